@@ -1,0 +1,61 @@
+"""autograd_lite: a small, exact reverse-mode autograd engine on numpy.
+
+    >>> from autograd_lite import Tensor
+    >>> a = Tensor(2.0, requires_grad=True); b = Tensor(3.0, requires_grad=True)
+    >>> e = (a + b) * (b + 1)
+    >>> e.backward()
+    >>> float(a.grad), float(b.grad)
+    (4.0, 9.0)
+
+Diagrams (graphviz) and the hypothesis strategies load only when first used.
+"""
+
+from . import numpy_api as _numpy_api  # noqa: F401  (installs numpy's protocols on Tensor)
+from .custom import custom_op
+from .functional import grad, hessian, hvp, jacobian, value_and_grad
+from .gradcheck import (
+    GradcheckError, GradientReport, check_gradients, gradcheck, gradgradcheck, numerical_grad,
+)
+from .ops import (
+    abs, astype, binary_cross_entropy, binary_cross_entropy_with_logits, broadcast_to, clip,
+    concatenate, divide, dot, exp, expand_dims, getitem, leaky_relu, log, log_softmax,
+    logaddexp, logsumexp, matmul, max, maximum, mean, min, minimum, multiply, negative, power,
+    relu, reshape, sigmoid, softmax, sqrt, square, squeeze, stack, subtract, sum, swapaxes, tanh,
+    transpose, where,
+)
+from .ops import add
+from .tensor import (
+    PRIMITIVES, AnomalyError, Primitive, Tensor, detect_anomaly, enable_grad, is_grad_enabled,
+    no_grad, scope,
+)
+
+__version__ = "0.1.0"
+
+_LAZY = {  # name -> module; imported on first use so that `import autograd_lite` stays cheap
+    "draw": "diagram", "render": "diagram", "explain": "diagram", "GraphTooLargeError": "diagram",
+    "RenderError": "diagram", "save_diagram": "diagram", "testing": None,
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f".{_LAZY[name] or name}", __name__)
+        return module if _LAZY[name] is None else getattr(module, name)
+    raise AttributeError(f"module 'autograd_lite' has no attribute {name!r}")
+
+
+__all__ = [
+    "Tensor", "Primitive", "PRIMITIVES", "custom_op", "no_grad", "enable_grad",
+    "is_grad_enabled", "scope", "detect_anomaly", "AnomalyError",
+    "grad", "value_and_grad", "jacobian", "hessian", "hvp",
+    "numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError", "check_gradients",
+    "GradientReport", "draw", "render", "explain", "save_diagram", "testing",
+    "add", "subtract", "multiply", "divide", "negative", "power", "exp", "log", "sqrt", "square",
+    "abs", "tanh", "sigmoid", "relu", "leaky_relu", "maximum", "minimum", "clip", "where",
+    "logaddexp", "sum", "mean", "max", "min", "logsumexp", "softmax", "log_softmax",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "matmul", "dot", "reshape",
+    "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to", "astype", "getitem",
+    "concatenate", "stack",
+]

@@ -1,0 +1,131 @@
+"""Functional transforms: grad, value_and_grad, jacobian, hessian, hvp (nest to any order).
+
+Called on plain numbers or arrays they return numpy arrays (a first-order backward).
+Called on Tensors that require grad, as happens when one transform is nested in
+another, they record their own backward pass (``create_graph``) and return Tensors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor, backprop, enable_grad
+
+
+def _variables(args, argnums):
+    """Fresh differentiable copies of the chosen arguments (connected to any outer graph)."""
+    args = list(args)
+    nested = False
+    for i in argnums:
+        a = args[i]
+        if isinstance(a, Tensor) and a.requires_grad:
+            nested = True
+            args[i] = a + 0.0  # a new node above the outer variable: inner grads stop here
+        else:
+            args[i] = Tensor(a, requires_grad=True)
+    return args, nested
+
+
+def _argnums(argnums) -> tuple[int, ...]:
+    return (argnums,) if isinstance(argnums, int) else tuple(argnums)
+
+
+def _scalar_output(out, fname):
+    if not isinstance(out, Tensor):
+        out = Tensor(out)
+    if out.size != 1:
+        raise TypeError(f"{fname}: the function must return a single number, got shape "
+                        f"{out.shape}; use jacobian for non-scalar outputs")
+    return out
+
+
+def _grads_of(out, xs, nested):
+    if not out.requires_grad:  # the output does not depend on the inputs
+        return [np.zeros_like(x._data) for x in xs]
+    seed = np.ones(out.shape, out.dtype)
+    gs = backprop([out], [Tensor(seed) if nested else seed], owned=True,
+                  retain_graph=nested, create_graph=nested, inputs=xs)
+    return [np.zeros_like(x._data) if g is None else g for g, x in zip(gs, xs)]
+
+
+def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """``value_and_grad(f)(*args) -> (f(*args), df/dargs[argnums])`` for a scalar f.
+
+    With a tuple ``argnums`` the gradient is a tuple, one per argument.
+    """
+    nums = _argnums(argnums)
+
+    def wrapper(*args: Any, **kwargs: Any):
+        xs, nested = _variables(args, nums)
+        with enable_grad():
+            out = _scalar_output(f(*xs, **kwargs), "grad")
+        gs = _grads_of(out, [xs[i] for i in nums], nested)
+        value = out if nested else out.data
+        if not nested:
+            gs = [np.asarray(g) for g in gs]
+        return value, (gs[0] if isinstance(argnums, int) else tuple(gs))
+
+    wrapper.__name__ = f"value_and_grad_{getattr(f, '__name__', 'f')}"
+    return wrapper
+
+
+def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """``grad(f)(*args)``: the gradient of scalar ``f`` w.r.t. ``args[argnums]``, same shape.
+
+    Nests: ``grad(grad(f))`` is the second derivative of a scalar function.
+    """
+    vg = value_and_grad(f, argnums)
+
+    def wrapper(*args: Any, **kwargs: Any):
+        return vg(*args, **kwargs)[1]
+
+    wrapper.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
+    return wrapper
+
+
+def jacobian(f: Callable, argnum: int = 0) -> Callable:
+    """``jacobian(f)(*args)`` of shape ``f(x).shape + x.shape`` (one backward per output)."""
+
+    def wrapper(*args: Any, **kwargs: Any):
+        xs, nested = _variables(args, (argnum,))
+        x = xs[argnum]
+        with enable_grad():
+            out = f(*xs, **kwargs)
+        out = out if isinstance(out, Tensor) else Tensor(out)
+        rows = []
+        for k in range(out.size):
+            seed = np.zeros(out.size, out.dtype)
+            seed[k] = 1.0
+            seed = seed.reshape(out.shape)
+            if not out.requires_grad:
+                g = np.zeros_like(x._data)
+            else:
+                (g,) = backprop([out], [Tensor(seed) if nested else seed], owned=True,
+                                retain_graph=True, create_graph=nested, inputs=[x])
+                g = np.zeros_like(x._data) if g is None else g
+            rows.append(g)
+        if nested:
+            from .ops import reshape, stack
+            return reshape(stack(rows), out.shape + x.shape)
+        return np.stack([np.asarray(r) for r in rows]).reshape(out.shape + x.shape)
+
+    return wrapper
+
+
+def hessian(f: Callable, argnum: int = 0) -> Callable:
+    """``hessian(f)(*args)`` of shape ``x.shape + x.shape``, for small inputs."""
+    return jacobian(grad(f, argnum), argnum)
+
+
+def hvp(f: Callable, x: Any, v: Any, *args: Any) -> np.ndarray:
+    """Hessian-vector product H(x) v of scalar ``f`` by double backprop, without forming H."""
+    v = np.asarray(v, dtype=float)
+
+    def directional(x_):
+        g = grad(f)(x_, *args)
+        return (g * v).sum()
+
+    return grad(directional)(x)

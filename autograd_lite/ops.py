@@ -1,0 +1,453 @@
+"""The op table: primitives (forward + one VJP per input) and composites built from them.
+
+VJP arguments: ``g`` upstream gradient, ``ans`` the op's output, then the op's inputs.
+Broadcasting is not handled here: the engine reduces every VJP to its input's shape.
+Only primitives have derivative rules; a composite is differentiated through its parts.
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+from typing import Any
+
+import numpy as np
+
+from .tensor import PRIMITIVES, Primitive, Tensor, apply
+
+ArrayLike = Any  # a Tensor, a numpy array, a list or a number
+
+
+class _PerInput:
+    """VJPs of a variadic op: ``vjps[i]`` is ``rule(i, g, ans, *inputs, **kw)``."""
+
+    def __init__(self, rule):
+        self.rule = rule
+
+    def __getitem__(self, i):
+        return functools.partial(self.rule, i)
+
+
+def defprim(name: str, forward, *vjps, doc: str | None = None) -> Primitive:
+    """Register a built-in primitive (user ops: ``autograd_lite.custom_op``)."""
+    prim = Primitive(name, forward, *vjps, custom=False, doc=doc)
+    if len(vjps) == 1 and isinstance(vjps[0], _PerInput):
+        prim.vjps = vjps[0]  # variadic: one rule for every input
+    PRIMITIVES[name] = prim
+    return prim
+
+
+def _val(x):
+    return x._data if type(x) is Tensor else x
+
+
+def _axes(axis, ndim):
+    """Normalise ``axis`` to a sorted tuple of non-negative ints (or None for all)."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = set()
+    for a in axes:
+        if not -ndim <= int(a) < builtins.max(ndim, 1):
+            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+        out.add(int(a) % builtins.max(ndim, 1))
+    return tuple(sorted(out))
+
+
+def _keep(g, shape, axis, keepdims):
+    """Reshape a reduction's result (or its gradient) to the keepdims shape."""
+    if keepdims:
+        return g
+    if axis is None:
+        return g.reshape((1,) * len(shape))
+    return g.reshape(tuple(1 if i in axis else n for i, n in enumerate(shape)))
+
+
+# ---- elementwise arithmetic ------------------------------------------------------
+add = defprim("add", lambda x, y: x + y,
+              lambda g, ans, x, y: g,
+              lambda g, ans, x, y: g)
+# subtract and divide are primitives so that a - b and a / b draw as one node.
+subtract = defprim("subtract", lambda x, y: x - y,
+                   lambda g, ans, x, y: g,
+                   lambda g, ans, x, y: -g)
+multiply = defprim("multiply", lambda x, y: x * y,
+                   lambda g, ans, x, y: g * y,
+                   lambda g, ans, x, y: g * x)
+divide = defprim("divide", lambda x, y: x / y,
+                 lambda g, ans, x, y: g / y,
+                 lambda g, ans, x, y: -g * ans / y)
+negative = defprim("negative", lambda x: -x,
+                   lambda g, ans, x: -g)
+
+
+def _dpow_dexp(g, ans, x, y):
+    pos = _val(x) > 0  # d(x**y)/dy = x**y log x, taken as 0 where x <= 0
+    return g * np.where(pos, ans, 0) * np.log(np.where(pos, x, 1))
+
+
+power = defprim("power", lambda x, y: x ** y,
+                lambda g, ans, x, y: g * y * x ** (y - 1),
+                _dpow_dexp)
+
+# ---- elementwise functions --------------------------------------------------------
+exp = defprim("exp", np.exp, lambda g, ans, x: g * ans)
+log = defprim("log", np.log, lambda g, ans, x: g / x)
+tanh = defprim("tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans))
+# sigmoid is a primitive for stability: 1 / (1 + exp(-x)) overflows for x < -709.
+sigmoid = defprim("sigmoid", lambda x: np.exp(-np.logaddexp(0, -x)),
+                  lambda g, ans, x: g * ans * (1 - ans))
+abs = defprim("abs", np.abs, lambda g, ans, x: g * np.sign(x))  # noqa: A001
+
+
+def _share(x, y):
+    x, y = _val(x), _val(y)
+    return (x > y) + 0.5 * (x == y)  # ties split the gradient evenly
+
+
+maximum = defprim("maximum", np.maximum,
+                  lambda g, ans, x, y: g * _share(x, y),
+                  lambda g, ans, x, y: g * _share(y, x))
+# logaddexp is a primitive for stability: log(exp(x) + exp(y)) without overflow.
+logaddexp = defprim("logaddexp", np.logaddexp,
+                    lambda g, ans, x, y: g * np.exp(x - ans),
+                    lambda g, ans, x, y: g * np.exp(y - ans))
+_where = defprim("where", np.where, None,
+                 lambda g, ans, c, x, y: np.where(c, g, 0),
+                 lambda g, ans, c, x, y: np.where(c, 0, g))
+
+# ---- reductions -----------------------------------------------------------------
+_sum = defprim("sum", lambda x, axis=None, keepdims=False: x.sum(axis=axis, keepdims=keepdims),
+               lambda g, ans, x, axis=None, keepdims=False:
+               np.broadcast_to(_keep(g, x.shape, axis, keepdims), x.shape))
+
+
+def _dmax(g, ans, x, axis=None, keepdims=False):
+    mask = _val(x) == _val(_keep(ans, x.shape, axis, keepdims))
+    share = mask / mask.sum(axis=axis, keepdims=True)  # ties share the gradient evenly
+    return _keep(g, x.shape, axis, keepdims) * share
+
+
+_max = defprim("max", lambda x, axis=None, keepdims=False: x.max(axis=axis, keepdims=keepdims),
+               _dmax)
+
+# ---- linear algebra ------------------------------------------------------------------
+
+
+def _dmatmul_x(g, ans, x, y):
+    if y.ndim == 1:  # (..., n) @ (n,) -> (...)
+        return g[..., None] * y
+    if x.ndim == 1:  # (n,) @ (..., n, k) -> (..., k)
+        return np.matmul(y, g[..., None])[..., 0]
+    return np.matmul(g, y.swapaxes(-1, -2))
+
+
+def _dmatmul_y(g, ans, x, y):
+    if x.ndim == 1:
+        return x * g if y.ndim == 1 else x[:, None] * g[..., None, :]
+    if y.ndim == 1:
+        return np.matmul(x.swapaxes(-1, -2), g[..., None])[..., 0]
+    return np.matmul(x.swapaxes(-1, -2), g)
+
+
+matmul = defprim("matmul", np.matmul, _dmatmul_x, _dmatmul_y)
+
+# ---- shapes and indexing ----------------------------------------------------------------
+_reshape = defprim("reshape", lambda x, shape: x.reshape(shape),
+                   lambda g, ans, x, shape: g.reshape(x.shape))
+_transpose = defprim("transpose", lambda x, axes: x.transpose(axes),
+                     lambda g, ans, x, axes: g.transpose(tuple(int(i) for i in np.argsort(axes))))
+_broadcast_to = defprim("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
+                        lambda g, ans, x, shape: g)  # the engine sums g back to x's shape
+_astype = defprim("astype", lambda x, dtype: x.astype(dtype),
+                  lambda g, ans, x, dtype: g.astype(x.dtype))
+
+
+def _is_advanced(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return builtins.any(isinstance(i, (list, np.ndarray)) for i in items)
+
+
+def _scatter_forward(v, index, shape):
+    out = np.zeros(shape, dtype=np.result_type(v))
+    if _is_advanced(index):
+        np.add.at(out, index, v)  # repeated indices accumulate
+    else:
+        out[index] = v
+    return out
+
+
+# index_add is getitem's adjoint: each is the other's VJP, so both orders differentiate.
+index_add = defprim("index_add", _scatter_forward,
+                    lambda g, ans, v, index, shape: g[index])
+_getitem = defprim("getitem", lambda x, index: x[index],
+                   lambda g, ans, x, index: (index_add(g, index=index, shape=x.shape)
+                                             if type(g) is Tensor
+                                             else _scatter_forward(g, index, x.shape)))
+
+
+def _dconcat(i, g, ans, *xs, axis):
+    start = builtins.sum(x.shape[axis] for x in xs[:i])
+    return g[(slice(None),) * axis + (slice(start, start + xs[i].shape[axis]),)]
+
+
+_concatenate = defprim("concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis),
+                       _PerInput(_dconcat))
+
+# ======================================================================================
+# Public functions (numpy names and conventions). Composites need no derivative rule.
+# ======================================================================================
+
+
+def where(condition: ArrayLike, x: ArrayLike, y: ArrayLike) -> Tensor:
+    """Elementwise ``x`` where ``condition`` else ``y``; all broadcast together."""
+    return apply(_where, (np.asarray(_val(condition), dtype=bool), x, y))
+
+
+def sum(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Sum over ``axis`` (int, tuple or None for all)."""
+    return apply(_sum, (x,), {"axis": _axes(axis, np.ndim(_val(x))), "keepdims": keepdims})
+
+
+def mean(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
+    """Mean over ``axis``: the sum divided by the number of entries summed."""
+    shape = np.shape(_val(x))
+    axes = _axes(axis, len(shape))
+    count = np.prod([shape[a] for a in axes]) if axes is not None else np.prod(shape)
+    return sum(x, axes, keepdims) / float(count)
+
+
+def max(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Maximum over ``axis``. Tied maxima share the gradient equally (1/k each)."""
+    if np.size(_val(x)) == 0:
+        raise ValueError("max: the tensor is empty; a maximum needs at least one entry")
+    return apply(_max, (x,), {"axis": _axes(axis, np.ndim(_val(x))), "keepdims": keepdims})
+
+
+def min(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Minimum over ``axis``; ties share the gradient equally, as in ``max``."""
+    return -max(-_tensor(x), axis, keepdims)
+
+
+def minimum(x: ArrayLike, y: ArrayLike) -> Tensor:
+    """Elementwise minimum; at ties each side gets half the gradient."""
+    return -maximum(-_tensor(x), -_tensor(y))
+
+
+def sqrt(x: ArrayLike) -> Tensor:
+    """Elementwise square root, as ``x ** 0.5``."""
+    return power(x, 0.5)
+
+
+def square(x: ArrayLike) -> Tensor:
+    """Elementwise ``x ** 2``."""
+    return power(x, 2)
+
+
+def relu(x: ArrayLike) -> Tensor:
+    """max(0, x), with derivative 0 at x = 0 (the course's convention)."""
+    return where(_val(x) > 0, x, 0.0)
+
+
+def leaky_relu(x: ArrayLike, slope: float = 0.01) -> Tensor:
+    """x where x > 0, else slope * x."""
+    return where(_val(x) > 0, x, multiply(x, slope))
+
+
+def clip(x: ArrayLike, a_min=None, a_max=None) -> Tensor:
+    """Limit values to [a_min, a_max]; gradient 1 inside (bounds included), 0 outside."""
+    xv = _val(x)
+    inside = np.ones(np.shape(xv), dtype=bool)
+    if a_min is not None:
+        inside &= xv >= _val(a_min)
+    if a_max is not None:
+        inside &= xv <= _val(a_max)
+    return where(inside, x, np.clip(xv, _val(a_min), _val(a_max)))
+
+
+def logsumexp(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
+    """log(sum(exp(x))) computed stably (finite for inputs like 1000)."""
+    xv = _val(x)
+    axes = _axes(axis, np.ndim(xv))
+    m = np.max(xv, axis=axes, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)  # a constant shift: it cancels in the gradient
+    out = log(sum(exp(x - m), axes, keepdims=True)) + m
+    return out if keepdims else reshape(out, np.shape(_val(sum(xv, axes))))
+
+
+def softmax(x: ArrayLike, axis: int = -1) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``axis``, stably."""
+    return exp(x - logsumexp(x, axis, keepdims=True))
+
+
+def log_softmax(x: ArrayLike, axis: int = -1) -> Tensor:
+    """log(softmax(x)) along ``axis``, stably."""
+    return x - logsumexp(x, axis, keepdims=True)
+
+
+def binary_cross_entropy(p: ArrayLike, y: ArrayLike) -> Tensor:
+    """Mean of -(y log p + (1-y) log(1-p)) over all entries; p, y broadcast.
+
+    p is clipped to [eps, 1-eps] of its dtype, so p of exactly 0 or 1 gives a large
+    finite cost instead of inf. For exact values use ``binary_cross_entropy_with_logits``.
+    """
+    eps = float(np.finfo(np.result_type(_val(p), np.float32)).eps)
+    pc = clip(p, eps, 1 - eps)
+    return -mean(y * log(pc) + (1 - _val(y)) * log(1 - pc))
+
+
+def binary_cross_entropy_with_logits(z: ArrayLike, y: ArrayLike) -> Tensor:
+    """binary_cross_entropy(sigmoid(z), y) computed stably from the logits z:
+    mean(log(1 + exp(z)) - y z); its gradient is (sigmoid(z) - y) / size."""
+    return mean(logaddexp(0.0, z) - y * _tensor(z))
+
+
+def reshape(x: ArrayLike, shape) -> Tensor:
+    """The same entries in a new shape (one entry may be -1)."""
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
+    return apply(_reshape, (x,), {"shape": shape})
+
+
+def transpose(x: ArrayLike, axes=None) -> Tensor:
+    """Permute axes (reverse them when ``axes`` is None); ``t.T`` is the same."""
+    ndim = np.ndim(_val(x))
+    axes = tuple(reversed(range(ndim))) if axes is None else tuple(a % ndim for a in axes)
+    if sorted(axes) != list(range(ndim)):
+        raise ValueError(f"transpose: axes {axes} are not a permutation of {ndim} axes")
+    return apply(_transpose, (x,), {"axes": axes})
+
+
+def swapaxes(x: ArrayLike, axis1: int, axis2: int) -> Tensor:
+    """Exchange two axes."""
+    axes = list(range(np.ndim(_val(x))))
+    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    return transpose(x, axes)
+
+
+def expand_dims(x: ArrayLike, axis) -> Tensor:
+    """Insert axes of length 1 at ``axis`` (int or tuple)."""
+    shape = list(np.shape(_val(x)))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    for a in _axes(axes, len(shape) + len(axes)):
+        shape.insert(a, 1)
+    return reshape(x, shape)
+
+
+def squeeze(x: ArrayLike, axis=None) -> Tensor:
+    """Remove axes of length 1 (those in ``axis``, or all)."""
+    shape = np.shape(_val(x))
+    axes = _axes(axis, len(shape))
+    if axes is None:
+        axes = tuple(i for i, n in enumerate(shape) if n == 1)
+    wrong = [a for a in axes if shape[a] != 1]
+    if wrong:
+        raise ValueError(f"squeeze: axis {wrong[0]} of shape {shape} has length "
+                         f"{shape[wrong[0]]}, not 1")
+    return reshape(x, [n for i, n in enumerate(shape) if i not in axes])
+
+
+def broadcast_to(x: ArrayLike, shape) -> Tensor:
+    """Repeat ``x`` along broadcast axes to ``shape``."""
+    np.broadcast_shapes(np.shape(_val(x)), tuple(shape))  # raises numpy's clear message
+    return apply(_broadcast_to, (x,), {"shape": tuple(shape)})
+
+
+def astype(x: ArrayLike, dtype) -> Tensor:
+    """Convert to another float dtype; the gradient is converted back."""
+    if np.dtype(dtype).kind != "f":
+        raise TypeError(f"astype: {np.dtype(dtype)} is not a float dtype; gradients need floats")
+    return apply(_astype, (x,), {"dtype": np.dtype(dtype)})
+
+
+def getitem(x: ArrayLike, index) -> Tensor:
+    """``x[index]`` with basic or advanced indexing; repeated indices accumulate gradient."""
+    if isinstance(index, tuple):
+        index = tuple(_val(i) for i in index)
+    else:
+        index = _val(index)
+    return apply(_getitem, (x,), {"index": index})
+
+
+def concatenate(tensors, axis: int = 0) -> Tensor:
+    """Join a sequence of tensors along an existing axis."""
+    tensors = tuple(tensors)
+    if not tensors:
+        raise ValueError("concatenate: needs at least one tensor")
+    ndim = np.ndim(_val(tensors[0]))
+    if ndim == 0:
+        raise ValueError("concatenate: zero-dimensional tensors cannot be concatenated; use stack")
+    return apply(_concatenate, tensors, {"axis": _axes(axis, ndim)[0]})
+
+
+def stack(tensors, axis: int = 0) -> Tensor:
+    """Join a sequence of same-shape tensors along a new axis."""
+    tensors = tuple(tensors)
+    if not tensors:
+        raise ValueError("stack: needs at least one tensor")
+    shapes = {np.shape(_val(t)) for t in tensors}
+    if len(shapes) > 1:
+        raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
+    ndim = len(shapes.pop()) + 1
+    axis = _axes(axis, ndim)[0]
+    return concatenate([expand_dims(t, axis) for t in tensors], axis)
+
+
+def dot(a: ArrayLike, b: ArrayLike) -> Tensor:
+    """numpy's dot for scalars, vectors and matrices (``matmul`` for stacks of matrices)."""
+    na, nb = np.ndim(_val(a)), np.ndim(_val(b))
+    if na == 0 or nb == 0:
+        return multiply(a, b)
+    if na > 2 or nb > 2:
+        raise ValueError(f"dot: inputs of {na} and {nb} dimensions; for stacks of matrices "
+                         "use matmul (np.dot's N-d rule is not supported)")
+    return matmul(a, b)
+
+
+def _tensor(x):
+    return x if type(x) is Tensor else Tensor(x)
+
+
+# ---- Tensor operators and methods ------------------------------------------------------
+def _binary(prim):
+    return (lambda self, other: apply(prim, (self, other)),
+            lambda self, other: apply(prim, (other, self)))
+
+
+Tensor.__add__, Tensor.__radd__ = _binary(add)
+Tensor.__sub__, Tensor.__rsub__ = _binary(subtract)
+Tensor.__mul__, Tensor.__rmul__ = _binary(multiply)
+Tensor.__truediv__, Tensor.__rtruediv__ = _binary(divide)
+Tensor.__pow__, Tensor.__rpow__ = _binary(power)
+Tensor.__matmul__, Tensor.__rmatmul__ = _binary(matmul)
+Tensor.__neg__ = lambda self: apply(negative, (self,))
+Tensor.__pos__ = lambda self: self
+Tensor.__getitem__ = getitem
+
+# Comparisons are not differentiable: they return plain boolean arrays.
+Tensor.__lt__ = lambda self, other: self._data < _val(other)
+Tensor.__le__ = lambda self, other: self._data <= _val(other)
+Tensor.__gt__ = lambda self, other: self._data > _val(other)
+Tensor.__ge__ = lambda self, other: self._data >= _val(other)
+Tensor.__eq__ = lambda self, other: self._data == _val(other)
+Tensor.__ne__ = lambda self, other: self._data != _val(other)
+
+for _name in ("exp", "log", "tanh", "sigmoid", "abs", "sqrt", "relu", "leaky_relu", "clip",
+              "sum", "mean", "max", "min", "logsumexp", "softmax", "log_softmax", "reshape",
+              "transpose", "swapaxes", "squeeze", "expand_dims", "astype", "broadcast_to"):
+    setattr(Tensor, _name, globals()[_name])
+Tensor.__abs__ = abs
+Tensor.T = property(transpose, doc="The tensor with its axes reversed.")
+Tensor.mT = property(lambda self: swapaxes(self, -1, -2), doc="Last two axes swapped.")
+
+
+def _reshape_method(self, *shape):
+    return reshape(self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape)
+
+
+def _transpose_method(self, *axes):
+    return transpose(self, (axes[0] if len(axes) == 1 and not isinstance(axes[0], int)
+                            else axes) or None)
+
+
+Tensor.reshape = _reshape_method
+Tensor.transpose = _transpose_method

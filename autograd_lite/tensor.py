@@ -1,0 +1,575 @@
+"""The engine core: Tensor, Primitive, grad modes and the reverse-mode graph walk.
+
+A primitive is a numpy forward plus one vector-Jacobian product (VJP) per input,
+each written ``vjp(g, ans, *inputs, **kwargs)`` (``g``: upstream gradient, ``ans``:
+the op's output). The VJPs are plain numpy: on first-order backward they receive
+arrays; with ``create_graph=True`` they receive Tensors, and numpy dispatches back
+into the engine (``numpy_api.py``), so the backward pass is itself recorded.
+
+Operators and math methods of Tensor are attached in ``ops.py``, beside each rule.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "Tensor", "Primitive", "PRIMITIVES", "apply", "no_grad", "enable_grad",
+    "is_grad_enabled", "scope", "detect_anomaly", "AnomalyError", "unbroadcast",
+]
+
+
+class _Mode(threading.local):
+    """Per-thread switches: grad recording, anomaly checks, the name-scope stack."""
+
+    enabled = True
+    anomaly = False
+    scope: tuple[str, ...] = ()
+
+
+_mode = _Mode()
+_clock = [0]  # bumped by every write to Tensor.data; a node remembers the tick it was made at
+
+
+class Primitive:
+    """An op with a derivative rule: ``forward(*arrays, **kw)`` and one VJP per input.
+
+    ``vjps[i]`` is ``None`` for an input that is not differentiable (a condition, an index).
+    User-defined primitives (``custom=True``) may return arrays the engine does not own,
+    so their gradients are always copied before they are stored.
+    """
+
+    __slots__ = ("name", "forward", "vjps", "custom", "doc")
+
+    def __init__(self, name: str, forward: Callable, *vjps: Callable | None,
+                 custom: bool = True, doc: str | None = None) -> None:
+        self.name, self.forward, self.vjps, self.custom = name, forward, vjps, custom
+        self.doc = doc
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
+        return apply(self, args, kwargs or None)
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+
+PRIMITIVES: dict[str, Primitive] = {}  # the registry: tests, docs and diagrams enumerate it
+
+
+class Node:
+    """How a Tensor was made: the primitive, its inputs (Tensors or constants) and their arrays."""
+
+    __slots__ = ("prim", "args", "vals", "kwargs", "tick", "where")
+
+    def __init__(self, prim, args, vals, kwargs, where):
+        self.prim, self.args, self.vals, self.kwargs = prim, args, vals, kwargs
+        self.tick, self.where = _clock[0], where
+
+
+class Tensor:
+    """An n-dimensional float array that records the operations applied to it.
+
+    ``Tensor(data, requires_grad=False, name=None, dtype=None)``: numbers, lists and
+    integer or boolean arrays become float64; float32 stays float32. The data is copied.
+    """
+
+    __slots__ = ("_data", "grad", "requires_grad", "name", "_node", "_version",
+                 "_retain", "_scope", "__weakref__")
+    __array_priority__ = 1000  # so that ndarray (op) Tensor defers to the Tensor
+    __hash__ = object.__hash__  # == compares elementwise, like numpy
+
+    def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None,
+                 dtype: Any = None) -> None:
+        self._data = _as_float_array(data, dtype)
+        self.grad: np.ndarray | None = None
+        self.requires_grad = bool(requires_grad)
+        self.name = name
+        self._node: Node | None = None
+        self._version = 0
+        self._retain = False
+        self._scope = _mode.scope
+
+    # -- the array -------------------------------------------------------------
+    @property
+    def data(self) -> np.ndarray:
+        """The values as a numpy array. Assigning to it (``t.data -= lr * t.grad``) marks the
+        tensor as changed, so a graph that saved the old values refuses to backprop."""
+        d = self._data
+        if type(d) is not np.ndarray:  # ops on 0-d data give numpy scalars, for speed
+            d = self._data = np.asarray(d)
+        return d
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        value = np.asarray(value)
+        if value.shape != self._data.shape:
+            raise ValueError(f"Tensor.data: new value has shape {value.shape}, "
+                             f"the tensor has shape {self._data.shape}")
+        _clock[0] += 1
+        self._version = _clock[0]
+        self._data = value
+
+    shape = property(lambda self: self._data.shape, doc="Shape of the data.")
+    ndim = property(lambda self: self._data.ndim, doc="Number of dimensions.")
+    size = property(lambda self: self._data.size, doc="Number of elements.")
+    dtype = property(lambda self: self._data.dtype, doc="numpy dtype of the data.")
+
+    def item(self) -> float:
+        """The value of a one-element tensor as a Python float."""
+        if self._data.size != 1:
+            raise ValueError(f"item(): the tensor has shape {self.shape} ({self.size} "
+                             "elements); only one-element tensors convert to a float")
+        return float(self._data.reshape(()))
+
+    def numpy(self) -> np.ndarray:
+        """A copy of the data as a numpy array."""
+        return np.array(self._data)
+
+    def __array__(self, dtype=None, copy=None):
+        # np.asarray(t) gives the data itself (no history); documented in the README.
+        d = self.data
+        return d if dtype is None else d.astype(dtype)
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d Tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        return (self[i] for i in range(len(self)))
+
+    def __float__(self) -> float:
+        return self.item()
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise ValueError(f"the truth value of a Tensor of shape {self.shape} is ambiguous; "
+                             "use (t > 0).any() or .all() on the comparison")
+        return bool(self._data.reshape(()))
+
+    def __repr__(self) -> str:
+        body = np.array2string(np.asarray(self._data), precision=4, separator=", ",
+                               prefix="Tensor(", threshold=20)
+        extras = []
+        if self._node is not None:
+            extras.append(f"op={self._node.prim.name}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        if self.name:
+            extras.append(f"name={self.name!r}")
+        if self.dtype != np.float64:
+            extras.append(f"dtype={self.dtype}")
+        return f"Tensor({body}{''.join(', ' + e for e in extras)})"
+
+    # -- graph -----------------------------------------------------------------
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user rather than by an op."""
+        return self._node is None
+
+    @property
+    def op(self) -> str | None:
+        """Name of the primitive that made this tensor (None for a leaf)."""
+        return None if self._node is None else self._node.prim.name
+
+    def detach(self) -> Tensor:
+        """The same data (shared, not copied) with no history and requires_grad=False."""
+        return _make(self._data, False, None)
+
+    def retain_grad(self) -> Tensor:
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
+        self._retain = True
+        return self
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (sets ``.grad`` to None)."""
+        self.grad = None
+
+    def backward(self, grad: Any = None, retain_graph: bool = False,
+                 create_graph: bool = False, retain_grads: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
+
+        grad: the upstream gradient, shape ``self.shape``; may be omitted for one element.
+        retain_graph: keep the arrays saved for backward, so it can be called again.
+        create_graph: record the backward pass; ``.grad`` then holds Tensors that can be
+            differentiated again (implies retain_graph).
+        retain_grads: also keep ``.grad`` on every intermediate tensor of the graph.
+        """
+        if grad is None:
+            if self._data.size != 1:
+                raise RuntimeError(
+                    f"backward(): the output has shape {self.shape}; gradients can be created "
+                    "implicitly only for one-element outputs. Pass grad= an array of shape "
+                    f"{self.shape} (e.g. np.ones({self.shape}) for the gradient of the sum), "
+                    "or call .sum() first")
+            grad = np.ones(self._data.shape, self._data.dtype)
+            owned = True
+        else:
+            grad = grad if isinstance(grad, Tensor) else np.asarray(grad, dtype=self.dtype)
+            owned = False
+            if grad.shape != self.shape:
+                raise ValueError(f"backward(): grad has shape {grad.shape}, "
+                                 f"the output has shape {self.shape}; they must match")
+        if not self.requires_grad:
+            raise RuntimeError("backward(): this tensor does not require grad and has no "
+                               "graph. Create the inputs with requires_grad=True (and not "
+                               "under no_grad())")
+        if create_graph and not isinstance(grad, Tensor):
+            grad = _make(grad, False, None)
+        backprop([self], [grad], owned=owned, retain_graph=retain_graph or create_graph,
+                 create_graph=create_graph, retain_grads=retain_grads)
+
+
+def _as_float_array(data: Any, dtype: Any) -> np.ndarray:
+    if isinstance(data, Tensor):
+        data = data._data
+    try:
+        arr = np.array(data, dtype=dtype)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"Tensor: cannot make a numeric array from {type(data).__name__} "
+                        f"({err}); pass numbers, a rectangular list of numbers or a numeric "
+                        "numpy array") from None
+    if arr.dtype.kind in "biu":
+        arr = arr.astype(np.float64)
+    elif arr.dtype.kind != "f":
+        raise TypeError(f"Tensor: data of dtype {arr.dtype} (from {type(data).__name__}) is "
+                        "not real-valued; pass numbers, lists of numbers or a float/int array")
+    return arr
+
+
+_new = object.__new__
+
+
+def _make(data, requires_grad, node):
+    """Fast constructor for op outputs (no conversion, no copy)."""
+    t = _new(Tensor)
+    t._data = data
+    t.grad = None
+    t.requires_grad = requires_grad
+    t.name = None
+    t._node = node
+    t._version = 0
+    t._retain = False
+    t._scope = _mode.scope
+    return t
+
+
+# -- recording -------------------------------------------------------------------
+
+def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
+    """Run ``prim`` forward on the arrays of ``args`` and record it if any input needs grad."""
+    vals = []
+    need = False
+    for a in args:
+        if type(a) is Tensor:
+            vals.append(a._data)
+            if a.requires_grad:
+                need = True
+        else:
+            vals.append(a)
+    try:
+        ans = prim.forward(*vals, **kwargs) if kwargs else prim.forward(*vals)
+    except ValueError as err:
+        raise ValueError(_shape_message(prim, vals, err)) from None
+    mode = _mode
+    if mode.anomaly:
+        _check_forward(prim, ans, args, vals)
+    if need and mode.enabled:
+        where = _user_line() if mode.anomaly else None
+        return _make(ans, True, Node(prim, args, vals, kwargs, where))
+    return _make(ans, False, None)
+
+
+_BROADCAST_HINT = ("shapes must broadcast: compare from the right, each pair of axes equal or "
+                   "one of them 1 (b is (n[l], 1) against Z of (n[l], m))")
+_SHAPE_HINTS = {
+    "matmul": "the first's last axis must equal the second's second-to-last: for W @ A, "
+              "W is (n[l], n[l-1]) and A is (n[l-1], m)",
+}
+
+
+def _shape_message(prim, vals, err):
+    shapes = " and ".join(str(np.shape(v)) for v in vals if not isinstance(v, (slice, tuple)))
+    hint = _SHAPE_HINTS.get(prim.name, _BROADCAST_HINT if len(vals) > 1 else "")
+    return f"{prim.name}: cannot apply to shapes {shapes}: {err}" + (f". {hint}" if hint else "")
+
+
+# -- the backward walk -----------------------------------------------------------
+
+def toposort(roots: list[Tensor], stop: set[int] | None = None) -> list[Tensor]:
+    """Tensors that require grad reachable from ``roots``, inputs before outputs.
+
+    Iterative depth-first search, so graph depth is limited only by memory.
+    Shared by backward, explain and the diagrams.
+    """
+    order: list[Tensor] = []
+    seen: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(r, False) for r in reversed(roots)]
+    while stack:
+        t, done = stack.pop()
+        if done:
+            order.append(t)
+            continue
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        stack.append((t, True))
+        node = t._node
+        if node is not None and node.args is not None and (stop is None or id(t) not in stop):
+            for a in node.args:
+                if type(a) is Tensor and a.requires_grad and id(a) not in seen:
+                    stack.append((a, False))
+    return order
+
+
+def backprop(roots: list[Tensor], grads: list[Any], *, owned: bool = False,
+             retain_graph: bool = False, create_graph: bool = False,
+             retain_grads: bool = False, inputs: list[Tensor] | None = None,
+             trace: Callable | None = None) -> list[Any] | None:
+    """Reverse-mode sweep from ``roots`` seeded with ``grads``.
+
+    Without ``inputs``: accumulate into ``.grad`` of leaves (and retained tensors).
+    With ``inputs``: return their gradients (None where unreached) and store nothing.
+    ``trace(t, i, parent, g, contribution)`` sees every edge (used by ``explain``).
+    """
+    targets = None if inputs is None else {id(t): t for t in inputs}
+    order = toposort(roots, None if targets is None else set(targets))
+    pending: dict[int, Any] = {}
+    borrowed: set[int] = set()  # gradients that may alias an array the engine does not own
+    for r, g in zip(roots, grads):
+        _accumulate(pending, borrowed, r, g, not owned)
+    results = {}
+    with enable_grad() if create_graph else no_grad():
+        for t in reversed(order):
+            key = id(t)
+            g = pending.pop(key, None)
+            if g is None:
+                continue
+            node = t._node
+            if targets is not None:
+                if key in targets:
+                    results[key] = g
+                    continue
+            elif node is None or t._retain or retain_grads:
+                _store_grad(t, g, key in borrowed)
+            if node is None:
+                continue
+            if node.args is None:
+                raise RuntimeError(
+                    f"backward through '{node.prim.name}' a second time: its saved arrays were "
+                    "released by the first backward(). Pass retain_graph=True to the first "
+                    "backward() if you need to backprop through the graph twice")
+            _check_versions(node)
+            prim, kwargs = node.prim, node.kwargs or {}
+            if create_graph:
+                ins, ans = node.args, t
+                if type(g) is not Tensor:
+                    g = _make(g, False, None)
+            else:
+                ins, ans = node.vals, t._data
+            for i, a in enumerate(node.args):
+                if type(a) is not Tensor or not a.requires_grad:
+                    continue
+                gi = prim.vjps[i](g, ans, *ins, **kwargs)
+                gi = _fit(gi, a, prim, i)
+                if _mode.anomaly:
+                    _check_backward(node, gi, i)
+                if trace is not None:
+                    trace(t, i, a, g, gi)
+                _accumulate(pending, borrowed, a, gi,
+                            prim.custom or gi is g or getattr(gi, "base", None) is not None)
+            if not retain_graph:
+                node.args = node.vals = None  # free what forward saved; the graph above is gone
+    if targets is None:
+        return None
+    return [results.get(id(t)) for t in inputs]
+
+
+def _accumulate(pending, borrowed, t, g, is_borrowed):
+    key = id(t)
+    prev = pending.get(key)
+    if prev is None:
+        pending[key] = g
+        if is_borrowed:
+            borrowed.add(key)
+    else:
+        pending[key] = prev + g  # a new array: never add in place into a shared one
+        borrowed.discard(key)
+
+
+def _store_grad(t, g, is_borrowed):
+    if type(g) is Tensor:  # create_graph: keep the history
+        t.grad = g if t.grad is None else t.grad + g
+        return
+    if type(g) is not np.ndarray:
+        g = np.asarray(g)  # numpy scalar -> a fresh 0-d array
+    elif is_borrowed:
+        g = g.copy()
+    dtype = t._data.dtype
+    if g.dtype != dtype:
+        g = g.astype(dtype)
+    t.grad = g if t.grad is None else t.grad + g
+
+
+def unbroadcast(g: Any, shape: tuple[int, ...], opname: str = "?") -> Any:
+    """Sum ``g`` over the axes that broadcasting added or stretched, giving ``shape``.
+
+    The course's bias case: b is (n, 1) against Z of (n, m); db is g summed over axis 1.
+    """
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    if lead < 0 or any(n != 1 and n != gshape[lead + i] for i, n in enumerate(shape)):
+        raise ValueError(f"{opname}: gradient of shape {gshape} cannot be reduced to the "
+                         f"input's shape {shape}")
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                      if n == 1 and gshape[lead + i] != 1)
+    g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape) if lead else g
+
+
+def _fit(gi, t, prim, i):
+    """Bring a VJP's result to its input's shape (broadcast reduction), once for every op."""
+    if gi is None:
+        raise TypeError(f"'{prim.name}': input {i} is not differentiable")
+    if not hasattr(gi, "shape"):
+        gi = np.asarray(gi)
+    shape = t._data.shape
+    if gi.shape != shape:
+        gi = unbroadcast(gi, shape, f"'{prim.name}' (input {i})")
+    return gi
+
+
+def _check_versions(node):
+    for a in node.args:
+        if type(a) is Tensor and a._version > node.tick:
+            label = f"'{a.name}' " if a.name else ""
+            raise RuntimeError(
+                f"backward through '{node.prim.name}': its input {label}of shape {a.shape} "
+                "was changed in place (through .data) after the op used it, so its gradient "
+                "would be wrong. Update parameters after backward(), or recompute the forward "
+                "pass after changing them")
+
+
+# -- grad modes and scopes ---------------------------------------------------------
+
+class _GradSwitch:
+    """Context manager and decorator that sets grad recording for the current thread."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._saved: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._saved.append(_mode.enabled)
+        _mode.enabled = self.enabled
+
+    def __exit__(self, *exc: Any) -> None:
+        _mode.enabled = self._saved.pop()
+
+    def __call__(self, func: Callable) -> Callable:
+        import functools
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with _GradSwitch(self.enabled):
+                return func(*args, **kwargs)
+        return wrapper
+
+
+def no_grad() -> _GradSwitch:
+    """Stop recording: ``with no_grad(): ...`` or ``@no_grad()``. Per thread."""
+    return _GradSwitch(False)
+
+
+def enable_grad() -> _GradSwitch:
+    """Record again inside a ``no_grad`` block. Per thread."""
+    return _GradSwitch(True)
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are being recorded in this thread."""
+    return _mode.enabled
+
+
+@contextmanager
+def scope(name: str) -> Iterator[None]:
+    """Name scope: tensors made inside are grouped into a cluster in diagrams."""
+    if not isinstance(name, str) or not name:
+        raise ValueError("scope(name): name must be a non-empty string")
+    saved = _mode.scope
+    _mode.scope = saved + (name,)
+    try:
+        yield
+    finally:
+        _mode.scope = saved
+
+
+# -- anomaly mode ----------------------------------------------------------------
+
+class AnomalyError(FloatingPointError):
+    """A NaN or inf appeared under ``detect_anomaly()``."""
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise AnomalyError at the first NaN/inf made in forward or backward, naming the op,
+    the shapes, the line of user code that created the op and the likely cause."""
+    saved = _mode.anomaly
+    _mode.anomaly = True
+    try:
+        with np.errstate(all="ignore"):
+            yield
+    finally:
+        _mode.anomaly = saved
+
+
+_PKG_DIR = __file__.rsplit("/", 1)[0].rsplit("\\", 1)[0]
+
+
+def _user_line() -> str:
+    for frame in reversed(traceback.extract_stack()[:-1]):
+        if not frame.filename.startswith(_PKG_DIR):
+            return f'{frame.filename}:{frame.lineno}: {(frame.line or "").strip()}'
+    return "<unknown>"
+
+
+def _finite(x) -> bool:
+    x = x._data if type(x) is Tensor else x
+    return bool(np.all(np.isfinite(x)))
+
+
+def _hint(name, vals) -> str:
+    arrays = [np.asarray(v) for v in vals if hasattr(v, "shape") or np.isscalar(v)]
+    if name == "log" and arrays and np.any(arrays[0] <= 0):
+        return ("log of 0 or of a negative number. In a cross-entropy, A reached exactly 0 "
+                "or 1: use binary_cross_entropy_with_logits on Z, or clip A")
+    if name == "exp" and arrays:
+        return f"exp overflowed: its input reaches {np.max(arrays[0]):.4g} (exp(709) is the limit)"
+    if name in ("divide", "power") and any(np.any(a == 0) for a in arrays[1:2] + arrays[:1]):
+        return "division by zero (or a negative power of 0)"
+    return "an input was already large, or the op is outside its domain"
+
+
+def _check_forward(prim, ans, args, vals):
+    if _finite(ans) or not all(_finite(v) for v in vals if hasattr(v, "dtype")):
+        return
+    shapes = ", ".join(str(np.shape(v)) for v in vals)
+    raise AnomalyError(f"'{prim.name}' produced NaN/inf in forward (input shapes {shapes}) at\n"
+                       f"  {_user_line()}\nlikely cause: {_hint(prim.name, vals)}")
+
+
+def _check_backward(node, gi, i):
+    if _finite(gi):
+        return
+    shapes = ", ".join(str(np.shape(v)) for v in node.vals)
+    raise AnomalyError(f"'{node.prim.name}' produced NaN/inf in backward (gradient of input {i}; "
+                       f"input shapes {shapes}); the op was created at\n  {node.where}\n"
+                       f"likely cause: {_hint(node.prim.name, node.vals)}")
