@@ -212,6 +212,7 @@ class GradientReport:
     tol_numerical: float
     eps: float
     engine_grads: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
+    user_grads: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -376,4 +377,10 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
             rows.append(GradientRow(parameter=key, key=key, shape=np.shape(user[key]),
                                     status="extra", message="not a parameter gradient; "
                                     "not checked"))
-    return GradientReport(rows, tol_engine, tol_numerical, eps, engine)
+    mine = {}
+    for k, v in user.items():
+        try:
+            mine[k] = np.asarray(v, dtype=np.float64)
+        except (TypeError, ValueError):
+            continue
+    return GradientReport(rows, tol_engine, tol_numerical, eps, engine, mine)

@@ -1,0 +1,403 @@
+"""Computation-graph diagrams (graphviz DOT) with values and gradients, and ``explain``.
+
+Rendering uses the system ``dot`` when present, else the ``graphviz-pure`` command that
+the install brings, so SVG and PNG work on a machine without Graphviz.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import graphviz
+import numpy as np
+
+from .tensor import Tensor, toposort
+
+__all__ = ["draw", "render", "explain", "save_diagram", "Diagram", "RenderError",
+           "GraphTooLargeError", "find_renderer"]
+
+MAX_LAYOUT_NODES = 3000  # beyond this, dot takes minutes: refuse with a clear message
+
+
+class RenderError(RuntimeError):
+    """No renderer, or the renderer failed; the DOT text is still in ``diagram.source``."""
+
+
+class GraphTooLargeError(RenderError):
+    """The graph has too many nodes to lay out in reasonable time."""
+
+
+# ---- renderers --------------------------------------------------------------------------
+
+def find_renderer() -> str | None:
+    """Path of a dot-compatible program: $AUTOGRAD_LITE_DOT, ``dot``, then ``graphviz-pure``."""
+    forced = os.environ.get("AUTOGRAD_LITE_DOT")
+    if forced:
+        return shutil.which(forced) or (forced if os.path.isfile(forced) else None)
+    for name in ("dot", "graphviz-pure"):
+        found = shutil.which(name)
+        if found:
+            return found
+    beside = os.path.join(os.path.dirname(sys.executable), "graphviz-pure")
+    return beside if os.path.isfile(beside) else None
+
+
+def render(source: str, fmt: str = "svg", timeout: float = 60.0,
+           renderer: str | None = None) -> bytes:
+    """Lay out DOT text and return the image bytes (fmt: "svg", "png", ...)."""
+    exe = renderer or find_renderer()
+    if exe is None:
+        raise RenderError("no Graphviz renderer found: `pip install graphviz-pure` (pure, no "
+                          "system packages) or install Graphviz (e.g. `apt-get install "
+                          "graphviz`). The DOT text is still available: diagram.source or "
+                          "save to a .dot file")
+    try:
+        done = subprocess.run([exe, f"-T{fmt}"], input=source.encode(), capture_output=True,
+                              timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise RenderError(f"{os.path.basename(exe)} did not finish laying out the graph in "
+                          f"{timeout:g} s; draw fewer nodes (collapse=True, or a sub-graph) or "
+                          "save the .dot file") from None
+    if done.returncode != 0 or not done.stdout:
+        raise RenderError(f"{os.path.basename(exe)} failed to render {fmt}: "
+                          f"{done.stderr.decode(errors='replace').strip()[:500]}")
+    return done.stdout
+
+
+class Diagram(graphviz.Digraph):
+    """A ``graphviz.Digraph`` that renders through ``find_renderer()`` (SVG, PNG, DOT files and
+    inline display in Jupyter), refusing graphs too large to lay out."""
+
+    n_nodes = 0
+
+    def render_to(self, path: str, timeout: float = 60.0) -> str:
+        """Write the diagram to ``path``; the format comes from its suffix (.svg, .png, .dot)."""
+        fmt = os.path.splitext(path)[1].lstrip(".").lower()
+        if fmt == "dot" or fmt == "gv":
+            data = self.source.encode()
+        elif fmt in ("svg", "png", "pdf"):
+            data = self.pipe_bytes(fmt, timeout)
+        else:
+            raise ValueError(f"render_to: unknown format '.{fmt}'; use .svg, .png, .pdf or .dot")
+        with open(path, "wb") as fh:
+            fh.write(data)
+        return path
+
+    def pipe_bytes(self, fmt: str = "svg", timeout: float = 60.0) -> bytes:
+        """The rendered image as bytes."""
+        if self.n_nodes > MAX_LAYOUT_NODES:
+            raise GraphTooLargeError(
+                f"the graph has {self.n_nodes} nodes; laying out more than {MAX_LAYOUT_NODES} "
+                "takes too long. Draw with collapse=True (each scope one box), draw a "
+                "smaller sub-graph, or save the .dot text")
+        return render(self.source, fmt, timeout)
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        try:
+            return {"image/svg+xml": self.pipe_bytes("svg").decode()}
+        except RenderError as err:
+            return {"text/plain": f"{err}\n\n{self.source}"}
+
+
+def save_diagram(*outputs: Tensor, path: str, **options: Any) -> str:
+    """``draw(*outputs, **options)`` written to ``path`` (.svg, .png or .dot)."""
+    return draw(*outputs, **options).render_to(path)
+
+
+# ---- labels -----------------------------------------------------------------------------
+
+_INFIX = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "power": "**",
+          "matmul": "@"}
+
+
+def _fmt_array(a: Any, precision: int, max_entries: int = 12) -> str:
+    a = np.asarray(a._data if isinstance(a, Tensor) else a)
+    if a.size <= max_entries:
+        if a.ndim == 0:
+            return f"{float(a):.{precision}g}"
+        return np.array2string(a, precision=precision, separator=", ", suppress_small=True,
+                               max_line_width=60)
+    finite = a[np.isfinite(a)] if a.dtype.kind == "f" else a
+    if finite.size == 0:
+        return f"all non-finite {a.shape}"
+    return (f"min {finite.min():.{precision}g}  mean {finite.mean():.{precision}g}  "
+            f"max {finite.max():.{precision}g}")
+
+
+def _fmt_kwargs(kwargs: Mapping | None) -> str:
+    parts = []
+    for k, v in (kwargs or {}).items():
+        if k == "index":
+            v = "[...]" if isinstance(v, (np.ndarray, list, tuple)) else v
+        parts.append(f"{k}={v}")
+    return ", ".join(parts)
+
+
+def _labels(order: list[Tensor], extra: list) -> dict[int, str]:
+    """Names for tensors: their .name, else their expression for small graphs, else t<k>."""
+    names: dict[int, str] = {}
+    for k, t in enumerate(extra + order):
+        if id(t) in names:
+            continue
+        if t.name:
+            names[id(t)] = t.name
+            continue
+        node = t._node
+        label = None
+        if node is not None and node.args is not None and len(order) <= 40:
+            args = [names.get(id(a), _const(a)) if isinstance(a, Tensor) else _const(a)
+                    for a in node.args]
+            op = node.prim.name
+            if op in _INFIX and len(args) == 2:
+                args = [a if _atomic(a) else f"({a})" for a in args]
+                label = f"{args[0]} {_INFIX[op]} {args[1]}"
+            elif op == "negative":
+                label = f"-{args[0]}" if _atomic(args[0]) else f"-({args[0]})"
+            else:
+                kw = _fmt_kwargs(node.kwargs)
+                label = f"{op}({', '.join(args)}{', ' + kw if kw else ''})"
+        names[id(t)] = label if label and len(label) <= 32 else f"t{k}"
+    return names
+
+
+def _atomic(s: str) -> bool:
+    """True when ``s`` needs no parentheses as an operand: no space outside brackets."""
+    depth = 0
+    for c in s:
+        depth += (c in "([") - (c in ")]")
+        if c == " " and depth == 0:
+            return False
+    return True
+
+
+def _const(a: Any) -> str:
+    if isinstance(a, Tensor):
+        a = a._data
+    a = np.asarray(a)
+    return f"{float(a):g}" if a.size == 1 else f"array{a.shape}"
+
+
+def _quote(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+# ---- draw -------------------------------------------------------------------------------
+
+_STYLE = {
+    "param": 'shape=box style="rounded,filled" fillcolor="#cfe2ff"',
+    "leaf": 'shape=box style="rounded,filled,dashed" fillcolor="#f1f3f5"',
+    "output": 'shape=box style="rounded,filled" fillcolor="#fff3bf" peripheries=2',
+    "tensor": 'shape=box style="rounded,filled" fillcolor="white"',
+    "op": 'shape=ellipse style=filled fillcolor="#e9ecef" fontsize=11',
+    "scope": 'shape=box3d style=filled fillcolor="#d3f9d8"',
+    "mismatch": 'color="#e03131" penwidth=3 fontcolor="#c92a2a"',
+}
+
+
+def draw(*outputs: Tensor, rankdir: str = "LR", show_values: bool = True,
+         show_grads: bool = True, precision: int = 4, collapse: bool = False,
+         compare: Any = None, max_entries: int = 12) -> Diagram:
+    """A ``graphviz.Digraph`` of the graph that produced ``outputs``.
+
+    One box per tensor (name or expression, shape, dtype, value and, when known, gradient;
+    arrays above ``max_entries`` entries are summarised as min/mean/max) and one ellipse per
+    op (its name and arguments such as ``axis``), edges in the direction of data flow.
+    Parameters (leaves that require grad) are blue, constants dashed grey, outputs yellow.
+
+    rankdir: "LR" (left to right) or "TB" (top to bottom).
+    collapse: draw each top-level ``scope`` as one box.
+    compare: hand-derived gradients, as {tensor name or "d"+name: array} or a
+        ``GradientReport``; tensors whose gradient disagrees are outlined red with both values.
+    """
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"draw: rankdir must be 'LR' or 'TB', got {rankdir!r}")
+    for o in outputs:
+        if not isinstance(o, Tensor):
+            raise TypeError(f"draw: expected Tensors, got {type(o).__name__}")
+    order = toposort(list(outputs))
+    for t in order:
+        if t._node is not None and t._node.args is None:
+            raise RuntimeError(
+                "draw: this graph was freed by backward(). Call backward(retain_graph=True) "
+                "to keep it (add retain_grads=True to show every intermediate gradient)")
+    expected = _expected_grads(compare)
+    consts = [a for t in order if t._node is not None for a in t._node.args
+              if isinstance(a, Tensor) and not a.requires_grad]
+    consts += [o for o in outputs if not o.requires_grad]
+    names = _labels(order, consts)
+    out_ids = {id(o) for o in outputs}
+
+    lines: list[tuple[tuple[str, ...], str]] = []  # (scope, DOT statement)
+    edges: list[tuple[str, str]] = []
+    counter = [0]
+
+    ids: dict[int, str] = {}
+
+    def tensor_node(t: Tensor) -> str:
+        nid = ids.get(id(t))
+        if nid is not None:
+            return nid
+        nid = ids[id(t)] = f"t{len(ids)}"
+        label = [names.get(id(t), "tensor"), f"{t.shape} {t.dtype}" if t.shape else f"{t.dtype}"]
+        if show_values:
+            label.append("value " + _fmt_array(t._data, precision, max_entries))
+        grad = t.grad
+        if show_grads and grad is not None:
+            label.append("grad " + _fmt_array(grad, precision, max_entries))
+        kind = ("output" if id(t) in out_ids else "tensor" if t._node is not None
+                else "param" if t.requires_grad else "leaf")
+        style = _STYLE[kind]
+        mine = expected.get(t.name) if t.name else None
+        if mine is not None:
+            if grad is None or np.shape(mine) != np.shape(grad) or not np.allclose(
+                    mine, np.asarray(grad), rtol=1e-6, atol=1e-9):
+                label.append("yours " + _fmt_array(mine, precision, max_entries))
+                style += " " + _STYLE["mismatch"]
+        lines.append((t._scope, f"{nid} [label={_quote(chr(10).join(label))} {style}]"))
+        return nid
+
+    for t in order:
+        tid = tensor_node(t)
+        node = t._node
+        if node is None:
+            continue
+        counter[0] += 1
+        oid = f"op{counter[0]}"
+        kw = _fmt_kwargs(node.kwargs)
+        lines.append((t._scope, f"{oid} [label={_quote(node.prim.name + (chr(10) + kw if kw else ''))}"
+                                f" {_STYLE['op']}]"))
+        edges.append((oid, tid))
+        for a in node.args:
+            if isinstance(a, Tensor):
+                src = tensor_node(a)
+            else:
+                counter[0] += 1
+                src = f"c{counter[0]}"
+                lines.append((t._scope, f"{src} [label={_quote(_const(a))} shape=plaintext "
+                                        "fontcolor=\"#868e96\"]"))
+            edges.append((src, oid))
+    for o in outputs:
+        tensor_node(o)
+
+    graph = Diagram(name="autograd_lite", graph_attr={"rankdir": rankdir},
+                    node_attr={"fontname": "Helvetica", "fontsize": "12"})
+    if collapse:
+        lines, edges = _collapse(lines, edges)
+    graph.body.extend(_nest(lines))
+    graph.body.extend(f"\t{a} -> {b}\n" for a, b in dict.fromkeys(edges))
+    graph.n_nodes = len(lines)
+    return graph
+
+
+def _expected_grads(compare: Any) -> dict[str, np.ndarray]:
+    """Hand-derived gradients keyed by tensor name, from a dict or a GradientReport."""
+    if compare is None:
+        return {}
+    if hasattr(compare, "user_grads"):
+        compare = compare.user_grads
+    out = {}
+    for k, v in dict(compare).items():
+        name = k[1:] if k.startswith("d") and len(k) > 1 else k
+        out[name] = out[k] = np.asarray(v)
+    return out
+
+
+def _nest(lines: list[tuple[tuple[str, ...], str]]) -> list[str]:
+    """Wrap statements in nested ``subgraph cluster_*`` blocks by scope."""
+    tree: dict = {"__lines__": []}
+    for scope_path, stmt in lines:
+        node = tree
+        for part in scope_path:
+            node = node.setdefault(part, {"__lines__": []})
+        node["__lines__"].append(stmt)
+    out: list[str] = []
+
+    def emit(node, path, depth):
+        pad = "\t" * depth
+        out.extend(f"{pad}{s}\n" for s in node["__lines__"])
+        for name, child in node.items():
+            if name == "__lines__":
+                continue
+            cid = "cluster_" + "_".join(p.replace(" ", "_") for p in path + (name,))
+            out.append(f"{pad}subgraph {_quote(cid)} {{\n{pad}\tlabel={_quote(name)} "
+                       f"style=\"rounded,dashed\" color=\"#2b8a3e\"\n")
+            emit(child, path + (name,), depth + 1)
+            out.append(f"{pad}}}\n")
+
+    emit(tree, (), 1)
+    return out
+
+
+def _collapse(lines, edges):
+    """Replace everything inside each top-level scope by one box."""
+    owner: dict[str, str] = {}
+    kept: list[tuple[tuple[str, ...], str]] = []
+    boxes: dict[str, int] = {}
+    for scope_path, stmt in lines:
+        nid = stmt.split(" ", 1)[0]
+        if scope_path:
+            top = scope_path[0]
+            owner[nid] = f"scope_{abs(hash(top))}"
+            boxes[top] = boxes.get(top, 0) + 1
+        else:
+            kept.append((scope_path, stmt))
+    for top, count in boxes.items():
+        kept.append(((), f"scope_{abs(hash(top))} [label={_quote(f'{top}{chr(10)}({count} nodes)')}"
+                         f" {_STYLE['scope']}]"))
+    new_edges = [(owner.get(a, a), owner.get(b, b)) for a, b in edges]
+    return kept, [(a, b) for a, b in new_edges if a != b]
+
+
+# ---- explain ------------------------------------------------------------------------------
+
+def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
+    """The backward pass of a small graph as a table, in the order it runs.
+
+    Each row is one edge: the node whose gradient is being passed back, the op, the
+    upstream gradient, the local derivative (the op's VJP applied to ones), and the
+    contribution it adds to the input. The last lines add up each leaf's contributions,
+    e.g. for e = (a+b)*(b+1) at a=2, b=3: "b: 4 + 5 = 9". Nothing is stored in ``.grad``.
+    """
+    from .tensor import backprop
+
+    order = toposort([output])
+    if len(order) > max_nodes:
+        raise ValueError(f"explain: the graph has {len(order)} tensors; the table is meant for "
+                         f"graphs of up to {max_nodes}. Use draw() for bigger graphs")
+    if not output.requires_grad:
+        raise ValueError("explain: the output does not require grad; create the inputs with "
+                         "requires_grad=True")
+    names = _labels(order, [])
+    rows = []
+    contributions: dict[int, list] = {}
+
+    def trace(t, i, a, g, gi):
+        node = t._node
+        ones = np.ones(np.shape(g))
+        local = node.prim.vjps[i](ones, t._data, *node.vals, **(node.kwargs or {}))
+        from .tensor import _fit
+        local = _fit(local, a, node.prim, i)
+        rows.append((names[id(t)], node.prim.name, names[id(a)], _fmt_array(g, precision),
+                     _fmt_array(local, precision), _fmt_array(gi, precision)))
+        contributions.setdefault(id(a), []).append(gi)
+
+    leaves = [t for t in order if t._node is None]
+    seed = np.ones(output.shape, output.dtype)
+    backprop([output], [seed], owned=True, retain_graph=True, inputs=leaves, trace=trace)
+    head = ("node", "op", "input", "upstream grad", "local derivative", "contribution")
+    widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
+    text = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in [head] + rows]
+    text.insert(1, "  ".join("-" * w for w in widths))
+    text.append("")
+    for t in leaves:
+        parts = contributions.get(id(t), [])
+        total = sum(parts[1:], parts[0]) if parts else 0.0
+        terms = " + ".join(_fmt_array(p, precision) for p in parts)
+        text.append(f"{names[id(t)]}: {terms} = {_fmt_array(total, precision)}"
+                    if len(parts) > 1 else f"{names[id(t)]}: {_fmt_array(total, precision)}")
+    return "\n".join(text)

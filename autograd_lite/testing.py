@@ -1,0 +1,382 @@
+"""Hypothesis strategies and a property helper for gradient tests.
+
+    from hypothesis import given
+    from autograd_lite.testing import tensors, graphs, assert_gradients_match
+
+Strategies build on ``hypothesis.extra.numpy`` and shrink to small failing cases.
+Importing this module imports hypothesis; ``import autograd_lite`` alone does not.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import hypothesis.extra.numpy as hnp
+import hypothesis.strategies as st
+import numpy as np
+
+from .gradcheck import relative_difference
+from .specs import OP_SPECS, SPECS_BY_PRIMITIVE, OpSpec
+from .tensor import Tensor, backprop, enable_grad
+
+__all__ = ["floats", "arrays", "tensors", "broadcastable_shapes", "basic_indices",
+           "advanced_indices", "layer_dims", "op_inputs", "graphs", "GraphCase",
+           "assert_gradients_match"]
+
+
+def floats(low: float = -3.0, high: float = 3.0, dtype: Any = np.float64,
+           away_from: Sequence[float] = (), gap: float = 0.1) -> st.SearchStrategy[float]:
+    """Finite floats in [low, high], at least ``gap`` from each point of ``away_from``."""
+    width = 32 if np.dtype(dtype) == np.float32 else 64
+    s = st.floats(low, high, allow_nan=False, allow_infinity=False, width=width)
+    if away_from:
+        s = s.filter(lambda v: all(abs(v - p) >= gap for p in away_from))
+    return s
+
+
+def arrays(shape: Any = None, dtype: Any = np.float64, low: float = -3.0, high: float = 3.0,
+           min_dims: int = 0, max_dims: int = 3, min_side: int = 1, max_side: int = 4,
+           away_from: Sequence[float] = (), gap: float = 0.1,
+           unique: bool = False) -> st.SearchStrategy[np.ndarray]:
+    """numpy arrays with bounded finite elements; ``shape`` may be a tuple or a strategy."""
+    if shape is None:
+        shape = hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side,
+                                 max_side=max_side)
+    return hnp.arrays(dtype, shape, elements=floats(low, high, dtype, away_from, gap),
+                      unique=unique)
+
+
+def tensors(shape: Any = None, dtype: Any = np.float64, low: float = -3.0, high: float = 3.0,
+            min_dims: int = 0, max_dims: int = 3, min_side: int = 1, max_side: int = 4,
+            requires_grad: bool = False, **kwargs: Any) -> st.SearchStrategy[Tensor]:
+    """Tensors of the given (or a random) shape with elements in [low, high]."""
+    return arrays(shape, dtype, low, high, min_dims, max_dims, min_side, max_side,
+                  **kwargs).map(lambda a: Tensor(a, requires_grad=requires_grad))
+
+
+def broadcastable_shapes(num_shapes: int = 2, min_dims: int = 0, max_dims: int = 3,
+                         min_side: int = 1, max_side: int = 4
+                         ) -> st.SearchStrategy[tuple[tuple[int, ...], ...]]:
+    """Tuples of shapes that broadcast together (e.g. ((4, 1), (3,)))."""
+    return hnp.mutually_broadcastable_shapes(
+        num_shapes=num_shapes, min_dims=min_dims, max_dims=max_dims, min_side=min_side,
+        max_side=max_side).map(lambda r: r.input_shapes)
+
+
+def basic_indices(shape: tuple[int, ...]) -> st.SearchStrategy[Any]:
+    """Ints, slices, Ellipsis and None that index an array of ``shape``."""
+    return hnp.basic_indices(shape, min_dims=0, allow_newaxis=True, allow_ellipsis=True)
+
+
+@st.composite
+def advanced_indices(draw, shape: tuple[int, ...], max_size: int = 6) -> Any:
+    """Integer-array indices (with repeats) into the first axis, or the first two."""
+    def axis_index(n, size):
+        return np.array(draw(st.lists(st.integers(-n, n - 1), min_size=size, max_size=size)))
+    size = draw(st.integers(1, max_size))
+    if len(shape) >= 2 and draw(st.booleans()):
+        return (axis_index(shape[0], size), axis_index(shape[1], size))
+    return axis_index(shape[0], size)
+
+
+def layer_dims(min_layers: int = 1, max_layers: int = 5, min_width: int = 1, max_width: int = 20,
+               n_x: Any = None, n_y: int = 1) -> st.SearchStrategy[list[int]]:
+    """Layer sizes for nn in the course's order: [n_x, n[1], ..., n[L-1], n_y]."""
+    n_x = st.integers(min_width, max_width) if n_x is None else st.just(n_x)
+    hidden = st.lists(st.integers(min_width, max_width), min_size=min_layers - 1,
+                      max_size=max_layers - 1)
+    return st.builds(lambda x, h: [x, *h, n_y], n_x, hidden)
+
+
+# ---- inputs for each kind of op in the spec table ------------------------------------------
+
+def _elements(spec: OpSpec, shape, unique=None):
+    return arrays(shape, low=spec.low, high=spec.high, away_from=spec.away_from, gap=spec.gap,
+                  unique=spec.distinct if unique is None else unique)
+
+
+def _far_apart(x, y):
+    return bool(np.all(np.abs(np.subtract(x, y)) > 1e-3))
+
+
+@st.composite
+def op_inputs(draw, spec: OpSpec, max_side: int = 4) -> tuple[tuple, dict]:
+    """``(args, kwargs)`` valid for ``spec``'s op: shapes that fit, elements in its domain."""
+    kind = spec.kind
+    any_shape = hnp.array_shapes(min_dims=0, max_dims=3, max_side=max_side)
+    if kind == "unary":
+        return (draw(_elements(spec, any_shape)),), {}
+    if kind == "binary":
+        s1, s2 = draw(broadcastable_shapes(2, max_side=max_side))
+        x, y = draw(_elements(spec, s1)), draw(_elements(spec, s2))
+        if spec.distinct:
+            from hypothesis import assume
+            assume(_far_apart(x, y))
+        return (x, y), {}
+    if kind == "where":
+        s1, s2, s3 = draw(broadcastable_shapes(3, max_side=max_side))
+        return (draw(hnp.arrays(bool, s1)), draw(_elements(spec, s2)),
+                draw(_elements(spec, s3))), {}
+    if kind == "reduce":
+        x = draw(_elements(spec, any_shape))
+        axis = draw(st.none() | (st.just(()) if x.ndim == 0 else hnp.valid_tuple_axes(x.ndim)))
+        return (x,), {"axis": axis, "keepdims": draw(st.booleans())}
+    if kind == "matmul":
+        n, m, k, b = (draw(st.integers(1, max_side)) for _ in range(4))
+        case = draw(st.sampled_from(["mm", "vm", "mv", "vv", "batched", "broadcast"]))
+        shapes = {"mm": ((n, m), (m, k)), "vm": ((m,), (m, k)), "mv": ((n, m), (m,)),
+                  "vv": ((m,), (m,)), "batched": ((b, n, m), (b, m, k)),
+                  "broadcast": ((n, m), (b, m, k))}[case]
+        return tuple(draw(_elements(spec, s)) for s in shapes), {}
+    if kind == "reshape":
+        x = draw(_elements(spec, any_shape))
+        target = draw(st.sampled_from([(-1,), (x.size, 1), (1, x.size), x.shape[::-1],
+                                       (1, *x.shape), x.shape + (1,)]))
+        return (x,), {"shape": target}
+    if kind == "transpose":
+        x = draw(_elements(spec, any_shape))
+        return (x,), {"axes": tuple(draw(st.permutations(range(x.ndim))))}
+    if kind == "broadcast_to":
+        target = draw(hnp.array_shapes(min_dims=0, max_dims=3, max_side=max_side))
+        keep = draw(st.integers(0, len(target)))
+        shape = tuple(1 if draw(st.booleans()) else n for n in target[len(target) - keep:])
+        return (draw(_elements(spec, shape)),), {"shape": target}
+    if kind == "astype":
+        return (draw(_elements(spec, any_shape)),), {"dtype": np.float64}
+    if kind in ("getitem", "index_add"):
+        shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=max_side))
+        index = draw(basic_indices(shape) | advanced_indices(shape))
+        if kind == "getitem":
+            return (draw(_elements(spec, shape)),), {"index": index}
+        v = draw(_elements(spec, np.zeros(shape)[index].shape))
+        return (v,), {"index": index, "shape": shape}
+    if kind == "concatenate":
+        shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=max_side))
+        axis = draw(st.integers(0, len(shape) - 1))
+        parts = []
+        for _ in range(draw(st.integers(1, 3))):
+            s = list(shape)
+            s[axis] = draw(st.integers(1, max_side))
+            parts.append(draw(_elements(spec, tuple(s))))
+        return tuple(parts), {"axis": axis}
+    raise ValueError(f"op_inputs: no strategy for op kind {kind!r}")
+
+
+# ---- random computation graphs ------------------------------------------------------------
+
+@dataclass
+class GraphCase:
+    """A random graph: ``f(*inputs)`` replays ``steps`` with engine ops; prints as a recipe."""
+
+    inputs: list[np.ndarray]
+    steps: list[tuple[str, tuple[int, ...], dict]] = field(default_factory=list)
+
+    def f(self, *xs: Any) -> Tensor:
+        vals = list(xs)
+        for name, operands, kwargs in self.steps:
+            vals.append(SPECS_BY_PRIMITIVE[name].engine(*(vals[i] for i in operands), **kwargs))
+        out = vals[-1]
+        return out if isinstance(out, Tensor) else Tensor(out)
+
+    def reference(self, *xs: np.ndarray) -> np.ndarray:
+        vals = [np.asarray(x) for x in xs]
+        for name, operands, kwargs in self.steps:
+            vals.append(SPECS_BY_PRIMITIVE[name].reference(*(vals[i] for i in operands),
+                                                           **kwargs))
+        return vals[-1]
+
+    def __repr__(self) -> str:
+        lines = [f"v{i} = input of shape {x.shape}" for i, x in enumerate(self.inputs)]
+        for n, (name, operands, kwargs) in enumerate(self.steps, start=len(self.inputs)):
+            args = ", ".join(f"v{i}" for i in operands)
+            kw = "".join(f", {k}={_short(v)}" for k, v in kwargs.items())
+            lines.append(f"v{n} = {name}({args}{kw})")
+        return "GraphCase:\n  " + "\n  ".join(lines)
+
+
+def _short(v):
+    return f"<bool mask {v.shape}>" if isinstance(v, np.ndarray) else repr(v)
+
+
+def _in_domain(spec: OpSpec, *xs) -> bool:
+    for x in xs:
+        if not (np.all(x >= spec.low) and np.all(x <= spec.high)):
+            return False
+        if any(np.any(np.abs(x - p) < spec.gap) for p in spec.away_from):
+            return False
+        if spec.distinct and len(xs) == 1 and np.unique(x).size != np.size(x):
+            return False
+    return not (spec.distinct and len(xs) == 2 and not _far_apart(*xs))
+
+
+_GRAPH_KINDS = ("unary", "binary", "reduce", "matmul", "reshape", "transpose", "getitem",
+                "concatenate", "where")
+
+
+@st.composite
+def graphs(draw, max_inputs: int = 3, max_ops: int = 6, max_side: int = 3,
+           ops: Sequence[str] | None = None) -> GraphCase:
+    """Random well-formed computation graphs from the op table.
+
+    Each step applies an op of the table to earlier values whose shapes fit and whose
+    values lie in the op's domain (checked as the graph is drawn), so every case
+    evaluates and differentiates. Use ``case.f`` and ``case.inputs``.
+    """
+    specs = [s for s in OP_SPECS if s.in_graphs and s.kind in _GRAPH_KINDS
+             and (ops is None or s.primitive in ops)]
+    n_in = draw(st.integers(1, max_inputs))
+    shapes = draw(broadcastable_shapes(n_in, min_dims=0, max_dims=2, max_side=max_side))
+    inputs = [draw(arrays(s, low=-2.0, high=2.0)) for s in shapes]
+    case = GraphCase(inputs)
+    vals = list(inputs)
+    for _ in range(draw(st.integers(1, max_ops))):
+        spec = draw(st.sampled_from(specs))
+        step = _draw_step(draw, spec, vals)
+        if step is None:
+            continue
+        operands, kwargs = step
+        with np.errstate(all="ignore"):
+            out = np.asarray(spec.reference(*(vals[i] for i in operands), **kwargs))
+        if out.size == 0 or not np.all(np.isfinite(out)) or np.max(np.abs(out)) > 1e4:
+            continue
+        case.steps.append((spec.primitive, operands, kwargs))
+        vals.append(out)
+    return case
+
+
+def _draw_step(draw, spec, vals):
+    idx = range(len(vals))
+    pick = st.sampled_from(list(idx))
+    kind = spec.kind
+    if kind in ("unary", "reduce", "reshape", "transpose", "getitem"):
+        i = draw(pick)
+        x = vals[i]
+        if not _in_domain(spec, x):
+            return None
+        if kind == "unary":
+            return (i,), {}
+        if kind == "reduce":
+            axis = None if x.ndim == 0 else draw(st.none() | st.integers(0, x.ndim - 1))
+            return (i,), {"axis": axis, "keepdims": draw(st.booleans())}
+        if kind == "reshape":
+            return (i,), {"shape": (-1,)}
+        if kind == "transpose":
+            return (i,), {"axes": tuple(reversed(range(x.ndim)))}
+        if x.ndim == 0:
+            return None
+        return (i,), {"index": slice(0, draw(st.integers(1, x.shape[0])))}
+    i, j = draw(pick), draw(pick)
+    x, y = vals[i], vals[j]
+    if kind == "binary":
+        try:
+            np.broadcast_shapes(x.shape, y.shape)
+        except ValueError:
+            return None
+        return ((i, j), {}) if _in_domain(spec, x, y) else None
+    if kind == "matmul":
+        ok = x.ndim >= 1 and y.ndim >= 1 and x.shape[-1] == y.shape[-2 if y.ndim > 1 else 0]
+        return ((i, j), {}) if ok and x.ndim <= 2 and y.ndim <= 2 else None
+    if kind == "concatenate":
+        return ((i, j), {"axis": 0}) if x.ndim >= 1 and x.shape[1:] == y.shape[1:] else None
+    if kind == "where":  # the condition is x > 0: keep x away from 0, off the kink
+        try:
+            np.broadcast_shapes(x.shape, y.shape)
+        except ValueError:
+            return None
+        return ((i, j), {}) if np.all(np.abs(x) > 0.1) else None
+    return None
+
+
+# where needs a condition: graphs() builds it from the first operand's sign.
+def _graph_where(x, y):
+    from .ops import where
+    xv = x._data if isinstance(x, Tensor) else np.asarray(x)
+    return where(xv > 0, x, y)
+
+
+SPECS_BY_PRIMITIVE = dict(SPECS_BY_PRIMITIVE)
+SPECS_BY_PRIMITIVE["where"] = OpSpec(
+    "where", _graph_where, lambda x, y: np.where(np.asarray(x) > 0, x, y), "where")
+
+
+# ---- the property helper --------------------------------------------------------------------
+
+def _failure_dir() -> str:
+    path = os.environ.get("AUTOGRAD_LITE_FAILURE_DIR",
+                          os.path.join(tempfile.gettempdir(), "autograd_lite_failures"))
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def _fmt(a) -> str:
+    return np.array2string(np.asarray(a), precision=6, threshold=30, separator=", ")
+
+
+def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
+                           inputs: Sequence[Any], *, rtol: float = 1e-7, atol: float = 1e-10,
+                           name: str | None = None) -> None:
+    """Assert that ``hand_grad(*inputs)`` equals the engine's gradient of scalar ``f``.
+
+    ``hand_grad`` returns one gradient per input (one array for a single input). On a
+    mismatch the message shows the counterexample (inputs, both gradients, the relative
+    difference) and the graph's diagram is written as DOT (and SVG if a renderer is
+    available) under $AUTOGRAD_LITE_FAILURE_DIR (default: the temp directory).
+    """
+    arrays_ = [np.array(x._data if isinstance(x, Tensor) else x, dtype=np.float64)
+               for x in inputs]
+    xs = [Tensor(a, requires_grad=True, name=f"x{i}") for i, a in enumerate(arrays_)]
+    with enable_grad():
+        out = f(*xs)
+    out = out if isinstance(out, Tensor) else Tensor(out)
+    if out.size != 1:
+        raise ValueError(f"assert_gradients_match: f must return one number, got shape "
+                         f"{out.shape}")
+    out.name = out.name or "f"
+    if out.requires_grad:
+        engine = backprop([out], [np.ones(out.shape)], owned=True, retain_graph=True,
+                          inputs=xs)
+        engine = [np.zeros_like(a) if g is None else np.asarray(g)
+                  for g, a in zip(engine, arrays_)]
+    else:
+        engine = [np.zeros_like(a) for a in arrays_]
+    mine = hand_grad(*[a.copy() for a in arrays_])
+    mine = [mine] if len(arrays_) == 1 and not isinstance(mine, (tuple, list)) else list(mine)
+    problems = []
+    if len(mine) != len(arrays_):
+        problems.append(f"hand_grad returned {len(mine)} gradients for {len(arrays_)} inputs")
+    for i, (m, e, a) in enumerate(zip(mine, engine, arrays_)):
+        m = np.asarray(m, dtype=np.float64)
+        if m.shape != a.shape:
+            problems.append(f"gradient {i}: shape {m.shape}, input {i} has shape {a.shape}")
+        elif not np.allclose(m, e, rtol=rtol, atol=atol):
+            problems.append(f"gradient {i}: relative difference {relative_difference(m, e):.3g}"
+                            f"\n    yours:  {_fmt(m)}\n    engine: {_fmt(e)}")
+    if not problems:
+        return
+    label = re.sub(r"\W+", "_", name or getattr(f, "__name__", "f"))
+    where = _write_diagram(out, engine, mine, label)
+    lines = [f"gradients of {name or getattr(f, '__name__', 'f')} disagree on this input:"]
+    lines += [f"  x{i} = {_fmt(a)}" for i, a in enumerate(arrays_)]
+    lines += ["  " + p for p in problems] + [f"  diagram: {where}"]
+    raise AssertionError("\n".join(lines))
+
+
+def _write_diagram(out, engine, mine, label) -> str:
+    from .diagram import RenderError, draw
+
+    expected = {f"x{i}": np.asarray(m) for i, m in enumerate(mine)
+                if np.shape(m) == np.shape(e)}
+    graph = draw(out, compare=expected)
+    base = os.path.join(_failure_dir(), label)
+    with open(base + ".dot", "w") as fh:
+        fh.write(graph.source)
+    try:
+        graph.render_to(base + ".svg")
+        return base + ".svg (and .dot)"
+    except RenderError:
+        return base + ".dot"
