@@ -95,9 +95,11 @@ def layer_dims(min_layers: int = 1, max_layers: int = 5, min_width: int = 1, max
 
 # ---- inputs for each kind of op in the spec table ------------------------------------------
 
-def _elements(spec: OpSpec, shape, unique=None):
-    return arrays(shape, low=spec.low, high=spec.high, away_from=spec.away_from, gap=spec.gap,
-                  unique=spec.distinct if unique is None else unique)
+def _elements(spec: OpSpec, shape):
+    if spec.distinct:  # distinct values on a 0.01 grid: no ties within finite-difference reach
+        grid = st.integers(int(spec.low * 100), int(spec.high * 100)).map(lambda i: i / 100)
+        return hnp.arrays(np.float64, shape, elements=grid, unique=True)
+    return arrays(shape, low=spec.low, high=spec.high, away_from=spec.away_from, gap=spec.gap)
 
 
 def _far_apart(x, y):

@@ -1,0 +1,96 @@
+"""Shape checks in the course's notation, so a mistake reads like the lecture:
+``W2 should be (n[2], n[1]) = (1, 4), got (4, 1)``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class ShapeError(ValueError):
+    """A parameter or data array has the wrong shape for the network."""
+
+
+def _arr(x, what):
+    if hasattr(x, "_data"):  # a Tensor from autograd_lite
+        return x
+    try:
+        a = np.asarray(x)
+    except Exception:  # noqa: BLE001
+        raise TypeError(f"{what} must be a numeric array, got {type(x).__name__}") from None
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{what} must be a numeric array, got dtype {a.dtype}")
+    return a
+
+
+def _rank1_hint(shape):
+    return " (a rank-1 array: use .reshape(-1, 1) to make it a column)" if len(shape) == 1 else ""
+
+
+def num_layers(parameters) -> int:
+    """L, from the keys W1, b1, ..., WL, bL; a clear error if any is missing."""
+    L = sum(1 for k in parameters if k.startswith("W") and k[1:].isdigit())
+    missing = [k for l in range(1, L + 1) for k in (f"W{l}", f"b{l}") if k not in parameters]
+    if L == 0 or missing:
+        raise KeyError(f"parameters must have keys W1, b1, ..., WL, bL; missing "
+                       f"{missing or ['W1', 'b1']} (keys given: {sorted(parameters)})")
+    return L
+
+
+def check_parameters(parameters, X=None):
+    """Check W[l] is (n[l], n[l-1]) and b[l] is (n[l], 1) for every l, and X is (n_x, m).
+
+    Returns the layer sizes [n_x, n[1], ..., n[L]].
+    """
+    L = num_layers(parameters)
+    dims = []
+    for l in range(1, L + 1):
+        W = _arr(parameters[f"W{l}"], f"W{l}")
+        if W.ndim != 2:
+            raise ShapeError(f"W{l} should be a matrix (n[{l}], n[{l - 1}]), got shape "
+                             f"{W.shape}")
+        if l == 1:
+            dims.append(W.shape[1])
+        elif W.shape[1] != dims[-1]:
+            if W.shape[0] == dims[-1]:
+                raise ShapeError(f"W{l} should be (n[{l}], n[{l - 1}]) = ({W.shape[1]}, "
+                                 f"{dims[-1]}), got {W.shape} (transposed?)")
+            raise ShapeError(f"W{l} should be (n[{l}], n[{l - 1}]) with n[{l - 1}] = "
+                             f"{dims[-1]} (the rows of W{l - 1}), got {W.shape}")
+        dims.append(W.shape[0])
+        b = _arr(parameters[f"b{l}"], f"b{l}")
+        if tuple(b.shape) != (dims[l], 1):
+            raise ShapeError(f"b{l} should be (n[{l}], 1) = ({dims[l]}, 1), got "
+                             f"{tuple(b.shape)}{_rank1_hint(b.shape)}")
+    if X is not None:
+        check_X(X, dims[0])
+    return dims
+
+
+def check_X(X, n_x=None, name="X"):
+    """X must be (n_x, m): one example per column."""
+    X = _arr(X, name)
+    if X.ndim != 2:
+        raise ShapeError(f"{name} should be (n_x, m) with one example per column, got shape "
+                         f"{X.shape}" + (" (a rank-1 array: use X.reshape(-1, 1) for one "
+                                         "example)" if X.ndim == 1 else ""))
+    if n_x is not None and X.shape[0] != n_x:
+        if X.shape[1] == n_x:
+            raise ShapeError(f"{name} should be (n_x, m) = ({n_x}, {X.shape[0]}) with examples "
+                             f"as columns, got {X.shape}: examples are on the wrong axis; "
+                             f"use {name}.T")
+        raise ShapeError(f"{name} should be (n_x, m) with n_x = {n_x} features (W1 is "
+                         f"(n[1], n_x)), got {X.shape}")
+    return X
+
+
+def check_Y(Y, m, name="Y"):
+    """Y must be (1, m), matching the m examples of X."""
+    Y = _arr(Y, name)
+    if tuple(Y.shape) != (1, m):
+        hint = ""
+        if Y.ndim == 1:
+            hint = " (a rank-1 array: use Y.reshape(1, -1))"
+        elif tuple(Y.shape) == (m, 1):
+            hint = f" (transposed: use {name}.T)"
+        raise ShapeError(f"{name} should be (1, m) = (1, {m}), got {tuple(Y.shape)}{hint}")
+    return Y

@@ -1,0 +1,109 @@
+"""Week 3: one hidden layer of tanh units and a sigmoid output, by the course's names.
+
+Shapes: X (n_x, m), W1 (n_h, n_x), b1 (n_h, 1), W2 (n_y, n_h), b2 (n_y, 1), A2 (n_y, m).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import sigmoid
+from .checks import check_parameters, check_Y
+from .cost import cross_entropy
+from .init import small_random
+
+
+def layer_sizes(X, Y, n_h=4):
+    """(n_x, n_h, n_y) from the data: n_x = rows of X, n_y = rows of Y."""
+    return X.shape[0], n_h, Y.shape[0]
+
+
+def initialize_parameters(n_x, n_h, n_y, seed=2):
+    """W = randn * 0.01 (W1 then W2 from one seeded stream), b = 0."""
+    return small_random([n_x, n_h, n_y], seed)
+
+
+def forward_propagation(X, parameters):
+    """Z1 = W1 X + b1, A1 = tanh(Z1), Z2 = W2 A1 + b2, A2 = sigmoid(Z2).
+    Returns A2 (n_y, m) and cache {"Z1", "A1", "Z2", "A2"}."""
+    check_parameters(parameters, X)
+    W1, b1, W2, b2 = (parameters[k] for k in ("W1", "b1", "W2", "b2"))
+    Z1 = W1 @ X + b1
+    A1 = np.tanh(Z1)
+    Z2 = W2 @ A1 + b2
+    A2, _ = sigmoid(Z2)
+    return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+
+
+def compute_cost(A2, Y):
+    """Cross-entropy J, finite even for A2 of exactly 0 or 1."""
+    return cross_entropy(A2, Y)
+
+
+def backward_propagation(parameters, cache, X, Y):
+    """dZ2 = A2 - Y, dW2 = 1/m dZ2 A1^T, db2 = 1/m sum(dZ2), dZ1 = W2^T dZ2 * (1 - A1^2),
+    dW1 = 1/m dZ1 X^T, db1 = 1/m sum(dZ1). Returns {"dW1", "db1", "dW2", "db2"}."""
+    m = X.shape[1]
+    check_Y(Y, m)
+    W2 = parameters["W2"]
+    A1, A2 = cache["A1"], cache["A2"]
+    dZ2 = A2 - Y
+    dW2 = dZ2 @ A1.T / m
+    db2 = np.sum(dZ2, axis=1, keepdims=True) / m
+    dZ1 = (W2.T @ dZ2) * (1 - A1 ** 2)
+    dW1 = dZ1 @ X.T / m
+    db1 = np.sum(dZ1, axis=1, keepdims=True) / m
+    return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+
+
+def update_parameters(parameters, grads, learning_rate=1.2):
+    """theta = theta - learning_rate * d theta; returns a new dict."""
+    return {k: v - learning_rate * grads["d" + k] for k, v in parameters.items()}
+
+
+def nn_model(X, Y, n_h, num_iterations=10000, print_cost=False, seed=2, learning_rate=1.2,
+             progress=False):
+    """Train the one-hidden-layer network; returns the parameters.
+
+    seed=2 draws what the course's initialize_parameters drew (np.random.seed(2))."""
+    from .model import _iterations
+
+    n_x, _, n_y = layer_sizes(X, Y, n_h)
+    check_Y(Y, X.shape[1])
+    parameters = initialize_parameters(n_x, n_h, n_y, seed)
+    for i in _iterations(num_iterations, progress, "nn_model"):
+        A2, cache = forward_propagation(X, parameters)
+        cost = compute_cost(A2, Y)
+        grads = backward_propagation(parameters, cache, X, Y)
+        parameters = update_parameters(parameters, grads, learning_rate)
+        if print_cost and i % 1000 == 0:
+            print(f"Cost after iteration {i}: {cost:f}")
+    return parameters
+
+
+def predict(parameters, X):
+    """0/1 predictions (1, m): A2 > 0.5."""
+    A2, _ = forward_propagation(X, parameters)
+    return (A2 > 0.5).astype(float)
+
+
+# ---- the engine twin ------------------------------------------------------------------------
+
+def cost_engine(parameters, X, Y):
+    """The same forward pass and cost built from Tensors (returns J as a Tensor)."""
+    import autograd_lite as al
+
+    A1 = al.tanh(parameters["W1"] @ X + parameters["b1"])
+    Z2 = parameters["W2"] @ A1 + parameters["b2"]
+    return al.binary_cross_entropy_with_logits(Z2, Y)
+
+
+def backward_propagation_engine(parameters, X, Y):
+    """backward_propagation's gradients from the engine: {"dW1", "db1", "dW2", "db2"}."""
+    import autograd_lite as al
+
+    check_parameters(parameters, X)
+    check_Y(Y, X.shape[1])
+    P = {k: al.Tensor(v, requires_grad=True) for k, v in parameters.items()}
+    cost_engine(P, X, Y).backward()
+    return {"d" + k: t.grad for k, t in P.items()}

@@ -1,0 +1,343 @@
+"""Named cases for the engine: the course's example, reuse, broadcasting, accumulation,
+graph release, grad modes, in-place safety, dtypes and error messages."""
+
+import gc
+import threading
+import weakref
+
+import numpy as np
+import pytest
+
+import autograd_lite as al
+from autograd_lite import Tensor
+
+
+def leaf(value, name=None):
+    return Tensor(value, requires_grad=True, name=name)
+
+
+def test_course_example_a2_b3():
+    a, b = leaf(2.0, "a"), leaf(3.0, "b")
+    e = (a + b) * (b + 1)
+    e.backward()
+    assert e.item() == 20.0
+    assert a.grad == 4.0 and b.grad == 9.0
+    assert isinstance(a.grad, np.ndarray)
+
+
+def test_x_plus_x_and_x_times_x():
+    x = leaf([1.0, -2.0, 3.0])
+    (x + x).sum().backward()
+    np.testing.assert_array_equal(x.grad, [2, 2, 2])
+    x.zero_grad()
+    (x * x).sum().backward()
+    np.testing.assert_array_equal(x.grad, [2, -4, 6])
+
+
+def test_diamond():
+    x = leaf(1.5)
+    y = x * 2
+    out = al.tanh(y) * al.exp(y)  # y feeds two branches that meet again
+    out.backward()
+    t, e = np.tanh(3.0), np.exp(3.0)
+    assert np.isclose(x.grad, 2 * ((1 - t * t) * e + t * e))
+
+
+def test_repeated_indices_accumulate():
+    x = leaf(np.arange(4.0))
+    x[[0, 0, 2, 0]].sum().backward()
+    np.testing.assert_array_equal(x.grad, [3, 0, 1, 0])
+
+
+def test_ties_in_max_share_the_gradient():
+    x = leaf([[1.0, 5.0, 5.0], [2.0, 2.0, 2.0]])
+    al.max(x, axis=1).sum().backward()
+    np.testing.assert_allclose(x.grad, [[0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]])
+    y = leaf([4.0, 4.0])
+    al.maximum(y[0], y[1]).backward()
+    np.testing.assert_allclose(y.grad, [0.5, 0.5])
+
+
+def test_million_node_chain_has_no_recursion_limit():
+    x = leaf(0.5)
+    y = x
+    for _ in range(1_000_000):
+        y = y + 1.0
+    y.backward()
+    assert x.grad == 1.0
+
+
+def test_second_backward_through_released_graph_says_retain_graph():
+    x = leaf(2.0)
+    y = x * x
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward_and_grads_accumulate():
+    x = leaf(2.0)
+    y = x * x * x
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad == 24.0  # 12 + 12, PyTorch's rule
+    x.zero_grad()
+    assert x.grad is None
+
+
+def test_graph_is_freed_after_backward():
+    x = leaf(np.ones(3))
+    hidden = al.tanh(x)
+    ref = weakref.ref(hidden)
+    out = (hidden * 2).sum()
+    del hidden
+    gc.collect()
+    assert ref() is not None  # still held by the graph
+    out.backward()
+    gc.collect()
+    assert ref() is None  # released by backward although `out` is alive
+
+
+def test_no_grad_records_nothing_and_works_as_decorator():
+    x = leaf(2.0)
+    with al.no_grad():
+        y = x * 3
+    assert not y.requires_grad and y.is_leaf
+
+    @al.no_grad()
+    def f(t):
+        return t * 3
+
+    assert not f(x).requires_grad
+    with al.no_grad(), al.enable_grad():
+        assert (x * 3).requires_grad
+
+
+def test_ops_on_tensors_without_grad_record_nothing():
+    y = Tensor([1.0, 2.0]) * 3 + 1
+    assert not y.requires_grad and y.is_leaf
+
+
+def test_no_gradient_work_for_inputs_that_do_not_need_one():
+    calls = []
+    op = al.custom_op(lambda x, y: x * y,
+                      lambda g, ans, x, y: calls.append("x") or g * y,
+                      lambda g, ans, x, y: calls.append("y") or g * x, name="mul2")
+    w = leaf(np.ones(3))
+    X = Tensor(np.arange(3.0))  # data: no grad
+    op(w, X).sum().backward()
+    assert calls == ["x"]
+    assert X.grad is None
+
+
+def test_grad_mode_is_per_thread():
+    seen = {}
+
+    def worker():
+        seen["thread"] = al.is_grad_enabled()
+
+    with al.no_grad():
+        t = threading.Thread(target=worker)
+        t.start()
+        t.join()
+        assert not al.is_grad_enabled()
+    assert seen["thread"] is True
+
+
+def test_in_place_change_of_saved_data_is_refused():
+    W = leaf(np.ones((2, 2)), "W1")
+    A = np.ones((2, 3))
+    cost = (W @ A).sum()
+    W.data -= 0.1  # an update between forward and backward
+    with pytest.raises(RuntimeError, match="changed in place") as err:
+        cost.backward()
+    assert "W1" in str(err.value) and "matmul" in str(err.value)
+
+
+def test_update_after_backward_is_fine():
+    W = leaf(np.ones((2, 2)))
+    for _ in range(2):
+        (W * W).sum().backward()
+        W.data -= 0.1 * W.grad
+        W.zero_grad()
+    np.testing.assert_allclose(W.data, 0.64 * np.ones((2, 2)))
+
+
+def test_float32_in_float32_out():
+    x = Tensor(np.ones((2, 3), np.float32), requires_grad=True)
+    y = (al.sigmoid(x) * 2.0 + 1).mean()
+    assert y.dtype == np.float32
+    y.backward()
+    assert x.grad.dtype == np.float32
+
+
+def test_numbers_lists_and_ints_become_float64():
+    assert Tensor(3).dtype == np.float64
+    assert Tensor([1, 2]).dtype == np.float64
+    assert Tensor(np.arange(3)).dtype == np.float64
+    assert Tensor(np.ones(2, np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("bad", ["abc", ["a", "b"], [object()], {"a": 1}, 1 + 2j])
+def test_non_numeric_data_is_refused(bad):
+    with pytest.raises(TypeError, match="Tensor"):
+        Tensor(bad)
+
+
+def test_construction_copies_the_data():
+    a = np.ones(3)
+    t = Tensor(a)
+    a[0] = 5
+    assert t.data[0] == 1
+
+
+def test_bias_gradient_is_summed_over_examples_with_keepdims():
+    W, b = leaf(np.random.default_rng(0).standard_normal((4, 3))), leaf(np.zeros((4, 1)))
+    A = np.random.default_rng(1).standard_normal((3, 5))
+    Z = W @ A + b
+    dZ = np.random.default_rng(2).standard_normal((4, 5))
+    Z.backward(dZ)
+    np.testing.assert_allclose(b.grad, dZ.sum(axis=1, keepdims=True))
+    np.testing.assert_allclose(W.grad, dZ @ A.T)
+
+
+def test_gradients_are_not_aliased():
+    x, y = leaf(np.ones(2)), leaf(np.ones(2))
+    (x + y).sum().backward()
+    assert x.grad is not y.grad
+    x.grad += 1
+    np.testing.assert_array_equal(y.grad, [1, 1])
+    g = np.ones(2)
+    z = leaf(np.zeros(2))
+    (z + 0).backward(g)
+    g[0] = 99
+    np.testing.assert_array_equal(z.grad, [1, 1])
+
+
+def test_retain_grad_and_retain_grads():
+    x = leaf(2.0)
+    h = (x * 3).retain_grad()
+    k = h * h
+    out = k + 1
+    out.backward(retain_graph=True)
+    assert h.grad == 12.0 and k.grad is None
+    x.zero_grad()
+    h.zero_grad()
+    out.backward(retain_grads=True)
+    assert k.grad == 1.0 and h.grad == 12.0 and x.grad == 36.0
+
+
+def test_backward_of_non_scalar_needs_grad():
+    x = leaf(np.ones((2, 3)))
+    with pytest.raises(RuntimeError, match=r"Pass grad=.*\(2, 3\)"):
+        (x * 2).backward()
+
+
+def test_backward_on_a_tensor_without_graph_says_why():
+    with pytest.raises(RuntimeError, match="requires_grad=True"):
+        Tensor(1.0).backward()
+
+
+def test_matmul_shape_error_names_op_and_shapes():
+    with pytest.raises(ValueError, match=r"matmul.*\(4, 2\).*\(3, 5\)"):
+        Tensor(np.ones((4, 2))) @ Tensor(np.ones((3, 5)))
+
+
+def test_broadcast_error_names_op_and_shapes():
+    with pytest.raises(ValueError, match=r"add.*\(3,\).*\(4,\)"):
+        Tensor(np.ones(3)) + np.ones(4)
+
+
+def test_mixed_operands_on_either_side():
+    x = leaf([1.0, 2.0])
+    for y in (x + 1, 1 + x, np.ones(2) + x, x + np.ones(2), 2 * x, x / 2, 2 / x, x - 1,
+              1 - x, x ** 2, 2 ** x, np.ones((1, 2)) @ x, x @ np.ones(2)):
+        assert isinstance(y, Tensor) and y.requires_grad
+
+
+def test_comparisons_return_plain_boolean_arrays():
+    x = Tensor([1.0, 2.0])
+    for r in (x > 1, x >= 1, x < 2, x <= 1, x == 1, x != 1, x > Tensor([0.0, 3.0])):
+        assert type(r) is np.ndarray and r.dtype == bool
+
+
+def test_power_gradient_for_base_and_exponent():
+    x, p = leaf(2.0), leaf(3.0)
+    (x ** p).backward()
+    assert np.isclose(x.grad, 12.0) and np.isclose(p.grad, 8 * np.log(2))
+
+
+def test_stable_functions_stay_finite():
+    big = Tensor([1000.0, 0.0, -1000.0], requires_grad=True)
+    for out in (al.logsumexp(big), al.softmax(big).sum(), al.log_softmax(big).sum(),
+                al.sigmoid(big).sum(), al.binary_cross_entropy_with_logits(big, np.ones(3))):
+        assert np.isfinite(out.item())
+        out.backward()
+        assert np.all(np.isfinite(big.grad))
+        big.zero_grad()
+    assert np.isclose(al.logsumexp(Tensor([1000.0, 1000.0])).item(), 1000 + np.log(2))
+
+
+def test_binary_cross_entropy_forms_agree():
+    z = np.array([-2.0, 0.0, 3.0])
+    y = np.array([0.0, 1.0, 1.0])
+    a = 1 / (1 + np.exp(-z))
+    expected = -np.mean(y * np.log(a) + (1 - y) * np.log(1 - a))
+    assert np.isclose(al.binary_cross_entropy(Tensor(a), y).item(), expected)
+    zt = leaf(z)
+    al.binary_cross_entropy_with_logits(zt, y).backward()
+    np.testing.assert_allclose(zt.grad, (a - y) / 3)  # dz = (a - y) / m
+
+
+def test_binary_cross_entropy_of_saturated_probabilities_is_finite():
+    p = leaf([0.0, 1.0])
+    loss = al.binary_cross_entropy(p, np.array([1.0, 0.0]))
+    loss.backward()
+    assert np.isfinite(loss.item()) and np.all(np.isfinite(p.grad))
+
+
+def test_shape_ops_and_properties():
+    x = leaf(np.arange(6.0).reshape(2, 3))
+    assert x.T.shape == (3, 2) and x.reshape(3, 2).shape == (3, 2)
+    assert al.expand_dims(x, 0).shape == (1, 2, 3) and al.squeeze(x[None]).shape == (2, 3)
+    assert al.stack([x, x], axis=1).shape == (2, 2, 3)
+    assert (x.ndim, x.size, x.shape) == (2, 6, (2, 3))
+    y = al.concatenate([x, x * 2], axis=1)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, np.full((2, 3), 3.0))
+
+
+def test_detach_item_numpy_and_repr():
+    x = leaf([1.0, 2.0], "x")
+    d = x.detach()
+    assert not d.requires_grad and d.is_leaf
+    assert Tensor(2.5).item() == 2.5
+    n = x.numpy()
+    n[0] = 9
+    assert x.data[0] == 1
+    assert "requires_grad=True" in repr(x) and "name='x'" in repr(x)
+    assert "op=multiply" in repr(x * 2)
+    with pytest.raises(ValueError, match="one-element"):
+        x.item()
+
+
+def test_where_clip_minimum_and_relu_gradients():
+    x = leaf([-2.0, 0.0, 0.5, 3.0])
+    al.relu(x).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0, 0, 1, 1])  # 0 at 0, the course's convention
+    x.zero_grad()
+    al.clip(x, -1.0, 0.5).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0, 1, 1, 0])
+    x.zero_grad()
+    al.leaky_relu(x, 0.1).sum().backward()
+    np.testing.assert_allclose(x.grad, [0.1, 0.1, 1, 1])
+    x.zero_grad()
+    al.minimum(x, 0.5).sum().backward()
+    np.testing.assert_allclose(x.grad, [1, 1, 0.5, 0])
+
+
+def test_batched_and_vector_matmul():
+    rng = np.random.default_rng(0)
+    for sa, sb in [((3,), (3,)), ((3,), (3, 2)), ((2, 3), (3,)), ((4, 2, 3), (3, 5)),
+                   ((2, 3), (4, 3, 5))]:
+        assert al.gradcheck(al.matmul, [rng.standard_normal(sa), rng.standard_normal(sb)])

@@ -1,0 +1,78 @@
+"""The op table drives these: every primitive's forward equals numpy, its gradient equals
+central finite differences (float64), and its second derivative is checked where it exists."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd_lite as al
+from autograd_lite.specs import OP_SPECS, SPECS_BY_PRIMITIVE
+from autograd_lite.testing import op_inputs
+
+SPEC_IDS = [s.primitive for s in OP_SPECS]
+
+
+def test_every_primitive_has_a_spec_row():
+    missing = set(al.PRIMITIVES) - set(SPECS_BY_PRIMITIVE)
+    assert not missing, f"primitives without a row in specs.OP_SPECS: {sorted(missing)}"
+
+
+def test_spec_rows_name_real_primitives():
+    assert set(SPECS_BY_PRIMITIVE) <= set(al.PRIMITIVES)
+
+
+@pytest.mark.parametrize("spec", OP_SPECS, ids=SPEC_IDS)
+@given(data=st.data())
+def test_forward_matches_numpy(spec, data):
+    args, kwargs = data.draw(op_inputs(spec))
+    out = spec.engine(*args, **kwargs)
+    assert isinstance(out, al.Tensor)
+    expected = spec.reference(*args, **kwargs)
+    assert out.shape == np.shape(expected)
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("spec", OP_SPECS, ids=SPEC_IDS)
+@given(data=st.data())
+def test_gradient_matches_finite_differences(spec, data):
+    args, kwargs = data.draw(op_inputs(spec))
+    diff = [i for i, a in enumerate(args) if np.asarray(a).dtype.kind == "f"]
+
+    def f(*xs):
+        full = list(args)
+        for i, x in zip(diff, xs):
+            full[i] = x
+        return spec.engine(*full, **kwargs)
+
+    assert al.gradcheck(f, [args[i] for i in diff], atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize("spec", [s for s in OP_SPECS if s.second_order], ids=lambda s: s.primitive)
+@settings(max_examples=10)
+@given(data=st.data())
+def test_second_derivative_matches_finite_differences(spec, data):
+    args, kwargs = data.draw(op_inputs(spec, max_side=3))
+    diff = [i for i, a in enumerate(args) if np.asarray(a).dtype.kind == "f"]
+
+    def f(*xs):
+        full = list(args)
+        for i, x in zip(diff, xs):
+            full[i] = x
+        return spec.engine(*full, **kwargs)
+
+    assert al.gradgradcheck(f, [args[i] for i in diff], atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("spec", [s for s in OP_SPECS if s.kind in ("unary", "binary")],
+                         ids=lambda s: s.primitive)
+def test_float32_in_float32_out(spec):
+    rng = np.random.default_rng(0)
+    args = [rng.uniform(max(spec.low, 0.6), spec.high, (3, 2)).astype(np.float32)
+            for _ in range(1 if spec.kind == "unary" else 2)]
+    xs = [al.Tensor(a, requires_grad=True) for a in args]
+    out = spec.engine(*xs)
+    assert out.dtype == np.float32
+    out.sum().backward()
+    for x in xs:
+        assert x.grad.dtype == np.float32
