@@ -39,11 +39,12 @@ def check_layer_dims(layer_dims: Sequence[int]) -> list[int]:
 
 
 def _build(layer_dims, seed, scale):
+    """Draw W[l] = randn(n[l], n[l-1]) then apply ``scale(W, dims, l)``, as the course writes it."""
     dims = check_layer_dims(layer_dims)
     rng = rng_from(seed)
     parameters = {}
     for l in range(1, len(dims)):  # noqa: E741  (the course's layer index)
-        parameters["W" + str(l)] = _randn(rng, (dims[l], dims[l - 1])) * scale(dims, l)
+        parameters["W" + str(l)] = scale(_randn(rng, (dims[l], dims[l - 1])), dims, l)
         parameters["b" + str(l)] = np.zeros((dims[l], 1))
     return parameters
 
@@ -60,22 +61,23 @@ def zeros(layer_dims, seed=None):
 
 def small_random(layer_dims, seed=None, scale=0.01):
     """W = randn * 0.01 (weeks 3 and 4's two-layer model)."""
-    return _build(layer_dims, seed, lambda dims, l: scale)
+    return _build(layer_dims, seed, lambda W, dims, l: W * scale)
 
 
 def he(layer_dims, seed=None):
     """W = randn * sqrt(2 / n[l-1]) (He et al., for relu)."""
-    return _build(layer_dims, seed, lambda dims, l: np.sqrt(2.0 / dims[l - 1]))
+    return _build(layer_dims, seed, lambda W, dims, l: W * np.sqrt(2.0 / dims[l - 1]))
 
 
 def xavier(layer_dims, seed=None):
     """W = randn * sqrt(2 / (n[l-1] + n[l])) (Glorot and Bengio)."""
-    return _build(layer_dims, seed, lambda dims, l: np.sqrt(2.0 / (dims[l - 1] + dims[l])))
+    return _build(layer_dims, seed,
+                  lambda W, dims, l: W * np.sqrt(2.0 / (dims[l - 1] + dims[l])))
 
 
 def lecun(layer_dims, seed=None):
     """W = randn / sqrt(n[l-1]): the course's week-4 application (L_layer_model)."""
-    return _build(layer_dims, seed, lambda dims, l: 1.0 / np.sqrt(dims[l - 1]))
+    return _build(layer_dims, seed, lambda W, dims, l: W / np.sqrt(dims[l - 1]))
 
 
 INITIALIZERS = {"zeros": zeros, "small_random": small_random, "he": he, "xavier": xavier,

@@ -1,0 +1,138 @@
+"""nn.Model: fit/predict/accuracy, and save/load that refuse every kind of bad file."""
+
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+import nn
+
+
+def _trained():
+    X, Y = nn.planar_flower()
+    model = nn.Model([2, 5, 1], hidden="tanh", init="xavier", seed=0)
+    costs = model.fit(X, Y, learning_rate=1.0, num_iterations=300, progress=False)
+    return model, X, Y, costs
+
+
+def test_fit_lowers_the_cost_and_predicts():
+    model, X, Y, costs = _trained()
+    assert costs[-1] < costs[0]
+    assert model.predict(X).shape == (1, 400)
+    assert 0.5 < model.accuracy(X, Y) <= 1.0
+    assert len(costs) == 4  # iterations 0, 100, 200 and the last
+
+
+def test_hand_and_engine_fits_agree():
+    X, Y = nn.planar_flower()
+    a = nn.Model([2, 3, 1], init="he", seed=5)
+    b = nn.Model([2, 3, 1], init="he", seed=5)
+    ca = a.fit(X, Y, 0.5, 50, gradients="hand", progress=False)
+    cb = b.fit(X, Y, 0.5, 50, gradients="engine", progress=False)
+    np.testing.assert_allclose(ca, cb, rtol=1e-10)
+    for k in a.parameters:
+        np.testing.assert_allclose(a.parameters[k], b.parameters[k], rtol=1e-9, atol=1e-12)
+
+
+def test_save_and_load_round_trip(tmp_path):
+    model, X, Y, _ = _trained()
+    path = model.save(tmp_path / "m.npz")
+    loaded = nn.load(path)
+    assert loaded.layer_dims == [2, 5, 1] and loaded.hidden == "tanh"
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".tmp-")]
+
+
+def test_interrupted_save_leaves_the_old_file(tmp_path, monkeypatch):
+    model, *_ = _trained()
+    path = tmp_path / "m.npz"
+    model.save(path)
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", crash)
+    with pytest.raises(KeyboardInterrupt):
+        model.save(path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["m.npz"]
+
+
+def _save_raw(path, **arrays):
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
+def _good_arrays(model):
+    return dict(model.parameters, layer_dims=np.array(model.layer_dims),
+                hidden=np.array("tanh"), output=np.array("sigmoid"), init=np.array("xavier"),
+                format_version=np.array(1))
+
+
+def test_load_refuses_bad_files(tmp_path):
+    model, *_ = _trained()
+    good = tmp_path / "good.npz"
+    model.save(good)
+
+    with pytest.raises(FileNotFoundError):
+        nn.load(tmp_path / "missing.npz")
+
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(good.read_bytes()[:200])
+    with pytest.raises(nn.ModelFileError, match="truncated"):
+        nn.load(truncated)
+
+    pickled = tmp_path / "pickled.npz"
+    arrays = _good_arrays(model)
+    arrays["W1"] = np.array([{"evil": 1}], dtype=object)
+    with open(pickled, "wb") as fh:
+        np.savez(fh, **arrays)
+    with pytest.raises(nn.ModelFileError, match="pickled"):
+        nn.load(pickled)
+
+    arrays = _good_arrays(model)
+    del arrays["b2"]
+    _save_raw(tmp_path / "missing_key.npz", **arrays)
+    with pytest.raises(nn.ModelFileError, match=r"missing \['b2'\]"):
+        nn.load(tmp_path / "missing_key.npz")
+
+    arrays = _good_arrays(model)
+    arrays["W2"] = arrays["W2"].T
+    _save_raw(tmp_path / "shape.npz", **arrays)
+    with pytest.raises(nn.ModelFileError, match=r"W2 should be \(n\[2\], n\[1\]\) = \(1, 5\)"):
+        nn.load(tmp_path / "shape.npz")
+
+    arrays = _good_arrays(model)
+    arrays["b1"] = arrays["b1"] + np.nan
+    _save_raw(tmp_path / "nan.npz", **arrays)
+    with pytest.raises(nn.ModelFileError, match="b1.*NaN"):
+        nn.load(tmp_path / "nan.npz")
+
+    arrays = _good_arrays(model)
+    del arrays["layer_dims"]
+    _save_raw(tmp_path / "meta.npz", **arrays)
+    with pytest.raises(nn.ModelFileError, match="layer_dims"):
+        nn.load(tmp_path / "meta.npz")
+
+    not_zip = tmp_path / "text.npz"
+    not_zip.write_text("hello")
+    with pytest.raises(nn.ModelFileError):
+        nn.load(not_zip)
+    assert zipfile.is_zipfile(good)
+
+
+def test_model_argument_errors():
+    with pytest.raises(ValueError, match="hidden"):
+        nn.Model([2, 1], hidden="swish")
+    with pytest.raises(ValueError, match="sigmoid"):
+        nn.Model([2, 1], output="softmax")
+    with pytest.raises(ValueError, match="layer_dims"):
+        nn.Model([2])
+    model = nn.Model([2, 1])
+    X, Y = nn.planar_flower()
+    with pytest.raises(ValueError, match="wrong axis"):
+        model.fit(X.T, Y, num_iterations=1, progress=False)
+    with pytest.raises(ValueError, match=r"Y should be \(1, m\) = \(1, 400\)"):
+        model.fit(X, Y.ravel(), num_iterations=1, progress=False)
