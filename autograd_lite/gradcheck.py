@@ -109,7 +109,8 @@ def gradcheck(f: Callable, inputs: Sequence[Any], eps: float = 1e-6, atol: float
             return [np.zeros_like(a) for a in arrays]
         gs = backprop([out], [seed_vec.reshape(out.shape).astype(out.dtype)], owned=True,
                       retain_graph=True, inputs=xs)
-        return [np.zeros_like(a) if g is None else np.asarray(g, dtype=np.float64) for g in gs]
+        return [np.zeros_like(a) if g is None else np.asarray(g, dtype=np.float64)
+                for g, a in zip(gs, arrays)]
 
     if fast_mode:
         v = rng.standard_normal(out.size)

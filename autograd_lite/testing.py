@@ -171,6 +171,18 @@ def op_inputs(draw, spec: OpSpec, max_side: int = 4) -> tuple[tuple, dict]:
 
 # ---- random computation graphs ------------------------------------------------------------
 
+# where needs a condition: in graphs() it is "first operand > 0", fixed when drawn.
+def _graph_where(x, y):
+    from .ops import where
+    xv = x._data if isinstance(x, Tensor) else np.asarray(x)
+    return where(xv > 0, x, y)
+
+
+_GRAPH_SPECS = dict(SPECS_BY_PRIMITIVE)
+_GRAPH_SPECS["where"] = OpSpec("where", _graph_where,
+                               lambda x, y: np.where(np.asarray(x) > 0, x, y), "where")
+
+
 @dataclass
 class GraphCase:
     """A random graph: ``f(*inputs)`` replays ``steps`` with engine ops; prints as a recipe."""
@@ -181,15 +193,14 @@ class GraphCase:
     def f(self, *xs: Any) -> Tensor:
         vals = list(xs)
         for name, operands, kwargs in self.steps:
-            vals.append(SPECS_BY_PRIMITIVE[name].engine(*(vals[i] for i in operands), **kwargs))
+            vals.append(_GRAPH_SPECS[name].engine(*(vals[i] for i in operands), **kwargs))
         out = vals[-1]
         return out if isinstance(out, Tensor) else Tensor(out)
 
     def reference(self, *xs: np.ndarray) -> np.ndarray:
         vals = [np.asarray(x) for x in xs]
         for name, operands, kwargs in self.steps:
-            vals.append(SPECS_BY_PRIMITIVE[name].reference(*(vals[i] for i in operands),
-                                                           **kwargs))
+            vals.append(_GRAPH_SPECS[name].reference(*(vals[i] for i in operands), **kwargs))
         return vals[-1]
 
     def __repr__(self) -> str:
@@ -229,8 +240,8 @@ def graphs(draw, max_inputs: int = 3, max_ops: int = 6, max_side: int = 3,
     values lie in the op's domain (checked as the graph is drawn), so every case
     evaluates and differentiates. Use ``case.f`` and ``case.inputs``.
     """
-    specs = [s for s in OP_SPECS if s.in_graphs and s.kind in _GRAPH_KINDS
-             and (ops is None or s.primitive in ops)]
+    specs = [_GRAPH_SPECS[s.primitive] for s in OP_SPECS if s.in_graphs
+             and s.kind in _GRAPH_KINDS and (ops is None or s.primitive in ops)]
     n_in = draw(st.integers(1, max_inputs))
     shapes = draw(broadcastable_shapes(n_in, min_dims=0, max_dims=2, max_side=max_side))
     inputs = [draw(arrays(s, low=-2.0, high=2.0)) for s in shapes]
@@ -284,7 +295,8 @@ def _draw_step(draw, spec, vals):
         ok = x.ndim >= 1 and y.ndim >= 1 and x.shape[-1] == y.shape[-2 if y.ndim > 1 else 0]
         return ((i, j), {}) if ok and x.ndim <= 2 and y.ndim <= 2 else None
     if kind == "concatenate":
-        return ((i, j), {"axis": 0}) if x.ndim >= 1 and x.shape[1:] == y.shape[1:] else None
+        ok = x.ndim == y.ndim >= 1 and x.shape[1:] == y.shape[1:]
+        return ((i, j), {"axis": 0}) if ok else None
     if kind == "where":  # the condition is x > 0: keep x away from 0, off the kink
         try:
             np.broadcast_shapes(x.shape, y.shape)
@@ -292,18 +304,6 @@ def _draw_step(draw, spec, vals):
             return None
         return ((i, j), {}) if np.all(np.abs(x) > 0.1) else None
     return None
-
-
-# where needs a condition: graphs() builds it from the first operand's sign.
-def _graph_where(x, y):
-    from .ops import where
-    xv = x._data if isinstance(x, Tensor) else np.asarray(x)
-    return where(xv > 0, x, y)
-
-
-SPECS_BY_PRIMITIVE = dict(SPECS_BY_PRIMITIVE)
-SPECS_BY_PRIMITIVE["where"] = OpSpec(
-    "where", _graph_where, lambda x, y: np.where(np.asarray(x) > 0, x, y), "where")
 
 
 # ---- the property helper --------------------------------------------------------------------
@@ -361,6 +361,8 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
     if not problems:
         return
     label = re.sub(r"\W+", "_", name or getattr(f, "__name__", "f"))
+    for x, e in zip(xs, engine):
+        x.grad = e  # so the diagram shows the engine's gradient beside yours
     where = _write_diagram(out, engine, mine, label)
     lines = [f"gradients of {name or getattr(f, '__name__', 'f')} disagree on this input:"]
     lines += [f"  x{i} = {_fmt(a)}" for i, a in enumerate(arrays_)]
@@ -371,7 +373,7 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
 def _write_diagram(out, engine, mine, label) -> str:
     from .diagram import RenderError, draw
 
-    expected = {f"x{i}": np.asarray(m) for i, m in enumerate(mine)
+    expected = {f"x{i}": np.asarray(m) for i, (m, e) in enumerate(zip(mine, engine))
                 if np.shape(m) == np.shape(e)}
     graph = draw(out, compare=expected)
     base = os.path.join(_failure_dir(), label)

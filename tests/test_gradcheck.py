@@ -1,0 +1,163 @@
+"""The checkers themselves: they pass right gradients and catch wrong ones, with messages
+that name the input, the entry and both values."""
+
+import json
+
+import numpy as np
+import pytest
+
+import autograd_lite as al
+from autograd_lite import Tensor
+
+RNG = np.random.default_rng(0)
+
+
+def test_numerical_grad_single_and_several_inputs():
+    g = al.numerical_grad(lambda x: al.sum(x ** 3), np.array([1.0, 2.0]))
+    np.testing.assert_allclose(g, [3, 12], rtol=1e-8)
+    gx, gy = al.numerical_grad(lambda x, y: al.sum(x * y), np.ones(2), np.array([2.0, 3.0]))
+    np.testing.assert_allclose(gx, [2, 3], rtol=1e-8)
+    np.testing.assert_allclose(gy, [1, 1], rtol=1e-8)
+    with pytest.raises(ValueError, match="single number"):
+        al.numerical_grad(lambda x: x * 2, np.ones(2))
+
+
+BAD_EXP = al.custom_op(np.exp, lambda g, ans, x: g * ans * 1.01, name="bad_exp")
+GOOD_CUBE = al.custom_op(lambda x: x ** 3, lambda g, ans, x: 3 * x ** 2 * g, name="cube")
+
+
+def test_gradcheck_passes_right_and_catches_wrong_gradients():
+    x = RNG.standard_normal((2, 3))
+    assert al.gradcheck(GOOD_CUBE, [x])
+    assert al.gradcheck(GOOD_CUBE, [x], fast_mode=True)
+    with pytest.raises(al.GradcheckError, match=r"input 0 .*shape \(2, 3\).*index \(\d, \d\)"
+                                                r".*backward gives .*finite differences"):
+        al.gradcheck(BAD_EXP, [x])
+    with pytest.raises(al.GradcheckError, match="fast mode"):
+        al.gradcheck(BAD_EXP, [x], fast_mode=True)
+    assert al.gradcheck(BAD_EXP, [x], raise_exception=False) is False
+
+
+def test_gradcheck_fast_mode_on_a_large_input():
+    x = RNG.standard_normal((200, 300))
+    assert al.gradcheck(lambda t: al.tanh(t) * t, [x], fast_mode=True)
+
+
+def test_gradgradcheck_catches_a_wrong_second_derivative():
+    # right first derivative, wrong second: its VJP uses a constant where x is needed
+    sneaky = al.custom_op(lambda x: x ** 3,
+                          lambda g, ans, x: g * 3 * np.asarray(x) ** 2, name="sneaky")
+    x = RNG.uniform(0.5, 1.5, 3)
+    assert al.gradcheck(sneaky, [x])
+    with pytest.raises(al.GradcheckError):
+        al.gradgradcheck(sneaky, [x])
+    assert al.gradgradcheck(GOOD_CUBE, [x])
+
+
+def test_custom_op_decorator_form_and_errors():
+    @al.custom_op
+    def softplus(x):
+        return np.logaddexp(0, x)
+
+    softplus.defvjp(lambda g, ans, x: g / (1 + np.exp(-x)))
+    assert al.gradcheck(softplus, [RNG.standard_normal(4)])
+    assert softplus.name == "softplus"
+    with pytest.raises(TypeError, match="vjp"):
+        softplus(Tensor(1.0), Tensor(2.0))
+    with pytest.raises(TypeError, match="forward"):
+        al.custom_op(3)
+
+
+def test_custom_op_gradients_are_copied_not_aliased():
+    leak = al.custom_op(lambda x: x * 1.0, lambda g, ans, x: g)  # returns g itself
+    x = Tensor(np.ones(3), requires_grad=True)
+    y = leak(x)
+    seed = np.ones(3)
+    y.backward(seed)
+    seed[0] = 5
+    np.testing.assert_array_equal(x.grad, [1, 1, 1])
+
+
+# ---- check_gradients against deliberately wrong course gradients -----------------------------
+
+def _logistic_setup():
+    n_x, m = 4, 7
+    X = RNG.standard_normal((n_x, m))
+    Y = (RNG.random((1, m)) > 0.5).astype(float)
+    params = {"W1": RNG.standard_normal((1, n_x)), "b1": np.array([[0.2]])}
+
+    def cost(P):
+        return al.binary_cross_entropy_with_logits(P["W1"] @ X + P["b1"], Y)
+
+    A = 1 / (1 + np.exp(-(params["W1"] @ X + params["b1"])))
+    return X, Y, params, cost, A, m
+
+
+def test_check_gradients_passes_the_course_formulas():
+    X, Y, params, cost, A, m = _logistic_setup()
+    dZ = A - Y
+    report = al.check_gradients(cost, params, {"dW1": dZ @ X.T / m,
+                                               "db1": dZ.sum(axis=1, keepdims=True) / m})
+    assert report.passed and report.score == 1.0 and report.first_failure is None
+    assert "all gradients agree" in str(report)
+
+
+@pytest.mark.parametrize("mistake", ["dz = y - a", "missing 1/m", "transposed dW",
+                                     "db without keepdims"])
+def test_check_gradients_catches_classic_mistakes(mistake):
+    X, Y, params, cost, A, m = _logistic_setup()
+    dZ = A - Y
+    dW, db = dZ @ X.T / m, dZ.sum(axis=1, keepdims=True) / m
+    if mistake == "dz = y - a":
+        dW, db = -dW, -db
+    elif mistake == "missing 1/m":
+        dW = dZ @ X.T
+    elif mistake == "transposed dW":
+        dW = dW.T
+    else:
+        db = dZ.sum(axis=1) / m
+    report = al.check_gradients(cost, params, {"dW1": dW, "db1": db})
+    assert not report.passed
+    bad = {r.key: r for r in report.rows if not r.passed}
+    if mistake == "transposed dW":
+        assert bad["dW1"].status == "shape" and "transposed" in bad["dW1"].message
+    if mistake == "db without keepdims":
+        assert bad["db1"].status == "shape" and "rank-1" in bad["db1"].message
+    assert report.first_failure.key in bad
+
+
+def test_check_gradients_reports_missing_and_extra_keys_and_points_at_first_layer():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((3, 5))
+    params = {"W1": rng.standard_normal((2, 3)), "b1": rng.standard_normal((2, 1)),
+              "W2": rng.standard_normal((1, 2)), "b2": rng.standard_normal((1, 1))}
+
+    def cost(P):
+        return al.sum(al.tanh(P["W2"] @ al.tanh(P["W1"] @ X + P["b1"]) + P["b2"]))
+
+    report = al.check_gradients(cost, params, lambda p: {"dW2": np.zeros((1, 2)),
+                                                         "dA0": np.zeros((3, 5))})
+    statuses = {r.key: r.status for r in report.rows}
+    assert statuses == {"dW1": "missing", "db1": "missing", "dW2": "wrong", "db2": "missing",
+                        "dA0": "extra"}
+    assert report.first_failure.key == "dW1"
+    assert "first disagreement: dW1 (layer 1)" in str(report)
+    data = json.loads(report.to_json())
+    assert data["passed"] is False and data["first_failure"] == "dW1"
+    assert data["score"] == 0.0 and len(data["rows"]) == 5
+
+
+def test_check_gradients_samples_big_parameters():
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((300, 4))
+    params = {"W1": rng.standard_normal((10, 300)) * 0.01}
+    engine = {"dW1": None}
+
+    def cost(P):
+        return al.sum(al.tanh(P["W1"] @ X))
+
+    T = Tensor(params["W1"], requires_grad=True)
+    cost({"W1": T}).backward()
+    engine["dW1"] = T.grad
+    report = al.check_gradients(cost, params, engine, max_numerical=50)
+    assert report.passed and report.rows[0].numerical_entries == "50 of 3000"

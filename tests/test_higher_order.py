@@ -1,0 +1,99 @@
+"""Gradients of gradients: create_graph, nested grad, hessian, hvp."""
+
+import numpy as np
+import pytest
+
+import autograd_lite as al
+from autograd_lite import Tensor
+
+
+def test_third_derivative_of_x_cubed():
+    f = lambda x: x ** 3  # noqa: E731
+    assert al.grad(f)(2.0) == 12.0
+    assert al.grad(al.grad(f))(2.0) == 12.0
+    assert al.grad(al.grad(al.grad(f)))(2.0) == 6.0
+    assert al.grad(al.grad(al.grad(al.grad(f))))(2.0) == 0.0
+
+
+def test_second_derivative_of_tanh():
+    x = 0.7
+    t = np.tanh(x)
+    assert np.isclose(al.grad(al.grad(al.tanh))(x), -2 * t * (1 - t * t))
+
+
+def test_backward_with_create_graph_gives_differentiable_grads():
+    x = Tensor(1.5, requires_grad=True)
+    y = al.exp(x) * x
+    y.backward(create_graph=True)
+    first = x.grad
+    assert isinstance(first, Tensor) and first.requires_grad
+    assert np.isclose(first.item(), np.exp(1.5) * 2.5)
+    x.grad = None
+    first.backward()
+    assert np.isclose(x.grad, np.exp(1.5) * 3.5)
+
+
+def test_hessian_of_logistic_cost_matches_closed_form():
+    rng = np.random.default_rng(0)
+    n_x, m = 3, 20
+    X = rng.standard_normal((n_x, m))
+    Y = (rng.random((1, m)) > 0.5).astype(float)
+    w = rng.standard_normal((n_x, 1))
+
+    def cost(w):
+        A = al.sigmoid(w.T @ X)
+        return -al.mean(Y * al.log(A) + (1 - Y) * al.log(1 - A))
+
+    H = al.hessian(cost)(w)
+    a = 1 / (1 + np.exp(-(w.T @ X)))
+    closed = X @ np.diag((a * (1 - a)).ravel()) @ X.T / m
+    np.testing.assert_allclose(H.reshape(n_x, n_x), closed, rtol=1e-10)
+
+
+def test_hessian_vector_product_equals_hessian_times_v():
+    rng = np.random.default_rng(1)
+    A = rng.standard_normal((4, 4))
+    f = lambda x: al.sum(al.tanh(A @ x) ** 2)  # noqa: E731
+    x, v = rng.standard_normal(4), rng.standard_normal(4)
+    np.testing.assert_allclose(al.hvp(f, x, v), al.hessian(f)(x) @ v, rtol=1e-10)
+
+
+def test_value_and_grad_and_argnums():
+    f = lambda x, y: al.sum(x * y ** 2)  # noqa: E731
+    value, (gx, gy) = al.value_and_grad(f, argnums=(0, 1))(np.array([1.0, 2.0]),
+                                                          np.array([3.0, 4.0]))
+    assert value == 1 * 9 + 2 * 16
+    np.testing.assert_allclose(gx, [9, 16])
+    np.testing.assert_allclose(gy, [6, 16])
+    assert isinstance(gx, np.ndarray)
+
+
+def test_grad_leaves_no_grad_behind_and_needs_scalar():
+    x = Tensor(2.0, requires_grad=True)
+    al.grad(lambda t: t * t)(x)
+    assert x.grad is None
+    with pytest.raises(TypeError, match="jacobian"):
+        al.grad(lambda t: t * 2)(np.ones(3))
+    np.testing.assert_allclose(al.jacobian(lambda t: t * 2)(np.ones(3)), 2 * np.eye(3))
+
+
+def test_newtons_method_converges_with_engine_hessians():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((2, 50))
+    Y = ((X[0] + 0.5 * X[1] + 0.3 * rng.standard_normal(50)) > 0).astype(float)[None]
+
+    def cost(w):
+        return al.binary_cross_entropy_with_logits(w.T @ X, Y) + 0.01 * al.sum(w * w)
+
+    w = np.zeros((2, 1))
+    for _ in range(8):
+        g = al.grad(cost)(w).reshape(2)
+        H = al.hessian(cost)(w).reshape(2, 2)
+        w = w - np.linalg.solve(H, g).reshape(2, 1)
+    assert np.linalg.norm(al.grad(cost)(w)) < 1e-10
+
+
+def test_first_order_backward_stays_on_plain_arrays():
+    x = Tensor(np.ones(3), requires_grad=True)
+    (al.tanh(x) * 2).sum().backward()
+    assert type(x.grad) is np.ndarray

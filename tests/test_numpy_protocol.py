@@ -1,0 +1,95 @@
+"""numpy functions on Tensors record the graph; ones without a counterpart refuse clearly."""
+
+import numpy as np
+import pytest
+
+import autograd_lite as al
+from autograd_lite import Tensor
+
+RNG = np.random.default_rng(0)
+X = RNG.uniform(0.2, 2.0, (3, 4))
+Y = RNG.uniform(0.2, 2.0, (3, 4))
+
+UNARY = {
+    np.negative: np.negative, np.exp: np.exp, np.log: np.log, np.sqrt: np.sqrt,
+    np.square: np.square, np.abs: np.abs, np.tanh: np.tanh,
+    np.sum: np.sum, np.mean: np.mean, np.max: np.max, np.amax: np.amax, np.min: np.min,
+    np.amin: np.amin, np.transpose: np.transpose, np.squeeze: np.squeeze,
+}
+BINARY = [np.add, np.subtract, np.multiply, np.divide, np.true_divide, np.power, np.maximum,
+          np.minimum]
+
+
+@pytest.mark.parametrize("func", list(UNARY), ids=lambda f: f.__name__)
+def test_unary_numpy_functions_record(func):
+    t = Tensor(X, requires_grad=True)
+    out = func(t)
+    assert isinstance(out, Tensor) and out.requires_grad
+    np.testing.assert_allclose(out.data, func(X))
+    assert al.gradcheck(lambda x: func(x), [X])
+
+
+@pytest.mark.parametrize("func", BINARY, ids=lambda f: f.__name__)
+def test_binary_numpy_functions_record_with_mixed_operands(func):
+    t = Tensor(X, requires_grad=True)
+    for out in (func(t, Y), func(Y, t), func(t, 2.0), func(t, Tensor(Y))):
+        assert isinstance(out, Tensor) and out.requires_grad
+    np.testing.assert_allclose(func(t, Y).data, func(X, Y))
+    assert al.gradcheck(lambda a, b: func(a, b), [X, Y])
+
+
+@pytest.mark.parametrize("call", [
+    lambda t: np.sum(t, axis=1, keepdims=True),
+    lambda t: np.mean(t, axis=0),
+    lambda t: np.max(t, axis=1),
+    lambda t: np.reshape(t, (4, 3)),
+    lambda t: np.transpose(t, (1, 0)),
+    lambda t: np.expand_dims(t, 0),
+    lambda t: np.concatenate([t, t * 2], axis=0),
+    lambda t: np.stack([t, t], axis=2),
+    lambda t: np.where(X > 1, t, 0.0),
+    lambda t: np.clip(t, 0.5, 1.5),
+    lambda t: np.dot(np.ones((2, 3)), t),
+    lambda t: np.matmul(t, np.ones((4, 2))),
+    lambda t: np.dot(t, 3.0),
+    lambda t: np.broadcast_to(t[:1], (3, 4)),
+    lambda t: np.swapaxes(t, 0, 1),
+], ids=["sum", "mean", "max", "reshape", "transpose", "expand_dims", "concatenate", "stack",
+        "where", "clip", "dot", "matmul", "dot_scalar", "broadcast_to", "swapaxes"])
+def test_numpy_functions_with_arguments(call):
+    t = Tensor(X, requires_grad=True)
+    out = call(t)
+    assert isinstance(out, Tensor) and out.requires_grad
+    np.testing.assert_allclose(out.data, call(X))
+    assert al.gradcheck(call, [X])
+
+
+def test_ndarray_on_the_left_gives_a_tensor():
+    t = Tensor(X, requires_grad=True)
+    for out in (Y + t, Y - t, Y * t, Y / t, Y ** t, np.ones((2, 3)) @ t):
+        assert isinstance(out, Tensor) and out.requires_grad
+
+
+def test_functions_without_counterpart_raise_naming_the_function():
+    t = Tensor(X, requires_grad=True)
+    for call, name in [(lambda: np.sin(t), "sin"), (lambda: np.cumsum(t), "cumsum"),
+                       (lambda: np.add.reduce(t), "add.reduce"), (lambda: np.sort(t), "sort")]:
+        with pytest.raises(TypeError, match=rf"numpy\.{name}.*cut off from the graph"):
+            call()
+
+
+def test_out_arguments_are_refused():
+    t = Tensor(X, requires_grad=True)
+    with pytest.raises(TypeError, match="out="):
+        np.add(t, 1.0, out=np.empty((3, 4)))
+    with pytest.raises(TypeError, match="out="):
+        np.sum(t, out=np.empty(()))
+
+
+def test_asarray_gives_the_data_and_non_differentiable_results_are_arrays():
+    t = Tensor(X, requires_grad=True)
+    assert np.asarray(t) is t.data
+    assert type(np.argmax(t)) is not Tensor and np.argmax(t) == np.argmax(X)
+    assert np.shape(t) == (3, 4) and np.ndim(t) == 2
+    assert type(np.greater(t, 1.0)) is np.ndarray
+    assert np.allclose(t, X)

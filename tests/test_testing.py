@@ -1,0 +1,126 @@
+"""The hypothesis strategies produce what they promise; graphs() cases evaluate and
+differentiate; assert_gradients_match shrinks a failure and writes its diagram."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd_lite as al
+from autograd_lite.specs import OP_SPECS
+from autograd_lite.testing import (
+    advanced_indices, arrays, assert_gradients_match, basic_indices, broadcastable_shapes,
+    graphs, layer_dims, op_inputs, tensors,
+)
+
+
+@given(tensors(min_dims=1, max_dims=2, max_side=3, low=-2, high=2, requires_grad=True))
+def test_tensors_respect_bounds(t):
+    assert isinstance(t, al.Tensor) and t.requires_grad
+    assert 1 <= t.ndim <= 2 and max(t.shape) <= 3
+    assert np.all(np.isfinite(t.data)) and np.all(np.abs(t.data) <= 2)
+
+
+@given(arrays(dtype=np.float32, low=-1, high=1, away_from=(0.0,), gap=0.25))
+def test_arrays_keep_dtype_and_gap(a):
+    assert a.dtype == np.float32 and np.all(np.abs(a) >= 0.25)
+
+
+@given(broadcastable_shapes(3))
+def test_broadcastable_shapes_really_broadcast(shapes):
+    assert len(shapes) == 3
+    np.broadcast_shapes(*shapes)
+
+
+@given(st.data())
+def test_indices_index(data):
+    shape = data.draw(st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple))
+    x = np.arange(np.prod(shape)).reshape(shape)
+    x[data.draw(basic_indices(shape))]
+    idx = data.draw(advanced_indices(shape))
+    x[idx]
+
+
+@settings(max_examples=50)
+@given(advanced_indices((3, 4)))
+def test_advanced_indices_can_repeat(idx):
+    assert isinstance(idx, (np.ndarray, tuple))
+
+
+def test_advanced_indices_do_produce_repeats():
+    seen = []
+
+    @settings(max_examples=100, derandomize=True)
+    @given(advanced_indices((2,), max_size=6))
+    def collect(idx):
+        seen.append(len(np.unique(idx)) < len(idx))
+
+    collect()
+    assert any(seen)
+
+
+@given(layer_dims(min_layers=2, max_layers=4, max_width=9))
+def test_layer_dims_are_course_shaped(dims):
+    assert 3 <= len(dims) <= 5 and dims[-1] == 1 and all(1 <= n <= 9 for n in dims[:-1])
+
+
+@pytest.mark.parametrize("spec", OP_SPECS, ids=lambda s: s.primitive)
+@settings(max_examples=10)
+@given(data=st.data())
+def test_op_inputs_stay_in_domain(spec, data):
+    args, _ = data.draw(op_inputs(spec))
+    for a in args:
+        a = np.asarray(a)
+        if a.dtype.kind == "f":
+            assert np.all(a >= spec.low) and np.all(a <= spec.high)
+            for p in spec.away_from:
+                assert np.all(np.abs(a - p) >= spec.gap)
+
+
+@given(graphs(max_ops=6))
+def test_graphs_evaluate_and_differentiate(case):
+    out = case.f(*[al.Tensor(x) for x in case.inputs])
+    np.testing.assert_allclose(out.data, case.reference(*case.inputs), rtol=1e-12, atol=1e-12)
+    assert al.gradcheck(lambda *xs: al.sum(case.f(*xs)), case.inputs, atol=1e-5, rtol=1e-4)
+    assert "v0 = input" in repr(case)
+
+
+def test_graphs_use_many_ops():
+    used = set()
+
+    @settings(max_examples=150, derandomize=True)
+    @given(graphs())
+    def collect(case):
+        used.update(step[0] for step in case.steps)
+
+    collect()
+    assert len(used) >= 10, used
+
+
+def test_assert_gradients_match_passes_and_fails_with_diagram(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOGRAD_LITE_FAILURE_DIR", str(tmp_path))
+    x = np.array([1.0, -2.0])
+    assert_gradients_match(lambda t: al.sum(t ** 2), lambda a: 2 * a, [x])
+    with pytest.raises(AssertionError, match=r"relative difference.*\n.*yours.*\n.*engine"):
+        assert_gradients_match(lambda t: al.sum(t ** 2), lambda a: 2 * a + 1, [x],
+                               name="square")
+    dot = (tmp_path / "square.dot").read_text()
+    assert "digraph" in dot and "yours" in dot and "#e03131" in dot
+
+
+def test_property_failure_shrinks_to_a_minimal_counterexample(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOGRAD_LITE_FAILURE_DIR", str(tmp_path))
+
+    def wrong_grad(a):  # right for fewer than 3 entries, wrong from 3 on
+        return 2 * a + (a.size >= 3)
+
+    @settings(max_examples=200, derandomize=True, database=None)
+    @given(arrays(max_dims=1, max_side=6))
+    def prop(x):
+        assert_gradients_match(lambda t: al.sum(t * t), wrong_grad, [x], name="prop")
+
+    with pytest.raises(AssertionError) as err:
+        prop()
+    message = str(err.value)
+    assert "x0 = [0., 0., 0.]" in message  # shrunk: three zeros
+    assert (tmp_path / "prop.dot").exists()
