@@ -179,7 +179,9 @@ def _const(a: Any) -> str:
     if isinstance(a, Tensor):
         a = a._data
     a = np.asarray(a)
-    return f"{float(a):g}" if a.size == 1 else f"array{a.shape}"
+    if a.dtype.kind not in "biuf":
+        return type(a.item()).__name__ if a.size == 1 else f"array{a.shape}"
+    return f"{float(a.reshape(-1)[0]):g}" if a.size == 1 else f"array{a.shape}"
 
 
 def _quote(s: str) -> str:

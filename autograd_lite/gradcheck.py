@@ -264,8 +264,11 @@ class GradientReport:
                      f"{self.tol_engine:g} vs the engine and {self.tol_numerical:g} vs central "
                      f"differences (eps={self.eps:g})")
         for r in self.rows:
-            if r.message:
+            if r.message and r.status != "extra":
                 lines.append(f"  {r.key}: {r.message}")
+        extra = [r.key for r in self.rows if r.status == "extra"]
+        if extra:
+            lines.append(f"  not parameter gradients, not checked: {', '.join(extra)}")
         first = self.first_failure
         lines.append("all gradients agree" if first is None else
                      f"first disagreement: {first.key}" + _layer_note(first.parameter))

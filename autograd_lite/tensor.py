@@ -322,7 +322,7 @@ def toposort(roots: list[Tensor], stop: set[int] | None = None) -> list[Tensor]:
         stack.append((t, True))
         node = t._node
         if node is not None and node.args is not None and (stop is None or id(t) not in stop):
-            for a in node.args:
+            for a in reversed(node.args):  # so that the first input is visited first
                 if type(a) is Tensor and a.requires_grad and id(a) not in seen:
                     stack.append((a, False))
     return order
