@@ -383,7 +383,7 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
         ones = np.ones(np.shape(g))
         local = node.prim.vjps[i](ones, t._data, *node.vals, **(node.kwargs or {}))
         from .tensor import _fit
-        local = _fit(local, a, node.prim, i)
+        local = _fit(local, np.shape(a._data), node.prim, i)
         rows.append((names[id(t)], node.prim.name, names[id(a)], _fmt_array(g, precision),
                      _fmt_array(local, precision), _fmt_array(gi, precision)))
         contributions.setdefault(id(a), []).append(gi)

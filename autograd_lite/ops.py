@@ -116,6 +116,27 @@ _where = defprim("where", np.where, None,
                  lambda g, ans, c, x, y: np.where(c, g, 0),
                  lambda g, ans, c, x, y: np.where(c, 0, g))
 
+
+
+def _bce_logits_forward(z, y):
+    return np.mean(np.logaddexp(0, z) - y * z)
+
+
+def _bce_count(z, y):  # the entries averaged over: z and y broadcast together
+    return float(np.prod(np.broadcast_shapes(np.shape(_val(z)), np.shape(_val(y)))))
+
+
+# A primitive for speed and stability: one node instead of five, gradient exactly
+# (sigmoid(z) - y) / size, the course's dz = a - y.
+_bce_logits = defprim("binary_cross_entropy_with_logits", _bce_logits_forward,
+                      lambda g, ans, z, y: g * (_sigmoid_any(z) - y) / _bce_count(z, y),
+                      lambda g, ans, z, y: g * (0 * y - z) / _bce_count(z, y))
+
+
+def _sigmoid_any(z):  # inside a VJP: numpy on arrays, a recorded op on Tensors
+    return sigmoid(z) if type(z) is Tensor else np.exp(-np.logaddexp(0, -z))
+
+
 # ---- reductions -----------------------------------------------------------------
 _sum = defprim("sum", lambda x, axis=None, keepdims=False: x.sum(axis=axis, keepdims=keepdims),
                lambda g, ans, x, axis=None, keepdims=False:
@@ -297,9 +318,9 @@ def binary_cross_entropy(p: ArrayLike, y: ArrayLike) -> Tensor:
 
 
 def binary_cross_entropy_with_logits(z: ArrayLike, y: ArrayLike) -> Tensor:
-    """binary_cross_entropy(sigmoid(z), y) computed stably from the logits z:
-    mean(log(1 + exp(z)) - y z); its gradient is (sigmoid(z) - y) / size."""
-    return mean(logaddexp(0.0, z) - y * _tensor(z))
+    """binary_cross_entropy(sigmoid(z), y) computed stably from the logits z, z and y
+    broadcast: mean(log(1 + exp(z)) - y z); its gradient is (sigmoid(z) - y) / size."""
+    return apply(_bce_logits, (z, y))
 
 
 def reshape(x: ArrayLike, shape) -> Tensor:

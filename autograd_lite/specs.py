@@ -69,6 +69,8 @@ OP_SPECS: list[OpSpec] = [
     OpSpec("maximum", ops.maximum, np.maximum, "binary", distinct=True, second_order=False),
     OpSpec("logaddexp", ops.logaddexp, np.logaddexp, "binary"),
     OpSpec("where", ops.where, np.where, "where", second_order=False),
+    OpSpec("binary_cross_entropy_with_logits", ops.binary_cross_entropy_with_logits,
+           lambda z, y: np.mean(np.logaddexp(0, z) - y * z), "binary"),
     # reductions
     OpSpec("sum", ops.sum, np.sum, "reduce"),
     OpSpec("max", ops.max, np.max, "reduce", distinct=True, second_order=False),

@@ -11,10 +11,12 @@ Operators and math methods of Tensor are attached in ``ops.py``, beside each rul
 
 from __future__ import annotations
 
+import itertools
 import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -35,6 +37,7 @@ class _Mode(threading.local):
 
 _mode = _Mode()
 _clock = [0]  # bumped by every write to Tensor.data; a node remembers the tick it was made at
+_numbering = itertools.count()  # creation order of tensors: a topological order for free
 
 
 class Primitive:
@@ -80,7 +83,7 @@ class Tensor:
     """
 
     __slots__ = ("_data", "grad", "requires_grad", "name", "_node", "_version",
-                 "_retain", "_scope", "__weakref__")
+                 "_retain", "_scope", "_seq", "__weakref__")
     __array_priority__ = 1000  # so that ndarray (op) Tensor defers to the Tensor
     __hash__ = object.__hash__  # == compares elementwise, like numpy
 
@@ -94,6 +97,7 @@ class Tensor:
         self._version = 0
         self._retain = False
         self._scope = _mode.scope
+        self._seq = next(_numbering)
 
     # -- the array -------------------------------------------------------------
     @property
@@ -208,7 +212,8 @@ class Tensor:
                     "implicitly only for one-element outputs. Pass grad= an array of shape "
                     f"{self.shape} (e.g. np.ones({self.shape}) for the gradient of the sum), "
                     "or call .sum() first")
-            grad = np.ones(self._data.shape, self._data.dtype)
+            shape, dtype = self._data.shape, self._data.dtype
+            grad = dtype.type(1.0) if shape == () else np.ones(shape, dtype)
             owned = True
         else:
             grad = grad if isinstance(grad, Tensor) else np.asarray(grad, dtype=self.dtype)
@@ -227,6 +232,8 @@ class Tensor:
 
 
 def _as_float_array(data: Any, dtype: Any) -> np.ndarray:
+    if dtype is None and type(data) in (float, int):  # the common scalar case, fast
+        return np.float64(data)
     if isinstance(data, Tensor):
         data = data._data
     try:
@@ -240,7 +247,7 @@ def _as_float_array(data: Any, dtype: Any) -> np.ndarray:
     elif arr.dtype.kind != "f":
         raise TypeError(f"Tensor: data of dtype {arr.dtype} (from {type(data).__name__}) is "
                         "not real-valued; pass numbers, lists of numbers or a float/int array")
-    return arr
+    return arr[()] if arr.ndim == 0 else arr  # 0-d: a numpy scalar, whose ops are ~10x faster
 
 
 _new = object.__new__
@@ -257,6 +264,7 @@ def _make(data, requires_grad, node):
     t._version = 0
     t._retain = False
     t._scope = _mode.scope
+    t._seq = next(_numbering)
     return t
 
 
@@ -306,25 +314,27 @@ def toposort(roots: list[Tensor], stop: set[int] | None = None) -> list[Tensor]:
     """Tensors that require grad reachable from ``roots``, inputs before outputs.
 
     Iterative depth-first search, so graph depth is limited only by memory.
-    Shared by backward, explain and the diagrams.
+    Used by the diagrams and explain; backward walks by creation number instead.
     """
     order: list[Tensor] = []
-    seen: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(r, False) for r in reversed(roots)]
+    seen: set[int] = set()  # entered
+    done: set[int] = set()  # all inputs ordered
+    stack = list(reversed(roots))
     while stack:
-        t, done = stack.pop()
-        if done:
-            order.append(t)
+        t = stack[-1]
+        key = id(t)
+        if key in seen:  # second visit: its inputs are all in `order` now
+            stack.pop()
+            if key not in done:
+                done.add(key)
+                order.append(t)
             continue
-        if id(t) in seen:
-            continue
-        seen.add(id(t))
-        stack.append((t, True))
+        seen.add(key)
         node = t._node
-        if node is not None and node.args is not None and (stop is None or id(t) not in stop):
+        if node is not None and node.args is not None and (stop is None or key not in stop):
             for a in reversed(node.args):  # so that the first input is visited first
                 if type(a) is Tensor and a.requires_grad and id(a) not in seen:
-                    stack.append((a, False))
+                    stack.append(a)
     return order
 
 
@@ -339,18 +349,24 @@ def backprop(roots: list[Tensor], grads: list[Any], *, owned: bool = False,
     ``trace(t, i, parent, g, contribution)`` sees every edge (used by ``explain``).
     """
     targets = None if inputs is None else {id(t): t for t in inputs}
-    order = toposort(roots, None if targets is None else set(targets))
+    # Tensors are numbered as they are made, so an op's output always outranks its inputs:
+    # popping the highest number first visits every tensor after all of its consumers.
+    heap: list[tuple[int, Tensor]] = []
     pending: dict[int, Any] = {}
     borrowed: set[int] = set()  # gradients that may alias an array the engine does not own
     for r, g in zip(roots, grads):
+        if id(r) not in pending:
+            heappush(heap, (-r._seq, r))
         _accumulate(pending, borrowed, r, g, not owned)
     results = {}
-    with enable_grad() if create_graph else no_grad():
-        for t in reversed(order):
+    anomaly = _mode.anomaly
+    saved_mode = _mode.enabled
+    _mode.enabled = create_graph  # record the backward pass only when asked to
+    try:
+        while heap:
+            t = heappop(heap)[1]
             key = id(t)
-            g = pending.pop(key, None)
-            if g is None:
-                continue
+            g = pending.pop(key)
             node = t._node
             if targets is not None:
                 if key in targets:
@@ -360,32 +376,50 @@ def backprop(roots: list[Tensor], grads: list[Any], *, owned: bool = False,
                 _store_grad(t, g, key in borrowed)
             if node is None:
                 continue
-            if node.args is None:
+            args = node.args
+            if args is None:
                 raise RuntimeError(
-                    f"backward through '{node.prim.name}' a second time: its saved arrays were "
-                    "released by the first backward(). Pass retain_graph=True to the first "
-                    "backward() if you need to backprop through the graph twice")
-            _check_versions(node)
-            prim, kwargs = node.prim, node.kwargs or {}
+                    f"backward through '{node.prim.name}' a second time: its saved arrays "
+                    "were released by the first backward(). Pass retain_graph=True to the "
+                    "first backward() if you need to backprop through the graph twice")
+            tick = node.tick
+            for a in args:
+                if type(a) is Tensor and a._version > tick:
+                    _raise_changed(node, a)
+            prim, kwargs = node.prim, node.kwargs
             if create_graph:
-                ins, ans = node.args, t
+                ins, ans = args, t
                 if type(g) is not Tensor:
                     g = _make(g, False, None)
             else:
                 ins, ans = node.vals, t._data
-            for i, a in enumerate(node.args):
+            vjps = prim.vjps
+            for i, a in enumerate(args):
                 if type(a) is not Tensor or not a.requires_grad:
                     continue
-                gi = prim.vjps[i](g, ans, *ins, **kwargs)
-                gi = _fit(gi, a, prim, i)
-                if _mode.anomaly:
+                vjp = vjps[i]
+                gi = vjp(g, ans, *ins, **kwargs) if kwargs else vjp(g, ans, *ins)
+                shape = a._data.shape
+                if getattr(gi, "shape", None) != shape:
+                    gi = _fit(gi, shape, prim, i)
+                if anomaly:
                     _check_backward(node, gi, i)
                 if trace is not None:
                     trace(t, i, a, g, gi)
-                _accumulate(pending, borrowed, a, gi,
-                            prim.custom or gi is g or getattr(gi, "base", None) is not None)
+                k = id(a)
+                prev = pending.get(k)
+                if prev is None:
+                    pending[k] = gi
+                    heappush(heap, (-a._seq, a))
+                    if prim.custom or gi is g or getattr(gi, "base", None) is not None:
+                        borrowed.add(k)
+                else:
+                    pending[k] = prev + gi  # a new array: never add in place into a shared one
+                    borrowed.discard(k)
             if not retain_graph:
                 node.args = node.vals = None  # free what forward saved; the graph above is gone
+    finally:
+        _mode.enabled = saved_mode
     if targets is None:
         return None
     return [results.get(id(t)) for t in inputs]
@@ -435,27 +469,23 @@ def unbroadcast(g: Any, shape: tuple[int, ...], opname: str = "?") -> Any:
     return g.reshape(shape) if lead else g
 
 
-def _fit(gi, t, prim, i):
+def _fit(gi, shape, prim, i):
     """Bring a VJP's result to its input's shape (broadcast reduction), once for every op."""
     if gi is None:
         raise TypeError(f"'{prim.name}': input {i} is not differentiable")
     if not hasattr(gi, "shape"):
         gi = np.asarray(gi)
-    shape = t._data.shape
     if gi.shape != shape:
         gi = unbroadcast(gi, shape, f"'{prim.name}' (input {i})")
     return gi
 
 
-def _check_versions(node):
-    for a in node.args:
-        if type(a) is Tensor and a._version > node.tick:
-            label = f"'{a.name}' " if a.name else ""
-            raise RuntimeError(
-                f"backward through '{node.prim.name}': its input {label}of shape {a.shape} "
-                "was changed in place (through .data) after the op used it, so its gradient "
-                "would be wrong. Update parameters after backward(), or recompute the forward "
-                "pass after changing them")
+def _raise_changed(node, a):
+    label = f"'{a.name}' " if a.name else ""
+    raise RuntimeError(
+        f"backward through '{node.prim.name}': its input {label}of shape {a.shape} was changed "
+        "in place (through .data) after the op used it, so its gradient would be wrong. "
+        "Update parameters after backward(), or recompute the forward pass after changing them")
 
 
 # -- grad modes and scopes ---------------------------------------------------------

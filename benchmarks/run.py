@@ -1,0 +1,341 @@
+"""Benchmark autograd_lite against hand-written numpy (the course's formulas) and PyTorch.
+
+    python benchmarks/run.py            # all cases, 7 rounds
+    python benchmarks/run.py --quick    # a smoke run (used by the tests)
+
+Engines are interleaved round by round in one process; each figure is the median of the
+rounds (min-max beside it) and each ratio is taken to hand-written numpy in the same
+round. Gradients are checked to agree before anything is timed. PyTorch (CPU, float64,
+same thread count) is included when it is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import autograd_lite as al  # noqa: E402
+
+try:
+    import torch
+
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+except ImportError:
+    torch = None
+
+ROUNDS = 7
+CHAIN_OPS = 2000
+LR = 0.01
+
+
+# ---- cases: each returns {engine: step function}, and a gradient check ------------------------
+
+def expr_case():
+    def engine():
+        a = al.Tensor(2.0, requires_grad=True)
+        b = al.Tensor(3.0, requires_grad=True)
+        e = (a + b) * (b + 1)
+        e.backward()
+        return a.grad, b.grad
+
+    def numpy_hand():
+        a, b = np.float64(2.0), np.float64(3.0)
+        c, d = a + b, b + 1
+        e = c * d  # noqa: F841  (the forward value, as the engine computes it)
+        return d, d + c  # de/da = d, de/db = d + c
+
+    cases = {"autograd_lite": engine, "numpy": numpy_hand}
+    if torch is not None:
+        def torch_step():
+            a = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+            b = torch.tensor(3.0, dtype=torch.float64, requires_grad=True)
+            e = (a + b) * (b + 1)
+            e.backward()
+            return a.grad.numpy(), b.grad.numpy()
+        cases["torch"] = torch_step
+    return cases, 1
+
+
+def chain_case():
+    def engine():
+        x = al.Tensor(0.5, requires_grad=True)
+        y = x
+        for i in range(CHAIN_OPS):
+            k = i % 3
+            y = y + 0.1 if k == 0 else (y * 0.9 if k == 1 else al.tanh(y))
+        y.backward()
+        return x.grad
+
+    def numpy_hand():
+        y = np.float64(0.5)
+        tanh_outs = []
+        for i in range(CHAIN_OPS):
+            k = i % 3
+            if k == 0:
+                y = y + 0.1
+            elif k == 1:
+                y = y * 0.9
+            else:
+                y = np.tanh(y)
+                tanh_outs.append(y)
+        g = np.float64(1.0)
+        for i in reversed(range(CHAIN_OPS)):
+            k = i % 3
+            if k == 1:
+                g = g * 0.9
+            elif k == 2:
+                t = tanh_outs.pop()
+                g = g * (1 - t * t)
+        return g
+
+    cases = {"autograd_lite": engine, "numpy": numpy_hand}
+    if torch is not None:
+        def torch_step():
+            x = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+            y = x
+            for i in range(CHAIN_OPS):
+                k = i % 3
+                y = y + 0.1 if k == 0 else (y * 0.9 if k == 1 else torch.tanh(y))
+            y.backward()
+            return x.grad.numpy()
+        cases["torch"] = torch_step
+    return cases, CHAIN_OPS
+
+
+def _mlp_case(dims, m, hidden, seed=0):
+    """One gradient-descent step of an L-layer net: forward, cross-entropy, backward, update."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((dims[0], m))  # (n_x, m)
+    Y = (rng.random((dims[-1], m)) > 0.5).astype(float)  # (n_y, m)
+    init = {}
+    for l in range(1, len(dims)):
+        init[f"W{l}"] = rng.standard_normal((dims[l], dims[l - 1])) / np.sqrt(dims[l - 1])
+        init[f"b{l}"] = np.zeros((dims[l], 1))
+    L = len(dims) - 1
+    act = {"relu": (lambda Z: np.maximum(Z, 0), lambda dA, Z, A: dA * (Z > 0)),
+           "tanh": (np.tanh, lambda dA, Z, A: dA * (1 - A * A))}[hidden]
+    al_act = {"relu": al.relu, "tanh": al.tanh}[hidden]
+
+    P = {k: v.copy() for k, v in init.items()}
+
+    def numpy_hand():
+        """The course's formulas; dA0 (the gradient for X) is skipped, as a hand-writer would."""
+        A, cache = X, []
+        for l in range(1, L):
+            Z = P[f"W{l}"] @ A + P[f"b{l}"]  # (n[l], m)
+            A_prev, A = A, act[0](Z)
+            cache.append((A_prev, Z, A))
+        ZL = P[f"W{L}"] @ A + P[f"b{L}"]
+        AL = np.exp(-np.logaddexp(0, -ZL))  # sigmoid
+        dZ = (AL - Y) / (m * dims[-1])  # the cross-entropy mean over every entry
+        grads = {}
+        A_prev = A
+        for l in range(L, 0, -1):
+            grads[f"W{l}"] = dZ @ A_prev.T  # (n[l], n[l-1])
+            grads[f"b{l}"] = dZ.sum(axis=1, keepdims=True)  # (n[l], 1)
+            if l > 1:
+                A_prev_prev, Z, A_l = cache[l - 2]
+                dZ = act[1](P[f"W{l}"].T @ dZ, Z, A_l)
+                A_prev = A_prev_prev
+        for k in P:
+            P[k] -= LR * grads[k]
+        return grads
+
+    T = {k: al.Tensor(v, requires_grad=True) for k, v in init.items()}
+
+    def engine():
+        A = X
+        for l in range(1, L):
+            A = al_act(T[f"W{l}"] @ A + T[f"b{l}"])
+        cost = al.binary_cross_entropy_with_logits(T[f"W{L}"] @ A + T[f"b{L}"], Y)
+        cost.backward()
+        grads = {}
+        for k, t in T.items():
+            grads[k] = t.grad
+            t.data -= LR * t.grad
+            t.grad = None
+        return grads
+
+    cases = {"autograd_lite": engine, "numpy": numpy_hand}
+    if torch is not None:
+        TT = {k: torch.tensor(v, requires_grad=True) for k, v in init.items()}
+        Xt, Yt = torch.tensor(X), torch.tensor(Y)
+        t_act = {"relu": torch.relu, "tanh": torch.tanh}[hidden]
+
+        def torch_step():
+            A = Xt
+            for l in range(1, L):
+                A = t_act(TT[f"W{l}"] @ A + TT[f"b{l}"])
+            cost = torch.nn.functional.binary_cross_entropy_with_logits(
+                TT[f"W{L}"] @ A + TT[f"b{L}"], Yt)
+            cost.backward()
+            grads = {}
+            with torch.no_grad():
+                for k, t in TT.items():
+                    grads[k] = t.grad.numpy().copy()
+                    t -= LR * t.grad
+                    t.grad = None
+            return grads
+        cases["torch"] = torch_step
+
+    def reset():
+        for k, v in init.items():
+            P[k][...] = v
+            T[k].data = v.copy()
+            if torch is not None:
+                with torch.no_grad():
+                    TT[k].copy_(torch.tensor(v))
+    return cases, 1, reset
+
+
+CASES = {
+    "expr": lambda: (*expr_case(), None),
+    "chain": lambda: (*chain_case(), None),
+    "flower_step": lambda: _mlp_case([2, 4, 1], 400, "tanh"),
+    "deep_step": lambda: _mlp_case([12288, 20, 7, 5, 1], 209, "relu"),
+    "wide_step": lambda: _mlp_case([3072, 256, 128, 10], 2048, "relu"),
+}
+
+
+def _same(a, b):
+    if isinstance(a, dict):
+        return all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (tuple, list)):
+        return all(_same(x, y) for x, y in zip(a, b))
+    return np.allclose(np.asarray(a), np.asarray(b), rtol=1e-9, atol=1e-12)
+
+
+def time_case(name, rounds, quick):
+    cases, ops, reset = CASES[name]()
+    results = {engine: step() for engine, step in cases.items()}  # also a warm-up
+    reference = results["numpy"]
+    for engine, r in results.items():
+        if not _same(r, reference):
+            raise SystemExit(f"{name}: {engine}'s gradients differ from numpy's; not timing")
+    if reset is not None:
+        reset()
+    target = 0.02 if quick else 0.25  # seconds per engine per round
+    reps = {}
+    for engine, step in cases.items():
+        t0 = time.perf_counter()
+        step()
+        reps[engine] = max(1, int(target / max(time.perf_counter() - t0, 1e-7)))
+    per_round = {e: [] for e in cases}
+    for _ in range(rounds):
+        for engine, step in cases.items():  # interleaved: every engine in every round
+            n = reps[engine]
+            t0 = time.perf_counter()
+            for _ in range(n):
+                step()
+            per_round[engine].append((time.perf_counter() - t0) / n / ops)
+    return per_round
+
+
+def _fmt_time(s):
+    return f"{s * 1e6:9.2f} us" if s < 1e-3 else f"{s * 1e3:9.3f} ms"
+
+
+MEMORY_SNIPPET = r"""
+import sys, tracemalloc
+sys.path.insert(0, {root!r})
+sys.argv = ["x"]
+import benchmarks.run as b
+cases, _, reset = b.CASES["deep_step"]()
+step = cases[{engine!r}]
+step()
+tracemalloc.start()
+step()
+base = tracemalloc.get_traced_memory()[0]
+tracemalloc.reset_peak()
+for _ in range(50):
+    step()
+current, peak = tracemalloc.get_traced_memory()
+print(peak - base, current - base)
+"""
+
+IMPORT_SNIPPET = r"""
+import sys, time, tracemalloc, resource
+import numpy
+sys.path.insert(0, {root!r})
+tracemalloc.start()
+rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0 = time.perf_counter()
+import autograd_lite
+t1 = time.perf_counter()
+traced = tracemalloc.get_traced_memory()[0]
+rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(t1 - t0, traced, (rss1 - rss0) * 1024, int("hypothesis" in sys.modules),
+      int("graphviz" in sys.modules), int("nn" in sys.modules))
+"""
+
+
+def memory(engine):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, "-c", MEMORY_SNIPPET.format(root=root, engine=engine)],
+                         capture_output=True, text=True, check=True).stdout.split()
+    return int(out[0]), int(out[1])
+
+
+def import_cost(repeats):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    rows = []
+    for _ in range(repeats):
+        out = subprocess.run([sys.executable, "-c", IMPORT_SNIPPET.format(root=root)],
+                             capture_output=True, text=True, check=True).stdout.split()
+        rows.append([float(x) for x in out])
+    return [statistics.median(col) for col in zip(*rows)]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--cases", default=",".join(CASES), help="comma-separated cases")
+    args = parser.parse_args(argv)
+    rounds = 2 if args.quick else max(5, args.rounds)
+    names = [c for c in args.cases.split(",") if c]
+    if args.quick:
+        names = [n for n in names if n != "wide_step"]
+        global CHAIN_OPS
+        CHAIN_OPS = 300
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, numpy {np.__version__}"
+          + (f", torch {torch.__version__} ({torch.get_num_threads()} threads)" if torch
+             else ", torch not installed (skipped)"))
+    print(f"{rounds} interleaved rounds; median (min-max); ratio = engine / numpy in the "
+          "same round, median over rounds\n")
+    header = f"{'case':<12} {'engine':<14} {'median':>12} {'min-max':>24} {'ratio':>8}"
+    print(header)
+    print("-" * len(header))
+    for name in names:
+        per_round = time_case(name, rounds, args.quick)
+        unit = " /op" if name == "chain" else ""
+        for engine, times in per_round.items():
+            ratios = [t / n for t, n in zip(times, per_round["numpy"])]
+            print(f"{name:<12} {engine:<14} {_fmt_time(statistics.median(times))}{unit:<3} "
+                  f"{_fmt_time(min(times)).strip():>11} - {_fmt_time(max(times)).strip():<10} "
+                  f"{statistics.median(ratios):7.2f}x")
+    if not args.quick:
+        print("\nmemory over 50 deep steps (tracemalloc, fresh process): peak growth / "
+              "retained")
+        for engine in ("numpy", "autograd_lite"):
+            peak, kept = memory(engine)
+            print(f"  {engine:<14} peak +{peak / 2**20:7.2f} MB   retained +{kept / 2**20:6.2f} MB")
+    t, traced, rss, hyp, gv, nn_loaded = import_cost(3 if args.quick else 7)
+    print(f"\nimport autograd_lite after numpy: {t * 1e3:.1f} ms, {traced / 2**20:.2f} MB "
+          f"allocated (tracemalloc), {rss / 2**20:.2f} MB peak RSS growth; loads hypothesis: "
+          f"{bool(hyp)}, graphviz: {bool(gv)}, nn: {bool(nn_loaded)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
