@@ -122,15 +122,20 @@ def _bce_logits_forward(z, y):
     return np.mean(np.logaddexp(0, z) - y * z)
 
 
-def _bce_count(z, y):  # the entries averaged over: z and y broadcast together
-    return float(np.prod(np.broadcast_shapes(np.shape(_val(z)), np.shape(_val(y)))))
+def _dbce_dz(g, ans, z, y):
+    d = _sigmoid_any(z) - y  # shape of z and y broadcast: the entries averaged over
+    return d * (g / d.size)
+
+
+def _dbce_dy(g, ans, z, y):
+    d = 0 * y - z
+    return d * (g / d.size)
 
 
 # A primitive for speed and stability: one node instead of five, gradient exactly
 # (sigmoid(z) - y) / size, the course's dz = a - y.
 _bce_logits = defprim("binary_cross_entropy_with_logits", _bce_logits_forward,
-                      lambda g, ans, z, y: g * (_sigmoid_any(z) - y) / _bce_count(z, y),
-                      lambda g, ans, z, y: g * (0 * y - z) / _bce_count(z, y))
+                      _dbce_dz, _dbce_dy)
 
 
 def _sigmoid_any(z):  # inside a VJP: numpy on arrays, a recorded op on Tensors
@@ -156,6 +161,8 @@ _max = defprim("max", lambda x, axis=None, keepdims=False: x.max(axis=axis, keep
 
 
 def _dmatmul_x(g, ans, x, y):
+    if x.ndim == 2 and y.ndim == 2:  # the common case, first
+        return g @ y.T
     if y.ndim == 1:  # (..., n) @ (n,) -> (...)
         return g[..., None] * y
     if x.ndim == 1:  # (n,) @ (..., n, k) -> (..., k)
@@ -164,6 +171,8 @@ def _dmatmul_x(g, ans, x, y):
 
 
 def _dmatmul_y(g, ans, x, y):
+    if x.ndim == 2 and y.ndim == 2:
+        return x.T @ g
     if x.ndim == 1:
         return x * g if y.ndim == 1 else x[:, None] * g[..., None, :]
     if y.ndim == 1:

@@ -111,7 +111,8 @@ class Tensor:
 
     @data.setter
     def data(self, value: Any) -> None:
-        value = np.asarray(value)
+        if value is not self._data:  # t.data -= x hands back the same array
+            value = np.asarray(value)
         if value.shape != self._data.shape:
             raise ValueError(f"Tensor.data: new value has shape {value.shape}, "
                              f"the tensor has shape {self._data.shape}")
@@ -459,14 +460,21 @@ def unbroadcast(g: Any, shape: tuple[int, ...], opname: str = "?") -> Any:
     gshape = g.shape
     if gshape == shape:
         return g
-    lead = len(gshape) - len(shape)
-    if lead < 0 or any(n != 1 and n != gshape[lead + i] for i, n in enumerate(shape)):
-        raise ValueError(f"{opname}: gradient of shape {gshape} cannot be reduced to the "
-                         f"input's shape {shape}")
-    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
-                                      if n == 1 and gshape[lead + i] != 1)
+    axes = _REDUCE_AXES.get((gshape, shape))
+    if axes is None:
+        lead = len(gshape) - len(shape)
+        if lead < 0 or any(n != 1 and n != gshape[lead + i] for i, n in enumerate(shape)):
+            raise ValueError(f"{opname}: gradient of shape {gshape} cannot be reduced to the "
+                             f"input's shape {shape}")
+        axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                          if n == 1 and gshape[lead + i] != 1)
+        if len(_REDUCE_AXES) < 4096:
+            _REDUCE_AXES[(gshape, shape)] = axes
     g = g.sum(axis=axes, keepdims=True)
-    return g.reshape(shape) if lead else g
+    return g.reshape(shape) if g.ndim != len(shape) else g
+
+
+_REDUCE_AXES: dict[tuple, tuple] = {}  # (gradient shape, input shape) -> axes to sum
 
 
 def _fit(gi, shape, prim, i):
