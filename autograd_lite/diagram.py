@@ -362,8 +362,9 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
 
     Each row is one edge: the node whose gradient is being passed back, the op, the
     upstream gradient, the local derivative (the op's VJP applied to ones), and the
-    contribution it adds to the input. The last lines add up each leaf's contributions,
-    e.g. for e = (a+b)*(b+1) at a=2, b=3: "b: 4 + 5 = 9". Nothing is stored in ``.grad``.
+    contribution it adds to the input. The last lines add up each leaf's contributions
+    (in the order of the ops that used it), e.g. for e = (a+b)*(b+1) at a=2, b=3:
+    "b: 4 + 5 = 9". Nothing is stored in ``.grad``.
     """
     from .tensor import backprop
 
@@ -386,7 +387,7 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
         local = _fit(local, np.shape(a._data), node.prim, i)
         rows.append((names[id(t)], node.prim.name, names[id(a)], _fmt_array(g, precision),
                      _fmt_array(local, precision), _fmt_array(gi, precision)))
-        contributions.setdefault(id(a), []).append(gi)
+        contributions.setdefault(id(a), []).append((t._seq, gi))
 
     leaves = [t for t in order if t._node is None]
     seed = np.ones(output.shape, output.dtype)
@@ -397,7 +398,7 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
     text.insert(1, "  ".join("-" * w for w in widths))
     text.append("")
     for t in leaves:
-        parts = contributions.get(id(t), [])
+        parts = [gi for _, gi in sorted(contributions.get(id(t), []), key=lambda p: p[0])]
         total = sum(parts[1:], parts[0]) if parts else 0.0
         terms = " + ".join(_fmt_array(p, precision) for p in parts)
         text.append(f"{names[id(t)]}: {terms} = {_fmt_array(total, precision)}"

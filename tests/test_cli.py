@@ -1,0 +1,121 @@
+"""The command line: graph, train and check, and one-line errors with non-zero exits."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nn.cli import main
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_graph_prints_gradients_and_writes_diagrams(capsys, tmp_path):
+    for suffix in ("svg", "png", "dot"):
+        code, out, err = run(capsys, "graph", "(a+b)*(b+1)", "a=2", "b=3", "-o",
+                             str(tmp_path / f"e.{suffix}"))
+        assert code == 0, err
+        assert "d out / d a = 4" in out and "d out / d b = 9" in out and "out = 20" in out
+        assert (tmp_path / f"e.{suffix}").stat().st_size > 100
+
+
+def test_graph_explain_and_arrays(capsys):
+    code, out, _ = run(capsys, "graph", "sum(x * x) + exp(y)", "x=[1,2,3]", "y=0", "--explain")
+    assert code == 0
+    assert "d out / d x = [2., 4., 6.]" in out and "d out / d y = 1" in out
+    assert "upstream grad" in out
+    code, out, _ = run(capsys, "graph", "(a+b)*(b+1)", "a=2", "b=3", "--explain")
+    assert "b: 4 + 5 = 9" in out
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["graph", "a.__class__", "a=1"], "Attribute is not allowed"),
+    (["graph", "__import__('os')", "a=1"], "not allowed"),
+    (["graph", "a + c", "a=1"], "unknown name 'c'"),
+    (["graph", "a +", "a=1"], "syntax error"),
+    (["graph", "a", "a=[1,2"], "cannot read the value"),
+    (["graph", "a", "a"], "name=value"),
+    (["graph", "2 + 3"], "does not depend"),
+    (["train", "deep", "--data", "cat:/no/such/dir"], "not found"),
+    (["train", "deep", "--data", "mnist"], "--data must be"),
+    (["train", "deep", "--layers", "4,x"], "--layers"),
+    (["train", "deep", "--layers", "0"], "positive"),
+    (["train", "shallow", "--layers", "4,4"], "exactly one hidden layer"),
+    (["train", "logistic", "--layers", "3"], "no hidden layer"),
+    (["train", "tiny"], "invalid choice"),
+    (["check", "deep", "--m", "0"], "positive"),
+])
+def test_user_errors_are_one_line_and_non_zero(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code != 0
+    assert message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_malformed_cat_files_are_one_line_errors(capsys, tmp_path):
+    (tmp_path / "train_catvnoncat.h5").write_text("not hdf5")
+    (tmp_path / "test_catvnoncat.h5").write_text("not hdf5")
+    code, _, err = run(capsys, "train", "logistic", "--data", f"cat:{tmp_path}")
+    assert code == 1 and "HDF5" in err and len(err.strip().splitlines()) == 1
+
+
+def test_train_on_flower_saves_and_plots(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    code, out, err = run(capsys, "train", "shallow", "--iterations", "300", "--no-progress",
+                         "--save", str(tmp_path / "m.npz"), "--plot", str(tmp_path / "c.png"))
+    assert code == 0, err
+    assert "train accuracy" in out
+    assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
+    import nn
+    assert nn.load(tmp_path / "m.npz").layer_dims == [2, 4, 1]
+
+
+def test_train_each_model_with_engine_gradients(capsys):
+    for model in ("logistic", "shallow", "deep"):
+        code, out, err = run(capsys, "train", model, "--iterations", "50", "--no-progress",
+                             "--gradients", "engine")
+        assert code == 0, err
+        assert "train accuracy" in out
+
+
+def test_train_deep_on_cats(capsys, cat_dir):
+    code, out, _ = run(capsys, "train", "logistic", "--data", f"cat:{cat_dir}", "--no-progress")
+    assert code == 0 and "train accuracy: 99.04 %" in out and "test accuracy: 70.00 %" in out
+
+
+def test_plot_without_matplotlib_says_what_to_install(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    code, _, err = run(capsys, "train", "shallow", "--iterations", "1", "--plot", "x.png")
+    assert code == 2 and "pip install 'autograd-lite[plot]'" in err
+
+
+@pytest.mark.parametrize("model", ["logistic", "shallow", "deep"])
+def test_check_prints_a_passing_report_and_json(capsys, model):
+    code, out, _ = run(capsys, "check", model)
+    assert code == 0 and "all gradients agree" in out
+    code, out, _ = run(capsys, "check", model, "--json", "--m", "3", "--seed", "4")
+    data = json.loads(out)
+    assert code == 0 and data["passed"] and data["score"] == 1.0
+
+
+def test_console_script_and_python_m_work():
+    exe = os.path.join(os.path.dirname(sys.executable), "autograd-lite")
+    for cmd in ([exe], [sys.executable, "-m", "autograd_lite"]):
+        done = subprocess.run(cmd + ["graph", "(a+b)*(b+1)", "a=2", "b=3"], capture_output=True,
+                              text=True, cwd=REPO, check=False)
+        assert done.returncode == 0, done.stderr
+        assert "d out / d b = 9" in done.stdout
+
+
+def test_values_parse_to_float_arrays():
+    from autograd_lite.expr import parse_value
+    np.testing.assert_array_equal(parse_value("[[1, -2], [3, 4.5]]"), [[1, -2], [3, 4.5]])
