@@ -295,18 +295,19 @@ def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
     return _make(ans, False, None)
 
 
-_BROADCAST_HINT = ("shapes must broadcast: compare from the right, each pair of axes equal or "
-                   "one of them 1 (b is (n[l], 1) against Z of (n[l], m))")
+_BROADCAST_HINT = ("shapes must broadcast: compared from the right, each pair of axes equal or "
+                   "one of them 1, as b (n[l], 1) with Z (n[l], m)")
 _SHAPE_HINTS = {
-    "matmul": "the first's last axis must equal the second's second-to-last: for W @ A, "
-              "W is (n[l], n[l-1]) and A is (n[l-1], m)",
+    "matmul": "the first's last axis must equal the second's second-to-last, as W "
+              "(n[l], n[l-1]) @ A (n[l-1], m)",
 }
 
 
 def _shape_message(prim, vals, err):
     shapes = " and ".join(str(np.shape(v)) for v in vals if not isinstance(v, (slice, tuple)))
     hint = _SHAPE_HINTS.get(prim.name, _BROADCAST_HINT if len(vals) > 1 else "")
-    return f"{prim.name}: cannot apply to shapes {shapes}: {err}" + (f". {hint}" if hint else "")
+    return (f"{prim.name}: cannot apply to shapes {shapes}" + (f": {hint}" if hint else "")
+            + f" (numpy: {err})")
 
 
 # -- the backward walk -----------------------------------------------------------

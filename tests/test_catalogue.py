@@ -23,22 +23,26 @@ CATALOGUE = [
      "'b2': np.zeros((1, 1))})", nn.ShapeError, "W2 should be (n[2], n[1]) = (1, 4), got (4, 1)"),
     ("b[l] as a rank-1 array (n,)", "nn.deep.L_model_forward(np.ones((2, 5)), "
      "{'W1': np.ones((4, 2)), 'b1': np.zeros(4), 'W2': np.ones((1, 4)), 'b2': np.zeros((1, 1))})",
-     nn.ShapeError, "b1 should be (n[1], 1) = (4, 1), got (4,) (a rank-1 array"),
+     nn.ShapeError, "b1 should be (n[1], 1) = (4, 1), got (4,) (a rank-1 array: use "
+     ".reshape(-1, 1) to make it a column)"),
     ("X with examples as rows", "nn.shallow.forward_propagation(np.ones((5, 2)), "
      "nn.init.he([2, 4, 1], seed=0))", nn.ShapeError, "examples are on the wrong axis; use X.T"),
     ("Y of shape (m,)", "nn.deep.compute_cost(np.full((1, 3), 0.5), np.ones(3))", nn.ShapeError,
-     "Y should be (1, m) = (1, 3), got (3,) (a rank-1 array"),
+     "Y should be (1, m) = (1, 3), got (3,) (a rank-1 array: use Y.reshape(1, -1))"),
     ("Y of shape (m, 1)", "nn.shallow.backward_propagation(nn.init.he([2, 3, 1], seed=0), "
      "nn.shallow.forward_propagation(np.ones((2, 4)), nn.init.he([2, 3, 1], seed=0))[1], "
-     "np.ones((2, 4)), np.ones((4, 1)))", nn.ShapeError, "(transposed: use Y.T)"),
+     "np.ones((2, 4)), np.ones((4, 1)))", nn.ShapeError,
+     "Y should be (1, m) = (1, 4), got (4, 1) (transposed: use Y.T)"),
     ("w of shape (n,) in logistic regression", "nn.logistic.propagate(np.zeros(3), 0.0, "
      "np.ones((3, 4)), np.ones((1, 4)))", ValueError, "w should be (n_x, 1), got (3,)"),
     ("a missing parameter", "nn.deep.L_model_forward(np.ones((2, 3)), {'W1': np.ones((1, 2))})",
      KeyError, "missing ['b1']"),
     ("W @ A with mismatched inner sizes", f"Tensor({W4x2}) @ Tensor(np.ones((3, 5)))",
-     ValueError, "matmul: cannot apply to shapes (4, 2) and (3, 5)"),
+     ValueError, "matmul: cannot apply to shapes (4, 2) and (3, 5): the first's last axis must "
+     "equal the second's second-to-last, as W (n[l], n[l-1]) @ A (n[l-1], m)"),
     ("adding shapes that do not broadcast", "Tensor(np.ones((4, 3))) + np.ones((4, 5))",
-     ValueError, "add: cannot apply to shapes (4, 3) and (4, 5)"),
+     ValueError, "add: cannot apply to shapes (4, 3) and (4, 5): shapes must broadcast: compared "
+     "from the right, each pair of axes equal or one of them 1, as b (n[l], 1) with Z (n[l], m)"),
     ("backward() on a non-scalar", "(Tensor(np.ones(3), requires_grad=True) * 2).backward()",
      RuntimeError, "Pass grad= an array of shape (3,)"),
     ("backward() with nothing requiring grad", "Tensor(1.0).backward()", RuntimeError,

@@ -1,0 +1,68 @@
+"""Make the pictures under docs/ and the README's generated table.
+
+    python docs/make_docs.py
+
+- docs/computation_graph.svg/.png: e = (a+b)*(b+1) at a = 2, b = 3, after backward;
+- docs/logistic_step.svg/.png: one logistic-regression step (m = 3) with its gradients;
+- README.md's "Common mistakes" table, from tests/test_catalogue.py.
+"""
+
+import importlib.util
+import re
+from pathlib import Path
+
+import numpy as np
+
+import autograd_lite as al
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+
+
+def computation_graph():
+    a = al.Tensor(2.0, requires_grad=True, name="a")
+    b = al.Tensor(3.0, requires_grad=True, name="b")
+    c = a + b
+    c.name = "c = a + b"
+    d = b + 1
+    d.name = "d = b + 1"
+    e = c * d
+    e.name = "e = c * d"
+    e.backward(retain_graph=True, retain_grads=True)
+    return al.draw(e)
+
+
+def logistic_step():
+    X = np.array([[1.0, 2.0, -1.0], [0.5, -1.5, 2.0]])  # (n_x, m) = (2, 3)
+    Y = np.array([[1.0, 0.0, 1.0]])  # (1, m)
+    w = al.Tensor(np.array([[0.1], [-0.2]]), requires_grad=True, name="w")
+    b = al.Tensor(0.0, requires_grad=True, name="b")
+    Z = w.T @ X + b
+    Z.name = "Z"
+    A = al.sigmoid(Z)
+    A.name = "A"
+    J = al.binary_cross_entropy(A, Y)
+    J.name = "J"
+    J.backward(retain_graph=True, retain_grads=True)
+    return al.draw(J, precision=3)
+
+
+def readme_table():
+    spec = importlib.util.spec_from_file_location("catalogue", ROOT / "tests" / "test_catalogue.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    new = re.sub(r"(<!-- mistakes:start -->\n)(?:.*?\n)?(<!-- mistakes:end -->)",
+                 lambda m: m.group(1) + module.render_table() + "\n" + m.group(2), text,
+                 flags=re.S)
+    readme.write_text(new)
+
+
+if __name__ == "__main__":
+    for name, diagram in (("computation_graph", computation_graph()),
+                          ("logistic_step", logistic_step())):
+        for suffix in ("svg", "png"):
+            print(diagram.render_to(str(DOCS / f"{name}.{suffix}")))
+    readme_table()
+    print("README.md table updated")
