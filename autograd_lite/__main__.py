@@ -1,4 +1,4 @@
-"""``python -m autograd_lite``: the command line (implemented in nn.cli, which uses both packages)."""
+"""``python -m autograd_lite``: the command line (in nn.cli, which drives both packages)."""
 
 import sys
 

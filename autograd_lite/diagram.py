@@ -271,8 +271,8 @@ def draw(*outputs: Tensor, rankdir: str = "LR", show_values: bool = True,
         counter[0] += 1
         oid = f"op{counter[0]}"
         kw = _fmt_kwargs(node.kwargs)
-        lines.append((t._scope, f"{oid} [label={_quote(node.prim.name + (chr(10) + kw if kw else ''))}"
-                                f" {_STYLE['op']}]"))
+        label = _quote(node.prim.name + ("\n" + kw if kw else ""))
+        lines.append((t._scope, f"{oid} [label={label} {_STYLE['op']}]"))
         edges.append((oid, tid))
         for a in node.args:
             if isinstance(a, Tensor):

@@ -66,6 +66,7 @@ OP_SPECS: list[OpSpec] = [
     OpSpec("tanh", ops.tanh, np.tanh, "unary"),
     OpSpec("sigmoid", ops.sigmoid, _ref_sigmoid, "unary", low=-8.0, high=8.0),
     OpSpec("abs", ops.abs, np.abs, "unary", away_from=(0.0,), second_order=False),
+    OpSpec("relu", ops.relu, lambda x: np.maximum(x, 0), "unary", away_from=(0.0,)),
     OpSpec("maximum", ops.maximum, np.maximum, "binary", distinct=True, second_order=False),
     OpSpec("logaddexp", ops.logaddexp, np.logaddexp, "binary"),
     OpSpec("where", ops.where, np.where, "where", second_order=False),

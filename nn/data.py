@@ -1,4 +1,4 @@
-"""The course's data: cat/non-cat images (loaded from a path) and the planar flower (made in code)."""
+"""The course's data: cat/non-cat images (loaded from a path) and the planar flower."""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import cat_data_dir
 
 REPO = Path(__file__).resolve().parent.parent

@@ -9,8 +9,15 @@ from hypothesis import strategies as st
 import autograd_lite as al
 from autograd_lite.specs import OP_SPECS
 from autograd_lite.testing import (
-    advanced_indices, arrays, assert_gradients_match, basic_indices, broadcastable_shapes,
-    graphs, layer_dims, op_inputs, tensors,
+    advanced_indices,
+    arrays,
+    assert_gradients_match,
+    basic_indices,
+    broadcastable_shapes,
+    graphs,
+    layer_dims,
+    op_inputs,
+    tensors,
 )
 
 
