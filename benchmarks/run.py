@@ -265,12 +265,14 @@ IMPORT_SNIPPET = r"""
 import sys, time, tracemalloc, resource
 import numpy
 sys.path.insert(0, {root!r})
-tracemalloc.start()
+trace = {trace!r}
+if trace:
+    tracemalloc.start()  # slows imports down a lot: time is measured in runs without it
 rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()
 import autograd_lite
 t1 = time.perf_counter()
-traced = tracemalloc.get_traced_memory()[0]
+traced = tracemalloc.get_traced_memory()[0] if trace else 0
 rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(t1 - t0, traced, (rss1 - rss0) * 1024, int("hypothesis" in sys.modules),
       int("graphviz" in sys.modules), int("nn" in sys.modules))
@@ -285,13 +287,19 @@ def memory(engine):
 
 
 def import_cost(repeats):
+    """Median (seconds, bytes allocated, RSS growth, flags) of `import autograd_lite`."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     rows = []
-    for _ in range(repeats):
-        out = subprocess.run([sys.executable, "-c", IMPORT_SNIPPET.format(root=root)],
+    for trace in [False] * repeats + [True] * 2:
+        out = subprocess.run([sys.executable, "-c", IMPORT_SNIPPET.format(root=root, trace=trace)],
                              capture_output=True, text=True, check=True).stdout.split()
-        rows.append([float(x) for x in out])
-    return [statistics.median(col) for col in zip(*rows)]
+        rows.append((trace, [float(x) for x in out]))
+    timed = [r for trace, r in rows if not trace]
+    traced = [r for trace, r in rows if trace]
+    seconds = statistics.median(r[0] for r in timed)
+    allocated = statistics.median(r[1] for r in traced)
+    rss = statistics.median(r[2] for r in timed)
+    return seconds, allocated, rss, *timed[0][3:]
 
 
 def main(argv=None):
