@@ -16,7 +16,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from .tensor import Tensor, toposort
+from .tensor import Tensor, _fit, toposort
 
 __all__ = ["draw", "render", "explain", "save_diagram", "Diagram", "RenderError",
            "GraphTooLargeError", "find_renderer"]
@@ -147,19 +147,18 @@ def _labels(order: list[Tensor], extra: list) -> dict[int, str]:
         if t.name:
             names[id(t)] = t.name
             continue
-        node = t._node
         label = None
-        if node is not None and node.args is not None and len(order) <= 40:
+        if t._args is not None and len(order) <= 40:
             args = [names.get(id(a), _const(a)) if isinstance(a, Tensor) else _const(a)
-                    for a in node.args]
-            op = node.prim.name
+                    for a in t._args]
+            op = t._op.name
             if op in _INFIX and len(args) == 2:
                 args = [a if _atomic(a) else f"({a})" for a in args]
                 label = f"{args[0]} {_INFIX[op]} {args[1]}"
             elif op == "negative":
                 label = f"-{args[0]}" if _atomic(args[0]) else f"-({args[0]})"
             else:
-                kw = _fmt_kwargs(node.kwargs)
+                kw = _fmt_kwargs(t._kwargs)
                 label = f"{op}({', '.join(args)}{', ' + kw if kw else ''})"
         names[id(t)] = label if label and len(label) <= 32 else f"t{k}"
     return names
@@ -223,12 +222,12 @@ def draw(*outputs: Tensor, rankdir: str = "LR", show_values: bool = True,
             raise TypeError(f"draw: expected Tensors, got {type(o).__name__}")
     order = toposort(list(outputs))
     for t in order:
-        if t._node is not None and t._node.args is None:
+        if t._op is not None and t._args is None:
             raise RuntimeError(
                 "draw: this graph was freed by backward(). Call backward(retain_graph=True) "
                 "to keep it (add retain_grads=True to show every intermediate gradient)")
     expected = _expected_grads(compare)
-    consts = [a for t in order if t._node is not None for a in t._node.args
+    consts = [a for t in order if t._op is not None for a in t._args
               if isinstance(a, Tensor) and not a.requires_grad]
     consts += [o for o in outputs if not o.requires_grad]
     names = _labels(order, consts)
@@ -251,7 +250,7 @@ def draw(*outputs: Tensor, rankdir: str = "LR", show_values: bool = True,
         grad = t.grad
         if show_grads and grad is not None:
             label.append("grad " + _fmt_array(grad, precision, max_entries))
-        kind = ("output" if id(t) in out_ids else "tensor" if t._node is not None
+        kind = ("output" if id(t) in out_ids else "tensor" if t._op is not None
                 else "param" if t.requires_grad else "leaf")
         style = _STYLE[kind]
         mine = expected.get(t.name) if t.name else None
@@ -265,16 +264,15 @@ def draw(*outputs: Tensor, rankdir: str = "LR", show_values: bool = True,
 
     for t in order:
         tid = tensor_node(t)
-        node = t._node
-        if node is None:
+        if t._op is None:
             continue
         counter[0] += 1
         oid = f"op{counter[0]}"
-        kw = _fmt_kwargs(node.kwargs)
-        label = _quote(node.prim.name + ("\n" + kw if kw else ""))
+        kw = _fmt_kwargs(t._kwargs)
+        label = _quote(t._op.name + ("\n" + kw if kw else ""))
         lines.append((t._scope, f"{oid} [label={label} {_STYLE['op']}]"))
         edges.append((oid, tid))
-        for a in node.args:
+        for a in t._args:
             if isinstance(a, Tensor):
                 src = tensor_node(a)
             else:
@@ -380,16 +378,14 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
     contributions: dict[int, list] = {}
 
     def trace(t, i, a, g, gi):
-        node = t._node
         ones = np.ones(np.shape(g))
-        local = node.prim.vjps[i](ones, t._data, *node.vals, **(node.kwargs or {}))
-        from .tensor import _fit
-        local = _fit(local, np.shape(a._data), node.prim, i)
-        rows.append((names[id(t)], node.prim.name, names[id(a)], _fmt_array(g, precision),
+        local = t._op.vjps[i](ones, t._data, *t._vals, **(t._kwargs or {}))
+        local = _fit(local, np.shape(a._data), t._op, i)
+        rows.append((names[id(t)], t._op.name, names[id(a)], _fmt_array(g, precision),
                      _fmt_array(local, precision), _fmt_array(gi, precision)))
         contributions.setdefault(id(a), []).append((t._seq, gi))
 
-    leaves = [t for t in order if t._node is None]
+    leaves = [t for t in order if t._op is None]
     seed = np.ones(output.shape, output.dtype)
     backprop([output], [seed], owned=True, retain_graph=True, inputs=leaves, trace=trace)
     head = ("node", "op", "input", "upstream grad", "local derivative", "contribution")

@@ -36,7 +36,7 @@ class _Mode(threading.local):
 
 
 _mode = _Mode()
-_clock = [0]  # bumped by every write to Tensor.data; a node remembers the tick it was made at
+_clock = [0]  # bumped by every write to Tensor.data; an op's output keeps the tick it was made at
 _numbering = itertools.count()  # creation order of tensors: a topological order for free
 
 
@@ -65,16 +65,6 @@ class Primitive:
 PRIMITIVES: dict[str, Primitive] = {}  # the registry: tests, docs and diagrams enumerate it
 
 
-class Node:
-    """How a Tensor was made: the primitive, its inputs (Tensors or constants) and their arrays."""
-
-    __slots__ = ("prim", "args", "vals", "kwargs", "tick", "where")
-
-    def __init__(self, prim, args, vals, kwargs, where):
-        self.prim, self.args, self.vals, self.kwargs = prim, args, vals, kwargs
-        self.tick, self.where = _clock[0], where
-
-
 class Tensor:
     """An n-dimensional float array that records the operations applied to it.
 
@@ -82,8 +72,11 @@ class Tensor:
     integer or boolean arrays become float64; float32 stays float32. The data is copied.
     """
 
-    __slots__ = ("_data", "grad", "requires_grad", "name", "_node", "_version",
-                 "_retain", "_scope", "_seq", "__weakref__")
+    # A Tensor is also its graph node: _op (the Primitive, None for a leaf), _args (its
+    # inputs: Tensors or constants; None once backward has released them), _vals (their
+    # arrays), _kwargs, _tick (the data-write clock when it was made), _where (anomaly mode).
+    __slots__ = ("_data", "grad", "requires_grad", "name", "_version", "_retain", "_scope",
+                 "_seq", "_op", "_args", "_vals", "_kwargs", "_tick", "_where", "__weakref__")
     __array_priority__ = 1000  # so that ndarray (op) Tensor defers to the Tensor
     __hash__ = object.__hash__  # == compares elementwise, like numpy
 
@@ -93,11 +86,12 @@ class Tensor:
         self.grad: np.ndarray | None = None
         self.requires_grad = bool(requires_grad)
         self.name = name
-        self._node: Node | None = None
         self._version = 0
         self._retain = False
         self._scope = _mode.scope
         self._seq = next(_numbering)
+        self._op = self._args = self._vals = self._kwargs = self._where = None
+        self._tick = 0
 
     # -- the array -------------------------------------------------------------
     @property
@@ -162,8 +156,8 @@ class Tensor:
         body = np.array2string(np.asarray(self._data), precision=4, separator=", ",
                                prefix="Tensor(", threshold=20)
         extras = []
-        if self._node is not None:
-            extras.append(f"op={self._node.prim.name}")
+        if self._op is not None:
+            extras.append(f"op={self._op.name}")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         if self.name:
@@ -176,16 +170,16 @@ class Tensor:
     @property
     def is_leaf(self) -> bool:
         """True for tensors made by the user rather than by an op."""
-        return self._node is None
+        return self._op is None
 
     @property
     def op(self) -> str | None:
         """Name of the primitive that made this tensor (None for a leaf)."""
-        return None if self._node is None else self._node.prim.name
+        return None if self._op is None else self._op.name
 
     def detach(self) -> Tensor:
         """The same data (shared, not copied) with no history and requires_grad=False."""
-        return _make(self._data, False, None)
+        return _make(self._data, False)
 
     def retain_grad(self) -> Tensor:
         """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
@@ -227,7 +221,7 @@ class Tensor:
                                "graph. Create the inputs with requires_grad=True (and not "
                                "under no_grad())")
         if create_graph and not isinstance(grad, Tensor):
-            grad = _make(grad, False, None)
+            grad = _make(grad, False)
         backprop([self], [grad], owned=owned, retain_graph=retain_graph or create_graph,
                  create_graph=create_graph, retain_grads=retain_grads)
 
@@ -254,18 +248,22 @@ def _as_float_array(data: Any, dtype: Any) -> np.ndarray:
 _new = object.__new__
 
 
-def _make(data, requires_grad, node):
+def _make(data, requires_grad, op=None, args=None, vals=None, kwargs=None, where=None):
     """Fast constructor for op outputs (no conversion, no copy)."""
     t = _new(Tensor)
     t._data = data
-    t.grad = None
+    t.grad = t.name = None
     t.requires_grad = requires_grad
-    t.name = None
-    t._node = node
     t._version = 0
     t._retain = False
     t._scope = _mode.scope
     t._seq = next(_numbering)
+    t._op = op
+    t._args = args
+    t._vals = vals
+    t._kwargs = kwargs
+    t._tick = _clock[0]
+    t._where = where
     return t
 
 
@@ -291,8 +289,8 @@ def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
         _check_forward(prim, ans, args, vals)
     if need and mode.enabled:
         where = _user_line() if mode.anomaly else None
-        return _make(ans, True, Node(prim, args, vals, kwargs, where))
-    return _make(ans, False, None)
+        return _make(ans, True, prim, args, tuple(vals), kwargs, where)
+    return _make(ans, False)
 
 
 _BROADCAST_HINT = ("shapes must broadcast: compared from the right, each pair of axes equal or "
@@ -332,9 +330,8 @@ def toposort(roots: list[Tensor], stop: set[int] | None = None) -> list[Tensor]:
                 order.append(t)
             continue
         seen.add(key)
-        node = t._node
-        if node is not None and node.args is not None and (stop is None or key not in stop):
-            for a in reversed(node.args):  # so that the first input is visited first
+        if t._args is not None and (stop is None or key not in stop):
+            for a in reversed(t._args):  # so that the first input is visited first
                 if type(a) is Tensor and a.requires_grad and id(a) not in seen:
                     stack.append(a)
     return order
@@ -369,32 +366,32 @@ def backprop(roots: list[Tensor], grads: list[Any], *, owned: bool = False,
             t = heappop(heap)[1]
             key = id(t)
             g = pending.pop(key)
-            node = t._node
+            prim = t._op
             if targets is not None:
                 if key in targets:
                     results[key] = g
                     continue
-            elif node is None or t._retain or retain_grads:
+            elif prim is None or t._retain or retain_grads:
                 _store_grad(t, g, key in borrowed)
-            if node is None:
+            if prim is None:
                 continue
-            args = node.args
+            args = t._args
             if args is None:
                 raise RuntimeError(
-                    f"backward through '{node.prim.name}' a second time: its saved arrays "
+                    f"backward through '{prim.name}' a second time: its saved arrays "
                     "were released by the first backward(). Pass retain_graph=True to the "
                     "first backward() if you need to backprop through the graph twice")
-            tick = node.tick
+            tick = t._tick
             for a in args:
                 if type(a) is Tensor and a._version > tick:
-                    _raise_changed(node, a)
-            prim, kwargs = node.prim, node.kwargs
+                    _raise_changed(t, a)
+            kwargs = t._kwargs
             if create_graph:
                 ins, ans = args, t
                 if type(g) is not Tensor:
-                    g = _make(g, False, None)
+                    g = _make(g, False)
             else:
-                ins, ans = node.vals, t._data
+                ins, ans = t._vals, t._data
             vjps = prim.vjps
             for i, a in enumerate(args):
                 if type(a) is not Tensor or not a.requires_grad:
@@ -405,7 +402,7 @@ def backprop(roots: list[Tensor], grads: list[Any], *, owned: bool = False,
                 if getattr(gi, "shape", None) != shape:
                     gi = _fit(gi, shape, prim, i)
                 if anomaly:
-                    _check_backward(node, gi, i)
+                    _check_backward(t, gi, i)
                 if trace is not None:
                     trace(t, i, a, g, gi)
                 k = id(a)
@@ -419,7 +416,7 @@ def backprop(roots: list[Tensor], grads: list[Any], *, owned: bool = False,
                     pending[k] = prev + gi  # a new array: never add in place into a shared one
                     borrowed.discard(k)
             if not retain_graph:
-                node.args = node.vals = None  # free what forward saved; the graph above is gone
+                t._args = t._vals = None  # free what forward saved; the graph above is gone
     finally:
         _mode.enabled = saved_mode
     if targets is None:
@@ -448,7 +445,7 @@ def _store_grad(t, g, is_borrowed):
     elif is_borrowed:
         g = g.copy()
     dtype = t._data.dtype
-    if g.dtype != dtype:
+    if g.dtype is not dtype and g.dtype != dtype:
         g = g.astype(dtype)
     t.grad = g if t.grad is None else t.grad + g
 
@@ -489,10 +486,10 @@ def _fit(gi, shape, prim, i):
     return gi
 
 
-def _raise_changed(node, a):
+def _raise_changed(t, a):
     label = f"'{a.name}' " if a.name else ""
     raise RuntimeError(
-        f"backward through '{node.prim.name}': its input {label}of shape {a.shape} was changed "
+        f"backward through '{t._op.name}': its input {label}of shape {a.shape} was changed "
         "in place (through .data) after the op used it, so its gradient would be wrong. "
         "Update parameters after backward(), or recompute the forward pass after changing them")
 
@@ -605,10 +602,10 @@ def _check_forward(prim, ans, args, vals):
                        f"  {_user_line()}\nlikely cause: {_hint(prim.name, vals)}")
 
 
-def _check_backward(node, gi, i):
+def _check_backward(t, gi, i):
     if _finite(gi):
         return
-    shapes = ", ".join(str(np.shape(v)) for v in node.vals)
-    raise AnomalyError(f"'{node.prim.name}' produced NaN/inf in backward (gradient of input {i}; "
-                       f"input shapes {shapes}); the op was created at\n  {node.where}\n"
-                       f"likely cause: {_hint(node.prim.name, node.vals)}")
+    shapes = ", ".join(str(np.shape(v)) for v in t._vals)
+    raise AnomalyError(f"'{t._op.name}' produced NaN/inf in backward (gradient of input {i}; "
+                       f"input shapes {shapes}); the op was created at\n  {t._where}\n"
+                       f"likely cause: {_hint(t._op.name, t._vals)}")
