@@ -287,9 +287,10 @@ def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
     mode = _mode
     if mode.anomaly:
         _check_forward(prim, ans, args, vals)
+        if need and mode.enabled:
+            return _make(ans, True, prim, args, vals, kwargs, _user_line())
     if need and mode.enabled:
-        where = _user_line() if mode.anomaly else None
-        return _make(ans, True, prim, args, tuple(vals), kwargs, where)
+        return _make(ans, True, prim, args, vals, kwargs)
     return _make(ans, False)
 
 
@@ -382,9 +383,10 @@ def backprop(roots: list[Tensor], grads: list[Any], *, owned: bool = False,
                     "were released by the first backward(). Pass retain_graph=True to the "
                     "first backward() if you need to backprop through the graph twice")
             tick = t._tick
-            for a in args:
-                if type(a) is Tensor and a._version > tick:
-                    _raise_changed(t, a)
+            if _clock[0] != tick:  # some .data was written since this op ran: which?
+                for a in args:
+                    if type(a) is Tensor and a._version > tick:
+                        _raise_changed(t, a)
             kwargs = t._kwargs
             if create_graph:
                 ins, ans = args, t
@@ -399,7 +401,7 @@ def backprop(roots: list[Tensor], grads: list[Any], *, owned: bool = False,
                 vjp = vjps[i]
                 gi = vjp(g, ans, *ins, **kwargs) if kwargs else vjp(g, ans, *ins)
                 shape = a._data.shape
-                if getattr(gi, "shape", None) != shape:
+                if prim.custom or gi.shape != shape:
                     gi = _fit(gi, shape, prim, i)
                 if anomaly:
                     _check_backward(t, gi, i)
@@ -410,7 +412,7 @@ def backprop(roots: list[Tensor], grads: list[Any], *, owned: bool = False,
                 if prev is None:
                     pending[k] = gi
                     heappush(heap, (-a._seq, a))
-                    if prim.custom or gi is g or getattr(gi, "base", None) is not None:
+                    if not create_graph and (prim.custom or gi is g or gi.base is not None):
                         borrowed.add(k)
                 else:
                     pending[k] = prev + gi  # a new array: never add in place into a shared one
