@@ -161,3 +161,73 @@ def test_check_gradients_samples_big_parameters():
     engine["dW1"] = T.grad
     report = al.check_gradients(cost, params, engine, max_numerical=50)
     assert report.passed and report.rows[0].numerical_entries == "50 of 3000"
+
+
+# ---- every checker catches every classic mistake ------------------------------------------
+
+def _course_logistic():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((3, 4))  # (n_x, m)
+    Y = np.array([[1.0, 0.0, 1.0, 0.0]])  # (1, m)
+    return X, Y
+
+
+def _hand_grads(W, b, X, Y, mistake):
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(W @ X + b)))
+    dZ = Y - A if mistake == "dz = y - a" else A - Y
+    dW = dZ @ X.T / (1 if mistake == "missing 1/m" else m)
+    if mistake == "transposed dW":
+        dW = dW.T
+    db = dZ.sum(axis=1) / m if mistake == "db without keepdims" else \
+        dZ.sum(axis=1, keepdims=True) / m
+    return dW, db
+
+
+MISTAKES = ["dz = y - a", "missing 1/m", "transposed dW", "db without keepdims"]
+
+
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_every_checker_catches_the_mistake(mistake):
+    from autograd_lite.testing import assert_gradients_match
+
+    X, Y = _course_logistic()
+    W, b = np.array([[0.2, -0.1, 0.4]]), np.array([[0.1]])
+
+    def cost(W_, b_):
+        return al.binary_cross_entropy_with_logits(W_ @ X + b_, Y)
+
+    # 1. check_gradients on a dict of named gradients
+    dW, db = _hand_grads(W, b, X, Y, mistake)
+    report = al.check_gradients(lambda P: cost(P["W1"], P["b1"]), {"W1": W, "b1": b},
+                                {"dW1": dW, "db1": db})
+    assert not report.passed
+    # 2. the property helper
+    with pytest.raises(AssertionError):
+        assert_gradients_match(cost, lambda W_, b_: _hand_grads(W_, b_, X, Y, mistake), [W, b],
+                               name=f"mistake_{mistake}")
+    # 3. gradcheck of a custom op whose VJP is the hand-derived gradient
+    op = al.custom_op(lambda W_, b_: np.mean(np.logaddexp(0, W_ @ X + b_) - Y * (W_ @ X + b_)),
+                      lambda g, ans, W_, b_: g * _hand_grads(W_, b_, X, Y, mistake)[0],
+                      lambda g, ans, W_, b_: g * _hand_grads(W_, b_, X, Y, mistake)[1])
+    with pytest.raises((al.GradcheckError, ValueError)):
+        al.gradcheck(op, [W, b])
+
+
+def test_every_checker_passes_the_right_gradients():
+    from autograd_lite.testing import assert_gradients_match
+
+    X, Y = _course_logistic()
+    W, b = np.array([[0.2, -0.1, 0.4]]), np.array([[0.1]])
+
+    def cost(W_, b_):
+        return al.binary_cross_entropy_with_logits(W_ @ X + b_, Y)
+
+    dW, db = _hand_grads(W, b, X, Y, None)
+    assert al.check_gradients(lambda P: cost(P["W1"], P["b1"]), {"W1": W, "b1": b},
+                              {"dW1": dW, "db1": db}).passed
+    assert_gradients_match(cost, lambda W_, b_: _hand_grads(W_, b_, X, Y, None), [W, b])
+    op = al.custom_op(lambda W_, b_: np.mean(np.logaddexp(0, W_ @ X + b_) - Y * (W_ @ X + b_)),
+                      lambda g, ans, W_, b_: g * _hand_grads(W_, b_, X, Y, None)[0],
+                      lambda g, ans, W_, b_: g * _hand_grads(W_, b_, X, Y, None)[1])
+    assert al.gradcheck(op, [W, b])
