@@ -39,6 +39,25 @@ def _evaluate(f, arrays):
         return f(*[Tensor(a) for a in arrays])
 
 
+def _central_differences(evaluate: Callable[[], Any], x: np.ndarray, eps: float,
+                         entries: Any = None) -> np.ndarray:
+    """Rows (f(x + eps e_j) - f(x - eps e_j)) / 2 eps, flattened, for each entry j of ``x``
+    (all, or those in ``entries``). ``x`` is changed in place and restored."""
+    flat = x.reshape(-1)  # a view of the contiguous float64 copy
+    rows = []
+    for j in range(flat.size) if entries is None else entries:
+        saved = flat[j]
+        flat[j] = saved + eps
+        up = np.asarray(evaluate(), dtype=np.float64).ravel()
+        flat[j] = saved - eps
+        down = np.asarray(evaluate(), dtype=np.float64).ravel()
+        flat[j] = saved
+        rows.append((up - down) / (2 * eps))
+    if not rows:  # an empty input: no entries, but keep the output width
+        return np.zeros((0, np.size(evaluate())))
+    return np.array(rows)
+
+
 def numerical_grad(f: Callable, *inputs: Any, eps: float = 1e-6):
     """Central differences (f(x + eps) - f(x - eps)) / 2 eps, one entry at a time, in float64.
 
@@ -46,34 +65,9 @@ def numerical_grad(f: Callable, *inputs: Any, eps: float = 1e-6):
     each input's shape: one array for one input, a tuple for several.
     """
     arrays = [_as_float64(x) for x in inputs]
-    grads = []
-    for x in arrays:
-        g = np.zeros_like(x)
-        for j in np.ndindex(x.shape):
-            saved = x[j]
-            x[j] = saved + eps
-            up = _scalar(_evaluate(f, arrays))
-            x[j] = saved - eps
-            down = _scalar(_evaluate(f, arrays))
-            x[j] = saved
-            g[j] = (up - down) / (2 * eps)
-        grads.append(g)
+    grads = [_central_differences(lambda: _scalar(_evaluate(f, arrays)), x, eps).reshape(x.shape)
+             for x in arrays]
     return grads[0] if len(grads) == 1 else tuple(grads)
-
-
-def _numerical_jacobian(f, arrays, i, eps):
-    """d f(...).ravel() / d arrays[i].ravel(), column by column."""
-    x = arrays[i]
-    cols = []
-    for j in np.ndindex(x.shape):
-        saved = x[j]
-        x[j] = saved + eps
-        up = np.asarray(_evaluate(f, arrays), dtype=np.float64).ravel()
-        x[j] = saved - eps
-        down = np.asarray(_evaluate(f, arrays), dtype=np.float64).ravel()
-        x[j] = saved
-        cols.append((up - down) / (2 * eps))
-    return np.stack(cols, axis=1) if cols else np.zeros((0, 0))
 
 
 def _fail(msg, raise_exception):
@@ -130,7 +124,8 @@ def gradcheck(f: Callable, inputs: Sequence[Any], eps: float = 1e-6, atol: float
     for i, a in enumerate(arrays):
         analytical = (np.stack([r[i].ravel() for r in rows]) if rows
                       else np.zeros((0, a.size)))
-        numerical = _numerical_jacobian(f, arrays, i, eps).reshape(out.size, a.size)
+        numerical = _central_differences(lambda: _evaluate(f, arrays), a, eps).T.reshape(
+            out.size, a.size)
         bad = np.abs(analytical - numerical) - (atol + rtol * np.abs(numerical))
         if bad.size and (np.max(bad) > 0 or not np.all(np.isfinite(analytical))):
             k, j = np.unravel_index(int(np.nanargmax(np.where(np.isfinite(bad), bad, np.inf))),
@@ -356,21 +351,12 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
         row.yours = float(mine[worst]) if err.size else None
         row.engine = float(ref[worst]) if err.size else None
         # finite differences on (a sample of) the entries
-        flat = value.reshape(-1)
-        idx = np.arange(flat.size)
-        if max_numerical is not None and flat.size > max_numerical:
-            idx = np.sort(rng.choice(flat.size, max_numerical, replace=False))
-        numerical = np.empty(idx.size)
-        for n, j in enumerate(idx):
-            saved = flat[j]
-            flat[j] = saved + eps
-            up = cost_value()
-            flat[j] = saved - eps
-            down = cost_value()
-            flat[j] = saved
-            numerical[n] = (up - down) / (2 * eps)
+        idx = np.arange(value.size)
+        if max_numerical is not None and value.size > max_numerical:
+            idx = np.sort(rng.choice(value.size, max_numerical, replace=False))
+        numerical = _central_differences(cost_value, value, eps, idx)[:, 0]
         row.diff_numerical = relative_difference(mine.reshape(-1)[idx], numerical)
-        row.numerical_entries = f"{idx.size} of {flat.size}"
+        row.numerical_entries = f"{idx.size} of {value.size}"
         if row.diff_engine > tol_engine or row.diff_numerical > tol_numerical:
             row.status = "wrong"
             row.message = (f"at {row.worst_index} yours is {row.yours:.6g}, the engine's "

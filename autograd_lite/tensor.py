@@ -399,6 +399,9 @@ def backprop(roots: list[Tensor], grads: list[Any], *, owned: bool = False,
                 if type(a) is not Tensor or not a.requires_grad:
                     continue
                 vjp = vjps[i]
+                if vjp is None:
+                    raise TypeError(f"'{prim.name}': input {i} is not differentiable but "
+                                    "requires grad; pass it as a plain array or .detach() it")
                 gi = vjp(g, ans, *ins, **kwargs) if kwargs else vjp(g, ans, *ins)
                 shape = a._data.shape
                 if prim.custom or gi.shape != shape:

@@ -3,10 +3,10 @@
     python benchmarks/run.py            # all cases, 7 rounds
     python benchmarks/run.py --quick    # a smoke run (used by the tests)
 
-Engines are interleaved round by round in one process; each figure is the median of the
-rounds (min-max beside it) and each ratio is taken to hand-written numpy in the same
-round. Gradients are checked to agree before anything is timed. PyTorch (CPU, float64,
-same thread count) is included when it is installed.
+Engines are interleaved round by round in one process (their order rotating each round);
+each figure is the median of the rounds (min-max beside it) and each ratio is taken to
+hand-written numpy in the same round. Gradients are checked to agree before anything is
+timed. PyTorch (CPU, float64, same thread count) is included when it is installed.
 """
 
 from __future__ import annotations
@@ -229,8 +229,12 @@ def time_case(name, rounds, quick):
         step()
         reps[engine] = max(1, int(target / max(time.perf_counter() - t0, 1e-7)))
     per_round = {e: [] for e in cases}
-    for _ in range(rounds):
-        for engine, step in cases.items():  # interleaved: every engine in every round
+    engines = list(cases)
+    for r in range(rounds):
+        # interleaved, and rotated each round so that no engine always runs right after
+        # another (torch's worker threads keep spinning for a moment after it returns)
+        for engine in engines[r % len(engines):] + engines[:r % len(engines)]:
+            step = cases[engine]
             n = reps[engine]
             t0 = time.perf_counter()
             for _ in range(n):
