@@ -22,6 +22,19 @@ def test_spec_rows_name_real_primitives():
     assert set(SPECS_BY_PRIMITIVE) <= set(al.PRIMITIVES)
 
 
+def _differentiable(spec, args, kwargs):
+    """The op as a function of its float inputs only (conditions and indices held fixed)."""
+    diff = [i for i, a in enumerate(args) if np.asarray(a).dtype.kind == "f"]
+
+    def f(*xs):
+        full = list(args)
+        for i, x in zip(diff, xs):
+            full[i] = x
+        return spec.engine(*full, **kwargs)
+
+    return f, [args[i] for i in diff]
+
+
 @pytest.mark.parametrize("spec", OP_SPECS, ids=SPEC_IDS)
 @given(data=st.data())
 def test_forward_matches_numpy(spec, data):
@@ -36,32 +49,16 @@ def test_forward_matches_numpy(spec, data):
 @pytest.mark.parametrize("spec", OP_SPECS, ids=SPEC_IDS)
 @given(data=st.data())
 def test_gradient_matches_finite_differences(spec, data):
-    args, kwargs = data.draw(op_inputs(spec))
-    diff = [i for i, a in enumerate(args) if np.asarray(a).dtype.kind == "f"]
-
-    def f(*xs):
-        full = list(args)
-        for i, x in zip(diff, xs):
-            full[i] = x
-        return spec.engine(*full, **kwargs)
-
-    assert al.gradcheck(f, [args[i] for i in diff], atol=1e-6, rtol=1e-5)
+    f, inputs = _differentiable(spec, *data.draw(op_inputs(spec)))
+    assert al.gradcheck(f, inputs, atol=1e-6, rtol=1e-5)
 
 
 @pytest.mark.parametrize("spec", [s for s in OP_SPECS if s.second_order], ids=lambda s: s.primitive)
 @settings(max_examples=10)
 @given(data=st.data())
 def test_second_derivative_matches_finite_differences(spec, data):
-    args, kwargs = data.draw(op_inputs(spec, max_side=3))
-    diff = [i for i, a in enumerate(args) if np.asarray(a).dtype.kind == "f"]
-
-    def f(*xs):
-        full = list(args)
-        for i, x in zip(diff, xs):
-            full[i] = x
-        return spec.engine(*full, **kwargs)
-
-    assert al.gradgradcheck(f, [args[i] for i in diff], atol=1e-5, rtol=1e-4)
+    f, inputs = _differentiable(spec, *data.draw(op_inputs(spec, max_side=3)))
+    assert al.gradgradcheck(f, inputs, atol=1e-5, rtol=1e-4)
 
 
 @pytest.mark.parametrize("spec", [s for s in OP_SPECS if s.kind in ("unary", "binary")],
