@@ -121,6 +121,7 @@ _where = defprim("where", np.where, None,
                  lambda g, ans, c, x, y: np.where(c, g, 0),
                  lambda g, ans, c, x, y: np.where(c, 0, g))
 
+# ---- losses ---------------------------------------------------------------------------
 
 
 def _bce_logits_forward(z, y):
