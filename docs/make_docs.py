@@ -3,7 +3,8 @@
     python docs/make_docs.py
 
 - docs/computation_graph.svg/.png: e = (a+b)*(b+1) at a = 2, b = 3, after backward;
-- docs/logistic_step.svg/.png: one logistic-regression step (m = 3) with its gradients;
+- docs/logistic_step.svg/.png: one logistic-regression step (m = 3) with its gradients
+  (Z's gradient is the course's dz = (a - y) / m);
 - README.md's "Common mistakes" table, from tests/test_catalogue.py.
 """
 
@@ -37,14 +38,16 @@ def logistic_step():
     Y = np.array([[1.0, 0.0, 1.0]])  # (1, m)
     w = al.Tensor(np.array([[0.1], [-0.2]]), requires_grad=True, name="w")
     b = al.Tensor(0.0, requires_grad=True, name="b")
-    Z = w.T @ X + b
-    Z.name = "Z"
+    wT = w.T
+    wT.name = "w^T"
+    Z = wT @ X + b
+    Z.name = "Z = w^T X + b"
     A = al.sigmoid(Z)
-    A.name = "A"
-    J = al.binary_cross_entropy(A, Y)
+    A.name = "A = sigmoid(Z)"
+    J = al.binary_cross_entropy_with_logits(Z, Y)  # the cost J, computed from Z
     J.name = "J"
-    J.backward(retain_graph=True, retain_grads=True)
-    return al.draw(J, precision=3)
+    J.backward(retain_graph=True, retain_grads=True)  # Z.grad is (A - Y) / m
+    return al.draw(J, A, precision=3)
 
 
 def readme_table():
