@@ -306,6 +306,21 @@ def import_cost(repeats):
     return seconds, allocated, rss, *timed[0][3:]
 
 
+def dot_build_time(rounds):
+    """Seconds to build the DOT of a graph of 10,000 tensor and op nodes."""
+    x = al.Tensor(np.ones(3), requires_grad=True)
+    y = x
+    for _ in range(2500):
+        y = al.tanh(y) + 1.0  # 4 nodes a step: two tensors, two ops
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        diagram = al.draw(y)
+        times.append(time.perf_counter() - t0)
+    assert diagram.n_nodes >= 10_000
+    return statistics.median(times)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
@@ -342,6 +357,8 @@ def main(argv=None):
         for engine in ("numpy", "autograd_lite"):
             peak, kept = memory(engine)
             print(f"  {engine:<14} peak +{peak / 2**20:7.2f} MB   retained +{kept / 2**20:6.2f} MB")
+    print(f"\nDOT text of a 10,000-node graph (draw): {1e3 * dot_build_time(rounds):.0f} ms "
+          "(median)")
     t, traced, rss, hyp, gv, nn_loaded = import_cost(3 if args.quick else 7)
     print(f"\nimport autograd_lite after numpy: {t * 1e3:.1f} ms, {traced / 2**20:.2f} MB "
           f"allocated (tracemalloc), {rss / 2**20:.2f} MB peak RSS growth; loads hypothesis: "

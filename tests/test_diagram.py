@@ -5,7 +5,6 @@ import os
 import re
 import shutil
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -125,16 +124,15 @@ def test_explain_refuses_big_graphs():
         al.explain(y)
 
 
-def test_dot_for_10000_nodes_is_fast_and_layout_is_refused():
+def test_dot_for_10000_nodes_is_built_and_layout_is_refused():
+    # how fast the DOT is built is measured by benchmarks/run.py, not here
     x = Tensor(np.ones(3), requires_grad=True)
     y = x
     for _ in range(5000):
         y = al.tanh(y) + 1.0
-    t0 = time.perf_counter()
     diagram = al.draw(y)
-    elapsed = time.perf_counter() - t0
     assert diagram.n_nodes > 10000 > MAX_LAYOUT_NODES
-    assert elapsed < 2.0  # usually ~0.2 s; generous for slow CI machines
+    assert diagram.source.count(" -> ") >= 15000
     with pytest.raises(GraphTooLargeError, match="collapse=True"):
         diagram.pipe_bytes("svg")
 
