@@ -134,11 +134,12 @@ def predict(X, y, parameters, hidden="relu"):
 
 # ---- the engine twin ------------------------------------------------------------------------
 
-def L_model_cost_engine(parameters, X, Y, hidden="relu"):
+def L_model_cost_engine(parameters, X, Y, hidden="relu", activations=None):
     """The same network built from autograd_lite Tensors: returns the cost J as a Tensor.
 
     ``parameters`` holds Tensors (or arrays); the output layer's cross-entropy is taken
     from Z[L] (binary_cross_entropy_with_logits), which equals J exactly and stably.
+    ``activations``, a list, receives A[1] ... A[L-1] with their gradients retained.
     """
     import autograd_lite as al
 
@@ -148,6 +149,8 @@ def L_model_cost_engine(parameters, X, Y, hidden="relu"):
     A = X
     for l in range(1, L):
         A = act(parameters[f"W{l}"] @ A + parameters[f"b{l}"])
+        if activations is not None:
+            activations.append(A.retain_grad())
     ZL = parameters[f"W{L}"] @ A + parameters[f"b{L}"]
     return al.binary_cross_entropy_with_logits(ZL, Y)
 
@@ -164,14 +167,8 @@ def L_model_backward_engine(X, Y, parameters, hidden="relu", with_dA=True):
     L = num_layers(parameters)
     P = {k: al.Tensor(v, requires_grad=True) for k, v in parameters.items()}
     m = np.shape(X)[1]
-    act = {"relu": al.relu, "tanh": al.tanh, "sigmoid": al.sigmoid,
-           "leaky_relu": al.leaky_relu}[hidden]
-    A = al.Tensor(X, requires_grad=with_dA)
-    As = [A]
-    for l in range(1, L):
-        A = act(P[f"W{l}"] @ A + P[f"b{l}"]).retain_grad()
-        As.append(A)
-    cost = al.binary_cross_entropy_with_logits(P[f"W{L}"] @ A + P[f"b{L}"], Y)
+    As = [al.Tensor(X, requires_grad=with_dA)]  # A0 = X: its gradient is dA0
+    cost = L_model_cost_engine(P, As[0], Y, hidden, activations=As)
     cost.backward()
     grads = {}
     for l in range(1, L + 1):
