@@ -214,6 +214,48 @@ def test_gradients_are_not_aliased():
     np.testing.assert_array_equal(z.grad, [1, 1])
 
 
+def test_gradients_are_owned_writable_arrays():
+    # sum's VJP hands out a read-only broadcast view, add passes one array to both inputs,
+    # and a leaf root gets the caller's seed: every stored gradient must be a fresh array
+    x, y = leaf(np.ones(3)), leaf(np.ones(3))
+    (x + y).reshape(3, 1).sum().backward()
+    for t in (x, y):
+        assert t.grad.flags.writeable and t.grad.base is None
+    assert not np.shares_memory(x.grad, y.grad)
+    seed = np.full(3, 2.0)
+    x.grad = None
+    x.backward(seed)
+    seed[:] = 0
+    np.testing.assert_array_equal(x.grad, [2, 2, 2])
+    gx, gy = al.grad(lambda a, b: (a + b).sum(), argnums=(0, 1))(np.ones(2), np.ones(2))
+    assert gx.flags.writeable and not np.shares_memory(gx, gy)
+
+
+def test_float32_leaf_gets_float32_gradient_from_a_float64_path():
+    x = Tensor(np.ones(2, np.float32), requires_grad=True)
+    (x.astype(np.float64) * 2.0).sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad, [2, 2])
+
+
+def test_backward_with_a_tensor_seed_stores_arrays():
+    x = leaf([1.0, 2.0])
+    (x * 3).backward(Tensor([1.0, 1.0]))
+    assert type(x.grad) is np.ndarray
+    np.testing.assert_array_equal(x.grad, [3, 3])
+
+
+def test_recording_is_off_inside_first_order_backward_and_on_with_create_graph():
+    seen = []
+    op = al.custom_op(lambda x: x * 2,
+                      lambda g, ans, x: seen.append(al.is_grad_enabled()) or g * 2)
+    x = leaf(1.5)
+    op(x).backward()
+    op(x).backward(create_graph=True)
+    assert seen == [False, True]
+    assert al.is_grad_enabled()
+
+
 def test_retain_grad_and_retain_grads():
     x = leaf(2.0)
     h = (x * 3).retain_grad()
