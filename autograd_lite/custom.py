@@ -32,7 +32,7 @@ class _CustomPrimitive(Primitive):
 
     def defvjp(self, *vjps: Callable | None) -> Primitive:
         """Set the VJPs (decorator-friendly: returns the primitive)."""
-        self.vjps = vjps
+        self.set_vjps(*vjps)
         return self
 
     def __call__(self, *args, **kwargs):

@@ -16,7 +16,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from .tensor import Tensor, _fit, toposort
+from .tensor import Tensor, toposort, unbroadcast
 
 __all__ = ["draw", "render", "explain", "save_diagram", "Diagram", "RenderError",
            "GraphTooLargeError", "find_renderer"]
@@ -384,14 +384,14 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
     def trace(t, i, a, g, gi):
         ones = np.ones(np.shape(g))
         local = t._op.vjps[i](ones, t._data, *t._vals, **(t._kwargs or {}))
-        local = _fit(local, np.shape(a._data), t._op, i)
+        local = unbroadcast(np.asarray(local), np.shape(a._data), t._op.name)
         rows.append((names[id(t)], t._op.name, names[id(a)], _fmt_array(g, precision),
                      _fmt_array(local, precision), _fmt_array(gi, precision)))
         contributions.setdefault(id(a), []).append((t._seq, gi))
 
     leaves = [t for t in order if t._op is None]
     seed = np.ones(output.shape, output.dtype)
-    backprop([output], [seed], owned=True, retain_graph=True, inputs=leaves, trace=trace)
+    backprop(output, seed, owned=True, retain_graph=True, inputs=leaves, trace=trace)
     head = ("node", "op", "input", "upstream grad", "local derivative", "contribution")
     widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
     text = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in [head] + rows]

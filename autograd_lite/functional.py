@@ -46,7 +46,7 @@ def _grads_of(out, xs, nested):
     if not out.requires_grad:  # the output does not depend on the inputs
         return [np.zeros_like(x._data) for x in xs]
     seed = np.ones(out.shape, out.dtype)
-    gs = backprop([out], [Tensor(seed) if nested else seed], owned=True,
+    gs = backprop(out, Tensor(seed) if nested else seed, owned=True,
                   retain_graph=nested, create_graph=nested, inputs=xs)
     return [np.zeros_like(x._data) if g is None else g for g, x in zip(gs, xs)]
 
@@ -103,7 +103,7 @@ def jacobian(f: Callable, argnum: int = 0) -> Callable:
             if not out.requires_grad:
                 g = np.zeros_like(x._data)
             else:
-                (g,) = backprop([out], [Tensor(seed) if nested else seed], owned=True,
+                (g,) = backprop(out, Tensor(seed) if nested else seed, owned=True,
                                 retain_graph=True, create_graph=nested, inputs=[x])
                 g = np.zeros_like(x._data) if g is None else g
             rows.append(g)

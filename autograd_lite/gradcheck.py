@@ -101,7 +101,7 @@ def gradcheck(f: Callable, inputs: Sequence[Any], eps: float = 1e-6, atol: float
     def vjp(seed_vec):
         if not out.requires_grad:
             return [np.zeros_like(a) for a in arrays]
-        gs = backprop([out], [seed_vec.reshape(out.shape).astype(out.dtype)], owned=True,
+        gs = backprop(out, seed_vec.reshape(out.shape).astype(out.dtype), owned=True,
                       retain_graph=True, inputs=xs)
         return [np.zeros_like(a) if g is None else np.asarray(g, dtype=np.float64)
                 for g, a in zip(gs, arrays)]
@@ -159,7 +159,7 @@ def gradgradcheck(f: Callable, inputs: Sequence[Any], grad_outputs: Any = None,
             y = f(*ys)
         if not isinstance(y, Tensor) or not y.requires_grad:
             return Tensor(np.zeros(sum(np.size(x) for x in ys)))
-        gs = backprop([y], [Tensor(v) if nested else v], owned=True, retain_graph=nested,
+        gs = backprop(y, Tensor(v) if nested else v, owned=True, retain_graph=nested,
                       create_graph=nested, inputs=ys)
         gs = [np.zeros(x.shape) if g is None else g for g, x in zip(gs, ys)]
         return concatenate([reshape(g, (-1,)) for g in gs])
@@ -306,7 +306,7 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
                          f"{out.shape}")
     engine = {}
     if out.requires_grad:
-        gs = backprop([out], [np.ones(out.shape)], owned=True, inputs=list(xs.values()))
+        gs = backprop(out, np.ones(out.shape), owned=True, inputs=list(xs.values()))
         engine = {k: (np.zeros_like(params[k]) if g is None else np.asarray(g))
                   for k, g in zip(xs, gs)}
     else:

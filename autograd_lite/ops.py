@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import PRIMITIVES, Primitive, Tensor, apply
+from .tensor import PRIMITIVES, Primitive, Tensor, apply, operator
 
 ArrayLike = Any  # a Tensor, a numpy array, a list or a number
 
@@ -441,8 +441,7 @@ def _tensor(x):
 
 # ---- Tensor operators and methods ------------------------------------------------------
 def _binary(prim):
-    return (lambda self, other: apply(prim, (self, other)),
-            lambda self, other: apply(prim, (other, self)))
+    return operator(prim), operator(prim, reflected=True)
 
 
 Tensor.__add__, Tensor.__radd__ = _binary(add)

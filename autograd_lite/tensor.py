@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "Tensor", "Primitive", "PRIMITIVES", "apply", "no_grad", "enable_grad",
+    "Tensor", "Primitive", "PRIMITIVES", "apply", "operator", "no_grad", "enable_grad",
     "is_grad_enabled", "scope", "detect_anomaly", "AnomalyError", "unbroadcast",
 ]
 
@@ -60,22 +60,48 @@ class Primitive:
     """An op with a derivative rule: ``forward(*arrays, **kw)`` and one VJP per input.
 
     ``vjps[i]`` is ``None`` for an input that is not differentiable (a condition, an index).
-    User-defined primitives (``custom=True``) may return arrays the engine does not own,
-    so their gradients are always copied before they are stored.
+    User-defined primitives (``custom=True``) may return arrays they keep or lists, so
+    their VJPs are wrapped to hand the engine a copy.
     """
 
     __slots__ = ("name", "forward", "vjps", "custom", "doc")
 
     def __init__(self, name: str, forward: Callable, *vjps: Callable | None,
                  custom: bool = True, doc: str | None = None) -> None:
-        self.name, self.forward, self.vjps, self.custom = name, forward, vjps, custom
-        self.doc = doc
+        self.name, self.forward, self.custom, self.doc = name, forward, custom, doc
+        self.set_vjps(*vjps)
+
+    def set_vjps(self, *vjps: Callable | None) -> None:
+        """Set the VJPs, one per input (None: not differentiable)."""
+        if self.custom:
+            vjps = tuple(None if v is None else _copying_vjp(v, self.name, i)
+                         for i, v in enumerate(vjps))
+        self.vjps = vjps
 
     def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
         return apply(self, args, kwargs or None)
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
+
+
+def _copying_vjp(vjp: Callable, name: str, i: int) -> Callable:
+    def rule(g, ans, *inputs, **kwargs):
+        # as in PyTorch, a user's VJP records only under create_graph (then g is a Tensor)
+        token = _mode_var.set(_current_mode().recording(type(g) is Tensor))
+        try:
+            gi = vjp(g, ans, *inputs, **kwargs)
+        finally:
+            _mode_var.reset(token)
+        if gi is None:
+            raise TypeError(f"'{name}': vjp {i} returned None; give None instead of a "
+                            "function for an input that is not differentiable")
+        if type(gi) is Tensor:  # under create_graph keep the history, else the values
+            return gi if type(g) is Tensor else gi._data.copy()
+        return np.array(gi)  # a copy: the user's function may keep what it returned
+
+    rule.__wrapped__ = vjp  # type: ignore[attr-defined]
+    return rule
 
 
 PRIMITIVES: dict[str, Primitive] = {}  # the registry: tests, docs and diagrams enumerate it
@@ -244,7 +270,7 @@ class Tensor:
                                "under no_grad())")
         if create_graph and not isinstance(grad, Tensor):
             grad = _make(grad, False)
-        backprop([self], [grad], owned, retain_graph or create_graph, create_graph,
+        backprop(self, grad, owned, retain_graph or create_graph, create_graph,
                  retain_grads)
 
 
@@ -317,6 +343,39 @@ def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
     return _make(ans, False, mode.scope)
 
 
+def operator(prim: Primitive, reflected: bool = False) -> Callable[[Tensor, Any], Tensor]:
+    """The Tensor method for ``self (op) other`` (``reflected``: ``other (op) self``).
+
+    apply() unrolled for two operands: operators are most of a small graph, and this saves
+    a call and a loop per op. The rare modes (anomaly) and errors go through apply().
+    """
+    forward = prim.forward
+
+    def method(self: Tensor, other: Any) -> Tensor:
+        args = (other, self) if reflected else (self, other)
+        x, y = args
+        if type(x) is Tensor:
+            need = x.requires_grad
+            x = x._data
+        else:
+            need = False
+        if type(y) is Tensor:
+            need = need or y.requires_grad
+            y = y._data
+        mode = _current_mode()
+        if mode.anomaly:
+            return apply(prim, args)
+        try:
+            ans = forward(x, y)
+        except ValueError:
+            return apply(prim, args)  # raises, with the shapes in the message
+        if need and mode.enabled:
+            return _make(ans, True, mode.scope, prim, args, [x, y])
+        return _make(ans, False, mode.scope)
+
+    return method
+
+
 _BROADCAST_HINT = ("shapes must broadcast: compared from the right, each pair of axes equal or "
                    "one of them 1, as b (n[l], 1) with Z (n[l], m)")
 _SHAPE_HINTS = {
@@ -361,15 +420,15 @@ def toposort(roots: list[Tensor], stop: set[int] | None = None) -> list[Tensor]:
     return order
 
 
-def backprop(roots: list[Tensor], grads: list[Any], owned: bool = False,
+def backprop(root: Tensor, grad: Any, owned: bool = False,
              retain_graph: bool = False, create_graph: bool = False,
              retain_grads: bool = False, inputs: list[Tensor] | None = None,
              trace: Callable | None = None) -> list[Any] | None:
-    """Reverse-mode sweep from ``roots`` seeded with ``grads``.
+    """Reverse-mode sweep from ``root`` seeded with ``grad`` (``root``'s shape).
 
     Without ``inputs``: accumulate into ``.grad`` of leaves (and retained tensors).
     With ``inputs``: return their gradients (None where unreached) and store nothing.
-    ``owned``: the seeds are the engine's to hand out (else they are copied before storing).
+    ``owned``: the seed is the engine's to hand out (else it is copied before storing).
     ``trace(t, i, parent, g, contribution)`` sees every edge (used by ``explain``).
     """
     targets = None if inputs is None else {id(t): t for t in inputs}
@@ -377,26 +436,18 @@ def backprop(roots: list[Tensor], grads: list[Any], owned: bool = False,
     # popping the highest number first visits every op after all of its consumers.
     # pending maps a tensor's number to [tensor, its gradient so far]; the heap holds -number
     # of ops only: a leaf has nothing to propagate, its total is stored when the walk ends.
-    pending: dict[int, list] = {}
-    heap: list[int] = []
-    handed_out: set[int] = set()  # ids of arrays someone else holds: copied before storing
-    for i in range(len(roots)):  # (not zip: it costs more than the rest of a small setup)
-        r, g = roots[i], grads[i]
-        if not owned and type(g) is not Tensor:
-            handed_out.add(id(g))
-        entry = pending.get(r._seq)
-        if entry is None:
-            pending[r._seq] = [r, g]
-            if r._op is not None:
-                heappush(heap, -r._seq)
-        else:
-            entry[1] = entry[1] + g  # a new array: never add in place into a shared one
+    pending: dict[int, list] = {root._seq: [root, grad]}
+    heap: list[int] = [] if root._op is None else [-root._seq]
+    # ids of arrays that someone else holds (a .grad, the caller): copied before storing
+    handed_out: set[int] = set() if owned or type(grad) is Tensor else {id(grad)}
     results: dict[int, Any] = {}
     keep_all = retain_grads or targets is not None
     mode = _current_mode()
     watch = mode.anomaly or trace is not None
     clock = _clock[0]
-    token = _mode_var.set(mode.recording(create_graph))  # record backward only when asked
+    # Built-in VJPs get arrays on a first-order pass, so they record nothing whatever the
+    # mode; a user's VJP runs with recording set to create_graph (see _copying_vjp).
+    token = _mode_var.set(mode.recording(True)) if create_graph and not mode.enabled else None
     try:
         while heap:
             t, g = pending.pop(-heappop(heap))
@@ -435,8 +486,8 @@ def backprop(roots: list[Tensor], grads: list[Any], owned: bool = False,
                                         "requires grad; pass it as a plain array or "
                                         ".detach() it") from None
                     raise
-                if prim.custom or gi.shape != a._data.shape:
-                    gi = _fit(gi, a._data.shape, prim, i, create_graph)
+                if gi.shape != a._data.shape:  # the input was broadcast: sum back
+                    gi = unbroadcast(gi, a._data.shape, f"'{prim.name}' (input {i})")
                 if watch:
                     if mode.anomaly:
                         _check_backward(t, gi, i)
@@ -453,10 +504,12 @@ def backprop(roots: list[Tensor], grads: list[Any], owned: bool = False,
             if not retain_graph:
                 t._args = t._vals = None  # free what forward saved; the graph above is gone
     finally:
-        _mode_var.reset(token)
+        if token is not None:
+            _mode_var.reset(token)
     for t, g in pending.values():  # the leaves reached
         if targets is None:
-            _store_grad(t, g, handed_out)
+            g = _owned(g, handed_out, t._data.dtype)
+            t.grad = g if t.grad is None else t.grad + g
         elif id(t) in targets:
             results[id(t)] = _owned(g, handed_out, t._data.dtype)
     if targets is None:
@@ -472,14 +525,16 @@ def _store_grad(t, g, handed_out):
 def _owned(g, handed_out, dtype):
     """``g`` as an array of ``dtype`` that nobody else holds: VJPs may pass the same array
     to several inputs (add) or a view of it (reshape, sum), and the caller may hold the seed."""
-    if type(g) is Tensor:  # create_graph: Tensors are never written in place
+    kind = type(g)
+    if kind is np.ndarray:
+        if g.dtype is not dtype and g.dtype != dtype:
+            g = g.astype(dtype)
+        elif g.base is not None or id(g) in handed_out:
+            g = g.copy()
+    elif kind is Tensor:  # create_graph: Tensors are never written in place
         return g
-    if type(g) is not np.ndarray:
+    else:
         g = np.array(g, dtype)  # a numpy scalar -> a fresh 0-d array
-    elif g.dtype != dtype:
-        g = g.astype(dtype)
-    elif g.base is not None or id(g) in handed_out:
-        g = g.copy()
     handed_out.add(id(g))
     return g
 
@@ -507,18 +562,6 @@ def unbroadcast(g: Any, shape: tuple[int, ...], opname: str = "?") -> Any:
 
 
 _REDUCE_AXES: dict[tuple, tuple] = {}  # (gradient shape, input shape) -> axes to sum
-
-
-def _fit(gi, shape, prim, i, create_graph=False):
-    """Bring a VJP's result to its input's shape (broadcast reduction), once for every op.
-    A user's VJP may return a list, a Tensor, or an array it keeps: take a copy."""
-    if gi is None:
-        raise TypeError(f"'{prim.name}': input {i} is not differentiable")
-    if prim.custom and not (create_graph and type(gi) is Tensor):
-        gi = np.array(gi._data if type(gi) is Tensor else gi)  # always a copy
-    if gi.shape != shape:
-        gi = unbroadcast(gi, shape, f"'{prim.name}' (input {i})")
-    return gi
 
 
 def _raise_changed(t, a):

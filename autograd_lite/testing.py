@@ -340,7 +340,7 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
                          f"{out.shape}")
     out.name = out.name or "f"
     if out.requires_grad:
-        engine = backprop([out], [np.ones(out.shape)], owned=True, retain_graph=True,
+        engine = backprop(out, np.ones(out.shape), owned=True, retain_graph=True,
                           inputs=xs)
         engine = [np.zeros_like(a) if g is None else np.asarray(g)
                   for g, a in zip(engine, arrays_)]
