@@ -246,14 +246,17 @@ class Tensor:
         retain_grads: also keep ``.grad`` on every intermediate tensor of the graph.
         """
         if grad is None:
-            if self._data.size != 1:
+            data = self._data
+            if type(data) is not np.ndarray:  # a numpy scalar, as 0-d op results are
+                grad = type(data)(1.0)
+            elif data.size == 1:
+                grad = np.ones(data.shape, data.dtype)
+            else:
                 raise RuntimeError(
                     f"backward(): the output has shape {self.shape}; gradients can be created "
                     "implicitly only for one-element outputs. Pass grad= an array of shape "
                     f"{self.shape} (e.g. np.ones({self.shape}) for the gradient of the sum), "
                     "or call .sum() first")
-            data = self._data
-            grad = data.dtype.type(1.0) if data.shape == () else np.ones(data.shape, data.dtype)
             owned = True
         else:
             if isinstance(grad, Tensor) and not create_graph:
@@ -455,26 +458,21 @@ def backprop(root: Tensor, grad: Any, owned: bool = False,
                 if targets is None:
                     _store_grad(t, g, handed_out)
                 elif id(t) in targets:
-                    results[id(t)] = _owned(g, handed_out, t._data.dtype)
+                    results[id(t)] = _owned(g, handed_out, t._data)
                     continue
-            prim = t._op
-            args = t._args
-            if args is None:
-                raise RuntimeError(
-                    f"backward through '{prim.name}' a second time: its saved arrays "
-                    "were released by the first backward(). Pass retain_graph=True to the "
-                    "first backward() if you need to backprop through the graph twice")
-            if t._tick != clock:  # some .data was written since this op ran: which?
-                _check_versions(t, args)
+            if t._tick != clock:  # released by an earlier backward, or .data written since
+                _check_saved(t)
+            prim, args = t._op, t._args
             if create_graph:
                 ins, ans = args, t
                 if type(g) is not Tensor:
                     g = _make(g, False)
             else:
                 ins, ans = t._vals, t._data
-            kwargs = t._kwargs
-            vjps = prim.vjps
-            for i, a in enumerate(args):
+            kwargs, vjps = t._kwargs, prim.vjps
+            i = -1
+            for a in args:  # (a counter rather than enumerate: cheaper for 1-2 inputs)
+                i += 1
                 if type(a) is not Tensor or not a.requires_grad:
                     continue
                 vjp = vjps[i]
@@ -501,42 +499,43 @@ def backprop(root: Tensor, grad: Any, owned: bool = False,
                         heappush(heap, -k)
                 else:
                     entry[1] = entry[1] + gi  # a new array: never add in place into a shared one
-            if not retain_graph:
-                t._args = t._vals = None  # free what forward saved; the graph above is gone
+            if not retain_graph:  # free what forward saved; the graph above is gone
+                t._args = t._vals = None
+                t._tick = _RELEASED
     finally:
         if token is not None:
             _mode_var.reset(token)
     for t, g in pending.values():  # the leaves reached
         if targets is None:
-            g = _owned(g, handed_out, t._data.dtype)
+            g = _owned(g, handed_out, t._data)
             t.grad = g if t.grad is None else t.grad + g
         elif id(t) in targets:
-            results[id(t)] = _owned(g, handed_out, t._data.dtype)
+            results[id(t)] = _owned(g, handed_out, t._data)
     if targets is None:
         return None
     return [results.get(id(t)) for t in inputs]
 
 
 def _store_grad(t, g, handed_out):
-    g = _owned(g, handed_out, t._data.dtype)
+    g = _owned(g, handed_out, t._data)
     t.grad = g if t.grad is None else t.grad + g
 
 
-def _owned(g, handed_out, dtype):
-    """``g`` as an array of ``dtype`` that nobody else holds: VJPs may pass the same array
-    to several inputs (add) or a view of it (reshape, sum), and the caller may hold the seed."""
+def _owned(g, handed_out, like):
+    """``g`` as an array of ``like``'s dtype that nobody else holds: VJPs may pass the same
+    array to several inputs (add) or a view of it (reshape, sum), the caller may hold the
+    seed, and ops on 0-d data give numpy scalars."""
     kind = type(g)
     if kind is np.ndarray:
-        if g.dtype is not dtype and g.dtype != dtype:
-            g = g.astype(dtype)
-        elif g.base is not None or id(g) in handed_out:
-            g = g.copy()
-    elif kind is Tensor:  # create_graph: Tensors are never written in place
+        if g.dtype != like.dtype:
+            return g.astype(like.dtype)  # a new array
+        if g.base is not None or id(g) in handed_out:
+            return g.copy()
+        handed_out.add(id(g))
         return g
-    else:
-        g = np.array(g, dtype)  # a numpy scalar -> a fresh 0-d array
-    handed_out.add(id(g))
-    return g
+    if kind is Tensor:  # create_graph: Tensors are never written in place
+        return g
+    return np.array(g) if kind is type(like) else np.array(g, like.dtype)  # a new 0-d array
 
 
 def unbroadcast(g: Any, shape: tuple[int, ...], opname: str = "?") -> Any:
@@ -572,8 +571,17 @@ def _raise_changed(t, a):
         "Update parameters after backward(), or recompute the forward pass after changing them")
 
 
-def _check_versions(t, args):
-    for a in args:
+_RELEASED = -1  # the _tick of a tensor whose saved arrays backward() has freed
+
+
+def _check_saved(t):
+    """Raise if what ``t``'s op saved for backward is gone or was changed through .data."""
+    if t._args is None:
+        raise RuntimeError(
+            f"backward through '{t._op.name}' a second time: its saved arrays were "
+            "released by the first backward(). Pass retain_graph=True to the first "
+            "backward() if you need to backprop through the graph twice")
+    for a in t._args:
         if type(a) is Tensor and a._version > t._tick:
             _raise_changed(t, a)
 
