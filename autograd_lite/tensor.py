@@ -485,7 +485,7 @@ def backprop(root: Tensor, grad: Any, owned: bool = False,
                                         ".detach() it") from None
                     raise
                 if gi.shape != a._data.shape:  # the input was broadcast: sum back
-                    gi = unbroadcast(gi, a._data.shape, f"'{prim.name}' (input {i})")
+                    gi = unbroadcast(gi, a._data.shape, prim.name, i)
                 if watch:
                     if mode.anomaly:
                         _check_backward(t, gi, i)
@@ -538,7 +538,8 @@ def _owned(g, handed_out, like):
     return np.array(g) if kind is type(like) else np.array(g, like.dtype)  # a new 0-d array
 
 
-def unbroadcast(g: Any, shape: tuple[int, ...], opname: str = "?") -> Any:
+def unbroadcast(g: Any, shape: tuple[int, ...], opname: str = "?",
+                input_index: int | None = None) -> Any:
     """Sum ``g`` over the axes that broadcasting added or stretched, giving ``shape``.
 
     The course's bias case: b is (n, 1) against Z of (n, m); db is g summed over axis 1.
@@ -550,7 +551,8 @@ def unbroadcast(g: Any, shape: tuple[int, ...], opname: str = "?") -> Any:
     if axes is None:
         lead = len(gshape) - len(shape)
         if lead < 0 or any(n != 1 and n != gshape[lead + i] for i, n in enumerate(shape)):
-            raise ValueError(f"{opname}: gradient of shape {gshape} cannot be reduced to the "
+            where = opname if input_index is None else f"'{opname}' (input {input_index})"
+            raise ValueError(f"{where}: gradient of shape {gshape} cannot be reduced to the "
                              f"input's shape {shape}")
         axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
                                           if n == 1 and gshape[lead + i] != 1)

@@ -1,12 +1,13 @@
 """Benchmark autograd_lite against hand-written numpy (the course's formulas) and PyTorch.
 
-    python benchmarks/run.py            # all cases, 7 rounds
+    python benchmarks/run.py            # all cases, 9 rounds (about 1.5 minutes)
     python benchmarks/run.py --quick    # a smoke run (used by the tests)
 
-Engines are interleaved round by round in one process (their order rotating each round);
-each figure is the median of the rounds (min-max beside it) and each ratio is taken to
-hand-written numpy in the same round. Gradients are checked to agree before anything is
-timed. PyTorch (CPU, float64, same thread count) is included when it is installed.
+Everything runs in one process. In each round autograd_lite and hand-written numpy
+alternate in short blocks (5 ms, or one step of the slower); torch, when installed (CPU,
+float64, same thread count), runs in one block of its own beside them. Each figure is the
+median of the rounds (min-max beside it) and each ratio is taken to numpy in the same
+round. Gradients are checked to agree before anything is timed.
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ try:
 except ImportError:
     torch = None
 
-ROUNDS = 7
+ROUNDS = 9
+BLOCK = 0.005  # seconds per engine per block (at least one step)
+BIG_STEP = 1e-3  # seconds: a case this slow per step is bound by BLAS, not by Python
+# Seconds of rest on each side of torch's block in a BLAS-bound case. The worker threads of
+# BLAS (numpy) and of torch's OpenMP pool keep spinning for a while after a call returns; on
+# a 2-core machine they take a core from whatever runs next (torch's deep_step: 11 -> 5 ms).
+SETTLE = 0.2
 CHAIN_OPS = 2000
 LR = 0.01
 
@@ -222,24 +229,47 @@ def time_case(name, rounds, quick):
             raise SystemExit(f"{name}: {engine}'s gradients differ from numpy's; not timing")
     if reset is not None:
         reset()
-    target = 0.02 if quick else 0.25  # seconds per engine per round
-    reps = {}
+    first = {}
     for engine, step in cases.items():
         t0 = time.perf_counter()
         step()
-        reps[engine] = max(1, int(target / max(time.perf_counter() - t0, 1e-7)))
+        first[engine] = max(time.perf_counter() - t0, 1e-7)
+    target = 0.02 if quick else 0.25  # seconds per engine per round
+    # In each round autograd_lite and numpy alternate in short blocks (order rotating), so
+    # that the machine's noise, which drifts over seconds on a shared VM, hits both alike.
+    # torch runs in one block of its own, before or after them, with a rest on each side
+    # in the BLAS-bound cases (see SETTLE).
+    pair = [e for e in cases if e != "torch"]
+    block = max(BLOCK, *(first[e] for e in pair))  # seconds per engine per block
+    blocks = max(2, int(target / block))
+    reps = {engine: max(1, int(block / t)) for engine, t in first.items()}
+    rest = SETTLE if not quick and max(first.values()) >= BIG_STEP else 0.0
     per_round = {e: [] for e in cases}
-    engines = list(cases)
+
+    def run(engine, n):
+        step = cases[engine]
+        t0 = time.perf_counter()
+        for _ in range(n):
+            step()
+        return time.perf_counter() - t0
+
+    def run_torch():
+        time.sleep(rest)
+        per_round["torch"].append(run("torch", blocks * reps["torch"]) / (blocks * reps["torch"])
+                                  / ops)
+        time.sleep(rest)
+
     for r in range(rounds):
-        # interleaved, and rotated each round so that no engine always runs right after
-        # another (torch's worker threads keep spinning for a moment after it returns)
-        for engine in engines[r % len(engines):] + engines[:r % len(engines)]:
-            step = cases[engine]
-            n = reps[engine]
-            t0 = time.perf_counter()
-            for _ in range(n):
-                step()
-            per_round[engine].append((time.perf_counter() - t0) / n / ops)
+        if "torch" in cases and r % 2 == 0:
+            run_torch()
+        spent = dict.fromkeys(pair, 0.0)
+        for b in range(blocks):
+            for engine in (pair if (r + b) % 2 == 0 else pair[::-1]):
+                spent[engine] += run(engine, reps[engine])
+        for engine in pair:
+            per_round[engine].append(spent[engine] / (blocks * reps[engine]) / ops)
+        if "torch" in cases and r % 2 == 1:
+            run_torch()
     return per_round
 
 
@@ -338,8 +368,9 @@ def main(argv=None):
           f"{platform.python_version()}, numpy {np.__version__}"
           + (f", torch {torch.__version__} ({torch.get_num_threads()} threads)" if torch
              else ", torch not installed (skipped)"))
-    print(f"{rounds} interleaved rounds; median (min-max); ratio = engine / numpy in the "
-          "same round, median over rounds\n")
+    print(f"{rounds} rounds, each alternating autograd_lite and numpy in blocks of "
+          f"{BLOCK * 1e3:.0f} ms or one step (torch in one block of its own);\nmedian (min-max); "
+          "ratio = engine / numpy in the same round, median over rounds\n")
     header = f"{'case':<12} {'engine':<14} {'median':>12} {'min-max':>24} {'ratio':>8}"
     print(header)
     print("-" * len(header))

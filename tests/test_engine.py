@@ -383,3 +383,13 @@ def test_batched_and_vector_matmul():
     for sa, sb in [((3,), (3,)), ((3,), (3, 2)), ((2, 3), (3,)), ((4, 2, 3), (3, 5)),
                    ((2, 3), (4, 3, 5))]:
         assert al.gradcheck(al.matmul, [rng.standard_normal(sa), rng.standard_normal(sb)])
+
+
+def test_a_vjp_of_the_wrong_shape_is_named_with_its_input():
+    bad = al.custom_op(lambda x, y: x * y,
+                       lambda g, ans, x, y: g * y,
+                       lambda g, ans, x, y: np.ones(5), name="bad_mul")
+    x, y = leaf(np.ones(3)), leaf(np.ones(3))
+    with pytest.raises(ValueError, match=r"'bad_mul' \(input 1\): gradient of shape \(5,\) "
+                                         r"cannot be reduced to the input's shape \(3,\)"):
+        bad(x, y).sum().backward()
