@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "Tensor", "Primitive", "PRIMITIVES", "apply", "operator", "no_grad", "enable_grad",
-    "is_grad_enabled", "scope", "detect_anomaly", "AnomalyError", "unbroadcast",
+    "Tensor", "Primitive", "PRIMITIVES", "apply", "operator", "identity_vjp", "no_grad",
+    "enable_grad", "is_grad_enabled", "scope", "detect_anomaly", "AnomalyError", "unbroadcast",
 ]
 
 
@@ -102,6 +102,12 @@ def _copying_vjp(vjp: Callable, name: str, i: int) -> Callable:
 
     rule.__wrapped__ = vjp  # type: ignore[attr-defined]
     return rule
+
+
+def identity_vjp(g: Any, ans: Any, *inputs: Any, **kwargs: Any) -> Any:
+    """The VJP of an input whose Jacobian is the identity (add, subtract's first input):
+    the gradient passes through unchanged. The engine recognises it and skips the call."""
+    return g
 
 
 PRIMITIVES: dict[str, Primitive] = {}  # the registry: tests, docs and diagrams enumerate it
@@ -476,14 +482,17 @@ def backprop(root: Tensor, grad: Any, owned: bool = False,
                 if type(a) is not Tensor or not a.requires_grad:
                     continue
                 vjp = vjps[i]
-                try:
-                    gi = vjp(g, ans, *ins, **kwargs) if kwargs else vjp(g, ans, *ins)
-                except TypeError:
-                    if vjp is None:
-                        raise TypeError(f"'{prim.name}': input {i} is not differentiable but "
-                                        "requires grad; pass it as a plain array or "
-                                        ".detach() it") from None
-                    raise
+                if vjp is identity_vjp:
+                    gi = g
+                else:
+                    try:
+                        gi = vjp(g, ans, *ins, **kwargs) if kwargs else vjp(g, ans, *ins)
+                    except TypeError:
+                        if vjp is None:
+                            raise TypeError(f"'{prim.name}': input {i} is not differentiable "
+                                            "but requires grad; pass it as a plain array or "
+                                            ".detach() it") from None
+                        raise
                 if gi.shape != a._data.shape:  # the input was broadcast: sum back
                     gi = unbroadcast(gi, a._data.shape, prim.name, i)
                 if watch:
