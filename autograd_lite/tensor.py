@@ -156,14 +156,13 @@ class Tensor:
 
     @data.setter
     def data(self, value: Any) -> None:
-        if value is not self._data:  # t.data -= x hands back the same array
+        if value is not self._data:  # (t.data -= x hands back the same array)
             value = np.asarray(value)
-        if value.shape != self._data.shape:
-            raise ValueError(f"Tensor.data: new value has shape {value.shape}, "
-                             f"the tensor has shape {self._data.shape}")
-        _clock[0] += 1
-        self._version = _clock[0]
-        self._data = value
+            if value.shape != self._data.shape:
+                raise ValueError(f"Tensor.data: new value has shape {value.shape}, "
+                                 f"the tensor has shape {self._data.shape}")
+            self._data = value
+        self._version = _clock[0] = _clock[0] + 1
 
     shape = property(lambda self: self._data.shape, doc="Shape of the data.")
     ndim = property(lambda self: self._data.ndim, doc="Number of dimensions.")
