@@ -381,7 +381,7 @@ def main(argv=None):
             ratios = [t / n for t, n in zip(times, per_round["numpy"])]
             print(f"{name:<12} {engine:<14} {_fmt_time(statistics.median(times))}{unit:<3} "
                   f"{_fmt_time(min(times)).strip():>11} - {_fmt_time(max(times)).strip():<10} "
-                  f"{statistics.median(ratios):7.2f}x")
+                  f"{statistics.median(ratios):7.3f}x")
     if not args.quick:
         print("\nmemory over 50 deep steps (tracemalloc, fresh process): peak growth / "
               "retained")

@@ -144,6 +144,29 @@ def test_grad_mode_is_per_thread():
     assert seen["thread"] is True
 
 
+def test_grad_mode_is_per_asyncio_task():
+    import asyncio
+
+    async def quiet(started, seen):
+        with al.no_grad():
+            started.set()
+            await asyncio.sleep(0.01)
+            seen["quiet"] = al.is_grad_enabled()
+
+    async def loud(started, seen):
+        await started.wait()  # the other task is inside no_grad() now
+        x = leaf(2.0)
+        seen["loud"] = (x * x).requires_grad
+
+    async def main():
+        started, seen = asyncio.Event(), {}
+        await asyncio.gather(quiet(started, seen), loud(started, seen))
+        return seen
+
+    assert asyncio.run(main()) == {"quiet": False, "loud": True}
+    assert al.is_grad_enabled()
+
+
 def test_in_place_change_of_saved_data_is_refused():
     W = leaf(np.ones((2, 2)), "W1")
     A = np.ones((2, 3))
