@@ -3,11 +3,12 @@
     python benchmarks/run.py            # all cases, 9 rounds (about 1.5 minutes)
     python benchmarks/run.py --quick    # a smoke run (used by the tests)
 
-Everything runs in one process. In each round autograd_lite and hand-written numpy
-alternate in short blocks (5 ms, or one step of the slower); torch, when installed (CPU,
-float64, same thread count), runs in one block of its own beside them. Each figure is the
-median of the rounds (min-max beside it) and each ratio is taken to numpy in the same
-round. Gradients are checked to agree before anything is timed.
+Everything runs in one process. Each round builds its case afresh (new arrays), then
+autograd_lite and hand-written numpy alternate in short blocks (5 ms, or one step of the
+slower); torch, when installed (CPU, float64, same thread count), runs in one block of
+its own beside them. Each figure is the median of the rounds (min-max beside it) and each
+ratio is taken to numpy in the same round. Gradients are checked to agree before anything
+is timed.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ except ImportError:
 
 ROUNDS = 9
 BLOCK = 0.005  # seconds per engine per block (at least one step)
-BIG_STEP = 1e-3  # seconds: a case this slow per step is bound by BLAS, not by Python
+BIG_STEP = 1e-3  # seconds: a case whose numpy step takes this long is bound by BLAS
 # Seconds of rest on each side of torch's block in a BLAS-bound case. The worker threads of
 # BLAS (numpy) and of torch's OpenMP pool keep spinning for a while after a call returns; on
 # a 2-core machine they take a core from whatever runs next (torch's deep_step: 11 -> 5 ms).
@@ -234,7 +235,7 @@ def time_case(name, rounds, quick):
     block = max(BLOCK, *(first[e] for e in pair))  # seconds per engine per block
     blocks = max(2, int(target / block))
     reps = {engine: max(1, int(block / t)) for engine, t in first.items()}
-    big = not quick and max(first.values()) >= BIG_STEP
+    big = not quick and first["numpy"] >= BIG_STEP
     rest = SETTLE if big else 0.0
     if big:  # their per-round ratios spread by +-3%: twice the rounds for a steadier median
         rounds *= 2
@@ -368,7 +369,7 @@ def main(argv=None):
           f"{platform.python_version()}, numpy {np.__version__}"
           + (f", torch {torch.__version__} ({torch.get_num_threads()} threads)" if torch
              else ", torch not installed (skipped)"))
-    print(f"{rounds} rounds ({2 * rounds} for steps over {BIG_STEP * 1e3:.0f} ms), each "
+    print(f"{rounds} rounds ({2 * rounds} for the BLAS-bound deep and wide steps), each "
           f"building the case afresh and alternating autograd_lite and numpy\nin blocks of "
           f"{BLOCK * 1e3:.0f} ms or one step (torch in one block of its own); median (min-max); "
           "ratio = engine / numpy\nin the same round, median over rounds\n")
