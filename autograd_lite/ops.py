@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import PRIMITIVES, Primitive, Tensor, apply, identity_vjp, operator
+from .tensor import PRIMITIVES, Primitive, Tensor, apply, binary_method, identity_vjp
 
 ArrayLike = Any  # a Tensor, a numpy array, a list or a number
 
@@ -438,7 +438,7 @@ def _tensor(x):
 
 # ---- Tensor operators and methods ------------------------------------------------------
 def _binary(prim):
-    return operator(prim), operator(prim, reflected=True)
+    return binary_method(prim), binary_method(prim, reflected=True)
 
 
 Tensor.__add__, Tensor.__radd__ = _binary(add)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "Tensor", "Primitive", "PRIMITIVES", "apply", "operator", "identity_vjp", "no_grad",
+    "Tensor", "Primitive", "PRIMITIVES", "apply", "binary_method", "identity_vjp", "no_grad",
     "enable_grad", "is_grad_enabled", "scope", "detect_anomaly", "AnomalyError", "unbroadcast",
 ]
 
@@ -351,7 +351,7 @@ def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
     return _make(ans, False, mode.scope)
 
 
-def operator(prim: Primitive, reflected: bool = False) -> Callable[[Tensor, Any], Tensor]:
+def binary_method(prim: Primitive, reflected: bool = False) -> Callable[[Tensor, Any], Tensor]:
     """The Tensor method for ``self (op) other`` (``reflected``: ``other (op) self``).
 
     apply() unrolled for two operands: operators are most of a small graph, and this saves
