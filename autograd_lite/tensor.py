@@ -515,8 +515,7 @@ def backprop(root: Tensor, grad: Any, owned: bool = False,
             _mode_var.reset(token)
     for t, g in pending.values():  # the leaves reached
         if targets is None:
-            g = _owned(g, handed_out, t._data)
-            t.grad = g if t.grad is None else t.grad + g
+            _store_grad(t, g, handed_out)
         elif id(t) in targets:
             results[id(t)] = _owned(g, handed_out, t._data)
     if targets is None:

@@ -227,7 +227,7 @@ def time_case(name, rounds, quick):
         step()
         first[engine] = max(time.perf_counter() - t0, 1e-7)
     target = 0.02 if quick else 0.25  # seconds per engine per round
-    # In each round autograd_lite and numpy alternate in short blocks (order rotating), so
+    # In each round autograd_lite and numpy alternate in short blocks (order alternating), so
     # that the machine's noise, which drifts over seconds on a shared VM, hits both alike.
     # torch runs in one block of its own, before or after them, with a rest on each side
     # in the BLAS-bound cases (see SETTLE).
@@ -249,18 +249,19 @@ def time_case(name, rounds, quick):
         return time.perf_counter() - t0
 
     def run_torch():
+        n = blocks * reps["torch"]
         time.sleep(rest)
-        per_round["torch"].append(run("torch", blocks * reps["torch"]) / (blocks * reps["torch"])
-                                  / ops)
+        per_round["torch"].append(run("torch", n) / n / ops)
         time.sleep(rest)
 
     for r in range(rounds):
-        # Each round builds its case afresh: where the arrays land in memory moves a
-        # BLAS-bound step by a few percent, and should average out rather than hold for
-        # the whole run (deep_step, 8 builds in one process: 1.012x to 1.043x).
-        cases, _ = CASES[name]()
-        for step in cases.values():
-            step()  # warm-up
+        # Each round after the first builds its case afresh: where the arrays land in
+        # memory moves a BLAS-bound step by a few percent, and should average out rather
+        # than hold for the whole run (deep_step, 8 builds in one process: 1.012x to 1.043x).
+        if r:
+            cases, _ = CASES[name]()
+            for step in cases.values():
+                step()  # warm-up
         if "torch" in cases and r % 2 == 0:
             run_torch()
         spent = dict.fromkeys(pair, 0.0)
