@@ -7,8 +7,8 @@ Everything runs in one process. Each round builds its case afresh (new arrays), 
 autograd_lite and hand-written numpy alternate in short blocks (5 ms, or one step of the
 slower); torch, when installed (CPU, float64, same thread count), runs in one block of
 its own beside them. Each figure is the median of the rounds (min-max beside it) and each
-ratio is taken to numpy in the same round. Gradients are checked to agree before anything
-is timed.
+ratio is taken to numpy in the same round. Values and gradients are checked to agree before
+anything is timed.
 """
 
 from __future__ import annotations
@@ -135,15 +135,19 @@ def _mlp_case(dims, m, hidden, seed=0):
     P = {k: v.copy() for k, v in init.items()}
 
     def numpy_hand():
-        """The course's formulas; dA0 (the gradient for X) is skipped, as a hand-writer would."""
+        """The course's formulas; dA0 (the gradient for X) is skipped, as a hand-writer would.
+        The cost is computed, as the course's model does every iteration and the engines do."""
         A, cache = X, []
         for l in range(1, L):
             Z = P[f"W{l}"] @ A + P[f"b{l}"]  # (n[l], m)
             A_prev, A = A, act[0](Z)
             cache.append((A_prev, Z, A))
         ZL = P[f"W{L}"] @ A + P[f"b{L}"]
-        AL = np.exp(-np.logaddexp(0, -ZL))  # sigmoid
-        dZ = (AL - Y) / (m * dims[-1])  # the cross-entropy mean over every entry
+        softplus_neg = np.logaddexp(0, -ZL)  # -log(AL), computed stably
+        AL = np.exp(-softplus_neg)  # sigmoid
+        # -y log(a) - (1-y) log(1-a) = softplus(-z) + (1-y) z, averaged over every entry
+        cost = (softplus_neg + (1 - Y) * ZL).sum() / ZL.size
+        dZ = (AL - Y) / ZL.size
         grads = {}
         A_prev = A
         for l in range(L, 0, -1):
@@ -155,7 +159,7 @@ def _mlp_case(dims, m, hidden, seed=0):
                 A_prev = A_prev_prev
         for k in P:
             P[k] -= LR * grads[k]
-        return grads
+        return cost, grads
 
     T = {k: al.Tensor(v, requires_grad=True) for k, v in init.items()}
 
@@ -170,7 +174,7 @@ def _mlp_case(dims, m, hidden, seed=0):
             grads[k] = t.grad
             t.data -= LR * t.grad
             t.grad = None
-        return grads
+        return cost.item(), grads
 
     cases = {"autograd_lite": engine, "numpy": numpy_hand}
     if torch is not None:
@@ -191,7 +195,7 @@ def _mlp_case(dims, m, hidden, seed=0):
                     grads[k] = t.grad.numpy().copy()
                     t -= LR * t.grad
                     t.grad = None
-            return grads
+            return cost.item(), grads
         cases["torch"] = torch_step
 
     return cases, 1
@@ -220,7 +224,8 @@ def time_case(name, rounds, quick):
     reference = results["numpy"]
     for engine, r in results.items():
         if not _same(r, reference):
-            raise SystemExit(f"{name}: {engine}'s gradients differ from numpy's; not timing")
+            raise SystemExit(f"{name}: {engine}'s results (value, gradients) differ from numpy's; "
+                             "not timing")
     first = {}
     for engine, step in cases.items():
         t0 = time.perf_counter()
@@ -315,6 +320,24 @@ print(t1 - t0, traced, (rss1 - rss0) * 1024, int("hypothesis" in sys.modules),
 """
 
 
+def page_faults(name, steps=20):
+    """Minor page faults per step of each engine: fresh pages the kernel maps and zeroes,
+    for arrays the allocator had handed back to it (None where getrusage is missing)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return None
+    cases, _ = CASES[name]()
+    per_step = {}
+    for engine, step in cases.items():
+        step()
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        for _ in range(steps):
+            step()
+        per_step[engine] = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / steps
+    return per_step
+
+
 def memory(engine):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out = subprocess.run([sys.executable, "-c", MEMORY_SNIPPET.format(root=root, engine=engine)],
@@ -391,6 +414,10 @@ def main(argv=None):
         for engine in ("numpy", "autograd_lite"):
             peak, kept = memory(engine)
             print(f"  {engine:<14} peak +{peak / 2**20:7.2f} MB   retained +{kept / 2**20:6.2f} MB")
+        faults = page_faults("deep_step")
+        if faults:
+            print("minor page faults per deep step: " + ", ".join(
+                f"{engine} {n:.0f}" for engine, n in faults.items()))
     print(f"\nDOT text of a 10,000-node graph (draw): {1e3 * dot_build_time(rounds):.0f} ms "
           "(median)")
     t, traced, rss, hyp, gv, nn_loaded = import_cost(3 if args.quick else 7)
