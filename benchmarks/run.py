@@ -1,14 +1,15 @@
 """Benchmark autograd_lite against hand-written numpy (the course's formulas) and PyTorch.
 
-    python benchmarks/run.py            # all cases, 9 rounds (about 1.5 minutes)
+    python benchmarks/run.py            # all cases, 10 rounds (about 1.5 minutes)
     python benchmarks/run.py --quick    # a smoke run (used by the tests)
 
 Everything runs in one process. Each round builds its case afresh (new arrays), then
 autograd_lite and hand-written numpy alternate in short blocks (5 ms, or one step of the
 slower); torch, when installed (CPU, float64, same thread count), runs in one block of
-its own beside them. Each figure is the median of the rounds (min-max beside it) and each
-ratio is taken to numpy in the same round. Values and gradients are checked to agree before
-anything is timed.
+its own beside them, before the pair in even rounds and after it in odd ones. Each time is
+the median of the rounds (min-max beside it); each ratio is taken to numpy over a pair of
+rounds, one of each kind, and the median over the pairs is printed. Values and gradients
+are checked to agree before anything is timed.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ try:
 except ImportError:
     torch = None
 
-ROUNDS = 9
+ROUNDS = 10  # an even number: ratios are taken over pairs of rounds
 BLOCK = 0.005  # seconds per engine per block (at least one step)
 BIG_STEP = 1e-3  # seconds: a case whose numpy step takes this long is bound by BLAS
 # Seconds of rest on each side of torch's block in a BLAS-bound case. The worker threads of
@@ -218,6 +219,15 @@ def _same(a, b):
     return np.allclose(np.asarray(a), np.asarray(b), rtol=1e-9, atol=1e-12)
 
 
+def paired_ratios(times, base):
+    """Engine / numpy over each two consecutive rounds. The schedule alternates by round
+    (torch's block before or after the pair; which engine starts), and that moved deep_step
+    by +-1.5 % (even rounds 1.02-1.03x, odd 0.98-1.00x): the median of the rounds then
+    flipped between the two modes from run to run. A pair holds one round of each kind."""
+    return [(times[i] + times[i + 1]) / (base[i] + base[i + 1])
+            for i in range(0, len(times) - 1, 2)]
+
+
 def time_case(name, rounds, quick):
     cases, ops = CASES[name]()
     results = {engine: step() for engine, step in cases.items()}  # also a warm-up
@@ -382,7 +392,7 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--cases", default=",".join(CASES), help="comma-separated cases")
     args = parser.parse_args(argv)
-    rounds = 2 if args.quick else max(5, args.rounds)
+    rounds = 2 if args.quick else max(10, args.rounds + args.rounds % 2)
     names = [c for c in args.cases.split(",") if c]
     if args.quick:
         names = [n for n in names if n != "wide_step"]
@@ -396,7 +406,8 @@ def main(argv=None):
     print(f"{rounds} rounds ({2 * rounds} for the BLAS-bound deep and wide steps), each "
           f"building the case afresh and alternating autograd_lite and numpy\nin blocks of "
           f"{BLOCK * 1e3:.0f} ms or one step (torch in one block of its own); median (min-max); "
-          "ratio = engine / numpy\nin the same round, median over rounds\n")
+          "ratio = engine / numpy\nover two consecutive rounds (torch before the pair in one, "
+          "after it in the other), median over the pairs\n")
     header = f"{'case':<12} {'engine':<14} {'median':>12} {'min-max':>24} {'ratio':>8}"
     print(header)
     print("-" * len(header))
@@ -404,7 +415,7 @@ def main(argv=None):
         per_round = time_case(name, rounds, args.quick)
         unit = " /op" if name == "chain" else ""
         for engine, times in per_round.items():
-            ratios = [t / n for t, n in zip(times, per_round["numpy"])]
+            ratios = paired_ratios(times, per_round["numpy"])
             print(f"{name:<12} {engine:<14} {_fmt_time(statistics.median(times))}{unit:<3} "
                   f"{_fmt_time(min(times)).strip():>11} - {_fmt_time(max(times)).strip():<10} "
                   f"{statistics.median(ratios):7.3f}x")
