@@ -358,29 +358,29 @@ print(repr(b.page_faults({name!r})))
 """
 
 
+def _in_fresh_process(snippet, **fields):
+    """Run ``snippet`` (with ``root`` and ``fields`` filled in) in a new Python; its stdout."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return subprocess.run([sys.executable, "-c", snippet.format(root=root, **fields)],
+                          capture_output=True, text=True, check=True).stdout
+
+
 def page_faults_fresh_process(name):
     """page_faults() in a fresh process: the C allocator's thresholds only grow, so after
     the wide case it keeps every freed block and the count no longer says what one case does."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    out = subprocess.run([sys.executable, "-c", FAULTS_SNIPPET.format(root=root, name=name)],
-                         capture_output=True, text=True, check=True).stdout
-    return ast.literal_eval(out.strip())
+    return ast.literal_eval(_in_fresh_process(FAULTS_SNIPPET, name=name).strip())
 
 
 def memory(engine):
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    out = subprocess.run([sys.executable, "-c", MEMORY_SNIPPET.format(root=root, engine=engine)],
-                         capture_output=True, text=True, check=True).stdout.split()
+    out = _in_fresh_process(MEMORY_SNIPPET, engine=engine).split()
     return int(out[0]), int(out[1])
 
 
 def import_cost(repeats):
     """Median (seconds, bytes allocated, RSS growth, flags) of `import autograd_lite`."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     rows = []
     for trace in [False] * repeats + [True] * 2:
-        out = subprocess.run([sys.executable, "-c", IMPORT_SNIPPET.format(root=root, trace=trace)],
-                             capture_output=True, text=True, check=True).stdout.split()
+        out = _in_fresh_process(IMPORT_SNIPPET, trace=trace).split()
         rows.append((trace, [float(x) for x in out]))
     timed = [r for trace, r in rows if not trace]
     traced = [r for trace, r in rows if trace]
