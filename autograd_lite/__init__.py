@@ -21,7 +21,9 @@ from .gradcheck import (
     gradgradcheck,
     numerical_grad,
 )
+from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad, scope
 from .ops import (
+    OPS,
     abs,
     add,
     astype,
@@ -34,6 +36,7 @@ from .ops import (
     dot,
     exp,
     expand_dims,
+    flatten,
     getitem,
     leaky_relu,
     log,
@@ -64,17 +67,7 @@ from .ops import (
     transpose,
     where,
 )
-from .tensor import (
-    PRIMITIVES,
-    AnomalyError,
-    Primitive,
-    Tensor,
-    detect_anomaly,
-    enable_grad,
-    is_grad_enabled,
-    no_grad,
-    scope,
-)
+from .tensor import PRIMITIVES, Primitive, Tensor
 
 __version__ = "0.1.0"
 
@@ -94,7 +87,7 @@ def __getattr__(name):
 
 
 __all__ = [
-    "Tensor", "Primitive", "PRIMITIVES", "custom_op", "no_grad", "enable_grad",
+    "Tensor", "Primitive", "PRIMITIVES", "OPS", "custom_op", "no_grad", "enable_grad",
     "is_grad_enabled", "scope", "detect_anomaly", "AnomalyError",
     "grad", "value_and_grad", "jacobian", "hessian", "hvp",
     "numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError", "check_gradients",
@@ -103,6 +96,6 @@ __all__ = [
     "abs", "tanh", "sigmoid", "relu", "leaky_relu", "maximum", "minimum", "clip", "where",
     "logaddexp", "sum", "mean", "max", "min", "logsumexp", "softmax", "log_softmax",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "matmul", "dot", "reshape",
-    "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to", "astype", "getitem",
-    "concatenate", "stack",
+    "flatten", "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to", "astype",
+    "getitem", "concatenate", "stack",
 ]

@@ -35,9 +35,3 @@ class _CustomPrimitive(Primitive):
         self.set_vjps(*vjps)
         return self
 
-    def __call__(self, *args, **kwargs):
-        if len(self.vjps) < len(args):
-            raise TypeError(f"custom op '{self.name}': {len(args)} inputs but "
-                            f"{len(self.vjps)} vjp(s); give one per input (None if not "
-                            "differentiable)")
-        return super().__call__(*args, **kwargs)

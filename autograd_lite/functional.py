@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import Tensor, backprop, enable_grad
+from .modes import enable_grad
+from .tensor import Tensor, gradients
 
 
 def _variables(args, argnums):
@@ -42,15 +43,6 @@ def _scalar_output(out, fname):
     return out
 
 
-def _grads_of(out, xs, nested):
-    if not out.requires_grad:  # the output does not depend on the inputs
-        return [np.zeros_like(x._data) for x in xs]
-    seed = np.ones(out.shape, out.dtype)
-    gs = backprop(out, Tensor(seed) if nested else seed, owned=True,
-                  retain_graph=nested, create_graph=nested, inputs=xs)
-    return [np.zeros_like(x._data) if g is None else g for g, x in zip(gs, xs)]
-
-
 def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     """``value_and_grad(f)(*args) -> (f(*args), df/dargs[argnums])`` for a scalar f.
 
@@ -59,10 +51,11 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     nums = _argnums(argnums)
 
     def wrapper(*args: Any, **kwargs: Any):
-        xs, nested = _variables(args, nums)
-        with enable_grad():
+        with enable_grad():  # differentiate whatever the caller's mode, as torch.func does
+            xs, nested = _variables(args, nums)
             out = _scalar_output(f(*xs, **kwargs), "grad")
-        gs = _grads_of(out, [xs[i] for i in nums], nested)
+            gs = gradients(out, [xs[i] for i in nums], create_graph=nested,
+                           retain_graph=nested)
         value = out if nested else out.data
         if not nested:
             gs = [np.asarray(g) for g in gs]
@@ -90,23 +83,17 @@ def jacobian(f: Callable, argnum: int = 0) -> Callable:
     """``jacobian(f)(*args)`` of shape ``f(x).shape + x.shape`` (one backward per output)."""
 
     def wrapper(*args: Any, **kwargs: Any):
-        xs, nested = _variables(args, (argnum,))
-        x = xs[argnum]
-        with enable_grad():
+        with enable_grad():  # whatever the caller's mode
+            xs, nested = _variables(args, (argnum,))
+            x = xs[argnum]
             out = f(*xs, **kwargs)
-        out = out if isinstance(out, Tensor) else Tensor(out)
-        rows = []
-        for k in range(out.size):
-            seed = np.zeros(out.size, out.dtype)
-            seed[k] = 1.0
-            seed = seed.reshape(out.shape)
-            if not out.requires_grad:
-                g = np.zeros_like(x._data)
-            else:
-                (g,) = backprop(out, Tensor(seed) if nested else seed, owned=True,
-                                retain_graph=True, create_graph=nested, inputs=[x])
-                g = np.zeros_like(x._data) if g is None else g
-            rows.append(g)
+            out = out if isinstance(out, Tensor) else Tensor(out)
+            rows = []
+            for k in range(out.size):
+                seed = np.zeros(out.size, out.dtype)
+                seed[k] = 1.0
+                (g,) = gradients(out, [x], seed.reshape(out.shape), create_graph=nested)
+                rows.append(g)
         if nested:
             from .ops import reshape, stack
             return reshape(stack(rows), out.shape + x.shape)

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from .functional import _variables
-from .tensor import Tensor, backprop, enable_grad, no_grad
+from .modes import enable_grad, no_grad
+from .tensor import Tensor, backprop
 
 __all__ = ["numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError",
            "check_gradients", "GradientReport", "relative_difference"]

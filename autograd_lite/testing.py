@@ -21,8 +21,9 @@ import hypothesis.strategies as st
 import numpy as np
 
 from .gradcheck import relative_difference
+from .modes import enable_grad
 from .specs import OP_SPECS, SPECS_BY_PRIMITIVE, OpSpec
-from .tensor import Tensor, backprop, enable_grad
+from .tensor import Tensor, backprop
 
 __all__ = ["floats", "arrays", "tensors", "broadcastable_shapes", "basic_indices",
            "advanced_indices", "layer_dims", "op_inputs", "graphs", "GraphCase",
@@ -166,6 +167,46 @@ def op_inputs(draw, spec: OpSpec, max_side: int = 4) -> tuple[tuple, dict]:
             s[axis] = draw(st.integers(1, max_side))
             parts.append(draw(_elements(spec, tuple(s))))
         return tuple(parts), {"axis": axis}
+    return _composite_inputs(draw, spec, max_side)
+
+
+def _composite_inputs(draw, spec, max_side):
+    kind = spec.kind
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=max_side))
+    if kind == "leaky":  # the slope is an input too (a learned slope, as in PReLU)
+        return (draw(_elements(spec, shape)), draw(arrays((), low=0.01, high=0.5))), {}
+    if kind == "clip":  # bounds that broadcast against x, x kept off them (the kinks)
+        lo_shape, hi_shape = draw(st.sampled_from([((), ()), (shape, ()), ((), shape[-1:]),
+                                                   (shape, shape)]))
+        lo, hi = draw(arrays(lo_shape, low=-2.0, high=-0.5)), draw(arrays(hi_shape, low=0.5,
+                                                                          high=2.0))
+        x = draw(_elements(spec, shape))
+        from hypothesis import assume
+        assume(np.all(np.abs(x - lo) > 0.05) and np.all(np.abs(x - hi) > 0.05))
+        return (x, lo, hi), {}
+    if kind == "axis":
+        return (draw(_elements(spec, shape)),), {"axis": draw(st.integers(-len(shape),
+                                                                         len(shape) - 1))}
+    if kind == "dot":
+        n, m, k = (draw(st.integers(1, max_side)) for _ in range(3))
+        shapes = draw(st.sampled_from([((n, m), (m, k)), ((m,), (m,)), ((n, m), (m,)),
+                                       ((m,), (m, k)), ((), (n, m))]))
+        return tuple(draw(_elements(spec, s)) for s in shapes), {}
+    if kind == "swapaxes":
+        n = len(shape)
+        return (draw(_elements(spec, shape)), draw(st.integers(-n, n - 1)),
+                draw(st.integers(-n, n - 1))), {}
+    if kind == "expand_dims":
+        return (draw(_elements(spec, shape)),), {"axis": draw(st.integers(-len(shape) - 1,
+                                                                         len(shape)))}
+    if kind == "squeeze":
+        ones = tuple(draw(st.sampled_from([n, 1])) for n in shape)
+        axes = [i for i, n in enumerate(ones) if n == 1]
+        axis = draw(st.none() | st.sampled_from(axes)) if axes else None
+        return (draw(_elements(spec, ones)),), {"axis": axis}
+    if kind == "stack":
+        parts = tuple(draw(_elements(spec, shape)) for _ in range(draw(st.integers(1, 3))))
+        return parts, {"axis": draw(st.integers(-len(shape) - 1, len(shape)))}
     raise ValueError(f"op_inputs: no strategy for op kind {kind!r}")
 
 

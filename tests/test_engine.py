@@ -85,8 +85,8 @@ def test_retain_graph_allows_a_second_backward_and_grads_accumulate():
     assert x.grad is None
 
 
-def test_graph_is_freed_after_backward():
-    x = leaf(np.ones(3))
+def test_big_graph_is_freed_by_backward_although_the_output_is_alive():
+    x = leaf(np.ones(200_000))  # 1.6 MB: more than a graph kept for drawing may hold
     hidden = al.tanh(x)
     ref = weakref.ref(hidden)
     out = (hidden * 2).sum()
@@ -96,6 +96,23 @@ def test_graph_is_freed_after_backward():
     out.backward()
     gc.collect()
     assert ref() is None  # released by backward although `out` is alive
+
+
+def test_small_graph_is_kept_for_drawing_until_newer_graphs_push_it_out():
+    from autograd_lite.tensor import KEEP_GRAPHS
+
+    x = leaf(np.ones(3))
+    hidden = al.tanh(x)
+    ref = weakref.ref(hidden)
+    out = (hidden * 2).sum()
+    del hidden
+    out.backward()
+    gc.collect()
+    assert ref() is not None  # kept: al.draw(out) still shows tanh
+    for _ in range(KEEP_GRAPHS):
+        (leaf(1.0) * 2).backward()
+    gc.collect()
+    assert ref() is None  # only the last KEEP_GRAPHS graphs are kept
 
 
 def test_no_grad_records_nothing_and_works_as_decorator():

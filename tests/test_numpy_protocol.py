@@ -86,9 +86,15 @@ def test_out_arguments_are_refused():
         np.sum(t, out=np.empty(()))
 
 
-def test_asarray_gives_the_data_and_non_differentiable_results_are_arrays():
+def test_asarray_gives_a_read_only_view_and_non_differentiable_results_are_arrays():
     t = Tensor(X, requires_grad=True)
-    assert np.asarray(t) is t.data
+    view = np.asarray(t)
+    assert np.shares_memory(view, t.data) and not view.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        view[0, 0] = 100.0  # would change t behind the graph's back
+    copy = np.array(t)  # numpy 2 passes copy=True: the caller's own array
+    copy[0, 0] = 100.0
+    assert t.data[0, 0] == X[0, 0] and copy.flags.writeable
     assert type(np.argmax(t)) is not Tensor and np.argmax(t) == np.argmax(X)
     assert np.shape(t) == (3, 4) and np.ndim(t) == 2
     assert type(np.greater(t, 1.0)) is np.ndarray

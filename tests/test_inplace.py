@@ -1,0 +1,229 @@
+"""Writing into tensors: in-place operators and item assignment follow PyTorch's rules, and
+every way of changing saved data behind the graph's back is refused at backward (shared
+version counters for views and detached copies) or cannot happen (read-only np.asarray)."""
+
+import numpy as np
+import pytest
+
+import autograd_lite as al
+from autograd_lite import Tensor
+
+
+def leaf(value, name=None):
+    return Tensor(value, requires_grad=True, name=name)
+
+
+# ---- in-place arithmetic ------------------------------------------------------------------
+
+@pytest.mark.parametrize("op,expected", [
+    (lambda p, d: p.__isub__(d), [0.5, 1.5]), (lambda p, d: p.__iadd__(d), [1.5, 2.5]),
+    (lambda p, d: p.__imul__(d), [0.5, 1.0]), (lambda p, d: p.__itruediv__(d), [2.0, 4.0]),
+    (lambda p, d: p.__ipow__(d), [1.0, 2 ** 0.5]),
+])
+def test_in_place_operators_on_a_leaf_under_no_grad_write_the_same_tensor(op, expected):
+    p = leaf([1.0, 2.0])
+    data = p.data
+    with al.no_grad():
+        result = op(p, 0.5)
+    assert result is p and p.data is data  # the same tensor and the same buffer
+    np.testing.assert_allclose(p.data, expected)
+    assert p.requires_grad and p.is_leaf
+
+
+def test_augmented_assignment_keeps_the_object_for_every_operator():
+    W = leaf(np.eye(2))
+    before = W
+    with al.no_grad():
+        W -= 0.1
+        W += 0.1
+        W *= 2.0
+        W /= 2.0
+        W **= 1.0
+        W @= np.eye(2) * 3
+    assert W is before
+    np.testing.assert_allclose(W.data, 3 * np.eye(2))
+
+
+def test_in_place_on_a_leaf_that_requires_grad_while_recording_is_refused():
+    p = leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match=r"no_grad\(\)|p\.data"):
+        p -= 1.0
+    np.testing.assert_allclose(p.data, [1.0, 2.0])  # unchanged
+
+
+def test_in_place_on_a_tensor_made_by_an_op_is_pythons_rebinding_and_is_recorded():
+    x = leaf([1.0, 2.0])
+    y = x * 3
+    y_before = y
+    y += x  # y = y + x
+    assert y is not y_before and y.op == "add"
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, [4.0, 4.0])
+
+
+def test_in_place_on_a_constant_works_while_recording_unless_the_value_requires_grad():
+    t = Tensor([1.0, 2.0])
+    t += 1.0
+    np.testing.assert_allclose(t.data, [2.0, 3.0])
+    with pytest.raises(RuntimeError, match="requires grad"):
+        t += leaf([1.0, 1.0])
+
+
+def test_in_place_keeps_shape_and_dtype():
+    t = Tensor(np.ones(3, np.float32))
+    t *= np.float64(2.0)
+    assert t.dtype == np.float32 and t.data.tolist() == [2.0, 2.0, 2.0]
+    with pytest.raises(ValueError, match=r"in-place \+=.*\(2, 3\).*\(3,\)"):
+        t += np.ones((2, 3))
+
+
+def test_in_place_on_a_scalar_leaf():
+    p = leaf(1.0)
+    (p * p).backward()
+    with al.no_grad():
+        p -= 0.25 * p.grad
+    assert p.item() == 0.5 and p.requires_grad
+
+
+def test_in_place_update_is_seen_by_a_graph_that_saved_the_old_value():
+    W = leaf(np.ones((2, 2)), "W1")
+    cost = (W @ np.ones((2, 1))).sum() * W.sum()
+    with al.no_grad():
+        W -= 0.1
+    with pytest.raises(RuntimeError, match="'W1' of shape \\(2, 2\\) was changed in place"):
+        cost.backward()
+
+
+# ---- item assignment ------------------------------------------------------------------------
+
+def test_item_assignment_on_leaves():
+    t = Tensor(np.zeros(3))
+    t[1] = 5.0
+    t[Tensor([0.0]).data.astype(int)] = 2.0
+    assert t.tolist() == [2.0, 5.0, 0.0]
+    p = leaf(np.zeros(2))
+    with pytest.raises(RuntimeError, match="no_grad"):
+        p[0] = 1.0
+    with al.no_grad():
+        p[0] = 1.0
+    assert p.tolist() == [1.0, 0.0]
+
+
+def test_item_assignment_into_an_op_result_is_refused():
+    y = leaf([1.0, 2.0]) * 2
+    with pytest.raises(RuntimeError, match="made by 'multiply'.*al.where"):
+        y[0] = 0.0
+
+
+# ---- every way of writing behind the graph's back -----------------------------------------
+
+def _saved_graph():
+    W = leaf([1.0, 2.0], "W")
+    cost = (W * W).sum()  # dW = 2 W = [2, 4]
+    return W, cost
+
+
+def test_writing_through_np_asarray_is_impossible():
+    W, cost = _saved_graph()
+    with pytest.raises(ValueError, match="read-only"):
+        np.asarray(W)[0] = 10.0
+    cost.backward()
+    np.testing.assert_allclose(W.grad, [2.0, 4.0])
+
+
+def _detach_isub(W):
+    d = W.detach()
+    d.data -= 9.0
+
+
+def _detach_assign(W):
+    W.detach().data = np.array([10.0, 2.0])
+
+
+def _reshape_imul(W):
+    r = W.reshape(2, 1)
+    r.data *= 0.0
+
+
+def _slice_isub(W):
+    s = W[0:1]
+    s.data -= 9.0
+
+
+def _transpose_iadd(W):
+    t = W.T
+    t.data += 1.0
+
+
+def _data_isub(W):
+    W.data -= 1.0
+
+
+@pytest.mark.parametrize("write", [_detach_isub, _detach_assign, _reshape_imul, _slice_isub,
+                                   _transpose_iadd, _data_isub],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_writes_through_views_and_detached_copies_are_refused_at_backward(write):
+    W, cost = _saved_graph()
+    write(W)
+    with pytest.raises(RuntimeError, match="changed in place"):
+        cost.backward()
+
+
+def test_a_write_into_the_base_is_seen_through_a_view_saved_by_the_graph():
+    W = leaf(np.arange(4.0))
+    V = W.reshape(2, 2)
+    cost = (V * V).sum()
+    W.data -= 1.0
+    with pytest.raises(RuntimeError, match="changed in place"):
+        cost.backward()
+
+
+def test_a_copy_does_not_share_the_version_counter():
+    W, cost = _saved_graph()
+    copy = W.astype(np.float64)  # astype copies
+    copy.data -= 5.0
+    cost.backward()
+    np.testing.assert_allclose(W.grad, [2.0, 4.0])
+
+
+def test_element_writes_through_data_are_not_caught_as_in_pytorch():
+    # documented in the README: t.data[i] = v writes the buffer without telling the engine
+    W, cost = _saved_graph()
+    W.data[0] = 10.0
+    cost.backward()
+    np.testing.assert_allclose(W.grad, [20.0, 4.0])
+
+
+def test_np_array_is_a_copy_and_honours_copy_and_dtype():
+    t = Tensor([1.0, 2.0])
+    c = np.array(t)
+    c[0] = 100.0
+    assert t.data[0] == 1.0
+    assert np.array(t, dtype=np.float32).dtype == np.float32
+    assert np.shares_memory(np.asarray(t), t.data)
+    with pytest.raises(ValueError, match="copy"):
+        np.asarray(t, dtype=np.float32, copy=False)
+
+
+def test_assigning_data_converts_like_the_constructor():
+    t = leaf([1.0, 2.0])
+    t.data = np.array([3, 4])  # ints
+    assert t.dtype == np.float64
+    (t * 0.5).sum().backward()
+    np.testing.assert_allclose(t.grad, [0.5, 0.5])
+    f32 = Tensor(np.ones(2, np.float32))
+    f32.data = np.array([1.5, 2.5])
+    assert f32.dtype == np.float32
+    with pytest.raises(TypeError, match="dtype"):
+        t.data = np.array(["a", "b"])
+    with pytest.raises(ValueError, match="shape"):
+        t.data = np.ones(3)
+
+
+def test_requires_grad_underscore_and_its_limits():
+    t = Tensor([1.0, 2.0]).requires_grad_()
+    assert t.requires_grad
+    (t * 2).sum().backward()
+    np.testing.assert_allclose(t.grad, [2.0, 2.0])
+    with pytest.raises(RuntimeError, match="only leaves"):
+        (t * 2).requires_grad_(False)
