@@ -18,10 +18,11 @@ from .tensor import Tensor
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
 
-FUNCTIONS = {name: getattr(ops, name) for name in (
-    "exp", "log", "tanh", "sigmoid", "relu", "leaky_relu", "sqrt", "square", "abs", "sum",
-    "mean", "max", "min", "maximum", "minimum", "softmax", "log_softmax", "logsumexp",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits")}
+# the registry's ops marked cli: those the grammar writes as + - * / ** @ and unary minus,
+# and the others, called by name
+GRAMMAR_OPS = {"add", "subtract", "multiply", "divide", "power", "matmul", "negative"}
+FUNCTIONS = {name: op.function for name, op in ops.OPS.items()
+             if op.cli and name not in GRAMMAR_OPS}
 KEYWORDS = {"axis", "keepdims", "slope"}
 
 _BINARY = {ast.Add: ops.add, ast.Sub: ops.subtract, ast.Mult: ops.multiply,

@@ -1,8 +1,10 @@
 """numpy's protocols: np.exp(t), np.dot(W, A) + b, ndarray + Tensor all give Tensors.
 
-A numpy function with an engine counterpart records the op; one without raises a
-TypeError rather than quietly returning an array cut off from the graph. Functions
-whose result carries no gradient (comparisons, shape queries) return plain arrays.
+Which numpy function reaches which op comes from the registry ``ops.OPS``. Every keyword
+numpy documents for such a function is honoured, or refused with a TypeError that names
+it; nothing is dropped silently. A numpy function without a counterpart raises a
+TypeError rather than quietly returning an array cut off from the graph. Functions whose
+result carries no gradient (comparisons, shape queries) return plain arrays.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import numpy as np
 
 from . import ops
 from .tensor import Tensor
+
+_UNSET = object()  # "not given", as numpy's own _NoValue
 
 
 def _data(x):
@@ -26,48 +30,174 @@ def _plain(func):
     return lambda *args, **kwargs: func(*_data(args), **{k: _data(v) for k, v in kwargs.items()})
 
 
-UFUNCS = {
-    np.add: ops.add, np.subtract: ops.subtract, np.multiply: ops.multiply,
-    np.divide: ops.divide, np.true_divide: ops.divide, np.power: ops.power,
-    np.negative: ops.negative, np.exp: ops.exp, np.log: ops.log, np.sqrt: ops.sqrt,
-    np.square: ops.square, np.absolute: ops.abs, np.tanh: ops.tanh, np.maximum: ops.maximum,
-    np.minimum: ops.minimum, np.matmul: ops.matmul, np.logaddexp: ops.logaddexp,
-    np.positive: lambda x: x,
+def _refuse(func_name: str, **given) -> None:
+    """TypeError for keywords that were given but are not supported."""
+    bad = sorted(k for k, v in given.items() if v is not _UNSET and v is not None)
+    if bad:
+        raise TypeError(f"numpy.{func_name} on a Tensor: keyword(s) {bad} are not supported "
+                        "(they would change the result in a way the gradient cannot follow)")
+
+
+def _float_dtype(func_name: str, x, dtype):
+    """``x`` converted to the float ``dtype`` numpy's ``dtype=`` asks for."""
+    if dtype is None:
+        return x
+    if np.dtype(dtype).kind != "f":
+        raise TypeError(f"numpy.{func_name}(..., dtype={np.dtype(dtype)}) on a Tensor: "
+                        "gradients need a float dtype")
+    return ops.astype(x, dtype)
+
+
+# ---- reductions -----------------------------------------------------------------------------
+
+def _sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_UNSET, where=_UNSET):
+    x = _float_dtype("sum", a, dtype)
+    if where is not _UNSET:
+        x = ops.where(np.broadcast_to(_data(where), np.shape(_data(x))), x, 0.0)
+    total = ops.sum(x, axis, bool(keepdims))
+    return total if initial is _UNSET else total + initial
+
+
+def _mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=_UNSET):
+    x = _float_dtype("mean", a, dtype)
+    if where is _UNSET:
+        return ops.mean(x, axis, bool(keepdims))
+    mask = np.broadcast_to(_data(where), np.shape(_data(x)))
+    count = np.sum(mask, axis=axis, keepdims=bool(keepdims))
+    with np.errstate(invalid="ignore", divide="ignore"):  # an empty selection: nan, as numpy
+        return ops.sum(ops.where(mask, x, 0.0), axis, bool(keepdims)) / count
+
+
+def _extreme(sign):
+    name = "max" if sign > 0 else "min"
+
+    def reduce(a, axis=None, out=None, keepdims=False, initial=_UNSET, where=_UNSET):
+        x = a if sign > 0 else -ops._tensor(a)
+        if where is not _UNSET and not np.all(_data(where)):
+            if initial is _UNSET:
+                raise ValueError(f"numpy.{name}: a where= mask that leaves entries out needs "
+                                 "initial= (the value for an empty selection), as in numpy")
+            x = ops.where(np.broadcast_to(_data(where), np.shape(_data(x))), x, -np.inf)
+        if initial is not _UNSET:
+            start = sign * initial
+            if np.size(_data(x)) == 0:
+                shape = np.shape(np.max(_data(x), axis=axis, keepdims=bool(keepdims),
+                                        initial=start))
+                best = Tensor(np.full(shape, start))
+            else:
+                best = ops.maximum(ops.max(x, axis, bool(keepdims)), start)
+        else:
+            best = ops.max(x, axis, bool(keepdims))
+        return best if sign > 0 else -best
+
+    return reduce
+
+
+# ---- shapes -----------------------------------------------------------------------------------
+
+def _memory_order(x, order: str) -> str:
+    """numpy's 'A' and 'K': Fortran order for Fortran-only-contiguous data, else C."""
+    if order in ("A", "K"):
+        d = _data(x)
+        return "F" if isinstance(d, np.ndarray) and d.flags.f_contiguous \
+            and not d.flags.c_contiguous else "C"
+    if order not in ("C", "F"):
+        raise ValueError(f"order must be one of 'C', 'F', 'A' or 'K', got {order!r}")
+    return order
+
+
+def _reshape(a, shape=_UNSET, order="C", *, newshape=_UNSET, copy=None):
+    shape = newshape if shape is _UNSET else shape
+    if order == "K":
+        raise ValueError("numpy.reshape: order 'K' is not permitted for reshaping")
+    if copy is False:  # numpy's rule: refuse when the result cannot be a view
+        np.reshape(_data(a), shape, order=order, copy=False)
+    if _memory_order(a, order) == "F":  # fill in Fortran order: reverse, reshape, reverse
+        shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        return ops.transpose(ops.reshape(ops.transpose(a), shape[::-1]))
+    return ops.reshape(a, shape)
+
+
+def _ravel(a, order="C"):
+    if _memory_order(a, order) == "F":
+        return ops.flatten(ops.transpose(a))
+    return ops.flatten(a)
+
+
+def _joined(func_name, arrays, dtype, casting):
+    arrays = list(arrays)
+    if dtype is None:
+        return arrays
+    for x in arrays:
+        if not np.can_cast(np.result_type(_data(x)), dtype, casting=casting):
+            raise TypeError(f"numpy.{func_name}: cannot cast {np.result_type(_data(x))} to "
+                            f"{np.dtype(dtype)} with casting={casting!r}")
+    return [_float_dtype(func_name, x, dtype) for x in arrays]
+
+
+def _int_axis(func_name, axis, allow_none):
+    if axis is None and allow_none or isinstance(axis, (int, np.integer)):
+        return axis
+    raise TypeError(f"numpy.{func_name}: axis must be an integer"
+                    f"{' or None' if allow_none else ''}, got {axis!r}")
+
+
+def _concatenate(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    axis = _int_axis("concatenate", axis, allow_none=True)
+    return ops.concatenate(_joined("concatenate", arrays, dtype, casting), axis)
+
+
+def _stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    axis = _int_axis("stack", axis, allow_none=False)
+    return ops.stack(_joined("stack", arrays, dtype, casting), axis)
+
+
+def _where(condition, x=_UNSET, y=_UNSET):
+    if x is _UNSET and y is _UNSET:  # np.where(cond): the indices, which have no gradient
+        return np.nonzero(_data(condition))
+    if x is _UNSET or y is _UNSET:
+        raise ValueError("numpy.where: give both x and y, or neither")
+    return ops.where(condition, x, y)
+
+
+def _clip(a, a_min=_UNSET, a_max=_UNSET, out=None, *, min=_UNSET, max=_UNSET,  # noqa: A002
+          **ufunc_keywords):
+    _refuse("clip", **ufunc_keywords)
+    if (min is not _UNSET or max is not _UNSET) and (a_min is not _UNSET
+                                                     or a_max is not _UNSET):
+        raise ValueError("numpy.clip: give a_min/a_max or min/max, not both (as numpy)")
+    lo = min if a_min is _UNSET else a_min
+    hi = max if a_max is _UNSET else a_max
+    return ops.clip(a, None if lo is _UNSET else lo, None if hi is _UNSET else hi)
+
+
+UFUNCS = {np.positive: lambda x: x}
+FUNCTIONS = {
+    np.sum: _sum, np.mean: _mean, np.max: _extreme(1), np.amax: _extreme(1),
+    np.min: _extreme(-1), np.amin: _extreme(-1),
+    np.reshape: _reshape, np.ravel: _ravel,
+    np.transpose: lambda a, axes=None: ops.transpose(a, axes),
+    np.swapaxes: lambda a, axis1, axis2: ops.swapaxes(a, axis1, axis2),
+    np.squeeze: lambda a, axis=None: ops.squeeze(a, axis),
+    np.expand_dims: lambda a, axis: ops.expand_dims(a, axis),
+    np.concatenate: _concatenate, np.stack: _stack, np.where: _where, np.clip: _clip,
+    np.dot: lambda a, b, out=None: ops.dot(a, b),
+    np.broadcast_to: lambda array, shape, subok=False: ops.broadcast_to(array, shape),
 }
+for _op in ops.OPS.values():  # every numpy entry of the registry must land somewhere
+    for _f in _op.numpy:
+        if isinstance(_f, np.ufunc):
+            UFUNCS[_f] = _op.function
+        elif _f not in FUNCTIONS:
+            raise RuntimeError(f"ops.OPS lists numpy.{_f.__name__} for '{_op.name}' but "
+                               "numpy_api has no adapter for its keywords")
 for _u in (np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
            np.isfinite, np.isnan, np.isinf, np.sign, np.signbit, np.floor, np.ceil, np.rint):
     UFUNCS[_u] = _plain(_u)
-
-
-def _max(a, axis=None, out=None, keepdims=False, **kw):
-    return ops.max(a, axis, keepdims)
-
-
-def _min(a, axis=None, out=None, keepdims=False, **kw):
-    return ops.min(a, axis, keepdims)
-
-
-FUNCTIONS = {
-    np.sum: lambda a, axis=None, dtype=None, out=None, keepdims=False, **kw:
-        ops.sum(a, axis, keepdims),
-    np.mean: lambda a, axis=None, dtype=None, out=None, keepdims=False, **kw:
-        ops.mean(a, axis, keepdims),
-    np.max: _max, np.amax: _max, np.min: _min, np.amin: _min,
-    np.reshape: lambda a, shape=None, order="C", **kw: ops.reshape(a, kw.get("newshape", shape)),
-    np.transpose: lambda a, axes=None: ops.transpose(a, axes),
-    np.swapaxes: ops.swapaxes, np.squeeze: ops.squeeze, np.expand_dims: ops.expand_dims,
-    np.concatenate: lambda arrays, axis=0, out=None, **kw: ops.concatenate(arrays, axis),
-    np.stack: lambda arrays, axis=0, out=None, **kw: ops.stack(arrays, axis),
-    np.where: ops.where, np.clip: lambda a, a_min=None, a_max=None, out=None, **kw:
-        ops.clip(a, kw.get("min", a_min), kw.get("max", a_max)),
-    np.dot: lambda a, b, out=None: ops.dot(a, b), np.broadcast_to: ops.broadcast_to,
-    np.shape: _plain(np.shape), np.ndim: _plain(np.ndim), np.size: _plain(np.size),
-    np.argmax: _plain(np.argmax), np.argmin: _plain(np.argmin),
-    np.allclose: _plain(np.allclose), np.isclose: _plain(np.isclose),
-    np.array_equal: _plain(np.array_equal), np.count_nonzero: _plain(np.count_nonzero),
-    np.round: _plain(np.round), np.around: _plain(np.round),
-    np.result_type: _plain(np.result_type),
-}
+for _f in (np.shape, np.ndim, np.size, np.argmax, np.argmin, np.allclose, np.isclose,
+           np.array_equal, np.count_nonzero, np.round, np.around, np.result_type, np.nonzero,
+           np.any, np.all):
+    FUNCTIONS[_f] = _plain(_f)
 
 _CUT_OFF = ("on a Tensor has no autograd_lite counterpart; its result would be cut off from "
             "the graph (no gradient). Call it on np.asarray(t) (or t.data) if a plain array "

@@ -3,17 +3,29 @@
 VJP arguments: ``g`` upstream gradient, ``ans`` the op's output, then the op's inputs.
 Broadcasting is not handled here: the engine reduces every VJP to its input's shape.
 Only primitives have derivative rules; a composite is differentiated through its parts.
+At the bottom, ``OPS`` lists every public op with the surfaces it has (``al.f(t)``,
+``t.f()``, ``np.f(t)``, an operator, the command line's expressions); the Tensor methods,
+numpy's dispatch and the expression language are all made from it.
 """
 
 from __future__ import annotations
 
 import builtins
 import functools
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .tensor import PRIMITIVES, Primitive, Tensor, apply, binary_method, identity_vjp
+from .tensor import (
+    PRIMITIVES,
+    Primitive,
+    Tensor,
+    apply,
+    binary_method,
+    identity_vjp,
+    inplace_method,
+)
 
 ArrayLike = Any  # a Tensor, a numpy array, a list or a number
 
@@ -28,11 +40,12 @@ class _PerInput:
         return functools.partial(self.rule, i)
 
 
-def defprim(name: str, forward, *vjps, doc: str | None = None) -> Primitive:
-    """Register a built-in primitive (user ops: ``autograd_lite.custom_op``)."""
-    prim = Primitive(name, forward, *vjps, custom=False, doc=doc)
+def defprim(name: str, forward, *vjps, view: bool = False) -> Primitive:
+    """Register a built-in primitive (user ops: ``autograd_lite.custom_op``).
+    ``view``: the output may be a view of the first input (see Primitive)."""
+    prim = Primitive(name, forward, *vjps, user_defined=False, view=view)
     if len(vjps) == 1 and isinstance(vjps[0], _PerInput):
-        prim.vjps = vjps[0]  # variadic: one rule for every input
+        prim.vjps, prim.arity = vjps[0], None  # variadic: one rule for every input
     PRIMITIVES[name] = prim
     return prim
 
@@ -41,16 +54,19 @@ def _val(x):
     return x._data if type(x) is Tensor else x
 
 
-def _axes(axis, ndim):
+def _axes(axis, ndim, op="axis"):
     """Normalise ``axis`` to a sorted tuple of non-negative ints (or None for all)."""
     if axis is None:
         return None
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     out = set()
     for a in axes:
-        if not -ndim <= int(a) < builtins.max(ndim, 1):
-            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+        if not -builtins.max(ndim, 1) <= int(a) < builtins.max(ndim, 1):
+            raise np.exceptions.AxisError(f"{op}: axis {a} is out of range for a tensor with "
+                                          f"{ndim} dimensions")
         out.add(int(a) % builtins.max(ndim, 1))
+    if len(out) != len(axes):
+        raise ValueError(f"{op}: repeated axis in {axis!r}")
     return tuple(sorted(out))
 
 
@@ -78,14 +94,22 @@ negative = defprim("negative", lambda x: -x,
                    lambda g, ans, x: -g)
 
 
+def _dpow_dbase(g, ans, x, y):
+    # y x**(y-1), taken as 0 where y == 0: 0 ** -1 must not make 0 * inf at x = 0. The
+    # masked exponent keeps the next order right too (x ** 1 -> 1 * x ** 0 -> 0).
+    yv = _val(y)
+    if ((yv != 0).all() if type(yv) is np.ndarray else yv != 0):
+        return g * y * x ** (y - 1)
+    zero = yv == 0
+    return g * np.where(zero, 0.0, y * x ** np.where(zero, 1.0, y - 1))
+
+
 def _dpow_dexp(g, ans, x, y):
     pos = _val(x) > 0  # d(x**y)/dy = x**y log x, taken as 0 where x <= 0
     return g * np.where(pos, ans, 0) * np.log(np.where(pos, x, 1))
 
 
-power = defprim("power", lambda x, y: x ** y,
-                lambda g, ans, x, y: g * y * x ** (y - 1),
-                _dpow_dexp)
+power = defprim("power", lambda x, y: x ** y, _dpow_dbase, _dpow_dexp)
 
 # ---- elementwise functions --------------------------------------------------------
 exp = defprim("exp", np.exp, lambda g, ans, x: g * ans)
@@ -112,8 +136,7 @@ logaddexp = defprim("logaddexp", np.logaddexp,
 # relu is a primitive for speed: np.where on a random mask is ~8x slower than maximum and a
 # multiply by the mask. Derivative 0 at x = 0 (the course's convention).
 relu = defprim("relu", lambda x: np.maximum(x, 0),
-               lambda g, ans, x: g * (_val(x) > 0),
-               doc="max(0, x), with derivative 0 at x = 0 (the course's convention).")
+               lambda g, ans, x: g * (_val(x) > 0))
 _where = defprim("where", np.where, None,
                  lambda g, ans, c, x, y: np.where(c, g, 0),
                  lambda g, ans, c, x, y: np.where(c, 0, g))
@@ -188,11 +211,12 @@ matmul = defprim("matmul", np.matmul, _dmatmul_x, _dmatmul_y)
 
 # ---- shapes and indexing ----------------------------------------------------------------
 _reshape = defprim("reshape", lambda x, shape: x.reshape(shape),
-                   lambda g, ans, x, shape: g.reshape(x.shape))
+                   lambda g, ans, x, shape: g.reshape(x.shape), view=True)
 _transpose = defprim("transpose", lambda x, axes: x.transpose(axes),
-                     lambda g, ans, x, axes: g.transpose(tuple(int(i) for i in np.argsort(axes))))
+                     lambda g, ans, x, axes: g.transpose(tuple(int(i) for i in np.argsort(axes))),
+                     view=True)
 _broadcast_to = defprim("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
-                        identity_vjp)  # the engine sums g back to x's shape
+                        identity_vjp, view=True)  # the engine sums g back to x's shape
 _astype = defprim("astype", lambda x, dtype: x.astype(dtype),
                   lambda g, ans, x, dtype: g.astype(x.dtype))
 
@@ -217,7 +241,8 @@ index_add = defprim("index_add", _scatter_forward,
 _getitem = defprim("getitem", lambda x, index: x[index],
                    lambda g, ans, x, index: (index_add(g, index=index, shape=x.shape)
                                              if type(g) is Tensor
-                                             else _scatter_forward(g, index, x.shape)))
+                                             else _scatter_forward(g, index, x.shape)),
+                   view=True)
 
 
 def _dconcat(i, g, ans, *xs, axis):
@@ -239,23 +264,27 @@ def where(condition: ArrayLike, x: ArrayLike, y: ArrayLike) -> Tensor:
 
 
 def sum(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Sum over ``axis`` (int, tuple or None for all)."""
-    return apply(_sum, (x,), {"axis": _axes(axis, np.ndim(_val(x))), "keepdims": keepdims})
+    """Sum over ``axis`` (int, tuple or None for all): shape (n, m) -> (n,) for axis=1,
+    (n, 1) with keepdims=True (the course's db = sum(dZ, axis=1, keepdims=True))."""
+    return apply(_sum, (x,), {"axis": _axes(axis, np.ndim(_val(x)), "sum"),
+                              "keepdims": keepdims})
 
 
 def mean(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
     """Mean over ``axis``: the sum divided by the number of entries summed."""
     shape = np.shape(_val(x))
-    axes = _axes(axis, len(shape))
+    axes = _axes(axis, len(shape), "mean")
     count = np.prod([shape[a] for a in axes]) if axes is not None else np.prod(shape)
     return sum(x, axes, keepdims) / float(count)
 
 
 def max(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Maximum over ``axis``. Tied maxima share the gradient equally (1/k each)."""
+    axes = _axes(axis, np.ndim(_val(x)), "max")
     if np.size(_val(x)) == 0:
-        raise ValueError("max: the tensor is empty; a maximum needs at least one entry")
-    return apply(_max, (x,), {"axis": _axes(axis, np.ndim(_val(x))), "keepdims": keepdims})
+        raise ValueError(f"max: the tensor of shape {np.shape(_val(x))} is empty; a maximum "
+                         "needs at least one entry")
+    return apply(_max, (x,), {"axis": axes, "keepdims": keepdims})
 
 
 def min(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
@@ -275,33 +304,39 @@ def sqrt(x: ArrayLike) -> Tensor:
 
 def square(x: ArrayLike) -> Tensor:
     """Elementwise ``x ** 2``."""
-    return power(x, 2)
+    return power(x, 2.0)
 
 
 def leaky_relu(x: ArrayLike, slope: float = 0.01) -> Tensor:
-    """x where x > 0, else slope * x."""
+    """x where x > 0, else slope * x (slope may be a Tensor that requires grad)."""
     return where(_val(x) > 0, x, multiply(x, slope))
 
 
 def clip(x: ArrayLike, a_min=None, a_max=None) -> Tensor:
-    """Limit values to [a_min, a_max]; gradient 1 inside (bounds included), 0 outside."""
-    xv = _val(x)
-    inside = np.ones(np.shape(xv), dtype=bool)
+    """Limit values to [a_min, a_max], as ``np.clip`` (numbers, arrays or Tensors, which
+    broadcast). The gradient goes to ``x`` inside the bounds (bounds included) and to a
+    bound where it is active, as ``torch.clamp`` does."""
+    out = x
     if a_min is not None:
-        inside &= xv >= _val(a_min)
+        out = where(_val(out) < _val(a_min), a_min, out)
     if a_max is not None:
-        inside &= xv <= _val(a_max)
-    return where(inside, x, np.clip(xv, _val(a_min), _val(a_max)))
+        out = where(_val(out) > _val(a_max), a_max, out)
+    return out if type(out) is Tensor else _tensor(out)
 
 
 def logsumexp(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
-    """log(sum(exp(x))) computed stably (finite for inputs like 1000)."""
+    """log(sum(exp(x))) computed stably (finite for inputs like 1000); -inf over an empty
+    axis, as log(0)."""
     xv = _val(x)
-    axes = _axes(axis, np.ndim(xv))
-    m = np.max(xv, axis=axes, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)  # a constant shift: it cancels in the gradient
-    out = log(sum(exp(x - m), axes, keepdims=True)) + m
-    return out if keepdims else reshape(out, np.shape(_val(sum(xv, axes))))
+    axes = _axes(axis, np.ndim(xv), "logsumexp")
+    if np.size(xv) == 0:
+        m = np.zeros(np.shape(np.sum(xv, axis=axes, keepdims=True)))
+    else:
+        m = np.max(xv, axis=axes, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0.0)  # a constant shift: it cancels in the gradient
+    with np.errstate(divide="ignore"):  # log(0) = -inf is the answer for an empty sum
+        out = log(sum(exp(x - m), axes, keepdims=True)) + m
+    return out if keepdims else reshape(out, np.shape(np.sum(xv, axis=axes)))
 
 
 def softmax(x: ArrayLike, axis: int = -1) -> Tensor:
@@ -315,14 +350,15 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> Tensor:
 
 
 def binary_cross_entropy(p: ArrayLike, y: ArrayLike) -> Tensor:
-    """Mean of -(y log p + (1-y) log(1-p)) over all entries; p, y broadcast.
+    """Mean of -(y log p + (1-y) log(1-p)) over all entries; p, y broadcast, and both get
+    their gradient (y too, when it is a Tensor that requires grad).
 
     p is clipped to [eps, 1-eps] of its dtype, so p of exactly 0 or 1 gives a large
     finite cost instead of inf. For exact values use ``binary_cross_entropy_with_logits``.
     """
     eps = float(np.finfo(np.result_type(_val(p), np.float32)).eps)
     pc = clip(p, eps, 1 - eps)
-    return -mean(y * log(pc) + (1 - _val(y)) * log(1 - pc))
+    return -mean(y * log(pc) + (1 - _tensor(y)) * log(1 - pc))
 
 
 def binary_cross_entropy_with_logits(z: ArrayLike, y: ArrayLike) -> Tensor:
@@ -337,10 +373,18 @@ def reshape(x: ArrayLike, shape) -> Tensor:
     return apply(_reshape, (x,), {"shape": shape})
 
 
+def flatten(x: ArrayLike) -> Tensor:
+    """The entries as one axis, in C order: shape (n, m) -> (n * m,)."""
+    return reshape(x, (-1,))
+
+
 def transpose(x: ArrayLike, axes=None) -> Tensor:
     """Permute axes (reverse them when ``axes`` is None); ``t.T`` is the same."""
     ndim = np.ndim(_val(x))
-    axes = tuple(reversed(range(ndim))) if axes is None else tuple(a % ndim for a in axes)
+    if axes is None:
+        axes = tuple(reversed(range(ndim)))
+    else:
+        axes = tuple(_axes(a, ndim, "transpose")[0] for a in axes)
     if sorted(axes) != list(range(ndim)):
         raise ValueError(f"transpose: axes {axes} are not a permutation of {ndim} axes")
     return apply(_transpose, (x,), {"axes": axes})
@@ -348,8 +392,13 @@ def transpose(x: ArrayLike, axes=None) -> Tensor:
 
 def swapaxes(x: ArrayLike, axis1: int, axis2: int) -> Tensor:
     """Exchange two axes."""
-    axes = list(range(np.ndim(_val(x))))
-    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    ndim = np.ndim(_val(x))
+    (a1,), (a2,) = _axes(axis1, ndim, "swapaxes"), _axes(axis2, ndim, "swapaxes")
+    if ndim < 2 and (a1, a2) != (0, 0):
+        raise np.exceptions.AxisError(f"swapaxes: a tensor of {ndim} dimension(s) has no two "
+                                      "axes to swap")
+    axes = list(range(ndim))
+    axes[a1], axes[a2] = axes[a2], axes[a1]
     return transpose(x, axes)
 
 
@@ -357,7 +406,7 @@ def expand_dims(x: ArrayLike, axis) -> Tensor:
     """Insert axes of length 1 at ``axis`` (int or tuple)."""
     shape = list(np.shape(_val(x)))
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    for a in _axes(axes, len(shape) + len(axes)):
+    for a in _axes(axes, len(shape) + len(axes), "expand_dims"):
         shape.insert(a, 1)
     return reshape(x, shape)
 
@@ -365,7 +414,7 @@ def expand_dims(x: ArrayLike, axis) -> Tensor:
 def squeeze(x: ArrayLike, axis=None) -> Tensor:
     """Remove axes of length 1 (those in ``axis``, or all)."""
     shape = np.shape(_val(x))
-    axes = _axes(axis, len(shape))
+    axes = _axes(axis, len(shape), "squeeze")
     if axes is None:
         axes = tuple(i for i, n in enumerate(shape) if n == 1)
     wrong = [a for a in axes if shape[a] != 1]
@@ -377,8 +426,9 @@ def squeeze(x: ArrayLike, axis=None) -> Tensor:
 
 def broadcast_to(x: ArrayLike, shape) -> Tensor:
     """Repeat ``x`` along broadcast axes to ``shape``."""
-    np.broadcast_shapes(np.shape(_val(x)), tuple(shape))  # raises numpy's clear message
-    return apply(_broadcast_to, (x,), {"shape": tuple(shape)})
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    np.broadcast_shapes(np.shape(_val(x)), shape)  # raises numpy's clear message
+    return apply(_broadcast_to, (x,), {"shape": shape})
 
 
 def astype(x: ArrayLike, dtype) -> Tensor:
@@ -397,15 +447,20 @@ def getitem(x: ArrayLike, index) -> Tensor:
     return apply(_getitem, (x,), {"index": index})
 
 
-def concatenate(tensors, axis: int = 0) -> Tensor:
-    """Join a sequence of tensors along an existing axis."""
+def concatenate(tensors, axis: int | None = 0) -> Tensor:
+    """Join a sequence of tensors along an existing axis (``axis=None``: flattened first)."""
     tensors = tuple(tensors)
     if not tensors:
         raise ValueError("concatenate: needs at least one tensor")
-    ndim = np.ndim(_val(tensors[0]))
-    if ndim == 0:
+    if axis is None:
+        return concatenate([reshape(t, (-1,)) for t in tensors], 0)
+    ndims = {np.ndim(_val(t)) for t in tensors}
+    if ndims == {0}:
         raise ValueError("concatenate: zero-dimensional tensors cannot be concatenated; use stack")
-    return apply(_concatenate, tensors, {"axis": _axes(axis, ndim)[0]})
+    if len(ndims) > 1:
+        raise ValueError(f"concatenate: all inputs must have the same number of dimensions, "
+                         f"got shapes {[np.shape(_val(t)) for t in tensors]}")
+    return apply(_concatenate, tensors, {"axis": _axes(axis, ndims.pop(), "concatenate")[0]})
 
 
 def stack(tensors, axis: int = 0) -> Tensor:
@@ -417,7 +472,7 @@ def stack(tensors, axis: int = 0) -> Tensor:
     if len(shapes) > 1:
         raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
     ndim = len(shapes.pop()) + 1
-    axis = _axes(axis, ndim)[0]
+    axis = _axes(axis, ndim, "stack")[0]
     return concatenate([expand_dims(t, axis) for t in tensors], axis)
 
 
@@ -436,19 +491,95 @@ def _tensor(x):
     return x if type(x) is Tensor else Tensor(x)
 
 
-# ---- Tensor operators and methods ------------------------------------------------------
-def _binary(prim):
-    return binary_method(prim), binary_method(prim, reflected=True)
+# ======================================================================================
+# The registry of public ops and their surfaces. Tensor methods, numpy's dispatch
+# (numpy_api.py) and the command line's expressions (expr.py) are made from it; the
+# surface tests and the README's operations table enumerate it.
+# ======================================================================================
+
+@dataclass(frozen=True)
+class Op:
+    """A public op and where a user can reach it besides ``al.<name>(...)``.
+
+    method: the Tensor method (``t.exp()``); operator: the Python operator (``a + b``);
+    numpy: numpy functions that dispatch to it (``np.exp(t)``); cli: usable in
+    ``autograd-lite graph`` expressions; family: its heading in the README's table.
+    """
+
+    name: str
+    function: Any
+    family: str
+    method: str | None = None
+    operator: str = ""
+    numpy: tuple = ()
+    cli: bool = False
+
+    @property
+    def primitive(self) -> bool:
+        return self.name in PRIMITIVES
 
 
-Tensor.__add__, Tensor.__radd__ = _binary(add)
-Tensor.__sub__, Tensor.__rsub__ = _binary(subtract)
-Tensor.__mul__, Tensor.__rmul__ = _binary(multiply)
-Tensor.__truediv__, Tensor.__rtruediv__ = _binary(divide)
-Tensor.__pow__, Tensor.__rpow__ = _binary(power)
-Tensor.__matmul__, Tensor.__rmatmul__ = _binary(matmul)
+def _ops(*ops: Op) -> dict[str, Op]:
+    return {op.name: op for op in ops}
+
+
+OPS: dict[str, Op] = _ops(
+    Op("add", add, "arithmetic", operator="+", numpy=(np.add,), cli=True),
+    Op("subtract", subtract, "arithmetic", operator="-", numpy=(np.subtract,), cli=True),
+    Op("multiply", multiply, "arithmetic", operator="*", numpy=(np.multiply,), cli=True),
+    Op("divide", divide, "arithmetic", operator="/", numpy=(np.divide,), cli=True),
+    Op("negative", negative, "arithmetic", operator="-x", numpy=(np.negative,), cli=True),
+    Op("power", power, "arithmetic", operator="**", numpy=(np.power,), cli=True),
+    Op("exp", exp, "elementwise", "exp", numpy=(np.exp,), cli=True),
+    Op("log", log, "elementwise", "log", numpy=(np.log,), cli=True),
+    Op("sqrt", sqrt, "elementwise", "sqrt", numpy=(np.sqrt,), cli=True),
+    Op("square", square, "elementwise", "square", numpy=(np.square,), cli=True),
+    Op("abs", abs, "elementwise", "abs", operator="abs(x)", numpy=(np.absolute,), cli=True),
+    Op("tanh", tanh, "elementwise", "tanh", numpy=(np.tanh,), cli=True),
+    Op("sigmoid", sigmoid, "elementwise", "sigmoid", cli=True),
+    Op("relu", relu, "elementwise", "relu", cli=True),
+    Op("leaky_relu", leaky_relu, "elementwise", "leaky_relu", cli=True),
+    Op("maximum", maximum, "elementwise", "maximum", numpy=(np.maximum,), cli=True),
+    Op("minimum", minimum, "elementwise", "minimum", numpy=(np.minimum,), cli=True),
+    Op("clip", clip, "elementwise", "clip", numpy=(np.clip,), cli=True),
+    Op("logaddexp", logaddexp, "elementwise", "logaddexp", numpy=(np.logaddexp,), cli=True),
+    Op("where", where, "elementwise", numpy=(np.where,)),
+    Op("binary_cross_entropy", binary_cross_entropy, "losses", cli=True),
+    Op("binary_cross_entropy_with_logits", binary_cross_entropy_with_logits, "losses",
+       cli=True),
+    Op("sum", sum, "reductions", "sum", numpy=(np.sum,), cli=True),
+    Op("mean", mean, "reductions", "mean", numpy=(np.mean,), cli=True),
+    Op("max", max, "reductions", "max", numpy=(np.max, np.amax), cli=True),
+    Op("min", min, "reductions", "min", numpy=(np.min, np.amin), cli=True),
+    Op("logsumexp", logsumexp, "reductions", "logsumexp", cli=True),
+    Op("softmax", softmax, "reductions", "softmax", cli=True),
+    Op("log_softmax", log_softmax, "reductions", "log_softmax", cli=True),
+    Op("matmul", matmul, "linear algebra", operator="@", numpy=(np.matmul,), cli=True),
+    Op("dot", dot, "linear algebra", "dot", numpy=(np.dot,)),
+    Op("reshape", reshape, "shapes", "reshape", numpy=(np.reshape,)),
+    Op("flatten", flatten, "shapes", "flatten", numpy=(np.ravel,)),
+    Op("transpose", transpose, "shapes", "transpose", operator=".T", numpy=(np.transpose,)),
+    Op("swapaxes", swapaxes, "shapes", "swapaxes", numpy=(np.swapaxes,)),
+    Op("expand_dims", expand_dims, "shapes", "expand_dims", numpy=(np.expand_dims,)),
+    Op("squeeze", squeeze, "shapes", "squeeze", numpy=(np.squeeze,)),
+    Op("broadcast_to", broadcast_to, "shapes", "broadcast_to", numpy=(np.broadcast_to,)),
+    Op("astype", astype, "shapes", "astype"),
+    Op("getitem", getitem, "shapes", operator="x[i]"),
+    Op("concatenate", concatenate, "shapes", numpy=(np.concatenate,)),
+    Op("stack", stack, "shapes", numpy=(np.stack,)),
+)
+
+# ---- Tensor operators and methods, from the registry --------------------------------------
+_OPERATORS = {"add": "add", "subtract": "sub", "multiply": "mul", "divide": "truediv",
+              "power": "pow", "matmul": "matmul"}
+for _name, _dunder in _OPERATORS.items():
+    _prim = OPS[_name].function
+    setattr(Tensor, f"__{_dunder}__", binary_method(_prim))
+    setattr(Tensor, f"__r{_dunder}__", binary_method(_prim, reflected=True))
+    setattr(Tensor, f"__i{_dunder}__", inplace_method(_prim, OPS[_name].operator + "="))
 Tensor.__neg__ = lambda self: apply(negative, (self,))
 Tensor.__pos__ = lambda self: self
+Tensor.__abs__ = lambda self: abs(self)
 Tensor.__getitem__ = getitem
 
 # Comparisons are not differentiable: they return plain boolean arrays.
@@ -459,23 +590,32 @@ Tensor.__ge__ = lambda self, other: self._data >= _val(other)
 Tensor.__eq__ = lambda self, other: self._data == _val(other)
 Tensor.__ne__ = lambda self, other: self._data != _val(other)
 
-for _name in ("exp", "log", "tanh", "sigmoid", "abs", "sqrt", "relu", "leaky_relu", "clip",
-              "sum", "mean", "max", "min", "logsumexp", "softmax", "log_softmax", "reshape",
-              "transpose", "swapaxes", "squeeze", "expand_dims", "astype", "broadcast_to"):
-    setattr(Tensor, _name, globals()[_name])
-Tensor.__abs__ = abs
-Tensor.T = property(transpose, doc="The tensor with its axes reversed.")
-Tensor.mT = property(lambda self: swapaxes(self, -1, -2), doc="Last two axes swapped.")
+
+def _method(function):
+    """``function`` as a Tensor method: ``t.f(*args)`` is ``f(t, *args)``."""
+    @functools.wraps(function)
+    def method(self, *args, **kwargs):
+        return function(self, *args, **kwargs)
+    return method
+
+
+for _op in OPS.values():
+    if _op.method:
+        setattr(Tensor, _op.method, _method(_op.function))
 
 
 def _reshape_method(self, *shape):
+    """``t.reshape(3, 2)`` or ``t.reshape((3, 2))``."""
     return reshape(self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape)
 
 
 def _transpose_method(self, *axes):
+    """``t.transpose()``, ``t.transpose(1, 0)`` or ``t.transpose((1, 0))``."""
     return transpose(self, (axes[0] if len(axes) == 1 and not isinstance(axes[0], int)
                             else axes) or None)
 
 
 Tensor.reshape = _reshape_method
 Tensor.transpose = _transpose_method
+Tensor.T = property(transpose, doc="The tensor with its axes reversed.")
+Tensor.mT = property(lambda self: swapaxes(self, -1, -2), doc="Last two axes swapped.")

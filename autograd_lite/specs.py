@@ -1,7 +1,9 @@
-"""One table of op specs: every primitive with its numpy reference and input domain.
+"""One table of op specs: every primitive and every public op (``ops.OPS``) with its numpy
+reference and input domain.
 
-It drives the generic forward and gradient tests, ``testing.graphs()`` and the docs;
-a completeness test fails when a registered primitive has no row here.
+It drives the generic forward and gradient tests (every float input of every op gets its
+gradient checked, bounds, labels and exponents included), ``testing.graphs()`` and the
+docs; a completeness test fails when a primitive or a public op has no row here.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ class OpSpec:
     """How to call an op, what numpy computes instead, and where its inputs may lie.
 
     kind: which input strategy applies ("unary", "binary", "reduce", "matmul", "reshape",
-        "transpose", "broadcast_to", "getitem", "index_add", "concatenate", "where", "astype").
+        "transpose", "broadcast_to", "getitem", "index_add", "concatenate", "where", "astype",
+        "leaky", "clip", "axis", "dot", "swapaxes", "expand_dims", "squeeze", "stack").
     low, high: element bounds; ``away_from`` keeps elements at least ``gap`` from these
         points (kinks, poles); ``distinct``: no ties (max, maximum).
     """
@@ -50,6 +53,21 @@ def _ref_index_add(v, index, shape):
 
 def _ref_concat(*xs, axis):
     return np.concatenate(xs, axis=axis)
+
+
+def _ref_logsumexp(x, axis=None, keepdims=False):
+    return np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims))
+
+
+def _ref_softmax(x, axis=-1):
+    if np.size(x) == 0:
+        return np.array(x, dtype=float)
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _ref_bce(p, y):
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
 
 
 OP_SPECS: list[OpSpec] = [
@@ -87,6 +105,147 @@ OP_SPECS: list[OpSpec] = [
            _ref_index_add, "index_add", in_graphs=False),
     OpSpec("concatenate", lambda *xs, axis: ops.concatenate(xs, axis), _ref_concat,
            "concatenate"),
+    # composites: every float input is differentiated (bounds, labels, slopes included)
+    OpSpec("sqrt", ops.sqrt, np.sqrt, "unary", low=0.1, high=4.0),
+    OpSpec("square", ops.square, np.square, "unary"),
+    OpSpec("minimum", ops.minimum, np.minimum, "binary", distinct=True, second_order=False),
+    OpSpec("leaky_relu", ops.leaky_relu, lambda x, slope: np.where(x > 0, x, slope * x),
+           "leaky", away_from=(0.0,)),
+    OpSpec("clip", ops.clip, np.clip, "clip", second_order=False),
+    OpSpec("mean", ops.mean, np.mean, "reduce"),
+    OpSpec("min", ops.min, np.min, "reduce", distinct=True, second_order=False),
+    OpSpec("logsumexp", ops.logsumexp, _ref_logsumexp, "reduce"),
+    OpSpec("softmax", ops.softmax, _ref_softmax, "axis"),
+    OpSpec("log_softmax", ops.log_softmax, lambda x, axis: np.log(_ref_softmax(x, axis)),
+           "axis"),
+    OpSpec("binary_cross_entropy", ops.binary_cross_entropy, _ref_bce, "binary", low=0.05,
+           high=0.95),
+    OpSpec("dot", ops.dot, np.dot, "dot"),
+    OpSpec("flatten", ops.flatten, np.ravel, "unary"),
+    OpSpec("swapaxes", ops.swapaxes, np.swapaxes, "swapaxes"),
+    OpSpec("expand_dims", ops.expand_dims, np.expand_dims, "expand_dims"),
+    OpSpec("squeeze", ops.squeeze, np.squeeze, "squeeze"),
+    OpSpec("stack", lambda *xs, axis: ops.stack(xs, axis),
+           lambda *xs, axis: np.stack(xs, axis=axis), "stack"),
 ]
 
-SPECS_BY_PRIMITIVE = {s.primitive: s for s in OP_SPECS}
+SPECS_BY_PRIMITIVE = {s.primitive: s for s in OP_SPECS}  # keyed by op name (not only primitives)
+
+
+# ---- kinks and boundaries ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EdgeCase:
+    """The documented value and gradient of an op at a kink or boundary.
+
+    ``fn`` is applied to Tensors made from ``inputs``; ``grads`` are the gradients of the
+    sum of the output. ``value`` may be an exception class that the call raises.
+    """
+
+    op: str
+    text: str
+    fn: Callable[..., Any]
+    inputs: tuple
+    value: Any
+    grads: tuple = ()
+    why: str = ""
+
+
+_INF, _NAN = np.inf, np.nan
+EDGE_CASES: list[EdgeCase] = [
+    EdgeCase("add", "inf + (-inf)", ops.add, (_INF, -_INF), _NAN, (1.0, 1.0), "IEEE"),
+    EdgeCase("subtract", "inf - inf", ops.subtract, (_INF, _INF), _NAN, (1.0, -1.0)),
+    EdgeCase("multiply", "0 * inf", ops.multiply, (0.0, _INF), _NAN, (_INF, 0.0)),
+    EdgeCase("divide", "1 / 0", ops.divide, (1.0, 0.0), _INF, (_INF, -_INF), "numpy's inf"),
+    EdgeCase("divide", "0 / 0", ops.divide, (0.0, 0.0), _NAN, (_INF, _NAN)),
+    EdgeCase("negative", "-(nan)", ops.negative, (_NAN,), _NAN, (-1.0,)),
+    EdgeCase("power", "x ** 0 at x = 0", lambda x: ops.power(x, 0.0), (0.0,), 1.0, (0.0,),
+             "as PyTorch and JAX: no 0 * 0 ** -1"),
+    EdgeCase("power", "x ** 1 at x = 0", lambda x: ops.power(x, 1.0), (0.0,), 0.0, (1.0,)),
+    EdgeCase("power", "x ** 2 at x = 0", lambda x: ops.power(x, 2.0), (0.0,), 0.0, (0.0,)),
+    EdgeCase("power", "x ** 0.5 at x = 0", lambda x: ops.power(x, 0.5), (0.0,), 0.0, (_INF,)),
+    EdgeCase("power", "x ** y at x = 0, y = 2", ops.power, (0.0, 2.0), 0.0, (0.0, 0.0),
+             "d/dy = x**y log x, taken as 0 where x <= 0"),
+    EdgeCase("power", "x ** y at x = -8, y = 1/3", ops.power, (-8.0, 1 / 3), _NAN, (_NAN, 0.0),
+             "numpy's nan for a negative base"),
+    EdgeCase("exp", "exp(inf)", ops.exp, (_INF,), _INF, (_INF,)),
+    EdgeCase("exp", "exp(-inf)", ops.exp, (-_INF,), 0.0, (0.0,)),
+    EdgeCase("log", "log(0)", ops.log, (0.0,), -_INF, (_INF,)),
+    EdgeCase("log", "log(-1)", ops.log, (-1.0,), _NAN, (-1.0,), "1/x, as PyTorch"),
+    EdgeCase("sqrt", "sqrt(0)", ops.sqrt, (0.0,), 0.0, (_INF,)),
+    EdgeCase("square", "square(-inf)", ops.square, (-_INF,), _INF, (-_INF,)),
+    EdgeCase("abs", "abs(0)", ops.abs, (0.0,), 0.0, (0.0,), "sign(0) = 0"),
+    EdgeCase("tanh", "tanh(inf)", ops.tanh, (_INF,), 1.0, (0.0,)),
+    EdgeCase("sigmoid", "sigmoid(-1000)", ops.sigmoid, (-1000.0,), 0.0, (0.0,),
+             "stable: no overflow"),
+    EdgeCase("sigmoid", "sigmoid(inf)", ops.sigmoid, (_INF,), 1.0, (0.0,)),
+    EdgeCase("relu", "relu(0)", ops.relu, (0.0,), 0.0, (0.0,), "the course's convention"),
+    EdgeCase("relu", "relu(nan)", ops.relu, (_NAN,), _NAN, (0.0,)),
+    EdgeCase("leaky_relu", "leaky_relu(0, 0.1)", lambda x: ops.leaky_relu(x, 0.1), (0.0,), 0.0,
+             (0.1,), "the slope's side at 0"),
+    EdgeCase("maximum", "maximum(1, 1)", ops.maximum, (1.0, 1.0), 1.0, (0.5, 0.5),
+             "ties share the gradient"),
+    EdgeCase("minimum", "minimum(1, 1)", ops.minimum, (1.0, 1.0), 1.0, (0.5, 0.5)),
+    EdgeCase("maximum", "maximum(nan, 1)", ops.maximum, (_NAN, 1.0), _NAN, (0.0, 0.0),
+             "numpy propagates nan; nan compares false, so no gradient"),
+    EdgeCase("clip", "clip(1, 0, 1)", ops.clip, (1.0, 0.0, 1.0), 1.0, (1.0, 0.0, 0.0),
+             "at a bound the gradient goes to x"),
+    EdgeCase("clip", "clip(2, 0, 1)", ops.clip, (2.0, 0.0, 1.0), 1.0, (0.0, 0.0, 1.0),
+             "an active bound gets it, as torch.clamp"),
+    EdgeCase("logaddexp", "logaddexp(-inf, -inf)", ops.logaddexp, (-_INF, -_INF), -_INF,
+             (_NAN, _NAN), "log 0; the gradient is 0/0"),
+    EdgeCase("logaddexp", "logaddexp(1000, 1000)", ops.logaddexp, (1000.0, 1000.0),
+             1000 + np.log(2), (0.5, 0.5), "stable"),
+    EdgeCase("where", "where(True, x, nan)", lambda x, y: ops.where(True, x, y), (1.0, _NAN),
+             1.0, (1.0, 0.0), "no NaN leaks from the branch not taken"),
+    EdgeCase("binary_cross_entropy_with_logits", "bce_logits(1e4, 1)",
+             ops.binary_cross_entropy_with_logits, (1e4, 1.0), 0.0, (0.0, -1e4), "exact"),
+    EdgeCase("binary_cross_entropy_with_logits", "bce_logits(inf, 1)",
+             ops.binary_cross_entropy_with_logits, (_INF, 1.0), _NAN, (0.0, -_INF),
+             "inf - inf, as PyTorch"),
+    EdgeCase("binary_cross_entropy", "bce(0, 1)", ops.binary_cross_entropy, (0.0, 1.0),
+             -np.log(np.finfo(np.float64).eps), (0.0, -np.log(np.finfo(np.float64).eps)
+                                                 + np.log1p(-np.finfo(np.float64).eps)),
+             "p clipped to [eps, 1 - eps]: finite, and no gradient for p where clipped; "
+             "use the logits form for exact gradients"),
+    EdgeCase("sum", "sum([])", lambda x: ops.sum(x), (np.zeros(0),), 0.0, (np.zeros(0),)),
+    EdgeCase("mean", "mean([])", lambda x: ops.mean(x), (np.zeros(0),), _NAN, (np.zeros(0),),
+             "0/0, as numpy"),
+    EdgeCase("max", "max([2, 2, 1])", lambda x: ops.max(x), (np.array([2.0, 2.0, 1.0]),), 2.0,
+             (np.array([0.5, 0.5, 0.0]),), "ties share"),
+    EdgeCase("max", "max([])", lambda x: ops.max(x), (np.zeros(0),), ValueError),
+    EdgeCase("min", "min([1, 1])", lambda x: ops.min(x), (np.array([1.0, 1.0]),), 1.0,
+             (np.array([0.5, 0.5]),)),
+    EdgeCase("logsumexp", "logsumexp([])", lambda x: ops.logsumexp(x), (np.zeros(0),), -_INF,
+             (np.zeros(0),), "log of an empty sum"),
+    EdgeCase("logsumexp", "logsumexp([-inf, -inf])", lambda x: ops.logsumexp(x),
+             (np.array([-_INF, -_INF]),), -_INF, (np.array([_NAN, _NAN]),), "0/0"),
+    EdgeCase("softmax", "softmax([1000, -1000])", lambda x: ops.softmax(x),
+             (np.array([1000.0, -1000.0]),), np.array([1.0, 0.0]), (np.zeros(2),)),
+    EdgeCase("log_softmax", "log_softmax([0, 0])", lambda x: ops.log_softmax(x),
+             (np.zeros(2),), np.full(2, -np.log(2)), (np.zeros(2),)),
+    EdgeCase("matmul", "(2, 0) @ (0, 3)", ops.matmul, (np.zeros((2, 0)), np.zeros((0, 3))),
+             np.zeros((2, 3)), (np.zeros((2, 0)), np.zeros((0, 3))), "an empty inner sum"),
+    EdgeCase("dot", "dot([], [])", ops.dot, (np.zeros(0), np.zeros(0)), 0.0,
+             (np.zeros(0), np.zeros(0))),
+    EdgeCase("getitem", "x[[0, 0]]", lambda x: x[[0, 0]], (np.array([1.0, 2.0]),),
+             np.array([1.0, 1.0]), (np.array([2.0, 0.0]),), "repeated indices accumulate"),
+    EdgeCase("reshape", "reshape((0, 3), (3, 0))", lambda x: ops.reshape(x, (3, 0)),
+             (np.zeros((0, 3)),), np.zeros((3, 0)), (np.zeros((0, 3)),)),
+    EdgeCase("flatten", "flatten((0, 2))", ops.flatten, (np.zeros((0, 2)),), np.zeros(0),
+             (np.zeros((0, 2)),)),
+    EdgeCase("transpose", "transpose((0, 2))", ops.transpose, (np.zeros((0, 2)),),
+             np.zeros((2, 0)), (np.zeros((0, 2)),)),
+    EdgeCase("swapaxes", "swapaxes(x, 0, 5)", lambda x: ops.swapaxes(x, 0, 5),
+             (np.zeros((2, 3)),), np.exceptions.AxisError),
+    EdgeCase("expand_dims", "expand_dims([], 0)", lambda x: ops.expand_dims(x, 0),
+             (np.zeros(0),), np.zeros((1, 0)), (np.zeros(0),)),
+    EdgeCase("squeeze", "squeeze((1, 0))", lambda x: ops.squeeze(x, 0), (np.zeros((1, 0)),),
+             np.zeros(0), (np.zeros((1, 0)),)),
+    EdgeCase("broadcast_to", "broadcast_to(2, (0,))", lambda x: ops.broadcast_to(x, (0,)),
+             (2.0,), np.zeros(0), (0.0,), "nothing to sum back"),
+    EdgeCase("concatenate", "concatenate([[], [1]])", lambda x, y: ops.concatenate([x, y]),
+             (np.zeros(0), np.ones(1)), np.ones(1), (np.zeros(0), np.ones(1))),
+    EdgeCase("stack", "stack([[], []])", lambda x, y: ops.stack([x, y]),
+             (np.zeros(0), np.zeros(0)), np.zeros((2, 0)), (np.zeros(0), np.zeros(0))),
+]

@@ -50,16 +50,31 @@ def logistic_step():
     return al.draw(J, A, precision=3)
 
 
+def operations_table() -> str:
+    """The README's operations table, from the registry al.OPS."""
+    rows = ["| family | op | kind | method | numpy | operator | in `graph` expressions |",
+            "|---|---|---|---|---|---|---|"]
+    for op in al.OPS.values():
+        numpy_names = ", ".join(f"`np.{f.__name__}`" for f in op.numpy)
+        rows.append(f"| {op.family} | `{op.name}` | {'primitive' if op.primitive else 'composite'}"
+                    f" | {f'`t.{op.method}()`' if op.method else ''} | {numpy_names} | "
+                    f"{f'`{op.operator}`' if op.operator else ''} | {'yes' if op.cli else ''} |")
+    return "\n".join(rows)
+
+
+def _replace_block(text: str, name: str, body: str) -> str:
+    return re.sub(rf"(<!-- {name}:start -->\n)(?:.*?\n)?(<!-- {name}:end -->)",
+                  lambda m: m.group(1) + body + "\n" + m.group(2), text, flags=re.S)
+
+
 def readme_table():
     spec = importlib.util.spec_from_file_location("catalogue", ROOT / "tests" / "test_catalogue.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     readme = ROOT / "README.md"
     text = readme.read_text()
-    new = re.sub(r"(<!-- mistakes:start -->\n)(?:.*?\n)?(<!-- mistakes:end -->)",
-                 lambda m: m.group(1) + module.render_table() + "\n" + m.group(2), text,
-                 flags=re.S)
-    readme.write_text(new)
+    text = _replace_block(text, "mistakes", module.render_table())
+    readme.write_text(_replace_block(text, "ops", operations_table()))
 
 
 if __name__ == "__main__":

@@ -13,13 +13,13 @@ from autograd_lite.testing import op_inputs
 SPEC_IDS = [s.primitive for s in OP_SPECS]
 
 
-def test_every_primitive_has_a_spec_row():
-    missing = set(al.PRIMITIVES) - set(SPECS_BY_PRIMITIVE)
-    assert not missing, f"primitives without a row in specs.OP_SPECS: {sorted(missing)}"
+def test_every_primitive_and_public_op_has_a_spec_row():
+    missing = (set(al.PRIMITIVES) | set(al.OPS)) - set(SPECS_BY_PRIMITIVE)
+    assert not missing, f"ops without a row in specs.OP_SPECS: {sorted(missing)}"
 
 
-def test_spec_rows_name_real_primitives():
-    assert set(SPECS_BY_PRIMITIVE) <= set(al.PRIMITIVES)
+def test_spec_rows_name_real_ops():
+    assert set(SPECS_BY_PRIMITIVE) <= set(al.PRIMITIVES) | set(al.OPS)
 
 
 def _differentiable(spec, args, kwargs):

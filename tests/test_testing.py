@@ -76,6 +76,8 @@ def test_layer_dims_are_course_shaped(dims):
 @given(data=st.data())
 def test_op_inputs_stay_in_domain(spec, data):
     args, _ = data.draw(op_inputs(spec))
+    if spec.kind in ("leaky", "clip"):  # a slope and bounds have domains of their own
+        args = args[:1]
     for a in args:
         a = np.asarray(a)
         if a.dtype.kind == "f":

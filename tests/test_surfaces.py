@@ -1,0 +1,157 @@
+"""One registry drives every surface: for each op in ``al.OPS``, every way to reach it that
+the registry documents (``al.f(t)``, ``t.f()``, ``np.f(t)``, the operator, the command
+line's expressions) gives the same value and the same gradient as ``al.f``. A new op
+without a sample here, or a surface that does not work, fails."""
+
+import numpy as np
+import pytest
+
+import autograd_lite as al
+from autograd_lite.expr import FUNCTIONS as CLI_FUNCTIONS
+from autograd_lite.expr import GRAMMAR_OPS, evaluate
+
+RNG = np.random.default_rng(7)
+X = RNG.uniform(0.5, 2.0, (3, 4))
+Y = RNG.uniform(0.5, 2.0, (3, 4))
+P = RNG.uniform(0.1, 0.9, (3, 4))
+LABELS = RNG.uniform(0.0, 1.0, (3, 4))
+M = RNG.uniform(0.5, 2.0, (4, 2))
+MASK = RNG.random((3, 4)) > 0.5
+
+# name -> (inputs that get gradients, extra positional args, keyword args, CLI text or None).
+# In the CLI text the inputs are called a and b.
+SAMPLES = {
+    "add": ([X, Y], [], {}, "a + b"),
+    "subtract": ([X, Y], [], {}, "a - b"),
+    "multiply": ([X, Y], [], {}, "a * b"),
+    "divide": ([X, Y], [], {}, "a / b"),
+    "negative": ([X], [], {}, "-a"),
+    "power": ([X, Y], [], {}, "a ** b"),
+    "exp": ([X], [], {}, "exp(a)"),
+    "log": ([X], [], {}, "log(a)"),
+    "sqrt": ([X], [], {}, "sqrt(a)"),
+    "square": ([X], [], {}, "square(a)"),
+    "abs": ([X - 1.25], [], {}, "abs(a)"),
+    "tanh": ([X], [], {}, "tanh(a)"),
+    "sigmoid": ([X], [], {}, "sigmoid(a)"),
+    "relu": ([X - 1.25], [], {}, "relu(a)"),
+    "leaky_relu": ([X - 1.25], [0.1], {}, "leaky_relu(a, slope=0.1)"),
+    "maximum": ([X, Y], [], {}, "maximum(a, b)"),
+    "minimum": ([X, Y], [], {}, "minimum(a, b)"),
+    "clip": ([X], [0.8, 1.5], {}, "clip(a, 0.8, 1.5)"),
+    "logaddexp": ([X, Y], [], {}, "logaddexp(a, b)"),
+    "where": ([X, Y], [], {}, None),
+    "binary_cross_entropy": ([P, LABELS], [], {}, "binary_cross_entropy(a, b)"),
+    "binary_cross_entropy_with_logits": ([X, LABELS], [], {},
+                                         "binary_cross_entropy_with_logits(a, b)"),
+    "sum": ([X], [], {"axis": 1, "keepdims": True}, "sum(a, axis=1, keepdims=True)"),
+    "mean": ([X], [], {"axis": 0}, "mean(a, axis=0)"),
+    "max": ([X], [], {"axis": 1}, "max(a, axis=1)"),
+    "min": ([X], [], {"axis": 0, "keepdims": True}, "min(a, axis=0, keepdims=True)"),
+    "logsumexp": ([X], [], {"axis": 1}, "logsumexp(a, axis=1)"),
+    "softmax": ([X], [], {"axis": 0}, "softmax(a, axis=0)"),
+    "log_softmax": ([X], [], {"axis": 1}, "log_softmax(a, axis=1)"),
+    "matmul": ([X, M], [], {}, "a @ b"),
+    "dot": ([X, M], [], {}, None),
+    "reshape": ([X], [(4, 3)], {}, None),
+    "flatten": ([X], [], {}, None),
+    "transpose": ([X], [], {}, None),
+    "swapaxes": ([X], [0, 1], {}, None),
+    "expand_dims": ([X], [1], {}, None),
+    "squeeze": ([X[:1]], [], {}, None),
+    "broadcast_to": ([X[:1]], [(3, 4)], {}, None),
+    "astype": ([X], [np.float32], {}, None),
+    "getitem": ([X], [(slice(0, 2), [0, 3])], {}, None),
+    "concatenate": ([X, Y], [], {}, None),
+    "stack": ([X, Y], [], {}, None),
+}
+SEQUENCE_OPS = {"concatenate", "stack"}  # take their inputs as one list
+OPERATORS = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b, "**": lambda a, b: a ** b, "@": lambda a, b: a @ b,
+    "-x": lambda a: -a, "abs(x)": lambda a: abs(a), ".T": lambda a: a.T,
+    "x[i]": lambda a, index: a[index],
+}
+
+
+def test_every_op_has_a_sample():
+    assert set(SAMPLES) == set(al.OPS), "add a sample for each new op (and remove old ones)"
+
+
+def test_every_op_is_exported_under_its_name():
+    for name, op in al.OPS.items():
+        assert getattr(al, name) is op.function and name in al.__all__
+
+
+def _call(op, surface, tensors, extra, kwargs):
+    if op.name in SEQUENCE_OPS:
+        return surface(tensors, *extra, **kwargs)
+    if op.name == "where":
+        return surface(MASK, *tensors, *extra, **kwargs)
+    return surface(*tensors, *extra, **kwargs)
+
+
+def _value_and_grads(op, surface):
+    """The surface applied to fresh Tensors, and the gradient of a weighted sum of it."""
+    inputs, extra, kwargs, _ = SAMPLES[op.name]
+    tensors = [al.Tensor(x, requires_grad=True) for x in inputs]
+    out = _call(op, surface, tensors, extra, kwargs)
+    assert isinstance(out, al.Tensor), f"{op.name}: got {type(out).__name__}"
+    weights = np.random.default_rng(0).uniform(0.5, 1.5, out.shape)
+    (out * weights).sum().backward()
+    return out.data, [t.grad for t in tensors]
+
+
+def _same(op, surface_name, got, want):
+    value, grads = got
+    np.testing.assert_allclose(value, want[0], rtol=1e-12, atol=1e-12,
+                               err_msg=f"{op.name} via {surface_name}: value")
+    for i, (g, w) in enumerate(zip(grads, want[1])):
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12,
+                                   err_msg=f"{op.name} via {surface_name}: gradient {i}")
+
+
+SURFACES = [(name, kind) for name, op in al.OPS.items()
+            for kind in ["method"] * bool(op.method) + ["operator"] * bool(op.operator)
+            + [f"numpy:{f.__name__}" for f in op.numpy] + ["cli"] * op.cli]
+
+
+@pytest.mark.parametrize("name,kind", SURFACES, ids=[f"{n}-{k}" for n, k in SURFACES])
+def test_each_documented_surface_matches_the_function(name, kind):
+    op = al.OPS[name]
+    want = _value_and_grads(op, op.function)
+    if kind == "method":
+        def surface(first, *rest, **kw):
+            return getattr(first, op.method)(*rest, **kw)
+    elif kind == "operator":
+        surface = OPERATORS[op.operator]
+    elif kind.startswith("numpy:"):
+        surface = next(f for f in op.numpy if f.__name__ == kind[6:])
+    else:
+        text = SAMPLES[name][3]
+        assert text is not None, f"{name} is in the CLI's language but has no CLI sample"
+
+        def surface(*tensors, **_):
+            return evaluate(text, dict(zip("ab", tensors)))
+    _same(op, kind, _value_and_grads(op, surface), want)
+
+
+def test_the_cli_language_is_exactly_the_registrys():
+    cli = {name for name, op in al.OPS.items() if op.cli}
+    assert set(CLI_FUNCTIONS) | GRAMMAR_OPS == cli and not set(CLI_FUNCTIONS) & GRAMMAR_OPS
+
+
+def test_readme_operations_table_is_generated_from_the_registry():
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("make_docs", root / "docs" / "make_docs.py")
+    make_docs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_docs)
+    readme = (root / "README.md").read_text()
+    start, end = "<!-- ops:start -->\n", "<!-- ops:end -->"
+    assert start in readme, "README.md lacks the generated operations table"
+    table = readme.split(start, 1)[1].split(end, 1)[0]
+    assert table.strip() == make_docs.operations_table().strip(), \
+        "README's operations table is stale: run python docs/make_docs.py"
