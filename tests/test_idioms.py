@@ -1,0 +1,186 @@
+"""Code written the way users write it: micrograd's README and demo, PyTorch's training loop,
+the course's engine loop, progress prints and a diagram after backward. Each test checks
+numbers, not only that nothing raised."""
+
+import numpy as np
+import pytest
+
+import autograd_lite as al
+from autograd_lite import Tensor
+
+
+def value(x):
+    """micrograd's Value: every number requires grad."""
+    return Tensor(x, requires_grad=True)
+
+
+def test_micrograd_readme_example():
+    a = value(-4.0)
+    b = value(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    g.backward()
+    assert f"{g.data:.4f}" == "24.7041"  # the values micrograd's README prints
+    assert f"{a.grad:.4f}" == "138.8338"
+    assert f"{b.grad:.4f}" == "645.5773"
+
+
+def test_methods_as_pytorch_and_micrograd_users_call_them():
+    x = value([0.5, 1.5, -2.0])
+    for name in ("exp", "tanh", "sigmoid", "relu", "abs", "square"):
+        np.testing.assert_allclose(getattr(x, name)().data, getattr(al, name)(x).data)
+    np.testing.assert_allclose(abs(x).data, [0.5, 1.5, 2.0])
+    np.testing.assert_allclose(x.abs().log().data, np.log([0.5, 1.5, 2.0]))
+    np.testing.assert_allclose(x.clip(-1.0, 1.0).data, [0.5, 1.0, -1.0])
+    np.testing.assert_allclose(x.maximum(0.0).data, [0.5, 1.5, 0.0])
+    assert x.sum().item() == 0.0 and x.mean().item() == 0.0 and x.max().item() == 1.5
+    assert x.argmax() == 1 and x.argmin() == 2 and x.tolist() == [0.5, 1.5, -2.0]
+    assert x.reshape(3, 1).flatten().shape == (3,) and x.reshape(1, 3).T.shape == (3, 1)
+    np.testing.assert_allclose(x.softmax().sum().item(), 1.0)
+    x.tanh().sum().backward()
+    np.testing.assert_allclose(x.grad, 1 - np.tanh([0.5, 1.5, -2.0]) ** 2)
+
+
+def _moons(n, noise, seed):
+    """Two interleaving half circles, labels -1 / +1 (micrograd's demo data, made here)."""
+    rng = np.random.RandomState(seed)
+    t = np.linspace(0, np.pi, n // 2)
+    outer = np.c_[np.cos(t), np.sin(t)]
+    inner = np.c_[1 - np.cos(t), 1 - np.sin(t) - 0.5]
+    X = np.r_[outer, inner] + rng.normal(scale=noise, size=(n, 2))
+    y = np.r_[-np.ones(n // 2), np.ones(n // 2)]
+    return X, y
+
+
+class Neuron:
+    def __init__(self, nin, rng, nonlin=True):
+        self.w = [value(rng.uniform(-1, 1)) for _ in range(nin)]
+        self.b = value(0.0)
+        self.nonlin = nonlin
+
+    def __call__(self, x):
+        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        return act.relu() if self.nonlin else act
+
+    def parameters(self):
+        return self.w + [self.b]
+
+
+class MLP:
+    def __init__(self, nin, nouts, seed=0):
+        rng = np.random.RandomState(seed)
+        sizes = [nin] + nouts
+        self.layers = [[Neuron(sizes[i], rng, nonlin=i != len(nouts) - 1)
+                        for _ in range(sizes[i + 1])] for i in range(len(nouts))]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = [n(x) for n in layer]
+        return x[0] if len(x) == 1 else x
+
+    def parameters(self):
+        return [p for layer in self.layers for n in layer for p in n.parameters()]
+
+
+def test_scalar_mlp_on_two_moons_as_in_micrograds_demo():
+    X, y = _moons(40, 0.1, seed=1)
+    model = MLP(2, [8, 8, 1])
+    for k in range(40):
+        scores = [model(list(map(float, xrow))) for xrow in X]
+        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]  # max-margin loss
+        loss = sum(losses) * (1.0 / len(losses))
+        loss = loss + 1e-4 * sum(p * p for p in model.parameters())
+        for p in model.parameters():
+            p.grad = None
+        loss.backward()
+        lr = 1.0 - 0.9 * k / 40
+        for p in model.parameters():
+            p.data -= lr * p.grad
+    accuracy = np.mean([(si.data > 0) == (yi > 0) for yi, si in zip(y, scores)])
+    assert accuracy >= 0.9, accuracy
+
+
+def test_pytorch_style_manual_sgd_updates_parameters_in_place():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 2))  # PyTorch's layout: examples as rows
+    y = (X[:, :1] + 2 * X[:, 1:] > 0).astype(float)
+    w = Tensor(np.zeros((2, 1)), requires_grad=True)
+    b = Tensor(0.0, requires_grad=True)
+    params, lr = [w, b], 0.5
+    first = None
+    for _ in range(300):
+        loss = al.binary_cross_entropy_with_logits(X @ w + b, y)
+        first = loss.item() if first is None else first
+        loss.backward()
+        with al.no_grad():
+            for p in params:
+                p -= lr * p.grad
+                p.grad = None
+    assert params[0] is w and params[1] is b  # updated in place, not rebound
+    assert first == pytest.approx(np.log(2))
+    assert loss.item() < 0.15  # it learned: the bug this guards against left it at 0.69
+    assert w.grad is None and w.data[1, 0] > w.data[0, 0] > 0
+
+
+def test_in_place_update_without_no_grad_is_refused_with_the_fix():
+    p = value([1.0, 2.0])
+    (p * p).sum().backward()
+    with pytest.raises(RuntimeError, match="no_grad"):
+        p -= 0.1 * p.grad
+    p.data -= 0.1 * p.grad  # the other documented way
+    np.testing.assert_allclose(p.data, [0.8, 1.6])
+
+
+def test_the_courses_engine_loop_matches_its_hand_derived_loop():
+    import nn
+
+    X, Y = nn.planar_flower()
+    hand = nn.init.small_random([2, 4, 1], seed=2)
+    engine = {k: v.copy() for k, v in hand.items()}
+    for _ in range(50):
+        A2, cache = nn.shallow.forward_propagation(X, hand)
+        grads = nn.shallow.backward_propagation(hand, cache, X, Y)
+        hand = nn.shallow.update_parameters(hand, grads, 1.2)
+        P = {k: Tensor(v, requires_grad=True) for k, v in engine.items()}
+        cost = nn.shallow.cost_engine(P, X, Y)
+        cost.backward()
+        engine = {k: v - 1.2 * P[k].grad for k, v in engine.items()}
+    for k in hand:
+        np.testing.assert_allclose(engine[k], hand[k], rtol=1e-9, atol=1e-12)
+
+
+def test_progress_print_with_a_format_spec(capsys):
+    w = value(np.zeros((3, 1)))
+    X, Y = np.ones((3, 4)), np.array([[1.0, 0.0, 1.0, 0.0]])
+    cost = al.binary_cross_entropy_with_logits(w.T @ X, Y)
+    print(f"Cost after iteration {0}: {cost:.4f}")
+    print(f"{cost:>10.2e}|{cost:g}")
+    assert capsys.readouterr().out == "Cost after iteration 0: 0.6931\n  6.93e-01|0.693147\n"
+    assert int(Tensor(2.7)) == 2 and round(Tensor(2.675), 2) == 2.67 and round(Tensor(2.5)) == 2
+    assert float(cost) == cost.item()
+    with pytest.raises(TypeError, match="one-element"):
+        f"{Tensor([1.0, 2.0]):.2f}"
+
+
+def test_draw_and_explain_right_after_a_plain_backward():
+    a = Tensor(2.0, requires_grad=True, name="a")
+    b = Tensor(3.0, requires_grad=True, name="b")
+    e = (a + b) * (b + 1)
+    e.backward()
+    labels = al.draw(e).source
+    for text in ("a\\n", "b\\n", "value 20", "grad 1", "value 5", "grad 4", "value 4",
+                 "grad 5", "grad 9"):
+        assert text in labels, text
+    table = al.explain(e)
+    assert "b: 4 + 5 = 9" in table and "a: 4" in table
+    assert a.grad == 4.0 and b.grad == 9.0  # drawing and explaining stored nothing more
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        e.backward()  # a second backward still needs retain_graph, as in PyTorch
