@@ -82,6 +82,56 @@ def _input_label(inputs, i):
     return f"input {i}" + (f" ({name!r})" if name else "")
 
 
+# ---- what no check may pass: non-finite values, results the engine did not record --------
+
+_FROM_TENSORS = ("build it from the Tensors passed in (al ops, Tensor methods or numpy "
+                 "functions on them), not from .data, np.asarray(...) or float(...) of them")
+
+
+def _nonfinite(a: Any) -> tuple[float, tuple[int, ...]] | None:
+    """The first NaN/inf entry of ``a`` and its index, or None when all are finite."""
+    a = np.asarray(a)
+    bad = np.flatnonzero(~np.isfinite(a))
+    if not bad.size:
+        return None
+    return a.reshape(-1)[bad[0]], tuple(int(i) for i in np.unravel_index(bad[0], a.shape))
+
+
+def _first_nonfinite(a: Any, where: str = "index") -> str | None:
+    """'nan at index (0, 1)' for the first NaN/inf entry of ``a`` (just 'nan' for a 0-d
+    array), or None when every entry is finite."""
+    found = _nonfinite(a)
+    if found is None:
+        return None
+    value, index = found
+    return f"{value} at {where} {index}" if index else f"{value}"
+
+
+def _require_tensor(fname: str, what: str, out: Any) -> Tensor:
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{fname}: {what} returned a {type(out).__name__}, not a Tensor, so the "
+                        f"engine cannot differentiate it; {_FROM_TENSORS}")
+    return out
+
+
+def _unconnected(fname: str, what: str, inputs: str) -> str:
+    return (f"{fname}: {what} is not connected to any {inputs} (the engine sees a constant, "
+            f"so every gradient would be 0); {_FROM_TENSORS}")
+
+
+def _engine_vjp(out: Tensor, xs: list[Tensor], seed: Any, **kwargs: Any) -> list | None:
+    """The engine's gradients of ``out`` (seeded) w.r.t. ``xs``: zeros for an input ``out``
+    does not use, None when it uses none of them (the graph never reaches ``xs``)."""
+    if not out.requires_grad:
+        return None
+    gs = backprop(out, seed, owned=True, inputs=xs, **kwargs)
+    if xs and all(g is None for g in gs):
+        return None
+    return [np.zeros(x.shape) if g is None else g for g, x in zip(gs, xs)]
+
+
+# ---- gradcheck and gradgradcheck -------------------------------------------------------------
+
 def gradcheck(f: Callable, inputs: Sequence[Any], eps: float = 1e-6, atol: float = 1e-5,
               rtol: float = 1e-3, raise_exception: bool = True, fast_mode: bool = False,
               seed: int = 0) -> bool:
@@ -91,82 +141,134 @@ def gradcheck(f: Callable, inputs: Sequence[Any], eps: float = 1e-6, atol: float
     the Jacobian (PyTorch's rule). ``fast_mode`` compares one random projection
     v^T J u instead of the whole Jacobian: two evaluations and one backward, any size.
     A failure names the input, the worst entry, both values and their relative difference.
+    Any NaN or inf (in f's value, the engine's gradient or the finite differences) fails,
+    named with its first index. ``f`` must return a Tensor built from the Tensors it gets.
     """
+    problem = _gradcheck(f, inputs, eps, atol, rtol, fast_mode, seed, "gradcheck")
+    return True if problem is None else _fail(problem, raise_exception)
+
+
+def _gradcheck(f, inputs, eps, atol, rtol, fast_mode, seed, fname) -> str | None:
+    """The first problem found, as a message, or None when the gradients agree."""
     arrays = [_as_float64(x) for x in inputs]
     xs = [Tensor(a, requires_grad=True) for a in arrays]
     with enable_grad():
-        out = f(*xs)
-    out = out if isinstance(out, Tensor) else Tensor(out)
+        out = _require_tensor(fname, "f", f(*xs))
+    value = _first_nonfinite(out._data, "output entry")
+    if value is not None:
+        return f"{fname}: f(inputs) is {value}; no gradient can be checked where f is not finite"
+    check = _projection_problem if fast_mode else _jacobian_problem
+    return check(f, inputs, arrays, xs, out, eps, atol, rtol, seed, fname)
+
+
+def _projection_problem(f, inputs, arrays, xs, out, eps, atol, rtol, seed, fname):
     rng = np.random.default_rng(seed)
+    v = rng.standard_normal(out.size)
+    us = [rng.standard_normal(a.shape) for a in arrays]
+    gs = _engine_vjp(out, xs, v.reshape(out.shape).astype(out.dtype))
+    connected = gs is not None
+    gs = [np.asarray(g, dtype=np.float64) for g in gs] if connected else [0 * u for u in us]
+    for i, g in enumerate(gs):
+        bad = _first_nonfinite(g)
+        if bad is not None:
+            return (f"{fname} (fast mode): backward's gradient w.r.t. {_input_label(inputs, i)} "
+                    f"(shape {g.shape}), projected on v, is {bad}: f is not differentiable "
+                    "there; check at another point")
+    analytical = sum(float(np.sum(g * u)) for g, u in zip(gs, us))
+    projected = []
+    for sign, side in ((1, "+"), (-1, "-")):
+        ys = np.asarray(_evaluate(f, [a + sign * eps * u for a, u in zip(arrays, us)]),
+                        dtype=np.float64)
+        bad = _first_nonfinite(ys.reshape(out.shape), "output entry")
+        if bad is not None:
+            return (f"{fname} (fast mode): the finite differences are not finite: "
+                    f"f(inputs {side} eps u) is {bad} (u a random direction, eps={eps}); "
+                    "check farther from the edge of f's domain, or use a smaller eps")
+        projected.append(ys.ravel() @ v)
+    numerical = (projected[0] - projected[1]) / (2 * eps)
+    if abs(analytical - numerical) <= atol + rtol * abs(numerical):  # NaN compares False
+        return None
+    note = "" if connected else _unconnected(fname, "f's output", "input") + ". "
+    return (f"{note}{fname} (fast mode): the projection v^T J u is {analytical:.10g} from "
+            f"backward but {numerical:.10g} by finite differences (relative difference "
+            f"{relative_difference(analytical, numerical):.3g})")
 
-    def vjp(seed_vec):
-        if not out.requires_grad:
-            return [np.zeros_like(a) for a in arrays]
-        gs = backprop(out, seed_vec.reshape(out.shape).astype(out.dtype), owned=True,
-                      retain_graph=True, inputs=xs)
-        return [np.zeros_like(a) if g is None else np.asarray(g, dtype=np.float64)
-                for g, a in zip(gs, arrays)]
 
-    if fast_mode:
-        v = rng.standard_normal(out.size)
-        us = [rng.standard_normal(a.shape) for a in arrays]
-        analytical = sum(float(np.sum(g * u)) for g, u in zip(vjp(v), us))
-        shifted = [[a + s * eps * u for a, u in zip(arrays, us)] for s in (1, -1)]
-        ups, downs = (np.asarray(_evaluate(f, s), dtype=np.float64).ravel() @ v for s in shifted)
-        numerical = (ups - downs) / (2 * eps)
-        if abs(analytical - numerical) > atol + rtol * abs(numerical):
-            return _fail(f"gradcheck (fast mode): the projection v^T J u is {analytical:.10g} "
-                         f"from backward but {numerical:.10g} by finite differences (relative "
-                         f"difference {relative_difference(analytical, numerical):.3g})",
-                         raise_exception)
-        return True
-
-    rows = [vjp(np.eye(out.size)[k]) for k in range(out.size)]  # analytical J, row by row
+def _jacobian_problem(f, inputs, arrays, xs, out, eps, atol, rtol, seed, fname):
+    rows = [_engine_vjp(out, xs, np.eye(out.size)[k].reshape(out.shape).astype(out.dtype),
+                        retain_graph=True) for k in range(out.size)]  # analytical J, by row
+    connected = not rows or rows[0] is not None
+    rows = [[np.zeros(a.shape) for a in arrays] if r is None else r for r in rows]
     for i, a in enumerate(arrays):
-        analytical = (np.stack([r[i].ravel() for r in rows]) if rows
-                      else np.zeros((0, a.size)))
+        analytical = (np.stack([np.asarray(r[i], dtype=np.float64).ravel() for r in rows])
+                      if rows else np.zeros((0, a.size)))
         numerical = _central_differences(lambda: _evaluate(f, arrays), a, eps).T.reshape(
             out.size, a.size)
-        bad = np.abs(analytical - numerical) - (atol + rtol * np.abs(numerical))
-        if bad.size and (np.max(bad) > 0 or not np.all(np.isfinite(analytical))):
-            k, j = np.unravel_index(int(np.nanargmax(np.where(np.isfinite(bad), bad, np.inf))),
-                                    bad.shape)
-            where = np.unravel_index(j, a.shape) if a.ndim else ()
-            out_at = f" of output entry {np.unravel_index(k, out.shape)}" if out.size > 1 else ""
+        label = f"{_input_label(inputs, i)} (shape {a.shape})"
+        for what, values, verb, hint in (
+                ("backward's gradient", analytical, "is",
+                 "f is not differentiable there; check at another point"),
+                ("the finite differences", numerical, "are",
+                 f"f is not finite at that entry ± eps={eps}; check farther from the edge of "
+                 "f's domain, or use a smaller eps")):
+            found = _nonfinite(values)
+            if found is not None:
+                value, (k, j) = found
+                return (f"{fname}: {what}{_output_entry(k, out.shape)} w.r.t. {label} {verb} "
+                        f"{value} at index {_entry(j, a.shape)}: {hint}")
+        excess = np.abs(analytical - numerical) - (atol + rtol * np.abs(numerical))
+        if excess.size and not np.all(excess <= 0):  # NaN compares False: it fails
+            k, j = np.unravel_index(int(np.argmax(excess)), excess.shape)
             an, nu = analytical[k, j], numerical[k, j]
-            return _fail(f"gradcheck: gradient{out_at} w.r.t. {_input_label(inputs, i)} "
-                         f"(shape {a.shape}) disagrees at index {tuple(int(w) for w in where)}: "
-                         f"backward gives {an:.10g}, finite differences {nu:.10g} (relative "
-                         f"difference {relative_difference(an, nu):.3g}; atol={atol}, "
-                         f"rtol={rtol})", raise_exception)
-    return True
+            note = "" if connected else _unconnected(fname, "f's output", "input") + ". "
+            return (f"{note}{fname}: gradient{_output_entry(k, out.shape)} w.r.t. {label} "
+                    f"disagrees at index {_entry(j, a.shape)}: backward gives {an:.10g}, "
+                    f"finite differences {nu:.10g} (relative difference "
+                    f"{relative_difference(an, nu):.3g}; atol={atol}, rtol={rtol})")
+    return None
+
+
+def _entry(j, shape) -> tuple:
+    return tuple(int(w) for w in np.unravel_index(j, shape)) if shape else ()
+
+
+def _output_entry(k, shape) -> str:
+    return f" of output entry {_entry(k, shape)}" if int(np.prod(shape)) > 1 else ""
 
 
 def gradgradcheck(f: Callable, inputs: Sequence[Any], grad_outputs: Any = None,
                   eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
                   raise_exception: bool = True, seed: int = 0) -> bool:
     """Check second derivatives: gradcheck of the map inputs -> (vector-Jacobian product of f
-    with ``grad_outputs``), which the engine differentiates through ``create_graph``."""
+    with ``grad_outputs``), which the engine differentiates through ``create_graph``.
+    Any NaN or inf fails; ``f`` must return a Tensor connected to its inputs."""
     from .ops import concatenate, reshape
 
-    with no_grad():
-        out_shape = np.shape(f(*[Tensor(_as_float64(x)) for x in inputs]))
-    v = (np.random.default_rng(seed).standard_normal(out_shape) if grad_outputs is None
+    fname = "gradgradcheck"
+    xs = [Tensor(_as_float64(x), requires_grad=True) for x in inputs]
+    with enable_grad():
+        out = _require_tensor(fname, "f", f(*xs))
+    value = _first_nonfinite(out._data, "output entry")
+    if value is not None:
+        return _fail(f"{fname}: f(inputs) is {value}; no derivative can be checked where f is "
+                     "not finite", raise_exception)
+    if xs and out.size and _engine_vjp(out, xs, np.ones(out.shape)) is None:
+        raise ValueError(_unconnected(fname, "f's output", "input"))
+    v = (np.random.default_rng(seed).standard_normal(out.shape) if grad_outputs is None
          else _as_float64(grad_outputs))
 
     def first_order(*xs):
         ys, nested = _variables(xs, range(len(xs)))
         with enable_grad():
-            y = f(*ys)
-        if not isinstance(y, Tensor) or not y.requires_grad:
-            return Tensor(np.zeros(sum(np.size(x) for x in ys)))
-        gs = backprop(y, Tensor(v) if nested else v, owned=True, retain_graph=nested,
-                      create_graph=nested, inputs=ys)
-        gs = [np.zeros(x.shape) if g is None else g for g, x in zip(gs, ys)]
+            y = _require_tensor(fname, "f", f(*ys))
+        gs = _engine_vjp(y, ys, Tensor(v) if nested else v, retain_graph=nested,
+                         create_graph=nested)
+        gs = [np.zeros(x.shape) for x in ys] if gs is None else gs
         return concatenate([reshape(g, (-1,)) for g in gs])
 
-    return gradcheck(first_order, inputs, eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception)
+    problem = _gradcheck(first_order, inputs, eps, atol, rtol, False, seed,
+                         f"{fname} (the derivative of f's vector-Jacobian product)")
+    return True if problem is None else _fail(problem, raise_exception)
 
 
 # ---- checking a user's hand-derived gradients ----------------------------------------------
@@ -285,93 +387,157 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
                     max_numerical: int | None = 2000, seed: int = 0) -> GradientReport:
     """Compare hand-derived gradients with the engine and with central differences.
 
-    cost: a function of a dict of Tensors (keyed like ``parameters``) returning a scalar.
+    cost: a function of a dict of Tensors (keyed like ``parameters``) returning a scalar
+        Tensor built from them (a float, or a Tensor made from their .data, is an error).
     parameters: e.g. {"W1": (n1, n_x) array, "b1": (n1, 1) array, ...}.
     grads: your gradients keyed "d" + name ({"dW1": ..., "db1": ...}), or a function of the
         parameters returning that dict. Other keys (such as "dA0") are listed as extra.
     max_numerical: at most this many entries per parameter get finite differences (a
         seeded sample; None for all), so big layers stay quick.
+    A NaN or inf in the cost, the engine's gradient, the finite differences or yours fails
+    that parameter with status "not finite", naming the first bad entry.
     """
     params = {k: _as_float64(v) for k, v in parameters.items()}
+    user = _user_gradients(grads, params)
+    engine, cost_at = _engine_gradients(cost, params)
+    numerical = _sampled_differences(cost, params, eps, max_numerical, seed)
+    rows = []
+    for name, value in params.items():
+        row = GradientRow(parameter=name, key="d" + name, shape=value.shape, status="ok")
+        rows.append(row)
+        mine = _user_gradient(row, user, value)
+        if mine is not None:
+            _compare(row, mine, engine[name], cost_at, numerical, tol_engine, tol_numerical)
+    known = {"d" + k for k in params}
+    rows += [GradientRow(parameter=key, key=key, shape=np.shape(user[key]), status="extra",
+                         message="not a parameter gradient; not checked")
+             for key in user if key not in known]
+    return GradientReport(rows, tol_engine, tol_numerical, eps, engine, _numeric(user))
+
+
+def _user_gradients(grads, params) -> Mapping:
     user = grads(params) if callable(grads) else grads
     if not isinstance(user, Mapping):
         raise TypeError(f"check_gradients: grads must be a dict like {{'dW1': ...}} or a "
                         f"function returning one, got {type(user).__name__}")
+    return user
 
-    xs = {k: Tensor(v, requires_grad=True, name=k) for k, v in params.items()}
-    with enable_grad():
-        out = cost(xs)
-    out = out if isinstance(out, Tensor) else Tensor(out)
-    if out.size != 1:
-        raise ValueError(f"check_gradients: the cost must be a single number, got shape "
-                         f"{out.shape}")
-    engine = {}
-    if out.requires_grad:
-        gs = backprop(out, np.ones(out.shape), owned=True, inputs=list(xs.values()))
-        engine = {k: (np.zeros_like(params[k]) if g is None else np.asarray(g))
-                  for k, g in zip(xs, gs)}
-    else:
-        engine = {k: np.zeros_like(v) for k, v in params.items()}
 
-    def cost_value():
-        with no_grad():
-            return _scalar(cost({k: Tensor(v) for k, v in params.items()}))
-
-    rng = np.random.default_rng(seed)
-    rows = []
-    for name, value in params.items():
-        key = "d" + name
-        row = GradientRow(parameter=name, key=key, shape=value.shape, status="ok")
-        rows.append(row)
-        if key not in user:
-            row.status = "missing"
-            row.message = f"no '{key}' in your gradients (keys given: {sorted(user)})"
-            continue
-        try:
-            mine = np.asarray(user[key], dtype=np.float64)
-        except (TypeError, ValueError):
-            row.status, row.message = "wrong", f"'{key}' is not a numeric array"
-            continue
-        if mine.shape != value.shape:
-            row.status = "shape"
-            hint = " (transposed?)" if mine.shape == value.shape[::-1] else ""
-            if mine.ndim == 1 and value.ndim == 2 and 1 in value.shape:
-                hint = " (a rank-1 array: keep the axis, e.g. keepdims=True)"
-            row.message = (f"{key} should have the shape of {name}, {value.shape}, got "
-                           f"{mine.shape}{hint}")
-            continue
-        if not np.all(np.isfinite(mine)):
-            row.status, row.message = "not finite", f"{key} contains NaN or inf"
-            continue
-        ref = engine[name]
-        row.diff_engine = relative_difference(mine, ref)
-        err = np.abs(mine - ref)
-        worst = np.unravel_index(int(np.argmax(err)), err.shape) if err.size else ()
-        row.worst_index = tuple(int(i) for i in worst)
-        row.max_abs_error = float(err.max()) if err.size else 0.0
-        row.yours = float(mine[worst]) if err.size else None
-        row.engine = float(ref[worst]) if err.size else None
-        # finite differences on (a sample of) the entries
-        idx = np.arange(value.size)
-        if max_numerical is not None and value.size > max_numerical:
-            idx = np.sort(rng.choice(value.size, max_numerical, replace=False))
-        numerical = _central_differences(cost_value, value, eps, idx)[:, 0]
-        row.diff_numerical = relative_difference(mine.reshape(-1)[idx], numerical)
-        row.numerical_entries = f"{idx.size} of {value.size}"
-        if row.diff_engine > tol_engine or row.diff_numerical > tol_numerical:
-            row.status = "wrong"
-            row.message = (f"at {row.worst_index} yours is {row.yours:.6g}, the engine's "
-                           f"{row.engine:.6g}")
-    known = {"d" + k for k in params}
-    for key in user:
-        if key not in known:
-            rows.append(GradientRow(parameter=key, key=key, shape=np.shape(user[key]),
-                                    status="extra", message="not a parameter gradient; "
-                                    "not checked"))
+def _numeric(user) -> dict[str, np.ndarray]:
+    """Your gradients as float64 arrays (those that are numeric), for the report."""
     mine = {}
     for k, v in user.items():
         try:
             mine[k] = np.asarray(v, dtype=np.float64)
         except (TypeError, ValueError):
             continue
-    return GradientReport(rows, tol_engine, tol_numerical, eps, engine, mine)
+    return mine
+
+
+def _sampled_differences(cost, params, eps, max_numerical, seed) -> Callable:
+    """A function name -> (entries, central differences of the cost at those entries of
+    that parameter): all entries, or a seeded sample of ``max_numerical`` of them."""
+    rng = np.random.default_rng(seed)
+
+    def cost_value():
+        with no_grad():
+            return _scalar(cost({k: Tensor(v) for k, v in params.items()}))
+
+    def numerical(name):
+        value = params[name]  # changed in place and restored
+        idx = np.arange(value.size)
+        if max_numerical is not None and value.size > max_numerical:
+            idx = np.sort(rng.choice(value.size, max_numerical, replace=False))
+        return idx, _central_differences(cost_value, value, eps, idx)[:, 0]
+
+    return numerical
+
+
+def _engine_gradients(cost, params) -> tuple[dict[str, np.ndarray], float]:
+    """The engine's gradient of the cost for each parameter, and the cost's value."""
+    xs = {k: Tensor(v, requires_grad=True, name=k) for k, v in params.items()}
+    with enable_grad():
+        out = _require_tensor("check_gradients", "the cost", cost(xs))
+    if out.size != 1:
+        raise ValueError(f"check_gradients: the cost must be a single number, got shape "
+                         f"{out.shape}")
+    gs = _engine_vjp(out, list(xs.values()), np.ones(out.shape))
+    if gs is None:
+        if xs:
+            raise ValueError(_unconnected("check_gradients", "the cost", "parameter"))
+        gs = []
+    return ({k: np.asarray(g) for k, g in zip(xs, gs)},
+            float(np.asarray(out._data, dtype=np.float64).reshape(())))
+
+
+def _user_gradient(row, user, value) -> np.ndarray | None:
+    """Your gradient for ``row`` as a float64 array, or None with the row marked failed
+    (missing, not numeric, or wrongly shaped)."""
+    key, name = row.key, row.parameter
+    if key not in user:
+        row.status = "missing"
+        row.message = f"no '{key}' in your gradients (keys given: {sorted(user)})"
+        return None
+    try:
+        mine = np.asarray(user[key], dtype=np.float64)
+    except (TypeError, ValueError):
+        row.status, row.message = "wrong", f"'{key}' is not a numeric array"
+        return None
+    if mine.shape != value.shape:
+        row.status = "shape"
+        hint = " (transposed?)" if mine.shape == value.shape[::-1] else ""
+        if mine.ndim == 1 and value.ndim == 2 and 1 in value.shape:
+            hint = " (a rank-1 array: keep the axis, e.g. keepdims=True)"
+        row.message = (f"{key} should have the shape of {name}, {value.shape}, got "
+                       f"{mine.shape}{hint}")
+        return None
+    return mine
+
+
+def _compare(row, mine, ref, cost_at, numerical, tol_engine, tol_numerical) -> None:
+    """Fill ``row`` with yours vs the engine and vs central differences: "ok", "wrong",
+    or "not finite" (the cost, yours, the engine's or the finite differences), with why."""
+    key, name = row.key, row.parameter
+    if not np.isfinite(cost_at):
+        row.status = "not finite"
+        row.message = (f"the cost is {cost_at}, so no gradient can be checked; make it finite "
+                       "at these parameters first")
+        return
+    if (_flag_nonfinite(row, f"{key} (yours) is", mine, "") or
+            _flag_nonfinite(row, f"the engine's {key} is", ref, ": the cost is not "
+                            "differentiable there (e.g. sqrt or log at 0); move the parameters "
+                            "off that point")):
+        return
+    row.diff_engine = relative_difference(mine, ref)
+    err = np.abs(mine - ref)
+    worst = np.unravel_index(int(np.argmax(err)), err.shape) if err.size else ()
+    row.worst_index = tuple(int(i) for i in worst)
+    row.max_abs_error = float(err.max()) if err.size else 0.0
+    row.yours = float(mine[worst]) if err.size else None
+    row.engine = float(ref[worst]) if err.size else None
+    idx, fd = numerical(name)
+    row.numerical_entries = f"{idx.size} of {ref.size}"
+    full = np.zeros(ref.size)  # unsampled entries stay 0: finite
+    full[idx] = fd
+    if _flag_nonfinite(row, f"the finite differences of the cost w.r.t. {name} are",
+                       full.reshape(ref.shape), f": the cost is not finite at {name} ± eps "
+                       "there; move the parameters farther from the edge of the cost's "
+                       "domain, or use a smaller eps"):
+        row.yours, row.engine = float(mine[row.worst_index]), float(ref[row.worst_index])
+        return
+    row.diff_numerical = relative_difference(mine.reshape(-1)[idx], fd)
+    if not (row.diff_engine <= tol_engine and row.diff_numerical <= tol_numerical):  # NaN fails
+        row.status = "wrong"
+        row.message = (f"at {row.worst_index} yours is {row.yours:.6g}, the engine's "
+                       f"{row.engine:.6g}")
+
+
+def _flag_nonfinite(row, what, a, why) -> bool:
+    """Mark ``row`` "not finite" at the first NaN/inf of ``a``; False when all are finite."""
+    found = _nonfinite(a)
+    if found is None:
+        return False
+    value, index = found
+    row.status, row.worst_index = "not finite", index
+    row.message = f"{what} {value} at index {index}{why}"
+    return True

@@ -20,10 +20,16 @@ import hypothesis.extra.numpy as hnp
 import hypothesis.strategies as st
 import numpy as np
 
-from .gradcheck import relative_difference
+from .gradcheck import (
+    _engine_vjp,
+    _first_nonfinite,
+    _require_tensor,
+    _unconnected,
+    relative_difference,
+)
 from .modes import enable_grad
 from .specs import OP_SPECS, SPECS_BY_PRIMITIVE, OpSpec
-from .tensor import Tensor, backprop
+from .tensor import Tensor
 
 __all__ = ["floats", "arrays", "tensors", "broadcastable_shapes", "basic_indices",
            "advanced_indices", "layer_dims", "op_inputs", "graphs", "GraphCase",
@@ -365,40 +371,32 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
                            name: str | None = None) -> None:
     """Assert that ``hand_grad(*inputs)`` equals the engine's gradient of scalar ``f``.
 
-    ``hand_grad`` returns one gradient per input (one array for a single input). On a
-    mismatch the message shows the counterexample (inputs, both gradients, the relative
-    difference) and the graph's diagram is written as DOT (and SVG if a renderer is
-    available) under $AUTOGRAD_LITE_FAILURE_DIR (default: the temp directory).
+    ``f`` returns a scalar Tensor built from the Tensors it is passed (a float, or a Tensor
+    made from their .data, raises TypeError / ValueError). ``hand_grad`` returns one
+    gradient per input (one array for a single input). A NaN or inf in f's value, yours or
+    the engine's gradient fails, naming the first bad entry. On a mismatch the message
+    shows the counterexample (inputs, both gradients, the relative difference) and the
+    graph's diagram is written as DOT (and SVG if a renderer is available) under
+    $AUTOGRAD_LITE_FAILURE_DIR (default: the temp directory).
     """
+    fname = "assert_gradients_match"
     arrays_ = [np.array(x._data if isinstance(x, Tensor) else x, dtype=np.float64)
                for x in inputs]
     xs = [Tensor(a, requires_grad=True, name=f"x{i}") for i, a in enumerate(arrays_)]
     with enable_grad():
-        out = f(*xs)
-    out = out if isinstance(out, Tensor) else Tensor(out)
+        out = _require_tensor(fname, "f", f(*xs))
     if out.size != 1:
-        raise ValueError(f"assert_gradients_match: f must return one number, got shape "
-                         f"{out.shape}")
+        raise ValueError(f"{fname}: f must return one number, got shape {out.shape}")
     out.name = out.name or "f"
-    if out.requires_grad:
-        engine = backprop(out, np.ones(out.shape), owned=True, retain_graph=True,
-                          inputs=xs)
-        engine = [np.zeros_like(a) if g is None else np.asarray(g)
-                  for g, a in zip(engine, arrays_)]
-    else:
-        engine = [np.zeros_like(a) for a in arrays_]
+    engine = _engine_vjp(out, xs, np.ones(out.shape), retain_graph=True)
+    if engine is None:
+        if xs:
+            raise ValueError(_unconnected(fname, "f's output", "input"))
+        engine = []
+    engine = [np.asarray(g) for g in engine]
     mine = hand_grad(*[a.copy() for a in arrays_])
     mine = [mine] if len(arrays_) == 1 and not isinstance(mine, (tuple, list)) else list(mine)
-    problems = []
-    if len(mine) != len(arrays_):
-        problems.append(f"hand_grad returned {len(mine)} gradients for {len(arrays_)} inputs")
-    for i, (m, e, a) in enumerate(zip(mine, engine, arrays_)):
-        m = np.asarray(m, dtype=np.float64)
-        if m.shape != a.shape:
-            problems.append(f"gradient {i}: shape {m.shape}, input {i} has shape {a.shape}")
-        elif not np.allclose(m, e, rtol=rtol, atol=atol):
-            problems.append(f"gradient {i}: relative difference {relative_difference(m, e):.3g}"
-                            f"\n    yours:  {_fmt(m)}\n    engine: {_fmt(e)}")
+    problems = _gradient_problems(out, mine, engine, arrays_, rtol, atol)
     if not problems:
         return
     label = re.sub(r"\W+", "_", name or getattr(f, "__name__", "f"))
@@ -409,6 +407,30 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
     lines += [f"  x{i} = {_fmt(a)}" for i, a in enumerate(arrays_)]
     lines += ["  " + p for p in problems] + [f"  diagram: {where}"]
     raise AssertionError("\n".join(lines))
+
+
+def _gradient_problems(out, mine, engine, arrays_, rtol, atol) -> list[str]:
+    """What is wrong: f not finite, a count or shape that differs, a NaN/inf in yours or the
+    engine's, or values that differ."""
+    problems = []
+    value = _first_nonfinite(out._data)
+    if value is not None:
+        problems.append(f"f is {value}: no gradient can be checked where f is not finite")
+    if len(mine) != len(arrays_):
+        problems.append(f"hand_grad returned {len(mine)} gradients for {len(arrays_)} inputs")
+    for i, (m, e, a) in enumerate(zip(mine, engine, arrays_)):
+        m = np.asarray(m, dtype=np.float64)
+        if m.shape != a.shape:
+            problems.append(f"gradient {i}: shape {m.shape}, input {i} has shape {a.shape}")
+            continue
+        bad = [f"{who} gradient {i} is {where}" for who, where in
+               (("your", _first_nonfinite(m)), ("the engine's", _first_nonfinite(e))) if where]
+        if bad:  # np.allclose would call inf equal to inf
+            problems.append("; ".join(bad) + f"\n    yours:  {_fmt(m)}\n    engine: {_fmt(e)}")
+        elif not np.allclose(m, e, rtol=rtol, atol=atol):
+            problems.append(f"gradient {i}: relative difference {relative_difference(m, e):.3g}"
+                            f"\n    yours:  {_fmt(m)}\n    engine: {_fmt(e)}")
+    return problems
 
 
 def _write_diagram(out, engine, mine, label) -> str:

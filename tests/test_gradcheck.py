@@ -2,6 +2,7 @@
 that name the input, the entry and both values."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -231,3 +232,144 @@ def test_every_checker_passes_the_right_gradients():
                       lambda g, ans, W_, b_: g * _hand_grads(W_, b_, X, Y, None)[0],
                       lambda g, ans, W_, b_: g * _hand_grads(W_, b_, X, Y, None)[1])
     assert al.gradcheck(op, [W, b])
+
+
+# ---- non-finite values and costs the engine cannot see never pass ---------------------------
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NaN/inf on purpose
+def test_check_gradients_fails_a_nan_cost_as_users_type_it():
+    W = al.Tensor(np.array([[0.0, 1.0]]), requires_grad=True)
+
+    def cost(params):
+        return al.log(params["W1"]).sum() * np.nan
+
+    report = al.check_gradients(cost, {"W1": W.data}, {"dW1": np.zeros((1, 2))})
+    assert not report.passed and not report
+    assert report.score == 0.0 and report.first_failure.key == "dW1"
+    row = report.rows[0]
+    assert row.status == "not finite" and "the cost is nan" in row.message
+    assert "NOT FINITE" in str(report) and "the cost is nan" in str(report)
+    data = json.loads(report.to_json(allow_nan=False))  # strict JSON: no NaN literals
+    assert data["passed"] is False and data["score"] == 0.0
+    assert data["rows"][0]["status"] == "not finite" and data["rows"][0]["passed"] is False
+
+
+W_EDGE = np.array([[0.0, 1.0]])  # sqrt and log are not differentiable at the first entry
+W_NEAR = np.array([[1e-7, 1.0]])  # log is finite here, NaN at 1e-7 - eps
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NaN/inf on purpose
+@pytest.mark.parametrize("cost, W, yours, cause", [
+    (lambda P: al.sum(P["W1"]) + np.inf, W_EDGE, np.ones((1, 2)), r"the cost is inf"),
+    (lambda P: al.sum(al.log(P["W1"])), W_EDGE, np.array([[1e300, 1.0]]),
+     r"the cost is -inf"),
+    (lambda P: al.sum(P["W1"] ** 2), W_EDGE, np.array([[0.0, np.nan]]),
+     r"dW1 \(yours\) is nan at index \(0, 1\)"),
+    (lambda P: al.sum(P["W1"] ** 2), W_EDGE, np.array([[-np.inf, 2.0]]),
+     r"dW1 \(yours\) is -inf at index \(0, 0\)"),
+    (lambda P: al.sum(al.sqrt(P["W1"])), W_EDGE, np.array([[0.0, 0.5]]),
+     r"the engine's dW1 is inf at index \(0, 0\)"),
+    (lambda P: al.sum(al.log(P["W1"])), W_NEAR, 1 / W_NEAR,
+     r"finite differences .* nan at index \(0, 0\)"),
+], ids=["inf cost", "-inf cost (log 0)", "nan in yours", "-inf in yours",
+        "inf in the engine's (sqrt at 0)", "nan in finite differences (log near 0)"])
+def test_check_gradients_fails_every_non_finite_value_and_says_which(cost, W, yours, cause):
+    report = al.check_gradients(cost, {"W1": W}, {"dW1": yours})
+    assert not report.passed and report.score == 0.0
+    row = report.rows[0]
+    assert row.status == "not finite" and re.search(cause, row.message), row.message
+    assert json.loads(report.to_json(allow_nan=False))["passed"] is False
+
+
+def _numpy_compute_cost(A, Y):  # the course's hand-written cost: numpy in, a float out
+    m = Y.shape[1]
+    return float(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m)
+
+
+@pytest.mark.parametrize("cost, error, cause", [
+    (lambda P: _numpy_compute_cost(1 / (1 + np.exp(-np.asarray(P["W1"]) @ np.ones((2, 3)))),
+                                   np.array([[1.0, 0.0, 1.0]])), TypeError, "float"),
+    (lambda P: np.sum(np.asarray(P["W1"]) ** 2), TypeError, "float64"),
+    (lambda P: al.sum(P["W1"].detach() ** 2), ValueError, "not connected to any parameter"),
+    (lambda P: al.sum(al.Tensor(P["W1"].data) ** 2), ValueError,
+     "not connected to any parameter"),
+], ids=["course compute_cost", "numpy scalar", "detach", "Tensor of .data"])
+def test_check_gradients_refuses_a_cost_the_engine_cannot_differentiate(cost, error, cause):
+    with pytest.raises(error, match=cause) as err:
+        al.check_gradients(cost, {"W1": np.array([[0.5, -0.2]])}, {"dW1": np.zeros((1, 2))})
+    assert "check_gradients" in str(err.value) and "Tensors" in str(err.value)
+
+
+def test_check_gradients_accepts_a_parameter_the_cost_does_not_use():
+    W = np.array([[0.5, -0.2]])
+    report = al.check_gradients(lambda P: al.sum(P["W1"] ** 2), {"W1": W, "b1": np.ones((1, 1))},
+                                {"dW1": 2 * W, "db1": np.zeros((1, 1))})
+    assert report.passed, str(report)
+    np.testing.assert_array_equal(report.engine_grads["b1"], [[0.0]])
+
+
+X_EDGE = np.array([0.0, 1.0])
+X_NEAR = np.array([1e-7, 1.0])
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NaN/inf on purpose
+@pytest.mark.parametrize("f, x, cause", [
+    (lambda x: al.sum(x) + np.inf, X_EDGE, r"f\(inputs\) is inf"),
+    (lambda x: al.log(x - 1), X_EDGE, r"f\(inputs\) is nan at output entry \(0,\)"),
+    (lambda x: al.sum(al.sqrt(x)), X_EDGE,
+     r"backward's gradient w\.r\.t\. input 0 \(shape \(2,\)\) is inf at index \(0,\)"),
+    (lambda x: al.sum(al.log(x)), X_NEAR,
+     r"finite differences w\.r\.t\. input 0 \(shape \(2,\)\) are nan at index \(0,\)"),
+    (lambda x: al.log(x) * 2, X_NEAR,
+     r"finite differences of output entry \(0,\) w\.r\.t\. input 0 .* nan at index \(0,\)"),
+], ids=["inf output", "nan output", "inf in backward (sqrt at 0)", "nan in finite differences",
+        "nan in finite differences, vector output"])
+def test_gradcheck_fails_every_non_finite_value_and_says_which(f, x, cause):
+    with pytest.raises(al.GradcheckError, match=cause):
+        al.gradcheck(f, [x])
+    assert al.gradcheck(f, [x], raise_exception=False) is False
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NaN/inf on purpose
+@pytest.mark.parametrize("f, x, cause", [
+    (lambda x: al.sum(x) + np.inf, X_EDGE, r"f\(inputs\) is inf"),
+    (lambda x: al.sum(al.sqrt(x)), X_EDGE, r"backward's gradient w\.r\.t\. input 0 .* inf"),
+    (lambda x: al.sum(al.log(x)), X_NEAR, r"f\(inputs [+-] eps u\) is nan"),
+], ids=["inf output", "inf in backward", "nan in finite differences"])
+def test_gradcheck_fast_mode_fails_every_non_finite_value(f, x, cause):
+    with pytest.raises(al.GradcheckError, match=cause):
+        al.gradcheck(f, [x], fast_mode=True)
+    assert al.gradcheck(f, [x], fast_mode=True, raise_exception=False) is False
+
+
+def test_gradcheck_refuses_outputs_built_outside_the_engine():
+    x = np.array([0.5, -0.2])
+    with pytest.raises(TypeError, match="gradcheck: f returned a float.*not a Tensor"):
+        al.gradcheck(lambda t: float(np.sum(np.asarray(t) ** 2)), [x])
+    with pytest.raises(al.GradcheckError, match="not connected to any input.*Tensors"):
+        al.gradcheck(lambda t: al.sum(t.detach() ** 2), [x])
+    with pytest.raises(al.GradcheckError, match="not connected to any input"):
+        al.gradcheck(lambda t: al.sum(t.detach() ** 2), [x], fast_mode=True)
+    # a Tensor that truly does not depend on the input: zero both ways, as in PyTorch
+    assert al.gradcheck(lambda t: al.Tensor(np.ones(2)) * 3, [x])
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NaN/inf on purpose
+@pytest.mark.parametrize("f, x, cause", [
+    (lambda x: al.sum(al.log(x)) * np.nan, np.array([0.5, 1.0]), r"f\(inputs\) is nan"),
+    (lambda x: al.sum(x * al.log(x)), X_NEAR, r"finite differences .* nan at index \(0,\)"),
+    (lambda x: al.sum(x ** 1.5), X_EDGE, r"backward's gradient .* inf at index \(0,\)"),
+], ids=["nan cost", "nan in finite differences of the gradient", "inf second derivative"])
+def test_gradgradcheck_fails_every_non_finite_value_and_says_which(f, x, cause):
+    with pytest.raises(al.GradcheckError, match=cause):
+        al.gradgradcheck(f, [x])
+    assert al.gradgradcheck(f, [x], raise_exception=False) is False
+
+
+def test_gradgradcheck_refuses_outputs_built_outside_the_engine():
+    x = np.array([0.5, -0.2])
+    with pytest.raises(TypeError, match="gradgradcheck: f returned a float.*not a Tensor"):
+        al.gradgradcheck(lambda t: float(np.sum(np.asarray(t) ** 3)), [x])
+    with pytest.raises(ValueError, match="gradgradcheck: .*not connected to any input"):
+        al.gradgradcheck(lambda t: al.sum(t.detach() ** 3), [x])
+    assert al.gradgradcheck(lambda t: al.sum(3 * t), [x])  # linear: second derivative 0

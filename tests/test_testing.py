@@ -133,3 +133,29 @@ def test_property_failure_shrinks_to_a_minimal_counterexample(tmp_path, monkeypa
     message = str(err.value)
     assert "x0 = [0., 0., 0.]" in message  # shrunk: three zeros
     assert (tmp_path / "prop.dot").exists()
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NaN/inf on purpose
+@pytest.mark.parametrize("f, hand, x, cause", [
+    (lambda t: al.sum(t) + np.nan, np.ones_like, np.array([1.0, -2.0]), r"f is nan"),
+    (lambda t: al.sum(t ** 2), lambda a: np.array([2 * a[0], np.nan]), np.array([1.0, -2.0]),
+     r"your gradient 0 is nan at index \(1,\)"),
+    # both sides inf at 0: np.allclose calls them equal, the check must not
+    (lambda t: al.sum(al.sqrt(t)), lambda a: 0.5 / np.sqrt(a), np.array([0.0, 1.0]),
+     r"the engine's gradient 0 is inf at index \(0,\)"),
+], ids=["nan cost", "nan in yours", "inf in the engine's and yours (sqrt at 0)"])
+def test_assert_gradients_match_fails_non_finite_values(tmp_path, monkeypatch, f, hand, x, cause):
+    monkeypatch.setenv("AUTOGRAD_LITE_FAILURE_DIR", str(tmp_path))
+    with pytest.raises(AssertionError, match=cause):
+        assert_gradients_match(f, hand, [x], name="non_finite")
+
+
+def test_assert_gradients_match_refuses_f_built_outside_the_engine():
+    x = np.array([0.5, -0.2])
+    with pytest.raises(TypeError, match="assert_gradients_match: f returned a float.*Tensor"):
+        assert_gradients_match(lambda t: float(np.sum(np.asarray(t) ** 2)), lambda a: 2 * a, [x])
+    with pytest.raises(ValueError, match="assert_gradients_match: .*not connected to any input"):
+        assert_gradients_match(lambda t: al.sum(t.detach() ** 2), lambda a: 2 * a, [x])
+    # an input that f does not use has gradient zero: that is no error
+    assert_gradients_match(lambda t, u: al.sum(t ** 2), lambda a, b: (2 * a, np.zeros_like(b)),
+                           [x, np.ones(3)])
