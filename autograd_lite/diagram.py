@@ -6,11 +6,13 @@ the install brings, so SVG and PNG work on a machine without Graphviz.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import graphviz
@@ -191,7 +193,7 @@ def _quote(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-# ---- draw -------------------------------------------------------------------------------
+# ---- draw: collect the nodes, label them, emit DOT ---------------------------------------
 
 _STYLE = {
     "param": 'shape=box style="rounded,filled" fillcolor="#cfe2ff"',
@@ -199,9 +201,36 @@ _STYLE = {
     "output": 'shape=box style="rounded,filled" fillcolor="#fff3bf" peripheries=2',
     "tensor": 'shape=box style="rounded,filled" fillcolor="white"',
     "op": 'shape=ellipse style=filled fillcolor="#e9ecef" fontsize=11',
+    "const": 'shape=plaintext fontcolor="#868e96"',
     "scope": 'shape=box3d style=filled fillcolor="#d3f9d8"',
     "mismatch": 'color="#e03131" penwidth=3 fontcolor="#c92a2a"',
 }
+
+RANKDIRS = ("LR", "TB", "RL", "BT")
+
+
+@dataclass(slots=True)
+class _Node:
+    """One node of the picture: a tensor's box, the ellipse of the op that made ``item``, or
+    a constant argument (``item`` is then the constant)."""
+
+    id: str
+    kind: str  # "tensor", "op" or "const"
+    scope: tuple[str, ...]
+    item: Any
+
+
+@dataclass(slots=True)
+class _LabelOptions:
+    """What ``draw`` was asked to show, and what it knows about the graph."""
+
+    names: dict[int, str]
+    outputs: set[int]
+    expected: dict[str, np.ndarray]
+    show_values: bool
+    show_grads: bool
+    precision: int
+    max_entries: int
 
 
 def draw(*outputs: Tensor, rankdir: str = "LR", show_values: bool = True,
@@ -214,13 +243,13 @@ def draw(*outputs: Tensor, rankdir: str = "LR", show_values: bool = True,
     op (its name and arguments such as ``axis``), edges in the direction of data flow.
     Parameters (leaves that require grad) are blue, constants dashed grey, outputs yellow.
 
-    rankdir: "LR" (left to right) or "TB" (top to bottom).
+    rankdir: "LR" (left to right), "TB" (top to bottom), "RL" or "BT".
     collapse: draw each top-level ``scope`` as one box.
     compare: hand-derived gradients, as {tensor name or "d"+name: array} or a
         ``GradientReport``; tensors whose gradient disagrees are outlined red with both values.
     """
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"draw: rankdir must be 'LR' or 'TB', got {rankdir!r}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw: rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
     for o in outputs:
         if not isinstance(o, Tensor):
             raise TypeError(f"draw: expected Tensors, got {type(o).__name__}")
@@ -230,72 +259,95 @@ def draw(*outputs: Tensor, rankdir: str = "LR", show_values: bool = True,
             raise RuntimeError(
                 "draw: this graph was freed by backward(). Call backward(retain_graph=True) "
                 "to keep it (add retain_grads=True to show every intermediate gradient)")
-    expected = _expected_grads(compare)
+    nodes, edges = _collect_nodes(outputs, order)
     consts = [a for t in order if t._op is not None for a in t._args
               if isinstance(a, Tensor) and not a.requires_grad]
     consts += [o for o in outputs if not o.requires_grad]
-    names = _labels(order, consts)
-    out_ids = {id(o) for o in outputs}
+    how = _LabelOptions(_labels(order, consts), {id(o) for o in outputs},
+                        _expected_grads(compare), show_values, show_grads, precision,
+                        max_entries)
+    statements = []
+    for node in nodes:
+        label, style = _node_label(node, how)
+        statements.append((node.scope, f"{node.id} [label={_quote(label)} {style}]"))
+    return _emit_dot(statements, edges, rankdir, collapse)
 
-    lines: list[tuple[tuple[str, ...], str]] = []  # (scope, DOT statement)
+
+def _collect_nodes(outputs: Sequence[Tensor], order: list[Tensor]
+                   ) -> tuple[list[_Node], list[tuple[str, str]]]:
+    """The picture's structure: a node per tensor, per op and per non-Tensor argument, and
+    the edges (node id pairs) in the direction of data flow."""
+    nodes: list[_Node] = []
     edges: list[tuple[str, str]] = []
-    counter = [0]
-
     ids: dict[int, str] = {}
 
     def tensor_node(t: Tensor) -> str:
         nid = ids.get(id(t))
-        if nid is not None:
-            return nid
-        nid = ids[id(t)] = f"t{len(ids)}"
-        label = [names.get(id(t), "tensor"), f"{t.shape} {t.dtype}" if t.shape else f"{t.dtype}"]
-        if show_values:
-            label.append("value " + _fmt_array(t._data, precision, max_entries))
-        grad = t.grad
-        if show_grads and grad is not None:
-            label.append("grad " + _fmt_array(grad, precision, max_entries))
-        kind = ("output" if id(t) in out_ids else "tensor" if t._op is not None
-                else "param" if t.requires_grad else "leaf")
-        style = _STYLE[kind]
-        mine = expected.get(t.name) if t.name else None
-        if mine is not None:
-            if grad is None or np.shape(mine) != np.shape(grad) or not np.allclose(
-                    mine, np.asarray(grad), rtol=1e-6, atol=1e-9):
-                label.append("yours " + _fmt_array(mine, precision, max_entries))
-                style += " " + _STYLE["mismatch"]
-        lines.append((t._scope, f"{nid} [label={_quote(chr(10).join(label))} {style}]"))
+        if nid is None:
+            nid = ids[id(t)] = f"t{len(ids)}"
+            nodes.append(_Node(nid, "tensor", t._scope, t))
         return nid
 
     for t in order:
-        tid = tensor_node(t)
+        made = tensor_node(t)
         if t._op is None:
             continue
-        counter[0] += 1
-        oid = f"op{counter[0]}"
-        kw = _fmt_kwargs(t._kwargs)
-        label = _quote(t._op.name + ("\n" + kw if kw else ""))
-        lines.append((t._scope, f"{oid} [label={label} {_STYLE['op']}]"))
-        edges.append((oid, tid))
+        op = f"op{len(nodes)}"
+        nodes.append(_Node(op, "op", t._scope, t))
+        edges.append((op, made))
         for a in t._args:
             if isinstance(a, Tensor):
-                src = tensor_node(a)
+                edges.append((tensor_node(a), op))
             else:
-                counter[0] += 1
-                src = f"c{counter[0]}"
-                lines.append((t._scope, f"{src} [label={_quote(_const(a))} shape=plaintext "
-                                        "fontcolor=\"#868e96\"]"))
-            edges.append((src, oid))
+                nodes.append(_Node(f"c{len(nodes)}", "const", t._scope, a))
+                edges.append((nodes[-1].id, op))
     for o in outputs:
         tensor_node(o)
+    return nodes, edges
 
+
+def _node_label(node: _Node, how: _LabelOptions) -> tuple[str, str]:
+    """The text and style of one node: the one place that decides what a node shows."""
+    if node.kind == "const":
+        return _const(node.item), _STYLE["const"]
+    t = node.item
+    if node.kind == "op":
+        kw = _fmt_kwargs(t._kwargs)
+        return t._op.name + ("\n" + kw if kw else ""), _STYLE["op"]
+    lines = [how.names.get(id(t), "tensor"), f"{t.shape} {t.dtype}" if t.shape else f"{t.dtype}"]
+    if how.show_values:
+        lines.append("value " + _fmt_array(t._data, how.precision, how.max_entries))
+    grad = t.grad
+    if how.show_grads and grad is not None:
+        lines.append("grad " + _fmt_array(grad, how.precision, how.max_entries))
+    kind = ("output" if id(t) in how.outputs else "tensor" if t._op is not None
+            else "param" if t.requires_grad else "leaf")
+    style = _STYLE[kind]
+    mine = how.expected.get(t.name) if t.name else None
+    if mine is not None and (grad is None or np.shape(mine) != np.shape(grad) or not np.allclose(
+            mine, np.asarray(grad), rtol=1e-6, atol=1e-9)):
+        lines.append("yours " + _fmt_array(mine, how.precision, how.max_entries))
+        style += " " + _STYLE["mismatch"]
+    return "\n".join(lines), style
+
+
+def _emit_dot(statements: list[tuple[tuple[str, ...], str]], edges: list[tuple[str, str]],
+              rankdir: str, collapse: bool) -> Diagram:
+    """The Diagram: node statements nested in their scopes' clusters (or one box per
+    top-level scope with ``collapse``), then the edges."""
     graph = Diagram(name="autograd_lite", graph_attr={"rankdir": rankdir},
                     node_attr={"fontname": "Helvetica", "fontsize": "12"})
     if collapse:
-        lines, edges = _collapse(lines, edges)
-    graph.body.extend(_nest(lines))
-    graph.body.extend(f"\t{a} -> {b}\n" for a, b in dict.fromkeys(edges))
-    graph.n_nodes = len(lines)
+        statements, edges = _collapse(statements, edges)
+    graph.body.extend(_nest(statements))
+    graph.body.extend(_edge_statements(edges))
+    graph.n_nodes = len(statements)
     return graph
+
+
+def _edge_statements(edges: list[tuple[str, str]]) -> list[str]:
+    """One DOT line per distinct edge, in the order first seen."""
+    return [f"\t{a} -> {b}\n" for a, b in dict.fromkeys(edges)]
 
 
 def _expected_grads(compare: Any) -> dict[str, np.ndarray]:
@@ -311,47 +363,53 @@ def _expected_grads(compare: Any) -> dict[str, np.ndarray]:
     return out
 
 
-def _nest(lines: list[tuple[tuple[str, ...], str]]) -> list[str]:
-    """Wrap statements in nested ``subgraph cluster_*`` blocks by scope."""
-    tree: dict = {"__lines__": []}
-    for scope_path, stmt in lines:
-        node = tree
-        for part in scope_path:
-            node = node.setdefault(part, {"__lines__": []})
-        node["__lines__"].append(stmt)
-    out: list[str] = []
+@dataclass
+class _Scope:
+    """A scope in the tree of nested scopes: its own statements and its sub-scopes."""
 
-    def emit(node, path, depth):
+    statements: list[str]
+    children: dict[str, _Scope]
+
+
+def _nest(statements: list[tuple[tuple[str, ...], str]]) -> list[str]:
+    """Wrap statements in nested ``subgraph "cluster_<k>"`` blocks, one per distinct scope
+    path, numbered in the order drawn (so "layer 1" and "layer_1" stay two clusters)."""
+    root = _Scope([], {})
+    for scope_path, stmt in statements:
+        node = root
+        for part in scope_path:
+            node = node.children.setdefault(part, _Scope([], {}))
+        node.statements.append(stmt)
+    out: list[str] = []
+    numbers = itertools.count(1)
+
+    def emit(node: _Scope, depth: int) -> None:
         pad = "\t" * depth
-        out.extend(f"{pad}{s}\n" for s in node["__lines__"])
-        for name, child in node.items():
-            if name == "__lines__":
-                continue
-            cid = "cluster_" + "_".join(p.replace(" ", "_") for p in path + (name,))
-            out.append(f"{pad}subgraph {_quote(cid)} {{\n{pad}\tlabel={_quote(name)} "
-                       f"style=\"rounded,dashed\" color=\"#2b8a3e\"\n")
-            emit(child, path + (name,), depth + 1)
+        out.extend(f"{pad}{s}\n" for s in node.statements)
+        for name, child in node.children.items():
+            out.append(f"{pad}subgraph {_quote(f'cluster_{next(numbers)}')} {{\n{pad}\t"
+                       f"label={_quote(name)} style=\"rounded,dashed\" color=\"#2b8a3e\"\n")
+            emit(child, depth + 1)
             out.append(f"{pad}}}\n")
 
-    emit(tree, (), 1)
+    emit(root, 1)
     return out
 
 
-def _collapse(lines, edges):
-    """Replace everything inside each top-level scope by one box."""
+def _collapse(statements, edges):
+    """Replace everything inside each top-level scope by one box, numbered in order."""
     owner: dict[str, str] = {}
     kept: list[tuple[tuple[str, ...], str]] = []
-    boxes: dict[str, int] = {}
-    for scope_path, stmt in lines:
-        nid = stmt.split(" ", 1)[0]
+    boxes: dict[str, list] = {}  # top-level scope -> [box id, node count]
+    for scope_path, stmt in statements:
         if scope_path:
-            top = scope_path[0]
-            owner[nid] = f"scope_{abs(hash(top))}"
-            boxes[top] = boxes.get(top, 0) + 1
+            box = boxes.setdefault(scope_path[0], [f"scope{len(boxes)}", 0])
+            box[1] += 1
+            owner[stmt.split(" ", 1)[0]] = box[0]
         else:
             kept.append((scope_path, stmt))
-    for top, count in boxes.items():
-        kept.append(((), f"scope_{abs(hash(top))} [label={_quote(f'{top}{chr(10)}({count} nodes)')}"
+    for top, (box_id, count) in boxes.items():
+        kept.append(((), f"{box_id} [label={_quote(f'{top}{chr(10)}({count} nodes)')}"
                          f" {_STYLE['scope']}]"))
     new_edges = [(owner.get(a, a), owner.get(b, b)) for a, b in edges]
     return kept, [(a, b) for a, b in new_edges if a != b]

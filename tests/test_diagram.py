@@ -1,16 +1,19 @@
 """Diagrams: DOT structure of known graphs, real SVG/PNG rendering with each available
-renderer, scopes, the comparison view, explain, and big graphs."""
+renderer, scopes and their clusters, the comparison view, explain, and big graphs."""
 
+import ast
+import inspect
 import os
 import re
 import shutil
+import subprocess
 import sys
 
 import numpy as np
 import pytest
 
 import autograd_lite as al
-from autograd_lite import Tensor
+from autograd_lite import Tensor, diagram
 from autograd_lite.diagram import MAX_LAYOUT_NODES, GraphTooLargeError, RenderError
 
 
@@ -51,7 +54,9 @@ def test_options_direction_values_precision():
     assert "rankdir=TB" in dot and "value" not in dot
     x = Tensor([1.23456789], requires_grad=True, name="x")
     assert "1.23" in al.draw(x * 2, precision=3).source
-    with pytest.raises(ValueError, match="rankdir"):
+    for rankdir in ("LR", "TB", "RL", "BT"):
+        assert f"rankdir={rankdir}" in al.draw(e, rankdir=rankdir).source
+    with pytest.raises(ValueError, match="'LR', 'TB', 'RL' or 'BT', got 'XY'"):
         al.draw(e, rankdir="XY")
 
 
@@ -78,10 +83,76 @@ def test_scopes_make_clusters_and_collapse_to_boxes():
     with al.scope("layer2"):
         A2 = al.sigmoid(W2 @ A1)
     dot = al.draw(A2).source
-    assert 'subgraph "cluster_layer1"' in dot and 'subgraph "cluster_layer2"' in dot
+    assert clusters(dot) == ["layer1", "layer2"]
     collapsed = al.draw(A2, collapse=True)
     assert "cluster" not in collapsed.source
     assert collapsed.source.count("box3d") == 2 and "layer1\\n(" in collapsed.source
+
+
+def clusters(dot):
+    """The label of each ``subgraph cluster_*`` block, one entry per distinct cluster id."""
+    found = re.findall(r'subgraph ("cluster[^"]*") \{\n\t*label="([^"]*)"', dot)
+    ids = [cid for cid, _ in found]
+    assert len(ids) == len(set(ids)), f"a cluster id is used twice: {ids}"
+    return [label for _, label in found]
+
+
+def two_scopes_that_differ_only_by_space_and_underscore():
+    x = Tensor(np.ones(2), requires_grad=True, name="x")
+    with al.scope("layer 1"):
+        h = al.tanh(x)
+    with al.scope("layer_1"):
+        y = al.sum(h * 2.0)
+    with al.scope("layer 1"), al.scope("__lines__"):  # nested, and a name the tree must not trip on
+        z = y + 1.0
+    return z
+
+
+def cluster_members(dot):
+    """{cluster label: the first label line of each node directly inside that cluster}."""
+    members, stack = {}, []
+    for line in dot.splitlines():
+        text = line.strip()
+        if text.startswith("subgraph "):
+            stack.append(None)
+        elif stack and stack[-1] is None:
+            stack[-1] = re.match(r'label="([^"]*)"', text).group(1)
+            members.setdefault(stack[-1], set())
+        elif text == "}" and stack:
+            stack.pop()
+        elif stack and (node := re.match(r'\w+ \[label="([^"\\]*)', text)):
+            members[stack[-1]].add(node.group(1))
+    return members
+
+
+def test_scopes_whose_names_differ_only_by_space_and_underscore_stay_apart():
+    dot = al.draw(two_scopes_that_differ_only_by_space_and_underscore()).source
+    assert clusters(dot) == ["layer 1", "__lines__", "layer_1"]
+    members = cluster_members(dot)
+    assert "tanh" in members["layer 1"] and "multiply" not in members["layer 1"]
+    assert {"multiply", "sum"} <= members["layer_1"] and "tanh" not in members["layer_1"]
+    assert "add" in members["__lines__"]
+
+
+def test_collapse_keeps_the_two_scopes_apart():
+    collapsed = al.draw(two_scopes_that_differ_only_by_space_and_underscore(), collapse=True)
+    boxes = re.findall(r'\t(\w+) \[label="([^"\\]*)\\n\((\d+) nodes\)"', collapsed.source)
+    assert sorted((label, int(n)) for _, label, n in boxes) == [("layer 1", 5), ("layer_1", 5)]
+    assert len({nid for nid, _, _ in boxes}) == 2
+    edges = re.findall(r"\t(\w+) -> (\w+)", collapsed.source)
+    box = {label: nid for nid, label, _ in boxes}
+    assert (box["layer 1"], box["layer_1"]) in edges and (box["layer_1"], box["layer 1"]) in edges
+
+
+def test_collapsed_box_ids_do_not_depend_on_the_hash_seed():
+    code = ("from test_diagram import two_scopes_that_differ_only_by_space_and_underscore as f\n"
+            "import autograd_lite as al\nprint(al.draw(f(), collapse=True).source)")
+    here = al.draw(two_scopes_that_differ_only_by_space_and_underscore(), collapse=True).source
+    seed = "1" if os.environ.get("PYTHONHASHSEED") != "1" else "2"
+    there = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, cwd=os.path.dirname(__file__),
+                           env={**os.environ, "PYTHONHASHSEED": seed})
+    assert there.stdout.strip() == here.strip()
 
 
 def test_comparison_view_highlights_disagreeing_gradients():
@@ -176,3 +247,11 @@ def test_unknown_suffix_is_refused(tmp_path):
     _, _, e = course_example()
     with pytest.raises(ValueError, match=".svg"):
         al.draw(e).render_to(str(tmp_path / "e.jpg2"))
+
+
+def test_no_function_in_the_diagram_module_is_longer_than_60_lines():
+    tree = ast.parse(inspect.getsource(diagram))
+    long = [(f.name, f.end_lineno - f.lineno + 1) for f in ast.walk(tree)
+            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and f.end_lineno - f.lineno + 1 > 60]
+    assert long == []
