@@ -1,7 +1,8 @@
 """Computation-graph diagrams (graphviz DOT) with values and gradients, and ``explain``.
 
-Rendering uses the system ``dot`` when present, else the ``graphviz-pure`` command that
-the install brings, so SVG and PNG work on a machine without Graphviz.
+A diagram is a ``graphviz.Digraph`` whose ``render``, ``pipe``, ``view`` and Jupyter display run
+the system ``dot`` when present, else the ``graphviz-pure`` command that the install brings, so
+they work on a machine without Graphviz.
 """
 
 from __future__ import annotations
@@ -13,21 +14,38 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import graphviz
 import numpy as np
+from graphviz.backend import dot_command, rendering
 
 from .tensor import Tensor, toposort, unbroadcast
 
 __all__ = ["draw", "render", "explain", "save_diagram", "Diagram", "RenderError",
-           "GraphTooLargeError", "find_renderer"]
+           "GraphTooLargeError", "find_renderer", "FORMATS"]
 
 MAX_LAYOUT_NODES = 3000  # beyond this, dot takes minutes: refuse with a clear message
 
+# What graphviz-pure writes (its `-T?` list; pdf and ps are not among them). render_to accepts
+# exactly these suffixes; render and pipe accept them with graphviz-pure, and whatever a system
+# dot writes with dot.
+FORMATS = ("svg", "png", "jpg", "jpeg", "jpe", "json", "json0", "dot_json", "xdot_json", "plain",
+           "plain-ext", "dot", "gv", "canon", "xdot", "xdot1.2", "xdot1.4")
+
+_NO_RENDERER = ("no Graphviz renderer found: `pip install graphviz-pure` (pure, no system "
+                "packages) or install Graphviz (e.g. `apt-get install graphviz`).")
+_DOT_KEPT = "The DOT text is still available: diagram.source, or save it to a .dot file"
+
 
 class RenderError(RuntimeError):
-    """No renderer, or the renderer failed; the DOT text is still in ``diagram.source``."""
+    """No renderer, or the renderer failed; the DOT text is in ``.source`` (and in
+    ``diagram.source``)."""
+
+    def __init__(self, message: str, source: str | None = None):
+        super().__init__(message)
+        self.source = source
 
 
 class GraphTooLargeError(RenderError):
@@ -49,65 +67,154 @@ def find_renderer() -> str | None:
     return beside if os.path.isfile(beside) else None
 
 
-def render(source: str, fmt: str = "svg", timeout: float = 60.0,
-           renderer: str | None = None) -> bytes:
-    """Lay out DOT text and return the image bytes (fmt: "svg", "png", ...)."""
-    exe = renderer or find_renderer()
+def _renderer_for(fmt: str, source: str | None = None) -> str:
+    """The renderer to run for ``fmt``, or RenderError if there is none that writes it."""
+    exe = find_renderer()
     if exe is None:
-        raise RenderError("no Graphviz renderer found: `pip install graphviz-pure` (pure, no "
-                          "system packages) or install Graphviz (e.g. `apt-get install "
-                          "graphviz`). The DOT text is still available: diagram.source or "
-                          "save to a .dot file")
+        raise RenderError(f"{_NO_RENDERER} {_DOT_KEPT}", source)
+    name = os.path.basename(exe)
+    if name.startswith("graphviz-pure") and fmt.split(":")[0].lower() not in FORMATS:
+        raise RenderError(f"{name} cannot write {fmt!r}; it writes {', '.join(FORMATS)}. For "
+                          f"{fmt}, install Graphviz (e.g. `apt-get install graphviz`), whose dot "
+                          f"is then used. {_DOT_KEPT}", source)
+    return exe
+
+
+def _run_renderer(cmd: Sequence[str], source: str, *, data: bytes | None = None,
+                  timeout: float = 60.0, quiet: bool = True) -> bytes:
+    """Run a dot command line (``data`` on stdin) and return its stdout, or RenderError."""
+    name = os.path.basename(cmd[0])
     try:
-        done = subprocess.run([exe, f"-T{fmt}"], input=source.encode(), capture_output=True,
-                              timeout=timeout, check=False)
+        done = subprocess.run(list(cmd), input=data, capture_output=True, timeout=timeout,
+                              check=False)
     except subprocess.TimeoutExpired:
-        raise RenderError(f"{os.path.basename(exe)} did not finish laying out the graph in "
-                          f"{timeout:g} s; draw fewer nodes (collapse=True, or a sub-graph) or "
-                          "save the .dot file") from None
-    if done.returncode != 0 or not done.stdout:
-        raise RenderError(f"{os.path.basename(exe)} failed to render {fmt}: "
-                          f"{done.stderr.decode(errors='replace').strip()[:500]}")
+        raise RenderError(f"{name} did not finish laying out the graph in {timeout:g} s; draw "
+                          "fewer nodes (collapse=True, or a sub-graph) or save the .dot file",
+                          source) from None
+    except OSError as err:
+        raise RenderError(f"cannot run {cmd[0]}: {err}. {_DOT_KEPT}", source) from err
+    stderr = done.stderr.decode(errors="replace").strip()
+    if done.returncode != 0:
+        raise RenderError(f"{name} failed (exit status {done.returncode}): {stderr[:500]}. "
+                          f"{_DOT_KEPT}", source)
+    if stderr and not quiet:  # graphviz shows the renderer's warnings unless quiet=True
+        print(stderr, file=sys.stderr)
     return done.stdout
 
 
+def render(source: str, fmt: str = "svg", timeout: float = 60.0,
+           renderer: str | None = None) -> bytes:
+    """Lay out DOT text and return the image bytes (fmt: one of ``FORMATS``, e.g. "svg")."""
+    exe = renderer or _renderer_for(fmt, source)
+    out = _run_renderer([exe, f"-T{fmt}"], source, data=source.encode(), timeout=timeout)
+    if not out:
+        raise RenderError(f"{os.path.basename(exe)} wrote no {fmt}. {_DOT_KEPT}", source)
+    return out
+
+
 class Diagram(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that renders through ``find_renderer()`` (SVG, PNG, DOT files and
-    inline display in Jupyter), refusing graphs too large to lay out."""
+    """A ``graphviz.Digraph`` whose ``render``, ``pipe``, ``view`` and Jupyter display run
+    ``find_renderer()``: the system ``dot`` when present (as graphviz does), else graphviz-pure.
+    They take graphviz's own arguments; the default format is svg, which every renderer writes.
+    Graphs above ``MAX_LAYOUT_NODES`` nodes are refused, and every failure is a RenderError."""
 
     n_nodes = 0
+    timeout = 60.0  # seconds a layout may take
 
-    def render_to(self, path: str, timeout: float = 60.0) -> str:
-        """Write the diagram to ``path``; the format comes from its suffix (.svg, .png, .dot)."""
-        fmt = os.path.splitext(path)[1].lstrip(".").lower()
-        if fmt == "dot" or fmt == "gv":
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("format", "svg")
+        super().__init__(*args, **kwargs)
+
+    def render_to(self, path: str | os.PathLike, timeout: float = 60.0) -> str | os.PathLike:
+        """Write the diagram to ``path``, in the format its suffix names (one of ``FORMATS``;
+        .dot and .gv hold the DOT text, which needs no renderer)."""
+        fmt = _format_of(path)
+        if fmt in ("dot", "gv"):
             data = self.source.encode()
-        elif fmt in ("svg", "png", "pdf"):
-            data = self.pipe_bytes(fmt, timeout)
         else:
-            raise ValueError(f"render_to: unknown format '.{fmt}'; use .svg, .png, .pdf or .dot")
+            data = self.pipe_bytes(fmt, timeout)
         with open(path, "wb") as fh:
             fh.write(data)
         return path
 
     def pipe_bytes(self, fmt: str = "svg", timeout: float = 60.0) -> bytes:
         """The rendered image as bytes."""
+        self._check_size()
+        return render(self.source, fmt, timeout)
+
+    def _check_size(self) -> None:
         if self.n_nodes > MAX_LAYOUT_NODES:
             raise GraphTooLargeError(
                 f"the graph has {self.n_nodes} nodes; laying out more than {MAX_LAYOUT_NODES} "
                 "takes too long. Draw with collapse=True (each scope one box), draw a "
-                "smaller sub-graph, or save the .dot text")
-        return render(self.source, fmt, timeout)
+                "smaller sub-graph, or save the .dot text", self.source)
+
+    def _command(self, engine: str, fmt: str, renderer: str | None, formatter: str | None,
+                 neato_no_op: bool | int | None) -> list[str]:
+        """graphviz's own command line (its checks and flags), run by our renderer."""
+        cmd = dot_command.command(engine, fmt, renderer=renderer, formatter=formatter,
+                                  neato_no_op=neato_no_op)
+        self._check_size()
+        return [_renderer_for(fmt, self.source), *map(os.fspath, cmd[1:])]
+
+    # graphviz's Render and Pipe mixins run dot through these three hooks (graphviz >= 0.20);
+    # the public render/pipe/view (arguments, saving the source, the viewer) stay graphviz's.
+    def _pipe_lines(self, engine: str, fmt: str, input_lines: Any, *, input_encoding: str,
+                    renderer: str | None = None, formatter: str | None = None,
+                    neato_no_op: bool | int | None = None, quiet: bool = False) -> bytes:
+        cmd = self._command(engine, fmt, renderer, formatter, neato_no_op)
+        data = "".join(input_lines).encode(input_encoding)
+        return _run_renderer(cmd, self.source, data=data, timeout=self.timeout, quiet=quiet)
+
+    def _pipe_lines_string(self, engine: str, fmt: str, input_lines: Any, *, encoding: str,
+                           **options: Any) -> str:
+        return self._pipe_lines(engine, fmt, input_lines, input_encoding=encoding,
+                                **options).decode(encoding)
+
+    def _render(self, engine: str, fmt: str, filepath: str | os.PathLike,
+                renderer: str | None = None, formatter: str | None = None,
+                neato_no_op: bool | int | None = None, quiet: bool = False, *,
+                outfile: str | os.PathLike | None = None, raise_if_result_exists: bool = False,
+                overwrite_filepath: bool = False) -> str:
+        filepath = Path(filepath)
+        if outfile is None:  # dot -O: the source's name plus the format
+            outfile = rendering.get_outfile(filepath, format=fmt, renderer=renderer,
+                                            formatter=formatter)
+        outfile = Path(outfile)
+        if raise_if_result_exists and overwrite_filepath:
+            raise ValueError("overwrite_filepath cannot be combined with raise_if_result_exists")
+        if not overwrite_filepath and outfile.resolve() == filepath.resolve():
+            raise ValueError(f"outfile {outfile.name!r} must be different from input file "
+                             f"{filepath.name!r} (pass overwrite_source=True to override)")
+        if raise_if_result_exists and outfile.exists():
+            raise graphviz.FileExistsError(f"output file exists: {os.fspath(outfile)!r}")
+        cmd = self._command(engine, fmt, renderer, formatter, neato_no_op)
+        _run_renderer([*cmd, "-o", os.fspath(outfile), os.fspath(filepath)], self.source,
+                      timeout=self.timeout, quiet=quiet)
+        return os.fspath(outfile)
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         try:
-            return {"image/svg+xml": self.pipe_bytes("svg").decode()}
+            return super()._repr_mimebundle_(include, exclude, **kwargs)
         except RenderError as err:
             return {"text/plain": f"{err}\n\n{self.source}"}
 
 
+def _format_of(path: str | os.PathLike) -> str:
+    """The format that ``path``'s suffix names (the longest match, e.g. .xdot1.4), or
+    ValueError listing every suffix render_to writes."""
+    name = os.path.basename(os.fspath(path))
+    matches = [f for f in FORMATS if name.lower().endswith("." + f)]
+    if not matches:
+        raise ValueError(f"render_to: {name!r} does not end in a suffix it writes; use one of: "
+                         f"{' '.join('.' + f for f in FORMATS)}; .dot and .gv hold the DOT "
+                         "text. For other formats (pdf, ...) with a system Graphviz, use "
+                         "diagram.render(outfile=path)")
+    return max(matches, key=len)
+
+
 def save_diagram(*outputs: Tensor, path: str, **options: Any) -> str:
-    """``draw(*outputs, **options)`` written to ``path`` (.svg, .png or .dot)."""
+    """``draw(*outputs, **options)`` written to ``path`` (a suffix from ``FORMATS``)."""
     return draw(*outputs, **options).render_to(path)
 
 
