@@ -116,7 +116,8 @@ class Diagram(graphviz.Digraph):
     """A ``graphviz.Digraph`` whose ``render``, ``pipe``, ``view`` and Jupyter display run
     ``find_renderer()``: the system ``dot`` when present (as graphviz does), else graphviz-pure.
     They take graphviz's own arguments; the default format is svg, which every renderer writes.
-    Graphs above ``MAX_LAYOUT_NODES`` nodes are refused, and every failure is a RenderError."""
+    Graphs above ``MAX_LAYOUT_NODES`` nodes are refused, a layout may take ``timeout`` seconds,
+    and every failure is a RenderError."""
 
     n_nodes = 0
     timeout = 60.0  # seconds a layout may take
@@ -124,6 +125,12 @@ class Diagram(graphviz.Digraph):
     def __init__(self, *args: Any, **kwargs: Any):
         kwargs.setdefault("format", "svg")
         super().__init__(*args, **kwargs)
+
+    def copy(self) -> Diagram:
+        """A copy, with the size guard and timeout (graphviz copies only its own settings)."""
+        twin = super().copy()
+        twin.n_nodes, twin.timeout = self.n_nodes, self.timeout
+        return twin
 
     def render_to(self, path: str | os.PathLike, timeout: float = 60.0) -> str | os.PathLike:
         """Write the diagram to ``path``, in the format its suffix names (one of ``FORMATS``;
@@ -354,6 +361,10 @@ def draw(*outputs: Tensor, rankdir: str = "LR", show_values: bool = True,
     collapse: draw each top-level ``scope`` as one box.
     compare: hand-derived gradients, as {tensor name or "d"+name: array} or a
         ``GradientReport``; tensors whose gradient disagrees are outlined red with both values.
+
+    Show it with graphviz's ``d.render("e", format="png")``, ``d.pipe(format="svg")``,
+    ``d.view()`` or Jupyter, or write a file with ``d.render_to("e.svg")``; no system
+    Graphviz is needed.
     """
     if rankdir not in RANKDIRS:
         raise ValueError(f"draw: rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")

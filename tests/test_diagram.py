@@ -424,7 +424,8 @@ def test_big_graphs_are_refused_by_render_and_pipe_too(tmp_path):
     for _ in range(MAX_LAYOUT_NODES // 4 + 1):
         y = al.tanh(y) + 1.0
     d = al.draw(y)
-    for attempt in (lambda: d.pipe(format="svg"), lambda: d.render(str(tmp_path / "e"))):
+    for attempt in (lambda: d.pipe(format="svg"), lambda: d.render(str(tmp_path / "e")),
+                    lambda: d.copy().pipe(format="svg")):
         with pytest.raises(GraphTooLargeError, match="collapse=True"):
             attempt()
 
