@@ -1,31 +1,51 @@
 """Computation-graph diagrams (graphviz DOT) with values and gradients, and ``explain``.
 
-Rendering uses the system ``dot`` when present, else the ``graphviz-pure`` command that
-the install brings, so SVG and PNG work on a machine without Graphviz.
+A diagram is a ``graphviz.Digraph`` whose ``render``, ``pipe``, ``view`` and Jupyter display run
+the system ``dot`` when present, else the ``graphviz-pure`` command that the install brings, so
+they work on a machine without Graphviz.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import graphviz
 import numpy as np
+from graphviz.backend import dot_command, rendering
 
 from .tensor import Tensor, toposort, unbroadcast
 
 __all__ = ["draw", "render", "explain", "save_diagram", "Diagram", "RenderError",
-           "GraphTooLargeError", "find_renderer"]
+           "GraphTooLargeError", "find_renderer", "FORMATS"]
 
 MAX_LAYOUT_NODES = 3000  # beyond this, dot takes minutes: refuse with a clear message
 
+# What graphviz-pure writes (its `-T?` list; pdf and ps are not among them). render_to accepts
+# exactly these suffixes; render and pipe accept them with graphviz-pure, and whatever a system
+# dot writes with dot.
+FORMATS = ("svg", "png", "jpg", "jpeg", "jpe", "json", "json0", "dot_json", "xdot_json", "plain",
+           "plain-ext", "dot", "gv", "canon", "xdot", "xdot1.2", "xdot1.4")
+
+_NO_RENDERER = ("no Graphviz renderer found: `pip install graphviz-pure` (pure, no system "
+                "packages) or install Graphviz (e.g. `apt-get install graphviz`).")
+_DOT_KEPT = "The DOT text is still available: diagram.source, or save it to a .dot file"
+
 
 class RenderError(RuntimeError):
-    """No renderer, or the renderer failed; the DOT text is still in ``diagram.source``."""
+    """No renderer, or the renderer failed; the DOT text is in ``.source`` (and in
+    ``diagram.source``)."""
+
+    def __init__(self, message: str, source: str | None = None):
+        super().__init__(message)
+        self.source = source
 
 
 class GraphTooLargeError(RenderError):
@@ -47,65 +67,161 @@ def find_renderer() -> str | None:
     return beside if os.path.isfile(beside) else None
 
 
-def render(source: str, fmt: str = "svg", timeout: float = 60.0,
-           renderer: str | None = None) -> bytes:
-    """Lay out DOT text and return the image bytes (fmt: "svg", "png", ...)."""
-    exe = renderer or find_renderer()
+def _renderer_for(fmt: str, source: str | None = None) -> str:
+    """The renderer to run for ``fmt``, or RenderError if there is none that writes it."""
+    exe = find_renderer()
     if exe is None:
-        raise RenderError("no Graphviz renderer found: `pip install graphviz-pure` (pure, no "
-                          "system packages) or install Graphviz (e.g. `apt-get install "
-                          "graphviz`). The DOT text is still available: diagram.source or "
-                          "save to a .dot file")
+        raise RenderError(f"{_NO_RENDERER} {_DOT_KEPT}", source)
+    name = os.path.basename(exe)
+    if name.startswith("graphviz-pure") and fmt.split(":")[0].lower() not in FORMATS:
+        raise RenderError(f"{name} cannot write {fmt!r}; it writes {', '.join(FORMATS)}. For "
+                          f"{fmt}, install Graphviz (e.g. `apt-get install graphviz`), whose dot "
+                          f"is then used. {_DOT_KEPT}", source)
+    return exe
+
+
+def _run_renderer(cmd: Sequence[str], source: str, *, data: bytes | None = None,
+                  timeout: float = 60.0, quiet: bool = True) -> bytes:
+    """Run a dot command line (``data`` on stdin) and return its stdout, or RenderError."""
+    name = os.path.basename(cmd[0])
     try:
-        done = subprocess.run([exe, f"-T{fmt}"], input=source.encode(), capture_output=True,
-                              timeout=timeout, check=False)
+        done = subprocess.run(list(cmd), input=data, capture_output=True, timeout=timeout,
+                              check=False)
     except subprocess.TimeoutExpired:
-        raise RenderError(f"{os.path.basename(exe)} did not finish laying out the graph in "
-                          f"{timeout:g} s; draw fewer nodes (collapse=True, or a sub-graph) or "
-                          "save the .dot file") from None
-    if done.returncode != 0 or not done.stdout:
-        raise RenderError(f"{os.path.basename(exe)} failed to render {fmt}: "
-                          f"{done.stderr.decode(errors='replace').strip()[:500]}")
+        raise RenderError(f"{name} did not finish laying out the graph in {timeout:g} s; draw "
+                          "fewer nodes (collapse=True, or a sub-graph) or save the .dot file",
+                          source) from None
+    except OSError as err:
+        raise RenderError(f"cannot run {cmd[0]}: {err}. {_DOT_KEPT}", source) from err
+    stderr = done.stderr.decode(errors="replace").strip()
+    if done.returncode != 0:
+        raise RenderError(f"{name} failed (exit status {done.returncode}): {stderr[:500]}. "
+                          f"{_DOT_KEPT}", source)
+    if stderr and not quiet:  # graphviz shows the renderer's warnings unless quiet=True
+        print(stderr, file=sys.stderr)
     return done.stdout
 
 
+def render(source: str, fmt: str = "svg", timeout: float = 60.0,
+           renderer: str | None = None) -> bytes:
+    """Lay out DOT text and return the image bytes (fmt: one of ``FORMATS``, e.g. "svg")."""
+    exe = renderer or _renderer_for(fmt, source)
+    out = _run_renderer([exe, f"-T{fmt}"], source, data=source.encode(), timeout=timeout)
+    if not out:
+        raise RenderError(f"{os.path.basename(exe)} wrote no {fmt}. {_DOT_KEPT}", source)
+    return out
+
+
 class Diagram(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that renders through ``find_renderer()`` (SVG, PNG, DOT files and
-    inline display in Jupyter), refusing graphs too large to lay out."""
+    """A ``graphviz.Digraph`` whose ``render``, ``pipe``, ``view`` and Jupyter display run
+    ``find_renderer()``: the system ``dot`` when present (as graphviz does), else graphviz-pure.
+    They take graphviz's own arguments; the default format is svg, which every renderer writes.
+    Graphs above ``MAX_LAYOUT_NODES`` nodes are refused, a layout may take ``timeout`` seconds,
+    and every failure is a RenderError."""
 
     n_nodes = 0
+    timeout = 60.0  # seconds a layout may take
 
-    def render_to(self, path: str, timeout: float = 60.0) -> str:
-        """Write the diagram to ``path``; the format comes from its suffix (.svg, .png, .dot)."""
-        fmt = os.path.splitext(path)[1].lstrip(".").lower()
-        if fmt == "dot" or fmt == "gv":
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("format", "svg")
+        super().__init__(*args, **kwargs)
+
+    def copy(self) -> Diagram:
+        """A copy, with the size guard and timeout (graphviz copies only its own settings)."""
+        twin = super().copy()
+        twin.n_nodes, twin.timeout = self.n_nodes, self.timeout
+        return twin
+
+    def render_to(self, path: str | os.PathLike, timeout: float = 60.0) -> str | os.PathLike:
+        """Write the diagram to ``path``, in the format its suffix names (one of ``FORMATS``;
+        .dot and .gv hold the DOT text, which needs no renderer)."""
+        fmt = _format_of(path)
+        if fmt in ("dot", "gv"):
             data = self.source.encode()
-        elif fmt in ("svg", "png", "pdf"):
-            data = self.pipe_bytes(fmt, timeout)
         else:
-            raise ValueError(f"render_to: unknown format '.{fmt}'; use .svg, .png, .pdf or .dot")
+            data = self.pipe_bytes(fmt, timeout)
         with open(path, "wb") as fh:
             fh.write(data)
         return path
 
     def pipe_bytes(self, fmt: str = "svg", timeout: float = 60.0) -> bytes:
         """The rendered image as bytes."""
+        self._check_size()
+        return render(self.source, fmt, timeout)
+
+    def _check_size(self) -> None:
         if self.n_nodes > MAX_LAYOUT_NODES:
             raise GraphTooLargeError(
                 f"the graph has {self.n_nodes} nodes; laying out more than {MAX_LAYOUT_NODES} "
                 "takes too long. Draw with collapse=True (each scope one box), draw a "
-                "smaller sub-graph, or save the .dot text")
-        return render(self.source, fmt, timeout)
+                "smaller sub-graph, or save the .dot text", self.source)
+
+    def _command(self, engine: str, fmt: str, renderer: str | None, formatter: str | None,
+                 neato_no_op: bool | int | None) -> list[str]:
+        """graphviz's own command line (its checks and flags), run by our renderer."""
+        cmd = dot_command.command(engine, fmt, renderer=renderer, formatter=formatter,
+                                  neato_no_op=neato_no_op)
+        self._check_size()
+        return [_renderer_for(fmt, self.source), *map(os.fspath, cmd[1:])]
+
+    # graphviz's Render and Pipe mixins run dot through these three hooks (graphviz >= 0.20);
+    # the public render/pipe/view (arguments, saving the source, the viewer) stay graphviz's.
+    def _pipe_lines(self, engine: str, fmt: str, input_lines: Any, *, input_encoding: str,
+                    renderer: str | None = None, formatter: str | None = None,
+                    neato_no_op: bool | int | None = None, quiet: bool = False) -> bytes:
+        cmd = self._command(engine, fmt, renderer, formatter, neato_no_op)
+        data = "".join(input_lines).encode(input_encoding)
+        return _run_renderer(cmd, self.source, data=data, timeout=self.timeout, quiet=quiet)
+
+    def _pipe_lines_string(self, engine: str, fmt: str, input_lines: Any, *, encoding: str,
+                           **options: Any) -> str:
+        return self._pipe_lines(engine, fmt, input_lines, input_encoding=encoding,
+                                **options).decode(encoding)
+
+    def _render(self, engine: str, fmt: str, filepath: str | os.PathLike,
+                renderer: str | None = None, formatter: str | None = None,
+                neato_no_op: bool | int | None = None, quiet: bool = False, *,
+                outfile: str | os.PathLike | None = None, raise_if_result_exists: bool = False,
+                overwrite_filepath: bool = False) -> str:
+        filepath = Path(filepath)
+        if outfile is None:  # dot -O: the source's name plus the format
+            outfile = rendering.get_outfile(filepath, format=fmt, renderer=renderer,
+                                            formatter=formatter)
+        outfile = Path(outfile)
+        if raise_if_result_exists and overwrite_filepath:
+            raise ValueError("overwrite_filepath cannot be combined with raise_if_result_exists")
+        if not overwrite_filepath and outfile.resolve() == filepath.resolve():
+            raise ValueError(f"outfile {outfile.name!r} must be different from input file "
+                             f"{filepath.name!r} (pass overwrite_source=True to override)")
+        if raise_if_result_exists and outfile.exists():
+            raise graphviz.FileExistsError(f"output file exists: {os.fspath(outfile)!r}")
+        cmd = self._command(engine, fmt, renderer, formatter, neato_no_op)
+        _run_renderer([*cmd, "-o", os.fspath(outfile), os.fspath(filepath)], self.source,
+                      timeout=self.timeout, quiet=quiet)
+        return os.fspath(outfile)
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         try:
-            return {"image/svg+xml": self.pipe_bytes("svg").decode()}
+            return super()._repr_mimebundle_(include, exclude, **kwargs)
         except RenderError as err:
             return {"text/plain": f"{err}\n\n{self.source}"}
 
 
+def _format_of(path: str | os.PathLike) -> str:
+    """The format that ``path``'s suffix names (the longest match, e.g. .xdot1.4), or
+    ValueError listing every suffix render_to writes."""
+    name = os.path.basename(os.fspath(path))
+    matches = [f for f in FORMATS if name.lower().endswith("." + f)]
+    if not matches:
+        raise ValueError(f"render_to: {name!r} does not end in a suffix it writes; use one of: "
+                         f"{' '.join('.' + f for f in FORMATS)}; .dot and .gv hold the DOT "
+                         "text. For other formats (pdf, ...) with a system Graphviz, use "
+                         "diagram.render(outfile=path)")
+    return max(matches, key=len)
+
+
 def save_diagram(*outputs: Tensor, path: str, **options: Any) -> str:
-    """``draw(*outputs, **options)`` written to ``path`` (.svg, .png or .dot)."""
+    """``draw(*outputs, **options)`` written to ``path`` (a suffix from ``FORMATS``)."""
     return draw(*outputs, **options).render_to(path)
 
 
@@ -191,7 +307,7 @@ def _quote(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-# ---- draw -------------------------------------------------------------------------------
+# ---- draw: collect the nodes, label them, emit DOT ---------------------------------------
 
 _STYLE = {
     "param": 'shape=box style="rounded,filled" fillcolor="#cfe2ff"',
@@ -199,9 +315,36 @@ _STYLE = {
     "output": 'shape=box style="rounded,filled" fillcolor="#fff3bf" peripheries=2',
     "tensor": 'shape=box style="rounded,filled" fillcolor="white"',
     "op": 'shape=ellipse style=filled fillcolor="#e9ecef" fontsize=11',
+    "const": 'shape=plaintext fontcolor="#868e96"',
     "scope": 'shape=box3d style=filled fillcolor="#d3f9d8"',
     "mismatch": 'color="#e03131" penwidth=3 fontcolor="#c92a2a"',
 }
+
+RANKDIRS = ("LR", "TB", "RL", "BT")
+
+
+@dataclass(slots=True)
+class _Node:
+    """One node of the picture: a tensor's box, the ellipse of the op that made ``item``, or
+    a constant argument (``item`` is then the constant)."""
+
+    id: str
+    kind: str  # "tensor", "op" or "const"
+    scope: tuple[str, ...]
+    item: Any
+
+
+@dataclass(slots=True)
+class _LabelOptions:
+    """What ``draw`` was asked to show, and what it knows about the graph."""
+
+    names: dict[int, str]
+    outputs: set[int]
+    expected: dict[str, np.ndarray]
+    show_values: bool
+    show_grads: bool
+    precision: int
+    max_entries: int
 
 
 def draw(*outputs: Tensor, rankdir: str = "LR", show_values: bool = True,
@@ -214,13 +357,17 @@ def draw(*outputs: Tensor, rankdir: str = "LR", show_values: bool = True,
     op (its name and arguments such as ``axis``), edges in the direction of data flow.
     Parameters (leaves that require grad) are blue, constants dashed grey, outputs yellow.
 
-    rankdir: "LR" (left to right) or "TB" (top to bottom).
+    rankdir: "LR" (left to right), "TB" (top to bottom), "RL" or "BT".
     collapse: draw each top-level ``scope`` as one box.
     compare: hand-derived gradients, as {tensor name or "d"+name: array} or a
         ``GradientReport``; tensors whose gradient disagrees are outlined red with both values.
+
+    Show it with graphviz's ``d.render("e", format="png")``, ``d.pipe(format="svg")``,
+    ``d.view()`` or Jupyter, or write a file with ``d.render_to("e.svg")``; no system
+    Graphviz is needed.
     """
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"draw: rankdir must be 'LR' or 'TB', got {rankdir!r}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw: rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
     for o in outputs:
         if not isinstance(o, Tensor):
             raise TypeError(f"draw: expected Tensors, got {type(o).__name__}")
@@ -230,72 +377,95 @@ def draw(*outputs: Tensor, rankdir: str = "LR", show_values: bool = True,
             raise RuntimeError(
                 "draw: this graph was freed by backward(). Call backward(retain_graph=True) "
                 "to keep it (add retain_grads=True to show every intermediate gradient)")
-    expected = _expected_grads(compare)
+    nodes, edges = _collect_nodes(outputs, order)
     consts = [a for t in order if t._op is not None for a in t._args
               if isinstance(a, Tensor) and not a.requires_grad]
     consts += [o for o in outputs if not o.requires_grad]
-    names = _labels(order, consts)
-    out_ids = {id(o) for o in outputs}
+    how = _LabelOptions(_labels(order, consts), {id(o) for o in outputs},
+                        _expected_grads(compare), show_values, show_grads, precision,
+                        max_entries)
+    statements = []
+    for node in nodes:
+        label, style = _node_label(node, how)
+        statements.append((node.scope, f"{node.id} [label={_quote(label)} {style}]"))
+    return _emit_dot(statements, edges, rankdir, collapse)
 
-    lines: list[tuple[tuple[str, ...], str]] = []  # (scope, DOT statement)
+
+def _collect_nodes(outputs: Sequence[Tensor], order: list[Tensor]
+                   ) -> tuple[list[_Node], list[tuple[str, str]]]:
+    """The picture's structure: a node per tensor, per op and per non-Tensor argument, and
+    the edges (node id pairs) in the direction of data flow."""
+    nodes: list[_Node] = []
     edges: list[tuple[str, str]] = []
-    counter = [0]
-
     ids: dict[int, str] = {}
 
     def tensor_node(t: Tensor) -> str:
         nid = ids.get(id(t))
-        if nid is not None:
-            return nid
-        nid = ids[id(t)] = f"t{len(ids)}"
-        label = [names.get(id(t), "tensor"), f"{t.shape} {t.dtype}" if t.shape else f"{t.dtype}"]
-        if show_values:
-            label.append("value " + _fmt_array(t._data, precision, max_entries))
-        grad = t.grad
-        if show_grads and grad is not None:
-            label.append("grad " + _fmt_array(grad, precision, max_entries))
-        kind = ("output" if id(t) in out_ids else "tensor" if t._op is not None
-                else "param" if t.requires_grad else "leaf")
-        style = _STYLE[kind]
-        mine = expected.get(t.name) if t.name else None
-        if mine is not None:
-            if grad is None or np.shape(mine) != np.shape(grad) or not np.allclose(
-                    mine, np.asarray(grad), rtol=1e-6, atol=1e-9):
-                label.append("yours " + _fmt_array(mine, precision, max_entries))
-                style += " " + _STYLE["mismatch"]
-        lines.append((t._scope, f"{nid} [label={_quote(chr(10).join(label))} {style}]"))
+        if nid is None:
+            nid = ids[id(t)] = f"t{len(ids)}"
+            nodes.append(_Node(nid, "tensor", t._scope, t))
         return nid
 
     for t in order:
-        tid = tensor_node(t)
+        made = tensor_node(t)
         if t._op is None:
             continue
-        counter[0] += 1
-        oid = f"op{counter[0]}"
-        kw = _fmt_kwargs(t._kwargs)
-        label = _quote(t._op.name + ("\n" + kw if kw else ""))
-        lines.append((t._scope, f"{oid} [label={label} {_STYLE['op']}]"))
-        edges.append((oid, tid))
+        op = f"op{len(nodes)}"
+        nodes.append(_Node(op, "op", t._scope, t))
+        edges.append((op, made))
         for a in t._args:
             if isinstance(a, Tensor):
-                src = tensor_node(a)
+                edges.append((tensor_node(a), op))
             else:
-                counter[0] += 1
-                src = f"c{counter[0]}"
-                lines.append((t._scope, f"{src} [label={_quote(_const(a))} shape=plaintext "
-                                        "fontcolor=\"#868e96\"]"))
-            edges.append((src, oid))
+                nodes.append(_Node(f"c{len(nodes)}", "const", t._scope, a))
+                edges.append((nodes[-1].id, op))
     for o in outputs:
         tensor_node(o)
+    return nodes, edges
 
+
+def _node_label(node: _Node, how: _LabelOptions) -> tuple[str, str]:
+    """The text and style of one node: the one place that decides what a node shows."""
+    if node.kind == "const":
+        return _const(node.item), _STYLE["const"]
+    t = node.item
+    if node.kind == "op":
+        kw = _fmt_kwargs(t._kwargs)
+        return t._op.name + ("\n" + kw if kw else ""), _STYLE["op"]
+    lines = [how.names.get(id(t), "tensor"), f"{t.shape} {t.dtype}" if t.shape else f"{t.dtype}"]
+    if how.show_values:
+        lines.append("value " + _fmt_array(t._data, how.precision, how.max_entries))
+    grad = t.grad
+    if how.show_grads and grad is not None:
+        lines.append("grad " + _fmt_array(grad, how.precision, how.max_entries))
+    kind = ("output" if id(t) in how.outputs else "tensor" if t._op is not None
+            else "param" if t.requires_grad else "leaf")
+    style = _STYLE[kind]
+    mine = how.expected.get(t.name) if t.name else None
+    if mine is not None and (grad is None or np.shape(mine) != np.shape(grad) or not np.allclose(
+            mine, np.asarray(grad), rtol=1e-6, atol=1e-9)):
+        lines.append("yours " + _fmt_array(mine, how.precision, how.max_entries))
+        style += " " + _STYLE["mismatch"]
+    return "\n".join(lines), style
+
+
+def _emit_dot(statements: list[tuple[tuple[str, ...], str]], edges: list[tuple[str, str]],
+              rankdir: str, collapse: bool) -> Diagram:
+    """The Diagram: node statements nested in their scopes' clusters (or one box per
+    top-level scope with ``collapse``), then the edges."""
     graph = Diagram(name="autograd_lite", graph_attr={"rankdir": rankdir},
                     node_attr={"fontname": "Helvetica", "fontsize": "12"})
     if collapse:
-        lines, edges = _collapse(lines, edges)
-    graph.body.extend(_nest(lines))
-    graph.body.extend(f"\t{a} -> {b}\n" for a, b in dict.fromkeys(edges))
-    graph.n_nodes = len(lines)
+        statements, edges = _collapse(statements, edges)
+    graph.body.extend(_nest(statements))
+    graph.body.extend(_edge_statements(edges))
+    graph.n_nodes = len(statements)
     return graph
+
+
+def _edge_statements(edges: list[tuple[str, str]]) -> list[str]:
+    """One DOT line per distinct edge, in the order first seen."""
+    return [f"\t{a} -> {b}\n" for a, b in dict.fromkeys(edges)]
 
 
 def _expected_grads(compare: Any) -> dict[str, np.ndarray]:
@@ -311,47 +481,53 @@ def _expected_grads(compare: Any) -> dict[str, np.ndarray]:
     return out
 
 
-def _nest(lines: list[tuple[tuple[str, ...], str]]) -> list[str]:
-    """Wrap statements in nested ``subgraph cluster_*`` blocks by scope."""
-    tree: dict = {"__lines__": []}
-    for scope_path, stmt in lines:
-        node = tree
-        for part in scope_path:
-            node = node.setdefault(part, {"__lines__": []})
-        node["__lines__"].append(stmt)
-    out: list[str] = []
+@dataclass
+class _Scope:
+    """A scope in the tree of nested scopes: its own statements and its sub-scopes."""
 
-    def emit(node, path, depth):
+    statements: list[str]
+    children: dict[str, _Scope]
+
+
+def _nest(statements: list[tuple[tuple[str, ...], str]]) -> list[str]:
+    """Wrap statements in nested ``subgraph "cluster_<k>"`` blocks, one per distinct scope
+    path, numbered in the order drawn (so "layer 1" and "layer_1" stay two clusters)."""
+    root = _Scope([], {})
+    for scope_path, stmt in statements:
+        node = root
+        for part in scope_path:
+            node = node.children.setdefault(part, _Scope([], {}))
+        node.statements.append(stmt)
+    out: list[str] = []
+    numbers = itertools.count(1)
+
+    def emit(node: _Scope, depth: int) -> None:
         pad = "\t" * depth
-        out.extend(f"{pad}{s}\n" for s in node["__lines__"])
-        for name, child in node.items():
-            if name == "__lines__":
-                continue
-            cid = "cluster_" + "_".join(p.replace(" ", "_") for p in path + (name,))
-            out.append(f"{pad}subgraph {_quote(cid)} {{\n{pad}\tlabel={_quote(name)} "
-                       f"style=\"rounded,dashed\" color=\"#2b8a3e\"\n")
-            emit(child, path + (name,), depth + 1)
+        out.extend(f"{pad}{s}\n" for s in node.statements)
+        for name, child in node.children.items():
+            out.append(f"{pad}subgraph {_quote(f'cluster_{next(numbers)}')} {{\n{pad}\t"
+                       f"label={_quote(name)} style=\"rounded,dashed\" color=\"#2b8a3e\"\n")
+            emit(child, depth + 1)
             out.append(f"{pad}}}\n")
 
-    emit(tree, (), 1)
+    emit(root, 1)
     return out
 
 
-def _collapse(lines, edges):
-    """Replace everything inside each top-level scope by one box."""
+def _collapse(statements, edges):
+    """Replace everything inside each top-level scope by one box, numbered in order."""
     owner: dict[str, str] = {}
     kept: list[tuple[tuple[str, ...], str]] = []
-    boxes: dict[str, int] = {}
-    for scope_path, stmt in lines:
-        nid = stmt.split(" ", 1)[0]
+    boxes: dict[str, list] = {}  # top-level scope -> [box id, node count]
+    for scope_path, stmt in statements:
         if scope_path:
-            top = scope_path[0]
-            owner[nid] = f"scope_{abs(hash(top))}"
-            boxes[top] = boxes.get(top, 0) + 1
+            box = boxes.setdefault(scope_path[0], [f"scope{len(boxes)}", 0])
+            box[1] += 1
+            owner[stmt.split(" ", 1)[0]] = box[0]
         else:
             kept.append((scope_path, stmt))
-    for top, count in boxes.items():
-        kept.append(((), f"scope_{abs(hash(top))} [label={_quote(f'{top}{chr(10)}({count} nodes)')}"
+    for top, (box_id, count) in boxes.items():
+        kept.append(((), f"{box_id} [label={_quote(f'{top}{chr(10)}({count} nodes)')}"
                          f" {_STYLE['scope']}]"))
     new_edges = [(owner.get(a, a), owner.get(b, b)) for a, b in edges]
     return kept, [(a, b) for a, b in new_edges if a != b]

@@ -1,17 +1,30 @@
-"""Diagrams: DOT structure of known graphs, real SVG/PNG rendering with each available
-renderer, scopes, the comparison view, explain, and big graphs."""
+"""Diagrams: DOT structure of known graphs, scopes and their clusters, the comparison view,
+explain, big graphs, and real rendering: render_to in every listed format, and graphviz's own
+render/pipe/view/Jupyter display on a machine without a system dot (graphviz-pure) and with one."""
 
+import ast
+import inspect
+import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 
+import graphviz
 import numpy as np
 import pytest
+from graphviz.backend.viewing import PLATFORM
 
 import autograd_lite as al
-from autograd_lite import Tensor
-from autograd_lite.diagram import MAX_LAYOUT_NODES, GraphTooLargeError, RenderError
+from autograd_lite import Tensor, diagram
+from autograd_lite.diagram import (
+    FORMATS,
+    MAX_LAYOUT_NODES,
+    Diagram,
+    GraphTooLargeError,
+    RenderError,
+)
 
 
 def course_example():
@@ -51,7 +64,9 @@ def test_options_direction_values_precision():
     assert "rankdir=TB" in dot and "value" not in dot
     x = Tensor([1.23456789], requires_grad=True, name="x")
     assert "1.23" in al.draw(x * 2, precision=3).source
-    with pytest.raises(ValueError, match="rankdir"):
+    for rankdir in ("LR", "TB", "RL", "BT"):
+        assert f"rankdir={rankdir}" in al.draw(e, rankdir=rankdir).source
+    with pytest.raises(ValueError, match="'LR', 'TB', 'RL' or 'BT', got 'XY'"):
         al.draw(e, rankdir="XY")
 
 
@@ -79,10 +94,76 @@ def test_scopes_make_clusters_and_collapse_to_boxes():
     with al.scope("layer2"):
         A2 = al.sigmoid(W2 @ A1)
     dot = al.draw(A2).source
-    assert 'subgraph "cluster_layer1"' in dot and 'subgraph "cluster_layer2"' in dot
+    assert clusters(dot) == ["layer1", "layer2"]
     collapsed = al.draw(A2, collapse=True)
     assert "cluster" not in collapsed.source
     assert collapsed.source.count("box3d") == 2 and "layer1\\n(" in collapsed.source
+
+
+def clusters(dot):
+    """The label of each ``subgraph cluster_*`` block, one entry per distinct cluster id."""
+    found = re.findall(r'subgraph ("cluster[^"]*") \{\n\t*label="([^"]*)"', dot)
+    ids = [cid for cid, _ in found]
+    assert len(ids) == len(set(ids)), f"a cluster id is used twice: {ids}"
+    return [label for _, label in found]
+
+
+def two_scopes_that_differ_only_by_space_and_underscore():
+    x = Tensor(np.ones(2), requires_grad=True, name="x")
+    with al.scope("layer 1"):
+        h = al.tanh(x)
+    with al.scope("layer_1"):
+        y = al.sum(h * 2.0)
+    with al.scope("layer 1"), al.scope("__lines__"):  # nested, and a name the tree must not trip on
+        z = y + 1.0
+    return z
+
+
+def cluster_members(dot):
+    """{cluster label: the first label line of each node directly inside that cluster}."""
+    members, stack = {}, []
+    for line in dot.splitlines():
+        text = line.strip()
+        if text.startswith("subgraph "):
+            stack.append(None)
+        elif stack and stack[-1] is None:
+            stack[-1] = re.match(r'label="([^"]*)"', text).group(1)
+            members.setdefault(stack[-1], set())
+        elif text == "}" and stack:
+            stack.pop()
+        elif stack and (node := re.match(r'\w+ \[label="([^"\\]*)', text)):
+            members[stack[-1]].add(node.group(1))
+    return members
+
+
+def test_scopes_whose_names_differ_only_by_space_and_underscore_stay_apart():
+    dot = al.draw(two_scopes_that_differ_only_by_space_and_underscore()).source
+    assert clusters(dot) == ["layer 1", "__lines__", "layer_1"]
+    members = cluster_members(dot)
+    assert "tanh" in members["layer 1"] and "multiply" not in members["layer 1"]
+    assert {"multiply", "sum"} <= members["layer_1"] and "tanh" not in members["layer_1"]
+    assert "add" in members["__lines__"]
+
+
+def test_collapse_keeps_the_two_scopes_apart():
+    collapsed = al.draw(two_scopes_that_differ_only_by_space_and_underscore(), collapse=True)
+    boxes = re.findall(r'\t(\w+) \[label="([^"\\]*)\\n\((\d+) nodes\)"', collapsed.source)
+    assert sorted((label, int(n)) for _, label, n in boxes) == [("layer 1", 5), ("layer_1", 5)]
+    assert len({nid for nid, _, _ in boxes}) == 2
+    edges = re.findall(r"\t(\w+) -> (\w+)", collapsed.source)
+    box = {label: nid for nid, label, _ in boxes}
+    assert (box["layer 1"], box["layer_1"]) in edges and (box["layer_1"], box["layer 1"]) in edges
+
+
+def test_collapsed_box_ids_do_not_depend_on_the_hash_seed():
+    code = ("from test_diagram import two_scopes_that_differ_only_by_space_and_underscore as f\n"
+            "import autograd_lite as al\nprint(al.draw(f(), collapse=True).source)")
+    here = al.draw(two_scopes_that_differ_only_by_space_and_underscore(), collapse=True).source
+    seed = "1" if os.environ.get("PYTHONHASHSEED") != "1" else "2"
+    there = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, cwd=os.path.dirname(__file__),
+                           env={**os.environ, "PYTHONHASHSEED": seed})
+    assert there.stdout.strip() == here.strip()
 
 
 def test_comparison_view_highlights_disagreeing_gradients():
@@ -142,30 +223,160 @@ RENDERERS = [r for r in ("dot", "graphviz-pure") if shutil.which(r)
              or os.path.isfile(os.path.join(os.path.dirname(sys.executable), r))]
 
 
+def graphviz_pure_path():
+    beside = os.path.join(os.path.dirname(sys.executable), "graphviz-pure")
+    return shutil.which("graphviz-pure") or beside
+
+
+@pytest.fixture
+def without_dot(tmp_path_factory, monkeypatch):
+    """A machine without Graphviz: PATH holds graphviz-pure and no ``dot``."""
+    bin_dir = tmp_path_factory.mktemp("bin")
+    os.symlink(graphviz_pure_path(), bin_dir / "graphviz-pure")
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.delenv("AUTOGRAD_LITE_DOT", raising=False)
+    with pytest.raises(graphviz.ExecutableNotFound):  # plain graphviz cannot render here
+        graphviz.Digraph(body=["a -> b"]).pipe(format="svg")
+
+
+def looks_like(fmt, data, source):
+    """True when ``data`` is a file of format ``fmt``, judged by its first bytes."""
+    if fmt == "svg":
+        return data.startswith(b"<?xml") and b"<svg" in data[:400] and data.endswith(b"</svg>\n")
+    if fmt == "png":
+        return data.startswith(b"\x89PNG\r\n\x1a\n")
+    if fmt in ("jpg", "jpeg", "jpe"):
+        return data.startswith(b"\xff\xd8\xff") and data.endswith(b"\xff\xd9")
+    if fmt in ("json", "json0", "dot_json", "xdot_json"):
+        return json.loads(data)["name"] == "autograd_lite"
+    if fmt in ("plain", "plain-ext"):
+        return data.startswith(b"graph 1 ") and data.endswith(b"stop\n")
+    if fmt in ("dot", "gv"):  # the DOT text as drawn, not laid out: render_to needs no renderer
+        return data.decode() == source
+    if fmt == "canon":
+        return data.startswith(b"digraph autograd_lite {") and b"bb=" not in data
+    if fmt.startswith("xdot"):
+        return data.startswith(b"digraph autograd_lite {") and b"_draw_=" in data
+    raise AssertionError(f"no check for {fmt}")
+
+
+def test_formats_are_what_graphviz_pure_writes():
+    done = subprocess.run([graphviz_pure_path(), "-T?"], capture_output=True, text=True)
+    listed = done.stderr.split("Use one of:")[1].split()
+    assert sorted(FORMATS) == sorted(listed)
+
+
+def test_render_to_error_lists_exactly_the_formats(tmp_path):
+    _, _, e = course_example()
+    for bad in ("e.jpg2", "e.pdf", "e"):
+        with pytest.raises(ValueError, match="render_to") as err:
+            al.draw(e).render_to(str(tmp_path / bad))
+        listed = str(err.value).split("one of: ")[1].split(";")[0].split()
+        assert sorted(listed) == sorted("." + f for f in FORMATS)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_render_to_writes_every_listed_format(tmp_path, without_dot, fmt):
+    _, _, e = course_example()
+    d = al.draw(e)
+    out = d.render_to(str(tmp_path / f"e.{fmt.upper() if fmt == 'png' else fmt}"))  # any case
+    assert looks_like(fmt, open(out, "rb").read(), d.source)
+
+
 @pytest.mark.parametrize("renderer", RENDERERS)
 @pytest.mark.parametrize("fmt", ["svg", "png", "dot"])
 def test_rendering_with_each_available_renderer(tmp_path, monkeypatch, renderer, fmt):
     path = shutil.which(renderer) or os.path.join(os.path.dirname(sys.executable), renderer)
     monkeypatch.setenv("AUTOGRAD_LITE_DOT", path)
     _, _, e = course_example()
-    out = al.draw(e).render_to(str(tmp_path / f"e.{fmt}"))
-    data = open(out, "rb").read()
-    assert {"svg": b"<svg", "png": b"\x89PNG", "dot": b"digraph"}[fmt] in data[:400]
+    d = al.draw(e)
+    assert looks_like(fmt, open(d.render_to(str(tmp_path / f"e.{fmt}")), "rb").read(), d.source)
+    piped = d.pipe(format=fmt)
+    assert looks_like(fmt, piped, "") if fmt != "dot" else b'bb="' in piped  # -Tdot: laid out
 
 
 def test_graphviz_pure_comes_with_the_install():
     assert "graphviz-pure" in RENDERERS
 
 
-def test_no_renderer_gives_a_clear_error_and_keeps_the_dot(tmp_path, monkeypatch):
-    monkeypatch.setenv("AUTOGRAD_LITE_DOT", str(tmp_path / "no-such-dot"))
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in dot is a shell script")
+def test_a_system_dot_is_run_as_graphviz_runs_it(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "dot.log"
+    dot = bin_dir / "dot"  # a system dot that notes its arguments (graphviz-pure does the work)
+    dot.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexec "{graphviz_pure_path()}" "$@"\n')
+    dot.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.delenv("AUTOGRAD_LITE_DOT", raising=False)
     _, _, e = course_example()
-    diagram = al.draw(e)
-    with pytest.raises(RenderError, match="pip install graphviz-pure"):
-        diagram.render_to(str(tmp_path / "e.svg"))
-    assert diagram.render_to(str(tmp_path / "e.dot"))
-    bundle = diagram._repr_mimebundle_()
-    assert "digraph" in bundle["text/plain"]
+    d = al.draw(e)
+    plain = graphviz.Source(d.source)  # graphviz's own class, running dot by name
+    assert d.pipe(format="png", engine="neato") == plain.pipe(format="png", engine="neato")
+    mine = d.render("mine", directory=str(tmp_path), format="svg")
+    theirs = plain.render("theirs", directory=str(tmp_path), format="svg")
+    assert open(mine, "rb").read() == open(theirs, "rb").read()
+    calls = [line.split() for line in log.read_text().splitlines()]
+    assert len(calls) == 4 and calls[0] == calls[1] == ["-Kneato", "-Tpng"]
+    assert calls[2][:2] == calls[3][:2] == ["-Kdot", "-Tsvg"]
+
+
+def test_render_as_graphviz_users_type_it(tmp_path, without_dot, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _, _, e = course_example()
+    d = al.draw(e)
+    assert d.render("e", format="svg") == "e.svg"  # graphviz: the DOT in "e", the image beside
+    assert open("e").read() == d.source and looks_like("svg", open("e.svg", "rb").read(), "")
+    assert b"a + b" in open("e.svg", "rb").read()
+    out = d.render("e", directory="out", format="png", cleanup=True)
+    assert out == os.path.join("out", "e.png") and not os.path.exists(os.path.join("out", "e"))
+    assert looks_like("png", open(out, "rb").read(), "")
+    assert al.draw(e).render(outfile="pic.jpg") == "pic.jpg"  # the format from the suffix
+    assert looks_like("jpg", open("pic.jpg", "rb").read(), "")
+    assert al.draw(e).render("f") == "f.svg"  # the default format is svg: every renderer has it
+
+
+def test_render_passes_the_engine_and_keeps_graphviz_checks(tmp_path, without_dot):
+    _, _, e = course_example()
+    d = al.draw(e)
+    by_dot = d.pipe(format="plain").decode().splitlines()
+    by_neato = d.pipe(format="plain", engine="neato").decode().splitlines()
+    assert by_dot[0] != by_neato[0] and len(by_dot) == len(by_neato)  # another layout, same graph
+    with pytest.raises(ValueError, match="unknown format"):  # graphviz's own check still runs
+        d.pipe(format="nonsense")
+    d.render(outfile=str(tmp_path / "e.svg"))
+    with pytest.raises(graphviz.FileExistsError):
+        d.render(outfile=str(tmp_path / "e.svg"), raise_if_result_exists=True)
+
+
+def test_pipe_as_graphviz_users_type_it(without_dot):
+    _, _, e = course_example()
+    d = al.draw(e)
+    assert looks_like("png", d.pipe(format="png"), "")
+    svg = d.pipe(format="svg", encoding="utf-8")
+    assert isinstance(svg, str) and svg.startswith("<?xml") and "a + b" in svg
+    assert looks_like("svg", d.pipe(), "")
+
+
+def test_view_renders_then_opens_with_the_platform_opener(tmp_path, without_dot, monkeypatch):
+    opened = []
+    monkeypatch.setattr(Diagram, f"_view_{PLATFORM}",
+                        staticmethod(lambda path, quiet=False: opened.append(path)), raising=False)
+    _, _, e = course_example()
+    out = al.draw(e).view("e", directory=str(tmp_path))
+    assert opened == [out] and out == str(tmp_path / "e.svg")
+    assert looks_like("svg", open(out, "rb").read(), "")
+
+
+def test_a_format_graphviz_pure_cannot_write_is_a_render_error_that_lists_the_formats(
+        tmp_path, without_dot):
+    _, _, e = course_example()
+    d = al.draw(e)
+    for attempt in (lambda: d.pipe(format="pdf"),
+                    lambda: d.render(outfile=str(tmp_path / "e.pdf"))):
+        with pytest.raises(RenderError, match="graphviz-pure cannot write 'pdf'") as err:
+            attempt()
+        assert all(f in str(err.value) for f in FORMATS) and err.value.source == d.source
 
 
 def test_jupyter_display_gives_svg():
@@ -173,7 +384,62 @@ def test_jupyter_display_gives_svg():
     assert "<svg" in al.draw(e)._repr_mimebundle_()["image/svg+xml"]
 
 
+def test_jupyter_display_without_dot_in_each_image_type(without_dot):
+    _, _, e = course_example()
+    bundle = al.draw(e)._repr_mimebundle_(include=["image/svg+xml", "image/png", "image/jpeg"])
+    assert "<svg" in bundle["image/svg+xml"]
+    assert looks_like("png", bundle["image/png"], "")
+    assert looks_like("jpg", bundle["image/jpeg"], "")
+
+
+def test_no_renderer_gives_a_clear_error_and_keeps_the_dot(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOGRAD_LITE_DOT", str(tmp_path / "no-such-dot"))
+    _, _, e = course_example()
+    d = al.draw(e)
+    for attempt in (lambda: d.render_to(str(tmp_path / "e.svg")), lambda: d.pipe(format="svg"),
+                    lambda: d.render(str(tmp_path / "e")),
+                    lambda: d.view(str(tmp_path / "e"))):
+        with pytest.raises(RenderError, match="pip install graphviz-pure") as err:
+            attempt()
+        assert err.value.source == d.source
+    assert d.render_to(str(tmp_path / "e.dot"))
+    bundle = d._repr_mimebundle_()
+    assert "digraph" in bundle["text/plain"]
+
+
+def test_a_failing_renderer_is_a_render_error_with_its_message(tmp_path, monkeypatch):
+    fake = tmp_path / "broken-dot"
+    fake.write_text("#!/bin/sh\necho 'syntax error in line 1' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("AUTOGRAD_LITE_DOT", str(fake))
+    _, _, e = course_example()
+    d = al.draw(e)
+    for attempt in (lambda: d.pipe(format="svg"), lambda: d.render(str(tmp_path / "e"))):
+        with pytest.raises(RenderError, match="syntax error in line 1"):
+            attempt()
+
+
+def test_big_graphs_are_refused_by_render_and_pipe_too(tmp_path):
+    x = Tensor(np.ones(3), requires_grad=True)
+    y = x
+    for _ in range(MAX_LAYOUT_NODES // 4 + 1):
+        y = al.tanh(y) + 1.0
+    d = al.draw(y)
+    for attempt in (lambda: d.pipe(format="svg"), lambda: d.render(str(tmp_path / "e")),
+                    lambda: d.copy().pipe(format="svg")):
+        with pytest.raises(GraphTooLargeError, match="collapse=True"):
+            attempt()
+
+
 def test_unknown_suffix_is_refused(tmp_path):
     _, _, e = course_example()
     with pytest.raises(ValueError, match=".svg"):
         al.draw(e).render_to(str(tmp_path / "e.jpg2"))
+
+
+def test_no_function_in_the_diagram_module_is_longer_than_60_lines():
+    tree = ast.parse(inspect.getsource(diagram))
+    long = [(f.name, f.end_lineno - f.lineno + 1) for f in ast.walk(tree)
+            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and f.end_lineno - f.lineno + 1 > 60]
+    assert long == []
