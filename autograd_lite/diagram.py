@@ -21,7 +21,17 @@ import graphviz
 import numpy as np
 from graphviz.backend import dot_command, rendering
 
-from .tensor import Tensor, toposort, unbroadcast
+from .tensor import (
+    KEEP_BYTES,
+    KEEP_GRAPHS,
+    KEEP_NODES,
+    Tensor,
+    backprop,
+    is_freed,
+    is_spent,
+    toposort,
+    unbroadcast,
+)
 
 __all__ = ["draw", "render", "explain", "save_diagram", "Diagram", "RenderError",
            "GraphTooLargeError", "find_renderer", "FORMATS"]
@@ -316,6 +326,7 @@ _STYLE = {
     "tensor": 'shape=box style="rounded,filled" fillcolor="white"',
     "op": 'shape=ellipse style=filled fillcolor="#e9ecef" fontsize=11',
     "const": 'shape=plaintext fontcolor="#868e96"',
+    "freed": 'shape=note style=dashed fontcolor="#868e96" fontsize=10',
     "scope": 'shape=box3d style=filled fillcolor="#d3f9d8"',
     "mismatch": 'color="#e03131" penwidth=3 fontcolor="#c92a2a"',
 }
@@ -329,7 +340,7 @@ class _Node:
     a constant argument (``item`` is then the constant)."""
 
     id: str
-    kind: str  # "tensor", "op" or "const"
+    kind: str  # "tensor", "op", "const" or "freed" (an op's inputs, freed)
     scope: tuple[str, ...]
     item: Any
 
@@ -345,6 +356,7 @@ class _LabelOptions:
     show_grads: bool
     precision: int
     max_entries: int
+    replayed: dict[int, Any]  # gradients of intermediates, walked again after backward()
 
 
 def draw(*outputs: Tensor, rankdir: str = "LR", show_values: bool = True,
@@ -372,23 +384,53 @@ def draw(*outputs: Tensor, rankdir: str = "LR", show_values: bool = True,
         if not isinstance(o, Tensor):
             raise TypeError(f"draw: expected Tensors, got {type(o).__name__}")
     order = toposort(list(outputs))
-    for t in order:
-        if t._op is not None and t._args is None:
-            raise RuntimeError(
-                "draw: this graph was freed by backward(). Call backward(retain_graph=True) "
-                "to keep it (add retain_grads=True to show every intermediate gradient)")
     nodes, edges = _collect_nodes(outputs, order)
-    consts = [a for t in order if t._op is not None for a in t._args
+    consts = [a for t in order if t._op is not None and t._args is not None for a in t._args
               if isinstance(a, Tensor) and not a.requires_grad]
     consts += [o for o in outputs if not o.requires_grad]
+    replayed, notes = _replayed_grads(outputs, order) if show_grads else ({}, [])
+    if any(is_freed(t) for t in order):
+        notes.append("Ops drawn with dashed edges had their inputs freed by backward(): "
+                     f"only graphs of up to {KEEP_NODES} ops and about {KEEP_BYTES >> 20} MB "
+                     f"are kept for drawing, the last {KEEP_GRAPHS} of them. Draw before "
+                     "backward(), or pass retain_graph=True")
     how = _LabelOptions(_labels(order, consts), {id(o) for o in outputs},
                         _expected_grads(compare), show_values, show_grads, precision,
-                        max_entries)
+                        max_entries, replayed)
     statements = []
     for node in nodes:
         label, style = _node_label(node, how)
         statements.append((node.scope, f"{node.id} [label={_quote(label)} {style}]"))
-    return _emit_dot(statements, edges, rankdir, collapse)
+    graph = _emit_dot(statements, edges, rankdir, collapse)
+    if notes:  # said in the picture itself, where a reader of the image will see it
+        graph.attr(label="\n".join(notes), labelloc="b", labeljust="l", fontsize="10",
+                   fontname="Helvetica")
+    return graph
+
+
+def _replayed_grads(outputs: Sequence[Tensor], order: list[Tensor]
+                    ) -> tuple[dict[int, Any], list[str]]:
+    """After a plain backward() only the leaves keep ``.grad``; the graph itself was spent.
+    Walk it again from each spent output (nothing is stored) to show the gradient of every
+    tensor, as micrograd does. Returns {id(tensor): gradient} and notes for the picture."""
+    grads: dict[int, Any] = {}
+    leaves = [t for t in order if t._op is None]
+
+    def trace(t, i, a, g, gi):
+        grads.setdefault(id(t), g)
+
+    for out in outputs:
+        if not is_spent(out) or is_freed(out):
+            continue
+        try:
+            backprop(out, np.ones(out.shape, out.dtype), owned=True, inputs=leaves,
+                     trace=trace, replay=True)
+        except RuntimeError as err:
+            if "changed in place" not in str(err):
+                raise
+            return {}, ["Gradients of intermediate tensors are not shown: an input was "
+                        "changed in place after backward()"]
+    return grads, []
 
 
 def _collect_nodes(outputs: Sequence[Tensor], order: list[Tensor]
@@ -413,6 +455,10 @@ def _collect_nodes(outputs: Sequence[Tensor], order: list[Tensor]
         op = f"op{len(nodes)}"
         nodes.append(_Node(op, "op", t._scope, t))
         edges.append((op, made))
+        if t._args is None:  # freed by backward(): its inputs are gone
+            nodes.append(_Node(f"c{len(nodes)}", "freed", t._scope, t))
+            edges.append((nodes[-1].id, op))
+            continue
         for a in t._args:
             if isinstance(a, Tensor):
                 edges.append((tensor_node(a), op))
@@ -428,6 +474,8 @@ def _node_label(node: _Node, how: _LabelOptions) -> tuple[str, str]:
     """The text and style of one node: the one place that decides what a node shows."""
     if node.kind == "const":
         return _const(node.item), _STYLE["const"]
+    if node.kind == "freed":
+        return "inputs freed\nby backward()", _STYLE["freed"]
     t = node.item
     if node.kind == "op":
         kw = _fmt_kwargs(t._kwargs)
@@ -435,7 +483,7 @@ def _node_label(node: _Node, how: _LabelOptions) -> tuple[str, str]:
     lines = [how.names.get(id(t), "tensor"), f"{t.shape} {t.dtype}" if t.shape else f"{t.dtype}"]
     if how.show_values:
         lines.append("value " + _fmt_array(t._data, how.precision, how.max_entries))
-    grad = t.grad
+    grad = t.grad if t.grad is not None else how.replayed.get(id(t))
     if how.show_grads and grad is not None:
         lines.append("grad " + _fmt_array(grad, how.precision, how.max_entries))
     kind = ("output" if id(t) in how.outputs else "tensor" if t._op is not None
@@ -544,8 +592,6 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
     (in the order of the ops that used it), e.g. for e = (a+b)*(b+1) at a=2, b=3:
     "b: 4 + 5 = 9". Nothing is stored in ``.grad``.
     """
-    from .tensor import backprop
-
     order = toposort([output])
     if len(order) > max_nodes:
         raise ValueError(f"explain: the graph has {len(order)} tensors; the table is meant for "
@@ -553,6 +599,11 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
     if not output.requires_grad:
         raise ValueError("explain: the output does not require grad; create the inputs with "
                          "requires_grad=True")
+    if any(is_freed(t) for t in order):
+        raise RuntimeError("explain: backward() freed this graph (only graphs of up to "
+                           f"{KEEP_NODES} ops and about {KEEP_BYTES >> 20} MB are kept, the last "
+                           f"{KEEP_GRAPHS} of them); call explain before backward(), or pass "
+                           "retain_graph=True to backward()")
     names = _labels(order, [])
     rows = []
     contributions: dict[int, list] = {}
@@ -567,7 +618,8 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
 
     leaves = [t for t in order if t._op is None]
     seed = np.ones(output.shape, output.dtype)
-    backprop(output, seed, owned=True, retain_graph=True, inputs=leaves, trace=trace)
+    backprop(output, seed, owned=True, retain_graph=True, inputs=leaves, trace=trace,
+             replay=True)
     head = ("node", "op", "input", "upstream grad", "local derivative", "contribution")
     widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
     text = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in [head] + rows]

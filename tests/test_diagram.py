@@ -77,12 +77,39 @@ def test_big_tensors_are_summarised_and_op_arguments_shown():
     assert "axis=(1,), keepdims=True" in dot
 
 
-def test_freed_graph_gives_a_clear_error():
+def test_a_graph_freed_by_backward_is_drawn_in_part_with_a_note_in_the_picture(tmp_path):
     x = Tensor(np.ones(200_000), requires_grad=True)  # too big to keep for drawing
     e = (al.tanh(x) * 2).sum()
+    e.name = "e"
     e.backward()
-    with pytest.raises(RuntimeError, match="retain_graph=True"):
-        al.draw(e)
+    d = al.draw(e)
+    assert "inputs freed" in d.source and "retain_graph=True" in d.source
+    svg = open(d.render_to(str(tmp_path / "freed.svg"))).read()
+    assert "freed by backward()" in svg  # the note is part of the image, not only the DOT
+    with pytest.raises(RuntimeError, match="explain: backward\\(\\) freed this graph"):
+        al.explain(e)
+
+
+def test_draw_after_backward_shows_every_gradient_and_stores_none():
+    a, b, e = course_example()
+    c = a + b
+    e = c * (b + 1)
+    e.backward()
+    labels = al.draw(e).source
+    assert "value 5\\ngrad 4" in labels and "value 20\\ngrad 1" in labels
+    assert c.grad is None and a.grad == 4.0  # the replay stored nothing
+
+
+def test_after_an_in_place_update_the_picture_says_why_gradients_are_missing():
+    a, b, e = course_example()
+    e.backward()
+    with al.no_grad():
+        a -= 0.1 * a.grad
+    d = al.draw(e)
+    assert "changed in place after backward()" in d.source
+    assert "grad 1\\n" not in d.source  # no stale intermediate gradient is shown
+    with pytest.raises(RuntimeError, match="changed in place"):
+        al.explain(e)
 
 
 def test_scopes_make_clusters_and_collapse_to_boxes():
