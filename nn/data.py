@@ -22,6 +22,54 @@ class CatData(NamedTuple):
     classes: list[str]
 
 
+def _dataset(f, path, name):
+    """The dataset ``name`` at the file's root, refusing anything that would read outside
+    the file: soft and external links are never followed (the link type is read with the
+    low-level API, which does not traverse the link), nor virtual or external-storage
+    datasets."""
+    import h5py
+
+    key = name.encode()
+    if not f.id.links.exists(key):
+        raise DataError(f"cat data: {path} lacks the dataset {name!r} (it has "
+                        f"{sorted(f.keys())})")
+    kind = f.id.links.get_info(key).type
+    if kind == h5py.h5l.TYPE_EXTERNAL:
+        target, obj = (v.decode(errors="replace") for v in f.id.links.get_val(key))
+        raise DataError(f"cat data: {name} in {path} is an external link to {obj!r} in "
+                        f"{target!r}; refusing to follow it (the course's files hold their "
+                        "data themselves)")
+    if kind == h5py.h5l.TYPE_SOFT:
+        target = f.id.links.get_val(key).decode(errors="replace")
+        raise DataError(f"cat data: {name} in {path} is a soft link to {target!r}; refusing "
+                        "to follow it (the course's files hold their data themselves)")
+    if kind != h5py.h5l.TYPE_HARD:
+        raise DataError(f"cat data: {name} in {path} is a link of unknown type {kind}")
+    obj = f[name]
+    if not isinstance(obj, h5py.Dataset):
+        what = "a group" if isinstance(obj, h5py.Group) else type(obj).__name__
+        raise DataError(f"cat data: {name} in {path} is {what}, where a dataset should be")
+    if obj.is_virtual:
+        sources = sorted({s.file_name for s in obj.virtual_sources()})
+        raise DataError(f"cat data: {name} in {path} is a virtual dataset mapping data from "
+                        f"{sources}; refusing to read it")
+    if obj.external:
+        files = sorted({e[0] for e in obj.external})
+        raise DataError(f"cat data: {name} in {path} keeps its data in the external file(s) "
+                        f"{files}; refusing to read it")
+    return obj
+
+
+def _check_storage(dset, path):
+    """A dataset can declare far more than it stores (never written, or compressed): refuse
+    to expand one beyond what deflate could give, so a tiny file cannot fill memory."""
+    stored = dset.id.get_storage_size()
+    if dset.nbytes > 1100 * stored + 2**20:
+        raise DataError(f"cat data: {dset.name.lstrip('/')} in {path} declares {dset.shape} "
+                        f"{dset.dtype} ({dset.nbytes} bytes) but stores only {stored} bytes; "
+                        "it is corrupt or forged")
+
+
 def _read(path, prefix):
     import h5py
 
@@ -34,22 +82,41 @@ def _read(path, prefix):
         raise DataError(f"cat data: {path} is not a readable HDF5 file ({err}); it may be a "
                         "Git LFS pointer or an HTML page saved by a failed download") from None
     with f:
-        need = [f"{prefix}_set_x", f"{prefix}_set_y", "list_classes"]
-        missing = [k for k in need if k not in f]
-        if missing:
-            raise DataError(f"cat data: {path} lacks the dataset(s) {missing} (it has "
-                            f"{sorted(f.keys())})")
-        x, y, classes = (f[k][()] for k in need)
-    if x.ndim != 4 or x.shape[1:] != (64, 64, 3) or x.dtype != np.uint8:
-        raise DataError(f"cat data: {prefix}_set_x in {path} should be (m, 64, 64, 3) uint8 "
-                        f"images, got {x.shape} {x.dtype}")
-    if y.shape != (x.shape[0],) or not np.isin(y, (0, 1)).all():
-        raise DataError(f"cat data: {prefix}_set_y in {path} should be {x.shape[0]} labels of "
-                        f"0 or 1, got shape {y.shape}")
-    m = x.shape[0]
+        # Every check is made on the datasets' metadata before any data is read.
+        x, y, classes = (_dataset(f, path, k)
+                         for k in (f"{prefix}_set_x", f"{prefix}_set_y", "list_classes"))
+        if len(x.shape) != 4 or x.shape[1:] != (64, 64, 3) or x.dtype != np.uint8:
+            raise DataError(f"cat data: {prefix}_set_x in {path} should be (m, 64, 64, 3) "
+                            f"uint8 images, got {x.shape} {x.dtype}")
+        m = x.shape[0]
+        if m == 0:
+            raise DataError(f"cat data: {prefix}_set_x in {path} has no examples (m = 0)")
+        if y.shape != (m,) or y.dtype.kind not in "biuf":
+            raise DataError(f"cat data: {prefix}_set_y in {path} should be {m} labels of 0 "
+                            f"or 1, got shape {y.shape} {y.dtype}")
+        if (len(classes.shape) != 1 or not 1 <= classes.shape[0] <= 100
+                or h5py.check_string_dtype(classes.dtype) is None
+                or classes.dtype.itemsize > 256):
+            raise DataError(f"cat data: list_classes in {path} should be a short list of class "
+                            f"names (strings), got shape {classes.shape} {classes.dtype}")
+        for dset in (x, y, classes):
+            _check_storage(dset, path)
+        try:
+            x, y, classes = x[()], y[()], classes[()]
+        except OSError as err:  # a corrupt chunk, or a compression filter not installed
+            raise DataError(f"cat data: cannot read {path} ({err})") from None
+    bad = ~np.isin(y, (0, 1))
+    if bad.any():
+        raise DataError(f"cat data: {prefix}_set_y in {path} should be {m} labels of 0 or 1, "
+                        f"found {np.unique(y[bad])[:5].tolist()}")
+    try:
+        names = [c.decode("utf-8") if isinstance(c, bytes) else str(c) for c in classes]
+    except UnicodeDecodeError as err:
+        raise DataError(f"cat data: the class names in {path} are not UTF-8 text: "
+                        f"{err.object!r} ({err.reason} at byte {err.start})") from None
     X = x.reshape(m, -1).T / 255.0  # (12288, m): each image flattened in C order
     Y = y.reshape(1, m).astype(np.float64)
-    return X, Y, [c.decode() if isinstance(c, bytes) else str(c) for c in classes]
+    return X, Y, names
 
 
 def load_catvnoncat(directory) -> CatData:

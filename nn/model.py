@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import math
+import numbers
 import os
-import tempfile
+import secrets
+import stat
 import zipfile
+import zlib
+from typing import NamedTuple
 
 import numpy as np
 
 from . import deep
 from .activations import ACTIVATIONS
-from .checks import check_parameters, check_X, check_Y, num_layers
+from .checks import check_X, check_Y
 from .init import INITIALIZERS, check_layer_dims, initialize
 
 FORMAT_VERSION = 1
@@ -28,6 +34,18 @@ def _iterations(n, progress, desc):
     from tqdm.auto import tqdm
 
     return tqdm(range(n), desc=desc, unit="it", leave=False, disable=None)
+
+
+def _check_labels(Y):
+    """Binary labels: every entry of Y is 0 or 1 (a label 2 or -1 would train silently)."""
+    values = np.asarray(Y)
+    bad = ~np.isin(values, (0, 1))
+    if bad.any():
+        found = np.unique(values[bad])
+        shown = ", ".join(f"{v:g}" for v in found[:5]) + (", ..." if found.size > 5 else "")
+        raise ValueError(f"fit: Y must hold the labels 0 and 1 only (binary classification), "
+                         f"found {bad.sum()} other value(s): {shown}; map your classes to 0/1, "
+                         "e.g. Y = (labels == positive_class).astype(float)")
 
 
 class Model:
@@ -77,8 +95,17 @@ class Model:
         iterations and the last). gradients: "hand" (numpy backprop) or "engine"."""
         X = check_X(X, self.layer_dims[0])
         Y = check_Y(Y, X.shape[1])
+        _check_labels(Y)
         if gradients not in ("hand", "engine"):
             raise ValueError(f"gradients must be 'hand' or 'engine', got {gradients!r}")
+        if (isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real)
+                or not math.isfinite(learning_rate) or learning_rate <= 0):
+            raise ValueError(f"fit: learning_rate must be a finite positive number (e.g. the "
+                             f"course's 0.0075), got {learning_rate!r}")
+        if (isinstance(record_every, bool) or not isinstance(record_every, numbers.Integral)
+                or record_every < 1):
+            raise ValueError(f"fit: record_every must be a positive integer (the cost is kept "
+                             f"every record_every iterations), got {record_every!r}")
         step = self._engine_step if gradients == "engine" else self._hand_step
         costs = []
         for i in _iterations(num_iterations, progress, "fit"):
@@ -116,14 +143,14 @@ class Model:
     # ---- files --------------------------------------------------------------------------
     def save(self, path):
         """Write an .npz checkpoint atomically (temporary file, then rename): an interrupted
-        save leaves the previous file intact. No pickle."""
+        save leaves the previous file intact. No pickle. The file gets the usual mode,
+        0o666 & ~umask, as ``open(path, "w")`` would give it."""
         path = os.fspath(path)
         arrays = dict(self.parameters)
         arrays.update(layer_dims=np.array(self.layer_dims), hidden=np.array(self.hidden),
                       output=np.array(self.output), init=np.array(self.init),
                       format_version=np.array(FORMAT_VERSION))
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".npz")
+        fd, tmp = _create_temp(os.path.dirname(os.path.abspath(path)))
         try:
             with os.fdopen(fd, "wb") as fh:
                 np.savez(fh, **arrays)
@@ -142,55 +169,256 @@ class Model:
         return load(path)
 
 
+def _create_temp(directory):
+    """A new file .tmp-XXXX.npz in ``directory``, open for writing: (fd, path).
+
+    Created with mode 0o666 so that the kernel applies the umask (and any default ACL) as
+    for any new file; ``mkstemp`` would force 0o600, and reading the umask with ``os.umask``
+    means changing it for every thread for a moment."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = os.path.join(directory, f".tmp-{secrets.token_hex(8)}.npz")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"save: could not create a temporary file in {directory}")
+
+
+# ---- load: every check is made on the zip directory and the .npy headers, before any array
+# data is decompressed, so a hostile file cannot make load allocate more than the model that
+# its own metadata describes.
+
 _META = {"layer_dims", "hidden", "output", "init", "format_version"}
+SUPPORTED_FORMAT_VERSIONS = (1,)
+_NPY_MAGIC = b"\x93NUMPY"
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first entry, or an empty zip
+_MAX_HEADER = 10_000  # numpy's own limit for a header it parses safely
+_MAX_MEMBERS = 10_000
+_MAX_META_BYTES = 8 * _MAX_MEMBERS  # layer_dims of int64, or a short string
+_DEFLATE_MAX_RATIO = 1100  # deflate cannot expand beyond ~1032:1
+
+
+class _Header(NamedTuple):
+    shape: tuple
+    dtype: np.dtype
+    nbytes: int  # the array data's size that the header declares
+    size: int  # the member's declared uncompressed size (header included)
+
+
+def _fail(path, what):
+    return ModelFileError(f"load: {path}: {what}")
+
+
+def _open_regular(path):
+    """Open ``path`` for reading; a ModelFileError that says why if it is not a regular file
+    that begins like a zip. O_NONBLOCK, so that a FIFO cannot make load wait for a writer."""
+    where = path
+    if os.path.islink(path):
+        where = f"{path} (a symlink to {os.path.realpath(path)!r})"
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        if where != path:
+            raise _fail(where, "the symlink is dangling: its target does not exist") from None
+        raise FileNotFoundError(f"load: {path} not found") from None
+    except IsADirectoryError:
+        raise _fail(where, "is a directory, not an .npz checkpoint") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+        raise _fail(where, f"is {kind}, not an .npz checkpoint")
+    fh = os.fdopen(fd, "rb")
+    head = fh.read(8)
+    if head.startswith(_NPY_MAGIC):
+        fh.close()
+        raise _fail(where, "is a single .npy array saved under an .npz name, not a "
+                    "checkpoint; write checkpoints with Model.save")
+    if not head.startswith(_ZIP_MAGICS):
+        fh.close()
+        what = "is empty" if not head else f"begins with {head!r}"
+        raise _fail(where, f"is not an .npz checkpoint (a zip archive): it {what}")
+    fh.seek(0)
+    return fh
+
+
+def _truncated(path, err):
+    return ModelFileError(f"load: {path} is truncated or not an .npz file "
+                          f"({type(err).__name__}: {err})")
+
+
+def _read_header(zf, info, path, file_size) -> _Header:
+    """Check the member's zip entry and parse its .npy header, reading at most
+    _MAX_HEADER + 12 bytes of it."""
+    name = info.filename[:-4]
+    if info.flag_bits & 0x1:
+        raise _fail(path, f"member {name} is encrypted")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise _fail(path, f"member {name} uses zip compression method {info.compress_type}; "
+                    "np.savez writes only stored or deflated members")
+    if info.header_offset + info.compress_size > file_size:
+        raise _fail(path, f"member {name} declares {info.compress_size} bytes of data, more "
+                    f"than the file's {file_size} bytes (truncated or forged)")
+    if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
+        raise _fail(path, f"member {name} is stored uncompressed but declares {info.file_size}"
+                    f" bytes in {info.compress_size} (corrupt or forged)")
+    if info.file_size > _DEFLATE_MAX_RATIO * info.compress_size + 1024:
+        raise _fail(path, f"member {name} declares {info.file_size} bytes from "
+                    f"{info.compress_size} compressed bytes, more than deflate can produce "
+                    "(corrupt or a zip bomb)")
+    with zf.open(info) as fh:
+        head = fh.read(12)  # magic (6), version (2), header length (2 or 4)
+        if len(head) < 10 or not head.startswith(_NPY_MAGIC):
+            raise _fail(path, f"member {name} is not a .npy array")
+        version = (head[6], head[7])
+        if version not in ((1, 0), (2, 0)):
+            raise _fail(path, f"member {name} has .npy format version {version}; expected "
+                        "(1, 0) or (2, 0)")
+        start = 10 if version == (1, 0) else 12
+        length = int.from_bytes(head[8:start], "little")
+        if length > _MAX_HEADER:
+            raise _fail(path, f"member {name} has a {length}-byte .npy header; at most "
+                        f"{_MAX_HEADER} is allowed")
+        buf = io.BytesIO(head + fh.read(start + length - len(head)))
+    try:
+        np.lib.format.read_magic(buf)
+        reader = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                  else np.lib.format.read_array_header_2_0)
+        shape, _, dtype = reader(buf, max_header_size=_MAX_HEADER)  # any fortran_order
+    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError) as err:
+        raise _fail(path, f"member {name} has a corrupt .npy header ({err})") from None
+    if any(n < 0 for n in shape):
+        raise _fail(path, f"member {name} declares the negative shape {shape}")
+    return _Header(shape, dtype, math.prod(shape) * dtype.itemsize,
+                   info.file_size - start - length)
+
+
+def _read_headers(fh, path) -> tuple[zipfile.ZipFile, dict[str, zipfile.ZipInfo],
+                                     dict[str, _Header]]:
+    """The zip directory and every member's .npy header; refuses pickled members and members
+    whose declared size is not what their header says."""
+    try:
+        zf = zipfile.ZipFile(fh)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as err:
+        raise _truncated(path, err) from None
+    infos = zf.infolist()
+    if len(infos) > _MAX_MEMBERS:
+        raise _fail(path, f"has {len(infos)} members; a checkpoint has 2 per layer plus "
+                    f"{len(_META)}")
+    members: dict[str, zipfile.ZipInfo] = {}
+    for info in infos:
+        if not info.filename.endswith(".npy"):
+            raise _fail(path, f"member {info.filename!r} is not a .npy array")
+        name = info.filename[:-4]
+        if name in members:
+            raise _fail(path, f"has the member {name} twice")
+        members[name] = info
+    size = os.fstat(fh.fileno()).st_size
+    try:
+        headers = {k: _read_header(zf, info, path, size) for k, info in members.items()}
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as err:
+        raise _truncated(path, err) from None
+    pickled = sorted(k for k, h in headers.items() if h.dtype.hasobject)
+    if pickled:
+        raise ModelFileError(f"load: {path} contains pickled objects (in {pickled}); refusing "
+                             "to load it (unpickling can run arbitrary code)")
+    for k, h in headers.items():
+        if h.nbytes != h.size:
+            raise _fail(path, f"{k}'s header declares shape {h.shape} of {h.dtype} "
+                        f"({h.nbytes} bytes), but its zip entry holds {h.size} bytes of data "
+                        "(corrupt or forged)")
+    return zf, members, headers
+
+
+def _read_member(zf, info, path):
+    try:
+        with zf.open(info) as fh:
+            return np.lib.format.read_array(fh, allow_pickle=False)
+    except MemoryError:
+        raise _fail(path, f"{info.filename[:-4]} does not fit in memory") from None
+    except (ValueError, zipfile.BadZipFile, OSError, EOFError, zlib.error) as err:
+        raise _truncated(path, err) from None
+
+
+def _metadata(zf, members, headers, path):
+    """format_version, layer_dims, hidden, output and init, each checked from its header
+    (dtype, shape) before it is read, then by value."""
+    def read(key, kinds, shape_ok, expected):
+        h = headers[key]
+        if h.dtype.kind not in kinds or not shape_ok(h.shape) or h.nbytes > _MAX_META_BYTES:
+            raise _fail(path, f"has bad metadata: {key} should be {expected}, got shape "
+                        f"{h.shape} of {h.dtype}")
+        return _read_member(zf, members[key], path)
+
+    def text(key, choices):
+        value = str(read(key, "U", lambda s: s == (), "a string"))
+        if value not in choices:
+            shown = value if len(value) <= 40 else value[:40] + "..."
+            raise _fail(path, f"has bad metadata: {key} is {shown!r}, expected one of "
+                        f"{sorted(choices)}")
+        return value
+
+    version = int(read("format_version", "iu", lambda s: s == (), "an integer"))
+    if version not in SUPPORTED_FORMAT_VERSIONS:
+        supported = ", ".join(map(str, SUPPORTED_FORMAT_VERSIONS))
+        raise _fail(path, f"has format_version {version}, which this version of nn cannot "
+                    f"read (it reads format_version {supported}); load it with the version "
+                    "of nn that wrote it")
+    raw = read("layer_dims", "iu", lambda s: len(s) == 1 and 2 <= s[0] <= _MAX_MEMBERS,
+               "a list of at least two positive integers [n_x, n[1], ..., 1]")
+    try:
+        dims = check_layer_dims([int(n) for n in raw])
+    except ValueError as err:
+        raise _fail(path, f"has bad metadata: {err}") from None
+    return dims, text("hidden", ACTIVATIONS), text("output", {"sigmoid"}), \
+        text("init", INITIALIZERS)
+
+
+def _check_parameter_headers(headers, dims, path):
+    """Every W[l] and b[l] is declared a float array of the shape layer_dims gives it."""
+    params = set(headers) - _META
+    expected = {f"{p}{l}" for l in range(1, len(dims)) for p in "Wb"}
+    if params != expected:
+        raise ModelFileError(f"load: {path} has parameter keys {sorted(params)}, expected "
+                             f"{sorted(expected)} for layer_dims {dims}; missing "
+                             f"{sorted(expected - params)}, extra {sorted(params - expected)}")
+    for l in range(1, len(dims)):
+        for k, want, course in ((f"W{l}", (dims[l], dims[l - 1]), f"(n[{l}], n[{l - 1}])"),
+                                (f"b{l}", (dims[l], 1), f"(n[{l}], 1)")):
+            h = headers[k]
+            if h.dtype.kind != "f":
+                raise ModelFileError(f"load: {k} in {path} has dtype {h.dtype}, expected floats")
+            if h.shape != want:
+                hint = " (transposed?)" if h.shape == want[::-1] and k[0] == "W" else ""
+                raise _fail(path, f"{k} should be {course} = {want} for layer_dims {dims}, got "
+                            f"{h.shape}{hint}")
 
 
 def load(path) -> Model:
-    """Load a Model from ``save``'s .npz. Refuses pickled content, truncated or corrupt
-    files, missing or extra keys, shapes that do not fit layer_dims and NaN/inf values,
-    each with a message that says which."""
+    """Load a Model from ``save``'s .npz, refusing anything else with a ModelFileError that
+    names the file and says why: not a regular file (directory, FIFO, dangling symlink), not
+    a zip (e.g. an .npy under an .npz name), truncated or corrupt, pickled content, an
+    unknown format_version, bad metadata, missing or extra keys, shapes or dtypes that do not
+    fit layer_dims, NaN/inf values. The sizes and headers are checked before any array data
+    is decompressed, so a hostile file costs no more memory than the model it describes."""
     path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"load: {path} not found")
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            arrays = {k: f[k] for k in f.files}
-    except ValueError as err:
-        if "allow_pickle" in str(err) or "Object arrays" in str(err):
-            raise ModelFileError(f"load: {path} contains pickled objects; refusing to load it "
-                                 "(unpickling can run arbitrary code)") from None
-        raise ModelFileError(f"load: {path} is not a valid .npz checkpoint ({err})") from None
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as err:
-        raise ModelFileError(f"load: {path} is truncated or not an .npz file "
-                             f"({type(err).__name__}: {err})") from None
-    missing = sorted(_META - set(arrays))
-    if missing:
-        raise ModelFileError(f"load: {path} lacks {missing}; it was not written by Model.save")
-    try:
-        dims = check_layer_dims([int(n) for n in arrays["layer_dims"]])
-        hidden, output, init = (str(arrays[k]) for k in ("hidden", "output", "init"))
-    except (TypeError, ValueError) as err:
-        raise ModelFileError(f"load: {path} has bad metadata: {err}") from None
-    params = {k: v for k, v in arrays.items() if k not in _META}
-    expected = {f"{p}{l}" for l in range(1, len(dims)) for p in "Wb"}  # noqa: E741
-    if set(params) != expected:
-        raise ModelFileError(f"load: {path} has parameter keys {sorted(params)}, expected "
-                             f"{sorted(expected)} for layer_dims {dims}; missing "
-                             f"{sorted(expected - set(params))}, extra "
-                             f"{sorted(set(params) - expected)}")
-    for k, v in params.items():
-        if v.dtype.kind != "f":
-            raise ModelFileError(f"load: {k} in {path} has dtype {v.dtype}, expected floats")
-        if not np.all(np.isfinite(v)):
-            raise ModelFileError(f"load: {k} in {path} contains NaN or inf")
-    try:
-        found = check_parameters(params)
-    except ValueError as err:
-        raise ModelFileError(f"load: {path}: {err}") from None
-    if found != dims or num_layers(params) != len(dims) - 1:
-        raise ModelFileError(f"load: {path}: parameter shapes give layer sizes {found}, but "
-                             f"layer_dims says {dims}")
+    with _open_regular(path) as fh:
+        zf, members, headers = _read_headers(fh, path)
+        with zf:
+            missing = sorted(_META - set(headers))
+            if missing:
+                raise ModelFileError(f"load: {path} lacks {missing}; it was not written by "
+                                     "Model.save")
+            dims, hidden, output, init = _metadata(zf, members, headers, path)
+            _check_parameter_headers(headers, dims, path)
+            params = {}
+            for k in sorted(set(headers) - _META, key=lambda k: (int(k[1:]), k[0] == "b")):
+                v = _read_member(zf, members[k], path)
+                if not np.all(np.isfinite(v)):
+                    raise ModelFileError(f"load: {k} in {path} contains NaN or inf")
+                params[k] = v.astype(np.float64)
     model = Model(dims, hidden=hidden, output=output, init=init, seed=0)
-    model.parameters = {k: params[k].astype(np.float64) for k in sorted(
-        params, key=lambda k: (int(k[1:]), k[0] == "b"))}
+    model.parameters = params
     return model

@@ -104,3 +104,19 @@ def test_catvnoncat_loader_rejects_bad_files(tmp_path):
         f["train_set_x"] = np.zeros((2, 64, 64, 3), np.uint8)
     with pytest.raises(nn.DataError, match="lacks"):
         nn.load_catvnoncat(tmp_path)
+
+
+def test_catvnoncat_loader_reads_utf8_class_names_and_checks_label_values(tmp_path):
+    """Variable-length UTF-8 class names load (the metadata checks are not too strict);
+    a label 2 is refused, naming it."""
+    x = np.zeros((2, 64, 64, 3), np.uint8)
+    with h5py.File(tmp_path / "train_catvnoncat.h5", "w") as f:
+        f["train_set_x"] = x
+        f["train_set_y"] = np.array([0, 1])
+        f.create_dataset("list_classes", data=["non-chat", "chat ü"],
+                         dtype=h5py.string_dtype())
+    _write_h5(tmp_path / "test_catvnoncat.h5", "test", x, np.array([1, 0]))
+    assert nn.load_catvnoncat(tmp_path).classes == ["non-chat", "chat ü"]
+    _write_h5(tmp_path / "test_catvnoncat.h5", "test", x, np.array([1, 2]))
+    with pytest.raises(nn.DataError, match=r"test_set_y .* labels of 0 or 1, found \[2\]"):
+        nn.load_catvnoncat(tmp_path)

@@ -1,6 +1,7 @@
 """nn.Model: fit/predict/accuracy, and save/load that refuse every kind of bad file."""
 
 import os
+import stat
 import zipfile
 
 import numpy as np
@@ -116,11 +117,100 @@ def test_load_refuses_bad_files(tmp_path):
     with pytest.raises(nn.ModelFileError, match="layer_dims"):
         nn.load(tmp_path / "meta.npz")
 
+    arrays = _good_arrays(model)
+    arrays["W3"] = np.ones((1, 1))
+    _save_raw(tmp_path / "extra.npz", **arrays)
+    with pytest.raises(nn.ModelFileError, match=r"extra \['W3'\]"):
+        nn.load(tmp_path / "extra.npz")
+
+    arrays = _good_arrays(model)
+    arrays["W1"] = np.where(np.arange(10).reshape(5, 2) == 3, np.inf, arrays["W1"])
+    _save_raw(tmp_path / "inf.npz", **arrays)
+    with pytest.raises(nn.ModelFileError, match="W1.*NaN or inf"):
+        nn.load(tmp_path / "inf.npz")
+
+    arrays = _good_arrays(model)
+    arrays["b1"] = np.zeros((5, 1), dtype=np.int64)
+    _save_raw(tmp_path / "int.npz", **arrays)
+    with pytest.raises(nn.ModelFileError, match="b1.*int64, expected floats"):
+        nn.load(tmp_path / "int.npz")
+
     not_zip = tmp_path / "text.npz"
     not_zip.write_text("hello")
     with pytest.raises(nn.ModelFileError):
         nn.load(not_zip)
     assert zipfile.is_zipfile(good)
+
+
+def test_load_accepts_what_numpy_writes(tmp_path):
+    """The header checks are not stricter than numpy: compressed members, Fortran order,
+    float32 and big-endian parameters all load, as float64 with the same values."""
+    model, X, _, _ = _trained()
+    arrays = _good_arrays(model)
+    arrays["W1"] = np.asfortranarray(arrays["W1"])
+    arrays["b1"] = arrays["b1"].astype(">f8")
+    arrays["W2"] = arrays["W2"].astype(np.float32)
+    with open(tmp_path / "c.npz", "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+    loaded = nn.load(tmp_path / "c.npz")
+    for k, v in arrays.items():
+        if k in loaded.parameters:
+            assert loaded.parameters[k].dtype == np.float64
+            np.testing.assert_array_equal(loaded.parameters[k], v)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.parametrize("umask,mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_save_gives_the_usual_file_mode(tmp_path, umask, mode):
+    model = nn.Model([2, 1], seed=0)
+    old = os.umask(umask)
+    try:
+        path = model.save(tmp_path / "m.npz")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(path).st_mode) == mode
+    assert nn.load(path).layer_dims == [2, 1]
+
+
+@pytest.mark.parametrize("bad", [2, -1, 0.5, np.nan])
+def test_fit_refuses_labels_other_than_0_and_1(bad):
+    X, Y = nn.planar_flower()
+    Y = Y.copy()
+    Y[0, 7] = bad
+    model = nn.Model([2, 3, 1], seed=0)
+    before = {k: v.copy() for k, v in model.parameters.items()}
+    with pytest.raises(ValueError, match="labels 0 and 1") as err:
+        model.fit(X, Y, num_iterations=2, progress=False)
+    assert f"found 1 other value(s): {bad:g}" in str(err.value)
+    for k, v in before.items():  # refused before any step
+        np.testing.assert_array_equal(model.parameters[k], v)
+
+
+@pytest.mark.parametrize("record_every", [0, -1, 2.5, "10", True])
+def test_fit_refuses_a_bad_record_every(record_every):
+    X, Y = nn.planar_flower()
+    with pytest.raises(ValueError, match="record_every must be a positive integer"):
+        nn.Model([2, 1], seed=0).fit(X, Y, num_iterations=3, progress=False,
+                                     record_every=record_every)
+
+
+@pytest.mark.parametrize("lr", [np.nan, np.inf, -np.inf, 0, -0.1, "0.1", None, True])
+def test_fit_refuses_a_bad_learning_rate(lr):
+    X, Y = nn.planar_flower()
+    model = nn.Model([2, 1], seed=0)
+    with pytest.raises(ValueError, match="learning_rate must be a finite positive number"):
+        model.fit(X, Y, learning_rate=lr, num_iterations=3, progress=False)
+    assert model.costs == []
+
+
+def test_fit_record_every_and_numpy_scalars():
+    X, Y = nn.planar_flower()
+    model = nn.Model([2, 3, 1], seed=0)
+    costs = model.fit(X, Y.astype(bool), learning_rate=np.float32(0.5),
+                      num_iterations=np.int64(7), progress=False, record_every=np.int64(3))
+    reference = nn.Model([2, 3, 1], seed=0)
+    expected = [reference._hand_step(X, Y, 0.5) for _ in range(7)]
+    np.testing.assert_allclose(costs, [expected[i] for i in (0, 3, 6)], rtol=1e-12)
 
 
 def test_model_argument_errors():
