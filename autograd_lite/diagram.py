@@ -23,8 +23,8 @@ from graphviz.backend import dot_command, rendering
 
 from .tensor import (
     KEEP_BYTES,
-    KEEP_GRAPHS,
     KEEP_NODES,
+    KEEP_TOTAL,
     Tensor,
     backprop,
     is_freed,
@@ -332,6 +332,8 @@ _STYLE = {
 }
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
+_KEPT = (f"only graphs of up to {KEEP_NODES} ops and about {KEEP_BYTES >> 20} MB stay drawable "
+         f"after backward(), the most recent ones up to {KEEP_TOTAL} ops in all")
 
 
 @dataclass(slots=True)
@@ -390,10 +392,8 @@ def draw(*outputs: Tensor, rankdir: str = "LR", show_values: bool = True,
     consts += [o for o in outputs if not o.requires_grad]
     replayed, notes = _replayed_grads(outputs, order) if show_grads else ({}, [])
     if any(is_freed(t) for t in order):
-        notes.append("Ops drawn with dashed edges had their inputs freed by backward(): "
-                     f"only graphs of up to {KEEP_NODES} ops and about {KEEP_BYTES >> 20} MB "
-                     f"are kept for drawing, the last {KEEP_GRAPHS} of them. Draw before "
-                     "backward(), or pass retain_graph=True")
+        notes.append(f"Part of this graph was freed by backward(): {_KEPT}. "
+                     "Draw before backward(), or pass retain_graph=True")
     how = _LabelOptions(_labels(order, consts), {id(o) for o in outputs},
                         _expected_grads(compare), show_values, show_grads, precision,
                         max_entries, replayed)
@@ -600,10 +600,8 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
         raise ValueError("explain: the output does not require grad; create the inputs with "
                          "requires_grad=True")
     if any(is_freed(t) for t in order):
-        raise RuntimeError("explain: backward() freed this graph (only graphs of up to "
-                           f"{KEEP_NODES} ops and about {KEEP_BYTES >> 20} MB are kept, the last "
-                           f"{KEEP_GRAPHS} of them); call explain before backward(), or pass "
-                           "retain_graph=True to backward()")
+        raise RuntimeError(f"explain: backward() freed this graph ({_KEPT}); call explain "
+                           "before backward(), or pass retain_graph=True to backward()")
     names = _labels(order, [])
     rows = []
     contributions: dict[int, list] = {}

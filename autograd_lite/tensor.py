@@ -447,7 +447,7 @@ _NUMBERS = (float, int, bool)
 
 def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
     """Run ``prim`` forward on the arrays of ``args`` and record it if any input needs grad."""
-    if prim.arity is not None and len(args) != prim.arity:
+    if len(args) != prim.arity and prim.arity is not None:
         raise TypeError(f"{prim.name}() takes {prim.arity} input{'s' if prim.arity != 1 else ''}"
                         f", got {len(args)}" + ("; give one vjp per input (None where it is "
                                                 "not differentiable)" if prim.user_defined else ""))
@@ -574,7 +574,7 @@ def backprop(root: Tensor, grad: Any, owned: bool = False,
     ``replay``: also walk ops that an earlier backward() spent (kept for drawing).
     """
     targets = None if inputs is None else {id(t) for t in inputs}
-    found: dict[int, Any] = {}  # the gradients of the requested inputs
+    found: dict[int, Any] | None = None if targets is None else {}  # results for inputs
     held = set() if owned or type(grad) is Tensor else {id(grad)}  # arrays others hold
     every = retain_grads or targets is not None
     # Tensors are numbered as they are made, so an op's output always outranks its inputs:
@@ -607,10 +607,13 @@ def backprop(root: Tensor, grad: Any, owned: bool = False,
                 vjp = vjps[i]
                 if vjp is identity_vjp:
                     gi = g
-                elif vjp is None:
-                    raise _not_differentiable(t, i)
                 else:
-                    gi = vjp(g, ans, *ins, **kwargs) if kwargs else vjp(g, ans, *ins)
+                    try:
+                        gi = vjp(g, ans, *ins, **kwargs) if kwargs else vjp(g, ans, *ins)
+                    except TypeError:
+                        if vjp is None:  # (checked here: a try costs nothing in the walk)
+                            raise _not_differentiable(t, i) from None
+                        raise
                 if gi.shape != a._data.shape:  # the input was broadcast: sum back
                     gi = unbroadcast(gi, a._data.shape, t._op.name, i)
                 if watch is not None:
@@ -741,29 +744,53 @@ _REDUCE_AXES: dict[tuple, tuple] = {}
 
 # -- after backward: a graph is spent, and small ones are kept for drawing ------------------
 
-KEEP_NODES = 200  # graphs of up to this many ops ...
+KEEP_NODES = 200  # a graph of up to this many ops ...
 KEEP_BYTES = 1 << 20  # ... whose arrays total at most this (scalars are not counted) ...
-KEEP_GRAPHS = 4  # ... stay drawable after backward(): the last four of them
-_kept: deque[list[Tensor]] = deque()
+KEEP_TOTAL = 1000  # ... stays drawable after backward(), with the most recent others while
+KEEP_TOTAL_BYTES = 4 << 20  # all of them hold at most this many ops and bytes
+_kept: deque[tuple[list[Tensor], int]] = deque()  # (ops walked, bytes), oldest first
+_kept_size = [0, 0]  # ops and bytes held in _kept
 
 
 def _spend(walked: list[Tensor]) -> None:
     """After a backward() without retain_graph, a second backward through these ops must
     raise, as in PyTorch: their saved arrays (_vals) are dropped. A small graph keeps its
     structure (_args), so that draw() and explain() work after backward, as micrograd users
-    expect; the last KEEP_GRAPHS of them are kept, older and bigger ones are freed."""
+    expect; the most recent ones are kept within a budget, older and bigger ones are freed."""
+    _clock[0] += 1  # so that the next walk through these ops stops at _check_saved
+    if len(walked) > KEEP_NODES:
+        _free(walked)
+        return
     size = 0
     for t in walked:
         if type(t._data) is np.ndarray:  # scalar graphs are small whatever their length
-            size += t._data.nbytes + sum(v.nbytes for v in t._vals if type(v) is np.ndarray)
+            size += t._data.nbytes
+            for v in t._vals:
+                if type(v) is np.ndarray:
+                    size += v.nbytes
         t._vals = None
-    _clock[0] += 1  # so that the next walk through these ops stops at _check_saved
-    if size > KEEP_BYTES or len(walked) > KEEP_NODES:
+    if size > KEEP_BYTES:
         _free(walked)
         return
-    _kept.append(walked)
-    if len(_kept) > KEEP_GRAPHS:
-        _free(_kept.popleft())
+    _kept.append((walked, size))
+    _kept_size[0] += len(walked)
+    _kept_size[1] += size
+    if _kept_size[0] > KEEP_TOTAL or _kept_size[1] > KEEP_TOTAL_BYTES:
+        _evict()
+
+
+def _evict() -> None:
+    """Free the oldest kept graphs until half the budget is left: one pass now and then
+    rather than a little work on every backward. (The running totals are advisory, as
+    threads add to them without a lock; they are recounted here.)"""
+    with _lock:
+        _kept_size[:] = [sum(len(w) for w, _ in _kept), sum(b for _, b in _kept)]
+        while _kept and (_kept_size[0] > KEEP_TOTAL // 2
+                         or _kept_size[1] > KEEP_TOTAL_BYTES // 2):
+            old, size = _kept.popleft()
+            _kept_size[0] -= len(old)
+            _kept_size[1] -= size
+            _free(old)
 
 
 def _free(walked: list[Tensor]) -> None:

@@ -11,10 +11,9 @@ import numpy as np
 import autograd_lite as al
 from nn import deep
 
-
-# The loop runs 2,500 iterations; the bound does not depend on the count (at most
-# KEEP_GRAPHS small graphs are kept), so the quick profile runs 200, which would already
-# hold 400 MB if every graph were kept.
+# The loop runs 2,500 iterations; the bound does not depend on the count (the graphs
+# kept for drawing have a budget), so the quick profile runs 200, which would already hold
+# 400 MB if every graph were kept.
 ITERATIONS = 2500 if os.environ.get("AUTOGRAD_LITE_PROFILE") == "thorough" else 200
 
 
