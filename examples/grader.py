@@ -41,7 +41,7 @@ def deep_case(dims, m, seed):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((dims[0], m))  # (n_x, m)
     Y = (rng.random((1, m)) > 0.5).astype(float)  # (1, m)
-    params = deep.initialize_parameters_deep(dims, seed=seed)
+    params = deep.initialize_parameters_deep(dims, seed=seed, init="lecun")
     for l in range(1, len(dims)):
         params[f"b{l}"] = rng.uniform(0.05, 0.3, (dims[l], 1))  # (n[l], 1)
     return X, Y, params

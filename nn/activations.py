@@ -13,7 +13,7 @@ def sigmoid(Z):
 
 def sigmoid_backward(dA, cache):
     """dZ = dA * s (1 - s), s = sigmoid(Z)."""
-    s = np.exp(-np.logaddexp(0, -cache))
+    s = sigmoid(cache)[0]
     return dA * s * (1 - s)
 
 

@@ -4,19 +4,46 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checks import check_Y
+from .checks import ShapeError, check_Y
 
 # A of exactly 0 or 1 (a saturated sigmoid) would give log(0) = -inf; this bound keeps J
 # finite (at most about 34.5 per example) and changes nothing for unsaturated A.
 A_BOUND = 1e-15
 
 
-def cross_entropy(A, Y):
-    """J for predictions A (1, m) in [0, 1] and labels Y (1, m); a Python float."""
+def _m_from(A, Y, name, strict, who):
+    """m, the number of examples, read from A (1, m); a rank-1 A (m,) counts too unless strict.
+
+    A (m, 1) or any other shape is refused by name: against Y (1, m) the course's formula
+    would broadcast it to (m, m) and give a wrong J without a word."""
+    if A.ndim == 2 and A.shape[0] == 1:
+        return A.shape[1]
+    if A.ndim == 1 and not strict:
+        return A.shape[0]  # the course's formula broadcasts A (m,) against Y (1, m)
+    Y_shape = np.shape(Y)
+    m = Y_shape[1] if len(Y_shape) == 2 and Y_shape[0] == 1 else None
+    want = f"(1, m) = (1, {m})" if m is not None else "(1, m)"
+    if A.ndim == 1:
+        hint = f" (a rank-1 array, refused because strict=True: use {name}.reshape(1, -1))"
+    elif A.ndim == 2 and A.shape[1] == 1 and A.shape[0] > 1:
+        hint = f" (transposed: use {name}.T)"
+    else:
+        hint = ""
+    raise ShapeError(f"{who}: {name} should be {want}, one prediction per example, got "
+                     f"{A.shape}{hint}")
+
+
+def cross_entropy(A, Y, name="A", strict=False, who="compute_cost") -> float:
+    """J for predictions A (1, m) in [0, 1] and labels Y (1, m); a Python float.
+
+    As in the course, a rank-1 A (m,) is accepted and paired with Y's m columns;
+    ``strict=True`` refuses it. Shape errors call A ``name`` (A2, AL) and the function
+    ``who``.
+    """
     A = np.asarray(A)
-    m = A.shape[1] if A.ndim == 2 else -1
-    check_Y(Y, m, "Y")
-    A = np.clip(A, A_BOUND, 1 - A_BOUND)
+    m = _m_from(A, Y, name, strict, who)
+    Y = check_Y(Y, m, "Y")
+    A = np.clip(A.reshape(1, m), A_BOUND, 1 - A_BOUND)
     return float(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m)
 
 

@@ -11,25 +11,63 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations
-from .checks import check_parameters, check_Y, num_layers
+from .checks import ShapeError, check_parameters, check_X, check_Y, num_layers
 from .cost import cross_entropy
 from .init import initialize
 
 
-def initialize_parameters_deep(layer_dims, seed=1, init="lecun"):
-    """{"W1": (n[1], n_x), "b1": (n[1], 1), ...}; init "lecun" is the course's
-    randn / sqrt(n[l-1]); "small_random" is randn * 0.01 (the two-layer model)."""
+def initialize_parameters(n_x: int, n_h: int, n_y: int, seed=1) -> dict:
+    """The 2-layer model's parameters: W1 (n_h, n_x), W2 (n_y, n_h) = randn * 0.01, b = 0.
+
+    seed=1 draws what the course's week-4 initialize_parameters draws (np.random.seed(1)),
+    in the step-by-step assignment and in the application's two_layer_model alike."""
+    return initialize([n_x, n_h, n_y], "small_random", seed)
+
+
+def initialize_parameters_deep(layer_dims, seed=3, init="small_random") -> dict:
+    """{"W1": (n[1], n_x), "b1": (n[1], 1), ...} for layer_dims [n_x, n[1], ..., n[L]].
+
+    The defaults are the step-by-step assignment's graded function: np.random.seed(3),
+    W = randn * 0.01. The application (L_layer_model) uses its helper's seed=1 and
+    init="lecun", W = randn / sqrt(n[l-1]); any nn.init method name works."""
     return initialize(layer_dims, init, seed)
 
 
+def _shape_hint(shape, fix):
+    return f" (a rank-1 array: use {fix})" if len(shape) == 1 else ""
+
+
+def _check_linear(A_prev, W, b, who):
+    """A_prev (n[l-1], m), W (n[l], n[l-1]), b (n[l], 1), or a ShapeError naming the one."""
+    A_shape, W_shape, b_shape = np.shape(A_prev), np.shape(W), np.shape(b)
+    if len(W_shape) != 2:
+        raise ShapeError(f"{who}: W should be a matrix (n[l], n[l-1]), got shape {W_shape}")
+    if len(A_shape) != 2:
+        raise ShapeError(f"{who}: A_prev should be (n[l-1], m) = ({W_shape[1]}, m), one "
+                         f"example per column, got {A_shape}"
+                         + _shape_hint(A_shape, "A_prev.reshape(-1, 1) for one example"))
+    if W_shape[1] != A_shape[0]:
+        raise ShapeError(f"{who}: W should be (n[l], n[l-1]) with n[l-1] = {A_shape[0]} (the "
+                         f"rows of A_prev {A_shape}), got {W_shape}")
+    if tuple(b_shape) != (W_shape[0], 1):
+        raise ShapeError(f"{who}: b should be (n[l], 1) = ({W_shape[0]}, 1), got "
+                         f"{tuple(b_shape)}" + _shape_hint(b_shape, "b.reshape(-1, 1)"))
+
+
 def linear_forward(A, W, b):
-    """Z = W A + b: A (n[l-1], m), W (n[l], n[l-1]), b (n[l], 1) -> Z (n[l], m), cache."""
+    """Z = W A + b: A (n[l-1], m), W (n[l], n[l-1]), b (n[l], 1) -> Z (n[l], m).
+
+    Returns (Z, cache) with the course's linear cache (A, W, b)."""
+    _check_linear(A, W, b, "linear_forward")
     Z = W @ A + b
     return Z, (A, W, b)
 
 
 def linear_activation_forward(A_prev, W, b, activation):
-    """A = g(W A_prev + b). Returns A (n[l], m) and cache ((A_prev, W, b), Z)."""
+    """A = g(W A_prev + b), g "relu" or "sigmoid" (or "tanh", "leaky_relu").
+
+    Returns A (n[l], m) and the course's cache (linear_cache, activation_cache) =
+    ((A_prev, W, b), Z)."""
     g = activations.get(activation)[0]
     Z, linear_cache = linear_forward(A_prev, W, b)
     A, activation_cache = g(Z)
@@ -37,7 +75,9 @@ def linear_activation_forward(A_prev, W, b, activation):
 
 
 def L_model_forward(X, parameters, hidden="relu"):
-    """[LINEAR -> hidden] * (L-1) -> LINEAR -> SIGMOID. Returns AL (1, m) and caches."""
+    """[LINEAR -> hidden] * (L-1) -> LINEAR -> SIGMOID on X (n_x, m).
+
+    Returns AL (1, m) and caches, a list of L linear_activation_forward caches."""
     check_parameters(parameters, X)
     caches = []
     A = X
@@ -50,14 +90,25 @@ def L_model_forward(X, parameters, hidden="relu"):
     return AL, caches
 
 
-def compute_cost(AL, Y):
-    """Cross-entropy J = -1/m sum(Y log AL + (1-Y) log(1-AL)), finite even for AL of 0 or 1."""
-    return cross_entropy(AL, Y)
+def compute_cost(AL, Y, *, strict=False) -> np.float64:
+    """J = -1/m sum(Y log AL + (1-Y) log(1-AL)) for AL (1, m) and Y (1, m), finite even for
+    AL of 0 or 1. A ``np.float64``: a Python float with shape (), as the course's
+    ``np.squeeze(cost)``. AL may be rank-1 (m,) as the course's formula allows;
+    ``strict=True`` refuses that."""
+    return np.float64(cross_entropy(AL, Y, "AL", strict))
 
 
 def linear_backward(dZ, cache):
-    """dW = 1/m dZ A_prev^T, db = 1/m sum(dZ, axis=1, keepdims), dA_prev = W^T dZ."""
+    """dW = 1/m dZ A_prev^T, db = 1/m sum(dZ, axis=1, keepdims), dA_prev = W^T dZ.
+
+    dZ (n[l], m), cache (A_prev, W, b). Returns (dA_prev (n[l-1], m), dW (n[l], n[l-1]),
+    db (n[l], 1))."""
     A_prev, W, b = cache
+    want = (np.shape(W)[0], np.shape(A_prev)[1])
+    if np.shape(dZ) != want:
+        raise ShapeError(f"linear_backward: dZ should be (n[l], m) = {want}, like Z = W A_prev "
+                         f"+ b for the cache's W {np.shape(W)} and A_prev "
+                         f"{np.shape(A_prev)}, got {np.shape(dZ)}")
     m = A_prev.shape[1]
     dW = dZ @ A_prev.T / m
     db = np.sum(dZ, axis=1, keepdims=True) / m
@@ -66,23 +117,52 @@ def linear_backward(dZ, cache):
 
 
 def linear_activation_backward(dA, cache, activation):
-    """dZ = dA * g'(Z), then linear_backward. Returns dA_prev, dW, db."""
+    """dZ = dA * g'(Z), then linear_backward. dA (n[l], m), cache ((A_prev, W, b), Z).
+
+    Returns (dA_prev, dW, db)."""
     linear_cache, activation_cache = cache
     dZ = activations.get(activation)[1](dA, activation_cache)
     return linear_backward(dZ, linear_cache)
 
 
-def L_model_backward(AL, Y, caches, hidden="relu"):
-    """Gradients {"dA0", "dW1", "db1", ..., "dA(L-1)", "dWL", "dbL"}.
+def _output_dZ(AL, Y, ZL):
+    """dZ[L] of a sigmoid output under cross-entropy.
 
-    The output layer starts from dZ[L] = AL - Y (sigmoid with cross-entropy), which stays
-    exact where the course's dAL = -(Y/AL - (1-Y)/(1-AL)) would divide by 0.
+    When AL = sigmoid(Z[L]), as L_model_forward makes it, dZ[L] = AL - Y: exact, and finite
+    where AL rounds to 0 or 1. Caches built by hand with an unrelated AL (the course's own
+    L_model_backward test does this) get the course's chain as written:
+    dAL = -(Y/AL - (1-Y)/(1-AL)), dZ[L] = dAL * s(1 - s) with s = sigmoid(Z[L])."""
+    s = activations.sigmoid(ZL)[0]
+    if np.shape(s) == AL.shape and np.allclose(AL, s, rtol=1e-7, atol=0):
+        return AL - Y
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+    dZ = activations.sigmoid_backward(dAL, ZL)
+    if not np.all(np.isfinite(dZ)):
+        raise ValueError("L_model_backward: AL is not sigmoid(Z[L]) of the last cache, and the "
+                         "course's dAL = -(Y/AL - (1-Y)/(1-AL)) is not finite there (AL of 0 "
+                         "or 1); pass the AL and caches that L_model_forward returned")
+    return dZ
+
+
+def L_model_backward(AL, Y, caches, hidden="relu"):
+    """Gradients {"dA0", "dW1", "db1", ..., "dA(L-1)", "dWL", "dbL"} for AL (1, m), Y (1, m)
+    and the caches of L_model_forward (a list or tuple of L caches).
+
+    The output layer starts from dZ[L] = AL - Y (sigmoid with cross-entropy), which equals
+    the course's dAL = -(Y/AL - (1-Y)/(1-AL)) times sigmoid'(Z[L]) and stays exact where
+    that would divide by 0. If AL is not sigmoid(Z[L]) of the last cache (caches built by
+    hand, as in the course's unit test), the course's form is applied as written.
     """
     L = len(caches)
-    check_Y(Y, AL.shape[1])
+    AL = np.asarray(AL)
+    if AL.ndim != 2 or AL.shape[0] != 1:
+        raise ShapeError(f"L_model_backward: AL should be (1, m), got {AL.shape}"
+                         + _shape_hint(AL.shape, "AL.reshape(1, -1)"))
+    Y = check_Y(Y, AL.shape[1])
     grads = {}
-    linear_cache, _ = caches[L - 1]
-    dA_prev, dW, db = linear_backward(AL - Y, linear_cache)
+    linear_cache, ZL = caches[L - 1]
+    dA_prev, dW, db = linear_backward(_output_dZ(AL, Y, ZL), linear_cache)
     grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = dA_prev, dW, db
     for l in reversed(range(1, L)):
         dA_prev, dW, db = linear_activation_backward(grads[f"dA{l}"], caches[l - 1], hidden)
@@ -95,39 +175,61 @@ def update_parameters(params, grads, learning_rate):
     return {k: v - learning_rate * grads["d" + k] for k, v in params.items()}
 
 
-def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
-                  print_cost=False, seed=1, init="lecun", hidden="relu", progress=False):
-    """Train by batch gradient descent. Returns (parameters, costs) with the cost
-    recorded every 100 iterations and at the last one, as in the course."""
+def _gradient_descent(X, Y, parameters, learning_rate, num_iterations, print_cost, hidden,
+                      progress, record_last, desc):
+    """The course's training loop; costs are 0-d arrays, as the course's tests expect."""
     from .model import _iterations
 
-    parameters = initialize_parameters_deep(layers_dims, seed, init)
-    check_Y(Y, np.shape(X)[1])
+    X = check_X(X, check_parameters(parameters)[0])
+    check_Y(Y, X.shape[1])
     costs = []
-    for i in _iterations(num_iterations, progress, "L_layer_model"):
+    for i in _iterations(num_iterations, progress, desc):
         AL, caches = L_model_forward(X, parameters, hidden)
         cost = compute_cost(AL, Y)
         grads = L_model_backward(AL, Y, caches, hidden)
         parameters = update_parameters(parameters, grads, learning_rate)
-        if i % 100 == 0 or i == num_iterations - 1:
-            costs.append(cost)
-            if print_cost:
-                print(f"Cost after iteration {i}: {cost}")
+        last = i == num_iterations - 1
+        if print_cost and (i % 100 == 0 or last):
+            print(f"Cost after iteration {i}: {np.squeeze(cost)}")  # the course's "{}: {}"
+        if i % 100 == 0 or (record_last and last):
+            costs.append(np.asarray(cost))
     return parameters, costs
 
 
+def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
+                  print_cost=False, seed=1, init="lecun", hidden="relu", progress=False,
+                  record_last=False):
+    """Train [LINEAR -> RELU] * (L-1) -> LINEAR -> SIGMOID by batch gradient descent on
+    X (n_x, m), Y (1, m). Returns (parameters, costs).
+
+    Initialized as the course's application: seed=1, init="lecun" (randn / sqrt(n[l-1])).
+    costs holds the cost at iterations 0, 100, 200, ... only, each a 0-d array: exactly
+    the course's list (2 iterations record 1 cost). ``record_last=True`` also records the
+    last iteration's. ``print_cost`` prints "Cost after iteration {i}: {cost}" at those
+    iterations and at the last, as the course does.
+    """
+    parameters = initialize_parameters_deep(layers_dims, seed, init)
+    return _gradient_descent(X, Y, parameters, learning_rate, num_iterations, print_cost,
+                             hidden, progress, record_last, "L_layer_model")
+
+
 def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
-                    print_cost=False, seed=1):
-    """The course's LINEAR -> RELU -> LINEAR -> SIGMOID model, W = randn * 0.01."""
+                    print_cost=False, seed=1, progress=False, record_last=False):
+    """The course's LINEAR -> RELU -> LINEAR -> SIGMOID model on X (n_x, m), Y (1, m),
+    layers_dims (n_x, n_h, n_y), from initialize_parameters (W = randn * 0.01, seed 1).
+
+    Returns (parameters, costs), costs and printing exactly as L_layer_model's."""
     if len(layers_dims) != 3:
         raise ValueError(f"two_layer_model: layers_dims must be (n_x, n_h, n_y), got "
                          f"{layers_dims!r}")
-    return L_layer_model(X, Y, layers_dims, learning_rate, num_iterations, print_cost, seed,
-                         init="small_random")
+    parameters = initialize_parameters(*layers_dims, seed=seed)
+    return _gradient_descent(X, Y, parameters, learning_rate, num_iterations, print_cost,
+                             "relu", progress, record_last, "two_layer_model")
 
 
 def predict(X, y, parameters, hidden="relu"):
-    """Predictions p (1, m) of 0/1 (AL > 0.5); y may be None (it is not used)."""
+    """Predictions p (1, m) of 0/1 floats (AL > 0.5) for X (n_x, m); y is not used (the
+    course's helper takes it to print the accuracy, which nn leaves to you)."""
     AL, _ = L_model_forward(X, parameters, hidden)
     return (AL > 0.5).astype(float)
 

@@ -1,23 +1,26 @@
 """Week 2: logistic regression as a one-neuron network, by the course's names.
 
 Shapes: X (n_x, m), w (n_x, 1), b a number, A = sigmoid(w^T X + b) (1, m), Y (1, m).
+Return types follow the course's graded functions: ``propagate``'s cost is a 0-d array
+(the course's ``np.squeeze(np.array(cost))``) and its db a ``np.float64``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import activations
 from .checks import check_X, check_Y
 from .cost import cross_entropy_from_logits
 
 
 def sigmoid(z):
-    """1 / (1 + exp(-z)), without overflow."""
-    return np.exp(-np.logaddexp(0, -z))
+    """1 / (1 + exp(-z)) for a number or an array of any shape, without overflow."""
+    return activations.sigmoid(z)[0]
 
 
-def initialize_with_zeros(dim):
-    """w = zeros (dim, 1), b = 0.0."""
+def initialize_with_zeros(dim: int):
+    """w = zeros (dim, 1), b = 0.0 (a Python float, as the course's test checks)."""
     return np.zeros((dim, 1)), 0.0
 
 
@@ -34,21 +37,27 @@ def _check(w, X, Y=None):
 def propagate(w, b, X, Y):
     """Cost J and its gradients: dw = 1/m X (A - Y)^T (n_x, 1), db = 1/m sum(A - Y).
 
-    Returns (grads {"dw", "db"}, cost). J is computed from Z, so it stays finite."""
+    w (n_x, 1), b a number, X (n_x, m), Y (1, m). Returns (grads {"dw", "db"}, cost):
+    db is a ``np.float64`` and cost a 0-d array, as the course's. J is computed from Z,
+    so it stays finite."""
     _check(w, X, Y)
     m = X.shape[1]
     Z = w.T @ X + b
     A = sigmoid(Z)
-    cost = cross_entropy_from_logits(Z, Y)
+    cost = np.asarray(cross_entropy_from_logits(Z, Y))
     dz = A - Y
     dw = X @ dz.T / m
-    db = float(np.sum(dz) / m)
+    db = np.float64(np.sum(dz) / m)
     return {"dw": dw, "db": db}, cost
 
 
 def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False,
              progress=False):
-    """Gradient descent. Returns (params {"w", "b"}, grads, costs every 100 iterations)."""
+    """Gradient descent. Returns (params {"w", "b"}, grads, costs).
+
+    costs holds the cost (before that step's update) at iterations 0, 100, 200, ...:
+    exactly the course's list, so 101 iterations record 2 costs. ``print_cost`` prints
+    those as the course does: ``Cost after iteration 100: 0.310571``."""
     from .model import _iterations
 
     w = np.array(w, dtype=float)
@@ -61,31 +70,47 @@ def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=Fal
         if i % 100 == 0:
             costs.append(cost)
             if print_cost:
-                print(f"Cost after iteration {i}: {cost:f}")
+                print(f"Cost after iteration {i}: {cost:f}")  # the course's "%i: %f"
     return {"w": w, "b": b}, grads, costs
 
 
 def predict(w, b, X):
-    """0/1 predictions (1, m): A > 0.5."""
+    """0/1 predictions (1, m) of floats: A > 0.5. w (n_x, 1), or (n_x,) which the course's
+    predict reshapes to (n_x, 1) too."""
+    w = np.asarray(w)
+    if w.ndim == 1:
+        w = w.reshape(-1, 1)
     _check(w, X)
     return (sigmoid(w.T @ X + b) > 0.5).astype(float)
 
 
 def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5,
           print_cost=False, progress=False):
-    """Train from zeros and predict. Returns the course's dict: costs, Y_prediction_test,
-    Y_prediction_train, w, b, learning_rate, num_iterations, train/test accuracy (%)."""
+    """Train from zeros and predict. Returns the course's dict: costs (as optimize
+    records them), Y_prediction_test, Y_prediction_train, w, b, learning_rate,
+    num_iterations, plus train_accuracy and test_accuracy (%). ``print_cost`` prints the
+    costs, then "train accuracy: ... %" and "test accuracy: ... %", as the course does.
+    Y_test may be rank-1 (m_test,), as in the course's own test."""
+    X_test = check_X(X_test, np.shape(X_train)[0], "X_test")
+    Y_test = np.asarray(Y_test)
+    if Y_test.ndim == 1 and Y_test.shape[0] == X_test.shape[1]:
+        Y_test = Y_test.reshape(1, -1)  # the course's test passes y_test = np.array([0, 1, 0])
+    Y_test = check_Y(Y_test, X_test.shape[1], "Y_test")
     w, b = initialize_with_zeros(X_train.shape[0])
     params, _, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate,
                                 print_cost, progress)
     w, b = params["w"], params["b"]
     Y_prediction_test = predict(w, b, X_test)
     Y_prediction_train = predict(w, b, X_train)
+    train_accuracy = 100 - np.mean(np.abs(Y_prediction_train - Y_train)) * 100
+    test_accuracy = 100 - np.mean(np.abs(Y_prediction_test - Y_test)) * 100
+    if print_cost:
+        print(f"train accuracy: {train_accuracy} %")
+        print(f"test accuracy: {test_accuracy} %")
     return {"costs": costs, "Y_prediction_test": Y_prediction_test,
             "Y_prediction_train": Y_prediction_train, "w": w, "b": b,
             "learning_rate": learning_rate, "num_iterations": num_iterations,
-            "train_accuracy": 100 - np.mean(np.abs(Y_prediction_train - Y_train)) * 100,
-            "test_accuracy": 100 - np.mean(np.abs(Y_prediction_test - Y_test)) * 100}
+            "train_accuracy": train_accuracy, "test_accuracy": test_accuracy}
 
 
 # ---- the engine twin ------------------------------------------------------------------------

@@ -14,12 +14,14 @@ from .init import small_random
 
 
 def layer_sizes(X, Y, n_h=4):
-    """(n_x, n_h, n_y) from the data: n_x = rows of X, n_y = rows of Y."""
-    return X.shape[0], n_h, Y.shape[0]
+    """(n_x, n_h, n_y), a tuple of ints: n_x = rows of X (n_x, m), n_y = rows of Y (n_y, m)."""
+    return int(np.shape(X)[0]), n_h, int(np.shape(Y)[0])
 
 
 def initialize_parameters(n_x, n_h, n_y, seed=2):
-    """W = randn * 0.01 (W1 then W2 from one seeded stream), b = 0."""
+    """W1 (n_h, n_x), W2 (n_y, n_h) = randn * 0.01 (W1 then W2 from one stream), b = 0.
+
+    seed=2 draws what the course's week-3 code draws after ``np.random.seed(2)``."""
     return small_random([n_x, n_h, n_y], seed)
 
 
@@ -35,9 +37,14 @@ def forward_propagation(X, parameters):
     return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
 
 
-def compute_cost(A2, Y):
-    """Cross-entropy J, finite even for A2 of exactly 0 or 1."""
-    return cross_entropy(A2, Y)
+def compute_cost(A2, Y, parameters=None, *, strict=False) -> float:
+    """Cross-entropy J of A2 (1, m) against Y (1, m): a Python float, as the course's
+    ``float(np.squeeze(cost))``; finite even for A2 of exactly 0 or 1.
+
+    A2 may be rank-1 (m,), as in the course's own test (its formula broadcasts);
+    ``strict=True`` refuses that. ``parameters`` is accepted and unused, for the older
+    edition's ``compute_cost(A2, Y, parameters)``."""
+    return cross_entropy(A2, Y, "A2", strict)
 
 
 def backward_propagation(parameters, cache, X, Y):
@@ -63,9 +70,12 @@ def update_parameters(parameters, grads, learning_rate=1.2):
 
 def nn_model(X, Y, n_h, num_iterations=10000, print_cost=False, seed=2, learning_rate=1.2,
              progress=False):
-    """Train the one-hidden-layer network; returns the parameters.
+    """Train the one-hidden-layer network on X (n_x, m), Y (n_y, m); returns the parameters.
 
-    seed=2 draws what the course's initialize_parameters drew (np.random.seed(2))."""
+    seed=2 draws what the course's initialize_parameters draws after np.random.seed(2)
+    (the edition that seeds inside it); seed=3 gives the edition whose test calls
+    np.random.seed(3) before nn_model. Records no costs, as the course; ``print_cost``
+    prints "Cost after iteration %i: %f" every 1000 iterations."""
     from .model import _iterations
 
     n_x, _, n_y = layer_sizes(X, Y, n_h)
@@ -77,7 +87,7 @@ def nn_model(X, Y, n_h, num_iterations=10000, print_cost=False, seed=2, learning
         grads = backward_propagation(parameters, cache, X, Y)
         parameters = update_parameters(parameters, grads, learning_rate)
         if print_cost and i % 1000 == 0:
-            print(f"Cost after iteration {i}: {cost:f}")
+            print(f"Cost after iteration {i}: {cost:f}")  # the course's "%i: %f"
     return parameters
 
 

@@ -4,6 +4,8 @@ Hyperparameters and seeds from the course (see the README's results table). The 
 need the course's data ($CATVNONCAT_DIR or ../shared/data/catvnoncat) and skip without it.
 """
 
+import re
+
 import numpy as np
 import pytest
 
@@ -41,13 +43,27 @@ def test_flower_hand_and_engine_trajectories_agree_for_1000_steps():
         np.testing.assert_allclose(P[k], H[k], rtol=1e-10, atol=1e-12)
 
 
-def test_logistic_regression_on_cats(cat_dir):
+def _printed_costs(capsys):
+    """{iteration: cost} from the lines "Cost after iteration i: cost" printed so far."""
+    lines = capsys.readouterr().out.splitlines()
+    found = [re.fullmatch(r"Cost after iteration (\d+): (\S+)", line) for line in lines]
+    return {int(f[1]): float(f[2]) for f in found if f}, lines
+
+
+def test_logistic_regression_on_cats(cat_dir, capsys):
     d = nn.load_catvnoncat(cat_dir)
     r = logistic.model(d.train_X, d.train_Y, d.test_X, d.test_Y, num_iterations=2000,
-                       learning_rate=0.005)
+                       learning_rate=0.005, print_cost=True)
     assert np.isclose(r["train_accuracy"], 99.04306220095694)
     assert np.isclose(r["test_accuracy"], 70.0)
+    assert len(r["costs"]) == 20  # iterations 0, 100, ..., 1900
     assert np.isclose(r["costs"][19], 0.140872, atol=1e-6)  # iteration 1900
+    # the notebook's expected output, line for line where it prints them
+    _, lines = _printed_costs(capsys)
+    assert lines[:2] == ["Cost after iteration 0: 0.693147",
+                         "Cost after iteration 100: 0.584508"]
+    assert lines[19] == "Cost after iteration 1900: 0.140872"
+    assert lines[20:] == ["train accuracy: 99.04306220095694 %", "test accuracy: 70.0 %"]
 
 
 def test_logistic_regression_on_cats_with_engine_gradients(cat_dir):
@@ -60,36 +76,55 @@ def test_logistic_regression_on_cats_with_engine_gradients(cat_dir):
     assert np.isclose(np.mean(logistic.predict(w, b, d.test_X) == d.test_Y), 0.70)
 
 
+# The application notebook's printed costs ("Expected Output"), by iteration.
+TWO_LAYER_COSTS = {0: 0.6930497356599888, 100: 0.6464320953428849, 2499: 0.04421498215868956}
+L_LAYER_COSTS = {0: 0.7717493284237686, 100: 0.6720534400822914, 200: 0.6482632048575212,
+                 2400: 0.09287821526472398, 2499: 0.08843994344170202}
+
+
+def _check_course_costs(costs, capsys, published):
+    """costs: the course's 25 (0, 100, ..., 2400); printed: those and 2499, the last."""
+    printed, _ = _printed_costs(capsys)
+    assert sorted(printed) == list(range(0, 2500, 100)) + [2499]
+    assert len(costs) == 25
+    for i, cost in published.items():
+        assert np.isclose(printed[i], cost, rtol=1e-9), i
+        if i % 100 == 0:
+            assert np.isclose(costs[i // 100], cost, rtol=1e-9), i
+
+
 @pytest.mark.parametrize("gradients", ["hand", "engine"])
-def test_two_layer_model_on_cats(cat_dir, gradients):
+def test_two_layer_model_on_cats(cat_dir, gradients, capsys):
     d = nn.load_catvnoncat(cat_dir)
     if gradients == "hand":
         params, costs = deep.two_layer_model(d.train_X, d.train_Y, [12288, 7, 1],
-                                             num_iterations=2500, seed=1)
+                                             num_iterations=2500, print_cost=True)
+        _check_course_costs(costs, capsys, TWO_LAYER_COSTS)
         model = nn.Model([12288, 7, 1])
         model.parameters = params
     else:
         model = nn.Model([12288, 7, 1], init="small_random", seed=1)
         costs = model.fit(d.train_X, d.train_Y, 0.0075, 2500, gradients="engine",
                           progress=False)
+        assert np.isclose(costs[-1], TWO_LAYER_COSTS[2499], rtol=1e-9)  # fit records the last
     assert np.isclose(model.accuracy(d.train_X, d.train_Y), 1.0)
     assert np.isclose(model.accuracy(d.test_X, d.test_Y), 0.72)
-    assert np.isclose(costs[-1], 0.04421498215868957, rtol=1e-9)
 
 
 @pytest.mark.parametrize("gradients", ["hand", "engine"])
-def test_L_layer_model_on_cats(cat_dir, gradients):
+def test_L_layer_model_on_cats(cat_dir, gradients, capsys):
     d = nn.load_catvnoncat(cat_dir)
     dims = [12288, 20, 7, 5, 1]
     if gradients == "hand":
         params, costs = deep.L_layer_model(d.train_X, d.train_Y, dims, num_iterations=2500,
-                                           seed=1)
+                                           print_cost=True)
+        _check_course_costs(costs, capsys, L_LAYER_COSTS)
         model = nn.Model(dims)
         model.parameters = params
     else:
         model = nn.Model(dims, init="lecun", seed=1)
         costs = model.fit(d.train_X, d.train_Y, 0.0075, 2500, gradients="engine",
                           progress=False)
+        assert np.isclose(costs[-1], L_LAYER_COSTS[2499], rtol=1e-9)  # fit records the last
     assert np.isclose(model.accuracy(d.train_X, d.train_Y), 0.9856459330143539)
     assert np.isclose(model.accuracy(d.test_X, d.test_Y), 0.80)
-    assert np.isclose(costs[-1], 0.088439943441702, rtol=1e-9)
