@@ -12,6 +12,7 @@ Numbers are numpy float64, so arithmetic on them follows numpy, not Python: ``1/
 from __future__ import annotations
 
 import ast
+import warnings
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,14 @@ def _number(value: int | float) -> np.float64:
         return np.float64(np.inf)
 
 
+def _parse(text: str) -> ast.AST:
+    """ast.parse, with Python's SyntaxWarnings ("invalid decimal literal" for ``1if``) made
+    the SyntaxError they are here (compile does so), not a second line on stderr."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SyntaxWarning)
+        return ast.parse(text.strip(), mode="eval")
+
+
 def parse_value(text: str) -> np.ndarray:
     """A number or a (nested) list of numbers, e.g. ``2``, ``-1.5e3``, ``[1, 2, 3]``.
 
@@ -55,7 +64,7 @@ def parse_value(text: str) -> np.ndarray:
         return ExpressionError(f"cannot read the value {shown}: {reason}")
 
     try:
-        tree = ast.parse(text.strip(), mode="eval").body
+        tree = _parse(text).body
     except SyntaxError:
         raise refuse("use a number or a list such as [1, 2, 3]") from None
     except ValueError as err:  # e.g. an integer of more than 4300 digits
@@ -96,7 +105,7 @@ def evaluate(text: str, variables: dict[str, Any]) -> Tensor:
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"the expression is longer than {MAX_LENGTH} characters")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = _parse(text)
     except SyntaxError as err:
         raise ExpressionError(f"syntax error in the expression at column {err.offset}: "
                               f"{err.msg}") from None

@@ -5,6 +5,7 @@ numpy gives it, or in exactly one line on stderr with the documented exit status
 import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -74,6 +75,18 @@ def test_bad_axes_are_expression_errors(text, message):
     with pytest.raises(ExpressionError, match=message) as err:
         evaluate(text, {"b": Tensor([[1.0, 2.0]])})
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: evaluate("1if a else a", {"a": Tensor(1.0)}),  # Python warns "invalid decimal
+    lambda: parse_value("1in"),                             # literal" before refusing these
+])
+def test_python_syntax_warnings_become_one_expression_error(call):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ExpressionError) as err:
+            call()
+    assert caught == [] and "\n" not in str(err.value)
 
 
 # ---- values ------------------------------------------------------------------------------
@@ -249,6 +262,8 @@ def _script(*argv):
     (["graph", "a + 9**9**9", "a=1"], 0, "out = inf", ""),
     (["graph", "log(a)", "a=0"], 0, "d out / d a = inf", ""),  # no RuntimeWarning lines
     (["graph", "a", "a=x"], 1, "", "autograd-lite: error: cannot read the value 'x': only "),
+    (["graph", "1if a else a", "a=1"], 1, "", "syntax error"),  # no SyntaxWarning line
+    (["graph", "a", "a=1in"], 1, "", "cannot read the value '1in'"),
     (["train", "shallow", "--iterations", "-5"], 2, "", "--iterations: must be a whole number"),
     (["train", "shallow", "--layers", "99999999999"], 2, "", "from 1 to 10,000"),
     (["train", "shallow", "--learning-rate", "nan"], 2, "", "positive finite number"),
