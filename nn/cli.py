@@ -251,6 +251,8 @@ def fit_checked(model: Model, X, Y, learning_rate: float, iterations: int, gradi
     X is (n_x, m), Y is (1, m). Returns the cost every 100 iterations and the last, as fit
     does. Trains in blocks of 100 iterations so that a diverged run stops early.
     """
+    if iterations < 1:
+        raise ValueError(f"fit_checked: iterations must be at least 1, got {iterations}")
     bar = None
     if progress:
         from tqdm.auto import tqdm
