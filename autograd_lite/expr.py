@@ -3,11 +3,16 @@
 Parsed with ``ast`` against an allow-list and evaluated by walking the tree (never eval):
 numbers, names given values, ``+ - * / ** @``, unary minus, parentheses and calls of
 the engine's functions. Anything else is refused with one clear line.
+
+Numbers are numpy float64, so arithmetic on them follows numpy, not Python: ``1/0`` is inf,
+``0/0`` is nan, ``9**9**9`` and ``1e308*10`` are inf, and an integer too big for float64
+(``10**400`` written out) is inf. No expression ends in ZeroDivisionError or OverflowError.
 """
 
 from __future__ import annotations
 
 import ast
+import warnings
 from typing import Any
 
 import numpy as np
@@ -33,43 +38,82 @@ class ExpressionError(ValueError):
     """The expression or a value is not in the allowed language."""
 
 
-def parse_value(text: str) -> np.ndarray:
-    """A number or a (nested) list of numbers, e.g. ``2``, ``-1.5e3``, ``[1, 2, 3]``."""
+def _number(value: int | float) -> np.float64:
+    """A literal as numpy float64; an int beyond float64's range is +inf, as 1e400 is."""
     try:
-        tree = ast.parse(text.strip(), mode="eval").body
-    except SyntaxError:
-        raise ExpressionError(f"cannot read the value {text!r}: use a number or a list such as "
-                              "[1, 2, 3]") from None
+        return np.float64(value)
+    except OverflowError:
+        return np.float64(np.inf)
 
-    def walk(node):
+
+def _parse(text: str) -> ast.AST:
+    """ast.parse, with Python's SyntaxWarnings ("invalid decimal literal" for ``1if``) made
+    the SyntaxError they are here (compile does so), not a second line on stderr."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SyntaxWarning)
+        return ast.parse(text.strip(), mode="eval")
+
+
+def parse_value(text: str) -> np.ndarray:
+    """A number or a (nested) list of numbers, e.g. ``2``, ``-1.5e3``, ``[1, 2, 3]``.
+
+    Returns a float64 array of the list's shape (``()`` for a number). A literal beyond
+    float64's range reads as inf. Anything else raises ExpressionError, one line.
+    """
+    def refuse(reason: str) -> ExpressionError:
+        shown = repr(text) if len(text) <= 60 else repr(text[:50]) + "..."
+        return ExpressionError(f"cannot read the value {shown}: {reason}")
+
+    try:
+        tree = _parse(text).body
+    except SyntaxError:
+        raise refuse("use a number or a list such as [1, 2, 3]") from None
+    except ValueError as err:  # e.g. an integer of more than 4300 digits
+        raise refuse(str(err).split("\n")[0]) from None
+    except (RecursionError, MemoryError):
+        raise refuse("it is nested too deeply") from None
+
+    def walk(node, depth):
+        if depth > MAX_DEPTH:
+            raise refuse(f"it is nested more than {MAX_DEPTH} levels deep")
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-            return float(node.value)
+            return _number(node.value)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            v = walk(node.operand)
+            v = walk(node.operand, depth + 1)
+            if isinstance(v, list):
+                raise refuse("a sign goes before a number, not a list: write [-1, -2]")
             return -v if isinstance(node.op, ast.USub) else v
         if isinstance(node, ast.List) and len(node.elts) <= 10_000:
-            return [walk(e) for e in node.elts]
-        raise ExpressionError(f"cannot read the value {text!r}: only numbers and lists of "
-                              "numbers are allowed")
+            return [walk(e, depth + 1) for e in node.elts]
+        raise refuse("only numbers and lists of numbers are allowed")
 
+    data = walk(tree, 0)  # its ExpressionError already names the value: not wrapped again
     try:
-        return np.array(walk(tree), dtype=np.float64)
-    except ValueError as err:
-        raise ExpressionError(f"cannot read the value {text!r}: {err}") from None
+        return np.array(data, dtype=np.float64)
+    except ValueError as err:  # ragged lists
+        raise refuse(str(err).split("\n")[0]) from None
 
 
 def evaluate(text: str, variables: dict[str, Any]) -> Tensor:
-    """Evaluate ``text`` over ``variables`` (name -> Tensor) with the engine's ops."""
+    """Evaluate ``text`` over ``variables`` (name -> Tensor) with the engine's ops.
+
+    Returns a Tensor of the broadcast shape; inf and nan come out as numpy gives them
+    (``1/0`` is inf). Every refusal, and every error an op raises on the given values, is
+    an ExpressionError of one line.
+    """
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError("the expression is empty")
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"the expression is longer than {MAX_LENGTH} characters")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = _parse(text)
     except SyntaxError as err:
         raise ExpressionError(f"syntax error in the expression at column {err.offset}: "
                               f"{err.msg}") from None
-    except (ValueError, RecursionError, MemoryError):
+    except ValueError as err:  # e.g. an integer of more than 4300 digits
+        raise ExpressionError(f"the expression cannot be parsed: "
+                              f"{str(err).splitlines()[0]}") from None
+    except (RecursionError, MemoryError):
         raise ExpressionError("the expression cannot be parsed (too deeply nested?)") from None
     for name in variables:
         _check_name(name)
@@ -77,8 +121,9 @@ def evaluate(text: str, variables: dict[str, Any]) -> Tensor:
     try:
         with np.errstate(all="ignore"):
             out = _eval(tree.body, variables)
-    except (ValueError, TypeError) as err:
-        raise ExpressionError(str(err).split("\n")[0]) from None
+    except (ValueError, TypeError, ArithmeticError, IndexError) as err:
+        # an op refusing these values (shapes, axes, empty arrays): the user's to fix
+        raise ExpressionError(str(err).split("\n")[0] or type(err).__name__) from None
     return out if isinstance(out, Tensor) else Tensor(out)
 
 
@@ -128,10 +173,10 @@ def _validate(node: ast.AST, variables, depth: int) -> None:
             if kw.arg == "keepdims":
                 if not (isinstance(kw.value, ast.Constant) and type(kw.value.value) is bool):
                     raise ExpressionError("keepdims must be True or False")
-            elif not (isinstance(kw.value, ast.Constant) and type(kw.value.value) in (int, float)
-                      or isinstance(kw.value, ast.UnaryOp) and isinstance(kw.value.op, ast.USub)
-                      and isinstance(kw.value.operand, ast.Constant)
-                      and type(kw.value.operand.value) in (int, float)):
+            elif kw.arg == "axis":
+                if not _is_literal(kw.value, (int,)):
+                    raise ExpressionError("axis must be a whole number such as 0, 1 or -1")
+            elif not _is_literal(kw.value, (int, float)):
                 raise ExpressionError(f"{kw.arg} must be a number")
         return
     kind = type(node).__name__
@@ -139,9 +184,16 @@ def _validate(node: ast.AST, variables, depth: int) -> None:
                           "+ - * / ** @, parentheses and function calls")
 
 
+def _is_literal(node: ast.AST, types: tuple) -> bool:
+    """A number of one of ``types``, or its negation."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        node = node.operand
+    return isinstance(node, ast.Constant) and type(node.value) in types
+
+
 def _eval(node: ast.AST, variables):
     if isinstance(node, ast.Constant):
-        return float(node.value)
+        return _number(node.value)  # float64: 1/0 is inf, not ZeroDivisionError
     if isinstance(node, ast.Name):
         return variables[node.id]
     if isinstance(node, ast.BinOp):
@@ -150,6 +202,6 @@ def _eval(node: ast.AST, variables):
         value = _eval(node.operand, variables)
         return ops.negative(value) if isinstance(node.op, ast.USub) else value
     kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
-    if "axis" in kwargs:
-        kwargs["axis"] = int(kwargs["axis"])
+    if "slope" in kwargs:
+        kwargs["slope"] = _number(kwargs["slope"])
     return FUNCTIONS[node.func.id](*(_eval(a, variables) for a in node.args), **kwargs)

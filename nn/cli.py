@@ -5,12 +5,15 @@
     autograd-lite check deep --json
 
 It lives in ``nn`` because it drives both packages (nn imports autograd_lite, never the
-reverse). Every user error ends in one line on stderr and a non-zero exit.
+reverse). Every user error ends in one line on stderr and a non-zero exit: 2 for a bad
+command line (an option out of its range included), 1 for anything found later (a bad
+expression or file, a training run whose cost became NaN or inf).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 
@@ -37,8 +40,50 @@ DEFAULTS = {  # the course's settings for each model
 }
 
 
+# Ranges of the numeric options: wider than any course setting, narrow enough that a typo
+# cannot ask for terabytes (a layer of 99999999999 units) or a run of years.
+MAX_ITERATIONS = 1_000_000
+MAX_WIDTH = 10_000            # units in one layer (n[l]); n_x comes from the data
+MAX_HIDDEN_LAYERS = 100
+MAX_PARAMETERS = 10_000_000   # W and b of all layers: 80 MB a copy in float64
+MAX_CHECK_SIZE = 1_000        # check's --n-x and --m
+MAX_CHECK_PARAMETERS = 100_000  # check runs a forward pass per sampled finite difference
+MAX_SEED = 2**32 - 1          # the course's np.random.seed range
+RECORD_EVERY = 100            # the cost is kept every 100 iterations, as the course prints it
+
+
 class UsageError(Exception):
     """Bad command-line usage (exit status 2)."""
+
+
+class DivergenceError(ValueError):
+    """The cost became NaN or inf during training (exit status 1)."""
+
+
+def _int_in(lo: int, hi: int):
+    """An argparse type: a whole number in [lo, hi], else a usage error saying so."""
+    def parse(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            n = None
+        if n is None or not lo <= n <= hi:
+            raise argparse.ArgumentTypeError(f"must be a whole number from {lo:,} to {hi:,}, "
+                                             f"got {text!r}")
+        return n
+    return parse
+
+
+def _learning_rate(text: str) -> float:
+    """An argparse type: a finite number > 0 (nan, inf, 0 and negatives never train)."""
+    try:
+        lr = float(text)
+    except ValueError:
+        lr = math.nan
+    if not (math.isfinite(lr) and lr > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive finite number such as 0.0075, "
+                                         f"got {text!r}")
+    return lr
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     g = sub.add_parser("graph", help="build an expression's graph, backprop, draw it")
-    g.add_argument("expression", help='e.g. "(a+b)*(b+1)"')
+    g.add_argument("expression", help='e.g. "(a+b)*(b+1)"; numbers are float64, so 1/0 is '
+                   'inf and 0/0 is nan, as in numpy')
     g.add_argument("values", nargs="*", metavar="name=value",
                    help="input values: numbers or lists such as x=[1,2,3]")
     g.add_argument("-o", "--output", help="diagram file: .svg, .png or .dot")
@@ -63,10 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a course model (flower data by default)")
     t.add_argument("model", choices=sorted(DEFAULTS))
     t.add_argument("--data", default="flower", help="flower, or cat:DIR (the course's h5 files)")
-    t.add_argument("--layers", help="hidden sizes such as 20,7,5 (or the full n_x,...,1 list)")
-    t.add_argument("--learning-rate", type=float)
-    t.add_argument("--iterations", type=int)
-    t.add_argument("--seed", type=int)
+    t.add_argument("--layers", help=f"hidden sizes such as 20,7,5 (or the full n_x,...,1 "
+                   f"list): each 1 to {MAX_WIDTH:,}, at most {MAX_HIDDEN_LAYERS} hidden layers "
+                   f"and {MAX_PARAMETERS:,} parameters in all")
+    t.add_argument("--learning-rate", type=_learning_rate,
+                   help="a positive finite number; a run whose cost becomes NaN or inf stops "
+                        "with an error (exit 1)")
+    t.add_argument("--iterations", type=_int_in(1, MAX_ITERATIONS),
+                   help=f"1 to {MAX_ITERATIONS:,}")
+    t.add_argument("--seed", type=_int_in(0, MAX_SEED), help=f"0 to {MAX_SEED:,}")
     t.add_argument("--init", choices=["zeros", "small_random", "he", "xavier", "lecun"])
     t.add_argument("--hidden", choices=["relu", "tanh", "sigmoid", "leaky_relu"])
     t.add_argument("--gradients", choices=["hand", "engine"], default="hand")
@@ -77,10 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="hand-derived gradients vs the engine and finite "
                                      "differences, on random data")
     c.add_argument("model", choices=sorted(DEFAULTS))
-    c.add_argument("--layers", help="hidden sizes (default: the model's)")
-    c.add_argument("--n-x", type=int, default=3, help="features of the random data")
-    c.add_argument("--m", type=int, default=5, help="examples of the random data")
-    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--layers", help=f"hidden sizes (default: the model's), at most "
+                   f"{MAX_CHECK_PARAMETERS:,} parameters in all")
+    c.add_argument("--n-x", type=_int_in(1, MAX_CHECK_SIZE), default=3,
+                   help=f"features of the random data, 1 to {MAX_CHECK_SIZE:,}")
+    c.add_argument("--m", type=_int_in(1, MAX_CHECK_SIZE), default=5,
+                   help=f"examples of the random data, 1 to {MAX_CHECK_SIZE:,}")
+    c.add_argument("--seed", type=_int_in(0, MAX_SEED), default=0, help=f"0 to {MAX_SEED:,}")
     c.add_argument("--json", action="store_true", help="print the report as JSON")
     return p
 
@@ -102,9 +156,10 @@ def cmd_graph(args) -> int:
     if out.size != 1:
         print(f"out has shape {out.shape}; backprop of its sum")
     print(f"out = {_show(out.data)}")
-    if args.explain:
-        print(al.explain(out if out.size == 1 else al.sum(out)))
-    out.backward(np.ones(out.shape), retain_graph=True, retain_grads=True)
+    with np.errstate(all="ignore"):  # inf and nan are printed as values, as numpy gives them
+        if args.explain:
+            print(al.explain(out if out.size == 1 else al.sum(out)))
+        out.backward(np.ones(out.shape), retain_graph=True, retain_grads=True)
     for name, t in variables.items():
         print(f"d out / d {name} = {_show(0.0 if t.grad is None else t.grad)}")
     if args.output:
@@ -136,16 +191,26 @@ def _data(spec: str):
     raise UsageError(f"--data must be 'flower' or 'cat:DIR', got {spec!r}")
 
 
-def _layer_dims(text: str, n_x: int) -> list[int]:
+def _layer_dims(text: str, n_x: int, max_parameters: int = MAX_PARAMETERS) -> list[int]:
+    """[n_x, n[1], ..., 1] from "20,7,5" (hidden sizes) or the full "n_x,20,7,5,1" list."""
     try:
         sizes = [int(s) for s in text.replace(" ", "").split(",") if s] if text else []
     except ValueError:
         raise UsageError(f"--layers must be integers separated by commas, got {text!r}") from None
-    if any(n <= 0 for n in sizes):
-        raise UsageError(f"--layers must be positive integers, got {text!r}")
     if len(sizes) >= 2 and sizes[0] == n_x and sizes[-1] == 1:
-        return sizes
-    return [n_x, *sizes, 1]
+        sizes = sizes[1:-1]
+    if any(not 1 <= n <= MAX_WIDTH for n in sizes):
+        raise UsageError(f"--layers sizes must be positive integers from 1 to {MAX_WIDTH:,}, "
+                         f"got {text!r}")
+    if len(sizes) > MAX_HIDDEN_LAYERS:
+        raise UsageError(f"--layers allows at most {MAX_HIDDEN_LAYERS} hidden layers, got "
+                         f"{len(sizes)}")
+    dims = [n_x, *sizes, 1]
+    count = sum(dims[l] * (dims[l - 1] + 1) for l in range(1, len(dims)))  # W[l] and b[l]
+    if count > max_parameters:
+        raise UsageError(f"--layers {text} makes {count:,} parameters with n_x = {n_x}; at most "
+                         f"{max_parameters:,} are allowed: use smaller layers")
+    return dims
 
 
 def cmd_train(args) -> int:
@@ -165,10 +230,10 @@ def cmd_train(args) -> int:
     print(f"training {args.model} {layers} on {args.data.split(':')[0]} "
           f"(m = {X.shape[1]}): {iterations} iterations, learning rate {lr:g}, "
           f"{args.gradients} gradients")
-    costs = model.fit(X, Y, lr, iterations, gradients=args.gradients,
-                      progress=not args.no_progress)
-    if costs:
-        print(f"final cost: {costs[-1]:.6f}")
+    costs = fit_checked(model, X, Y, lr, iterations, args.gradients, not args.no_progress)
+    print(f"final cost: {costs[-1]:.6f}")
+    if costs[-1] > costs[0]:
+        print(f"note: the cost rose from {costs[0]:.6f}; the learning rate may be too high")
     print(f"train accuracy: {100 * model.accuracy(X, Y):.2f} %")
     if X_test is not None:
         print(f"test accuracy: {100 * model.accuracy(X_test, Y_test):.2f} %")
@@ -177,6 +242,47 @@ def cmd_train(args) -> int:
     if args.plot:
         print(f"plot: {plot_training(model, costs, iterations, X, Y, args.plot)}")
     return 0
+
+
+def fit_checked(model: Model, X, Y, learning_rate: float, iterations: int, gradients: str,
+                progress: bool) -> list[float]:
+    """``model.fit``, stopping with DivergenceError at the first NaN or inf cost.
+
+    X is (n_x, m), Y is (1, m). Returns the cost every 100 iterations and the last, as fit
+    does. Trains in blocks of 100 iterations so that a diverged run stops early.
+    """
+    if iterations < 1:
+        raise ValueError(f"fit_checked: iterations must be at least 1, got {iterations}")
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=iterations, desc="fit", unit="it", leave=False, disable=None)
+    costs: list[float] = []
+    try:
+        # overflow on the way to a NaN cost is reported below, once, not as numpy warnings
+        with np.errstate(all="ignore"):
+            for start in range(0, iterations, RECORD_EVERY):
+                block = model.fit(X, Y, learning_rate, min(RECORD_EVERY, iterations - start),
+                                  gradients=gradients, progress=False, record_every=1)
+                for i, cost in enumerate(block):
+                    if not math.isfinite(cost):
+                        raise DivergenceError(
+                            f"the cost became {cost} at iteration {start + i} (learning rate "
+                            f"{learning_rate:g}): training diverged; lower --learning-rate")
+                costs.append(block[0])
+                if bar is not None:
+                    bar.update(len(block))
+    finally:
+        if bar is not None:
+            bar.close()
+    if (iterations - 1) % RECORD_EVERY:
+        costs.append(block[-1])
+    if not all(np.isfinite(p).all() for p in model.parameters.values()):
+        raise DivergenceError(f"the parameters became NaN or inf in the last update "
+                               f"(learning rate {learning_rate:g}): lower --learning-rate")
+    model.costs[-iterations:] = costs  # keep fit's history: every 100th cost, not every one
+    return costs
 
 
 def _need_matplotlib():
@@ -220,8 +326,6 @@ def cmd_check(args) -> int:
     from . import deep, logistic, shallow
     from .init import initialize
 
-    if args.n_x <= 0 or args.m <= 0:
-        raise UsageError("--n-x and --m must be positive")
     rng = np.random.default_rng(args.seed)
     X = rng.standard_normal((args.n_x, args.m))
     Y = (rng.random((1, args.m)) > 0.5).astype(float)
@@ -234,7 +338,8 @@ def cmd_check(args) -> int:
         def cost(P):
             return logistic.cost_engine(P["w"], P["b"], X, Y)
     else:
-        layers = _layer_dims(args.layers if args.layers is not None else d["layers"], args.n_x)
+        layers = _layer_dims(args.layers if args.layers is not None else d["layers"], args.n_x,
+                             MAX_CHECK_PARAMETERS)
         params = initialize(layers, "he", args.seed)
         for k in params:  # biases off 0 keep relu away from its kink
             if k.startswith("b"):

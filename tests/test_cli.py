@@ -52,7 +52,7 @@ def test_graph_explain_and_arrays(capsys):
     (["train", "shallow", "--layers", "4,4"], "exactly one hidden layer"),
     (["train", "logistic", "--layers", "3"], "no hidden layer"),
     (["train", "tiny"], "invalid choice"),
-    (["check", "deep", "--m", "0"], "positive"),
+    (["check", "deep", "--m", "0"], "from 1 to 1,000"),
 ])
 def test_user_errors_are_one_line_and_non_zero(capsys, argv, message):
     code, out, err = run(capsys, *argv)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import autograd_lite as al
 import nn
 from autograd_lite import Tensor
-from autograd_lite.expr import ExpressionError, evaluate
+from autograd_lite.expr import ExpressionError, evaluate, parse_value
 from nn.cli import main
 
 # ---- anomaly mode ------------------------------------------------------------------------
@@ -154,7 +154,10 @@ def test_hostile_expressions_are_refused_and_never_run(text, tmp_path, monkeypat
 
 TOKENS = st.sampled_from(["a", "b", "1", "2.5", "+", "-", "*", "/", "**", "@", "(", ")",
                           "exp(", "log(", "tanh(", "sum(", ",", " ", ".", "[", "]", "_",
-                          "__class__", "lambda", ":", "'", "axis=", "0", "x"])
+                          "__class__", "lambda", ":", "'", "axis=", "0", "x",
+                          # constants whose Python arithmetic raises or turns complex
+                          "/0", "**9**9**9", "1e308*10", "1e400", "nan", "inf", "0/0",
+                          "(-2)**0.5", "9" * 400, "axis=1.5", "slope="])
 
 
 @settings(max_examples=200)
@@ -164,18 +167,61 @@ def test_fuzzed_expressions_give_a_tensor_or_an_expression_error(text):
         out = evaluate(text, {"a": Tensor(0.5, requires_grad=True), "b": Tensor([1.0, 2.0])})
     except ExpressionError as err:
         assert str(err) and "\n" not in str(err)
+    else:  # possibly inf or nan, as numpy gives them, but always real float64
+        assert isinstance(out, Tensor) and out.dtype == np.float64
+
+
+# Well-formed expressions (the token lists above are mostly syntax errors) over hostile
+# constants, so that evaluation itself is fuzzed: any of them gives a Tensor or one line.
+LEAVES = st.sampled_from(["a", "b", "0", "1", "-1", "2.5", "9", "0.5", "1e308", "1e400",
+                          "9" * 400, "1e-320"])
+BINARY_OPS = st.sampled_from(["+", "-", "*", "/", "**", "@"])
+SUFFIXES = st.sampled_from(["/0", "**9**9**9", "*1e308*10", "**0.5", "**-1", "/(0/0)"])
+WELL_FORMED = st.recursive(LEAVES, lambda inner: (
+    st.tuples(inner, BINARY_OPS, inner).map(lambda t: f"({t[0]}{t[1]}{t[2]})")
+    | st.tuples(inner, SUFFIXES).map(lambda t: f"({t[0]}{t[1]})")
+    | inner.map(lambda e: f"-{e}")
+    | st.tuples(st.sampled_from(["exp", "log", "sqrt", "tanh", "sum", "logsumexp"]),
+                inner).map(lambda t: f"{t[0]}({t[1]})")), max_leaves=8)
+
+
+@settings(max_examples=200)
+@given(WELL_FORMED)
+def test_fuzzed_well_formed_expressions_give_a_float_tensor_or_one_line(text):
+    try:
+        out = evaluate(text, {"a": Tensor(0.5, requires_grad=True), "b": Tensor([1.0, 2.0])})
+    except ExpressionError as err:
+        assert str(err) and "\n" not in str(err)
     else:
-        assert isinstance(out, Tensor)
+        assert isinstance(out, Tensor) and out.dtype == np.float64
+
+
+VALUE_TOKENS = st.sampled_from(["[", "]", ",", "-", "+", "1", "2.5", "1e400", "9" * 400,
+                                "nan", "inf", "x", " ", ".", "e", "(", ")", "/0", "'"])
+
+
+@settings(max_examples=200)
+@given(st.lists(VALUE_TOKENS, max_size=12).map("".join) | st.text(max_size=20))
+def test_fuzzed_values_give_a_float_array_or_one_error_naming_the_value_once(text):
+    try:
+        value = parse_value(text)
+    except ExpressionError as err:
+        message = str(err)
+        assert "\n" not in message and message.count("cannot read the value") == 1
+    else:
+        assert isinstance(value, np.ndarray) and value.dtype == np.float64
 
 
 @settings(max_examples=40)
-@given(st.lists(TOKENS, max_size=10).map("".join))
-def test_fuzzed_command_lines_never_end_in_a_traceback(text):
+@given(st.lists(TOKENS, max_size=10).map("".join) | WELL_FORMED,
+       st.lists(VALUE_TOKENS, max_size=6).map("".join))
+def test_fuzzed_command_lines_never_end_in_a_traceback(text, value):
     import contextlib
     import io
 
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        code = main(["graph", text, "a=0.5"])
+        code = main(["graph", text, "a=0.5", f"b={value}"])
     assert code in (0, 1, 2)
     assert "Traceback" not in err.getvalue() and len(err.getvalue().strip().splitlines()) <= 1
+    assert "internal error" not in err.getvalue()

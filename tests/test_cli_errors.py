@@ -1,0 +1,279 @@
+"""The command line on hostile input: constants that overflow or divide by zero, bad values,
+numeric options out of range, and training runs that diverge. Each ends in a number as
+numpy gives it, or in exactly one line on stderr with the documented exit status."""
+
+import os
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import nn
+from autograd_lite import Tensor
+from autograd_lite.expr import ExpressionError, evaluate, parse_value
+from nn.cli import MAX_SEED, build_parser, fit_checked, main
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line(err):
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert len(err.strip().splitlines()) == 1, err
+    return err.strip()
+
+
+# ---- constants follow numpy, not Python's float arithmetic ------------------------------
+
+with np.errstate(all="ignore"):
+    F = np.float64
+    CONSTANTS = [  # expression over a = 1, numpy's own value of it
+        ("a + 1/0", F(1) + F(1) / F(0)),
+        ("a - 1/0", F(1) - F(1) / F(0)),
+        ("a * (0/0)", F(1) * (F(0) / F(0))),
+        ("a + 9**9**9", F(1) + F(9) ** F(9) ** F(9)),
+        ("1e308*10 + a", F(1e308) * F(10) + F(1)),
+        ("a + 1" + "0" * 400, np.inf),  # an int literal past float64 reads as inf, like 1e400
+        ("a + (-2)**0.5", F(1) + F(-2) ** F(0.5)),
+        ("a * 0**-1", F(1) * F(0) ** F(-1)),
+    ]
+
+
+@pytest.mark.parametrize("text,expected", CONSTANTS, ids=[c[0][:20] for c in CONSTANTS])
+def test_constants_give_numpys_inf_and_nan(text, expected):
+    out = evaluate(text, {"a": Tensor(1.0, requires_grad=True)})
+    assert isinstance(out, Tensor) and out.dtype == np.float64
+    np.testing.assert_array_equal(out.data, expected)
+
+
+@pytest.mark.parametrize("text,expected", CONSTANTS[:4], ids=[c[0] for c in CONSTANTS[:4]])
+def test_graph_of_an_infinite_constant_prints_it_and_the_gradient(capsys, text, expected):
+    code, out, err = run(capsys, "graph", text, "a=1")
+    assert code == 0 and err == ""
+    assert f"out = {float(expected):g}" in out
+    assert "d out / d a = " in out
+
+
+def test_an_expression_of_constants_only_is_a_float64_tensor():
+    out = evaluate("1/0 - 1/0", {})
+    assert out.dtype == np.float64 and np.isnan(out.item())
+
+
+@pytest.mark.parametrize("text,message", [
+    ("sum(b, axis=1.5)", "axis must be a whole number"),  # was truncated to axis=1
+    ("sum(b, axis=1e400)", "axis must be a whole number"),  # was an OverflowError
+    ("sum(b, axis=99999999999999999999)", "axis"),
+])
+def test_bad_axes_are_expression_errors(text, message):
+    with pytest.raises(ExpressionError, match=message) as err:
+        evaluate(text, {"b": Tensor([[1.0, 2.0]])})
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: evaluate("1if a else a", {"a": Tensor(1.0)}),  # Python warns "invalid decimal
+    lambda: parse_value("1in"),                             # literal" before refusing these
+])
+def test_python_syntax_warnings_become_one_expression_error(call):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ExpressionError) as err:
+            call()
+    assert caught == [] and "\n" not in str(err.value)
+
+
+# ---- values ------------------------------------------------------------------------------
+
+def test_a_bad_value_is_named_once(capsys):
+    with pytest.raises(ExpressionError) as err:
+        parse_value("x")
+    assert str(err.value) == ("cannot read the value 'x': only numbers and lists of numbers "
+                              "are allowed")
+    code, out, err = run(capsys, "graph", "a", "a=x")
+    assert code == 1 and out == ""
+    assert err == ("autograd-lite: error: cannot read the value 'x': only numbers and lists of "
+                   "numbers are allowed\n")
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("[1, [2]]", "inhomogeneous"),
+    ("-[1, 2]", "a sign goes before a number"),  # was a TypeError from negating a list
+    ("[" * 70 + "]" * 70, "nested more than"),
+    ("[1, 2", "use a number or a list"),
+    ("9" * 5000, "cannot read the value '99999"),  # the value is shown shortened
+])
+def test_bad_values_are_one_expression_error_naming_the_value_once(text, reason):
+    with pytest.raises(ExpressionError, match=reason) as err:
+        parse_value(text)
+    message = str(err.value)
+    assert message.count("cannot read the value") == 1 and "\n" not in message
+    assert len(message) < 200
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("1e400", np.inf), ("-1e400", -np.inf), ("1" + "0" * 400, np.inf),
+    ("[1, -2.5, +3]", [1.0, -2.5, 3.0]),
+])
+def test_values_beyond_float64_read_as_inf(text, expected):
+    value = parse_value(text)
+    assert value.dtype == np.float64
+    np.testing.assert_array_equal(value, expected)
+
+
+# ---- numeric options: out of range is a usage error (exit 2) ---------------------------------
+
+OUT_OF_RANGE = [
+    (["train", "shallow", "--iterations", "-5"], "--iterations: must be a whole number from 1 "
+                                                 "to 1,000,000, got '-5'"),
+    (["train", "shallow", "--iterations", "0"], "--iterations: must be a whole number"),
+    (["train", "shallow", "--iterations", "1000001"], "from 1 to 1,000,000"),
+    (["train", "shallow", "--iterations", "99999999999"], "from 1 to 1,000,000"),
+    (["train", "shallow", "--iterations", "2.5"], "--iterations: must be a whole number"),
+    (["train", "shallow", "--layers", "99999999999"], "--layers sizes must be positive integers "
+                                                      "from 1 to 10,000"),
+    (["train", "shallow", "--layers", "10001"], "from 1 to 10,000"),
+    (["train", "deep", "--layers", "5,-3"], "from 1 to 10,000"),
+    (["train", "deep", "--layers", "2,0,1"], "from 1 to 10,000"),
+    (["train", "deep", "--layers", "5000,5000"], "25,025,001 parameters"),
+    (["train", "deep", "--layers", ",".join(["2"] * 101)], "at most 100 hidden layers"),
+    (["train", "shallow", "--learning-rate", "nan"], "--learning-rate: must be a positive "
+                                                     "finite number"),
+    (["train", "shallow", "--learning-rate", "inf"], "positive finite"),
+    (["train", "shallow", "--learning-rate=-inf"], "positive finite"),
+    (["train", "shallow", "--learning-rate", "0"], "positive finite"),
+    (["train", "shallow", "--learning-rate", "-0.01"], "positive finite"),
+    (["train", "shallow", "--learning-rate", "1e-400"], "positive finite"),  # reads as 0.0
+    (["train", "shallow", "--learning-rate", "fast"], "positive finite"),
+    (["train", "shallow", "--seed", "-1"], "--seed: must be a whole number from 0 to "
+                                           "4,294,967,295"),
+    (["train", "shallow", "--seed", str(2**32)], "from 0 to 4,294,967,295"),
+    (["check", "deep", "--seed", "-1"], "from 0 to 4,294,967,295"),
+    (["check", "deep", "--n-x", "0"], "--n-x: must be a whole number from 1 to 1,000"),
+    (["check", "deep", "--n-x", "99999999999"], "from 1 to 1,000"),
+    (["check", "deep", "--m", "-1"], "--m: must be a whole number from 1 to 1,000"),
+    (["check", "deep", "--m", "1001"], "from 1 to 1,000"),
+    (["check", "deep", "--layers", "400,400"], "at most 100,000 are allowed"),
+    (["check", "shallow", "--layers", "99999999999"], "from 1 to 10,000"),
+]
+
+
+@pytest.mark.parametrize("argv,message", OUT_OF_RANGE, ids=[" ".join(a)[:40] for a, _ in
+                                                            OUT_OF_RANGE])
+def test_numeric_options_out_of_range_are_usage_errors(capsys, argv, message):
+    code, out, err = run(capsys, *argv, "--no-progress" if argv[0] == "train" else "--json")
+    assert code == 2, err
+    line = one_line(err)
+    assert line.startswith("autograd-lite: usage error: ") and message in line
+    assert out == ""  # refused before any training or checking
+
+
+@pytest.mark.parametrize("argv,attribute,value", [
+    (["train", "deep", "--iterations", "1"], "iterations", 1),
+    (["train", "deep", "--iterations", "1000000"], "iterations", 1_000_000),
+    (["train", "deep", "--learning-rate", "1e-300"], "learning_rate", 1e-300),
+    (["train", "deep", "--learning-rate", "1e6"], "learning_rate", 1e6),
+    (["train", "deep", "--seed", "0"], "seed", 0),
+    (["train", "deep", "--seed", str(MAX_SEED)], "seed", 2**32 - 1),
+    (["check", "deep", "--n-x", "1000"], "n_x", 1000),
+    (["check", "deep", "--m", "1"], "m", 1),
+])
+def test_numeric_options_at_their_bounds_are_accepted(argv, attribute, value):
+    assert getattr(build_parser().parse_args(argv), attribute) == value
+
+
+def test_the_bounds_are_stated_in_help(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for bound in ("1 to 1,000,000", "each 1 to 10,000", "10,000,000 parameters",
+                  "0 to 4,294,967,295", "positive finite number"):
+        assert bound in text
+
+
+# ---- training that diverges -----------------------------------------------------------------
+
+def _first_non_finite(model_args, learning_rate, iterations, gradients):
+    """The first iteration whose cost is NaN or inf, from Model.fit itself."""
+    X, Y = nn.planar_flower()
+    model = nn.Model(*model_args)
+    with np.errstate(all="ignore"):
+        costs = model.fit(X, Y, learning_rate, iterations, gradients=gradients, progress=False,
+                          record_every=1)
+    return int(np.flatnonzero(~np.isfinite(costs))[0])
+
+
+@pytest.mark.parametrize("gradients", ["hand", "engine"])
+def test_a_diverging_run_stops_at_the_first_non_finite_cost(capsys, gradients):
+    code, out, err = run(capsys, "train", "deep", "--learning-rate", "1e50", "--no-progress",
+                         "--gradients", gradients)
+    expected = _first_non_finite(([2, 20, 7, 5, 1], "relu", "sigmoid", "lecun", 1), 1e50, 10,
+                                 gradients)
+    assert code == 1
+    line = one_line(err)
+    assert line == (f"autograd-lite: error: the cost became nan at iteration {expected} "
+                    f"(learning rate 1e+50): training diverged; lower --learning-rate")
+    assert "final cost" not in out and "accuracy" not in out
+
+
+def test_a_run_whose_last_update_is_non_finite_is_an_error(capsys):
+    # costs of iterations 0-2 are finite; the update after iteration 2 makes W1 inf
+    code, _, err = run(capsys, "train", "deep", "--learning-rate", "1e50", "--iterations", "3",
+                       "--no-progress")
+    assert code == 1
+    assert "the parameters became NaN or inf in the last update" in one_line(err)
+
+
+def test_a_rising_but_finite_cost_trains_with_a_note(capsys):
+    code, out, err = run(capsys, "train", "shallow", "--learning-rate", "1e6", "--iterations",
+                         "150", "--no-progress")
+    assert code == 0 and err == ""
+    assert "note: the cost rose from 0.69" in out and "learning rate may be too high" in out
+
+
+@pytest.mark.parametrize("iterations", [1, 100, 101, 250])
+def test_checked_training_equals_model_fit(iterations):
+    X, Y = nn.planar_flower()
+    plain, checked = (nn.Model([2, 4, 1], hidden="tanh", init="small_random", seed=2)
+                      for _ in range(2))
+    expected = plain.fit(X, Y, 1.2, iterations, progress=False)
+    costs = fit_checked(checked, X, Y, 1.2, iterations, "hand", progress=False)
+    assert costs == expected and checked.costs == plain.costs
+    for k in plain.parameters:
+        np.testing.assert_array_equal(checked.parameters[k], plain.parameters[k])
+
+
+# ---- the installed command ---------------------------------------------------------------------
+
+def _script(*argv):
+    exe = os.path.join(os.path.dirname(sys.executable), "autograd-lite")
+    return subprocess.run([exe, *argv], capture_output=True, text=True, cwd=REPO, check=False,
+                          timeout=120)
+
+
+@pytest.mark.parametrize("argv,code,stdout,stderr", [
+    (["graph", "a + 1/0", "a=1"], 0, "out = inf", ""),
+    (["graph", "a + 9**9**9", "a=1"], 0, "out = inf", ""),
+    (["graph", "log(a)", "a=0"], 0, "d out / d a = inf", ""),  # no RuntimeWarning lines
+    (["graph", "a", "a=x"], 1, "", "autograd-lite: error: cannot read the value 'x': only "),
+    (["graph", "1if a else a", "a=1"], 1, "", "syntax error"),  # no SyntaxWarning line
+    (["graph", "a", "a=1in"], 1, "", "cannot read the value '1in'"),
+    (["train", "shallow", "--iterations", "-5"], 2, "", "--iterations: must be a whole number"),
+    (["train", "shallow", "--layers", "99999999999"], 2, "", "from 1 to 10,000"),
+    (["train", "shallow", "--learning-rate", "nan"], 2, "", "positive finite number"),
+    (["train", "deep", "--learning-rate", "1e50"], 1, "training deep", "cost became nan"),
+])
+def test_console_script_exit_codes_and_one_line(argv, code, stdout, stderr):
+    done = _script(*argv)
+    assert done.returncode == code, done.stderr
+    assert stdout in done.stdout
+    if stderr:
+        assert stderr in one_line(done.stderr)
+    else:
+        assert done.stderr == ""
