@@ -194,7 +194,7 @@ def load_football(directory=None) -> FootballData:
                           "pip install 'autograd-lite[football]'") from None
     try:
         mat = scipy.io.loadmat(path)
-    except (ValueError, TypeError, OSError) as err:  # scipy's MatReadError is a ValueError
+    except Exception as err:  # noqa: BLE001  (scipy raises MatReadError, IndexError, ... on junk)
         raise DataError(f"football data: {path} is not a readable MATLAB file ({err}); it may "
                         "be a Git LFS pointer or an HTML page saved by a failed download"
                         ) from None

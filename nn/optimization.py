@@ -119,14 +119,15 @@ def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01, 
                          f"(t = 0 would divide by 1 - beta^0 = 0); got {t!r}")
     L = _layers(parameters, "update_parameters_with_adam")
     v_corrected, s_corrected = {}, {}
+    correction1, correction2 = 1 - np.power(beta1, t), 1 - np.power(beta2, t)
     for l in range(1, L + 1):
         for p in "Wb":
             key = f"d{p}{l}"
             g = _grad(grads, key, "update_parameters_with_adam")
             v[key] = beta1 * v[key] + (1 - beta1) * g
-            v_corrected[key] = v[key] / (1 - np.power(beta1, t))
+            v_corrected[key] = v[key] / correction1
             s[key] = beta2 * s[key] + (1 - beta2) * np.power(g, 2)
-            s_corrected[key] = s[key] / (1 - np.power(beta2, t))
+            s_corrected[key] = s[key] / correction2
             parameters[f"{p}{l}"] = parameters[f"{p}{l}"] - learning_rate * v_corrected[key] / (
                 np.sqrt(s_corrected[key]) + epsilon)
     return parameters, v, s, v_corrected, s_corrected

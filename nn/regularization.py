@@ -15,6 +15,8 @@ published runs come out the same; ``backward_propagation_engine`` is the engine'
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .checks import ShapeError, check_parameters, check_Y, num_layers
@@ -163,9 +165,21 @@ def backward_propagation_with_regularization(X, Y, cache, lambd):
 
 def dropout_masks(shapes, keep_prob, seed=1):
     """0/1 masks D[l] = (rand(n[l], m) < keep_prob), drawn D1, D2, ... from RandomState(seed),
-    the course's draws after its np.random.seed(seed)."""
+    the course's draws after its np.random.seed(seed). The arrays are read-only: a reseeded
+    generator draws the same masks every time, so they are drawn once and shared."""
+    return list(_masks(tuple(tuple(int(n) for n in shape) for shape in shapes), keep_prob,
+                       int(seed)))
+
+
+@functools.lru_cache(maxsize=64)
+def _masks(shapes, keep_prob, seed):
+    # Seeding a RandomState costs more than the rest of a training step; the draws for a
+    # given (shapes, keep_prob, seed) never change, so they are kept.
     rng = np.random.RandomState(seed)
-    return [(rng.rand(*shape) < keep_prob).astype(int) for shape in shapes]
+    masks = tuple((rng.rand(*shape) < keep_prob).astype(int) for shape in shapes)
+    for D in masks:
+        D.flags.writeable = False
+    return masks
 
 
 def forward_propagation_with_dropout(X, parameters, keep_prob=0.5, seed=1):
@@ -176,15 +190,15 @@ def forward_propagation_with_dropout(X, parameters, keep_prob=0.5, seed=1):
     Returns A3 (1, m) and the cache (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)."""
     _check_three_layers(parameters, X, "forward_propagation_with_dropout")
     _check_keep_prob(keep_prob, "forward_propagation_with_dropout")
-    rng = np.random.RandomState(seed)
     W1, b1, W2, b2, W3, b3 = (parameters[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    m = X.shape[1]
+    # D1 (n[1], m) then D2 (n[2], m): the course's rand draws after np.random.seed(seed)
+    D1, D2 = dropout_masks([(W1.shape[0], m), (W2.shape[0], m)], keep_prob, seed)
     Z1 = W1 @ X + b1
     A1 = relu(Z1)
-    D1 = (rng.rand(A1.shape[0], A1.shape[1]) < keep_prob).astype(int)  # (n[1], m)
     A1 = A1 * D1 / keep_prob
     Z2 = W2 @ A1 + b2
     A2 = relu(Z2)
-    D2 = (rng.rand(A2.shape[0], A2.shape[1]) < keep_prob).astype(int)  # (n[2], m)
     A2 = A2 * D2 / keep_prob
     Z3 = W3 @ A2 + b3
     A3 = sigmoid(Z3)
