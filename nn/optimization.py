@@ -18,7 +18,13 @@ import numpy as np
 
 from .checks import check_parameters, check_X, check_Y, num_layers
 from .init import he
-from .regularization import _engine_grads, backward_propagation, forward_propagation, predict
+from .regularization import (
+    _engine_grads,
+    backward_propagation,
+    course_rng,
+    forward_propagation,
+    predict,
+)
 
 
 def _layers(parameters, fn):
@@ -50,7 +56,7 @@ def update_parameters_with_gd(parameters, grads, learning_rate):
 
 def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
     """[(mini_batch_X (n_x, size), mini_batch_Y (1, size)), ...]: the columns permuted by
-    RandomState(seed).permutation(m) (the course's np.random.seed(seed)), then
+    RandomState(seed).permutation(m) (after the course's np.random.seed(seed)), then
     floor(m / mini_batch_size) full batches, then the remainder if m is not a multiple."""
     X = check_X(X)
     m = X.shape[1]
@@ -61,7 +67,7 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
     if not (isinstance(mini_batch_size, (int, np.integer)) and mini_batch_size > 0):
         raise ValueError(f"random_mini_batches: mini_batch_size must be a positive integer, "
                          f"got {mini_batch_size!r}")
-    permutation = list(np.random.RandomState(seed).permutation(m))
+    permutation = list(course_rng(seed).permutation(m))
     shuffled_X = X[:, permutation]
     shuffled_Y = Y[:, permutation].reshape((Y.shape[0], m))
     mini_batches = []

@@ -235,3 +235,23 @@ def test_model_errors():
         opt.model(X, Y, [2, 5, 2, 1], "gd", decay="update_lr")
     with pytest.raises(nn.ShapeError, match=r"X should be \(n_x, m\)"):
         opt.model(X.T, Y, [2, 5, 2, 1], "gd")
+
+
+def test_course_rng_draws_what_a_fresh_RandomState_draws():
+    """The reseeded per-thread generator behind random_mini_batches: the same stream as
+    RandomState(seed), even after a draw left a cached normal behind; one per thread."""
+    import threading
+
+    from nn.regularization import course_rng
+
+    for seed in (0, 1, 11, 2**31 - 1):
+        course_rng(seed).randn()  # leaves the second of a pair of normals cached
+        np.testing.assert_array_equal(course_rng(seed).randn(3),
+                                      np.random.RandomState(seed).randn(3))
+        np.testing.assert_array_equal(course_rng(seed).permutation(300),
+                                      np.random.RandomState(seed).permutation(300))
+    mine, other = course_rng(0), []
+    t = threading.Thread(target=lambda: other.append(course_rng(0)))
+    t.start()
+    t.join()
+    assert other[0] is not mine
