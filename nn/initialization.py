@@ -76,9 +76,7 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=False,
     costs = []
     for i in _iterations(num_iterations, False, "initialization"):
         if gradients == "engine":
-            import autograd_lite as al
-
-            grads, cost = _engine_grads(X, Y, parameters, 0.0, 1.0, None, al)
+            grads, cost = _engine_grads(X, Y, parameters, 0.0, 1.0, None)
         else:
             a3, cache = forward_propagation(X, parameters)
             cost = compute_cost(a3, Y)

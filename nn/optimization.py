@@ -212,8 +212,6 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
         v = initialize_velocity(parameters)
     elif optimizer == "adam":
         v, s = initialize_adam(parameters)
-    if gradients == "engine":
-        import autograd_lite as al
     for i in _iterations(num_epochs, False, "optimization"):
         seed_epoch = seed_epoch + 1  # epoch i shuffles with seed 10 + i + 1
         minibatches = random_mini_batches(X, Y, mini_batch_size, seed_epoch)
@@ -221,7 +219,7 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
         for minibatch_X, minibatch_Y in minibatches:
             if gradients == "engine":
                 grads, cost_mean = _engine_grads(minibatch_X, minibatch_Y, parameters, 0.0,
-                                                 1.0, None, al)
+                                                 1.0, None)
                 cost_total += cost_mean * minibatch_X.shape[1]
             else:
                 a3, caches = forward_propagation(minibatch_X, parameters)

@@ -132,8 +132,8 @@ def compute_cost_with_regularization(A3, Y, parameters, lambd):
 
     Works for any number of layers: every W1, W2, ... in ``parameters`` is penalised."""
     _check_lambd(lambd, "compute_cost_with_regularization")
-    m = np.shape(Y)[1] if np.ndim(Y) == 2 else np.size(Y)
-    cross_entropy_cost = compute_cost(A3, Y)
+    cross_entropy_cost = compute_cost(A3, Y)  # (checks Y is (1, m))
+    m = Y.shape[1]
     return float(cross_entropy_cost + (1 / m) * (lambd / 2) * _l2_sum(parameters))
 
 
@@ -277,7 +277,7 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=False, lambd
     costs = []
     for i in _iterations(num_iterations, False, "regularization"):
         if gradients == "engine":
-            grads, cost = _engine_step(X, Y, parameters, lambd, keep_prob, dropout_seed)
+            grads, cost = _engine_grads(X, Y, parameters, lambd, keep_prob, dropout_seed)
         else:
             if keep_prob == 1:
                 a3, cache = forward_propagation(X, parameters)
@@ -339,17 +339,18 @@ def backward_propagation_engine(X, Y, parameters, lambd=0.0, keep_prob=1.0, seed
     keep_prob < 1 uses the masks forward_propagation_with_dropout(..., seed) draws; dA[l]
     and dZ[l] are scaled by m to match the course's keys (dA[l] is taken before the mask,
     which is the course's dA[l] after ``dA[l] * D[l] / keep_prob``)."""
-    import autograd_lite as al
-
     _check_three_layers(parameters, X, "backward_propagation_engine")
     _check_lambd(lambd, "backward_propagation_engine")
     _check_keep_prob(keep_prob, "backward_propagation_engine")
     check_Y(Y, X.shape[1])
-    grads, _ = _engine_grads(X, Y, parameters, lambd, keep_prob, seed, al)
+    grads, _ = _engine_grads(X, Y, parameters, lambd, keep_prob, seed)
     return grads
 
 
-def _engine_grads(X, Y, parameters, lambd, keep_prob, seed, al):
+def _engine_grads(X, Y, parameters, lambd, keep_prob, seed):
+    """(the course's gradient dict, the cost) from the engine; the models' engine step."""
+    import autograd_lite as al
+
     m = X.shape[1]
     masks = None
     if keep_prob != 1:
@@ -367,9 +368,3 @@ def _engine_grads(X, Y, parameters, lambd, keep_prob, seed, al):
         if l > 1:
             grads[f"dA{l - 1}"] = layers[l - 2][0].grad * m
     return grads, cost.item()
-
-
-def _engine_step(X, Y, parameters, lambd, keep_prob, seed):
-    import autograd_lite as al
-
-    return _engine_grads(X, Y, parameters, lambd, keep_prob, seed, al)
