@@ -3,13 +3,38 @@
 X is (n_x, m), Y is (1, m), W[l] is (n[l], n[l-1]), b[l] is (n[l], 1); parameters are
 keyed "W1", "b1", ...; gradients "dW1", "db1", "dA0", ... The backward passes are
 hand-derived numpy; each model has an engine twin (autograd_lite) that checks it.
+
+Course 2 ("Improving Deep Neural Networks"): nn.initialization, nn.regularization,
+nn.gradient_checking, nn.optimization and nn.batchnorm, with the data loaders
+load_circles, load_moons and load_football.
 """
 
-from . import activations, checks, data, deep, init, logistic, shallow
+from . import (
+    activations,
+    batchnorm,
+    checks,
+    data,
+    deep,
+    gradient_checking,
+    init,
+    initialization,
+    logistic,
+    optimization,
+    regularization,
+    shallow,
+)
 from .checks import ShapeError
-from .data import DataError, load_catvnoncat, planar_flower
+from .data import (
+    DataError,
+    load_catvnoncat,
+    load_circles,
+    load_football,
+    load_moons,
+    planar_flower,
+)
 from .model import Model, ModelFileError, load
 
 __all__ = ["activations", "checks", "data", "deep", "init", "logistic", "shallow", "Model",
            "load", "load_catvnoncat", "planar_flower", "ShapeError", "DataError",
-           "ModelFileError"]
+           "ModelFileError", "initialization", "regularization", "gradient_checking",
+           "optimization", "batchnorm", "load_circles", "load_moons", "load_football"]

@@ -148,3 +148,134 @@ def planar_flower(seed=1, m=400):
         X[N * j:N * (j + 1)] = np.c_[r * np.sin(t), r * np.cos(t)]
         Y[N * j:N * (j + 1)] = j
     return X.T, Y.T
+
+
+# ---- Course 2's data: circles and moons (generated), football (read from a path) ------------
+
+class CirclesData(NamedTuple):
+    """The Initialization assignment's data: train_X (2, 300), train_Y (1, 300),
+    test_X (2, 100), test_Y (1, 100)."""
+
+    train_X: np.ndarray
+    train_Y: np.ndarray
+    test_X: np.ndarray
+    test_Y: np.ndarray
+
+
+class MoonsData(NamedTuple):
+    """The Optimization assignment's data: train_X (2, 300), train_Y (1, 300)."""
+
+    train_X: np.ndarray
+    train_Y: np.ndarray
+
+
+class FootballData(NamedTuple):
+    """The Regularization assignment's data: train_X (2, 211), train_Y (1, 211),
+    test_X (2, 200), test_Y (1, 200)."""
+
+    train_X: np.ndarray
+    train_Y: np.ndarray
+    test_X: np.ndarray
+    test_Y: np.ndarray
+
+
+def _shuffle_and_noise(points, labels, noise, seed):
+    # scikit-learn's order: one in-place shuffle of arange(n), then the noise, from one stream
+    rng = np.random.RandomState(seed)
+    idx = np.arange(len(labels))
+    rng.shuffle(idx)
+    X = points[idx] + rng.normal(scale=noise, size=points.shape)
+    return X.T, labels[idx].reshape(1, -1).astype(np.float64)
+
+
+def make_circles(n=300, noise=0.05, seed=1, factor=0.8):
+    """Two noisy concentric circles, bit for bit scikit-learn's ``make_circles`` after the
+    course's ``np.random.seed(seed)``: X (2, n), Y (1, n) with the outer circle labelled 0.
+
+    Drawn from a private RandomState(seed); numpy's global state is untouched."""
+    n_out = n // 2
+    n_in = n - n_out
+    t_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
+    t_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
+    points = np.vstack([np.append(np.cos(t_out), np.cos(t_in) * factor),
+                        np.append(np.sin(t_out), np.sin(t_in) * factor)]).T
+    labels = np.hstack([np.zeros(n_out), np.ones(n_in)])
+    return _shuffle_and_noise(points, labels, noise, seed)
+
+
+def make_moons(n=300, noise=0.2, seed=3):
+    """Two interleaving half circles, bit for bit scikit-learn's ``make_moons`` after the
+    course's ``np.random.seed(seed)``: X (2, n), Y (1, n) with the outer moon labelled 0.
+
+    Drawn from a private RandomState(seed); numpy's global state is untouched."""
+    n_out = n // 2
+    n_in = n - n_out
+    s_out = np.linspace(0, np.pi, n_out)
+    s_in = np.linspace(0, np.pi, n_in)
+    points = np.vstack([np.append(np.cos(s_out), 1 - np.cos(s_in)),
+                        np.append(np.sin(s_out), 1 - np.sin(s_in) - 0.5)]).T
+    labels = np.hstack([np.zeros(n_out), np.ones(n_in)])
+    return _shuffle_and_noise(points, labels, noise, seed)
+
+
+def load_circles() -> CirclesData:
+    """The Initialization assignment's circles: 300 training points (seed 1) and 100 test
+    points (seed 2), noise 0.05. X is (2, m), Y is (1, m) of 0.0/1.0."""
+    return CirclesData(*make_circles(300, 0.05, seed=1), *make_circles(100, 0.05, seed=2))
+
+
+def load_moons() -> MoonsData:
+    """The Optimization assignment's moons: 300 points, noise 0.2, seed 3; no test set.
+    X is (2, 300), Y is (1, 300) of 0.0/1.0."""
+    return MoonsData(*make_moons(300, 0.2, seed=3))
+
+
+FOOTBALL_KEYS = {"X": (211, 2), "y": (211, 1), "Xval": (200, 2), "yval": (200, 1)}
+
+
+def load_football(directory=None) -> FootballData:
+    """The Regularization assignment's football data from ``data.mat`` (needs scipy: install
+    the ``football`` extra).
+
+    ``directory`` holds data.mat; without it, $FOOTBALL_DIR is read. Returns train_X
+    (2, 211), train_Y (1, 211), test_X (2, 200), test_Y (1, 200), as the course's loader
+    transposes them (labels as float64 0.0/1.0, no shuffle).
+    """
+    if directory is None:
+        directory = os.environ.get("FOOTBALL_DIR")
+        if not directory:
+            raise FileNotFoundError("football data: no directory given and $FOOTBALL_DIR is not "
+                                    "set; pass the directory that holds data.mat or set "
+                                    "FOOTBALL_DIR")
+    directory = os.fspath(directory)
+    path = os.path.join(directory, "data.mat")
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"football data: directory {directory!r} not found")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"football data: {path} not found; pass the directory that "
+                                "holds the course's data.mat (or set FOOTBALL_DIR)")
+    try:
+        import scipy.io
+    except ImportError:
+        raise ImportError("football data: reading data.mat needs scipy; install it with "
+                          "pip install 'autograd-lite[football]'") from None
+    try:
+        mat = scipy.io.loadmat(path)
+    except Exception as err:  # noqa: BLE001  (scipy raises MatReadError, IndexError, ... on junk)
+        raise DataError(f"football data: {path} is not a readable MATLAB file ({err}); it may "
+                        "be a Git LFS pointer or an HTML page saved by a failed download"
+                        ) from None
+    missing = [k for k in FOOTBALL_KEYS if k not in mat]
+    if missing:
+        raise DataError(f"football data: {path} lacks the key(s) {missing} (it has "
+                        f"{sorted(k for k in mat if not k.startswith('__'))})")
+    for k, shape in FOOTBALL_KEYS.items():
+        a = np.asarray(mat[k])
+        if a.shape != shape or a.dtype.kind not in "biuf":
+            raise DataError(f"football data: {k} in {path} should be a {shape} numeric array, "
+                            f"got {a.shape} {a.dtype}")
+    for k in ("y", "yval"):
+        if not np.isin(mat[k], (0, 1)).all():
+            raise DataError(f"football data: {k} in {path} should hold labels 0 or 1")
+    return FootballData(mat["X"].T.astype(np.float64), mat["y"].T.astype(np.float64),
+                        mat["Xval"].T.astype(np.float64), mat["yval"].T.astype(np.float64))

@@ -4,6 +4,11 @@ Shapes: X is (n_x, m) = A0, W[l] is (n[l], n[l-1]), b[l] is (n[l], 1), Z[l] and 
 (n[l], m), AL = A[L] is (1, m). Hidden layers use ``hidden`` (relu in the course), the
 output layer sigmoid. The course's dA[l] keys hold m * dJ/dA[l]: the 1/m is applied
 in dW and db (linear_backward).
+
+Course 2 generalises the forward and backward passes: ``lambd`` (L2, dW[l] += lambd/m W[l]),
+``keep_prob`` (inverted dropout on the hidden layers, the masks drawn D1, D2, ... from
+RandomState(seed) reseeded every call) and ``output="softmax"`` for C classes (AL (C, m),
+Y one-hot (C, m), dZ[L] = AL - Y). nn.regularization's 3-layer functions are the L = 3 case.
 """
 
 from __future__ import annotations
@@ -74,18 +79,33 @@ def linear_activation_forward(A_prev, W, b, activation):
     return A, (linear_cache, activation_cache)
 
 
-def L_model_forward(X, parameters, hidden="relu"):
+def L_model_forward(X, parameters, hidden="relu", keep_prob=1.0, seed=1, output="sigmoid"):
     """[LINEAR -> hidden] * (L-1) -> LINEAR -> SIGMOID on X (n_x, m).
 
-    Returns AL (1, m) and caches, a list of L linear_activation_forward caches."""
-    check_parameters(parameters, X)
+    Returns AL (1, m) and caches, a list of L linear_activation_forward caches.
+    keep_prob < 1: inverted dropout on the hidden layers, A[l] = A[l] * D[l] / keep_prob,
+    with D[l] = (rand(n[l], m) < keep_prob) drawn from RandomState(seed) reseeded every call;
+    each hidden layer's cache is then ((A_prev, W, b), Z, D[l]).
+    output="softmax": AL = softmax(Z[L]) over the C rows, (C, m).
+    """
+    _check_output(output)
+    dims = check_parameters(parameters, X)
     caches = []
     A = X
     L = num_layers(parameters)
+    masks = _dropout_masks(dims[1:-1], np.shape(X)[1], keep_prob, seed, "L_model_forward")
     for l in range(1, L):
         A, cache = linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"], hidden)
+        if masks:
+            A = A * masks[l - 1] / keep_prob
+            cache = (*cache, masks[l - 1])
         caches.append(cache)
-    AL, cache = linear_activation_forward(A, parameters[f"W{L}"], parameters[f"b{L}"], "sigmoid")
+    if output == "softmax":
+        ZL, linear_cache = linear_forward(A, parameters[f"W{L}"], parameters[f"b{L}"])
+        AL, cache = softmax(ZL), (linear_cache, ZL)
+    else:
+        AL, cache = linear_activation_forward(A, parameters[f"W{L}"], parameters[f"b{L}"],
+                                              "sigmoid")
     caches.append(cache)
     return AL, caches
 
@@ -96,6 +116,68 @@ def compute_cost(AL, Y, *, strict=False) -> np.float64:
     ``np.squeeze(cost)``. AL may be rank-1 (m,) as the course's formula allows;
     ``strict=True`` refuses that."""
     return np.float64(cross_entropy(AL, Y, "AL", strict))
+
+
+# ---- Course 2: dropout and a softmax output --------------------------------------------------
+
+OUTPUTS = ("sigmoid", "softmax")
+
+
+def _check_output(output):
+    if output not in OUTPUTS:
+        raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}")
+
+
+def _check_keep_prob(keep_prob, fn):
+    if not (isinstance(keep_prob, (int, float, np.floating)) and 0 < keep_prob <= 1):
+        raise ValueError(f"{fn}: keep_prob is the probability of keeping a unit, in (0, 1]; "
+                         f"got {keep_prob!r}")
+
+
+def _dropout_masks(hidden_dims, m, keep_prob, seed, fn):
+    _check_keep_prob(keep_prob, fn)
+    if keep_prob == 1:
+        return None
+    from .regularization import dropout_masks
+
+    return dropout_masks([(n, m) for n in hidden_dims], keep_prob, seed)
+
+
+def softmax(Z):
+    """A = exp(Z) / sum(exp(Z)) down each column (over the C classes), without overflow."""
+    E = np.exp(Z - np.max(Z, axis=0, keepdims=True))
+    return E / np.sum(E, axis=0, keepdims=True)
+
+
+def one_hot(labels, C):
+    """Y (C, m) with Y[c, i] = 1 where labels[i] == c: labels (m,) or (1, m) of 0 ... C-1."""
+    labels = np.asarray(labels).reshape(-1)
+    if labels.size and (labels.min() < 0 or labels.max() >= C
+                        or not np.all(labels == np.round(labels))):
+        raise ValueError(f"one_hot: labels must be integers 0 ... {C - 1}, got values from "
+                         f"{labels.min()} to {labels.max()}")
+    Y = np.zeros((C, labels.size))
+    Y[labels.astype(int), np.arange(labels.size)] = 1.0
+    return Y
+
+
+def check_one_hot(Y, AL, name="Y"):
+    """Y must be (C, m) like AL with columns that are one-hot (or sum to 1)."""
+    Y = np.asarray(Y)
+    C, m = np.shape(AL)
+    if Y.shape != (C, m):
+        hint = " (use nn.deep.one_hot(labels, C))" if Y.shape in ((1, m), (m,)) else ""
+        raise ValueError(f"{name} should be one-hot (C, m) = ({C}, {m}) for a softmax output, "
+                         f"got {Y.shape}{hint}")
+    if np.any(Y < 0) or not np.allclose(Y.sum(axis=0), 1.0):
+        raise ValueError(f"{name} should be one-hot: each column of (C, m) sums to 1")
+    return Y
+
+
+def compute_cost_softmax(AL, Y):
+    """J = -1/m sum over classes and examples of Y log AL, for AL (C, m) and Y one-hot (C, m)."""
+    Y = check_one_hot(Y, AL)
+    return float(-np.sum(Y * np.log(np.clip(AL, 1e-300, None))) / Y.shape[1])
 
 
 def linear_backward(dZ, cache):
@@ -145,27 +227,52 @@ def _output_dZ(AL, Y, ZL):
     return dZ
 
 
-def L_model_backward(AL, Y, caches, hidden="relu"):
+def L_model_backward(AL, Y, caches, hidden="relu", lambd=0.0, keep_prob=1.0,
+                     output="sigmoid"):
     """Gradients {"dA0", "dW1", "db1", ..., "dA(L-1)", "dWL", "dbL"} for AL (1, m), Y (1, m)
     and the caches of L_model_forward (a list or tuple of L caches).
 
-    The output layer starts from dZ[L] = AL - Y (sigmoid with cross-entropy), which equals
-    the course's dAL = -(Y/AL - (1-Y)/(1-AL)) times sigmoid'(Z[L]) and stays exact where
-    that would divide by 0. If AL is not sigmoid(Z[L]) of the last cache (caches built by
-    hand, as in the course's unit test), the course's form is applied as written.
+    The output layer starts from dZ[L] = AL - Y (sigmoid with cross-entropy, or softmax with
+    Y one-hot (C, m)), which equals the course's dAL = -(Y/AL - (1-Y)/(1-AL)) times
+    sigmoid'(Z[L]) and stays exact where that would divide by 0. If AL is not sigmoid(Z[L])
+    of the last cache (caches built by hand, as in the course's unit test), the course's
+    form is applied as written. lambd adds (lambd / m) W[l] to every dW[l]; keep_prob < 1
+    reapplies the forward pass's masks, dA[l] = dA[l] * D[l] / keep_prob (the dA[l] keys
+    hold the masked values, as the course's do).
     """
+    _check_output(output)
     L = len(caches)
     AL = np.asarray(AL)
-    if AL.ndim != 2 or AL.shape[0] != 1:
-        raise ShapeError(f"L_model_backward: AL should be (1, m), got {AL.shape}"
-                         + _shape_hint(AL.shape, "AL.reshape(1, -1)"))
-    Y = check_Y(Y, AL.shape[1])
+    if output == "softmax":
+        Y = check_one_hot(Y, AL)
+    else:
+        if AL.ndim != 2 or AL.shape[0] != 1:
+            raise ShapeError(f"L_model_backward: AL should be (1, m), got {AL.shape}"
+                             + _shape_hint(AL.shape, "AL.reshape(1, -1)"))
+        Y = check_Y(Y, AL.shape[1])
+    if not (isinstance(lambd, (int, float, np.floating)) and lambd >= 0):
+        raise ValueError(f"L_model_backward: lambd (the L2 strength) must be a number >= 0, "
+                         f"got {lambd!r}")
+    _check_keep_prob(keep_prob, "L_model_backward")
+    has_masks = [len(c) == 3 for c in caches[:-1]]
+    if L > 1 and any(has_masks) != (keep_prob != 1):
+        raise ValueError(f"L_model_backward: keep_prob={keep_prob} but the caches "
+                         + ("hold no dropout masks" if keep_prob != 1 else "hold dropout masks")
+                         + "; pass L_model_forward's keep_prob to both")
     grads = {}
-    linear_cache, ZL = caches[L - 1]
-    dA_prev, dW, db = linear_backward(_output_dZ(AL, Y, ZL), linear_cache)
+    linear_cache, ZL = caches[L - 1][:2]
+    dZL = AL - Y if output == "softmax" else _output_dZ(AL, Y, ZL)
+    dA_prev, dW, db = linear_backward(dZL, linear_cache)
+    if lambd:
+        dW = dW + (lambd / AL.shape[1]) * linear_cache[1]
     grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = dA_prev, dW, db
     for l in reversed(range(1, L)):
-        dA_prev, dW, db = linear_activation_backward(grads[f"dA{l}"], caches[l - 1], hidden)
+        cache = caches[l - 1]
+        if keep_prob != 1:
+            grads[f"dA{l}"] = grads[f"dA{l}"] * cache[2] / keep_prob
+        dA_prev, dW, db = linear_activation_backward(grads[f"dA{l}"], cache[:2], hidden)
+        if lambd:
+            dW = dW + (lambd / AL.shape[1]) * cache[0][1]
         grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = dA_prev, dW, db
     return grads
 
@@ -236,12 +343,16 @@ def predict(X, y, parameters, hidden="relu"):
 
 # ---- the engine twin ------------------------------------------------------------------------
 
-def L_model_cost_engine(parameters, X, Y, hidden="relu", activations=None):
+def L_model_cost_engine(parameters, X, Y, hidden="relu", activations=None, lambd=0.0,
+                        keep_prob=1.0, masks=None, output="sigmoid"):
     """The same network built from autograd_lite Tensors: returns the cost J as a Tensor.
 
     ``parameters`` holds Tensors (or arrays); the output layer's cross-entropy is taken
-    from Z[L] (binary_cross_entropy_with_logits), which equals J exactly and stably.
-    ``activations``, a list, receives A[1] ... A[L-1] with their gradients retained.
+    from Z[L] (binary_cross_entropy_with_logits, or log_softmax down the columns for
+    output="softmax"), which equals J exactly and stably. ``masks`` [D1, ..., D(L-1)]
+    multiply the hidden activations by D[l] / keep_prob; lambd adds lambd/(2m) sum ||W[l]||^2.
+    ``activations``, a list, receives A[1] ... A[L-1] (before any mask) with their
+    gradients retained.
     """
     import autograd_lite as al
 
@@ -253,24 +364,41 @@ def L_model_cost_engine(parameters, X, Y, hidden="relu", activations=None):
         A = act(parameters[f"W{l}"] @ A + parameters[f"b{l}"])
         if activations is not None:
             activations.append(A.retain_grad())
+        if masks is not None:
+            A = A * masks[l - 1] / keep_prob
     ZL = parameters[f"W{L}"] @ A + parameters[f"b{L}"]
-    return al.binary_cross_entropy_with_logits(ZL, Y)
+    if output == "softmax":
+        J = -al.sum(Y * al.log_softmax(ZL, axis=0)) / np.shape(X)[1]
+    else:
+        J = al.binary_cross_entropy_with_logits(ZL, Y)
+    if lambd:
+        J = J + lambd / (2 * np.shape(X)[1]) * sum(al.sum(al.square(parameters[f"W{l}"]))
+                                                   for l in range(1, L + 1))
+    return J
 
 
-def L_model_backward_engine(X, Y, parameters, hidden="relu", with_dA=True):
+def L_model_backward_engine(X, Y, parameters, hidden="relu", with_dA=True, lambd=0.0,
+                            keep_prob=1.0, seed=1, output="sigmoid"):
     """The gradients of L_model_backward, computed by the engine's backward().
 
     Returns (grads, cost) with the same keys; dA[l] is scaled by m to match the course.
+    keep_prob < 1 uses the masks L_model_forward(..., keep_prob, seed) draws.
     """
     import autograd_lite as al
 
-    check_parameters(parameters, X)
-    check_Y(Y, np.shape(X)[1])
+    _check_output(output)
+    dims = check_parameters(parameters, X)
+    if output == "softmax":
+        check_one_hot(Y, np.empty((dims[-1], np.shape(X)[1])))
+    else:
+        check_Y(Y, np.shape(X)[1])
     L = num_layers(parameters)
     P = {k: al.Tensor(v, requires_grad=True) for k, v in parameters.items()}
     m = np.shape(X)[1]
+    masks = _dropout_masks(dims[1:-1], m, keep_prob, seed, "L_model_backward_engine")
     As = [al.Tensor(X, requires_grad=with_dA)]  # A0 = X: its gradient is dA0
-    cost = L_model_cost_engine(P, As[0], Y, hidden, activations=As)
+    cost = L_model_cost_engine(P, As[0], Y, hidden, activations=As, lambd=lambd,
+                               keep_prob=keep_prob, masks=masks, output=output)
     cost.backward()
     grads = {}
     for l in range(1, L + 1):

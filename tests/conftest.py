@@ -38,3 +38,23 @@ def cat_dir():
         pytest.skip("cat/non-cat data not found: set CATVNONCAT_DIR to the directory holding "
                     "train_catvnoncat.h5 and test_catvnoncat.h5")
     return d
+
+
+def football_data_dir():
+    """Course 2's football data.mat: $FOOTBALL_DIR, else ../shared/data/football."""
+    env = os.environ.get("FOOTBALL_DIR")
+    candidates = [Path(env)] if env else []
+    candidates.append(REPO.parent / "shared" / "data" / "football")
+    for c in candidates:
+        if (c / "data.mat").is_file():
+            return c
+    return None
+
+
+@pytest.fixture
+def football_dir():
+    d = football_data_dir()
+    if d is None:
+        pytest.skip("football data not found: set FOOTBALL_DIR to the directory holding the "
+                    "course's data.mat (or put it in ../shared/data/football)")
+    return d

@@ -1,0 +1,213 @@
+"""Course 2, week 1, "Gradient Checking": the course's two-sided difference, 1-D and N-D.
+
+gradapprox = (J(theta + eps) - J(theta - eps)) / (2 eps), compared with the backward pass's
+grad by the course's difference ||grad - gradapprox||_2 / (||grad||_2 + ||gradapprox||_2).
+The N-D check flattens the parameters in the course's order W1, b1, W2, b2, ... (each in C
+order) into one column theta (n_params, 1). ``al.check_gradients`` goes one step further:
+it compares each dW[l], db[l] separately, so it names the wrong ones.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .checks import check_parameters, check_X
+from .regularization import relu, sigmoid
+
+# ---- 1-D: J(theta) = theta x ----------------------------------------------------------------
+
+
+def forward_propagation(x, theta):
+    """J = theta * x."""
+    return np.dot(theta, x)
+
+
+def backward_propagation(x, theta):
+    """dJ/dtheta = x."""
+    return x
+
+
+def difference(grad, gradapprox):
+    """The course's ||grad - gradapprox||_2 / (||grad||_2 + ||gradapprox||_2) (0 if both 0)."""
+    numerator = np.linalg.norm(grad - gradapprox)
+    denominator = np.linalg.norm(grad) + np.linalg.norm(gradapprox)
+    return float(numerator / denominator) if denominator else 0.0
+
+
+def backward_propagation_engine(x, theta):
+    """dJ/dtheta of J = theta x from autograd_lite's backward() (the engine's twin)."""
+    import autograd_lite as al
+
+    t = al.Tensor(theta, requires_grad=True)
+    (t * x).backward()
+    return t.grad
+
+
+def gradient_check(x, theta, epsilon=1e-7, print_msg=False, gradients="hand"):
+    """The course's difference between the gradient of J = theta x (from
+    backward_propagation, or the engine with gradients="engine") and its two-sided
+    difference; below 1e-7 the gradient is correct."""
+    if gradients not in ("hand", "engine"):
+        raise ValueError(f"gradient_check: gradients must be 'hand' or 'engine', got "
+                         f"{gradients!r}")
+    thetaplus = theta + epsilon
+    thetaminus = theta - epsilon
+    J_plus = forward_propagation(x, thetaplus)
+    J_minus = forward_propagation(x, thetaminus)
+    gradapprox = (J_plus - J_minus) / (2 * epsilon)
+    grad = (backward_propagation if gradients == "hand" else backward_propagation_engine)(
+        x, theta)
+    diff = difference(grad, gradapprox)
+    if print_msg:
+        print("The gradient is correct!" if diff < 1e-7 else "The gradient is wrong!")
+    return diff
+
+
+# ---- parameters <-> one column ----------------------------------------------------------------
+
+def _layer_keys(d, prefix=""):
+    L = sum(1 for k in d if k.startswith(prefix + "W") and k[len(prefix) + 1:].isdigit())
+    keys = [f"{prefix}{p}{l}" for l in range(1, L + 1) for p in "Wb"]
+    missing = [k for k in keys if k not in d]
+    if L == 0 or missing:
+        raise KeyError(f"expected keys {prefix}W1, {prefix}b1, ..., {prefix}WL, {prefix}bL; "
+                       f"missing {missing or [prefix + 'W1', prefix + 'b1']} (keys given: "
+                       f"{sorted(d)})")
+    return keys
+
+
+def dictionary_to_vector(parameters):
+    """theta (n_params, 1): W1, b1, W2, b2, ... each flattened in C order, stacked; and
+    ``keys``, the name of the parameter each row comes from."""
+    parts, keys = [], []
+    for key in _layer_keys(parameters):
+        new_vector = np.reshape(parameters[key], (-1, 1))
+        keys += [key] * new_vector.shape[0]
+        parts.append(new_vector)
+    return np.concatenate(parts, axis=0).astype(np.float64), keys
+
+
+def gradients_to_vector(gradients):
+    """grad (n_params, 1): dW1, db1, dW2, db2, ... flattened as dictionary_to_vector does
+    (other keys such as dZ3 or dA2 are ignored)."""
+    return np.concatenate([np.reshape(gradients[k], (-1, 1)) for k in _layer_keys(gradients, "d")],
+                          axis=0).astype(np.float64)
+
+
+COURSE_LAYER_DIMS = (4, 5, 3, 1)  # the notebook's test case: X (4, 3), W1 (5, 4), ...
+
+
+def vector_to_dictionary(theta, layer_dims=COURSE_LAYER_DIMS):
+    """The inverse of dictionary_to_vector for ``layer_dims`` [n_x, n[1], ..., n[L]]
+    (the course's [4, 5, 3, 1] by default): {"W1": (n[1], n_x), "b1": (n[1], 1), ...}."""
+    dims = list(layer_dims)
+    theta = np.asarray(theta)
+    need = sum(dims[l] * dims[l - 1] + dims[l] for l in range(1, len(dims)))
+    if theta.size != need:
+        raise ValueError(f"vector_to_dictionary: theta has {theta.size} entries, but "
+                         f"layer_dims {dims} need {need}")
+    flat = theta.reshape(-1)
+    parameters, i = {}, 0
+    for l in range(1, len(dims)):
+        for key, shape in ((f"W{l}", (dims[l], dims[l - 1])), (f"b{l}", (dims[l], 1))):
+            n = shape[0] * shape[1]
+            parameters[key] = flat[i:i + n].reshape(shape)
+            i += n
+    return parameters
+
+
+# ---- N-D: the notebook's 3-layer network --------------------------------------------------------
+
+def _check_labels(Y, m, fn):
+    Y = np.asarray(Y)
+    if Y.shape == (m,):  # the course's own test case passes y = np.array([1, 1, 0])
+        return Y.reshape(1, m)
+    if Y.shape != (1, m):
+        raise ValueError(f"{fn}: Y should be (1, m) = (1, {m}), got {Y.shape}")
+    return Y
+
+
+def forward_propagation_n(X, Y, parameters):
+    """The notebook's LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID and its cost
+    J = 1/m sum(-Y log A3 - (1 - Y) log(1 - A3)). Returns (cost, cache) with the cache
+    (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)."""
+    X = check_X(X)
+    Y = _check_labels(Y, X.shape[1], "forward_propagation_n")
+    m = X.shape[1]
+    W1, b1, W2, b2, W3, b3 = (parameters[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    Z1 = np.dot(W1, X) + b1
+    A1 = relu(Z1)
+    Z2 = np.dot(W2, A1) + b2
+    A2 = relu(Z2)
+    Z3 = np.dot(W3, A2) + b3
+    A3 = sigmoid(Z3)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logprobs = np.multiply(-np.log(A3), Y) + np.multiply(-np.log(1 - A3), 1 - Y)
+    cost = 1. / m * np.sum(logprobs)
+    return cost, (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)
+
+
+def backward_propagation_n(X, Y, cache):
+    """The correct gradients of forward_propagation_n (the notebook's, without its two
+    planted bugs; examples/learners/gradient_check_buggy.py has them)."""
+    from .regularization import backward_propagation
+
+    X = check_X(X)
+    return backward_propagation(X, _check_labels(Y, X.shape[1], "backward_propagation_n"),
+                                cache)
+
+
+def cost_engine(parameters, X, Y):
+    """forward_propagation_n's cost J built from autograd_lite Tensors (the engine's twin):
+    a function of the parameter dict, as al.check_gradients wants it."""
+    from .regularization import cost_engine as network_cost
+
+    X = check_X(X)
+    return network_cost(parameters, X, _check_labels(Y, X.shape[1], "cost_engine"))
+
+
+def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False,
+                     forward=forward_propagation_n):
+    """The course's N-D check: nudge each entry of theta by +-epsilon, recompute the cost
+    with ``forward`` (forward_propagation_n), and return the difference between
+    ``gradients`` (flattened by gradients_to_vector) and the two-sided estimate.
+
+    parameters: {"W1", "b1", ...} of any number of layers; gradients: {"dW1", "db1", ...}.
+    Above 2e-7 the course says there is a mistake in the backward propagation."""
+    dims = check_parameters(parameters, X)
+    parameters_values, _ = dictionary_to_vector(parameters)
+    grad = gradients_to_vector(gradients)
+    if grad.shape != parameters_values.shape:
+        raise ValueError(f"gradient_check_n: the gradients hold {grad.shape[0]} numbers, the "
+                         f"parameters {parameters_values.shape[0]}; each dW[l], db[l] must "
+                         "have the shape of W[l], b[l]")
+    num_parameters = parameters_values.shape[0]
+    gradapprox = np.zeros((num_parameters, 1))
+    for i in range(num_parameters):
+        thetaplus = np.copy(parameters_values)
+        thetaplus[i][0] = thetaplus[i][0] + epsilon
+        J_plus, _ = forward(X, Y, vector_to_dictionary(thetaplus, dims))
+        thetaminus = np.copy(parameters_values)
+        thetaminus[i][0] = thetaminus[i][0] - epsilon
+        J_minus, _ = forward(X, Y, vector_to_dictionary(thetaminus, dims))
+        gradapprox[i] = (J_plus - J_minus) / (2 * epsilon)
+    diff = difference(grad, gradapprox)
+    if print_msg:
+        if diff > 2e-7:
+            print(f"There is a mistake in the backward propagation! difference = {diff}")
+        else:
+            print(f"Your backward propagation works perfectly fine! difference = {diff}")
+    return diff
+
+
+def gradient_check_n_test_case():
+    """The notebook's test case: X (4, 3), Y = [1, 1, 0] and a [4, 5, 3, 1] network, all
+    drawn from RandomState(1) in the course's order (x, W1, b1, W2, b2, W3, b3)."""
+    rng = np.random.RandomState(1)
+    x = rng.randn(4, 3)
+    y = np.array([1, 1, 0])
+    parameters = {}
+    for key, shape in (("W1", (5, 4)), ("b1", (5, 1)), ("W2", (3, 5)), ("b2", (3, 1)),
+                       ("W3", (1, 3)), ("b3", (1, 1))):
+        parameters[key] = rng.randn(*shape)
+    return x, y, parameters

@@ -1,0 +1,89 @@
+"""Course 2, week 1, "Initialization": the same 3-layer network trained from three starts.
+
+The circles data (nn.load_circles()), layers [n_x, 10, 5, 1] relu/relu/sigmoid, lr 0.01,
+15,000 iterations. Weights are drawn W1, W2, ... in layer order from RandomState(seed) (the
+course's np.random.seed(3), without touching numpy's global state); biases draw nothing.
+The forward and backward passes are nn.regularization's (the course's 3-layer functions).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import init
+from .checks import check_Y
+from .regularization import (
+    _engine_grads,
+    backward_propagation,
+    compute_cost,
+    forward_propagation,
+    predict,
+    update_parameters,
+)
+
+__all__ = ["initialize_parameters_zeros", "initialize_parameters_random",
+           "initialize_parameters_he", "model", "predict", "accuracy", "INITIALIZATIONS"]
+
+
+def initialize_parameters_zeros(layers_dims):
+    """W[l] = zeros (n[l], n[l-1]), b[l] = zeros (n[l], 1): every unit of a layer stays the
+    same, so the network is no better than one unit per layer."""
+    return init.zeros(layers_dims)
+
+
+def initialize_parameters_random(layers_dims, seed=3):
+    """W[l] = randn(n[l], n[l-1]) * 10, b[l] = 0: large weights saturate the sigmoid."""
+    return init.small_random(layers_dims, seed, scale=10)
+
+
+def initialize_parameters_he(layers_dims, seed=3):
+    """W[l] = randn(n[l], n[l-1]) * sqrt(2 / n[l-1]), b[l] = 0 (He et al., for relu)."""
+    return init.he(layers_dims, seed)
+
+
+INITIALIZATIONS = {"zeros": initialize_parameters_zeros,
+                   "random": initialize_parameters_random,
+                   "he": initialize_parameters_he}
+
+
+def accuracy(X, Y, parameters):
+    """The fraction predicted right, as the course prints it."""
+    check_Y(Y, np.shape(X)[1])
+    return float(np.mean(predict(X, Y, parameters)[0, :] == Y[0, :]))
+
+
+def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=False,
+          initialization="he", gradients="hand", seed=3, return_costs=False):
+    """The assignment's model: [n_x, 10, 5, 1] by batch gradient descent from
+    ``initialization`` ("zeros", "random" or "he"; seed 3 as in the course).
+
+    gradients: "hand" (nn.regularization.backward_propagation) or "engine" (autograd_lite).
+    The cost is recorded and printed every 1000 iterations, as "Cost after iteration i: J"
+    (inf when the sigmoid saturates, as the course prints it). Returns the parameters, or
+    (parameters, costs) with ``return_costs``."""
+    from .model import _iterations
+
+    try:
+        make = INITIALIZATIONS[initialization]
+    except KeyError:
+        raise ValueError(f"model: initialization must be one of {sorted(INITIALIZATIONS)}, "
+                         f"got {initialization!r}") from None
+    if gradients not in ("hand", "engine"):
+        raise ValueError(f"model: gradients must be 'hand' or 'engine', got {gradients!r}")
+    check_Y(Y, np.shape(X)[1])
+    layers_dims = [X.shape[0], 10, 5, 1]
+    parameters = make(layers_dims) if initialization == "zeros" else make(layers_dims, seed)
+    costs = []
+    for i in _iterations(num_iterations, False, "initialization"):
+        if gradients == "engine":
+            grads, cost = _engine_grads(X, Y, parameters, 0.0, 1.0, None)
+        else:
+            a3, cache = forward_propagation(X, parameters)
+            cost = compute_cost(a3, Y)
+            grads = backward_propagation(X, Y, cache)
+        parameters = update_parameters(parameters, grads, learning_rate)
+        if i % 1000 == 0:
+            costs.append(cost)
+            if print_cost:
+                print(f"Cost after iteration {i}: {cost}")
+    return (parameters, costs) if return_costs else parameters

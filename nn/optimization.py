@@ -1,0 +1,246 @@
+"""Course 2, week 2, "Optimization Methods": mini-batches, momentum, Adam, learning-rate decay.
+
+Parameters {"W1", "b1", ...} of any number of layers; gradients {"dW1", "db1", ...}; the
+moving averages v, s are keyed like the gradients. The update functions work in place on
+``parameters``, ``v`` and ``s`` as the course's do, and return them too.
+
+The assignment's model: the moons data (nn.load_moons()), layers [2, 5, 2, 1] with He
+initialization (seed 3), mini-batches of 64, 5000 epochs. Epoch e (from 0) shuffles with
+seed 10 + e + 1; Adam's step counter t counts mini-batches from 1; the cost printed for an
+epoch is the sum of its per-example losses divided by m.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .checks import check_parameters, check_X, check_Y, num_layers
+from .init import he
+from .regularization import (
+    _engine_grads,
+    backward_propagation,
+    course_rng,
+    forward_propagation,
+    predict,
+)
+
+
+def _layers(parameters, fn):
+    try:
+        return num_layers(parameters)
+    except KeyError as err:
+        raise KeyError(f"{fn}: {err.args[0]}") from None
+
+
+def _grad(grads, key, fn):
+    try:
+        return grads[key]
+    except KeyError:
+        raise KeyError(f"{fn}: no {key!r} in the gradients (keys given: {sorted(grads)})"
+                       ) from None
+
+
+# ---- gradient descent and mini-batches ------------------------------------------------------
+
+def update_parameters_with_gd(parameters, grads, learning_rate):
+    """W[l] = W[l] - learning_rate dW[l], b[l] = b[l] - learning_rate db[l] for every l."""
+    L = _layers(parameters, "update_parameters_with_gd")
+    for l in range(1, L + 1):
+        for p in "Wb":
+            parameters[f"{p}{l}"] = (parameters[f"{p}{l}"] - learning_rate
+                                     * _grad(grads, f"d{p}{l}", "update_parameters_with_gd"))
+    return parameters
+
+
+def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
+    """[(mini_batch_X (n_x, size), mini_batch_Y (1, size)), ...]: the columns permuted by
+    RandomState(seed).permutation(m) (after the course's np.random.seed(seed)), then
+    floor(m / mini_batch_size) full batches, then the remainder if m is not a multiple."""
+    X = check_X(X)
+    m = X.shape[1]
+    Y = np.asarray(Y)
+    if Y.ndim != 2 or Y.shape[1] != m:
+        raise ValueError(f"random_mini_batches: Y should be (n_y, m) with m = {m} columns, "
+                         f"got {Y.shape}")
+    if not (isinstance(mini_batch_size, (int, np.integer)) and mini_batch_size > 0):
+        raise ValueError(f"random_mini_batches: mini_batch_size must be a positive integer, "
+                         f"got {mini_batch_size!r}")
+    permutation = list(course_rng(seed).permutation(m))
+    shuffled_X = X[:, permutation]
+    shuffled_Y = Y[:, permutation].reshape((Y.shape[0], m))
+    mini_batches = []
+    num_complete_minibatches = math.floor(m / mini_batch_size)
+    for k in range(num_complete_minibatches):
+        mini_batches.append((shuffled_X[:, k * mini_batch_size:(k + 1) * mini_batch_size],
+                             shuffled_Y[:, k * mini_batch_size:(k + 1) * mini_batch_size]))
+    if m % mini_batch_size != 0:
+        start = num_complete_minibatches * mini_batch_size
+        mini_batches.append((shuffled_X[:, start:], shuffled_Y[:, start:]))
+    return mini_batches
+
+
+# ---- momentum -------------------------------------------------------------------------------
+
+def initialize_velocity(parameters):
+    """v = {"dW1": zeros like W1, "db1": zeros like b1, ...}."""
+    L = _layers(parameters, "initialize_velocity")
+    return {f"d{p}{l}": np.zeros(np.shape(parameters[f"{p}{l}"]))
+            for l in range(1, L + 1) for p in "Wb"}
+
+
+def update_parameters_with_momentum(parameters, grads, v, beta, learning_rate):
+    """v = beta v + (1 - beta) grad, then W[l] -= learning_rate v["dW[l]"] (b likewise).
+    Returns (parameters, v)."""
+    L = _layers(parameters, "update_parameters_with_momentum")
+    for l in range(1, L + 1):
+        for p in "Wb":
+            key = f"d{p}{l}"
+            v[key] = beta * v[key] + (1 - beta) * _grad(grads, key,
+                                                        "update_parameters_with_momentum")
+            parameters[f"{p}{l}"] = parameters[f"{p}{l}"] - learning_rate * v[key]
+    return parameters, v
+
+
+# ---- Adam -----------------------------------------------------------------------------------
+
+def initialize_adam(parameters):
+    """(v, s): two dicts of zeros keyed "dW1", "db1", ..., shaped like the parameters."""
+    return initialize_velocity(parameters), initialize_velocity(parameters)
+
+
+def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9,
+                                beta2=0.999, epsilon=1e-8):
+    """One Adam step, t = 1, 2, ... counting the updates made so far including this one:
+
+        v = beta1 v + (1 - beta1) grad          v_corrected = v / (1 - beta1^t)
+        s = beta2 s + (1 - beta2) grad^2        s_corrected = s / (1 - beta2^t)
+        W = W - learning_rate v_corrected / (sqrt(s_corrected) + epsilon)
+
+    (epsilon outside the square root). Returns (parameters, v, s, v_corrected, s_corrected).
+    """
+    if not (isinstance(t, (int, np.integer)) and t >= 1):
+        raise ValueError(f"update_parameters_with_adam: t counts the Adam steps from 1 "
+                         f"(t = 0 would divide by 1 - beta^0 = 0); got {t!r}")
+    L = _layers(parameters, "update_parameters_with_adam")
+    v_corrected, s_corrected = {}, {}
+    correction1, correction2 = 1 - np.power(beta1, t), 1 - np.power(beta2, t)
+    for l in range(1, L + 1):
+        for p in "Wb":
+            key = f"d{p}{l}"
+            g = _grad(grads, key, "update_parameters_with_adam")
+            v[key] = beta1 * v[key] + (1 - beta1) * g
+            v_corrected[key] = v[key] / correction1
+            s[key] = beta2 * s[key] + (1 - beta2) * np.power(g, 2)
+            s_corrected[key] = s[key] / correction2
+            parameters[f"{p}{l}"] = parameters[f"{p}{l}"] - learning_rate * v_corrected[key] / (
+                np.sqrt(s_corrected[key]) + epsilon)
+    return parameters, v, s, v_corrected, s_corrected
+
+
+# ---- learning-rate decay --------------------------------------------------------------------
+
+def update_lr(learning_rate0, epoch_num, decay_rate):
+    """alpha = alpha0 / (1 + decay_rate * epoch_num): decays every epoch."""
+    return 1 / (1 + decay_rate * epoch_num) * learning_rate0
+
+
+def schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000):
+    """alpha = alpha0 / (1 + decay_rate * floor(epoch_num / time_interval)): decays in steps,
+    once every ``time_interval`` epochs."""
+    return 1 / (1 + decay_rate * np.floor(epoch_num / time_interval)) * learning_rate0
+
+
+# ---- the assignment's model -----------------------------------------------------------------
+
+def initialize_parameters(layer_dims, seed=3):
+    """He initialization, W[l] = randn(n[l], n[l-1]) * sqrt(2 / n[l-1]), seed 3."""
+    return he(layer_dims, seed)
+
+
+def compute_cost(a3, Y):
+    """The course's summed loss over the examples given (not divided by m):
+    sum(-Y log a3 - (1 - Y) log(1 - a3)). The model divides each epoch's total by m."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logprobs = np.multiply(-np.log(a3), Y) + np.multiply(-np.log(1 - a3), 1 - Y)
+    return float(np.sum(logprobs))
+
+
+def accuracy(X, Y, parameters):
+    """The fraction predicted right, as the course prints it."""
+    check_Y(Y, np.shape(X)[1])
+    return float(np.mean(predict(X, Y, parameters)[0, :] == Y[0, :]))
+
+
+OPTIMIZERS = ("gd", "momentum", "adam")
+
+
+def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64, beta=0.9,
+          beta1=0.9, beta2=0.999, epsilon=1e-8, num_epochs=5000, print_cost=False, decay=None,
+          decay_rate=1, gradients="hand", seed=3, return_costs=False):
+    """The assignment's model: the 3-layer network (layers_dims [n_x, n[1], n[2], 1]) trained
+    on mini-batches with ``optimizer`` "gd", "momentum" or "adam".
+
+    decay: None, update_lr or schedule_lr_decay (any f(learning_rate0, epoch, decay_rate)),
+    applied after each epoch. gradients: "hand" (nn.regularization.backward_propagation) or
+    "engine" (autograd_lite). The epoch cost (summed loss / m) is recorded every 100 epochs
+    and printed every 1000 as "Cost after epoch i: %f". Returns the parameters, or
+    (parameters, costs) with ``return_costs``."""
+    from .model import _iterations
+
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"model: optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
+    if gradients not in ("hand", "engine"):
+        raise ValueError(f"model: gradients must be 'hand' or 'engine', got {gradients!r}")
+    if decay is not None and not callable(decay):
+        raise TypeError(f"model: decay must be None or a function such as update_lr or "
+                        f"schedule_lr_decay, got {decay!r}")
+    if len(layers_dims) != 4:
+        raise ValueError(f"model: the course's network has 3 layers, layers_dims = [n_x, n[1], "
+                         f"n[2], 1]; got {layers_dims!r}")
+    X = check_X(X, layers_dims[0])
+    check_Y(Y, X.shape[1])
+    costs = []
+    t = 0  # Adam's step counter: the first update uses t = 1
+    seed_epoch = 10
+    m = X.shape[1]
+    learning_rate0 = learning_rate
+    parameters = initialize_parameters(layers_dims, seed)
+    check_parameters(parameters, X)
+    if optimizer == "momentum":
+        v = initialize_velocity(parameters)
+    elif optimizer == "adam":
+        v, s = initialize_adam(parameters)
+    for i in _iterations(num_epochs, False, "optimization"):
+        seed_epoch = seed_epoch + 1  # epoch i shuffles with seed 10 + i + 1
+        minibatches = random_mini_batches(X, Y, mini_batch_size, seed_epoch)
+        cost_total = 0
+        for minibatch_X, minibatch_Y in minibatches:
+            if gradients == "engine":
+                grads, cost_mean = _engine_grads(minibatch_X, minibatch_Y, parameters, 0.0,
+                                                 1.0, None)
+                cost_total += cost_mean * minibatch_X.shape[1]
+            else:
+                a3, caches = forward_propagation(minibatch_X, parameters)
+                cost_total += compute_cost(a3, minibatch_Y)
+                grads = backward_propagation(minibatch_X, minibatch_Y, caches)
+            if optimizer == "gd":
+                parameters = update_parameters_with_gd(parameters, grads, learning_rate)
+            elif optimizer == "momentum":
+                parameters, v = update_parameters_with_momentum(parameters, grads, v, beta,
+                                                                learning_rate)
+            else:
+                t = t + 1
+                parameters, v, s, _, _ = update_parameters_with_adam(
+                    parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon)
+        cost_avg = cost_total / m
+        if decay:
+            learning_rate = decay(learning_rate0, i, decay_rate)
+        if print_cost and i % 1000 == 0:
+            print(f"Cost after epoch {i}: {cost_avg:f}")  # the course's "%i: %f"
+            if decay:
+                print(f"learning rate after epoch {i}: {learning_rate:f}")
+        if i % 100 == 0:
+            costs.append(cost_avg)
+    return (parameters, costs) if return_costs else parameters

@@ -1,0 +1,370 @@
+"""Course 2, week 1, "Regularization": the 3-layer network with L2 and dropout.
+
+LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID on X (n_x, m), parameters W1 (n[1], n_x),
+b1 (n[1], 1), W2, b2, W3 (1, n[2]), b3 (1, 1). The caches are the course's flat tuples:
+
+    forward_propagation:              (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)
+    forward_propagation_with_dropout: (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)
+
+with A1, A2 stored after masking and scaling, D1, D2 the 0/1 masks. The backward functions
+return the course's dict: dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1, with
+dZ3 = A3 - Y and the 1/m applied in dW and db (so dA[l], dZ[l] are m * dJ/dA[l], m * dJ/dZ[l]).
+The hand path keeps the course's arithmetic (its sigmoid and its nansum cost), so the
+published runs come out the same; ``backward_propagation_engine`` is the engine's twin.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+import numpy as np
+
+from .checks import ShapeError, check_parameters, check_Y, num_layers
+from .init import lecun
+
+GRAD_KEYS = ("dZ3", "dW3", "db3", "dA2", "dZ2", "dW2", "db2", "dA1", "dZ1", "dW1", "db1")
+
+
+def sigmoid(x):
+    """The course's 1 / (1 + exp(-x)); exp overflows to inf for x < -709 and gives 0 exactly."""
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-x))
+
+
+def relu(x):
+    """max(0, x)."""
+    return np.maximum(0, x)
+
+
+_local = threading.local()
+
+
+def course_rng(seed):
+    """A RandomState reseeded with ``seed``: the stream the course's np.random.seed(seed)
+    starts, without touching numpy's global state. One generator per thread is reseeded on
+    each call (building a RandomState costs ~130 us, reseeding one ~2 us), so the result is
+    only good until the next call in the same thread."""
+    rng = getattr(_local, "rng", None)
+    if rng is None:
+        rng = _local.rng = np.random.RandomState()
+    rng.seed(seed)
+    return rng
+
+
+# ---- checks ---------------------------------------------------------------------------------
+
+def _check_three_layers(parameters, X, fn):
+    if num_layers(parameters) != 3:
+        raise ShapeError(f"{fn}: the course's network has 3 layers (W1, b1, W2, b2, W3, b3), "
+                         f"got {num_layers(parameters)}; for L layers use "
+                         "nn.deep.L_model_forward / L_model_backward")
+    dims = check_parameters(parameters, X)
+    if dims[-1] != 1:
+        raise ShapeError(f"{fn}: W3 should be (1, n[2]) for one sigmoid output, got "
+                         f"{np.shape(parameters['W3'])}")
+
+
+def _check_keep_prob(keep_prob, fn):
+    if not (isinstance(keep_prob, (int, float, np.floating)) and 0 < keep_prob <= 1):
+        raise ValueError(f"{fn}: keep_prob is the probability of keeping a unit, in (0, 1]; "
+                         f"got {keep_prob!r}")
+
+
+def _check_lambd(lambd, fn):
+    if not (isinstance(lambd, (int, float, np.floating)) and lambd >= 0):
+        raise ValueError(f"{fn}: lambd (the L2 strength, lambda) must be a number >= 0, got "
+                         f"{lambd!r}")
+
+
+def _unpack(cache, size, fn, maker):
+    if not isinstance(cache, tuple) or len(cache) != size:
+        got = f"a tuple of {len(cache)}" if isinstance(cache, tuple) else type(cache).__name__
+        other = {12: "forward_propagation", 14: "forward_propagation_with_dropout"}
+        hint = ""
+        if isinstance(cache, tuple) and len(cache) in other:
+            hint = f" (that is {other[len(cache)]}'s cache)"
+        raise ValueError(f"{fn}: cache should be the {size}-tuple that {maker} returns, got "
+                         f"{got}{hint}")
+    return cache
+
+
+# ---- forward and cost -----------------------------------------------------------------------
+
+def initialize_parameters(layer_dims, seed=3):
+    """W[l] = randn(n[l], n[l-1]) / sqrt(n[l-1]) drawn W1, W2, ... from RandomState(seed),
+    b[l] = 0 (n[l], 1): the assignment's initializer (seed 3)."""
+    return lecun(layer_dims, seed)
+
+
+def forward_propagation(X, parameters):
+    """A3 (1, m) and the cache (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)."""
+    _check_three_layers(parameters, X, "forward_propagation")
+    W1, b1, W2, b2, W3, b3 = (parameters[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    Z1 = W1 @ X + b1  # (n[1], m)
+    A1 = relu(Z1)
+    Z2 = W2 @ A1 + b2  # (n[2], m)
+    A2 = relu(Z2)
+    Z3 = W3 @ A2 + b3  # (1, m)
+    A3 = sigmoid(Z3)
+    return A3, (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)
+
+
+def compute_cost(A3, Y):
+    """The course's cross-entropy: 1/m nansum(-Y log A3 - (1 - Y) log(1 - A3)).
+
+    A3 of exactly 1 where Y = 1 gives 0 * inf = nan, which nansum skips; A3 of exactly 1
+    where Y = 0 gives inf (a saturated sigmoid), as the course prints it."""
+    m = np.shape(A3)[1]
+    check_Y(Y, m)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logprobs = np.multiply(-np.log(A3), Y) + np.multiply(-np.log(1 - A3), 1 - Y)
+        return float(1. / m * np.nansum(logprobs))
+
+
+def _l2_sum(parameters):
+    L = num_layers(parameters)
+    return sum(np.sum(np.square(parameters[f"W{l}"])) for l in range(1, L + 1))
+
+
+def compute_cost_with_regularization(A3, Y, parameters, lambd):
+    """J = cross-entropy + lambd / (2m) * sum over l of ||W[l]||_F^2 (no bias terms).
+
+    Works for any number of layers: every W1, W2, ... in ``parameters`` is penalised."""
+    _check_lambd(lambd, "compute_cost_with_regularization")
+    cross_entropy_cost = compute_cost(A3, Y)  # (checks Y is (1, m))
+    m = Y.shape[1]
+    return float(cross_entropy_cost + (1 / m) * (lambd / 2) * _l2_sum(parameters))
+
+
+# ---- backward -------------------------------------------------------------------------------
+
+def _backward(X, Y, W1, A1, W2, A2, W3, A3, lambd=0.0, D1=None, D2=None, keep_prob=1.0):
+    m = X.shape[1]
+    dZ3 = A3 - Y  # (1, m)
+    dW3 = 1. / m * np.dot(dZ3, A2.T) + (lambd / m) * W3
+    db3 = 1. / m * np.sum(dZ3, axis=1, keepdims=True)
+    dA2 = np.dot(W3.T, dZ3)  # (n[2], m)
+    if D2 is not None:
+        dA2 = dA2 * D2 / keep_prob  # the forward pass's mask, reapplied
+    dZ2 = np.multiply(dA2, np.int64(A2 > 0))
+    dW2 = 1. / m * np.dot(dZ2, A1.T) + (lambd / m) * W2
+    db2 = 1. / m * np.sum(dZ2, axis=1, keepdims=True)
+    dA1 = np.dot(W2.T, dZ2)  # (n[1], m)
+    if D1 is not None:
+        dA1 = dA1 * D1 / keep_prob
+    dZ1 = np.multiply(dA1, np.int64(A1 > 0))
+    dW1 = 1. / m * np.dot(dZ1, X.T) + (lambd / m) * W1
+    db1 = 1. / m * np.sum(dZ1, axis=1, keepdims=True)
+    return {"dZ3": dZ3, "dW3": dW3, "db3": db3, "dA2": dA2, "dZ2": dZ2, "dW2": dW2,
+            "db2": db2, "dA1": dA1, "dZ1": dZ1, "dW1": dW1, "db1": db1}
+
+
+def backward_propagation(X, Y, cache):
+    """The gradients of compute_cost from forward_propagation's cache (no regularization)."""
+    Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3 = _unpack(
+        cache, 12, "backward_propagation", "forward_propagation")
+    check_Y(Y, X.shape[1])
+    return _backward(X, Y, W1, A1, W2, A2, W3, A3)
+
+
+def backward_propagation_with_regularization(X, Y, cache, lambd):
+    """The gradients of compute_cost_with_regularization: dW[l] gains (lambd / m) W[l]."""
+    _check_lambd(lambd, "backward_propagation_with_regularization")
+    Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3 = _unpack(
+        cache, 12, "backward_propagation_with_regularization", "forward_propagation")
+    check_Y(Y, X.shape[1])
+    return _backward(X, Y, W1, A1, W2, A2, W3, A3, lambd=lambd)
+
+
+# ---- dropout --------------------------------------------------------------------------------
+
+def dropout_masks(shapes, keep_prob, seed=1):
+    """0/1 masks D[l] = (rand(n[l], m) < keep_prob), drawn D1, D2, ... from RandomState(seed),
+    the course's draws after its np.random.seed(seed). The arrays are read-only: a reseeded
+    generator draws the same masks every time, so they are drawn once and shared."""
+    return list(_masks(tuple(tuple(int(n) for n in shape) for shape in shapes), keep_prob,
+                       int(seed)))
+
+
+@functools.lru_cache(maxsize=64)
+def _masks(shapes, keep_prob, seed):
+    # Seeding a RandomState costs more than the rest of a training step; the draws for a
+    # given (shapes, keep_prob, seed) never change, so they are kept.
+    rng = np.random.RandomState(seed)
+    masks = tuple((rng.rand(*shape) < keep_prob).astype(int) for shape in shapes)
+    for D in masks:
+        D.flags.writeable = False
+    return masks
+
+
+def forward_propagation_with_dropout(X, parameters, keep_prob=0.5, seed=1):
+    """Inverted dropout on the hidden layers: A[l] = A[l] * D[l] / keep_prob.
+
+    The generator is reseeded with ``seed`` at the start of every call, as the course's
+    np.random.seed(1) is, so every call (every iteration) draws the same masks.
+    Returns A3 (1, m) and the cache (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)."""
+    _check_three_layers(parameters, X, "forward_propagation_with_dropout")
+    _check_keep_prob(keep_prob, "forward_propagation_with_dropout")
+    W1, b1, W2, b2, W3, b3 = (parameters[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    m = X.shape[1]
+    # D1 (n[1], m) then D2 (n[2], m): the course's rand draws after np.random.seed(seed)
+    D1, D2 = dropout_masks([(W1.shape[0], m), (W2.shape[0], m)], keep_prob, seed)
+    Z1 = W1 @ X + b1
+    A1 = relu(Z1)
+    A1 = A1 * D1 / keep_prob
+    Z2 = W2 @ A1 + b2
+    A2 = relu(Z2)
+    A2 = A2 * D2 / keep_prob
+    Z3 = W3 @ A2 + b3
+    A3 = sigmoid(Z3)
+    return A3, (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)
+
+
+def backward_propagation_with_dropout(X, Y, cache, keep_prob):
+    """The gradients through the same masks: dA[l] = dA[l] * D[l] / keep_prob."""
+    _check_keep_prob(keep_prob, "backward_propagation_with_dropout")
+    Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3 = _unpack(
+        cache, 14, "backward_propagation_with_dropout", "forward_propagation_with_dropout")
+    check_Y(Y, X.shape[1])
+    return _backward(X, Y, W1, A1, W2, A2, W3, A3, D1=D1, D2=D2, keep_prob=keep_prob)
+
+
+# ---- training -------------------------------------------------------------------------------
+
+def update_parameters(parameters, grads, learning_rate):
+    """W[l] -= learning_rate dW[l], b[l] -= learning_rate db[l]; returns a new dict."""
+    L = num_layers(parameters)
+    out = {}
+    for l in range(1, L + 1):
+        out[f"W{l}"] = parameters[f"W{l}"] - learning_rate * grads[f"dW{l}"]
+        out[f"b{l}"] = parameters[f"b{l}"] - learning_rate * grads[f"db{l}"]
+    return out
+
+
+def predict(X, y, parameters):
+    """0/1 predictions p (1, m): A3 > 0.5 (y is not used; the course passes it to print)."""
+    A3, _ = forward_propagation(X, parameters)
+    return (A3 > 0.5).astype(int)
+
+
+def accuracy(X, Y, parameters):
+    """The fraction predicted right, as the course prints it (e.g. 0.9478672985781991)."""
+    check_Y(Y, np.shape(X)[1])
+    return float(np.mean(predict(X, Y, parameters)[0, :] == Y[0, :]))
+
+
+def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=False, lambd=0,
+          keep_prob=1, gradients="hand", seed=3, dropout_seed=1, return_costs=False):
+    """The assignment's model: [n_x, 20, 3, 1], batch gradient descent, optionally with L2
+    (``lambd`` > 0) or dropout (``keep_prob`` < 1), never both (as in the course).
+
+    gradients: "hand" (the backward functions above) or "engine" (autograd_lite's backward
+    of the same cost). The cost is recorded every 1000 iterations and printed every 10000.
+    Returns the parameters, or (parameters, costs) with ``return_costs``."""
+    from .model import _iterations
+
+    _check_lambd(lambd, "model")
+    _check_keep_prob(keep_prob, "model")
+    if lambd != 0 and keep_prob != 1:
+        raise ValueError(f"model: use L2 regularization (lambd) or dropout (keep_prob), not "
+                         f"both: the course's model allows one at a time; got lambd={lambd}, "
+                         f"keep_prob={keep_prob}")
+    if gradients not in ("hand", "engine"):
+        raise ValueError(f"model: gradients must be 'hand' or 'engine', got {gradients!r}")
+    check_Y(Y, np.shape(X)[1])
+    parameters = initialize_parameters([X.shape[0], 20, 3, 1], seed)
+    costs = []
+    for i in _iterations(num_iterations, False, "regularization"):
+        if gradients == "engine":
+            grads, cost = _engine_grads(X, Y, parameters, lambd, keep_prob, dropout_seed)
+        else:
+            if keep_prob == 1:
+                a3, cache = forward_propagation(X, parameters)
+            else:
+                a3, cache = forward_propagation_with_dropout(X, parameters, keep_prob,
+                                                             dropout_seed)
+            if lambd == 0:
+                cost = compute_cost(a3, Y)
+            else:
+                cost = compute_cost_with_regularization(a3, Y, parameters, lambd)
+            if lambd == 0 and keep_prob == 1:
+                grads = backward_propagation(X, Y, cache)
+            elif lambd != 0:
+                grads = backward_propagation_with_regularization(X, Y, cache, lambd)
+            else:
+                grads = backward_propagation_with_dropout(X, Y, cache, keep_prob)
+        parameters = update_parameters(parameters, grads, learning_rate)
+        if print_cost and i % 10000 == 0:
+            print(f"Cost after iteration {i}: {cost}")
+        if i % 1000 == 0:
+            costs.append(cost)
+    return (parameters, costs) if return_costs else parameters
+
+
+# ---- the engine twin ------------------------------------------------------------------------
+
+def cost_engine(parameters, X, Y, lambd=0.0, keep_prob=1.0, masks=None, activations=None):
+    """The cost written once with autograd_lite Tensors, for any number of layers:
+    relu hidden layers (each times its mask D[l] / keep_prob when ``masks`` is given), a
+    sigmoid output with its cross-entropy taken from Z[L], plus lambd / (2m) sum ||W[l]||^2.
+
+    ``activations``, a list, receives (A[l] before masking, Z[l]) for l = 1 ... L with their
+    gradients retained (A[L] is None: the output's cross-entropy starts from Z[L])."""
+    import autograd_lite as al
+
+    L = num_layers(parameters)
+    m = np.shape(X)[1]
+    A = X
+    for l in range(1, L):
+        Z = parameters[f"W{l}"] @ A + parameters[f"b{l}"]
+        A = al.relu(Z)
+        if activations is not None:
+            activations.append((A.retain_grad(), Z.retain_grad()))
+        if masks is not None:
+            A = A * masks[l - 1] / keep_prob
+    ZL = parameters[f"W{L}"] @ A + parameters[f"b{L}"]
+    if activations is not None:
+        activations.append((None, ZL.retain_grad()))
+    J = al.binary_cross_entropy_with_logits(ZL, Y)
+    if lambd:
+        J = J + lambd / (2 * m) * sum(al.sum(al.square(parameters[f"W{l}"]))
+                                      for l in range(1, L + 1))
+    return J
+
+
+def backward_propagation_engine(X, Y, parameters, lambd=0.0, keep_prob=1.0, seed=1):
+    """The course's gradient dict (dZ3 ... db1) from the engine's backward() of cost_engine.
+
+    keep_prob < 1 uses the masks forward_propagation_with_dropout(..., seed) draws; dA[l]
+    and dZ[l] are scaled by m to match the course's keys (dA[l] is taken before the mask,
+    which is the course's dA[l] after ``dA[l] * D[l] / keep_prob``)."""
+    _check_three_layers(parameters, X, "backward_propagation_engine")
+    _check_lambd(lambd, "backward_propagation_engine")
+    _check_keep_prob(keep_prob, "backward_propagation_engine")
+    check_Y(Y, X.shape[1])
+    grads, _ = _engine_grads(X, Y, parameters, lambd, keep_prob, seed)
+    return grads
+
+
+def _engine_grads(X, Y, parameters, lambd, keep_prob, seed):
+    """(the course's gradient dict, the cost) from the engine; the models' engine step."""
+    import autograd_lite as al
+
+    m = X.shape[1]
+    masks = None
+    if keep_prob != 1:
+        masks = dropout_masks([(np.shape(parameters[f"W{l}"])[0], m) for l in (1, 2)],
+                              keep_prob, seed)
+    P = {k: al.Tensor(v, requires_grad=True) for k, v in parameters.items()}
+    layers = []
+    cost = cost_engine(P, X, Y, lambd, keep_prob, masks, activations=layers)
+    cost.backward()
+    grads = {}
+    for l in (3, 2, 1):
+        A, Z = layers[l - 1]
+        grads[f"dZ{l}"] = Z.grad * m
+        grads[f"dW{l}"], grads[f"db{l}"] = P[f"W{l}"].grad, P[f"b{l}"].grad
+        if l > 1:
+            grads[f"dA{l - 1}"] = layers[l - 2][0].grad * m
+    return grads, cost.item()

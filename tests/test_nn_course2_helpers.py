@@ -1,0 +1,105 @@
+"""Course 2's initializers, gradient checking's vector helpers and the models' printed lines."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import nn
+from autograd_lite.testing import layer_dims
+from nn import gradient_checking as gc
+from nn import initialization, regularization
+
+
+def _course_draws(seed, dims, scale):
+    """The course's code, on numpy's global generator (its state saved and restored)."""
+    saved = np.random.get_state()
+    try:
+        np.random.seed(seed)
+        return [np.random.randn(dims[l], dims[l - 1]) * scale(dims[l - 1])
+                for l in range(1, len(dims))]
+    finally:
+        np.random.set_state(saved)
+
+
+@pytest.mark.parametrize("name, scale", [("random", lambda n: 10),
+                                         ("he", lambda n: np.sqrt(2. / n))])
+def test_initializers_draw_what_the_course_draws(name, scale):
+    dims = [2, 10, 5, 1]
+    before = np.random.get_state()[1].copy()
+    params = initialization.INITIALIZATIONS[name](dims)  # the course's default seed, 3
+    np.testing.assert_array_equal(np.random.get_state()[1], before)
+    for l, W in enumerate(_course_draws(3, dims, scale), start=1):
+        np.testing.assert_array_equal(params[f"W{l}"], W)  # W1, W2, ...: biases draw nothing
+        np.testing.assert_array_equal(params[f"b{l}"], np.zeros((dims[l], 1)))
+    other = initialization.INITIALIZATIONS[name](dims, seed=4)
+    assert not np.array_equal(other["W1"], params["W1"])
+
+
+def test_zeros_and_the_regularization_initializer():
+    params = initialization.initialize_parameters_zeros([3, 2, 1])
+    assert {k: v.shape for k, v in params.items()} == {"W1": (2, 3), "b1": (2, 1),
+                                                       "W2": (1, 2), "b2": (1, 1)}
+    assert not any(v.any() for v in params.values())
+    params = regularization.initialize_parameters([2, 20, 3, 1])
+    for l, W in enumerate(_course_draws(3, [2, 20, 3, 1], lambda n: 1 / np.sqrt(n)), start=1):
+        np.testing.assert_allclose(params[f"W{l}"], W, rtol=1e-15)
+
+
+@given(dims=layer_dims(min_layers=1, max_layers=4, max_width=6), seed=st.integers(0, 2**16))
+def test_vector_helpers_round_trip_in_the_course_order(dims, seed):
+    rng = np.random.default_rng(seed)
+    params = {}
+    for l in range(1, len(dims)):
+        params[f"W{l}"] = rng.standard_normal((dims[l], dims[l - 1]))
+        params[f"b{l}"] = rng.standard_normal((dims[l], 1))
+    theta, keys = gc.dictionary_to_vector(params)
+    order = [k for l in range(1, len(dims)) for k in (f"W{l}", f"b{l}")]
+    expected = np.concatenate([params[k].ravel(order="C") for k in order]).reshape(-1, 1)
+    np.testing.assert_array_equal(theta, expected)
+    assert keys == [k for k in order for _ in range(params[k].size)]
+    back = gc.vector_to_dictionary(theta, dims)
+    assert sorted(back) == sorted(params)
+    for k in params:
+        np.testing.assert_array_equal(back[k], params[k])
+    grads = {"d" + k: v for k, v in params.items()}
+    grads["dA1"] = np.ones((3, 3))  # the course's dicts carry dA, dZ too: not part of grad
+    np.testing.assert_array_equal(gc.gradients_to_vector(grads), theta)
+
+
+def test_vector_helpers_course_shapes_and_errors():
+    _, _, params = gc.gradient_check_n_test_case()
+    theta, _ = gc.dictionary_to_vector(params)
+    assert theta.shape == (47, 1)
+    assert {k: v.shape for k, v in gc.vector_to_dictionary(theta).items()} == {
+        "W1": (5, 4), "b1": (5, 1), "W2": (3, 5), "b2": (3, 1), "W3": (1, 3), "b3": (1, 1)}
+    with pytest.raises(ValueError, match="theta has 46 entries, but layer_dims"):
+        gc.vector_to_dictionary(theta[:-1])
+    with pytest.raises(KeyError, match="missing"):
+        gc.dictionary_to_vector({"W1": np.ones((1, 1))})
+    X, Y, _ = gc.gradient_check_n_test_case()
+    bad = {"d" + k: v for k, v in params.items()}
+    bad["dW1"] = bad["dW1"].T.copy()[:3]
+    with pytest.raises(ValueError, match="the gradients hold"):
+        gc.gradient_check_n(params, bad, X, Y)
+
+
+def test_gradient_check_messages(capsys):
+    gc.gradient_check(3, 4, print_msg=True)
+    X, Y, params = gc.gradient_check_n_test_case()
+    _, cache = gc.forward_propagation_n(X, Y, params)
+    gc.gradient_check_n(params, gc.backward_propagation_n(X, Y, cache), X, Y, print_msg=True)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "The gradient is correct!"
+    assert out[1].startswith("Your backward propagation works perfectly fine! difference = ")
+
+
+def test_models_print_the_course_lines(capsys):
+    c = nn.load_circles()
+    initialization.model(c.train_X, c.train_Y, num_iterations=1001, print_cost=True)
+    assert capsys.readouterr().out.splitlines() == [
+        "Cost after iteration 0: 0.8830537463419761",  # as the course prints it (He)
+        "Cost after iteration 1000: 0.6879825919728063"]
+    regularization.model(c.train_X, c.train_Y, num_iterations=2, print_cost=True)
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and out[0].startswith("Cost after iteration 0: ")
