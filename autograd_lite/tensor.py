@@ -793,6 +793,15 @@ def _evict() -> None:
             _free(old)
 
 
+def release_kept_graphs() -> None:
+    """Free every graph kept for drawing now (as if a long loop had pushed them out): for
+    measuring memory, or before a big allocation."""
+    with _lock:
+        while _kept:
+            _free(_kept.popleft()[0])
+        _kept_size[:] = [0, 0]
+
+
 def _free(walked: list[Tensor]) -> None:
     for t in walked:
         t._args = t._vals = None

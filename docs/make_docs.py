@@ -29,7 +29,7 @@ def computation_graph():
     d.name = "d = b + 1"
     e = c * d
     e.name = "e = c * d"
-    e.backward(retain_graph=True, retain_grads=True)
+    e.backward()  # draw() shows every gradient after a plain backward
     return al.draw(e)
 
 
@@ -48,6 +48,28 @@ def logistic_step():
     J.name = "J"
     J.backward(retain_graph=True, retain_grads=True)  # Z.grad is (A - Y) / m
     return al.draw(J, A, precision=3)
+
+
+def edge_cases() -> str:
+    """docs/edge_cases.md: the kink-and-boundary table (autograd_lite.specs.EDGE_CASES)."""
+    from autograd_lite.specs import EDGE_CASES
+
+    def show(v):
+        if isinstance(v, type):
+            return f"raises `{v.__name__}`"
+        a = np.asarray(v, dtype=float)
+        return f"`{a.tolist()}`" if a.ndim else f"`{float(a):g}`"
+
+    rows = ["# Kinks and boundaries", "",
+            "The value and gradient of each op where it is not smooth or not finite. Generated",
+            "from `autograd_lite/specs.py` (`EDGE_CASES`) by `python docs/make_docs.py`;",
+            "`tests/test_edges.py` checks every row. Gradients are of the sum of the output,",
+            "one per input in order.", "",
+            "| op | case | value | gradients | why |", "|---|---|---|---|---|"]
+    for c in EDGE_CASES:
+        grads = ", ".join(show(g) for g in c.grads) if not isinstance(c.value, type) else ""
+        rows.append(f"| `{c.op}` | `{c.text}` | {show(c.value)} | {grads} | {c.why} |")
+    return "\n".join(rows) + "\n"
 
 
 def operations_table() -> str:
@@ -83,4 +105,5 @@ if __name__ == "__main__":
         for suffix in ("svg", "png"):
             print(diagram.render_to(str(DOCS / f"{name}.{suffix}")))
     readme_table()
-    print("README.md table updated")
+    (DOCS / "edge_cases.md").write_text(edge_cases())
+    print("README.md tables and docs/edge_cases.md updated")

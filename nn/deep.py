@@ -215,7 +215,7 @@ def _output_dZ(AL, Y, ZL):
     L_model_backward test does this) get the course's chain as written:
     dAL = -(Y/AL - (1-Y)/(1-AL)), dZ[L] = dAL * s(1 - s) with s = sigmoid(Z[L])."""
     s = activations.sigmoid(ZL)[0]
-    if np.shape(s) == AL.shape and np.allclose(AL, s, rtol=1e-7, atol=0):
+    if np.shape(s) == AL.shape and np.allclose(AL, s, rtol=1e-7, atol=0, equal_nan=True):
         return AL - Y
     with np.errstate(divide="ignore", invalid="ignore"):
         dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))

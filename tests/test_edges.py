@@ -81,3 +81,15 @@ def test_polynomial_gradient_at_zero_as_reported():
     assert al.grad(f)(0.0) == 2.0  # PyTorch and JAX give c1 = 2
     assert al.grad(al.grad(f))(0.0) == 6.0  # 2 c2
     assert al.grad(al.grad(lambda x: x ** 1.0))(0.0) == 0.0  # x**1 -> 1 * x**0 -> 0
+
+
+def test_docs_edge_cases_is_generated_from_the_table():
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("make_docs", root / "docs" / "make_docs.py")
+    make_docs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_docs)
+    assert (root / "docs" / "edge_cases.md").read_text() == make_docs.edge_cases(), \
+        "docs/edge_cases.md is stale: run python docs/make_docs.py"

@@ -1,0 +1,75 @@
+"""The README runs: every ```python block in order, in one namespace, in a temporary folder;
+and every shell command of its ```bash blocks that needs no download (the install and the
+test commands are .ci/run's own steps, and the full benchmark is run by
+tests/test_benchmark.py in its quick mode)."""
+
+import contextlib
+import io
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import cat_data_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, re.S)
+COMMANDS = [line.split("  #")[0].strip()
+            for block in re.findall(r"```bash\n(.*?)```", README, re.S)
+            for line in block.splitlines() if line.strip() and not line.startswith("#")]
+RUN_ELSEWHERE = ("python -m pip install", "python -m pytest", "AUTOGRAD_LITE_PROFILE=",
+                 "python benchmarks/run.py")
+
+
+def test_the_python_blocks_run_in_order(tmp_path, monkeypatch):
+    assert len(PYTHON_BLOCKS) >= 4
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        for i, block in enumerate(PYTHON_BLOCKS):
+            exec(compile(block, f"README.md python block {i + 1}", "exec"), namespace)  # noqa: S102
+    printed = out.getvalue()
+    for line in ("4.0 9.0", "(4, 2) (4, 1)", "Cost after iteration 0: 0.6931", "b: 4 + 5 = 9",
+                 "all gradients agree"):
+        assert line in printed, line
+    assert (tmp_path / "e.svg").read_text().lstrip().startswith("<")
+
+
+def _runnable(command):
+    return not command.startswith(RUN_ELSEWHERE)
+
+
+@pytest.mark.parametrize("command", [c for c in COMMANDS if _runnable(c)])
+def test_each_shell_command_runs(command, tmp_path):
+    if "cat:DIR" in command:
+        data = cat_data_dir()
+        if data is None:
+            pytest.skip("the cat/non-cat files are not here (set CATVNONCAT_DIR)")
+        command = command.replace("cat:DIR", f"cat:{data}")
+    argv = [str(ROOT / a) if a.startswith(("examples/", "benchmarks/")) else a
+            for a in shlex.split(command)]
+    if argv[0] == "python":
+        argv[0] = sys.executable
+    elif argv[0] == "autograd-lite":
+        argv[0] = str(Path(sys.executable).parent / "autograd-lite")
+    env = dict(os.environ, GRADER_EXAMPLES="25")  # the grader's random cases, fewer
+    done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, env=env,
+                          timeout=600)
+    assert done.returncode == 0, f"{command}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+
+
+def test_every_command_is_run_somewhere():
+    skipped = [c for c in COMMANDS if not _runnable(c)]
+    ci = (ROOT / ".ci" / "run").read_text()
+    for command in skipped:
+        if command.startswith("python benchmarks/run.py"):
+            assert "--quick" in (ROOT / "tests" / "test_benchmark.py").read_text()
+        elif command.startswith("AUTOGRAD_LITE_PROFILE="):
+            assert "AUTOGRAD_LITE_PROFILE" in (ROOT / "tests" / "conftest.py").read_text()
+        else:
+            assert command.split("  ")[0] in ci, command
