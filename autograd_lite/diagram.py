@@ -23,8 +23,8 @@ from graphviz.backend import dot_command, rendering
 
 from .tensor import (
     KEEP_BYTES,
+    KEEP_GRAPHS,
     KEEP_NODES,
-    KEEP_TOTAL,
     Tensor,
     backprop,
     is_freed,
@@ -333,7 +333,7 @@ _STYLE = {
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
 _KEPT = (f"only graphs of up to {KEEP_NODES} ops and about {KEEP_BYTES >> 20} MB stay drawable "
-         f"after backward(), the most recent ones up to {KEEP_TOTAL} ops in all")
+         f"after backward(), the {KEEP_GRAPHS // 2} to {KEEP_GRAPHS} most recent of them")
 
 
 @dataclass(slots=True)

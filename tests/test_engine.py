@@ -99,7 +99,7 @@ def test_big_graph_is_freed_by_backward_although_the_output_is_alive():
 
 
 def test_small_graph_is_kept_for_drawing_until_newer_graphs_push_it_out():
-    from autograd_lite.tensor import KEEP_TOTAL
+    from autograd_lite.tensor import KEEP_GRAPHS
 
     x = leaf(np.ones(3))
     hidden = al.tanh(x)
@@ -109,10 +109,10 @@ def test_small_graph_is_kept_for_drawing_until_newer_graphs_push_it_out():
     out.backward()
     gc.collect()
     assert ref() is not None  # kept: al.draw(out) still shows tanh
-    for _ in range(KEEP_TOTAL):
-        (leaf(1.0) * 2).backward()  # a graph of one op each
+    for _ in range(KEEP_GRAPHS):
+        (leaf(1.0) * 2).backward()
     gc.collect()
-    assert ref() is None  # only the most recent graphs are kept, up to KEEP_TOTAL ops
+    assert ref() is None  # only the KEEP_GRAPHS most recent graphs are kept, at most
 
 
 def test_no_grad_records_nothing_and_works_as_decorator():
