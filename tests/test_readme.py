@@ -1,7 +1,8 @@
 """The README runs: every ```python block in order, in one namespace, in a temporary folder;
 and every shell command of its ```bash blocks that needs no download (the install and the
-test commands are .ci/run's own steps, and the full benchmark is run by
-tests/test_benchmark.py in its quick mode)."""
+test commands are .ci/run's own steps, the full benchmark is run by tests/test_benchmark.py
+in its quick mode, and the command that needs the course's cat files, `--data cat:DIR`, is
+tests/test_cli.py's test_train_deep_on_cats)."""
 
 import contextlib
 import io
@@ -13,7 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import cat_data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -23,6 +23,7 @@ COMMANDS = [line.split("  #")[0].strip()
             for line in block.splitlines() if line.strip() and not line.startswith("#")]
 RUN_ELSEWHERE = ("python -m pip install", "python -m pytest", "AUTOGRAD_LITE_PROFILE=",
                  "python benchmarks/run.py")
+NEEDS_DOWNLOAD = "cat:DIR"
 
 
 def test_the_python_blocks_run_in_order(tmp_path, monkeypatch):
@@ -41,16 +42,11 @@ def test_the_python_blocks_run_in_order(tmp_path, monkeypatch):
 
 
 def _runnable(command):
-    return not command.startswith(RUN_ELSEWHERE)
+    return not command.startswith(RUN_ELSEWHERE) and NEEDS_DOWNLOAD not in command
 
 
 @pytest.mark.parametrize("command", [c for c in COMMANDS if _runnable(c)])
 def test_each_shell_command_runs(command, tmp_path):
-    if "cat:DIR" in command:
-        data = cat_data_dir()
-        if data is None:
-            pytest.skip("the cat/non-cat files are not here (set CATVNONCAT_DIR)")
-        command = command.replace("cat:DIR", f"cat:{data}")
     argv = [str(ROOT / a) if a.startswith(("examples/", "benchmarks/")) else a
             for a in shlex.split(command)]
     if argv[0] == "python":
@@ -67,7 +63,9 @@ def test_every_command_is_run_somewhere():
     skipped = [c for c in COMMANDS if not _runnable(c)]
     ci = (ROOT / ".ci" / "run").read_text()
     for command in skipped:
-        if command.startswith("python benchmarks/run.py"):
+        if NEEDS_DOWNLOAD in command:
+            assert "def test_train_deep_on_cats" in (ROOT / "tests" / "test_cli.py").read_text()
+        elif command.startswith("python benchmarks/run.py"):
             assert "--quick" in (ROOT / "tests" / "test_benchmark.py").read_text()
         elif command.startswith("AUTOGRAD_LITE_PROFILE="):
             assert "AUTOGRAD_LITE_PROFILE" in (ROOT / "tests" / "conftest.py").read_text()
