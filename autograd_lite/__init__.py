@@ -10,6 +10,7 @@
 Diagrams (graphviz) and the hypothesis strategies load only when first used.
 """
 
+from . import backward as _backward  # noqa: F401  (attaches Tensor.backward)
 from . import numpy_api as _numpy_api  # noqa: F401  (installs numpy's protocols on Tensor)
 from .custom import custom_op
 from .functional import grad, hessian, hvp, jacobian, value_and_grad

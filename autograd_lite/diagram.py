@@ -21,17 +21,17 @@ import graphviz
 import numpy as np
 from graphviz.backend import dot_command, rendering
 
-from .tensor import (
+from .backward import (
     KEEP_BYTES,
     KEEP_GRAPHS,
     KEEP_NODES,
-    Tensor,
     backprop,
     is_freed,
     is_spent,
     toposort,
     unbroadcast,
 )
+from .tensor import Tensor
 
 __all__ = ["draw", "render", "explain", "save_diagram", "Diagram", "RenderError",
            "GraphTooLargeError", "find_renderer", "FORMATS"]

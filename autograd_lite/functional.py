@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from .backward import gradients
 from .modes import enable_grad
-from .tensor import Tensor, gradients
+from .tensor import Tensor
 
 
 def _variables(args, argnums):

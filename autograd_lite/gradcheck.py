@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from .backward import gradients
 from .functional import _variables
 from .modes import enable_grad, no_grad
-from .tensor import Tensor, backprop
+from .tensor import Tensor
 
 __all__ = ["numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError",
            "check_gradients", "GradientReport", "relative_difference"]
@@ -119,17 +120,6 @@ def _unconnected(fname: str, what: str, inputs: str) -> str:
             f"so every gradient would be 0); {_FROM_TENSORS}")
 
 
-def _engine_vjp(out: Tensor, xs: list[Tensor], seed: Any, **kwargs: Any) -> list | None:
-    """The engine's gradients of ``out`` (seeded) w.r.t. ``xs``: zeros for an input ``out``
-    does not use, None when it uses none of them (the graph never reaches ``xs``)."""
-    if not out.requires_grad:
-        return None
-    gs = backprop(out, seed, owned=True, inputs=xs, **kwargs)
-    if xs and all(g is None for g in gs):
-        return None
-    return [np.zeros(x.shape) if g is None else g for g, x in zip(gs, xs)]
-
-
 # ---- gradcheck and gradgradcheck -------------------------------------------------------------
 
 def gradcheck(f: Callable, inputs: Sequence[Any], eps: float = 1e-6, atol: float = 1e-5,
@@ -165,7 +155,7 @@ def _projection_problem(f, inputs, arrays, xs, out, eps, atol, rtol, seed, fname
     rng = np.random.default_rng(seed)
     v = rng.standard_normal(out.size)
     us = [rng.standard_normal(a.shape) for a in arrays]
-    gs = _engine_vjp(out, xs, v.reshape(out.shape).astype(out.dtype))
+    gs = gradients(out, xs, v.reshape(out.shape).astype(out.dtype), unconnected=None)
     connected = gs is not None
     gs = [np.asarray(g, dtype=np.float64) for g in gs] if connected else [0 * u for u in us]
     for i, g in enumerate(gs):
@@ -195,8 +185,8 @@ def _projection_problem(f, inputs, arrays, xs, out, eps, atol, rtol, seed, fname
 
 
 def _jacobian_problem(f, inputs, arrays, xs, out, eps, atol, rtol, seed, fname):
-    rows = [_engine_vjp(out, xs, np.eye(out.size)[k].reshape(out.shape).astype(out.dtype),
-                        retain_graph=True) for k in range(out.size)]  # analytical J, by row
+    rows = [gradients(out, xs, np.eye(out.size)[k].reshape(out.shape).astype(out.dtype),
+                      unconnected=None) for k in range(out.size)]  # analytical J, by row
     connected = not rows or rows[0] is not None
     rows = [[np.zeros(a.shape) for a in arrays] if r is None else r for r in rows]
     for i, a in enumerate(arrays):
@@ -252,7 +242,7 @@ def gradgradcheck(f: Callable, inputs: Sequence[Any], grad_outputs: Any = None,
     if value is not None:
         return _fail(f"{fname}: f(inputs) is {value}; no derivative can be checked where f is "
                      "not finite", raise_exception)
-    if xs and out.size and _engine_vjp(out, xs, np.ones(out.shape)) is None:
+    if xs and out.size and gradients(out, xs, unconnected=None) is None:
         raise ValueError(_unconnected(fname, "f's output", "input"))
     v = (np.random.default_rng(seed).standard_normal(out.shape) if grad_outputs is None
          else _as_float64(grad_outputs))
@@ -261,8 +251,7 @@ def gradgradcheck(f: Callable, inputs: Sequence[Any], grad_outputs: Any = None,
         ys, nested = _variables(xs, range(len(xs)))
         with enable_grad():
             y = _require_tensor(fname, "f", f(*ys))
-        gs = _engine_vjp(y, ys, Tensor(v) if nested else v, retain_graph=nested,
-                         create_graph=nested)
+        gs = gradients(y, ys, v, create_graph=nested, retain_graph=nested, unconnected=None)
         gs = [np.zeros(x.shape) for x in ys] if gs is None else gs
         return concatenate([reshape(g, (-1,)) for g in gs])
 
@@ -461,7 +450,7 @@ def _engine_gradients(cost, params) -> tuple[dict[str, np.ndarray], float]:
     if out.size != 1:
         raise ValueError(f"check_gradients: the cost must be a single number, got shape "
                          f"{out.shape}")
-    gs = _engine_vjp(out, list(xs.values()), np.ones(out.shape))
+    gs = gradients(out, list(xs.values()), unconnected=None)
     if gs is None:
         if xs:
             raise ValueError(_unconnected("check_gradients", "the cost", "parameter"))

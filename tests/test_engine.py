@@ -99,7 +99,7 @@ def test_big_graph_is_freed_by_backward_although_the_output_is_alive():
 
 
 def test_small_graph_is_kept_for_drawing_until_newer_graphs_push_it_out():
-    from autograd_lite.tensor import KEEP_GRAPHS
+    from autograd_lite.backward import KEEP_GRAPHS
 
     x = leaf(np.ones(3))
     hidden = al.tanh(x)

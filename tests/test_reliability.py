@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 import autograd_lite as al
 import nn
 from autograd_lite import Tensor
+from autograd_lite.backward import release_kept_graphs
 from autograd_lite.expr import ExpressionError, evaluate, parse_value
-from autograd_lite.tensor import release_kept_graphs
 from nn.cli import main
 
 # ---- anomaly mode ------------------------------------------------------------------------

@@ -1,0 +1,389 @@
+"""The reverse-mode graph walk, and what happens to a graph after it.
+
+``backprop`` walks the graph from an output once, in one loop: each op's VJPs send its
+gradient to its inputs, and broadcasting is reduced for every op in one place. The other
+concerns are named steps around the loop: where gradients go (``_deliver`` during the walk,
+``_deliver_leaves`` at the end: accumulated into ``.grad`` or returned), recording the
+backward pass for create_graph (``_record_backward``), anomaly checks and tracing
+(``_edge_watcher``), the version check (``_check_saved``) and the graph's fate afterwards
+(``_after_walk``: spent, then freed or kept small for drawing).
+
+``Tensor.backward`` is attached here, beside the walk it runs.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from heapq import heappop, heappush
+from typing import Any
+
+import numpy as np
+
+from . import modes
+from .modes import current_mode as _current_mode
+from .modes import mode_var as _mode_var
+from .tensor import Tensor, _clock, _lock, _make, identity_vjp
+
+__all__ = ["backprop", "gradients", "toposort", "unbroadcast", "release_kept_graphs",
+           "is_freed", "is_spent", "KEEP_NODES", "KEEP_BYTES", "KEEP_GRAPHS"]
+
+
+def backward(self: Tensor, grad: Any = None, retain_graph: bool = False,
+             create_graph: bool = False, retain_grads: bool = False) -> None:
+    """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
+
+    grad: the upstream gradient, shape ``self.shape``; may be omitted for one element.
+    retain_graph: keep the graph usable for another backward() through it. Without it
+        a second backward() raises; small graphs are still kept for draw()/explain().
+    create_graph: record the backward pass; ``.grad`` then holds Tensors that can be
+        differentiated again (implies retain_graph).
+    retain_grads: also keep ``.grad`` on every intermediate tensor of the graph.
+    """
+    if not self.requires_grad:
+        raise RuntimeError("backward(): this tensor does not require grad and has no "
+                           "graph. Create the inputs with requires_grad=True (and not "
+                           "under no_grad())")
+    data = self._data
+    if grad is None and type(data) is not np.ndarray and not create_graph:
+        # the usual scalar loss: a numpy scalar (0-d op results are), seeded with 1
+        backprop(self, type(data)(1.0), True, retain_graph, False, retain_grads)
+        return
+    seed, owned = _seed(self, grad, create_graph)
+    backprop(self, seed, owned, retain_graph or create_graph, create_graph, retain_grads)
+
+
+Tensor.backward = backward
+
+
+def _seed(t: Tensor, grad: Any, create_graph: bool) -> tuple[Any, bool]:
+    """backward()'s upstream gradient, and whether it is the engine's own array."""
+    if grad is None:
+        data = t._data
+        if type(data) is not np.ndarray:  # a numpy scalar, as 0-d op results are
+            seed = type(data)(1.0)
+        elif data.size == 1:
+            seed = np.ones(data.shape, data.dtype)
+        else:
+            raise RuntimeError(
+                f"backward(): the output has shape {t.shape}; gradients can be created "
+                "implicitly only for one-element outputs. Pass grad= an array of shape "
+                f"{t.shape} (e.g. np.ones({t.shape}) for the gradient of the sum), "
+                "or call .sum() first")
+        return (_make(seed, False) if create_graph else seed), True
+    if type(grad) is Tensor and not create_graph:
+        grad = grad._data
+    if type(grad) is not Tensor:
+        grad = np.asarray(grad, dtype=t.dtype)
+    if grad.shape != t.shape:
+        raise ValueError(f"backward(): grad has shape {grad.shape}, "
+                         f"the output has shape {t.shape}; they must match")
+    return (_make(grad, False) if create_graph and type(grad) is not Tensor else grad), False
+
+
+# ---- the walk ------------------------------------------------------------------------
+
+def toposort(roots: list[Tensor], stop: set[int] | None = None) -> list[Tensor]:
+    """Tensors that require grad reachable from ``roots``, inputs before outputs.
+
+    Iterative depth-first search, so graph depth is limited only by memory.
+    Used by the diagrams and explain; backward walks by creation number instead.
+    """
+    order: list[Tensor] = []
+    seen: set[int] = set()  # entered
+    done: set[int] = set()  # all inputs ordered
+    stack = list(reversed(roots))
+    while stack:
+        t = stack[-1]
+        key = id(t)
+        if key in seen:  # second visit: its inputs are all in `order` now
+            stack.pop()
+            if key not in done:
+                done.add(key)
+                order.append(t)
+            continue
+        seen.add(key)
+        if t._args is not None and (stop is None or key not in stop):
+            for a in reversed(t._args):  # so that the first input is visited first
+                if type(a) is Tensor and a.requires_grad and id(a) not in seen:
+                    stack.append(a)
+    return order
+
+
+def backprop(root: Tensor, grad: Any, owned: bool = False,
+             retain_graph: bool = False, create_graph: bool = False,
+             retain_grads: bool = False, inputs: list[Tensor] | None = None,
+             trace: Callable | None = None, replay: bool = False) -> list[Any] | None:
+    """Reverse-mode sweep from ``root`` seeded with ``grad`` (``root``'s shape), into ``.grad``,
+    or returned for ``inputs`` (None where unreached). ``owned``: the seed is the engine's.
+    ``trace(t, i, input, g, contribution)`` sees every edge; ``replay`` walks ops an earlier
+    backward() spent. Tensors are numbered as they are made, so popping the highest number
+    first visits every op after all of its consumers."""
+    targets = None if inputs is None else {id(t) for t in inputs}
+    found, walked, restored = {}, [], ([] if replay else None)
+    held = set() if owned or type(grad) is Tensor else {id(grad)}  # arrays others hold
+    every = retain_grads or targets is not None
+    pending = {root._seq: [root, grad]}  # number -> [tensor, its gradient so far]
+    heap = [] if root._op is None else [-root._seq]  # ops only: leaves have nothing to pass on
+    watch, clock = _edge_watcher(trace), _clock[0]
+    token = _record_backward() if create_graph else None
+    try:
+        while heap:
+            t, g = pending.pop(-heappop(heap))
+            if (every or t._retain) and _deliver(t, g, targets, found, held):
+                continue
+            if t._tick != clock:  # spent by an earlier backward, or data written since
+                _check_saved(t, restored)
+            if create_graph:
+                ins, ans, g = t._args, t, (g if type(g) is Tensor else _make(g, False))
+            else:
+                ins, ans = t._vals, t._data
+            kwargs, vjps, i = t._kwargs, t._op.vjps, -1
+            for a in t._args:  # (a counter rather than enumerate: cheaper for 1-2 inputs)
+                i += 1
+                if type(a) is not Tensor or not a.requires_grad:
+                    continue
+                vjp = vjps[i]
+                if vjp is identity_vjp:
+                    gi = g
+                else:
+                    try:
+                        gi = vjp(g, ans, *ins, **kwargs) if kwargs else vjp(g, ans, *ins)
+                    except TypeError:  # (a try costs nothing in the walk; a check would)
+                        if vjp is None:
+                            raise _not_differentiable(t, i) from None
+                        raise
+                if gi.shape != a._data.shape:  # the input was broadcast: sum back
+                    gi = unbroadcast(gi, a._data.shape, t._op.name, i)
+                if watch is not None:
+                    watch(t, i, a, g, gi)
+                entry = pending.get(a._seq)
+                if entry is None:
+                    pending[a._seq] = [a, gi]
+                    if a._op is not None:
+                        heappush(heap, -a._seq)
+                else:
+                    entry[1] = entry[1] + gi  # a new array: never add in place into a shared one
+            walked.append(t)
+    finally:
+        if token is not None:
+            _mode_var.reset(token)
+    _after_walk(walked, restored, retain_graph)
+    return _deliver_leaves(pending.values(), targets, found, held, inputs)
+
+
+def _not_differentiable(t: Tensor, i: int) -> TypeError:
+    return TypeError(f"'{t._op.name}': input {i} is not differentiable but requires grad; "
+                     "pass it as a plain array or .detach() it")
+
+
+def _deliver(t, g, targets, found, held) -> bool:
+    """During the walk, a tensor whose gradient is wanted (retain_grad, retain_grads, or a
+    requested input): store it, or keep it as a result; True when the walk stops there."""
+    if targets is None:
+        g = _owned(g, held, t._data)
+        with _lock:
+            t.grad = g if t.grad is None else t.grad + g
+        return False
+    if id(t) in targets:
+        found[id(t)] = _owned(g, held, t._data)
+        return True
+    return False
+
+
+def _deliver_leaves(leaves, targets, found, held, inputs) -> list[Any] | None:
+    """The leaves' totals: accumulated into ``.grad``, or returned for the requested inputs
+    (None where unreached)."""
+    if targets is None:
+        with _lock:  # .grad += is a read-modify-write: threads must not interleave
+            for t, g in leaves:
+                g = _owned(g, held, t._data)
+                t.grad = g if t.grad is None else t.grad + g
+        return None
+    for t, g in leaves:
+        if id(t) in targets:
+            found[id(t)] = _owned(g, held, t._data)
+    return [found.get(id(t)) for t in inputs]
+
+
+def _after_walk(walked: list[Tensor], restored: list[Tensor] | None,
+                retain_graph: bool) -> None:
+    if restored:
+        for t in restored:  # a replay leaves the graph as spent as it found it
+            t._vals = None
+    elif restored is None and not retain_graph:
+        _spend(walked)
+
+
+def _owned(g, handed_out, like):
+    """``g`` as an array of ``like``'s dtype that nobody else holds: VJPs may pass the same
+    array to several inputs (add) or a view of it (reshape, sum), the caller may hold the
+    seed, and ops on 0-d data give numpy scalars."""
+    kind = type(g)
+    if kind is np.ndarray:
+        if g.dtype != like.dtype:
+            return g.astype(like.dtype)  # a new array
+        if g.base is not None or id(g) in handed_out:
+            return g.copy()
+        handed_out.add(id(g))
+        return g
+    if kind is Tensor:  # create_graph: Tensors are never written in place
+        return g
+    # a numpy scalar (0-d op results are): asarray makes a new 0-d array, 0.18 us less than array
+    return np.asarray(g) if kind is type(like) else np.asarray(g, like.dtype)
+
+
+def gradients(out: Tensor, inputs: list[Tensor], seed: Any = None, *,
+              create_graph: bool = False, retain_graph: bool = True,
+              unconnected: str | None = "zeros") -> list[Any] | None:
+    """d(out)/d(inputs), seeded with ``seed`` (ones by default): owned arrays, or Tensors
+    under ``create_graph``; nothing is stored in ``.grad``. The one way the functional
+    transforms and the checkers ask the engine for gradients.
+
+    An input that ``out`` does not depend on gets zeros. When ``out`` depends on none of
+    them, ``unconnected="zeros"`` gives zeros all the same (a constant function has gradient
+    0), and ``unconnected=None`` returns None, for checkers that must refuse a cost built
+    outside the engine.
+    """
+    if seed is None:
+        seed = np.ones(out.shape, out.dtype)
+    if create_graph and type(seed) is not Tensor:
+        seed = _make(seed, False)
+    found = [None] * len(inputs)
+    if out.requires_grad:
+        found = backprop(out, seed, owned=True, retain_graph=retain_graph or create_graph,
+                         create_graph=create_graph, inputs=list(inputs))
+    if unconnected is None and inputs and all(g is None for g in found):
+        return None
+    return [np.zeros_like(x._data) if g is None else g for g, x in zip(found, inputs)]
+
+
+def _record_backward():
+    """Under create_graph, record the backward pass even inside no_grad(); returns the token
+    to reset. (Built-in VJPs get arrays on a first-order pass and record nothing.)"""
+    mode = _current_mode()
+    return None if mode.enabled else _mode_var.set(mode.recording(True))
+
+
+def _edge_watcher(trace: Callable | None) -> Callable | None:
+    """The per-edge hook: anomaly checks and/or ``trace``; None (no cost) when neither."""
+    anomaly = _current_mode().anomaly
+    if not anomaly and trace is None:
+        return None
+
+    def watch(t, i, a, g, gi):
+        if anomaly:
+            modes.check_backward(t._op.name, gi, i, t._vals, t._where)
+        if trace is not None:
+            trace(t, i, a, g, gi)
+
+    return watch
+
+
+def unbroadcast(g: Any, shape: tuple[int, ...], opname: str = "?",
+                input_index: int | None = None) -> Any:
+    """Sum ``g`` over the axes that broadcasting added or stretched, giving ``shape``.
+
+    The course's bias case: b is (n, 1) against Z of (n, m); db is g summed over axis 1.
+    """
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    axes = _REDUCE_AXES.get((gshape, shape))
+    if axes is None:
+        lead = len(gshape) - len(shape)
+        if lead < 0 or any(n != 1 and n != gshape[lead + i] for i, n in enumerate(shape)):
+            where = opname if input_index is None else f"'{opname}' (input {input_index})"
+            raise ValueError(f"{where}: gradient of shape {gshape} cannot be reduced to the "
+                             f"input's shape {shape}")
+        axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                          if n == 1 and gshape[lead + i] != 1)
+        if len(_REDUCE_AXES) < 4096:
+            _REDUCE_AXES[(gshape, shape)] = axes
+    g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape) if g.ndim != len(shape) else g
+
+
+# (gradient shape, input shape) -> axes to sum: the axes are worked out once per shape pair
+# (the course's models meet the same few pairs every step)
+_REDUCE_AXES: dict[tuple, tuple] = {}
+
+
+# -- after backward: a graph is spent, and small ones are kept for drawing ------------------
+
+KEEP_NODES = 200  # a graph of up to this many ops ...
+KEEP_BYTES = 1 << 20  # ... whose arrays total at most this (scalars are not counted) ...
+KEEP_GRAPHS = 8  # ... stays drawable after backward(), with at most 7 graphs before it
+_kept: deque[list[Tensor]] = deque()  # the ops each kept graph walked, oldest first
+
+
+def _spend(walked: list[Tensor]) -> None:
+    """After a backward() without retain_graph, a second backward through these ops must
+    raise, as in PyTorch: their saved arrays (_vals) are dropped. A small graph keeps its
+    structure (_args), so that draw() and explain() work after backward, as micrograd users
+    expect; the most recent ones are kept, older and bigger ones are freed."""
+    _clock[0] += 1  # so that the next walk through these ops stops at _check_saved
+    if len(walked) > KEEP_NODES:
+        _free(walked)
+        return
+    size = 0
+    for t in walked:
+        if type(t._data) is np.ndarray:  # scalar graphs are small whatever their length
+            size += t._data.nbytes
+            for v in t._vals:
+                if type(v) is np.ndarray:
+                    size += v.nbytes
+        t._vals = None
+    if size > KEEP_BYTES:
+        _free(walked)
+        return
+    _kept.append(walked)
+    if len(_kept) >= KEEP_GRAPHS:  # free the older half at once: a pass every few backwards
+        with _lock:
+            while len(_kept) > KEEP_GRAPHS // 2:
+                _free(_kept.popleft())
+
+
+def release_kept_graphs() -> None:
+    """Free every graph kept for drawing now (as if a long loop had pushed them out): for
+    measuring memory, or before a big allocation."""
+    with _lock:
+        while _kept:
+            _free(_kept.popleft())
+
+
+def _free(walked: list[Tensor]) -> None:
+    for t in walked:
+        t._args = t._vals = None
+
+
+def is_freed(t: Tensor) -> bool:
+    """True when backward() has freed ``t``'s op and its inputs (it can no longer be drawn)."""
+    return t._op is not None and t._args is None
+
+
+def is_spent(t: Tensor) -> bool:
+    """True when a backward() without retain_graph has gone through ``t``'s op."""
+    return t._op is not None and t._vals is None
+
+
+def _check_saved(t: Tensor, restored: list[Tensor] | None = None) -> None:
+    """Raise if what ``t``'s op saved for backward is gone, spent, or changed in place.
+    A replay (``restored`` is a list) rebuilds the saved arrays of a spent op from its inputs,
+    which the version check below proves unchanged."""
+    if t._vals is None:
+        if t._args is None or restored is None:
+            raise RuntimeError(
+                f"backward through '{t._op.name}' a second time: the first backward() freed "
+                "the graph. Pass retain_graph=True to the first backward() if you need to "
+                "backprop through the graph twice")
+        t._vals = [a._data if type(a) is Tensor else a for a in t._args]
+        restored.append(t)
+    for a in t._args:
+        if type(a) is Tensor and a._version > t._tick:
+            label = f"'{a.name}' " if a.name else ""
+            raise RuntimeError(
+                f"backward through '{t._op.name}': its input {label}of shape {a.shape} was "
+                "changed in place (through .data, a view or a detached copy) after the op "
+                "used it, so its gradient would be wrong. Update parameters after "
+                "backward(), or recompute the forward pass after changing them")
