@@ -115,9 +115,12 @@ power = defprim("power", lambda x, y: x ** y, _dpow_dbase, _dpow_dexp)
 exp = defprim("exp", np.exp, lambda g, ans, x: g * ans)
 log = defprim("log", np.log, lambda g, ans, x: g / x)
 tanh = defprim("tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans))
-# sigmoid is a primitive for stability: 1 / (1 + exp(-x)) overflows for x < -709.
-sigmoid = defprim("sigmoid", lambda x: np.exp(-np.logaddexp(0, -x)),
-                  lambda g, ans, x: g * ans * (1 - ans))
+def _stable_sigmoid(x):
+    return np.exp(-np.logaddexp(0, -x))  # 1 / (1 + exp(-x)) overflows for x < -709
+
+
+# sigmoid is a primitive for stability (see _stable_sigmoid)
+sigmoid = defprim("sigmoid", _stable_sigmoid, lambda g, ans, x: g * ans * (1 - ans))
 abs = defprim("abs", np.abs, lambda g, ans, x: g * np.sign(x))  # noqa: A001
 
 
@@ -166,7 +169,7 @@ _bce_logits = defprim("binary_cross_entropy_with_logits", _bce_logits_forward,
 
 
 def _sigmoid_any(z):  # inside a VJP: numpy on arrays, a recorded op on Tensors
-    return sigmoid(z) if type(z) is Tensor else np.exp(-np.logaddexp(0, -z))
+    return sigmoid(z) if type(z) is Tensor else _stable_sigmoid(z)
 
 
 # ---- reductions -----------------------------------------------------------------
@@ -599,11 +602,6 @@ def _method(function):
     return method
 
 
-for _op in OPS.values():
-    if _op.method:
-        setattr(Tensor, _op.method, _method(_op.function))
-
-
 def _reshape_method(self, *shape):
     """``t.reshape(3, 2)`` or ``t.reshape((3, 2))``."""
     return reshape(self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape)
@@ -615,7 +613,10 @@ def _transpose_method(self, *axes):
                             else axes) or None)
 
 
-Tensor.reshape = _reshape_method
-Tensor.transpose = _transpose_method
+# methods that also take numpy's and PyTorch's unpacked form (t.reshape(3, 2))
+_METHOD_FORMS = {"reshape": _reshape_method, "transpose": _transpose_method}
+for _op in OPS.values():
+    if _op.method:
+        setattr(Tensor, _op.method, _METHOD_FORMS.get(_op.name) or _method(_op.function))
 Tensor.T = property(transpose, doc="The tensor with its axes reversed.")
 Tensor.mT = property(lambda self: swapaxes(self, -1, -2), doc="Last two axes swapped.")

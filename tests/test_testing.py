@@ -43,15 +43,25 @@ def test_broadcastable_shapes_really_broadcast(shapes):
 def test_indices_index(data):
     shape = data.draw(st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple))
     x = np.arange(np.prod(shape)).reshape(shape)
-    x[data.draw(basic_indices(shape))]
+    basic = data.draw(basic_indices(shape))
+    assert np.shares_memory(x[basic], x) or x[basic].size <= 1  # basic: a view (or a scalar)
     idx = data.draw(advanced_indices(shape))
-    x[idx]
+    picked = x[idx]
+    rows = idx[0] if isinstance(idx, tuple) else idx
+    assert picked.shape[0] == len(rows) and np.all((-shape[0] <= rows) & (rows < shape[0]))
+    expected = [x[tuple(i[k] for i in idx)] if isinstance(idx, tuple) else x[i]
+                for k, i in enumerate(rows if not isinstance(idx, tuple) else idx[0])]
+    np.testing.assert_array_equal(picked, np.array(expected))
 
 
 @settings(max_examples=50)
 @given(advanced_indices((3, 4)))
-def test_advanced_indices_can_repeat(idx):
-    assert isinstance(idx, (np.ndarray, tuple))
+def test_advanced_indices_index_the_first_axes_in_range(idx):
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    assert 1 <= len(parts) <= 2 and all(p.dtype.kind == "i" and p.ndim == 1 for p in parts)
+    for p, n in zip(parts, (3, 4)):
+        assert np.all((-n <= p) & (p < n))
+    assert len({p.size for p in parts}) == 1  # paired index arrays have one length
 
 
 def test_advanced_indices_do_produce_repeats():
