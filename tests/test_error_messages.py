@@ -1,0 +1,69 @@
+"""What used to crash unclearly: functions of plain numbers, axis errors, empty reductions,
+concatenate's messages, too many inputs; and transforms under an outer no_grad()."""
+
+import numpy as np
+import pytest
+
+import autograd_lite as al
+from autograd_lite import Tensor
+
+
+def test_functions_of_plain_numbers_give_float_tensors_with_numpys_rules():
+    assert al.add(1.0, 2.0).shape == () and al.add(1.0, 2.0).item() == 3.0
+    with np.errstate(divide="ignore"):
+        assert al.divide(1.0, 0.0).item() == np.inf
+        assert al.log(0.0).item() == -np.inf
+    assert al.maximum(1, 2).dtype == np.float64 and al.maximum(1, 2).item() == 2.0
+    assert al.add(np.array([1, 2]), 1).dtype == np.float64  # int arrays too
+    assert al.multiply(np.ones(2, np.float32), 2.0).dtype == np.float32  # weak Python scalars
+
+
+def test_axis_errors_name_the_op():
+    t = Tensor(np.ones((2, 3)))
+    with pytest.raises(np.exceptions.AxisError, match="swapaxes: axis 5"):
+        al.swapaxes(t, 0, 5)
+    with pytest.raises(np.exceptions.AxisError, match="swapaxes"):
+        Tensor(np.ones(3)).mT
+    with pytest.raises(np.exceptions.AxisError, match="sum: axis 2"):
+        t.sum(axis=2)
+
+
+def test_reductions_over_an_empty_axis():
+    empty = Tensor(np.zeros((2, 0)), requires_grad=True)
+    np.testing.assert_array_equal(al.logsumexp(empty, axis=1).data, [-np.inf, -np.inf])
+    assert al.softmax(empty, axis=1).shape == (2, 0)
+    al.logsumexp(empty, axis=1).sum().backward()
+    assert empty.grad.shape == (2, 0)
+    with pytest.raises(ValueError, match="max: the tensor of shape \\(2, 0\\) is empty"):
+        al.max(empty)
+
+
+def test_concatenate_says_what_must_match():
+    a, b = Tensor(np.ones((2, 3))), Tensor(np.ones((3, 4)))
+    with pytest.raises(ValueError, match="all shapes must be equal except along the joining"):
+        al.concatenate([a, b], axis=0)
+    with pytest.raises(ValueError, match="same number of dimensions"):
+        al.concatenate([a, Tensor(np.ones(3))])
+    assert np.concatenate([a, b.T], axis=None).shape == (18,)  # flattened, as numpy
+
+
+def test_an_op_called_with_too_many_inputs():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match=r"exp\(\) takes 1 input, got 2"):
+        al.exp(a, a)
+    np.testing.assert_array_equal(a.data, [1.0, 2.0])  # nothing was written into a
+    with pytest.raises(TypeError, match="out="):
+        np.exp(a, a)  # numpy's positional out=
+
+
+def test_transforms_differentiate_whatever_the_callers_mode():
+    f = lambda x: x ** 3  # noqa: E731
+    with al.no_grad():
+        assert al.grad(f)(2.0) == 12.0
+        assert al.value_and_grad(f)(2.0) == (8.0, 12.0)
+        np.testing.assert_allclose(al.jacobian(lambda x: x * x)(np.array([1.0, 3.0])),
+                                   np.diag([2.0, 6.0]))
+        assert al.grad(al.grad(f))(2.0) == 12.0
+        np.testing.assert_allclose(al.hessian(lambda x: al.sum(x ** 3))(np.array([1.0, 2.0])),
+                                   np.diag([6.0, 12.0]))
+    assert al.is_grad_enabled()
