@@ -23,7 +23,7 @@ def test_axis_errors_name_the_op():
     with pytest.raises(np.exceptions.AxisError, match="swapaxes: axis 5"):
         al.swapaxes(t, 0, 5)
     with pytest.raises(np.exceptions.AxisError, match="swapaxes"):
-        Tensor(np.ones(3)).mT
+        _ = Tensor(np.ones(3)).mT
     with pytest.raises(np.exceptions.AxisError, match="sum: axis 2"):
         t.sum(axis=2)
 
@@ -60,6 +60,8 @@ def test_transforms_differentiate_whatever_the_callers_mode():
     f = lambda x: x ** 3  # noqa: E731
     with al.no_grad():
         assert al.grad(f)(2.0) == 12.0
+        x = Tensor(2.0, requires_grad=True)  # the reported case: a Tensor that requires grad
+        assert float(al.grad(f)(x)) == 12.0 and float(al.value_and_grad(f)(x)[1]) == 12.0
         assert al.value_and_grad(f)(2.0) == (8.0, 12.0)
         np.testing.assert_allclose(al.jacobian(lambda x: x * x)(np.array([1.0, 3.0])),
                                    np.diag([2.0, 6.0]))
