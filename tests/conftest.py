@@ -20,15 +20,21 @@ settings.load_profile(os.environ.get("AUTOGRAD_LITE_PROFILE", "ci"))
 REPO = Path(__file__).resolve().parent.parent
 
 
+def _data_dir(variable, folder, *files):
+    """The first of $variable and ../shared/data/<folder> that holds all of ``files``."""
+    env = os.environ.get(variable)
+    candidates = ([Path(env)] if env else []) + [REPO.parent / "shared" / "data" / folder]
+    return next((c for c in candidates if all((c / f).is_file() for f in files)), None)
+
+
 def cat_data_dir():
     """The course's cat/non-cat data: $CATVNONCAT_DIR, else ../shared/data/catvnoncat."""
-    env = os.environ.get("CATVNONCAT_DIR")
-    candidates = [Path(env)] if env else []
-    candidates.append(REPO.parent / "shared" / "data" / "catvnoncat")
-    for c in candidates:
-        if (c / "train_catvnoncat.h5").is_file() and (c / "test_catvnoncat.h5").is_file():
-            return c
-    return None
+    return _data_dir("CATVNONCAT_DIR", "catvnoncat", "train_catvnoncat.h5", "test_catvnoncat.h5")
+
+
+def football_data_dir():
+    """Course 2's football data.mat: $FOOTBALL_DIR, else ../shared/data/football."""
+    return _data_dir("FOOTBALL_DIR", "football", "data.mat")
 
 
 @pytest.fixture
@@ -38,17 +44,6 @@ def cat_dir():
         pytest.skip("cat/non-cat data not found: set CATVNONCAT_DIR to the directory holding "
                     "train_catvnoncat.h5 and test_catvnoncat.h5")
     return d
-
-
-def football_data_dir():
-    """Course 2's football data.mat: $FOOTBALL_DIR, else ../shared/data/football."""
-    env = os.environ.get("FOOTBALL_DIR")
-    candidates = [Path(env)] if env else []
-    candidates.append(REPO.parent / "shared" / "data" / "football")
-    for c in candidates:
-        if (c / "data.mat").is_file():
-            return c
-    return None
 
 
 @pytest.fixture
