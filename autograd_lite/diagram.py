@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from .backward import (
     toposort,
     unbroadcast,
 )
+from .ops import _OPTION_TYPES, Composite
 from .tensor import Tensor
 
 __all__ = ["draw", "render", "explain", "save_diagram", "Diagram", "RenderError",
@@ -239,17 +241,43 @@ def save_diagram(*outputs: Tensor, path: str, **options: Any) -> str:
 
 _INFIX = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "power": "**",
           "matmul": "@"}
+_LONG = 32  # the longest expression used as a name; beyond it, long operands become "..."
+_SHORT = 12  # an operand longer than this is "..." inside an expression that is too long
+_SMALL = 6  # a constant with up to this many entries is shown by value
+_WIDTH = 40  # values longer than this go on several lines, so that boxes stay narrow
 
 
-def _fmt_array(a: Any, precision: int, max_entries: int = 12) -> str:
+def _fmt_array(a: Any, precision: int, max_entries: int = 12, width: int | None = None) -> str:
+    """An array's values (up to ``max_entries``), else its min, mean and max. With
+    ``width``, the text goes over as many lines of about that many characters as it takes."""
     a = np.asarray(a._data if isinstance(a, Tensor) else a)
     if a.size <= max_entries:
-        return _nested(a, precision)
+        text = _nested(a, precision)
+        return text if width is None or len(text) <= width else _pack(text, width)
     finite = a[np.isfinite(a)] if a.dtype.kind == "f" else a
     if finite.size == 0:
         return f"all non-finite {a.shape}"
-    return (f"min {finite.min():.{precision}g}  mean {finite.mean():.{precision}g}  "
-            f"max {finite.max():.{precision}g}")
+    low, mean, high = (f"{v:.{precision}g}" for v in (finite.min(), finite.mean(), finite.max()))
+    text = f"min {low}  mean {mean}  max {high}"
+    if width is not None and len(text) + 6 > width:  # 6: room for "value "
+        return f"min {low}  max {high}\nmean {mean}"
+    return text
+
+
+def _pack(text: str, width: int) -> str:
+    """``text`` over lines of at most ``width`` characters: a matrix one row a line when its
+    rows fit (and hold more than one number), else broken after commas."""
+    rows = text.split("], [")
+    if len(rows) > 1 and ", " in rows[0] and max(map(len, rows)) + 3 <= width:
+        return "],\n [".join(rows)
+    lines, line = [], ""
+    for piece in text.split(", "):
+        if line and len(line) + 2 + len(piece) > width:
+            lines.append(line + ",")
+            line = piece
+        else:
+            line = f"{line}, {piece}" if line else piece
+    return "\n".join(lines + [line])
 
 
 def _nested(a: np.ndarray, precision: int) -> str:
@@ -268,49 +296,189 @@ def _fmt_kwargs(kwargs: Mapping | None) -> str:
     return ", ".join(parts)
 
 
-def _labels(order: list[Tensor], extra: list) -> dict[int, str]:
-    """Names for tensors: their .name, else their expression for small graphs, else t<k>."""
+def _caller_names() -> dict[int, str]:
+    """{id(object): variable name} for the arrays and leaf Tensors that the code calling
+    draw/explain holds in variables (its locals, then its module's globals), so that a
+    constant reads ``X (2, 400)`` and an unnamed parameter ``w``. Names starting with "_"
+    (IPython's output history among them) and names that are not identifiers (pytest's
+    assertion temporaries) are skipped; the first name found wins. (Reading a function's
+    locals makes Python keep a snapshot of them on its frame until it next reads them or
+    the function returns, as a debugger's look does.)"""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith(__package__):
+        frame = frame.f_back
+    if frame is None:
+        return {}
+    known: dict[int, str] = {}
+    for space in (frame.f_locals, frame.f_globals):
+        for name, v in list(space.items()):
+            if (type(v) is np.ndarray or type(v) is Tensor and v._op is None) \
+                    and name[:1] != "_" and name.isidentifier():
+                known.setdefault(id(v), name)
+    return known
+
+
+def _labels(order: list[Tensor], extra: list, known: Mapping[int, str] | None = None,
+            calls: Mapping[int, tuple] | None = None) -> dict[int, str]:
+    """Names for tensors: their .name; for a leaf or constant, the caller's variable that
+    holds it (``known``); for a collapsed composite's output (``calls``: {id: (call, its
+    inputs)}) the call, ``clip(A, a_min=0.1)``; else the op applied to its inputs' names,
+    ``sigmoid(Z)``, with operands too long to fit shortened to "...". Unnamed leaves are t1,
+    t2, ... in the order drawn."""
+    known = known or {}
     names: dict[int, str] = {}
-    for k, t in enumerate(extra + order):
+    unnamed = itertools.count(1)
+    for t in extra + order:
         if id(t) in names:
             continue
         if t.name:
-            names[id(t)] = t.name
-            continue
-        label = None
-        if t._args is not None and len(order) <= 40:
-            args = [names.get(id(a), _const(a)) if isinstance(a, Tensor) else _const(a)
-                    for a in t._args]
-            op = t._op.name
-            if op in _INFIX and len(args) == 2:
-                args = [a if _atomic(a) else f"({a})" for a in args]
-                label = f"{args[0]} {_INFIX[op]} {args[1]}"
-            elif op == "negative":
-                label = f"-{args[0]}" if _atomic(args[0]) else f"-({args[0]})"
-            else:
-                kw = _fmt_kwargs(t._kwargs)
-                label = f"{op}({', '.join(args)}{', ' + kw if kw else ''})"
-        names[id(t)] = label if label and len(label) <= 32 else f"t{k}"
+            label = t.name
+        elif id(t) in known:
+            label = known[id(t)]
+        elif calls and id(t) in calls:
+            call, inputs = calls[id(t)]
+            label = _call_text(call.name, [_operand(a, names, known) for a in inputs],
+                               _call_params(call))
+        elif t._op is not None:
+            label = _expression(t, names, known)
+        else:
+            label = (_const_text(t, known, operand=True) if not t.requires_grad
+                     else f"t{next(unnamed)}")
+        names[id(t)] = label
     return names
+
+
+def _expression(t: Tensor, names: Mapping[int, str], known: Mapping[int, str]) -> str:
+    """``t`` as its op applied to its inputs' names, at most _LONG characters if it can."""
+    op = t._op.name
+    if t._args is None:  # freed by backward(): the inputs are gone
+        return f"{op}(...)"
+    args = [_operand(a, names, known) for a in t._args]
+    if op == "transpose" and len(args) == 1 and t._kwargs["axes"] == tuple(
+            range(len(t._kwargs["axes"]) - 1, -1, -1)):
+        return f"{args[0]}.T" if _atomic(args[0]) else f"({args[0]}).T"
+    if op in _INFIX and len(args) == 2:
+        return _shortest(lambda a: _infix(a[0], _INFIX[op], a[1]), args)
+    if op == "negative":
+        return _shortest(lambda a: f"-{a[0]}" if _precedence(a[0]) >= 3 else f"-({a[0]})",
+                         args)
+    kw = _fmt_kwargs(t._kwargs)
+    return _call_text(op, args, [kw] if kw else [])
+
+
+def _call_text(op: str, args: list[str], params: list[str]) -> str:
+    """``op(arg, ..., param, ...)``, dropping the params and then shortening the operands
+    while it is longer than _LONG characters (``op(...)`` when none is left)."""
+    text = f"{op}({', '.join(args + params)})"
+    if len(text) > _LONG and params:
+        text = f"{op}({', '.join(args)}{', ...' if args else '...'})"
+
+    def fmt(a: list[str]) -> str:
+        return f"{op}({', '.join(a if any(x != '...' for x in a) else a[:1])})"
+
+    return text if len(text) <= _LONG else _shortest(fmt, args)
+
+
+def _shortest(fmt, args: list[str]) -> str:
+    """fmt(args), with the longest operands written "..." one by one while it is longer than
+    _LONG characters."""
+    args = list(args)
+    text = fmt(args)
+    while len(text) > _LONG and any(a != "..." for a in args):
+        longest = max(range(len(args)), key=lambda i: len(args[i]) if args[i] != "..." else -1)
+        args[longest] = "..."
+        text = fmt(args)
+    return text
+
+
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "**": 4}  # Python's
+
+
+def _infix(a: str, symbol: str, b: str) -> str:
+    """``a symbol b`` with the parentheses Python's precedence needs, so that Z reads
+    ``w.T @ X + b`` (``-`` and ``/`` and ``@`` bracket an equal right operand; ``**`` a left
+    one). A name with a space in it is always bracketed."""
+    p = _PRECEDENCE[symbol]
+    pa, pb = _precedence(a), _precedence(b)
+    left = pa > p if symbol == "**" else pa >= p
+    right = pb >= p if symbol in ("**", "+", "*") else pb > p
+    return f"{a if left else f'({a})'} {symbol} {b if right else f'({b})'}"
+
+
+def _precedence(s: str) -> int:
+    """How tightly ``s`` binds as an operand: 9 for a name, a number or a call, 3 for
+    ``-x``, else its loosest operator outside brackets (0 for any other space)."""
+    if " " not in s:
+        return 3 if s[:1] == "-" and len(s) > 1 else 9
+    if "(" not in s and "[" not in s:
+        parts = s.split(" ")
+    else:
+        parts, depth, start = [], 0, 0
+        for i, c in enumerate(s):
+            depth += (c in "([") - (c in ")]")
+            if c == " " and depth == 0:
+                parts.append(s[start:i])
+                start = i + 1
+        if not parts:
+            return 3 if s[:1] == "-" and len(s) > 1 else 9
+        parts.append(s[start:])
+    symbols = parts[1::2] if len(parts) % 2 else None  # a op b op c: operands around each
+    if not symbols or any(sym not in _PRECEDENCE for sym in symbols):
+        return 0
+    return min(_PRECEDENCE[sym] for sym in symbols)
 
 
 def _atomic(s: str) -> bool:
     """True when ``s`` needs no parentheses as an operand: no space outside brackets."""
-    depth = 0
-    for c in s:
-        depth += (c in "([") - (c in ")]")
-        if c == " " and depth == 0:
-            return False
-    return True
+    return _precedence(s) == 9
 
 
-def _const(a: Any) -> str:
-    if isinstance(a, Tensor):
-        a = a._data
-    a = np.asarray(a)
-    if a.dtype.kind not in "biuf":
-        return type(a.item()).__name__ if a.size == 1 else f"array{a.shape}"
-    return f"{float(a.reshape(-1)[0]):g}" if a.size == 1 else f"array{a.shape}"
+def _operand(a: Any, names: Mapping[int, str], known: Mapping[int, str]) -> str:
+    """How an input reads inside an expression: its name, else its value or shape."""
+    if id(a) in names:
+        return names[id(a)]
+    if isinstance(a, Tensor) and a.name:
+        return a.name
+    return known.get(id(a)) or _const_text(a, known, operand=True)
+
+
+def _const_text(a: Any, known: Mapping[int, str], precision: int = 4,
+                operand: bool = False) -> str:
+    """A constant's label: a number or a small array by value, else its name (the Tensor's,
+    or the caller's variable) and shape, ``X (2, 400)``, else ``array (2, 400)`` (a boolean
+    one ``mask (2, 400)``). As an ``operand`` in an expression: the name, ``const`` or
+    ``mask``, without the shape."""
+    if type(a) is float or type(a) is int:  # the common case, first
+        return known.get(id(a)) or f"{a:.{precision}g}"
+    name = (a.name if isinstance(a, Tensor) else None) or known.get(id(a))
+    data = a._data if isinstance(a, Tensor) else a
+    if isinstance(data, (bool, int, float, np.generic)) and not isinstance(data, np.str_):
+        return name or _nested(np.asarray(data, dtype=float), precision)
+    arr = np.asarray(data)
+    shape = "(" + ", ".join(map(str, arr.shape)) + (",)" if arr.ndim == 1 else ")")
+    if arr.dtype.kind not in "biuf":
+        return name or (f"{arr.dtype}" if operand else f"{arr.dtype} {shape}")
+    if name:
+        return name if operand or arr.ndim == 0 else f"{name} {shape}"
+    if arr.size <= _SMALL and arr.dtype.kind != "b":
+        text = _nested(arr.astype(float), precision)
+        if len(text) <= 2 * _SHORT:
+            return text
+    kind = "mask" if arr.dtype.kind == "b" else "const" if operand else "array"
+    return kind if operand else f"{kind} {shape}"
+
+
+def _call_params(call: _Call) -> list[str]:
+    """``a_min=0.1``-style text of a composite call's options (None ones left out)."""
+    names = call.op.parameters
+    out = []
+    for key, v in call.options:
+        if v is None:
+            continue
+        if isinstance(key, int):
+            key = names[key] if key < len(names) else f"arg{key}"
+        out.append(f"{key}={v:.4g}" if isinstance(v, float) else f"{key}={v!r}")
+    return out
 
 
 def _quote(s: str) -> str:
@@ -319,31 +487,78 @@ def _quote(s: str) -> str:
 
 # ---- draw: collect the nodes, label them, emit DOT ---------------------------------------
 
+@dataclass(eq=False, slots=True)
+class _Call:
+    """One call of a composite op in the graph, from the mark on its output (see
+    autograd_lite.ops.composite): the op, the output, the creation number before the call,
+    the ids of its arguments and its options, as ((position or keyword, value), ...)."""
+
+    op: Composite
+    out: Tensor
+    start: int
+    inputs: tuple
+    options: tuple
+
+    @classmethod
+    def from_mark(cls, mark: tuple, out: Tensor) -> _Call:
+        op, start, inputs, given, keywords = mark
+        options = tuple(enumerate(given, op.first_option)) + keywords
+        return cls(op, out, start, inputs, options)
+
+    @property
+    def name(self) -> str:
+        return self.op.name
+
+    def made(self) -> list[Tensor]:
+        """The tensors this call made: its output and what that depends on, back to the
+        tensors older than the call."""
+        found, stack, seen = [], [self.out], {id(self.out)}
+        while stack:
+            t = stack.pop()
+            found.append(t)
+            for a in t._args or ():
+                if type(a) is Tensor and a._seq > self.start and id(a) not in seen:
+                    seen.add(id(a))
+                    stack.append(a)
+        return found
+
+
+# DejaVu Sans everywhere: graphviz-pure sizes the boxes with its metrics, a system dot finds
+# it through fontconfig, and browsers draw it (it ships with Linux desktops and Chromium).
+# Helvetica was measured by the renderer but drawn in whatever the browser substituted.
+FONT = "DejaVu Sans"
 _STYLE = {
     "param": 'shape=box style="rounded,filled" fillcolor="#cfe2ff"',
     "leaf": 'shape=box style="rounded,filled,dashed" fillcolor="#f1f3f5"',
     "output": 'shape=box style="rounded,filled" fillcolor="#fff3bf" peripheries=2',
     "tensor": 'shape=box style="rounded,filled" fillcolor="white"',
     "op": 'shape=ellipse style=filled fillcolor="#e9ecef" fontsize=11',
-    "const": 'shape=plaintext fontcolor="#868e96"',
+    "call": ('shape=ellipse style="filled,bold" fillcolor="#dee2e6" fontsize=11 '
+             'tooltip="a composite op: draw(..., expand=True) shows its insides"'),
+    "const": ('shape=box style="rounded,filled,dashed" fillcolor="#f8f9fa" color="#868e96" '
+              'fontcolor="#495057" fontsize=11'),
     "freed": 'shape=note style=dashed fontcolor="#868e96" fontsize=10',
     "scope": 'shape=box3d style=filled fillcolor="#d3f9d8"',
     "mismatch": 'color="#e03131" penwidth=3 fontcolor="#c92a2a"',
 }
+_CLUSTER = {str: 'style="rounded,dashed" color="#2b8a3e"',  # a user's scope
+            _Call: 'style="rounded,dotted" color="#868e96" fontcolor="#495057"'}
 
-RANKDIRS = ("LR", "TB", "RL", "BT")
+RANKDIRS = ("auto", "LR", "TB", "RL", "BT")
+MAX_WIDTH_PT = 750  # 1,000 px at 100 % zoom (an SVG pt is 4/3 px): the widest "auto" draws LR
 _KEPT = (f"only graphs of up to {KEEP_NODES} ops and about {KEEP_BYTES >> 20} MB stay drawable "
          f"after backward(), the {KEEP_GRAPHS // 2} to {KEEP_GRAPHS} most recent of them")
 
 
 @dataclass(slots=True)
 class _Node:
-    """One node of the picture: a tensor's box, the ellipse of the op that made ``item``, or
-    a constant argument (``item`` is then the constant)."""
+    """One node of the picture: a tensor's box, the ellipse of the op that made ``item``,
+    a composite call's ellipse (``item`` is the CompositeCall), or a constant argument
+    (``item`` is the constant)."""
 
     id: str
-    kind: str  # "tensor", "op", "const" or "freed" (an op's inputs, freed)
-    scope: tuple[str, ...]
+    kind: str  # "tensor", "op", "call", "const" or "freed" (an op's inputs, freed)
+    scope: tuple  # the user's scope names, then (expand=True) the composite calls around it
     item: Any
 
 
@@ -352,6 +567,7 @@ class _LabelOptions:
     """What ``draw`` was asked to show, and what it knows about the graph."""
 
     names: dict[int, str]
+    known: dict[int, str]  # the caller's variable names of arrays and leaves
     outputs: set[int]
     expected: dict[str, np.ndarray]
     show_values: bool
@@ -361,17 +577,22 @@ class _LabelOptions:
     replayed: dict[int, Any]  # gradients of intermediates, walked again after backward()
 
 
-def draw(*outputs: Tensor, rankdir: str = "LR", show_values: bool = True,
+def draw(*outputs: Tensor, rankdir: str = "auto", show_values: bool = True,
          show_grads: bool = True, precision: int = 4, collapse: bool = False,
-         compare: Any = None, max_entries: int = 12) -> Diagram:
+         expand: bool = False, compare: Any = None, max_entries: int = 12) -> Diagram:
     """A ``graphviz.Digraph`` of the graph that produced ``outputs``.
 
-    One box per tensor (name or expression, shape, dtype, value and, when known, gradient;
-    arrays above ``max_entries`` entries are summarised as min/mean/max) and one ellipse per
-    op (its name and arguments such as ``axis``), edges in the direction of data flow.
-    Parameters (leaves that require grad) are blue, constants dashed grey, outputs yellow.
+    One box per tensor (name, shape, dtype, value and, when known, gradient; arrays above
+    ``max_entries`` entries are summarised as min/mean/max) and one ellipse per op (its name
+    and arguments such as ``axis``), edges in the direction of data flow. Parameters (leaves
+    that require grad) are blue, constants dashed grey boxes, outputs yellow. A tensor
+    without a ``.name`` is named after the variable that holds it in the calling code (a
+    leaf or a constant: ``X (2, 400)``), else after its op and inputs (``sigmoid(Z)``).
 
-    rankdir: "LR" (left to right), "TB" (top to bottom), "RL" or "BT".
+    rankdir: "auto" (left to right when that fits 1,000 px, else top to bottom), "LR",
+        "TB", "RL" or "BT".
+    expand: draw the primitives inside composites (clip, mean, binary_cross_entropy, ...)
+        in a dotted box each; by default each composite call is one ellipse.
     collapse: draw each top-level ``scope`` as one box.
     compare: hand-derived gradients, as {tensor name or "d"+name: array} or a
         ``GradientReport``; tensors whose gradient disagrees are outlined red with both values.
@@ -381,12 +602,13 @@ def draw(*outputs: Tensor, rankdir: str = "LR", show_values: bool = True,
     Graphviz is needed.
     """
     if rankdir not in RANKDIRS:
-        raise ValueError(f"draw: rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
+        raise ValueError(f"draw: rankdir must be 'auto', 'LR', 'TB', 'RL' or 'BT', got "
+                         f"{rankdir!r}")
     for o in outputs:
         if not isinstance(o, Tensor):
             raise TypeError(f"draw: expected Tensors, got {type(o).__name__}")
     order = toposort(list(outputs))
-    nodes, edges = _collect_nodes(outputs, order)
+    nodes, edges, calls = _collect_nodes(outputs, order, expand)
     consts = [a for t in order if t._op is not None and t._args is not None for a in t._args
               if isinstance(a, Tensor) and not a.requires_grad]
     consts += [o for o in outputs if not o.requires_grad]
@@ -394,17 +616,21 @@ def draw(*outputs: Tensor, rankdir: str = "LR", show_values: bool = True,
     if any(is_freed(t) for t in order):
         notes.append(f"Part of this graph was freed by backward(): {_KEPT}. "
                      "Draw before backward(), or pass retain_graph=True")
-    how = _LabelOptions(_labels(order, consts), {id(o) for o in outputs},
+    known = _caller_names()
+    how = _LabelOptions(_labels(order, consts, known, calls), known, {id(o) for o in outputs},
                         _expected_grads(compare), show_values, show_grads, precision,
                         max_entries, replayed)
-    statements = []
-    for node in nodes:
-        label, style = _node_label(node, how)
-        statements.append((node.scope, f"{node.id} [label={_quote(label)} {style}]"))
-    graph = _emit_dot(statements, edges, rankdir, collapse)
+    labelled = [(node, *_node_label(node, how)) for node in nodes]
+    if rankdir == "auto":
+        rankdir = _auto_rankdir(labelled, edges)
+    statements = [(node.scope, f"{node.id} [label={_quote(label)} {style}]")
+                  for node, label, style in labelled]
+    spine = {node.id for node in nodes if node.kind in ("op", "call")
+             or node.kind == "tensor" and node.item._op is not None}
+    graph = _emit_dot(statements, edges, rankdir, collapse, spine)
     if notes:  # said in the picture itself, where a reader of the image will see it
-        graph.attr(label="\n".join(notes), labelloc="b", labeljust="l", fontsize="10",
-                   fontname="Helvetica")
+        text = "\n".join(textwrap.fill(n, 100) for n in notes)
+        graph.attr(label=text, labelloc="b", labeljust="l", fontsize="10")
     return graph
 
 
@@ -433,87 +659,200 @@ def _replayed_grads(outputs: Sequence[Tensor], order: list[Tensor]
     return grads, []
 
 
-def _collect_nodes(outputs: Sequence[Tensor], order: list[Tensor]
-                   ) -> tuple[list[_Node], list[tuple[str, str]]]:
-    """The picture's structure: a node per tensor, per op and per non-Tensor argument, and
-    the edges (node id pairs) in the direction of data flow."""
+def _calls(order: list[Tensor], expand: bool) -> dict[int, list[_Call]]:
+    """{id(tensor): the composite calls that made it, outermost first}: with ``expand`` every
+    call (for the dotted boxes), else only the outermost (the one node drawn for it)."""
+    calls = [_Call.from_mark(m, t) for t in order for m in t._scope if type(m) is tuple]
+    calls.sort(key=lambda c: c.start)  # a call starts before the calls it makes
+    made_by: dict[int, list[_Call]] = {}
+    for call in calls:
+        if not expand and id(call.out) in made_by:
+            continue  # inside an outer call, which is drawn as one node
+        for t in call.made():
+            made_by.setdefault(id(t), []).append(call)
+    return made_by
+
+
+def _call_inputs(call: _Call, inner: list[Tensor]) -> list | None:
+    """What a collapsed call takes from outside: the Tensors older than the call, and the
+    arrays passed to it (not those it made; options are in its label), in the call's
+    argument order; None when backward() freed its insides."""
+    seen: set[int] = set()
+    found = []
+    for t in inner:
+        if t._args is None:
+            return None
+        for a in t._args:
+            if id(a) in seen:
+                continue
+            if type(a) is Tensor:
+                if a._seq > call.start:
+                    continue  # made by the call
+            elif id(a) not in call.inputs or type(a) in _OPTION_TYPES:
+                continue  # made inside, or an option shown in the call's label
+            seen.add(id(a))
+            found.append(a)
+    position = {k: i for i, k in enumerate(call.inputs)}
+    return sorted(found, key=lambda a: position.get(id(a), len(position)))
+
+
+def _scope_of(t: Tensor, made_by: dict[int, list[_Call]], expand: bool) -> tuple:
+    """The path of boxes a tensor's node is drawn in: the user's scope names, and with
+    ``expand`` the composite calls that made it."""
+    names = t._scope
+    if not names and not expand:
+        return names
+    if not all(type(p) is str for p in names):
+        names = tuple(p for p in names if type(p) is str)
+    return names + tuple(made_by.get(id(t), ())) if expand else names
+
+
+def _collect_nodes(outputs: Sequence[Tensor], order: list[Tensor], expand: bool
+                   ) -> tuple[list[_Node], list[tuple[str, str]], dict[int, tuple]]:
+    """The picture's structure: a node per tensor, per op (or collapsed composite call) and
+    per constant argument, the edges (node id pairs) in the direction of data flow, and
+    {id(call output): (call, its inputs)} for the collapsed calls."""
     nodes: list[_Node] = []
     edges: list[tuple[str, str]] = []
     ids: dict[int, str] = {}
+    made_by = _calls(order, expand)
+    inner: dict[_Call, list[Tensor]] = {}
+    calls: dict[int, tuple] = {}
 
     def tensor_node(t: Tensor) -> str:
         nid = ids.get(id(t))
         if nid is None:
             nid = ids[id(t)] = f"t{len(ids)}"
-            nodes.append(_Node(nid, "tensor", t._scope, t))
+            nodes.append(_Node(nid, "tensor", _scope_of(t, made_by, expand), t))
         return nid
 
     for t in order:
+        call = None if expand or id(t) not in made_by else made_by[id(t)][0]
+        if call is not None and t is not call.out:
+            inner.setdefault(call, []).append(t)  # inside a collapsed call: not drawn
+            continue
         made = tensor_node(t)
         if t._op is None:
             continue
+        scope = _scope_of(t, made_by, expand)
         op = f"op{len(nodes)}"
-        nodes.append(_Node(op, "op", t._scope, t))
+        nodes.append(_Node(op, "op" if call is None else "call", scope, call or t))
         edges.append((op, made))
-        if t._args is None:  # freed by backward(): its inputs are gone
-            nodes.append(_Node(f"c{len(nodes)}", "freed", t._scope, t))
+        args = t._args if call is None else _call_inputs(call, inner.pop(call, []) + [t])
+        if call is not None:
+            calls[id(t)] = (call, args or [])
+        if args is None:  # freed by backward(): its inputs are gone
+            nodes.append(_Node(f"c{len(nodes)}", "freed", scope, t))
             edges.append((nodes[-1].id, op))
             continue
-        for a in t._args:
+        for a in args:
             if isinstance(a, Tensor):
                 edges.append((tensor_node(a), op))
             else:
-                nodes.append(_Node(f"c{len(nodes)}", "const", t._scope, a))
+                nodes.append(_Node(f"c{len(nodes)}", "const", scope, a))
                 edges.append((nodes[-1].id, op))
     for o in outputs:
         tensor_node(o)
-    return nodes, edges
+    return nodes, edges, calls
+
+
+_DTYPE_NAMES: dict[np.dtype, str] = {}  # str(dtype) costs 10 us: once per dtype
 
 
 def _node_label(node: _Node, how: _LabelOptions) -> tuple[str, str]:
     """The text and style of one node: the one place that decides what a node shows."""
     if node.kind == "const":
-        return _const(node.item), _STYLE["const"]
+        return _const_text(node.item, how.known, how.precision), _STYLE["const"]
     if node.kind == "freed":
         return "inputs freed\nby backward()", _STYLE["freed"]
+    if node.kind == "call":
+        params = ", ".join(_call_params(node.item))
+        return node.item.name + ("\n" + params if params else ""), _STYLE["call"]
     t = node.item
     if node.kind == "op":
         kw = _fmt_kwargs(t._kwargs)
         return t._op.name + ("\n" + kw if kw else ""), _STYLE["op"]
-    lines = [how.names.get(id(t), "tensor"), f"{t.shape} {t.dtype}" if t.shape else f"{t.dtype}"]
+    dtype = _DTYPE_NAMES.get(t._data.dtype) or _DTYPE_NAMES.setdefault(t._data.dtype,
+                                                                       str(t._data.dtype))
+    lines = [how.names.get(id(t), "tensor"), f"{t.shape} {dtype}" if t.shape else dtype]
     if how.show_values:
-        lines.append("value " + _fmt_array(t._data, how.precision, how.max_entries))
+        lines.append("value " + _fmt_array(t._data, how.precision, how.max_entries, _WIDTH))
     grad = t.grad if t.grad is not None else how.replayed.get(id(t))
     if how.show_grads and grad is not None:
-        lines.append("grad " + _fmt_array(grad, how.precision, how.max_entries))
+        lines.append("grad " + _fmt_array(grad, how.precision, how.max_entries, _WIDTH))
     kind = ("output" if id(t) in how.outputs else "tensor" if t._op is not None
             else "param" if t.requires_grad else "leaf")
     style = _STYLE[kind]
     mine = how.expected.get(t.name) if t.name else None
     if mine is not None and (grad is None or np.shape(mine) != np.shape(grad) or not np.allclose(
             mine, np.asarray(grad), rtol=1e-6, atol=1e-9)):
-        lines.append("yours " + _fmt_array(mine, how.precision, how.max_entries))
+        lines.append("yours " + _fmt_array(mine, how.precision, how.max_entries, _WIDTH))
         style += " " + _STYLE["mismatch"]
     return "\n".join(lines), style
 
 
-def _emit_dot(statements: list[tuple[tuple[str, ...], str]], edges: list[tuple[str, str]],
-              rankdir: str, collapse: bool) -> Diagram:
+def _text_width(label: str, style: str) -> float:
+    """About how wide graphviz makes a node, in pt (DejaVu Sans averages 0.6 em a character
+    on labels like these; an ellipse is about 1.4 times its text)."""
+    size = 11 if "fontsize=11" in style else 10 if "fontsize=10" in style else 12
+    text = 0.6 * size * max(map(len, label.split("\n"))) + 16
+    return text * 1.42 if "ellipse" in style else text
+
+
+def _auto_rankdir(labelled: list[tuple[_Node, str, str]], edges: list[tuple[str, str]]) -> str:
+    """"LR" when the graph drawn left to right is at most MAX_WIDTH_PT wide, else "TB".
+    The width: the widest node of each rank (its longest path from a source), plus the gaps
+    between ranks."""
+    if len(labelled) > MAX_LAYOUT_NODES:
+        return "TB"  # too big to lay out anyway
+    width = {node.id: _text_width(label, style) for node, label, style in labelled}
+    succ: dict[str, list[str]] = {nid: [] for nid in width}
+    indegree = dict.fromkeys(width, 0)
+    for a, b in dict.fromkeys(edges):
+        succ[a].append(b)
+        indegree[b] += 1
+    rank = dict.fromkeys(width, 0)
+    ready = [nid for nid, k in indegree.items() if k == 0]
+    while ready:
+        nid = ready.pop()
+        for b in succ[nid]:
+            rank[b] = max(rank[b], rank[nid] + 1)
+            indegree[b] -= 1
+            if indegree[b] == 0:
+                ready.append(b)
+    widest: dict[int, float] = {}
+    for nid, r in rank.items():
+        widest[r] = max(widest.get(r, 0.0), width[nid])
+    total = sum(widest.values()) + 36 * (len(widest) - 1) + 16
+    return "LR" if total <= MAX_WIDTH_PT else "TB"
+
+
+def _emit_dot(statements: list[tuple[tuple, str]], edges: list[tuple[str, str]],
+              rankdir: str, collapse: bool, spine: set[str] = frozenset()) -> Diagram:
     """The Diagram: node statements nested in their scopes' clusters (or one box per
-    top-level scope with ``collapse``), then the edges."""
-    graph = Diagram(name="autograd_lite", graph_attr={"rankdir": rankdir},
-                    node_attr={"fontname": "Helvetica", "fontsize": "12"})
+    top-level scope with ``collapse``), then the edges (heavier between ``spine`` nodes)."""
+    graph = Diagram(name="autograd_lite",
+                    graph_attr={"rankdir": rankdir, "fontname": FONT, "fontsize": "12",
+                                "ordering": "in"},
+                    node_attr={"fontname": FONT, "fontsize": "12"},
+                    edge_attr={"fontname": FONT})
     if collapse:
         statements, edges = _collapse(statements, edges)
     graph.body.extend(_nest(statements))
-    graph.body.extend(_edge_statements(edges))
+    graph.body.extend(_edge_statements(edges, spine))
     graph.n_nodes = len(statements)
     return graph
 
 
-def _edge_statements(edges: list[tuple[str, str]]) -> list[str]:
-    """One DOT line per distinct edge, in the order first seen."""
-    return [f"\t{a} -> {b}\n" for a, b in dict.fromkeys(edges)]
+def _edge_statements(edges: list[tuple[str, str]], spine: set[str] = frozenset()) -> list[str]:
+    """One DOT line per distinct edge. Edges between ``spine`` nodes (ops and the tensors
+    they make) weigh more and come first among a node's inputs, and the graph keeps that
+    order (ordering=in): dot draws the chain of ops straight, with the parameters and
+    constants on one side of it, so a long chain drawn top to bottom stays narrow."""
+    unique = list(dict.fromkeys(edges))
+    unique.sort(key=lambda e: e[0] not in spine)  # stable: otherwise in the order first seen
+    return [f"\t{a} -> {b} [weight=4]\n" if a in spine and b in spine else f"\t{a} -> {b}\n"
+            for a, b in unique]
 
 
 def _expected_grads(compare: Any) -> dict[str, np.ndarray]:
@@ -534,12 +873,14 @@ class _Scope:
     """A scope in the tree of nested scopes: its own statements and its sub-scopes."""
 
     statements: list[str]
-    children: dict[str, _Scope]
+    children: dict[Any, _Scope]
 
 
-def _nest(statements: list[tuple[tuple[str, ...], str]]) -> list[str]:
+def _nest(statements: list[tuple[tuple, str]]) -> list[str]:
     """Wrap statements in nested ``subgraph "cluster_<k>"`` blocks, one per distinct scope
-    path, numbered in the order drawn (so "layer 1" and "layer_1" stay two clusters)."""
+    path, numbered in the order drawn (so "layer 1" and "layer_1" stay two clusters). A
+    scope path holds the user's scope names and (expand=True) composite calls, each its own
+    dotted box."""
     root = _Scope([], {})
     for scope_path, stmt in statements:
         node = root
@@ -552,9 +893,10 @@ def _nest(statements: list[tuple[tuple[str, ...], str]]) -> list[str]:
     def emit(node: _Scope, depth: int) -> None:
         pad = "\t" * depth
         out.extend(f"{pad}{s}\n" for s in node.statements)
-        for name, child in node.children.items():
+        for part, child in node.children.items():
+            name = part if type(part) is str else part.name
             out.append(f"{pad}subgraph {_quote(f'cluster_{next(numbers)}')} {{\n{pad}\t"
-                       f"label={_quote(name)} style=\"rounded,dashed\" color=\"#2b8a3e\"\n")
+                       f"label={_quote(name)} {_CLUSTER[type(part)]}\n")
             emit(child, depth + 1)
             out.append(f"{pad}}}\n")
 
@@ -563,12 +905,12 @@ def _nest(statements: list[tuple[tuple[str, ...], str]]) -> list[str]:
 
 
 def _collapse(statements, edges):
-    """Replace everything inside each top-level scope by one box, numbered in order."""
+    """Replace everything inside each top-level user scope by one box, numbered in order."""
     owner: dict[str, str] = {}
-    kept: list[tuple[tuple[str, ...], str]] = []
+    kept: list[tuple[tuple, str]] = []
     boxes: dict[str, list] = {}  # top-level scope -> [box id, node count]
     for scope_path, stmt in statements:
-        if scope_path:
+        if scope_path and type(scope_path[0]) is str:
             box = boxes.setdefault(scope_path[0], [f"scope{len(boxes)}", 0])
             box[1] += 1
             owner[stmt.split(" ", 1)[0]] = box[0]
@@ -602,7 +944,7 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
     if any(is_freed(t) for t in order):
         raise RuntimeError(f"explain: backward() freed this graph ({_KEPT}); call explain "
                            "before backward(), or pass retain_graph=True to backward()")
-    names = _labels(order, [])
+    names = _labels(order, [], _caller_names())
     rows = []
     contributions: dict[int, list] = {}
 

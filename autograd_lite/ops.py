@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import inspect
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from .tensor import (
     PRIMITIVES,
     Primitive,
     Tensor,
+    _numbering,
     apply,
     binary_method,
     identity_vjp,
@@ -256,6 +258,71 @@ def _dconcat(i, g, ans, *xs, axis):
 _concatenate = defprim("concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis),
                        _PerInput(_dconcat))
 
+
+# ======================================================================================
+# Composite calls. A composite records only its primitives. ``@composite`` also leaves, on
+# the output of each call it made while recording, a mark in ``_scope`` after the user's
+# scope names (a tuple, where scope names are strings):
+#     (Composite, start, ids of the arguments, options given by position, by keyword)
+# The tensors the call made are then exactly those the output depends on that are newer
+# than ``start`` (its inputs existed before the call), which is how a diagram draws the call
+# as one node. Marking costs a counter read and two small tuples per call; nothing is walked.
+# ======================================================================================
+
+_OPTION_TYPES = frozenset({int, float, bool, str, tuple, type(None), np.float64, np.float32,
+                           np.int64})
+
+
+class Composite:
+    """A composite op as diagrams see it: ``name``, the public ``function``, its
+    ``parameters`` (names, in order) and ``first_option``, the position of the first
+    parameter with a default value (``axis``, ``a_min``, ``slope``)."""
+
+    __slots__ = ("name", "function", "parameters", "first_option")
+
+    def __init__(self, function) -> None:
+        parameters = inspect.signature(function).parameters.values()
+        self.name = function.__name__
+        self.function = function
+        self.parameters = tuple(p.name for p in parameters)
+        self.first_option = next((i for i, p in enumerate(parameters)
+                                  if p.default is not p.empty), len(self.parameters))
+
+    def __repr__(self) -> str:
+        return f"<Composite {self.name}>"
+
+
+def composite(function):
+    """Mark ``function`` (built from primitives) as a composite op: each call whose output
+    is recorded leaves a mark on that output (see above). Options (the arguments from
+    ``first_option`` on, and keywords) are kept when they are numbers, strings, tuples or
+    None, else replaced by None; of the other arguments only the ``id`` is kept, so a freed
+    graph holds on to no array."""
+    spec = Composite(function)
+    first = spec.first_option
+
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        start = next(_numbering)  # every tensor made from here on has a larger _seq
+        out = function(*args, **kwargs)
+        if type(out) is Tensor and out._op is not None and out._seq > start:
+            given = args[first:]
+            if given and not _OPTION_TYPES.issuperset(map(type, given)):
+                given = tuple(v if type(v) in _OPTION_TYPES else None for v in given)
+            out._scope += ((spec, start, tuple(map(id, args)), given,
+                            _keywords(kwargs) if kwargs else ()),)
+        return out
+
+    call.composite = spec
+    return call
+
+
+def _keywords(kwargs: dict) -> tuple:
+    if _OPTION_TYPES.issuperset(map(type, kwargs.values())):
+        return tuple(kwargs.items())
+    return tuple((k, v if type(v) in _OPTION_TYPES else None) for k, v in kwargs.items())
+
+
 # ======================================================================================
 # Public functions (numpy names and conventions). Composites need no derivative rule.
 # ======================================================================================
@@ -273,6 +340,7 @@ def sum(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A00
                               "keepdims": keepdims})
 
 
+@composite
 def mean(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
     """Mean over ``axis``: the sum divided by the number of entries summed."""
     shape = np.shape(_val(x))
@@ -290,31 +358,37 @@ def max(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A00
     return apply(_max, (x,), {"axis": axes, "keepdims": keepdims})
 
 
+@composite
 def min(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Minimum over ``axis``; ties share the gradient equally, as in ``max``."""
     return -max(-_tensor(x), axis, keepdims)
 
 
+@composite
 def minimum(x: ArrayLike, y: ArrayLike) -> Tensor:
     """Elementwise minimum; at ties each side gets half the gradient."""
     return -maximum(-_tensor(x), -_tensor(y))
 
 
+@composite
 def sqrt(x: ArrayLike) -> Tensor:
     """Elementwise square root, as ``x ** 0.5``."""
     return power(x, 0.5)
 
 
+@composite
 def square(x: ArrayLike) -> Tensor:
     """Elementwise ``x ** 2``."""
     return power(x, 2.0)
 
 
+@composite
 def leaky_relu(x: ArrayLike, slope: float = 0.01) -> Tensor:
     """x where x > 0, else slope * x (slope may be a Tensor that requires grad)."""
     return where(_val(x) > 0, x, multiply(x, slope))
 
 
+@composite
 def clip(x: ArrayLike, a_min=None, a_max=None) -> Tensor:
     """Limit values to [a_min, a_max], as ``np.clip`` (numbers, arrays or Tensors, which
     broadcast). The gradient goes to ``x`` inside the bounds (bounds included) and to a
@@ -327,6 +401,7 @@ def clip(x: ArrayLike, a_min=None, a_max=None) -> Tensor:
     return out if type(out) is Tensor else _tensor(out)
 
 
+@composite
 def logsumexp(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
     """log(sum(exp(x))) computed stably (finite for inputs like 1000); -inf over an empty
     axis, as log(0)."""
@@ -342,16 +417,19 @@ def logsumexp(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
     return out if keepdims else reshape(out, np.shape(np.sum(xv, axis=axes)))
 
 
+@composite
 def softmax(x: ArrayLike, axis: int = -1) -> Tensor:
     """exp(x) / sum(exp(x)) along ``axis``, stably."""
     return exp(x - logsumexp(x, axis, keepdims=True))
 
 
+@composite
 def log_softmax(x: ArrayLike, axis: int = -1) -> Tensor:
     """log(softmax(x)) along ``axis``, stably."""
     return x - logsumexp(x, axis, keepdims=True)
 
 
+@composite
 def binary_cross_entropy(p: ArrayLike, y: ArrayLike) -> Tensor:
     """Mean of -(y log p + (1-y) log(1-p)) over all entries; p, y broadcast, and both get
     their gradient (y too, when it is a Tensor that requires grad).
@@ -376,6 +454,7 @@ def reshape(x: ArrayLike, shape) -> Tensor:
     return apply(_reshape, (x,), {"shape": shape})
 
 
+@composite
 def flatten(x: ArrayLike) -> Tensor:
     """The entries as one axis, in C order: shape (n, m) -> (n * m,)."""
     return reshape(x, (-1,))
@@ -393,6 +472,7 @@ def transpose(x: ArrayLike, axes=None) -> Tensor:
     return apply(_transpose, (x,), {"axes": axes})
 
 
+@composite
 def swapaxes(x: ArrayLike, axis1: int, axis2: int) -> Tensor:
     """Exchange two axes."""
     ndim = np.ndim(_val(x))
@@ -405,6 +485,7 @@ def swapaxes(x: ArrayLike, axis1: int, axis2: int) -> Tensor:
     return transpose(x, axes)
 
 
+@composite
 def expand_dims(x: ArrayLike, axis) -> Tensor:
     """Insert axes of length 1 at ``axis`` (int or tuple)."""
     shape = list(np.shape(_val(x)))
@@ -414,6 +495,7 @@ def expand_dims(x: ArrayLike, axis) -> Tensor:
     return reshape(x, shape)
 
 
+@composite
 def squeeze(x: ArrayLike, axis=None) -> Tensor:
     """Remove axes of length 1 (those in ``axis``, or all)."""
     shape = np.shape(_val(x))
@@ -466,6 +548,7 @@ def concatenate(tensors, axis: int | None = 0) -> Tensor:
     return apply(_concatenate, tensors, {"axis": _axes(axis, ndims.pop(), "concatenate")[0]})
 
 
+@composite
 def stack(tensors, axis: int = 0) -> Tensor:
     """Join a sequence of same-shape tensors along a new axis."""
     tensors = tuple(tensors)
@@ -479,6 +562,7 @@ def stack(tensors, axis: int = 0) -> Tensor:
     return concatenate([expand_dims(t, axis) for t in tensors], axis)
 
 
+@composite
 def dot(a: ArrayLike, b: ArrayLike) -> Tensor:
     """numpy's dot for scalars, vectors and matrices (``matmul`` for stacks of matrices)."""
     na, nb = np.ndim(_val(a)), np.ndim(_val(b))

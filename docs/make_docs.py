@@ -5,6 +5,11 @@
 - docs/computation_graph.svg/.png: e = (a+b)*(b+1) at a = 2, b = 3, after backward;
 - docs/logistic_step.svg/.png: one logistic-regression step (m = 3) with its gradients
   (Z's gradient is the course's dz = (a - y) / m);
+- where Chromium is installed, the pictures as a browser draws them:
+  docs/logistic_step_browser.png (docs/logistic_step.svg) and docs/after_logistic.png (the
+  tour notebook's logistic-regression diagram). docs/before_logistic.png is the same
+  notebook diagram as drawn before diagrams collapsed composites and switched direction
+  (kept for comparison, not regenerated);
 - README.md's "Common mistakes" table, from tests/test_catalogue.py.
 """
 
@@ -50,6 +55,42 @@ def logistic_step():
     return al.draw(J, A, precision=3)
 
 
+def notebook_logistic():
+    """The tour notebook's logistic-regression diagram (examples/tour.ipynb, section 2)."""
+    import nn
+
+    X, Y = nn.planar_flower()  # X (2, 400), Y (1, 400)
+    w = al.Tensor(np.zeros((2, 1)), requires_grad=True, name="w")
+    b0 = al.Tensor(0.0, requires_grad=True, name="b")
+    with al.scope("logistic"):
+        A = al.sigmoid(w.T @ X + b0)
+        J = al.binary_cross_entropy(A, Y)
+    J.name = "J"
+    J.backward()
+    return al.draw(J)
+
+
+def _load_tests_module(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def browser_pictures() -> None:
+    """Screenshots of the diagrams in headless Chromium (tests/test_diagram_browser.py's
+    helpers), where it is installed."""
+    browser = _load_tests_module("test_diagram_browser")
+    if browser.find_chromium() is None:
+        print("Chromium not found: browser screenshots not made")
+        return
+    shots = {"logistic_step_browser.png": (DOCS / "logistic_step.svg").read_text(),
+             "after_logistic.png": notebook_logistic().pipe(format="svg", encoding="utf-8")}
+    for name, svg in shots.items():
+        browser.screenshot(svg, DOCS / name)
+        print(DOCS / name)
+
+
 def edge_cases() -> str:
     """docs/edge_cases.md: the kink-and-boundary table (autograd_lite.specs.EDGE_CASES)."""
     from autograd_lite.specs import EDGE_CASES
@@ -90,9 +131,7 @@ def _replace_block(text: str, name: str, body: str) -> str:
 
 
 def readme_table():
-    spec = importlib.util.spec_from_file_location("catalogue", ROOT / "tests" / "test_catalogue.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _load_tests_module("test_catalogue")
     readme = ROOT / "README.md"
     text = readme.read_text()
     text = _replace_block(text, "mistakes", module.render_table())
@@ -104,6 +143,7 @@ if __name__ == "__main__":
                           ("logistic_step", logistic_step())):
         for suffix in ("svg", "png"):
             print(diagram.render_to(str(DOCS / f"{name}.{suffix}")))
+    browser_pictures()
     readme_table()
     (DOCS / "edge_cases.md").write_text(edge_cases())
     print("README.md tables and docs/edge_cases.md updated")

@@ -3,6 +3,7 @@ explain, big graphs, and real rendering: render_to in every listed format, and g
 render/pipe/view/Jupyter display on a machine without a system dot (graphviz-pure) and with one."""
 
 import ast
+import gc
 import inspect
 import json
 import os
@@ -10,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import weakref
 
 import graphviz
 import numpy as np
@@ -470,3 +472,199 @@ def test_no_function_in_the_diagram_module_is_longer_than_60_lines():
             if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
             and f.end_lineno - f.lineno + 1 > 60]
     assert long == []
+
+
+# ---- composites: one node by default, their insides with expand=True ---------------------
+
+def ops_drawn(dot):
+    """The first label line of every op ellipse (primitive or composite call)."""
+    return [v.split("\\n")[0] for k, v in labels(dot).items() if k.startswith("op")]
+
+
+def bce_graph():
+    X = np.array([[1.0, 2.0, -1.0], [0.5, -1.5, 2.0]])
+    Y = np.array([[1.0, 0.0, 1.0]])
+    w = Tensor(np.array([[0.1], [-0.2]]), requires_grad=True, name="w")
+    b = Tensor(0.0, requires_grad=True, name="b")
+    A = al.sigmoid(w.T @ X + b)
+    J = al.binary_cross_entropy(A, Y)
+    return X, Y, A, J
+
+
+def test_a_composite_is_one_node_by_default_and_expand_shows_its_insides():
+    X, Y, A, J = bce_graph()
+    J.backward()
+    a = A.data
+    assert J.item() == pytest.approx(-np.mean(Y * np.log(a) + (1 - Y) * np.log(1 - a)))
+    dot = al.draw(J).source
+    assert ops_drawn(dot) == ["transpose", "matmul", "add", "sigmoid", "binary_cross_entropy"]
+    nodes, edges = labels(dot), set(re.findall(r"\t(\w+) -> (\w+)", dot))
+    bce = next(k for k, v in nodes.items() if v == "binary_cross_entropy")
+    into = {nodes[a].split("\\n")[0] for a, b in edges if b == bce}
+    assert into == {"sigmoid(w.T @ X + b)", "Y (1, 3)"}  # A, and the labels Y by name
+    assert "binary_cross_entropy(sigmoid(w.T @ X + b), Y)" not in dot  # too long: shortened
+    out = next(a for a, b in edges if a.startswith("op") is False and b == bce
+               and nodes[a].startswith("sigmoid"))
+    assert "grad" in nodes[out]  # A's gradient still shown after a plain backward
+    inside = al.draw(J, expand=True).source
+    assert {"where", "log", "sum", "divide", "negative"} <= set(ops_drawn(inside))
+    assert "binary_cross_entropy" not in ops_drawn(inside)
+    assert clusters(inside) == ["binary_cross_entropy", "clip", "mean"]  # clip and mean inside
+    assert "rounded,dotted" in inside
+
+
+def test_nested_composite_boxes_hold_the_nodes_their_call_made():
+    X, Y, A, J = bce_graph()
+    members = cluster_members(al.draw(J, expand=True).source)
+    assert {"where"} == {m for m in members["clip"] if m in ("where", "log", "sum")}
+    assert {"sum", "divide"} <= members["mean"] and "where" not in members["mean"]
+    assert "negative" in members["binary_cross_entropy"]
+
+
+COMPOSITE_CALLS = {  # one call of each composite op of the registry
+    "mean": lambda x: al.mean(x, axis=1), "min": lambda x: al.min(x),
+    "minimum": lambda x: al.minimum(x, 0.5), "sqrt": lambda x: al.sqrt(x),
+    "square": lambda x: al.square(x), "leaky_relu": lambda x: al.leaky_relu(x, 0.1),
+    "clip": lambda x: al.clip(x, 0.3, 0.7), "logsumexp": lambda x: al.logsumexp(x, axis=0),
+    "softmax": lambda x: al.softmax(x, axis=0), "log_softmax": lambda x: al.log_softmax(x),
+    "binary_cross_entropy": lambda x: al.binary_cross_entropy(x, np.ones((3, 4))),
+    "flatten": lambda x: al.flatten(x), "swapaxes": lambda x: al.swapaxes(x, 0, 1),
+    "expand_dims": lambda x: al.expand_dims(x, 0), "squeeze": lambda x: al.squeeze(x[:1]),
+    "stack": lambda x: al.stack([x, x]), "dot": lambda x: al.dot(x, np.ones((4, 2))),
+}
+
+
+def test_every_composite_of_the_registry_is_drawn_as_one_node_named_after_it():
+    composites = {name for name, op in al.OPS.items() if not op.primitive}
+    assert composites == set(COMPOSITE_CALLS)  # a new composite needs a row here
+    rng = np.random.default_rng(0)
+    for name, f in COMPOSITE_CALLS.items():
+        x = Tensor(rng.uniform(0.1, 0.9, (3, 4)), requires_grad=True, name="x")
+        out = f(x)
+        assert al.OPS[name].function.composite.name == name
+        drawn = ops_drawn(al.draw(out, expand=False).source)
+        own = [d for d in drawn if d != "getitem"]  # x[:1], the input of squeeze
+        assert own == [name], (name, drawn)
+        assert len(ops_drawn(al.draw(out, expand=True).source)) >= 1
+
+
+def test_options_of_a_composite_are_in_its_node():
+    x = Tensor(np.linspace(0.1, 0.9, 6).reshape(2, 3), requires_grad=True, name="x")
+    dot = al.draw(al.clip(x, 0.25, a_max=0.75)).source
+    assert "clip\\na_min=0.25, a_max=0.75" in dot
+    assert "mean\\naxis=1, keepdims=True" in al.draw(al.mean(x, 1, keepdims=True)).source
+    assert "leaky_relu\\nslope=0.2" in al.draw(al.leaky_relu(x, 0.2)).source
+
+
+def test_a_composite_is_marked_only_when_recorded_and_keeps_no_array_alive():
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    assert al.mean(Tensor(np.ones(3)))._scope == ()  # nothing recorded, nothing marked
+    with al.no_grad():
+        assert al.mean(x)._scope == ()
+    with al.scope("layer"):
+        m = al.mean(x)
+    assert m._scope[0] == "layer" and type(m._scope[1]) is tuple  # after the user's scope
+    x = Tensor(np.zeros((1, 200_000)), requires_grad=True)  # too big to keep for drawing
+    Y = np.ones((1, 200_000))
+    gone = weakref.ref(Y)
+    J = al.binary_cross_entropy(al.sigmoid(x), Y)
+    J.backward()  # frees the graph
+    del Y
+    gc.collect()
+    assert gone() is None and J.item() > 0  # J's mark holds only the id of Y
+    assert "inputs freed" in al.draw(J).source
+
+
+def test_composites_inside_a_scope_stay_in_its_cluster_and_collapse_with_it():
+    W = Tensor(np.ones((1, 2)), requires_grad=True, name="W")
+    X = np.ones((2, 4))
+    with al.scope("cost"):
+        J = al.mean(al.square(W @ X))
+    assert clusters(al.draw(J).source) == ["cost"]
+    members = cluster_members(al.draw(J).source)
+    assert {"matmul", "square", "mean"} <= members["cost"]
+    assert clusters(al.draw(J, expand=True).source) == ["cost", "square", "mean"]
+    collapsed = al.draw(J, expand=True, collapse=True).source
+    assert "cluster" not in collapsed and "cost\\n(" in collapsed
+
+
+# ---- names, constants, direction and font: what a reader sees -----------------------------
+
+def test_unnamed_intermediates_are_named_from_their_op_and_inputs():
+    X = np.array([[1.0, 2.0, -1.0], [0.5, -1.5, 2.0]])
+    w = Tensor(np.array([[0.1], [-0.2]]), requires_grad=True, name="w")
+    b = Tensor(0.0, requires_grad=True, name="b")
+    Z = w.T @ X + b
+    A = al.sigmoid(Z)
+    firsts = [v.split("\\n")[0] for k, v in labels(al.draw(A * 2.0 - (b - Z)).source).items()
+              if k.startswith("t")]
+    assert {"w.T", "w.T @ X", "w.T @ X + b", "sigmoid(w.T @ X + b)", "b - (w.T @ X + b)",
+            "sigmoid(w.T @ X + b) * 2"} <= set(firsts)  # Python's precedence, as typed
+    assert "... - (b - (w.T @ X + b))" in firsts  # too long: the longest operand shortened
+    Z.name = "Z"
+    assert "sigmoid(Z)" in al.draw(al.sigmoid(Z)).source
+    y = Tensor(1.0, requires_grad=True, name="y")
+    for _ in range(60):  # a graph of 120 tensors: still no automatic t12-style names
+        y = al.tanh(y) * 0.9
+    names = [v.split("\\n")[0] for k, v in labels(al.draw(y).source).items()
+             if k.startswith("t")]
+    assert not [n for n in names if re.fullmatch(r"t\d+", n)]
+    assert {"tanh(y)", "tanh(y) * 0.9", "... * 0.9", "tanh(... * 0.9)"} <= set(names)
+    assert max(map(len, names)) <= 32
+
+
+def test_constants_read_by_value_name_or_shape_in_dashed_grey_boxes():
+    w = Tensor(np.ones((1, 2)), requires_grad=True, name="w")
+    X = np.ones((2, 400))  # the caller's variable names it
+    out = (w @ X) * np.array([[1.0, -1.0] * 200]) + np.array([[0.5]]) + Tensor(np.ones(400))
+    consts = {k: v for k, v in labels(al.draw(out).source).items() if k.startswith("c")}
+    assert sorted(consts.values()) == ["X (2, 400)", "[[0.5]]", "array (1, 400)"]
+    assert "array(" not in al.draw(out).source
+    dot = al.draw(out).source
+    for k in consts:
+        style = dot.split(k + " [")[1].split("\n")[0]
+        assert "shape=box" in style and "dashed" in style and "#868e96" in style
+    assert "w @ X * const + [[0.5]]" in dot  # an unnamed array reads "const" in a name
+    assert "const\\n(400,) float64" in dot  # an unnamed constant Tensor: a dashed leaf box
+    unnamed = Tensor(np.ones((1, 2)), requires_grad=True)
+    assert "unnamed\\n(1, 2)" in al.draw(unnamed * 2.0).source  # named from the variable
+    assert "t1\\n(1, 2)" in al.draw(Tensor(np.ones((1, 2)), requires_grad=True) * 2.0).source
+
+
+def test_auto_direction_is_left_to_right_only_when_that_fits_1000_px():
+    _, _, e = course_example()
+    assert "rankdir=LR" in al.draw(e).source
+    X, Y, A, J = bce_graph()
+    assert "rankdir=TB" in al.draw(J).source
+    assert "rankdir=LR" in al.draw(J, rankdir="LR").source
+
+
+def test_course_models_are_at_most_1000_px_wide_as_the_renderer_lays_them_out():
+    import test_diagram_browser as browser
+
+    for name, J in browser.course_model_graphs().items():
+        svg = al.draw(J).pipe(format="svg", encoding="utf-8")
+        width = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
+        assert width * 4 / 3 <= 1000, (name, width)  # an SVG pt is 4/3 px at 100 % zoom
+        assert "rankdir=TB" in al.draw(J).source
+
+
+def test_every_text_is_set_in_dejavu_sans_which_graphviz_pure_measures():
+    X, Y, A, J = bce_graph()
+    d = al.draw(A, J)
+    d.attr(label="a note", fontsize="10")
+    svg = d.pipe(format="svg", encoding="utf-8")
+    fonts = set(re.findall(r'font-family="([^"]*)"', svg))
+    assert fonts == {"DejaVu Sans"}
+    pure = subprocess.run([graphviz_pure_path(), "-Tsvg"], input=d.source, text=True,
+                          capture_output=True, check=True)
+    assert "no hard-coded metrics" not in pure.stderr  # measured, not guessed as Times
+
+
+def test_notes_in_the_picture_are_wrapped():
+    x = Tensor(np.ones(200_000), requires_grad=True)
+    e = (al.tanh(x) * 2).sum()
+    e.backward()
+    dot = al.draw(e).source
+    note = re.search(r'label="(Part of this graph[^"]*)"', dot, flags=re.S).group(1)
+    assert max(len(line) for line in note.split("\n")) <= 100 and "\n" in note
