@@ -162,46 +162,38 @@ def _mlp_numpy(P, X, Y, hidden):
     return step
 
 
-def _mlp_engine(T, X, Y, hidden):
-    """One step by autograd_lite: the forward pass from Tensors T, backward(), update."""
-    act = getattr(al, MLP_ACTIVATIONS[hidden][2])
+def _mlp_autodiff(T, X, Y, act, bce, update):
+    """One step by an autodiff engine: the forward pass from its tensors T, the cost by its
+    ``bce``, backward(), then ``update(T)``, which steps T and returns the gradients."""
     L = len(T) // 2
 
     def step():
         A = X
         for l in range(1, L):
             A = act(T[f"W{l}"] @ A + T[f"b{l}"])
-        cost = al.binary_cross_entropy_with_logits(T[f"W{L}"] @ A + T[f"b{L}"], Y)
+        cost = bce(T[f"W{L}"] @ A + T[f"b{L}"], Y)
         cost.backward()
-        grads = {}
+        return cost.item(), update(T)
+    return step
+
+
+def _al_update(T):
+    grads = {}
+    for k, t in T.items():
+        grads[k] = t.grad
+        t.data -= LR * t.grad
+        t.grad = None
+    return grads
+
+
+def _torch_update(T):
+    grads = {}
+    with torch.no_grad():
         for k, t in T.items():
-            grads[k] = t.grad
-            t.data -= LR * t.grad
+            grads[k] = t.grad.numpy().copy()
+            t -= LR * t.grad
             t.grad = None
-        return cost.item(), grads
-    return step
-
-
-def _mlp_torch(TT, Xt, Yt, hidden):
-    """One step by PyTorch, in float64, as the engine's."""
-    act = getattr(torch, MLP_ACTIVATIONS[hidden][2])
-    L = len(TT) // 2
-
-    def step():
-        A = Xt
-        for l in range(1, L):
-            A = act(TT[f"W{l}"] @ A + TT[f"b{l}"])
-        cost = torch.nn.functional.binary_cross_entropy_with_logits(
-            TT[f"W{L}"] @ A + TT[f"b{L}"], Yt)
-        cost.backward()
-        grads = {}
-        with torch.no_grad():
-            for k, t in TT.items():
-                grads[k] = t.grad.numpy().copy()
-                t -= LR * t.grad
-                t.grad = None
-        return cost.item(), grads
-    return step
+    return grads
 
 
 def _mlp_case(dims, m, hidden, seed=0):
@@ -213,13 +205,16 @@ def _mlp_case(dims, m, hidden, seed=0):
     for l in range(1, len(dims)):
         init[f"W{l}"] = rng.standard_normal((dims[l], dims[l - 1])) / np.sqrt(dims[l - 1])
         init[f"b{l}"] = np.zeros((dims[l], 1))
-    cases = {"autograd_lite": _mlp_engine({k: al.Tensor(v, requires_grad=True)
-                                           for k, v in init.items()}, X, Y, hidden),
+    op = MLP_ACTIVATIONS[hidden][2]
+    T = {k: al.Tensor(v, requires_grad=True) for k, v in init.items()}
+    cases = {"autograd_lite": _mlp_autodiff(T, X, Y, getattr(al, op),
+                                            al.binary_cross_entropy_with_logits, _al_update),
              "numpy": _mlp_numpy({k: v.copy() for k, v in init.items()}, X, Y, hidden)}
     if torch is not None:
-        cases["torch"] = _mlp_torch({k: torch.tensor(v, requires_grad=True)
-                                     for k, v in init.items()},
-                                    torch.tensor(X), torch.tensor(Y), hidden)
+        TT = {k: torch.tensor(v, requires_grad=True) for k, v in init.items()}
+        cases["torch"] = _mlp_autodiff(TT, torch.tensor(X), torch.tensor(Y), getattr(torch, op),
+                                       torch.nn.functional.binary_cross_entropy_with_logits,
+                                       _torch_update)
     return cases, 1
 
 

@@ -22,7 +22,8 @@ from .checks import ShapeError, check_parameters, check_X, check_Y, num_layers
 from .cost import cross_entropy
 from .init import initialize
 from .regularization import check_keep_prob, check_lambd, dropout_masks
-from .training import check_gradients_option, engine_gradients, train_loop, update_parameters
+from .training import check_gradients_option, engine_gradients, gradient_descent
+from .training import update_parameters as update_parameters  # the course's, written once
 
 
 def initialize_parameters(n_x: int, n_h: int, n_y: int, seed=1) -> dict:
@@ -289,15 +290,13 @@ def _gradient_descent(X, Y, parameters, learning_rate, num_iterations, hidden, g
     X = check_X(X, check_parameters(parameters)[0])
     check_Y(Y, X.shape[1])
 
-    def step(i):
-        nonlocal parameters
-        grads, cost = grads_and_cost(parameters, X, Y, hidden, gradients)
-        parameters = update_parameters(parameters, grads, learning_rate)
-        return np.asarray(cost)
+    def find(p):
+        grads, cost = grads_and_cost(p, X, Y, hidden, gradients)
+        return grads, np.asarray(cost)
 
-    costs = train_loop(step, num_iterations, print_last=True, desc=desc,
-                       line="Cost after iteration {i}: {cost}", **loop)  # the course's "{}: {}"
-    return parameters, costs
+    return gradient_descent(parameters, find, learning_rate, num_iterations, print_last=True,
+                            desc=desc, line="Cost after iteration {i}: {cost}",  # the course's
+                            **loop)
 
 
 def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,

@@ -13,7 +13,7 @@ import numpy as np
 from . import init
 from .checks import check_Y
 from .regularization import grads_and_cost, model_layers, predict
-from .training import check_gradients_option, train_loop, update_parameters
+from .training import check_gradients_option, gradient_descent
 
 __all__ = ["initialize_parameters_zeros", "initialize_parameters_random",
            "initialize_parameters_he", "model", "predict", "accuracy", "INITIALIZATIONS"]
@@ -64,15 +64,9 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=False,
     check_gradients_option(gradients, "model")
     check_Y(Y, np.shape(X)[1])
     dims = model_layers(X, layers_dims, (10, 5), "model")
-    parameters = make(dims) if initialization == "zeros" else make(dims, seed)
-
-    def step(i):
-        nonlocal parameters
-        grads, cost = grads_and_cost(parameters, X, Y, gradients=gradients)
-        parameters = update_parameters(parameters, grads, learning_rate)
-        return cost
-
-    costs = train_loop(step, num_iterations, print_cost=print_cost, print_every=1000,
-                       line="Cost after iteration {i}: {cost}", record_every=1000,
-                       progress=progress, desc="initialization", callback=callback)
+    parameters, costs = gradient_descent(
+        make(dims) if initialization == "zeros" else make(dims, seed),
+        lambda p: grads_and_cost(p, X, Y, gradients=gradients), learning_rate, num_iterations,
+        print_cost=print_cost, print_every=1000, line="Cost after iteration {i}: {cost}",
+        record_every=1000, progress=progress, desc="initialization", callback=callback)
     return (parameters, costs) if return_costs else parameters

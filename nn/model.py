@@ -18,7 +18,7 @@ from . import deep
 from .activations import ACTIVATIONS
 from .checks import check_X, check_Y
 from .init import INITIALIZERS, check_layer_dims, initialize
-from .training import GRADIENTS, train_loop, update_parameters
+from .training import GRADIENTS, gradient_descent
 
 FORMAT_VERSION = 1
 OUTPUT = "sigmoid"  # the checkpoint format's "output" entry: Model is a binary classifier
@@ -98,13 +98,11 @@ class Model:
             raise ValueError(f"fit: record_every must be a positive integer (the cost is kept "
                              f"every record_every iterations), got {record_every!r}")
 
-        def step(i):
-            grads, cost = deep.grads_and_cost(self.parameters, X, Y, self.hidden, gradients)
-            self.parameters = update_parameters(self.parameters, grads, learning_rate)
-            return float(cost)
-
-        costs = train_loop(step, num_iterations, record_every=int(record_every),
-                           record_last=True, progress=progress, desc="fit")
+        self.parameters, costs = gradient_descent(
+            self.parameters, lambda p: deep.grads_and_cost(p, X, Y, self.hidden, gradients),
+            learning_rate, num_iterations, record_every=int(record_every), record_last=True,
+            progress=progress, desc="fit")
+        costs = [float(c) for c in costs]
         self.costs.extend(costs)
         return costs
 

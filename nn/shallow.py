@@ -13,7 +13,7 @@ from .activations import sigmoid
 from .checks import check_parameters, check_Y
 from .cost import cross_entropy
 from .init import small_random
-from .training import check_gradients_option, engine_gradients, train_loop
+from .training import check_gradients_option, engine_gradients, gradient_descent
 from .training import update_parameters as _update_parameters
 
 
@@ -96,16 +96,10 @@ def nn_model(X, Y, n_h, num_iterations=10000, print_cost=False, seed=2, learning
     check_gradients_option(gradients, "nn_model")
     n_x, _, n_y = layer_sizes(X, Y, n_h)
     check_Y(Y, X.shape[1])
-    parameters = initialize_parameters(n_x, n_h, n_y, seed)
-
-    def step(i):
-        nonlocal parameters
-        grads, cost = grads_and_cost(parameters, X, Y, gradients)
-        parameters = update_parameters(parameters, grads, learning_rate)
-        return cost
-
-    costs = train_loop(step, num_iterations, print_cost=print_cost, print_every=1000,
-                       progress=progress, desc="nn_model", callback=callback)
+    parameters, costs = gradient_descent(
+        initialize_parameters(n_x, n_h, n_y, seed), lambda p: grads_and_cost(p, X, Y, gradients),
+        learning_rate, num_iterations, print_cost=print_cost, print_every=1000,
+        progress=progress, desc="nn_model", callback=callback)
     return (parameters, costs) if return_costs else parameters
 
 

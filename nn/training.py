@@ -52,6 +52,21 @@ def engine_gradients(cost: Callable, parameters) -> tuple[dict, float]:
             for k, t in P.items()}, J.item()
 
 
+def gradient_descent(parameters, grads_and_cost: Callable, learning_rate, num_iterations,
+                     **loop) -> tuple[dict, list]:
+    """Batch gradient descent: ``grads, cost = grads_and_cost(parameters)``, then
+    update_parameters, num_iterations times. Returns (parameters, costs); ``loop`` is
+    train_loop's settings (cadence, printing, progress, callback)."""
+    def step(i):
+        nonlocal parameters
+        grads, cost = grads_and_cost(parameters)
+        parameters = update_parameters(parameters, grads, learning_rate)
+        return cost
+
+    costs = train_loop(step, num_iterations, **loop)
+    return parameters, costs
+
+
 def train_loop(step: Callable[[int], float], num_iterations: int, *, print_cost=False,
                print_every=100, print_last=False,
                line: str | Callable = "Cost after iteration {i}: {cost:f}",
