@@ -1,4 +1,6 @@
-"""A small, safe expression language for the command line: ``(a + b) * (b + 1)``.
+"""A small, safe expression language for the command line, ``(a + b) * (b + 1)``, and the
+engine's own command, ``graph``, which ``python -m autograd_lite`` serves and the
+``autograd-lite`` command (nn.cli) includes.
 
 Parsed with ``ast`` against an allow-list and evaluated by walking the tree (never eval):
 numbers, names given values, ``+ - * / ** @``, unary minus, parentheses and calls of
@@ -11,8 +13,12 @@ Numbers are numpy float64, so arithmetic on them follows numpy, not Python: ``1/
 
 from __future__ import annotations
 
+import argparse
 import ast
+import os
+import sys
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -205,3 +211,113 @@ def _eval(node: ast.AST, variables):
     if "slope" in kwargs:
         kwargs["slope"] = _number(kwargs["slope"])
     return FUNCTIONS[node.func.id](*(_eval(a, variables) for a in node.args), **kwargs)
+
+
+# ---- the `graph` command, and how a command line reports errors --------------------------------
+
+class UsageError(Exception):
+    """Bad command-line usage: one line on stderr, exit status 2."""
+
+
+class CommandError(Exception):
+    """A user's mistake found after the command line was read (a file that cannot be
+    written, data that is missing): one line on stderr, exit status 1."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, raising UsageError (one line, exit 2) where it would print usage and exit."""
+
+    def error(self, message):
+        raise UsageError(message)
+
+
+def add_graph_command(subparsers) -> argparse.ArgumentParser:
+    """Add ``graph EXPRESSION name=value ... [-o FILE] [--explain] [--rankdir DIR]``."""
+    g = subparsers.add_parser("graph", help="build an expression's graph, backprop, draw it")
+    g.add_argument("expression", help='e.g. "(a+b)*(b+1)"; numbers are float64, so 1/0 is '
+                   'inf and 0/0 is nan, as in numpy')
+    g.add_argument("values", nargs="*", metavar="name=value",
+                   help="input values: numbers or lists such as x=[1,2,3]")
+    g.add_argument("-o", "--output", help="diagram file: .svg, .png or .dot")
+    g.add_argument("--explain", action="store_true", help="print the backward pass as a table")
+    g.add_argument("--rankdir", default="LR",
+                   help="the diagram's direction, as al.draw takes it (LR, the default, TB, RL "
+                        "or BT)")
+    g.set_defaults(func=graph)
+    return g
+
+
+def graph(args: argparse.Namespace) -> int:
+    """The ``graph`` command: evaluate, print the value and gradients, draw if asked."""
+    from . import diagram  # graphviz loads here, for this command only
+
+    if args.rankdir not in diagram.RANKDIRS:
+        raise UsageError(f"argument --rankdir: invalid choice: {args.rankdir!r} (choose from "
+                         f"{', '.join(diagram.RANKDIRS)})")
+    variables = {}
+    for item in args.values:
+        name, sep, text = item.partition("=")
+        if not sep:
+            raise UsageError(f"expected name=value, got {item!r}")
+        variables[name.strip()] = Tensor(parse_value(text), requires_grad=True,
+                                         name=name.strip())
+    out = evaluate(args.expression, variables)
+    out.name = "out"
+    if not out.requires_grad:
+        raise ExpressionError("the expression does not depend on any input; give names values")
+    if out.size != 1:
+        print(f"out has shape {out.shape}; backprop of its sum")
+    print(f"out = {_show(out.data)}")
+    with np.errstate(all="ignore"):  # inf and nan are printed as values, as numpy gives them
+        if args.explain:
+            print(diagram.explain(out if out.size == 1 else ops.sum(out)))
+        out.backward(np.ones(out.shape), retain_graph=True, retain_grads=True)
+    for name, t in variables.items():
+        print(f"d out / d {name} = {_show(0.0 if t.grad is None else t.grad)}")
+    if args.output:
+        _render(diagram, out, args.output, args.rankdir)
+    return 0
+
+
+def _render(diagram, out, path, rankdir):
+    picture = diagram.draw(out, rankdir=rankdir)
+    try:
+        print(f"diagram: {picture.render_to(path)}")
+    except diagram.RenderError as err:
+        dot = os.path.splitext(path)[0] + ".dot"
+        picture.render_to(dot)
+        print(f"(the DOT text was written to {dot})", file=sys.stderr)
+        raise CommandError(str(err)) from err
+
+
+def _show(a) -> str:
+    a = np.asarray(a)
+    return f"{float(a):g}" if a.ndim == 0 else np.array2string(a, precision=6, separator=", ")
+
+
+def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
+                user_errors: tuple[type[BaseException], ...]) -> int:
+    """Parse ``argv`` (default: sys.argv[1:]) and call the chosen command's ``func``.
+
+    Returns the exit status: 2 for a usage error, 1 for an error of ``user_errors`` (plus
+    ExpressionError and CommandError), each as one line on stderr; anything else is a bug,
+    reported as "internal error (its type)" on one line, or raised with --debug."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    prog = parser.prog
+    try:
+        args = parser.parse_args(argv)
+        return args.func(args)
+    except UsageError as err:
+        print(f"{prog}: usage error: {err} (see {prog} --help)", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001  (one line, never a traceback, unless --debug)
+        if "--debug" in argv:
+            raise
+        mine = isinstance(err, (ExpressionError, CommandError, *user_errors))
+        kind = "error" if mine else f"internal error ({type(err).__name__})"
+        message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        print(f"{prog}: {kind}: {message}", file=sys.stderr)
+        return 1

@@ -120,29 +120,26 @@ def chain_case():
     return cases, CHAIN_OPS
 
 
-def _mlp_case(dims, m, hidden, seed=0):
-    """One gradient-descent step of an L-layer net: forward, cross-entropy, backward, update."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((dims[0], m))  # (n_x, m)
-    Y = (rng.random((dims[-1], m)) > 0.5).astype(float)  # (n_y, m)
-    init = {}
-    for l in range(1, len(dims)):
-        init[f"W{l}"] = rng.standard_normal((dims[l], dims[l - 1])) / np.sqrt(dims[l - 1])
-        init[f"b{l}"] = np.zeros((dims[l], 1))
-    L = len(dims) - 1
-    act = {"relu": (lambda Z: np.maximum(Z, 0), lambda dA, Z, A: dA * (Z > 0)),
-           "tanh": (np.tanh, lambda dA, Z, A: dA * (1 - A * A))}[hidden]
-    al_act = {"relu": al.relu, "tanh": al.tanh}[hidden]
+# the hidden activations of the MLP cases: numpy forward, numpy backward (dA, Z, A) -> dZ,
+# and the engines' ops
+MLP_ACTIVATIONS = {
+    "relu": (lambda Z: np.maximum(Z, 0), lambda dA, Z, A: dA * (Z > 0), "relu"),
+    "tanh": (np.tanh, lambda dA, Z, A: dA * (1 - A * A), "tanh"),
+}
 
-    P = {k: v.copy() for k, v in init.items()}
 
-    def numpy_hand():
-        """The course's formulas; dA0 (the gradient for X) is skipped, as a hand-writer would.
-        The cost is computed, as the course's model does every iteration and the engines do."""
+def _mlp_numpy(P, X, Y, hidden):
+    """One step by the course's formulas. dA0 (the gradient for X) is skipped, as a
+    hand-writer would; the cost is computed, as the course's model does every iteration and
+    the engines do."""
+    forward, backward, _ = MLP_ACTIVATIONS[hidden]
+    L = len(P) // 2
+
+    def step():
         A, cache = X, []
         for l in range(1, L):
             Z = P[f"W{l}"] @ A + P[f"b{l}"]  # (n[l], m)
-            A_prev, A = A, act[0](Z)
+            A_prev, A = A, forward(Z)
             cache.append((A_prev, Z, A))
         ZL = P[f"W{L}"] @ A + P[f"b{L}"]
         softplus_neg = np.logaddexp(0, -ZL)  # -log(AL), computed stably
@@ -157,49 +154,67 @@ def _mlp_case(dims, m, hidden, seed=0):
             grads[f"b{l}"] = dZ.sum(axis=1, keepdims=True)  # (n[l], 1)
             if l > 1:
                 A_prev_prev, Z, A_l = cache[l - 2]
-                dZ = act[1](P[f"W{l}"].T @ dZ, Z, A_l)
+                dZ = backward(P[f"W{l}"].T @ dZ, Z, A_l)
                 A_prev = A_prev_prev
         for k in P:
             P[k] -= LR * grads[k]
         return cost, grads
+    return step
 
-    T = {k: al.Tensor(v, requires_grad=True) for k, v in init.items()}
 
-    def engine():
+def _mlp_autodiff(T, X, Y, act, bce, update):
+    """One step by an autodiff engine: the forward pass from its tensors T, the cost by its
+    ``bce``, backward(), then ``update(T)``, which steps T and returns the gradients."""
+    L = len(T) // 2
+
+    def step():
         A = X
         for l in range(1, L):
-            A = al_act(T[f"W{l}"] @ A + T[f"b{l}"])
-        cost = al.binary_cross_entropy_with_logits(T[f"W{L}"] @ A + T[f"b{L}"], Y)
+            A = act(T[f"W{l}"] @ A + T[f"b{l}"])
+        cost = bce(T[f"W{L}"] @ A + T[f"b{L}"], Y)
         cost.backward()
-        grads = {}
-        for k, t in T.items():
-            grads[k] = t.grad
-            t.data -= LR * t.grad
-            t.grad = None
-        return cost.item(), grads
+        return cost.item(), update(T)
+    return step
 
-    cases = {"autograd_lite": engine, "numpy": numpy_hand}
+
+def _al_update(T):
+    grads = {}
+    for k, t in T.items():
+        grads[k] = t.grad
+        t.data -= LR * t.grad
+        t.grad = None
+    return grads
+
+
+def _torch_update(T):
+    grads = {}
+    with torch.no_grad():
+        for k, t in T.items():
+            grads[k] = t.grad.numpy().copy()
+            t -= LR * t.grad
+            t.grad = None
+    return grads
+
+
+def _mlp_case(dims, m, hidden, seed=0):
+    """One gradient-descent step of an L-layer net: forward, cross-entropy, backward, update."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((dims[0], m))  # (n_x, m)
+    Y = (rng.random((dims[-1], m)) > 0.5).astype(float)  # (n_y, m)
+    init = {}
+    for l in range(1, len(dims)):
+        init[f"W{l}"] = rng.standard_normal((dims[l], dims[l - 1])) / np.sqrt(dims[l - 1])
+        init[f"b{l}"] = np.zeros((dims[l], 1))
+    op = MLP_ACTIVATIONS[hidden][2]
+    T = {k: al.Tensor(v, requires_grad=True) for k, v in init.items()}
+    cases = {"autograd_lite": _mlp_autodiff(T, X, Y, getattr(al, op),
+                                            al.binary_cross_entropy_with_logits, _al_update),
+             "numpy": _mlp_numpy({k: v.copy() for k, v in init.items()}, X, Y, hidden)}
     if torch is not None:
         TT = {k: torch.tensor(v, requires_grad=True) for k, v in init.items()}
-        Xt, Yt = torch.tensor(X), torch.tensor(Y)
-        t_act = {"relu": torch.relu, "tanh": torch.tanh}[hidden]
-
-        def torch_step():
-            A = Xt
-            for l in range(1, L):
-                A = t_act(TT[f"W{l}"] @ A + TT[f"b{l}"])
-            cost = torch.nn.functional.binary_cross_entropy_with_logits(
-                TT[f"W{L}"] @ A + TT[f"b{L}"], Yt)
-            cost.backward()
-            grads = {}
-            with torch.no_grad():
-                for k, t in TT.items():
-                    grads[k] = t.grad.numpy().copy()
-                    t -= LR * t.grad
-                    t.grad = None
-            return cost.item(), grads
-        cases["torch"] = torch_step
-
+        cases["torch"] = _mlp_autodiff(TT, torch.tensor(X), torch.tensor(Y), getattr(torch, op),
+                                       torch.nn.functional.binary_cross_entropy_with_logits,
+                                       _torch_update)
     return cases, 1
 
 

@@ -10,7 +10,9 @@
   tour notebook's logistic-regression diagram). docs/before_logistic.png is the same
   notebook diagram as drawn before diagrams collapsed composites and switched direction
   (kept for comparison, not regenerated);
-- README.md's "Common mistakes" table, from tests/test_catalogue.py.
+- README.md's "Common mistakes" table, from docs/mistakes.py;
+- README.md's results tables (Course 1 and Course 2), from nn.registry.COURSE_MODELS;
+- README.md's operations table, from al.OPS, and docs/edge_cases.md.
 """
 
 import importlib.util
@@ -20,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 import autograd_lite as al
+from nn.registry import COURSE_MODELS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -130,12 +133,47 @@ def _replace_block(text: str, name: str, body: str) -> str:
                   lambda m: m.group(1) + body + "\n" + m.group(2), text, flags=re.S)
 
 
-def readme_table():
-    module = _load_tests_module("test_catalogue")
+def _percent(value) -> str:
+    return "—" if value is None else f"{value:g} %"
+
+
+def _pair(accuracies) -> str:
+    train, test = accuracies
+    return _percent(train) if test is None else f"{_percent(train)} / {_percent(test)}"
+
+
+def results_table(course: int) -> str:
+    """A README results table: each registry model's published rows, ours beside them."""
+    rows = ["| model | data | settings | course: train / test | autograd_lite: train / test |",
+            "|---|---|---|---|---|"]
+    for model in COURSE_MODELS.values():
+        if model.course != course:
+            continue
+        for n, r in enumerate(model.results):
+            ours = _pair(r.expected)
+            if r.costs:
+                i, cost = list(r.costs.items())[-1]
+                ours += f" (cost {cost:.6f} at {model.unit} {i})"
+            name = f"`{model.name}`: {model.title} | {model.data}" if n == 0 else " | "
+            rows.append(f"| {name} | {r.setting} | {_pair(r.course)} | {ours} |")
+    return "\n".join(rows)
+
+
+def mistakes_table() -> str:
+    """The README's "Common mistakes" table, from docs/mistakes.py."""
+    spec = importlib.util.spec_from_file_location("mistakes", DOCS / "mistakes.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.render_table()
+
+
+def readme_tables():
     readme = ROOT / "README.md"
     text = readme.read_text()
-    text = _replace_block(text, "mistakes", module.render_table())
-    readme.write_text(_replace_block(text, "ops", operations_table()))
+    for name, body in (("mistakes", mistakes_table()), ("ops", operations_table()),
+                       ("results", results_table(1)), ("results2", results_table(2))):
+        text = _replace_block(text, name, body)
+    readme.write_text(text)
 
 
 if __name__ == "__main__":
@@ -144,6 +182,6 @@ if __name__ == "__main__":
         for suffix in ("svg", "png"):
             print(diagram.render_to(str(DOCS / f"{name}.{suffix}")))
     browser_pictures()
-    readme_table()
+    readme_tables()
     (DOCS / "edge_cases.md").write_text(edge_cases())
     print("README.md tables and docs/edge_cases.md updated")

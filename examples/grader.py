@@ -2,9 +2,14 @@
 
     python examples/grader.py examples/learners/deep_wrong.py --json grade.json
 
-The learner's file defines L_model_backward(AL, Y, caches) (week 4) or propagate(w, b, X, Y)
-(week 2) in plain numpy. Hypothesis tries many random layer sizes, m and seeds; a failure is
-shrunk to the smallest case, reported as a table, drawn as a diagram and scored in JSON.
+The learner's file defines the graded function of one of nn's course models, in plain
+numpy: propagate(w, b, X, Y) (week 2), backward_propagation(parameters, cache, X, Y)
+(week 3), L_model_backward(AL, Y, caches) (week 4), or Course 2's
+backward_propagation(X, Y, cache) and backward_propagation_with_regularization(X, Y, cache,
+lambd). The model is found from the function (--model picks one: nn.registry.COURSE_MODELS
+lists them and how each is called). Hypothesis tries many random layer sizes, m and seeds;
+a failure is shrunk to the smallest case, reported as a table, drawn as a diagram and
+scored in JSON.
 """
 
 import argparse
@@ -13,13 +18,12 @@ import json
 import os
 import sys
 
-import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import autograd_lite as al
 from autograd_lite.testing import layer_dims
-from nn import deep
+from nn.registry import COURSE_MODELS, for_learner, random_case
 
 # ---- settings ----------------------------------------------------------------------------
 EXAMPLES = int(os.environ.get("GRADER_EXAMPLES", 100))  # random cases to try
@@ -36,56 +40,37 @@ def load_learner(path):
     return module
 
 
-def deep_case(dims, m, seed):
-    """Data, parameters (biases off 0 so relu's kink is not hit) and the course's caches."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((dims[0], m))  # (n_x, m)
-    Y = (rng.random((1, m)) > 0.5).astype(float)  # (1, m)
-    params = deep.initialize_parameters_deep(dims, seed=seed, init="lecun")
-    for l in range(1, len(dims)):
-        params[f"b{l}"] = rng.uniform(0.05, 0.3, (dims[l], 1))  # (n[l], 1)
-    return X, Y, params
-
-
-def check_deep(learner, dims, m, seed):
-    X, Y, params = deep_case(dims, m, seed)
-    AL, caches = deep.L_model_forward(X, params)  # AL (1, m)
-    yours = learner.L_model_backward(AL, Y, caches)
-    return al.check_gradients(lambda P: deep.L_model_cost_engine(P, X, Y), params, yours,
-                              max_numerical=50), (X, Y, params)
-
-
-def check_logistic(learner, dims, m, seed):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((dims[0], m))
-    Y = (rng.random((1, m)) > 0.5).astype(float)
-    params = {"w": rng.standard_normal((dims[0], 1)), "b": rng.standard_normal((1, 1))}
-    grads, _ = learner.propagate(params["w"], float(params["b"][0, 0]), X, Y)
-    yours = {"dw": grads.get("dw"), "db": np.reshape(grads.get("db"), (1, 1))}
-    cost = lambda P: al.binary_cross_entropy_with_logits(P["w"].T @ X + P["b"], Y)  # noqa: E731
+def check(model, function, dims, m, seed):
+    """The learner's gradients on one random case, against the engine's (the report), and
+    the case (X, Y, parameters)."""
+    X, Y, params = random_case(model, dims, m, seed)  # X (n_x, m), Y (1, m)
+    yours = model.grade(function, params, X, Y, **model.grade_options)
+    cost = lambda P: model.engine(P, X, Y, **model.grade_options)  # noqa: E731
     return al.check_gradients(cost, params, yours, max_numerical=50), (X, Y, params)
 
 
-def grade(path):
-    learner = load_learner(path)
-    if hasattr(learner, "L_model_backward"):
-        function, check, dims_strategy = "L_model_backward", check_deep, layer_dims(
-            1, MAX_LAYERS, 1, MAX_WIDTH)
-    elif hasattr(learner, "propagate"):
-        function, check, dims_strategy = "propagate", check_logistic, layer_dims(1, 1, 1,
-                                                                                 MAX_WIDTH)
-    else:
-        sys.exit(f"grader: {path} defines neither L_model_backward nor propagate")
+def dims_strategy(model):
+    """Layer sizes [n_x, n[1], ..., 1] with as many hidden layers as the model takes."""
+    lo, hi = model.hidden_layers
+    return layer_dims(lo + 1, min(hi + 1, MAX_LAYERS), 1, MAX_WIDTH)
 
+
+def grade(path, name=None):
+    learner = load_learner(path)
+    try:
+        model = for_learner(learner, name)
+    except LookupError as err:
+        sys.exit(f"grader: {path}: {err}")
+    function = getattr(learner, model.learner)
     last = {}
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
-    @given(dims=dims_strategy, m=st.integers(1, MAX_M), seed=st.integers(0, 2**16))
+    @given(dims=dims_strategy(model), m=st.integers(1, MAX_M), seed=st.integers(0, 2**16))
     def prop(dims, m, seed):
         case = {"layer_dims": dims, "m": m, "seed": seed}
         try:
-            report, _ = check(learner, dims, m, seed)
+            report, _ = check(model, function, dims, m, seed)
         except Exception as err:  # the learner's code crashed: that case fails
             last.update(case=case, report=None, error=f"{type(err).__name__}: {err}")
             raise AssertionError(last["error"]) from err
@@ -93,28 +78,27 @@ def grade(path):
             last.update(case=case, report=report, error=None)
             raise AssertionError(str(report))
 
+    result = {"learner": path, "model": model.name, "function": model.learner,
+              "cases": EXAMPLES}
     try:
         prop()
-        return {"learner": path, "function": function, "passed": True, "score": 1.0,
-                "cases": EXAMPLES, "counterexample": None, "report": None}
+        return {**result, "passed": True, "score": 1.0, "counterexample": None, "report": None}
     except AssertionError:
         report = last["report"]
-        result = {"learner": path, "function": function, "passed": False,
-                  "score": 0.0 if report is None else report.score, "cases": EXAMPLES,
-                  "counterexample": last["case"], "error": last["error"],
-                  "report": None if report is None else report.to_dict()}
+        result.update(passed=False, score=0.0 if report is None else report.score,
+                      counterexample=last["case"], error=last["error"],
+                      report=None if report is None else report.to_dict())
         if report is not None:
-            result["diagram"] = draw_counterexample(check, learner, last["case"], report)
+            result["diagram"] = draw_counterexample(model, function, last["case"], report)
         result["text"] = str(report) if report is not None else last["error"]
         return result
 
 
-def draw_counterexample(check, learner, case, report):
+def draw_counterexample(model, function, case, report):
     """The counterexample's graph, with the disagreeing gradients outlined."""
-    _, (X, Y, params) = check(learner, case["layer_dims"], case["m"], case["seed"])
+    _, (X, Y, params) = check(model, function, case["layer_dims"], case["m"], case["seed"])
     P = {k: al.Tensor(v, requires_grad=True, name=k) for k, v in params.items()}
-    cost = (deep.L_model_cost_engine(P, X, Y) if "W1" in P
-            else al.binary_cross_entropy_with_logits(P["w"].T @ X + P["b"], Y))
+    cost = model.engine(P, X, Y, **model.grade_options)
     cost.name = "J"
     cost.backward(retain_graph=True)
     os.makedirs(OUT_DIR, exist_ok=True)
@@ -130,15 +114,19 @@ def draw_counterexample(check, learner, case, report):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("learner", nargs="?", default="examples/learners/deep_correct.py")
+    parser.add_argument("--model", choices=list(COURSE_MODELS),
+                        help="the course model whose function the file defines (default: the "
+                             "first that it does, in nn.registry's order)")
     parser.add_argument("--json", default="grade.json", help="where to write the score")
     args = parser.parse_args(argv)
-    result = grade(args.learner)
+    result = grade(args.learner, args.model)
     if result["passed"]:
-        print(f"{args.learner}: {result['function']} passed {result['cases']} random cases")
+        print(f"{args.learner}: {result['function']} ({result['model']}) passed "
+              f"{result['cases']} random cases")
     else:
         c = result["counterexample"]
-        print(f"{args.learner}: {result['function']} is wrong. Smallest failing case: "
-              f"layer_dims={c['layer_dims']}, m={c['m']}, seed={c['seed']}")
+        print(f"{args.learner}: {result['function']} ({result['model']}) is wrong. Smallest "
+              f"failing case: layer_dims={c['layer_dims']}, m={c['m']}, seed={c['seed']}")
         print(result["text"])
         if result.get("diagram"):
             print(f"diagram: {result['diagram']}")

@@ -7,6 +7,10 @@ hand-derived numpy; each model has an engine twin (autograd_lite) that checks it
 Course 2 ("Improving Deep Neural Networks"): nn.initialization, nn.regularization,
 nn.gradient_checking, nn.optimization and nn.batchnorm, with the data loaders
 load_circles, load_moons and load_football.
+
+nn.registry.COURSE_MODELS is the one table of the course's trained models (data, train
+function, gradients, defaults, published results) that the command line, the grader and
+the tests read; nn.training holds the one training loop they all run.
 """
 
 from . import (
@@ -20,8 +24,10 @@ from . import (
     initialization,
     logistic,
     optimization,
+    registry,
     regularization,
     shallow,
+    training,
 )
 from .checks import ShapeError
 from .data import (
@@ -33,8 +39,10 @@ from .data import (
     planar_flower,
 )
 from .model import Model, ModelFileError, load
+from .registry import COURSE_MODELS
 
 __all__ = ["activations", "checks", "data", "deep", "init", "logistic", "shallow", "Model",
            "load", "load_catvnoncat", "planar_flower", "ShapeError", "DataError",
            "ModelFileError", "initialization", "regularization", "gradient_checking",
-           "optimization", "batchnorm", "load_circles", "load_moons", "load_football"]
+           "optimization", "batchnorm", "load_circles", "load_moons", "load_football",
+           "registry", "training", "COURSE_MODELS"]

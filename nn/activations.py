@@ -1,19 +1,38 @@
 """Activations with their hand-derived backward, in the course's form:
-``A, cache = g(Z)`` and ``dZ = g_backward(dA, cache)`` (the cache is Z)."""
+``A, cache = g(Z)`` and ``dZ = g_backward(dA, cache)`` (the cache is Z).
+
+``ACTIVATIONS`` is the one table of them: each name gives the forward, the backward and the
+engine's op (for the engine twins), so the hand path and the engine path cannot drift apart.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 import numpy as np
+
+import autograd_lite as al
+
+
+def expit(Z):
+    """The logistic sigmoid 1 / (1 + exp(-Z)) of a number or an array of any shape,
+    computed without overflow.
+
+    nn's one sigmoid. The course has two contracts for the name ``sigmoid`` and nn keeps
+    both on top of this function: week 2's ``logistic.sigmoid(z)`` returns A, week 4's
+    ``activations.sigmoid(Z)`` returns ``(A, cache)``."""
+    return np.exp(-np.logaddexp(0, -Z))
 
 
 def sigmoid(Z):
     """A = 1 / (1 + exp(-Z)), computed without overflow. Returns (A, cache=Z)."""
-    return np.exp(-np.logaddexp(0, -Z)), Z
+    return expit(Z), Z
 
 
 def sigmoid_backward(dA, cache):
     """dZ = dA * s (1 - s), s = sigmoid(Z)."""
-    s = sigmoid(cache)[0]
+    s = expit(cache)
     return dA * s * (1 - s)
 
 
@@ -47,18 +66,26 @@ def leaky_relu_backward(dA, cache, slope=0.01):
     return np.where(cache > 0, dA, slope * dA)
 
 
+class Activation(NamedTuple):
+    """One activation: the hand path's forward and backward, and the engine's op."""
+
+    forward: Callable  # Z -> (A, cache)
+    backward: Callable  # (dA, cache) -> dZ
+    engine: Callable  # Tensor Z -> Tensor A
+
+
 ACTIVATIONS = {
-    "sigmoid": (sigmoid, sigmoid_backward),
-    "tanh": (tanh, tanh_backward),
-    "relu": (relu, relu_backward),
-    "leaky_relu": (leaky_relu, leaky_relu_backward),
+    "sigmoid": Activation(sigmoid, sigmoid_backward, al.sigmoid),
+    "tanh": Activation(tanh, tanh_backward, al.tanh),
+    "relu": Activation(relu, relu_backward, al.relu),
+    "leaky_relu": Activation(leaky_relu, leaky_relu_backward, al.leaky_relu),
 }
 
 
-def get(name):
-    """(forward, backward) for an activation name; a clear error for unknown names."""
+def get(name) -> Activation:
+    """The Activation (forward, backward, engine) for a name; a clear error for unknown names."""
     try:
         return ACTIVATIONS[name]
-    except KeyError:
+    except (KeyError, TypeError):
         raise ValueError(f"unknown activation {name!r}; choose one of "
                          f"{sorted(ACTIVATIONS)}") from None

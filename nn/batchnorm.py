@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+import autograd_lite as al
+
 from .checks import ShapeError
 
 
@@ -67,8 +69,6 @@ def batchnorm_backward(dZ_tilde, cache):
 def batchnorm_engine(Z, gamma, beta, epsilon=1e-5):
     """The same Z_tilde built from autograd_lite Tensors (the engine's twin): Z, gamma and
     beta may be Tensors; returns a Tensor."""
-    import autograd_lite as al
-
     mu = al.mean(Z, axis=1, keepdims=True)
     var = al.mean(al.square(Z - mu), axis=1, keepdims=True)
     return gamma * ((Z - mu) / al.sqrt(var + epsilon)) + beta

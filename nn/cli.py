@@ -1,13 +1,19 @@
-"""The ``autograd-lite`` command (also ``python -m autograd_lite``).
+"""The ``autograd-lite`` command (also ``python -m nn``): graph, train and check.
 
     autograd-lite graph "(a+b)*(b+1)" a=2 b=3 -o e.svg --explain
     autograd-lite train shallow --plot flower.png
+    autograd-lite train regularization --lambd 0.7
     autograd-lite check deep --json
 
-It lives in ``nn`` because it drives both packages (nn imports autograd_lite, never the
-reverse). Every user error ends in one line on stderr and a non-zero exit: 2 for a bad
-command line (an option out of its range included), 1 for anything found later (a bad
-expression or file, a training run whose cost became NaN or inf).
+``graph`` is the engine's own command (autograd_lite.expr; ``python -m autograd_lite``
+serves it alone). ``train`` and ``check`` run the course models of nn.registry: ``train``
+calls the model's own train function (logistic.model, shallow.nn_model, ...) on its data
+and prints its cost curve; ``check`` compares its hand-derived gradients with the engine's
+and with finite differences on random data. Every user error ends in one line on stderr
+and a non-zero exit: 2 for a bad command line (an option out of its range included), 1 for
+anything found later (a bad expression or file, missing data, a training run whose cost
+became NaN). Anything else is a bug, reported as an internal error (exit 1; --debug shows
+the traceback).
 """
 
 from __future__ import annotations
@@ -15,30 +21,30 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import sys
 
 import numpy as np
 
 import autograd_lite as al
-from autograd_lite.diagram import RenderError
-from autograd_lite.expr import ExpressionError, evaluate, parse_value
+from autograd_lite.expr import (
+    CommandError,
+    ExpressionError,
+    Parser,
+    UsageError,
+    add_graph_command,
+    run_command,
+)
 
-from .checks import ShapeError
-from .data import DataError, load_catvnoncat, planar_flower
-from .model import Model, ModelFileError
+from .data import DATASETS, DataError
+from .registry import COURSE_MODELS, CourseModel, random_case
+from .training import GRADIENTS
 
-USER_ERRORS = (ExpressionError, ShapeError, DataError, ModelFileError, RenderError, OSError,
-               ValueError, TypeError, KeyError)
 
-DEFAULTS = {  # the course's settings for each model
-    "logistic": {"learning_rate": 0.005, "iterations": 2000, "layers": "", "seed": 0,
-                 "init": "zeros", "hidden": "relu"},
-    "shallow": {"learning_rate": 1.2, "iterations": 10000, "layers": "4", "seed": 2,
-                "init": "small_random", "hidden": "tanh"},
-    "deep": {"learning_rate": 0.0075, "iterations": 2500, "layers": "20,7,5", "seed": 1,
-             "init": "lecun", "hidden": "relu"},
-}
+class DivergenceError(ValueError):
+    """The cost became NaN, or the parameters NaN or inf, during training (exit status 1)."""
 
+
+# What a user can get wrong after the command line is read; any other exception is a bug.
+USER_ERRORS = (ExpressionError, CommandError, DataError, DivergenceError, OSError)
 
 # Ranges of the numeric options: wider than any course setting, narrow enough that a typo
 # cannot ask for terabytes (a layer of 99999999999 units) or a run of years.
@@ -49,15 +55,6 @@ MAX_PARAMETERS = 10_000_000   # W and b of all layers: 80 MB a copy in float64
 MAX_CHECK_SIZE = 1_000        # check's --n-x and --m
 MAX_CHECK_PARAMETERS = 100_000  # check runs a forward pass per sampled finite difference
 MAX_SEED = 2**32 - 1          # the course's np.random.seed range
-RECORD_EVERY = 100            # the cost is kept every 100 iterations, as the course prints it
-
-
-class UsageError(Exception):
-    """Bad command-line usage (exit status 2)."""
-
-
-class DivergenceError(ValueError):
-    """The cost became NaN or inf during training (exit status 1)."""
 
 
 def _int_in(lo: int, hi: int):
@@ -86,48 +83,62 @@ def _learning_rate(text: str) -> float:
     return lr
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        raise UsageError(message)
+def _option_type(parse):
+    """An argparse type from a registry option's parser (whose ValueError says why)."""
+    def convert(text: str):
+        try:
+            return parse(text)
+        except ValueError as err:
+            reason = str(err) if str(err).startswith("must") else f"cannot read {text!r}"
+            raise argparse.ArgumentTypeError(reason) from None
+    return convert
 
+
+# ---- the parser: its choices come from the registries -----------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="autograd-lite", description="Render computation graphs, train the "
-                "course's models, check hand-derived gradients.")
+    p = Parser(prog="autograd-lite", description="Render computation graphs, train the "
+               "course's models, check hand-derived gradients.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {al.__version__}")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
+    add_graph_command(sub)
+    _add_train(sub)
+    _add_check(sub)
+    return p
 
-    g = sub.add_parser("graph", help="build an expression's graph, backprop, draw it")
-    g.add_argument("expression", help='e.g. "(a+b)*(b+1)"; numbers are float64, so 1/0 is '
-                   'inf and 0/0 is nan, as in numpy')
-    g.add_argument("values", nargs="*", metavar="name=value",
-                   help="input values: numbers or lists such as x=[1,2,3]")
-    g.add_argument("-o", "--output", help="diagram file: .svg, .png or .dot")
-    g.add_argument("--explain", action="store_true", help="print the backward pass as a table")
-    g.add_argument("--rankdir", default="LR", choices=["LR", "TB"])
 
-    t = sub.add_parser("train", help="train a course model (flower data by default)")
-    t.add_argument("model", choices=sorted(DEFAULTS))
-    t.add_argument("--data", default="flower", help="flower, or cat:DIR (the course's h5 files)")
+def _models_help() -> str:
+    return "; ".join(f"{m.name}: {m.title}" for m in COURSE_MODELS.values())
+
+
+def _add_train(sub):
+    t = sub.add_parser("train", help="train a course model with the course's own function")
+    t.add_argument("model", choices=list(COURSE_MODELS), help=_models_help())
+    names = ", ".join(f"{k}:DIR" if s.env else k for k, s in DATASETS.items())
+    t.add_argument("--data", help=f"one of {names} (default: the model's own data; DIR may "
+                   "be left out when its environment variable is set)")
     t.add_argument("--layers", help=f"hidden sizes such as 20,7,5 (or the full n_x,...,1 "
                    f"list): each 1 to {MAX_WIDTH:,}, at most {MAX_HIDDEN_LAYERS} hidden layers "
                    f"and {MAX_PARAMETERS:,} parameters in all")
     t.add_argument("--learning-rate", type=_learning_rate,
-                   help="a positive finite number; a run whose cost becomes NaN or inf stops "
-                        "with an error (exit 1)")
+                   help="a positive finite number; a run whose cost becomes NaN stops with an "
+                        "error (exit 1)")
     t.add_argument("--iterations", type=_int_in(1, MAX_ITERATIONS),
-                   help=f"1 to {MAX_ITERATIONS:,}")
+                   help=f"1 to {MAX_ITERATIONS:,} (epochs, for a model on mini-batches)")
     t.add_argument("--seed", type=_int_in(0, MAX_SEED), help=f"0 to {MAX_SEED:,}")
-    t.add_argument("--init", choices=["zeros", "small_random", "he", "xavier", "lecun"])
-    t.add_argument("--hidden", choices=["relu", "tanh", "sigmoid", "leaky_relu"])
-    t.add_argument("--gradients", choices=["hand", "engine"], default="hand")
+    t.add_argument("--gradients", choices=GRADIENTS, default="hand")
     t.add_argument("--plot", metavar="FILE.png", help="learning curve (and decision boundary)")
     t.add_argument("--save", metavar="FILE.npz", help="save the trained parameters")
     t.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _add_model_options(t, gradients_only=False)
+    t.set_defaults(func=train)
 
+
+def _add_check(sub):
     c = sub.add_parser("check", help="hand-derived gradients vs the engine and finite "
                                      "differences, on random data")
-    c.add_argument("model", choices=sorted(DEFAULTS))
+    c.add_argument("model", choices=list(COURSE_MODELS), help=_models_help())
     c.add_argument("--layers", help=f"hidden sizes (default: the model's), at most "
                    f"{MAX_CHECK_PARAMETERS:,} parameters in all")
     c.add_argument("--n-x", type=_int_in(1, MAX_CHECK_SIZE), default=3,
@@ -136,153 +147,198 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"examples of the random data, 1 to {MAX_CHECK_SIZE:,}")
     c.add_argument("--seed", type=_int_in(0, MAX_SEED), default=0, help=f"0 to {MAX_SEED:,}")
     c.add_argument("--json", action="store_true", help="print the report as JSON")
-    return p
+    _add_model_options(c, gradients_only=True)
+    c.set_defaults(func=check)
 
 
-# ---- graph ------------------------------------------------------------------------------
-
-def cmd_graph(args) -> int:
-    variables = {}
-    for item in args.values:
-        name, sep, text = item.partition("=")
-        if not sep:
-            raise UsageError(f"expected name=value, got {item!r}")
-        variables[name.strip()] = al.Tensor(parse_value(text), requires_grad=True,
-                                            name=name.strip())
-    out = evaluate(args.expression, variables)
-    out.name = "out"
-    if not out.requires_grad:
-        raise ExpressionError("the expression does not depend on any input; give names values")
-    if out.size != 1:
-        print(f"out has shape {out.shape}; backprop of its sum")
-    print(f"out = {_show(out.data)}")
-    with np.errstate(all="ignore"):  # inf and nan are printed as values, as numpy gives them
-        if args.explain:
-            print(al.explain(out if out.size == 1 else al.sum(out)))
-        out.backward(np.ones(out.shape), retain_graph=True, retain_grads=True)
-    for name, t in variables.items():
-        print(f"d out / d {name} = {_show(0.0 if t.grad is None else t.grad)}")
-    if args.output:
-        diagram = al.draw(out, rankdir=args.rankdir)
-        try:
-            print(f"diagram: {diagram.render_to(args.output)}")
-        except RenderError:
-            dot = os.path.splitext(args.output)[0] + ".dot"
-            diagram.render_to(dot)
-            print(f"(the DOT text was written to {dot})", file=sys.stderr)
-            raise
-    return 0
+def _add_model_options(parser, gradients_only: bool):
+    """Each registry model's own options, once, in a group that names the models taking it."""
+    owners: dict[str, list[str]] = {}
+    declared = {}
+    for model in COURSE_MODELS.values():
+        for o in model.options:
+            if o.gradients or not gradients_only:
+                owners.setdefault(o.name, []).append(model.name)
+                declared.setdefault(o.name, o)
+    group = parser.add_argument_group("the models' own options")
+    for name, o in declared.items():
+        group.add_argument("--" + name.replace("_", "-"), dest=name, default=None,
+                           type=_option_type(o.parse), choices=o.choices,
+                           help=f"{', '.join(owners[name])}: {o.help} (default {o.default})")
 
 
-def _show(a) -> str:
-    a = np.asarray(a)
-    return f"{float(a):g}" if a.ndim == 0 else np.array2string(a, precision=6, separator=", ")
+def _given_options(args, model: CourseModel) -> dict:
+    """The model's options given on the command line; a usage error for another's."""
+    own = {o.name for o in model.options}
+    given = {k: v for k, v in vars(args).items() if k in _ALL_OPTIONS and v is not None}
+    foreign = sorted(set(given) - own)
+    if foreign:
+        takes = ", ".join("--" + o.replace("_", "-") for o in sorted(own)) or "none"
+        raise UsageError(f"--{foreign[0].replace('_', '-')} is not an option of "
+                         f"{model.name} (its options: {takes})")
+    return given
 
 
-# ---- train ------------------------------------------------------------------------------
-
-def _data(spec: str):
-    if spec == "flower":
-        X, Y = planar_flower()
-        return X, Y, None, None
-    if spec.startswith("cat:"):
-        d = load_catvnoncat(spec[4:])
-        return d.train_X, d.train_Y, d.test_X, d.test_Y
-    raise UsageError(f"--data must be 'flower' or 'cat:DIR', got {spec!r}")
+_ALL_OPTIONS = {o.name for m in COURSE_MODELS.values() for o in m.options}
 
 
-def _layer_dims(text: str, n_x: int, max_parameters: int = MAX_PARAMETERS) -> list[int]:
-    """[n_x, n[1], ..., 1] from "20,7,5" (hidden sizes) or the full "n_x,20,7,5,1" list."""
+def _validate(model: CourseModel, given: dict) -> dict:
+    """All of the model's option values (defaults, then ``given``), checked by the model
+    (a usage error for a combination it refuses, such as L2 with dropout)."""
+    options = model.option_values(given)
     try:
-        sizes = [int(s) for s in text.replace(" ", "").split(",") if s] if text else []
+        model.validate(options)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    return options
+
+
+def main(argv=None) -> int:
+    """Run the command line; returns the exit status."""
+    return run_command(build_parser(), argv, USER_ERRORS)
+
+
+# ---- data and layers ------------------------------------------------------------------------
+
+def _load_data(spec: str | None, model: CourseModel):
+    """(name, nn.data.Dataset) for --data NAME[:DIR], or the model's own data."""
+    name, _, directory = (spec or model.data).partition(":")
+    source = DATASETS.get(name)
+    if source is None:
+        names = ", ".join(f"{k}:DIR" if s.env else k for k, s in DATASETS.items())
+        raise UsageError(f"--data must be one of {names}, got {spec!r}")
+    if directory and source.env is None:
+        raise UsageError(f"--data {name} is generated: it takes no directory")
+    if not directory and source.env and not os.environ.get(source.env):
+        first = (f"{model.name} trains on {source.title}" if spec is None
+                 else f"--data {name} needs its files")
+        raise UsageError(f"{first}: give --data {name}:DIR (the folder that holds them) or set "
+                         f"{source.env}; --data flower needs no download")
+    try:
+        return name, source.load(directory or None)
+    except ImportError as err:  # an extra that is not installed (scipy, for football)
+        raise CommandError(str(err)) from None
+
+
+def _hidden_sizes(text: str | None) -> list[int] | None:
+    """The sizes in --layers "20,7,5" (or a full "n_x,20,7,5,1" list), each 1 to MAX_WIDTH;
+    None when --layers is not given. Read before any data is loaded."""
+    if text is None:
+        return None
+    try:
+        sizes = [int(s) for s in text.replace(" ", "").split(",") if s]
     except ValueError:
         raise UsageError(f"--layers must be integers separated by commas, got {text!r}") from None
-    if len(sizes) >= 2 and sizes[0] == n_x and sizes[-1] == 1:
-        sizes = sizes[1:-1]
     if any(not 1 <= n <= MAX_WIDTH for n in sizes):
         raise UsageError(f"--layers sizes must be positive integers from 1 to {MAX_WIDTH:,}, "
                          f"got {text!r}")
-    if len(sizes) > MAX_HIDDEN_LAYERS:
+    hidden = len(sizes) - 2 if len(sizes) >= 2 and sizes[-1] == 1 else len(sizes)
+    if hidden > MAX_HIDDEN_LAYERS:  # even read as a full list
         raise UsageError(f"--layers allows at most {MAX_HIDDEN_LAYERS} hidden layers, got "
                          f"{len(sizes)}")
-    dims = [n_x, *sizes, 1]
+    return sizes
+
+
+_COUNTS = {1: "one", 2: "two", 3: "three"}
+
+
+def _layer_dims(sizes, model: CourseModel, n_x: int, max_parameters=MAX_PARAMETERS) -> list:
+    """[n_x, n[1], ..., 1] from _hidden_sizes (the model's own when None); a usage error
+    for what the model cannot take."""
+    sizes = list(model.layers) if sizes is None else sizes
+    if len(sizes) >= 2 and sizes[0] == n_x and sizes[-1] == 1:
+        sizes = sizes[1:-1]
+    lo, hi = model.hidden_layers
+    if lo == hi == 0 and sizes:
+        raise UsageError(f"{model.name} has no hidden layer; drop --layers")
+    if lo == hi and len(sizes) != lo:
+        raise UsageError(f"{model.name} has exactly {_COUNTS.get(lo, lo)} hidden layer"
+                         f"{'s' if lo > 1 else ''}, e.g. --layers "
+                         f"{','.join(map(str, model.layers))}")
+    if len(sizes) > min(hi, MAX_HIDDEN_LAYERS):
+        raise UsageError(f"--layers allows at most {min(hi, MAX_HIDDEN_LAYERS)} hidden layers, "
+                         f"got {len(sizes)}")
+    dims = model.layer_dims(n_x, sizes)
     count = sum(dims[l] * (dims[l - 1] + 1) for l in range(1, len(dims)))  # W[l] and b[l]
     if count > max_parameters:
-        raise UsageError(f"--layers {text} makes {count:,} parameters with n_x = {n_x}; at most "
-                         f"{max_parameters:,} are allowed: use smaller layers")
+        shown = ",".join(map(str, sizes))
+        raise UsageError(f"--layers {shown} makes {count:,} parameters with n_x = {n_x}; at "
+                         f"most {max_parameters:,} are allowed: use smaller layers")
     return dims
 
 
-def cmd_train(args) -> int:
-    d = DEFAULTS[args.model]
-    X, Y, X_test, Y_test = _data(args.data)
-    layers = _layer_dims(args.layers if args.layers is not None else d["layers"], X.shape[0])
-    if args.model == "logistic" and len(layers) != 2:
-        raise UsageError("logistic regression has no hidden layer; drop --layers")
-    if args.model == "shallow" and len(layers) != 3:
-        raise UsageError("the shallow model has exactly one hidden layer, e.g. --layers 4")
+# ---- train ----------------------------------------------------------------------------------
+
+def train(args) -> int:
+    """The ``train`` command: the model's own train function, its cost curve, accuracy."""
+    model = COURSE_MODELS[args.model]
+    options = _given_options(args, model)
+    if args.seed is not None and model.seed is None:
+        raise UsageError(f"{model.name} starts from zeros: it draws nothing, so it takes no "
+                         "--seed")
+    _validate(model, options)
     if args.plot:
         _need_matplotlib()
-    model = Model(layers, hidden=args.hidden or d["hidden"], init=args.init or d["init"],
-                  seed=d["seed"] if args.seed is None else args.seed)
-    lr = d["learning_rate"] if args.learning_rate is None else args.learning_rate
-    iterations = d["iterations"] if args.iterations is None else args.iterations
-    print(f"training {args.model} {layers} on {args.data.split(':')[0]} "
-          f"(m = {X.shape[1]}): {iterations} iterations, learning rate {lr:g}, "
-          f"{args.gradients} gradients")
-    costs = fit_checked(model, X, Y, lr, iterations, args.gradients, not args.no_progress)
-    print(f"final cost: {costs[-1]:.6f}")
-    if costs[-1] > costs[0]:
-        print(f"note: the cost rose from {costs[0]:.6f}; the learning rate may be too high")
-    print(f"train accuracy: {100 * model.accuracy(X, Y):.2f} %")
-    if X_test is not None:
-        print(f"test accuracy: {100 * model.accuracy(X_test, Y_test):.2f} %")
+    sizes = _hidden_sizes(args.layers)
+    name, data = _load_data(args.data, model)
+    common = {k: v for k, v in (("learning_rate", args.learning_rate),
+                                ("iterations", args.iterations), ("seed", args.seed))
+              if v is not None}
+    run = model.run(_layer_dims(sizes, model, data.train_X.shape[0]), **common,
+                    **options, gradients=args.gradients, progress=not args.no_progress)
+    print(f"training {model.name} {run.layer_dims} on {name} (m = {data.train_X.shape[1]}): "
+          f"{run.iterations} {model.unit}s, learning rate {run.learning_rate:g}, "
+          f"{run.gradients} gradients" + "".join(f", {k} {v}" for k, v in options.items()))
+    parameters, history = train_watched(model, data, run)
+    _report(model, parameters, data, history)
     if args.save:
-        print(f"saved: {model.save(args.save)}")
+        print(f"saved: {model.to_model(parameters, run.options).save(args.save)}")
     if args.plot:
-        print(f"plot: {plot_training(model, costs, iterations, X, Y, args.plot)}")
+        print(f"plot: {plot_training(history, model, parameters, data, args.plot)}")
     return 0
 
 
-def fit_checked(model: Model, X, Y, learning_rate: float, iterations: int, gradients: str,
-                progress: bool) -> list[float]:
-    """``model.fit``, stopping with DivergenceError at the first NaN or inf cost.
+def train_watched(model: CourseModel, data, run):
+    """(parameters, history): ``model.train`` with the course's cost curve printed as it
+    goes (every ``model.print_every``), stopping with DivergenceError at the first NaN cost
+    or if the parameters end NaN or inf. history: [(iteration, cost)] for every iteration.
 
-    X is (n_x, m), Y is (1, m). Returns the cost every 100 iterations and the last, as fit
-    does. Trains in blocks of 100 iterations so that a diverged run stops early.
-    """
-    if iterations < 1:
-        raise ValueError(f"fit_checked: iterations must be at least 1, got {iterations}")
-    bar = None
-    if progress:
+    An infinite cost alone does not stop it: the course's own runs print inf where the
+    sigmoid saturates (Course 2's "random" initialization) and still learn."""
+    history = []
+    write = print
+    if run.progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=iterations, desc="fit", unit="it", leave=False, disable=None)
-    costs: list[float] = []
-    try:
-        # overflow on the way to a NaN cost is reported below, once, not as numpy warnings
-        with np.errstate(all="ignore"):
-            for start in range(0, iterations, RECORD_EVERY):
-                block = model.fit(X, Y, learning_rate, min(RECORD_EVERY, iterations - start),
-                                  gradients=gradients, progress=False, record_every=1)
-                for i, cost in enumerate(block):
-                    if not math.isfinite(cost):
-                        raise DivergenceError(
-                            f"the cost became {cost} at iteration {start + i} (learning rate "
-                            f"{learning_rate:g}): training diverged; lower --learning-rate")
-                costs.append(block[0])
-                if bar is not None:
-                    bar.update(len(block))
-    finally:
-        if bar is not None:
-            bar.close()
-    if (iterations - 1) % RECORD_EVERY:
-        costs.append(block[-1])
-    if not all(np.isfinite(p).all() for p in model.parameters.values()):
+        write = tqdm.write  # a line above the progress bar
+
+    def watch(i, cost):
+        cost = float(cost)
+        if math.isnan(cost):
+            raise DivergenceError(f"the cost became {cost} at {model.unit} {i} (learning rate "
+                                  f"{run.learning_rate:g}): training diverged; lower "
+                                  "--learning-rate")
+        history.append((i, cost))
+        if i % model.print_every == 0:
+            write(f"Cost after {model.unit} {i}: {cost:f}")
+
+    run.callback = watch
+    with np.errstate(all="ignore"):  # overflow on the way to a NaN is reported once, above
+        parameters, _ = model.train(data, run)
+    if not all(np.isfinite(p).all() for p in parameters.values()):
         raise DivergenceError(f"the parameters became NaN or inf in the last update "
-                               f"(learning rate {learning_rate:g}): lower --learning-rate")
-    model.costs[-iterations:] = costs  # keep fit's history: every 100th cost, not every one
-    return costs
+                              f"(learning rate {run.learning_rate:g}): lower --learning-rate")
+    return parameters, history
+
+
+def _report(model: CourseModel, parameters, data, history):
+    first, last = history[0][1], history[-1][1]
+    print(f"final cost: {last:.6f}")
+    if last > first:
+        print(f"note: the cost rose from {first:.6f}; the learning rate may be too high")
+    print(f"train accuracy: {model.accuracy(parameters, data.train_X, data.train_Y):.2f} %")
+    if data.test_X is not None:
+        print(f"test accuracy: {model.accuracy(parameters, data.test_X, data.test_Y):.2f} %")
 
 
 def _need_matplotlib():
@@ -292,24 +348,25 @@ def _need_matplotlib():
         raise UsageError("--plot needs matplotlib: pip install 'autograd-lite[plot]'") from None
 
 
-def plot_training(model, costs, iterations, X, Y, path):
-    """Learning curve, and the decision boundary when the data is 2-D."""
+def plot_training(history, model: CourseModel, parameters, data, path):
+    """The learning curve from history [(iteration, cost)], and the decision boundary when
+    the data is 2-D (X (2, m)); writes ``path`` and returns it."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    X, Y = data.train_X, data.train_Y
     two_d = X.shape[0] == 2
     fig, axes = plt.subplots(1, 2 if two_d else 1, figsize=(11 if two_d else 6, 4.5))
     axes = np.atleast_1d(axes)
-    steps = [i for i in range(iterations) if i % 100 == 0 or i == iterations - 1]
-    axes[0].plot(steps, costs)
-    axes[0].set(xlabel="iteration", ylabel="cost J", title="learning curve")
+    axes[0].plot([i for i, _ in history], [c for _, c in history])
+    axes[0].set(xlabel=model.unit, ylabel="cost J", title="learning curve")
     if two_d:
         lo, hi = X.min(axis=1) - 1, X.max(axis=1) + 1
         xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], 300), np.linspace(lo[1], hi[1], 300))
         grid = np.c_[xx.ravel(), yy.ravel()].T  # (2, 90000)
-        zz = model.predict(grid).reshape(xx.shape)
+        zz = model.predict(parameters, grid).reshape(xx.shape)
         axes[1].contourf(xx, yy, zz, cmap=plt.cm.Spectral, alpha=0.6)
         axes[1].scatter(X[0], X[1], c=Y.ravel(), s=12, cmap=plt.cm.Spectral, edgecolors="k",
                         linewidths=0.3)
@@ -320,67 +377,16 @@ def plot_training(model, costs, iterations, X, Y, path):
     return path
 
 
-# ---- check ------------------------------------------------------------------------------
+# ---- check ----------------------------------------------------------------------------------
 
-def cmd_check(args) -> int:
-    from . import deep, logistic, shallow
-    from .init import initialize
-
-    rng = np.random.default_rng(args.seed)
-    X = rng.standard_normal((args.n_x, args.m))
-    Y = (rng.random((1, args.m)) > 0.5).astype(float)
-    d = DEFAULTS[args.model]
-    if args.model == "logistic":
-        params = {"w": rng.standard_normal((args.n_x, 1)), "b": rng.standard_normal((1, 1))}
-        grads, _ = logistic.propagate(params["w"], float(params["b"][0, 0]), X, Y)
-        hand = {"dw": grads["dw"], "db": np.reshape(grads["db"], (1, 1))}
-
-        def cost(P):
-            return logistic.cost_engine(P["w"], P["b"], X, Y)
-    else:
-        layers = _layer_dims(args.layers if args.layers is not None else d["layers"], args.n_x,
-                             MAX_CHECK_PARAMETERS)
-        params = initialize(layers, "he", args.seed)
-        for k in params:  # biases off 0 keep relu away from its kink
-            if k.startswith("b"):
-                params[k] = rng.uniform(0.05, 0.3, params[k].shape)
-        if args.model == "shallow":
-            if len(layers) != 3:
-                raise UsageError("the shallow model has exactly one hidden layer")
-            _, cache = shallow.forward_propagation(X, params)
-            hand = shallow.backward_propagation(params, cache, X, Y)
-
-            def cost(P):
-                return shallow.cost_engine(P, X, Y)
-        else:
-            AL, caches = deep.L_model_forward(X, params)
-            hand = deep.L_model_backward(AL, Y, caches)
-
-            def cost(P):
-                return deep.L_model_cost_engine(P, X, Y)
-    report = al.check_gradients(cost, params, hand)
+def check(args) -> int:
+    """The ``check`` command: the model's hand-derived gradients against the engine and
+    finite differences, on random data (X (n_x, m), Y (1, m), parameters)."""
+    model = COURSE_MODELS[args.model]
+    options = model.gradient_options(_validate(model, _given_options(args, model)))
+    dims = _layer_dims(_hidden_sizes(args.layers), model, args.n_x, MAX_CHECK_PARAMETERS)
+    X, Y, parameters = random_case(model, dims, args.m, args.seed)
+    hand = model.hand(parameters, X, Y, **options)
+    report = al.check_gradients(lambda P: model.engine(P, X, Y, **options), parameters, hand)
     print(report.to_json(indent=2) if args.json else report)
     return 0 if report.passed else 1
-
-
-# ---- entry point ---------------------------------------------------------------------------
-
-def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in argv
-    try:
-        args = build_parser().parse_args(argv)
-        return {"graph": cmd_graph, "train": cmd_train, "check": cmd_check}[args.command](args)
-    except UsageError as err:
-        print(f"autograd-lite: usage error: {err} (see autograd-lite --help)", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("autograd-lite: interrupted", file=sys.stderr)
-        return 130
-    except Exception as err:  # noqa: BLE001  (one line, never a traceback, unless --debug)
-        if debug:
-            raise
-        kind = "error" if isinstance(err, USER_ERRORS) else f"internal error ({type(err).__name__})"
-        message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        print(f"autograd-lite: {kind}: {message}", file=sys.stderr)
-        return 1

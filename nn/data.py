@@ -1,8 +1,11 @@
-"""The course's data: cat/non-cat images (loaded from a path) and the planar flower."""
+"""The course's data: cat/non-cat images (loaded from a path) and the planar flower, and
+Course 2's circles, moons (generated) and football (loaded from a path). ``DATASETS`` names
+them all for the course-model registry and the command line's ``--data``."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -119,14 +122,28 @@ def _read(path, prefix):
     return X, Y, names
 
 
-def load_catvnoncat(directory) -> CatData:
-    """Load train_catvnoncat.h5 and test_catvnoncat.h5 from ``directory``.
+def _data_directory(directory, env, what, files) -> str:
+    """``directory``, or $env without it; a FileNotFoundError that says which files to
+    give when neither is there."""
+    if directory is None:
+        directory = os.environ.get(env)
+        if not directory:
+            raise FileNotFoundError(f"{what}: no directory given and ${env} is not set; pass "
+                                    f"the directory that holds {files} or set {env}")
+    directory = os.fspath(directory)
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"{what}: directory {directory!r} not found")
+    return directory
+
+
+def load_catvnoncat(directory=None) -> CatData:
+    """Load train_catvnoncat.h5 and test_catvnoncat.h5 from ``directory`` (without it,
+    $CATVNONCAT_DIR is read).
 
     X is (12288, m) with pixels scaled to [0, 1], Y is (1, m) of 0/1, as the course prepares them.
     """
-    directory = os.fspath(directory)
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(f"cat data: directory {directory!r} not found")
+    directory = _data_directory(directory, "CATVNONCAT_DIR", "cat data",
+                                "train_catvnoncat.h5 and test_catvnoncat.h5")
     train_X, train_Y, classes = _read(os.path.join(directory, "train_catvnoncat.h5"), "train")
     test_X, test_Y, _ = _read(os.path.join(directory, "test_catvnoncat.h5"), "test")
     return CatData(train_X, train_Y, test_X, test_Y, classes)
@@ -241,16 +258,8 @@ def load_football(directory=None) -> FootballData:
     (2, 211), train_Y (1, 211), test_X (2, 200), test_Y (1, 200), as the course's loader
     transposes them (labels as float64 0.0/1.0, no shuffle).
     """
-    if directory is None:
-        directory = os.environ.get("FOOTBALL_DIR")
-        if not directory:
-            raise FileNotFoundError("football data: no directory given and $FOOTBALL_DIR is not "
-                                    "set; pass the directory that holds data.mat or set "
-                                    "FOOTBALL_DIR")
-    directory = os.fspath(directory)
+    directory = _data_directory(directory, "FOOTBALL_DIR", "football data", "data.mat")
     path = os.path.join(directory, "data.mat")
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(f"football data: directory {directory!r} not found")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"football data: {path} not found; pass the directory that "
                                 "holds the course's data.mat (or set FOOTBALL_DIR)")
@@ -279,3 +288,38 @@ def load_football(directory=None) -> FootballData:
             raise DataError(f"football data: {k} in {path} should hold labels 0 or 1")
     return FootballData(mat["X"].T.astype(np.float64), mat["y"].T.astype(np.float64),
                         mat["Xval"].T.astype(np.float64), mat["yval"].T.astype(np.float64))
+
+
+# ---- every data set by name, as the registry and the command line's --data name them ---------
+
+class Dataset(NamedTuple):
+    """train_X (n_x, m), train_Y (1, m), and test_X, test_Y (None where there is no test set)."""
+
+    train_X: np.ndarray
+    train_Y: np.ndarray
+    test_X: np.ndarray | None = None
+    test_Y: np.ndarray | None = None
+
+
+class DataSource(NamedTuple):
+    """A data set: what it is, how to load it (from a directory, or generated) and the
+    environment variable read when a directory is needed and none is given."""
+
+    title: str
+    load: Callable[[str | None], Dataset]  # directory (None: the environment's) -> Dataset
+    env: str | None = None  # None: generated, no directory
+
+
+DATASETS = {
+    "flower": DataSource("the planar flower (week 3), generated",
+                         lambda directory: Dataset(*planar_flower())),
+    "cat": DataSource("the course's cat/non-cat images (weeks 2 and 4)",
+                      lambda directory: Dataset(*load_catvnoncat(directory)[:4]),
+                      "CATVNONCAT_DIR"),
+    "circles": DataSource("the circles (Course 2, Initialization), generated",
+                          lambda directory: Dataset(*load_circles())),
+    "moons": DataSource("the moons (Course 2, Optimization), generated",
+                        lambda directory: Dataset(*load_moons())),
+    "football": DataSource("the football data (Course 2, Regularization)",
+                           lambda directory: Dataset(*load_football(directory)), "FOOTBALL_DIR"),
+}

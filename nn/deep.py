@@ -15,10 +15,15 @@ from __future__ import annotations
 
 import numpy as np
 
+import autograd_lite as al
+
 from . import activations
 from .checks import ShapeError, check_parameters, check_X, check_Y, num_layers
 from .cost import cross_entropy
 from .init import initialize
+from .regularization import check_keep_prob, check_lambd, dropout_masks
+from .training import check_gradients_option, engine_gradients, gradient_descent
+from .training import update_parameters as update_parameters  # the course's, written once
 
 
 def initialize_parameters(n_x: int, n_h: int, n_y: int, seed=1) -> dict:
@@ -73,7 +78,7 @@ def linear_activation_forward(A_prev, W, b, activation):
 
     Returns A (n[l], m) and the course's cache (linear_cache, activation_cache) =
     ((A_prev, W, b), Z)."""
-    g = activations.get(activation)[0]
+    g = activations.get(activation).forward
     Z, linear_cache = linear_forward(A_prev, W, b)
     A, activation_cache = g(Z)
     return A, (linear_cache, activation_cache)
@@ -128,18 +133,10 @@ def _check_output(output):
         raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}")
 
 
-def _check_keep_prob(keep_prob, fn):
-    if not (isinstance(keep_prob, (int, float, np.floating)) and 0 < keep_prob <= 1):
-        raise ValueError(f"{fn}: keep_prob is the probability of keeping a unit, in (0, 1]; "
-                         f"got {keep_prob!r}")
-
-
 def _dropout_masks(hidden_dims, m, keep_prob, seed, fn):
-    _check_keep_prob(keep_prob, fn)
+    check_keep_prob(keep_prob, fn)
     if keep_prob == 1:
         return None
-    from .regularization import dropout_masks
-
     return dropout_masks([(n, m) for n in hidden_dims], keep_prob, seed)
 
 
@@ -203,7 +200,7 @@ def linear_activation_backward(dA, cache, activation):
 
     Returns (dA_prev, dW, db)."""
     linear_cache, activation_cache = cache
-    dZ = activations.get(activation)[1](dA, activation_cache)
+    dZ = activations.get(activation).backward(dA, activation_cache)
     return linear_backward(dZ, linear_cache)
 
 
@@ -214,7 +211,7 @@ def _output_dZ(AL, Y, ZL):
     where AL rounds to 0 or 1. Caches built by hand with an unrelated AL (the course's own
     L_model_backward test does this) get the course's chain as written:
     dAL = -(Y/AL - (1-Y)/(1-AL)), dZ[L] = dAL * s(1 - s) with s = sigmoid(Z[L])."""
-    s = activations.sigmoid(ZL)[0]
+    s = activations.expit(ZL)
     if np.shape(s) == AL.shape and np.allclose(AL, s, rtol=1e-7, atol=0, equal_nan=True):
         return AL - Y
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -250,10 +247,8 @@ def L_model_backward(AL, Y, caches, hidden="relu", lambd=0.0, keep_prob=1.0,
             raise ShapeError(f"L_model_backward: AL should be (1, m), got {AL.shape}"
                              + _shape_hint(AL.shape, "AL.reshape(1, -1)"))
         Y = check_Y(Y, AL.shape[1])
-    if not (isinstance(lambd, (int, float, np.floating)) and lambd >= 0):
-        raise ValueError(f"L_model_backward: lambd (the L2 strength) must be a number >= 0, "
-                         f"got {lambd!r}")
-    _check_keep_prob(keep_prob, "L_model_backward")
+    check_lambd(lambd, "L_model_backward")
+    check_keep_prob(keep_prob, "L_model_backward")
     has_masks = [len(c) == 3 for c in caches[:-1]]
     if L > 1 and any(has_masks) != (keep_prob != 1):
         raise ValueError(f"L_model_backward: keep_prob={keep_prob} but the caches "
@@ -277,35 +272,36 @@ def L_model_backward(AL, Y, caches, hidden="relu", lambd=0.0, keep_prob=1.0,
     return grads
 
 
-def update_parameters(params, grads, learning_rate):
-    """W[l] -= learning_rate dW[l], b[l] -= learning_rate db[l]; returns a new dict."""
-    return {k: v - learning_rate * grads["d" + k] for k, v in params.items()}
+def grads_and_cost(parameters, X, Y, hidden="relu", gradients="hand"):
+    """(grads {"dA0", "dW1", "db1", ...}, J) for one gradient-descent step: L_model_forward,
+    compute_cost and L_model_backward ("hand"; J a np.float64), or the engine's backward
+    of L_model_cost_engine ("engine"; no dA keys, J a float)."""
+    if gradients == "engine":
+        return engine_gradients(lambda P: L_model_cost_engine(P, X, Y, hidden), parameters)
+    AL, caches = L_model_forward(X, parameters, hidden)
+    return L_model_backward(AL, Y, caches, hidden), compute_cost(AL, Y)
 
 
-def _gradient_descent(X, Y, parameters, learning_rate, num_iterations, print_cost, hidden,
-                      progress, record_last, desc):
-    """The course's training loop; costs are 0-d arrays, as the course's tests expect."""
-    from .model import _iterations
-
+def _gradient_descent(X, Y, parameters, learning_rate, num_iterations, hidden, gradients, desc,
+                      **loop):
+    """The course's training loop; costs are 0-d arrays, as the course's tests expect.
+    ``loop``: train_loop's print_cost, progress, record_last and callback."""
+    check_gradients_option(gradients, desc)
     X = check_X(X, check_parameters(parameters)[0])
     check_Y(Y, X.shape[1])
-    costs = []
-    for i in _iterations(num_iterations, progress, desc):
-        AL, caches = L_model_forward(X, parameters, hidden)
-        cost = compute_cost(AL, Y)
-        grads = L_model_backward(AL, Y, caches, hidden)
-        parameters = update_parameters(parameters, grads, learning_rate)
-        last = i == num_iterations - 1
-        if print_cost and (i % 100 == 0 or last):
-            print(f"Cost after iteration {i}: {np.squeeze(cost)}")  # the course's "{}: {}"
-        if i % 100 == 0 or (record_last and last):
-            costs.append(np.asarray(cost))
-    return parameters, costs
+
+    def find(p):
+        grads, cost = grads_and_cost(p, X, Y, hidden, gradients)
+        return grads, np.asarray(cost)
+
+    return gradient_descent(parameters, find, learning_rate, num_iterations, print_last=True,
+                            desc=desc, line="Cost after iteration {i}: {cost}",  # the course's
+                            **loop)
 
 
 def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
                   print_cost=False, seed=1, init="lecun", hidden="relu", progress=False,
-                  record_last=False):
+                  record_last=False, gradients="hand", callback=None):
     """Train [LINEAR -> RELU] * (L-1) -> LINEAR -> SIGMOID by batch gradient descent on
     X (n_x, m), Y (1, m). Returns (parameters, costs).
 
@@ -313,15 +309,18 @@ def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
     costs holds the cost at iterations 0, 100, 200, ... only, each a 0-d array: exactly
     the course's list (2 iterations record 1 cost). ``record_last=True`` also records the
     last iteration's. ``print_cost`` prints "Cost after iteration {i}: {cost}" at those
-    iterations and at the last, as the course does.
+    iterations and at the last, as the course does. gradients: "hand" (L_model_backward)
+    or "engine" (autograd_lite); ``callback(i, cost)`` sees every iteration.
     """
     parameters = initialize_parameters_deep(layers_dims, seed, init)
-    return _gradient_descent(X, Y, parameters, learning_rate, num_iterations, print_cost,
-                             hidden, progress, record_last, "L_layer_model")
+    return _gradient_descent(X, Y, parameters, learning_rate, num_iterations, hidden, gradients,
+                             "L_layer_model", print_cost=print_cost, progress=progress,
+                             record_last=record_last, callback=callback)
 
 
 def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
-                    print_cost=False, seed=1, progress=False, record_last=False):
+                    print_cost=False, seed=1, progress=False, record_last=False,
+                    gradients="hand", callback=None):
     """The course's LINEAR -> RELU -> LINEAR -> SIGMOID model on X (n_x, m), Y (1, m),
     layers_dims (n_x, n_h, n_y), from initialize_parameters (W = randn * 0.01, seed 1).
 
@@ -330,8 +329,9 @@ def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000
         raise ValueError(f"two_layer_model: layers_dims must be (n_x, n_h, n_y), got "
                          f"{layers_dims!r}")
     parameters = initialize_parameters(*layers_dims, seed=seed)
-    return _gradient_descent(X, Y, parameters, learning_rate, num_iterations, print_cost,
-                             "relu", progress, record_last, "two_layer_model")
+    return _gradient_descent(X, Y, parameters, learning_rate, num_iterations, "relu", gradients,
+                             "two_layer_model", print_cost=print_cost, progress=progress,
+                             record_last=record_last, callback=callback)
 
 
 def predict(X, y, parameters, hidden="relu"):
@@ -343,7 +343,7 @@ def predict(X, y, parameters, hidden="relu"):
 
 # ---- the engine twin ------------------------------------------------------------------------
 
-def L_model_cost_engine(parameters, X, Y, hidden="relu", activations=None, lambd=0.0,
+def L_model_cost_engine(parameters, X, Y, hidden="relu", record=None, lambd=0.0,
                         keep_prob=1.0, masks=None, output="sigmoid"):
     """The same network built from autograd_lite Tensors: returns the cost J as a Tensor.
 
@@ -351,19 +351,16 @@ def L_model_cost_engine(parameters, X, Y, hidden="relu", activations=None, lambd
     from Z[L] (binary_cross_entropy_with_logits, or log_softmax down the columns for
     output="softmax"), which equals J exactly and stably. ``masks`` [D1, ..., D(L-1)]
     multiply the hidden activations by D[l] / keep_prob; lambd adds lambd/(2m) sum ||W[l]||^2.
-    ``activations``, a list, receives A[1] ... A[L-1] (before any mask) with their
-    gradients retained.
+    ``record``, a list, receives A[1] ... A[L-1] (before any mask) with their gradients
+    retained.
     """
-    import autograd_lite as al
-
     L = num_layers(parameters)
-    act = {"relu": al.relu, "tanh": al.tanh, "sigmoid": al.sigmoid,
-           "leaky_relu": al.leaky_relu}[hidden]
+    g = activations.get(hidden).engine
     A = X
     for l in range(1, L):
-        A = act(parameters[f"W{l}"] @ A + parameters[f"b{l}"])
-        if activations is not None:
-            activations.append(A.retain_grad())
+        A = g(parameters[f"W{l}"] @ A + parameters[f"b{l}"])
+        if record is not None:
+            record.append(A.retain_grad())
         if masks is not None:
             A = A * masks[l - 1] / keep_prob
     ZL = parameters[f"W{L}"] @ A + parameters[f"b{L}"]
@@ -384,8 +381,6 @@ def L_model_backward_engine(X, Y, parameters, hidden="relu", with_dA=True, lambd
     Returns (grads, cost) with the same keys; dA[l] is scaled by m to match the course.
     keep_prob < 1 uses the masks L_model_forward(..., keep_prob, seed) draws.
     """
-    import autograd_lite as al
-
     _check_output(output)
     dims = check_parameters(parameters, X)
     if output == "softmax":
@@ -397,7 +392,7 @@ def L_model_backward_engine(X, Y, parameters, hidden="relu", with_dA=True, lambd
     m = np.shape(X)[1]
     masks = _dropout_masks(dims[1:-1], m, keep_prob, seed, "L_model_backward_engine")
     As = [al.Tensor(X, requires_grad=with_dA)]  # A0 = X: its gradient is dA0
-    cost = L_model_cost_engine(P, As[0], Y, hidden, activations=As, lambd=lambd,
+    cost = L_model_cost_engine(P, As[0], Y, hidden, record=As, lambd=lambd,
                                keep_prob=keep_prob, masks=masks, output=output)
     cost.backward()
     grads = {}

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
+import autograd_lite as al
+
 from .checks import check_parameters, check_X
+from .regularization import backward_propagation as network_backward
+from .regularization import cost_engine as network_cost
 from .regularization import relu, sigmoid
+from .training import check_gradients_option
 
 # ---- 1-D: J(theta) = theta x ----------------------------------------------------------------
 
@@ -36,8 +41,6 @@ def difference(grad, gradapprox):
 
 def backward_propagation_engine(x, theta):
     """dJ/dtheta of J = theta x from autograd_lite's backward() (the engine's twin)."""
-    import autograd_lite as al
-
     t = al.Tensor(theta, requires_grad=True)
     (t * x).backward()
     return t.grad
@@ -47,9 +50,7 @@ def gradient_check(x, theta, epsilon=1e-7, print_msg=False, gradients="hand"):
     """The course's difference between the gradient of J = theta x (from
     backward_propagation, or the engine with gradients="engine") and its two-sided
     difference; below 1e-7 the gradient is correct."""
-    if gradients not in ("hand", "engine"):
-        raise ValueError(f"gradient_check: gradients must be 'hand' or 'engine', got "
-                         f"{gradients!r}")
+    check_gradients_option(gradients, "gradient_check")
     thetaplus = theta + epsilon
     thetaminus = theta - epsilon
     J_plus = forward_propagation(x, thetaplus)
@@ -150,18 +151,13 @@ def forward_propagation_n(X, Y, parameters):
 def backward_propagation_n(X, Y, cache):
     """The correct gradients of forward_propagation_n (the notebook's, without its two
     planted bugs; examples/learners/gradient_check_buggy.py has them)."""
-    from .regularization import backward_propagation
-
     X = check_X(X)
-    return backward_propagation(X, _check_labels(Y, X.shape[1], "backward_propagation_n"),
-                                cache)
+    return network_backward(X, _check_labels(Y, X.shape[1], "backward_propagation_n"), cache)
 
 
 def cost_engine(parameters, X, Y):
     """forward_propagation_n's cost J built from autograd_lite Tensors (the engine's twin):
     a function of the parameter dict, as al.check_gradients wants it."""
-    from .regularization import cost_engine as network_cost
-
     X = check_X(X)
     return network_cost(parameters, X, _check_labels(Y, X.shape[1], "cost_engine"))
 

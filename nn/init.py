@@ -64,6 +64,12 @@ def small_random(layer_dims, seed=None, scale=0.01):
     return _build(layer_dims, seed, lambda W, dims, l: W * scale)
 
 
+def large_random(layer_dims, seed=None):
+    """W = randn * 10 (Course 2's "random" initialization: too large, it saturates the
+    sigmoid)."""
+    return small_random(layer_dims, seed, scale=10)
+
+
 def he(layer_dims, seed=None):
     """W = randn * sqrt(2 / n[l-1]) (He et al., for relu)."""
     return _build(layer_dims, seed, lambda W, dims, l: W * np.sqrt(2.0 / dims[l - 1]))
@@ -80,8 +86,8 @@ def lecun(layer_dims, seed=None):
     return _build(layer_dims, seed, lambda W, dims, l: W / np.sqrt(dims[l - 1]))
 
 
-INITIALIZERS = {"zeros": zeros, "small_random": small_random, "he": he, "xavier": xavier,
-                "lecun": lecun}
+INITIALIZERS = {"zeros": zeros, "small_random": small_random, "large_random": large_random,
+                "he": he, "xavier": xavier, "lecun": lecun}
 
 
 def initialize(layer_dims, method="he", seed=None):

@@ -12,14 +12,8 @@ import numpy as np
 
 from . import init
 from .checks import check_Y
-from .regularization import (
-    _engine_grads,
-    backward_propagation,
-    compute_cost,
-    forward_propagation,
-    predict,
-    update_parameters,
-)
+from .regularization import grads_and_cost, model_layers, predict
+from .training import check_gradients_option, gradient_descent
 
 __all__ = ["initialize_parameters_zeros", "initialize_parameters_random",
            "initialize_parameters_he", "model", "predict", "accuracy", "INITIALIZATIONS"]
@@ -33,7 +27,7 @@ def initialize_parameters_zeros(layers_dims):
 
 def initialize_parameters_random(layers_dims, seed=3):
     """W[l] = randn(n[l], n[l-1]) * 10, b[l] = 0: large weights saturate the sigmoid."""
-    return init.small_random(layers_dims, seed, scale=10)
+    return init.large_random(layers_dims, seed)
 
 
 def initialize_parameters_he(layers_dims, seed=3):
@@ -53,37 +47,26 @@ def accuracy(X, Y, parameters):
 
 
 def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=False,
-          initialization="he", gradients="hand", seed=3, return_costs=False):
-    """The assignment's model: [n_x, 10, 5, 1] by batch gradient descent from
-    ``initialization`` ("zeros", "random" or "he"; seed 3 as in the course).
+          initialization="he", gradients="hand", seed=3, return_costs=False, layers_dims=None,
+          progress=False, callback=None):
+    """The assignment's model: [n_x, 10, 5, 1] (or ``layers_dims``) by batch gradient
+    descent from ``initialization`` ("zeros", "random" or "he"; seed 3 as in the course).
 
     gradients: "hand" (nn.regularization.backward_propagation) or "engine" (autograd_lite).
     The cost is recorded and printed every 1000 iterations, as "Cost after iteration i: J"
-    (inf when the sigmoid saturates, as the course prints it). Returns the parameters, or
-    (parameters, costs) with ``return_costs``."""
-    from .model import _iterations
-
+    (inf when the sigmoid saturates, as the course prints it); ``callback(i, cost)`` sees
+    every iteration. Returns the parameters, or (parameters, costs) with ``return_costs``."""
     try:
         make = INITIALIZATIONS[initialization]
-    except KeyError:
+    except (KeyError, TypeError):
         raise ValueError(f"model: initialization must be one of {sorted(INITIALIZATIONS)}, "
                          f"got {initialization!r}") from None
-    if gradients not in ("hand", "engine"):
-        raise ValueError(f"model: gradients must be 'hand' or 'engine', got {gradients!r}")
+    check_gradients_option(gradients, "model")
     check_Y(Y, np.shape(X)[1])
-    layers_dims = [X.shape[0], 10, 5, 1]
-    parameters = make(layers_dims) if initialization == "zeros" else make(layers_dims, seed)
-    costs = []
-    for i in _iterations(num_iterations, False, "initialization"):
-        if gradients == "engine":
-            grads, cost = _engine_grads(X, Y, parameters, 0.0, 1.0, None)
-        else:
-            a3, cache = forward_propagation(X, parameters)
-            cost = compute_cost(a3, Y)
-            grads = backward_propagation(X, Y, cache)
-        parameters = update_parameters(parameters, grads, learning_rate)
-        if i % 1000 == 0:
-            costs.append(cost)
-            if print_cost:
-                print(f"Cost after iteration {i}: {cost}")
+    dims = model_layers(X, layers_dims, (10, 5), "model")
+    parameters, costs = gradient_descent(
+        make(dims) if initialization == "zeros" else make(dims, seed),
+        lambda p: grads_and_cost(p, X, Y, gradients=gradients), learning_rate, num_iterations,
+        print_cost=print_cost, print_every=1000, line="Cost after iteration {i}: {cost}",
+        record_every=1000, progress=progress, desc="initialization", callback=callback)
     return (parameters, costs) if return_costs else parameters

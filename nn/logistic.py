@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import activations
+import autograd_lite as al
+
+from .activations import expit
 from .checks import check_X, check_Y
 from .cost import cross_entropy_from_logits
+from .training import check_gradients_option, engine_gradients, train_loop
 
 
 def sigmoid(z):
-    """1 / (1 + exp(-z)) for a number or an array of any shape, without overflow."""
-    return activations.sigmoid(z)[0]
+    """1 / (1 + exp(-z)) for a number or an array of any shape, without overflow.
+
+    Week 2's contract (returns A); week 4's ``activations.sigmoid`` returns (A, cache).
+    Both are nn's one implementation, ``activations.expit``."""
+    return expit(z)
 
 
 def initialize_with_zeros(dim: int):
@@ -52,25 +58,27 @@ def propagate(w, b, X, Y):
 
 
 def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False,
-             progress=False):
+             progress=False, gradients="hand", callback=None):
     """Gradient descent. Returns (params {"w", "b"}, grads, costs).
 
     costs holds the cost (before that step's update) at iterations 0, 100, 200, ...:
     exactly the course's list, so 101 iterations record 2 costs. ``print_cost`` prints
-    those as the course does: ``Cost after iteration 100: 0.310571``."""
-    from .model import _iterations
-
+    those as the course does: ``Cost after iteration 100: 0.310571``. gradients: "hand"
+    (propagate) or "engine" (propagate_engine); ``callback(i, cost)`` sees every iteration."""
+    check_gradients_option(gradients, "optimize")
+    find = propagate if gradients == "hand" else propagate_engine
     w = np.array(w, dtype=float)
-    costs = []
     grads = None
-    for i in _iterations(num_iterations, progress, "optimize"):
-        grads, cost = propagate(w, b, X, Y)
+
+    def step(i):
+        nonlocal w, b, grads
+        grads, cost = find(w, b, X, Y)
         w = w - learning_rate * grads["dw"]
         b = b - learning_rate * grads["db"]
-        if i % 100 == 0:
-            costs.append(cost)
-            if print_cost:
-                print(f"Cost after iteration {i}: {cost:f}")  # the course's "%i: %f"
+        return cost
+
+    costs = train_loop(step, num_iterations, print_cost=print_cost, progress=progress,
+                       desc="optimize", callback=callback)  # the course's "%i: %f"
     return {"w": w, "b": b}, grads, costs
 
 
@@ -84,29 +92,34 @@ def predict(w, b, X):
     return (sigmoid(w.T @ X + b) > 0.5).astype(float)
 
 
-def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5,
-          print_cost=False, progress=False):
+def model(X_train, Y_train, X_test=None, Y_test=None, num_iterations=2000, learning_rate=0.5,
+          print_cost=False, progress=False, gradients="hand", callback=None):
     """Train from zeros and predict. Returns the course's dict: costs (as optimize
     records them), Y_prediction_test, Y_prediction_train, w, b, learning_rate,
     num_iterations, plus train_accuracy and test_accuracy (%). ``print_cost`` prints the
     costs, then "train accuracy: ... %" and "test accuracy: ... %", as the course does.
-    Y_test may be rank-1 (m_test,), as in the course's own test."""
-    X_test = check_X(X_test, np.shape(X_train)[0], "X_test")
-    Y_test = np.asarray(Y_test)
-    if Y_test.ndim == 1 and Y_test.shape[0] == X_test.shape[1]:
-        Y_test = Y_test.reshape(1, -1)  # the course's test passes y_test = np.array([0, 1, 0])
-    Y_test = check_Y(Y_test, X_test.shape[1], "Y_test")
+    Y_test may be rank-1 (m_test,), as in the course's own test. Without a test set
+    (X_test None) the test entries are None. gradients and callback: as optimize's."""
+    if X_test is not None:
+        X_test = check_X(X_test, np.shape(X_train)[0], "X_test")
+        Y_test = np.asarray(Y_test)
+        if Y_test.ndim == 1 and Y_test.shape[0] == X_test.shape[1]:
+            Y_test = Y_test.reshape(1, -1)  # the course's test passes y_test = np.array([0, 1, 0])
+        Y_test = check_Y(Y_test, X_test.shape[1], "Y_test")
     w, b = initialize_with_zeros(X_train.shape[0])
     params, _, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate,
-                                print_cost, progress)
+                                print_cost, progress, gradients, callback)
     w, b = params["w"], params["b"]
-    Y_prediction_test = predict(w, b, X_test)
     Y_prediction_train = predict(w, b, X_train)
     train_accuracy = 100 - np.mean(np.abs(Y_prediction_train - Y_train)) * 100
-    test_accuracy = 100 - np.mean(np.abs(Y_prediction_test - Y_test)) * 100
+    Y_prediction_test = test_accuracy = None
+    if X_test is not None:
+        Y_prediction_test = predict(w, b, X_test)
+        test_accuracy = 100 - np.mean(np.abs(Y_prediction_test - Y_test)) * 100
     if print_cost:
         print(f"train accuracy: {train_accuracy} %")
-        print(f"test accuracy: {test_accuracy} %")
+        if X_test is not None:
+            print(f"test accuracy: {test_accuracy} %")
     return {"costs": costs, "Y_prediction_test": Y_prediction_test,
             "Y_prediction_train": Y_prediction_train, "w": w, "b": b,
             "learning_rate": learning_rate, "num_iterations": num_iterations,
@@ -117,17 +130,11 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0
 
 def cost_engine(w, b, X, Y):
     """J built from Tensors: sigmoid cross-entropy of Z = w^T X + b (a Tensor)."""
-    import autograd_lite as al
-
     return al.binary_cross_entropy_with_logits(w.T @ X + b, Y)
 
 
 def propagate_engine(w, b, X, Y):
     """propagate's (grads, cost), with the gradients from the engine's backward()."""
-    import autograd_lite as al
-
     _check(w, X, Y)
-    wt, bt = al.Tensor(w, requires_grad=True), al.Tensor(b, requires_grad=True)
-    cost = cost_engine(wt, bt, X, Y)
-    cost.backward()
-    return {"dw": wt.grad, "db": float(bt.grad)}, cost.item()
+    grads, cost = engine_gradients(lambda P: cost_engine(P["w"], P["b"], X, Y), {"w": w, "b": b})
+    return {"dw": grads["dw"], "db": float(grads["db"])}, cost

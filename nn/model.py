@@ -18,22 +18,14 @@ from . import deep
 from .activations import ACTIVATIONS
 from .checks import check_X, check_Y
 from .init import INITIALIZERS, check_layer_dims, initialize
+from .training import GRADIENTS, gradient_descent
 
 FORMAT_VERSION = 1
+OUTPUT = "sigmoid"  # the checkpoint format's "output" entry: Model is a binary classifier
 
 
 class ModelFileError(ValueError):
     """A checkpoint file is corrupt, truncated, pickled, or does not fit the model."""
-
-
-def _iterations(n, progress, desc):
-    if not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"num_iterations must be a non-negative integer, got {n!r}")
-    if not progress:
-        return range(n)
-    from tqdm.auto import tqdm
-
-    return tqdm(range(n), desc=desc, unit="it", leave=False, disable=None)
 
 
 def _check_labels(Y):
@@ -52,18 +44,17 @@ class Model:
     """[LINEAR -> hidden] * (L-1) -> LINEAR -> SIGMOID, parameters {"W1", "b1", ...}.
 
     layer_dims: [n_x, n[1], ..., 1]; hidden: relu, tanh, sigmoid or leaky_relu;
-    init: zeros, small_random, he, xavier or lecun; seed: int, numpy Generator or None.
+    init: one of nn.init.INITIALIZERS (he by default); seed: int, numpy Generator or None.
+    The output is a sigmoid unit; for C classes, nn.deep's functions take output="softmax".
     """
 
-    def __init__(self, layer_dims, hidden="relu", output="sigmoid", init="he", seed=None):
+    def __init__(self, layer_dims, hidden="relu", init="he", seed=None):
         self.layer_dims = check_layer_dims(layer_dims)
         if hidden not in ACTIVATIONS:
             raise ValueError(f"hidden must be one of {sorted(ACTIVATIONS)}, got {hidden!r}")
-        if output != "sigmoid":
-            raise ValueError("output must be 'sigmoid' (binary classification, as in the course)")
         if init not in INITIALIZERS:
             raise ValueError(f"init must be one of {sorted(INITIALIZERS)}, got {init!r}")
-        self.hidden, self.output, self.init = hidden, output, init
+        self.hidden, self.init = hidden, init
         self.parameters = initialize(self.layer_dims, init, seed)
         self.costs: list[float] = []
 
@@ -96,7 +87,7 @@ class Model:
         X = check_X(X, self.layer_dims[0])
         Y = check_Y(Y, X.shape[1])
         _check_labels(Y)
-        if gradients not in ("hand", "engine"):
+        if gradients not in GRADIENTS:
             raise ValueError(f"gradients must be 'hand' or 'engine', got {gradients!r}")
         if (isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real)
                 or not math.isfinite(learning_rate) or learning_rate <= 0):
@@ -106,30 +97,14 @@ class Model:
                 or record_every < 1):
             raise ValueError(f"fit: record_every must be a positive integer (the cost is kept "
                              f"every record_every iterations), got {record_every!r}")
-        step = self._engine_step if gradients == "engine" else self._hand_step
-        costs = []
-        for i in _iterations(num_iterations, progress, "fit"):
-            cost = step(X, Y, learning_rate)
-            if i % record_every == 0 or i == num_iterations - 1:
-                costs.append(cost)
+
+        self.parameters, costs = gradient_descent(
+            self.parameters, lambda p: deep.grads_and_cost(p, X, Y, self.hidden, gradients),
+            learning_rate, num_iterations, record_every=int(record_every), record_last=True,
+            progress=progress, desc="fit")
+        costs = [float(c) for c in costs]
         self.costs.extend(costs)
         return costs
-
-    def _hand_step(self, X, Y, learning_rate):
-        AL, caches = deep.L_model_forward(X, self.parameters, self.hidden)
-        cost = deep.compute_cost(AL, Y)
-        grads = deep.L_model_backward(AL, Y, caches, self.hidden)
-        self.parameters = deep.update_parameters(self.parameters, grads, learning_rate)
-        return cost
-
-    def _engine_step(self, X, Y, learning_rate):
-        import autograd_lite as al
-
-        P = {k: al.Tensor(v, requires_grad=True) for k, v in self.parameters.items()}
-        cost = deep.L_model_cost_engine(P, X, Y, self.hidden)
-        cost.backward()
-        self.parameters = {k: v - learning_rate * P[k].grad for k, v in self.parameters.items()}
-        return cost.item()
 
     def predict(self, X):
         """0/1 predictions (1, m)."""
@@ -148,7 +123,7 @@ class Model:
         path = os.fspath(path)
         arrays = dict(self.parameters)
         arrays.update(layer_dims=np.array(self.layer_dims), hidden=np.array(self.hidden),
-                      output=np.array(self.output), init=np.array(self.init),
+                      output=np.array(OUTPUT), init=np.array(self.init),
                       format_version=np.array(FORMAT_VERSION))
         fd, tmp = _create_temp(os.path.dirname(os.path.abspath(path)))
         try:
@@ -343,8 +318,8 @@ def _read_member(zf, info, path):
 
 
 def _metadata(zf, members, headers, path):
-    """format_version, layer_dims, hidden, output and init, each checked from its header
-    (dtype, shape) before it is read, then by value."""
+    """format_version, layer_dims, hidden and init (and output, which must be "sigmoid"),
+    each checked from its header (dtype, shape) before it is read, then by value."""
     def read(key, kinds, shape_ok, expected):
         h = headers[key]
         if h.dtype.kind not in kinds or not shape_ok(h.shape) or h.nbytes > _MAX_META_BYTES:
@@ -372,8 +347,8 @@ def _metadata(zf, members, headers, path):
         dims = check_layer_dims([int(n) for n in raw])
     except ValueError as err:
         raise _fail(path, f"has bad metadata: {err}") from None
-    return dims, text("hidden", ACTIVATIONS), text("output", {"sigmoid"}), \
-        text("init", INITIALIZERS)
+    text("output", {OUTPUT})
+    return dims, text("hidden", ACTIVATIONS), text("init", INITIALIZERS)
 
 
 def _check_parameter_headers(headers, dims, path):
@@ -411,7 +386,7 @@ def load(path) -> Model:
             if missing:
                 raise ModelFileError(f"load: {path} lacks {missing}; it was not written by "
                                      "Model.save")
-            dims, hidden, output, init = _metadata(zf, members, headers, path)
+            dims, hidden, init = _metadata(zf, members, headers, path)
             _check_parameter_headers(headers, dims, path)
             params = {}
             for k in sorted(set(headers) - _META, key=lambda k: (int(k[1:]), k[0] == "b")):
@@ -419,6 +394,6 @@ def load(path) -> Model:
                 if not np.all(np.isfinite(v)):
                     raise ModelFileError(f"load: {k} in {path} contains NaN or inf")
                 params[k] = v.astype(np.float64)
-    model = Model(dims, hidden=hidden, output=output, init=init, seed=0)
+    model = Model(dims, hidden=hidden, init=init, seed=0)
     model.parameters = params
     return model

@@ -19,12 +19,13 @@ import numpy as np
 from .checks import check_parameters, check_X, check_Y, num_layers
 from .init import he
 from .regularization import (
-    _engine_grads,
     backward_propagation,
     course_rng,
     forward_propagation,
+    grads_and_cost,
     predict,
 )
+from .training import check_gradients_option, train_loop
 
 
 def _layers(parameters, fn):
@@ -174,25 +175,40 @@ def accuracy(X, Y, parameters):
 
 
 OPTIMIZERS = ("gd", "momentum", "adam")
+DECAYS = {"update_lr": update_lr, "schedule_lr_decay": schedule_lr_decay}
 
 
-def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64, beta=0.9,
-          beta1=0.9, beta2=0.999, epsilon=1e-8, num_epochs=5000, print_cost=False, decay=None,
-          decay_rate=1, gradients="hand", seed=3, return_costs=False):
-    """The assignment's model: the 3-layer network (layers_dims [n_x, n[1], n[2], 1]) trained
-    on mini-batches with ``optimizer`` "gd", "momentum" or "adam".
+def _minibatch_grads(parameters, X, Y, gradients):
+    """(grads, the mini-batch's summed loss): the course's functions, or the engine."""
+    if gradients == "engine":
+        grads, cost_mean = grads_and_cost(parameters, X, Y, gradients="engine")
+        return grads, cost_mean * X.shape[1]
+    a3, caches = forward_propagation(X, parameters)
+    return backward_propagation(X, Y, caches), compute_cost(a3, Y)
 
-    decay: None, update_lr or schedule_lr_decay (any f(learning_rate0, epoch, decay_rate)),
-    applied after each epoch. gradients: "hand" (nn.regularization.backward_propagation) or
-    "engine" (autograd_lite). The epoch cost (summed loss / m) is recorded every 100 epochs
-    and printed every 1000 as "Cost after epoch i: %f". Returns the parameters, or
-    (parameters, costs) with ``return_costs``."""
-    from .model import _iterations
 
+def _optimizer(name, parameters, beta, beta1, beta2, epsilon):
+    """update(parameters, grads, learning_rate) -> parameters, for gd, momentum or Adam,
+    keeping the moving averages and Adam's step counter t (the first update uses t = 1)."""
+    if name == "gd":
+        return update_parameters_with_gd
+    if name == "momentum":
+        v = initialize_velocity(parameters)
+        return lambda p, g, lr: update_parameters_with_momentum(p, g, v, beta, lr)[0]
+    v, s = initialize_adam(parameters)
+    t = 0
+
+    def adam(p, g, lr):
+        nonlocal t
+        t = t + 1
+        return update_parameters_with_adam(p, g, v, s, t, lr, beta1, beta2, epsilon)[0]
+    return adam
+
+
+def _check_model_arguments(X, Y, layers_dims, optimizer, decay, gradients):
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"model: optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
-    if gradients not in ("hand", "engine"):
-        raise ValueError(f"model: gradients must be 'hand' or 'engine', got {gradients!r}")
+    check_gradients_option(gradients, "model")
     if decay is not None and not callable(decay):
         raise TypeError(f"model: decay must be None or a function such as update_lr or "
                         f"schedule_lr_decay, got {decay!r}")
@@ -201,46 +217,44 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
                          f"n[2], 1]; got {layers_dims!r}")
     X = check_X(X, layers_dims[0])
     check_Y(Y, X.shape[1])
-    costs = []
-    t = 0  # Adam's step counter: the first update uses t = 1
-    seed_epoch = 10
+    return X
+
+
+def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64, beta=0.9,
+          beta1=0.9, beta2=0.999, epsilon=1e-8, num_epochs=5000, print_cost=False, decay=None,
+          decay_rate=1, gradients="hand", seed=3, return_costs=False, progress=False,
+          callback=None):
+    """The assignment's model: the 3-layer network (layers_dims [n_x, n[1], n[2], 1]) trained
+    on mini-batches with ``optimizer`` "gd", "momentum" or "adam".
+
+    decay: None, update_lr or schedule_lr_decay (any f(learning_rate0, epoch, decay_rate)),
+    applied after each epoch. gradients: "hand" (nn.regularization.backward_propagation) or
+    "engine" (autograd_lite). The epoch cost (summed loss / m) is recorded every 100 epochs
+    and printed every 1000 as "Cost after epoch i: %f"; ``callback(epoch, cost)`` sees every
+    epoch. Returns the parameters, or (parameters, costs) with ``return_costs``."""
+    X = _check_model_arguments(X, Y, layers_dims, optimizer, decay, gradients)
     m = X.shape[1]
     learning_rate0 = learning_rate
     parameters = initialize_parameters(layers_dims, seed)
     check_parameters(parameters, X)
-    if optimizer == "momentum":
-        v = initialize_velocity(parameters)
-    elif optimizer == "adam":
-        v, s = initialize_adam(parameters)
-    for i in _iterations(num_epochs, False, "optimization"):
-        seed_epoch = seed_epoch + 1  # epoch i shuffles with seed 10 + i + 1
-        minibatches = random_mini_batches(X, Y, mini_batch_size, seed_epoch)
+    update = _optimizer(optimizer, parameters, beta, beta1, beta2, epsilon)
+
+    def epoch(i):
+        nonlocal parameters, learning_rate
         cost_total = 0
-        for minibatch_X, minibatch_Y in minibatches:
-            if gradients == "engine":
-                grads, cost_mean = _engine_grads(minibatch_X, minibatch_Y, parameters, 0.0,
-                                                 1.0, None)
-                cost_total += cost_mean * minibatch_X.shape[1]
-            else:
-                a3, caches = forward_propagation(minibatch_X, parameters)
-                cost_total += compute_cost(a3, minibatch_Y)
-                grads = backward_propagation(minibatch_X, minibatch_Y, caches)
-            if optimizer == "gd":
-                parameters = update_parameters_with_gd(parameters, grads, learning_rate)
-            elif optimizer == "momentum":
-                parameters, v = update_parameters_with_momentum(parameters, grads, v, beta,
-                                                                learning_rate)
-            else:
-                t = t + 1
-                parameters, v, s, _, _ = update_parameters_with_adam(
-                    parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon)
-        cost_avg = cost_total / m
+        # epoch i shuffles with seed 10 + i + 1
+        for minibatch_X, minibatch_Y in random_mini_batches(X, Y, mini_batch_size, 10 + i + 1):
+            grads, cost = _minibatch_grads(parameters, minibatch_X, minibatch_Y, gradients)
+            cost_total += cost
+            parameters = update(parameters, grads, learning_rate)
         if decay:
             learning_rate = decay(learning_rate0, i, decay_rate)
-        if print_cost and i % 1000 == 0:
-            print(f"Cost after epoch {i}: {cost_avg:f}")  # the course's "%i: %f"
-            if decay:
-                print(f"learning rate after epoch {i}: {learning_rate:f}")
-        if i % 100 == 0:
-            costs.append(cost_avg)
+        return cost_total / m
+
+    def line(i, cost):  # the course's "%i: %f", and the learning rate when it decays
+        text = f"Cost after epoch {i}: {cost:f}"
+        return text + (f"\nlearning rate after epoch {i}: {learning_rate:f}" if decay else "")
+
+    costs = train_loop(epoch, num_epochs, print_cost=print_cost, print_every=1000, line=line,
+                       progress=progress, desc="optimization", callback=callback)
     return (parameters, costs) if return_costs else parameters

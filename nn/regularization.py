@@ -20,21 +20,28 @@ import threading
 
 import numpy as np
 
+import autograd_lite as al
+
+from . import activations
 from .checks import ShapeError, check_parameters, check_Y, num_layers
 from .init import lecun
+from .training import check_gradients_option, gradient_descent
+from .training import update_parameters as update_parameters  # the course's, written once
 
 GRAD_KEYS = ("dZ3", "dW3", "db3", "dA2", "dZ2", "dW2", "db2", "dA1", "dZ1", "dW1", "db1")
 
 
 def sigmoid(x):
-    """The course's 1 / (1 + exp(-x)); exp overflows to inf for x < -709 and gives 0 exactly."""
+    """The course's own arithmetic, 1 / (1 + exp(-x)), kept (rather than nn's stable
+    activations.expit) because the published Course 2 runs depend on its last bits: exp
+    overflows to inf for x < -709 and gives 0 exactly."""
     with np.errstate(over="ignore"):
         return 1 / (1 + np.exp(-x))
 
 
 def relu(x):
-    """max(0, x)."""
-    return np.maximum(0, x)
+    """max(0, x) (activations.relu, without its cache)."""
+    return activations.relu(x)[0]
 
 
 _local = threading.local()
@@ -65,13 +72,15 @@ def _check_three_layers(parameters, X, fn):
                          f"{np.shape(parameters['W3'])}")
 
 
-def _check_keep_prob(keep_prob, fn):
+def check_keep_prob(keep_prob, fn):
+    """keep_prob must be a number in (0, 1]; ``fn`` names the function in the error."""
     if not (isinstance(keep_prob, (int, float, np.floating)) and 0 < keep_prob <= 1):
         raise ValueError(f"{fn}: keep_prob is the probability of keeping a unit, in (0, 1]; "
                          f"got {keep_prob!r}")
 
 
-def _check_lambd(lambd, fn):
+def check_lambd(lambd, fn):
+    """lambd must be a number >= 0; ``fn`` names the function in the error."""
     if not (isinstance(lambd, (int, float, np.floating)) and lambd >= 0):
         raise ValueError(f"{fn}: lambd (the L2 strength, lambda) must be a number >= 0, got "
                          f"{lambd!r}")
@@ -131,7 +140,7 @@ def compute_cost_with_regularization(A3, Y, parameters, lambd):
     """J = cross-entropy + lambd / (2m) * sum over l of ||W[l]||_F^2 (no bias terms).
 
     Works for any number of layers: every W1, W2, ... in ``parameters`` is penalised."""
-    _check_lambd(lambd, "compute_cost_with_regularization")
+    check_lambd(lambd, "compute_cost_with_regularization")
     cross_entropy_cost = compute_cost(A3, Y)  # (checks Y is (1, m))
     m = Y.shape[1]
     return float(cross_entropy_cost + (1 / m) * (lambd / 2) * _l2_sum(parameters))
@@ -170,7 +179,7 @@ def backward_propagation(X, Y, cache):
 
 def backward_propagation_with_regularization(X, Y, cache, lambd):
     """The gradients of compute_cost_with_regularization: dW[l] gains (lambd / m) W[l]."""
-    _check_lambd(lambd, "backward_propagation_with_regularization")
+    check_lambd(lambd, "backward_propagation_with_regularization")
     Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3 = _unpack(
         cache, 12, "backward_propagation_with_regularization", "forward_propagation")
     check_Y(Y, X.shape[1])
@@ -205,7 +214,7 @@ def forward_propagation_with_dropout(X, parameters, keep_prob=0.5, seed=1):
     np.random.seed(1) is, so every call (every iteration) draws the same masks.
     Returns A3 (1, m) and the cache (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)."""
     _check_three_layers(parameters, X, "forward_propagation_with_dropout")
-    _check_keep_prob(keep_prob, "forward_propagation_with_dropout")
+    check_keep_prob(keep_prob, "forward_propagation_with_dropout")
     W1, b1, W2, b2, W3, b3 = (parameters[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
     m = X.shape[1]
     # D1 (n[1], m) then D2 (n[2], m): the course's rand draws after np.random.seed(seed)
@@ -223,7 +232,7 @@ def forward_propagation_with_dropout(X, parameters, keep_prob=0.5, seed=1):
 
 def backward_propagation_with_dropout(X, Y, cache, keep_prob):
     """The gradients through the same masks: dA[l] = dA[l] * D[l] / keep_prob."""
-    _check_keep_prob(keep_prob, "backward_propagation_with_dropout")
+    check_keep_prob(keep_prob, "backward_propagation_with_dropout")
     Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3 = _unpack(
         cache, 14, "backward_propagation_with_dropout", "forward_propagation_with_dropout")
     check_Y(Y, X.shape[1])
@@ -231,16 +240,6 @@ def backward_propagation_with_dropout(X, Y, cache, keep_prob):
 
 
 # ---- training -------------------------------------------------------------------------------
-
-def update_parameters(parameters, grads, learning_rate):
-    """W[l] -= learning_rate dW[l], b[l] -= learning_rate db[l]; returns a new dict."""
-    L = num_layers(parameters)
-    out = {}
-    for l in range(1, L + 1):
-        out[f"W{l}"] = parameters[f"W{l}"] - learning_rate * grads[f"dW{l}"]
-        out[f"b{l}"] = parameters[f"b{l}"] - learning_rate * grads[f"db{l}"]
-    return out
-
 
 def predict(X, y, parameters):
     """0/1 predictions p (1, m): A3 > 0.5 (y is not used; the course passes it to print)."""
@@ -254,78 +253,93 @@ def accuracy(X, Y, parameters):
     return float(np.mean(predict(X, Y, parameters)[0, :] == Y[0, :]))
 
 
-def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=False, lambd=0,
-          keep_prob=1, gradients="hand", seed=3, dropout_seed=1, return_costs=False):
-    """The assignment's model: [n_x, 20, 3, 1], batch gradient descent, optionally with L2
-    (``lambd`` > 0) or dropout (``keep_prob`` < 1), never both (as in the course).
+def grads_and_cost(parameters, X, Y, lambd=0.0, keep_prob=1.0, seed=1, gradients="hand"):
+    """(the course's gradient dict dZ3 ... db1, J) for one step of the model: with L2
+    (lambd > 0), dropout (keep_prob < 1, masks from ``seed``) or neither, by the course's
+    functions ("hand") or the engine's backward of cost_engine ("engine")."""
+    if gradients == "engine":
+        return _engine_grads(X, Y, parameters, lambd, keep_prob, seed)
+    if keep_prob == 1:
+        a3, cache = forward_propagation(X, parameters)
+    else:
+        a3, cache = forward_propagation_with_dropout(X, parameters, keep_prob, seed)
+    if lambd == 0:
+        cost = compute_cost(a3, Y)
+    else:
+        cost = compute_cost_with_regularization(a3, Y, parameters, lambd)
+    if lambd != 0:
+        return backward_propagation_with_regularization(X, Y, cache, lambd), cost
+    if keep_prob != 1:
+        return backward_propagation_with_dropout(X, Y, cache, keep_prob), cost
+    return backward_propagation(X, Y, cache), cost
 
-    gradients: "hand" (the backward functions above) or "engine" (autograd_lite's backward
-    of the same cost). The cost is recorded every 1000 iterations and printed every 10000.
-    Returns the parameters, or (parameters, costs) with ``return_costs``."""
-    from .model import _iterations
 
-    _check_lambd(lambd, "model")
-    _check_keep_prob(keep_prob, "model")
+def check_one_regularizer(lambd, keep_prob, fn):
+    """L2 (lambd != 0) or dropout (keep_prob != 1), not both, as the course's model allows."""
     if lambd != 0 and keep_prob != 1:
-        raise ValueError(f"model: use L2 regularization (lambd) or dropout (keep_prob), not "
+        raise ValueError(f"{fn}: use L2 regularization (lambd) or dropout (keep_prob), not "
                          f"both: the course's model allows one at a time; got lambd={lambd}, "
                          f"keep_prob={keep_prob}")
-    if gradients not in ("hand", "engine"):
-        raise ValueError(f"model: gradients must be 'hand' or 'engine', got {gradients!r}")
+
+
+def model_layers(X, layers_dims, default_hidden, fn):
+    """layers_dims [n_x, n[1], n[2], 1] for a Course 2 model on X: the course's hidden sizes
+    by default; a clear error unless it is 3 layers with n_x rows of X."""
+    n_x = np.shape(X)[0]
+    dims = [n_x, *default_hidden, 1] if layers_dims is None else list(layers_dims)
+    if len(dims) != 4 or dims[0] != n_x or dims[-1] != 1:
+        raise ValueError(f"{fn}: the course's network has 3 layers, layers_dims = [n_x, n[1], "
+                         f"n[2], 1] with n_x = {n_x}; got {layers_dims!r}")
+    return dims
+
+
+def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=False, lambd=0,
+          keep_prob=1, gradients="hand", seed=3, dropout_seed=1, return_costs=False,
+          layers_dims=None, progress=False, callback=None):
+    """The assignment's model: [n_x, 20, 3, 1] (or ``layers_dims``), batch gradient descent,
+    optionally with L2 (``lambd`` > 0) or dropout (``keep_prob`` < 1), never both (as in
+    the course).
+
+    gradients: "hand" (the backward functions above) or "engine" (autograd_lite's backward
+    of the same cost). The cost is recorded every 1000 iterations and printed every 10000;
+    ``callback(i, cost)`` sees every iteration. Returns the parameters, or
+    (parameters, costs) with ``return_costs``."""
+    check_lambd(lambd, "model")
+    check_keep_prob(keep_prob, "model")
+    check_one_regularizer(lambd, keep_prob, "model")
+    check_gradients_option(gradients, "model")
     check_Y(Y, np.shape(X)[1])
-    parameters = initialize_parameters([X.shape[0], 20, 3, 1], seed)
-    costs = []
-    for i in _iterations(num_iterations, False, "regularization"):
-        if gradients == "engine":
-            grads, cost = _engine_grads(X, Y, parameters, lambd, keep_prob, dropout_seed)
-        else:
-            if keep_prob == 1:
-                a3, cache = forward_propagation(X, parameters)
-            else:
-                a3, cache = forward_propagation_with_dropout(X, parameters, keep_prob,
-                                                             dropout_seed)
-            if lambd == 0:
-                cost = compute_cost(a3, Y)
-            else:
-                cost = compute_cost_with_regularization(a3, Y, parameters, lambd)
-            if lambd == 0 and keep_prob == 1:
-                grads = backward_propagation(X, Y, cache)
-            elif lambd != 0:
-                grads = backward_propagation_with_regularization(X, Y, cache, lambd)
-            else:
-                grads = backward_propagation_with_dropout(X, Y, cache, keep_prob)
-        parameters = update_parameters(parameters, grads, learning_rate)
-        if print_cost and i % 10000 == 0:
-            print(f"Cost after iteration {i}: {cost}")
-        if i % 1000 == 0:
-            costs.append(cost)
+    parameters, costs = gradient_descent(
+        initialize_parameters(model_layers(X, layers_dims, (20, 3), "model"), seed),
+        lambda p: grads_and_cost(p, X, Y, lambd, keep_prob, dropout_seed, gradients),
+        learning_rate, num_iterations, print_cost=print_cost, print_every=10000,
+        line="Cost after iteration {i}: {cost}", record_every=1000, progress=progress,
+        desc="regularization", callback=callback)
     return (parameters, costs) if return_costs else parameters
 
 
 # ---- the engine twin ------------------------------------------------------------------------
 
-def cost_engine(parameters, X, Y, lambd=0.0, keep_prob=1.0, masks=None, activations=None):
+def cost_engine(parameters, X, Y, lambd=0.0, keep_prob=1.0, masks=None, record=None):
     """The cost written once with autograd_lite Tensors, for any number of layers:
     relu hidden layers (each times its mask D[l] / keep_prob when ``masks`` is given), a
     sigmoid output with its cross-entropy taken from Z[L], plus lambd / (2m) sum ||W[l]||^2.
 
-    ``activations``, a list, receives (A[l] before masking, Z[l]) for l = 1 ... L with their
+    ``record``, a list, receives (A[l] before masking, Z[l]) for l = 1 ... L with their
     gradients retained (A[L] is None: the output's cross-entropy starts from Z[L])."""
-    import autograd_lite as al
-
     L = num_layers(parameters)
     m = np.shape(X)[1]
     A = X
     for l in range(1, L):
         Z = parameters[f"W{l}"] @ A + parameters[f"b{l}"]
         A = al.relu(Z)
-        if activations is not None:
-            activations.append((A.retain_grad(), Z.retain_grad()))
+        if record is not None:
+            record.append((A.retain_grad(), Z.retain_grad()))
         if masks is not None:
             A = A * masks[l - 1] / keep_prob
     ZL = parameters[f"W{L}"] @ A + parameters[f"b{L}"]
-    if activations is not None:
-        activations.append((None, ZL.retain_grad()))
+    if record is not None:
+        record.append((None, ZL.retain_grad()))
     J = al.binary_cross_entropy_with_logits(ZL, Y)
     if lambd:
         J = J + lambd / (2 * m) * sum(al.sum(al.square(parameters[f"W{l}"]))
@@ -340,8 +354,8 @@ def backward_propagation_engine(X, Y, parameters, lambd=0.0, keep_prob=1.0, seed
     and dZ[l] are scaled by m to match the course's keys (dA[l] is taken before the mask,
     which is the course's dA[l] after ``dA[l] * D[l] / keep_prob``)."""
     _check_three_layers(parameters, X, "backward_propagation_engine")
-    _check_lambd(lambd, "backward_propagation_engine")
-    _check_keep_prob(keep_prob, "backward_propagation_engine")
+    check_lambd(lambd, "backward_propagation_engine")
+    check_keep_prob(keep_prob, "backward_propagation_engine")
     check_Y(Y, X.shape[1])
     grads, _ = _engine_grads(X, Y, parameters, lambd, keep_prob, seed)
     return grads
@@ -349,8 +363,6 @@ def backward_propagation_engine(X, Y, parameters, lambd=0.0, keep_prob=1.0, seed
 
 def _engine_grads(X, Y, parameters, lambd, keep_prob, seed):
     """(the course's gradient dict, the cost) from the engine; the models' engine step."""
-    import autograd_lite as al
-
     m = X.shape[1]
     masks = None
     if keep_prob != 1:
@@ -358,7 +370,7 @@ def _engine_grads(X, Y, parameters, lambd, keep_prob, seed):
                               keep_prob, seed)
     P = {k: al.Tensor(v, requires_grad=True) for k, v in parameters.items()}
     layers = []
-    cost = cost_engine(P, X, Y, lambd, keep_prob, masks, activations=layers)
+    cost = cost_engine(P, X, Y, lambd, keep_prob, masks, record=layers)
     cost.backward()
     grads = {}
     for l in (3, 2, 1):

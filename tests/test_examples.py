@@ -1,13 +1,19 @@
-"""Every example runs in its quick mode; the grader scores the correct and the wrong learner."""
+"""Every example runs in its quick mode and prints what it promises (checked against the
+course's numbers or an independent computation); the grader scores the correct and the wrong
+learner, and grades a learner for every model of the registry."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import cat_data_dir
+
+import nn
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -19,23 +25,77 @@ def run_example(name, tmp_path, *args, env=None):
                           env=full_env, capture_output=True, text=True, timeout=600)
 
 
-@pytest.mark.parametrize("name", ["computation_graph.py", "shallow_flower.py",
-                                  "gradient_check.py"])
-def test_examples_without_data(name, tmp_path):
-    done = run_example(name, tmp_path)
+def test_computation_graph_prints_the_courses_gradients_and_draws_them(tmp_path):
+    done = run_example("computation_graph.py", tmp_path)
     assert done.returncode == 0, done.stderr
-    if name == "computation_graph.py":
-        assert "de/db = 9" in done.stdout and (tmp_path / "computation_graph.svg").exists()
+    assert "e = 20, de/da = 4, de/db = 9" in done.stdout  # c = a + b = 5, d = b + 1 = 4
+    svg = (tmp_path / "computation_graph.svg").read_text()
+    assert svg.lstrip().startswith("<") and "<svg" in svg
 
 
-@pytest.mark.parametrize("name", ["logistic_regression_cat.py", "deep_cat.py"])
-def test_examples_with_cat_data(name, tmp_path):
+def _flower_by_hand(n_h, iterations, learning_rate):
+    """The week-3 network written out in numpy from the course's formulas, for comparison."""
+    X, Y = nn.planar_flower()  # (2, 400), (1, 400)
+    m = X.shape[1]
+    rng = np.random.RandomState(2)  # the course's np.random.seed(2), W1 then W2
+    W1, b1 = rng.randn(n_h, 2) * 0.01, np.zeros((n_h, 1))
+    W2, b2 = rng.randn(1, n_h) * 0.01, np.zeros((1, 1))
+    for _ in range(iterations):
+        A1 = np.tanh(W1 @ X + b1)
+        A2 = 1 / (1 + np.exp(-(W2 @ A1 + b2)))
+        dZ2 = A2 - Y
+        dZ1 = (W2.T @ dZ2) * (1 - A1 ** 2)
+        dW2, db2 = dZ2 @ A1.T / m, dZ2.mean(axis=1, keepdims=True)
+        dW1, db1 = dZ1 @ X.T / m, dZ1.mean(axis=1, keepdims=True)
+        W1, b1, W2, b2 = (W1 - learning_rate * dW1, b1 - learning_rate * db1,
+                          W2 - learning_rate * dW2, b2 - learning_rate * db2)
+    A2 = 1 / (1 + np.exp(-(W2 @ np.tanh(W1 @ X + b1) + b2)))
+    return 100 * np.mean((A2 > 0.5) == Y)
+
+
+def test_shallow_flower_prints_the_accuracy_the_courses_formulas_give(tmp_path):
+    done = run_example("shallow_flower.py", tmp_path)  # quick: 1000 iterations, no sweep
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "Cost after iteration 0: 0.693048"
+    found = re.search(r"accuracy with 4 hidden units: ([\d.]+) %", done.stdout)
+    assert found and float(found[1]) == round(_flower_by_hand(4, 1000, 1.2), 2)
+
+
+def test_gradient_check_passes_the_right_gradients_and_names_the_bug(tmp_path):
+    done = run_example("gradient_check.py", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "softplus VJP passes gradcheck: True" in done.stdout
+    assert "all gradients agree" in done.stdout  # the correct dW, db
+    assert "first disagreement: dW1" in done.stdout  # the missing 1/m
+    assert 'grader JSON: {"passed": false' in done.stdout
+
+
+def test_logistic_regression_cat_prints_the_courses_costs(tmp_path):
     data = cat_data_dir()
     if data is None:
         pytest.skip("cat/non-cat data not found: set CATVNONCAT_DIR")
-    done = run_example(name, tmp_path, env={"CATVNONCAT_DIR": str(data)})
+    done = run_example("logistic_regression_cat.py", tmp_path,
+                       env={"CATVNONCAT_DIR": str(data)})  # quick: 200 iterations
     assert done.returncode == 0, done.stderr
-    assert "test accuracy" in done.stdout
+    lines = done.stdout.splitlines()
+    assert lines[:2] == ["Cost after iteration 0: 0.693147",  # the notebook's own lines
+                         "Cost after iteration 100: 0.584508"]
+    gap = re.search(r"max \|dw - engine dw\| = (\S+)", done.stdout)
+    assert gap and float(gap[1]) < 1e-12
+
+
+def test_deep_cat_starts_at_the_courses_cost_and_saves_what_it_scored(tmp_path):
+    data = cat_data_dir()
+    if data is None:
+        pytest.skip("cat/non-cat data not found: set CATVNONCAT_DIR")
+    done = run_example("deep_cat.py", tmp_path, env={"CATVNONCAT_DIR": str(data)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("cost: 0.7717 -> ")  # the notebook's cost at iteration 0
+    model = nn.load(tmp_path / "deep_cat.npz")
+    assert model.layer_dims == [12288, 20, 7, 5, 1]
+    cats = nn.load_catvnoncat(data)
+    for split, X, Y in (("train", cats.train_X, cats.train_Y), ("test", cats.test_X, cats.test_Y)):
+        assert f"{split} accuracy: {100 * model.accuracy(X, Y):.2f} %" in done.stdout
 
 
 def test_cat_examples_say_where_the_data_should_be(tmp_path):

@@ -20,17 +20,14 @@ import os
 import numpy as np
 import pytest
 
-import nn
-from nn import initialization, optimization, regularization
+from nn import regularization
+from nn.data import DATASETS
+from nn.registry import COURSE_MODELS
 
 THOROUGH = os.environ.get("AUTOGRAD_LITE_PROFILE") == "thorough"
 # The random x 10 start saturates the sigmoid and its trajectory amplifies rounding: hand and
 # engine part after ~200 iterations (both still end at 83 % / 86 %), so its prefix is 100.
 ENGINE_PREFIX = {"initialization": 100, "regularization": 1000, "optimization": 100}
-
-
-def _percent(accuracy):
-    return round(100 * accuracy, 2)
 
 
 def _same_parameters(hand, engine):
@@ -39,104 +36,72 @@ def _same_parameters(hand, engine):
         np.testing.assert_allclose(engine[k], hand[k], rtol=1e-9, atol=1e-12, err_msg=k)
 
 
+def _rows(name):
+    model = COURSE_MODELS[name]
+    return [pytest.param(model, r, id=r.setting) for r in model.results]
+
+
+def _train(model, data, result, **settings):
+    """(parameters, costs) from the registry's train function (the course's model) with the
+    published row's options."""
+    run = model.run(n_x=data.train_X.shape[0], **{**result.options, **settings})
+    return model.train(data, run)
+
+
+def _accuracies(model, parameters, data):
+    """(train %, test % or None) to the course's two decimals."""
+    train = round(model.accuracy(parameters, data.train_X, data.train_Y), 2)
+    if data.test_X is None:
+        return train, None
+    return train, round(model.accuracy(parameters, data.test_X, data.test_Y), 2)
+
+
+def _check_engine(model, data, result):
+    """The engine path: its first ENGINE_PREFIX iterations equal the hand path's (quick), or
+    the full run reproduces the published accuracies (thorough)."""
+    n = model.iterations if THOROUGH else ENGINE_PREFIX[model.name]
+    engine, _ = _train(model, data, result, iterations=n, gradients="engine")
+    if THOROUGH:
+        assert _accuracies(model, engine, data) == result.expected
+    else:
+        _same_parameters(_train(model, data, result, iterations=n)[0], engine)
+
+
+def test_the_course_2_entries_are_its_three_trained_models():
+    assert [m.name for m in COURSE_MODELS.values() if m.course == 2] == [
+        "initialization", "regularization", "optimization"]
+
+
 # ---- Initialization: circles, [2, 10, 5, 1], lr 0.01, 15,000 iterations ---------------------
+# ---- Regularization: football, [2, 20, 3, 1], lr 0.3, 30,000 iterations ---------------------
 
-INIT_ROWS = [  # initialization, train %, test %, the course's first printed cost
-    ("zeros", 50.0, 50.0, 0.6931471805599453),
-    ("random", 83.0, 86.0, np.inf),
-    ("he", 99.33, 96.0, 0.8830537463419761),
-]
-
-
-@pytest.mark.parametrize("init, train, test, cost0", INIT_ROWS)
-def test_initialization_published_accuracies(init, train, test, cost0):
-    """Hand path, full 15,000 iterations; engine path: its first 100 iterations equal the
-    hand path's (quick) or the full run gives the same accuracies (thorough)."""
-    d = nn.load_circles()
-    params, costs = initialization.model(d.train_X, d.train_Y, initialization=init,
-                                         return_costs=True)
-    assert _percent(initialization.accuracy(d.train_X, d.train_Y, params)) == train
-    assert _percent(initialization.accuracy(d.test_X, d.test_Y, params)) == test
-    assert costs[0] == cost0 and len(costs) == 15
-    n = 15000 if THOROUGH else ENGINE_PREFIX["initialization"]
-    engine = initialization.model(d.train_X, d.train_Y, initialization=init,
-                                  num_iterations=n, gradients="engine")
-    if THOROUGH:
-        assert _percent(initialization.accuracy(d.train_X, d.train_Y, engine)) == train
-        assert _percent(initialization.accuracy(d.test_X, d.test_Y, engine)) == test
-    else:
-        _same_parameters(initialization.model(d.train_X, d.train_Y, initialization=init,
-                                              num_iterations=n), engine)
-
-
-# ---- Regularization: football, [2, 20, 3, 1], lr 0.3, 30,000 iterations ----------------------
-
-@pytest.fixture
-def football(football_dir):
-    return nn.load_football(football_dir)
-
-
-REG_ROWS = [  # lambd, keep_prob, train %, test %, the course's first printed cost
-    (0, 1, 94.79, 91.5, 0.6557412523481002),
-    (0.7, 1, 93.84, 93.0, 0.6974484493131264),
-    (0, 0.86, 92.89, 95.0, 0.6543912405149825),
-]
-
-
-@pytest.mark.parametrize("lambd, keep_prob, train, test, cost0", REG_ROWS)
-def test_regularization_published_accuracies(football, lambd, keep_prob, train, test, cost0):
-    """Hand path, full 30,000 iterations; engine path: its first 1000 iterations equal the
-    hand path's (quick) or the full run gives the same accuracies (thorough)."""
-    d = football
-    kw = dict(lambd=lambd, keep_prob=keep_prob)
-    params, costs = regularization.model(d.train_X, d.train_Y, return_costs=True, **kw)
-    assert _percent(regularization.accuracy(d.train_X, d.train_Y, params)) == train
-    assert _percent(regularization.accuracy(d.test_X, d.test_Y, params)) == test
-    assert costs[0] == cost0 and len(costs) == 30
-    n = 30000 if THOROUGH else ENGINE_PREFIX["regularization"]
-    engine = regularization.model(d.train_X, d.train_Y, num_iterations=n, gradients="engine",
-                                  **kw)
-    if THOROUGH:
-        assert _percent(regularization.accuracy(d.train_X, d.train_Y, engine)) == train
-        assert _percent(regularization.accuracy(d.test_X, d.test_Y, engine)) == test
-    else:
-        _same_parameters(regularization.model(d.train_X, d.train_Y, num_iterations=n, **kw),
-                         engine)
+@pytest.mark.parametrize("model, result", _rows("initialization") + _rows("regularization"))
+def test_initialization_and_regularization_published_accuracies(model, result, request):
+    """Hand path, full 15,000 (30,000) iterations; engine path: its first 100 (1000)
+    iterations equal the hand path's (quick) or the full run gives the same accuracies
+    (thorough). Both record the cost every 1000 iterations."""
+    directory = request.getfixturevalue("football_dir") if model.data == "football" else None
+    d = DATASETS[model.data].load(directory and str(directory))
+    params, costs = _train(model, d, result)
+    assert _accuracies(model, params, d) == result.expected
+    assert costs[0] == result.costs[0] and len(costs) == model.iterations // 1000
+    _check_engine(model, d, result)
 
 
 # ---- Optimization: moons, [2, 5, 2, 1], He seed 3, mini-batches of 64, 5000 epochs ----------
 
-OPT_ROWS = [  # optimizer, learning rate, decay, train %, the course's first printed cost
-    ("gd", 0.0007, None, 71.67, "0.702405"),
-    ("momentum", 0.0007, None, 71.67, None),
-    ("adam", 0.0007, None, 94.33, "0.702166"),
-    ("gd", 0.1, "schedule_lr_decay", 94.33, None),
-    ("momentum", 0.1, "schedule_lr_decay", 95.33, None),
-    ("adam", 0.01, "schedule_lr_decay", 94.0, None),
-    ("gd", 0.1, "update_lr", 65.33, None),
-]
-
-
-@pytest.mark.parametrize("optimizer, lr, decay, train, cost0", OPT_ROWS)
-def test_optimization_published_accuracies(optimizer, lr, decay, train, cost0, capsys):
+@pytest.mark.parametrize("model, result", _rows("optimization"))
+def test_optimization_published_accuracies(model, result, capsys):
     """Hand path, full 5000 epochs; engine path: its first 100 epochs (500 mini-batch steps)
     equal the hand path's (quick) or the full run gives the same accuracy (thorough)."""
-    X, Y = nn.load_moons()
-    kw = dict(learning_rate=lr, decay=decay and getattr(optimization, decay))
-    params = optimization.model(X, Y, [2, 5, 2, 1], optimizer, print_cost=True, **kw)
-    assert _percent(optimization.accuracy(X, Y, params)) == train
+    d = DATASETS[model.data].load(None)
+    params, _ = _train(model, d, result, print_cost=True)
+    assert _accuracies(model, params, d) == result.expected
     printed = capsys.readouterr().out.splitlines()
     assert len([line for line in printed if line.startswith("Cost after epoch")]) == 5
-    if cost0 is not None:
-        assert printed[0] == f"Cost after epoch 0: {cost0}"
-    n = 5000 if THOROUGH else ENGINE_PREFIX["optimization"]
-    engine = optimization.model(X, Y, [2, 5, 2, 1], optimizer, num_epochs=n,
-                                gradients="engine", **kw)
-    if THOROUGH:
-        assert _percent(optimization.accuracy(X, Y, engine)) == train
-    else:
-        _same_parameters(optimization.model(X, Y, [2, 5, 2, 1], optimizer, num_epochs=n, **kw),
-                         engine)
+    if result.costs:
+        assert printed[0] == f"Cost after epoch 0: {result.costs[0]:f}"
+    _check_engine(model, d, result)
 
 
 # ---- Gradient checking -------------------------------------------------------------------

@@ -1,0 +1,93 @@
+"""What every course model's training shares: the one training loop, the gradient-descent
+update, and the engine's gradients of a cost.
+
+Each model writes only its step (one iteration, or one epoch of mini-batches) and hands it
+to ``train_loop``, which counts the iterations, shows the progress bar, records and prints
+the cost at the model's cadence, in the course's words, and calls an optional callback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+import autograd_lite as al
+
+GRADIENTS = ("hand", "engine")  # the hand-derived backward, or the engine's backward()
+
+
+def check_gradients_option(gradients, fn: str) -> None:
+    """``gradients`` must be "hand" or "engine"; ``fn`` names the function in the error."""
+    if gradients not in GRADIENTS:
+        raise ValueError(f"{fn}: gradients must be 'hand' or 'engine', got {gradients!r}")
+
+
+def iterations(n, progress: bool, desc: str):
+    """range(n), with a tqdm progress bar when ``progress`` (none when not a terminal)."""
+    if not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"num_iterations must be a non-negative integer, got {n!r}")
+    if not progress:
+        return range(n)
+    from tqdm.auto import tqdm
+
+    return tqdm(range(n), desc=desc, unit="it", leave=False, disable=None)
+
+
+def update_parameters(parameters, grads, learning_rate):
+    """W[l] -= learning_rate dW[l], b[l] -= learning_rate db[l] for every parameter key
+    (grads are keyed "d" + key); returns a new dict. The course's update_parameters of
+    weeks 3 and 4 and of Course 2's models, written once."""
+    return {k: v - learning_rate * grads["d" + k] for k, v in parameters.items()}
+
+
+def engine_gradients(cost: Callable, parameters) -> tuple[dict, float]:
+    """(grads {"d" + key: dJ/d parameter}, J) from the engine, as a learner would ask for
+    them: the parameters as Tensors that require grad, J = cost(P), J.backward(), .grad
+    (zeros for a parameter that J does not use)."""
+    P = {k: al.Tensor(v, requires_grad=True) for k, v in parameters.items()}
+    J = cost(P)
+    J.backward()
+    return {"d" + k: np.zeros(t.shape) if t.grad is None else t.grad
+            for k, t in P.items()}, J.item()
+
+
+def gradient_descent(parameters, grads_and_cost: Callable, learning_rate, num_iterations,
+                     **loop) -> tuple[dict, list]:
+    """Batch gradient descent: ``grads, cost = grads_and_cost(parameters)``, then
+    update_parameters, num_iterations times. Returns (parameters, costs); ``loop`` is
+    train_loop's settings (cadence, printing, progress, callback)."""
+    def step(i):
+        nonlocal parameters
+        grads, cost = grads_and_cost(parameters)
+        parameters = update_parameters(parameters, grads, learning_rate)
+        return cost
+
+    costs = train_loop(step, num_iterations, **loop)
+    return parameters, costs
+
+
+def train_loop(step: Callable[[int], float], num_iterations: int, *, print_cost=False,
+               print_every=100, print_last=False,
+               line: str | Callable = "Cost after iteration {i}: {cost:f}",
+               record_every: int | None = 100, record_last=False, progress=False,
+               desc="train", callback: Callable | None = None) -> list:
+    """Run ``step(i)`` for i = 0 ... num_iterations - 1; each returns that iteration's cost.
+
+    Returns the costs at iterations 0, record_every, 2 record_every, ... (and the last with
+    ``record_last``; none when record_every is None). ``print_cost`` prints ``line`` (a
+    format string of i and cost, or a function of them) at the same kind of cadence, with
+    print_every and print_last. ``callback(i, cost)`` is called after every step; an
+    exception it raises stops the training.
+    """
+    costs = []
+    for i in iterations(num_iterations, progress, desc):
+        cost = step(i)
+        if callback is not None:
+            callback(i, cost)
+        last = i == num_iterations - 1
+        if print_cost and (i % print_every == 0 or (print_last and last)):
+            print(line(i, cost) if callable(line) else line.format(i=i, cost=cost))
+        if record_every is not None and (i % record_every == 0 or (record_last and last)):
+            costs.append(cost)
+    return costs

@@ -1,0 +1,95 @@
+"""nn.training: the one training loop every course model runs, the one update, the engine's
+gradients; and nn's one sigmoid behind the course's two contracts."""
+
+import numpy as np
+import pytest
+
+import nn
+from nn import activations, deep, logistic, shallow, training
+
+
+def test_train_loop_records_and_prints_at_the_courses_cadence(capsys):
+    seen = []
+    costs = training.train_loop(lambda i: 10.0 - i, 250, print_cost=True, print_every=100,
+                                record_every=100, callback=lambda i, c: seen.append((i, c)))
+    assert costs == [10.0, -90.0, -190.0]  # iterations 0, 100, 200
+    assert seen == [(i, 10.0 - i) for i in range(250)]
+    assert capsys.readouterr().out.splitlines() == [
+        "Cost after iteration 0: 10.000000", "Cost after iteration 100: -90.000000",
+        "Cost after iteration 200: -190.000000"]
+
+
+def test_train_loop_last_iteration_and_a_line_function(capsys):
+    costs = training.train_loop(float, 3, print_cost=True, print_every=100, print_last=True,
+                                line=lambda i, c: f"epoch {i}: {c:g}", record_every=2,
+                                record_last=True)
+    assert costs == [0.0, 2.0]  # 0 by the cadence, 2 as the last (recorded once)
+    assert capsys.readouterr().out == "epoch 0: 0\nepoch 2: 2\n"
+    assert training.train_loop(float, 5, record_every=None) == []
+
+
+def test_a_callback_that_raises_stops_the_training():
+    steps = []
+
+    def stop(i, cost):
+        if i == 3:
+            raise StopIteration("enough")
+
+    with pytest.raises(StopIteration, match="enough"):
+        training.train_loop(lambda i: steps.append(i) or 0.0, 100, callback=stop)
+    assert steps == [0, 1, 2, 3]
+
+
+def test_iterations_refuses_what_is_not_a_count():
+    with pytest.raises(ValueError, match="non-negative integer, got -1"):
+        training.train_loop(float, -1)
+    with pytest.raises(ValueError, match="gradients must be 'hand' or 'engine', got 'auto'"):
+        training.check_gradients_option("auto", "nn_model")
+
+
+def test_update_parameters_is_the_courses_for_every_model():
+    rng = np.random.default_rng(0)
+    params = {k: rng.standard_normal((3, 2)) for k in ("W1", "b1")}
+    grads = {"dW1": rng.standard_normal((3, 2)), "db1": rng.standard_normal((3, 2)),
+             "dA0": rng.standard_normal((2, 2))}  # a dA key is ignored, as the course's
+    new = training.update_parameters(params, grads, 0.1)
+    for k in params:
+        np.testing.assert_array_equal(new[k], params[k] - 0.1 * grads["d" + k])
+    assert new is not params
+    for update in (deep.update_parameters, nn.regularization.update_parameters):
+        assert update is training.update_parameters
+    np.testing.assert_array_equal(shallow.update_parameters(params, grads)["W1"],
+                                  params["W1"] - 1.2 * grads["dW1"])  # week 3's default
+
+
+def test_engine_gradients_equal_the_hand_derived_ones():
+    X, Y = nn.planar_flower()
+    params = shallow.initialize_parameters(2, 4, 1, seed=2)
+    engine, J = training.engine_gradients(lambda P: shallow.cost_engine(P, X, Y), params)
+    hand, cost = shallow.grads_and_cost(params, X, Y)
+    assert np.isclose(J, cost, rtol=1e-12)
+    for k in hand:
+        np.testing.assert_allclose(engine[k], hand[k], rtol=1e-10, atol=1e-14)
+    unused, _ = training.engine_gradients(lambda P: P["a"] * 2.0, {"a": 1.0, "b": np.ones(3)})
+    np.testing.assert_array_equal(unused["db"], np.zeros(3))
+
+
+def test_one_sigmoid_two_course_contracts():
+    z = np.array([[-800.0, -1.0, 0.0, 2.0, 800.0]])
+    expected = np.array([[0.0, 0.2689414213699951, 0.5, 0.8807970779778823, 1.0]])
+    A, cache = activations.sigmoid(z)  # week 4: (A, cache)
+    np.testing.assert_allclose(A, expected, rtol=1e-15, atol=0)
+    assert cache is z
+    np.testing.assert_array_equal(logistic.sigmoid(z), A)  # week 2: A
+    np.testing.assert_array_equal(activations.expit(z), A)
+
+
+def test_each_activation_has_its_engine_op():
+    import autograd_lite as al
+
+    Z = np.linspace(-3, 3, 13).reshape(1, -1)
+    for name, act in activations.ACTIVATIONS.items():
+        np.testing.assert_allclose(act.engine(al.Tensor(Z)).data, act.forward(Z)[0],
+                                   rtol=1e-14, atol=1e-300, err_msg=name)
+    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+        activations.get("swish")
