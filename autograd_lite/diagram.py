@@ -547,7 +547,8 @@ _CLUSTER = {str: 'style="rounded,dashed" color="#2b8a3e"',  # a user's scope
 RANKDIRS = ("auto", "LR", "TB", "RL", "BT")
 MAX_WIDTH_PT = 750  # 1,000 px at 100 % zoom (an SVG pt is 4/3 px): the widest "auto" draws LR
 _KEPT = (f"only graphs of up to {KEEP_NODES} ops and about {KEEP_BYTES >> 20} MB stay drawable "
-         f"after backward(), the {KEEP_GRAPHS // 2} to {KEEP_GRAPHS} most recent of them")
+         f"after backward(); of those with arrays, the {KEEP_GRAPHS // 2} to {KEEP_GRAPHS} "
+         "most recent")
 
 
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
+from numpy import float64
 
 from . import modes
 from .modes import current_mode as _current_mode
@@ -34,7 +35,8 @@ _lock = threading.Lock()  # .grad accumulation is a read-modify-write: threads m
 class Primitive:
     """An op with a derivative rule: ``forward(*arrays, **kw)`` and one VJP per input.
 
-    ``vjps[i]`` is ``None`` for an input that is not differentiable (a condition, an index).
+    A VJP given as ``None`` marks an input that is not differentiable (a condition, an index):
+    backward through it raises, saying so.
     user_defined: a user's VJPs may return arrays they keep, or lists, so they are wrapped
         to hand the engine a copy, and record only under create_graph (as in PyTorch).
     view: the output may share memory with the first input (reshape, transpose, slicing);
@@ -51,16 +53,23 @@ class Primitive:
 
     def set_vjps(self, *vjps: Callable | None) -> None:
         """Set the VJPs, one per input (None: not differentiable)."""
-        if self.user_defined:
-            vjps = tuple(None if v is None else _copying_vjp(v, self.name, i)
-                         for i, v in enumerate(vjps))
-        self.vjps, self.arity = vjps, len(vjps)
+        wrap = _copying_vjp if self.user_defined else lambda v, name, i: v
+        self.vjps = tuple(_not_differentiable(self.name, i) if v is None else wrap(v, self.name, i)
+                          for i, v in enumerate(vjps))
+        self.arity = len(vjps)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
         return apply(self, args, kwargs or None)
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
+
+
+def _not_differentiable(name: str, i: int) -> Callable:
+    def rule(g, ans, *inputs, **kwargs):
+        raise TypeError(f"'{name}': input {i} is not differentiable but requires grad; pass it "
+                        "as a plain array or .detach() it")
+    return rule
 
 
 def _copying_vjp(vjp: Callable, name: str, i: int) -> Callable:
@@ -111,7 +120,7 @@ class Tensor:
     def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None,
                  dtype: Any = None) -> None:
         if type(data) is float and dtype is None:  # Tensor(2.0): expr 8 % fewer instructions
-            self._data = np.float64(data)  # a numpy scalar: its ops are ~10x faster than 0-d's
+            self._data = float64(data)  # a numpy scalar: its ops are ~10x faster than 0-d's
         else:
             self._data = _as_float_array(data, dtype)
         self.grad: np.ndarray | None = None

@@ -110,9 +110,46 @@ def test_small_graph_is_kept_for_drawing_until_newer_graphs_push_it_out():
     gc.collect()
     assert ref() is not None  # kept: al.draw(out) still shows tanh
     for _ in range(KEEP_GRAPHS):
-        (leaf(1.0) * 2).backward()
+        (leaf(np.ones(2)) * 2).sum().backward()
     gc.collect()
     assert ref() is None  # only the KEEP_GRAPHS most recent graphs are kept, at most
+
+
+def test_held_array_graphs_are_bounded_and_dropped_ones_die_at_once():
+    from autograd_lite.backward import KEEP_GRAPHS, is_freed
+
+    losses = []  # the course's costs.append(cost), with the cost a Tensor
+    for _ in range(3 * KEEP_GRAPHS):
+        loss = (al.tanh(leaf(np.ones(3))) * 2).sum()
+        loss.backward()
+        losses.append(loss)
+    drawable = [not is_freed(loss) for loss in losses]
+    assert drawable[-1] and sum(drawable) <= KEEP_GRAPHS and not any(drawable[:KEEP_GRAPHS])
+    hidden = al.tanh(leaf(np.ones(3)))
+    ref = weakref.ref(hidden)
+    out = (hidden * 2).sum()
+    del hidden
+    out.backward()
+    del out
+    assert ref() is None  # nobody holds the graph: it dies with its output, not later
+
+
+def test_scalar_graphs_live_while_their_output_is_held_as_in_micrograd():
+    from autograd_lite.backward import KEEP_GRAPHS
+
+    a, b = leaf(2.0), leaf(3.0)
+    e = (a + b) * (b + 1)
+    e.backward()
+    for _ in range(3 * KEEP_GRAPHS):  # newer graphs, arrays or scalars, do not push it out
+        (leaf(np.ones(2)) * 2).sum().backward()
+        (leaf(1.0) * 2).backward()
+    assert "add" in al.draw(e).source and e._args is not None
+    c = a * b
+    ref = weakref.ref(c)
+    d = c + 1
+    d.backward()
+    del c, d
+    assert ref() is None
 
 
 def test_no_grad_records_nothing_and_works_as_decorator():

@@ -69,3 +69,16 @@ def test_transforms_differentiate_whatever_the_callers_mode():
         np.testing.assert_allclose(al.hessian(lambda x: al.sum(x ** 3))(np.array([1.0, 2.0])),
                                    np.diag([6.0, 12.0]))
     assert al.is_grad_enabled()
+
+
+def test_backward_through_an_input_declared_not_differentiable_names_the_op_and_input():
+    scale = al.custom_op(lambda x, k: x * k, lambda g, ans, x, k: g * k, None, name="scale")
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    k = Tensor(np.array([2.0, 3.0]), requires_grad=True)
+    y = scale(x, k).sum()
+    with pytest.raises(TypeError, match=r"'scale': input 1 is not differentiable but requires "
+                                        r"grad; pass it as a plain array or \.detach\(\) it"):
+        y.backward()
+    z = scale(x, k.detach()).sum()  # what the message says to do
+    z.backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 3.0])
