@@ -196,7 +196,10 @@ for _u in (np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.no
     UFUNCS[_u] = _plain(_u)
 for _f in (np.shape, np.ndim, np.size, np.argmax, np.argmin, np.allclose, np.isclose,
            np.array_equal, np.count_nonzero, np.round, np.around, np.result_type, np.nonzero,
-           np.any, np.all):
+           np.any, np.all,
+           # new arrays of t's shape, whose values do not depend on t's (the course's
+           # initialize_velocity and initialize_adam call np.zeros_like(parameters["W1"]))
+           np.zeros_like, np.ones_like, np.full_like):
     FUNCTIONS[_f] = _plain(_f)
 
 _CUT_OFF = ("on a Tensor has no autograd_lite counterpart; its result would be cut off from "
@@ -208,7 +211,7 @@ def array_ufunc(self, ufunc, method, *inputs, **kwargs):
     if kwargs.get("out") is not None:
         raise TypeError(f"numpy.{ufunc.__name__}(..., out=...) on a Tensor: out= is not "
                         "supported because writing into an array would bypass the graph; "
-                        "assign the result instead (x = np.{ufunc.__name__}(...))")
+                        f"assign the result instead (x = np.{ufunc.__name__}(...))")
     if method != "__call__":
         raise TypeError(f"numpy.{ufunc.__name__}.{method} {_CUT_OFF}")
     func = UFUNCS.get(ufunc)

@@ -112,7 +112,7 @@ class Tensor:
     # _kwargs, _tick (the write clock when it was made; bitwise-inverted, so negative, once a
     # backward() has used it), _where (anomaly mode). _versions is the version counter, a
     # one-item list shared with views and detached copies (None until first needed).
-    __slots__ = ("_data", "grad", "requires_grad", "name", "_versions", "_retain", "_scope",
+    __slots__ = ("_data", "_grad", "requires_grad", "name", "_versions", "_retain", "_scope",
                  "_seq", "_op", "_args", "_vals", "_kwargs", "_tick", "_where", "__weakref__")
     __array_priority__ = 1000  # so that ndarray (op) Tensor defers to the Tensor
     __hash__ = object.__hash__  # == compares elementwise, like numpy
@@ -123,7 +123,7 @@ class Tensor:
             self._data = float64(data)  # a numpy scalar: its ops are ~10x faster than 0-d's
         else:
             self._data = _as_float_array(data, dtype)
-        self.grad: np.ndarray | None = None
+        self._grad: np.ndarray | None = None
         self.requires_grad = requires_grad is True or bool(requires_grad)
         self.name = name
         self._versions = self._op = self._args = self._vals = self._kwargs = self._where = None
@@ -147,6 +147,23 @@ class Tensor:
         if value is not self._data:  # (t.data -= x hands back the same array)
             self._data = _assignable(value, self, "Tensor.data")
         self._bump()
+
+    @property
+    def grad(self) -> Any:
+        """The gradient backward() accumulated: an array of this tensor's shape (a Tensor under
+        create_graph), or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        if value is not None:
+            if type(value) is not Tensor:
+                value = np.asarray(value, dtype=self._data.dtype)
+            if value.shape != np.shape(self._data):
+                raise ValueError(f"Tensor.grad: the gradient has shape {value.shape}, the tensor "
+                                 f"{np.shape(self._data)}; assign None (p.grad = None) or an "
+                                 "array of the tensor's shape")
+        self._grad = value
 
     shape = property(lambda self: self._data.shape, doc="Shape of the data.")
     ndim = property(lambda self: self._data.ndim, doc="Number of dimensions.")
@@ -357,11 +374,13 @@ def _check_writable(t: Tensor, what: str, other: Any = None) -> None:
 
 def inplace_method(prim: Primitive, symbol: str) -> Callable[[Tensor, Any], Tensor]:
     """``t op= other``: in place on a leaf that is not being recorded (PyTorch's rules);
-    on a tensor made by an op, Python's ``t = t op other``, recorded."""
+    on a tensor made by an op, or a constant given a value that requires grad (``total +=
+    loss``), Python's ``t = t op other``, recorded."""
     outplace = binary_method(prim)
 
     def method(self: Tensor, other: Any) -> Tensor:
-        if self._op is not None:
+        if self._op is not None or (not self.requires_grad and type(other) is Tensor
+                                    and other.requires_grad and _current_mode().enabled):
             return outplace(self, other)
         _check_writable(self, f"in-place {symbol}", other)
         value = prim.forward(self._data, other._data if type(other) is Tensor else other)
@@ -388,7 +407,7 @@ def _make(data, requires_grad, scope=(), op=None, args=None, vals=None, kwargs=N
     instructions than through Tensor() and setting the fields (72,000 against 95,000)."""
     t = _new(Tensor)
     t._data = data
-    t.grad = t.name = t._versions = None
+    t._grad = t.name = t._versions = None
     t.requires_grad = requires_grad
     t._retain = False
     t._scope = scope
