@@ -196,13 +196,13 @@ class Tensor:
         """The data as (nested) Python lists of floats; a float for a 0-d tensor."""
         return self._data.tolist()
 
-    def argmax(self, axis: int | None = None) -> Any:
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Any:
         """Index of the maximum (a plain integer or array: indices carry no gradient)."""
-        return np.argmax(self._data, axis=axis)
+        return np.argmax(self._data, axis=axis, keepdims=keepdims)
 
-    def argmin(self, axis: int | None = None) -> Any:
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Any:
         """Index of the minimum (a plain integer or array)."""
-        return np.argmin(self._data, axis=axis)
+        return np.argmin(self._data, axis=axis, keepdims=keepdims)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         # np.array(t) (copy=True) gives a copy; np.asarray(t) a read-only view, because a
