@@ -12,6 +12,7 @@ Operators and math methods of Tensor are attached in ``ops.py``, beside each rul
 
 from __future__ import annotations
 
+import copy
 import itertools
 import threading
 from collections.abc import Callable, Iterator
@@ -291,6 +292,17 @@ class Tensor:
                                "copy without history")
         self.requires_grad = bool(requires_grad)
         return self
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A leaf copies (data, grad, requires_grad, name), as in PyTorch; a tensor made by an
+        op refuses, since its copy could not reach the leaves' .grad."""
+        if self._op is not None:
+            raise RuntimeError(f"deepcopy: this tensor was made by '{self._op.name}'; only "
+                               "leaves can be copied (copy.deepcopy(t.detach()) for its values)")
+        out = Tensor(self._data.copy(), self.requires_grad, self.name)
+        out._grad = None if self._grad is None else copy.deepcopy(self._grad, memo)
+        memo[id(self)] = out
+        return out
 
     def detach(self) -> Tensor:
         """The same data (shared, not copied) with no history and requires_grad=False.
