@@ -68,7 +68,7 @@ from .ops import (
     transpose,
     where,
 )
-from .tensor import PRIMITIVES, Primitive, Tensor
+from .tensor import PRIMITIVES, CutOffWarning, Primitive, Tensor
 
 __version__ = "0.1.0"
 
@@ -97,7 +97,7 @@ def __getattr__(name):
 
 
 __all__ = [
-    "Tensor", "tensor", "Primitive", "PRIMITIVES", "OPS", "custom_op", "no_grad", "enable_grad",
+    "Tensor", "tensor", "CutOffWarning", "Primitive", "PRIMITIVES", "OPS", "custom_op", "no_grad", "enable_grad",
     "is_grad_enabled", "scope", "detect_anomaly", "AnomalyError",
     "grad", "value_and_grad", "jacobian", "hessian", "hvp",
     "numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError", "check_gradients",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import itertools
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -25,12 +26,16 @@ from . import modes
 from .modes import current_mode as _current_mode
 from .modes import mode_var as _mode_var
 
-__all__ = ["Tensor", "Primitive", "PRIMITIVES", "apply", "binary_method", "identity_vjp",
+__all__ = ["Tensor", "CutOffWarning", "Primitive", "PRIMITIVES", "apply", "binary_method", "identity_vjp",
            "inplace_method"]
 
 _clock = [0]  # bumped by every write to a tensor's data; an op's output keeps its tick of birth
 _numbering = itertools.count()  # creation order of tensors: a topological order for free
 _lock = threading.Lock()  # .grad accumulation is a read-modify-write: threads must not interleave
+
+
+class CutOffWarning(UserWarning):
+    """A Tensor's values left the graph through numpy while the graph was being recorded."""
 
 
 class Primitive:
@@ -208,6 +213,14 @@ class Tensor:
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         # np.array(t) (copy=True) gives a copy; np.asarray(t) a read-only view, because a
         # write through it would change the data behind the engine's back.
+        # (warned only while its graph can still be backpropagated: after backward() the
+        # arrays of a spent graph are for reading, as in the course's hand-derived backward)
+        if self._vals is not None and self.requires_grad and _current_mode().enabled:
+            warnings.warn(f"a Tensor made by '{self._op.name}' that requires grad became a plain "
+                          "numpy array (np.asarray(t), or a numpy function given a list of "
+                          "Tensors): what is computed from it is cut off from the graph. Use "
+                          "t.detach() to say so, or al.stack(list) to keep the gradient",
+                          CutOffWarning, stacklevel=2)
         d = self.data
         if copy:
             return np.array(d, dtype=dtype, copy=True)

@@ -115,3 +115,24 @@ def test_out_refusal_names_the_function_in_its_advice():
     t = al.Tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(TypeError, match=r"assign the result instead \(x = np\.exp\(\.\.\.\)\)"):
         np.exp(t, out=np.empty(2))
+
+
+def test_a_numpy_function_given_a_list_of_tensors_warns_that_it_is_cut_off():
+    """numpy does not look inside lists for Tensors, so np.mean([loss1, loss2]) is a plain
+    number; PyTorch raises there. The warning names the op and the way that keeps the
+    gradient."""
+    w = al.Tensor([1.0, 2.0], requires_grad=True)
+    losses = [(w * w).sum(), (w * 3).sum()]
+    with pytest.warns(al.CutOffWarning, match=r"made by 'sum'.*al\.stack\(list\)"):
+        np.mean(losses)
+    loss = al.stack(losses).mean() + 0.1 * (w * w).sum()  # what the warning says
+    loss.backward()
+    np.testing.assert_allclose(w.grad, [2.7, 3.9])
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.asarray(w)  # a leaf: its values, as for plotting
+        np.asarray(losses[0].detach())  # said explicitly
+        with al.no_grad():
+            np.asarray((w * 2).sum())
+        np.asarray(loss)  # after backward: the spent graph's values, for reading
