@@ -97,7 +97,8 @@ def __getattr__(name):
 
 
 __all__ = [
-    "Tensor", "tensor", "CutOffWarning", "Primitive", "PRIMITIVES", "OPS", "custom_op", "no_grad", "enable_grad",
+    "Tensor", "tensor", "CutOffWarning", "Primitive", "PRIMITIVES", "OPS", "custom_op",
+    "no_grad", "enable_grad",
     "is_grad_enabled", "scope", "detect_anomaly", "AnomalyError",
     "grad", "value_and_grad", "jacobian", "hessian", "hvp",
     "numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError", "check_gradients",

@@ -26,8 +26,8 @@ from . import modes
 from .modes import current_mode as _current_mode
 from .modes import mode_var as _mode_var
 
-__all__ = ["Tensor", "CutOffWarning", "Primitive", "PRIMITIVES", "apply", "binary_method", "identity_vjp",
-           "inplace_method"]
+__all__ = ["Tensor", "CutOffWarning", "Primitive", "PRIMITIVES", "apply", "binary_method",
+           "identity_vjp", "inplace_method"]
 
 _clock = [0]  # bumped by every write to a tensor's data; an op's output keeps its tick of birth
 _numbering = itertools.count()  # creation order of tensors: a topological order for free
