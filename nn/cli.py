@@ -36,7 +36,7 @@ from autograd_lite.expr import (
 
 from .data import DATASETS, DataError
 from .registry import COURSE_MODELS, CourseModel, random_case
-from .training import GRADIENTS
+from .training import GRADIENTS, cost_line
 
 
 class DivergenceError(ValueError):
@@ -320,7 +320,7 @@ def train_watched(model: CourseModel, data, run):
                                   "--learning-rate")
         history.append((i, cost))
         if i % model.print_every == 0:
-            write(f"Cost after {model.unit} {i}: {cost:f}")
+            write(cost_line(i, cost, unit=model.unit))  # the course's "%i: %f"
 
     run.callback = watch
     with np.errstate(all="ignore"):  # overflow on the way to a NaN is reported once, above

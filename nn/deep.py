@@ -22,7 +22,7 @@ from .checks import ShapeError, check_parameters, check_X, check_Y, num_layers
 from .cost import cross_entropy
 from .init import initialize
 from .regularization import check_keep_prob, check_lambd, dropout_masks
-from .training import check_gradients_option, engine_gradients, gradient_descent
+from .training import COURSE_LINE_FULL, check_gradients_option, engine_gradients, gradient_descent
 from .training import update_parameters as update_parameters  # the course's, written once
 
 
@@ -295,7 +295,7 @@ def _gradient_descent(X, Y, parameters, learning_rate, num_iterations, hidden, g
         return grads, np.asarray(cost)
 
     return gradient_descent(parameters, find, learning_rate, num_iterations, print_last=True,
-                            desc=desc, line="Cost after iteration {i}: {cost}",  # the course's
+                            desc=desc, line=COURSE_LINE_FULL,  # the course's
                             **loop)
 
 

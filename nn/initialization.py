@@ -13,7 +13,7 @@ import numpy as np
 from . import init
 from .checks import check_Y
 from .regularization import grads_and_cost, model_layers, predict
-from .training import check_gradients_option, gradient_descent
+from .training import COURSE_LINE_FULL, check_gradients_option, gradient_descent
 
 __all__ = ["initialize_parameters_zeros", "initialize_parameters_random",
            "initialize_parameters_he", "model", "predict", "accuracy", "INITIALIZATIONS"]
@@ -67,6 +67,6 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=False,
     parameters, costs = gradient_descent(
         make(dims) if initialization == "zeros" else make(dims, seed),
         lambda p: grads_and_cost(p, X, Y, gradients=gradients), learning_rate, num_iterations,
-        print_cost=print_cost, print_every=1000, line="Cost after iteration {i}: {cost}",
+        print_cost=print_cost, print_every=1000, line=COURSE_LINE_FULL,
         record_every=1000, progress=progress, desc="initialization", callback=callback)
     return (parameters, costs) if return_costs else parameters

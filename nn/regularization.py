@@ -25,7 +25,7 @@ import autograd_lite as al
 from . import activations
 from .checks import ShapeError, check_parameters, check_Y, num_layers
 from .init import lecun
-from .training import check_gradients_option, gradient_descent
+from .training import COURSE_LINE_FULL, check_gradients_option, gradient_descent
 from .training import update_parameters as update_parameters  # the course's, written once
 
 GRAD_KEYS = ("dZ3", "dW3", "db3", "dA2", "dZ2", "dW2", "db2", "dA1", "dZ1", "dW1", "db1")
@@ -313,7 +313,7 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=False, lambd
         initialize_parameters(model_layers(X, layers_dims, (20, 3), "model"), seed),
         lambda p: grads_and_cost(p, X, Y, lambd, keep_prob, dropout_seed, gradients),
         learning_rate, num_iterations, print_cost=print_cost, print_every=10000,
-        line="Cost after iteration {i}: {cost}", record_every=1000, progress=progress,
+        line=COURSE_LINE_FULL, record_every=1000, progress=progress,
         desc="regularization", callback=callback)
     return (parameters, costs) if return_costs else parameters
 
