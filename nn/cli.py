@@ -4,6 +4,7 @@
     autograd-lite train shallow --plot flower.png
     autograd-lite train regularization --lambd 0.7
     autograd-lite check deep --json
+    autograd-lite data add cat train_catvnoncat.h5 test_catvnoncat.h5
 
 ``graph`` is the engine's own command (autograd_lite.expr; ``python -m autograd_lite``
 serves it alone). ``train`` and ``check`` run the course models of nn.registry: ``train``
@@ -34,7 +35,7 @@ from autograd_lite.expr import (
     run_command,
 )
 
-from .data import DATASETS, DataError
+from .data import COURSE_FILES, DATASETS, DataError, add_data, data_folder
 from .registry import COURSE_MODELS, CourseModel, random_case
 from .training import GRADIENTS, cost_line
 
@@ -105,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_graph_command(sub)
     _add_train(sub)
     _add_check(sub)
+    _add_data(sub)
     return p
 
 
@@ -149,6 +151,21 @@ def _add_check(sub):
     c.add_argument("--json", action="store_true", help="print the report as JSON")
     _add_model_options(c, gradients_only=True)
     c.set_defaults(func=check)
+
+
+def _add_data(sub):
+    d = sub.add_parser("data", help="the course's data files in your data folder")
+    actions = d.add_subparsers(dest="action", required=True, parser_class=Parser)
+    add = actions.add_parser("add", help="check the course's files (sha256) and copy them "
+                             "into your data folder")
+    add.add_argument("name", choices=list(COURSE_FILES), help="cat: train_catvnoncat.h5 and "
+                     "test_catvnoncat.h5 (Course 1, weeks 2 and 4); football: data.mat "
+                     "(Course 2, Regularization)")
+    add.add_argument("paths", nargs="+", metavar="PATH", help="the files, or a folder that "
+                     "holds them")
+    add.set_defaults(func=data_add)
+    where = actions.add_parser("where", help="print the data folder and what it holds")
+    where.set_defaults(func=data_where)
 
 
 def _add_model_options(parser, gradients_only: bool):
@@ -209,15 +226,22 @@ def _load_data(spec: str | None, model: CourseModel):
         raise UsageError(f"--data must be one of {names}, got {spec!r}")
     if directory and source.env is None:
         raise UsageError(f"--data {name} is generated: it takes no directory")
-    if not directory and source.env and not os.environ.get(source.env):
+    if not directory and source.env and not os.environ.get(source.env) and not _added(name):
         first = (f"{model.name} trains on {source.title}" if spec is None
                  else f"--data {name} needs its files")
-        raise UsageError(f"{first}: give --data {name}:DIR (the folder that holds them) or set "
-                         f"{source.env}; --data flower needs no download")
+        raise UsageError(f"{first}: give --data {name}:DIR (the folder that holds them), set "
+                         f"{source.env}, or add them once with `autograd-lite data add {name} "
+                         "PATH...`; --data flower needs no download")
     try:
         return name, source.load(directory or None)
     except ImportError as err:  # an extra that is not installed (scipy, for football)
         raise CommandError(str(err)) from None
+
+
+def _added(name: str) -> bool:
+    """Whether ``data add`` has put every one of data set ``name``'s files in place."""
+    folder = data_folder(name)
+    return all(os.path.isfile(os.path.join(folder, f)) for f in COURSE_FILES.get(name, ()))
 
 
 def _hidden_sizes(text: str | None) -> list[int] | None:
@@ -375,6 +399,29 @@ def plot_training(history, model: CourseModel, parameters, data, path):
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+# ---- data -----------------------------------------------------------------------------------
+
+def data_add(args) -> int:
+    """The ``data add`` command: verify the files' sha256 and copy them to the data folder."""
+    for path in add_data(args.name, args.paths):
+        print(f"added: {path}")
+    missing = [f for f in COURSE_FILES[args.name]
+               if not os.path.isfile(os.path.join(data_folder(args.name), f))]
+    if missing:
+        print(f"still missing: {', '.join(missing)} (add it the same way)")
+    return 0
+
+
+def data_where(args) -> int:
+    """The ``data where`` command: the data folder, and which course files it holds."""
+    print(f"data folder: {data_folder()} (set AUTOGRAD_LITE_DATA_DIR to use another)")
+    for name, files in COURSE_FILES.items():
+        for f in files:
+            there = os.path.isfile(os.path.join(data_folder(name), f))
+            print(f"  {name}: {f}: {'present' if there else 'missing'}")
+    return 0
 
 
 # ---- check ----------------------------------------------------------------------------------

@@ -20,6 +20,22 @@ settings.load_profile(os.environ.get("AUTOGRAD_LITE_PROFILE", "ci"))
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_folders(tmp_path_factory):
+    """Every run writes its failure diagrams and reads its data folder in its own temporary
+    folders (examples and commands run as subprocesses inherit them), never in a global
+    /tmp/autograd_lite_failures or the user's real data folder."""
+    saved = {k: os.environ.get(k) for k in ("AUTOGRAD_LITE_FAILURE_DIR", "AUTOGRAD_LITE_DATA_DIR")}
+    os.environ["AUTOGRAD_LITE_FAILURE_DIR"] = str(tmp_path_factory.mktemp("failures"))
+    os.environ["AUTOGRAD_LITE_DATA_DIR"] = str(tmp_path_factory.mktemp("user_data"))
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
 def _data_dir(variable, folder, *files):
     """The first of $variable and ../shared/data/<folder> that holds all of ``files``."""
     env = os.environ.get(variable)

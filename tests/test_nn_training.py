@@ -127,7 +127,7 @@ def test_fit_print_cost_prints_the_courses_lines_every_100_iterations(capsys):
         nn.Model([3, 4, 1], seed=0).fit(X, Y, 0.1, 250, progress=False, **{flag: True})
         # the course's L_layer_model: print("Cost after iteration {}: {}".format(i, cost))
         assert capsys.readouterr().out.splitlines() == [
-            "Cost after iteration {}: {}".format(i, every[i]) for i in (0, 100, 200, 249)]
+            "Cost after iteration {}: {}".format(i, every[i]) for i in (0, 100, 200, 249)]  # noqa: UP032 (the course's own)
 
 
 def test_the_progress_bar_shows_the_current_cost_and_leave_keeps_it(monkeypatch, capsys):
@@ -151,7 +151,7 @@ def test_train_loop_puts_lines_above_a_bar_and_one_formatter_writes_them(monkeyp
     monkeypatch.setattr("sys.stderr", _Terminal())
     training.train_loop(lambda i: 1.0 / (i + 1), 201, print_cost=True, progress=True)
     assert capsys.readouterr().out.splitlines() == [
-        "Cost after iteration %i: %f" % (i, 1.0 / (i + 1)) for i in (0, 100, 200)]
+        "Cost after iteration %i: %f" % (i, 1.0 / (i + 1)) for i in (0, 100, 200)]  # noqa: UP031
     assert training.cost_line(5, 0.25, unit="epoch") == "Cost after epoch 5: 0.250000"
     assert training.cost_line(5, np.float64(0.25), training.COURSE_LINE_FULL) == \
         "Cost after iteration 5: 0.25"
