@@ -24,6 +24,7 @@ from . import (
     initialization,
     logistic,
     optimization,
+    plot,
     registry,
     regularization,
     shallow,
@@ -45,4 +46,4 @@ __all__ = ["activations", "checks", "data", "deep", "init", "logistic", "shallow
            "load", "load_catvnoncat", "planar_flower", "ShapeError", "DataError",
            "ModelFileError", "initialization", "regularization", "gradient_checking",
            "optimization", "batchnorm", "load_circles", "load_moons", "load_football",
-           "registry", "training", "COURSE_MODELS"]
+           "registry", "training", "COURSE_MODELS", "plot"]

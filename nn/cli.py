@@ -318,7 +318,8 @@ def train(args) -> int:
     if args.save:
         print(f"saved: {model.to_model(parameters, run.options).save(args.save)}")
     if args.plot:
-        print(f"plot: {plot_training(history, model, parameters, data, args.plot)}")
+        written = plot_training(history, model, parameters, data, args.plot, run.learning_rate)
+        print(f"plot: {written}")
     return 0
 
 
@@ -372,32 +373,24 @@ def _need_matplotlib():
         raise UsageError("--plot needs matplotlib: pip install 'autograd-lite[plot]'") from None
 
 
-def plot_training(history, model: CourseModel, parameters, data, path):
-    """The learning curve from history [(iteration, cost)], and the decision boundary when
-    the data is 2-D (X (2, m)); writes ``path`` and returns it."""
-    import matplotlib
+def plot_training(history, model: CourseModel, parameters, data, path, learning_rate=None):
+    """The course's figures of the run (nn.plot): the cost curve from history [(iteration,
+    cost)] at the model's cadence, and the decision boundary when the data is 2-D (X (2,
+    m)); writes ``path`` and returns it."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from .plot import plot_costs, plot_decision_boundary
 
-    X, Y = data.train_X, data.train_Y
-    two_d = X.shape[0] == 2
-    fig, axes = plt.subplots(1, 2 if two_d else 1, figsize=(11 if two_d else 6, 4.5))
-    axes = np.atleast_1d(axes)
-    axes[0].plot([i for i, _ in history], [c for _, c in history])
-    axes[0].set(xlabel=model.unit, ylabel="cost J", title="learning curve")
+    two_d = data.train_X.shape[0] == 2
+    fig = Figure(figsize=(11 if two_d else 6, 4.5))
+    axes = np.atleast_1d(fig.subplots(1, 2 if two_d else 1))
+    costs = [c for i, c in history if i % 100 == 0]  # the course's list: every 100
+    plot_costs(costs, learning_rate, 100, model.unit, ax=axes[0])
     if two_d:
-        lo, hi = X.min(axis=1) - 1, X.max(axis=1) + 1
-        xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], 300), np.linspace(lo[1], hi[1], 300))
-        grid = np.c_[xx.ravel(), yy.ravel()].T  # (2, 90000)
-        zz = model.predict(parameters, grid).reshape(xx.shape)
-        axes[1].contourf(xx, yy, zz, cmap=plt.cm.Spectral, alpha=0.6)
-        axes[1].scatter(X[0], X[1], c=Y.ravel(), s=12, cmap=plt.cm.Spectral, edgecolors="k",
-                        linewidths=0.3)
-        axes[1].set(title="decision boundary", xlabel="x1", ylabel="x2")
+        plot_decision_boundary(lambda grid: model.predict(parameters, grid), data.train_X,
+                               data.train_Y, "decision boundary", ax=axes[1])
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path
 
 

@@ -180,7 +180,8 @@ def _data_directory(directory, env, what, files, name=None) -> str:
                                     f"the directory that holds {files} or set {env}")
     directory = os.fspath(directory)
     if not os.path.isdir(directory):
-        raise FileNotFoundError(f"{what}: directory {directory!r} not found")
+        source = f" (from ${env})" if directory == os.environ.get(env) else ""
+        raise FileNotFoundError(f"{what}: directory {directory!r}{source} not found")
     return directory
 
 

@@ -59,6 +59,16 @@ def test_shallow_flower_prints_the_accuracy_the_courses_formulas_give(tmp_path):
     assert done.stdout.splitlines()[0] == "Cost after iteration 0: 0.693048"
     found = re.search(r"accuracy with 4 hidden units: ([\d.]+) %", done.stdout)
     assert found and float(found[1]) == round(_flower_by_hand(4, 1000, 1.2), 2)
+    assert_png(tmp_path / "flower.png")  # nn.plot's decision boundary
+
+
+def assert_png(path):
+    """A PNG that is more than one flat colour."""
+    from matplotlib.image import imread
+
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    pixels = imread(path)
+    assert np.any(np.abs(pixels - pixels[0, 0]) > 0.05, axis=-1).mean() > 0.01
 
 
 def test_gradient_check_passes_the_right_gradients_and_names_the_bug(tmp_path):
@@ -82,6 +92,7 @@ def test_logistic_regression_cat_prints_the_courses_costs(tmp_path):
                          "Cost after iteration 100: 0.584508"]
     gap = re.search(r"max \|dw - engine dw\| = (\S+)", done.stdout)
     assert gap and float(gap[1]) < 1e-12
+    assert_png(tmp_path / "logistic_costs.png")  # nn.plot's cost curve
 
 
 def test_deep_cat_starts_at_the_courses_cost_and_saves_what_it_scored(tmp_path):
@@ -96,11 +107,18 @@ def test_deep_cat_starts_at_the_courses_cost_and_saves_what_it_scored(tmp_path):
     cats = nn.load_catvnoncat(data)
     for split, X, Y in (("train", cats.train_X, cats.train_Y), ("test", cats.test_X, cats.test_Y)):
         assert f"{split} accuracy: {100 * model.accuracy(X, Y):.2f} %" in done.stdout
+    assert_png(tmp_path / "deep_cat_costs.png")
+    assert_png(tmp_path / "deep_cat_mislabeled.png")  # nn.plot's grid of mislabelled images
 
 
 def test_cat_examples_say_where_the_data_should_be(tmp_path):
     done = run_example("deep_cat.py", tmp_path, env={"CATVNONCAT_DIR": str(tmp_path / "no")})
-    assert done.returncode != 0 and "CATVNONCAT_DIR" in done.stderr
+    assert done.returncode != 0 and "(from $CATVNONCAT_DIR) not found" in done.stderr
+    env = {k: v for k, v in os.environ.items() if k != "CATVNONCAT_DIR"}
+    env.update(AUTOGRAD_LITE_DATA_DIR=str(tmp_path / "empty"), QUICK="1")
+    done = subprocess.run([sys.executable, str(EXAMPLES / "logistic_regression_cat.py")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode != 0 and "autograd-lite data add cat" in done.stderr
 
 
 def test_grader_passes_the_correct_learner(tmp_path):
@@ -141,4 +159,7 @@ def test_notebook_tour_executes(tmp_path):
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("image/svg+xml" in o.get("data", {}) for o in outputs)  # an inline diagram
-    assert any("image/png" in o.get("data", {}) for o in outputs)  # an inline plot
+    # nn.plot's two figures, shown as the cells' last expressions
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 2
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "nn.plot.plot_decision_boundary(" in code and "nn.plot.plot_costs(" in code
