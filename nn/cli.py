@@ -428,5 +428,10 @@ def check(args) -> int:
     X, Y, parameters = random_case(model, dims, args.m, args.seed)
     hand = model.hand(parameters, X, Y, **options)
     report = al.check_gradients(lambda P: model.engine(P, X, Y, **options), parameters, hand)
+    if not args.json:  # the JSON stays one document
+        settings = "".join(f", {k} {v}" for k, v in options.items())
+        print(f"check {model.name}: {model.reference.__module__}.{model.learner} (hand-derived) "
+              f"vs the engine's backward() and central differences; layer_dims {dims}"
+              f"{settings}, random X ({args.n_x}, {args.m}), Y (1, {args.m}), seed {args.seed}")
     print(report.to_json(indent=2) if args.json else report)
     return 0 if report.passed else 1

@@ -305,7 +305,9 @@ def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
     """Train [LINEAR -> RELU] * (L-1) -> LINEAR -> SIGMOID by batch gradient descent on
     X (n_x, m), Y (1, m). Returns (parameters, costs).
 
-    Initialized as the course's application: seed=1, init="lecun" (randn / sqrt(n[l-1])).
+    Initialized as the course's application: seed=1, init="lecun" (randn / sqrt(n[l-1])),
+    which its published numbers need; nn.Model, for everyday use, defaults to "he" (the
+    scale made for relu), and Model(layers_dims, init="lecun", seed=1) starts here too.
     costs holds the cost at iterations 0, 100, 200, ... only, each a 0-d array: exactly
     the course's list (2 iterations record 1 cost). ``record_last=True`` also records the
     last iteration's. ``print_cost`` prints "Cost after iteration {i}: {cost}" at those

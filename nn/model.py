@@ -44,7 +44,13 @@ class Model:
     """[LINEAR -> hidden] * (L-1) -> LINEAR -> SIGMOID, parameters {"W1", "b1", ...}.
 
     layer_dims: [n_x, n[1], ..., 1]; hidden: relu, tanh, sigmoid or leaky_relu;
-    init: one of nn.init.INITIALIZERS (he by default); seed: int, numpy Generator or None.
+    init: one of nn.init.INITIALIZERS; seed: int, numpy Generator or None.
+
+    init defaults to "he" (randn * sqrt(2 / n[l-1])), the scale made for relu layers, which
+    keeps deep relu networks learning. nn.deep.L_layer_model defaults to "lecun" (randn /
+    sqrt(n[l-1])) on purpose: it is the course's application, whose numbers (98.56 % /
+    80 % on the cats) need its exact draws. Model(layer_dims, init="lecun", seed=1) makes
+    L_layer_model's parameters.
     The output is a sigmoid unit; for C classes, nn.deep's functions take output="softmax".
     """
 

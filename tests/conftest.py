@@ -43,6 +43,24 @@ def _data_dir(variable, folder, *files):
     return next((c for c in candidates if all((c / f).is_file() for f in files)), None)
 
 
+def assert_git_ignores(folder):
+    """Every file written under ``folder`` (a command's or an example's working folder) is
+    one that .gitignore ignores when written at the repository's root, so that running the
+    README's commands in a clone leaves `git status` clean."""
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        pytest.skip("git or the repository's .git is absent")
+    names = [str(p.relative_to(folder)) for p in Path(folder).rglob("*") if p.is_file()]
+    if not names:
+        return
+    done = subprocess.run(["git", "check-ignore", "--no-index", "--stdin"], cwd=REPO,
+                          input="\n".join(names), capture_output=True, text=True)
+    ignored = set(done.stdout.split())
+    assert not set(names) - ignored, f"not gitignored: {sorted(set(names) - ignored)}"
+
+
 def cat_data_dir():
     """The course's cat/non-cat data: $CATVNONCAT_DIR, else ../shared/data/catvnoncat."""
     return _data_dir("CATVNONCAT_DIR", "catvnoncat", "train_catvnoncat.h5", "test_catvnoncat.h5")

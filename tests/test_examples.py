@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import cat_data_dir
+from conftest import assert_git_ignores, cat_data_dir
 
 import nn
 
@@ -21,8 +21,10 @@ EXAMPLES = REPO / "examples"
 
 def run_example(name, tmp_path, *args, env=None):
     full_env = dict(os.environ, QUICK="1", GRADER_EXAMPLES="25", **(env or {}))
-    return subprocess.run([sys.executable, str(EXAMPLES / name), *args], cwd=tmp_path,
+    done = subprocess.run([sys.executable, str(EXAMPLES / name), *args], cwd=tmp_path,
                           env=full_env, capture_output=True, text=True, timeout=600)
+    assert_git_ignores(tmp_path)  # what it writes, run from a clone's root
+    return done
 
 
 def test_computation_graph_prints_the_courses_gradients_and_draws_them(tmp_path):
@@ -123,17 +125,17 @@ def test_cat_examples_say_where_the_data_should_be(tmp_path):
 
 def test_grader_passes_the_correct_learner(tmp_path):
     done = run_example("grader.py", tmp_path, str(EXAMPLES / "learners" / "deep_correct.py"),
-                       "--json", "g.json")
+                       "--json", "grade.json")
     assert done.returncode == 0, done.stderr
-    result = json.loads((tmp_path / "g.json").read_text())
+    result = json.loads((tmp_path / "grade.json").read_text())
     assert result["passed"] and result["score"] == 1.0
 
 
 def test_grader_shrinks_and_scores_the_wrong_learner(tmp_path):
     done = run_example("grader.py", tmp_path, str(EXAMPLES / "learners" / "deep_wrong.py"),
-                       "--json", "g.json")
+                       "--json", "grade.json")
     assert done.returncode == 0, done.stderr
-    result = json.loads((tmp_path / "g.json").read_text())
+    result = json.loads((tmp_path / "grade.json").read_text())
     assert not result["passed"] and result["report"]["first_failure"] == "dW1"
     assert result["counterexample"]["m"] == 2  # the smallest m that shows a missing 1/m
     assert result["counterexample"]["layer_dims"] == [1, 1]
@@ -144,9 +146,9 @@ def test_grader_shrinks_and_scores_the_wrong_learner(tmp_path):
 
 def test_grader_handles_propagate_learners(tmp_path):
     done = run_example("grader.py", tmp_path,
-                       str(EXAMPLES / "learners" / "propagate_correct.py"), "--json", "g.json")
+                       str(EXAMPLES / "learners" / "propagate_correct.py"), "--json", "grade.json")
     assert done.returncode == 0, done.stderr
-    assert json.loads((tmp_path / "g.json").read_text())["passed"]
+    assert json.loads((tmp_path / "grade.json").read_text())["passed"]
 
 
 def test_notebook_tour_executes(tmp_path):

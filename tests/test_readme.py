@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import assert_git_ignores
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -40,6 +41,7 @@ def test_the_python_blocks_run_in_order(tmp_path, monkeypatch):
                  "all gradients agree"):
         assert line in printed, line
     assert (tmp_path / "e.svg").read_text().lstrip().startswith("<")
+    assert_git_ignores(tmp_path)
 
 
 def _runnable(command):
@@ -58,6 +60,7 @@ def test_each_shell_command_runs(command, tmp_path):
     done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, env=env,
                           timeout=600)
     assert done.returncode == 0, f"{command}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    assert_git_ignores(tmp_path)
 
 
 def test_every_command_is_run_somewhere():
