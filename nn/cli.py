@@ -5,6 +5,7 @@
     autograd-lite train regularization --lambd 0.7
     autograd-lite check deep --json
     autograd-lite data add cat train_catvnoncat.h5 test_catvnoncat.h5
+    autograd-lite grade examples/learners/deep_wrong.py --strict
 
 ``graph`` is the engine's own command (autograd_lite.expr; ``python -m autograd_lite``
 serves it alone). ``train`` and ``check`` run the course models of nn.registry: ``train``
@@ -20,6 +21,7 @@ the traceback).
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 
@@ -35,7 +37,9 @@ from autograd_lite.expr import (
     run_command,
 )
 
+from . import grading
 from .data import COURSE_FILES, DATASETS, DataError, add_data, data_folder
+from .grading import VISIBILITIES
 from .registry import COURSE_MODELS, CourseModel, random_case
 from .training import GRADIENTS, cost_line
 
@@ -107,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train(sub)
     _add_check(sub)
     _add_data(sub)
+    _add_grade(sub)
     return p
 
 
@@ -166,6 +171,31 @@ def _add_data(sub):
     add.set_defaults(func=data_add)
     where = actions.add_parser("where", help="print the data folder and what it holds")
     where.set_defaults(func=data_where)
+
+
+def _add_grade(sub):
+    g = sub.add_parser("grade", help="grade a learner's backprop file, writing Gradescope's "
+                       "results.json")
+    g.add_argument("learner", metavar="LEARNER.py", help="a file defining the graded function "
+                   "of a course model: " + ", ".join(sorted({m.learner for m in
+                                                             COURSE_MODELS.values()})))
+    g.add_argument("--model", choices=list(COURSE_MODELS), help="the course model whose "
+                   "function the file defines (default: the first that it does)")
+    g.add_argument("-o", "--output", "--json", dest="output", default="results.json",
+                   metavar="FILE.json", help="where to write the results (default "
+                   "results.json; on Gradescope /autograder/results/results.json)")
+    g.add_argument("--examples", type=_int_in(1, 10_000),
+                   default=int(os.environ.get("GRADER_EXAMPLES", 100)),
+                   help="random cases to try (default 100, or $GRADER_EXAMPLES)")
+    g.add_argument("--points", type=_learning_rate, default=100.0,
+                   help="the total score, shared equally by the gradient keys (default 100)")
+    g.add_argument("--visibility", choices=VISIBILITIES, default="visible",
+                   help="Gradescope's visibility of the results (default visible)")
+    g.add_argument("--diagrams", default="grader_out", metavar="DIR",
+                   help="where the smallest failing case's diagram goes (default grader_out)")
+    g.add_argument("--strict", action="store_true",
+                   help="exit 1 unless the score is full (for CI)")
+    g.set_defaults(func=grade)
 
 
 def _add_model_options(parser, gradients_only: bool):
@@ -392,6 +422,20 @@ def plot_training(history, model: CourseModel, parameters, data, path, learning_
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     return path
+
+
+# ---- grade ----------------------------------------------------------------------------------
+
+def grade(args) -> int:
+    """The ``grade`` command: results.json in Gradescope's format; the score printed."""
+    results = grading.grade(args.learner, args.model, args.examples, args.diagrams,
+                            args.points, args.visibility)
+    with open(args.output, "w") as fh:
+        json.dump(results, fh, indent=2)
+    grading.print_summary(results)
+    print(f"results: {args.output}")
+    full = results["score"] >= sum(t["max_score"] for t in results["tests"]) - 1e-9
+    return 1 if args.strict and not full else 0
 
 
 # ---- data -----------------------------------------------------------------------------------

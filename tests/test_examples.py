@@ -128,7 +128,7 @@ def test_grader_passes_the_correct_learner(tmp_path):
                        "--json", "grade.json")
     assert done.returncode == 0, done.stderr
     result = json.loads((tmp_path / "grade.json").read_text())
-    assert result["passed"] and result["score"] == 1.0
+    assert result["score"] == 100.0 and all(t["status"] == "passed" for t in result["tests"])
 
 
 def test_grader_shrinks_and_scores_the_wrong_learner(tmp_path):
@@ -136,10 +136,10 @@ def test_grader_shrinks_and_scores_the_wrong_learner(tmp_path):
                        "--json", "grade.json")
     assert done.returncode == 0, done.stderr
     result = json.loads((tmp_path / "grade.json").read_text())
-    assert not result["passed"] and result["report"]["first_failure"] == "dW1"
-    assert result["counterexample"]["m"] == 2  # the smallest m that shows a missing 1/m
-    assert result["counterexample"]["layer_dims"] == [1, 1]
-    assert 0 < result["score"] < 1
+    case = result["extra_data"]["counterexample"]
+    assert case["m"] == 2  # the smallest m that shows a missing 1/m
+    assert case["layer_dims"] == [1, 1]
+    assert 0 < result["score"] < 100
     assert (tmp_path / "grader_out" / "counterexample.dot").exists()
     assert "first disagreement: dW1" in done.stdout
 
@@ -148,7 +148,9 @@ def test_grader_handles_propagate_learners(tmp_path):
     done = run_example("grader.py", tmp_path,
                        str(EXAMPLES / "learners" / "propagate_correct.py"), "--json", "grade.json")
     assert done.returncode == 0, done.stderr
-    assert json.loads((tmp_path / "grade.json").read_text())["passed"]
+    result = json.loads((tmp_path / "grade.json").read_text())
+    assert [t["name"] for t in result["tests"]] == ["propagate: dw", "propagate: db"]
+    assert result["score"] == 100.0
 
 
 def test_notebook_tour_executes(tmp_path):
