@@ -102,6 +102,7 @@ def _option_type(parse):
 # ---- the parser: its choices come from the registries -----------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``autograd-lite`` parser: graph, train, check, data and grade."""
     p = Parser(prog="autograd-lite", description="Render computation graphs, train the "
                "course's models, check hand-derived gradients.")
     p.add_argument("--version", action="version", version=f"%(prog)s {al.__version__}")

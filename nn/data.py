@@ -2,8 +2,6 @@
 Course 2's circles, moons (generated) and football (loaded from a path). ``DATASETS`` names
 them all for the course-model registry and the command line's ``--data``."""
 
-from __future__ import annotations
-
 import hashlib
 import os
 import shutil

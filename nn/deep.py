@@ -141,7 +141,9 @@ def _dropout_masks(hidden_dims, m, keep_prob, seed, fn):
 
 
 def softmax(Z):
-    """A = exp(Z) / sum(exp(Z)) down each column (over the C classes), without overflow."""
+    """A = exp(Z) / sum(exp(Z)) down each column (over the C classes), without overflow.
+
+    Shapes: Z and A: (C, m)."""
     E = np.exp(Z - np.max(Z, axis=0, keepdims=True))
     return E / np.sum(E, axis=0, keepdims=True)
 
@@ -275,7 +277,10 @@ def L_model_backward(AL, Y, caches, hidden="relu", lambd=0.0, keep_prob=1.0,
 def grads_and_cost(parameters, X, Y, hidden="relu", gradients="hand"):
     """(grads {"dA0", "dW1", "db1", ...}, J) for one gradient-descent step: L_model_forward,
     compute_cost and L_model_backward ("hand"; J a np.float64), or the engine's backward
-    of L_model_cost_engine ("engine"; no dA keys, J a float)."""
+    of L_model_cost_engine ("engine"; no dA keys, J a float).
+
+    Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); every gradient has
+    its parameter's shape, dA[l] (n[l], m)."""
     if gradients == "engine":
         return engine_gradients(lambda P: L_model_cost_engine(P, X, Y, hidden), parameters)
     AL, caches = L_model_forward(X, parameters, hidden)
@@ -355,6 +360,8 @@ def L_model_cost_engine(parameters, X, Y, hidden="relu", record=None, lambd=0.0,
     multiply the hidden activations by D[l] / keep_prob; lambd adds lambd/(2m) sum ||W[l]||^2.
     ``record``, a list, receives A[1] ... A[L-1] (before any mask) with their gradients
     retained.
+    Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); every gradient has
+    its parameter's shape, dA[l] (n[l], m).
     """
     L = num_layers(parameters)
     g = activations.get(hidden).engine
@@ -382,6 +389,8 @@ def L_model_backward_engine(X, Y, parameters, hidden="relu", with_dA=True, lambd
 
     Returns (grads, cost) with the same keys; dA[l] is scaled by m to match the course.
     keep_prob < 1 uses the masks L_model_forward(..., keep_prob, seed) draws.
+    Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); every gradient has
+    its parameter's shape, dA[l] (n[l], m).
     """
     _check_output(output)
     dims = check_parameters(parameters, X)

@@ -41,7 +41,9 @@ INITIALIZATIONS = {"zeros": initialize_parameters_zeros,
 
 
 def accuracy(X, Y, parameters):
-    """The fraction predicted right, as the course prints it."""
+    """The fraction predicted right, as the course prints it.
+
+    Shapes: X (n_x, m), Y (1, m)."""
     check_Y(Y, np.shape(X)[1])
     return float(np.mean(predict(X, Y, parameters)[0, :] == Y[0, :]))
 
@@ -55,7 +57,9 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=False,
     gradients: "hand" (nn.regularization.backward_propagation) or "engine" (autograd_lite).
     The cost is recorded and printed every 1000 iterations, as "Cost after iteration i: J"
     (inf when the sigmoid saturates, as the course prints it); ``callback(i, cost)`` sees
-    every iteration. Returns the parameters, or (parameters, costs) with ``return_costs``."""
+    every iteration. Returns the parameters, or (parameters, costs) with ``return_costs``.
+
+    Shapes: X (n_x, m), Y (1, m)."""
     try:
         make = INITIALIZATIONS[initialization]
     except (KeyError, TypeError):

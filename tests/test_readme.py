@@ -50,7 +50,7 @@ def _runnable(command):
 
 @pytest.mark.parametrize("command", [c for c in COMMANDS if _runnable(c)])
 def test_each_shell_command_runs(command, tmp_path):
-    argv = [str(ROOT / a) if a.startswith(("examples/", "benchmarks/")) else a
+    argv = [str(ROOT / a) if a.startswith(("examples/", "benchmarks/", "docs/")) else a
             for a in shlex.split(command)]
     if argv[0] == "python":
         argv[0] = sys.executable
