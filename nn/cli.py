@@ -37,7 +37,7 @@ from autograd_lite.expr import (
     run_command,
 )
 
-from . import grading
+from . import grading, plot
 from .data import COURSE_FILES, DATASETS, DataError, add_data, data_folder
 from .grading import VISIBILITIES
 from .registry import COURSE_MODELS, CourseModel, random_case
@@ -410,15 +410,13 @@ def plot_training(history, model: CourseModel, parameters, data, path, learning_
     m)); writes ``path`` and returns it."""
     from matplotlib.figure import Figure
 
-    from .plot import plot_costs, plot_decision_boundary
-
     two_d = data.train_X.shape[0] == 2
     fig = Figure(figsize=(11 if two_d else 6, 4.5))
     axes = np.atleast_1d(fig.subplots(1, 2 if two_d else 1))
     costs = [c for i, c in history if i % 100 == 0]  # the course's list: every 100
-    plot_costs(costs, learning_rate, 100, model.unit, ax=axes[0])
+    plot.plot_costs(costs, learning_rate, 100, model.unit, ax=axes[0])
     if two_d:
-        plot_decision_boundary(lambda grid: model.predict(parameters, grid), data.train_X,
+        plot.plot_decision_boundary(lambda grid: model.predict(parameters, grid), data.train_X,
                                data.train_Y, "decision boundary", ax=axes[1])
     fig.tight_layout()
     fig.savefig(path, dpi=100)
