@@ -24,6 +24,7 @@ import argparse
 import json
 import math
 import os
+from pathlib import Path
 
 import numpy as np
 
@@ -333,7 +334,7 @@ def train(args) -> int:
                          "--seed")
     _validate(model, options)
     if args.plot:
-        _need_matplotlib()
+        _check_plot_file(args.plot)
     sizes = _hidden_sizes(args.layers)
     name, data = _load_data(args.data, model)
     common = {k: v for k, v in (("learning_rate", args.learning_rate),
@@ -397,11 +398,16 @@ def _report(model: CourseModel, parameters, data, history):
         print(f"test accuracy: {model.accuracy(parameters, data.test_X, data.test_Y):.2f} %")
 
 
-def _need_matplotlib():
+def _check_plot_file(path: str) -> None:
+    """--plot's needs, checked before training: matplotlib, and a suffix it writes."""
     try:
-        import matplotlib  # noqa: F401
+        from matplotlib.figure import Figure
     except ImportError:
         raise UsageError("--plot needs matplotlib: pip install 'autograd-lite[plot]'") from None
+    kinds = Figure().canvas.get_supported_filetypes()
+    if Path(path).suffix.lower().lstrip(".") not in kinds:
+        raise UsageError(f"--plot {path}: the figure is written in the format its suffix names; "
+                         f"use one of {' '.join('.' + k for k in sorted(kinds))}")
 
 
 def plot_training(history, model: CourseModel, parameters, data, path, learning_rate=None):

@@ -33,11 +33,12 @@ def plot_costs(costs, learning_rate=None, every: int = 100, unit: str = "iterati
     cost every ``every`` iterations) against their index, xlabel "iterations (per
     hundreds)", ylabel "cost", title "Learning rate =" + str(learning_rate). Returns the
     Figure."""
-    values = np.squeeze(np.asarray([np.asarray(c, dtype=float) for c in costs]))
-    if values.ndim != 1 or values.size == 0:
+    arrays = [np.asarray(c, dtype=float) for c in costs]
+    if not arrays or any(a.size != 1 for a in arrays):
         raise ValueError(f"plot_costs: costs must be a non-empty list of numbers (one cost "
-                         f"every {every} {unit}s), got {len(costs)} of shape "
-                         f"{np.shape(values)}")
+                         f"every {every} {unit}s), got {len(arrays)} items of shapes "
+                         f"{sorted({a.shape for a in arrays})}")
+    values = np.array([a.item() for a in arrays])  # a run of one cost is one point
     fig, ax = _figure(ax, (6, 4))
     ax.plot(values)
     ax.set_ylabel("cost")

@@ -103,3 +103,15 @@ def test_the_cli_plot_uses_them(tmp_path, capsys, monkeypatch):
     assert (curve.get_title(), curve.get_ylabel()) == ("Learning rate =1.2", "cost")
     assert len(curve.lines[0].get_ydata()) == 3  # iterations 0, 100, 200
     assert (boundary.get_xlabel(), boundary.get_ylabel()) == ("x1", "x2")
+
+
+def test_a_cost_curve_of_one_cost_is_one_point(tmp_path, capsys):
+    """A run shorter than 100 iterations records one cost (the course's list at i = 0)."""
+    fig = nn.plot.plot_costs([0.693048], 1.2)
+    assert fig.axes[0].lines[0].get_ydata().tolist() == [0.693048]
+    code = nn.cli.main(["train", "shallow", "--iterations", "1", "--no-progress", "--plot",
+                        str(tmp_path / "one.png")])
+    assert code == 0 and (tmp_path / "one.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match=r"plot_costs: costs must be a non-empty list of "
+                                         r"numbers .* got 1 items of shapes \[\(2,\)\]"):
+        nn.plot.plot_costs([np.array([0.5, 0.4])])
