@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import nn
+import nn.cli
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
