@@ -110,8 +110,8 @@ class Model:
                 or record_every < 1):
             raise ValueError(f"fit: record_every must be a positive integer (the cost is kept "
                              f"every record_every iterations), got {record_every!r}")
-        hyper = _optimizer_settings(optimizer, beta=beta, beta1=beta1, beta2=beta2,
-                                    epsilon=epsilon)
+        hyper = optimization.optimizer_settings(optimizer, "fit", beta=beta, beta1=beta1,
+                                                beta2=beta2, epsilon=epsilon)
         decay, decay_rate = _decay(lr_decay, decay_rate)
         _check_regularization(lambd, keep_prob, X.shape[1], mini_batch_size)
 
@@ -169,10 +169,6 @@ class Model:
 
 # ---- fit's Course 2 options ---------------------------------------------------------------
 
-_HYPERPARAMETERS = {"gd": {}, "momentum": {"beta": 0.9},
-                    "adam": {"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}}
-
-
 def _is_number(value):
     return (not isinstance(value, bool) and isinstance(value, numbers.Real)
             and math.isfinite(value))
@@ -182,29 +178,6 @@ def _check_positive(value, name, example):
     if not _is_number(value) or value <= 0:
         raise ValueError(f"fit: {name} must be a finite positive number ({example}), got "
                          f"{value!r}")
-
-
-def _optimizer_settings(optimizer, **given):
-    """The optimizer's hyperparameters: its defaults, or the values given; an error for one
-    that another optimizer takes (it would be ignored)."""
-    if optimizer not in _HYPERPARAMETERS:
-        raise ValueError(f"fit: optimizer must be one of {list(_HYPERPARAMETERS)}, got "
-                         f"{optimizer!r}")
-    own = _HYPERPARAMETERS[optimizer]
-    for name, value in given.items():
-        if value is None:
-            continue
-        if name not in own:
-            takes = ", ".join(own) or "none"
-            raise ValueError(f"fit: {name} is a setting of optimizer="
-                             f"{'momentum' if name == 'beta' else 'adam'!r}, not of "
-                             f"optimizer={optimizer!r} (its settings: {takes})")
-        if name == "epsilon":
-            _check_positive(value, name, "Adam's 1e-8")
-        elif not _is_number(value) or not 0 <= value < 1:
-            raise ValueError(f"fit: {name} must be a number in [0, 1) (the course's {own[name]}"
-                             f"), got {value!r}")
-    return {k: v if given[k] is None else given[k] for k, v in own.items()}
 
 
 def _decay(lr_decay, decay_rate):

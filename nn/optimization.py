@@ -174,8 +174,40 @@ def accuracy(X, Y, parameters):
     return float(np.mean(predict(X, Y, parameters)[0, :] == Y[0, :]))
 
 
-OPTIMIZERS = ("gd", "momentum", "adam")
 DECAYS = {"update_lr": update_lr, "schedule_lr_decay": schedule_lr_decay}
+
+
+HYPERPARAMETERS = {"gd": {}, "momentum": {"beta": 0.9},
+                   "adam": {"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}}
+OPTIMIZERS = tuple(HYPERPARAMETERS)
+
+
+def optimizer_settings(optimizer, fn="model", **given):
+    """{name: value} of the hyperparameters ``optimizer`` takes (HYPERPARAMETERS): the
+    course's defaults, or the values in ``given`` (None: not given). A ValueError naming
+    ``fn`` for an unknown optimizer, a value out of range, or one that another optimizer
+    takes (it would be ignored)."""
+    if optimizer not in HYPERPARAMETERS:
+        raise ValueError(f"{fn}: optimizer must be one of {list(HYPERPARAMETERS)}, got "
+                         f"{optimizer!r}")
+    own = HYPERPARAMETERS[optimizer]
+    for name, value in given.items():
+        if value is None:
+            continue
+        if name not in own:
+            owner = next(o for o, names in HYPERPARAMETERS.items() if name in names)
+            raise ValueError(f"{fn}: {name} is a setting of optimizer={owner!r}, not of "
+                             f"optimizer={optimizer!r} (its settings: "
+                             f"{', '.join(own) or 'none'})")
+        number = (not isinstance(value, bool) and isinstance(value, (int, float, np.floating))
+                  and math.isfinite(value))
+        if name == "epsilon" and not (number and value > 0):
+            raise ValueError(f"{fn}: epsilon must be a finite positive number (Adam's 1e-8), "
+                             f"got {value!r}")
+        if name != "epsilon" and not (number and 0 <= value < 1):
+            raise ValueError(f"{fn}: {name} must be a number in [0, 1) (the course's "
+                             f"{own[name]}), got {value!r}")
+    return {k: v if given.get(k) is None else given[k] for k, v in own.items()}
 
 
 def _minibatch_grads(parameters, X, Y, gradients):
