@@ -13,6 +13,7 @@ epoch is the sum of its per-example losses divided by m.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -182,7 +183,7 @@ HYPERPARAMETERS = {"gd": {}, "momentum": {"beta": 0.9},
 OPTIMIZERS = tuple(HYPERPARAMETERS)
 
 
-def optimizer_settings(optimizer, fn="model", **given):
+def optimizer_settings(optimizer: str, fn: str = "model", **given) -> dict:
     """{name: value} of the hyperparameters ``optimizer`` takes (HYPERPARAMETERS): the
     course's defaults, or the values in ``given`` (None: not given). A ValueError naming
     ``fn`` for an unknown optimizer, a value out of range, or one that another optimizer
@@ -219,7 +220,8 @@ def _minibatch_grads(parameters, X, Y, gradients):
     return backward_propagation(X, Y, caches), compute_cost(a3, Y)
 
 
-def make_update(optimizer, parameters, beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8):
+def make_update(optimizer: str, parameters: dict, beta=0.9, beta1=0.9, beta2=0.999,
+                epsilon=1e-8) -> Callable:
     """update(parameters, grads, learning_rate) -> parameters, for optimizer "gd",
     "momentum" or "adam", keeping the moving averages (initialize_velocity, initialize_adam,
     shaped like ``parameters``) and Adam's step counter t: the first update uses t = 1."""
@@ -238,8 +240,10 @@ def make_update(optimizer, parameters, beta=0.9, beta1=0.9, beta2=0.999, epsilon
     return adam
 
 
-def train_epochs(parameters, X, Y, grads_and_loss, update, learning_rate, num_epochs,
-                 mini_batch_size=64, decay=None, decay_rate=1, shuffle_seed=10, **loop):
+def train_epochs(parameters: dict, X, Y, grads_and_loss: Callable, update: Callable,
+                 learning_rate: float, num_epochs: int, mini_batch_size: int | None = 64,
+                 decay: Callable | None = None, decay_rate=1, shuffle_seed=10,
+                 **loop) -> tuple[dict, list]:
     """The course model's loop over epochs, for any network: each epoch i (from 0) takes
     random_mini_batches(X, Y, mini_batch_size, shuffle_seed + i + 1) (mini_batch_size None:
     one batch, all of X (n_x, m) in order), and for each mini-batch

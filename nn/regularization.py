@@ -136,7 +136,7 @@ def _l2_sum(parameters):
     return sum(np.sum(np.square(parameters[f"W{l}"])) for l in range(1, L + 1))
 
 
-def l2_cost(parameters, lambd, m):
+def l2_cost(parameters: dict, lambd: float, m: int) -> float:
     """The L2 term lambd / (2m) * sum over l of ||W[l]||_F^2 (no bias terms), for every
     W1, W2, ... in ``parameters`` and m examples."""
     return (1 / m) * (lambd / 2) * _l2_sum(parameters)
