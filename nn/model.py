@@ -120,9 +120,10 @@ class Model:
                                               keep_prob)
             return grads, cost * X_b.shape[1]
 
-        update = optimization.make_update(optimizer, self.parameters, **hyper)
+        parameters = dict(self.parameters)  # the updates replace its entries, not the arrays
+        update = optimization.make_update(optimizer, parameters, **hyper)
         self.parameters, costs = optimization.train_epochs(
-            self.parameters, X, Y, grads_and_loss, update, learning_rate, num_iterations,
+            parameters, X, Y, grads_and_loss, update, learning_rate, num_iterations,
             mini_batch_size, decay, decay_rate, record_every=int(record_every),
             record_last=True, progress=progress, desc="fit")
         costs = [float(c) for c in costs]

@@ -95,8 +95,10 @@ def test_fit_without_options_is_batch_gradient_descent():
     """The default stays the course's L_layer_model loop (a reference written here)."""
     X, Y = nn.planar_flower()
     model = nn.Model([2, 4, 3, 1], seed=1)
-    start = dict(model.parameters)
+    start = model.parameters
+    copy = {k: v.copy() for k, v in start.items()}
     costs = model.fit(X, Y, 0.5, 30, progress=False, record_every=10)
+    _same(start, copy, rtol=0)  # fit leaves the dict it started from as it was
     parameters = start
     for _ in range(30):
         AL, caches = nn.deep.L_model_forward(X, parameters)
