@@ -401,6 +401,7 @@ def _report(model: CourseModel, parameters, data, history):
 def _check_plot_file(path: str) -> None:
     """--plot's needs, checked before training: matplotlib, and a suffix it writes."""
     try:
+        import matplotlib  # noqa: F401  (first: matplotlib.figure may be loaded already)
         from matplotlib.figure import Figure
     except ImportError:
         raise UsageError("--plot needs matplotlib: pip install 'autograd-lite[plot]'") from None

@@ -21,7 +21,7 @@ from . import activations
 from .checks import ShapeError, check_parameters, check_X, check_Y, num_layers
 from .cost import cross_entropy
 from .init import initialize
-from .regularization import check_keep_prob, check_lambd, dropout_masks
+from .regularization import check_keep_prob, check_lambd, dropout_masks, l2_cost
 from .training import COURSE_LINE_FULL, check_gradients_option, engine_gradients, gradient_descent
 from .training import update_parameters as update_parameters  # the course's, written once
 
@@ -274,17 +274,29 @@ def L_model_backward(AL, Y, caches, hidden="relu", lambd=0.0, keep_prob=1.0,
     return grads
 
 
-def grads_and_cost(parameters, X, Y, hidden="relu", gradients="hand"):
+def grads_and_cost(parameters, X, Y, hidden="relu", gradients="hand", lambd=0.0,
+                   keep_prob=1.0, seed=1):
     """(grads {"dA0", "dW1", "db1", ...}, J) for one gradient-descent step: L_model_forward,
     compute_cost and L_model_backward ("hand"; J a np.float64), or the engine's backward
     of L_model_cost_engine ("engine"; no dA keys, J a float).
 
+    lambd adds the L2 term lambd/(2m) sum ||W[l]||^2 to J (and lambd/m W[l] to dW[l]);
+    keep_prob < 1 drops hidden units with the masks L_model_forward(..., keep_prob, seed)
+    draws (the same masks for both paths, and at every step, as the course's reseeding).
+
     Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); every gradient has
     its parameter's shape, dA[l] (n[l], m)."""
     if gradients == "engine":
-        return engine_gradients(lambda P: L_model_cost_engine(P, X, Y, hidden), parameters)
-    AL, caches = L_model_forward(X, parameters, hidden)
-    return L_model_backward(AL, Y, caches, hidden), compute_cost(AL, Y)
+        check_keep_prob(keep_prob, "grads_and_cost")
+        masks = None if keep_prob == 1 else dropout_masks(
+            [(n, np.shape(X)[1]) for n in check_parameters(parameters)[1:-1]], keep_prob, seed)
+        return engine_gradients(lambda P: L_model_cost_engine(
+            P, X, Y, hidden, lambd=lambd, keep_prob=keep_prob, masks=masks), parameters)
+    AL, caches = L_model_forward(X, parameters, hidden, keep_prob, seed)
+    cost = compute_cost(AL, Y)
+    if lambd:
+        cost = cost + l2_cost(parameters, lambd, AL.shape[1])
+    return L_model_backward(AL, Y, caches, hidden, lambd, keep_prob), cost
 
 
 def _gradient_descent(X, Y, parameters, learning_rate, num_iterations, hidden, gradients, desc,

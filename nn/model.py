@@ -14,11 +14,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import deep
+from . import deep, optimization
 from .activations import ACTIVATIONS
 from .checks import check_X, check_Y
 from .init import INITIALIZERS, check_layer_dims, initialize
-from .training import COURSE_LINE_FULL, GRADIENTS, gradient_descent
+from .regularization import check_keep_prob, check_lambd, check_one_regularizer
+from .training import COURSE_LINE_FULL, GRADIENTS
 
 FORMAT_VERSION = 1
 OUTPUT = "sigmoid"  # the checkpoint format's "output" entry: Model is a binary classifier
@@ -87,31 +88,54 @@ class Model:
         raise ValueError(f"method must be 'hand' or 'engine', got {method!r}")
 
     def fit(self, X, Y, learning_rate=0.0075, num_iterations=2500, gradients="hand",
-            progress=True, record_every=100, print_cost=False, verbose=False, leave=False):
-        """Batch gradient descent on X (n_x, m), Y (1, m); returns the cost history (every
-        ``record_every`` iterations and the last). gradients: "hand" (numpy backprop) or
-        "engine". progress: a tqdm.auto bar with the current cost (``leave`` keeps it when
-        done). print_cost (or verbose, the same): print "Cost after iteration i: J" every
-        100 iterations and at the last, as the course's L_layer_model does."""
+            progress=True, record_every=100, print_cost=False, verbose=False, leave=False, *,
+            optimizer="gd", mini_batch_size=None, beta=None, beta1=None, beta2=None,
+            epsilon=None, lambd=0.0, keep_prob=1.0, lr_decay=None, decay_rate=None):
+        """Train on X (n_x, m), Y (1, m); returns the cost history (every ``record_every``
+        iterations and the last). gradients: "hand" (numpy backprop) or "engine".
+        progress: a tqdm.auto bar with the current cost (``leave`` keeps it when done).
+        print_cost (or verbose, the same): print "Cost after iteration i: J" every 100
+        iterations and at the last, as the course's L_layer_model does.
+
+        Course 2's options, by the course's functions (nn.optimization, nn.deep):
+        - optimizer: "gd", "momentum" (beta, 0.9) or "adam" (beta1 0.9, beta2 0.999,
+          epsilon 1e-8); Adam's t counts the updates of this call from 1.
+        - mini_batch_size: None (batch gradient descent) or the size of the course's
+          random_mini_batches; then an iteration is an epoch, epoch e shuffles with seed
+          10 + e + 1, and its cost is the summed loss / m.
+        - lambd: L2 regularization, J + lambd/(2m) sum ||W[l]||^2 (m of the mini-batch).
+        - keep_prob: inverted dropout on the hidden layers, with the course's masks
+          (RandomState(1) reseeded at every step). Not with lambd, as in the course.
+        - lr_decay: None, "update_lr", "schedule_lr_decay" or f(learning_rate0, epoch,
+          decay_rate), applied after each epoch, with decay_rate (1 by default).
+        """
         X = check_X(X, self.layer_dims[0])
         Y = check_Y(Y, X.shape[1])
         _check_labels(Y)
         if gradients not in GRADIENTS:
             raise ValueError(f"gradients must be 'hand' or 'engine', got {gradients!r}")
-        if (isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real)
-                or not math.isfinite(learning_rate) or learning_rate <= 0):
-            raise ValueError(f"fit: learning_rate must be a finite positive number (e.g. the "
-                             f"course's 0.0075), got {learning_rate!r}")
+        _check_positive(learning_rate, "learning_rate", "e.g. the course's 0.0075")
         if (isinstance(record_every, bool) or not isinstance(record_every, numbers.Integral)
                 or record_every < 1):
             raise ValueError(f"fit: record_every must be a positive integer (the cost is kept "
                              f"every record_every iterations), got {record_every!r}")
+        hyper = optimization.optimizer_settings(optimizer, "fit", beta=beta, beta1=beta1,
+                                                beta2=beta2, epsilon=epsilon)
+        decay, decay_rate = _decay(lr_decay, decay_rate)
+        _check_regularization(lambd, keep_prob, X.shape[1], mini_batch_size)
 
-        self.parameters, costs = gradient_descent(
-            self.parameters, lambda p: deep.grads_and_cost(p, X, Y, self.hidden, gradients),
-            learning_rate, num_iterations, record_every=int(record_every), record_last=True,
-            progress=progress, leave=leave, desc="fit", print_cost=print_cost or verbose,
-            print_last=True, line=COURSE_LINE_FULL)
+        def grads_and_loss(p, X_b, Y_b):  # the mini-batch's gradients and summed loss
+            grads, cost = deep.grads_and_cost(p, X_b, Y_b, self.hidden, gradients, lambd,
+                                              keep_prob)
+            return grads, cost * X_b.shape[1]
+
+        parameters = dict(self.parameters)  # the updates replace its entries, not the arrays
+        update = optimization.make_update(optimizer, parameters, **hyper)
+        self.parameters, costs = optimization.train_epochs(
+            parameters, X, Y, grads_and_loss, update, learning_rate, num_iterations,
+            mini_batch_size, decay, decay_rate, record_every=int(record_every),
+            record_last=True, progress=progress, leave=leave, desc="fit",
+            print_cost=print_cost or verbose, print_last=True, line=COURSE_LINE_FULL)
         costs = [float(c) for c in costs]
         self.costs.extend(costs)
         return costs
@@ -152,6 +176,53 @@ class Model:
     def load(cls, path):
         """Read a checkpoint written by ``save``, checking it thoroughly (see ``nn.load``)."""
         return load(path)
+
+
+# ---- fit's Course 2 options ---------------------------------------------------------------
+
+def _is_number(value):
+    return (not isinstance(value, bool) and isinstance(value, numbers.Real)
+            and math.isfinite(value))
+
+
+def _check_positive(value, name, example):
+    if not _is_number(value) or value <= 0:
+        raise ValueError(f"fit: {name} must be a finite positive number ({example}), got "
+                         f"{value!r}")
+
+
+def _decay(lr_decay, decay_rate):
+    """(the decay function or None, decay_rate) from fit's lr_decay and decay_rate."""
+    if lr_decay is None:
+        if decay_rate is not None:
+            raise ValueError("fit: decay_rate is given but lr_decay is None; pass "
+                             "lr_decay='update_lr' or 'schedule_lr_decay'")
+        return None, None
+    if isinstance(lr_decay, str):
+        if lr_decay not in optimization.DECAYS:
+            raise ValueError(f"fit: lr_decay must be None, one of {list(optimization.DECAYS)} "
+                             f"or a function f(learning_rate0, epoch_num, decay_rate), got "
+                             f"{lr_decay!r}")
+        lr_decay = optimization.DECAYS[lr_decay]
+    elif not callable(lr_decay):
+        raise TypeError(f"fit: lr_decay must be None, a name in {list(optimization.DECAYS)} or "
+                        f"a function, got {type(lr_decay).__name__}")
+    decay_rate = 1 if decay_rate is None else decay_rate
+    if not _is_number(decay_rate) or decay_rate < 0:
+        raise ValueError(f"fit: decay_rate must be a finite number >= 0 (the course's 1), got "
+                         f"{decay_rate!r}")
+    return lr_decay, decay_rate
+
+
+def _check_regularization(lambd, keep_prob, m, mini_batch_size):
+    """lambd >= 0 or keep_prob in (0, 1], not both; mini_batch_size None or a positive int."""
+    check_lambd(lambd, "fit")
+    check_keep_prob(keep_prob, "fit")
+    check_one_regularizer(lambd, keep_prob, "fit")
+    if mini_batch_size is not None and (isinstance(mini_batch_size, bool) or not isinstance(
+            mini_batch_size, numbers.Integral) or mini_batch_size < 1):
+        raise ValueError(f"fit: mini_batch_size must be None (the whole batch) or a positive "
+                         f"integer such as the course's 64 (m = {m}), got {mini_batch_size!r}")
 
 
 def _create_temp(directory):

@@ -13,6 +13,7 @@ epoch is the sum of its per-example losses divided by m.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -176,8 +177,40 @@ def accuracy(X, Y, parameters):
     return float(np.mean(predict(X, Y, parameters)[0, :] == Y[0, :]))
 
 
-OPTIMIZERS = ("gd", "momentum", "adam")
 DECAYS = {"update_lr": update_lr, "schedule_lr_decay": schedule_lr_decay}
+
+
+HYPERPARAMETERS = {"gd": {}, "momentum": {"beta": 0.9},
+                   "adam": {"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}}
+OPTIMIZERS = tuple(HYPERPARAMETERS)
+
+
+def optimizer_settings(optimizer: str, fn: str = "model", **given) -> dict:
+    """{name: value} of the hyperparameters ``optimizer`` takes (HYPERPARAMETERS): the
+    course's defaults, or the values in ``given`` (None: not given). A ValueError naming
+    ``fn`` for an unknown optimizer, a value out of range, or one that another optimizer
+    takes (it would be ignored)."""
+    if optimizer not in HYPERPARAMETERS:
+        raise ValueError(f"{fn}: optimizer must be one of {list(HYPERPARAMETERS)}, got "
+                         f"{optimizer!r}")
+    own = HYPERPARAMETERS[optimizer]
+    for name, value in given.items():
+        if value is None:
+            continue
+        if name not in own:
+            owner = next(o for o, names in HYPERPARAMETERS.items() if name in names)
+            raise ValueError(f"{fn}: {name} is a setting of optimizer={owner!r}, not of "
+                             f"optimizer={optimizer!r} (its settings: "
+                             f"{', '.join(own) or 'none'})")
+        number = (not isinstance(value, bool) and isinstance(value, (int, float, np.floating))
+                  and math.isfinite(value))
+        if name == "epsilon" and not (number and value > 0):
+            raise ValueError(f"{fn}: epsilon must be a finite positive number (Adam's 1e-8), "
+                             f"got {value!r}")
+        if name != "epsilon" and not (number and 0 <= value < 1):
+            raise ValueError(f"{fn}: {name} must be a number in [0, 1) (the course's "
+                             f"{own[name]}), got {value!r}")
+    return {k: v if given.get(k) is None else given[k] for k, v in own.items()}
 
 
 def _minibatch_grads(parameters, X, Y, gradients):
@@ -189,12 +222,14 @@ def _minibatch_grads(parameters, X, Y, gradients):
     return backward_propagation(X, Y, caches), compute_cost(a3, Y)
 
 
-def _optimizer(name, parameters, beta, beta1, beta2, epsilon):
-    """update(parameters, grads, learning_rate) -> parameters, for gd, momentum or Adam,
-    keeping the moving averages and Adam's step counter t (the first update uses t = 1)."""
-    if name == "gd":
+def make_update(optimizer: str, parameters: dict, beta=0.9, beta1=0.9, beta2=0.999,
+                epsilon=1e-8) -> Callable:
+    """update(parameters, grads, learning_rate) -> parameters, for optimizer "gd",
+    "momentum" or "adam", keeping the moving averages (initialize_velocity, initialize_adam,
+    shaped like ``parameters``) and Adam's step counter t: the first update uses t = 1."""
+    if optimizer == "gd":
         return update_parameters_with_gd
-    if name == "momentum":
+    if optimizer == "momentum":
         v = initialize_velocity(parameters)
         return lambda p, g, lr: update_parameters_with_momentum(p, g, v, beta, lr)[0]
     v, s = initialize_adam(parameters)
@@ -205,6 +240,39 @@ def _optimizer(name, parameters, beta, beta1, beta2, epsilon):
         t = t + 1
         return update_parameters_with_adam(p, g, v, s, t, lr, beta1, beta2, epsilon)[0]
     return adam
+
+
+def train_epochs(parameters: dict, X, Y, grads_and_loss: Callable, update: Callable,
+                 learning_rate: float, num_epochs: int, mini_batch_size: int | None = 64,
+                 decay: Callable | None = None, decay_rate=1, shuffle_seed=10,
+                 **loop) -> tuple[dict, list]:
+    """The course model's loop over epochs, for any network: each epoch i (from 0) takes
+    random_mini_batches(X, Y, mini_batch_size, shuffle_seed + i + 1) (mini_batch_size None:
+    one batch, all of X (n_x, m) in order), and for each mini-batch
+    ``grads, loss = grads_and_loss(parameters, mini_batch_X, mini_batch_Y)`` (loss summed
+    over the batch's examples), then ``parameters = update(parameters, grads,
+    learning_rate)`` (make_update). After the epoch, ``decay(learning_rate0, i,
+    decay_rate)`` (update_lr, schedule_lr_decay or None) sets the learning rate. The epoch's
+    cost is its summed loss / m. ``loop``: train_loop's settings. Returns (parameters, costs).
+    """
+    m = X.shape[1]
+    learning_rate0 = learning_rate
+
+    def epoch(i):
+        nonlocal parameters, learning_rate
+        cost_total = 0
+        batches = ([(X, Y)] if mini_batch_size is None
+                   else random_mini_batches(X, Y, mini_batch_size, shuffle_seed + i + 1))
+        for minibatch_X, minibatch_Y in batches:
+            grads, cost = grads_and_loss(parameters, minibatch_X, minibatch_Y)
+            cost_total += cost
+            parameters = update(parameters, grads, learning_rate)
+        if decay:
+            learning_rate = decay(learning_rate0, i, decay_rate)
+        return cost_total / m
+
+    costs = train_loop(epoch, num_epochs, **loop)
+    return parameters, costs
 
 
 def _check_model_arguments(X, Y, layers_dims, optimizer, decay, gradients):
@@ -235,28 +303,18 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
     and printed every 1000 as "Cost after epoch i: %f"; ``callback(epoch, cost)`` sees every
     epoch. Returns the parameters, or (parameters, costs) with ``return_costs``."""
     X = _check_model_arguments(X, Y, layers_dims, optimizer, decay, gradients)
-    m = X.shape[1]
-    learning_rate0 = learning_rate
     parameters = initialize_parameters(layers_dims, seed)
     check_parameters(parameters, X)
-    update = _optimizer(optimizer, parameters, beta, beta1, beta2, epsilon)
-
-    def epoch(i):
-        nonlocal parameters, learning_rate
-        cost_total = 0
-        # epoch i shuffles with seed 10 + i + 1
-        for minibatch_X, minibatch_Y in random_mini_batches(X, Y, mini_batch_size, 10 + i + 1):
-            grads, cost = _minibatch_grads(parameters, minibatch_X, minibatch_Y, gradients)
-            cost_total += cost
-            parameters = update(parameters, grads, learning_rate)
-        if decay:
-            learning_rate = decay(learning_rate0, i, decay_rate)
-        return cost_total / m
+    update = make_update(optimizer, parameters, beta, beta1, beta2, epsilon)
 
     def line(i, cost):  # the course's "%i: %f", and the learning rate when it decays
         text = f"Cost after epoch {i}: {cost:f}"
-        return text + (f"\nlearning rate after epoch {i}: {learning_rate:f}" if decay else "")
+        return text + (f"\nlearning rate after epoch {i}: "
+                       f"{decay(learning_rate, i, decay_rate):f}" if decay else "")
 
-    costs = train_loop(epoch, num_epochs, print_cost=print_cost, print_every=1000, line=line,
-                       progress=progress, desc="optimization", callback=callback)
+    parameters, costs = train_epochs(
+        parameters, X, Y, lambda p, X_b, Y_b: _minibatch_grads(p, X_b, Y_b, gradients), update,
+        learning_rate, num_epochs, mini_batch_size, decay, decay_rate, print_cost=print_cost,
+        print_every=1000, line=line, progress=progress, desc="optimization",
+        callback=callback)
     return (parameters, costs) if return_costs else parameters

@@ -207,6 +207,13 @@ def _beta(text):
     return _number(text, 0, 0.999999, "from 0 to below 1 (the course's 0.9)")
 
 
+def _epsilon(text):
+    value = _number(text, 0, 1, "in (0, 1] (the course's 1e-8)")
+    if value == 0:
+        raise ValueError(f"must be in (0, 1], Adam's guard against dividing by 0; got {text!r}")
+    return value
+
+
 def _decay_rate(text):
     return _number(text, 0, 1e6, "a number from 0 to 1e6 (the course's 1)")
 
@@ -291,6 +298,17 @@ def _train_optimization(d: Dataset, r: Run):
                               num_epochs=r.iterations, print_cost=r.print_cost, decay=decay,
                               gradients=r.gradients, seed=r.seed, return_costs=True,
                               progress=r.progress, callback=r.callback, **o)
+
+
+def _check_optimization(options):
+    """A usage error for a setting the run would ignore: another optimizer's
+    hyperparameter, or --decay-rate without --decay."""
+    given = {k: (None if options[k] == default else options[k])
+             for k, default in ({"beta": 0.9} | optimization.HYPERPARAMETERS["adam"]).items()}
+    optimization.optimizer_settings(options["optimizer"], "optimization", **given)
+    if options["decay"] is None and options["decay_rate"] != 1:
+        raise ValueError("optimization: --decay-rate is given without --decay; add --decay "
+                         "update_lr or --decay schedule_lr_decay")
 
 
 def _three_layer_predict(p, X):
@@ -427,10 +445,15 @@ _COURSE_2 = (
         title="3 layers [2, 5, 2, 1], He seed 3, mini-batches of 64, 5000 epochs",
         data="moons", layers=(5, 2), learning_rate=0.0007, iterations=5000, seed=3,
         train=_train_optimization, print_every=1000, unit="epoch", **_THREE_LAYERS,
+        validate=_check_optimization,
         options=(Option("optimizer", _name, "gd", "the update rule",
                         optimization.OPTIMIZERS),
                  Option("mini_batch_size", _batch_size, 64, "examples per mini-batch"),
                  Option("beta", _beta, 0.9, "momentum's β"),
+                 Option("beta1", _beta, 0.9, "Adam's β1, for the first moment"),
+                 Option("beta2", _beta, 0.999, "Adam's β2, for the second "
+                        "moment"),
+                 Option("epsilon", _epsilon, 1e-8, "Adam's ε, outside the square root"),
                  Option("decay", _name, None, "learning-rate decay after each epoch",
                         tuple(optimization.DECAYS)),
                  Option("decay_rate", _decay_rate, 1.0, "the decay's rate")),

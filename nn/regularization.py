@@ -138,6 +138,12 @@ def _l2_sum(parameters):
     return sum(np.sum(np.square(parameters[f"W{l}"])) for l in range(1, L + 1))
 
 
+def l2_cost(parameters: dict, lambd: float, m: int) -> float:
+    """The L2 term lambd / (2m) * sum over l of ||W[l]||_F^2 (no bias terms), for every
+    W1, W2, ... in ``parameters`` and m examples."""
+    return (1 / m) * (lambd / 2) * _l2_sum(parameters)
+
+
 def compute_cost_with_regularization(A3, Y, parameters, lambd):
     """J = cross-entropy + lambd / (2m) * sum over l of ||W[l]||_F^2 (no bias terms).
 
@@ -146,8 +152,7 @@ def compute_cost_with_regularization(A3, Y, parameters, lambd):
     Shapes: A3 and Y (1, m); W[l] (n[l], n[l-1])."""
     check_lambd(lambd, "compute_cost_with_regularization")
     cross_entropy_cost = compute_cost(A3, Y)  # (checks Y is (1, m))
-    m = Y.shape[1]
-    return float(cross_entropy_cost + (1 / m) * (lambd / 2) * _l2_sum(parameters))
+    return float(cross_entropy_cost + l2_cost(parameters, lambd, Y.shape[1]))
 
 
 # ---- backward -------------------------------------------------------------------------------

@@ -167,3 +167,12 @@ def test_notebook_tour_executes(tmp_path):
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= 2
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "nn.plot.plot_decision_boundary(" in code and "nn.plot.plot_costs(" in code
+    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    # Course 2: zeros never break the symmetry; randn x 10 starts saturated; He learns best
+    assert " zeros: first cost 0.6931, last 0.6931; train 50.00%, test 50%" in text
+    assert "random: first cost inf, " in text
+    train = {k: float(v) for k, v in re.findall(r"(\w+): first cost .*?train ([\d.]+)%", text)}
+    assert train["he"] > train["random"] > train["zeros"]
+    # the gradient-check story: the course's one number, check_gradients' two keys
+    assert "the course: difference = 0.2850931567761623" in text
+    assert "check_gradients: wrong = ['dW2', 'db1']" in text

@@ -67,6 +67,17 @@ def _check_engine(model, data, result):
         _same_parameters(_train(model, data, result, iterations=n)[0], engine)
 
 
+def test_the_readme_says_what_the_quick_profile_runs():
+    """The README's Course 2 paragraph names each engine prefix that ENGINE_PREFIX sets."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    text = " ".join(readme.split("**Course 2.**")[1].split("<!-- results2:start")[0].split())
+    for name, n in ENGINE_PREFIX.items():
+        assert f"`{name}`: first {n:,} {COURSE_MODELS[name].unit}s" in text, name
+    assert "every row runs its hand-derived path at full length" in text
+
+
 def test_the_course_2_entries_are_its_three_trained_models():
     assert [m.name for m in COURSE_MODELS.values() if m.course == 2] == [
         "initialization", "regularization", "optimization"]
