@@ -12,6 +12,7 @@ Diagrams (graphviz) and the hypothesis strategies load only when first used.
 
 from . import backward as _backward  # noqa: F401  (attaches Tensor.backward)
 from . import numpy_api as _numpy_api  # noqa: F401  (installs numpy's protocols on Tensor)
+from .compiler import compile
 from .custom import custom_op
 from .functional import grad, hessian, hvp, jacobian, value_and_grad
 from .gradcheck import (
@@ -22,7 +23,15 @@ from .gradcheck import (
     gradgradcheck,
     numerical_grad,
 )
-from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad, scope
+from .modes import (
+    AnomalyError,
+    TraceError,
+    detect_anomaly,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    scope,
+)
 from .ops import (
     OPS,
     abs,
@@ -89,7 +98,7 @@ def __getattr__(name):
 
 __all__ = [
     "Tensor", "Primitive", "PRIMITIVES", "OPS", "custom_op", "no_grad", "enable_grad",
-    "is_grad_enabled", "scope", "detect_anomaly", "AnomalyError",
+    "is_grad_enabled", "scope", "detect_anomaly", "AnomalyError", "compile", "TraceError",
     "grad", "value_and_grad", "jacobian", "hessian", "hvp",
     "numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError", "check_gradients",
     "GradientReport", "draw", "render", "explain", "save_diagram", "testing",
