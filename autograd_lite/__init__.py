@@ -12,7 +12,6 @@ Diagrams (graphviz) and the hypothesis strategies load only when first used.
 
 from . import backward as _backward  # noqa: F401  (attaches Tensor.backward)
 from . import numpy_api as _numpy_api  # noqa: F401  (installs numpy's protocols on Tensor)
-from .compiler import compile
 from .custom import custom_op
 from .functional import grad, hessian, hvp, jacobian, value_and_grad
 from .gradcheck import (
@@ -84,6 +83,7 @@ __version__ = "0.1.0"
 _LAZY = {  # name -> module; imported on first use so that `import autograd_lite` stays cheap
     "draw": "diagram", "render": "diagram", "explain": "diagram", "GraphTooLargeError": "diagram",
     "RenderError": "diagram", "save_diagram": "diagram", "testing": None,
+    "compile": "compiler",
 }
 
 

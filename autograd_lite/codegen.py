@@ -488,7 +488,9 @@ class Generator:
                 if not v.static:
                     raise _UnreadableError("a comprehension over values")
                 local[name] = v.value
-        value = eval(compile(ast.Expression(node), "<rule>", "eval"), glb, local)  # noqa: S307
+        # as globals: the comprehension's own scope does not see eval's locals
+        value = eval(compile(ast.Expression(node), "<rule>", "eval"),  # noqa: S307
+                     {**glb, **local})
         if isinstance(value, types.GeneratorType):
             value = tuple(value)  # consumed by the call it is passed to
         return _static(value)

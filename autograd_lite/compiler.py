@@ -108,7 +108,7 @@ class Compiled:
         self._lock = threading.Lock()
         functools.update_wrapper(self, f)
         try:
-            self._params = list(inspect.signature(f).parameters)
+            self._params = list(inspect.signature(f).parameters.values())
         except (TypeError, ValueError):
             self._params = []
 
@@ -273,7 +273,7 @@ def _traced_args(cf: Compiled, args: tuple, tracer: Tracer):
 
     traced = []
     for i, a in enumerate(args):
-        name = cf._params[i] if i < len(cf._params) else f"arg{i}"
+        name = _param_name(cf._params, i)
         if i in cf.static_argnums:
             traced.append(a)
             slots.append([None])
@@ -283,6 +283,16 @@ def _traced_args(cf: Compiled, args: tuple, tracer: Tracer):
         traced.append(convert(a, name, wanted, sub))
         slots.append(sub)
     return traced, inputs, names, slots
+
+
+def _param_name(params: list[inspect.Parameter], i: int) -> str:
+    """The name of f's parameter that receives argument ``i`` (xs0, xs1 for ``*xs``)."""
+    for j, p in enumerate(params):
+        if p.kind is p.VAR_POSITIONAL:
+            return f"{p.name}{i - j}"
+        if j == i and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            return p.name
+    return f"arg{i}"
 
 
 def _key_name(parent: str, k: Any) -> str:

@@ -108,9 +108,12 @@ NONDIFF[np.all] = _nondiff_prim("all", lambda x, axis=None, keepdims=False:
 
 
 def nondiff(func: Any, *args: Any, **kwargs: Any) -> Any:
-    """``func(*values)`` without a gradient: a plain array, or under al.compile's trace, when
-    an argument is traced, a recorded Tensor (a mask that al.where takes)."""
+    """``func(*values, **kwargs)`` without a gradient: a plain array, or under al.compile's
+    trace, when an argument is traced, a recorded Tensor (a mask that al.where takes)."""
     trace = modes.current_mode().trace
     if trace is not None and any(type(a) is Tensor and id(a) in trace.known for a in args):
-        return trace.nondiff(NONDIFF[func], args, kwargs or None)
+        prim = NONDIFF.get(func)
+        if prim is None:
+            prim = NONDIFF[func] = _nondiff_prim(func.__name__, func, len(args))
+        return trace.nondiff(prim, args, kwargs or None)
     return func(*(a._data if type(a) is Tensor else a for a in args), **kwargs)
