@@ -20,10 +20,14 @@ from __future__ import annotations
 import ast
 import builtins
 import functools
+import inspect
+import io
 import keyword
 import linecache
 import operator
 import re
+import textwrap
+import tokenize
 import types
 from heapq import heappop, heappush
 from typing import Any
@@ -53,20 +57,9 @@ def _static(v: Any) -> Val:
     return Val(True, v)
 
 
-# ---- reading rules: the AST of a lambda or function, found in its module's source ----------
+# ---- reading rules: the AST of a lambda or function, from its source lines ----------------
 
-_TREES: dict[str, ast.Module | None] = {}
 _RULES: dict[Any, Any] = {}
-
-
-def _module_tree(filename: str) -> ast.Module | None:
-    if filename not in _TREES:
-        lines = linecache.getlines(filename)
-        try:
-            _TREES[filename] = ast.parse("".join(lines)) if lines else None
-        except SyntaxError:
-            _TREES[filename] = None
-    return _TREES[filename]
 
 
 def _arg_names(args: ast.arguments) -> tuple[str, ...]:
@@ -74,27 +67,77 @@ def _arg_names(args: ast.arguments) -> tuple[str, ...]:
 
 
 def _rule_node(fn: Any) -> ast.Lambda | ast.FunctionDef | None:
-    """The AST of a Python function or lambda (None when its source cannot be found or
+    """The AST of a Python function or lambda (None when its source cannot be found, or
     several lambdas on its line could be it)."""
     if fn in _RULES:
         return _RULES[fn]
     node = None
     code = getattr(fn, "__code__", None)
     if isinstance(fn, types.FunctionType) and code is not None:
-        tree = _module_tree(code.co_filename)
-        if tree is not None:
-            names = code.co_varnames[:code.co_argcount + code.co_posonlyargcount]
-            line = code.co_firstlineno
+        names = code.co_varnames[:code.co_argcount + code.co_posonlyargcount]
+        lines = linecache.getlines(code.co_filename)[code.co_firstlineno - 1:]
+        try:
             if fn.__name__ == "<lambda>":
-                found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)
-                         and n.lineno == line and _arg_names(n.args) == names]
+                found = [n for n in _lambdas(lines) if _arg_names(n.args) == names]
             else:
-                found = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)
-                         and n.name == fn.__name__
-                         and line in (n.lineno, *(d.lineno for d in n.decorator_list))]
-            node = found[0] if len(found) == 1 else None
+                tree = ast.parse(textwrap.dedent("".join(inspect.getblock(lines))))
+                found = [n for n in tree.body if isinstance(n, ast.FunctionDef)
+                         and n.name == fn.__name__]
+        except (SyntaxError, tokenize.TokenError, IndentationError):
+            found = []
+        node = found[0] if len(found) == 1 else None
     _RULES[fn] = node
     return node
+
+
+def _lambdas(lines: list[str]) -> list[ast.Lambda]:
+    """The lambdas that begin on the first of ``lines``: each read from its ``lambda`` to
+    the comma or bracket that ends it (or the end of a line where it is complete)."""
+    text = "".join(lines[:40])
+    first = len(lines[0]) if lines else 0
+    out = []
+    for m in re.finditer(r"\blambda\b", text[:first]):
+        node = _one_lambda("(" + text[m.start():])
+        if node is not None:
+            out.append(node)
+    return out
+
+
+def _one_lambda(text: str) -> ast.Lambda | None:
+    """The lambda at the start of ``text`` (after an opening bracket we added)."""
+    rows = text.splitlines(True)
+
+    def upto(pos):
+        return "".join(rows[:pos[0] - 1]) + rows[pos[0] - 1][:pos[1]]
+
+    def parsed(expr):
+        try:
+            node = ast.parse(expr + ")", mode="eval").body
+        except SyntaxError:
+            return None
+        return node if isinstance(node, ast.Lambda) else None
+
+    depth, body = 0, False
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.OP and tok.string in "([{":
+                depth += 1
+            elif tok.type == tokenize.OP and tok.string in ")]}":
+                depth -= 1
+                if depth == 0:
+                    return parsed(upto(tok.start))
+            elif tok.type == tokenize.OP and tok.string == ":" and depth == 1:
+                body = True
+            elif body and depth == 1 and tok.type == tokenize.OP and tok.string == ",":
+                return parsed(upto(tok.start))
+            elif body and depth == 1 and tok.type in (tokenize.NL, tokenize.NEWLINE,
+                                                      tokenize.COMMENT):
+                node = parsed(upto(tok.start))
+                if node is not None:
+                    return node
+    except (tokenize.TokenError, IndentationError):
+        pass
+    return None
 
 
 # Functions that the generated code calls by a readable name rather than inlining.
@@ -168,6 +211,7 @@ class Generator:
         self.stmts: list[ast.stmt] = []
         self.shadow: dict[str, Any] = {}  # name -> its value on the trace's inputs
         self.temps: set[str] = set()  # names the inliner may substitute away
+        self.gnames: dict[int, str] = {}  # id(tensor) -> the name of its gradient
         self.friendly = _friendly_names()
         self.names = {}
         for t in inputs:
@@ -206,8 +250,8 @@ class Generator:
             return ast.Attribute(ast.Attribute(ast.Name("np"), owner.__name__), name)
         if isinstance(obj, functools.partial):
             raise _UnreadableError("a partial is called through its function")
-        label = self.friendly.get(obj) or hint or (name if name and name != "<lambda>"
-                                                     else "rule")
+        label = self.friendly.get(obj) or (name if name and name != "<lambda>"
+                                           else hint or "rule")
         alias = self.alloc(label)
         self.refs[id(obj)] = alias
         self.ns[alias] = obj
@@ -576,15 +620,7 @@ class Generator:
             seed = Val(False, np.ones(data.shape, data.dtype),
                        ast.Call(ast.Attribute(ast.Name("np"), "ones"),
                                 [self.literal(data.shape), self.literal(data.dtype)], []))
-        gname = {}
-
-        def grad_name(t):
-            if id(t) not in gname:
-                base = self.names[id(t)]
-                gname[id(t)] = self.alloc("d" + base)
-                if base in self.temps:
-                    self.temps.add(gname[id(t)])
-            return gname[id(t)]
+        grad_name = self.grad_name
 
         pending = {root._seq: [root, self.emit(grad_name(root), seed)]}
         heap = [] if root._op is None else [-root._seq]
@@ -617,6 +653,15 @@ class Generator:
                 else:
                     entry[1] = self.accumulate(entry[1], gi, grad_name(a))
         return self.deliver(pending)
+
+    def grad_name(self, t: Tensor) -> str:
+        """d<name>: the name of ``t``'s gradient (a temporary when ``t``'s name is one)."""
+        if id(t) not in self.gnames:
+            base = self.names[id(t)]
+            self.gnames[id(t)] = self.alloc("d" + base)
+            if base in self.temps:
+                self.temps.add(self.gnames[id(t)])
+        return self.gnames[id(t)]
 
     def unbroadcast(self, g: Val, shape: tuple) -> Val:
         from .backward import _REDUCE_AXES, unbroadcast
@@ -689,15 +734,11 @@ class Generator:
                 g = Val(False, np.zeros_like(t._data), ast.Call(
                     ast.Attribute(ast.Name("np"), "zeros_like"),
                     [ast.Name(self.names[id(t)])], []))
-            name = "d" + self.names[id(t)]
+            name = self.grad_name(t)
             if not (isinstance(g.node, ast.Name) and g.node.id == name):
-                g = self.emit(self.alloc(name) if name in self.used else self.claim(name), g)
+                g = self.emit(name, g)
             out.append(g)
         return out
-
-    def claim(self, name: str) -> str:
-        self.used.add(name)
-        return name
 
     # ---- the function ------------------------------------------------------------------
     def generate(self) -> GeneratedCode:
@@ -745,52 +786,62 @@ def _stores(st: ast.stmt) -> set[str]:
 
 
 def _simplify(stmts: list[ast.stmt], temps: set[str], n_forward: int):
-    """Substitute temporaries used once into their use; drop what nothing reads."""
-    stmts = list(stmts)
-    changed = True
-    while changed:
-        changed = False
-        loads: dict[str, int] = {}
-        assigned: dict[str, int] = {}
-        for st in stmts:
-            for n in ast.walk(st):
-                if isinstance(n, ast.Name) and _is_load(n):
-                    loads[n.id] = loads.get(n.id, 0) + 1
-            if isinstance(st, ast.AugAssign):
-                loads[st.target.id] = loads.get(st.target.id, 0) + 1
-            for name in _stores(st):
-                assigned[name] = assigned.get(name, 0) + 1
-        for i, st in enumerate(stmts):
-            if not (isinstance(st, ast.Assign) and len(st.targets) == 1
-                    and isinstance(st.targets[0], ast.Name)):
-                continue
+    """Drop temporaries that nothing reads, then substitute each temporary used once into
+    its use (when nothing it reads is written in between)."""
+    loads: dict[str, int] = {}
+    assigned: dict[str, int] = {}
+    stores: dict[str, list[int]] = {}
+    for i, st in enumerate(stmts):
+        for name in _reads(st):
+            loads[name] = loads.get(name, 0) + 1
+        for name in _stores(st):
+            assigned[name] = assigned.get(name, 0) + 1
+            stores.setdefault(name, []).append(i)
+
+    def temp_target(st):
+        if (isinstance(st, ast.Assign) and len(st.targets) == 1
+                and isinstance(st.targets[0], ast.Name)):
             name = st.targets[0].id
-            if name not in temps or assigned.get(name) != 1:
-                continue
-            if loads.get(name, 0) == 0:  # nothing reads it
-                del stmts[i]
-                n_forward -= i < n_forward
-                changed = True
-                break
-            if loads[name] != 1:
-                continue
-            reads = _load_names(st.value)
-            for j in range(i + 1, len(stmts)):
-                use = stmts[j]
-                if any(isinstance(n, ast.Name) and n.id == name and _is_load(n)
-                       for n in ast.walk(use)):
-                    if isinstance(use, ast.AugAssign) and use.target.id == name:
-                        break
-                    stmts[j] = _substitute(use, name, st.value)
-                    del stmts[i]
-                    n_forward -= i < n_forward
-                    changed = True
-                    break
-                if _stores(use) & (reads | {name}):
-                    break
-            if changed:
-                break
-    return stmts, n_forward
+            if name in temps and assigned.get(name) == 1:
+                return name
+        return None
+
+    alive = [True] * len(stmts)
+    for i in range(len(stmts) - 1, -1, -1):  # dead code, last first (frees earlier code)
+        name = temp_target(stmts[i])
+        if name is not None and loads.get(name, 0) == 0:
+            alive[i] = False
+            for r in _reads(stmts[i]):
+                loads[r] -= 1
+    uses: dict[str, int] = {}
+    for i, st in enumerate(stmts):
+        if alive[i]:
+            for name in _reads(st):
+                uses.setdefault(name, i)
+    for i, st in enumerate(stmts):
+        name = temp_target(st) if alive[i] else None
+        if name is None or loads.get(name) != 1:
+            continue
+        j = uses.get(name)
+        use = stmts[j] if j is not None else None
+        if use is None or j <= i or (isinstance(use, ast.AugAssign) and use.target.id == name):
+            continue
+        if any(i < k < j for r in _load_names(st.value) | {name} for k in stores.get(r, ())):
+            continue  # something it reads is written before the use
+        stmts[j] = _substitute(use, name, st.value)
+        alive[i] = False
+        for r in _load_names(st.value):  # the expression's reads are now the use's
+            if uses.get(r) == i:
+                uses[r] = j
+    n_forward = sum(alive[:n_forward])
+    return [st for st, keep in zip(stmts, alive) if keep], n_forward
+
+
+def _reads(st: ast.stmt) -> list[str]:
+    out = [n.id for n in ast.walk(st) if isinstance(n, ast.Name) and _is_load(n)]
+    if isinstance(st, ast.AugAssign):
+        out.append(st.target.id)
+    return out
 
 
 class _Substitute(ast.NodeTransformer):
