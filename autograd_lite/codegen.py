@@ -195,14 +195,18 @@ class Generator:
     inputs: the traced input tensors, in the order of the function's parameters;
     wanted: the inputs whose gradients are returned (in that order);
     extra: tensors whose values are returned after the cost (auxiliary outputs);
+    returns: ``returns(gen, value, grads, extra)`` builds the return expression from the
+        nodes of the cost, the wanted gradients and the extra outputs (by default a flat
+        tuple);
     inline: read the rules (False: call every rule by name, the fallback).
     """
 
     def __init__(self, fname: str, tape: list, inputs: list[Tensor], names: dict[int, str],
                  root: Tensor, wanted: list[Tensor], extra: list[Tensor],
-                 inline: bool = True) -> None:
+                 returns: Any = None, inline: bool = True) -> None:
         self.fname, self.tape, self.inputs, self.root = fname, tape, inputs, root
         self.wanted, self.extra, self.inline = wanted, extra, inline
+        self.returns = returns
         self.ns: dict[str, Any] = {"np": np}
         self.imports: dict[str, str] = {}  # name -> import line, for the source
         self.constants: dict[str, Any] = {}  # name -> value the source needs in its namespace
@@ -745,10 +749,14 @@ class Generator:
         self.forward()
         n_forward = len(self.stmts)
         grads = self.backward() if self.root.requires_grad else self.deliver({})
-        results = [ast.Name(self.names[id(self.root)])]
-        results += [self.node(g) for g in grads]
-        results += [ast.Name(self.names[id(t)]) for t in self.extra]
-        self.stmts.append(ast.Return(ast.Tuple(results) if len(results) > 1 else results[0]))
+        value = ast.Name(self.names[id(self.root)])
+        grad_nodes = [self.node(g) for g in grads]
+        extra = [ast.Name(self.names[id(t)]) for t in self.extra]
+        if self.returns is not None:
+            result = self.returns(self, value, grad_nodes, extra)
+        else:
+            result = ast.Tuple([value, *grad_nodes, *extra])
+        self.stmts.append(ast.Return(result))
         body, n_forward = _simplify(self.stmts, self.temps, n_forward)
         params = [self.names[id(t)] for t in self.inputs]
         fname = self.fname if self.fname.isidentifier() and not keyword.iskeyword(

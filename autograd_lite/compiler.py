@@ -14,6 +14,7 @@ most recent ``cache_size`` traces).
 
 from __future__ import annotations
 
+import ast
 import functools
 import inspect
 import os
@@ -121,8 +122,7 @@ class Compiled:
         elif self._last is not entry:
             self._cache.move_to_end(key)
             self._last = entry
-        outs = entry.fn(*leaves)
-        return self._results(entry, outs)
+        return entry.fn(*leaves)  # the generated code returns (value, grads) as f's caller sees
 
     def _flatten(self, args: tuple) -> tuple[tuple, list]:
         """The cache key (every static fact the generated code depends on) and the arrays."""
@@ -130,7 +130,13 @@ class Compiled:
         key: list = [len(args)]
         leaves: list = []
         wanted = self.argnums
+        simple = wanted is None and not self.static_argnums and trace is None
         for i, a in enumerate(args):
+            if simple and type(a) is Tensor:  # the common case, inline
+                d = a._data
+                key.append((type(d), d.shape, d.strides, d.dtype, a.requires_grad))
+                leaves.append(d)
+                continue
             if i in self.static_argnums:
                 try:
                     hash(a)
@@ -144,13 +150,9 @@ class Compiled:
             _leaf_keys(a, key, leaves, wanted is not None and i in wanted, trace, self, i)
         return tuple(key), leaves
 
-    def _results(self, entry: _Entry, outs: Any) -> tuple[Any, Any]:
-        if type(outs) is not tuple:
-            return outs, _grads(entry, (), self)
-        value = outs[0]
-        grads = outs[1:len(outs) - entry.n_extra]
+    def _results(self, entry: _Entry, value: Any, grads: list, extra: list) -> tuple[Any, Any]:
+        """(value, grads) in the structure of f's arguments, from flat values."""
         if entry.n_extra:
-            extra = list(outs[len(outs) - entry.n_extra:])
             value = (value, *_unflatten_values(entry.extra_tree, extra))
         return value, _grads(entry, grads, self)
 
@@ -202,15 +204,14 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
                              "inside the trace of another one with a value of its inputs; "
                              "call the plain Python function there instead")
         d = a._data
-        rg = wanted or (a.requires_grad and cf.argnums is None)
-        key.append((_TENSOR, type(d), d.shape, d.dtype, rg,
-                    None if type(d) is not np.ndarray or d.flags.c_contiguous else d.strides))
+        # strides too: whether a reshape gives a view or a copy depends on them
+        key.append((type(d), d.shape, d.strides, d.dtype,
+                    wanted or (a.requires_grad and cf.argnums is None)))
         leaves.append(d)
     elif t is np.ndarray:
         if a.dtype.kind != "f":
             a = _as_float_array(a, None)
-        key.append((_ARRAY, a.shape, a.dtype, wanted,
-                    None if a.flags.c_contiguous else a.strides))
+        key.append((t, a.shape, a.strides, a.dtype, wanted))
         leaves.append(a)
     elif t is dict:
         key.append((dict, tuple(a)))
@@ -221,7 +222,7 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
         for v in a:
             _leaf_keys(v, key, leaves, wanted, trace, cf, argi)
     elif isinstance(a, np.generic) and a.dtype.kind == "f":
-        key.append((_ARRAY, (), a.dtype, wanted, type(a)))
+        key.append((t, (), (), a.dtype, wanted))
         leaves.append(a)
     else:
         if wanted:
@@ -398,24 +399,64 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
             extra[i] = t
     wanted = [t for t in inputs if t.requires_grad]
     all_names = _name_tensors(inputs, tracer.tape, root, names, local_names)
+    entry = _Entry()
+    entry.grad_slots = tuple(_prune(s) for s in slots)
+    entry.n_extra = len(extra)
+    entry.extra_tree = extra_tree
+    entry.captured = tuple(tracer.captured.values())
+    returns = functools.partial(_return_node, cf, entry)
     code = None
     for inline in (True, False):
         gen = Generator(_fn_name(cf), tracer.tape, inputs, all_names, root, wanted, extra,
-                        inline=inline)
+                        returns=returns, inline=inline)
         code = gen.generate()
-        if _same_as_eager(code, inputs, root, wanted, extra):
+        if _same_as_eager(cf, entry, code, inputs, root, wanted, extra):
             break
     else:
         raise RuntimeError(f"al.compile({cf.__name__}): internal error: the generated code "
                            "does not reproduce the eager engine's results; please report "
                            "it with the function. The code was:\n" + code.source)
-    entry = _Entry()
     entry.code, entry.fn, entry.source = code, code.function, code.source
-    entry.grad_slots = tuple(_prune(s) for s in slots)
-    entry.n_extra = len(extra)
-    entry.extra_tree = extra_tree
-    entry.captured = tuple(tracer.captured.values())
     return entry
+
+
+def _return_node(cf: Compiled, entry: _Entry, gen: Generator, value: ast.expr,
+                 grads: list[ast.expr], extra: list[ast.expr]) -> ast.expr:
+    """``return value, grads`` in the structure of f's arguments and outputs."""
+    it = iter(grads)
+
+    def build(slot):
+        if slot is None:
+            return ast.Constant(None)
+        if isinstance(slot, list):
+            return build(slot[0]) if slot else ast.Constant(None)
+        if isinstance(slot, tuple):
+            kind, keys, sub = slot
+            if kind is dict:
+                return ast.Dict([gen.literal(k) for k in keys], [build(x) for x in sub])
+            items = [build(x) for x in sub]
+            return ast.List(items) if kind is list else ast.Tuple(items)
+        return next(it)
+
+    per_arg = [build(s) for s in entry.grad_slots]
+    if cf.argnums is not None:
+        per_arg = [per_arg[i] for i in cf.argnums]
+    grad_node = per_arg[0] if cf._single else ast.Tuple(per_arg)
+    if entry.n_extra or entry.extra_tree:
+        rest = iter(extra)
+
+        def fill(x):
+            if isinstance(x, _Slot):
+                return next(rest)
+            if isinstance(x, dict):
+                return ast.Dict([gen.literal(k) for k in x], [fill(v) for v in x.values()])
+            if isinstance(x, (list, tuple)):
+                items = [fill(v) for v in x]
+                return ast.List(items) if isinstance(x, list) else ast.Tuple(items)
+            return gen.literal(x)
+
+        value = ast.Tuple([value, *(fill(x) for x in entry.extra_tree)])
+    return ast.Tuple([value, grad_node])
 
 
 def _fn_name(cf: Compiled) -> str:
@@ -433,25 +474,30 @@ from .tensor import Primitive  # noqa: E402
 _CONSTANT = Primitive("constant", _constant_forward, user_defined=False)
 
 
-def _same_as_eager(code: GeneratedCode, inputs: list[Tensor], root: Tensor,
-                   wanted: list[Tensor], extra: list[Tensor]) -> bool:
+def _same_as_eager(cf: Compiled, entry: _Entry, code: GeneratedCode, inputs: list[Tensor],
+                   root: Tensor, wanted: list[Tensor], extra: list[Tensor]) -> bool:
     """Run the generated code on the trace's inputs: the same bits as the eager engine?"""
     from .backward import gradients
-    outs = code.function(*(t._data for t in inputs))
-    outs = outs if isinstance(outs, tuple) else (outs,)
-    expected = [root._data]
-    if wanted:
-        expected += gradients(root, wanted, retain_graph=True)
-    expected += [t._data for t in extra]
-    if len(outs) != len(expected):
-        return False
-    return all(_identical(a, b) for a, b in zip(outs, expected))
+    got = code.function(*(t._data for t in inputs))
+    grads = gradients(root, wanted, retain_graph=True) if wanted else []
+    expected = cf._results(entry, root._data, grads, [t._data for t in extra])
+    return _identical(got, expected)
 
 
 def _identical(a: Any, b: Any) -> bool:
+    """The same structure, and arrays with the same shape, dtype and bits."""
+    if isinstance(a, (tuple, list)) or isinstance(b, (tuple, list)):
+        return (type(a) is type(b) and len(a) == len(b)
+                and all(_identical(x, y) for x, y in zip(a, b)))
+    if isinstance(a, dict) or isinstance(b, dict):
+        return (type(a) is type(b) and list(a) == list(b)
+                and all(_identical(a[k], b[k]) for k in a))
+    if a is None or b is None:
+        return a is b
+    if not isinstance(a, (np.ndarray, np.generic)):
+        return type(a) is type(b) and a == b
     a, b = np.asarray(a), np.asarray(b)
-    return (a.shape == b.shape and a.dtype == b.dtype
-            and a.tobytes() == b.tobytes())
+    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
 
 
 # ---- names: the tensors' own, the arguments', the course's, the caller's variables ---------
