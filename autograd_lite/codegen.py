@@ -446,7 +446,7 @@ class Generator:
             return _static(getattr(builtins, name))
         raise _UnreadableError(f"unknown name {name}")
 
-    def pe(self, node: ast.expr, env: dict, glb: dict) -> Val:  # noqa: C901 (one case per node)
+    def pe(self, node: ast.expr, env: dict, glb: dict) -> Val:
         """Partially evaluate ``node``: static where it can be, else an expression."""
         if isinstance(node, ast.Constant):
             return _static(node.value)
@@ -475,6 +475,10 @@ class Generator:
             return Val(False, value, ast.UnaryOp(node.op, self.node(x)))
         if isinstance(node, ast.Compare):
             return self.pe_compare(node, env, glb)
+        return self.pe_other(node, env, glb)
+
+    def pe_other(self, node: ast.expr, env: dict, glb: dict) -> Val:
+        """``pe`` for and/or, if-else, indexing, slices and tuples/lists."""
         if isinstance(node, ast.BoolOp):
             for i, sub in enumerate(node.values):
                 v = self.pe(sub, env, glb)
