@@ -762,6 +762,7 @@ class Generator:
             result = ast.Tuple([value, *grad_nodes, *extra])
         self.stmts.append(ast.Return(result))
         body, n_forward = _simplify(self.stmts, self.temps, n_forward)
+        hoisted, body, n_forward = _hoist_constants(body, n_forward, {*self.ns, *self.imports})
         params = [self.names[id(t)] for t in self.inputs]
         fname = self.fname if self.fname.isidentifier() and not keyword.iskeyword(
             self.fname) and self.fname not in self.used else self.alloc(self.fname or "f")
@@ -773,6 +774,9 @@ class Generator:
                 lines.append("    # backward")
             lines.extend("    " + line for line in ast.unparse(_readable(st)).splitlines())
         header = ["import numpy as np", *sorted(self.imports.values())]
+        if hoisted:  # (module level: computed once, when the code is loaded)
+            header += ["", "# constants of the trace"]
+            header += [ast.unparse(_readable(st)) for st in hoisted]
         source = "\n".join(header) + "\n\n\n" + "\n".join(lines) + "\n"
         ns = dict(self.ns)
         exec(compile(source, f"<al.compile {fname}>", "exec"), ns)  # noqa: S102
@@ -847,6 +851,36 @@ def _simplify(stmts: list[ast.stmt], temps: set[str], n_forward: int):
                 uses[r] = j
     n_forward = sum(alive[:n_forward])
     return [st for st, keep in zip(stmts, alive) if keep], n_forward
+
+
+def _hoist_constants(body: list[ast.stmt], n_forward: int, module: set[str]):
+    """Constant folding: statements that read only constants (the backward seed and what is
+    computed from it alone, e.g. the mean's broadcast gradient) move out of the function, to
+    run once. Not one whose array the function returns or writes in place, which would then
+    be shared by every call. (Flower step, learner's form: 3.4 us of 80 per step.)"""
+    assigned: dict[str, int] = {}
+    for st in body:
+        for name in _stores(st):
+            assigned[name] = assigned.get(name, 0) + 1
+    escaping = set(_reads(body[-1])) if body and isinstance(body[-1], ast.Return) else set()
+    for st in reversed(body):  # a plain alias of a returned name is returned too
+        if (isinstance(st, ast.Assign) and isinstance(st.value, ast.Name)
+                and _stores(st) & escaping):
+            escaping.add(st.value.id)
+    written = {n for st in body if not isinstance(st, ast.Assign) for n in _stores(st)}
+    known, hoisted, rest = set(module), [], []
+    forward_left = n_forward
+    for i, st in enumerate(body):
+        target = (st.targets[0].id if isinstance(st, ast.Assign) and len(st.targets) == 1
+                  and isinstance(st.targets[0], ast.Name) else None)
+        if (target is not None and assigned.get(target) == 1 and target not in escaping
+                and target not in written and set(_reads(st)) <= known):
+            known.add(target)
+            hoisted.append(st)
+            forward_left -= i < n_forward
+        else:
+            rest.append(st)
+    return hoisted, rest, forward_left
 
 
 def _reads(st: ast.stmt) -> list[str]:

@@ -299,6 +299,21 @@ def test_reuse_is_shown_as_an_in_place_sum():
     assert re.search(r"^\s+dx \+= ", step.source, re.M), step.source
 
 
+def test_constants_are_computed_once_but_returned_arrays_are_never_shared():
+    step = al.compile(lambda x: (x * x).mean())
+    step(al.Tensor(np.ones((2, 3)), requires_grad=True))
+    head, body = step.source.split("\ndef ", 1)
+    assert "dJ = np.float64(1.0)" in head and "np.broadcast_to" in head, step.source
+    assert "np.broadcast_to" not in body
+    # a gradient that depends on no input: fresh arrays every call, never a shared constant
+    constant = al.compile(lambda x: (3.0 * x).sum())
+    x = al.Tensor(np.ones(4), requires_grad=True)
+    _, (g1,) = constant(x)
+    g1 += 100.0
+    _, (g2,) = constant(x)
+    assert g2 is not g1 and np.array_equal(g2, np.full(4, 3.0)), constant.source
+
+
 # ---- the course's formulas in the generated backward -------------------------------------------
 
 def test_logistic_regression_backward_is_the_courses_dw_and_db():
