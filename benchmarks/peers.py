@@ -4,12 +4,14 @@
 
 Every engine computes the case's cost and gradients the same way as the others (checked
 against hand-written numpy before anything is timed, by run.py) and, in the MLP cases,
-takes the same gradient-descent step on its own copy of the parameters.
+takes the same gradient-descent step on its own copy of the parameters. micrograd works on
+scalars only, so it runs expr and chain.
 
-The MLP cases come in two cost forms:
-- fused: ``binary_cross_entropy_with_logits(Z, Y)`` (each engine's stable fused loss);
+The MLP cases come in two cost forms (run.py's *_step and *_learner cases):
+- fused: ``binary_cross_entropy_with_logits(Z, Y)`` (each engine's stable fused loss; the
+  others' written as ``(logaddexp(0, Z) - Y * Z).sum() / m``);
 - learner: ``A = sigmoid(Z)`` then ``-(Y * log(A) + (1 - Y) * log(1 - A)).sum() / m``,
-  as a learner writes it; hand-written numpy then uses the course's ``dZ = A - Y``.
+  as a learner writes it.
 """
 
 from __future__ import annotations
@@ -97,6 +99,18 @@ def _chain(x, n, tanh):
     return y
 
 
+def _micro_tanh(v):
+    """tanh for micrograd 0.1.0's Value, which has none: a node of its own kind, with its
+    backward as a closure (the way its relu is written)."""
+    t = float(np.tanh(v.data))
+    out = _MicroValue(t, (v,), "tanh")
+
+    def _backward():
+        v.grad += (1 - t * t) * out.grad
+    out._backward = _backward
+    return out
+
+
 def chain_engines(n: int) -> dict:
     cases = {}
     step = al.compile(lambda x: _chain(x, n, al.tanh))
@@ -105,7 +119,7 @@ def chain_engines(n: int) -> dict:
     if _MicroValue is not None:
         def micro():
             x = _MicroValue(0.5)
-            _chain(x, n, lambda v: v.tanh()).backward()
+            _chain(x, n, _micro_tanh).backward()
             return x.grad
         cases["micrograd"] = micro
     if mg is not None:
@@ -125,37 +139,6 @@ def chain_engines(n: int) -> dict:
 
 
 # ---- MLP steps ------------------------------------------------------------------------------
-
-def numpy_learner(P, X, Y, hidden, forward, backward):
-    """Hand-written numpy as a learner writes it from the course: A = sigmoid(Z), the cost
-    with logs, dZ[L] = (A - Y) / m."""
-    L = len(P) // 2
-
-    def step():
-        A, cache = X, []
-        for l in range(1, L):
-            Z = P[f"W{l}"] @ A + P[f"b{l}"]  # (n[l], m)
-            A_prev, A = A, forward(Z)
-            cache.append((A_prev, Z, A))
-        ZL = P[f"W{L}"] @ A + P[f"b{L}"]
-        AL = 1 / (1 + np.exp(-ZL))
-        m = Y.size  # every entry is averaged (n_y = 1 in these cases)
-        cost = -(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)).sum() / m
-        dZ = (AL - Y) / m
-        grads = {}
-        A_prev = A
-        for l in range(L, 0, -1):
-            grads[f"W{l}"] = dZ @ A_prev.T  # (n[l], n[l-1])
-            grads[f"b{l}"] = dZ.sum(axis=1, keepdims=True)  # (n[l], 1)
-            if l > 1:
-                A_prev_prev, Z, A_l = cache[l - 2]
-                dZ = backward(P[f"W{l}"].T @ dZ, Z, A_l)
-                A_prev = A_prev_prev
-        for k in P:
-            P[k] -= LR * grads[k]
-        return cost, grads
-    return step
-
 
 def _mlp_cost(L, act, sigmoid, log, fused, learner):
     """The cost of an L-layer net written with an engine's functions (either form)."""
@@ -182,10 +165,8 @@ def _updating(vg, P, to_numpy=np.asarray):
     return step
 
 
-def mlp_engines(init: dict, X: np.ndarray, Y: np.ndarray, hidden: str,
-                learner: bool, eager: bool = False) -> dict:
-    """al compiled and the peers on one MLP step (and the eager engine's learner form when
-    ``eager``: the fused form's eager step is run.py's own)."""
+def mlp_engines(init: dict, X: np.ndarray, Y: np.ndarray, hidden: str, learner: bool) -> dict:
+    """al compiled and the peers on one MLP step, each on its own copy of ``init``."""
     L = len(init) // 2
     cases = {}
 
@@ -194,19 +175,6 @@ def mlp_engines(init: dict, X: np.ndarray, Y: np.ndarray, hidden: str,
 
     al_cost = _mlp_cost(L, getattr(al, hidden), al.sigmoid, al.log,
                         al.binary_cross_entropy_with_logits, learner)
-    if eager:
-        T = {k: al.Tensor(v, requires_grad=True) for k, v in init.items()}
-
-        def eager_step():
-            cost = al_cost(T, X, Y)
-            cost.backward()
-            grads = {}
-            for k, t in T.items():
-                grads[k] = t.grad
-                t.data -= LR * t.grad
-                t.grad = None
-            return cost.item(), grads
-        cases["autograd_lite"] = eager_step
     compiled = al.compile(al_cost, argnums=0)
     cases["al compiled"] = _updating(lambda P: compiled(P, X, Y), fresh())
     if mg is not None:
