@@ -416,3 +416,20 @@ def test_a_long_chain_compiles_and_replays():
     step = al.compile(chain)
     x = al.Tensor(0.5, requires_grad=True)
     assert_same(step(x), eager(chain, al.Tensor(0.5, requires_grad=True)))
+
+
+def test_the_readme_shows_the_code_that_its_example_generates(tmp_path):
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## al.compile")[1].split("\n## ")[0]
+    example = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    shown = re.search(r"```text\n(.*?)```", section, re.S).group(1)
+    namespace = {}
+    exec(compile(example, str(tmp_path / "readme_example.py"), "exec"), namespace)  # noqa: S102
+    assert namespace["step"].source == shown
+    value, (dw, db, dX, dY) = namespace["step"](*(namespace[k] for k in ("w", "b", "X", "Y")))
+    X, Y = namespace["X"], namespace["Y"]
+    A = 1 / (1 + np.exp(-(namespace["w"].data.T @ X + namespace["b"].data)))
+    np.testing.assert_allclose(dw, X @ (A - Y).T / 5, rtol=1e-12)
+    np.testing.assert_allclose(db, np.sum(A - Y) / 5, rtol=1e-12)
+    assert dX is None and dY is None
