@@ -356,6 +356,8 @@ def test_L_layer_backward_is_the_courses_dW_equals_dZ_times_A_prev():
     assert re.search(r"^\s+dW2 = dZ2 @ A1\.T$", src, re.M), src
     assert re.search(r"^\s+dW1 = dZ1 @ X\.T$", src, re.M), src
     assert re.search(r"^\s+dA2 = W3\.T @ dZ3$", src, re.M), src
+    # no work for the data: X and Y require no gradient, so nothing computes dA0, dX or dY
+    assert not re.search(r"\bd(X|Y|A0)\b", src) and src.count(" @ ") == 3 + 3 + 2, src
     AL, caches = deep.L_model_forward(X, params)
     hand = deep.L_model_backward(AL, Y, caches)
     for k in params:
