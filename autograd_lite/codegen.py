@@ -13,6 +13,12 @@ so its results are bit-identical; ``Generator`` checks this on the trace's own i
 While it emits code, the generator also runs it on the trace's values (the "shadow"), so
 that every shape is known and so that ``+=`` is used only on arrays that nothing else
 holds (the eager walk's ``a + b`` is then replaced by an in-place add of the same values).
+
+Gradients of arguments that do not require grad (X, Y) are never computed: the walk skips
+them, as backward() does. Statements that read only constants run once (_hoist_constants).
+Preallocated ``out=`` buffers are not used: in the deep step the replay faults in as many
+fresh pages as hand-written numpy (930 a step, both), for the arrays it returns (dW1 is
+2 MB), which a buffer could not hold across calls.
 """
 
 from __future__ import annotations
