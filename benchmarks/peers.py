@@ -197,7 +197,9 @@ def mlp_engines(init: dict, X: np.ndarray, Y: np.ndarray, hidden: str, learner: 
             return cost.item(), {k: t.grad for k, t in T.items()}
         cases["mygrad"] = _updating(mygrad_vg, fresh())
     if hips is not None:
-        hips_act = {"relu": lambda Z: anp.maximum(Z, 0), "tanh": anp.tanh}[hidden]
+        # relu as Z * (Z > 0): its gradient is 0 at Z = 0, as everyone else's (anp.maximum
+        # splits a tie, and the deep step has examples whose every layer-2 unit is off)
+        hips_act = {"relu": lambda Z: Z * (Z > 0), "tanh": anp.tanh}[hidden]
         hips_cost = _mlp_cost(L, hips_act, lambda Z: 1 / (1 + anp.exp(-Z)), anp.log,
                               lambda Z, Y: (anp.logaddexp(0, Z) - Y * Z).sum() / Z.size,
                               learner)
