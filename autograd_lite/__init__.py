@@ -76,9 +76,18 @@ from .ops import (
     transpose,
     where,
 )
-from .tensor import PRIMITIVES, Primitive, Tensor
+from .tensor import PRIMITIVES, CutOffWarning, Primitive, Tensor
 
 __version__ = "0.1.0"
+
+
+def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = None) -> Tensor:
+    """PyTorch's spelling of ``Tensor(data, requires_grad=..., dtype=..., name=...)``: numbers,
+    (nested) lists and arrays become float arrays (float64 unless ``dtype`` says otherwise).
+    (It replaces the attribute of the submodule of the same name; ``from
+    autograd_lite.tensor import Tensor`` still works.)"""
+    return Tensor(data, requires_grad=requires_grad, name=name, dtype=dtype)
+
 
 _LAZY = {  # name -> module; imported on first use so that `import autograd_lite` stays cheap
     "draw": "diagram", "render": "diagram", "explain": "diagram", "GraphTooLargeError": "diagram",
@@ -97,7 +106,8 @@ def __getattr__(name):
 
 
 __all__ = [
-    "Tensor", "Primitive", "PRIMITIVES", "OPS", "custom_op", "no_grad", "enable_grad",
+    "Tensor", "tensor", "CutOffWarning", "Primitive", "PRIMITIVES", "OPS", "custom_op",
+    "no_grad", "enable_grad",
     "is_grad_enabled", "scope", "detect_anomaly", "AnomalyError", "compile", "TraceError",
     "grad", "value_and_grad", "jacobian", "hessian", "hvp",
     "numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError", "check_gradients",

@@ -25,7 +25,7 @@ from . import modes
 from .modes import current_mode as _current_mode
 from .tensor import Tensor, _clock, _lock, _make, identity_vjp
 
-__all__ = ["backprop", "gradients", "toposort", "unbroadcast", "release_kept_graphs",
+__all__ = ["backprop", "gradients", "seed_of", "toposort", "unbroadcast", "release_kept_graphs",
            "is_freed", "is_spent", "KEEP_NODES", "KEEP_BYTES", "KEEP_GRAPHS"]
 
 
@@ -45,15 +45,34 @@ def backward(self: Tensor, grad: Any = None, retain_graph: bool = False,
                            "graph. Create the inputs with requires_grad=True (and not "
                            "under no_grad())")
     data = self._data
+    if _SEEDS:  # (a dict's truth test: no cost on the usual path)
+        _SEEDS.pop(id(self), None)
     if grad is None and type(data) is not ndarray and not create_graph:
         # the usual scalar loss: a numpy scalar (0-d op results are), seeded with 1
         backprop(self, type(data)(1.0), True, retain_graph, False, retain_grads)
         return
     seed, owned = _seed(self, grad, create_graph)
+    if grad is not None:  # so that draw() and explain() show what this backward computed
+        if len(_SEEDS) >= 64:
+            _SEEDS.clear()
+        _SEEDS[id(self)] = (weakref.ref(self), np.array(seed._data if type(seed) is Tensor
+                                                        else seed))
     backprop(self, seed, owned, retain_graph or create_graph, create_graph, retain_grads)
 
 
 Tensor.backward = backward
+
+
+# id(output) -> (its weak reference, the grad= that its last backward() was given)
+_SEEDS: dict[int, tuple[weakref.ref, np.ndarray]] = {}
+
+
+def seed_of(out: Tensor) -> np.ndarray:
+    """The upstream gradient of the last backward() from ``out``: ones unless it had grad=."""
+    entry = _SEEDS.get(id(out))
+    if entry is not None and entry[0]() is out:
+        return entry[1]
+    return np.ones(out.shape, out.dtype)
 
 
 def _seed(t: Tensor, grad: Any, create_graph: bool) -> tuple[Any, bool]:
@@ -177,7 +196,7 @@ def _deliver(t, g, targets, found, held) -> bool:
     if targets is None:
         g = _owned(g, held, t._data)
         with _lock:
-            t.grad = g if t.grad is None else t.grad + g
+            t._grad = g if t._grad is None else t._grad + g
         return False
     if id(t) in targets:
         found[id(t)] = _owned(g, held, t._data)
@@ -192,7 +211,7 @@ def _deliver_leaves(leaves, targets, found, held, inputs) -> list[Any] | None:
         with _lock:  # .grad += is a read-modify-write: threads must not interleave
             for t, g in leaves:
                 g = _owned(g, held, t._data)
-                t.grad = g if t.grad is None else t.grad + g
+                t._grad = g if t._grad is None else t._grad + g
         return None
     for t, g in leaves:
         if id(t) in targets:

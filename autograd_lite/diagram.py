@@ -29,6 +29,7 @@ from .backward import (
     backprop,
     is_freed,
     is_spent,
+    seed_of,
     toposort,
     unbroadcast,
 )
@@ -650,7 +651,7 @@ def _replayed_grads(outputs: Sequence[Tensor], order: list[Tensor]
         if not is_spent(out) or is_freed(out):
             continue
         try:
-            backprop(out, np.ones(out.shape, out.dtype), owned=True, inputs=leaves,
+            backprop(out, seed_of(out), inputs=leaves,
                      trace=trace, replay=True)
         except RuntimeError as err:
             if "changed in place" not in str(err):
@@ -958,8 +959,7 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
         contributions.setdefault(id(a), []).append((t._seq, gi))
 
     leaves = [t for t in order if t._op is None]
-    seed = np.ones(output.shape, output.dtype)
-    backprop(output, seed, owned=True, retain_graph=True, inputs=leaves, trace=trace,
+    backprop(output, seed_of(output), retain_graph=True, inputs=leaves, trace=trace,
              replay=True)
     head = ("node", "op", "input", "upstream grad", "local derivative", "contribution")
     widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]

@@ -231,6 +231,17 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def _diagram_file(path: str) -> str:
+    """-o's suffix, checked before any work (a usage error, exit 2, otherwise)."""
+    from .diagram import FORMATS  # (graphviz loads only for the graph command)
+    if not any(path.lower().endswith("." + f) for f in FORMATS):
+        raise argparse.ArgumentTypeError(
+            f"{path!r} does not end in a suffix the diagram is written as: "
+            f"{' '.join('.' + f for f in FORMATS)} (for pdf and others, write .dot and run "
+            "Graphviz's dot)")
+    return path
+
+
 def add_graph_command(subparsers) -> argparse.ArgumentParser:
     """Add ``graph EXPRESSION name=value ... [-o FILE] [--explain] [--code] [--rankdir DIR]``."""
     g = subparsers.add_parser("graph", help="build an expression's graph, backprop, draw it")
@@ -238,7 +249,8 @@ def add_graph_command(subparsers) -> argparse.ArgumentParser:
                    'inf and 0/0 is nan, as in numpy')
     g.add_argument("values", nargs="*", metavar="name=value",
                    help="input values: numbers or lists such as x=[1,2,3]")
-    g.add_argument("-o", "--output", help="diagram file: .svg, .png or .dot")
+    g.add_argument("-o", "--output", type=_diagram_file,
+                   help="diagram file: .svg, .png, .dot or another suffix render_to writes")
     g.add_argument("--explain", action="store_true", help="print the backward pass as a table")
     g.add_argument("--code", action="store_true",
                    help="print forward and backward as the numpy code al.compile generates")

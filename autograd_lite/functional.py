@@ -80,13 +80,15 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     return wrapper
 
 
-def jacobian(f: Callable, argnum: int = 0) -> Callable:
-    """``jacobian(f)(*args)`` of shape ``f(x).shape + x.shape`` (one backward per output)."""
+def jacobian(f: Callable, argnums: int = 0) -> Callable:
+    """``jacobian(f)(*args)`` w.r.t. ``x = args[argnums]``, of shape ``f(x).shape + x.shape``
+    (one backward per output). ``argnums`` is one index, spelled as grad's (and JAX's)."""
+    _one_index(argnums, "jacobian")
 
     def wrapper(*args: Any, **kwargs: Any):
         with enable_grad():  # whatever the caller's mode
-            xs, nested = _variables(args, (argnum,))
-            x = xs[argnum]
+            xs, nested = _variables(args, (argnums,))
+            x = xs[argnums]
             out = f(*xs, **kwargs)
             out = out if isinstance(out, Tensor) else Tensor(out)
             rows = []
@@ -103,9 +105,17 @@ def jacobian(f: Callable, argnum: int = 0) -> Callable:
     return wrapper
 
 
-def hessian(f: Callable, argnum: int = 0) -> Callable:
-    """``hessian(f)(*args)`` of shape ``x.shape + x.shape``, for small inputs."""
-    return jacobian(grad(f, argnum), argnum)
+def hessian(f: Callable, argnums: int = 0) -> Callable:
+    """``hessian(f)(*args)`` w.r.t. ``x = args[argnums]``, of shape ``x.shape + x.shape``, for
+    small inputs."""
+    _one_index(argnums, "hessian")
+    return jacobian(grad(f, argnums), argnums)
+
+
+def _one_index(argnums: Any, fname: str) -> None:
+    if not isinstance(argnums, int):
+        raise TypeError(f"{fname}: argnums={argnums!r}; give one argument index (an int), or "
+                        f"call {fname} once per argument")
 
 
 def hvp(f: Callable, x: Any, v: Any, *args: Any) -> np.ndarray:

@@ -519,6 +519,17 @@ def _compare(row, mine, ref, cost_at, numerical, tol_engine, tol_numerical) -> N
         row.status = "wrong"
         row.message = (f"at {row.worst_index} yours is {row.yours:.6g}, the engine's "
                        f"{row.engine:.6g}")
+        if row.diff_engine <= tol_engine:  # the engine agrees with you: the differences do not
+            row.message = _kink_message(mine.reshape(-1)[idx], fd, idx, ref.shape)
+
+
+def _kink_message(mine, fd, idx, shape) -> str:
+    k = int(np.argmax(np.abs(mine - fd)))
+    where = tuple(int(i) for i in np.unravel_index(int(idx[k]), shape))
+    return (f"yours agrees with the engine, but at {where} central differences give "
+            f"{fd[k]:.6g} where both give {mine[k]:.6g}: the cost has a kink there (relu, abs, "
+            "max or clip at a tie), where the differences average its two sides; move the "
+            "parameters off it to check")
 
 
 def _flag_nonfinite(row, what, a, why) -> bool:

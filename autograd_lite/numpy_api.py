@@ -244,7 +244,10 @@ for _u in (np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.no
            np.isfinite, np.isnan, np.isinf, np.sign, np.signbit, np.floor, np.ceil, np.rint,
            np.logical_not, np.logical_and, np.logical_or, np.logical_xor):
     UFUNCS[_u] = _mask_ufunc(_u)
-for _f in (np.shape, np.ndim, np.size, np.result_type):  # shapes and dtypes: fine to trace
+for _f in (np.shape, np.ndim, np.size, np.result_type,  # shapes and dtypes: fine to trace
+           # new arrays of t's shape, whose values do not depend on t's (the course's
+           # initialize_velocity and initialize_adam call np.zeros_like(parameters["W1"]))
+           np.zeros_like, np.ones_like, np.full_like):
     FUNCTIONS[_f] = _plain(_f)
 for _f in (np.argmax, np.argmin, np.allclose, np.isclose, np.array_equal, np.count_nonzero,
            np.round, np.around, np.nonzero):
@@ -261,7 +264,7 @@ def array_ufunc(self, ufunc, method, *inputs, **kwargs):
     if kwargs.get("out") is not None:
         raise TypeError(f"numpy.{ufunc.__name__}(..., out=...) on a Tensor: out= is not "
                         "supported because writing into an array would bypass the graph; "
-                        "assign the result instead (x = np.{ufunc.__name__}(...))")
+                        f"assign the result instead (x = np.{ufunc.__name__}(...))")
     if method != "__call__":
         raise TypeError(f"numpy.{ufunc.__name__}.{method} {_CUT_OFF}")
     func = UFUNCS.get(ufunc)

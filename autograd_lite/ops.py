@@ -738,4 +738,13 @@ for _op in OPS.values():
     if _op.method:
         setattr(Tensor, _op.method, _METHOD_FORMS.get(_op.name) or _method(_op.function))
 Tensor.T = property(transpose, doc="The tensor with its axes reversed.")
-Tensor.mT = property(lambda self: swapaxes(self, -1, -2), doc="Last two axes swapped.")
+
+
+def _matrix_transpose(t: Tensor) -> Tensor:
+    if t.ndim < 2:
+        raise np.exceptions.AxisError(f"mT: a tensor of shape {t.shape} has no last two axes "
+                                      "to swap; use .T (or .reshape) for a vector")
+    return swapaxes(t, -1, -2)
+
+
+Tensor.mT = property(_matrix_transpose, doc="Last two axes swapped (needs at least 2 axes).")

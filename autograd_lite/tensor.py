@@ -12,8 +12,10 @@ Operators and math methods of Tensor are attached in ``ops.py``, beside each rul
 
 from __future__ import annotations
 
+import copy
 import itertools
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -24,12 +26,16 @@ from . import modes
 from .modes import current_mode as _current_mode
 from .modes import mode_var as _mode_var
 
-__all__ = ["Tensor", "Primitive", "PRIMITIVES", "apply", "binary_method", "identity_vjp",
-           "inplace_method"]
+__all__ = ["Tensor", "CutOffWarning", "Primitive", "PRIMITIVES", "apply", "binary_method",
+           "identity_vjp", "inplace_method"]
 
 _clock = [0]  # bumped by every write to a tensor's data; an op's output keeps its tick of birth
 _numbering = itertools.count()  # creation order of tensors: a topological order for free
 _lock = threading.Lock()  # .grad accumulation is a read-modify-write: threads must not interleave
+
+
+class CutOffWarning(UserWarning):
+    """A Tensor's values left the graph through numpy while the graph was being recorded."""
 
 
 class Primitive:
@@ -112,7 +118,7 @@ class Tensor:
     # _kwargs, _tick (the write clock when it was made; bitwise-inverted, so negative, once a
     # backward() has used it), _where (anomaly mode). _versions is the version counter, a
     # one-item list shared with views and detached copies (None until first needed).
-    __slots__ = ("_data", "grad", "requires_grad", "name", "_versions", "_retain", "_scope",
+    __slots__ = ("_data", "_grad", "requires_grad", "name", "_versions", "_retain", "_scope",
                  "_seq", "_op", "_args", "_vals", "_kwargs", "_tick", "_where", "__weakref__")
     __array_priority__ = 1000  # so that ndarray (op) Tensor defers to the Tensor
     __hash__ = object.__hash__  # == compares elementwise, like numpy
@@ -123,7 +129,7 @@ class Tensor:
             self._data = float64(data)  # a numpy scalar: its ops are ~10x faster than 0-d's
         else:
             self._data = _as_float_array(data, dtype)
-        self.grad: np.ndarray | None = None
+        self._grad: np.ndarray | None = None
         self.requires_grad = requires_grad is True or bool(requires_grad)
         self.name = name
         self._versions = self._op = self._args = self._vals = self._kwargs = self._where = None
@@ -151,6 +157,23 @@ class Tensor:
         if value is not self._data:  # (t.data -= x hands back the same array)
             self._data = _assignable(value, self, "Tensor.data")
         self._bump()
+
+    @property
+    def grad(self) -> Any:
+        """The gradient backward() accumulated: an array of this tensor's shape (a Tensor under
+        create_graph), or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        if value is not None:
+            if type(value) is not Tensor:
+                value = np.asarray(value, dtype=self._data.dtype)
+            if value.shape != np.shape(self._data):
+                raise ValueError(f"Tensor.grad: the gradient has shape {value.shape}, the tensor "
+                                 f"{np.shape(self._data)}; assign None (p.grad = None) or an "
+                                 "array of the tensor's shape")
+        self._grad = value
 
     shape = property(lambda self: self._data.shape, doc="Shape of the data.")
     ndim = property(lambda self: self._data.ndim, doc="Number of dimensions.")
@@ -189,23 +212,31 @@ class Tensor:
             _no_value(self, "tolist()")
         return self._data.tolist()
 
-    def argmax(self, axis: int | None = None) -> Any:
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Any:
         """Index of the maximum (a plain integer or array: indices carry no gradient)."""
         if _current_mode().trace is not None:
             _no_value(self, "argmax()")
-        return np.argmax(self._data, axis=axis)
+        return np.argmax(self._data, axis=axis, keepdims=keepdims)
 
-    def argmin(self, axis: int | None = None) -> Any:
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Any:
         """Index of the minimum (a plain integer or array)."""
         if _current_mode().trace is not None:
             _no_value(self, "argmin()")
-        return np.argmin(self._data, axis=axis)
+        return np.argmin(self._data, axis=axis, keepdims=keepdims)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         # np.array(t) (copy=True) gives a copy; np.asarray(t) a read-only view, because a
         # write through it would change the data behind the engine's back.
         if _current_mode().trace is not None:
             _no_value(self, "np.asarray(t) (numpy's __array__)")
+        # (warned only while its graph can still be backpropagated: after backward() the
+        # arrays of a spent graph are for reading, as in the course's hand-derived backward)
+        if self._vals is not None and self.requires_grad and _current_mode().enabled:
+            warnings.warn(f"a Tensor made by '{self._op.name}' that requires grad became a plain "
+                          "numpy array (np.asarray(t), or a numpy function given a list of "
+                          "Tensors): what is computed from it is cut off from the graph. Use "
+                          "t.detach() to say so, or al.stack(list) to keep the gradient",
+                          CutOffWarning, stacklevel=2)
         d = self.data
         if copy:
             return np.array(d, dtype=dtype, copy=True)
@@ -296,6 +327,17 @@ class Tensor:
                                "copy without history")
         self.requires_grad = bool(requires_grad)
         return self
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A leaf copies (data, grad, requires_grad, name), as in PyTorch; a tensor made by an
+        op refuses, since its copy could not reach the leaves' .grad."""
+        if self._op is not None:
+            raise RuntimeError(f"deepcopy: this tensor was made by '{self._op.name}'; only "
+                               "leaves can be copied (copy.deepcopy(t.detach()) for its values)")
+        out = Tensor(self._data.copy(), self.requires_grad, self.name)
+        out._grad = None if self._grad is None else copy.deepcopy(self._grad, memo)
+        memo[id(self)] = out
+        return out
 
     def detach(self) -> Tensor:
         """The same data (shared, not copied) with no history and requires_grad=False.
@@ -392,11 +434,13 @@ def _check_writable(t: Tensor, what: str, other: Any = None) -> None:
 
 def inplace_method(prim: Primitive, symbol: str) -> Callable[[Tensor, Any], Tensor]:
     """``t op= other``: in place on a leaf that is not being recorded (PyTorch's rules);
-    on a tensor made by an op, Python's ``t = t op other``, recorded."""
+    on a tensor made by an op, or a constant given a value that requires grad (``total +=
+    loss``), Python's ``t = t op other``, recorded."""
     outplace = binary_method(prim)
 
     def method(self: Tensor, other: Any) -> Tensor:
-        if self._op is not None:
+        if self._op is not None or (not self.requires_grad and type(other) is Tensor
+                                    and other.requires_grad and _current_mode().enabled):
             return outplace(self, other)
         if _current_mode().trace is not None:
             _no_value(self, f"in-place {symbol} on an argument")
@@ -425,7 +469,7 @@ def _make(data, requires_grad, scope=(), op=None, args=None, vals=None, kwargs=N
     instructions than through Tensor() and setting the fields (72,000 against 95,000)."""
     t = _new(Tensor)
     t._data = data
-    t.grad = t.name = t._versions = None
+    t._grad = t.name = t._versions = None
     t.requires_grad = requires_grad
     t._retain = False
     t._scope = scope

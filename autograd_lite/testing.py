@@ -395,6 +395,10 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
         engine = []
     engine = [np.asarray(g) for g in engine]
     mine = hand_grad(*[a.copy() for a in arrays_])
+    if mine is None or isinstance(mine, dict):
+        raise TypeError(f"{fname}: hand_grad returned {type(mine).__name__}; return one "
+                        "gradient per input, in the inputs' order (a tuple of arrays, or one "
+                        "array for a single input)")
     mine = [mine] if len(arrays_) == 1 and not isinstance(mine, (tuple, list)) else list(mine)
     problems = _gradient_problems(out, mine, engine, arrays_, rtol, atol)
     if not problems:

@@ -42,6 +42,11 @@ def cross_entropy(A, Y, name="A", strict=False, who="compute_cost") -> float:
     """
     A = np.asarray(A)
     m = _m_from(A, Y, name, strict, who)
+    Y_shape = np.shape(Y)
+    if len(Y_shape) == 2 and Y_shape[0] == 1 and Y_shape[1] != m:  # which one is wrong?
+        raise ShapeError(f"{who}: {name} has {m} predictions, shape {A.shape}, but Y has "
+                         f"{Y_shape[1]} labels, shape {Y_shape}; both should be (1, m), one "
+                         "column per example")
     Y = check_Y(Y, m, "Y")
     A = np.clip(A.reshape(1, m), A_BOUND, 1 - A_BOUND)
     return float(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m)

@@ -107,9 +107,9 @@ def nn_model(X, Y, n_h, num_iterations=10000, print_cost=False, seed=2, learning
 
 
 def predict(parameters, X):
-    """0/1 predictions (1, m): A2 > 0.5."""
+    """Predictions (1, m), True for class 1: A2 > 0.5, a boolean array as the course returns."""
     A2, _ = forward_propagation(X, parameters)
-    return (A2 > 0.5).astype(float)
+    return A2 > 0.5
 
 
 # ---- the engine twin ------------------------------------------------------------------------

@@ -266,3 +266,12 @@ def test_console_script_exit_codes_and_one_line(argv, code, stdout, stderr):
         assert stderr in one_line(done.stderr)
     else:
         assert done.stderr == ""
+
+
+@pytest.mark.parametrize("output", ["e.pdf", "out", "e.svg.bak"])
+def test_graph_output_without_a_suffix_it_writes_is_a_usage_error_before_any_work(
+        capsys, tmp_path, output):
+    code, out, err = run(capsys, "graph", "a*2", "a=1", "-o", str(tmp_path / output))
+    assert code == 2 and out == "" and "internal error" not in err
+    assert f"{output}' does not end in a suffix" in err and ".svg .png" in err
+    assert not list(tmp_path.iterdir())

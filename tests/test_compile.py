@@ -165,10 +165,18 @@ def test_value_dependent_python_raises_trace_error_naming_the_line(case):
 
 def test_in_place_write_to_an_argument_raises():
     def f(x, y):
-        y += x  # would change the caller's array
-        return y.sum()
+        y += 1.0  # would change the caller's array
+        return (x * y).sum()
     with pytest.raises(al.TraceError, match="in-place"):
         al.compile(f)(al.Tensor(np.ones(3), requires_grad=True), np.zeros(3))
+
+    def running_sum(x, y):
+        y += x  # recorded, as eagerly: y becomes y + x, the caller's array is untouched
+        return y.sum()
+    y0 = np.zeros(3)
+    assert_same(al.compile(running_sum)(al.Tensor(np.ones(3), requires_grad=True), y0),
+                eager(running_sum, al.Tensor(np.ones(3), requires_grad=True), al.Tensor(y0)))
+    assert not y0.any()
 
 
 def test_a_captured_tensor_that_requires_grad_must_be_an_argument():

@@ -668,3 +668,24 @@ def test_notes_in_the_picture_are_wrapped():
     dot = al.draw(e).source
     note = re.search(r'label="(Part of this graph[^"]*)"', dot, flags=re.S).group(1)
     assert max(len(line) for line in note.split("\n")) <= 100 and "\n" in note
+
+
+def test_draw_and_explain_after_a_seeded_backward_show_what_it_computed():
+    """backward(grad=...) then draw/explain, as for a non-scalar output: the pictures show the
+    gradients of that backward, which .grad holds, not those of a seed of ones."""
+    x = al.Tensor([1.0, 2.0], requires_grad=True, name="x")
+    y = x * 3
+    y.backward(np.array([1.0, 10.0]))
+    np.testing.assert_array_equal(x.grad, [3.0, 30.0])
+    assert "x: [3, 30]" in al.explain(y)
+    a, b = al.Tensor(2.0, requires_grad=True, name="a"), al.Tensor(3.0, requires_grad=True,
+                                                                    name="b")
+    e = (a + b) * (b + 1)
+    e.backward(np.array(2.0))
+    assert (a.grad, b.grad) == (8.0, 18.0)
+    assert "b: 8 + 10 = 18" in al.explain(e)
+    source = al.draw(e).source
+    assert "grad 10" in source and "grad 8" in source  # b + 1's and a + b's gradients
+    e2 = (a + b) * (b + 1)
+    e2.backward()  # a plain backward after: ones again
+    assert "b: 4 + 5 = 9" in al.explain(e2)

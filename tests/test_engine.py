@@ -470,3 +470,34 @@ def test_a_vjp_of_the_wrong_shape_is_named_with_its_input():
     with pytest.raises(ValueError, match=r"'bad_mul' \(input 1\): gradient of shape \(5,\) "
                                          r"cannot be reduced to the input's shape \(3,\)"):
         bad(x, y).sum().backward()
+
+
+def test_assigning_grad_checks_its_shape_as_pytorch_does():
+    p = leaf(np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match=r"Tensor.grad: the gradient has shape \(2, 1\), the "
+                                         r"tensor \(2,\)"):
+        p.grad = np.zeros((2, 1))  # would have broadcast to (2, 2) at the next backward
+    assert p.grad is None
+    p.grad = [0.0, 1.0]  # array-likes of the right shape are arrays
+    (p * 3).sum().backward()
+    np.testing.assert_array_equal(p.grad, [3.0, 4.0])
+    assert p.grad.shape == (2,) and p.grad.dtype == np.float64
+    p.grad = None  # PyTorch's way to zero
+    (p * 3).sum().backward()
+    np.testing.assert_array_equal(p.grad, [3.0, 3.0])
+
+
+def test_deepcopy_copies_leaves_and_refuses_op_outputs_as_pytorch():
+    import copy
+
+    w = leaf(np.array([1.0, 2.0]), name="w")
+    (w * w).sum().backward()
+    params = copy.deepcopy({"W1": w})  # a checkpoint of the parameters
+    c = params["W1"]
+    assert c is not w and c.requires_grad and c.name == "w" and c.is_leaf
+    np.testing.assert_array_equal(c.grad, [2.0, 4.0])
+    c.data[0] = 9.0
+    c.grad[0] = 0.0
+    assert w.data[0] == 1.0 and w.grad[0] == 2.0  # nothing shared
+    with pytest.raises(RuntimeError, match="deepcopy: this tensor was made by 'multiply'"):
+        copy.deepcopy(w * 2)

@@ -22,8 +22,11 @@ def test_axis_errors_name_the_op():
     t = Tensor(np.ones((2, 3)))
     with pytest.raises(np.exceptions.AxisError, match="swapaxes: axis 5"):
         al.swapaxes(t, 0, 5)
-    with pytest.raises(np.exceptions.AxisError, match="swapaxes"):
+    with pytest.raises(np.exceptions.AxisError, match=r"mT: a tensor of shape \(3,\) has no last "
+                                                      "two axes"):
         _ = Tensor(np.ones(3)).mT
+    np.testing.assert_array_equal(Tensor(np.ones((2, 3))).mT.shape, (3, 2))
+    assert Tensor([[1.0, 5.0], [7.0, 2.0]]).argmax(axis=1, keepdims=True).tolist() == [[1], [0]]
     with pytest.raises(np.exceptions.AxisError, match="sum: axis 2"):
         t.sum(axis=2)
 

@@ -50,7 +50,8 @@ def test_gradgradcheck_catches_a_wrong_second_derivative():
                           lambda g, ans, x: g * 3 * np.asarray(x) ** 2, name="sneaky")
     x = RNG.uniform(0.5, 1.5, 3)
     assert al.gradcheck(sneaky, [x])
-    with pytest.raises(al.GradcheckError):
+    with pytest.raises(al.GradcheckError), \
+            pytest.warns(al.CutOffWarning, match="made by 'add'"):  # the VJP's np.asarray(x)
         al.gradgradcheck(sneaky, [x])
     assert al.gradgradcheck(GOOD_CUBE, [x])
 
@@ -373,3 +374,15 @@ def test_gradgradcheck_refuses_outputs_built_outside_the_engine():
     with pytest.raises(ValueError, match="gradgradcheck: .*not connected to any input"):
         al.gradgradcheck(lambda t: al.sum(t.detach() ** 3), [x])
     assert al.gradgradcheck(lambda t: al.sum(3 * t), [x])  # linear: second derivative 0
+
+
+def test_a_kink_where_you_agree_with_the_engine_is_explained_not_blamed_on_you():
+    report = al.check_gradients(lambda P: P["W1"].relu().sum(), {"W1": np.zeros((1, 2))},
+                                {"dW1": np.zeros((1, 2))})
+    assert not report.passed  # not verifiable there: it cannot pass
+    row = report.rows[0]
+    assert "yours agrees with the engine, but at (0, 0) central differences give 0.5 where " \
+           "both give 0: the cost has a kink there" in row.message
+    moved = al.check_gradients(lambda P: P["W1"].relu().sum(), {"W1": np.full((1, 2), 0.3)},
+                               {"dW1": np.ones((1, 2))})
+    assert moved.passed  # off the kink, as the message says

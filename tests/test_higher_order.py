@@ -97,3 +97,13 @@ def test_first_order_backward_stays_on_plain_arrays():
     x = Tensor(np.ones(3), requires_grad=True)
     (al.tanh(x) * 2).sum().backward()
     assert type(x.grad) is np.ndarray
+
+
+def test_every_transform_takes_argnums_as_grad_and_jax_spell_it():
+    f = lambda x, y: al.sum(x * x * y)  # noqa: E731
+    x, y = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    np.testing.assert_allclose(al.grad(f, argnums=1)(x, y), x * x)
+    np.testing.assert_allclose(al.jacobian(lambda x, y: x * y, argnums=1)(x, y), np.diag(x))
+    np.testing.assert_allclose(al.hessian(f, argnums=0)(x, y), np.diag(2 * y))
+    with pytest.raises(TypeError, match=r"hessian: argnums=\(0, 1\); give one argument index"):
+        al.hessian(f, argnums=(0, 1))

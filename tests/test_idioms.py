@@ -184,3 +184,14 @@ def test_draw_and_explain_right_after_a_plain_backward():
     assert a.grad == 4.0 and b.grad == 9.0  # drawing and explaining stored nothing more
     with pytest.raises(RuntimeError, match="retain_graph=True"):
         e.backward()  # a second backward still needs retain_graph, as in PyTorch
+
+
+def test_pytorchs_first_line_al_tensor():
+    x = al.tensor([1.0, 2.0, 3.0], requires_grad=True)  # torch.tensor(..., requires_grad=True)
+    y = (x ** 2).sum()
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0, 6.0])
+    assert al.tensor(3).dtype == np.float64 and al.tensor([1, 2], dtype=np.float32).dtype == \
+        np.float32
+    from autograd_lite.tensor import Tensor  # the submodule is still importable by name
+    assert type(x) is Tensor

@@ -61,12 +61,20 @@ def test_in_place_on_a_tensor_made_by_an_op_is_pythons_rebinding_and_is_recorded
     np.testing.assert_allclose(x.grad, [4.0, 4.0])
 
 
-def test_in_place_on_a_constant_works_while_recording_unless_the_value_requires_grad():
+def test_in_place_on_a_constant_works_and_a_value_that_requires_grad_is_recorded():
     t = Tensor([1.0, 2.0])
     t += 1.0
     np.testing.assert_allclose(t.data, [2.0, 3.0])
-    with pytest.raises(RuntimeError, match="requires grad"):
-        t += leaf([1.0, 1.0])
+    w = leaf([1.0, 2.0])
+    total = Tensor(0.0)  # PyTorch's running sum: total = torch.tensor(0.); total += loss
+    for k in range(3):
+        total += (w * k).sum()
+    assert total.requires_grad and float(total) == 9.0
+    total.backward()
+    np.testing.assert_array_equal(w.grad, [3.0, 3.0])
+    with pytest.raises(RuntimeError, match="the value requires grad, but writing it into a "
+                                           "constant is not recorded"):
+        t[0] = (w * 2).sum()  # an element write cannot be recorded: refused, as before
 
 
 def test_in_place_keeps_shape_and_dtype():

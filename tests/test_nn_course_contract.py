@@ -240,9 +240,12 @@ def test_cost_shape_errors_name_the_prediction_and_never_m_minus_1(compute, name
         with pytest.raises(nn.ShapeError, match=rf"{name} should be \(1, m\)") as err:
             compute(A, Y)
         assert "-1" not in str(err.value)
-    # a wrong Y is blamed on Y, with m read from the prediction
-    with pytest.raises(nn.ShapeError, match=r"^Y should be \(1, m\) = \(1, 5\), got \(1, 4\)$"):
+    # predictions and labels that disagree in number: both are named (either may be wrong)
+    with pytest.raises(nn.ShapeError, match=rf"{name} has 5 predictions, shape \(5,\), but Y "
+                                            r"has 4 labels, shape \(1, 4\)"):
         compute(np.full(5, 0.5), np.ones((1, 4)))
+    with pytest.raises(nn.ShapeError, match=r"^Y should be \(1, m\) = \(1, 5\), got \(5, 1\)"):
+        compute(np.full(5, 0.5), np.ones((5, 1)))  # a wrong Y is blamed on Y
 
 
 def test_w3_backward_propagation():
@@ -314,7 +317,9 @@ def test_w3_nn_model_prints_every_1000_as_the_course(capsys):
 def test_w3_predict():
     # public_tests.predict_test
     X = np.random.RandomState(1).randn(2, 3)
-    np.testing.assert_array_equal(shallow.predict(W3_PREDICT_PARAMS, X), [[True, False, True]])
+    predictions = shallow.predict(W3_PREDICT_PARAMS, X)
+    np.testing.assert_array_equal(predictions, [[True, False, True]])
+    assert predictions.dtype == bool  # the course returns A2 > 0.5 itself
 
 
 # ---- week 4, step by step --------------------------------------------------------------------
@@ -590,3 +595,12 @@ def test_dZL_stays_finite_where_the_courses_form_divides_by_zero():
         assert not np.isfinite(-(Y / AL - (1 - Y) / (1 - AL))).all()
     grads = deep.L_model_backward(AL, Y, caches)
     np.testing.assert_array_equal(grads["dW1"], [[1.0]])  # dZ = AL - Y = 1, times X / m
+
+
+@pytest.mark.parametrize("compute, name", [(shallow.compute_cost, "A2"),
+                                           (deep.compute_cost, "AL")])
+def test_a_different_number_of_predictions_and_labels_names_both(compute, name):
+    with pytest.raises(nn.ShapeError, match=rf"compute_cost: {name} has 4 predictions, shape "
+                                            r"\(1, 4\), but Y has 5 labels, shape \(1, 5\); "
+                                            r"both should be \(1, m\)"):
+        compute(np.array([[0.5, 0.4, 0.3, 0.2]]), np.array([[1, 0, 1, 0, 1]]))

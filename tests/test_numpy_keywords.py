@@ -32,6 +32,7 @@ BASE_CALLS = {
     "isclose": ([X, Y], {}), "array_equal": ([X, Y], {}), "count_nonzero": ([X - 1], {}),
     "round": ([X], {}), "around": ([X], {}), "result_type": ([X], {}),
     "nonzero": ([X - 1], {}), "any": ([MASK], {}), "all": ([MASK], {}),
+    "zeros_like": ([X], {}), "ones_like": ([X], {}), "full_like": ([X, 7.0], {}),
 }
 # values to try for each optional keyword numpy documents (every one must be listed)
 SAMPLES = {
@@ -42,6 +43,7 @@ SAMPLES = {
     "a_min": [0.8, None], "a_max": [1.5, None], "min": [0.9], "max": [1.2],
     "subok": [False, True], "decimals": [0, 2], "rtol": [1e-3], "atol": [0.1],
     "equal_nan": [True, False], "shape": [(4, 3)], "newshape": [(2, 6)], "x": [X], "y": [Y],
+    "device": [None, "cpu"],
 }
 UFUNC_KEYWORDS = ["out", "where", "casting", "order", "dtype", "subok", "signature", "axes",
                   "axis", "keepdims"]

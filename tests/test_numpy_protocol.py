@@ -99,3 +99,40 @@ def test_asarray_gives_a_read_only_view_and_non_differentiable_results_are_array
     assert np.shape(t) == (3, 4) and np.ndim(t) == 2
     assert type(np.greater(t, 1.0)) is np.ndarray
     assert np.allclose(t, X)
+
+
+@pytest.mark.parametrize("func,args", [(np.zeros_like, ()), (np.ones_like, ()),
+                                       (np.full_like, (7.0,))])
+def test_like_constructors_give_numpys_plain_arrays(func, args):
+    """The course's initialize_velocity / initialize_adam: np.zeros_like(parameters["W1"])."""
+    t = al.Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    got, want = func(t, *args, dtype=np.float32), func(t.data, *args, dtype=np.float32)
+    assert type(got) is np.ndarray and got.shape == want.shape and got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+
+
+def test_out_refusal_names_the_function_in_its_advice():
+    t = al.Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match=r"assign the result instead \(x = np\.exp\(\.\.\.\)\)"):
+        np.exp(t, out=np.empty(2))
+
+
+def test_a_numpy_function_given_a_list_of_tensors_warns_that_it_is_cut_off():
+    """numpy does not look inside lists for Tensors, so np.mean([loss1, loss2]) is a plain
+    number; PyTorch raises there. The warning names the op and the way that keeps the
+    gradient."""
+    w = al.Tensor([1.0, 2.0], requires_grad=True)
+    losses = [(w * w).sum(), (w * 3).sum()]
+    with pytest.warns(al.CutOffWarning, match=r"made by 'sum'.*al\.stack\(list\)"):
+        np.mean(losses)
+    loss = al.stack(losses).mean() + 0.1 * (w * w).sum()  # what the warning says
+    loss.backward()
+    np.testing.assert_allclose(w.grad, [2.7, 3.9])
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.asarray(w)  # a leaf: its values, as for plotting
+        np.asarray(losses[0].detach())  # said explicitly
+        with al.no_grad():
+            np.asarray((w * 2).sum())
+        np.asarray(loss)  # after backward: the spent graph's values, for reading

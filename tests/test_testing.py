@@ -169,3 +169,13 @@ def test_assert_gradients_match_refuses_f_built_outside_the_engine():
     # an input that f does not use has gradient zero: that is no error
     assert_gradients_match(lambda t, u: al.sum(t ** 2), lambda a, b: (2 * a, np.zeros_like(b)),
                            [x, np.ones(3)])
+
+
+@pytest.mark.parametrize("hand", [lambda x: None, lambda x: {"dx": 2 * x}],
+                         ids=["None", "dict"])
+def test_a_hand_gradient_of_the_wrong_kind_is_named(hand):
+    from autograd_lite.testing import assert_gradients_match
+
+    with pytest.raises(TypeError, match=r"assert_gradients_match: hand_grad returned "
+                                        r"(NoneType|dict); return one gradient per input"):
+        assert_gradients_match(lambda x: (x * x).sum(), hand, [np.array([1.0, 2.0])])
