@@ -321,6 +321,8 @@ class GradientReport:
         return self.passed
 
     def to_dict(self) -> dict:
+        """The report as plain data: passed, score, the tolerances, first_failure (a key or
+        None) and one dict per row (shape and worst_index as lists)."""
         rows = []
         for r in self.rows:
             d = asdict(r)
@@ -334,6 +336,7 @@ class GradientReport:
                 "first_failure": None if first is None else first.key, "rows": rows}
 
     def to_json(self, **kwargs: Any) -> str:
+        """``to_dict()`` as JSON text; ``kwargs`` go to json.dumps (indent=2, ...)."""
         return json.dumps(self.to_dict(), **kwargs)
 
     def __str__(self) -> str:

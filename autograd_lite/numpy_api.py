@@ -261,6 +261,8 @@ _CUT_OFF = ("on a Tensor has no autograd_lite counterpart; its result would be c
 
 
 def array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    """Tensor.__array_ufunc__: np.exp(t), np.add(t, a), ... record the engine's op; a ufunc
+    with no counterpart, a method other than __call__ or out= raise a TypeError."""
     if kwargs.get("out") is not None:
         raise TypeError(f"numpy.{ufunc.__name__}(..., out=...) on a Tensor: out= is not "
                         "supported because writing into an array would bypass the graph; "
@@ -278,6 +280,8 @@ def array_ufunc(self, ufunc, method, *inputs, **kwargs):
 
 
 def array_function(self, func, types, args, kwargs):
+    """Tensor.__array_function__: np.dot(W, A), np.sum(t, axis=1, keepdims=True), ... record
+    the engine's op; a function with no counterpart, or out=, raise a TypeError."""
     impl = FUNCTIONS.get(func)
     if impl is None:
         raise TypeError(f"numpy.{func.__name__} {_CUT_OFF}")

@@ -7,8 +7,6 @@ Strategies build on ``hypothesis.extra.numpy`` and shrink to small failing cases
 Importing this module imports hypothesis; ``import autograd_lite`` alone does not.
 """
 
-from __future__ import annotations
-
 import os
 import re
 import tempfile
@@ -238,6 +236,7 @@ class GraphCase:
     steps: list[tuple[str, tuple[int, ...], dict]] = field(default_factory=list)
 
     def f(self, *xs: Any) -> Tensor:
+        """The graph run by the engine on the inputs (Tensors): its output Tensor."""
         vals = list(xs)
         for name, operands, kwargs in self.steps:
             vals.append(_GRAPH_SPECS[name].engine(*(vals[i] for i in operands), **kwargs))
@@ -245,6 +244,7 @@ class GraphCase:
         return out if isinstance(out, Tensor) else Tensor(out)
 
     def reference(self, *xs: np.ndarray) -> np.ndarray:
+        """The same graph run by numpy on the inputs (arrays): its output array."""
         vals = [np.asarray(x) for x in xs]
         for name, operands, kwargs in self.steps:
             vals.append(_GRAPH_SPECS[name].reference(*(vals[i] for i in operands), **kwargs))

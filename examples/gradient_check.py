@@ -44,8 +44,11 @@ def my_gradients(P, bug=False):
 
 
 report = al.check_gradients(cost, params, my_gradients)
+print("\nThe correct gradients (every row should PASS):")
 print(report)
 buggy = al.check_gradients(cost, params, lambda P: my_gradients(P, bug=True))
+print("\nThe same gradients with a bug planted on purpose, a missing 1/m in dW1 (the check "
+      "should catch it: dW1 WRONG, the others PASS):")
 print(buggy)
 print("grader JSON:", buggy.to_json()[:120], "...")
 assert report.passed and not buggy.passed and buggy.first_failure.key == "dW1"

@@ -1,8 +1,9 @@
 """Week 2: logistic regression on the course's cat/non-cat images (99.04 % / 70 %).
 
-    CATVNONCAT_DIR=path/to/catvnoncat python examples/logistic_regression_cat.py
+    python examples/logistic_regression_cat.py   # after: autograd-lite data add cat PATH...
 """
 
+import importlib.util
 import os
 import sys
 
@@ -11,15 +12,15 @@ import numpy as np
 import nn
 
 # ---- settings ----------------------------------------------------------------------------
-DATA_DIR = os.environ.get("CATVNONCAT_DIR", os.path.join("..", "shared", "data", "catvnoncat"))
 QUICK = os.environ.get("QUICK") == "1"  # a short run, for the tests
 NUM_ITERATIONS = 200 if QUICK else 2000
 LEARNING_RATE = 0.005
+PLOT = "logistic_costs.png"  # the course's cost curve (needs matplotlib)
 
-if not os.path.isdir(DATA_DIR):
-    sys.exit(f"cat data not found in {DATA_DIR}: set CATVNONCAT_DIR to the directory holding "
-             "train_catvnoncat.h5 and test_catvnoncat.h5")
-data = nn.load_catvnoncat(DATA_DIR)
+try:
+    data = nn.load_catvnoncat()  # $CATVNONCAT_DIR, else your data folder
+except FileNotFoundError as err:
+    sys.exit(str(err))
 X_train, Y_train = data.train_X, data.train_Y  # (12288, 209), (1, 209)
 X_test, Y_test = data.test_X, data.test_Y  # (12288, 50), (1, 50)
 
@@ -32,3 +33,7 @@ print(f"test accuracy: {d['test_accuracy']:.2f} %")
 grads, _ = nn.logistic.propagate(d["w"], d["b"], X_train, Y_train)
 engine, _ = nn.logistic.propagate_engine(d["w"], d["b"], X_train, Y_train)
 print("max |dw - engine dw| =", np.max(np.abs(grads["dw"] - engine["dw"])))
+
+if importlib.util.find_spec("matplotlib"):
+    nn.plot.plot_costs(d["costs"], LEARNING_RATE).savefig(PLOT)
+    print(f"plot: {PLOT}")

@@ -3,6 +3,7 @@
     python examples/shallow_flower.py
 """
 
+import importlib.util
 import os
 
 import numpy as np
@@ -16,6 +17,7 @@ NUM_ITERATIONS = 1000 if QUICK else 10000
 LEARNING_RATE = 1.2
 SEED = 2  # the course's initialize_parameters seed
 SWEEP = [] if QUICK else [1, 2, 3, 4, 5]  # the course's hidden-layer-size experiment
+PLOT = "flower.png"  # the course's decision-boundary figure (needs matplotlib)
 
 X, Y = nn.planar_flower()  # X (2, 400), Y (1, 400)
 
@@ -23,6 +25,12 @@ parameters = nn.shallow.nn_model(X, Y, N_H, NUM_ITERATIONS, print_cost=True, see
                                  learning_rate=LEARNING_RATE, progress=True)
 predictions = nn.shallow.predict(parameters, X)  # (1, 400)
 print(f"accuracy with {N_H} hidden units: {100 * np.mean(predictions == Y):.2f} %")
+
+if importlib.util.find_spec("matplotlib"):
+    fig = nn.plot.plot_decision_boundary(lambda x: nn.shallow.predict(parameters, x), X, Y,
+                                         f"Decision Boundary for hidden layer size {N_H}")
+    fig.savefig(PLOT)
+    print(f"plot: {PLOT}")
 
 for n_h in SWEEP:
     p = nn.shallow.nn_model(X, Y, n_h, 5000, seed=SEED)

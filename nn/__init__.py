@@ -10,7 +10,9 @@ load_circles, load_moons and load_football.
 
 nn.registry.COURSE_MODELS is the one table of the course's trained models (data, train
 function, gradients, defaults, published results) that the command line, the grader and
-the tests read; nn.training holds the one training loop they all run.
+the tests read; nn.training holds the one training loop they all run. nn.plot draws the
+course's figures (matplotlib, the ``plot`` extra); nn.grading grades a learner's file into
+Gradescope's results.json (``autograd-lite grade``).
 """
 
 from . import (
@@ -20,10 +22,12 @@ from . import (
     data,
     deep,
     gradient_checking,
+    grading,
     init,
     initialization,
     logistic,
     optimization,
+    plot,
     registry,
     regularization,
     shallow,
@@ -45,4 +49,4 @@ __all__ = ["activations", "checks", "data", "deep", "init", "logistic", "shallow
            "load", "load_catvnoncat", "planar_flower", "ShapeError", "DataError",
            "ModelFileError", "initialization", "regularization", "gradient_checking",
            "optimization", "batchnorm", "load_circles", "load_moons", "load_football",
-           "registry", "training", "COURSE_MODELS"]
+           "registry", "training", "COURSE_MODELS", "plot", "grading"]

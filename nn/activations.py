@@ -5,8 +5,6 @@
 engine's op (for the engine twins), so the hand path and the engine path cannot drift apart.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -21,48 +19,66 @@ def expit(Z):
 
     nn's one sigmoid. The course has two contracts for the name ``sigmoid`` and nn keeps
     both on top of this function: week 2's ``logistic.sigmoid(z)`` returns A, week 4's
-    ``activations.sigmoid(Z)`` returns ``(A, cache)``."""
+    ``activations.sigmoid(Z)`` returns ``(A, cache)``.
+
+    Shapes: Z: (n[l], m), or any shape; the result has Z's shape."""
     return np.exp(-np.logaddexp(0, -Z))
 
 
 def sigmoid(Z):
-    """A = 1 / (1 + exp(-Z)), computed without overflow. Returns (A, cache=Z)."""
+    """A = 1 / (1 + exp(-Z)), computed without overflow. Returns (A, cache=Z).
+
+    Shapes: Z and A: (n[l], m), or any shape."""
     return expit(Z), Z
 
 
 def sigmoid_backward(dA, cache):
-    """dZ = dA * s (1 - s), s = sigmoid(Z)."""
+    """dZ = dA * s (1 - s), s = sigmoid(Z).
+
+    Shapes: dA, Z (the cache) and dZ: (n[l], m), or any one shape."""
     s = expit(cache)
     return dA * s * (1 - s)
 
 
 def tanh(Z):
-    """A = tanh(Z). Returns (A, cache=Z)."""
+    """A = tanh(Z). Returns (A, cache=Z).
+
+    Shapes: Z and A: (n[l], m), or any shape."""
     return np.tanh(Z), Z
 
 
 def tanh_backward(dA, cache):
-    """dZ = dA * (1 - tanh(Z)^2)."""
+    """dZ = dA * (1 - tanh(Z)^2).
+
+    Shapes: dA, Z (the cache) and dZ: (n[l], m), or any one shape."""
     return dA * (1 - np.tanh(cache) ** 2)
 
 
 def relu(Z):
-    """A = max(0, Z). Returns (A, cache=Z)."""
+    """A = max(0, Z). Returns (A, cache=Z).
+
+    Shapes: Z and A: (n[l], m), or any shape."""
     return np.maximum(0, Z), Z
 
 
 def relu_backward(dA, cache):
-    """dZ = dA where Z > 0, else 0 (0 at Z = 0, as in the course)."""
+    """dZ = dA where Z > 0, else 0 (0 at Z = 0, as in the course).
+
+    Shapes: dA, Z (the cache) and dZ: (n[l], m), or any one shape."""
     return np.where(cache > 0, dA, 0.0)
 
 
 def leaky_relu(Z, slope=0.01):
-    """A = Z where Z > 0, else slope * Z. Returns (A, cache=Z)."""
+    """A = Z where Z > 0, else slope * Z. Returns (A, cache=Z).
+
+    Shapes: Z and A: (n[l], m), or any shape."""
     return np.where(Z > 0, Z, slope * Z), Z
 
 
 def leaky_relu_backward(dA, cache, slope=0.01):
-    """dZ = dA where Z > 0, else slope * dA."""
+    """dZ = dA where Z > 0, else slope * dA.
+
+    Shapes: dA, Z (the cache) and dZ: (n[l], m), or any one shape."""
     return np.where(cache > 0, dA, slope * dA)
 
 

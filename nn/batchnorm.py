@@ -68,7 +68,9 @@ def batchnorm_backward(dZ_tilde, cache):
 
 def batchnorm_engine(Z, gamma, beta, epsilon=1e-5):
     """The same Z_tilde built from autograd_lite Tensors (the engine's twin): Z, gamma and
-    beta may be Tensors; returns a Tensor."""
+    beta may be Tensors; returns a Tensor.
+
+    Shapes: Z (n[l], m); gamma and beta (n[l], 1)."""
     mu = al.mean(Z, axis=1, keepdims=True)
     var = al.mean(al.square(Z - mu), axis=1, keepdims=True)
     return gamma * ((Z - mu) / al.sqrt(var + epsilon)) + beta

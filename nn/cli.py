@@ -4,6 +4,8 @@
     autograd-lite train shallow --plot flower.png
     autograd-lite train regularization --lambd 0.7
     autograd-lite check deep --json
+    autograd-lite data add cat train_catvnoncat.h5 test_catvnoncat.h5
+    autograd-lite grade examples/learners/deep_wrong.py --strict
 
 ``graph`` is the engine's own command (autograd_lite.expr; ``python -m autograd_lite``
 serves it alone). ``train`` and ``check`` run the course models of nn.registry: ``train``
@@ -19,8 +21,10 @@ the traceback).
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
+from pathlib import Path
 
 import numpy as np
 
@@ -34,9 +38,11 @@ from autograd_lite.expr import (
     run_command,
 )
 
-from .data import DATASETS, DataError
+from . import grading, plot
+from .data import COURSE_FILES, DATASETS, DataError, add_data, data_folder
+from .grading import VISIBILITIES
 from .registry import COMPILED_TRAINING, COURSE_MODELS, CourseModel, random_case
-from .training import GRADIENTS
+from .training import GRADIENTS, cost_line
 
 
 class DivergenceError(ValueError):
@@ -97,6 +103,7 @@ def _option_type(parse):
 # ---- the parser: its choices come from the registries -----------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``autograd-lite`` parser: graph, train, check, data and grade."""
     p = Parser(prog="autograd-lite", description="Render computation graphs, train the "
                "course's models, check hand-derived gradients.")
     p.add_argument("--version", action="version", version=f"%(prog)s {al.__version__}")
@@ -105,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_graph_command(sub)
     _add_train(sub)
     _add_check(sub)
+    _add_data(sub)
+    _add_grade(sub)
     return p
 
 
@@ -153,6 +162,46 @@ def _add_check(sub):
     c.add_argument("--json", action="store_true", help="print the report as JSON")
     _add_model_options(c, gradients_only=True)
     c.set_defaults(func=check)
+
+
+def _add_data(sub):
+    d = sub.add_parser("data", help="the course's data files in your data folder")
+    actions = d.add_subparsers(dest="action", required=True, parser_class=Parser)
+    add = actions.add_parser("add", help="check the course's files (sha256) and copy them "
+                             "into your data folder")
+    add.add_argument("name", choices=list(COURSE_FILES), help="cat: train_catvnoncat.h5 and "
+                     "test_catvnoncat.h5 (Course 1, weeks 2 and 4); football: data.mat "
+                     "(Course 2, Regularization)")
+    add.add_argument("paths", nargs="+", metavar="PATH", help="the files, or a folder that "
+                     "holds them")
+    add.set_defaults(func=data_add)
+    where = actions.add_parser("where", help="print the data folder and what it holds")
+    where.set_defaults(func=data_where)
+
+
+def _add_grade(sub):
+    g = sub.add_parser("grade", help="grade a learner's backprop file, writing Gradescope's "
+                       "results.json")
+    g.add_argument("learner", metavar="LEARNER.py", help="a file defining the graded function "
+                   "of a course model: " + ", ".join(sorted({m.learner for m in
+                                                             COURSE_MODELS.values()})))
+    g.add_argument("--model", choices=list(COURSE_MODELS), help="the course model whose "
+                   "function the file defines (default: the first that it does)")
+    g.add_argument("-o", "--output", "--json", dest="output", default="results.json",
+                   metavar="FILE.json", help="where to write the results (default "
+                   "results.json; on Gradescope /autograder/results/results.json)")
+    g.add_argument("--examples", type=_int_in(1, 10_000),
+                   default=int(os.environ.get("GRADER_EXAMPLES", 100)),
+                   help="random cases to try (default 100, or $GRADER_EXAMPLES)")
+    g.add_argument("--points", type=_learning_rate, default=100.0,
+                   help="the total score, shared equally by the gradient keys (default 100)")
+    g.add_argument("--visibility", choices=VISIBILITIES, default="visible",
+                   help="Gradescope's visibility of the results (default visible)")
+    g.add_argument("--diagrams", default="grader_out", metavar="DIR",
+                   help="where the smallest failing case's diagram goes (default grader_out)")
+    g.add_argument("--strict", action="store_true",
+                   help="exit 1 unless the score is full (for CI)")
+    g.set_defaults(func=grade)
 
 
 def _add_model_options(parser, gradients_only: bool):
@@ -213,15 +262,22 @@ def _load_data(spec: str | None, model: CourseModel):
         raise UsageError(f"--data must be one of {names}, got {spec!r}")
     if directory and source.env is None:
         raise UsageError(f"--data {name} is generated: it takes no directory")
-    if not directory and source.env and not os.environ.get(source.env):
+    if not directory and source.env and not os.environ.get(source.env) and not _added(name):
         first = (f"{model.name} trains on {source.title}" if spec is None
                  else f"--data {name} needs its files")
-        raise UsageError(f"{first}: give --data {name}:DIR (the folder that holds them) or set "
-                         f"{source.env}; --data flower needs no download")
+        raise UsageError(f"{first}: give --data {name}:DIR (the folder that holds them), set "
+                         f"{source.env}, or add them once with `autograd-lite data add {name} "
+                         "PATH...`; --data flower needs no download")
     try:
         return name, source.load(directory or None)
     except ImportError as err:  # an extra that is not installed (scipy, for football)
         raise CommandError(str(err)) from None
+
+
+def _added(name: str) -> bool:
+    """Whether ``data add`` has put every one of data set ``name``'s files in place."""
+    folder = data_folder(name)
+    return all(os.path.isfile(os.path.join(folder, f)) for f in COURSE_FILES.get(name, ()))
 
 
 def _hidden_sizes(text: str | None) -> list[int] | None:
@@ -282,7 +338,7 @@ def train(args) -> int:
                          "--seed")
     _validate(model, options)
     if args.plot:
-        _need_matplotlib()
+        _check_plot_file(args.plot)
     sizes = _hidden_sizes(args.layers)
     name, data = _load_data(args.data, model)
     common = {k: v for k, v in (("learning_rate", args.learning_rate),
@@ -304,7 +360,8 @@ def train(args) -> int:
     if args.save:
         print(f"saved: {model.to_model(parameters, run.options).save(args.save)}")
     if args.plot:
-        print(f"plot: {plot_training(history, model, parameters, data, args.plot)}")
+        written = plot_training(history, model, parameters, data, args.plot, run.learning_rate)
+        print(f"plot: {written}")
     return 0
 
 
@@ -330,7 +387,7 @@ def train_watched(model: CourseModel, data, run):
                                   "--learning-rate")
         history.append((i, cost))
         if i % model.print_every == 0:
-            write(f"Cost after {model.unit} {i}: {cost:f}")
+            write(cost_line(i, cost, unit=model.unit))  # the course's "%i: %f"
 
     run.callback = watch
     with np.errstate(all="ignore"):  # overflow on the way to a NaN is reported once, above
@@ -351,40 +408,72 @@ def _report(model: CourseModel, parameters, data, history):
         print(f"test accuracy: {model.accuracy(parameters, data.test_X, data.test_Y):.2f} %")
 
 
-def _need_matplotlib():
+def _check_plot_file(path: str) -> None:
+    """--plot's needs, checked before training: matplotlib, and a suffix it writes."""
     try:
-        import matplotlib  # noqa: F401
+        from matplotlib.figure import Figure
     except ImportError:
         raise UsageError("--plot needs matplotlib: pip install 'autograd-lite[plot]'") from None
+    kinds = Figure().canvas.get_supported_filetypes()
+    if Path(path).suffix.lower().lstrip(".") not in kinds:
+        raise UsageError(f"--plot {path}: the figure is written in the format its suffix names; "
+                         f"use one of {' '.join('.' + k for k in sorted(kinds))}")
 
 
-def plot_training(history, model: CourseModel, parameters, data, path):
-    """The learning curve from history [(iteration, cost)], and the decision boundary when
-    the data is 2-D (X (2, m)); writes ``path`` and returns it."""
-    import matplotlib
+def plot_training(history, model: CourseModel, parameters, data, path, learning_rate=None):
+    """The course's figures of the run (nn.plot): the cost curve from history [(iteration,
+    cost)] at the model's cadence, and the decision boundary when the data is 2-D (X (2,
+    m)); writes ``path`` and returns it."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    X, Y = data.train_X, data.train_Y
-    two_d = X.shape[0] == 2
-    fig, axes = plt.subplots(1, 2 if two_d else 1, figsize=(11 if two_d else 6, 4.5))
-    axes = np.atleast_1d(axes)
-    axes[0].plot([i for i, _ in history], [c for _, c in history])
-    axes[0].set(xlabel=model.unit, ylabel="cost J", title="learning curve")
+    two_d = data.train_X.shape[0] == 2
+    fig = Figure(figsize=(11 if two_d else 6, 4.5))
+    axes = np.atleast_1d(fig.subplots(1, 2 if two_d else 1))
+    costs = [c for i, c in history if i % 100 == 0]  # the course's list: every 100
+    plot.plot_costs(costs, learning_rate, 100, model.unit, ax=axes[0])
     if two_d:
-        lo, hi = X.min(axis=1) - 1, X.max(axis=1) + 1
-        xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], 300), np.linspace(lo[1], hi[1], 300))
-        grid = np.c_[xx.ravel(), yy.ravel()].T  # (2, 90000)
-        zz = model.predict(parameters, grid).reshape(xx.shape)
-        axes[1].contourf(xx, yy, zz, cmap=plt.cm.Spectral, alpha=0.6)
-        axes[1].scatter(X[0], X[1], c=Y.ravel(), s=12, cmap=plt.cm.Spectral, edgecolors="k",
-                        linewidths=0.3)
-        axes[1].set(title="decision boundary", xlabel="x1", ylabel="x2")
+        plot.plot_decision_boundary(lambda grid: model.predict(parameters, grid), data.train_X,
+                               data.train_Y, "decision boundary", ax=axes[1])
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path
+
+
+# ---- grade ----------------------------------------------------------------------------------
+
+def grade(args) -> int:
+    """The ``grade`` command: results.json in Gradescope's format; the score printed."""
+    results = grading.grade(args.learner, args.model, args.examples, args.diagrams,
+                            args.points, args.visibility)
+    with open(args.output, "w") as fh:
+        json.dump(results, fh, indent=2)
+    grading.print_summary(results)
+    print(f"results: {args.output}")
+    full = results["score"] >= sum(t["max_score"] for t in results["tests"]) - 1e-9
+    return 1 if args.strict and not full else 0
+
+
+# ---- data -----------------------------------------------------------------------------------
+
+def data_add(args) -> int:
+    """The ``data add`` command: verify the files' sha256 and copy them to the data folder."""
+    for path in add_data(args.name, args.paths):
+        print(f"added: {path}")
+    missing = [f for f in COURSE_FILES[args.name]
+               if not os.path.isfile(os.path.join(data_folder(args.name), f))]
+    if missing:
+        print(f"still missing: {', '.join(missing)} (add it the same way)")
+    return 0
+
+
+def data_where(args) -> int:
+    """The ``data where`` command: the data folder, and which course files it holds."""
+    print(f"data folder: {data_folder()} (set AUTOGRAD_LITE_DATA_DIR to use another)")
+    for name, files in COURSE_FILES.items():
+        for f in files:
+            there = os.path.isfile(os.path.join(data_folder(name), f))
+            print(f"  {name}: {f}: {'present' if there else 'missing'}")
+    return 0
 
 
 # ---- check ----------------------------------------------------------------------------------
@@ -398,5 +487,10 @@ def check(args) -> int:
     X, Y, parameters = random_case(model, dims, args.m, args.seed)
     hand = model.hand(parameters, X, Y, **options)
     report = al.check_gradients(lambda P: model.engine(P, X, Y, **options), parameters, hand)
+    if not args.json:  # the JSON stays one document
+        settings = "".join(f", {k} {v}" for k, v in options.items())
+        print(f"check {model.name}: {model.reference.__module__}.{model.learner} (hand-derived) "
+              f"vs the engine's backward() and central differences; layer_dims {dims}"
+              f"{settings}, random X ({args.n_x}, {args.m}), Y (1, {args.m}), seed {args.seed}")
     print(report.to_json(indent=2) if args.json else report)
     return 0 if report.passed else 1

@@ -53,5 +53,7 @@ def cross_entropy(A, Y, name="A", strict=False, who="compute_cost") -> float:
 
 
 def cross_entropy_from_logits(Z, Y):
-    """The same J from Z = w^T X + b, exactly and stably: mean(log(1 + e^Z) - Y Z)."""
+    """The same J from Z = w^T X + b, exactly and stably: mean(log(1 + e^Z) - Y Z).
+
+    Shapes: Z and Y: (1, m)."""
     return float(np.sum(np.logaddexp(0, Z) - Y * Z) / Z.shape[1])

@@ -2,9 +2,9 @@
 Course 2's circles, moons (generated) and football (loaded from a path). ``DATASETS`` names
 them all for the course-model registry and the command line's ``--data``."""
 
-from __future__ import annotations
-
+import hashlib
 import os
+import shutil
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -122,28 +122,123 @@ def _read(path, prefix):
     return X, Y, names
 
 
-def _data_directory(directory, env, what, files) -> str:
-    """``directory``, or $env without it; a FileNotFoundError that says which files to
-    give when neither is there."""
+# ---- the per-user data folder: the course's files, added once with `autograd-lite data add` --
+
+# The course's own files (the Week 2 and Week 4 assignments' datasets/ folders, and Course 2's
+# Regularization assignment), by their sha256: `data add` copies only these bytes.
+COURSE_FILES = {
+    "cat": {"train_catvnoncat.h5":
+            "fbe56ab67c3ae28d564e3a644189117976d6b31af0a3ce9bb17dbf22908af242",
+            "test_catvnoncat.h5":
+            "6a9d39ce52fa85953c5834695b8534a30ed8cfd54971fb2f080b5a24d002b951"},
+    "football": {"data.mat": "1218828095bf91d215622d00b2a5b8784c359e29d9d9c5734949b8e60c5bc231"},
+}
+_FOLDERS = {"cat": "catvnoncat", "football": "football"}
+_WHERE = {"cat": "the datasets/ folder of the course's Week 2 assignment (Logistic Regression "
+                 "with a Neural Network mindset) or Week 4 assignment (Deep Neural Network - "
+                 "Application)",
+          "football": "the Regularization assignment of Course 2 (Improving Deep Neural "
+                      "Networks, week 1)"}
+
+
+def data_folder(name: str | None = None) -> str:
+    """The per-user data folder (platformdirs' user data directory for autograd-lite, or
+    $AUTOGRAD_LITE_DATA_DIR), or its sub-folder for data set ``name`` ("cat", "football").
+    It need not exist yet."""
+    root = os.environ.get("AUTOGRAD_LITE_DATA_DIR")
+    if not root:
+        import platformdirs
+
+        root = platformdirs.user_data_dir("autograd-lite", appauthor=False)
+    return root if name is None else os.path.join(root, _FOLDERS[name])
+
+
+def _missing_files_message(what: str, name: str, env: str) -> str:
+    files = COURSE_FILES[name]
+    listed = "; ".join(f"{f} (sha256 {h})" for f, h in files.items())
+    paths = " ".join(f"PATH/{f}" for f in files)
+    return (f"{what}: the course's files are not in {data_folder(name)} and ${env} is not "
+            f"set. Needed: {listed}. They come from {_WHERE[name]}. Add them once with "
+            f"`autograd-lite data add {name} {paths}` (the sha256 is checked), or set {env} "
+            "to the folder that holds them, or pass that folder")
+
+
+def _data_directory(directory, env, what, files, name=None) -> str:
+    """``directory``; else $env; else the data folder of ``name`` when it holds every one of
+    the course's files. A FileNotFoundError that says which files to add when none is."""
     if directory is None:
         directory = os.environ.get(env)
+        if not directory and name is not None:
+            folder = data_folder(name)
+            if all(os.path.isfile(os.path.join(folder, f)) for f in COURSE_FILES[name]):
+                return folder
+            raise FileNotFoundError(_missing_files_message(what, name, env))
         if not directory:
             raise FileNotFoundError(f"{what}: no directory given and ${env} is not set; pass "
                                     f"the directory that holds {files} or set {env}")
     directory = os.fspath(directory)
     if not os.path.isdir(directory):
-        raise FileNotFoundError(f"{what}: directory {directory!r} not found")
+        source = f" (from ${env})" if directory == os.environ.get(env) else ""
+        raise FileNotFoundError(f"{what}: directory {directory!r}{source} not found")
     return directory
 
 
+def _sha256(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def add_data(name: str, paths) -> list[str]:
+    """Copy the course's files for data set ``name`` ("cat" or "football") into its data
+    folder, after checking each file's sha256 against the course's (COURSE_FILES). A path
+    may be a file or a folder holding the files. Returns the paths written; a DataError
+    (nothing copied) for a file whose bytes are not one of the course's files."""
+    if name not in COURSE_FILES:
+        raise DataError(f"add_data: no data set {name!r}; one of {sorted(COURSE_FILES)} (the "
+                        "others are generated in code)")
+    by_hash = {h: f for f, h in COURSE_FILES[name].items()}
+    found = {}
+    for path in map(os.fspath, paths):
+        candidates = ([os.path.join(path, f) for f in COURSE_FILES[name]]
+                      if os.path.isdir(path) else [path])
+        for candidate in candidates:
+            if os.path.isdir(path) and not os.path.isfile(candidate):
+                continue
+            if not os.path.isfile(candidate):
+                raise FileNotFoundError(f"add_data: {candidate} not found")
+            digest = _sha256(candidate)
+            if digest not in by_hash:
+                raise DataError(f"add_data: {candidate} is not one of the course's {name} files "
+                                f"(its sha256 is {digest}; expected "
+                                + "; ".join(f"{f}: {h}" for f, h in COURSE_FILES[name].items())
+                                + "). A Git LFS pointer or an HTML page saved by a failed "
+                                "download has other bytes")
+            found[by_hash[digest]] = candidate
+    if not found:
+        raise DataError(f"add_data: none of {list(paths)} holds {', '.join(COURSE_FILES[name])}")
+    folder = data_folder(name)
+    os.makedirs(folder, exist_ok=True)
+    written = []
+    for target, source in found.items():
+        tmp = os.path.join(folder, f".{target}.part")
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, os.path.join(folder, target))  # never a half-copied file under its name
+        written.append(os.path.join(folder, target))
+    return written
+
+
 def load_catvnoncat(directory=None) -> CatData:
-    """Load train_catvnoncat.h5 and test_catvnoncat.h5 from ``directory`` (without it,
-    $CATVNONCAT_DIR is read).
+    """Load train_catvnoncat.h5 and test_catvnoncat.h5 from ``directory``; without it, from
+    $CATVNONCAT_DIR, else from the per-user data folder (``data_folder("cat")``, where
+    ``autograd-lite data add cat PATH...`` puts them).
 
     X is (12288, m) with pixels scaled to [0, 1], Y is (1, m) of 0/1, as the course prepares them.
     """
     directory = _data_directory(directory, "CATVNONCAT_DIR", "cat data",
-                                "train_catvnoncat.h5 and test_catvnoncat.h5")
+                                "train_catvnoncat.h5 and test_catvnoncat.h5", "cat")
     train_X, train_Y, classes = _read(os.path.join(directory, "train_catvnoncat.h5"), "train")
     test_X, test_Y, _ = _read(os.path.join(directory, "test_catvnoncat.h5"), "test")
     return CatData(train_X, train_Y, test_X, test_Y, classes)
@@ -254,11 +349,13 @@ def load_football(directory=None) -> FootballData:
     """The Regularization assignment's football data from ``data.mat`` (needs scipy: install
     the ``football`` extra).
 
-    ``directory`` holds data.mat; without it, $FOOTBALL_DIR is read. Returns train_X
+    ``directory`` holds data.mat; without it, $FOOTBALL_DIR is read, else the per-user
+    data folder (``autograd-lite data add football PATH``). Returns train_X
     (2, 211), train_Y (1, 211), test_X (2, 200), test_Y (1, 200), as the course's loader
     transposes them (labels as float64 0.0/1.0, no shuffle).
     """
-    directory = _data_directory(directory, "FOOTBALL_DIR", "football data", "data.mat")
+    directory = _data_directory(directory, "FOOTBALL_DIR", "football data", "data.mat",
+                                "football")
     path = os.path.join(directory, "data.mat")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"football data: {path} not found; pass the directory that "

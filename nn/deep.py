@@ -22,7 +22,7 @@ from .checks import ShapeError, check_parameters, check_X, check_Y, num_layers
 from .cost import cross_entropy
 from .init import initialize
 from .regularization import check_keep_prob, check_lambd, dropout_masks
-from .training import check_gradients_option, engine_gradients, gradient_descent
+from .training import COURSE_LINE_FULL, check_gradients_option, engine_gradients, gradient_descent
 from .training import update_parameters as update_parameters  # the course's, written once
 
 
@@ -141,7 +141,9 @@ def _dropout_masks(hidden_dims, m, keep_prob, seed, fn):
 
 
 def softmax(Z):
-    """A = exp(Z) / sum(exp(Z)) down each column (over the C classes), without overflow."""
+    """A = exp(Z) / sum(exp(Z)) down each column (over the C classes), without overflow.
+
+    Shapes: Z and A: (C, m)."""
     E = np.exp(Z - np.max(Z, axis=0, keepdims=True))
     return E / np.sum(E, axis=0, keepdims=True)
 
@@ -276,7 +278,10 @@ def grads_and_cost(parameters, X, Y, hidden="relu", gradients="hand", compile=Fa
     """(grads {"dA0", "dW1", "db1", ...}, J) for one gradient-descent step: L_model_forward,
     compute_cost and L_model_backward ("hand"; J a np.float64), or the engine's backward
     of L_model_cost_engine ("engine"; no dA keys, J a float; ``compile``: replayed by
-    al.compile, the same bits)."""
+    al.compile, the same bits).
+
+    Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); every gradient has
+    its parameter's shape, dA[l] (n[l], m)."""
     if gradients == "engine":
         return engine_gradients(L_model_cost_engine, parameters, X, Y, hidden, compile=compile)
     AL, caches = L_model_forward(X, parameters, hidden)
@@ -296,7 +301,7 @@ def _gradient_descent(X, Y, parameters, learning_rate, num_iterations, hidden, g
         return grads, np.asarray(cost)
 
     return gradient_descent(parameters, find, learning_rate, num_iterations, print_last=True,
-                            desc=desc, line="Cost after iteration {i}: {cost}",  # the course's
+                            desc=desc, line=COURSE_LINE_FULL,  # the course's
                             **loop)
 
 
@@ -306,7 +311,9 @@ def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
     """Train [LINEAR -> RELU] * (L-1) -> LINEAR -> SIGMOID by batch gradient descent on
     X (n_x, m), Y (1, m). Returns (parameters, costs).
 
-    Initialized as the course's application: seed=1, init="lecun" (randn / sqrt(n[l-1])).
+    Initialized as the course's application: seed=1, init="lecun" (randn / sqrt(n[l-1])),
+    which its published numbers need; nn.Model, for everyday use, defaults to "he" (the
+    scale made for relu), and Model(layers_dims, init="lecun", seed=1) starts here too.
     costs holds the cost at iterations 0, 100, 200, ... only, each a 0-d array: exactly
     the course's list (2 iterations record 1 cost). ``record_last=True`` also records the
     last iteration's. ``print_cost`` prints "Cost after iteration {i}: {cost}" at those
@@ -355,6 +362,8 @@ def L_model_cost_engine(parameters, X, Y, hidden="relu", record=None, lambd=0.0,
     multiply the hidden activations by D[l] / keep_prob; lambd adds lambd/(2m) sum ||W[l]||^2.
     ``record``, a list, receives A[1] ... A[L-1] (before any mask) with their gradients
     retained.
+    Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); every gradient has
+    its parameter's shape, dA[l] (n[l], m).
     """
     L = num_layers(parameters)
     g = activations.get(hidden).engine
@@ -382,6 +391,8 @@ def L_model_backward_engine(X, Y, parameters, hidden="relu", with_dA=True, lambd
 
     Returns (grads, cost) with the same keys; dA[l] is scaled by m to match the course.
     keep_prob < 1 uses the masks L_model_forward(..., keep_prob, seed) draws.
+    Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); every gradient has
+    its parameter's shape, dA[l] (n[l], m).
     """
     _check_output(output)
     dims = check_parameters(parameters, X)

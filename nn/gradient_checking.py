@@ -131,7 +131,10 @@ def _check_labels(Y, m, fn):
 def forward_propagation_n(X, Y, parameters):
     """The notebook's LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID and its cost
     J = 1/m sum(-Y log A3 - (1 - Y) log(1 - A3)). Returns (cost, cache) with the cache
-    (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)."""
+    (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3).
+
+    Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); every gradient has
+    its parameter's shape, dA[l] (n[l], m)."""
     X = check_X(X)
     Y = _check_labels(Y, X.shape[1], "forward_propagation_n")
     m = X.shape[1]
@@ -150,14 +153,20 @@ def forward_propagation_n(X, Y, parameters):
 
 def backward_propagation_n(X, Y, cache):
     """The correct gradients of forward_propagation_n (the notebook's, without its two
-    planted bugs; examples/learners/gradient_check_buggy.py has them)."""
+    planted bugs; examples/learners/gradient_check_buggy.py has them).
+
+    Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); every gradient has
+    its parameter's shape, dA[l] (n[l], m)."""
     X = check_X(X)
     return network_backward(X, _check_labels(Y, X.shape[1], "backward_propagation_n"), cache)
 
 
 def cost_engine(parameters, X, Y):
     """forward_propagation_n's cost J built from autograd_lite Tensors (the engine's twin):
-    a function of the parameter dict, as al.check_gradients wants it."""
+    a function of the parameter dict, as al.check_gradients wants it.
+
+    Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); every gradient has
+    its parameter's shape, dA[l] (n[l], m)."""
     X = check_X(X)
     return network_cost(parameters, X, _check_labels(Y, X.shape[1], "cost_engine"))
 
@@ -169,7 +178,10 @@ def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False,
     ``gradients`` (flattened by gradients_to_vector) and the two-sided estimate.
 
     parameters: {"W1", "b1", ...} of any number of layers; gradients: {"dW1", "db1", ...}.
-    Above 2e-7 the course says there is a mistake in the backward propagation."""
+    Above 2e-7 the course says there is a mistake in the backward propagation.
+
+    Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); every gradient has
+    its parameter's shape, dA[l] (n[l], m)."""
     dims = check_parameters(parameters, X)
     parameters_values, _ = dictionary_to_vector(parameters)
     grad = gradients_to_vector(gradients)

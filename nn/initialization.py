@@ -13,7 +13,7 @@ import numpy as np
 from . import init
 from .checks import check_Y
 from .regularization import grads_and_cost, model_layers, predict
-from .training import check_gradients_option, gradient_descent
+from .training import COURSE_LINE_FULL, check_gradients_option, gradient_descent
 
 __all__ = ["initialize_parameters_zeros", "initialize_parameters_random",
            "initialize_parameters_he", "model", "predict", "accuracy", "INITIALIZATIONS"]
@@ -41,7 +41,9 @@ INITIALIZATIONS = {"zeros": initialize_parameters_zeros,
 
 
 def accuracy(X, Y, parameters):
-    """The fraction predicted right, as the course prints it."""
+    """The fraction predicted right, as the course prints it.
+
+    Shapes: X (n_x, m), Y (1, m)."""
     check_Y(Y, np.shape(X)[1])
     return float(np.mean(predict(X, Y, parameters)[0, :] == Y[0, :]))
 
@@ -55,7 +57,9 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=False,
     gradients: "hand" (nn.regularization.backward_propagation) or "engine" (autograd_lite).
     The cost is recorded and printed every 1000 iterations, as "Cost after iteration i: J"
     (inf when the sigmoid saturates, as the course prints it); ``callback(i, cost)`` sees
-    every iteration. Returns the parameters, or (parameters, costs) with ``return_costs``."""
+    every iteration. Returns the parameters, or (parameters, costs) with ``return_costs``.
+
+    Shapes: X (n_x, m), Y (1, m)."""
     try:
         make = INITIALIZATIONS[initialization]
     except (KeyError, TypeError):
@@ -67,6 +71,6 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=False,
     parameters, costs = gradient_descent(
         make(dims) if initialization == "zeros" else make(dims, seed),
         lambda p: grads_and_cost(p, X, Y, gradients=gradients), learning_rate, num_iterations,
-        print_cost=print_cost, print_every=1000, line="Cost after iteration {i}: {cost}",
+        print_cost=print_cost, print_every=1000, line=COURSE_LINE_FULL,
         record_every=1000, progress=progress, desc="initialization", callback=callback)
     return (parameters, costs) if return_costs else parameters

@@ -67,7 +67,9 @@ def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=Fal
     exactly the course's list, so 101 iterations record 2 costs. ``print_cost`` prints
     those as the course does: ``Cost after iteration 100: 0.310571``. gradients: "hand"
     (propagate) or "engine" (propagate_engine; ``compile=True`` replays it with al.compile);
-    ``callback(i, cost)`` sees every iteration."""
+    ``callback(i, cost)`` sees every iteration.
+
+    Shapes: w (n_x, 1), b a number, X (n_x, m), Y (1, m); dw (n_x, 1)."""
     check_gradients_option(gradients, "optimize", compile)
     find = propagate if gradients == "hand" else functools.partial(propagate_engine,
                                                                    compile=compile)
@@ -103,7 +105,11 @@ def model(X_train, Y_train, X_test=None, Y_test=None, num_iterations=2000, learn
     num_iterations, plus train_accuracy and test_accuracy (%). ``print_cost`` prints the
     costs, then "train accuracy: ... %" and "test accuracy: ... %", as the course does.
     Y_test may be rank-1 (m_test,), as in the course's own test. Without a test set
-    (X_test None) the test entries are None. gradients, callback and compile: as optimize's."""
+    (X_test None) the test entries are None. gradients, callback and compile: as
+    optimize's.
+
+    Shapes: X_train (n_x, m_train), Y_train (1, m_train), X_test (n_x, m_test), Y_test (1,
+    m_test); w (n_x, 1)."""
     if X_test is not None:
         X_test = check_X(X_test, np.shape(X_train)[0], "X_test")
         Y_test = np.asarray(Y_test)
@@ -133,7 +139,9 @@ def model(X_train, Y_train, X_test=None, Y_test=None, num_iterations=2000, learn
 # ---- the engine twin ------------------------------------------------------------------------
 
 def cost_engine(w, b, X, Y):
-    """J built from Tensors: sigmoid cross-entropy of Z = w^T X + b (a Tensor)."""
+    """J built from Tensors: sigmoid cross-entropy of Z = w^T X + b (a Tensor).
+
+    Shapes: w (n_x, 1), b a number, X (n_x, m), Y (1, m); dw (n_x, 1)."""
     return al.binary_cross_entropy_with_logits(w.T @ X + b, Y)
 
 
@@ -143,7 +151,9 @@ def _cost_of(P, X, Y):
 
 def propagate_engine(w, b, X, Y, compile=False):
     """propagate's (grads, cost), with the gradients from the engine's backward()
-    (``compile``: replayed by al.compile, the same bits)."""
+    (``compile``: replayed by al.compile, the same bits).
+
+    Shapes: w (n_x, 1), b a number, X (n_x, m), Y (1, m); dw (n_x, 1)."""
     _check(w, X, Y)
     grads, cost = engine_gradients(_cost_of, {"w": w, "b": b}, X, Y, compile=compile)
     return {"dw": grads["dw"], "db": float(grads["db"])}, cost

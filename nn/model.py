@@ -18,7 +18,7 @@ from . import deep
 from .activations import ACTIVATIONS
 from .checks import check_X, check_Y
 from .init import INITIALIZERS, check_layer_dims, initialize
-from .training import GRADIENTS, check_gradients_option, gradient_descent
+from .training import COURSE_LINE_FULL, GRADIENTS, check_gradients_option, gradient_descent
 
 FORMAT_VERSION = 1
 OUTPUT = "sigmoid"  # the checkpoint format's "output" entry: Model is a binary classifier
@@ -44,7 +44,13 @@ class Model:
     """[LINEAR -> hidden] * (L-1) -> LINEAR -> SIGMOID, parameters {"W1", "b1", ...}.
 
     layer_dims: [n_x, n[1], ..., 1]; hidden: relu, tanh, sigmoid or leaky_relu;
-    init: one of nn.init.INITIALIZERS (he by default); seed: int, numpy Generator or None.
+    init: one of nn.init.INITIALIZERS; seed: int, numpy Generator or None.
+
+    init defaults to "he" (randn * sqrt(2 / n[l-1])), the scale made for relu layers, which
+    keeps deep relu networks learning. nn.deep.L_layer_model defaults to "lecun" (randn /
+    sqrt(n[l-1])) on purpose: it is the course's application, whose numbers (98.56 % /
+    80 % on the cats) need its exact draws. Model(layer_dims, init="lecun", seed=1) makes
+    L_layer_model's parameters.
     The output is a sigmoid unit; for C classes, nn.deep's functions take output="softmax".
     """
 
@@ -81,11 +87,15 @@ class Model:
         raise ValueError(f"method must be 'hand' or 'engine', got {method!r}")
 
     def fit(self, X, Y, learning_rate=0.0075, num_iterations=2500, gradients="hand",
-            progress=True, record_every=100, compile=False):
-        """Batch gradient descent; returns the cost history (every ``record_every``
-        iterations and the last). gradients: "hand" (numpy backprop) or "engine";
-        compile=True (with "engine") replays the engine's step with al.compile: the same
-        bits, near hand-written numpy's speed, after a trace of a few ms. Off by default."""
+            progress=True, record_every=100, print_cost=False, verbose=False, leave=False,
+            compile=False):
+        """Batch gradient descent on X (n_x, m), Y (1, m); returns the cost history (every
+        ``record_every`` iterations and the last). gradients: "hand" (numpy backprop) or
+        "engine". progress: a tqdm.auto bar with the current cost (``leave`` keeps it when
+        done). print_cost (or verbose, the same): print "Cost after iteration i: J" every
+        100 iterations and at the last, as the course's L_layer_model does. compile=True (with
+        "engine") replays the engine's step with al.compile: the same bits, near hand-written
+        numpy's speed, after a trace of a few ms. Off by default."""
         X = check_X(X, self.layer_dims[0])
         Y = check_Y(Y, X.shape[1])
         _check_labels(Y)
@@ -105,7 +115,8 @@ class Model:
             self.parameters,
             lambda p: deep.grads_and_cost(p, X, Y, self.hidden, gradients, compile),
             learning_rate, num_iterations, record_every=int(record_every), record_last=True,
-            progress=progress, desc="fit")
+            progress=progress, leave=leave, desc="fit", print_cost=print_cost or verbose,
+            print_last=True, line=COURSE_LINE_FULL)
         costs = [float(c) for c in costs]
         self.costs.extend(costs)
         return costs

@@ -169,7 +169,9 @@ def compute_cost(a3, Y):
 
 
 def accuracy(X, Y, parameters):
-    """The fraction predicted right, as the course prints it."""
+    """The fraction predicted right, as the course prints it.
+
+    Shapes: X (n_x, m), Y (1, m)."""
     check_Y(Y, np.shape(X)[1])
     return float(np.mean(predict(X, Y, parameters)[0, :] == Y[0, :]))
 

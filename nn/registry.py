@@ -32,6 +32,10 @@ from .model import Model
 
 # ---- what an entry holds ---------------------------------------------------------------------
 
+def _accept(options) -> None:
+    """Accept any combination of the model's options (the default ``validate``)."""
+
+
 
 @dataclass(frozen=True)
 class Option:
@@ -108,7 +112,7 @@ class CourseModel:
     init: str | Callable = "he"  # nn.init's name for its start, or a function of the options
     as_layers: Callable = dict  # parameters as {"W1", "b1", ...} for Model
     random_parameters: Callable = None  # (layer_dims, rng) -> parameters for check and grade
-    validate: Callable = lambda options: None  # raises ValueError for options it refuses
+    validate: Callable = _accept  # raises ValueError for options it refuses
 
     def option_values(self, given=()) -> dict:
         """Every option of this model: its default, or the value in ``given``."""

@@ -25,7 +25,7 @@ import autograd_lite as al
 from . import activations
 from .checks import ShapeError, check_parameters, check_Y, num_layers
 from .init import lecun
-from .training import check_gradients_option, gradient_descent
+from .training import COURSE_LINE_FULL, check_gradients_option, gradient_descent
 from .training import update_parameters as update_parameters  # the course's, written once
 
 GRAD_KEYS = ("dZ3", "dW3", "db3", "dA2", "dZ2", "dW2", "db2", "dA1", "dZ1", "dW1", "db1")
@@ -123,7 +123,9 @@ def compute_cost(A3, Y):
     """The course's cross-entropy: 1/m nansum(-Y log A3 - (1 - Y) log(1 - A3)).
 
     A3 of exactly 1 where Y = 1 gives 0 * inf = nan, which nansum skips; A3 of exactly 1
-    where Y = 0 gives inf (a saturated sigmoid), as the course prints it."""
+    where Y = 0 gives inf (a saturated sigmoid), as the course prints it.
+
+    Shapes: A3 and Y: (1, m)."""
     m = np.shape(A3)[1]
     check_Y(Y, m)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -139,7 +141,9 @@ def _l2_sum(parameters):
 def compute_cost_with_regularization(A3, Y, parameters, lambd):
     """J = cross-entropy + lambd / (2m) * sum over l of ||W[l]||_F^2 (no bias terms).
 
-    Works for any number of layers: every W1, W2, ... in ``parameters`` is penalised."""
+    Works for any number of layers: every W1, W2, ... in ``parameters`` is penalised.
+
+    Shapes: A3 and Y (1, m); W[l] (n[l], n[l-1])."""
     check_lambd(lambd, "compute_cost_with_regularization")
     cross_entropy_cost = compute_cost(A3, Y)  # (checks Y is (1, m))
     m = Y.shape[1]
@@ -170,7 +174,10 @@ def _backward(X, Y, W1, A1, W2, A2, W3, A3, lambd=0.0, D1=None, D2=None, keep_pr
 
 
 def backward_propagation(X, Y, cache):
-    """The gradients of compute_cost from forward_propagation's cache (no regularization)."""
+    """The gradients of compute_cost from forward_propagation's cache (no regularization).
+
+    Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); dW[l] and db[l] have
+    their parameter's shape, dZ[l] and dA[l] are (n[l], m)."""
     Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3 = _unpack(
         cache, 12, "backward_propagation", "forward_propagation")
     check_Y(Y, X.shape[1])
@@ -231,7 +238,10 @@ def forward_propagation_with_dropout(X, parameters, keep_prob=0.5, seed=1):
 
 
 def backward_propagation_with_dropout(X, Y, cache, keep_prob):
-    """The gradients through the same masks: dA[l] = dA[l] * D[l] / keep_prob."""
+    """The gradients through the same masks: dA[l] = dA[l] * D[l] / keep_prob.
+
+    Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); dW[l] and db[l] have
+    their parameter's shape, dZ[l] and dA[l] are (n[l], m)."""
     check_keep_prob(keep_prob, "backward_propagation_with_dropout")
     Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3 = _unpack(
         cache, 14, "backward_propagation_with_dropout", "forward_propagation_with_dropout")
@@ -248,7 +258,9 @@ def predict(X, y, parameters):
 
 
 def accuracy(X, Y, parameters):
-    """The fraction predicted right, as the course prints it (e.g. 0.9478672985781991)."""
+    """The fraction predicted right, as the course prints it (e.g. 0.9478672985781991).
+
+    Shapes: X (n_x, m), Y (1, m)."""
     check_Y(Y, np.shape(X)[1])
     return float(np.mean(predict(X, Y, parameters)[0, :] == Y[0, :]))
 
@@ -256,7 +268,10 @@ def accuracy(X, Y, parameters):
 def grads_and_cost(parameters, X, Y, lambd=0.0, keep_prob=1.0, seed=1, gradients="hand"):
     """(the course's gradient dict dZ3 ... db1, J) for one step of the model: with L2
     (lambd > 0), dropout (keep_prob < 1, masks from ``seed``) or neither, by the course's
-    functions ("hand") or the engine's backward of cost_engine ("engine")."""
+    functions ("hand") or the engine's backward of cost_engine ("engine").
+
+    Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); dW[l] and db[l] have
+    their parameter's shape, dZ[l] and dA[l] are (n[l], m)."""
     if gradients == "engine":
         return _engine_grads(X, Y, parameters, lambd, keep_prob, seed)
     if keep_prob == 1:
@@ -284,7 +299,9 @@ def check_one_regularizer(lambd, keep_prob, fn):
 
 def model_layers(X, layers_dims, default_hidden, fn):
     """layers_dims [n_x, n[1], n[2], 1] for a Course 2 model on X: the course's hidden sizes
-    by default; a clear error unless it is 3 layers with n_x rows of X."""
+    by default; a clear error unless it is 3 layers with n_x rows of X.
+
+    Shapes: X (n_x, m)."""
     n_x = np.shape(X)[0]
     dims = [n_x, *default_hidden, 1] if layers_dims is None else list(layers_dims)
     if len(dims) != 4 or dims[0] != n_x or dims[-1] != 1:
@@ -303,7 +320,9 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=False, lambd
     gradients: "hand" (the backward functions above) or "engine" (autograd_lite's backward
     of the same cost). The cost is recorded every 1000 iterations and printed every 10000;
     ``callback(i, cost)`` sees every iteration. Returns the parameters, or
-    (parameters, costs) with ``return_costs``."""
+    (parameters, costs) with ``return_costs``.
+
+    Shapes: X (n_x, m), Y (1, m)."""
     check_lambd(lambd, "model")
     check_keep_prob(keep_prob, "model")
     check_one_regularizer(lambd, keep_prob, "model")
@@ -313,7 +332,7 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=False, lambd
         initialize_parameters(model_layers(X, layers_dims, (20, 3), "model"), seed),
         lambda p: grads_and_cost(p, X, Y, lambd, keep_prob, dropout_seed, gradients),
         learning_rate, num_iterations, print_cost=print_cost, print_every=10000,
-        line="Cost after iteration {i}: {cost}", record_every=1000, progress=progress,
+        line=COURSE_LINE_FULL, record_every=1000, progress=progress,
         desc="regularization", callback=callback)
     return (parameters, costs) if return_costs else parameters
 
@@ -326,7 +345,10 @@ def cost_engine(parameters, X, Y, lambd=0.0, keep_prob=1.0, masks=None, record=N
     sigmoid output with its cross-entropy taken from Z[L], plus lambd / (2m) sum ||W[l]||^2.
 
     ``record``, a list, receives (A[l] before masking, Z[l]) for l = 1 ... L with their
-    gradients retained (A[L] is None: the output's cross-entropy starts from Z[L])."""
+    gradients retained (A[L] is None: the output's cross-entropy starts from Z[L]).
+
+    Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); dW[l] and db[l] have
+    their parameter's shape, dZ[l] and dA[l] are (n[l], m)."""
     L = num_layers(parameters)
     m = np.shape(X)[1]
     A = X
@@ -352,7 +374,10 @@ def backward_propagation_engine(X, Y, parameters, lambd=0.0, keep_prob=1.0, seed
 
     keep_prob < 1 uses the masks forward_propagation_with_dropout(..., seed) draws; dA[l]
     and dZ[l] are scaled by m to match the course's keys (dA[l] is taken before the mask,
-    which is the course's dA[l] after ``dA[l] * D[l] / keep_prob``)."""
+    which is the course's dA[l] after ``dA[l] * D[l] / keep_prob``).
+
+    Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); dW[l] and db[l] have
+    their parameter's shape, dZ[l] and dA[l] are (n[l], m)."""
     _check_three_layers(parameters, X, "backward_propagation_engine")
     check_lambd(lambd, "backward_propagation_engine")
     check_keep_prob(keep_prob, "backward_propagation_engine")

@@ -53,7 +53,10 @@ def compute_cost(A2, Y, parameters=None, *, strict=False) -> float:
 
 def backward_propagation(parameters, cache, X, Y):
     """dZ2 = A2 - Y, dW2 = 1/m dZ2 A1^T, db2 = 1/m sum(dZ2), dZ1 = W2^T dZ2 * (1 - A1^2),
-    dW1 = 1/m dZ1 X^T, db1 = 1/m sum(dZ1). Returns {"dW1", "db1", "dW2", "db2"}."""
+    dW1 = 1/m dZ1 X^T, db1 = 1/m sum(dZ1). Returns {"dW1", "db1", "dW2", "db2"}.
+
+    Shapes: X (n_x, m), Y (1, m); W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h), b2 (1, 1); every
+    gradient has its parameter's shape."""
     m = X.shape[1]
     check_Y(Y, m)
     W2 = parameters["W2"]
@@ -76,7 +79,10 @@ def update_parameters(parameters, grads, learning_rate=1.2):
 def grads_and_cost(parameters, X, Y, gradients="hand", compile=False):
     """(grads {"dW1", "db1", "dW2", "db2"}, J) for one step: forward_propagation,
     compute_cost and backward_propagation ("hand"), or the engine's backward of
-    cost_engine ("engine"; ``compile``: replayed by al.compile, the same bits)."""
+    cost_engine ("engine"; ``compile``: replayed by al.compile, the same bits).
+
+    Shapes: X (n_x, m), Y (1, m); W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h), b2 (1, 1); every
+    gradient has its parameter's shape."""
     if gradients == "engine":
         return engine_gradients(cost_engine, parameters, X, Y, compile=compile)
     A2, cache = forward_propagation(X, parameters)
@@ -115,14 +121,20 @@ def predict(parameters, X):
 # ---- the engine twin ------------------------------------------------------------------------
 
 def cost_engine(parameters, X, Y):
-    """The same forward pass and cost built from Tensors (returns J as a Tensor)."""
+    """The same forward pass and cost built from Tensors (returns J as a Tensor).
+
+    Shapes: X (n_x, m), Y (1, m); W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h), b2 (1, 1); every
+    gradient has its parameter's shape."""
     A1 = al.tanh(parameters["W1"] @ X + parameters["b1"])
     Z2 = parameters["W2"] @ A1 + parameters["b2"]
     return al.binary_cross_entropy_with_logits(Z2, Y)
 
 
 def backward_propagation_engine(parameters, X, Y):
-    """backward_propagation's gradients from the engine: {"dW1", "db1", "dW2", "db2"}."""
+    """backward_propagation's gradients from the engine: {"dW1", "db1", "dW2", "db2"}.
+
+    Shapes: X (n_x, m), Y (1, m); W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h), b2 (1, 1); every
+    gradient has its parameter's shape."""
     check_parameters(parameters, X)
     check_Y(Y, X.shape[1])
     return grads_and_cost(parameters, X, Y, "engine")[0]

@@ -27,15 +27,22 @@ def check_gradients_option(gradients, fn: str, compile=False) -> None:
                          "pass gradients='engine' with it")
 
 
-def iterations(n, progress: bool, desc: str):
-    """range(n), with a tqdm progress bar when ``progress`` (none when not a terminal)."""
+def iterations(n, progress: bool, desc: str, leave: bool = False):
+    """range(n), or a tqdm.auto progress bar over it when ``progress``: a widget in Jupyter,
+    a bar in a terminal, none when the output is neither (a file, a pipe, a test).
+    ``leave``: keep the finished bar on screen."""
     if not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"num_iterations must be a non-negative integer, got {n!r}")
     if not progress:
         return range(n)
     from tqdm.auto import tqdm
 
-    return tqdm(range(n), desc=desc, unit="it", leave=False, disable=None)
+    try:
+        return tqdm(range(n), desc=desc, unit="it", leave=leave, disable=None)
+    except ImportError:  # a notebook without ipywidgets: tqdm.auto cannot draw its widget
+        from tqdm.std import tqdm as text_tqdm
+
+        return text_tqdm(range(n), desc=desc, unit="it", leave=leave, disable=None)
 
 
 def update_parameters(parameters, grads, learning_rate):
@@ -92,27 +99,43 @@ def gradient_descent(parameters, grads_and_cost: Callable, learning_rate, num_it
     return parameters, costs
 
 
+COURSE_LINE = "Cost after {unit} {i}: {cost:f}"  # weeks 2 and 3: "%i: %f"
+COURSE_LINE_FULL = "Cost after {unit} {i}: {cost}"  # week 4 and Course 2: "{}".format
+
+
+def cost_line(i: int, cost, line: str | Callable = COURSE_LINE, unit="iteration") -> str:
+    """The course's progress line for iteration (or epoch: ``unit``) ``i``: ``line`` is a
+    format string of unit, i and cost (COURSE_LINE gives "Cost after iteration 100:
+    0.310571") or a function of i and cost."""
+    return line(i, cost) if callable(line) else line.format(i=i, cost=cost, unit=unit)
+
+
 def train_loop(step: Callable[[int], float], num_iterations: int, *, print_cost=False,
-               print_every=100, print_last=False,
-               line: str | Callable = "Cost after iteration {i}: {cost:f}",
+               print_every=100, print_last=False, line: str | Callable = COURSE_LINE,
                record_every: int | None = 100, record_last=False, progress=False,
-               desc="train", callback: Callable | None = None) -> list:
+               leave=False, desc="train", callback: Callable | None = None) -> list:
     """Run ``step(i)`` for i = 0 ... num_iterations - 1; each returns that iteration's cost.
 
     Returns the costs at iterations 0, record_every, 2 record_every, ... (and the last with
-    ``record_last``; none when record_every is None). ``print_cost`` prints ``line`` (a
-    format string of i and cost, or a function of them) at the same kind of cadence, with
-    print_every and print_last. ``callback(i, cost)`` is called after every step; an
-    exception it raises stops the training.
+    ``record_last``; none when record_every is None). ``print_cost`` prints
+    ``cost_line(i, cost, line)`` at the same kind of cadence, with print_every and
+    print_last, above the progress bar when there is one (``progress``; ``leave`` keeps it
+    when done), whose postfix shows the current cost. ``callback(i, cost)`` is called after
+    every step; an exception it raises stops the training.
     """
     costs = []
-    for i in iterations(num_iterations, progress, desc):
+    bar = iterations(num_iterations, progress, desc, leave)
+    show = getattr(bar, "set_postfix_str", None) if not getattr(bar, "disable", True) else None
+    write = print if show is None else bar.write
+    for i in bar:
         cost = step(i)
         if callback is not None:
             callback(i, cost)
         last = i == num_iterations - 1
+        if show is not None and (i % 10 == 0 or last):  # the bar redraws at most 10 times/s
+            show(f"cost={float(cost):.6g}", refresh=False)
         if print_cost and (i % print_every == 0 or (print_last and last)):
-            print(line(i, cost) if callable(line) else line.format(i=i, cost=cost))
+            write(cost_line(i, cost, line))
         if record_every is not None and (i % record_every == 0 or (record_last and last)):
             costs.append(cost)
     return costs

@@ -275,3 +275,11 @@ def test_graph_output_without_a_suffix_it_writes_is_a_usage_error_before_any_wor
     assert code == 2 and out == "" and "internal error" not in err
     assert f"{output}' does not end in a suffix" in err and ".svg .png" in err
     assert not list(tmp_path.iterdir())
+
+
+def test_plot_with_a_suffix_matplotlib_cannot_write_is_a_usage_error_before_training(
+        capsys, tmp_path):
+    code, out, err = run(capsys, "train", "shallow", "--iterations", "1", "--no-progress",
+                         "--plot", str(tmp_path / "x.xyz"))
+    assert code == 2 and "training" not in out and "internal error" not in err
+    assert "x.xyz: the figure is written in the format its suffix names" in err and ".png" in err

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import cat_data_dir
+from conftest import assert_git_ignores, cat_data_dir
 
 import nn
 
@@ -21,8 +21,10 @@ EXAMPLES = REPO / "examples"
 
 def run_example(name, tmp_path, *args, env=None):
     full_env = dict(os.environ, QUICK="1", GRADER_EXAMPLES="25", **(env or {}))
-    return subprocess.run([sys.executable, str(EXAMPLES / name), *args], cwd=tmp_path,
+    done = subprocess.run([sys.executable, str(EXAMPLES / name), *args], cwd=tmp_path,
                           env=full_env, capture_output=True, text=True, timeout=600)
+    assert_git_ignores(tmp_path)  # what it writes, run from a clone's root
+    return done
 
 
 def test_computation_graph_prints_the_courses_gradients_and_draws_them(tmp_path):
@@ -59,6 +61,16 @@ def test_shallow_flower_prints_the_accuracy_the_courses_formulas_give(tmp_path):
     assert done.stdout.splitlines()[0] == "Cost after iteration 0: 0.693048"
     found = re.search(r"accuracy with 4 hidden units: ([\d.]+) %", done.stdout)
     assert found and float(found[1]) == round(_flower_by_hand(4, 1000, 1.2), 2)
+    assert_png(tmp_path / "flower.png")  # nn.plot's decision boundary
+
+
+def assert_png(path):
+    """A PNG that is more than one flat colour."""
+    from matplotlib.image import imread
+
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    pixels = imread(path)
+    assert np.any(np.abs(pixels - pixels[0, 0]) > 0.05, axis=-1).mean() > 0.01
 
 
 def test_gradient_check_passes_the_right_gradients_and_names_the_bug(tmp_path):
@@ -82,6 +94,7 @@ def test_logistic_regression_cat_prints_the_courses_costs(tmp_path):
                          "Cost after iteration 100: 0.584508"]
     gap = re.search(r"max \|dw - engine dw\| = (\S+)", done.stdout)
     assert gap and float(gap[1]) < 1e-12
+    assert_png(tmp_path / "logistic_costs.png")  # nn.plot's cost curve
 
 
 def test_deep_cat_starts_at_the_courses_cost_and_saves_what_it_scored(tmp_path):
@@ -96,39 +109,48 @@ def test_deep_cat_starts_at_the_courses_cost_and_saves_what_it_scored(tmp_path):
     cats = nn.load_catvnoncat(data)
     for split, X, Y in (("train", cats.train_X, cats.train_Y), ("test", cats.test_X, cats.test_Y)):
         assert f"{split} accuracy: {100 * model.accuracy(X, Y):.2f} %" in done.stdout
+    assert_png(tmp_path / "deep_cat_costs.png")
+    assert_png(tmp_path / "deep_cat_mislabeled.png")  # nn.plot's grid of mislabelled images
 
 
 def test_cat_examples_say_where_the_data_should_be(tmp_path):
     done = run_example("deep_cat.py", tmp_path, env={"CATVNONCAT_DIR": str(tmp_path / "no")})
-    assert done.returncode != 0 and "CATVNONCAT_DIR" in done.stderr
+    assert done.returncode != 0 and "(from $CATVNONCAT_DIR) not found" in done.stderr
+    env = {k: v for k, v in os.environ.items() if k != "CATVNONCAT_DIR"}
+    env.update(AUTOGRAD_LITE_DATA_DIR=str(tmp_path / "empty"), QUICK="1")
+    done = subprocess.run([sys.executable, str(EXAMPLES / "logistic_regression_cat.py")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode != 0 and "autograd-lite data add cat" in done.stderr
 
 
 def test_grader_passes_the_correct_learner(tmp_path):
     done = run_example("grader.py", tmp_path, str(EXAMPLES / "learners" / "deep_correct.py"),
-                       "--json", "g.json")
+                       "--json", "grade.json")
     assert done.returncode == 0, done.stderr
-    result = json.loads((tmp_path / "g.json").read_text())
-    assert result["passed"] and result["score"] == 1.0
+    result = json.loads((tmp_path / "grade.json").read_text())
+    assert result["score"] == 100.0 and all(t["status"] == "passed" for t in result["tests"])
 
 
 def test_grader_shrinks_and_scores_the_wrong_learner(tmp_path):
     done = run_example("grader.py", tmp_path, str(EXAMPLES / "learners" / "deep_wrong.py"),
-                       "--json", "g.json")
+                       "--json", "grade.json")
     assert done.returncode == 0, done.stderr
-    result = json.loads((tmp_path / "g.json").read_text())
-    assert not result["passed"] and result["report"]["first_failure"] == "dW1"
-    assert result["counterexample"]["m"] == 2  # the smallest m that shows a missing 1/m
-    assert result["counterexample"]["layer_dims"] == [1, 1]
-    assert 0 < result["score"] < 1
+    result = json.loads((tmp_path / "grade.json").read_text())
+    case = result["extra_data"]["counterexample"]
+    assert case["m"] == 2  # the smallest m that shows a missing 1/m
+    assert case["layer_dims"] == [1, 1]
+    assert 0 < result["score"] < 100
     assert (tmp_path / "grader_out" / "counterexample.dot").exists()
     assert "first disagreement: dW1" in done.stdout
 
 
 def test_grader_handles_propagate_learners(tmp_path):
     done = run_example("grader.py", tmp_path,
-                       str(EXAMPLES / "learners" / "propagate_correct.py"), "--json", "g.json")
+                       str(EXAMPLES / "learners" / "propagate_correct.py"), "--json", "grade.json")
     assert done.returncode == 0, done.stderr
-    assert json.loads((tmp_path / "g.json").read_text())["passed"]
+    result = json.loads((tmp_path / "grade.json").read_text())
+    assert [t["name"] for t in result["tests"]] == ["propagate: dw", "propagate: db"]
+    assert result["score"] == 100.0
 
 
 def test_notebook_tour_executes(tmp_path):
@@ -141,4 +163,7 @@ def test_notebook_tour_executes(tmp_path):
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("image/svg+xml" in o.get("data", {}) for o in outputs)  # an inline diagram
-    assert any("image/png" in o.get("data", {}) for o in outputs)  # an inline plot
+    # nn.plot's two figures, shown as the cells' last expressions
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 2
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "nn.plot.plot_decision_boundary(" in code and "nn.plot.plot_costs(" in code

@@ -73,16 +73,18 @@ def test_every_entry_is_checked_by_check(name, capsys, monkeypatch):
 @pytest.mark.parametrize("name", NAMES)
 def test_every_entry_is_graded_by_the_grader(name, tmp_path, monkeypatch):
     """A learner whose graded function is nn's own passes; one that halves a dW fails."""
-    grader = _load(ROOT / "examples" / "grader.py", "grader")
-    monkeypatch.setattr(grader, "EXAMPLES", 5)
+    from nn import grading
+
     monkeypatch.chdir(tmp_path)
     model = COURSE_MODELS[name]
     ref = model.reference
     right = tmp_path / "right.py"
     right.write_text(f"from {ref.__module__} import {ref.__name__} as {model.learner}\n")
-    result = grader.grade(str(right), name)
-    assert result["passed"] and result["model"] == name and result["function"] == model.learner
-    halved = grader.load_learner(str(right))  # the same function, one gradient halved
+    result = grading.grade(str(right), name, examples=5)
+    assert result["score"] == 100.0, result["output"]
+    assert result["extra_data"]["model"] == name
+    assert result["extra_data"]["function"] == model.learner
+    halved = grading.load_learner(str(right))  # the same function, one gradient halved
 
     def wrong(*args):
         out = getattr(halved, model.learner)(*args)
@@ -91,7 +93,7 @@ def test_every_entry_is_graded_by_the_grader(name, tmp_path, monkeypatch):
         grads = {**grads, key: grads[key] / 2}
         return (grads, *out[1:]) if isinstance(out, tuple) else grads
 
-    report, _ = grader.check(model, wrong, model.layer_dims(3), 4, 0)
+    report = grading.check_case(model, wrong, model.layer_dims(3), 4, 0)
     assert not report.passed and 0 < report.score < 1
 
 

@@ -93,3 +93,65 @@ def test_each_activation_has_its_engine_op():
                                    rtol=1e-14, atol=1e-300, err_msg=name)
     with pytest.raises(ValueError, match="unknown activation 'swish'"):
         activations.get("swish")
+
+
+# ---- progress as users expect (issue 19, point 3) -----------------------------------------
+
+class _Terminal:
+    """A stderr that says it is a terminal, so that tqdm draws its bar into it."""
+
+    def __init__(self):
+        self.text = ""
+
+    def write(self, s):
+        self.text += s
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+
+def _fit_data():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((3, 40))
+    return X, (X[:1] + 0.3 * X[1:2] > 0).astype(float)
+
+
+def test_fit_print_cost_prints_the_courses_lines_every_100_iterations(capsys):
+    X, Y = _fit_data()
+    every = nn.Model([3, 4, 1], seed=0).fit(X, Y, 0.1, 250, progress=False, record_every=1)
+    assert capsys.readouterr().out == ""  # silent by default
+    for flag in ("print_cost", "verbose"):
+        nn.Model([3, 4, 1], seed=0).fit(X, Y, 0.1, 250, progress=False, **{flag: True})
+        # the course's L_layer_model: print("Cost after iteration {}: {}".format(i, cost))
+        assert capsys.readouterr().out.splitlines() == [
+            "Cost after iteration {}: {}".format(i, every[i]) for i in (0, 100, 200, 249)]  # noqa: UP032 (the course's own)
+
+
+def test_the_progress_bar_shows_the_current_cost_and_leave_keeps_it(monkeypatch, capsys):
+    X, Y = _fit_data()
+    for leave in (True, False):
+        terminal = _Terminal()
+        monkeypatch.setattr("sys.stderr", terminal)
+        costs = nn.Model([3, 4, 1], seed=0).fit(X, Y, 0.1, 120, leave=leave, print_cost=True,
+                                                 record_every=1)
+        monkeypatch.undo()
+        frames = terminal.text.split("\r")
+        assert any(f"cost={costs[-1]:.6g}" in f for f in frames), frames[-3:]
+        # leave=True ends on the full bar and a newline; leave=False wipes it
+        assert ("120/120" in frames[-1] and terminal.text.endswith("\n")) is leave
+        # the course's lines go to stdout above the bar, whole
+        assert capsys.readouterr().out.splitlines() == [
+            f"Cost after iteration {i}: {costs[i]}" for i in (0, 100, 119)]
+
+
+def test_train_loop_puts_lines_above_a_bar_and_one_formatter_writes_them(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stderr", _Terminal())
+    training.train_loop(lambda i: 1.0 / (i + 1), 201, print_cost=True, progress=True)
+    assert capsys.readouterr().out.splitlines() == [
+        "Cost after iteration %i: %f" % (i, 1.0 / (i + 1)) for i in (0, 100, 200)]  # noqa: UP031
+    assert training.cost_line(5, 0.25, unit="epoch") == "Cost after epoch 5: 0.250000"
+    assert training.cost_line(5, np.float64(0.25), training.COURSE_LINE_FULL) == \
+        "Cost after iteration 5: 0.25"

@@ -1,8 +1,9 @@
 """The README runs: every ```python block in order, in one namespace, in a temporary folder;
 and every shell command of its ```bash blocks that needs no download (the install and the
 test commands are .ci/run's own steps, the full benchmark is run by tests/test_benchmark.py
-in its quick mode, and the command that needs the course's cat files, `--data cat:DIR`, is
-tests/test_cli.py's test_train_deep_on_cats)."""
+in its quick mode, the command that needs the course's cat files, `--data cat:DIR`, is
+tests/test_cli.py's test_train_deep_on_cats, and `data add cat` is run on the real files by
+tests/test_nn_data_folder.py)."""
 
 import contextlib
 import io
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import assert_git_ignores
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -23,7 +25,7 @@ COMMANDS = [line.split("  #")[0].strip()
             for line in block.splitlines() if line.strip() and not line.startswith("#")]
 RUN_ELSEWHERE = ("python -m pip install", "python -m pytest", "AUTOGRAD_LITE_PROFILE=",
                  "python benchmarks/run.py")
-NEEDS_DOWNLOAD = "cat:DIR"
+NEEDS_DOWNLOAD = ("cat:DIR", "data add cat")
 
 
 def test_the_python_blocks_run_in_order(tmp_path, monkeypatch):
@@ -39,15 +41,16 @@ def test_the_python_blocks_run_in_order(tmp_path, monkeypatch):
                  "all gradients agree"):
         assert line in printed, line
     assert (tmp_path / "e.svg").read_text().lstrip().startswith("<")
+    assert_git_ignores(tmp_path)
 
 
 def _runnable(command):
-    return not command.startswith(RUN_ELSEWHERE) and NEEDS_DOWNLOAD not in command
+    return not command.startswith(RUN_ELSEWHERE) and not any(n in command for n in NEEDS_DOWNLOAD)
 
 
 @pytest.mark.parametrize("command", [c for c in COMMANDS if _runnable(c)])
 def test_each_shell_command_runs(command, tmp_path):
-    argv = [str(ROOT / a) if a.startswith(("examples/", "benchmarks/")) else a
+    argv = [str(ROOT / a) if a.startswith(("examples/", "benchmarks/", "docs/")) else a
             for a in shlex.split(command)]
     if argv[0] == "python":
         argv[0] = sys.executable
@@ -57,6 +60,7 @@ def test_each_shell_command_runs(command, tmp_path):
     done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, env=env,
                           timeout=600)
     assert done.returncode == 0, f"{command}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    assert_git_ignores(tmp_path)
 
 
 def test_every_command_is_run_somewhere():
@@ -64,7 +68,10 @@ def test_every_command_is_run_somewhere():
     ci = (ROOT / ".ci" / "run").read_text()
     cli_tests = (ROOT / "tests" / "test_cli.py").read_text()
     for command in skipped:
-        if NEEDS_DOWNLOAD in command:  # run on the real data by test_cli.py when it is there
+        if "data add cat" in command:  # run on the real files by test_nn_data_folder.py
+            tests = (ROOT / "tests" / "test_nn_data_folder.py").read_text()
+            assert 'run(capsys, "data", "add", "cat"' in tests, command
+        elif "cat:DIR" in command:  # run on the real data by test_cli.py when it is there
             model = shlex.split(command)[2]
             assert f'"train", "{model}", "--data", f"cat:{{cat_dir}}"' in cli_tests, command
         elif command.startswith("python benchmarks/run.py"):

@@ -1,0 +1,209 @@
+"""Grade a learner's hand-written backprop against the engine, in Gradescope's format.
+
+    autograd-lite grade LEARNER.py                 # writes results.json
+    autograd-lite grade LEARNER.py -o /autograder/results/results.json --strict
+
+The learner's file defines the graded function of one of nn.registry's course models, in
+plain numpy: propagate(w, b, X, Y) (week 2), backward_propagation(parameters, cache, X, Y)
+(week 3), L_model_backward(AL, Y, caches) (week 4), or Course 2's
+backward_propagation(X, Y, cache) and backward_propagation_with_regularization(X, Y, cache,
+lambd). Each gradient key (dW1, db1, ...) is a test of Gradescope's results.json, worth an
+equal share of the points: it passes when the learner's gradient equals the engine's on a
+fixed set of cases and on the smallest failing case that hypothesis finds among many random
+layer sizes, m and seeds. That case, its gradient table and its diagram's path go in the
+output. A file that fails to import, or a function that raises, scores 0 with the traceback.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import time
+import traceback
+
+import autograd_lite as al
+
+from .registry import CourseModel, for_learner, random_case
+
+MAX_LAYERS, MAX_WIDTH, MAX_M = 4, 8, 16  # the random cases' sizes
+FIXED_CASES = ((5, 0), (5, 1), (1, 2), (9, 3))  # (m, seed) on the graded layer sizes
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")  # Gradescope's
+
+
+class LearnerError(Exception):
+    """The learner's file could not be graded: its traceback (or reason) is the message."""
+
+
+def load_learner(path):
+    """The learner's file as a module; a LearnerError holding the traceback if it fails to
+    import (a SyntaxError, an exception or sys.exit at its top level)."""
+    if not os.path.isfile(path):
+        raise LearnerError(f"grade: no learner file at {path}")
+    try:
+        spec = importlib.util.spec_from_file_location("learner", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    except (Exception, SystemExit):  # the learner's code: whatever it raises scores 0
+        raise LearnerError(f"{path} failed to import:\n{traceback.format_exc()}") from None
+    return module
+
+
+def graded_dims(model: CourseModel, n_x=3) -> list:
+    """The layer sizes every key is scored on: two hidden layers (4, 3) where the model
+    takes them, else as many as it takes."""
+    lo, hi = model.hidden_layers
+    hidden = [4, 3][:min(max(lo, 2), hi)]
+    return [n_x, *hidden, 1]
+
+
+def check_case(model: CourseModel, function, dims, m, seed) -> al.GradientReport:
+    """The learner's gradients on one random case X (n_x, m), Y (1, m), against the
+    engine's; an exception the learner's function raises propagates."""
+    X, Y, params = random_case(model, dims, m, seed)
+    yours = model.grade(function, params, X, Y, **model.grade_options)
+    cost = lambda P: model.engine(P, X, Y, **model.grade_options)  # noqa: E731
+    return al.check_gradients(cost, params, yours, max_numerical=50)
+
+
+def smallest_failure(model: CourseModel, function, examples: int):
+    """(case, report) of the smallest failing random case hypothesis finds in ``examples``
+    tries, or None; report is None when the learner's function raised (case["error"])."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from autograd_lite.testing import layer_dims
+
+    lo, hi = model.hidden_layers
+    last = {}
+
+    @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(dims=layer_dims(lo + 1, min(hi + 1, MAX_LAYERS), 1, MAX_WIDTH),
+           m=st.integers(1, MAX_M), seed=st.integers(0, 2**16))
+    def prop(dims, m, seed):
+        case = {"layer_dims": dims, "m": m, "seed": seed}
+        try:
+            report = check_case(model, function, dims, m, seed)
+        except Exception as err:  # the learner's code crashed: that case fails
+            last.update(case={**case, "error": traceback.format_exc()}, report=None)
+            raise AssertionError(str(err)) from err
+        if not report.passed:
+            last.update(case=case, report=report)
+            raise AssertionError(str(report))
+
+    try:
+        prop()
+    except AssertionError:
+        return last["case"], last["report"]
+    return None
+
+
+def draw_case(model: CourseModel, case, report, out_dir) -> str:
+    """The case's graph with the disagreeing gradients outlined: its .svg path (or .dot
+    without a renderer)."""
+    X, Y, params = random_case(model, case["layer_dims"], case["m"], case["seed"])
+    P = {k: al.Tensor(v, requires_grad=True, name=k) for k, v in params.items()}
+    cost = model.engine(P, X, Y, **model.grade_options)
+    cost.name = "J"
+    cost.backward(retain_graph=True)
+    os.makedirs(out_dir, exist_ok=True)
+    graph = al.draw(cost, compare=report, show_values=False)
+    path = graph.render_to(os.path.join(out_dir, "counterexample.dot"))
+    try:
+        return graph.render_to(os.path.join(out_dir, "counterexample.svg"))
+    except al.RenderError:
+        return path
+
+
+def _case_text(case) -> str:
+    return f"layer_dims={case['layer_dims']}, m={case['m']}, seed={case['seed']}"
+
+
+def _key_failures(model, function, found) -> tuple[list[str], dict[str, list[str]]]:
+    """(keys, {key: why it failed}) over the fixed cases and the smallest failing case."""
+    dims = graded_dims(model)
+    failures: dict[str, list[str]] = {}
+    keys: list[str] = []
+    reports = [({"layer_dims": dims, "m": m, "seed": s},
+                check_case(model, function, dims, m, s)) for m, s in FIXED_CASES]
+    if found is not None:
+        reports.append(found)
+    for case, report in reports:
+        for row in report.rows:
+            if row.status == "extra":
+                continue
+            if row.key not in keys:
+                keys.append(row.key)
+            if not row.passed:
+                failures.setdefault(row.key, []).append(
+                    f"{row.status} on {_case_text(case)}: {row.message or 'differs'}")
+    return keys, failures
+
+
+def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.0,
+          visibility="visible") -> dict:
+    """Gradescope's results.json for the learner's file at ``path``, as a dict: score (out
+    of ``points``), execution_time, output, and tests[] (name, score, max_score, status,
+    output, visibility), one per gradient key; extra_data holds the model, the function,
+    the smallest failing case and its diagram's path."""
+    start = time.monotonic()
+    try:
+        learner = load_learner(path)
+        try:
+            model = for_learner(learner, model_name)
+        except LookupError as err:
+            raise LearnerError(f"grade: {path}: {err}") from None
+        function = getattr(learner, model.learner)
+        found = smallest_failure(model, function, examples)
+        if found is not None and found[1] is None:
+            raise LearnerError(f"{model.learner} raised on {_case_text(found[0])}:\n"
+                               f"{found[0]['error']}")
+        keys, failures = _key_failures(model, function, found)
+    except LearnerError as err:
+        return _zero(str(err), points, visibility, time.monotonic() - start)
+    except Exception:  # the learner's function raised on a fixed case
+        return _zero(f"{model.learner} raised:\n{traceback.format_exc()}", points, visibility,
+                     time.monotonic() - start)
+    diagram = None if found is None else draw_case(model, found[0], found[1], out_dir)
+    share = points / len(keys)
+    summary = _summary(path, model, examples, found, diagram)
+    smallest = "" if found is None else (f"\nsmallest failing case: {_case_text(found[0])}; "
+                                         f"its diagram: {diagram}")
+    tests = [{"name": f"{model.learner}: {key}", "score": 0.0 if key in failures else share,
+              "max_score": share, "status": "failed" if key in failures else "passed",
+              "output": "\n".join(failures[key]) + smallest if key in failures
+              else f"{key} equals the engine's gradient on every case tried",
+              "visibility": visibility} for key in keys]
+    passed = sum(key not in failures for key in keys)
+    return {"score": points * passed / len(keys),  # exact when every key passes
+            "execution_time": round(time.monotonic() - start, 3),
+            "output": summary, "visibility": visibility, "tests": tests,
+            "extra_data": {"learner": path, "model": model.name, "function": model.learner,
+                           "cases": examples + len(FIXED_CASES),
+                           "counterexample": None if found is None else found[0],
+                           "diagram": diagram}}
+
+
+def _summary(path, model, examples, found, diagram) -> str:
+    head = f"{path}: {model.learner} ({model.name})"
+    if found is None:
+        return f"{head} passed {examples} random cases and {len(FIXED_CASES)} fixed ones"
+    case, report = found
+    return (f"{head} is wrong. Smallest failing case: {_case_text(case)}\n{report}\n"
+            f"diagram: {diagram}")
+
+
+def _zero(message, points, visibility, seconds) -> dict:
+    """Score 0 with the traceback (or the reason) as the output."""
+    return {"score": 0.0, "execution_time": round(seconds, 3), "output": message,
+            "visibility": visibility,
+            "tests": [{"name": "the learner's file runs", "score": 0.0, "max_score": points,
+                       "status": "failed", "output": message, "visibility": visibility}],
+            "extra_data": {}}
+
+
+def print_summary(results: dict, out=None) -> None:
+    """What the grade command prints: the output, then the score."""
+    total = sum(t["max_score"] for t in results["tests"])
+    print(results["output"], file=out)
+    print(f"score {results['score']:.2f} / {total:.2f}", file=out)

@@ -1,0 +1,147 @@
+"""`autograd-lite grade`: Gradescope's results.json, validated against the format that
+Gradescope documents (gradescope-autograders.readthedocs.io, "Autograder Specifications",
+"Output format"), written out below as a JSON schema; a partial score per gradient key,
+the smallest failing case and its diagram; a learner that fails to import or raises
+scores 0 with its traceback; --strict exits 1 on a score that is not full."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nn import deep
+from nn.cli import main
+
+jsonschema = pytest.importorskip("jsonschema")
+
+ROOT = Path(__file__).resolve().parent.parent
+LEARNERS = ROOT / "examples" / "learners"
+
+# Gradescope's documented results.json. Every field is optional, except that a score is
+# needed at the top or on every test. additionalProperties: false, so that a misspelt
+# field (which Gradescope would silently ignore) fails here.
+VISIBILITY = {"enum": ["hidden", "after_due_date", "after_published", "visible"]}
+FORMAT = {"enum": ["text", "html", "simple_format", "md", "ansi"]}
+TEST = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "score": {"type": "number"},
+        "max_score": {"type": "number"},
+        "status": {"enum": ["passed", "failed"]},
+        "name": {"type": "string"},
+        "name_format": FORMAT,
+        "number": {"type": "string"},
+        "output": {"type": "string"},
+        "output_format": FORMAT,
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "visibility": VISIBILITY,
+        "extra_data": {"type": "object"},
+    },
+}
+RESULTS_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "score": {"type": "number"},
+        "execution_time": {"type": "number"},
+        "output": {"type": "string"},
+        "output_format": FORMAT,
+        "test_output_format": FORMAT,
+        "test_name_format": FORMAT,
+        "visibility": VISIBILITY,
+        "stdout_visibility": VISIBILITY,
+        "extra_data": {"type": "object"},
+        "tests": {"type": "array", "items": TEST},
+        "leaderboard": {"type": "array", "items": {
+            "type": "object", "required": ["name", "value"],
+            "properties": {"name": {"type": "string"}, "value": {},
+                           "order": {"enum": ["asc", "desc"]}}}},
+    },
+    "anyOf": [{"required": ["score"]},
+              {"required": ["tests"],
+               "properties": {"tests": {"items": {"required": ["score"]}}}}],
+}
+
+
+def grade(capsys, tmp_path, learner, *options):
+    out = tmp_path / "results.json"
+    code = main(["grade", str(learner), "-o", str(out), "--examples", "20",
+                 "--diagrams", str(tmp_path / "diagrams"), *options])
+    printed = capsys.readouterr().out
+    results = json.loads(out.read_text())
+    jsonschema.validate(results, RESULTS_SCHEMA)
+    assert results["score"] == pytest.approx(sum(t["score"] for t in results["tests"]))
+    return code, results, printed
+
+
+def test_the_schema_itself_refuses_what_gradescope_would_not_read():
+    jsonschema.Draft202012Validator.check_schema(RESULTS_SCHEMA)
+    for bad in ({"tests": [{"name": "no score"}]}, {"score": "50"},
+                {"score": 1, "tests": [{"score": 1, "visiblity": "visible"}]},
+                {"score": 1, "visibility": "public"}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, RESULTS_SCHEMA)
+
+
+def test_a_wrong_learner_scores_per_gradient_key(capsys, tmp_path):
+    code, results, printed = grade(capsys, tmp_path, LEARNERS / "deep_wrong.py", "--points",
+                                   "60")
+    assert code == 0  # without --strict a failing grade is still a grade
+    # the keys L_model_backward returns for the graded sizes [3, 4, 3, 1], from nn itself
+    keys = [k for k in deep.L_model_backward(*_one_case([3, 4, 3, 1])) if not k.startswith("dA")]
+    names = [t["name"] for t in results["tests"]]
+    assert sorted(names) == sorted(f"L_model_backward: {k}" for k in keys)
+    for t in results["tests"]:  # the planted bug: every dW misses its 1/m, every db is right
+        wrong = t["name"].split(": ")[1].startswith("dW")
+        assert t["max_score"] == pytest.approx(60 / len(keys))
+        assert (t["status"], t["score"]) == (("failed", 0.0) if wrong else
+                                             ("passed", t["max_score"]))
+        if wrong:
+            assert "smallest failing case: layer_dims=[1, 1], m=2, seed=0" in t["output"]
+    assert results["score"] == pytest.approx(30.0)
+    diagram = Path(results["extra_data"]["diagram"])
+    assert diagram.exists() and str(diagram) in results["output"]
+    assert results["extra_data"]["counterexample"] == {"layer_dims": [1, 1], "m": 2, "seed": 0}
+    assert "score 30.00 / 60.00" in printed
+    assert main(["grade", str(LEARNERS / "deep_wrong.py"), "-o", str(tmp_path / "r.json"),
+                 "--examples", "5", "--strict"]) == 1
+
+
+def _one_case(dims):
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((dims[0], 4)), np.ones((1, 4))
+    parameters = deep.initialize_parameters_deep(dims)
+    AL, caches = deep.L_model_forward(X, parameters)
+    return AL, Y, caches
+
+
+def test_a_correct_learner_scores_full_and_strict_passes(capsys, tmp_path):
+    code, results, _ = grade(capsys, tmp_path, LEARNERS / "propagate_correct.py", "--strict",
+                             "--visibility", "after_published")
+    assert code == 0 and results["score"] == 100.0
+    assert [t["name"] for t in results["tests"]] == ["propagate: dw", "propagate: db"]
+    assert {t["visibility"] for t in results["tests"]} == {"after_published"}
+    assert results["extra_data"]["counterexample"] is None
+
+
+@pytest.mark.parametrize("source,expected", [
+    ("def L_model_backward(AL, Y, caches):\n    return {\n", "SyntaxError"),
+    ("import numpy as np\nraise RuntimeError('my setup failed')\n", "my setup failed"),
+    ("import sys\nsys.exit(3)\n", "SystemExit"),
+    ("def L_model_backward(AL, Y, caches):\n    return 1 / 0\n", "ZeroDivisionError"),
+    ("def nothing_graded():\n    pass\n", "defines none of the graded functions"),
+])
+def test_a_learner_that_fails_scores_zero_with_its_traceback(capsys, tmp_path, source,
+                                                            expected):
+    learner = tmp_path / "learner.py"
+    learner.write_text(source)
+    code, results, printed = grade(capsys, tmp_path, learner)
+    assert code == 0 and results["score"] == 0
+    assert [t["max_score"] for t in results["tests"]] == [100.0]
+    assert expected in results["output"] and expected in results["tests"][0]["output"]
+    if expected != "defines none of the graded functions":
+        assert "Traceback" in results["output"] and str(learner) in results["output"]
+    assert main(["grade", str(learner), "-o", str(tmp_path / "r.json"), "--strict"]) == 1
