@@ -236,6 +236,7 @@ class Generator:
 
     # ---- names --------------------------------------------------------------------------
     def alloc(self, base: str) -> str:
+        """A fresh identifier from ``base``, unique in the generated code."""
         base = re.sub(r"\W", "_", base) or "t"
         if base[0].isdigit():
             base = "_" + base
@@ -315,6 +316,7 @@ class Generator:
         return self.literal(v)
 
     def node(self, v: Val) -> ast.expr:
+        """The expression that computes ``v``."""
         return self.literal(v.value) if v.static else v.node
 
     def emit(self, target: str, v: Val, temp: bool = False) -> Val:
@@ -339,6 +341,7 @@ class Generator:
 
     def plain_call(self, fn: Any, args: list[Val], kwargs: dict[str, Val],
                    hint: str | None = None) -> Val:
+        """``fn(*args, **kwargs)`` as a call by name in the generated code."""
         if isinstance(fn, functools.partial):
             args = [_static(a) for a in fn.args] + args
             kwargs = {**{k: _static(v) for k, v in fn.keywords.items()}, **kwargs}
@@ -350,6 +353,7 @@ class Generator:
 
     def inline_call(self, fn: types.FunctionType, args: list[Val],
                     kwargs: dict[str, Val]) -> Val:
+        """``fn``'s body inlined with ``args`` substituted (raises when unreadable)."""
         node = _rule_node(fn)
         if node is None:
             raise _UnreadableError("no source")
@@ -363,6 +367,7 @@ class Generator:
         return result
 
     def bind(self, fn, params: ast.arguments, args: list[Val], kwargs: dict[str, Val]):
+        """The rule's parameters bound to ``args``, its defaults and closure."""
         if params.kwarg is not None:
             raise _UnreadableError("**kwargs")
         env: dict[str, Val] = {}
@@ -393,6 +398,7 @@ class Generator:
         return env
 
     def run(self, body: list[ast.stmt], env: dict, glb: dict) -> Val | None:
+        """Partially evaluate a rule's statements; its return value, if any."""
         for st in body:
             if isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant):
                 continue  # a docstring
@@ -416,6 +422,7 @@ class Generator:
         return None
 
     def assign(self, target: ast.expr, value: ast.expr, env: dict, glb: dict) -> None:
+        """A rule's assignment, partially evaluated into ``env`` (or emitted)."""
         if isinstance(target, ast.Name):
             env[target.id] = self.local(target.id, self.pe(value, env, glb))
         elif (isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple)
@@ -444,6 +451,7 @@ class Generator:
         return self.emit(self.alloc(name), v, temp=True)
 
     def lookup(self, name: str, env: dict, glb: dict) -> Val:
+        """A name of a rule: a local, a global of its module, or a builtin."""
         if name in env:
             return env[name]
         if name in glb:
@@ -527,6 +535,7 @@ class Generator:
         raise _UnreadableError(type(node).__name__)
 
     def pe_compare(self, node: ast.Compare, env: dict, glb: dict) -> Val:
+        """``pe`` for a comparison of two operands."""
         left = self.pe(node.left, env, glb)
         if len(node.ops) != 1:
             raise _UnreadableError("chained comparison")
@@ -539,6 +548,7 @@ class Generator:
         return Val(False, value, ast.Compare(self.node(left), node.ops, [self.node(right)]))
 
     def pe_comprehension(self, node: ast.expr, env: dict, glb: dict) -> Val:
+        """``pe`` for a comprehension over static values only."""
         local = {}
         for name in _load_names(node):
             if name in env:
@@ -554,6 +564,7 @@ class Generator:
         return _static(value)
 
     def pe_call(self, node: ast.Call, env: dict, glb: dict) -> Val:
+        """``pe`` for a call: fixed now, inlined, or emitted."""
         func = self.pe(node.func, env, glb)
         args: list[Val] = []
         for a in node.args:
@@ -607,6 +618,7 @@ class Generator:
         return _static(a)
 
     def forward(self) -> None:
+        """Emit the tape's ops, in the order they ran."""
         for t in self.inputs:
             self.shadow[self.names[id(t)]] = t._data
         for out, prim, args, kwargs in self.tape:
@@ -620,6 +632,7 @@ class Generator:
             self.emit(name, v)
 
     def alias(self, name: str, v: Val) -> None:
+        """``name = <v>``: the same object under another name (detach)."""
         self.stmts.append(ast.Assign([ast.Name(name, ast.Store())], self.node(v)))
         self.shadow[name] = v.value
         self.temps.add(name)
@@ -678,6 +691,7 @@ class Generator:
         return self.gnames[id(t)]
 
     def unbroadcast(self, g: Val, shape: tuple) -> Val:
+        """backward.unbroadcast of ``g`` to ``shape``, as code."""
         from .backward import _REDUCE_AXES, unbroadcast
         value = unbroadcast(g.value, shape)
         axes = _REDUCE_AXES.get((np.shape(g.value), shape))
@@ -756,6 +770,7 @@ class Generator:
 
     # ---- the function ------------------------------------------------------------------
     def generate(self) -> GeneratedCode:
+        """Forward, backward and return, compiled: the GeneratedCode."""
         self.forward()
         n_forward = len(self.stmts)
         grads = self.backward() if self.root.requires_grad else self.deliver({})

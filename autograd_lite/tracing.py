@@ -37,6 +37,7 @@ class Tracer:
         self.captured: dict[int, tuple[Tensor, int]] = {}
 
     def add_input(self, t: Tensor) -> None:
+        """Trace ``t`` as an input of the compiled function."""
         self.known[id(t)] = t
 
     def record(self, prim: Primitive, args: tuple, kwargs: dict | None, out: Tensor) -> None:
@@ -71,6 +72,7 @@ class Tracer:
         return out
 
     def detach(self, t: Tensor) -> Tensor:
+        """``t.detach()`` under the trace: a recorded op without gradient."""
         return self.nondiff(_DETACH, (t,))
 
     def no_value(self, t: Tensor, what: str) -> TraceError:
