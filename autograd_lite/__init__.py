@@ -22,7 +22,15 @@ from .gradcheck import (
     gradgradcheck,
     numerical_grad,
 )
-from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad, scope
+from .modes import (
+    AnomalyError,
+    TraceError,
+    detect_anomaly,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    scope,
+)
 from .ops import (
     OPS,
     abs,
@@ -84,6 +92,7 @@ def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = Non
 _LAZY = {  # name -> module; imported on first use so that `import autograd_lite` stays cheap
     "draw": "diagram", "render": "diagram", "explain": "diagram", "GraphTooLargeError": "diagram",
     "RenderError": "diagram", "save_diagram": "diagram", "testing": None,
+    "compile": "compiler",
 }
 
 
@@ -99,7 +108,7 @@ def __getattr__(name):
 __all__ = [
     "Tensor", "tensor", "CutOffWarning", "Primitive", "PRIMITIVES", "OPS", "custom_op",
     "no_grad", "enable_grad",
-    "is_grad_enabled", "scope", "detect_anomaly", "AnomalyError",
+    "is_grad_enabled", "scope", "detect_anomaly", "AnomalyError", "compile", "TraceError",
     "grad", "value_and_grad", "jacobian", "hessian", "hvp",
     "numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError", "check_gradients",
     "GradientReport", "draw", "render", "explain", "save_diagram", "testing",

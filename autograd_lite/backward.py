@@ -150,7 +150,7 @@ def backprop(root: Tensor, grad: Any, owned: bool = False,
     pending = {root._seq: [root, grad]}  # number -> [tensor, its gradient so far]
     heap = [] if root._op is None else [-root._seq]  # ops only: leaves have nothing to pass on
     # (steps are called only when needed: a call costs ~500 instructions, 1 % of expr's step)
-    watch = _edge_watcher(mode.anomaly, trace) if mode.anomaly or trace is not None else None
+    watch = _edge_watcher(mode, trace, root) if mode.special or trace is not None else None
     while heap:
         t, g = pending.pop(-heappop(heap))
         if (every or t._retain) and _deliver(t, g, targets, found, held):
@@ -268,8 +268,15 @@ def gradients(out: Tensor, inputs: list[Tensor], seed: Any = None, *,
     return [np.zeros_like(x._data) if g is None else g for g, x in zip(found, inputs)]
 
 
-def _edge_watcher(anomaly: bool, trace: Callable | None) -> Callable:
-    """The per-edge hook: anomaly checks and/or ``trace``."""
+def _edge_watcher(mode, trace: Callable | None, root: Tensor) -> Callable | None:
+    """The per-edge hook: anomaly checks and/or ``trace``; None when neither. Under
+    al.compile's trace, a backward from a traced tensor raises TraceError."""
+    if mode.trace is not None and id(root) in mode.trace.known:
+        raise mode.trace.no_value(root, "backward() (or al.grad) inside the compiled function")
+    anomaly = mode.anomaly
+    if not anomaly and trace is None:
+        return None
+
     def watch(t, i, a, g, gi):
         if anomaly:
             modes.check_backward(t._op.name, gi, i, t._vals, t._where)

@@ -243,7 +243,7 @@ def _diagram_file(path: str) -> str:
 
 
 def add_graph_command(subparsers) -> argparse.ArgumentParser:
-    """Add ``graph EXPRESSION name=value ... [-o FILE] [--explain] [--rankdir DIR]``."""
+    """Add ``graph EXPRESSION name=value ... [-o FILE] [--explain] [--code] [--rankdir DIR]``."""
     g = subparsers.add_parser("graph", help="build an expression's graph, backprop, draw it")
     g.add_argument("expression", help='e.g. "(a+b)*(b+1)"; numbers are float64, so 1/0 is '
                    'inf and 0/0 is nan, as in numpy')
@@ -252,6 +252,8 @@ def add_graph_command(subparsers) -> argparse.ArgumentParser:
     g.add_argument("-o", "--output", type=_diagram_file,
                    help="diagram file: .svg, .png, .dot or another suffix render_to writes")
     g.add_argument("--explain", action="store_true", help="print the backward pass as a table")
+    g.add_argument("--code", action="store_true",
+                   help="print forward and backward as the numpy code al.compile generates")
     g.add_argument("--rankdir", default="LR",
                    help="the diagram's direction, as al.draw takes it (LR, the default, TB, RL "
                         "or BT)")
@@ -286,9 +288,30 @@ def graph(args: argparse.Namespace) -> int:
         out.backward(np.ones(out.shape), retain_graph=True, retain_grads=True)
     for name, t in variables.items():
         print(f"d out / d {name} = {_show(0.0 if t.grad is None else t.grad)}")
+    if args.code:
+        print(f"\n{generated_code(args.expression, variables)}", end="")
     if args.output:
         _render(diagram, out, args.output, args.rankdir)
     return 0
+
+
+def generated_code(text: str, variables: dict[str, Tensor]) -> str:
+    """The code al.compile generates for ``text`` (the sum of it, if not one number) as a
+    function of ``variables``' names, which returns the value and their gradients."""
+    from .compiler import compile as al_compile
+
+    names = list(variables)
+
+    def expression(*values):
+        out = evaluate(text, dict(zip(names, values)))
+        out = out if out.size == 1 else ops.sum(out)
+        out.name = "out"  # its gradient is then dout, as in "d out / d a"
+        return out
+
+    step = al_compile(expression)
+    with np.errstate(all="ignore"):
+        step(*(Tensor(t.data, requires_grad=True, name=name) for name, t in variables.items()))
+    return step.source
 
 
 def _render(diagram, out, path, rankdir):

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["no_grad", "enable_grad", "is_grad_enabled", "scope", "detect_anomaly",
-           "AnomalyError"]
+           "AnomalyError", "TraceError", "tracer"]
 
 
 class Mode:
@@ -26,15 +26,19 @@ class Mode:
     new one and put the old one back, so reading the mode is one ContextVar lookup (17 ns,
     3x cheaper than three threading.local reads)."""
 
-    __slots__ = ("enabled", "anomaly", "scope")
+    # trace: the al.compile tracer recording this thread's ops (None when not tracing).
+    # special: anomaly or tracing, so that the recording hot path tests one attribute for both.
+    __slots__ = ("enabled", "anomaly", "scope", "trace", "special")
 
     def __init__(self, enabled: bool = True, anomaly: bool = False,
-                 scope: tuple[str, ...] = ()) -> None:
-        self.enabled, self.anomaly, self.scope = enabled, anomaly, scope
+                 scope: tuple[str, ...] = (), trace: Any = None) -> None:
+        self.enabled, self.anomaly, self.scope, self.trace = enabled, anomaly, scope, trace
+        self.special = anomaly or trace is not None
 
     def recording(self, enabled: bool) -> Mode:
         """This mode with recording on or off."""
-        return self if enabled == self.enabled else Mode(enabled, self.anomaly, self.scope)
+        return (self if enabled == self.enabled
+                else Mode(enabled, self.anomaly, self.scope, self.trace))
 
 
 # a Mode is never changed once made, so sharing one as the default is safe
@@ -81,7 +85,8 @@ def is_grad_enabled() -> bool:
 @contextmanager
 def _switched(**changes: Any) -> Iterator[None]:
     mode = current_mode()
-    fields = {"enabled": mode.enabled, "anomaly": mode.anomaly, "scope": mode.scope, **changes}
+    fields = {"enabled": mode.enabled, "anomaly": mode.anomaly, "scope": mode.scope,
+              "trace": mode.trace, **changes}
     token = mode_var.set(Mode(**fields))
     try:
         yield
@@ -95,6 +100,31 @@ def scope(name: str) -> Iterator[None]:
     if not isinstance(name, str) or not name:
         raise ValueError("scope(name): name must be a non-empty string")
     with _switched(scope=current_mode().scope + (name,)):
+        yield
+
+
+# ---- tracing (al.compile) -------------------------------------------------------------------
+
+class TraceError(RuntimeError):
+    """al.compile cannot record this: the function asked for a value (bool, float, item(),
+    np.asarray, ...) of a tensor that depends on its inputs, so a replay with other inputs
+    could silently take another branch."""
+
+
+def tracer(t: Any = None) -> Any:
+    """The tracer recording this thread's ops (None when not tracing); with ``t``, the tracer
+    only if ``t`` is one of its tensors (a value that depends on the compiled function's
+    inputs)."""
+    trace = current_mode().trace
+    if trace is None or t is None or id(t) in trace.known:
+        return trace
+    return None
+
+
+@contextmanager
+def tracing(trace: Any) -> Iterator[None]:
+    """Record every op on a tensor of ``trace`` (and keep recording them as usual)."""
+    with _switched(trace=trace):
         yield
 
 

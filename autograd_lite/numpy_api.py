@@ -12,7 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import ops
-from .tensor import Tensor
+from .modes import current_mode
+from .tensor import Tensor, _no_value
+from .tracing import nondiff
 
 _UNSET = object()  # "not given", as numpy's own _NoValue
 
@@ -28,6 +30,49 @@ def _data(x):
 def _plain(func):
     """A numpy function applied to the data: for results that have no gradient."""
     return lambda *args, **kwargs: func(*_data(args), **{k: _data(v) for k, v in kwargs.items()})
+
+
+def _traced_first(*xs):
+    """The first tensor among ``xs`` (and in lists of them) that al.compile is tracing."""
+    trace = current_mode().trace
+    if trace is None:
+        return None
+    for x in xs:
+        if isinstance(x, (list, tuple)):
+            found = _traced_first(*x)
+            if found is not None:
+                return found
+        elif isinstance(x, Tensor) and id(x) in trace.known:
+            return x
+    return None
+
+
+def _mask_ufunc(func):
+    """Comparisons, tests, roundings: plain arrays; under al.compile's trace, recorded."""
+    return lambda *args: nondiff(func, *args)
+
+
+def _value_function(func, reducing=False):
+    """A numpy function of the values with no gradient. Under al.compile's trace, any/all
+    over a traced tensor are recorded (masks); the others would bake the values in, so
+    they raise TraceError."""
+    plain = _plain(func)
+
+    def call(*args, **kwargs):
+        t = _traced_first(*args, *kwargs.values())
+        if t is None:
+            return plain(*args, **kwargs)
+        if reducing and set(kwargs) <= {"axis", "keepdims"}:
+            return nondiff(func, *args, **kwargs)
+        _no_value(t, f"numpy.{func.__name__}")
+
+    return call
+
+
+def _no_traced_mask(func_name, where):
+    t = _traced_first(where)
+    if t is not None:
+        _no_value(t, f"numpy.{func_name}(..., where=mask)")
 
 
 def _refuse(func_name: str, **given) -> None:
@@ -53,6 +98,7 @@ def _float_dtype(func_name: str, x, dtype):
 def _sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_UNSET, where=_UNSET):
     x = _float_dtype("sum", a, dtype)
     if where is not _UNSET:
+        _no_traced_mask("sum", where)
         x = ops.where(np.broadcast_to(_data(where), np.shape(_data(x))), x, 0.0)
     total = ops.sum(x, axis, bool(keepdims))
     return total if initial is _UNSET else total + initial
@@ -62,6 +108,7 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=_UNSET):
     x = _float_dtype("mean", a, dtype)
     if where is _UNSET:
         return ops.mean(x, axis, bool(keepdims))
+    _no_traced_mask("mean", where)
     mask = np.broadcast_to(_data(where), np.shape(_data(x)))
     count = np.sum(mask, axis=axis, keepdims=bool(keepdims))
     with np.errstate(invalid="ignore", divide="ignore"):  # an empty selection: nan, as numpy
@@ -73,6 +120,8 @@ def _extreme(sign):
 
     def reduce(a, axis=None, out=None, keepdims=False, initial=_UNSET, where=_UNSET):
         x = a if sign > 0 else -ops._tensor(a)
+        if where is not _UNSET:
+            _no_traced_mask(name, where)
         if where is not _UNSET and not np.all(_data(where)):
             if initial is _UNSET:
                 raise ValueError(f"numpy.{name}: a where= mask that leaves entries out needs "
@@ -154,7 +203,7 @@ def _stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
 
 def _where(condition, x=_UNSET, y=_UNSET):
     if x is _UNSET and y is _UNSET:  # np.where(cond): the indices, which have no gradient
-        return np.nonzero(_data(condition))
+        return FUNCTIONS[np.nonzero](condition)
     if x is _UNSET or y is _UNSET:
         raise ValueError("numpy.where: give both x and y, or neither")
     return ops.where(condition, x, y)
@@ -192,15 +241,19 @@ for _op in ops.OPS.values():  # every numpy entry of the registry must land some
             raise RuntimeError(f"ops.OPS lists numpy.{_f.__name__} for '{_op.name}' but "
                                "numpy_api has no adapter for its keywords")
 for _u in (np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
-           np.isfinite, np.isnan, np.isinf, np.sign, np.signbit, np.floor, np.ceil, np.rint):
-    UFUNCS[_u] = _plain(_u)
-for _f in (np.shape, np.ndim, np.size, np.argmax, np.argmin, np.allclose, np.isclose,
-           np.array_equal, np.count_nonzero, np.round, np.around, np.result_type, np.nonzero,
-           np.any, np.all,
+           np.isfinite, np.isnan, np.isinf, np.sign, np.signbit, np.floor, np.ceil, np.rint,
+           np.logical_not, np.logical_and, np.logical_or, np.logical_xor):
+    UFUNCS[_u] = _mask_ufunc(_u)
+for _f in (np.shape, np.ndim, np.size, np.result_type,  # shapes and dtypes: fine to trace
            # new arrays of t's shape, whose values do not depend on t's (the course's
            # initialize_velocity and initialize_adam call np.zeros_like(parameters["W1"]))
            np.zeros_like, np.ones_like, np.full_like):
     FUNCTIONS[_f] = _plain(_f)
+for _f in (np.argmax, np.argmin, np.allclose, np.isclose, np.array_equal, np.count_nonzero,
+           np.round, np.around, np.nonzero):
+    FUNCTIONS[_f] = _value_function(_f)
+for _f in (np.any, np.all):
+    FUNCTIONS[_f] = _value_function(_f, reducing=True)
 
 _CUT_OFF = ("on a Tensor has no autograd_lite counterpart; its result would be cut off from "
             "the graph (no gradient). Call it on np.asarray(t) (or t.data) if a plain array "

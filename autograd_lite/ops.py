@@ -18,16 +18,19 @@ from typing import Any
 
 import numpy as np
 
+from .modes import current_mode as _current_mode
 from .tensor import (
     PRIMITIVES,
     Primitive,
     Tensor,
+    _no_value,
     _numbering,
     apply,
     binary_method,
     identity_vjp,
     inplace_method,
 )
+from .tracing import nondiff
 
 ArrayLike = Any  # a Tensor, a numpy array, a list or a number
 
@@ -330,7 +333,17 @@ def _keywords(kwargs: dict) -> tuple:
 
 def where(condition: ArrayLike, x: ArrayLike, y: ArrayLike) -> Tensor:
     """Elementwise ``x`` where ``condition`` else ``y``; all broadcast together."""
+    if type(condition) is Tensor and _traced(condition):  # a mask of al.compile's trace
+        if condition._data.dtype != bool:
+            condition = nondiff(np.not_equal, condition, 0)  # as np.asarray(c, dtype=bool)
+        return apply(_where, (condition, x, y))
     return apply(_where, (np.asarray(_val(condition), dtype=bool), x, y))
+
+
+def _traced(t: Tensor) -> bool:
+    """Whether ``t`` is a value of the function al.compile is tracing."""
+    trace = _current_mode().trace
+    return trace is not None and id(t) in trace.known
 
 
 def sum(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
@@ -385,7 +398,7 @@ def square(x: ArrayLike) -> Tensor:
 @composite
 def leaky_relu(x: ArrayLike, slope: float = 0.01) -> Tensor:
     """x where x > 0, else slope * x (slope may be a Tensor that requires grad)."""
-    return where(_val(x) > 0, x, multiply(x, slope))
+    return where(nondiff(np.greater, x, 0), x, multiply(x, slope))
 
 
 @composite
@@ -394,10 +407,10 @@ def clip(x: ArrayLike, a_min=None, a_max=None) -> Tensor:
     broadcast). The gradient goes to ``x`` inside the bounds (bounds included) and to a
     bound where it is active, as ``torch.clamp`` does."""
     out = x
-    if a_min is not None:
-        out = where(_val(out) < _val(a_min), a_min, out)
+    if a_min is not None:  # (nondiff: recorded under al.compile, a plain array otherwise)
+        out = where(nondiff(np.less, out, a_min), a_min, out)
     if a_max is not None:
-        out = where(_val(out) > _val(a_max), a_max, out)
+        out = where(nondiff(np.greater, out, a_max), a_max, out)
     return out if type(out) is Tensor else _tensor(out)
 
 
@@ -409,12 +422,16 @@ def logsumexp(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
     axes = _axes(axis, np.ndim(xv), "logsumexp")
     if np.size(xv) == 0:
         m = np.zeros(np.shape(np.sum(xv, axis=axes, keepdims=True)))
-    else:
-        m = np.max(xv, axis=axes, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0.0)  # a constant shift: it cancels in the gradient
+    else:  # a shift without gradient (it cancels); recorded under al.compile
+        m = nondiff(_logsumexp_shift, x, axis=axes)
     with np.errstate(divide="ignore"):  # log(0) = -inf is the answer for an empty sum
         out = log(sum(exp(x - m), axes, keepdims=True)) + m
     return out if keepdims else reshape(out, np.shape(np.sum(xv, axis=axes)))
+
+
+def _logsumexp_shift(x, axis):
+    m = np.max(x, axis=axis, keepdims=True)
+    return np.where(np.isfinite(m), m, 0.0)
 
 
 @composite
@@ -526,10 +543,17 @@ def astype(x: ArrayLike, dtype) -> Tensor:
 def getitem(x: ArrayLike, index) -> Tensor:
     """``x[index]`` with basic or advanced indexing; repeated indices accumulate gradient."""
     if isinstance(index, tuple):
-        index = tuple(_val(i) for i in index)
+        index = tuple(_index_value(i) for i in index)
     else:
-        index = _val(index)
+        index = _index_value(index)
     return apply(_getitem, (x,), {"index": index})
+
+
+def _index_value(i):
+    if type(i) is Tensor:
+        _no_value(i, "indexing with a tensor")  # al.compile: its values would be baked in
+        return i._data
+    return i
 
 
 def concatenate(tensors, axis: int | None = 0) -> Tensor:
@@ -669,13 +693,24 @@ Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = lambda self: abs(self)
 Tensor.__getitem__ = getitem
 
-# Comparisons are not differentiable: they return plain boolean arrays.
-Tensor.__lt__ = lambda self, other: self._data < _val(other)
-Tensor.__le__ = lambda self, other: self._data <= _val(other)
-Tensor.__gt__ = lambda self, other: self._data > _val(other)
-Tensor.__ge__ = lambda self, other: self._data >= _val(other)
-Tensor.__eq__ = lambda self, other: self._data == _val(other)
-Tensor.__ne__ = lambda self, other: self._data != _val(other)
+
+
+def _comparison(ufunc):
+    """Comparisons are not differentiable: they return plain boolean arrays (under
+    al.compile's trace, a recorded mask, so that a replay compares the new values)."""
+    def compare(self, other):
+        if _current_mode().trace is not None:
+            return nondiff(ufunc, self, other)
+        return ufunc(self._data, _val(other))
+    return compare
+
+
+for _dunder, _ufunc in (("lt", np.less), ("le", np.less_equal), ("gt", np.greater),
+                        ("ge", np.greater_equal), ("eq", np.equal), ("ne", np.not_equal),
+                        ("and", np.bitwise_and), ("or", np.bitwise_or),
+                        ("xor", np.bitwise_xor)):
+    setattr(Tensor, f"__{_dunder}__", _comparison(_ufunc))
+Tensor.__invert__ = lambda self: nondiff(np.invert, self)  # ~mask
 
 
 def _method(function):

@@ -216,11 +216,11 @@ def _composite_inputs(draw, spec, max_side):
 
 # ---- random computation graphs ------------------------------------------------------------
 
-# where needs a condition: in graphs() it is "first operand > 0", fixed when drawn.
+# where needs a condition: in graphs() it is "first operand > 0", computed from the operand's
+# values (recorded as a comparison under al.compile, so that a replay recomputes it).
 def _graph_where(x, y):
     from .ops import where
-    xv = x._data if isinstance(x, Tensor) else np.asarray(x)
-    return where(xv > 0, x, y)
+    return where((x > 0) if isinstance(x, Tensor) else np.asarray(x) > 0, x, y)
 
 
 _GRAPH_SPECS = dict(SPECS_BY_PRIMITIVE)

@@ -1,15 +1,23 @@
-"""Benchmark autograd_lite against hand-written numpy (the course's formulas) and PyTorch.
+"""Benchmark autograd_lite, eager and compiled (al.compile), against hand-written numpy (the
+course's formulas), PyTorch and the peers of benchmarks/peers.py.
 
-    python benchmarks/run.py            # all cases, 10 rounds (about 1.5 minutes)
+    python benchmarks/run.py            # all cases, 10 rounds (about 6 minutes with the peers)
     python benchmarks/run.py --quick    # a smoke run (used by the tests)
+    python benchmarks/run.py --no-peers # autograd_lite, numpy and torch only
 
 Everything runs in one process. Each round builds its case afresh (new arrays), then
-autograd_lite and hand-written numpy alternate in short blocks (5 ms, or one step of the
-slower); torch, when installed (CPU, float64, same thread count), runs in one block of
-its own beside them, before the pair in even rounds and after it in odd ones. Each time is
-the median of the rounds (min-max beside it); each ratio is taken to numpy over a pair of
-rounds, one of each kind, and the median over the pairs is printed. Values and gradients
-are checked to agree before anything is timed.
+autograd_lite, hand-written numpy, al.compile's replay and the peers (micrograd, MyGrad,
+HIPS autograd, JAX jit: those installed, ``pip install -e ".[bench]"``) alternate in short
+blocks (5 ms, or one step of the slowest); torch, when installed (CPU, float64, same thread
+count), runs in one block of its own beside them, before the others in even rounds and
+after them in odd ones. Each time is the median of the rounds (min-max beside it); each
+ratio is taken to numpy over a pair of rounds, one of each kind, and the median over the
+pairs is printed. Values and gradients are checked to agree before anything is timed.
+
+The MLP steps come in two cost forms: *_step is the fused, stable
+``binary_cross_entropy_with_logits(Z, Y)``; *_learner is the cost as a learner writes it,
+``A = sigmoid(Z)``, ``-(Y * log(A) + (1 - Y) * log(1 - A)).sum() / m``, with the
+hand-written numpy of the course (``dZ = A - Y``) as its reference.
 """
 
 from __future__ import annotations
@@ -44,6 +52,14 @@ BIG_STEP = 1e-3  # seconds: a case whose numpy step takes this long is bound by 
 SETTLE = 0.2
 CHAIN_OPS = 2000
 LR = 0.01
+# al.compile and the peers join the cases when main() runs; compare.py and the tests build
+# the cases without them (compare.py runs them on an engine that may predate al.compile)
+PEERS = False
+
+
+def _peers():
+    from benchmarks import peers  # the optional engines load only when asked for
+    return peers
 
 
 # ---- cases: each returns {engine: step function}, and a gradient check ------------------------
@@ -71,6 +87,8 @@ def expr_case():
             e.backward()
             return a.grad.numpy(), b.grad.numpy()
         cases["torch"] = torch_step
+    if PEERS:
+        cases.update(_peers().expr_engines())
     return cases, 1
 
 
@@ -117,6 +135,8 @@ def chain_case():
             y.backward()
             return x.grad.numpy()
         cases["torch"] = torch_step
+    if PEERS:
+        cases.update(_peers().chain_engines(CHAIN_OPS))
     return cases, CHAIN_OPS
 
 
@@ -128,7 +148,19 @@ MLP_ACTIVATIONS = {
 }
 
 
-def _mlp_numpy(P, X, Y, hidden):
+def _numpy_output(ZL, Y, learner):
+    """(cost, dZ[L]) of the sigmoid output unit, averaged over every entry (n_y = 1 here)."""
+    m = ZL.size
+    if learner:  # as a learner writes it from the course
+        AL = 1 / (1 + np.exp(-ZL))
+        return -(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)).sum() / m, (AL - Y) / m
+    softplus_neg = np.logaddexp(0, -ZL)  # -log(AL), computed stably
+    AL = np.exp(-softplus_neg)  # sigmoid
+    # -y log(a) - (1-y) log(1-a) = softplus(-z) + (1-y) z
+    return (softplus_neg + (1 - Y) * ZL).sum() / m, (AL - Y) / m
+
+
+def _mlp_numpy(P, X, Y, hidden, learner=False):
     """One step by the course's formulas. dA0 (the gradient for X) is skipped, as a
     hand-writer would; the cost is computed, as the course's model does every iteration and
     the engines do."""
@@ -142,11 +174,7 @@ def _mlp_numpy(P, X, Y, hidden):
             A_prev, A = A, forward(Z)
             cache.append((A_prev, Z, A))
         ZL = P[f"W{L}"] @ A + P[f"b{L}"]
-        softplus_neg = np.logaddexp(0, -ZL)  # -log(AL), computed stably
-        AL = np.exp(-softplus_neg)  # sigmoid
-        # -y log(a) - (1-y) log(1-a) = softplus(-z) + (1-y) z, averaged over every entry
-        cost = (softplus_neg + (1 - Y) * ZL).sum() / ZL.size
-        dZ = (AL - Y) / ZL.size
+        cost, dZ = _numpy_output(ZL, Y, learner)
         grads = {}
         A_prev = A
         for l in range(L, 0, -1):
@@ -196,8 +224,17 @@ def _torch_update(T):
     return grads
 
 
-def _mlp_case(dims, m, hidden, seed=0):
-    """One gradient-descent step of an L-layer net: forward, cross-entropy, backward, update."""
+def _learner_bce(sigmoid, log):
+    """The cost as a learner writes it, with an engine's sigmoid and log."""
+    def bce(Z, Y):
+        A = sigmoid(Z)
+        return -(Y * log(A) + (1 - Y) * log(1 - A)).sum() / Y.shape[1]
+    return bce
+
+
+def _mlp_case(dims, m, hidden, seed=0, learner=False):
+    """One gradient-descent step of an L-layer net: forward, cross-entropy (fused, or the
+    learner's form), backward, update."""
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((dims[0], m))  # (n_x, m)
     Y = (rng.random((dims[-1], m)) > 0.5).astype(float)  # (n_y, m)
@@ -207,14 +244,17 @@ def _mlp_case(dims, m, hidden, seed=0):
         init[f"b{l}"] = np.zeros((dims[l], 1))
     op = MLP_ACTIVATIONS[hidden][2]
     T = {k: al.Tensor(v, requires_grad=True) for k, v in init.items()}
-    cases = {"autograd_lite": _mlp_autodiff(T, X, Y, getattr(al, op),
-                                            al.binary_cross_entropy_with_logits, _al_update),
-             "numpy": _mlp_numpy({k: v.copy() for k, v in init.items()}, X, Y, hidden)}
+    bce = _learner_bce(al.sigmoid, al.log) if learner else al.binary_cross_entropy_with_logits
+    cases = {"autograd_lite": _mlp_autodiff(T, X, Y, getattr(al, op), bce, _al_update),
+             "numpy": _mlp_numpy({k: v.copy() for k, v in init.items()}, X, Y, hidden, learner)}
+    if PEERS:
+        cases.update(_peers().mlp_engines(init, X, Y, hidden, learner))
     if torch is not None:
         TT = {k: torch.tensor(v, requires_grad=True) for k, v in init.items()}
+        bce = (_learner_bce(torch.sigmoid, torch.log) if learner
+               else torch.nn.functional.binary_cross_entropy_with_logits)
         cases["torch"] = _mlp_autodiff(TT, torch.tensor(X), torch.tensor(Y), getattr(torch, op),
-                                       torch.nn.functional.binary_cross_entropy_with_logits,
-                                       _torch_update)
+                                       bce, _torch_update)
     return cases, 1
 
 
@@ -222,7 +262,9 @@ CASES = {
     "expr": expr_case,
     "chain": chain_case,
     "flower_step": lambda: _mlp_case([2, 4, 1], 400, "tanh"),
+    "flower_learner": lambda: _mlp_case([2, 4, 1], 400, "tanh", learner=True),
     "deep_step": lambda: _mlp_case([12288, 20, 7, 5, 1], 209, "relu"),
+    "deep_learner": lambda: _mlp_case([12288, 20, 7, 5, 1], 209, "relu", learner=True),
     "wide_step": lambda: _mlp_case([3072, 256, 128, 10], 2048, "relu"),
 }
 
@@ -425,24 +467,30 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--cases", default=",".join(CASES), help="comma-separated cases")
+    parser.add_argument("--no-peers", action="store_true",
+                        help="leave out al.compile and the peer engines")
     args = parser.parse_args(argv)
+    global PEERS
+    PEERS = not args.no_peers
     rounds = 2 if args.quick else max(10, args.rounds + args.rounds % 2)
     names = [c for c in args.cases.split(",") if c]
     if args.quick:
         names = [n for n in names if n != "wide_step"]
         global CHAIN_OPS
         CHAIN_OPS = 300
+    if PEERS:
+        print("peers installed: " + (", ".join(_peers().installed()) or "none") + "\n")
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, numpy {np.__version__}"
           + (f", torch {torch.__version__} ({torch.get_num_threads()} threads)" if torch
              else ", torch not installed (skipped)"))
     print(f"{rounds} rounds ({2 * rounds} for the BLAS-bound deep and wide steps), each "
-          f"building the case afresh and alternating autograd_lite and numpy\nin blocks of "
+          f"building the case afresh and alternating the engines\nin blocks of "
           f"{BLOCK * 1e3:.0f} ms or one step (torch in one block of its own); median (min-max); "
-          "ratio = engine / numpy\nover two consecutive rounds (torch before the pair in one, "
+          "ratio = engine / numpy\nover two consecutive rounds (torch before the others in one, "
           "after it in the other), median over the pairs\n")
-    header = f"{'case':<12} {'engine':<14} {'median':>12} {'min-max':>24} {'ratio':>8}"
+    header = f"{'case':<14} {'engine':<16} {'median':>12} {'min-max':>24} {'ratio':>8}"
     print(header)
     print("-" * len(header))
     for name in names:
@@ -450,7 +498,7 @@ def main(argv=None):
         unit = " /op" if name == "chain" else ""
         for engine, times in per_round.items():
             ratios = paired_ratios(times, per_round["numpy"])
-            print(f"{name:<12} {engine:<14} {_fmt_time(statistics.median(times))}{unit:<3} "
+            print(f"{name:<14} {engine:<16} {_fmt_time(statistics.median(times))}{unit:<3} "
                   f"{_fmt_time(min(times)).strip():>11} - {_fmt_time(max(times)).strip():<10} "
                   f"{statistics.median(ratios):7.3f}x")
     if not args.quick:
@@ -463,6 +511,11 @@ def main(argv=None):
         if faults:
             print("minor page faults per deep step: " + ", ".join(
                 f"{engine} {n:.0f}" for engine, n in faults.items()))
+    if PEERS and not args.quick:
+        first = {e: _peers().first_call_seconds(e) for e in ("al", "jax")}
+        print("\nfirst call of the compiled flower step (learner's form), fresh process, "
+              "median of 3: al.compile " + ", JAX jit ".join(
+                  "n/a" if t is None else f"{t * 1e3:.1f} ms" for t in first.values()))
     print(f"\nDOT text of a 10,000-node graph (draw): {1e3 * dot_build_time(rounds):.0f} ms "
           "(median)")
     t, traced, rss, hyp, gv, nn_loaded = import_cost(3 if args.quick else 7)

@@ -41,7 +41,7 @@ from autograd_lite.expr import (
 from . import grading, plot
 from .data import COURSE_FILES, DATASETS, DataError, add_data, data_folder
 from .grading import VISIBILITIES
-from .registry import COURSE_MODELS, CourseModel, random_case
+from .registry import COMPILED_TRAINING, COURSE_MODELS, CourseModel, random_case
 from .training import GRADIENTS, cost_line
 
 
@@ -137,6 +137,10 @@ def _add_train(sub):
                    help=f"1 to {MAX_ITERATIONS:,} (epochs, for a model on mini-batches)")
     t.add_argument("--seed", type=_int_in(0, MAX_SEED), help=f"0 to {MAX_SEED:,}")
     t.add_argument("--gradients", choices=GRADIENTS, default="hand")
+    t.add_argument("--compile", action="store_true",
+                   help="the engine's gradients, replayed by al.compile (the same numbers, "
+                        "faster; implies --gradients engine; models: "
+                        f"{', '.join(sorted(COMPILED_TRAINING))})")
     t.add_argument("--plot", metavar="FILE.png", help="learning curve (and decision boundary)")
     t.add_argument("--save", metavar="FILE.npz", help="save the trained parameters")
     t.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -340,11 +344,17 @@ def train(args) -> int:
     common = {k: v for k, v in (("learning_rate", args.learning_rate),
                                 ("iterations", args.iterations), ("seed", args.seed))
               if v is not None}
+    if args.compile and model.name not in COMPILED_TRAINING:
+        raise UsageError(f"--compile: {model.name}'s training does not take it yet (models: "
+                         f"{', '.join(sorted(COMPILED_TRAINING))})")
+    gradients = "engine" if args.compile else args.gradients
     run = model.run(_layer_dims(sizes, model, data.train_X.shape[0]), **common,
-                    **options, gradients=args.gradients, progress=not args.no_progress)
+                    **options, gradients=gradients, progress=not args.no_progress,
+                    compile=args.compile)
     print(f"training {model.name} {run.layer_dims} on {name} (m = {data.train_X.shape[1]}): "
           f"{run.iterations} {model.unit}s, learning rate {run.learning_rate:g}, "
-          f"{run.gradients} gradients" + "".join(f", {k} {v}" for k, v in options.items()))
+          f"{run.gradients} gradients{' (compiled)' if run.compile else ''}"
+          + "".join(f", {k} {v}" for k, v in options.items()))
     parameters, history = train_watched(model, data, run)
     _report(model, parameters, data, history)
     if args.save:

@@ -275,10 +275,11 @@ def L_model_backward(AL, Y, caches, hidden="relu", lambd=0.0, keep_prob=1.0,
 
 
 def grads_and_cost(parameters, X, Y, hidden="relu", gradients="hand", lambd=0.0,
-                   keep_prob=1.0, seed=1):
+                   keep_prob=1.0, seed=1, compile=False):
     """(grads {"dA0", "dW1", "db1", ...}, J) for one gradient-descent step: L_model_forward,
     compute_cost and L_model_backward ("hand"; J a np.float64), or the engine's backward
-    of L_model_cost_engine ("engine"; no dA keys, J a float).
+    of L_model_cost_engine ("engine"; no dA keys, J a float; ``compile``: replayed by
+    al.compile, the same bits).
 
     lambd adds the L2 term lambd/(2m) sum ||W[l]||^2 to J (and lambd/m W[l] to dW[l]);
     keep_prob < 1 drops hidden units with the masks L_model_forward(..., keep_prob, seed)
@@ -290,8 +291,8 @@ def grads_and_cost(parameters, X, Y, hidden="relu", gradients="hand", lambd=0.0,
         check_keep_prob(keep_prob, "grads_and_cost")
         masks = None if keep_prob == 1 else dropout_masks(
             [(n, np.shape(X)[1]) for n in check_parameters(parameters)[1:-1]], keep_prob, seed)
-        return engine_gradients(lambda P: L_model_cost_engine(
-            P, X, Y, hidden, lambd=lambd, keep_prob=keep_prob, masks=masks), parameters)
+        return engine_gradients(L_model_cost_engine, parameters, X, Y, hidden, None, lambd,
+                                keep_prob, masks, compile=compile)
     AL, caches = L_model_forward(X, parameters, hidden, keep_prob, seed)
     cost = compute_cost(AL, Y)
     if lambd:
@@ -300,15 +301,15 @@ def grads_and_cost(parameters, X, Y, hidden="relu", gradients="hand", lambd=0.0,
 
 
 def _gradient_descent(X, Y, parameters, learning_rate, num_iterations, hidden, gradients, desc,
-                      **loop):
+                      compile=False, **loop):
     """The course's training loop; costs are 0-d arrays, as the course's tests expect.
     ``loop``: train_loop's print_cost, progress, record_last and callback."""
-    check_gradients_option(gradients, desc)
+    check_gradients_option(gradients, desc, compile)
     X = check_X(X, check_parameters(parameters)[0])
     check_Y(Y, X.shape[1])
 
     def find(p):
-        grads, cost = grads_and_cost(p, X, Y, hidden, gradients)
+        grads, cost = grads_and_cost(p, X, Y, hidden, gradients, compile=compile)
         return grads, np.asarray(cost)
 
     return gradient_descent(parameters, find, learning_rate, num_iterations, print_last=True,
@@ -318,7 +319,7 @@ def _gradient_descent(X, Y, parameters, learning_rate, num_iterations, hidden, g
 
 def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
                   print_cost=False, seed=1, init="lecun", hidden="relu", progress=False,
-                  record_last=False, gradients="hand", callback=None):
+                  record_last=False, gradients="hand", callback=None, compile=False):
     """Train [LINEAR -> RELU] * (L-1) -> LINEAR -> SIGMOID by batch gradient descent on
     X (n_x, m), Y (1, m). Returns (parameters, costs).
 
@@ -329,27 +330,28 @@ def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
     the course's list (2 iterations record 1 cost). ``record_last=True`` also records the
     last iteration's. ``print_cost`` prints "Cost after iteration {i}: {cost}" at those
     iterations and at the last, as the course does. gradients: "hand" (L_model_backward)
-    or "engine" (autograd_lite); ``callback(i, cost)`` sees every iteration.
+    or "engine" (autograd_lite; with ``compile=True`` replayed by al.compile, the same
+    bits, faster); ``callback(i, cost)`` sees every iteration.
     """
     parameters = initialize_parameters_deep(layers_dims, seed, init)
     return _gradient_descent(X, Y, parameters, learning_rate, num_iterations, hidden, gradients,
-                             "L_layer_model", print_cost=print_cost, progress=progress,
+                             "L_layer_model", compile, print_cost=print_cost, progress=progress,
                              record_last=record_last, callback=callback)
 
 
 def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
                     print_cost=False, seed=1, progress=False, record_last=False,
-                    gradients="hand", callback=None):
+                    gradients="hand", callback=None, compile=False):
     """The course's LINEAR -> RELU -> LINEAR -> SIGMOID model on X (n_x, m), Y (1, m),
     layers_dims (n_x, n_h, n_y), from initialize_parameters (W = randn * 0.01, seed 1).
 
-    Returns (parameters, costs), costs and printing exactly as L_layer_model's."""
+    Returns (parameters, costs), costs, printing, gradients and compile as L_layer_model's."""
     if len(layers_dims) != 3:
         raise ValueError(f"two_layer_model: layers_dims must be (n_x, n_h, n_y), got "
                          f"{layers_dims!r}")
     parameters = initialize_parameters(*layers_dims, seed=seed)
     return _gradient_descent(X, Y, parameters, learning_rate, num_iterations, "relu", gradients,
-                             "two_layer_model", print_cost=print_cost, progress=progress,
+                             "two_layer_model", compile, print_cost=print_cost, progress=progress,
                              record_last=record_last, callback=callback)
 
 

@@ -7,6 +7,8 @@ Return types follow the course's graded functions: ``propagate``'s cost is a 0-d
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 import autograd_lite as al
@@ -58,17 +60,19 @@ def propagate(w, b, X, Y):
 
 
 def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False,
-             progress=False, gradients="hand", callback=None):
+             progress=False, gradients="hand", callback=None, compile=False):
     """Gradient descent. Returns (params {"w", "b"}, grads, costs).
 
     costs holds the cost (before that step's update) at iterations 0, 100, 200, ...:
     exactly the course's list, so 101 iterations record 2 costs. ``print_cost`` prints
     those as the course does: ``Cost after iteration 100: 0.310571``. gradients: "hand"
-    (propagate) or "engine" (propagate_engine); ``callback(i, cost)`` sees every iteration.
+    (propagate) or "engine" (propagate_engine; ``compile=True`` replays it with al.compile);
+    ``callback(i, cost)`` sees every iteration.
 
     Shapes: w (n_x, 1), b a number, X (n_x, m), Y (1, m); dw (n_x, 1)."""
-    check_gradients_option(gradients, "optimize")
-    find = propagate if gradients == "hand" else propagate_engine
+    check_gradients_option(gradients, "optimize", compile)
+    find = propagate if gradients == "hand" else functools.partial(propagate_engine,
+                                                                   compile=compile)
     w = np.array(w, dtype=float)
     grads = None
 
@@ -95,13 +99,14 @@ def predict(w, b, X):
 
 
 def model(X_train, Y_train, X_test=None, Y_test=None, num_iterations=2000, learning_rate=0.5,
-          print_cost=False, progress=False, gradients="hand", callback=None):
+          print_cost=False, progress=False, gradients="hand", callback=None, compile=False):
     """Train from zeros and predict. Returns the course's dict: costs (as optimize
     records them), Y_prediction_test, Y_prediction_train, w, b, learning_rate,
     num_iterations, plus train_accuracy and test_accuracy (%). ``print_cost`` prints the
     costs, then "train accuracy: ... %" and "test accuracy: ... %", as the course does.
     Y_test may be rank-1 (m_test,), as in the course's own test. Without a test set
-    (X_test None) the test entries are None. gradients and callback: as optimize's.
+    (X_test None) the test entries are None. gradients, callback and compile: as
+    optimize's.
 
     Shapes: X_train (n_x, m_train), Y_train (1, m_train), X_test (n_x, m_test), Y_test (1,
     m_test); w (n_x, 1)."""
@@ -113,7 +118,7 @@ def model(X_train, Y_train, X_test=None, Y_test=None, num_iterations=2000, learn
         Y_test = check_Y(Y_test, X_test.shape[1], "Y_test")
     w, b = initialize_with_zeros(X_train.shape[0])
     params, _, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate,
-                                print_cost, progress, gradients, callback)
+                                print_cost, progress, gradients, callback, compile)
     w, b = params["w"], params["b"]
     Y_prediction_train = predict(w, b, X_train)
     train_accuracy = 100 - np.mean(np.abs(Y_prediction_train - Y_train)) * 100
@@ -140,10 +145,15 @@ def cost_engine(w, b, X, Y):
     return al.binary_cross_entropy_with_logits(w.T @ X + b, Y)
 
 
-def propagate_engine(w, b, X, Y):
-    """propagate's (grads, cost), with the gradients from the engine's backward().
+def _cost_of(P, X, Y):
+    return cost_engine(P["w"], P["b"], X, Y)
+
+
+def propagate_engine(w, b, X, Y, compile=False):
+    """propagate's (grads, cost), with the gradients from the engine's backward()
+    (``compile``: replayed by al.compile, the same bits).
 
     Shapes: w (n_x, 1), b a number, X (n_x, m), Y (1, m); dw (n_x, 1)."""
     _check(w, X, Y)
-    grads, cost = engine_gradients(lambda P: cost_engine(P["w"], P["b"], X, Y), {"w": w, "b": b})
+    grads, cost = engine_gradients(_cost_of, {"w": w, "b": b}, X, Y, compile=compile)
     return {"dw": grads["dw"], "db": float(grads["db"])}, cost

@@ -19,7 +19,7 @@ from .activations import ACTIVATIONS
 from .checks import check_X, check_Y
 from .init import INITIALIZERS, check_layer_dims, initialize
 from .regularization import check_keep_prob, check_lambd, check_one_regularizer
-from .training import COURSE_LINE_FULL, GRADIENTS
+from .training import COURSE_LINE_FULL, GRADIENTS, check_gradients_option
 
 FORMAT_VERSION = 1
 OUTPUT = "sigmoid"  # the checkpoint format's "output" entry: Model is a binary classifier
@@ -90,12 +90,15 @@ class Model:
     def fit(self, X, Y, learning_rate=0.0075, num_iterations=2500, gradients="hand",
             progress=True, record_every=100, print_cost=False, verbose=False, leave=False, *,
             optimizer="gd", mini_batch_size=None, beta=None, beta1=None, beta2=None,
-            epsilon=None, lambd=0.0, keep_prob=1.0, lr_decay=None, decay_rate=None):
+            epsilon=None, lambd=0.0, keep_prob=1.0, lr_decay=None, decay_rate=None,
+            compile=False):
         """Train on X (n_x, m), Y (1, m); returns the cost history (every ``record_every``
         iterations and the last). gradients: "hand" (numpy backprop) or "engine".
         progress: a tqdm.auto bar with the current cost (``leave`` keeps it when done).
         print_cost (or verbose, the same): print "Cost after iteration i: J" every 100
-        iterations and at the last, as the course's L_layer_model does.
+        iterations and at the last, as the course's L_layer_model does. compile=True (with
+        "engine") replays the engine's step with al.compile: the same bits, near hand-written
+        numpy's speed, after a trace of a few ms. Off by default.
 
         Course 2's options, by the course's functions (nn.optimization, nn.deep):
         - optimizer: "gd", "momentum" (beta, 0.9) or "adam" (beta1 0.9, beta2 0.999,
@@ -114,6 +117,7 @@ class Model:
         _check_labels(Y)
         if gradients not in GRADIENTS:
             raise ValueError(f"gradients must be 'hand' or 'engine', got {gradients!r}")
+        check_gradients_option(gradients, "fit", compile)
         _check_positive(learning_rate, "learning_rate", "e.g. the course's 0.0075")
         if (isinstance(record_every, bool) or not isinstance(record_every, numbers.Integral)
                 or record_every < 1):
@@ -126,7 +130,7 @@ class Model:
 
         def grads_and_loss(p, X_b, Y_b):  # the mini-batch's gradients and summed loss
             grads, cost = deep.grads_and_cost(p, X_b, Y_b, self.hidden, gradients, lambd,
-                                              keep_prob)
+                                              keep_prob, compile=compile)
             return grads, cost * X_b.shape[1]
 
         parameters = dict(self.parameters)  # the updates replace its entries, not the arrays

@@ -80,6 +80,7 @@ class Run:
     print_cost: bool = False
     progress: bool = False
     callback: Callable | None = None  # callback(i, cost) after every iteration
+    compile: bool = False  # engine gradients replayed by al.compile (COMPILED_TRAINING only)
 
 
 @dataclass(frozen=True)
@@ -231,9 +232,14 @@ def _name(text):
 
 # ---- adapters: one call for every model -> the course's own function ------------------------
 
+# the models whose training takes compile=True (Run.compile): Course 1's batch models
+COMPILED_TRAINING = frozenset({"logistic", "shallow", "deep", "two_layer"})
+
+
 def _train_logistic(d: Dataset, r: Run):
     out = logistic.model(d.train_X, d.train_Y, d.test_X, d.test_Y, r.iterations,
-                         r.learning_rate, r.print_cost, r.progress, r.gradients, r.callback)
+                         r.learning_rate, r.print_cost, r.progress, r.gradients, r.callback,
+                         r.compile)
     return {"w": out["w"], "b": out["b"]}, out["costs"]
 
 
@@ -248,7 +254,8 @@ def _logistic_grade(propagate, p, X, Y):
 
 def _train_shallow(d: Dataset, r: Run):
     return shallow.nn_model(d.train_X, d.train_Y, r.layer_dims[1], r.iterations, r.print_cost,
-                            r.seed, r.learning_rate, r.progress, r.gradients, True, r.callback)
+                            r.seed, r.learning_rate, r.progress, r.gradients, True, r.callback,
+                            r.compile)
 
 
 def _shallow_grade(backward_propagation, p, X, Y):
@@ -260,13 +267,13 @@ def _train_deep(d: Dataset, r: Run):
     o = r.options
     return deep.L_layer_model(d.train_X, d.train_Y, r.layer_dims, r.learning_rate, r.iterations,
                               r.print_cost, r.seed, o["init"], o["hidden"], r.progress,
-                              gradients=r.gradients, callback=r.callback)
+                              gradients=r.gradients, callback=r.callback, compile=r.compile)
 
 
 def _train_two_layer(d: Dataset, r: Run):
     return deep.two_layer_model(d.train_X, d.train_Y, r.layer_dims, r.learning_rate,
                                 r.iterations, r.print_cost, r.seed, r.progress,
-                                gradients=r.gradients, callback=r.callback)
+                                gradients=r.gradients, callback=r.callback, compile=r.compile)
 
 
 def _deep_predict(p, X):

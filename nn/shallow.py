@@ -76,21 +76,22 @@ def update_parameters(parameters, grads, learning_rate=1.2):
     return _update_parameters(parameters, grads, learning_rate)
 
 
-def grads_and_cost(parameters, X, Y, gradients="hand"):
+def grads_and_cost(parameters, X, Y, gradients="hand", compile=False):
     """(grads {"dW1", "db1", "dW2", "db2"}, J) for one step: forward_propagation,
     compute_cost and backward_propagation ("hand"), or the engine's backward of
-    cost_engine ("engine").
+    cost_engine ("engine"; ``compile``: replayed by al.compile, the same bits).
 
     Shapes: X (n_x, m), Y (1, m); W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h), b2 (1, 1); every
     gradient has its parameter's shape."""
     if gradients == "engine":
-        return engine_gradients(lambda P: cost_engine(P, X, Y), parameters)
+        return engine_gradients(cost_engine, parameters, X, Y, compile=compile)
     A2, cache = forward_propagation(X, parameters)
     return backward_propagation(parameters, cache, X, Y), compute_cost(A2, Y)
 
 
 def nn_model(X, Y, n_h, num_iterations=10000, print_cost=False, seed=2, learning_rate=1.2,
-             progress=False, gradients="hand", return_costs=False, callback=None):
+             progress=False, gradients="hand", return_costs=False, callback=None,
+             compile=False):
     """Train the one-hidden-layer network on X (n_x, m), Y (n_y, m); returns the parameters.
 
     seed=2 draws what the course's initialize_parameters draws after np.random.seed(2)
@@ -98,12 +99,14 @@ def nn_model(X, Y, n_h, num_iterations=10000, print_cost=False, seed=2, learning
     np.random.seed(3) before nn_model. ``print_cost`` prints "Cost after iteration %i: %f"
     every 1000 iterations, as the course. The course records no costs; ``return_costs``
     returns (parameters, costs) with the cost at iterations 0, 100, 200, ... gradients:
-    "hand" or "engine"; ``callback(i, cost)`` sees every iteration."""
-    check_gradients_option(gradients, "nn_model")
+    "hand" or "engine" (``compile=True``: replayed by al.compile); ``callback(i, cost)`` sees
+    every iteration."""
+    check_gradients_option(gradients, "nn_model", compile)
     n_x, _, n_y = layer_sizes(X, Y, n_h)
     check_Y(Y, X.shape[1])
     parameters, costs = gradient_descent(
-        initialize_parameters(n_x, n_h, n_y, seed), lambda p: grads_and_cost(p, X, Y, gradients),
+        initialize_parameters(n_x, n_h, n_y, seed),
+        lambda p: grads_and_cost(p, X, Y, gradients, compile),
         learning_rate, num_iterations, print_cost=print_cost, print_every=1000,
         progress=progress, desc="nn_model", callback=callback)
     return (parameters, costs) if return_costs else parameters

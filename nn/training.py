@@ -17,10 +17,14 @@ import autograd_lite as al
 GRADIENTS = ("hand", "engine")  # the hand-derived backward, or the engine's backward()
 
 
-def check_gradients_option(gradients, fn: str) -> None:
-    """``gradients`` must be "hand" or "engine"; ``fn`` names the function in the error."""
+def check_gradients_option(gradients, fn: str, compile=False) -> None:
+    """``gradients`` must be "hand" or "engine", and "engine" with ``compile``; ``fn`` names
+    the function in the error."""
     if gradients not in GRADIENTS:
         raise ValueError(f"{fn}: gradients must be 'hand' or 'engine', got {gradients!r}")
+    if compile and gradients != "engine":
+        raise ValueError(f"{fn}: compile=True replays the engine's gradients with al.compile; "
+                         "pass gradients='engine' with it")
 
 
 def iterations(n, progress: bool, desc: str, leave: bool = False):
@@ -48,15 +52,36 @@ def update_parameters(parameters, grads, learning_rate):
     return {k: v - learning_rate * grads["d" + k] for k, v in parameters.items()}
 
 
-def engine_gradients(cost: Callable, parameters) -> tuple[dict, float]:
+def engine_gradients(cost: Callable, parameters, *args, compile: bool = False
+                     ) -> tuple[dict, float]:
     """(grads {"d" + key: dJ/d parameter}, J) from the engine, as a learner would ask for
-    them: the parameters as Tensors that require grad, J = cost(P), J.backward(), .grad
-    (zeros for a parameter that J does not use)."""
+    them: the parameters as Tensors that require grad, J = cost(P, *args), J.backward(),
+    .grad (zeros for a parameter that J does not use).
+
+    compile: replay ``cost``'s al.compile trace instead (one trace per shape, kept per
+    cost function). The results are the same bits: the replay makes the eager engine's
+    numpy calls in the same order. Never the default: the course's functions show the
+    eager engine at work, and a trace costs a few ms, which pays back only over a few
+    hundred iterations (see the README's al.compile section).
+    """
+    if compile:
+        step = _COMPILED.get(cost)
+        if step is None:
+            if len(_COMPILED) >= 32:  # a few course costs are expected; never an unbounded cache
+                _COMPILED.pop(next(iter(_COMPILED)))
+            step = _COMPILED[cost] = al.compile(cost, argnums=0)
+        # (a number, such as logistic regression's b, as a 0-d array: al.Tensor does so too)
+        J, grads = step({k: v if type(v) is np.ndarray else np.asarray(v, float)
+                         for k, v in parameters.items()}, *args)
+        return {"d" + k: g for k, g in grads.items()}, float(J)
     P = {k: al.Tensor(v, requires_grad=True) for k, v in parameters.items()}
-    J = cost(P)
+    J = cost(P, *args)
     J.backward()
     return {"d" + k: np.zeros(t.shape) if t.grad is None else t.grad
             for k, t in P.items()}, J.item()
+
+
+_COMPILED: dict = {}  # cost function -> its al.compile
 
 
 def gradient_descent(parameters, grads_and_cost: Callable, learning_rate, num_iterations,

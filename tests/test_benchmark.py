@@ -12,13 +12,19 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_benchmark_quick_run():
+    cases = ("expr", "chain", "flower_step", "flower_learner")
     done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick",
-                           "--cases", "expr,chain,flower_step"], capture_output=True, text=True,
+                           "--cases", ",".join(cases)], capture_output=True, text=True,
                           timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    for case in ("expr", "chain", "flower_step"):
-        assert f"{case:<12} autograd_lite" in out and f"{case:<12} numpy" in out
+    installed = out.split("peers installed: ")[1].split("\n")[0].split(", ")
+    for case in cases:  # each engine's value and gradients were checked against numpy's
+        for engine in ("autograd_lite", "numpy", "al compiled"):
+            assert f"{case:<14} {engine:<16}" in out, out
+        for peer in installed:
+            if peer != "none" and (peer != "micrograd" or case in ("expr", "chain")):
+                assert f"{case:<14} {peer:<16}" in out, out
     assert "import autograd_lite after numpy" in out and "loads hypothesis: False" in out
 
 
@@ -61,3 +67,11 @@ def test_page_fault_count_sees_fresh_pages(monkeypatch):
                         lambda: ({"fresh": touch_fresh_pages, "none": lambda: None}, 1))
     faults = bench.page_faults("deep_step", steps=5)
     assert faults["fresh"] >= 1000 and faults["none"] < 50
+
+
+def test_first_call_of_the_compiled_flower_step_is_timed_in_a_fresh_process():
+    sys.path.insert(0, str(REPO))
+    from benchmarks import peers
+
+    seconds = peers.first_call_seconds("al", repeats=1)
+    assert 0 < seconds < 5  # trace and code generation, without the import

@@ -37,6 +37,23 @@ def test_graph_explain_and_arrays(capsys):
     assert "b: 4 + 5 = 9" in out
 
 
+def test_graph_code_prints_the_generated_numpy_code_which_runs_to_the_same_gradients(capsys):
+    code, out, err = run(capsys, "graph", "sum(tanh(w * x) + w)", "w=[0.5,-1]", "x=[2,3]",
+                         "--code")
+    assert code == 0, err
+    source = out[out.index("import numpy as np"):]
+    assert "def expression(w, x):" in source and "Tensor" not in source
+    assert "dw = " in source and "# backward" in source
+    namespace = {}
+    exec(source, namespace)  # noqa: S102  (the printed code defines the function)
+    w, x = np.array([0.5, -1.0]), np.array([2.0, 3.0])
+    value, (dw, dx) = namespace["expression"](w, x)
+    assert np.isclose(value, np.sum(np.tanh(w * x) + w))
+    np.testing.assert_allclose(dw, (1 - np.tanh(w * x) ** 2) * x + 1)
+    np.testing.assert_allclose(dx, (1 - np.tanh(w * x) ** 2) * w)
+    assert f"d out / d w = {np.array2string(dw, precision=6, separator=', ')}" in out
+
+
 @pytest.mark.parametrize("argv,message,status", [
     (["graph", "a.__class__", "a=1"], "Attribute is not allowed", 1),
     (["graph", "__import__('os')", "a=1"], "not allowed", 1),

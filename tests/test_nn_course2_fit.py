@@ -174,3 +174,20 @@ def test_bad_options_are_refused_by_name(options, error, message):
     with pytest.raises(error, match=message):
         model.fit(X, Y, 0.1, 2, progress=False, **options)
     _same(model.parameters, before, rtol=0)  # nothing was trained
+
+
+@pytest.mark.parametrize("options", [{"keep_prob": 0.8}, {"lambd": 0.7},
+                                     {"optimizer": "adam", "mini_batch_size": 64}],
+                         ids=["dropout", "L2", "adam"])
+def test_fit_with_course_2_options_and_compile_equals_eager_bit_for_bit(options):
+    X, Y = nn.planar_flower()
+    runs = []
+    for compile in (False, True):
+        model = nn.Model([2, 4, 1], hidden="tanh", seed=1)
+        costs = model.fit(X, Y, 0.5, 30, gradients="engine", progress=False, compile=compile,
+                          **options)
+        runs.append((costs, model.parameters))
+    (eager_costs, eager), (compiled_costs, compiled) = runs
+    assert compiled_costs == eager_costs
+    for key in eager:
+        np.testing.assert_array_equal(compiled[key], eager[key])

@@ -1,0 +1,598 @@
+"""al.compile: trace a step once, read its backward pass as numpy code, replay it fast.
+
+    step = al.compile(cost)                 # cost(*args) returns a scalar Tensor
+    J, (dW, db, _, _) = step(W, b, X, Y)    # gradients of the arguments that require grad
+    print(step.source)                      # forward and backward, as plain numpy
+
+The first call runs ``cost`` once on Tensors and records every op applied to values of its
+arguments (``tracing.py``); ``codegen.py`` turns the record into one straight-line Python
+function of numpy calls, forward then backward, with the same calls in the same order as
+the eager engine (so the same bits). Later calls with arguments of the same shapes, dtypes
+and requires-grad flags run that function; others trace again (a bounded cache keeps the
+most recent ``cache_size`` traces).
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import inspect
+import os
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import modes
+from .codegen import GeneratedCode, Generator
+from .modes import TraceError
+from .tensor import Tensor, _as_float_array, _make
+from .tracing import Tracer
+
+__all__ = ["compile", "Compiled", "TraceError"]
+
+# Leaves of an argument, by kind: arrays and Tensors are inputs of the generated function;
+# anything else is static (part of the cache key, by value).
+_TENSOR, _ARRAY, _STATIC = 0, 1, 2
+
+
+def compile(f: Callable | None = None, *, static_argnums: int | Sequence[int] = (),  # noqa: A001
+            argnums: int | Sequence[int] | None = None, cache_size: int = 8) -> Any:
+    """Compile ``f``, which takes Tensors or arrays and returns a scalar Tensor (or a tuple
+    whose first item is one), into a function that returns ``(value, grads)``.
+
+    grads: with ``argnums=None``, one entry per argument: the gradient of each argument that
+        is a Tensor requiring grad (for a dict, list or tuple of them, the same structure),
+        None for the others. With ``argnums`` (an int or a tuple), the gradients of those
+        arguments, whether arrays or Tensors, as ``al.value_and_grad`` gives them.
+    value: the cost as a numpy value (with the auxiliary outputs, as a tuple, if ``f``
+        returns a tuple).
+
+    Arguments that are arrays or Tensors (also inside dicts, lists and tuples) reach ``f``
+    as Tensors and are inputs of the replay; other arguments (numbers, strings) and those at
+    ``static_argnums`` are constants of a trace: a new value traces again. So do new shapes,
+    dtypes or requires-grad flags. The ``cache_size`` most recent traces are kept;
+    ``trace_count`` says how many were made, ``source`` shows the last one's code.
+
+    Inside ``f``, a value that steers Python (``if cost > 0``, ``float(A)``, ``np.asarray``)
+    raises TraceError: use ``al.where`` for choices per entry. Arrays and Tensors ``f`` reads
+    from outside are constants of the trace (a Tensor written later makes it trace again;
+    one that requires grad must be passed as an argument).
+
+    Usable as a decorator: ``@al.compile`` or ``@al.compile(static_argnums=2)``.
+    """
+    if f is None:
+        return lambda g: compile(g, static_argnums=static_argnums, argnums=argnums,
+                                 cache_size=cache_size)
+    if not callable(f):
+        raise TypeError(f"al.compile: expected a function, got {type(f).__name__}")
+    return Compiled(f, static_argnums, argnums, cache_size)
+
+
+def _nums(nums: Any, what: str) -> tuple[int, ...]:
+    nums = (nums,) if isinstance(nums, int) else tuple(nums)
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in nums):
+        raise TypeError(f"al.compile: {what} must be an int or a tuple of ints, got {nums!r}")
+    return nums
+
+
+class _Entry:
+    """One trace: the generated code, how to read the arguments, and how to build results."""
+
+    __slots__ = ("code", "fn", "treedef", "grad_slots", "n_extra", "extra_tree", "captured",
+                 "source")
+
+    def captured_changed(self) -> bool:
+        return any(t._version != v for t, v in self.captured)
+
+
+class Compiled:
+    """A compiled function (see ``al.compile``): call it like ``f``; it returns
+    ``(value, grads)``. ``source`` is the generated code of the latest trace,
+    ``trace_count`` the number of traces made, ``cache_size`` the most kept."""
+
+    def __init__(self, f: Callable, static_argnums: Any = (), argnums: Any = None,
+                 cache_size: int = 8) -> None:
+        if not isinstance(cache_size, int) or cache_size < 1:
+            raise ValueError(f"al.compile: cache_size must be a positive int, got {cache_size!r}")
+        self.f = f
+        self.static_argnums = frozenset(_nums(static_argnums, "static_argnums"))
+        self.argnums = None if argnums is None else _nums(argnums, "argnums")
+        self._single = isinstance(argnums, int)
+        self.cache_size = cache_size
+        self.trace_count = 0
+        self._cache: OrderedDict[Any, _Entry] = OrderedDict()
+        self._last: _Entry | None = None
+        self._lock = threading.Lock()
+        functools.update_wrapper(self, f)
+        try:
+            self._params = list(inspect.signature(f).parameters.values())
+        except (TypeError, ValueError):
+            self._params = []
+
+    # ---- calling ----------------------------------------------------------------------
+    def __call__(self, *args: Any) -> tuple[Any, Any]:
+        key, leaves = self._flatten(args)
+        entry = self._cache.get(key)
+        if entry is None or (entry.captured and entry.captured_changed()):
+            entry = self._trace(args, key)
+        elif self._last is not entry:
+            self._cache.move_to_end(key)
+            self._last = entry
+        return entry.fn(*leaves)  # the generated code returns (value, grads) as f's caller sees
+
+    def _flatten(self, args: tuple) -> tuple[tuple, list]:
+        """The cache key (every static fact the generated code depends on) and the arrays."""
+        trace = modes.current_mode().trace
+        key: list = [len(args)]
+        leaves: list = []
+        wanted = self.argnums
+        simple = wanted is None and not self.static_argnums and trace is None
+        for i, a in enumerate(args):
+            if simple and type(a) is Tensor:  # the common case, inline
+                d = a._data
+                key.append((type(d), d.shape, d.strides, d.dtype, a.requires_grad))
+                leaves.append(d)
+                continue
+            if i in self.static_argnums:
+                try:
+                    hash(a)
+                except TypeError:
+                    raise TypeError(f"al.compile({self.__name__}): argument {i} is static "
+                                    f"(static_argnums) but a {type(a).__name__} cannot be a "
+                                    "cache key; pass a hashable value (a tuple, a number, "
+                                    "a string)") from None
+                key.append((_STATIC, type(a), a))
+                continue
+            _leaf_keys(a, key, leaves, wanted is not None and i in wanted, trace, self, i)
+        return tuple(key), leaves
+
+    def _results(self, entry: _Entry, value: Any, grads: list, extra: list) -> tuple[Any, Any]:
+        """(value, grads) in the structure of f's arguments, from flat values."""
+        if entry.n_extra:
+            value = (value, *_unflatten_values(entry.extra_tree, extra))
+        return value, _grads(entry, grads, self)
+
+    # ---- tracing ----------------------------------------------------------------------
+    def _trace(self, args: tuple, key: tuple) -> _Entry:
+        with self._lock:
+            entry = _trace(self, args)
+            self.trace_count += 1
+            self._cache[key] = entry
+            self._cache.move_to_end(key)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+            self._last = entry
+        return entry
+
+    @property
+    def source(self) -> str:
+        """The generated code of the latest trace (call the function once first)."""
+        if self._last is None:
+            raise RuntimeError(f"al.compile({self.__name__}): no code yet; the first call "
+                               "traces the function and generates it")
+        return self._last.source
+
+    @property
+    def constants(self) -> dict[str, Any]:
+        """What ``source`` needs besides its imports (arrays of the trace), by name:
+        ``exec(source, dict(compiled.constants))`` defines the function."""
+        if self._last is None:
+            raise RuntimeError(f"al.compile({self.__name__}): no code yet")
+        return dict(self._last.code.constants)
+
+    def cache_info(self) -> dict[str, int]:
+        """{"traces": made so far, "cached": kept now, "cache_size": the most kept}."""
+        return {"traces": self.trace_count, "cached": len(self._cache),
+                "cache_size": self.cache_size}
+
+    def __repr__(self) -> str:
+        return f"<al.compile of {self.__name__}: {self.trace_count} trace(s)>"
+
+
+# ---- arguments: flattening dicts, lists and tuples ----------------------------------------
+
+def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Compiled,
+               argi: int) -> None:
+    t = type(a)
+    if t is Tensor:
+        if trace is not None and id(a) in trace.known:
+            raise TraceError(f"al.compile({cf.__name__}): a compiled function was called "
+                             "inside the trace of another one with a value of its inputs; "
+                             "call the plain Python function there instead")
+        d = a._data
+        # strides too: whether a reshape gives a view or a copy depends on them
+        key.append((type(d), d.shape, d.strides, d.dtype,
+                    wanted or (a.requires_grad and cf.argnums is None)))
+        leaves.append(d)
+    elif t is np.ndarray:
+        if a.dtype.kind != "f":
+            a = _as_float_array(a, None)
+        key.append((t, a.shape, a.strides, a.dtype, wanted))
+        leaves.append(a)
+    elif t is dict:
+        key.append((dict, tuple(a)))
+        for v in a.values():
+            _leaf_keys(v, key, leaves, wanted, trace, cf, argi)
+    elif t in (list, tuple):
+        key.append((t, len(a)))
+        for v in a:
+            _leaf_keys(v, key, leaves, wanted, trace, cf, argi)
+    elif isinstance(a, np.generic) and a.dtype.kind == "f":
+        key.append((t, (), (), a.dtype, wanted))
+        leaves.append(a)
+    else:
+        if wanted:
+            raise TypeError(f"al.compile({cf.__name__}): argnums asks for the gradient of "
+                            f"argument {argi}, which holds a {type(a).__name__}; pass an "
+                            "array or a Tensor (np.float64(x) for a number)")
+        try:
+            hash(a)
+        except TypeError:
+            raise TypeError(f"al.compile({cf.__name__}): argument {argi} holds a "
+                            f"{type(a).__name__}, which is neither an array, a Tensor, a "
+                            "dict/list/tuple of them, nor a hashable constant") from None
+        key.append((_STATIC, type(a), a))
+
+
+def _traced_args(cf: Compiled, args: tuple, tracer: Tracer):
+    """The arguments as f sees them while tracing (arrays as Tensors), the input tensors in
+    order, their names, and the pytree of which leaves require grad."""
+    inputs: list[Tensor] = []
+    names: dict[int, str] = {}
+    slots: list = []  # per argument: the structure of its leaves' gradient slots
+
+    def convert(a, name, wanted, path_slots):
+        t = type(a)
+        if t is Tensor or t is np.ndarray or (isinstance(a, np.generic)
+                                              and a.dtype.kind == "f"):
+            data = a._data if t is Tensor else (a if t is not np.ndarray or a.dtype.kind == "f"
+                                                else _as_float_array(a, None))
+            rg = wanted or (t is Tensor and a.requires_grad and cf.argnums is None)
+            x = _make(data, rg)
+            x.name = (a.name if t is Tensor and a.name else name)
+            tracer.add_input(x)
+            inputs.append(x)
+            names[id(x)] = x.name
+            path_slots.append(x if rg else None)
+            return x
+        if t is dict:
+            sub = []
+            out = {k: convert(v, _key_name(name, k), wanted, sub) for k, v in a.items()}
+            path_slots.append((dict, list(a), sub))
+            return out
+        if t in (list, tuple):
+            sub = []
+            out = t(convert(v, f"{name}{i}", wanted, sub) for i, v in enumerate(a))
+            path_slots.append((t, len(a), sub))
+            return out
+        path_slots.append(None)
+        return a
+
+    traced = []
+    for i, a in enumerate(args):
+        name = _param_name(cf._params, i)
+        if i in cf.static_argnums:
+            traced.append(a)
+            slots.append([None])
+            continue
+        wanted = cf.argnums is not None and i in cf.argnums
+        sub: list = []
+        traced.append(convert(a, name, wanted, sub))
+        slots.append(sub)
+    return traced, inputs, names, slots
+
+
+def _param_name(params: list[inspect.Parameter], i: int) -> str:
+    """The name of f's parameter that receives argument ``i`` (xs0, xs1 for ``*xs``)."""
+    for j, p in enumerate(params):
+        if p.kind is p.VAR_POSITIONAL:
+            return f"{p.name}{i - j}"
+        if j == i and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            return p.name
+    return f"arg{i}"
+
+
+def _key_name(parent: str, k: Any) -> str:
+    k = str(k)
+    return k if k.isidentifier() else f"{parent}_{k}"
+
+
+def _grads(entry: _Entry, grads: tuple, cf: Compiled) -> Any:
+    it = iter(grads)
+    out = tuple(_fill(s, it) for s in entry.grad_slots)
+    if cf.argnums is not None:
+        out = tuple(out[i] for i in cf.argnums)
+    return out[0] if cf._single else out
+
+
+def _fill(slot: Any, it) -> Any:
+    """Rebuild one argument's gradient structure from the flat gradients."""
+    if slot is None:
+        return None
+    if isinstance(slot, list):  # an argument: its one structure
+        return _fill(slot[0], it) if slot else None
+    if isinstance(slot, tuple):
+        kind, keys, sub = slot
+        if kind is dict:
+            return {k: _fill(s, it) for k, s in zip(keys, sub)}
+        return kind(_fill(s, it) for s in sub)
+    return next(it)  # a Tensor that required grad
+
+
+def _has_grad(slot: Any) -> bool:
+    if slot is None:
+        return False
+    if isinstance(slot, list):
+        return any(_has_grad(s) for s in slot)
+    if isinstance(slot, tuple):
+        return any(_has_grad(s) for s in slot[2])
+    return True
+
+
+def _prune(slot: Any) -> Any:
+    """None for an argument with nothing that requires grad."""
+    if isinstance(slot, list):
+        return slot if _has_grad(slot) else None
+    return slot
+
+
+def _flatten_outputs(x: Any, tensors: list) -> Any:
+    """Auxiliary outputs: traced Tensors become slots filled from the replay's results."""
+    if type(x) is Tensor:
+        tensors.append(x)
+        return _Slot()
+    if isinstance(x, dict):
+        return {k: _flatten_outputs(v, tensors) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(_flatten_outputs(v, tensors) for v in x)
+    return x
+
+
+class _Slot:
+    __slots__ = ()
+
+
+def _unflatten_values(tree: Any, values: list) -> Any:
+    it = iter(values)
+
+    def fill(x):
+        if isinstance(x, _Slot):
+            return next(it)
+        if isinstance(x, dict):
+            return {k: fill(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return type(x)(fill(v) for v in x)
+        return x
+
+    return fill(tree)
+
+
+# ---- one trace ----------------------------------------------------------------------------
+
+def _trace(cf: Compiled, args: tuple) -> _Entry:
+    tracer = Tracer(cf.__name__)
+    traced, inputs, names, slots = _traced_args(cf, args, tracer)
+    local_names: dict[int, str] = {}
+    with modes.tracing(tracer), modes.enable_grad(), _LocalNames(tracer, local_names):
+        result = cf.f(*traced)
+    root, extra_tree = (result[0], result[1:]) if isinstance(result, tuple) else (result, ())
+    if type(root) is not Tensor:
+        raise TypeError(f"al.compile({cf.__name__}): the function must return a scalar Tensor "
+                        f"(or a tuple whose first item is one), got {type(root).__name__}")
+    if root._data.size != 1:
+        raise ValueError(f"al.compile({cf.__name__}): the function returned shape "
+                         f"{root.shape}; it must return one number (the cost), e.g. "
+                         "with .sum() or al.mean")
+    if id(root) not in tracer.known:  # a constant: the replay gives it back unchanged
+        tracer.known[id(root)] = root
+        tracer.tape.append((root, _CONSTANT, (), {"value": root._data}))
+    extra: list[Tensor] = []
+    extra_tree = _flatten_outputs(extra_tree, extra)
+    for i, t in enumerate(extra):
+        if id(t) not in tracer.known:  # a constant Tensor among the outputs
+            tracer.known[id(t)] = t
+            tracer.tape.append((t, _CONSTANT, (), {"value": t._data}))
+            extra[i] = t
+    wanted = [t for t in inputs if t.requires_grad]
+    all_names = _name_tensors(inputs, tracer.tape, root, names, local_names)
+    entry = _Entry()
+    entry.grad_slots = tuple(_prune(s) for s in slots)
+    entry.n_extra = len(extra)
+    entry.extra_tree = extra_tree
+    entry.captured = tuple(tracer.captured.values())
+    returns = functools.partial(_return_node, cf, entry)
+    code = None
+    for inline in (True, False):
+        gen = Generator(_fn_name(cf), tracer.tape, inputs, all_names, root, wanted, extra,
+                        returns=returns, inline=inline)
+        code = gen.generate()
+        if _same_as_eager(cf, entry, code, inputs, root, wanted, extra):
+            break
+    else:
+        raise RuntimeError(f"al.compile({cf.__name__}): internal error: the generated code "
+                           "does not reproduce the eager engine's results; please report "
+                           "it with the function. The code was:\n" + code.source)
+    entry.code, entry.fn, entry.source = code, code.function, code.source
+    return entry
+
+
+def _return_node(cf: Compiled, entry: _Entry, gen: Generator, value: ast.expr,
+                 grads: list[ast.expr], extra: list[ast.expr]) -> ast.expr:
+    """``return value, grads`` in the structure of f's arguments and outputs."""
+    it = iter(grads)
+
+    def build(slot):
+        if slot is None:
+            return ast.Constant(None)
+        if isinstance(slot, list):
+            return build(slot[0]) if slot else ast.Constant(None)
+        if isinstance(slot, tuple):
+            kind, keys, sub = slot
+            if kind is dict:
+                return ast.Dict([gen.literal(k) for k in keys], [build(x) for x in sub])
+            items = [build(x) for x in sub]
+            return ast.List(items) if kind is list else ast.Tuple(items)
+        return next(it)
+
+    per_arg = [build(s) for s in entry.grad_slots]
+    if cf.argnums is not None:
+        per_arg = [per_arg[i] for i in cf.argnums]
+    grad_node = per_arg[0] if cf._single else ast.Tuple(per_arg)
+    if entry.n_extra or entry.extra_tree:
+        rest = iter(extra)
+
+        def fill(x):
+            if isinstance(x, _Slot):
+                return next(rest)
+            if isinstance(x, dict):
+                return ast.Dict([gen.literal(k) for k in x], [fill(v) for v in x.values()])
+            if isinstance(x, (list, tuple)):
+                items = [fill(v) for v in x]
+                return ast.List(items) if isinstance(x, list) else ast.Tuple(items)
+            return gen.literal(x)
+
+        value = ast.Tuple([value, *(fill(x) for x in entry.extra_tree)])
+    return ast.Tuple([value, grad_node])
+
+
+def _fn_name(cf: Compiled) -> str:
+    name = getattr(cf.f, "__name__", "f")
+    return name if name.isidentifier() else "f"
+
+
+def _constant_forward(value):
+    return value
+
+
+# the value of a cost that does not depend on the inputs
+from .tensor import Primitive  # noqa: E402
+
+_CONSTANT = Primitive("constant", _constant_forward, user_defined=False)
+
+
+def _same_as_eager(cf: Compiled, entry: _Entry, code: GeneratedCode, inputs: list[Tensor],
+                   root: Tensor, wanted: list[Tensor], extra: list[Tensor]) -> bool:
+    """Run the generated code on the trace's inputs: the same bits as the eager engine?"""
+    from .backward import gradients
+    got = code.function(*(t._data for t in inputs))
+    grads = gradients(root, wanted, retain_graph=True) if wanted else []
+    expected = cf._results(entry, root._data, grads, [t._data for t in extra])
+    return _identical(got, expected)
+
+
+def _identical(a: Any, b: Any) -> bool:
+    """The same structure, and arrays with the same shape, dtype and bits."""
+    if isinstance(a, (tuple, list)) or isinstance(b, (tuple, list)):
+        return (type(a) is type(b) and len(a) == len(b)
+                and all(_identical(x, y) for x, y in zip(a, b)))
+    if isinstance(a, dict) or isinstance(b, dict):
+        return (type(a) is type(b) and list(a) == list(b)
+                and all(_identical(a[k], b[k]) for k in a))
+    if a is None or b is None:
+        return a is b
+    if not isinstance(a, (np.ndarray, np.generic)):
+        return type(a) is type(b) and a == b
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+# ---- names: the tensors' own, the arguments', the course's, the caller's variables ---------
+
+_LAYER_W = ("W", "w")
+
+
+def _name_tensors(inputs, tape, root, names, local_names):
+    """A readable name per tensor: its own ``name``, the argument's (dict keys for a dict
+    of parameters), the course's Z[l] = W[l] A + b[l] and A[l] = g(Z[l]), the variable the
+    caller bound it to, or t<n>."""
+    import re
+
+    out = dict(names)
+    by_id = {id(t): (prim, args) for t, prim, args, _ in tape}
+
+    def name_of(x):
+        return out.get(id(x)) if type(x) is Tensor else None
+
+    def layer(x, letters):
+        n = name_of(x)
+        m = re.fullmatch(r"([A-Za-z])(\d*)", n or "")
+        return m.group(2) if m and m.group(1) in letters else None
+
+    def weight_index(x):
+        """The layer index of W[l] @ A (or w.T @ X), else None."""
+        prim, args = by_id.get(id(x), (None, ()))
+        if prim is None or prim.name != "matmul":
+            return None
+        w = args[0]
+        wprim, wargs = by_id.get(id(w), (None, ()))
+        if wprim is not None and wprim.name == "transpose":
+            w = wargs[0]
+        return layer(w, _LAYER_W)
+
+    for t, prim, args, _ in tape:
+        if t.name:
+            out[id(t)] = t.name
+            continue
+        guess = None
+        if prim.name == "add" and len(args) == 2:
+            for p, q in ((args[0], args[1]), (args[1], args[0])):
+                k = weight_index(p)
+                if k is not None and layer(q, ("b",)) == k:
+                    guess = f"Z{k}"
+        elif prim.name in ("relu", "tanh", "sigmoid") or (prim.name == "where"
+                                                         and len(args) == 3):
+            k = layer(args[1] if prim.name == "where" else args[0], ("Z",))
+            if k is not None:
+                guess = f"A{k}"
+        if guess is None and id(t) in local_names:
+            guess = local_names[id(t)]
+        if guess is None and t is root:
+            guess = "J"
+        if guess is None:
+            out[("generic", id(t))] = True
+            guess = f"t{len(out)}"
+        out[id(t)] = guess
+    return out
+
+
+class _LocalNames:
+    """While tracing, the names of the caller's variables bound to traced tensors (a line
+    tracer on the frames outside this package; off when a debugger or coverage tool has
+    installed one)."""
+
+    _PKG = os.path.dirname(os.path.abspath(__file__))
+    _NUMPY = os.path.dirname(os.path.abspath(np.__file__))
+
+    def __init__(self, tracer: Tracer, found: dict[int, str]) -> None:
+        self.tracer, self.found = tracer, found
+        self.active = False
+
+    def __enter__(self):
+        if sys.gettrace() is None:
+            self.active = True
+            sys.settrace(self._global)
+        return self
+
+    def __exit__(self, *exc):
+        if self.active:
+            sys.settrace(None)
+
+    def _user(self, frame) -> bool:
+        path = frame.f_code.co_filename
+        return not (path.startswith(self._PKG) or path.startswith(self._NUMPY)
+                    or path.startswith("<frozen"))
+
+    def _global(self, frame, event, arg):
+        return self._local if event == "call" and self._user(frame) else None
+
+    def _local(self, frame, event, arg):
+        if event in ("line", "return"):
+            known, found = self.tracer.known, self.found
+            for k, v in frame.f_locals.items():
+                if type(v) is Tensor and id(v) in known and id(v) not in found:
+                    found[id(v)] = k
+        return self._local

@@ -1,0 +1,121 @@
+"""Recording for al.compile: the tape of every op applied to values of a function's inputs.
+
+While ``modes.tracing(tracer)`` is on, apply() hands each op it runs to ``Tracer.record``;
+an op joins the tape when one of its inputs is a traced tensor (an input of the compiled
+function, or a value made from one). Ops on constants only are computed once, at trace
+time, and stay constants of the replay.
+
+Values that steer Python (``if x > 0``, ``float(cost)``) cannot be replayed: asking for one
+raises TraceError. Comparisons and the other functions that give masks (``x > 0``,
+``np.isfinite(x)``) are recorded as ops without a gradient (``nondiff``), so that
+``al.where(x > 0, x, 0)`` replays with the current values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import modes
+from .modes import TraceError
+from .tensor import Primitive, Tensor, _make
+
+__all__ = ["Tracer", "TraceError", "nondiff", "NONDIFF"]
+
+
+class Tracer:
+    """The tape of one trace: ``tape`` lists ``(out, prim, args, kwargs)`` in the order the
+    ops ran (a topological order); ``known`` holds every traced tensor by id (and keeps it
+    alive, so ids stay unique); ``captured`` the Tensors from outside that the ops read,
+    with their version at trace time (a later write to one makes the replay retrace)."""
+
+    def __init__(self, fname: str) -> None:
+        self.fname = fname
+        self.known: dict[int, Tensor] = {}
+        self.tape: list[tuple[Tensor, Primitive, tuple, dict | None]] = []
+        self.captured: dict[int, tuple[Tensor, int]] = {}
+
+    def add_input(self, t: Tensor) -> None:
+        """Trace ``t`` as an input of the compiled function."""
+        self.known[id(t)] = t
+
+    def record(self, prim: Primitive, args: tuple, kwargs: dict | None, out: Tensor) -> None:
+        """Put the op on the tape if it reads a traced tensor."""
+        known = self.known
+        if not any(type(a) is Tensor and id(a) in known for a in args):
+            return  # a constant of the replay, computed now
+        for a in args:
+            if type(a) is Tensor and id(a) not in known:
+                self._capture(a, prim.name)
+        known[id(out)] = out
+        self.tape.append((out, prim, args, kwargs))
+
+    def _capture(self, t: Tensor, opname: str) -> None:
+        if t.requires_grad:
+            label = f" '{t.name}'" if t.name else ""
+            raise TraceError(
+                f"al.compile({self.fname}): '{opname}' at\n  {modes.user_line()}\nreads a "
+                f"Tensor{label} of shape {t.shape} that requires grad but is not an argument "
+                "of the compiled function, so it would get no gradient and keep its present "
+                "values in every replay. Pass it as an argument (a dict of parameters is "
+                "fine)")
+        self.captured.setdefault(id(t), (t, t._version))
+
+    def nondiff(self, prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
+        """Run and record an op that has no gradient (a comparison, detach): its output
+        does not require grad, whatever its inputs do."""
+        vals = [a._data if type(a) is Tensor else a for a in args]
+        ans = prim.forward(*vals, **kwargs) if kwargs else prim.forward(*vals)
+        out = _make(ans, False, modes.current_mode().scope)
+        self.record(prim, args, kwargs, out)
+        return out
+
+    def detach(self, t: Tensor) -> Tensor:
+        """``t.detach()`` under the trace: a recorded op without gradient."""
+        return self.nondiff(_DETACH, (t,))
+
+    def no_value(self, t: Tensor, what: str) -> TraceError:
+        """The error for asking the value of a traced tensor."""
+        return TraceError(
+            f"al.compile({self.fname}): {what} needs the value of a tensor of shape {t.shape} "
+            f"that depends on the function's inputs, at\n  {modes.user_line()}\nA compiled "
+            "function is recorded once and replayed with new inputs, so a value read while "
+            "recording (for an if, a float, a print) would be reused silently. Choose per "
+            "entry with al.where(condition, x, y) (conditions such as x > 0 are recorded), "
+            "or compile a smaller function (the part before the branch) and branch in Python "
+            "on its result")
+
+
+def _nondiff_prim(name: str, forward: Any, arity: int) -> Primitive:
+    # not in PRIMITIVES: these ops exist only on a tape (eagerly they return plain arrays)
+    return Primitive(name, forward, *([None] * arity), user_defined=False)
+
+
+_DETACH = _nondiff_prim("detach", lambda x: x, 1)
+
+# ufuncs whose results carry no gradient: comparisons, tests and roundings (numpy_api and the
+# comparison operators); eagerly they give plain arrays, on a tape they are recorded
+NONDIFF: dict[Any, Primitive] = {
+    u: _nondiff_prim(u.__name__, u, u.nin)
+    for u in (np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
+              np.isfinite, np.isnan, np.isinf, np.sign, np.signbit, np.floor, np.ceil, np.rint,
+              np.logical_not, np.logical_and, np.logical_or, np.logical_xor, np.invert,
+              np.bitwise_and, np.bitwise_or, np.bitwise_xor)
+}
+NONDIFF[np.any] = _nondiff_prim("any", lambda x, axis=None, keepdims=False:
+                                np.any(x, axis=axis, keepdims=keepdims), 1)
+NONDIFF[np.all] = _nondiff_prim("all", lambda x, axis=None, keepdims=False:
+                                np.all(x, axis=axis, keepdims=keepdims), 1)
+
+
+def nondiff(func: Any, *args: Any, **kwargs: Any) -> Any:
+    """``func(*values, **kwargs)`` without a gradient: a plain array, or under al.compile's
+    trace, when an argument is traced, a recorded Tensor (a mask that al.where takes)."""
+    trace = modes.current_mode().trace
+    if trace is not None and any(type(a) is Tensor and id(a) in trace.known for a in args):
+        prim = NONDIFF.get(func)
+        if prim is None:
+            prim = NONDIFF[func] = _nondiff_prim(func.__name__, func, len(args))
+        return trace.nondiff(prim, args, kwargs or None)
+    return func(*(a._data if type(a) is Tensor else a for a in args), **kwargs)

@@ -1,0 +1,445 @@
+"""al.compile: the replay equals the eager engine bit for bit, reads as the course's
+formulas, refuses value-dependent Python, retraces when it must and only then."""
+
+import gc
+import re
+import tracemalloc
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+import autograd_lite as al
+from autograd_lite.testing import graphs
+from nn import deep
+
+
+def same_bits(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+def eager(f, *args):
+    """The value and the gradients of ``f`` as the eager engine gives them (zeros for an
+    argument that requires grad but is not reached, as al.grad gives)."""
+    out = f(*args)
+    if out.requires_grad:
+        out.backward()
+    grads = tuple((a.grad if a.grad is not None else np.zeros_like(a.data))
+                  if isinstance(a, al.Tensor) and a.requires_grad else None for a in args)
+    return out.data, grads
+
+
+def fresh(arrays, requires_grad=True):
+    return [al.Tensor(a, requires_grad=requires_grad) for a in arrays]
+
+
+def assert_same(compiled, expected):
+    value, grads = compiled
+    ev, eg = expected
+    assert same_bits(value, ev), (value, ev)
+    assert len(grads) == len(eg)
+    for g, e in zip(grads, eg):
+        assert (g is None) == (e is None)
+        if e is not None:
+            assert same_bits(g, e), (g, e)
+
+
+def scalar_of(case):
+    def f(*xs):
+        out = case.f(*xs)
+        return out.sum() if out.size != 1 else out
+    return f
+
+
+# ---- bit for bit on random graphs -----------------------------------------------------------
+
+@given(graphs())
+def test_compiled_equals_eager_bit_for_bit_on_random_graphs(case):
+    f = scalar_of(case)
+    step = al.compile(f)
+    with np.errstate(all="ignore"):
+        assert_same(step(*fresh(case.inputs)), eager(f, *fresh(case.inputs)))
+        # new values, same shapes: a replay, not a trace
+        moved = [a + 0.01 * np.sign(a + 0.5) for a in case.inputs]
+        assert_same(step(*fresh(moved)), eager(f, *fresh(moved)))
+        assert step.trace_count == 1
+        # another requires-grad pattern: a retrace, still the eager bits
+        flags = [i % 2 == 1 for i in range(len(moved))]
+        args = [al.Tensor(a, requires_grad=r) for a, r in zip(moved, flags)]
+        expected = eager(f, *[al.Tensor(a, requires_grad=r) for a, r in zip(moved, flags)])
+        assert_same(step(*args), expected)
+        assert step.trace_count == 2
+        # and back: the first trace is still cached
+        assert_same(step(*fresh(case.inputs)), eager(f, *fresh(case.inputs)))
+        assert step.trace_count == 2
+    # every rule was read into the code, except those that must be called (see CALLED_BY_NAME)
+    called = set(re.findall(r"from autograd_lite\.ops import (\w+)", step.source))
+    assert called <= CALLED_BY_NAME and not step.constants, step.source
+
+
+# Called by name, not read: sigmoid (by design, for readability), concatenate's VJP (it
+# loops over a variable number of inputs), power's VJP when the exponent is an input (it
+# branches on the exponent's values).
+CALLED_BY_NAME = {"_stable_sigmoid", "_dconcat", "_dpow_dbase"}
+
+
+# ---- the composites that read values: a replay with new values recomputes them ----------------
+
+COMPOSITES = {
+    "clip": lambda x: al.clip(x, -0.5, 0.7).sum(),
+    "clip_tensor_bounds": lambda x: al.clip(x, x * 0 - 0.2, x * 0 + 0.3).sum(),
+    "leaky_relu": lambda x: al.leaky_relu(x, 0.1).sum(),
+    "relu": lambda x: al.relu(x).sum(),
+    "abs": lambda x: al.abs(x).sum(),
+    "maximum": lambda x: al.maximum(x, 0.2 * x[::-1]).sum(),
+    "minimum": lambda x: al.minimum(x, 0.1).sum(),
+    "max": lambda x: al.max(x * x),
+    "min": lambda x: al.min(x),
+    "logsumexp": lambda x: al.logsumexp(300 * x),
+    "softmax": lambda x: (al.softmax(20 * x) * np.arange(4.0)).sum(),
+    "log_softmax": lambda x: al.log_softmax(x * 30)[1],
+    "where_comparison": lambda x: al.where(x > 0, x * x, -x).sum(),
+    "where_and": lambda x: al.where((x > -0.5) & (x < 0.5), x, 0.0).sum(),
+    "where_not": lambda x: al.where(~(x > 0), x, 2 * x).sum(),
+    "mask_multiply": lambda x: (x * (x > 0)).sum(),
+    "np_greater": lambda x: al.where(np.greater(x, 0.1), x, 0.0).sum(),
+    "np_isfinite": lambda x: al.where(np.isfinite(al.log(x)), x, 1.0).sum(),
+    "np_sign": lambda x: (x * np.sign(x)).sum(),
+    "bce": lambda x: al.binary_cross_entropy(al.sigmoid(10 * x), np.array([0., 1., 1., 0.])),
+    "power_negative_base": lambda x: (al.Tensor(2.0) ** x).sum() + (x ** 2.0).sum(),
+    "power_traced_exponent": lambda x: (al.abs(x) ** (x * 0)).sum(),
+    "detach": lambda x: (x * x.detach()).sum(),
+    "any": lambda x: al.where(np.any(x > 1.0), x, 0.0).sum(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMPOSITES))
+def test_a_replay_with_new_values_gives_the_eager_result(name):
+    f = COMPOSITES[name]
+    first = np.array([0.9, -0.3, 0.2, -1.2])
+    step = al.compile(f)
+    with np.errstate(all="ignore"):
+        assert_same(step(*fresh([first])), eager(f, *fresh([first])))
+        for new in (-first, first[::-1].copy(), np.array([0.05, 0.6, -0.4, 2.0])):
+            assert_same(step(*fresh([new])), eager(f, *fresh([new])))
+    assert step.trace_count == 1
+
+
+# ---- value-dependent Python raises, naming the line --------------------------------------------
+
+def _branch(x):
+    if (x > 0).sum() > 0:  # a Python if on values
+        return x.sum()
+    return -x.sum()
+
+
+TRACE_ERRORS = {
+    "if on a comparison": (_branch, "if (x > 0)"),
+    "float": (lambda x: x.sum() * float(x.sum()), "float(x.sum())"),
+    "item": (lambda x: x.sum() * x.sum().item(), "x.sum().item()"),
+    "int": (lambda x: x[int(x.sum()) % 2:].sum(), "int(x.sum())"),
+    "np.asarray": (lambda x: x.sum() + np.asarray(x).sum(), "np.asarray(x)"),
+    "format": (lambda x: x.sum() if f"{x.sum():.3f}" else x, "x.sum():.3f"),
+    "tolist": (lambda x: x.sum() * len(x.tolist()), "x.tolist()"),
+    "data": (lambda x: x.sum() + x.data.sum(), "x.data.sum()"),
+    "Tensor(t)": (lambda x: (x * al.Tensor(x)).sum(), "al.Tensor(x)"),
+    "np.argmax": (lambda x: x[np.argmax(x)], "np.argmax(x)"),
+    "np.allclose": (lambda x: x.sum() if np.allclose(x, 0) else -x.sum(), "np.allclose"),
+    "index with a tensor": (lambda x: x[x > 0].sum(), "x[x > 0]"),
+    "backward inside": (lambda x: x.sum().backward() or x.sum(), "backward()"),
+    "where= mask": (lambda x: np.sum(x, where=x > 0), "where=x > 0"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TRACE_ERRORS))
+def test_value_dependent_python_raises_trace_error_naming_the_line(case):
+    f, code = TRACE_ERRORS[case]
+    step = al.compile(f)
+    with pytest.raises(al.TraceError) as info:
+        step(al.Tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True))
+    message = str(info.value)
+    assert "test_compile.py" in message and code in message, message
+    assert "al.where" in message or "argument" in message
+
+
+def test_in_place_write_to_an_argument_raises():
+    def f(x, y):
+        y += 1.0  # would change the caller's array
+        return (x * y).sum()
+    with pytest.raises(al.TraceError, match="in-place"):
+        al.compile(f)(al.Tensor(np.ones(3), requires_grad=True), np.zeros(3))
+
+    def running_sum(x, y):
+        y += x  # recorded, as eagerly: y becomes y + x, the caller's array is untouched
+        return y.sum()
+    y0 = np.zeros(3)
+    assert_same(al.compile(running_sum)(al.Tensor(np.ones(3), requires_grad=True), y0),
+                eager(running_sum, al.Tensor(np.ones(3), requires_grad=True), al.Tensor(y0)))
+    assert not y0.any()
+
+
+def test_a_captured_tensor_that_requires_grad_must_be_an_argument():
+    W = al.Tensor(np.ones((2, 2)), requires_grad=True, name="W")
+    step = al.compile(lambda X: (W @ X).sum())
+    with pytest.raises(al.TraceError, match="'W'.*not an argument"):
+        step(np.ones((2, 3)))
+
+
+def test_a_compiled_function_inside_a_trace_raises():
+    inner = al.compile(lambda x: (x * x).sum())
+
+    def outer(x):
+        inner(x)
+        return x.sum()
+    with pytest.raises(al.TraceError, match="inside the trace"):
+        al.compile(outer)(al.Tensor(np.ones(2), requires_grad=True))
+
+
+def test_eager_comparisons_still_give_plain_arrays():
+    x = al.Tensor(np.array([-1.0, 2.0]), requires_grad=True)
+    assert type(x > 0) is np.ndarray and type(np.greater(x, 0)) is np.ndarray
+    assert type(~(x > 0)) is np.ndarray and type((x > 0) & (x < 3)) is np.ndarray
+
+
+# ---- caching and retracing -------------------------------------------------------------------
+
+def test_retraces_on_shape_dtype_flags_and_static_arguments_only():
+    def f(x, y, scale, mode):
+        z = x * y * scale
+        return (al.tanh(z) if mode == "tanh" else al.relu(z)).sum()
+    step = al.compile(f, static_argnums=3)
+    x, y = np.arange(3.0), np.ones(3)
+    step(al.Tensor(x, requires_grad=True), y, 2.0, "tanh")
+    step(al.Tensor(x + 1, requires_grad=True), y * 3, 2.0, "tanh")  # new values only
+    assert step.trace_count == 1
+    step(al.Tensor(np.arange(4.0), requires_grad=True), np.ones(4), 2.0, "tanh")  # shape
+    step(al.Tensor(x.astype(np.float32), requires_grad=True), y, 2.0, "tanh")  # dtype
+    step(al.Tensor(x), y, 2.0, "tanh")  # requires_grad
+    step(al.Tensor(x, requires_grad=True), y, 3.0, "tanh")  # a Python number is static
+    step(al.Tensor(x, requires_grad=True), y, 2.0, "relu")  # static_argnums
+    assert step.trace_count == 6
+    value, grads = step(al.Tensor(x, requires_grad=True), y, 2.0, "relu")
+    assert step.trace_count == 6
+    assert same_bits(value, f(al.Tensor(x), y, 2.0, "relu").data)
+
+
+def test_the_cache_is_bounded_least_recently_used_first():
+    step = al.compile(lambda x: (x * x).sum(), cache_size=3)
+    for n in range(1, 6):
+        step(al.Tensor(np.ones(n), requires_grad=True))
+    assert step.cache_info() == {"traces": 5, "cached": 3, "cache_size": 3}
+    step(al.Tensor(np.ones(5), requires_grad=True))  # the most recent: cached
+    assert step.trace_count == 5
+    step(al.Tensor(np.ones(1), requires_grad=True))  # evicted long ago: traced again
+    assert step.trace_count == 6 and step.cache_info()["cached"] == 3
+
+
+def test_a_captured_tensor_written_later_makes_a_retrace():
+    scale = al.Tensor(np.array([1.0, 2.0]))
+    step = al.compile(lambda x: (x * scale).sum())
+    x = al.Tensor(np.array([3.0, 4.0]), requires_grad=True)
+    assert step(x)[0] == 11.0
+    scale.data = np.array([10.0, 0.0])
+    assert step(x)[0] == 30.0 and step.trace_count == 2
+
+
+def test_gradient_structure_follows_the_arguments():
+    def f(P, X, Y):
+        return al.binary_cross_entropy_with_logits(P["W"] @ X + P["b"], Y)
+    P = {"W": al.Tensor(np.full((1, 2), 0.1), requires_grad=True), "b": al.Tensor(np.zeros((1, 1)))}
+    X, Y = np.ones((2, 5)), np.ones((1, 5))
+    J, (dP, dX, dY) = al.compile(f)(P, X, Y)
+    assert set(dP) == {"W", "b"} and dP["b"] is None and dX is None and dY is None
+    J2, dW = al.compile(f, argnums=0)({"W": P["W"].data, "b": np.zeros((1, 1))}, X, Y)
+    assert same_bits(J, J2) and same_bits(dP["W"], dW["W"]) and dW["b"].shape == (1, 1)
+    value, (dx,) = al.compile(lambda x: (x.sum(), x * 2, {"n": x.shape}))(
+        al.Tensor(np.ones(2), requires_grad=True))
+    assert same_bits(value[1], np.full(2, 2.0)) and value[2] == {"n": (2,)}
+
+
+def test_an_unreached_argument_gets_zeros_and_a_constant_cost_its_value():
+    x, y = al.Tensor(np.ones(2), requires_grad=True), al.Tensor(np.ones(3), requires_grad=True)
+    J, (dx, dy) = al.compile(lambda x, y: (x * 3).sum())(x, y)
+    assert same_bits(dy, np.zeros(3)) and same_bits(dx, np.full(2, 3.0))
+    J, (dx,) = al.compile(lambda x: al.Tensor(5.0))(x)
+    assert J == 5.0 and same_bits(dx, np.zeros(2))
+
+
+def test_returned_gradients_are_owned_arrays():
+    def f(a, b):
+        return (a + b).sum()  # both gradients come from one array in the walk
+    a, b = (al.Tensor(np.ones((2, 2)), requires_grad=True) for _ in range(2))
+    step = al.compile(f)
+    _, (da, db) = step(a, b)
+    da += 1
+    assert same_bits(db, np.ones((2, 2)))
+    _, (da2, _) = step(a, b)
+    assert same_bits(da2, np.ones((2, 2)))
+
+
+# ---- the source ------------------------------------------------------------------------------
+
+def _run_source(step, *arrays):
+    ns = dict(step.constants)
+    exec(compile(step.source, "<al.compile source>", "exec"), ns)  # noqa: S102
+    fn = ns[step.__name__]
+    return fn(*arrays)
+
+
+def test_source_compiles_and_runs_to_the_same_numbers():
+    rng = np.random.default_rng(1)
+    mask_scale = rng.random((3, 4))  # an array constant of the trace
+
+    def cost(W, X, Y):
+        A = al.leaky_relu(W @ X * mask_scale, 0.05)
+        return ((A - Y) ** 2).mean() + al.logsumexp(A, axis=0).sum()
+    W, X, Y = rng.standard_normal((3, 2)), rng.standard_normal((2, 4)), rng.random((3, 4))
+    step = al.compile(cost)
+    J, (dW, _, _) = step(al.Tensor(W, requires_grad=True), X, Y)
+    value, (dW2, dX, dY) = _run_source(step, W, X, Y)
+    assert same_bits(value, J) and same_bits(dW2, dW) and dX is None and dY is None
+
+
+def test_reuse_is_shown_as_an_in_place_sum():
+    step = al.compile(lambda x: (x * al.exp(x)).sum())
+    step(al.Tensor(np.ones(3), requires_grad=True))
+    assert re.search(r"^\s+dx \+= ", step.source, re.M), step.source
+
+
+def test_constants_are_computed_once_but_returned_arrays_are_never_shared():
+    step = al.compile(lambda x: (x * x).mean())
+    step(al.Tensor(np.ones((2, 3)), requires_grad=True))
+    head, body = step.source.split("\ndef ", 1)
+    assert "dJ = np.float64(1.0)" in head and "np.broadcast_to" in head, step.source
+    assert "np.broadcast_to" not in body
+    # a gradient that depends on no input: fresh arrays every call, never a shared constant
+    constant = al.compile(lambda x: (3.0 * x).sum())
+    x = al.Tensor(np.ones(4), requires_grad=True)
+    _, (g1,) = constant(x)
+    g1 += 100.0
+    _, (g2,) = constant(x)
+    assert g2 is not g1 and np.array_equal(g2, np.full(4, 3.0)), constant.source
+
+
+# ---- the course's formulas in the generated backward -------------------------------------------
+
+def test_logistic_regression_backward_is_the_courses_dw_and_db():
+    from nn import logistic
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((3, 7)), (rng.random((1, 7)) > 0.5).astype(float)
+    w, b = rng.standard_normal((3, 1)), 0.2
+    step = al.compile(logistic.cost_engine)
+    J, (dw, db, _, _) = step(al.Tensor(w, requires_grad=True), al.Tensor(b, requires_grad=True),
+                             X, Y)
+    src = step.source
+    # dZ = (A - Y) / m, then dw = X dZ^T and db = sum(dZ)
+    assert "dZ = (sigmoid(Z) - Y) * (dJ / 7)" in src, src
+    assert re.search(r"dw = \(dZ @ X\.T\)\.T", src), src
+    assert re.search(r"db = dZ\.sum\(", src), src
+    A = 1 / (1 + np.exp(-(w.T @ X + b)))
+    m = X.shape[1]
+    np.testing.assert_allclose(dw, X @ (A - Y).T / m, rtol=1e-12)
+    np.testing.assert_allclose(db, np.sum(A - Y) / m, rtol=1e-12)
+    grads, cost = logistic.propagate(w, b, X, Y)
+    np.testing.assert_allclose(J, cost, rtol=1e-12)
+
+
+def test_L_layer_backward_is_the_courses_dW_equals_dZ_times_A_prev():
+    rng = np.random.default_rng(2)
+    dims = [5, 4, 3, 1]
+    params = deep.initialize_parameters_deep(dims, seed=3)
+    X, Y = rng.standard_normal((5, 9)), (rng.random((1, 9)) > 0.5).astype(float)
+    step = al.compile(deep.L_model_cost_engine)
+    J, (grads, _, _) = step({k: al.Tensor(v, requires_grad=True) for k, v in params.items()},
+                            X, Y)
+    src = step.source
+    for l in (1, 2):
+        assert re.search(rf"^\s+Z{l} = W{l} @ {'X' if l == 1 else f'A{l - 1}'} \+ b{l}$",
+                         src, re.M), src
+        assert re.search(rf"^\s+A{l} = np\.maximum\(Z{l}, 0\)$", src, re.M), src
+        assert re.search(rf"^\s+dZ{l} = dA{l} \* \(Z{l} > 0\)$", src, re.M), src
+        assert re.search(rf"^\s+db{l} = dZ{l}\.sum\(axis=1, keepdims=True\)$", src, re.M), src
+    assert re.search(r"^\s+dW3 = dZ3 @ A2\.T$", src, re.M), src
+    assert re.search(r"^\s+dW2 = dZ2 @ A1\.T$", src, re.M), src
+    assert re.search(r"^\s+dW1 = dZ1 @ X\.T$", src, re.M), src
+    assert re.search(r"^\s+dA2 = W3\.T @ dZ3$", src, re.M), src
+    # no work for the data: X and Y require no gradient, so nothing computes dA0, dX or dY
+    assert not re.search(r"\bd(X|Y|A0)\b", src) and src.count(" @ ") == 3 + 3 + 2, src
+    AL, caches = deep.L_model_forward(X, params)
+    hand = deep.L_model_backward(AL, Y, caches)
+    for k in params:
+        np.testing.assert_allclose(grads[k], hand["d" + k], rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(J, deep.compute_cost(AL, Y), rtol=1e-12)
+
+
+def test_learner_cost_form_shows_each_step_of_the_chain_rule():
+    rng = np.random.default_rng(3)
+    X, Y = rng.standard_normal((2, 6)), (rng.random((1, 6)) > 0.5).astype(float)
+
+    def flower(W1, b1, W2, b2, X, Y):
+        m = X.shape[1]
+        A1 = al.tanh(W1 @ X + b1)
+        A2 = al.sigmoid(W2 @ A1 + b2)
+        return -(Y * al.log(A2) + (1 - Y) * al.log(1 - A2)).sum() / m
+    P = [rng.standard_normal((4, 2)), np.zeros((4, 1)), rng.standard_normal((1, 4)),
+         np.zeros((1, 1))]
+    step = al.compile(flower)
+    args = [*fresh(P), X, Y]
+    assert_same(step(*args), eager(flower, *fresh(P), X, Y))
+    src = step.source
+    for line in ("Z1 = W1 @ X + b1", "A1 = np.tanh(Z1)", "A2 = sigmoid(Z2)",
+                 "dZ2 = dA2 * A2 * (1 - A2)", "dW2 = dZ2 @ A1.T", "dZ1 = dA1 * (1 - A1 * A1)",
+                 "dA2 += "):
+        assert line in src, src
+
+
+# ---- memory and size ---------------------------------------------------------------------------
+
+def test_memory_stays_flat_over_ten_thousand_replays():
+    rng = np.random.default_rng(4)
+    X, Y = rng.standard_normal((2, 50)), (rng.random((1, 50)) > 0.5).astype(float)
+    P = {"W1": rng.standard_normal((4, 2)), "b1": np.zeros((4, 1)),
+         "W2": rng.standard_normal((1, 4)), "b2": np.zeros((1, 1))}
+    step = al.compile(deep.L_model_cost_engine, argnums=0, static_argnums=3)
+    for _ in range(20):
+        step(P, X, Y, "tanh")
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    for _ in range(10_000):
+        J, grads = step(P, X, Y, "tanh")
+        P = {k: v - 0.1 * grads[k] for k, v in P.items()}
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    assert grown < 20_000, f"{grown} bytes more after 10,000 replays"
+    assert step.trace_count == 1
+
+
+def test_a_long_chain_compiles_and_replays():
+    def chain(x):
+        y = x
+        for i in range(3000):
+            y = y + 0.1 if i % 3 == 0 else (y * 0.9 if i % 3 == 1 else al.tanh(y))
+        return y
+    step = al.compile(chain)
+    x = al.Tensor(0.5, requires_grad=True)
+    assert_same(step(x), eager(chain, al.Tensor(0.5, requires_grad=True)))
+
+
+def test_the_readme_shows_the_code_that_its_example_generates(tmp_path):
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## al.compile")[1].split("\n## ")[0]
+    example = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    shown = re.search(r"```text\n(.*?)```", section, re.S).group(1)
+    namespace = {}
+    exec(compile(example, str(tmp_path / "readme_example.py"), "exec"), namespace)  # noqa: S102
+    assert namespace["step"].source == shown
+    value, (dw, db, dX, dY) = namespace["step"](*(namespace[k] for k in ("w", "b", "X", "Y")))
+    X, Y = namespace["X"], namespace["Y"]
+    A = 1 / (1 + np.exp(-(namespace["w"].data.T @ X + namespace["b"].data)))
+    np.testing.assert_allclose(dw, X @ (A - Y).T / 5, rtol=1e-12)
+    np.testing.assert_allclose(db, np.sum(A - Y) / 5, rtol=1e-12)
+    assert dX is None and dY is None
