@@ -182,9 +182,9 @@ def test_bad_options_are_refused_by_name(options, error, message):
 def test_fit_with_course_2_options_and_compile_equals_eager_bit_for_bit(options):
     X, Y = nn.planar_flower()
     runs = []
-    for compile in (False, True):
+    for compiled in (False, True):
         model = nn.Model([2, 4, 1], hidden="tanh", seed=1)
-        costs = model.fit(X, Y, 0.5, 30, gradients="engine", progress=False, compile=compile,
+        costs = model.fit(X, Y, 0.5, 30, gradients="engine", progress=False, compile=compiled,
                           **options)
         runs.append((costs, model.parameters))
     (eager_costs, eager), (compiled_costs, compiled) = runs

@@ -6,6 +6,7 @@ The cat tests need the course's data ($CATVNONCAT_DIR or ../shared/data/catvnonc
 skip without it.
 """
 
+import os
 import re
 
 import numpy as np
@@ -15,6 +16,9 @@ import nn
 from nn import shallow
 from nn.data import DATASETS
 from nn.registry import COURSE_MODELS
+
+THOROUGH = os.environ.get("AUTOGRAD_LITE_PROFILE") == "thorough"
+ENGINE_PREFIX = 300  # iterations of the cat models' engine path in the quick profile
 
 
 def _train(name, data, gradients="hand", **settings):
@@ -121,9 +125,27 @@ def _check_course_costs(costs, printed, published, seen):
 @pytest.mark.parametrize("gradients", ["hand", "engine"])
 def test_cat_models_print_the_notebooks_costs_and_reach_its_accuracies(cats, name, gradients,
                                                                         capsys):
+    if gradients == "engine" and not THOROUGH:
+        pytest.skip("the engine path's full 2,500 iterations run in the thorough profile "
+                    "(AUTOGRAD_LITE_PROFILE=thorough); the quick one checks its first "
+                    f"{ENGINE_PREFIX} (test_cat_models_engine_path_prints_the_notebooks_first_"
+                    "costs)")
     result = COURSE_MODELS[name].results[0]
     params, costs, seen = _train(name, cats, gradients, print_cost=True)
     printed, _ = _printed_costs(capsys)
     _check_course_costs(costs, printed, result.costs, seen)
     assert _accuracies(name, params, cats) == result.expected
     assert result.expected == {"two_layer": (100.0, 72.0), "deep": (98.56, 80.0)}[name]
+
+
+@pytest.mark.parametrize("name", ["two_layer", "deep"])
+def test_cat_models_engine_path_prints_the_notebooks_first_costs(cats, name, capsys):
+    """Quick profile: the engine path's first ENGINE_PREFIX iterations print the notebook's
+    costs (those it prints below 300: 0, 100, and 200 for deep) to rtol 1e-9."""
+    result = COURSE_MODELS[name].results[0]
+    _, costs, seen = _train(name, cats, "engine", print_cost=True, iterations=ENGINE_PREFIX)
+    printed, _ = _printed_costs(capsys)
+    early = {i: c for i, c in result.costs.items() if i < ENGINE_PREFIX}
+    assert sorted(early)[:2] == [0, 100] and len(costs) == ENGINE_PREFIX // 100
+    for i, cost in early.items():
+        assert np.isclose(printed[i], cost, rtol=1e-9) and np.isclose(seen[i], cost, rtol=1e-9)
