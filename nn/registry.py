@@ -186,10 +186,14 @@ def _layered_parameters(layer_dims, rng):
 
 # ---- option values --------------------------------------------------------------------------
 
-def _number(text, lo, hi, what):
+def _number(text, lo, hi, what, meaning=None):
+    """float(text) in [lo, hi]; with ``meaning``, lo itself is refused (the interval is open
+    there) and the message says what the value means."""
     value = float(text)
     if not lo <= value <= hi:
         raise ValueError(f"must be {what}, got {text!r}")
+    if meaning is not None and value == lo:
+        raise ValueError(f"must be {what}, {meaning}; got {text!r}")
     return value
 
 
@@ -198,10 +202,8 @@ def _lambd(text):
 
 
 def _keep_prob(text):
-    value = _number(text, 0, 1, "in (0, 1] (the course's 0.86)")
-    if value == 0:
-        raise ValueError(f"must be in (0, 1], the probability of keeping a unit; got {text!r}")
-    return value
+    return _number(text, 0, 1, "in (0, 1] (the course's 0.86)",
+                   "the probability of keeping a unit")
 
 
 def _beta(text):
@@ -209,10 +211,8 @@ def _beta(text):
 
 
 def _epsilon(text):
-    value = _number(text, 0, 1, "in (0, 1] (the course's 1e-8)")
-    if value == 0:
-        raise ValueError(f"must be in (0, 1], Adam's guard against dividing by 0; got {text!r}")
-    return value
+    return _number(text, 0, 1, "in (0, 1] (the course's 1e-8)",
+                   "Adam's guard against dividing by 0")
 
 
 def _decay_rate(text):
