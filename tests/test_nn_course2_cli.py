@@ -84,3 +84,14 @@ def test_settings_the_run_would_ignore_are_usage_errors(argv, message, capsys):
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and message in err
+
+
+@pytest.mark.parametrize("args, meaning", [
+    (["regularization", "--keep-prob", "0"], "the probability of keeping a unit"),
+    (["optimization", "--optimizer", "adam", "--epsilon", "0"],
+     "Adam's guard against dividing by 0"),
+])
+def test_options_open_at_zero_refuse_it_saying_what_they_mean(capsys, args, meaning):
+    assert main(["train", *args, "--iterations", "1", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "in (0, 1] (the course's" in err and f"{meaning}; got '0'" in err
