@@ -220,17 +220,24 @@ class Diagram(graphviz.Digraph):
             return {"text/plain": f"{err}\n\n{self.source}"}
 
 
+def suffix_format(path: str | os.PathLike) -> str | None:
+    """The format of ``FORMATS`` that ``path``'s suffix names (the longest match, e.g.
+    .xdot1.4), or None."""
+    name = os.path.basename(os.fspath(path)).lower()
+    matches = [f for f in FORMATS if name.endswith("." + f)]
+    return max(matches, key=len) if matches else None
+
+
 def _format_of(path: str | os.PathLike) -> str:
-    """The format that ``path``'s suffix names (the longest match, e.g. .xdot1.4), or
-    ValueError listing every suffix render_to writes."""
-    name = os.path.basename(os.fspath(path))
-    matches = [f for f in FORMATS if name.lower().endswith("." + f)]
-    if not matches:
+    """suffix_format(path), or ValueError listing every suffix render_to writes."""
+    fmt = suffix_format(path)
+    if fmt is None:
+        name = os.path.basename(os.fspath(path))
         raise ValueError(f"render_to: {name!r} does not end in a suffix it writes; use one of: "
                          f"{' '.join('.' + f for f in FORMATS)}; .dot and .gv hold the DOT "
                          "text. For other formats (pdf, ...) with a system Graphviz, use "
                          "diagram.render(outfile=path)")
-    return max(matches, key=len)
+    return fmt
 
 
 def save_diagram(*outputs: Tensor, path: str, **options: Any) -> str:

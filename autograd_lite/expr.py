@@ -233,8 +233,8 @@ class Parser(argparse.ArgumentParser):
 
 def _diagram_file(path: str) -> str:
     """-o's suffix, checked before any work (a usage error, exit 2, otherwise)."""
-    from .diagram import FORMATS  # (graphviz loads only for the graph command)
-    if not any(path.lower().endswith("." + f) for f in FORMATS):
+    from .diagram import FORMATS, suffix_format  # (graphviz loads only for the graph command)
+    if suffix_format(path) is None:
         raise argparse.ArgumentTypeError(
             f"{path!r} does not end in a suffix the diagram is written as: "
             f"{' '.join('.' + f for f in FORMATS)} (for pdf and others, write .dot and run "

@@ -143,8 +143,7 @@ class Tensor:
     def data(self) -> np.ndarray:
         """The values as a numpy array. Assigning to it (``t.data -= lr * t.grad``) marks the
         tensor as changed, so a graph that saved the old values refuses to backprop."""
-        if _current_mode().trace is not None:
-            _no_value(self, "t.data")
+        _no_value(self, "t.data")
         d = self._data
         if type(d) is not np.ndarray:  # ops on 0-d data give numpy scalars, for speed
             d = self._data = np.asarray(d)
@@ -152,8 +151,7 @@ class Tensor:
 
     @data.setter
     def data(self, value: Any) -> None:
-        if _current_mode().trace is not None:
-            _no_value(self, "assigning t.data")
+        _no_value(self, "assigning t.data")
         if value is not self._data:  # (t.data -= x hands back the same array)
             self._data = _assignable(value, self, "Tensor.data")
         self._bump()
@@ -193,8 +191,7 @@ class Tensor:
 
     def item(self) -> float:
         """The value of a one-element tensor as a Python float."""
-        if _current_mode().trace is not None:
-            _no_value(self, "item()")
+        _no_value(self, "item()")
         if self._data.size != 1:
             raise ValueError(f"item(): the tensor has shape {self.shape} ({self.size} "
                              "elements); only one-element tensors convert to a float")
@@ -202,33 +199,28 @@ class Tensor:
 
     def numpy(self) -> np.ndarray:
         """A copy of the data as a numpy array."""
-        if _current_mode().trace is not None:
-            _no_value(self, "numpy()")
+        _no_value(self, "numpy()")
         return np.array(self._data)
 
     def tolist(self) -> Any:
         """The data as (nested) Python lists of floats; a float for a 0-d tensor."""
-        if _current_mode().trace is not None:
-            _no_value(self, "tolist()")
+        _no_value(self, "tolist()")
         return self._data.tolist()
 
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> Any:
         """Index of the maximum (a plain integer or array: indices carry no gradient)."""
-        if _current_mode().trace is not None:
-            _no_value(self, "argmax()")
+        _no_value(self, "argmax()")
         return np.argmax(self._data, axis=axis, keepdims=keepdims)
 
     def argmin(self, axis: int | None = None, keepdims: bool = False) -> Any:
         """Index of the minimum (a plain integer or array)."""
-        if _current_mode().trace is not None:
-            _no_value(self, "argmin()")
+        _no_value(self, "argmin()")
         return np.argmin(self._data, axis=axis, keepdims=keepdims)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         # np.array(t) (copy=True) gives a copy; np.asarray(t) a read-only view, because a
         # write through it would change the data behind the engine's back.
-        if _current_mode().trace is not None:
-            _no_value(self, "np.asarray(t) (numpy's __array__)")
+        _no_value(self, "np.asarray(t) (numpy's __array__)")
         # (warned only while its graph can still be backpropagated: after backward() the
         # arrays of a spent graph are for reading, as in the course's hand-derived backward)
         if self._vals is not None and self.requires_grad and _current_mode().enabled:
@@ -269,8 +261,7 @@ class Tensor:
     def __format__(self, spec: str) -> str:
         if not spec:
             return str(self)
-        if _current_mode().trace is not None:
-            _no_value(self, f"format(t, {spec!r})")
+        _no_value(self, f"format(t, {spec!r})")
         if self._data.size == 1:  # f"{loss:.4f}"
             return format(self.item(), spec)
         raise TypeError(f"format spec {spec!r} applies to one-element tensors; this one has "
@@ -278,8 +269,7 @@ class Tensor:
                         "np.array2string(t.data) for the whole array")
 
     def __bool__(self) -> bool:
-        if _current_mode().trace is not None:
-            _no_value(self, "bool(t) (an if, while, and, or, not on a tensor)")
+        _no_value(self, "bool(t) (an if, while, and, or, not on a tensor)")
         if self._data.size != 1:
             raise ValueError(f"the truth value of a Tensor of shape {self.shape} is ambiguous; "
                              "use (t > 0).any() or .all() on the comparison")
@@ -302,8 +292,7 @@ class Tensor:
     # -- writing in place --------------------------------------------------------
     def __setitem__(self, index: Any, value: Any) -> None:
         """``t[index] = value`` on a leaf that is not being recorded (PyTorch's rules)."""
-        if _current_mode().trace is not None:
-            _no_value(self, "t[...] = value")
+        _no_value(self, "t[...] = value")
         _check_writable(self, "t[...] = value", value)
         self.data[_index(index)] = value._data if type(value) is Tensor else value
         self._bump()
@@ -363,8 +352,7 @@ def _as_float_array(data: Any, dtype: Any) -> np.ndarray:
     if dtype is None and type(data) in (float, int):  # the common scalar case, fast
         return np.float64(data)
     if isinstance(data, Tensor):
-        if _current_mode().trace is not None:
-            _no_value(data, "Tensor(t) (a copy of the values)")
+        _no_value(data, "Tensor(t) (a copy of the values)")
         data = data._data
     try:
         arr = np.array(data, dtype=dtype)
@@ -407,7 +395,8 @@ def _index(index: Any) -> Any:
 
 def _no_value(t: Tensor, what: str) -> None:
     """Under al.compile's trace, ``what`` of a tensor computed from the inputs raises
-    TraceError: its value at trace time would be baked into every replay."""
+    TraceError: its value at trace time would be baked into every replay. (Nothing outside a
+    trace: one ContextVar read, on paths that read values, never on an op's.)"""
     trace = _current_mode().trace
     if trace is not None and id(t) in trace.known:
         raise trace.no_value(t, what)
@@ -442,8 +431,7 @@ def inplace_method(prim: Primitive, symbol: str) -> Callable[[Tensor, Any], Tens
         if self._op is not None or (not self.requires_grad and type(other) is Tensor
                                     and other.requires_grad and _current_mode().enabled):
             return outplace(self, other)
-        if _current_mode().trace is not None:
-            _no_value(self, f"in-place {symbol} on an argument")
+        _no_value(self, f"in-place {symbol} on an argument")
         _check_writable(self, f"in-place {symbol}", other)
         value = prim.forward(self._data, other._data if type(other) is Tensor else other)
         if np.shape(value) != self._data.shape:
