@@ -204,14 +204,16 @@ class Generator:
     returns: ``returns(gen, value, grads, extra)`` builds the return expression from the
         nodes of the cost, the wanted gradients and the extra outputs (by default a flat
         tuple);
-    inline: read the rules (False: call every rule by name, the fallback).
+    inline: read the rules (False: call every rule by name, the fallback);
+    peephole: the exact rewrites after _simplify (_reuse_common, _fold_signs,
+        _contiguous_constants), which leave every result's bits as they were.
     """
 
     def __init__(self, fname: str, tape: list, inputs: list[Tensor], names: dict[int, str],
                  root: Tensor, wanted: list[Tensor], extra: list[Tensor],
-                 returns: Any = None, inline: bool = True) -> None:
+                 returns: Any = None, inline: bool = True, peephole: bool = True) -> None:
         self.fname, self.tape, self.inputs, self.root = fname, tape, inputs, root
-        self.wanted, self.extra, self.inline = wanted, extra, inline
+        self.wanted, self.extra, self.inline, self.peephole = wanted, extra, inline, peephole
         self.returns = returns
         self.ns: dict[str, Any] = {"np": np}
         self.imports: dict[str, str] = {}  # name -> import line, for the source
@@ -784,6 +786,10 @@ class Generator:
         self.stmts.append(ast.Return(result))
         body, n_forward = _simplify(self.stmts, self.temps, n_forward)
         hoisted, body, n_forward = _hoist_constants(body, n_forward, {*self.ns, *self.imports})
+        if self.peephole:
+            body = _reuse_common(body)
+            hoisted, body = _fold_signs(hoisted, body, self.shadow, self.alloc)
+            hoisted = _contiguous_constants(hoisted, body, self.shadow)
         params = [self.names[id(t)] for t in self.inputs]
         fname = self.fname if self.fname.isidentifier() and not keyword.iskeyword(
             self.fname) and self.fname not in self.used else self.alloc(self.fname or "f")
@@ -902,6 +908,150 @@ def _hoist_constants(body: list[ast.stmt], n_forward: int, module: set[str]):
         else:
             rest.append(st)
     return hoisted, rest, forward_left
+
+
+# ---- exact peepholes: fewer numpy calls, the same bits --------------------------------------
+# Each took 2.5-3.3 % off the flower step in the learner's form (generated function alone,
+# median of 30 interleaved runs; together 6.3 %).
+
+_PURE = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Name, ast.Constant, ast.Attribute,
+         ast.operator, ast.unaryop, ast.cmpop, ast.expr_context)
+
+
+def _pure(node: ast.expr) -> bool:
+    """An expression of operators on names and constants (no call: it could have effects)."""
+    return all(isinstance(n, _PURE) for n in ast.walk(node))
+
+
+class _Reuse(ast.NodeTransformer):
+    """Inside ``root``, each expression some name already holds becomes that name."""
+
+    def __init__(self, held: dict[str, str], root: ast.AST) -> None:
+        self.held, self.root = held, root
+
+    def visit(self, node: ast.AST) -> ast.AST:
+        if node is not self.root and isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Compare)):
+            name = self.held.get(ast.dump(node))
+            if name is not None:
+                return ast.Name(name, ast.Load())
+        return super().visit(node)
+
+
+def _reuse_common(body: list[ast.stmt]) -> list[ast.stmt]:
+    """Common subexpressions: sigmoid's rule computes ``1 - A``, which the learner's cost has
+    already computed as ``t21 = 1 - A``; the rule then reads t21 (the same numpy call on the
+    same arrays gave the same bits). Only a part of a bigger expression is replaced, never a
+    whole right-hand side, so that no two names hold one array (a later += on one would
+    change the other)."""
+    assigned: dict[str, int] = {}
+    for st in body:
+        for name in _stores(st):
+            assigned[name] = assigned.get(name, 0) + 1
+    held: dict[str, str] = {}  # ast.dump(expression) -> the name that holds its value
+    reads: dict[str, set[str]] = {}  # that name -> what its expression reads
+    out = []
+    for st in body:
+        if held and isinstance(st, (ast.Assign, ast.AugAssign)):
+            st = _Reuse(held, st.value if isinstance(st, ast.Assign) else None).visit(st)
+        stored = _stores(st)
+        if stored:  # what reads a changed name no longer holds its value
+            for name in [n for n, r in reads.items() if n in stored or r & stored]:
+                del reads[name]
+                held = {k: v for k, v in held.items() if v != name}
+        if (isinstance(st, ast.Assign) and len(st.targets) == 1
+                and isinstance(st.targets[0], ast.Name)
+                and assigned.get(st.targets[0].id) == 1
+                and isinstance(st.value, (ast.BinOp, ast.UnaryOp, ast.Compare))
+                and _pure(st.value)):
+            held.setdefault(ast.dump(st.value), st.targets[0].id)
+            reads[st.targets[0].id] = _load_names(st.value)
+        out.append(st)
+    return out
+
+
+def _float_constant(v: Any) -> bool:
+    return isinstance(v, (np.ndarray, np.floating)) and v.dtype.kind == "f"
+
+
+def _broadcast_view(v: Any) -> bool:
+    return type(v) is np.ndarray and v.size > 1 and 0 in v.strides
+
+
+def _layout_safe(sibling: ast.expr, const: np.ndarray, shadow: dict) -> bool:
+    """Whether ``const op sibling`` keeps its output's layout when ``const`` (a broadcast
+    view) becomes a contiguous array: the sibling is C-contiguous and of the same shape."""
+    v = shadow.get(sibling.id) if isinstance(sibling, ast.Name) else None
+    return type(v) is np.ndarray and v.flags.c_contiguous and v.shape == const.shape
+
+
+def _fold_signs(hoisted: list[ast.stmt], body: list[ast.stmt], shadow: dict, alloc):
+    """``-(K * x / y)``, K a constant of the trace, becomes ``(-K) * x / y`` with -K computed
+    once: exact, as a sign passes through * and / in IEEE arithmetic. (The eager walk negates
+    subtract's gradient: the learner's ``1 - A``.)"""
+    consts = {st.targets[0].id for st in hoisted}
+    negated: dict[str, str] = {}
+    hoisted = list(hoisted)
+
+    class Fold(ast.NodeTransformer):
+        def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.expr:
+            self.generic_visit(node)
+            parent, leaf = None, node.operand
+            while isinstance(leaf, ast.BinOp) and isinstance(leaf.op, (ast.Mult, ast.Div)):
+                parent, leaf = leaf, leaf.left
+            if (not isinstance(node.op, ast.USub) or parent is None
+                    or not isinstance(leaf, ast.Name) or leaf.id not in consts):
+                return node
+            value = shadow.get(leaf.id)
+            if not _float_constant(value) or (
+                    _broadcast_view(value) and not _layout_safe(parent.right, value, shadow)):
+                return node  # -K is a new contiguous array: only where layout cannot change
+            if leaf.id not in negated:
+                negated[leaf.id] = alloc("minus_" + leaf.id)
+                hoisted.append(ast.Assign([ast.Name(negated[leaf.id], ast.Store())],
+                                          ast.UnaryOp(ast.USub(), ast.Name(leaf.id))))
+                shadow[negated[leaf.id]] = -value
+            parent.left = ast.Name(negated[leaf.id], ast.Load())
+            return node.operand
+
+    body = [Fold().visit(st) for st in body]
+    return hoisted, body
+
+
+_ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div)
+
+
+def _contiguous_constants(hoisted: list[ast.stmt], body: list[ast.stmt], shadow: dict):
+    """A broadcast constant (the gradient of a sum or mean) stored as a contiguous array, when
+    its every use is ``K op x`` with + - * / and x a C-contiguous array of its shape: the same
+    values and layout out, and numpy's contiguous loops take half the time of the broadcast
+    one (a (1, 400) multiply: 0.7 against 1.5 us)."""
+    parents: dict[int, ast.AST] = {}
+    uses: dict[str, list[ast.Name]] = {}
+    for st in [*hoisted, *body]:
+        for node in ast.walk(st):
+            for child in ast.iter_child_nodes(node):
+                parents[id(child)] = node
+            if isinstance(node, ast.Name) and _is_load(node):
+                uses.setdefault(node.id, []).append(node)
+    out = []
+    for st in hoisted:
+        name = st.targets[0].id
+        value = shadow.get(name)
+        if _broadcast_view(value) and uses.get(name) and all(
+                _contiguous_use(n, parents[id(n)], value, shadow, parents)
+                for n in uses[name]):
+            st = ast.Assign(st.targets, ast.Call(
+                ast.Attribute(ast.Name("np", ast.Load()), "ascontiguousarray"), [st.value], []))
+        out.append(st)
+    return out
+
+
+def _contiguous_use(n: ast.Name, parent: ast.AST, value: np.ndarray, shadow: dict,
+                    parents: dict) -> bool:
+    if isinstance(parent, ast.BinOp) and isinstance(parent.op, _ARITHMETIC):
+        return _layout_safe(parent.right if parent.left is n else parent.left, value, shadow)
+    # -K as a whole right-hand side: a new contiguous array either way
+    return isinstance(parent, ast.UnaryOp) and isinstance(parents.get(id(parent)), ast.Assign)
 
 
 def _reads(st: ast.stmt) -> list[str]:

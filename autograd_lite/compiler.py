@@ -422,9 +422,9 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
     entry.captured = tuple(tracer.captured.values())
     returns = functools.partial(_return_node, cf, entry)
     code = None
-    for inline in (True, False):
+    for inline, peephole in ((True, True), (True, False), (False, False)):
         gen = Generator(_fn_name(cf), tracer.tape, inputs, all_names, root, wanted, extra,
-                        returns=returns, inline=inline)
+                        returns=returns, inline=inline, peephole=peephole)
         code = gen.generate()
         if _same_as_eager(cf, entry, code, inputs, root, wanted, extra):
             break

@@ -8,6 +8,7 @@ import tracemalloc
 import numpy as np
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 import autograd_lite as al
 from autograd_lite.testing import graphs
@@ -322,6 +323,53 @@ def test_constants_are_computed_once_but_returned_arrays_are_never_shared():
     assert g2 is not g1 and np.array_equal(g2, np.full(4, 3.0)), constant.source
 
 
+# ---- exact peepholes (codegen._reuse_common, _fold_signs, _contiguous_constants) -------------
+
+def _learner_cost(A, Y):
+    return -(Y * al.log(A) + (1 - Y) * al.log(1 - A)).sum() / Y.shape[1]
+
+
+@given(st.integers(1, 4), st.integers(2, 9), st.booleans(), st.integers(0, 2**32 - 1))
+def test_peepholes_keep_the_eager_bits_on_new_values_and_either_layout(n, m, fortran, seed):
+    """The trace checks its own inputs; the rewrites must hold for every later call too, and
+    must step back where a contiguous constant would change an output's layout (Y in F order)."""
+    rng = np.random.default_rng(seed)
+
+    def cost(Z, Y):
+        return _learner_cost(al.sigmoid(Z), Y)
+    step = al.compile(cost)
+
+    def args():
+        Z = rng.standard_normal((n, m)) * 3
+        Y = (rng.random((n, m)) > 0.5).astype(float)
+        return Z, (np.asfortranarray(Y) if fortran else Y)
+    for _ in range(3):
+        Z, Y = args()
+        assert_same(step(al.Tensor(Z, requires_grad=True), Y),
+                    eager(cost, al.Tensor(Z, requires_grad=True), al.Tensor(Y)))
+    assert step.trace_count == 1
+    head, body = step.source.split("\ndef ", 1)
+    backward = body.split("# backward")[1]
+    # where the layout cannot change, the sign goes into a constant computed once, and the
+    # sum's broadcast gradient is a contiguous array
+    layout_matters = fortran and n > 1 and m > 1
+    assert ("-(" in backward) == layout_matters, step.source
+    assert ("ascontiguousarray" in head) == (not layout_matters and n * m > 1), step.source
+
+
+def test_reuse_never_gives_one_array_two_names():
+    import ast
+
+    from autograd_lite.codegen import _reuse_common
+    body = ast.parse("t = 1 - A\nd = 1 - A\nd += B\ne = (1 - A) * B\nA += C\n"
+                     "f = (1 - A) * B\nreturn (t, d, e, f)").body
+    out = ast.unparse(ast.Module(_reuse_common(body), []))
+    # a whole right-hand side stays (d += B would write t), a part is reused, and nothing
+    # is reused once what it read has changed
+    assert out.splitlines() == ["t = 1 - A", "d = 1 - A", "d += B", "e = t * B", "A += C",
+                                "f = (1 - A) * B", "return (t, d, e, f)"]
+
+
 # ---- the course's formulas in the generated backward -------------------------------------------
 
 def test_logistic_regression_backward_is_the_courses_dw_and_db():
@@ -388,10 +436,13 @@ def test_learner_cost_form_shows_each_step_of_the_chain_rule():
     args = [*fresh(P), X, Y]
     assert_same(step(*args), eager(flower, *fresh(P), X, Y))
     src = step.source
+    # sigmoid's rule reads the cost's own 1 - A2 (computed once, _reuse_common)
+    one_minus_a2 = re.search(r"^    (\w+) = 1 - A2$", src, re.M).group(1)
     for line in ("Z1 = W1 @ X + b1", "A1 = np.tanh(Z1)", "A2 = sigmoid(Z2)",
-                 "dZ2 = dA2 * A2 * (1 - A2)", "dW2 = dZ2 @ A1.T", "dZ1 = dA1 * (1 - A1 * A1)",
-                 "dA2 += "):
+                 f"dZ2 = dA2 * A2 * {one_minus_a2}\n", "dW2 = dZ2 @ A1.T",
+                 "dZ1 = dA1 * (1 - A1 * A1)", "dA2 += "):
         assert line in src, src
+    assert src.count("1 - A2") == 1, src
 
 
 # ---- memory and size ---------------------------------------------------------------------------
