@@ -36,7 +36,10 @@ __all__ = ["compile", "Compiled", "TraceError"]
 
 # Leaves of an argument, by kind: arrays and Tensors are inputs of the generated function;
 # anything else is static (part of the cache key, by value).
-_TENSOR, _ARRAY, _STATIC = 0, 1, 2
+_STATIC = 2
+# In the cache key: the next argument's gradient is asked for (argnums)
+_WANTED = "wanted"
+_FLOAT64 = np.dtype(np.float64)
 
 
 def compile(f: Callable | None = None, *, static_argnums: int | Sequence[int] = (),  # noqa: A001
@@ -143,6 +146,8 @@ class Compiled:
                 key.append((_STATIC, type(a), a))
                 continue
             want = wanted is not None and i in wanted
+            if want:
+                key.append(_WANTED)  # (an array's own key has no flag: it is per argument)
             kind = type(a)
             if trace is None and kind is Tensor:  # the common cases inline (_leaf_keys's)
                 d = a._data
@@ -150,18 +155,22 @@ class Compiled:
                             want or (a.requires_grad and wanted is None)))
                 leaves.append(d)
                 continue
-            if kind is np.ndarray and a.dtype.kind == "f":
-                key.append((np.ndarray, a.shape, a.strides, a.dtype, want))
-                leaves.append(a)
-                continue
+            if kind is np.ndarray:
+                dtype = a.dtype
+                if dtype is _FLOAT64 or dtype.kind == "f":
+                    key.append((a.shape, a.strides, dtype))
+                    leaves.append(a)
+                    continue
             if trace is None and kind is dict:  # the course's parameters: inline, as
                 key.append((dict, tuple(a)))  # a call per leaf cost 1 us of the flower's 3
                 for v in a.values():
-                    if type(v) is np.ndarray and v.dtype.kind == "f":
-                        key.append((np.ndarray, v.shape, v.strides, v.dtype, want))
-                        leaves.append(v)
-                    else:
-                        _leaf_keys(v, key, leaves, want, trace, self, i)
+                    if type(v) is np.ndarray:
+                        dtype = v.dtype
+                        if dtype is _FLOAT64 or dtype.kind == "f":
+                            key.append((v.shape, v.strides, dtype))
+                            leaves.append(v)
+                            continue
+                    _leaf_keys(v, key, leaves, want, trace, self, i)
                 continue
             _leaf_keys(a, key, leaves, want, trace, self, i)
         return tuple(key), leaves
@@ -227,7 +236,7 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
     elif t is np.ndarray:
         if a.dtype.kind != "f":
             a = _as_float_array(a, None)
-        key.append((t, a.shape, a.strides, a.dtype, wanted))
+        key.append((a.shape, a.strides, a.dtype))
         leaves.append(a)
     elif t is dict:
         key.append((dict, tuple(a)))

@@ -163,10 +163,12 @@ def _mlp_cost(L, act, sigmoid, log, fused, learner):
 
 
 def _updating(vg, P, to_numpy=np.asarray):
-    """A step that calls ``vg(P) -> (cost, grads)`` and steps P (numpy arrays) in place."""
+    """A step that calls ``vg(P) -> (cost, grads)`` and steps P (numpy arrays) in place;
+    ``to_numpy`` converts an engine's gradients (None: they are numpy arrays already)."""
     def step():
         cost, grads = vg(P)
-        grads = {k: to_numpy(g) for k, g in grads.items()}
+        if to_numpy is not None:
+            grads = {k: to_numpy(g) for k, g in grads.items()}
         for k in P:
             P[k] -= LR * grads[k]
         return float(cost), grads
@@ -184,7 +186,7 @@ def mlp_engines(init: dict, X: np.ndarray, Y: np.ndarray, hidden: str, learner: 
     al_cost = _mlp_cost(L, getattr(al, hidden), al.sigmoid, al.log,
                         al.binary_cross_entropy_with_logits, learner)
     compiled = al.compile(al_cost, argnums=0)
-    cases["al compiled"] = _updating(lambda P: compiled(P, X, Y), fresh())
+    cases["al compiled"] = _updating(lambda P: compiled(P, X, Y), fresh(), to_numpy=None)
     if mg is not None:
         mg_act = {"relu": mg_nnet.relu, "tanh": mg.tanh}[hidden]
         mg_cost = _mlp_cost(L, mg_act, mg_nnet.sigmoid, mg.log,
