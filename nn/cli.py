@@ -41,7 +41,7 @@ from autograd_lite.expr import (
 from . import grading, plot
 from .data import COURSE_FILES, DATASETS, DataError, add_data, data_folder
 from .grading import VISIBILITIES
-from .registry import COMPILED_TRAINING, COURSE_MODELS, CourseModel, random_case
+from .registry import COURSE_MODELS, CourseModel, random_case
 from .training import GRADIENTS, cost_line
 
 
@@ -139,8 +139,7 @@ def _add_train(sub):
     t.add_argument("--gradients", choices=GRADIENTS, default="hand")
     t.add_argument("--compile", action="store_true",
                    help="the engine's gradients, replayed by al.compile (the same numbers, "
-                        "faster; implies --gradients engine; models: "
-                        f"{', '.join(sorted(COMPILED_TRAINING))})")
+                        "faster; implies --gradients engine)")
     t.add_argument("--plot", metavar="FILE.png", help="learning curve (and decision boundary)")
     t.add_argument("--save", metavar="FILE.npz", help="save the trained parameters")
     t.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -344,9 +343,6 @@ def train(args) -> int:
     common = {k: v for k, v in (("learning_rate", args.learning_rate),
                                 ("iterations", args.iterations), ("seed", args.seed))
               if v is not None}
-    if args.compile and model.name not in COMPILED_TRAINING:
-        raise UsageError(f"--compile: {model.name}'s training does not take it yet (models: "
-                         f"{', '.join(sorted(COMPILED_TRAINING))})")
     gradients = "engine" if args.compile else args.gradients
     run = model.run(_layer_dims(sizes, model, data.train_X.shape[0]), **common,
                     **options, gradients=gradients, progress=not args.no_progress,

@@ -50,14 +50,15 @@ def accuracy(X, Y, parameters):
 
 def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=False,
           initialization="he", gradients="hand", seed=3, return_costs=False, layers_dims=None,
-          progress=False, callback=None):
+          progress=False, callback=None, compile=False):
     """The assignment's model: [n_x, 10, 5, 1] (or ``layers_dims``) by batch gradient
     descent from ``initialization`` ("zeros", "random" or "he"; seed 3 as in the course).
 
-    gradients: "hand" (nn.regularization.backward_propagation) or "engine" (autograd_lite).
-    The cost is recorded and printed every 1000 iterations, as "Cost after iteration i: J"
-    (inf when the sigmoid saturates, as the course prints it); ``callback(i, cost)`` sees
-    every iteration. Returns the parameters, or (parameters, costs) with ``return_costs``.
+    gradients: "hand" (nn.regularization.backward_propagation) or "engine" (autograd_lite;
+    ``compile=True`` replays it with al.compile, the same bits). The cost is recorded and
+    printed every 1000 iterations, as "Cost after iteration i: J" (inf when the sigmoid
+    saturates, as the course prints it); ``callback(i, cost)`` sees every iteration.
+    Returns the parameters, or (parameters, costs) with ``return_costs``.
 
     Shapes: X (n_x, m), Y (1, m)."""
     try:
@@ -65,12 +66,13 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=False,
     except (KeyError, TypeError):
         raise ValueError(f"model: initialization must be one of {sorted(INITIALIZATIONS)}, "
                          f"got {initialization!r}") from None
-    check_gradients_option(gradients, "model")
+    check_gradients_option(gradients, "model", compile)
     check_Y(Y, np.shape(X)[1])
     dims = model_layers(X, layers_dims, (10, 5), "model")
     parameters, costs = gradient_descent(
         make(dims) if initialization == "zeros" else make(dims, seed),
-        lambda p: grads_and_cost(p, X, Y, gradients=gradients), learning_rate, num_iterations,
+        lambda p: grads_and_cost(p, X, Y, gradients=gradients, compile=compile), learning_rate,
+        num_iterations,
         print_cost=print_cost, print_every=1000, line=COURSE_LINE_FULL,
         record_every=1000, progress=progress, desc="initialization", callback=callback)
     return (parameters, costs) if return_costs else parameters

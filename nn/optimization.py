@@ -213,10 +213,12 @@ def optimizer_settings(optimizer: str, fn: str = "model", **given) -> dict:
     return {k: v if given.get(k) is None else given[k] for k, v in own.items()}
 
 
-def _minibatch_grads(parameters, X, Y, gradients):
-    """(grads, the mini-batch's summed loss): the course's functions, or the engine."""
+def _minibatch_grads(parameters, X, Y, gradients, compile=False):
+    """(grads, the mini-batch's summed loss): the course's functions, or the engine
+    (``compile``: replayed by al.compile; a smaller last mini-batch is a second trace)."""
     if gradients == "engine":
-        grads, cost_mean = grads_and_cost(parameters, X, Y, gradients="engine")
+        grads, cost_mean = grads_and_cost(parameters, X, Y, gradients="engine",
+                                          compile=compile)
         return grads, cost_mean * X.shape[1]
     a3, caches = forward_propagation(X, parameters)
     return backward_propagation(X, Y, caches), compute_cost(a3, Y)
@@ -275,10 +277,10 @@ def train_epochs(parameters: dict, X, Y, grads_and_loss: Callable, update: Calla
     return parameters, costs
 
 
-def _check_model_arguments(X, Y, layers_dims, optimizer, decay, gradients):
+def _check_model_arguments(X, Y, layers_dims, optimizer, decay, gradients, compile=False):
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"model: optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
-    check_gradients_option(gradients, "model")
+    check_gradients_option(gradients, "model", compile)
     if decay is not None and not callable(decay):
         raise TypeError(f"model: decay must be None or a function such as update_lr or "
                         f"schedule_lr_decay, got {decay!r}")
@@ -293,16 +295,17 @@ def _check_model_arguments(X, Y, layers_dims, optimizer, decay, gradients):
 def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64, beta=0.9,
           beta1=0.9, beta2=0.999, epsilon=1e-8, num_epochs=5000, print_cost=False, decay=None,
           decay_rate=1, gradients="hand", seed=3, return_costs=False, progress=False,
-          callback=None):
+          callback=None, compile=False):
     """The assignment's model: the 3-layer network (layers_dims [n_x, n[1], n[2], 1]) trained
     on mini-batches with ``optimizer`` "gd", "momentum" or "adam".
 
     decay: None, update_lr or schedule_lr_decay (any f(learning_rate0, epoch, decay_rate)),
     applied after each epoch. gradients: "hand" (nn.regularization.backward_propagation) or
-    "engine" (autograd_lite). The epoch cost (summed loss / m) is recorded every 100 epochs
+    "engine" (autograd_lite; ``compile=True`` replays it with al.compile, the same bits).
+    The epoch cost (summed loss / m) is recorded every 100 epochs
     and printed every 1000 as "Cost after epoch i: %f"; ``callback(epoch, cost)`` sees every
     epoch. Returns the parameters, or (parameters, costs) with ``return_costs``."""
-    X = _check_model_arguments(X, Y, layers_dims, optimizer, decay, gradients)
+    X = _check_model_arguments(X, Y, layers_dims, optimizer, decay, gradients, compile)
     parameters = initialize_parameters(layers_dims, seed)
     check_parameters(parameters, X)
     update = make_update(optimizer, parameters, beta, beta1, beta2, epsilon)
@@ -313,7 +316,8 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
                        f"{decay(learning_rate, i, decay_rate):f}" if decay else "")
 
     parameters, costs = train_epochs(
-        parameters, X, Y, lambda p, X_b, Y_b: _minibatch_grads(p, X_b, Y_b, gradients), update,
+        parameters, X, Y, lambda p, X_b, Y_b: _minibatch_grads(p, X_b, Y_b, gradients, compile),
+        update,
         learning_rate, num_epochs, mini_batch_size, decay, decay_rate, print_cost=print_cost,
         print_every=1000, line=line, progress=progress, desc="optimization",
         callback=callback)

@@ -80,7 +80,7 @@ class Run:
     print_cost: bool = False
     progress: bool = False
     callback: Callable | None = None  # callback(i, cost) after every iteration
-    compile: bool = False  # engine gradients replayed by al.compile (COMPILED_TRAINING only)
+    compile: bool = False  # engine gradients replayed by al.compile
 
 
 @dataclass(frozen=True)
@@ -232,10 +232,6 @@ def _name(text):
 
 # ---- adapters: one call for every model -> the course's own function ------------------------
 
-# the models whose training takes compile=True (Run.compile): Course 1's batch models
-COMPILED_TRAINING = frozenset({"logistic", "shallow", "deep", "two_layer"})
-
-
 def _train_logistic(d: Dataset, r: Run):
     out = logistic.model(d.train_X, d.train_Y, d.test_X, d.test_Y, r.iterations,
                          r.learning_rate, r.print_cost, r.progress, r.gradients, r.callback,
@@ -288,14 +284,15 @@ def _deep_grade(L_model_backward, p, X, Y):
 def _train_initialization(d: Dataset, r: Run):
     return initialization.model(d.train_X, d.train_Y, r.learning_rate, r.iterations,
                                 r.print_cost, r.options["initialization"], r.gradients, r.seed,
-                                True, r.layer_dims, r.progress, r.callback)
+                                True, r.layer_dims, r.progress, r.callback, r.compile)
 
 
 def _train_regularization(d: Dataset, r: Run):
     return regularization.model(d.train_X, d.train_Y, r.learning_rate, r.iterations,
                                 r.print_cost, gradients=r.gradients, seed=r.seed,
                                 return_costs=True, layers_dims=r.layer_dims,
-                                progress=r.progress, callback=r.callback, **r.options)
+                                progress=r.progress, callback=r.callback, compile=r.compile,
+                                **r.options)
 
 
 def _train_optimization(d: Dataset, r: Run):
@@ -304,7 +301,7 @@ def _train_optimization(d: Dataset, r: Run):
     return optimization.model(d.train_X, d.train_Y, r.layer_dims, learning_rate=r.learning_rate,
                               num_epochs=r.iterations, print_cost=r.print_cost, decay=decay,
                               gradients=r.gradients, seed=r.seed, return_costs=True,
-                              progress=r.progress, callback=r.callback, **o)
+                              progress=r.progress, callback=r.callback, compile=r.compile, **o)
 
 
 def _check_optimization(options):

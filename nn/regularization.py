@@ -25,7 +25,7 @@ import autograd_lite as al
 from . import activations
 from .checks import ShapeError, check_parameters, check_Y, num_layers
 from .init import lecun
-from .training import COURSE_LINE_FULL, check_gradients_option, gradient_descent
+from .training import COURSE_LINE_FULL, check_gradients_option, engine_gradients, gradient_descent
 from .training import update_parameters as update_parameters  # the course's, written once
 
 GRAD_KEYS = ("dZ3", "dW3", "db3", "dA2", "dZ2", "dW2", "db2", "dA1", "dZ1", "dW1", "db1")
@@ -270,14 +270,19 @@ def accuracy(X, Y, parameters):
     return float(np.mean(predict(X, Y, parameters)[0, :] == Y[0, :]))
 
 
-def grads_and_cost(parameters, X, Y, lambd=0.0, keep_prob=1.0, seed=1, gradients="hand"):
+def grads_and_cost(parameters, X, Y, lambd=0.0, keep_prob=1.0, seed=1, gradients="hand",
+                   compile=False):
     """(the course's gradient dict dZ3 ... db1, J) for one step of the model: with L2
     (lambd > 0), dropout (keep_prob < 1, masks from ``seed``) or neither, by the course's
-    functions ("hand") or the engine's backward of cost_engine ("engine").
+    functions ("hand") or the engine's backward of cost_engine ("engine"; with
+    ``compile=True`` replayed by al.compile: dW[l] and db[l] only, the same bits).
 
     Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); dW[l] and db[l] have
     their parameter's shape, dZ[l] and dA[l] are (n[l], m)."""
     if gradients == "engine":
+        if compile:
+            return engine_gradients(cost_engine, parameters, X, Y, lambd, keep_prob,
+                                    _step_masks(parameters, X, keep_prob, seed), compile=True)
         return _engine_grads(X, Y, parameters, lambd, keep_prob, seed)
     if keep_prob == 1:
         a3, cache = forward_propagation(X, parameters)
@@ -317,13 +322,14 @@ def model_layers(X, layers_dims, default_hidden, fn):
 
 def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=False, lambd=0,
           keep_prob=1, gradients="hand", seed=3, dropout_seed=1, return_costs=False,
-          layers_dims=None, progress=False, callback=None):
+          layers_dims=None, progress=False, callback=None, compile=False):
     """The assignment's model: [n_x, 20, 3, 1] (or ``layers_dims``), batch gradient descent,
     optionally with L2 (``lambd`` > 0) or dropout (``keep_prob`` < 1), never both (as in
     the course).
 
     gradients: "hand" (the backward functions above) or "engine" (autograd_lite's backward
-    of the same cost). The cost is recorded every 1000 iterations and printed every 10000;
+    of the same cost; ``compile=True`` replays it with al.compile, the same bits). The cost
+    is recorded every 1000 iterations and printed every 10000;
     ``callback(i, cost)`` sees every iteration. Returns the parameters, or
     (parameters, costs) with ``return_costs``.
 
@@ -331,11 +337,11 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=False, lambd
     check_lambd(lambd, "model")
     check_keep_prob(keep_prob, "model")
     check_one_regularizer(lambd, keep_prob, "model")
-    check_gradients_option(gradients, "model")
+    check_gradients_option(gradients, "model", compile)
     check_Y(Y, np.shape(X)[1])
     parameters, costs = gradient_descent(
         initialize_parameters(model_layers(X, layers_dims, (20, 3), "model"), seed),
-        lambda p: grads_and_cost(p, X, Y, lambd, keep_prob, dropout_seed, gradients),
+        lambda p: grads_and_cost(p, X, Y, lambd, keep_prob, dropout_seed, gradients, compile),
         learning_rate, num_iterations, print_cost=print_cost, print_every=10000,
         line=COURSE_LINE_FULL, record_every=1000, progress=progress,
         desc="regularization", callback=callback)
@@ -391,13 +397,19 @@ def backward_propagation_engine(X, Y, parameters, lambd=0.0, keep_prob=1.0, seed
     return grads
 
 
+def _step_masks(parameters, X, keep_prob, seed):
+    """The dropout masks D1, D2 of forward_propagation_with_dropout(..., seed); None
+    without dropout."""
+    if keep_prob == 1:
+        return None
+    return dropout_masks([(np.shape(parameters[f"W{l}"])[0], np.shape(X)[1]) for l in (1, 2)],
+                         keep_prob, seed)
+
+
 def _engine_grads(X, Y, parameters, lambd, keep_prob, seed):
     """(the course's gradient dict, the cost) from the engine; the models' engine step."""
     m = X.shape[1]
-    masks = None
-    if keep_prob != 1:
-        masks = dropout_masks([(np.shape(parameters[f"W{l}"])[0], m) for l in (1, 2)],
-                              keep_prob, seed)
+    masks = _step_masks(parameters, X, keep_prob, seed)
     P = {k: al.Tensor(v, requires_grad=True) for k, v in parameters.items()}
     layers = []
     cost = cost_engine(P, X, Y, lambd, keep_prob, masks, record=layers)

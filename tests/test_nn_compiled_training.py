@@ -4,7 +4,7 @@ engine's training bit for bit: the same parameters and the same costs."""
 import numpy as np
 import pytest
 
-from nn import deep, logistic, shallow, training
+from nn import deep, initialization, logistic, optimization, regularization, shallow, training
 from nn.cli import main
 from nn.model import Model
 
@@ -74,6 +74,48 @@ def test_train_compile_on_the_command_line_prints_the_engines_numbers(capsys):
     assert outputs[0] == outputs[1] and any("cost" in line for line in outputs[0])
 
 
-def test_train_compile_refuses_a_model_whose_training_does_not_take_it(capsys):
-    assert main(["train", "initialization", "--iterations", "2", "--compile"]) == 2
-    assert "--compile" in capsys.readouterr().err
+COURSE_2_RUNS = {
+    "initialization he": lambda **kw: initialization.model(
+        *data(2, 40, 2), num_iterations=30, initialization="he", return_costs=True, **kw),
+    "initialization zeros": lambda **kw: initialization.model(
+        *data(2, 40, 2), num_iterations=30, initialization="zeros", return_costs=True, **kw),
+    "regularization": lambda **kw: regularization.model(
+        *data(2, 40, 3), num_iterations=30, return_costs=True, **kw),
+    "L2": lambda **kw: regularization.model(
+        *data(2, 40, 3), num_iterations=30, lambd=0.7, return_costs=True, **kw),
+    "dropout": lambda **kw: regularization.model(
+        *data(2, 40, 3), num_iterations=30, keep_prob=0.86, return_costs=True, **kw),
+    # 100 examples in batches of 64: a full batch and a smaller last one (two traces)
+    "adam": lambda **kw: optimization.model(
+        *data(2, 100, 4), [2, 5, 2, 1], "adam", num_epochs=6, return_costs=True, **kw),
+    "momentum, decay": lambda **kw: optimization.model(
+        *data(2, 100, 4), [2, 5, 2, 1], "momentum", num_epochs=6, decay=optimization.update_lr,
+        return_costs=True, **kw),
+}
+
+
+@pytest.mark.parametrize("run", COURSE_2_RUNS, ids=list(COURSE_2_RUNS))
+def test_course_2_models_take_compile_bit_for_bit(run):
+    eager = COURSE_2_RUNS[run](gradients="engine")
+    training._COMPILED.clear()
+    compiled = COURSE_2_RUNS[run](gradients="engine", compile=True)
+    assert same_bits(compiled, eager)
+    # it was the replay: one trace per batch shape, however many steps
+    assert training._COMPILED[regularization.cost_engine].trace_count == (
+        2 if run in ("adam", "momentum, decay") else 1)
+    with pytest.raises(ValueError, match="gradients='engine'"):
+        COURSE_2_RUNS[run](compile=True)
+
+
+@pytest.mark.parametrize("model", ["initialization", "regularization", "optimization"])
+def test_train_compile_takes_every_course_2_model(model, capsys):
+    outputs = []
+    data = ["--data", "flower"] if model == "regularization" else []  # (football: a download)
+    for flags in (["--gradients", "engine"], ["--compile"]):
+        assert main(["train", model, "--iterations", "3", "--no-progress", *data, *flags]) == 0
+        out = capsys.readouterr().out
+        assert ("(compiled)" in out) == (flags == ["--compile"]), out
+        if flags == ["--compile"]:
+            assert training._COMPILED.pop(regularization.cost_engine).trace_count >= 1
+        outputs.append([line for line in out.splitlines() if not line.startswith("training")])
+    assert outputs[0] == outputs[1] and any("ccuracy" in line for line in outputs[0])
