@@ -790,6 +790,7 @@ class Generator:
             body = _reuse_common(body)
             hoisted, body = _fold_signs(hoisted, body, self.shadow, self.alloc)
             hoisted = _contiguous_constants(hoisted, body, self.shadow)
+            hoisted, body = _drop_unit_factors(hoisted, body, self.shadow)
         params = [self.names[id(t)] for t in self.inputs]
         fname = self.fname if self.fname.isidentifier() and not keyword.iskeyword(
             self.fname) and self.fname not in self.used else self.alloc(self.fname or "f")
@@ -1052,6 +1053,33 @@ def _contiguous_use(n: ast.Name, parent: ast.AST, value: np.ndarray, shadow: dic
         return _layout_safe(parent.right if parent.left is n else parent.left, value, shadow)
     # -K as a whole right-hand side: a new contiguous array either way
     return isinstance(parent, ast.UnaryOp) and isinstance(parents.get(id(parent)), ast.Assign)
+
+
+def _drop_unit_factors(hoisted: list[ast.stmt], body: list[ast.stmt], shadow: dict):
+    """``one * x``, one the backward seed 1.0 and x a number of its dtype, is x: exact, and
+    numbers cannot be written in place, so x may have two names. (expr's step: 2 of its 5
+    operations; arrays keep theirs, as a later += on one name would change the other.)"""
+    ones = {st.targets[0].id for st in hoisted
+            if isinstance(shadow.get(st.targets[0].id), np.floating)
+            and shadow[st.targets[0].id] == 1}
+
+    def number_like(node: ast.expr, one: str) -> bool:
+        v = shadow.get(node.id) if isinstance(node, ast.Name) else None
+        return isinstance(v, np.floating) and v.dtype == shadow[one].dtype
+
+    class Drop(ast.NodeTransformer):
+        def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
+            self.generic_visit(node)
+            if isinstance(node.op, ast.Mult):
+                for unit, other in ((node.left, node.right), (node.right, node.left)):
+                    if (isinstance(unit, ast.Name) and unit.id in ones
+                            and number_like(other, unit.id)):
+                        return other
+            return node
+
+    body = [Drop().visit(st) for st in body] if ones else body
+    read = {n for st in [*hoisted, *body] for n in _reads(st)}
+    return [st for st in hoisted if st.targets[0].id in read], body
 
 
 def _reads(st: ast.stmt) -> list[str]:

@@ -151,8 +151,9 @@ class Compiled:
             kind = type(a)
             if trace is None and kind is Tensor:  # the common cases inline (_leaf_keys's)
                 d = a._data
-                key.append((type(d), d.shape, d.strides, d.dtype,
-                            want or (a.requires_grad and wanted is None)))
+                flag = want or (a.requires_grad and wanted is None)
+                key.append((d.shape, d.strides, d.dtype, flag) if type(d) is np.ndarray
+                           else (type(d), flag))
                 leaves.append(d)
                 continue
             if kind is np.ndarray:
@@ -229,9 +230,11 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
                              "inside the trace of another one with a value of its inputs; "
                              "call the plain Python function there instead")
         d = a._data
-        # strides too: whether a reshape gives a view or a copy depends on them
-        key.append((type(d), d.shape, d.strides, d.dtype,
-                    wanted or (a.requires_grad and cf.argnums is None)))
+        flag = wanted or (a.requires_grad and cf.argnums is None)
+        # strides too: whether a reshape gives a view or a copy depends on them (a numpy
+        # number's type says its shape and dtype)
+        key.append((d.shape, d.strides, d.dtype, flag) if type(d) is np.ndarray
+                   else (type(d), flag))
         leaves.append(d)
     elif t is np.ndarray:
         if a.dtype.kind != "f":

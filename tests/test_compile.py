@@ -357,6 +357,29 @@ def test_peepholes_keep_the_eager_bits_on_new_values_and_either_layout(n, m, for
     assert ("ascontiguousarray" in head) == (not layout_matters and n * m > 1), step.source
 
 
+@pytest.mark.parametrize("dtypes", [("float64", "float64"), ("float32", "float32"),
+                                    ("float32", "float64")])
+def test_the_seed_of_one_multiplies_nothing_and_the_bits_stay(dtypes):
+    def expr(a, b):
+        return (a + b) * (b + 1)
+
+    def args():
+        return [al.Tensor(np.dtype(d).type(v), requires_grad=True) for d, v in zip(dtypes, (2, 3))]
+    step = al.compile(expr)
+    got = step(*args())
+    assert_same(got, eager(expr, *args()))
+    assert got[0].dtype == np.result_type(*dtypes)
+    assert "dJ" not in step.source, step.source  # de/dc = d: "dt3 = t5", not "dJ * t5"
+    for a, b in [(0.5, -1.0), (-0.0, 7.25), (1e308, 1e308)]:  # replays, the eager bits
+        with np.errstate(all="ignore"):
+            new = [al.Tensor(np.dtype(d).type(v), requires_grad=True)
+                   for d, v in zip(dtypes, (a, b))]
+            again = [al.Tensor(np.dtype(d).type(v), requires_grad=True)
+                     for d, v in zip(dtypes, (a, b))]
+            assert_same(step(*new), eager(expr, *again))
+    assert step.trace_count == 1
+
+
 def test_reuse_never_gives_one_array_two_names():
     import ast
 
