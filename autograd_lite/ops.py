@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import functools
 import inspect
+import types
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,9 +192,20 @@ def _sigmoid_any(z):  # inside a VJP: numpy on arrays, a recorded op on Tensors
 
 
 # ---- reductions -----------------------------------------------------------------
+_FILL_MAX = 1 << 16  # entries: up to this, the gradient of a full sum is a filled array
+
+
+def _dsum(g, ans, x, axis=None, keepdims=False):
+    if axis is None and x.size <= _FILL_MAX and type(g) is not Tensor:  # (create_graph: a view)
+        # np.full costs 9,600 instructions to np.broadcast_to's 30,600 (with the reshape) at
+        # the flower's (1, 400), and ops on its contiguous array run twice as fast; a view
+        # keeps a big array's gradient from taking memory
+        return np.full(x.shape, g)
+    return np.broadcast_to(_keep(g, x.shape, axis, keepdims), x.shape)
+
+
 _sum = defprim("sum", lambda x, axis=None, keepdims=False: x.sum(axis=axis, keepdims=keepdims),
-               lambda g, ans, x, axis=None, keepdims=False:
-               np.broadcast_to(_keep(g, x.shape, axis, keepdims), x.shape))
+               _dsum)
 
 
 def _dmax(g, ans, x, axis=None, keepdims=False):
@@ -362,7 +374,8 @@ def _traced(t: Tensor) -> bool:
 def sum(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Sum over ``axis`` (int, tuple or None for all): shape (n, m) -> (n,) for axis=1,
     (n, 1) with keepdims=True (the course's db = sum(dZ, axis=1, keepdims=True))."""
-    return apply(_sum, (x,), {"axis": _axes(axis, np.ndim(_val(x)), "sum"),
+    return apply(_sum, (x,), {"axis": None if axis is None else _axes(axis, np.ndim(_val(x)),
+                                                                        "sum"),
                               "keepdims": keepdims})
 
 
@@ -749,7 +762,10 @@ def _transpose_method(self, *axes):
 _METHOD_FORMS = {"reshape": _reshape_method, "transpose": _transpose_method}
 for _op in OPS.values():
     if _op.method:
-        setattr(Tensor, _op.method, _METHOD_FORMS.get(_op.name) or _method(_op.function))
+        # a plain function binds as a method by itself (a wrapper cost 1,500 instructions)
+        setattr(Tensor, _op.method, _METHOD_FORMS.get(_op.name) or (
+            _op.function if isinstance(_op.function, types.FunctionType)
+            else _method(_op.function)))
 Tensor.T = property(transpose, doc="The tensor with its axes reversed.")
 
 
