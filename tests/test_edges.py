@@ -93,3 +93,25 @@ def test_docs_edge_cases_is_generated_from_the_table():
     spec.loader.exec_module(make_docs)
     assert (root / "docs" / "edge_cases.md").read_text() == make_docs.edge_cases(), \
         "docs/edge_cases.md is stale: run python docs/make_docs.py"
+
+
+@pytest.mark.parametrize("dtype,low", [(np.float64, -709.0), (np.float32, -88.0)])
+def test_sigmoid_on_both_sides_of_exps_overflow(dtype, low):
+    """sigmoid takes 1 / (1 + exp(-x)) while exp(-x) cannot overflow and the overflow-free
+    form otherwise: each against a long-double reference (no overflow there), without a
+    warning, tiny results kept (not rounded to 0), its gradient finite."""
+    ref_type = np.longdouble
+    inside = np.array([low + 1, -30, -1e-3, 0, 2, 40], dtype)  # the direct form
+    outside = np.concatenate([inside, np.array([low - 30, low - 1], dtype)])  # the other
+    for x in (inside, outside, inside[:1], np.asarray(outside[-1])):
+        with np.errstate(over="raise", invalid="raise", divide="raise"):  # no overflow
+            t = al.Tensor(x, requires_grad=True, dtype=dtype)
+            s = al.sigmoid(t)
+        want = (1 / (1 + np.exp(-x.astype(ref_type)))).astype(dtype)
+        assert s.dtype == dtype
+        np.testing.assert_allclose(s.data, want, rtol=4 * np.finfo(dtype).eps,
+                                   atol=2 * np.finfo(dtype).smallest_subnormal)
+        s.sum().backward()
+        assert np.all(np.isfinite(t.grad))
+    tiny = al.sigmoid(al.Tensor(np.array([low - 1.0]), dtype=dtype)).data
+    assert 0 < tiny[0] < np.finfo(dtype).tiny  # a subnormal, as the reference gives

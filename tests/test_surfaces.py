@@ -155,3 +155,38 @@ def test_readme_operations_table_is_generated_from_the_registry():
     table = readme.split(start, 1)[1].split(end, 1)[0]
     assert table.strip() == make_docs.operations_table().strip(), \
         "README's operations table is stale: run python docs/make_docs.py"
+
+
+# ---- an operator with a plain operand on either side -------------------------------------------
+
+BINARY = ["+", "-", "*", "/", "**", "@"]
+
+
+def _plain_operands(symbol):
+    x, y = (X, M) if symbol == "@" else (X, Y)
+    return x, y
+
+
+MIXED = [(symbol, plain, side) for symbol in BINARY
+         for plain in (["array"] if symbol == "@" else ["array", "numpy number", "float"])
+         for side in ("left", "right")]
+
+
+@pytest.mark.parametrize("symbol,plain,side", MIXED, ids=["-".join(c) for c in MIXED])
+def test_an_operator_with_a_plain_operand_is_the_op_on_a_constant(symbol, plain, side):
+    """``Y * log(A)`` (Y an array: numpy hands it to Tensor.__array_ufunc__), ``2.0 * t``,
+    ``t * Y``: the value and gradient of the op with that operand as a constant Tensor."""
+    op = OPERATORS[symbol]
+    x, y = _plain_operands(symbol)
+    other = {"array": x if side == "left" else y, "numpy number": np.float64(1.5),
+             "float": 1.5}[plain]
+    mine = al.Tensor(y if side == "left" else x, requires_grad=True)
+    got = op(other, mine) if side == "left" else op(mine, other)
+    ref_mine = al.Tensor(mine.data.copy(), requires_grad=True)
+    ref = op(al.Tensor(other), ref_mine) if side == "left" else op(ref_mine, al.Tensor(other))
+    assert type(got) is al.Tensor and got.requires_grad and got.op == ref.op
+    weights = RNG.uniform(0.5, 1.5, ref.shape)
+    (got * weights).sum().backward()
+    (ref * weights).sum().backward()
+    np.testing.assert_array_equal(got.data, ref.data)
+    np.testing.assert_array_equal(mine.grad, ref_mine.grad)
