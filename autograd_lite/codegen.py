@@ -205,7 +205,7 @@ class Generator:
         nodes of the cost, the wanted gradients and the extra outputs (by default a flat
         tuple);
     inline: read the rules (False: call every rule by name, the fallback);
-    peephole: the exact rewrites after _simplify (_reuse_common, _fold_signs,
+    peephole: the exact rewrites after _simplify (_lift_constant_operands, _reuse_common,
         _drop_unit_factors), which leave every result's bits as they were.
     """
 
@@ -770,18 +770,6 @@ class Generator:
             out.append(g)
         return out
 
-    def evaluate(self, hoisted: list[ast.stmt]) -> None:
-        """The values of hoisted constants that no statement emitted (lifted operands), into
-        the shadow."""
-        scratch = dict(self.ns)
-        exec("\n".join(self.imports.values()), scratch)  # noqa: S102
-        for st in hoisted:
-            name = st.targets[0].id
-            if name not in self.shadow:
-                scratch.update(self.shadow)
-                exec(ast.unparse(ast.fix_missing_locations(st)), scratch)  # noqa: S102
-                self.shadow[name] = scratch[name]
-
     # ---- the function ------------------------------------------------------------------
     def generate(self) -> GeneratedCode:
         """Forward, backward and return, compiled: the GeneratedCode."""
@@ -800,9 +788,7 @@ class Generator:
         hoisted, body, n_forward = _hoist_constants(body, n_forward, {*self.ns, *self.imports},
                                                     self.alloc if self.peephole else None)
         if self.peephole:
-            self.evaluate(hoisted)
             body = _reuse_common(body)
-            hoisted, body = _fold_signs(hoisted, body, self.shadow, self.alloc)
             hoisted, body = _drop_unit_factors(hoisted, body, self.shadow)
         params = [self.names[id(t)] for t in self.inputs]
         fname = self.fname if self.fname.isidentifier() and not keyword.iskeyword(
@@ -958,8 +944,9 @@ def _lift_constant_operands(body: list[ast.stmt], known: set[str], module: set[s
 
 # ---- exact peepholes: fewer numpy calls, the same bits --------------------------------------
 # Measured on the generated function alone (median of 30 interleaved runs): _reuse_common
-# took 3.3 % off the learner's flower step, _fold_signs 1.7 %; _drop_unit_factors took expr's
-# from 0.66 to 0.58 us.
+# took 3.3 % off the learner's flower step; _drop_unit_factors took expr's from 0.66 to
+# 0.58 us. (Folding a sign into a constant, -(K * x) -> (-K) * x, took 1.7 % more but gave
+# a NaN of the other sign: dropped.)
 
 _PURE = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Name, ast.Constant, ast.Attribute,
          ast.operator, ast.unaryop, ast.cmpop, ast.expr_context)
@@ -1014,55 +1001,6 @@ def _reuse_common(body: list[ast.stmt]) -> list[ast.stmt]:
             reads[st.targets[0].id] = _load_names(st.value)
         out.append(st)
     return out
-
-
-def _float_constant(v: Any) -> bool:
-    return isinstance(v, (np.ndarray, np.floating)) and v.dtype.kind == "f"
-
-
-def _broadcast_view(v: Any) -> bool:
-    return type(v) is np.ndarray and v.size > 1 and 0 in v.strides
-
-
-def _layout_safe(sibling: ast.expr, const: np.ndarray, shadow: dict) -> bool:
-    """Whether ``const op sibling`` keeps its output's layout when ``const`` (a broadcast
-    view, the gradient of a sum over an axis) becomes a contiguous array: the sibling is
-    C-contiguous and of the same shape."""
-    v = shadow.get(sibling.id) if isinstance(sibling, ast.Name) else None
-    return type(v) is np.ndarray and v.flags.c_contiguous and v.shape == const.shape
-
-
-def _fold_signs(hoisted: list[ast.stmt], body: list[ast.stmt], shadow: dict, alloc):
-    """``-(K * x / y)``, K a constant of the trace, becomes ``(-K) * x / y`` with -K computed
-    once: exact, as a sign passes through * and / in IEEE arithmetic. (The eager walk negates
-    subtract's gradient: the learner's ``1 - A``.)"""
-    consts = {st.targets[0].id for st in hoisted}
-    negated: dict[str, str] = {}
-    hoisted = list(hoisted)
-
-    class Fold(ast.NodeTransformer):
-        def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.expr:
-            self.generic_visit(node)
-            parent, leaf = None, node.operand
-            while isinstance(leaf, ast.BinOp) and isinstance(leaf.op, (ast.Mult, ast.Div)):
-                parent, leaf = leaf, leaf.left
-            if (not isinstance(node.op, ast.USub) or parent is None
-                    or not isinstance(leaf, ast.Name) or leaf.id not in consts):
-                return node
-            value = shadow.get(leaf.id)
-            if not _float_constant(value) or (
-                    _broadcast_view(value) and not _layout_safe(parent.right, value, shadow)):
-                return node  # -K is a new contiguous array: only where layout cannot change
-            if leaf.id not in negated:
-                negated[leaf.id] = alloc("minus_" + leaf.id)
-                hoisted.append(ast.Assign([ast.Name(negated[leaf.id], ast.Store())],
-                                          ast.UnaryOp(ast.USub(), ast.Name(leaf.id))))
-                shadow[negated[leaf.id]] = -value
-            parent.left = ast.Name(negated[leaf.id], ast.Load())
-            return node.operand
-
-    body = [Fold().visit(st) for st in body]
-    return hoisted, body
 
 
 def _drop_unit_factors(hoisted: list[ast.stmt], body: list[ast.stmt], shadow: dict):

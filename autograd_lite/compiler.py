@@ -151,9 +151,7 @@ class Compiled:
             kind = type(a)
             if trace is None and kind is Tensor:  # the common cases inline (_leaf_keys's)
                 d = a._data
-                flag = want or (a.requires_grad and wanted is None)
-                key.append((d.shape, d.strides, d.dtype, flag) if type(d) is np.ndarray
-                           else (type(d), flag))
+                key.append(_tensor_key(d, a.requires_grad and wanted is None))
                 leaves.append(d)
                 continue
             if kind is np.ndarray:
@@ -221,6 +219,17 @@ class Compiled:
 
 # ---- arguments: flattening dicts, lists and tuples ----------------------------------------
 
+def _tensor_key(d: Any, requires_grad: bool) -> tuple:
+    """A Tensor's part of the cache key: an array's (shape, strides, dtype), with True when
+    it requires grad, so that a Tensor that does not shares an array's trace. Strides too:
+    whether a reshape gives a view or a copy depends on them. A numpy number's type says
+    its shape and dtype. (argnums: a mark per argument, _WANTED.)"""
+    if type(d) is np.ndarray:
+        return (d.shape, d.strides, d.dtype, True) if requires_grad else (d.shape, d.strides,
+                                                                          d.dtype)
+    return (type(d), requires_grad)
+
+
 def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Compiled,
                argi: int) -> None:
     t = type(a)
@@ -230,11 +239,7 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
                              "inside the trace of another one with a value of its inputs; "
                              "call the plain Python function there instead")
         d = a._data
-        flag = wanted or (a.requires_grad and cf.argnums is None)
-        # strides too: whether a reshape gives a view or a copy depends on them (a numpy
-        # number's type says its shape and dtype)
-        key.append((d.shape, d.strides, d.dtype, flag) if type(d) is np.ndarray
-                   else (type(d), flag))
+        key.append(_tensor_key(d, a.requires_grad and cf.argnums is None))
         leaves.append(d)
     elif t is np.ndarray:
         if a.dtype.kind != "f":
@@ -250,7 +255,7 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
         for v in a:
             _leaf_keys(v, key, leaves, wanted, trace, cf, argi)
     elif isinstance(a, np.generic) and a.dtype.kind == "f":
-        key.append((t, (), (), a.dtype, wanted))
+        key.append((t, False))
         leaves.append(a)
     else:
         if wanted:
@@ -513,7 +518,9 @@ def _same_as_eager(cf: Compiled, entry: _Entry, code: GeneratedCode, inputs: lis
 
 
 def _identical(a: Any, b: Any) -> bool:
-    """The same structure, and arrays with the same shape, dtype and bits."""
+    """The same structure, and arrays with the same shape, dtype and bits; a NaN matches a
+    NaN (numpy leaves unspecified which NaN, sign and payload, an op on two NaNs gives, and
+    its in-place and out-of-place adds differ there)."""
     if isinstance(a, (tuple, list)) or isinstance(b, (tuple, list)):
         return (type(a) is type(b) and len(a) == len(b)
                 and all(_identical(x, y) for x, y in zip(a, b)))
@@ -525,7 +532,15 @@ def _identical(a: Any, b: Any) -> bool:
     if not isinstance(a, (np.ndarray, np.generic)):
         return type(a) is type(b) and a == b
     a, b = np.asarray(a), np.asarray(b)
-    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    if a.dtype.kind in "fc":
+        nan = np.isnan(a)
+        if not np.array_equal(nan, np.isnan(b)):
+            return False
+        if nan.any():
+            a, b = np.where(nan, 0, a), np.where(nan, 0, b)
+    return a.tobytes() == b.tobytes()
 
 
 # ---- names: the tensors' own, the arguments', the course's, the caller's variables ---------

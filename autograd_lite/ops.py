@@ -130,7 +130,8 @@ def _stable_sigmoid(x):
     # 1 / (1 + exp(-x)) where exp(-x) cannot overflow (almost always: one min() tells), else
     # the overflow-free form. The first is 3x as fast as exp(-logaddexp(0, -x)) was
     # (flower step's (1, 400): 11.1 -> 3.8 us; the rest of the step took 40).
-    x = np.asarray(x) if type(x) is float else x
+    if type(x) is not np.ndarray and not isinstance(x, np.generic):
+        x = np.asarray(x)  # a float, a memmap or another ndarray subclass
     low = x.min() if type(x) is np.ndarray and x.size > 1 else (x if x.size else 0.0)
     if low > _EXP_SAFE.get(x.dtype, -88.0):
         return 1 / (1 + np.exp(-x))

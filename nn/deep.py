@@ -287,6 +287,7 @@ def grads_and_cost(parameters, X, Y, hidden="relu", gradients="hand", lambd=0.0,
 
     Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); every gradient has
     its parameter's shape, dA[l] (n[l], m)."""
+    check_gradients_option(gradients, "grads_and_cost", compile)
     if gradients == "engine":
         check_keep_prob(keep_prob, "grads_and_cost")
         masks = None if keep_prob == 1 else dropout_masks(

@@ -279,6 +279,7 @@ def grads_and_cost(parameters, X, Y, lambd=0.0, keep_prob=1.0, seed=1, gradients
 
     Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); dW[l] and db[l] have
     their parameter's shape, dZ[l] and dA[l] are (n[l], m)."""
+    check_gradients_option(gradients, "grads_and_cost", compile)
     if gradients == "engine":
         if compile:
             return engine_gradients(cost_engine, parameters, X, Y, lambd, keep_prob,

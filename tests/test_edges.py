@@ -115,3 +115,12 @@ def test_sigmoid_on_both_sides_of_exps_overflow(dtype, low):
         assert np.all(np.isfinite(t.grad))
     tiny = al.sigmoid(al.Tensor(np.array([low - 1.0]), dtype=dtype)).data
     assert 0 < tiny[0] < np.finfo(dtype).tiny  # a subnormal, as the reference gives
+
+
+def test_sigmoid_of_an_ndarray_subclass(tmp_path):
+    """A memmap (np.load(..., mmap_mode="r")), a masked array: their values, as for an array."""
+    x = np.array([[-800.0, -1.0, 0.0], [1.0, 5.0, 40.0]])
+    mm = np.memmap(tmp_path / "x.dat", "float64", "w+", shape=x.shape)
+    mm[:] = x
+    for arg in (mm, np.ma.array(x), x[0, 1:]):
+        np.testing.assert_array_equal(al.sigmoid(arg).data, al.sigmoid(np.asarray(arg)).data)

@@ -107,6 +107,14 @@ def test_course_2_models_take_compile_bit_for_bit(run):
         COURSE_2_RUNS[run](compile=True)
 
 
+def test_a_step_function_refuses_compile_without_engine_gradients():
+    X, Y = data(2, 10, 5)
+    p = regularization.initialize_parameters([2, 3, 2, 1], 3)
+    for grads_and_cost in (regularization.grads_and_cost, deep.grads_and_cost):
+        with pytest.raises(ValueError, match="grads_and_cost: compile=True"):
+            grads_and_cost(p, X, Y, compile=True)
+
+
 @pytest.mark.parametrize("model", ["initialization", "regularization", "optimization"])
 def test_train_compile_takes_every_course_2_model(model, capsys):
     outputs = []
