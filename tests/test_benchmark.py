@@ -26,6 +26,17 @@ def test_benchmark_quick_run():
             if peer != "none" and (peer != "micrograd" or case in ("expr", "chain")):
                 assert f"{case:<14} {peer:<16}" in out, out
     assert "import autograd_lite after numpy" in out and "loads hypothesis: False" in out
+    assert "gc.freeze(): the imports' " in out
+
+
+def test_benchmark_without_peers_or_freeze():
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick",
+                           "--no-peers", "--no-freeze", "--cases", "expr"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert f"{'expr':<14} {'autograd_lite':<16}" in done.stdout
+    for absent in ("al compiled", "peers installed", "gc.freeze()"):
+        assert absent not in done.stdout, done.stdout
 
 
 def _load_benchmark():
