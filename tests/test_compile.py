@@ -231,6 +231,62 @@ def test_retraces_on_shape_dtype_flags_and_static_arguments_only():
     assert same_bits(value, f(al.Tensor(x), y, 2.0, "relu").data)
 
 
+def _variants():
+    """(first arguments, later arguments) pairs: the same key or not."""
+    a, b = np.ones((2, 3)), np.zeros((3, 2))
+    t = al.Tensor(a, requires_grad=True)
+    base = ({"W": a, "b": np.ones((2, 1))}, t, 2.0, [b, np.float64(1.0)], "mode")
+    out = []
+    for change in [
+        lambda x: x,
+        lambda x: ({"W": a.copy(), "b": np.ones((2, 1))}, *x[1:]),  # new values
+        lambda x: ({"W": np.ones((3, 3)), "b": np.ones((2, 1))}, *x[1:]),  # shape
+        lambda x: ({"W": np.asfortranarray(a), "b": np.ones((2, 1))}, *x[1:]),  # layout
+        lambda x: ({"W": a.astype(np.float32), "b": np.ones((2, 1))}, *x[1:]),  # dtype
+        lambda x: ({"b": np.ones((2, 1)), "W": a}, *x[1:]),  # key order
+        lambda x: ({"W": a}, *x[1:]),  # keys
+        lambda x: ({"W": a, "b": al.Tensor(np.ones((2, 1)))}, *x[1:]),  # a non-grad Tensor
+        lambda x: ({"W": a, "b": np.ones((2, 1), int)}, *x[1:]),  # an int array
+        lambda x: (x[0], al.Tensor(a), *x[2:]),  # requires_grad
+        lambda x: (x[0], a, *x[2:]),  # an array for a Tensor
+        lambda x: (x[0], al.Tensor(np.ones((2, 3, 1)), requires_grad=True), *x[2:]),
+        lambda x: (x[0], x[1], 3.0, *x[3:]),  # a static value
+        lambda x: (x[0], x[1], 2, *x[3:]),  # int for float
+        lambda x: (*x[:3], [b, np.float32(1.0)], x[4]),  # a numpy number's type
+        lambda x: (*x[:3], (b, np.float64(1.0)), x[4]),  # tuple for list
+        lambda x: (*x[:3], [b], x[4]),  # length
+        lambda x: (*x[:4], "other"),  # a string
+        lambda x: x[:4],  # fewer arguments
+    ]:
+        out.append((base, change(base)))
+    return out
+
+
+@pytest.mark.parametrize("argnums", [None, (0, 1)])
+def test_the_fast_argument_check_agrees_with_the_cache_key(argnums):
+    """The guard of the last trace accepts exactly the arguments whose key is its key, and
+    gives the same arrays to replay with."""
+    def f(P, t, scale, pair, mode):
+        return (P["W"] * scale).sum() + al.sum(t) + pair[0].sum() * pair[1]
+    for n, (first, later) in enumerate(_variants()):
+        same_kinds = n < 2
+        step = al.compile(f, argnums=argnums)
+        step(*first)
+        entry = step._last
+        assert entry.match is not None
+        key, leaves = step._flatten(first)
+        later_key, later_leaves = step._flatten(later)
+        got = entry.match(later)
+        # never a replay the key would not give (it may leave a rarer case to the cache:
+        # a non-grad Tensor where an array was shares the trace but not the fast check)
+        assert got is None or later_key == key, later
+        if same_kinds:  # the same arguments, or new values of the same kinds: the fast check
+            assert got is not None, later
+        if got is not None:
+            assert len(got) == len(later_leaves) and all(
+                x is y for x, y in zip(got, later_leaves))
+
+
 def test_the_cache_is_bounded_least_recently_used_first():
     step = al.compile(lambda x: (x * x).sum(), cache_size=3)
     for n in range(1, 6):
