@@ -229,7 +229,7 @@ def _guard(cf: Compiled, args: tuple) -> Callable | None:
     """``match(args)``: the arrays to replay with when ``args`` have the key that ``args`` have
     now, else None (then the cache is asked). It reads each fact of the key with one test
     (type, shape, strides, dtype, flag, dict keys, constant) and builds nothing to hash:
-    expr's call 1.73 -> 1.25 us, the flower step's key 25,300 -> 14,000 instructions. None
+    expr's call 1.73 -> 1.08 us, the flower step's check 25,300 -> 17,400 instructions. None
     (no guard) for arguments it does not cover."""
     ns: dict[str, Any] = {"Tensor": Tensor, "ndarray": np.ndarray, "current_mode":
                           modes.current_mode}
