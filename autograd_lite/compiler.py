@@ -270,11 +270,11 @@ class _GuardWriter:
         """Tests for argument (part) ``a``, read as ``x``; False where the cache must decide."""
         t = type(a)
         if static:
-            self.test(f"type({x}) is not {self.const(t)} or {x} != {self.const(a)}")
-        elif t is Tensor:
+            return self.constant(x, a)
+        if t is Tensor:
             self.test(f"type({x}) is not Tensor" + (
-                f" or {x}.requires_grad is not {a.requires_grad}" if self.cf.argnums is None
-                else ""))
+                f" or {x}.requires_grad is not {a.requires_grad!r}" if self.cf.argnums is None
+                and type(a.requires_grad) is bool else ""))
             self.lines.append(f"    {x}_data = {x}._data")
             if type(a._data) is np.ndarray:
                 self.array(f"{x}_data", a._data)
@@ -284,6 +284,8 @@ class _GuardWriter:
         elif t is np.ndarray and a.dtype.kind == "f":
             self.array(x, a)
         elif t is dict or t in (list, tuple):
+            if t is dict and not _plain(tuple(a)):
+                return False
             self.test(f"type({x}) is not dict or tuple({x}) != {self.const(tuple(a))}"
                       if t is dict else f"type({x}) is not {self.const(t)} or len({x}) != {len(a)}")
             for j, k in enumerate(a if t is dict else range(len(a))):
@@ -295,9 +297,24 @@ class _GuardWriter:
             self.leaves.append(x)
         elif isinstance(a, np.ndarray):
             return False  # an int array (converted each call) or a subclass: the cache decides
-        else:  # a constant of the trace
-            self.test(f"type({x}) is not {self.const(t)} or {x} != {self.const(a)}")
+        else:
+            return self.constant(x, a)
         return True
+
+    def constant(self, x: str, a: Any) -> bool:
+        """A constant of the trace, tested by type and value: only a plain one, whose == and
+        hash agree (a Tensor's == is elementwise; others may define == as they like)."""
+        if not _plain(a):
+            return False
+        self.test(f"type({x}) is not {self.const(type(a))} or {x} != {self.const(a)}")
+        return True
+
+
+def _plain(a: Any) -> bool:
+    """None, a bool, int, float, str or bytes, or a tuple of them (types exactly)."""
+    if type(a) is tuple:
+        return all(_plain(v) for v in a)
+    return type(a) in (type(None), bool, int, float, str, bytes)
 
 
 def _tensor_key(d: Any, requires_grad: bool) -> tuple:

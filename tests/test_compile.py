@@ -287,6 +287,26 @@ def test_the_fast_argument_check_agrees_with_the_cache_key(argnums):
                 x is y for x, y in zip(got, later_leaves))
 
 
+def test_the_fast_check_leaves_odd_constants_and_keys_to_the_cache():
+    """A Tensor as a constant (its == is elementwise), numpy numbers as dict keys (their hash
+    and == disagree across types): the fast check steps aside, and the results are eager's."""
+    x = np.ones(3)
+    step = al.compile(lambda x, s: (x / s).sum(), static_argnums=1)
+    for s in (al.Tensor(np.full(1, 2.0)), al.Tensor(np.full(1, 4.0)), al.Tensor(-np.zeros(1))):
+        with np.errstate(divide="ignore"):
+            assert same_bits(step(x, s)[0], (al.Tensor(x) / s).sum().data)
+    assert step.trace_count == 3 and step._last.match is None
+
+    def first_minus_twice_second(d):
+        a, b = d.values()
+        return a.sum() - 2 * b.sum()
+    step = al.compile(first_minus_twice_second)
+    big = 2.0 ** 53
+    step({big: np.ones(2), np.int64(2**53 + 1): np.full(2, 10.0)})
+    later = {np.int64(2**53 + 1): np.ones(2), np.float64(big): np.full(2, 10.0)}
+    assert step(later)[0] == 2.0 - 40.0 and step._last.match is None
+
+
 def test_the_cache_is_bounded_least_recently_used_first():
     step = al.compile(lambda x: (x * x).sum(), cache_size=3)
     for n in range(1, 6):
