@@ -34,12 +34,9 @@ from .tracing import Tracer
 
 __all__ = ["compile", "Compiled", "TraceError"]
 
-# Leaves of an argument, by kind: arrays and Tensors are inputs of the generated function;
-# anything else is static (part of the cache key, by value).
-_STATIC = 2
-# In the cache key: the next argument's gradient is asked for (argnums)
-_WANTED = "wanted"
-_FLOAT64 = np.dtype(np.float64)
+# Marks in the cache key: a constant of the trace follows (by value); the next argument's
+# gradient is asked for (argnums). Arrays and Tensors are the generated function's inputs.
+_STATIC, _WANTED = "static", "wanted"
 
 
 def compile(f: Callable | None = None, *, static_argnums: int | Sequence[int] = (),  # noqa: A001
@@ -153,29 +150,6 @@ class Compiled:
             want = wanted is not None and i in wanted
             if want:
                 key.append(_WANTED)  # (an array's own key has no flag: it is per argument)
-            kind = type(a)
-            if trace is None and kind is Tensor:  # the common cases inline (_leaf_keys's)
-                d = a._data
-                key.append(_tensor_key(d, a.requires_grad and wanted is None))
-                leaves.append(d)
-                continue
-            if kind is np.ndarray:
-                dtype = a.dtype
-                if dtype is _FLOAT64 or dtype.kind == "f":
-                    key.append((a.shape, a.strides, dtype))
-                    leaves.append(a)
-                    continue
-            if trace is None and kind is dict:  # the course's parameters: inline, as
-                key.append((dict, tuple(a)))  # a call per leaf cost 1 us of the flower's 3
-                for v in a.values():
-                    if type(v) is np.ndarray:
-                        dtype = v.dtype
-                        if dtype is _FLOAT64 or dtype.kind == "f":
-                            key.append((v.shape, v.strides, dtype))
-                            leaves.append(v)
-                            continue
-                    _leaf_keys(v, key, leaves, want, trace, self, i)
-                continue
             _leaf_keys(a, key, leaves, want, trace, self, i)
         return tuple(key), leaves
 
