@@ -175,11 +175,12 @@ def backprop(root: Tensor, grad: Any, owned: bool = False,
                 gi = unbroadcast(gi, a._data.shape, t._op.name, i)
             if watch is not None:
                 watch(t, i, a, g, gi)
-            entry = pending.get(a._seq)
+            seq = a._seq
+            entry = pending.get(seq)
             if entry is None:
-                pending[a._seq] = [a, gi]
+                pending[seq] = [a, gi]
                 if a._op is not None:
-                    heappush(heap, -a._seq)
+                    heappush(heap, -seq)
             else:
                 entry[1] = entry[1] + gi  # a new array: never add in place into a shared one
         walked.append(t)

@@ -162,6 +162,8 @@ _BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
            ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
            ast.Pow: operator.pow, ast.MatMult: operator.matmul, ast.BitAnd: operator.and_,
            ast.BitOr: operator.or_, ast.BitXor: operator.xor}
+# the operator module's functions (the arithmetic primitives' forwards), written as operators
+_OPERATOR_NODES = {fn: op for op, fn in _BINOPS.items()}
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_,
           ast.Invert: operator.invert}
 _COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
@@ -349,6 +351,12 @@ class Generator:
             kwargs = {**{k: _static(v) for k, v in fn.keywords.items()}, **kwargs}
             fn = fn.func
         value = fn(*(a.value for a in args), **{k: v.value for k, v in kwargs.items()})
+        if type(fn) is types.BuiltinFunctionType and not kwargs and (
+                fn in _OPERATOR_NODES and len(args) == 2 or fn is operator.neg):
+            nodes = [self.node(a) for a in args]
+            node = (ast.UnaryOp(ast.USub(), nodes[0]) if fn is operator.neg
+                    else ast.BinOp(nodes[0], _OPERATOR_NODES[fn](), nodes[1]))
+            return Val(False, value, node)
         node = ast.Call(self.ref(fn, hint), [self.node(a) for a in args],
                         [ast.keyword(k, self.node(v)) for k, v in kwargs.items()])
         return Val(False, value, node)

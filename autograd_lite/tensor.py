@@ -65,6 +65,8 @@ class Primitive:
         self.arity = len(vjps)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
+        if len(args) == 1 and not kwargs and type(args[0]) is Tensor:  # al.tanh(t) and kin
+            return _apply_one(self, args[0])
         return apply(self, args, kwargs or None)
 
     def __repr__(self) -> str:
@@ -492,8 +494,9 @@ def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
                 need = True
         else:
             vals.append(a)
-    if not tensors and all(type(v) in _NUMBERS for v in vals):
-        vals = [np.float64(v) for v in vals]  # numpy's float rules: 1/0 is inf, not an error
+    if not tensors:  # numbers alone: 1/0 is inf; lists as Tensor() takes them (+ adds)
+        vals = ([np.float64(v) for v in vals] if all(type(v) in _NUMBERS for v in vals) else
+                [_as_float_array(v, None) if type(v) in (list, tuple) else v for v in vals])
     try:
         ans = prim.forward(*vals, **kwargs) if kwargs else prim.forward(*vals)
     except ValueError as err:
@@ -510,6 +513,22 @@ def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
     if prim.view and tensors and type(ans) is np.ndarray and ans.base is not None:
         _share_versions(args[0], out)
     return out
+
+
+def _apply_one(prim: Primitive, x: Tensor) -> Tensor:
+    """apply() for one Tensor and no keywords (al.tanh(t)), 30 % fewer instructions a call;
+    anomaly mode, tracing, views and errors go through apply()."""
+    mode = _current_mode()
+    if mode.special or prim.view or prim.arity != 1:
+        return apply(prim, (x,))
+    data = x._data
+    try:
+        ans = prim.forward(data)
+    except ValueError:
+        return apply(prim, (x,))  # raises, with the shape in the message
+    if x.requires_grad and mode.enabled:
+        return _make(ans, True, mode.scope, prim, (x,), (data,))
+    return _make(ans, False, mode.scope)
 
 
 def _apply_special(prim, args, kwargs, vals, ans, need, tensors, mode):
@@ -559,7 +578,7 @@ def binary_method(prim: Primitive, reflected: bool = False) -> Callable[[Tensor,
         except ValueError:
             return apply(prim, args)  # raises, with the shapes in the message
         if need and mode.enabled:
-            return _make(ans, True, mode.scope, prim, args, [x, y])
+            return _make(ans, True, mode.scope, prim, args, (x, y))
         return _make(ans, False, mode.scope)
 
     return method

@@ -3,12 +3,15 @@ the registry documents (``al.f(t)``, ``t.f()``, ``np.f(t)``, the operator, the c
 line's expressions) gives the same value and the same gradient as ``al.f``. A new op
 without a sample here, or a surface that does not work, fails."""
 
+import inspect
+
 import numpy as np
 import pytest
 
 import autograd_lite as al
 from autograd_lite.expr import FUNCTIONS as CLI_FUNCTIONS
 from autograd_lite.expr import GRAMMAR_OPS, evaluate
+from autograd_lite.specs import SPECS_BY_PRIMITIVE
 
 RNG = np.random.default_rng(7)
 X = RNG.uniform(0.5, 2.0, (3, 4))
@@ -190,3 +193,63 @@ def test_an_operator_with_a_plain_operand_is_the_op_on_a_constant(symbol, plain,
     (ref * weights).sum().backward()
     np.testing.assert_array_equal(got.data, ref.data)
     np.testing.assert_array_equal(mine.grad, ref_mine.grad)
+
+
+# the primitives users call with one or two inputs (where's first input is a condition)
+PRIMITIVE_OPS = [name for name, op in al.OPS.items() if op.primitive and name != "where"
+                 and op.family in ("arithmetic", "elementwise", "linear algebra")]
+
+
+@pytest.mark.parametrize("name", PRIMITIVE_OPS)
+def test_a_primitives_function_gives_what_its_primitive_gives(name):
+    """``al.tanh`` is a plain function (calling the Primitive object costs more), with the
+    primitive's inputs as parameters and a docstring. On Tensors it records the same op,
+    with the same bits and gradients as the registry's Primitive; on plain numbers, lists
+    and arrays it gives a float64 Tensor that does not require grad, as the Primitive does."""
+    op, prim = al.OPS[name], al.PRIMITIVES[name]
+    assert op.function.primitive is prim and op.function.__doc__
+    assert list(inspect.signature(op.function).parameters) == ["x", "y"][:prim.arity]
+    got, want = _value_and_grads(op, op.function), _value_and_grads(op, prim)
+    np.testing.assert_array_equal(got[0], want[0])
+    for g, w in zip(got[1], want[1]):
+        np.testing.assert_array_equal(g, w)
+    inputs = SAMPLES[name][0]
+    numpy_ref = SPECS_BY_PRIMITIVE[name].reference  # numpy's own function (sigmoid: 1/(1+e^-x))
+    for plain in (inputs, [x.tolist() for x in inputs], [float(x.flat[0]) for x in inputs]):
+        if name == "matmul" and type(plain[0]) is float:
+            continue  # matmul takes no scalars (numpy's rule)
+        out, ref = op.function(*plain), prim(*plain)
+        assert type(out) is al.Tensor and out.dtype == np.float64 and not out.requires_grad
+        np.testing.assert_array_equal(out.data, ref.data)
+        np.testing.assert_allclose(out.data, numpy_ref(*(np.asarray(x) for x in plain)),
+                                   rtol=1e-14, err_msg=f"{name} on {type(plain[0]).__name__}s")
+    if prim.arity == 2:  # a Tensor on either side of a plain array
+        t = al.Tensor(inputs[0], requires_grad=True)
+        out = op.function(t, inputs[1])
+        np.testing.assert_array_equal(out.data, prim(inputs[0], inputs[1]).data)
+        assert out.requires_grad
+        out = op.function(inputs[0], al.Tensor(inputs[1], requires_grad=True))
+        assert out.requires_grad and out._op is prim
+
+
+def test_primitive_functions_on_plain_numbers_follow_numpy():
+    assert al.add(1, 2).dtype == np.float64 and al.add(1, 2).item() == 3.0
+    with np.errstate(divide="ignore"):
+        assert al.divide(1, 0).item() == np.inf  # numpy's rule, not ZeroDivisionError
+    assert al.power(2, -1).item() == 0.5  # not numpy's integer power error
+    assert al.negative(True).item() == -1.0
+    with pytest.raises(TypeError, match=r"add\(\) missing 1 required positional argument"):
+        al.add(al.Tensor(1.0))
+
+
+@pytest.mark.parametrize("name", list(al.OPS))
+def test_every_op_takes_lists_and_arrays_as_tensors(name):
+    """A learner's first call is often al.f([1, 2], [3, 4]): lists and arrays are taken as
+    Tensor() takes them (no list concatenation or repetition from Python's + and *)."""
+    op = al.OPS[name]
+    inputs, extra, kwargs, _ = SAMPLES[name]
+    want = _call(op, op.function, [al.Tensor(x) for x in inputs], extra, kwargs)
+    for plain in ([x.tolist() for x in inputs], list(inputs)):
+        got = _call(op, op.function, plain, extra, kwargs)
+        assert type(got) is al.Tensor and got.shape == want.shape
+        np.testing.assert_array_equal(got.data, want.data, err_msg=f"{name} on {plain[0]!r}")
