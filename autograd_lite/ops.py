@@ -758,7 +758,7 @@ for _name, _dunder in _OPERATORS.items():
     setattr(Tensor, f"__i{_dunder}__", inplace_method(_prim, OPS[_name].operator + "="))
 Tensor.__neg__ = negative
 Tensor.__pos__ = lambda self: self
-Tensor.__abs__ = lambda self: abs(self)
+Tensor.__abs__ = abs
 Tensor.__getitem__ = getitem
 
 
