@@ -30,6 +30,7 @@ import inspect
 import io
 import keyword
 import linecache
+import math
 import operator
 import re
 import textwrap
@@ -283,6 +284,9 @@ class Generator:
     def literal(self, v: Any) -> ast.expr:
         """An expression for the static value ``v`` (a literal, or a bound constant)."""
         t = type(v)
+        if t in (int, float) and (v < 0 or v == 0 and math.copysign(1.0, v) < 0):
+            # -2.0 as the operator -(2.0): a bare -2.0 ** x reads -(2.0 ** x), -1 .real -(1 .real)
+            return ast.UnaryOp(ast.USub(), self.literal(-v))
         if v is None or t in (bool, int, str) or v is Ellipsis:
             return ast.Constant(v)
         if t is float:

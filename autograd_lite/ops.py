@@ -522,7 +522,8 @@ def binary_cross_entropy(p: ArrayLike, y: ArrayLike) -> Tensor:
     p is clipped to [eps, 1-eps] of its dtype, so p of exactly 0 or 1 gives a large
     finite cost instead of inf. For exact values use ``binary_cross_entropy_with_logits``.
     """
-    eps = float(np.finfo(np.result_type(np.asarray(_val(p)), np.float32)).eps)  # p: a list too
+    p = _tensor(p)  # (a list or an int array: float64, as every op takes them)
+    eps = float(np.finfo(np.result_type(p.dtype, np.float32)).eps)
     pc = clip(p, eps, 1 - eps)
     return -mean(y * log(pc) + (1 - _tensor(y)) * log(1 - pc))
 

@@ -65,8 +65,6 @@ class Primitive:
         self.arity = len(vjps)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
-        if len(args) == 1 and not kwargs and type(args[0]) is Tensor:  # al.tanh(t) and kin
-            return _apply_one(self, args[0])
         return apply(self, args, kwargs or None)
 
     def __repr__(self) -> str:
@@ -476,6 +474,7 @@ def _make(data, requires_grad, scope=(), op=None, args=None, vals=None, kwargs=N
 # -- recording -------------------------------------------------------------------
 
 _NUMBERS = (float, int, bool)
+_SEQUENCES = (list, tuple)
 
 
 def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
@@ -492,11 +491,10 @@ def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
             tensors = True
             if a.requires_grad:
                 need = True
-        else:
-            vals.append(a)
-    if not tensors:  # numbers alone: 1/0 is inf; lists as Tensor() takes them (+ adds)
-        vals = ([np.float64(v) for v in vals] if all(type(v) in _NUMBERS for v in vals) else
-                [_as_float_array(v, None) if type(v) in (list, tuple) else v for v in vals])
+        else:  # a list as Tensor() takes it: Python's + would join two lists
+            vals.append(_from_sequence(a, prim) if type(a) in _SEQUENCES else a)
+    if not tensors:
+        vals = _plain_inputs(vals, prim)
     try:
         ans = prim.forward(*vals, **kwargs) if kwargs else prim.forward(*vals)
     except ValueError as err:
@@ -515,17 +513,42 @@ def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
     return out
 
 
+def _from_sequence(seq: list | tuple, prim: Primitive) -> np.ndarray:
+    """A list or tuple given to an op, as a float array; one holding a Tensor is refused, as
+    its gradient would be lost."""
+    if _holds_tensor(seq):
+        raise TypeError(f"{prim.name}: a list of Tensors is not a Tensor, and its values would "
+                        "lose their gradient; al.stack(the_list) makes one that keeps it")
+    return _as_float_array(seq, None)
+
+
+def _holds_tensor(seq: list | tuple) -> bool:
+    return any(type(e) is Tensor or type(e) in _SEQUENCES and _holds_tensor(e) for e in seq)
+
+
+def _plain_inputs(vals: list, prim: Primitive) -> list:
+    """Inputs none of which is a Tensor, computed as Tensors of them would be: numbers as
+    numpy floats (1/0 is inf, 2 ** -1 is 0.5), int and bool arrays as floats for a built-in
+    op (a uint8 sigmoid gave 0). A custom op gets its arrays as they are (indices, say)."""
+    if all(type(v) in _NUMBERS for v in vals):
+        return [np.float64(v) for v in vals]
+    if prim.user_defined:
+        return vals
+    return [v.astype(np.float64) if isinstance(v, (np.ndarray, np.generic))
+            and v.dtype.kind in "biu" else v for v in vals]
+
+
 def _apply_one(prim: Primitive, x: Tensor) -> Tensor:
     """apply() for one Tensor and no keywords (al.tanh(t)), 30 % fewer instructions a call;
-    anomaly mode, tracing, views and errors go through apply()."""
+    anomaly mode, tracing and views go through apply()."""
     mode = _current_mode()
     if mode.special or prim.view or prim.arity != 1:
         return apply(prim, (x,))
     data = x._data
     try:
         ans = prim.forward(data)
-    except ValueError:
-        return apply(prim, (x,))  # raises, with the shape in the message
+    except ValueError as err:
+        raise ValueError(_shape_message(prim, [data], err)) from None
     if x.requires_grad and mode.enabled:
         return _make(ans, True, mode.scope, prim, (x,), (data,))
     return _make(ans, False, mode.scope)
@@ -565,18 +588,22 @@ def binary_method(prim: Primitive, reflected: bool = False) -> Callable[[Tensor,
         if type(x) is Tensor:
             need = x.requires_grad
             x = x._data
+        elif type(x) in _SEQUENCES:  # [1, 2] * t: a list, made an array in apply()
+            return apply(prim, args)
         else:
             need = False
         if type(y) is Tensor:
             need = need or y.requires_grad
             y = y._data
+        elif type(y) in _SEQUENCES:
+            return apply(prim, args)
         mode = _current_mode()
         if mode.special:  # anomaly mode or al.compile's trace
             return apply(prim, args)
         try:
             ans = forward(x, y)
-        except ValueError:
-            return apply(prim, args)  # raises, with the shapes in the message
+        except ValueError as err:
+            raise ValueError(_shape_message(prim, [x, y], err)) from None
         if need and mode.enabled:
             return _make(ans, True, mode.scope, prim, args, (x, y))
         return _make(ans, False, mode.scope)

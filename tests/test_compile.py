@@ -133,6 +133,36 @@ def test_a_replay_with_new_values_gives_the_eager_result(name):
     assert step.trace_count == 1
 
 
+NEGATIVE_CONSTANTS = {
+    "static base": (lambda x, c: al.sum(c ** x), -2),
+    "static float base": (lambda x, c: al.sum(al.power(c, x)), -2.0),
+    "literal base": (lambda x, c: al.sum((-2.0) ** x + c), 0.0),
+    "negative zero": (lambda x, c: al.sum(x * c), -0.0),
+    "negative exponent": (lambda x, c: al.sum(x ** c), -3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEGATIVE_CONSTANTS))
+def test_negative_constants_replay_as_negative_numbers(name):
+    """A constant -2 in the generated text must stay (-2): written bare, -2.0 ** x is
+    -(2.0 ** x), which agreed with the trace at odd x and replayed even x with the wrong
+    sign."""
+    f, c = NEGATIVE_CONSTANTS[name]
+    step = al.compile(f, static_argnums=1)
+    for x in ([3.0, 1.0], [2.0, 4.0], [0.5, -1.0]):
+        with np.errstate(all="ignore"):
+            value, (dx, dc) = step(*fresh([np.array(x)]), c)
+            assert dc is None  # a static argument has no gradient
+            assert_same((value, (dx,)), eager(lambda t: f(t, c), *fresh([np.array(x)])))
+    assert step.trace_count == 1
+    namespace = dict(step.constants)  # the text, read back, is the same function
+    exec(compile(step.source, "<al.compile source>", "exec"), namespace)  # noqa: S102
+    fn = namespace[re.search(r"^def (\w+)\(", step.source, re.M).group(1)]
+    x = np.array([2.0, 4.0])
+    with np.errstate(all="ignore"):
+        assert same_bits(fn(x)[0], eager(lambda t: f(t, c), *fresh([x]))[0])
+
+
 # ---- value-dependent Python raises, naming the line --------------------------------------------
 
 def _branch(x):

@@ -253,3 +253,69 @@ def test_every_op_takes_lists_and_arrays_as_tensors(name):
         got = _call(op, op.function, plain, extra, kwargs)
         assert type(got) is al.Tensor and got.shape == want.shape
         np.testing.assert_array_equal(got.data, want.data, err_msg=f"{name} on {plain[0]!r}")
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int64, np.bool_])
+@pytest.mark.parametrize("name", list(al.OPS))
+def test_int_and_bool_arrays_compute_as_tensors_of_them(name, dtype):
+    """Tensor() makes int and bool data float64; an op given such arrays (and no Tensor)
+    computes the same, not in the array's own dtype (a uint8 sigmoid gave 0, uint8 200 + 100
+    gave 44, uint8 exp a float16)."""
+    op = al.OPS[name]
+    inputs, extra, kwargs, _ = SAMPLES[name]
+    ints = [(x * 3).astype(dtype) for x in inputs]
+    with np.errstate(all="ignore"):
+        want = _call(op, op.function, [al.Tensor(x) for x in ints], extra, kwargs)
+        got = _call(op, op.function, ints, extra, kwargs)
+    assert got.dtype == want.dtype and got.dtype.kind == "f"  # (astype's is its own)
+    np.testing.assert_array_equal(got.data, want.data, err_msg=f"{name} on {np.dtype(dtype)}")
+
+
+def test_plain_ints_as_a_learner_meets_them():
+    image = np.array([1, 2, 12, 200], np.uint8)  # pixel values, before dividing by 255
+    np.testing.assert_allclose(al.sigmoid(image).data, 1 / (1 + np.exp(-image.astype(float))))
+    assert al.exp(np.array([12], np.uint8)).item() == pytest.approx(np.exp(12.0))
+    assert al.add(np.array([200], np.uint8), np.array([100], np.uint8)).item() == 300.0
+    assert al.power(np.array([3_000_000]), 3).item() == pytest.approx(2.7e19)  # no int64 wrap
+    assert al.power(np.int64(2), -1).item() == 0.5 and al.exp(np.uint8(3)).dtype == np.float64
+    assert al.add(np.array([True]), np.array([True])).item() == 2.0
+
+
+A = np.array  # the reference: the same form with each list an array, written by hand
+LIST_FORMS = [
+    (lambda t: t ** [1.0, 2.0], lambda t: t ** A([1.0, 2.0])),
+    (lambda t: [1.0, 2.0] ** t, lambda t: A([1.0, 2.0]) ** t),
+    (lambda t: t @ [[1.0], [2.0]], lambda t: t @ A([[1.0], [2.0]])),
+    (lambda t: [[1.0, 2.0]] @ t, lambda t: A([[1.0, 2.0]]) @ t),
+    (lambda t: t * [1, 2], lambda t: t * A([1.0, 2.0])),
+    (lambda t: (1, 2) - t, lambda t: A([1.0, 2.0]) - t),
+    (lambda t: al.maximum([1.5, 1.5], t), lambda t: al.maximum(A([1.5, 1.5]), t)),
+]
+
+
+@pytest.mark.parametrize("i", range(len(LIST_FORMS)))
+def test_a_list_next_to_a_tensor_is_an_array_forward_and_backward(i):
+    """t ** [1., 2.] and [[1., 2.]] @ t computed right but kept the list for backward,
+    which then failed."""
+    with_list, with_array = LIST_FORMS[i]
+    t, u = al.Tensor([1.0, 2.0], requires_grad=True), al.Tensor([1.0, 2.0], requires_grad=True)
+    got, want = with_list(t), with_array(u)
+    np.testing.assert_array_equal(got.data, want.data)
+    got.sum().backward()
+    want.sum().backward()
+    np.testing.assert_array_equal(t.grad, u.grad)
+
+
+def test_a_0d_tensor_times_a_list_multiplies():
+    scalar = al.Tensor(2.0)  # its data is a numpy number, which repeats a list it multiplies
+    for product in (scalar * [1, 2], [1, 2] * scalar, al.multiply([1, 2], scalar)):
+        np.testing.assert_array_equal(product.data, [2.0, 4.0])
+
+
+def test_a_list_of_tensors_is_refused_not_cut_off():
+    a, b = al.Tensor(1.0, requires_grad=True), al.Tensor(2.0, requires_grad=True)
+    for call in (lambda: al.multiply([a, b], 3.0), lambda: al.tanh([a, b]),
+                 lambda: al.add([[a], [b]], 1.0), lambda: a * [a, b]):
+        with pytest.raises(TypeError, match=r"a list of Tensors .* al\.stack"):
+            call()
+    np.testing.assert_array_equal(al.stack([a, b]).data, [1.0, 2.0])  # the way that keeps grads
