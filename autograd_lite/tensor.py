@@ -513,13 +513,13 @@ def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
     return out
 
 
-def _from_sequence(seq: list | tuple, prim: Primitive) -> np.ndarray:
-    """A list or tuple given to an op, as a float array; one holding a Tensor is refused, as
-    its gradient would be lost."""
+def _from_sequence(seq: list | tuple, prim: Primitive) -> Any:
+    """A list or tuple given to a built-in op, as a float array (a custom op gets it as it
+    is: a shape, say); one holding a Tensor is refused, as its gradient would be lost."""
     if _holds_tensor(seq):
         raise TypeError(f"{prim.name}: a list of Tensors is not a Tensor, and its values would "
                         "lose their gradient; al.stack(the_list) makes one that keeps it")
-    return _as_float_array(seq, None)
+    return seq if prim.user_defined else _as_float_array(seq, None)
 
 
 def _holds_tensor(seq: list | tuple) -> bool:

@@ -319,3 +319,17 @@ def test_a_list_of_tensors_is_refused_not_cut_off():
         with pytest.raises(TypeError, match=r"a list of Tensors .* al\.stack"):
             call()
     np.testing.assert_array_equal(al.stack([a, b]).data, [1.0, 2.0])  # the way that keeps grads
+
+
+def test_a_custom_op_gets_its_lists_and_tuples_as_given():
+    """A built-in op's inputs are data; a custom op's may be parameters (a shape), so they
+    reach its forward untouched, but a list holding Tensors is refused there too."""
+    tile = al.custom_op(lambda x, shape: np.broadcast_to(x, shape).copy(),
+                        lambda g, ans, x, shape: g.sum(axis=0), None, name="tile")
+    x = al.Tensor([1.0, 2.0], requires_grad=True)
+    out = tile(x, (3, 2))
+    assert out.shape == (3, 2)
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 3.0])
+    with pytest.raises(TypeError, match="tile: a list of Tensors"):
+        tile(x, [x, x])
