@@ -119,7 +119,7 @@ def _extreme(sign):
     name = "max" if sign > 0 else "min"
 
     def reduce(a, axis=None, out=None, keepdims=False, initial=_UNSET, where=_UNSET):
-        x = a if sign > 0 else -ops._tensor(a)
+        x = a if sign > 0 else -ops._tensor(a, name)
         if where is not _UNSET:
             _no_traced_mask(name, where)
         if where is not _UNSET and not np.all(_data(where)):

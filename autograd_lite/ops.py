@@ -26,6 +26,7 @@ from .tensor import (
     Primitive,
     Tensor,
     _apply_one,
+    _from_sequence,
     _no_value,
     _numbering,
     apply,
@@ -442,13 +443,13 @@ def max(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A00
 @composite
 def min(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Minimum over ``axis``; ties share the gradient equally, as in ``max``."""
-    return -max(-_tensor(x), axis, keepdims)
+    return -max(-_tensor(x, "min"), axis, keepdims)
 
 
 @composite
 def minimum(x: ArrayLike, y: ArrayLike) -> Tensor:
     """Elementwise minimum; at ties each side gets half the gradient."""
-    return -maximum(-_tensor(x), -_tensor(y))
+    return -maximum(-_tensor(x, "minimum"), -_tensor(y, "minimum"))
 
 
 @composite
@@ -479,13 +480,14 @@ def clip(x: ArrayLike, a_min=None, a_max=None) -> Tensor:
         out = where(nondiff(np.less, out, a_min), a_min, out)
     if a_max is not None:
         out = where(nondiff(np.greater, out, a_max), a_max, out)
-    return out if type(out) is Tensor else _tensor(out)
+    return out if type(out) is Tensor else _tensor(out, "clip")
 
 
 @composite
 def logsumexp(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
     """log(sum(exp(x))) computed stably (finite for inputs like 1000); -inf over an empty
     axis, as log(0)."""
+    x = _tensor(x, "logsumexp") if isinstance(x, (list, tuple)) else x
     xv = _val(x)
     axes = _axes(axis, np.ndim(xv), "logsumexp")
     if np.size(xv) == 0:
@@ -522,10 +524,10 @@ def binary_cross_entropy(p: ArrayLike, y: ArrayLike) -> Tensor:
     p is clipped to [eps, 1-eps] of its dtype, so p of exactly 0 or 1 gives a large
     finite cost instead of inf. For exact values use ``binary_cross_entropy_with_logits``.
     """
-    p = _tensor(p)  # (a list or an int array: float64, as every op takes them)
+    p = _tensor(p, "binary_cross_entropy")  # (a list, an int array: float64, as ops take them)
     eps = float(np.finfo(np.result_type(p.dtype, np.float32)).eps)
     pc = clip(p, eps, 1 - eps)
-    return -mean(y * log(pc) + (1 - _tensor(y)) * log(1 - pc))
+    return -mean(y * log(pc) + (1 - _tensor(y, "binary_cross_entropy")) * log(1 - pc))
 
 
 def binary_cross_entropy_with_logits(z: ArrayLike, y: ArrayLike) -> Tensor:
@@ -667,8 +669,11 @@ def dot(a: ArrayLike, b: ArrayLike) -> Tensor:
     return matmul(a, b)
 
 
-def _tensor(x):
-    return x if type(x) is Tensor else Tensor(x)
+def _tensor(x, op: str):
+    """``x`` as a Tensor; a list holding Tensors is refused (its gradient would be lost)."""
+    if type(x) is Tensor:
+        return x
+    return Tensor(_from_sequence(x, op) if isinstance(x, (list, tuple)) else x)
 
 
 # ======================================================================================

@@ -484,17 +484,20 @@ def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
                         f", got {len(args)}" + ("; give one vjp per input (None where it is "
                                                 "not differentiable)" if prim.user_defined else ""))
     vals = []
-    need = tensors = False
+    need = tensors = lists = False
     for a in args:
         if type(a) is Tensor:
             vals.append(a._data)
             tensors = True
             if a.requires_grad:
                 need = True
-        else:  # a list as Tensor() takes it: Python's + would join two lists
-            vals.append(_from_sequence(a, prim) if type(a) in _SEQUENCES else a)
+        else:  # a list is data, as Tensor() takes it (+ would join two lists)
+            lists = lists or isinstance(a, _SEQUENCES)
+            vals.append(_from_sequence(a, prim.name) if isinstance(a, _SEQUENCES) else a)
+    if lists:  # the arrays stand for the lists in the graph too (create_graph, al.compile)
+        args = tuple(v if isinstance(a, _SEQUENCES) else a for a, v in zip(args, vals))
     if not tensors:
-        vals = _plain_inputs(vals, prim)
+        vals = _plain_inputs(vals)
     try:
         ans = prim.forward(*vals, **kwargs) if kwargs else prim.forward(*vals)
     except ValueError as err:
@@ -513,27 +516,27 @@ def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
     return out
 
 
-def _from_sequence(seq: list | tuple, prim: Primitive) -> Any:
-    """A list or tuple given to a built-in op, as a float array (a custom op gets it as it
-    is: a shape, say); one holding a Tensor is refused, as its gradient would be lost."""
+def _from_sequence(seq: list | tuple, op: str) -> np.ndarray:
+    """A list given to an op as a float array (parameters go by keyword); one holding a
+    Tensor is refused, as its gradient would be lost."""
     if _holds_tensor(seq):
-        raise TypeError(f"{prim.name}: a list of Tensors is not a Tensor, and its values would "
-                        "lose their gradient; al.stack(the_list) makes one that keeps it")
-    return seq if prim.user_defined else _as_float_array(seq, None)
+        raise TypeError(f"{op}: a list of Tensors is not a Tensor, and its values would lose "
+                        "their gradient; al.stack(the_list) makes one that keeps it")
+    try:
+        return _as_float_array(seq, None)
+    except TypeError as err:
+        raise TypeError(f"{op}: {err}") from None
 
 
 def _holds_tensor(seq: list | tuple) -> bool:
-    return any(type(e) is Tensor or type(e) in _SEQUENCES and _holds_tensor(e) for e in seq)
+    return any(type(e) is Tensor or isinstance(e, _SEQUENCES) and _holds_tensor(e) for e in seq)
 
 
-def _plain_inputs(vals: list, prim: Primitive) -> list:
-    """Inputs none of which is a Tensor, computed as Tensors of them would be: numbers as
-    numpy floats (1/0 is inf, 2 ** -1 is 0.5), int and bool arrays as floats for a built-in
-    op (a uint8 sigmoid gave 0). A custom op gets its arrays as they are (indices, say)."""
+def _plain_inputs(vals: list) -> list:
+    """Inputs none of which is a Tensor, as Tensors of them: numbers as numpy floats (1/0 is
+    inf, 2 ** -1 is 0.5), int and bool arrays as floats (a uint8 sigmoid gave 0)."""
     if all(type(v) in _NUMBERS for v in vals):
         return [np.float64(v) for v in vals]
-    if prim.user_defined:
-        return vals
     return [v.astype(np.float64) if isinstance(v, (np.ndarray, np.generic))
             and v.dtype.kind in "biu" else v for v in vals]
 

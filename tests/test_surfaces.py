@@ -321,15 +321,63 @@ def test_a_list_of_tensors_is_refused_not_cut_off():
     np.testing.assert_array_equal(al.stack([a, b]).data, [1.0, 2.0])  # the way that keeps grads
 
 
-def test_a_custom_op_gets_its_lists_and_tuples_as_given():
-    """A built-in op's inputs are data; a custom op's may be parameters (a shape), so they
-    reach its forward untouched, but a list holding Tensors is refused there too."""
-    tile = al.custom_op(lambda x, shape: np.broadcast_to(x, shape).copy(),
-                        lambda g, ans, x, shape: g.sum(axis=0), None, name="tile")
+def test_a_custom_op_takes_data_as_built_in_ops_do_and_parameters_by_keyword():
+    """Positional inputs are data for every op, a custom one too: lists and int arrays are
+    float arrays (a custom x + y joined two lists, x * x on uint8 wrapped); parameters such
+    as a shape go by keyword and reach the forward untouched."""
+    cadd = al.custom_op(lambda x, y: x + y, lambda g, a, x, y: g, lambda g, a, x, y: g)
+    np.testing.assert_array_equal(cadd([1.0, 2.0], [3.0, 4.0]).data, [4.0, 6.0])
+    square = al.custom_op(lambda x: x * x, lambda g, a, x: 2 * x * g, name="square")
+    assert square(np.array([200], np.uint8)).item() == 40000.0
+    tile = al.custom_op(lambda x, *, shape: np.broadcast_to(x, shape).copy(),
+                        lambda g, ans, x, *, shape: g.sum(axis=0), name="tile")
     x = al.Tensor([1.0, 2.0], requires_grad=True)
-    out = tile(x, (3, 2))
+    out = tile(x, shape=(3, 2))
     assert out.shape == (3, 2)
     out.sum().backward()
     np.testing.assert_array_equal(x.grad, [3.0, 3.0])
-    with pytest.raises(TypeError, match="tile: a list of Tensors"):
-        tile(x, [x, x])
+    with pytest.raises(TypeError, match="cadd|<lambda>|custom"):
+        cadd(x, [x, x])
+
+
+@pytest.mark.parametrize("call", [
+    lambda a, b: al.binary_cross_entropy([a, b], [1.0, 0.0]),
+    lambda a, b: al.min([a, b]), lambda a, b: al.minimum([a, b], 0.0),
+    lambda a, b: al.logsumexp([a, b]), lambda a, b: al.softmax([a, b]),
+    lambda a, b: al.maximum([[a], [b]], 0.0), lambda a, b: al.sum([a, b]),
+], ids=["bce", "min", "minimum", "logsumexp", "softmax", "nested", "sum"])
+def test_a_list_of_tensors_is_refused_by_composites_too(call):
+    a, b = al.Tensor(0.9, requires_grad=True), al.Tensor(0.2, requires_grad=True)
+    with pytest.raises(TypeError, match=r"a list of Tensors .* al\.stack"):
+        call(a, b)
+
+
+def test_a_bad_list_names_the_op():
+    with pytest.raises(TypeError, match=r"^exp: .*cannot|^exp: .*not real"):
+        al.exp(["a"])
+    with pytest.raises(TypeError, match=r"^multiply: "):
+        al.Tensor([1.0, 2.0]) * [1, None]
+
+
+@pytest.mark.parametrize("i", range(len(LIST_FORMS)))
+def test_a_list_operand_stands_as_its_array_in_the_graph(i):
+    """Backward with create_graph, al.compile and the diagrams read the op's inputs: the
+    list is the array there too (they failed on the raw list)."""
+    with_list, with_array = LIST_FORMS[i]
+    t, u = al.Tensor([1.0, 2.0], requires_grad=True), al.Tensor([1.0, 2.0], requires_grad=True)
+    y, z = with_list(t).sum(), with_array(u).sum()
+    y.backward(create_graph=True)
+    z.backward(create_graph=True)
+    np.testing.assert_array_equal(t.grad.data, u.grad.data)
+    assert "digraph" in al.draw(y).source
+    x32 = al.Tensor(np.float32([1.0, 2.0]), requires_grad=True)
+    step = al.compile(lambda v: with_list(v).sum())
+    value, (grad,) = step(x32)
+    eager = with_list(al.Tensor(np.float32([1.0, 2.0]), requires_grad=True))
+    assert value.dtype == eager.dtype and np.array_equal(value, eager.sum().data)
+
+
+def test_a_float32_tensor_times_a_bool_list_compiles():
+    f = al.compile(lambda t: al.sum(t * [True, False]))
+    value, (grad,) = f(al.Tensor(np.float32([1, 2]), requires_grad=True))
+    assert value == 1.0 and grad.tolist() == [1.0, 0.0]
