@@ -11,8 +11,11 @@ def custom_op(forward: Callable, *vjps: Callable | None, name: str | None = None
     """Make a new primitive from ``forward(*arrays, **kw) -> array`` and one
     ``vjp(g, ans, *arrays, **kw) -> gradient`` per input (None: not differentiable).
 
-    The result is called like a function on Tensors, arrays or numbers and is recorded in
-    the graph like a built-in op, so ``gradcheck`` can check its hand-written VJPs::
+    The result is called like a function on Tensors, arrays, numbers or lists and is
+    recorded in the graph like a built-in op, so ``gradcheck`` can check its hand-written
+    VJPs. Positional inputs are data, taken as ``Tensor()`` takes them (lists and, with no
+    Tensor among them, int arrays become float arrays); give parameters such as a shape or
+    an index by keyword (``tile(x, shape=(3, 2))``): they reach ``forward`` as given::
 
         cube = custom_op(lambda x: x ** 3, lambda g, ans, x: 3 * x ** 2 * g, name="cube")
         gradcheck(cube, [np.random.randn(3)])
