@@ -415,10 +415,11 @@ def _check_writable(t: Tensor, what: str, other: Any = None) -> None:
         raise RuntimeError(f"{what} on a leaf that requires grad would change it behind the "
                            "graph's back. Update parameters under `with al.no_grad():` (as "
                            "PyTorch does), or through `p.data`")
-    if type(other) is Tensor and other.requires_grad and recording:
-        raise RuntimeError(f"{what}: the value requires grad, but writing it into a constant "
-                           "is not recorded. Use al.where or al.concatenate to build a new "
-                           "tensor, or .detach() the value")
+    if recording and (type(other) is Tensor and other.requires_grad  # (total += [a, b] too)
+                      or isinstance(other, _SEQUENCES) and _holds_tensor(other)):
+        raise RuntimeError(f"{what}: the value requires grad (or holds Tensors), but writing "
+                           "it into a constant is not recorded. Build a new tensor with "
+                           "al.where, al.stack or al.concatenate, or .detach() the value")
 
 
 def inplace_method(prim: Primitive, symbol: str) -> Callable[[Tensor, Any], Tensor]:
@@ -542,8 +543,7 @@ def _plain_inputs(vals: list) -> list:
 
 
 def _apply_one(prim: Primitive, x: Tensor) -> Tensor:
-    """apply() for one Tensor and no keywords (al.tanh(t)), 30 % fewer instructions a call;
-    anomaly mode, tracing and views go through apply()."""
+    """apply() for one Tensor, no keywords (al.tanh(t)): 30 % fewer instructions a call."""
     mode = _current_mode()
     if mode.special or prim.view or prim.arity != 1:
         return apply(prim, (x,))

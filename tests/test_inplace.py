@@ -72,9 +72,23 @@ def test_in_place_on_a_constant_works_and_a_value_that_requires_grad_is_recorded
     assert total.requires_grad and float(total) == 9.0
     total.backward()
     np.testing.assert_array_equal(w.grad, [3.0, 3.0])
-    with pytest.raises(RuntimeError, match="the value requires grad, but writing it into a "
-                                           "constant is not recorded"):
+    with pytest.raises(RuntimeError, match=r"the value requires grad \(or holds Tensors\), "
+                                           "but writing it into a constant is not recorded"):
         t[0] = (w * 2).sum()  # an element write cannot be recorded: refused, as before
+
+
+def test_writing_a_list_of_tensors_in_place_is_refused_not_cut_off():
+    """total += [a, b] and t[:] = [a, b] wrote the values and dropped the gradient."""
+    a, b = leaf(1.0), leaf(2.0)
+    for write in ("total += [a, b]", "total[:] = [a, b]", "total *= ([a], [b])"):
+        total = Tensor([[0.0, 0.0], [0.0, 0.0]])
+        with pytest.raises(RuntimeError, match=r"holds Tensors.*al\.stack"):
+            exec(write, {"total": total, "a": a, "b": b})  # noqa: S102
+        np.testing.assert_array_equal(total.data, 0.0)  # nothing was written
+    with al.no_grad():  # not recorded anyway: the values are written, as in PyTorch
+        total = Tensor([0.0, 0.0])
+        total += [a, b]
+    np.testing.assert_array_equal(total.data, [1.0, 2.0])
 
 
 def test_in_place_keeps_shape_and_dtype():
