@@ -449,7 +449,7 @@ def min(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A00
 @composite
 def minimum(x: ArrayLike, y: ArrayLike) -> Tensor:
     """Elementwise minimum; at ties each side gets half the gradient."""
-    return -maximum(-_tensor(x, "minimum"), -_tensor(y, "minimum"))
+    return -maximum(-_operand(x, "minimum"), -_operand(y, "minimum"))
 
 
 @composite
@@ -525,9 +525,9 @@ def binary_cross_entropy(p: ArrayLike, y: ArrayLike) -> Tensor:
     finite cost instead of inf. For exact values use ``binary_cross_entropy_with_logits``.
     """
     p = _tensor(p, "binary_cross_entropy")  # (a list, an int array: float64, as ops take them)
-    eps = float(np.finfo(np.result_type(p.dtype, np.float32)).eps)
+    eps = float(np.finfo(p.dtype).eps)  # p's own: float32's eps left float16's 1 - p at 0
     pc = clip(p, eps, 1 - eps)
-    return -mean(y * log(pc) + (1 - _tensor(y, "binary_cross_entropy")) * log(1 - pc))
+    return -mean(y * log(pc) + (1 - _operand(y, "binary_cross_entropy")) * log(1 - pc))
 
 
 def binary_cross_entropy_with_logits(z: ArrayLike, y: ArrayLike) -> Tensor:
@@ -667,6 +667,12 @@ def dot(a: ArrayLike, b: ArrayLike) -> Tensor:
         raise ValueError(f"dot: inputs of {na} and {nb} dimensions; for stacks of matrices "
                          "use matmul (np.dot's N-d rule is not supported)")
     return matmul(a, b)
+
+
+def _operand(x, op: str):
+    """``x`` for a composite's arithmetic: a Python number stays one (weak, as numpy has it:
+    float32 with 0.5 stays float32), anything else a Tensor (int arrays would wrap)."""
+    return x if type(x) in (float, int) else _tensor(x, op)
 
 
 def _tensor(x, op: str):

@@ -381,3 +381,28 @@ def test_a_float32_tensor_times_a_bool_list_compiles():
     f = al.compile(lambda t: al.sum(t * [True, False]))
     value, (grad,) = f(al.Tensor(np.float32([1, 2]), requires_grad=True))
     assert value == 1.0 and grad.tolist() == [1.0, 0.0]
+
+
+TWO_INPUT_OPS = [name for name, op in al.OPS.items() if len(SAMPLES[name][0]) == 2
+                 and name not in ("matmul", "dot", "concatenate", "stack", "where")]
+
+
+@pytest.mark.parametrize("name", TWO_INPUT_OPS)
+def test_a_float32_tensor_with_a_python_number_stays_float32(name):
+    """numpy's rule for Python numbers (weak: float32 with 0.5 stays float32), for the
+    composites too (al.minimum and binary_cross_entropy made the number a float64 Tensor)."""
+    op = al.OPS[name]
+    inputs, extra, kwargs, _ = SAMPLES[name]
+    t = al.Tensor(inputs[0].astype(np.float32), requires_grad=True)
+    out = op.function(t, 0.5, *extra, **kwargs)
+    out.sum().backward()
+    assert out.dtype == np.float32 and t.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_binary_cross_entropy_is_finite_at_p_0_and_1_in_every_float_dtype(dtype):
+    """p is clipped to [eps, 1 - eps] of its own dtype: float32's eps left float16's
+    1 - p at 0, and the cost at inf."""
+    p, y = np.array([1.0, 0.0], dtype), np.array([0.0, 1.0], dtype)
+    cost = al.binary_cross_entropy(al.Tensor(p, requires_grad=True), y)
+    assert cost.dtype == dtype and np.isfinite(cost.item()) and cost.item() > 5
