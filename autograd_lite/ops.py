@@ -64,6 +64,7 @@ def _public(prim: Primitive, doc: str) -> Any:
     plain function, because calling the Primitive object costs ~1,800 instructions more a
     call (Python's ``__call__`` on an instance; callgrind). The Primitive stays in
     PRIMITIVES, and the function's ``primitive`` attribute names it."""
+    assert not prim.view and prim.arity in (1, 2), "for elementwise ops and matmul"
     if prim.arity == 1:
         def op(x: ArrayLike) -> Tensor:
             return _apply_one(prim, x) if type(x) is Tensor else apply(prim, (x,))

@@ -493,10 +493,10 @@ def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
             if a.requires_grad:
                 need = True
         else:  # a list is data, as Tensor() takes it (+ would join two lists)
-            lists = lists or isinstance(a, _SEQUENCES)
             vals.append(_from_sequence(a, prim.name) if isinstance(a, _SEQUENCES) else a)
+            lists = lists or vals[-1] is not a
     if lists:  # the arrays stand for the lists in the graph too (create_graph, al.compile)
-        args = tuple(v if isinstance(a, _SEQUENCES) else a for a, v in zip(args, vals))
+        args = tuple(a if type(a) is Tensor else v for a, v in zip(args, vals))
     if not tensors:
         vals = _plain_inputs(vals)
     try:
@@ -518,8 +518,7 @@ def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
 
 
 def _from_sequence(seq: list | tuple, op: str) -> np.ndarray:
-    """A list given to an op as a float array (parameters go by keyword); one holding a
-    Tensor is refused, as its gradient would be lost."""
+    """A list given to an op, as a float array; one holding a Tensor is refused."""
     if _holds_tensor(seq):
         raise TypeError(f"{op}: a list of Tensors is not a Tensor, and its values would lose "
                         "their gradient; al.stack(the_list) makes one that keeps it")
@@ -543,9 +542,9 @@ def _plain_inputs(vals: list) -> list:
 
 
 def _apply_one(prim: Primitive, x: Tensor) -> Tensor:
-    """apply() for one Tensor, no keywords (al.tanh(t)): 30 % fewer instructions a call."""
+    """apply() for al.tanh(t): one Tensor, no keywords, no view; 30 % fewer instructions."""
     mode = _current_mode()
-    if mode.special or prim.view or prim.arity != 1:
+    if mode.special:
         return apply(prim, (x,))
     data = x._data
     try:
