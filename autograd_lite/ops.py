@@ -26,15 +26,15 @@ from .tensor import (
     Primitive,
     Tensor,
     _apply_one,
-    _from_sequence,
+    _input_data,
     _no_value,
     _numbering,
     apply,
     binary_method,
     identity_vjp,
-    inplace_method,
 )
 from .tracing import nondiff
+from .writes import inplace_method
 
 ArrayLike = Any  # a Tensor, a numpy array, a list or a number
 
@@ -488,7 +488,7 @@ def clip(x: ArrayLike, a_min=None, a_max=None) -> Tensor:
 def logsumexp(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
     """log(sum(exp(x))) computed stably (finite for inputs like 1000); -inf over an empty
     axis, as log(0)."""
-    x = _tensor(x, "logsumexp") if isinstance(x, (list, tuple)) else x
+    x = _tensor(x, "logsumexp")  # (a complex or a matrix named here, not inside)
     xv = _val(x)
     axes = _axes(axis, np.ndim(xv), "logsumexp")
     if np.size(xv) == 0:
@@ -678,9 +678,7 @@ def _operand(x, op: str):
 
 def _tensor(x, op: str):
     """``x`` as a Tensor; a list holding Tensors is refused (its gradient would be lost)."""
-    if type(x) is Tensor:
-        return x
-    return Tensor(_from_sequence(x, op) if isinstance(x, (list, tuple)) else x)
+    return x if type(x) is Tensor else Tensor(_input_data(x, op))
 
 
 # ======================================================================================

@@ -6,8 +6,9 @@ output). The VJPs are plain numpy: on first-order backward they receive arrays; 
 ``create_graph=True`` they receive Tensors, and numpy dispatches back into the engine
 (``numpy_api.py``), so the backward pass is itself recorded.
 
-Operators and math methods of Tensor are attached in ``ops.py``, beside each rule, and
-``Tensor.backward`` in ``backward.py``, beside the graph walk.
+Operators and math methods of Tensor are attached in ``ops.py``, beside each rule,
+``Tensor.backward`` in ``backward.py``, beside the graph walk, and writes in place
+(``t += x``, ``t[i] = x``) in ``writes.py``.
 """
 
 from __future__ import annotations
@@ -20,14 +21,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
-from numpy import float64
+from numpy import float64, ndarray
 
 from . import modes
 from .modes import current_mode as _current_mode
 from .modes import mode_var as _mode_var
 
 __all__ = ["Tensor", "CutOffWarning", "Primitive", "PRIMITIVES", "apply", "binary_method",
-           "identity_vjp", "inplace_method"]
+           "identity_vjp"]
 
 _clock = [0]  # bumped by every write to a tensor's data; an op's output keeps its tick of birth
 _numbering = itertools.count()  # creation order of tensors: a topological order for free
@@ -122,6 +123,11 @@ class Tensor:
                  "_seq", "_op", "_args", "_vals", "_kwargs", "_tick", "_where", "__weakref__")
     __array_priority__ = 1000  # so that ndarray (op) Tensor defers to the Tensor
     __hash__ = object.__hash__  # == compares elementwise, like numpy
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        raise TypeError(f"class {cls.__name__}(Tensor): Tensor cannot be subclassed (the "
+                        "engine tells its nodes by type(t) is Tensor); hold a Tensor in an "
+                        "attribute of your class instead")
 
     def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None,
                  dtype: Any = None) -> None:
@@ -289,14 +295,6 @@ class Tensor:
             extras.append(f"dtype={self.dtype}")
         return f"Tensor({body}{''.join(', ' + e for e in extras)})"
 
-    # -- writing in place --------------------------------------------------------
-    def __setitem__(self, index: Any, value: Any) -> None:
-        """``t[index] = value`` on a leaf that is not being recorded (PyTorch's rules)."""
-        _no_value(self, "t[...] = value")
-        _check_writable(self, "t[...] = value", value)
-        self.data[_index(index)] = value._data if type(value) is Tensor else value
-        self._bump()
-
     # -- graph -----------------------------------------------------------------
     @property
     def is_leaf(self) -> bool:
@@ -348,31 +346,33 @@ class Tensor:
         self.grad = None
 
 
-def _as_float_array(data: Any, dtype: Any) -> np.ndarray:
+def _as_float_array(data: Any, dtype: Any, who: str = "Tensor") -> np.ndarray:
     if dtype is None and type(data) in (float, int):  # the common scalar case, fast
         return np.float64(data)
     if isinstance(data, Tensor):
         _no_value(data, "Tensor(t) (a copy of the values)")
         data = data._data
+    elif isinstance(data, np.ma.MaskedArray) and np.ma.is_masked(data):  # np.array() uses them
+        raise TypeError(f"{who}: a masked array's hidden values would be used as numbers; "
+                        "pass a.filled(value), or a.compressed() for the unmasked ones")
     try:
         arr = np.array(data, dtype=dtype)
     except (TypeError, ValueError) as err:
-        raise TypeError(f"Tensor: cannot make a numeric array from {type(data).__name__} "
+        raise TypeError(f"{who}: cannot make a numeric array from {type(data).__name__} "
                         f"({err}); pass numbers, a rectangular list of numbers or a numeric "
                         "numpy array") from None
     if arr.dtype.kind in "biu":
         arr = arr.astype(np.float64)
     elif arr.dtype.kind != "f":
-        raise TypeError(f"Tensor: data of dtype {arr.dtype} (from {type(data).__name__}) is "
-                        "not real-valued; pass numbers, lists of numbers or a float/int array")
+        raise TypeError(f"{who}: data of dtype {arr.dtype} (from {type(data).__name__}) is "
+                        "not real-valued; pass numbers, lists of numbers or a float/int array"
+                        " (autograd_lite differentiates real functions)")
     return arr[()] if arr.ndim == 0 else arr  # 0-d: a numpy scalar, whose ops are ~10x faster
 
 
 def _assignable(value: Any, t: Tensor, what: str) -> np.ndarray:
     """``value`` as new data for ``t``: numeric, of t's shape, converted to t's dtype."""
-    arr = np.asarray(value._data if type(value) is Tensor else value)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{what}: cannot store data of dtype {arr.dtype}; give numbers")
+    arr = value._data if type(value) is Tensor else _as_float_array(value, None, what)
     if arr.shape != t._data.shape:
         raise ValueError(f"{what}: new value has shape {arr.shape}, the tensor has shape "
                          f"{t._data.shape}")
@@ -400,53 +400,6 @@ def _no_value(t: Tensor, what: str) -> None:
     trace = _current_mode().trace
     if trace is not None and id(t) in trace.known:
         raise trace.no_value(t, what)
-
-
-def _check_writable(t: Tensor, what: str, other: Any = None) -> None:
-    """In-place writes follow PyTorch: fine on a leaf that is not being recorded, an error
-    on a leaf that requires grad while recording (use no_grad), and on a tensor made by an
-    op (backward would not see the write)."""
-    recording = _current_mode().enabled
-    if t._op is not None:
-        raise RuntimeError(f"{what}: this tensor was made by '{t._op.name}', and backward() "
-                           "would not see a write into it. Build a new tensor instead (e.g. "
-                           "al.where(mask, new, t))")
-    if t.requires_grad and recording:
-        raise RuntimeError(f"{what} on a leaf that requires grad would change it behind the "
-                           "graph's back. Update parameters under `with al.no_grad():` (as "
-                           "PyTorch does), or through `p.data`")
-    if recording and (type(other) is Tensor and other.requires_grad  # (total += [a, b] too)
-                      or isinstance(other, _SEQUENCES) and _holds_tensor(other)):
-        raise RuntimeError(f"{what}: the value requires grad (or holds Tensors), but writing "
-                           "it into a constant is not recorded. Build a new tensor with "
-                           "al.where, al.stack or al.concatenate, or .detach() the value")
-
-
-def inplace_method(prim: Primitive, symbol: str) -> Callable[[Tensor, Any], Tensor]:
-    """``t op= other``: in place on a leaf that is not being recorded (PyTorch's rules);
-    on a tensor made by an op, or a constant given a value that requires grad (``total +=
-    loss``), Python's ``t = t op other``, recorded."""
-    outplace = binary_method(prim)
-
-    def method(self: Tensor, other: Any) -> Tensor:
-        if self._op is not None or (not self.requires_grad and type(other) is Tensor
-                                    and other.requires_grad and _current_mode().enabled):
-            return outplace(self, other)
-        _no_value(self, f"in-place {symbol} on an argument")
-        _check_writable(self, f"in-place {symbol}", other)
-        value = prim.forward(self._data, other._data if type(other) is Tensor else other)
-        if np.shape(value) != self._data.shape:
-            raise ValueError(f"in-place {symbol}: the result has shape {np.shape(value)}, but "
-                             f"the tensor has shape {self._data.shape}; use t = t "
-                             f"{symbol[:-1]} other for a new tensor")
-        if type(self._data) is np.ndarray:
-            np.copyto(self._data, value, casting="same_kind")
-        else:  # a numpy scalar cannot be written in place; nothing else can hold it
-            self._data = self._data.dtype.type(value)
-        self._bump()
-        return self
-
-    return method
 
 
 _new = object.__new__
@@ -485,17 +438,19 @@ def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
                         f", got {len(args)}" + ("; give one vjp per input (None where it is "
                                                 "not differentiable)" if prim.user_defined else ""))
     vals = []
-    need = tensors = lists = False
+    need = tensors = converted = ints = False
     for a in args:
         if type(a) is Tensor:
             vals.append(a._data)
             tensors = True
             if a.requires_grad:
                 need = True
-        else:  # a list is data, as Tensor() takes it (+ would join two lists)
-            vals.append(_from_sequence(a, prim.name) if isinstance(a, _SEQUENCES) else a)
-            lists = lists or vals[-1] is not a
-    if lists:  # the arrays stand for the lists in the graph too (create_graph, al.compile)
+        else:  # a list, a matrix...: data, as Tensor() takes it
+            v = _input_data(a, prim.name)
+            vals.append(v)
+            converted = converted or v is not a
+            ints = ints or type(v) not in _NUMBERS and v.dtype.kind in "biu"
+    if converted:  # the arrays stand for the inputs in the graph too (create_graph, compile)
         args = tuple(a if type(a) is Tensor else v for a, v in zip(args, vals))
     if not tensors:
         vals = _plain_inputs(vals)
@@ -505,6 +460,8 @@ def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
         raise ValueError(_shape_message(prim, vals, err)) from None
     if not tensors:  # plain numbers or arrays in: a float Tensor out all the same
         ans = _as_float_array(ans, None)
+    elif ints and need:  # the VJPs read constants in the result's float: log(uint8 3) is a
+        args, vals = _floats(args, vals, ans.dtype)  # float16, and uint8 0 - 1 is 255
     mode = _current_mode()
     if mode.special:  # anomaly mode or al.compile's trace: one test for both on the hot path
         return _apply_special(prim, args, kwargs, vals, ans, need, tensors, mode)
@@ -517,19 +474,29 @@ def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
     return out
 
 
-def _from_sequence(seq: list | tuple, op: str) -> np.ndarray:
-    """A list given to an op, as a float array; one holding a Tensor is refused."""
-    if _holds_tensor(seq):
+def _input_data(a: Any, op: str) -> Any:
+    """A non-Tensor input to an op: a number or a real array as it is (float32 * 0.5 stays
+    float32), else as Tensor() takes it: a list as data (+ would join two lists), a matrix as
+    an array (* would be its product). A list holding a Tensor, and complex, are refused."""
+    if isinstance(a, np.ndarray) and type(a) is not np.ndarray and not np.ma.is_masked(a):
+        a = np.asarray(a)  # a matrix, a memmap: a plain view of it, no copy
+    if type(a) in _NUMBERS or (type(a) is np.ndarray or isinstance(a, np.generic)) \
+            and a.dtype.kind in "biuf":
+        return a
+    if isinstance(a, _SEQUENCES) and _holds_tensor(a):
         raise TypeError(f"{op}: a list of Tensors is not a Tensor, and its values would lose "
                         "their gradient; al.stack(the_list) makes one that keeps it")
-    try:
-        return _as_float_array(seq, None)
-    except TypeError as err:
-        raise TypeError(f"{op}: {err}") from None
+    return _as_float_array(a, None, op)
 
 
 def _holds_tensor(seq: list | tuple) -> bool:
     return any(type(e) is Tensor or isinstance(e, _SEQUENCES) and _holds_tensor(e) for e in seq)
+
+
+def _floats(args: tuple, vals: list, dtype: np.dtype) -> tuple[tuple, list]:
+    vals = [v if type(a) is Tensor or type(v) in _NUMBERS or v.dtype.kind == "f"
+            else v.astype(dtype) for a, v in zip(args, vals)]
+    return tuple(a if type(a) is Tensor else v for a, v in zip(args, vals)), vals
 
 
 def _plain_inputs(vals: list) -> list:
@@ -587,17 +554,21 @@ def binary_method(prim: Primitive, reflected: bool = False) -> Callable[[Tensor,
     def method(self: Tensor, other: Any) -> Tensor:
         args = (other, self) if reflected else (self, other)
         x, y = args
+        # a number or a float array is used as it is; apply() takes anything else (a list, a
+        # matrix, an int array, a numpy scalar) as Tensor() does (`in (...)`: 400 instr. more)
         if type(x) is Tensor:
             need = x.requires_grad
             x = x._data
-        elif type(x) is list or type(x) is tuple:  # [1, 2] * t: made an array in apply()
+        elif type(x) is not float and (type(x) is not ndarray or x.dtype.kind != "f") \
+                and type(x) is not int:
             return apply(prim, args)
         else:
             need = False
         if type(y) is Tensor:
             need = need or y.requires_grad
             y = y._data
-        elif type(y) is list or type(y) is tuple:  # (`in (list, tuple)`: 400 instructions)
+        elif type(y) is not float and (type(y) is not ndarray or y.dtype.kind != "f") \
+                and type(y) is not int:
             return apply(prim, args)
         mode = _current_mode()
         if mode.special:  # anomaly mode or al.compile's trace

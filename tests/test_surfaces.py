@@ -406,3 +406,118 @@ def test_binary_cross_entropy_is_finite_at_p_0_and_1_in_every_float_dtype(dtype)
     p, y = np.array([1.0, 0.0], dtype), np.array([0.0, 1.0], dtype)
     cost = al.binary_cross_entropy(al.Tensor(p, requires_grad=True), y)
     assert cost.dtype == dtype and np.isfinite(cost.item()) and cost.item() > 5
+
+
+# ---- operands numpy would treat in their own way ------------------------------------------------
+
+def _matrix(x):
+    return np.matrix(x) if isinstance(x, np.ndarray) and x.ndim == 2 else x
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix
+@pytest.mark.parametrize("name", list(al.OPS))
+def test_every_op_takes_a_matrix_as_the_array_it_holds(name):
+    """np.matrix's * and ** are matrix products and powers: t * M gave t @ M, silently.
+    A matrix is taken as Tensor() takes it, a plain 2-D array, by every op."""
+    op = al.OPS[name]
+    inputs, extra, kwargs, _ = SAMPLES[name]
+    want = _call(op, op.function, [al.Tensor(x) for x in inputs], extra, kwargs)
+    got = _call(op, op.function, [_matrix(x) for x in inputs], extra, kwargs)
+    assert type(got) is al.Tensor and type(got.data) is not np.matrix
+    np.testing.assert_array_equal(got.data, want.data, err_msg=name)
+
+
+MATRIX_SIDES = [(symbol, side) for symbol in BINARY for side in ("left", "right")
+                if (symbol, side) != ("**", "left")]  # M ** t: np.matrix's own matrix_power
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix
+@pytest.mark.parametrize("symbol,side", MATRIX_SIDES, ids=["-".join(c) for c in MATRIX_SIDES])
+def test_an_operator_with_a_matrix_operand_is_elementwise_as_with_its_array(symbol, side):
+    op = OPERATORS[symbol]
+    x, y = _plain_operands(symbol)
+    matrix = np.matrix(x if side == "left" else y)
+    mine, ref_mine = (al.Tensor(y if side == "left" else x, requires_grad=True)
+                      for _ in range(2))
+    got = op(matrix, mine) if side == "left" else op(mine, matrix)
+    plain = np.asarray(matrix)
+    ref = op(plain, ref_mine) if side == "left" else op(ref_mine, plain)
+    np.testing.assert_array_equal(got.data, ref.data)
+    got.sum().backward()
+    ref.sum().backward()
+    np.testing.assert_array_equal(mine.grad, ref_mine.grad)
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix
+def test_writing_a_matrix_in_place_is_elementwise():
+    t, u = al.Tensor(X[:, :3].copy()), al.Tensor(X[:, :3].copy())
+    t *= np.matrix(Y[:, :3])
+    u *= Y[:, :3]
+    np.testing.assert_array_equal(t.data, u.data)
+
+
+COMPLEX_CALLS = {
+    "Tensor()": lambda t, z: al.Tensor(z),
+    "t * z": lambda t, z: t * z,
+    "z * t": lambda t, z: z * t,
+    "t ** z": lambda t, z: t ** z,
+    "al.add(t, z)": lambda t, z: al.add(t, z),
+    "al.exp(z)": lambda t, z: al.exp(z),
+    "al.maximum(t, z)": lambda t, z: al.maximum(t, z),
+    "al.binary_cross_entropy(t, z)": lambda t, z: al.binary_cross_entropy(t * 0.1, z),
+    "al.where(mask, t, z)": lambda t, z: al.where(MASK[0, :2], t, z),
+    "t += z": lambda t, z: t.__iadd__(z),
+    "t[:] = z": lambda t, z: t.__setitem__(slice(None), z),
+}
+
+
+@pytest.mark.parametrize("form", list(COMPLEX_CALLS))
+@pytest.mark.parametrize("z", [1 + 2j, np.array([1 + 2j, 3.0]), np.complex128(2j)],
+                         ids=["complex", "complex array", "numpy complex"])
+def test_complex_values_are_refused_not_kept_with_a_real_gradient(form, z):
+    """t * (1+2j) made a complex Tensor whose gradient was real: the engine differentiates
+    real functions, so a complex value is an error that says so, on every surface."""
+    t = al.Tensor([1.0, 2.0], requires_grad=form not in ("t += z", "t[:] = z"))
+    with pytest.raises(TypeError, match="not real-valued"):
+        COMPLEX_CALLS[form](t, z)
+    np.testing.assert_array_equal(t.data, [1.0, 2.0])  # nothing was written
+
+
+def test_a_masked_array_with_masked_values_is_refused_and_one_without_is_data():
+    """np.array() of a masked array takes the hidden values as numbers: the mask is lost.
+    (hidden + t is numpy.ma's own operator, which gives a masked array, not a Tensor.)"""
+    hidden = np.ma.array([1.0, 99.0], mask=[False, True])
+    t = al.Tensor([1.0, 2.0], requires_grad=True)
+    for call in (lambda: t * hidden, lambda: al.add(hidden, t), lambda: al.Tensor(hidden),
+                 lambda: al.sigmoid(hidden), lambda: al.Tensor([0.0, 0.0]).__iadd__(hidden)):
+        with pytest.raises(TypeError, match=r"masked array.*filled"):
+            call()
+    np.testing.assert_array_equal((t * np.ma.array([3.0, 4.0])).data, [3.0, 8.0])
+
+
+def test_tensor_cannot_be_subclassed_and_says_what_to_do():
+    """A subclass's operators recursed until RecursionError: the engine tells its nodes by
+    type(t) is Tensor. Defining one is the error."""
+    with pytest.raises(TypeError, match=r"class Parameter\(Tensor\): Tensor cannot be "
+                                        r"subclassed.*attribute"):
+        type("Parameter", (al.Tensor,), {})
+
+
+@pytest.mark.parametrize("number", [np.float32(1.5), np.int64(2), np.uint8(3), True,
+                                    np.array([0, 3], np.uint8), np.array([True, False])],
+                         ids=["float32", "int64", "uint8", "bool", "uint8 array", "bool array"])
+@pytest.mark.parametrize("symbol", ["+", "-", "*", "/", "**"])
+def test_an_operator_with_a_numpy_int_is_the_op_on_its_value(symbol, number):
+    """The gradient of uint8(3) ** t used log(uint8 3), which numpy computes in float16:
+    wrong in the fifth digit. Constants reach the VJPs in the result's float."""
+    op = OPERATORS[symbol]
+    X = np.array([[0.5, 2.0], [20.0, 1.5]])
+    with np.errstate(divide="ignore"):  # (t / uint8 0 is inf)
+        for side in ("left", "right"):
+            t, u = al.Tensor(X, requires_grad=True), al.Tensor(X, requires_grad=True)
+            got = op(number, t) if side == "left" else op(t, number)
+            want = op(al.Tensor(number), u) if side == "left" else op(u, al.Tensor(number))
+            np.testing.assert_array_equal(got.data, want.data)
+            got.sum().backward()
+            want.sum().backward()
+            np.testing.assert_array_equal(t.grad, u.grad)

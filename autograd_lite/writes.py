@@ -1,0 +1,98 @@
+"""Writes into a Tensor, by PyTorch's rules: ``t += x`` and ``t[i] = x`` write in place on a
+leaf that is not being recorded; anything a backward pass could miss is refused or recorded.
+
+``Tensor.__setitem__`` is attached here; ops.py attaches the ``__iadd__`` family made by
+``inplace_method``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .modes import current_mode as _current_mode
+from .tensor import (
+    _SEQUENCES,
+    Primitive,
+    Tensor,
+    _as_float_array,
+    _holds_tensor,
+    _index,
+    _input_data,
+    _no_value,
+    binary_method,
+)
+
+__all__ = ["inplace_method"]
+
+
+def setitem(self: Tensor, index: Any, value: Any) -> None:
+    """``t[index] = value`` on a leaf that is not being recorded (PyTorch's rules)."""
+    what = "t[...] = value"
+    _no_value(self, what)
+    _check_writable(self, what, value)
+    if type(value) is Tensor:
+        value = value._data
+    elif not isinstance(value, _SEQUENCES):  # (under no_grad a list may hold Tensors)
+        value = _input_data(value, what)  # complex or masked values are refused
+    self.data[_index(index)] = value
+    self._bump()
+
+
+Tensor.__setitem__ = setitem
+
+
+def _check_writable(t: Tensor, what: str, other: Any = None) -> None:
+    """In-place writes follow PyTorch: fine on a leaf that is not being recorded, an error
+    on a leaf that requires grad while recording (use no_grad), and on a tensor made by an
+    op (backward would not see the write)."""
+    recording = _current_mode().enabled
+    if t._op is not None:
+        raise RuntimeError(f"{what}: this tensor was made by '{t._op.name}', and backward() "
+                           "would not see a write into it. Build a new tensor instead (e.g. "
+                           "al.where(mask, new, t))")
+    if t.requires_grad and recording:
+        raise RuntimeError(f"{what} on a leaf that requires grad would change it behind the "
+                           "graph's back. Update parameters under `with al.no_grad():` (as "
+                           "PyTorch does), or through `p.data`")
+    if recording and (type(other) is Tensor and other.requires_grad  # (total += [a, b] too)
+                      or isinstance(other, _SEQUENCES) and _holds_tensor(other)):
+        raise RuntimeError(f"{what}: the value requires grad (or holds Tensors), but writing "
+                           "it into a constant is not recorded. Build a new tensor with "
+                           "al.where, al.stack or al.concatenate, or .detach() the value")
+
+
+def inplace_method(prim: Primitive, symbol: str) -> Callable[[Tensor, Any], Tensor]:
+    """``t op= other``: in place on a leaf that is not being recorded (PyTorch's rules);
+    on a tensor made by an op, or a constant given a value that requires grad (``total +=
+    loss``), Python's ``t = t op other``, recorded."""
+    outplace = binary_method(prim)
+
+    def method(self: Tensor, other: Any) -> Tensor:
+        if self._op is not None or (not self.requires_grad and type(other) is Tensor
+                                    and other.requires_grad and _current_mode().enabled):
+            return outplace(self, other)
+        what = f"in-place {symbol}"
+        _no_value(self, f"{what} on an argument")
+        _check_writable(self, what, other)
+        if type(other) is Tensor:
+            other = other._data
+        elif isinstance(other, _SEQUENCES):  # under no_grad a list's Tensors give their values
+            other = _as_float_array(other, None, what)
+        else:
+            other = _input_data(other, what)
+        value = prim.forward(self._data, other)
+        if np.shape(value) != self._data.shape:
+            raise ValueError(f"in-place {symbol}: the result has shape {np.shape(value)}, but "
+                             f"the tensor has shape {self._data.shape}; use t = t "
+                             f"{symbol[:-1]} other for a new tensor")
+        if type(self._data) is np.ndarray:
+            np.copyto(self._data, value, casting="same_kind")
+        else:  # a numpy scalar cannot be written in place; nothing else can hold it
+            self._data = self._data.dtype.type(value)
+        self._bump()
+        return self
+
+    return method
