@@ -9,6 +9,7 @@ Whatever depends only on shapes, dtypes and keyword arguments (``x.ndim == 2``,
 a rule that cannot be read (a loop, a branch on values) is called by name instead. Either
 way the generated code makes the same numpy calls as the eager engine, in the same order,
 so its results are bit-identical; ``Generator`` checks this on the trace's own inputs.
+(The one exception is asked for by the user: ``simplify``, see ``log_loss_gradient``.)
 
 While it emits code, the generator also runs it on the trace's values (the "shadow"), so
 that every shape is known and so that ``+=`` is used only on arrays that nothing else
@@ -209,15 +210,20 @@ class Generator:
         tuple);
     inline: read the rules (False: call every rule by name, the fallback);
     peephole: the exact rewrites after _simplify (_lift_constant_operands, _reuse_common,
-        _drop_unit_factors), which leave every result's bits as they were.
+        _drop_unit_factors), which leave every result's bits as they were;
+    simplify: the one rewrite that is not exact, asked for by the user (al.compile's
+        ``simplify``): the log loss after a sigmoid gets the course's gradient (see
+        ``log_loss_gradient``).
     """
 
     def __init__(self, fname: str, tape: list, inputs: list[Tensor], names: dict[int, str],
                  root: Tensor, wanted: list[Tensor], extra: list[Tensor],
-                 returns: Any = None, inline: bool = True, peephole: bool = True) -> None:
+                 returns: Any = None, inline: bool = True, peephole: bool = True,
+                 simplify: bool = False) -> None:
         self.fname, self.tape, self.inputs, self.root = fname, tape, inputs, root
         self.wanted, self.extra, self.inline, self.peephole = wanted, extra, inline, peephole
-        self.returns = returns
+        self.returns, self.simplify = returns, simplify
+        self.made = {id(out): (prim, args) for out, prim, args, _ in tape}
         self.ns: dict[str, Any] = {"np": np}
         self.imports: dict[str, str] = {}  # name -> import line, for the source
         self.constants: dict[str, Any] = {}  # name -> value the source needs in its namespace
@@ -667,6 +673,10 @@ class Generator:
         heap = [] if root._op is None else [-root._seq]
         while heap:
             t, g = pending.pop(-heappop(heap))
+            fused = self.log_loss_gradient(t, g) if self.simplify else None
+            if fused is not None:
+                self.send(*fused, pending, heap)
+                continue
             ans = Val(False, self.shadow[self.names[id(t)]], ast.Name(self.names[id(t)]))
             ins = [self.value_of(a) for a in t._args]
             kwargs = {k: _static(x) for k, x in (t._kwargs or {}).items()}
@@ -682,18 +692,67 @@ class Generator:
                 else:
                     gi = self.call_rule(vjp, [g, ans, *ins], kwargs,
                                         hint=f"{t._op.name}_vjp{i}")
-                if np.shape(gi.value) != a._data.shape:
-                    gi = self.unbroadcast(gi, a._data.shape)
-                entry = pending.get(a._seq)
-                if entry is None:
-                    if gi.static or not isinstance(gi.node, ast.Name):
-                        gi = self.emit(grad_name(a), gi)
-                    pending[a._seq] = [a, gi]
-                    if a._op is not None:
-                        heappush(heap, -a._seq)
-                else:
-                    entry[1] = self.accumulate(entry[1], gi, grad_name(a))
+                self.send(a, gi, pending, heap)
         return self.deliver(pending)
+
+    def send(self, a: Tensor, gi: Val, pending: dict, heap: list) -> None:
+        """The walk's delivery of ``gi`` to input ``a``: broadcasting summed back, then a
+        first gradient named, or added to the one ``a`` has."""
+        if np.shape(gi.value) != a._data.shape:
+            gi = self.unbroadcast(gi, a._data.shape)
+        entry = pending.get(a._seq)
+        if entry is None:
+            if gi.static or not isinstance(gi.node, ast.Name):
+                gi = self.emit(self.grad_name(a), gi)
+            pending[a._seq] = [a, gi]
+            if a._op is not None:
+                heappush(heap, -a._seq)
+        else:
+            entry[1] = self.accumulate(entry[1], gi, self.grad_name(a))
+
+    # ---- simplify=True: the log loss after a sigmoid --------------------------------------
+    def log_loss_gradient(self, t: Tensor, g: Val) -> tuple[Tensor, Val] | None:
+        """``t = Y * log(A) + (1 - Y) * log(1 - A)`` with ``A = sigmoid(Z)`` and Y constant:
+        (Z, ``g * (Y - A)``), the course's dz = a - y, the sum of what the chain rule sends
+        from t to Z through both logs (eight numpy calls; this is two). Other readers of A
+        or of the steps between send theirs as usual. None for any other op."""
+        if self.made_by(t, "add") is None:
+            return None
+        terms = [self.log_term(m) for m in t._args]  # (coefficient, what the log reads)
+        if None in terms:
+            return None
+        for (y, a), (q, s) in (terms, terms[::-1]):
+            z = self.made_by(a, "sigmoid")
+            if (z is not None and type(z[0]) is Tensor and z[0].requires_grad
+                    and self.one_minus(s, a) and self.one_minus(q, y)):
+                yv, av = self.value_of(y), self.value_of(a)
+                return z[0], Val(False, g.value * (yv.value - av.value), ast.BinOp(
+                    self.node(g), ast.Mult(), ast.BinOp(self.node(yv), ast.Sub(),
+                                                        self.node(av))))
+        return None
+
+    def made_by(self, x: Any, op: str) -> tuple | None:
+        """The inputs of ``x`` if the tape made it with ``op``, else None."""
+        made = self.made.get(id(x)) if type(x) is Tensor else None
+        return made[1] if made is not None and getattr(made[0], "name", None) == op else None
+
+    def log_term(self, m: Tensor) -> tuple[Any, Any] | None:
+        """``m = c * log(x)`` (either order) with c constant: (c, x)."""
+        args = self.made_by(m, "multiply")
+        for c, lg in () if args is None else (args, args[::-1]):
+            x = self.made_by(lg, "log")
+            if x is not None and not (type(c) is Tensor and c.requires_grad):
+                return c, x[0]
+        return None
+
+    def one_minus(self, q: Any, y: Any) -> bool:
+        """``q = 1 - y``: made so on the tape, or both constants with those values."""
+        args = self.made_by(q, "subtract")
+        if args is not None:
+            one, of = args
+            return of is y and type(one) is not Tensor and np.ndim(one) == 0 and one == 1
+        qv, yv = self.value_of(q), self.value_of(y)
+        return qv.static and yv.static and np.array_equal(qv.value, 1 - np.asarray(yv.value))
 
     def grad_name(self, t: Tensor) -> str:
         """d<name>: the name of ``t``'s gradient (a temporary when ``t``'s name is one)."""

@@ -187,6 +187,10 @@ def mlp_engines(init: dict, X: np.ndarray, Y: np.ndarray, hidden: str, learner: 
                         al.binary_cross_entropy_with_logits, learner)
     compiled = al.compile(al_cost, argnums=0)
     cases["al compiled"] = _updating(lambda P: compiled(P, X, Y), fresh(), to_numpy=None)
+    if learner:  # the written-out log loss with the course's dz = a - y (not bit for bit)
+        simplified = al.compile(al_cost, argnums=0, simplify=True)
+        cases["al compiled simplify"] = _updating(lambda P: simplified(P, X, Y), fresh(),
+                                                  to_numpy=None)
     if mg is not None:
         mg_act = {"relu": mg_nnet.relu, "tanh": mg.tanh}[hidden]
         mg_cost = _mlp_cost(L, mg_act, mg_nnet.sigmoid, mg.log,

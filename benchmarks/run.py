@@ -504,7 +504,7 @@ def main(argv=None):
         gc.freeze()
         print(f"gc.freeze(): the imports' {gc.get_freeze_count():,} objects are out of the "
               "collector's sight (--no-freeze leaves them)\n")
-    header = f"{'case':<14} {'engine':<16} {'median':>12} {'min-max':>24} {'ratio':>8}"
+    header = f"{'case':<14} {'engine':<20} {'median':>12} {'min-max':>24} {'ratio':>8}"
     print(header)
     print("-" * len(header))
     for name in names:
@@ -512,7 +512,7 @@ def main(argv=None):
         unit = " /op" if name == "chain" else ""
         for engine, times in per_round.items():
             ratios = paired_ratios(times, per_round["numpy"])
-            print(f"{name:<14} {engine:<16} {_fmt_time(statistics.median(times))}{unit:<3} "
+            print(f"{name:<14} {engine:<20} {_fmt_time(statistics.median(times))}{unit:<3} "
                   f"{_fmt_time(min(times)).strip():>11} - {_fmt_time(max(times)).strip():<10} "
                   f"{statistics.median(ratios):7.3f}x")
     if not args.quick:
