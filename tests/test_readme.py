@@ -12,6 +12,7 @@ import re
 import shlex
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ from conftest import assert_git_ignores
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
-PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, re.S)
+PYTHON_BLOCKS = [textwrap.dedent(block)  # (a block inside a list item is indented)
+                 for block in re.findall(r"```python\n(.*?)```", README, re.S)]
 COMMANDS = [line.split("  #")[0].strip()
             for block in re.findall(r"```bash\n(.*?)```", README, re.S)
             for line in block.splitlines() if line.strip() and not line.startswith("#")]
@@ -38,7 +40,7 @@ def test_the_python_blocks_run_in_order(tmp_path, monkeypatch):
             exec(compile(block, f"README.md python block {i + 1}", "exec"), namespace)  # noqa: S102
     printed = out.getvalue()
     for line in ("4.0 9.0", "(4, 2) (4, 1)", "Cost after iteration 0: 0.6931", "b: 4 + 5 = 9",
-                 "all gradients agree"):
+                 "all gradients agree", "    dZ = const * (Y - A)\n"):
         assert line in printed, line
     assert (tmp_path / "e.svg").read_text().lstrip().startswith("<")
     assert_git_ignores(tmp_path)
