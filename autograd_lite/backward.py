@@ -238,8 +238,9 @@ def _owned(g, handed_out, like):
             return g.copy()
         handed_out.add(id(g))
         return g
-    if kind is Tensor:  # create_graph: Tensors are never written in place
-        return g
+    if kind is Tensor:  # create_graph: one made by an op cannot be written in place, but a
+        # constant (the seed, or what add passes on to both inputs) can: each gets its own
+        return _make(g._data.copy(), False) if g._op is None and not g.requires_grad else g
     # a numpy scalar (0-d op results are): asarray makes a new 0-d array, 0.18 us less than array
     return asarray(g) if kind is type(like) else asarray(g, like.dtype)
 

@@ -272,7 +272,8 @@ class Generator:
             return ast.Attribute(ast.Attribute(ast.Name("np"), owner.__name__), name)
         if isinstance(obj, functools.partial):
             raise _UnreadableError("a partial is called through its function")
-        label = self.friendly.get(obj) or (name if name and name != "<lambda>"
+        wrapped = hasattr(obj, "__wrapped__")  # a user's VJP in the engine's wrapper
+        label = self.friendly.get(obj) or (name if name and name != "<lambda>" and not wrapped
                                            else hint or "rule")
         alias = self.alloc(label)
         self.refs[id(obj)] = alias
@@ -343,9 +344,12 @@ class Generator:
 
     # ---- partial evaluation ------------------------------------------------------------
     def call_rule(self, fn: Any, args: list[Val], kwargs: dict[str, Val],
-                  hint: str | None = None) -> Val:
-        """``fn(*args, **kwargs)``: its body inlined where it can be read, else a call."""
-        if self.inline and isinstance(fn, types.FunctionType) and fn not in self.friendly:
+                  hint: str | None = None, readable: bool = True) -> Val:
+        """``fn(*args, **kwargs)``: its body inlined where it can be read, else a call.
+        (``readable`` False: a user's op, called by name, so that what it reads from
+        outside, a global or an attribute, is read at each call, as eager reads it.)"""
+        if (readable and self.inline and isinstance(fn, types.FunctionType)
+                and fn not in self.friendly):
             mark = len(self.stmts)
             try:
                 return self.inline_call(fn, args, kwargs)
@@ -648,7 +652,7 @@ class Generator:
                 continue
             v = self.call_rule(prim.forward, [self.value_of(a) for a in args],
                                {k: _static(x) for k, x in (kwargs or {}).items()},
-                               hint=prim.name)
+                               hint=prim.name, readable=not prim.user_defined)
             self.emit(name, v)
 
     def alias(self, name: str, v: Val) -> None:
@@ -691,7 +695,8 @@ class Generator:
                                     "requires grad; pass it as a plain array or .detach() it")
                 else:
                     gi = self.call_rule(vjp, [g, ans, *ins], kwargs,
-                                        hint=f"{t._op.name}_vjp{i}")
+                                        hint=f"{t._op.name}_vjp{i}",
+                                        readable=not t._op.user_defined)
                 self.send(a, gi, pending, heap)
         return self.deliver(pending)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import functools
 import inspect
+import math
 import os
 import sys
 import threading
@@ -155,7 +156,7 @@ class Compiled:
                                     f"(static_argnums) but a {type(a).__name__} cannot be a "
                                     "cache key; pass a hashable value (a tuple, a number, "
                                     "a string)") from None
-                key.append((_STATIC, type(a), a))
+                key.append((_STATIC, type(a), a, _zero_signs(a)))
                 continue
             want = wanted is not None and i in wanted
             if want:
@@ -290,10 +291,21 @@ class _GuardWriter:
     def constant(self, x: str, a: Any) -> bool:
         """A constant of the trace, tested by type and value: only a plain one, whose == and
         hash agree (a Tensor's == is elementwise; others may define == as they like)."""
-        if not _plain(a):
+        if not _plain(a) or _zero_signs(a) is not None:  # (-0.0 == 0.0: the cache decides)
             return False
         self.test(f"type({x}) is not {self.const(type(a))} or {x} != {self.const(a)}")
         return True
+
+
+def _zero_signs(a: Any) -> Any:
+    """The signs of the float zeros in a constant (None if it has none): -0.0 == 0.0, but
+    1 / -0.0 is -inf, so the two are different constants of a trace."""
+    if type(a) is float:
+        return math.copysign(1.0, a) if a == 0.0 else None
+    if type(a) is tuple:
+        signs = tuple(_zero_signs(v) for v in a)
+        return None if all(s is None for s in signs) else signs
+    return None
 
 
 def _plain(a: Any) -> bool:
@@ -352,7 +364,7 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
             raise TypeError(f"al.compile({cf.__name__}): argument {argi} holds a "
                             f"{type(a).__name__}, which is neither an array, a Tensor, a "
                             "dict/list/tuple of them, nor a hashable constant") from None
-        key.append((_STATIC, type(a), a))
+        key.append((_STATIC, type(a), a, _zero_signs(a)))
 
 
 def _traced_args(cf: Compiled, args: tuple, tracer: Tracer):
@@ -494,8 +506,10 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
     tracer = Tracer(cf.__name__)
     traced, inputs, names, slots = _traced_args(cf, args, tracer)
     local_names: dict[int, str] = {}
+    random_state = np.random.get_state()
     with modes.tracing(tracer), modes.enable_grad(), _LocalNames(tracer, local_names):
         result = cf.f(*traced)
+    _check_no_draws(cf, random_state)
     root, extra_tree = (result[0], result[1:]) if isinstance(result, tuple) else (result, ())
     if type(root) is not Tensor:
         raise TypeError(f"al.compile({cf.__name__}): the function must return a scalar Tensor "
@@ -540,6 +554,17 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
                            "it with the function. The code was:\n" + code.source)
     entry.code, entry.fn, entry.source = code, code.function, code.source
     return entry
+
+
+def _check_no_draws(cf: Compiled, before: tuple) -> None:
+    """A draw from numpy's global generator while recording would be replayed, the same
+    numbers every call (a dropout mask drawn inside f would never change): refused."""
+    after = np.random.get_state()
+    if before[2:] != after[2:] or not np.array_equal(before[1], after[1]):
+        raise TraceError(f"al.compile({cf.__name__}): the function drew random numbers "
+                         "(np.random) while it was recorded; every replay would reuse that "
+                         "draw. Draw outside and pass the result as an argument (a dropout "
+                         "mask D as an array), or leave this function uncompiled")
 
 
 def _return_node(cf: Compiled, entry: _Entry, gen: Generator, value: ast.expr,

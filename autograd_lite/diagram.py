@@ -786,7 +786,7 @@ def _node_label(node: _Node, how: _LabelOptions) -> tuple[str, str]:
     lines = [how.names.get(id(t), "tensor"), f"{t.shape} {dtype}" if t.shape else dtype]
     if how.show_values:
         lines.append("value " + _fmt_array(t._data, how.precision, how.max_entries, _WIDTH))
-    grad = t.grad if t.grad is not None else how.replayed.get(id(t))
+    grad = t._grad if t._grad is not None else how.replayed.get(id(t))
     if how.show_grads and grad is not None:
         lines.append("grad " + _fmt_array(grad, how.precision, how.max_entries, _WIDTH))
     kind = ("output" if id(t) in how.outputs else "tensor" if t._op is not None

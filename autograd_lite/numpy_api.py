@@ -9,6 +9,8 @@ result carries no gradient (comparisons, shape queries) return plain arrays.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from . import ops
@@ -254,6 +256,20 @@ for _f in (np.argmax, np.argmin, np.allclose, np.isclose, np.array_equal, np.cou
     FUNCTIONS[_f] = _value_function(_f)
 for _f in (np.any, np.all):
     FUNCTIONS[_f] = _value_function(_f, reducing=True)
+
+
+def _any(self: Tensor, axis: Any = None, keepdims: bool = False) -> Any:
+    """Whether any entry is nonzero, as np.any(t): a plain bool or array (no gradient);
+    under al.compile a TraceError, since an ``if`` on it would be fixed at the trace."""
+    return np.any(self, axis=axis, keepdims=keepdims)
+
+
+def _all(self: Tensor, axis: Any = None, keepdims: bool = False) -> Any:
+    """Whether every entry is nonzero, as np.all(t); a TraceError under al.compile."""
+    return np.all(self, axis=axis, keepdims=keepdims)
+
+
+Tensor.any, Tensor.all = _any, _all  # (A > 0.5).any(), as numpy and PyTorch spell it
 
 _CUT_OFF = ("on a Tensor has no autograd_lite counterpart; its result would be cut off from "
             "the graph (no gradient). Call it on np.asarray(t) (or t.data) if a plain array "

@@ -166,6 +166,11 @@ class Tensor:
     def grad(self) -> Any:
         """The gradient backward() accumulated: an array of this tensor's shape (a Tensor under
         create_graph), or None."""
+        if self._grad is None and self._op is not None and not self._retain:
+            warnings.warn(f"t.grad of a tensor made by '{self._op.name}' is None: backward() "
+                          "fills .grad on leaves only. After p = p - lr * p.grad, p is made "
+                          "by an op: update in place under al.no_grad() (p -= lr * p.grad), "
+                          "or call t.retain_grad() before backward()", stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -372,6 +377,8 @@ def _as_float_array(data: Any, dtype: Any, who: str = "Tensor") -> np.ndarray:
 
 def _assignable(value: Any, t: Tensor, what: str) -> np.ndarray:
     """``value`` as new data for ``t``: numeric, of t's shape, converted to t's dtype."""
+    if type(value) is Tensor:  # al.compile: a value of the inputs would be written once
+        _no_value(value, f"{what} = a value from inside a compiled function")
     arr = value._data if type(value) is Tensor else _as_float_array(value, None, what)
     if arr.shape != t._data.shape:
         raise ValueError(f"{what}: new value has shape {arr.shape}, the tensor has shape "
@@ -383,14 +390,6 @@ def _share_versions(src: Tensor, dst: Tensor) -> None:
     if src._versions is None:
         src._versions = [0]
     dst._versions = src._versions
-
-
-def _index(index: Any) -> Any:
-    if type(index) is Tensor:
-        return index._data
-    if type(index) is tuple:
-        return tuple(i._data if type(i) is Tensor else i for i in index)
-    return index
 
 
 def _no_value(t: Tensor, what: str) -> None:

@@ -19,7 +19,6 @@ from .tensor import (
     Tensor,
     _as_float_array,
     _holds_tensor,
-    _index,
     _input_data,
     _no_value,
     binary_method,
@@ -34,6 +33,7 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
     _no_value(self, what)
     _check_writable(self, what, value)
     if type(value) is Tensor:
+        _no_value(value, _WRITE_OUT.format(what))
         value = value._data
     elif not isinstance(value, _SEQUENCES):  # (under no_grad a list may hold Tensors)
         value = _input_data(value, what)  # complex or masked values are refused
@@ -42,6 +42,20 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
 
 
 Tensor.__setitem__ = setitem
+
+
+def _index(index: Any) -> Any:
+    if type(index) is Tensor:
+        return index._data
+    if type(index) is tuple:
+        return tuple(i._data if type(i) is Tensor else i for i in index)
+    return index
+
+# al.compile: a write of a traced value into a tensor from outside would happen once, while
+# recording, and never in a replay (a running mean would stay at its first value)
+_WRITE_OUT = ("{} into a tensor from outside the function (a write that would happen once, "
+              "while recording: return the value as an extra output and write it after the "
+              "call)")
 
 
 def _check_writable(t: Tensor, what: str, other: Any = None) -> None:
@@ -78,6 +92,7 @@ def inplace_method(prim: Primitive, symbol: str) -> Callable[[Tensor, Any], Tens
         _no_value(self, f"{what} on an argument")
         _check_writable(self, what, other)
         if type(other) is Tensor:
+            _no_value(other, _WRITE_OUT.format(what))
             other = other._data
         elif isinstance(other, _SEQUENCES):  # under no_grad a list's Tensors give their values
             other = _as_float_array(other, None, what)

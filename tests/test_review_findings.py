@@ -1,0 +1,125 @@
+"""What a hostile outside-in review typed, each a silent wrong answer or a misleading error
+before its fix: custom ops under al.compile reading a global, writes of traced values into
+outside state, random draws inside a trace, -0.0 as a constant, aliased create_graph
+gradients, .any() inside a trace, and p = p - lr * p.grad."""
+
+import numpy as np
+import pytest
+
+import autograd_lite as al
+from autograd_lite import TraceError
+
+SCALE = {"value": 2.0}
+
+
+def test_a_custom_op_under_compile_reads_what_it_reads_at_each_call():
+    """Its forward was inlined with the global's value at the trace, its VJP called live:
+    after the global changed, value and gradient disagreed (6.0 against [7., 7.])."""
+    scale = al.custom_op(lambda x: x * SCALE["value"], lambda g, ans, x: g * SCALE["value"],
+                         name="scale")
+    step = al.compile(lambda w: scale(w).sum())
+    w = al.Tensor([1.0, 2.0], requires_grad=True)
+    try:
+        assert step(w)[0] == 6.0
+        SCALE["value"] = 7.0
+        value, (grad,) = step(w)
+        assert value == scale(w).sum().item() == 21.0 and grad.tolist() == [7.0, 7.0]
+    finally:
+        SCALE["value"] = 2.0
+    assert "scale(w)" in step.source and "scale_vjp0(" in step.source  # called by name
+
+
+@pytest.mark.parametrize("write", ["+=", "[:] =", ".data ="])
+def test_writing_a_traced_value_into_outside_state_is_a_trace_error(write):
+    """A running mean updated inside a compiled cost was written once, at the trace, and
+    never by a replay."""
+    running = al.Tensor(np.zeros(2))
+
+    def cost(w, x):
+        mu = w * x
+        with al.no_grad():
+            if write == "+=":
+                running.__iadd__(0.1 * mu)
+            elif write == "[:] =":
+                running[:] = mu
+            else:
+                running.data = mu.detach()
+        return mu.sum()
+    with pytest.raises(TraceError, match="into a tensor from outside|compiled function"):
+        al.compile(cost)(al.Tensor([1.0, 2.0], requires_grad=True), np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(running.data, [0.0, 0.0])
+    cost(al.Tensor([1.0, 2.0], requires_grad=True), np.array([1.0, 2.0]))  # eagerly: fine
+    assert running.data.any()
+
+
+def test_a_random_draw_inside_a_trace_is_refused():
+    """A dropout mask drawn inside the cost was replayed: the same mask every call."""
+    def cost(W, X):
+        A = al.tanh(W @ X)
+        return (A * (np.random.rand(*A.shape) < 0.8)).sum()
+    with pytest.raises(TraceError, match=r"drew random numbers.*as an argument"):
+        al.compile(cost)(al.Tensor(np.ones((2, 2)), requires_grad=True), np.ones((2, 3)))
+    mask = np.random.rand(2, 3) < 0.8  # drawn outside and passed in: compiles
+
+    def masked(W, X, D):
+        return (al.tanh(W @ X) * D).sum()
+    value, _ = al.compile(masked)(al.Tensor(np.ones((2, 2)), requires_grad=True),
+                                  np.ones((2, 3)), mask)
+    assert value == pytest.approx(np.tanh(2.0) * mask.sum())
+
+
+def test_minus_zero_is_a_constant_of_its_own():
+    """-0.0 == 0.0, so the cache replayed w / 0.0's trace for w / -0.0: inf, not -inf."""
+    step = al.compile(lambda w, s: (w / s).sum())
+    w = al.Tensor([1.0, 2.0], requires_grad=True)
+    with np.errstate(divide="ignore"):
+        assert step(w, 0.0)[0] == np.inf
+        assert step(w, -0.0)[0] == -np.inf
+        assert step(w, 0.0)[0] == np.inf and step(w, (-0.0, 1.0)[0])[0] == -np.inf
+    assert step.trace_count == 2
+
+
+def test_create_graph_gives_each_leaf_its_own_gradient():
+    """add passes one gradient on to both inputs: with create_graph, a.grad was b.grad (and
+    x.grad's data the caller's grad= array), so clipping one changed the other."""
+    a, b = al.Tensor(1.0, requires_grad=True), al.Tensor(2.0, requires_grad=True)
+    (a + b).backward(create_graph=True)
+    assert a.grad is not b.grad
+    with al.no_grad():
+        b.grad *= 0.5
+    assert a.grad.item() == 1.0 and b.grad.item() == 0.5
+    x, y = al.Tensor([1.0, 2.0], requires_grad=True), al.Tensor([3.0, 4.0], requires_grad=True)
+    G = np.array([1.0, 1.0])
+    (x + y).backward(grad=G, create_graph=True)
+    assert x.grad.data is not G and y.grad.data is not G
+    z = al.Tensor(3.0, requires_grad=True)  # second derivatives still flow
+    (z ** 3).backward(create_graph=True)
+    dz = z.grad
+    z.grad = None
+    dz.backward()
+    assert z.grad == 18.0
+
+
+def test_any_and_all_are_methods_and_an_if_on_them_is_a_trace_error():
+    t = al.Tensor([0.0, 1.0], requires_grad=True)
+    assert t.any() and not t.all() and (t >= 0).all()
+
+    def cost(W, X):
+        A = al.sigmoid(W @ X)
+        return A.sum() if (A > 0.5).any() else (2 * A).sum()
+    with pytest.raises(TraceError, match=r"(?s)if, while.*test_review_findings\.py"):
+        al.compile(cost)(al.Tensor(np.ones((2, 2)), requires_grad=True), np.ones((2, 3)))
+
+
+def test_reading_grad_of_a_tensor_made_by_an_op_warns_with_the_fix():
+    """p = p - lr * p.grad made p a non-leaf; the next p.grad was None and the update a bare
+    TypeError about NoneType."""
+    p = al.Tensor([1.0, 2.0], requires_grad=True)
+    (p * p).sum().backward()
+    p = p - 0.1 * p.grad
+    (p * p).sum().backward()
+    with pytest.warns(UserWarning, match=r"made by 'subtract' is None.*p -= lr \* p\.grad"):
+        assert p.grad is None
+    kept = (al.Tensor([1.0], requires_grad=True) * 2).retain_grad()  # no warning: it is kept
+    (kept * kept).sum().backward()
+    assert kept.grad is not None
