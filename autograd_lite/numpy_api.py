@@ -269,7 +269,18 @@ def _all(self: Tensor, axis: Any = None, keepdims: bool = False) -> Any:
     return np.all(self, axis=axis, keepdims=keepdims)
 
 
-Tensor.any, Tensor.all = _any, _all  # (A > 0.5).any(), as numpy and PyTorch spell it
+def _argmax(self: Tensor, axis: int | None = None, keepdims: bool = False) -> Any:
+    """Index of the maximum, as np.argmax(t): a plain integer or array (no gradient)."""
+    return np.argmax(self, axis=axis, keepdims=keepdims)
+
+
+def _argmin(self: Tensor, axis: int | None = None, keepdims: bool = False) -> Any:
+    """Index of the minimum, as np.argmin(t): a plain integer or array."""
+    return np.argmin(self, axis=axis, keepdims=keepdims)
+
+
+# methods that read values, as numpy and PyTorch spell them: (A > 0.5).any(), t.argmax()
+Tensor.any, Tensor.all, Tensor.argmax, Tensor.argmin = _any, _all, _argmax, _argmin
 
 _CUT_OFF = ("on a Tensor has no autograd_lite counterpart; its result would be cut off from "
             "the graph (no gradient). Call it on np.asarray(t) (or t.data) if a plain array "

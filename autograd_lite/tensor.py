@@ -136,7 +136,7 @@ class Tensor:
         else:
             self._data = _as_float_array(data, dtype)
         self._grad: np.ndarray | None = None
-        self.requires_grad = requires_grad is True or bool(requires_grad)
+        self.requires_grad = requires_grad is True or _flag(requires_grad, "requires_grad")
         self.name = name
         self._versions = self._op = self._args = self._vals = self._kwargs = self._where = None
         self._retain = False
@@ -217,16 +217,6 @@ class Tensor:
         """The data as (nested) Python lists of floats; a float for a 0-d tensor."""
         _no_value(self, "tolist()")
         return self._data.tolist()
-
-    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Any:
-        """Index of the maximum (a plain integer or array: indices carry no gradient)."""
-        _no_value(self, "argmax()")
-        return np.argmax(self._data, axis=axis, keepdims=keepdims)
-
-    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Any:
-        """Index of the minimum (a plain integer or array)."""
-        _no_value(self, "argmin()")
-        return np.argmin(self._data, axis=axis, keepdims=keepdims)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         # np.array(t) (copy=True) gives a copy; np.asarray(t) a read-only view, because a
@@ -317,7 +307,7 @@ class Tensor:
             raise RuntimeError(f"requires_grad_(): this tensor was made by '{self._op.name}'; "
                                "only leaves can change requires_grad. Use .detach() for a "
                                "copy without history")
-        self.requires_grad = bool(requires_grad)
+        self.requires_grad = _flag(requires_grad, "requires_grad_()")
         return self
 
     def __deepcopy__(self, memo: dict) -> Tensor:
@@ -384,6 +374,12 @@ def _assignable(value: Any, t: Tensor, what: str) -> np.ndarray:
         raise ValueError(f"{what}: new value has shape {arr.shape}, the tensor has shape "
                          f"{t._data.shape}")
     return arr if arr.dtype == t._data.dtype else arr.astype(t._data.dtype)
+
+
+def _flag(value: Any, what: str) -> bool:  # ("no" is truthy: a flag must be a bool)
+    if type(value) is bool or type(value) in (int, np.bool_) and value in (0, 1):
+        return bool(value)
+    raise TypeError(f"{what} must be True or False, got {value!r}")
 
 
 def _share_versions(src: Tensor, dst: Tensor) -> None:

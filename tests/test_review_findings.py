@@ -123,3 +123,14 @@ def test_reading_grad_of_a_tensor_made_by_an_op_warns_with_the_fix():
     kept = (al.Tensor([1.0], requires_grad=True) * 2).retain_grad()  # no warning: it is kept
     (kept * kept).sum().backward()
     assert kept.grad is not None
+
+
+@pytest.mark.parametrize("flag", ["no", None, 2, 0.5])
+def test_requires_grad_is_a_flag(flag):
+    """requires_grad="no" turned gradients on (a non-empty string is truthy)."""
+    with pytest.raises(TypeError, match="requires_grad must be True or False"):
+        al.Tensor(1.0, requires_grad=flag)
+    with pytest.raises(TypeError, match=r"requires_grad_\(\) must be True or False"):
+        al.Tensor(1.0).requires_grad_(flag)
+    assert al.Tensor(1.0, requires_grad=np.True_).requires_grad is True
+    assert al.Tensor(1.0, requires_grad=0).requires_grad is False
