@@ -125,7 +125,9 @@ class Compiled:
             self._params = []
 
     # ---- calling ----------------------------------------------------------------------
-    def __call__(self, *args: Any) -> tuple[Any, Any]:
+    def __call__(self, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        if kwargs:  # step(W, X=X): the positional arguments the cache and the replay read
+            args = self._positional(args, kwargs)
         entry = self._last
         if entry is not None and entry.match is not None:  # the arguments of the last call?
             leaves = entry.match(args)
@@ -139,6 +141,18 @@ class Compiled:
             self._cache.move_to_end(key)
             self._last = entry
         return entry.fn(*leaves)  # the generated code returns (value, grads) as f's caller sees
+
+    def _positional(self, args: tuple, kwargs: dict) -> tuple:
+        try:
+            bound = inspect.signature(self.f).bind(*args, **kwargs)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"al.compile({self.__name__}): {err}") from None
+        bound.apply_defaults()
+        if bound.kwargs:
+            raise TypeError(f"al.compile({self.__name__}): keyword-only arguments "
+                            f"({', '.join(bound.kwargs)}) are not supported; make them "
+                            "positional parameters of the function")
+        return bound.args
 
     def _flatten(self, args: tuple) -> tuple[tuple, list]:
         """The cache key (every static fact the generated code depends on) and the arrays."""

@@ -134,3 +134,23 @@ def test_requires_grad_is_a_flag(flag):
         al.Tensor(1.0).requires_grad_(flag)
     assert al.Tensor(1.0, requires_grad=np.True_).requires_grad is True
     assert al.Tensor(1.0, requires_grad=0).requires_grad is False
+
+
+def test_a_compiled_function_takes_keyword_arguments_as_f_does():
+    """step(W, scale=3.0) was a TypeError from Compiled.__call__, though it is called like f."""
+    def cost(W, X, scale=2.0):
+        return (al.tanh(W @ X) * scale).sum()
+    step = al.compile(cost)
+    W = al.Tensor(np.ones((2, 2)), requires_grad=True)
+    X = np.full((2, 3), 0.1)
+    by_position, _ = step(W, X, 3.0)
+    assert step(W, X=X, scale=3.0)[0] == by_position == step(W, scale=3.0, X=X)[0]
+    assert step(W, X)[0] == cost(W, X).item()  # the default
+    assert step.trace_count == 2  # (W, X, 3.0) by position or by keyword; then (W, X)
+    with pytest.raises(TypeError, match=r"al\.compile\(cost\): .*unexpected keyword"):
+        step(W, X, colour=1)
+
+    def with_keyword_only(W, *, k):
+        return (W * k).sum()
+    with pytest.raises(TypeError, match=r"keyword-only arguments \(k\)"):
+        al.compile(with_keyword_only)(W, k=2.0)
