@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import Tensor, identity_vjp
+from .tensor import PRIMITIVES, Tensor, identity_vjp
 
 __all__ = ["Generator", "GeneratedCode"]
 
@@ -315,10 +315,14 @@ class Generator:
                           types.BuiltinFunctionType, np.ufunc)):
             return self.ref(v)
         name = self.alloc("c")
+        if isinstance(v, np.ndarray):
+            # an array read from outside is a constant of the trace: a copy, or a write into
+            # it later would reach the code where it is read as is, and not where numpy
+            # computed from it while tracing (1 - Y): half old, half new values
+            v = v.copy() if v.flags.writeable else v
+            self.shadow[name] = v
         self.ns[name] = v
         self.constants[name] = v
-        if isinstance(v, np.ndarray):
-            self.shadow[name] = v
         return ast.Name(name)
 
     def index_literal(self, v: Any) -> ast.expr:
@@ -737,9 +741,10 @@ class Generator:
         return None
 
     def made_by(self, x: Any, op: str) -> tuple | None:
-        """The inputs of ``x`` if the tape made it with ``op``, else None."""
+        """The inputs of ``x`` if the tape made it with the built-in ``op`` (a custom op of
+        the same name has its own rule), else None."""
         made = self.made.get(id(x)) if type(x) is Tensor else None
-        return made[1] if made is not None and getattr(made[0], "name", None) == op else None
+        return made[1] if made is not None and made[0] is PRIMITIVES.get(op) else None
 
     def log_term(self, m: Tensor) -> tuple[Any, Any] | None:
         """``m = c * log(x)`` (either order) with c constant: (c, x)."""

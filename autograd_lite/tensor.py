@@ -322,8 +322,9 @@ class Tensor:
         return out
 
     def detach(self) -> Tensor:
-        """The same data (shared, not copied) with no history and requires_grad=False.
-        It shares the version counter: a write through it is caught by backward()."""
+        """The same data (shared, not copied; a 0-d tensor's number is immutable, so a later
+        ``x += 1`` rebinds x's and leaves this one as it was) with no history and
+        requires_grad=False. It shares the version counter: backward() sees a write."""
         mode = _current_mode()
         if mode.trace is not None and id(self) in mode.trace.known:
             return mode.trace.detach(self)  # a value of the inputs: recorded, not a constant
@@ -344,6 +345,9 @@ class Tensor:
 def _as_float_array(data: Any, dtype: Any, who: str = "Tensor") -> np.ndarray:
     if dtype is None and type(data) in (float, int):  # the common scalar case, fast
         return np.float64(data)
+    if dtype is not None and np.dtype(dtype).kind != "f":  # int32 became float64 silently
+        raise TypeError(f"{who}: dtype {np.dtype(dtype)} is not a float dtype; gradients need "
+                        "floats (np.float64, np.float32); index with plain int arrays")
     if isinstance(data, Tensor):
         _no_value(data, "Tensor(t) (a copy of the values)")
         data = data._data

@@ -673,3 +673,20 @@ def test_the_readme_shows_the_code_that_its_example_generates(tmp_path):
     np.testing.assert_allclose(dw, X @ (A - Y).T / 5, rtol=1e-12)
     np.testing.assert_allclose(db, np.sum(A - Y) / 5, rtol=1e-12)
     assert dX is None and dY is None
+
+
+def test_an_array_read_from_outside_is_a_constant_of_the_trace_even_when_written_later():
+    """The code read the global array itself, but 1 - Y computed from it while tracing: after
+    Y[:] = ..., the replay mixed old and new labels (neither cost, and its gradient disagreed
+    with its value)."""
+    labels = np.array([[1.0, 0.0, 1.0]])
+
+    def cost(Z):
+        A = al.sigmoid(Z)
+        return -(labels * al.log(A) + (1 - labels) * al.log(1 - A)).sum()
+    Z = np.array([[0.3, -1.2, 2.0]])
+    step = al.compile(cost)
+    at_trace = eager(cost, al.Tensor(Z, requires_grad=True))
+    assert_same(step(al.Tensor(Z, requires_grad=True)), at_trace)
+    labels[:] = [[0.0, 1.0, 0.0]]
+    assert_same(step(al.Tensor(Z, requires_grad=True)), at_trace)  # as JAX: the trace's

@@ -142,3 +142,63 @@ def test_labels_read_from_outside_are_constants_of_the_trace_and_fuse_too():
     _, eager_dZ = eager_grads(cost, Z)
     np.testing.assert_allclose(dZ, eager_dZ, rtol=1e-13)
     assert "/ A" not in step.source.split("# backward")[1]
+
+
+SHARPNESS = {"value": 1.0}
+
+
+def test_a_custom_op_named_sigmoid_keeps_its_own_rule():
+    """The rewrite matched ops by name: a user's sigmoid of 2z (its sharpness read at each
+    call) got dz = a - y, off by a factor of 2, and no check caught it."""
+    @al.custom_op
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-SHARPNESS["value"] * z))
+
+    @sigmoid.defvjp
+    def _(g, ans, z):
+        return g * SHARPNESS["value"] * ans * (1 - ans)
+
+    def cost(w, X, Y):
+        A = sigmoid(w * X)
+        return -(Y * al.log(A) + (1 - Y) * al.log(1 - A)).sum()
+    X, Y = np.array([[1.0, -2.0, 0.5]]), np.array([[1.0, 0.0, 1.0]])
+    step = al.compile(cost, simplify=True)
+    try:
+        step(al.Tensor(0.3, requires_grad=True), X, Y)
+        SHARPNESS["value"] = 2.0
+        _, (dw, _, _) = step(al.Tensor(0.3, requires_grad=True), X, Y)
+        _, eager_dw = eager_grads(cost, np.float64(0.3), X, Y)
+    finally:
+        SHARPNESS["value"] = 1.0
+    assert dw == pytest.approx(eager_dw, rel=1e-12) and "(Y - A)" not in step.source
+
+
+def test_a_first_call_whose_eager_gradient_is_not_finite_keeps_the_chain_rule():
+    """The check compared only finite entries: a saturated first batch let any code pass."""
+    X, Y = np.array([[1.0, -2.0, 800.0]]), np.array([[1.0, 0.0, 0.0]])
+
+    def cost(w, X, Y):
+        A = al.sigmoid(w * X)
+        return -(Y * al.log(A) + (1 - Y) * al.log(1 - A)).sum()
+    step = al.compile(cost, simplify=True)
+    with np.errstate(all="ignore"):
+        value, (dw, _, _) = step(al.Tensor(0.3, requires_grad=True), X, Y)
+        eager_value, eager_dw = eager_grads(cost, np.float64(0.3), X, Y)
+    assert "/ A" in step.source.split("# backward")[1]  # the chain rule, as eager has it
+    assert value == eager_value and np.isnan(dw) == np.isnan(eager_dw)
+
+
+def test_float32_is_rewritten_too_and_outputs_that_are_not_floats_compare_exactly():
+    """The check's 1e-9 was below float32's rounding (the rewrite never took), and a bool
+    auxiliary output made it raise (numpy has no - for bools)."""
+    def cost(Z, Y):
+        A = al.sigmoid(Z)
+        return -(Y * al.log(A) + (1 - Y) * al.log(1 - A)).sum() / Y.shape[1], A > 0.5
+    rng = np.random.default_rng(5)
+    Z = rng.standard_normal((1, 8)).astype(np.float32)
+    Y = (rng.random((1, 8)) > 0.5).astype(np.float32)
+    step = al.compile(cost, simplify=True)
+    (value, predictions), (dZ, _) = step(al.Tensor(Z, requires_grad=True), Y)
+    assert "* (Y - " in step.source and dZ.dtype == np.float32
+    np.testing.assert_array_equal(predictions, 1 / (1 + np.exp(-Z)) > 0.5)
+    np.testing.assert_allclose(dZ, (1 / (1 + np.exp(-Z.astype(float))) - Y) / 8, rtol=1e-5)

@@ -154,3 +154,11 @@ def test_a_compiled_function_takes_keyword_arguments_as_f_does():
         return (W * k).sum()
     with pytest.raises(TypeError, match=r"keyword-only arguments \(k\)"):
         al.compile(with_keyword_only)(W, k=2.0)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, "int64", bool, np.uint8])
+def test_a_tensor_of_an_int_dtype_is_refused_not_made_float64(dtype):
+    """Tensor([1, 2], dtype=np.int32) gave float64 without a word."""
+    with pytest.raises(TypeError, match=r"is not a float dtype; gradients need floats"):
+        al.Tensor([1, 2], dtype=dtype)
+    assert al.Tensor([1, 2], dtype="float32").dtype == np.float32
