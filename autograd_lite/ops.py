@@ -450,7 +450,7 @@ def min(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A00
 @composite
 def minimum(x: ArrayLike, y: ArrayLike) -> Tensor:
     """Elementwise minimum; at ties each side gets half the gradient."""
-    return -maximum(-_operand(x, "minimum"), -_operand(y, "minimum"))
+    return -maximum(-_operand(x, "minimum", y), -_operand(y, "minimum", x))
 
 
 @composite
@@ -528,7 +528,7 @@ def binary_cross_entropy(p: ArrayLike, y: ArrayLike) -> Tensor:
     p = _tensor(p, "binary_cross_entropy")  # (a list, an int array: float64, as ops take them)
     eps = float(np.finfo(p.dtype).eps)  # p's own: float32's eps left float16's 1 - p at 0
     pc = clip(p, eps, 1 - eps)
-    return -mean(y * log(pc) + (1 - _operand(y, "binary_cross_entropy")) * log(1 - pc))
+    return -mean(y * log(pc) + (1 - _operand(y, "binary_cross_entropy", p)) * log(1 - pc))
 
 
 def binary_cross_entropy_with_logits(z: ArrayLike, y: ArrayLike) -> Tensor:
@@ -623,7 +623,9 @@ def getitem(x: ArrayLike, index) -> Tensor:
 
 def _index_value(i):
     if type(i) is Tensor:
-        _no_value(i, "indexing with a tensor")  # al.compile: its values would be baked in
+        _no_value(i, "indexing with a tensor (an index array given to a compiled function "
+                  "is one of its inputs: give it at static_argnums as a tuple and index with "
+                  "x[list(idx)], or index before the call)")  # its values would be baked in
         return i._data
     return i
 
@@ -670,10 +672,17 @@ def dot(a: ArrayLike, b: ArrayLike) -> Tensor:
     return matmul(a, b)
 
 
-def _operand(x, op: str):
+def _operand(x, op: str, beside: Any = None):
     """``x`` for a composite's arithmetic: a Python number stays one (weak, as numpy has it:
-    float32 with 0.5 stays float32), anything else a Tensor (int arrays would wrap)."""
-    return x if type(x) in (float, int) else _tensor(x, op)
+    float32 with 0.5 stays float32), anything else a Tensor (int arrays would wrap); numpy
+    ints ``beside`` a Tensor in the smallest float that holds them (float32 with uint8 stays
+    float32, as in numpy), else float64 as Tensor() makes them."""
+    if type(x) in (float, int):
+        return x
+    if type(beside) is Tensor and isinstance(x, (np.ndarray, np.generic)) \
+            and x.dtype.kind in "biu":
+        return Tensor(x, dtype=np.result_type(x.dtype, np.float16))
+    return _tensor(x, op)
 
 
 def _tensor(x, op: str):

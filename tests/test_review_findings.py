@@ -162,3 +162,19 @@ def test_a_tensor_of_an_int_dtype_is_refused_not_made_float64(dtype):
     with pytest.raises(TypeError, match=r"is not a float dtype; gradients need floats"):
         al.Tensor([1, 2], dtype=dtype)
     assert al.Tensor([1, 2], dtype="float32").dtype == np.float32
+
+
+def test_an_index_array_argument_of_a_compiled_function_says_how_to_pass_it():
+    """It said to use al.where, which cannot index."""
+    W = al.Tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+
+    def cost(W, idx):
+        return W[idx].sum()
+    with pytest.raises(TraceError, match=r"indexing with a tensor \(an index array .* "
+                                         r"static_argnums as a tuple"):
+        al.compile(cost)(W, np.array([0, 2]))
+
+    def by_static(W, idx):
+        return W[list(idx)].sum()
+    value, (dW, _) = al.compile(by_static, static_argnums=1)(W, (0, 2))
+    assert value == 0 + 1 + 4 + 5 and dW.tolist() == [[1, 1], [0, 0], [1, 1]]

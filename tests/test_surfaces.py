@@ -521,3 +521,19 @@ def test_an_operator_with_a_numpy_int_is_the_op_on_its_value(symbol, number):
             got.sum().backward()
             want.sum().backward()
             np.testing.assert_array_equal(t.grad, u.grad)
+
+
+@pytest.mark.parametrize("small_int", [np.int8(0), np.array([1, 0, 1, 1], np.uint8),
+                                       np.array([True, False, True, False])],
+                         ids=["int8", "uint8 array", "bool array"])
+@pytest.mark.parametrize("name", TWO_INPUT_OPS)
+def test_a_float32_tensor_with_a_small_numpy_int_stays_float32(name, small_int):
+    """numpy keeps float32 with uint8, int8 and bool, and so do the primitives; al.minimum and
+    binary_cross_entropy made the int a float64 Tensor."""
+    op = al.OPS[name]
+    inputs, extra, kwargs, _ = SAMPLES[name]
+    t = al.Tensor(inputs[0].astype(np.float32), requires_grad=True)
+    with np.errstate(all="ignore"):
+        out = op.function(t, small_int, *extra, **kwargs)
+        out.sum().backward()
+    assert out.dtype == np.float32 and t.grad.dtype == np.float32
