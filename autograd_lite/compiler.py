@@ -356,11 +356,11 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
             a = _as_float_array(a, None)
         key.append((a.shape, a.strides, a.dtype))
         leaves.append(a)
-    elif t is dict:
+    elif isinstance(a, dict):  # an OrderedDict (PyTorch's state_dict) reaches f as a dict
         key.append((dict, tuple(a)))
         for v in a.values():
             _leaf_keys(v, key, leaves, wanted, trace, cf, argi)
-    elif t in (list, tuple):
+    elif isinstance(a, (list, tuple)):  # a namedtuple as itself
         key.append((t, len(a)))
         for v in a:
             _leaf_keys(v, key, leaves, wanted, trace, cf, argi)
@@ -402,15 +402,16 @@ def _traced_args(cf: Compiled, args: tuple, tracer: Tracer):
             names[id(x)] = x.name
             path_slots.append(x if rg else None)
             return x
-        if t is dict:
+        if isinstance(a, dict):
             sub = []
             out = {k: convert(v, _key_name(name, k), wanted, sub) for k, v in a.items()}
             path_slots.append((dict, list(a), sub))
             return out
-        if t in (list, tuple):
+        if isinstance(a, (list, tuple)):  # (gradients come back as a list or a tuple)
             sub = []
-            out = t(convert(v, f"{name}{i}", wanted, sub) for i, v in enumerate(a))
-            path_slots.append((t, len(a), sub))
+            items = [convert(v, f"{name}{i}", wanted, sub) for i, v in enumerate(a)]
+            out = t(*items) if hasattr(t, "_fields") else t(items)  # a namedtuple's fields
+            path_slots.append((list if isinstance(a, list) else tuple, len(a), sub))
             return out
         path_slots.append(None)
         return a

@@ -178,3 +178,31 @@ def test_an_index_array_argument_of_a_compiled_function_says_how_to_pass_it():
         return W[list(idx)].sum()
     value, (dW, _) = al.compile(by_static, static_argnums=1)(W, (0, 2))
     assert value == 0 + 1 + 4 + 5 and dW.tolist() == [[1, 1], [0, 0], [1, 1]]
+
+
+def test_a_compiled_function_takes_an_ordered_dict_and_a_namedtuple_of_parameters():
+    """PyTorch's state_dict is an OrderedDict; both were refused as 'neither an array, a
+    Tensor, a dict/list/tuple of them' (the namedtuple with a misleading TraceError)."""
+    from collections import OrderedDict, namedtuple
+
+    Layer = namedtuple("Layer", "W b")
+    rng = np.random.default_rng(6)
+    W, b, X = rng.standard_normal((2, 3)), rng.standard_normal((2, 1)), rng.standard_normal((3, 4))
+
+    def by_key(P, X):
+        return al.tanh(P["W"] @ X + P["b"]).sum()
+
+    def by_field(layer, X):
+        return al.tanh(layer.W @ X + layer.b).sum()
+    want = eager(by_key, {"W": W, "b": b}, X)
+    value, (grads, _) = al.compile(by_key, argnums=(0, 1))(OrderedDict(W=W, b=b), X)
+    assert value == want[0] and grads["W"].tobytes() == want[1]["W"].tobytes()
+    value, (grads, _) = al.compile(by_field, argnums=(0, 1))(Layer(W, b), X)
+    assert value == want[0] and grads[0].tobytes() == want[1]["W"].tobytes()
+
+
+def eager(f, P, X):
+    P = {k: al.Tensor(v, requires_grad=True) for k, v in P.items()}
+    out = f(P, X)
+    out.backward()
+    return out.item(), {k: t.grad for k, t in P.items()}
