@@ -88,16 +88,20 @@ def _axes(axis, ndim, op="axis"):
     """Normalise ``axis`` to a sorted tuple of non-negative ints (or None for all)."""
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)  # (np.array(0) too)
     out = set()
     for a in axes:
-        if not -builtins.max(ndim, 1) <= int(a) < builtins.max(ndim, 1):
+        try:
+            a = operator.index(a)  # an int: 1.5 is no axis
+        except TypeError:
+            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}") from None
+        if not -builtins.max(ndim, 1) <= a < builtins.max(ndim, 1):
             raise np.exceptions.AxisError(f"{op}: axis {a} is out of range for a tensor with "
                                           f"{ndim} dimensions")
-        out.add(int(a) % builtins.max(ndim, 1))
+        out.add(a % builtins.max(ndim, 1))
     if len(out) != len(axes):
         raise ValueError(f"{op}: repeated axis in {axis!r}")
-    return tuple(sorted(out))
+    return None if ndim == 0 else tuple(sorted(out))  # 0-d: axis 0 or -1 is all of it (PyTorch)
 
 
 def _keep(g, shape, axis, keepdims):

@@ -206,3 +206,23 @@ def eager(f, P, X):
     out = f(P, X)
     out.backward()
     return out.item(), {k: t.grad for k, t in P.items()}
+
+
+@pytest.mark.parametrize("call", ["mean", "sum", "max", "min", "logsumexp", "softmax",
+                                  "log_softmax"])
+def test_a_0d_tensor_reduces_over_axis_0_or_minus_1_as_in_pytorch(call):
+    """mean(axis=0) of a 0-d tensor raised IndexError: tuple index out of range."""
+    x = al.Tensor(2.0, requires_grad=True)
+    for axis in (0, -1):
+        out = getattr(al, call)(x, axis=axis)
+        whole = getattr(al, call)(x) if call not in ("softmax", "log_softmax") else out
+        assert out.shape == () and out.item() == whole.item()
+    out.backward()
+    assert x.grad is not None
+
+
+def test_an_axis_is_an_int():
+    t = al.Tensor([1.0, 2.0])
+    assert t.sum(axis=np.array(0)).item() == 3.0  # a 0-d array is one ("iteration over...")
+    with pytest.raises(TypeError, match=r"sum: axis must be an int or a tuple of ints, got 1.5"):
+        t.sum(axis=1.5)
