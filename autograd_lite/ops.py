@@ -88,7 +88,7 @@ def _axes(axis, ndim, op="axis"):
     """Normalise ``axis`` to a sorted tuple of non-negative ints (or None for all)."""
     if axis is None:
         return None
-    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)  # (np.array(0) too)
+    axes = (axis,) if type(axis) is int or np.ndim(axis) == 0 else tuple(axis)  # np.array(0)
     out = set()
     for a in axes:
         try:
