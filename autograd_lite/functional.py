@@ -17,18 +17,34 @@ from .modes import enable_grad
 from .tensor import Tensor
 
 
-def _variables(args, argnums):
-    """Fresh differentiable copies of the chosen arguments (connected to any outer graph)."""
+def _variables(args, argnums, dicts=False):
+    """Fresh differentiable copies of the chosen arguments (connected to any outer graph),
+    whether any was a variable of an outer transform, and the copies in order (``dicts``: a
+    dict of parameters, {"W1": ..., "b1": ...}, gives one per value, as JAX's pytrees)."""
     args = list(args)
-    nested = False
+    variables: list[Tensor] = []
     for i in argnums:
-        a = args[i]
-        if isinstance(a, Tensor) and a.requires_grad:
-            nested = True
-            args[i] = a + 0.0  # a new node above the outer variable: inner grads stop here
-        else:
-            args[i] = Tensor(a, requires_grad=True)
-    return args, nested
+        args[i] = _differentiable(args[i], variables, dicts)
+    nested = any(v._op is not None for v in variables)
+    return args, nested, variables
+
+
+def _differentiable(a, variables: list, dicts: bool):
+    if dicts and isinstance(a, dict):
+        return {k: _differentiable(v, variables, dicts) for k, v in a.items()}
+    if isinstance(a, Tensor) and a.requires_grad:
+        v = a + 0.0  # a new node above the outer variable: inner grads stop here
+    else:
+        v = Tensor(a, requires_grad=True)
+    variables.append(v)
+    return v
+
+
+def _structured(a, grads):
+    """The gradients (an iterator, in _variables' order) in the structure of argument a."""
+    if isinstance(a, dict):
+        return {k: _structured(v, grads) for k, v in a.items()}
+    return next(grads)
 
 
 def _argnums(argnums) -> tuple[int, ...]:
@@ -47,19 +63,21 @@ def _scalar_output(out, fname):
 def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     """``value_and_grad(f)(*args) -> (f(*args), df/dargs[argnums])`` for a scalar f.
 
-    With a tuple ``argnums`` the gradient is a tuple, one per argument.
+    With a tuple ``argnums`` the gradient is a tuple, one per argument. An argument that is
+    a dict (the course's ``parameters``) gets a dict of gradients, one per value.
     """
     nums = _argnums(argnums)
 
     def wrapper(*args: Any, **kwargs: Any):
         with enable_grad():  # differentiate whatever the caller's mode, as torch.func does
-            xs, nested = _variables(args, nums)
+            xs, nested, variables = _variables(args, nums, dicts=True)
             out = _scalar_output(f(*xs, **kwargs), "grad")
-            gs = gradients(out, [xs[i] for i in nums], create_graph=nested,
-                           retain_graph=nested)
+            gs = gradients(out, variables, create_graph=nested, retain_graph=nested)
         value = out if nested else out.data
         if not nested:
             gs = [np.asarray(g) for g in gs]
+        flat = iter(gs)
+        gs = [_structured(args[i], flat) for i in nums]
         return value, (gs[0] if isinstance(argnums, int) else tuple(gs))
 
     wrapper.__name__ = f"value_and_grad_{getattr(f, '__name__', 'f')}"
@@ -87,7 +105,7 @@ def jacobian(f: Callable, argnums: int = 0) -> Callable:
 
     def wrapper(*args: Any, **kwargs: Any):
         with enable_grad():  # whatever the caller's mode
-            xs, nested = _variables(args, (argnums,))
+            xs, nested, _ = _variables(args, (argnums,))
             x = xs[argnums]
             out = f(*xs, **kwargs)
             out = out if isinstance(out, Tensor) else Tensor(out)

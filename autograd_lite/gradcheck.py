@@ -248,7 +248,7 @@ def gradgradcheck(f: Callable, inputs: Sequence[Any], grad_outputs: Any = None,
          else _as_float64(grad_outputs))
 
     def first_order(*xs):
-        ys, nested = _variables(xs, range(len(xs)))
+        ys, nested, _ = _variables(xs, range(len(xs)))
         with enable_grad():
             y = _require_tensor(fname, "f", f(*ys))
         gs = gradients(y, ys, v, create_graph=nested, retain_graph=nested, unconnected=None)

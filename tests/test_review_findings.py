@@ -226,3 +226,24 @@ def test_an_axis_is_an_int():
     assert t.sum(axis=np.array(0)).item() == 3.0  # a 0-d array is one ("iteration over...")
     with pytest.raises(TypeError, match=r"sum: axis must be an int or a tuple of ints, got 1.5"):
         t.sum(axis=1.5)
+
+
+def test_grad_of_a_dict_of_parameters_is_a_dict_of_gradients():
+    """al.grad(cost)(parameters, X, Y), as JAX users write it, said 'data of dtype object
+    (from dict) is not real-valued'."""
+    rng = np.random.default_rng(8)
+    params = {"W1": rng.standard_normal((4, 2)), "b1": np.zeros((4, 1)),
+              "W2": rng.standard_normal((1, 4)), "b2": np.zeros((1, 1))}
+    X, Y = rng.standard_normal((2, 5)), (rng.random((1, 5)) > 0.5).astype(float)
+
+    def cost(p, X, Y):
+        A1 = al.tanh(p["W1"] @ X + p["b1"])
+        return al.binary_cross_entropy_with_logits(p["W2"] @ A1 + p["b2"], Y)
+    grads = al.grad(cost)(params, X, Y)
+    value, (same, dX) = al.value_and_grad(cost, argnums=(0, 1))(params, X, Y)
+    compiled_value, compiled = al.compile(cost, argnums=0)(params, X, Y)
+    assert list(grads) == list(params) and dX.shape == X.shape and value == compiled_value
+    for k in params:
+        assert grads[k].shape == params[k].shape
+        np.testing.assert_array_equal(grads[k], compiled[k])
+        np.testing.assert_array_equal(grads[k], same[k])
