@@ -749,7 +749,9 @@ class Generator:
     def log_term(self, m: Tensor) -> tuple[Any, Any] | None:
         """``m = c * log(x)`` (either order) with c constant: (c, x)."""
         args = self.made_by(m, "multiply")
-        for c, lg in () if args is None else (args, args[::-1]):
+        if args is None:
+            return None
+        for c, lg in (args, args[::-1]):
             x = self.made_by(lg, "log")
             if x is not None and not (type(c) is Tensor and c.requires_grad):
                 return c, x[0]

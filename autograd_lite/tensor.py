@@ -460,7 +460,9 @@ def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
     if not tensors:  # plain numbers or arrays in: a float Tensor out all the same
         ans = _as_float_array(ans, None)
     elif ints and need:  # the VJPs read constants in the result's float: log(uint8 3) is a
-        args, vals = _floats(args, vals, ans.dtype)  # float16, and uint8 0 - 1 is 255
+        vals = [v if type(a) is Tensor else _as_float(v, ans.dtype)  # float16, and uint8
+                for a, v in zip(args, vals)]  # 0 - 1 is 255
+        args = tuple(a if type(a) is Tensor else v for a, v in zip(args, vals))
     mode = _current_mode()
     if mode.special:  # anomaly mode or al.compile's trace: one test for both on the hot path
         return _apply_special(prim, args, kwargs, vals, ans, need, tensors, mode)
@@ -477,10 +479,11 @@ def _input_data(a: Any, op: str) -> Any:
     """A non-Tensor input to an op: a number or a real array as it is (float32 * 0.5 stays
     float32), else as Tensor() takes it: a list as data (+ would join two lists), a matrix as
     an array (* would be its product). A list holding a Tensor, and complex, are refused."""
+    if type(a) in _NUMBERS:
+        return a
     if isinstance(a, np.ndarray) and type(a) is not np.ndarray and not np.ma.is_masked(a):
         a = np.asarray(a)  # a matrix, a memmap: a plain view of it, no copy
-    if type(a) in _NUMBERS or (type(a) is np.ndarray or isinstance(a, np.generic)) \
-            and a.dtype.kind in "biuf":
+    if (type(a) is np.ndarray or isinstance(a, np.generic)) and a.dtype.kind in "biuf":
         return a
     if isinstance(a, _SEQUENCES) and _holds_tensor(a):
         raise TypeError(f"{op}: a list of Tensors is not a Tensor, and its values would lose "
@@ -492,10 +495,9 @@ def _holds_tensor(seq: list | tuple) -> bool:
     return any(type(e) is Tensor or isinstance(e, _SEQUENCES) and _holds_tensor(e) for e in seq)
 
 
-def _floats(args: tuple, vals: list, dtype: np.dtype) -> tuple[tuple, list]:
-    vals = [v if type(a) is Tensor or type(v) in _NUMBERS or v.dtype.kind == "f"
-            else v.astype(dtype) for a, v in zip(args, vals)]
-    return tuple(a if type(a) is Tensor else v for a, v in zip(args, vals)), vals
+def _as_float(v: Any, dtype: Any) -> Any:
+    """An int or bool array (or numpy number) in ``dtype``; anything else as it is."""
+    return v.astype(dtype) if type(v) not in _NUMBERS and v.dtype.kind in "biu" else v
 
 
 def _plain_inputs(vals: list) -> list:
@@ -503,8 +505,7 @@ def _plain_inputs(vals: list) -> list:
     inf, 2 ** -1 is 0.5), int and bool arrays as floats (a uint8 sigmoid gave 0)."""
     if all(type(v) in _NUMBERS for v in vals):
         return [np.float64(v) for v in vals]
-    return [v.astype(np.float64) if isinstance(v, (np.ndarray, np.generic))
-            and v.dtype.kind in "biu" else v for v in vals]
+    return [_as_float(v, np.float64) for v in vals]
 
 
 def _apply_one(prim: Primitive, x: Tensor) -> Tensor:

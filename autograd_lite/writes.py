@@ -32,12 +32,7 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
     what = "t[...] = value"
     _no_value(self, what)
     _check_writable(self, what, value)
-    if type(value) is Tensor:
-        _no_value(value, _WRITE_OUT.format(what))
-        value = value._data
-    elif not isinstance(value, _SEQUENCES):  # (under no_grad a list may hold Tensors)
-        value = _input_data(value, what)  # complex or masked values are refused
-    self.data[_index(index)] = value
+    self.data[_index(index)] = _written(value, what)
     self._bump()
 
 
@@ -50,6 +45,18 @@ def _index(index: Any) -> Any:
     if type(index) is tuple:
         return tuple(i._data if type(i) is Tensor else i for i in index)
     return index
+
+
+def _written(value: Any, what: str) -> Any:
+    """The data a write reads: a Tensor's array, a list as an array (under no_grad its
+    Tensors give their values), anything else as an op takes it (complex, masked refused)."""
+    if type(value) is Tensor:
+        _no_value(value, _WRITE_OUT.format(what))
+        return value._data
+    if isinstance(value, _SEQUENCES):
+        return _as_float_array(value, None, what)
+    return _input_data(value, what)
+
 
 # al.compile: a write of a traced value into a tensor from outside would happen once, while
 # recording, and never in a replay (a running mean would stay at its first value)
@@ -91,14 +98,7 @@ def inplace_method(prim: Primitive, symbol: str) -> Callable[[Tensor, Any], Tens
         what = f"in-place {symbol}"
         _no_value(self, f"{what} on an argument")
         _check_writable(self, what, other)
-        if type(other) is Tensor:
-            _no_value(other, _WRITE_OUT.format(what))
-            other = other._data
-        elif isinstance(other, _SEQUENCES):  # under no_grad a list's Tensors give their values
-            other = _as_float_array(other, None, what)
-        else:
-            other = _input_data(other, what)
-        value = prim.forward(self._data, other)
+        value = prim.forward(self._data, _written(other, what))
         if np.shape(value) != self._data.shape:
             raise ValueError(f"in-place {symbol}: the result has shape {np.shape(value)}, but "
                              f"the tensor has shape {self._data.shape}; use t = t "
