@@ -105,6 +105,10 @@ def __getattr__(name):
     raise AttributeError(f"module 'autograd_lite' has no attribute {name!r}")
 
 
+def __dir__():  # tab completion lists the lazy names too (al.dr<TAB> -> draw)
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
     "Tensor", "tensor", "CutOffWarning", "Primitive", "PRIMITIVES", "OPS", "custom_op",
     "no_grad", "enable_grad",

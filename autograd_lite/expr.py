@@ -277,8 +277,15 @@ def graph(args: argparse.Namespace) -> int:
                                          name=name.strip())
     out = evaluate(args.expression, variables)
     out.name = "out"
-    if not out.requires_grad:
-        raise ExpressionError("the expression does not depend on any input; give names values")
+    if not out.requires_grad:  # a number: its value, as a calculator would; nothing to draw
+        if args.explain or args.code or args.output:
+            raise ExpressionError("the expression does not depend on any input, so it has no "
+                                  "graph to explain, draw or compile; give names values "
+                                  "(e.g. \"x/0\" x=1)")
+        print(f"out = {_show(out.data)}")
+        print("out does not depend on any input: no gradients (give names values, e.g. "
+              "\"x/0\" x=1)")
+        return 0
     if out.size != 1:
         print(f"out has shape {out.shape}; backprop of its sum")
     print(f"out = {_show(out.data)}")

@@ -54,6 +54,13 @@ def test_graph_code_prints_the_generated_numpy_code_which_runs_to_the_same_gradi
     assert f"d out / d w = {np.array2string(dw, precision=6, separator=', ')}" in out
 
 
+@pytest.mark.parametrize("expression,value", [("1/0", "inf"), ("0/0", "nan"), ("2 + 3", "5")])
+def test_graph_of_numbers_alone_prints_numpys_value_as_its_help_says(capsys, expression, value):
+    code, out, err = run(capsys, "graph", expression)
+    assert code == 0 and err == ""
+    assert f"out = {value}\n" in out and "no gradients" in out
+
+
 @pytest.mark.parametrize("argv,message,status", [
     (["graph", "a.__class__", "a=1"], "Attribute is not allowed", 1),
     (["graph", "__import__('os')", "a=1"], "not allowed", 1),
@@ -61,7 +68,8 @@ def test_graph_code_prints_the_generated_numpy_code_which_runs_to_the_same_gradi
     (["graph", "a +", "a=1"], "syntax error", 1),
     (["graph", "a", "a=[1,2"], "cannot read the value", 1),
     (["graph", "a", "a"], "name=value", 2),
-    (["graph", "2 + 3"], "does not depend", 1),
+    (["graph", "2 + 3", "--explain"], "does not depend on any input", 1),
+    (["graph", "2 + 3", "--code"], "does not depend on any input", 1),
     (["graph", "a", "a=1", "--rankdir", "XY"], "invalid choice: 'XY'", 2),
     (["train", "deep", "--data", "cat:/no/such/dir"], "not found", 1),
     (["train", "deep", "--data", "mnist"], "--data must be", 2),

@@ -43,6 +43,13 @@ def test_lazy_features_load_on_use():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_tab_completion_lists_every_public_name_without_loading_the_lazy_ones():
+    code = ("import sys, autograd_lite as al; names = dir(al); "
+            "missing = sorted(set(al.__all__) - set(names)); assert not missing, missing; "
+            "assert 'graphviz' not in sys.modules and 'hypothesis' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def _functions(package):
     for path in sorted((ROOT / package).glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
