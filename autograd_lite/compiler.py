@@ -77,6 +77,12 @@ def compile(f: Callable | None = None, *, static_argnums: int | Sequence[int] = 
                                  cache_size=cache_size, simplify=simplify)
     if not callable(f):
         raise TypeError(f"al.compile: expected a function, got {type(f).__name__}")
+    kind, inner, inner_argnums = getattr(f, "transform", (None, f, argnums))
+    if kind is not None:  # al.compile(al.grad(cost)), as JAX's jit(grad(cost)): compile cost
+        if argnums is not None:
+            raise TypeError(f"al.compile({f.__name__}): argnums is given to al.{kind} already")
+        compiled = (_GradsOnly if kind == "grad" else Compiled)
+        return compiled(inner, static_argnums, inner_argnums, cache_size, simplify)
     return Compiled(f, static_argnums, argnums, cache_size, simplify)
 
 
@@ -223,6 +229,13 @@ class Compiled:
 
 
 # ---- arguments: flattening dicts, lists and tuples ----------------------------------------
+
+class _GradsOnly(Compiled):
+    """``al.compile(al.grad(f))``: f compiled, called for its gradients alone, as grad gives."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return Compiled.__call__(self, *args, **kwargs)[1]
+
 
 def _guard(cf: Compiled, args: tuple, layout: bool) -> Callable | None:
     """``match(args)``: the arrays to replay with when ``args`` have the key that ``args`` have

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .backward import gradients
-from .modes import enable_grad
+from .modes import TraceError, current_mode, enable_grad
 from .tensor import Tensor
 
 
@@ -21,6 +21,14 @@ def _variables(args, argnums, dicts=False):
     """Fresh differentiable copies of the chosen arguments (connected to any outer graph),
     whether any was a variable of an outer transform, and the copies in order (``dicts``: a
     dict of parameters, {"W1": ..., "b1": ...}, gives one per value, as JAX's pytrees)."""
+    trace = current_mode().trace
+    if trace is not None and any(type(args[i]) is Tensor and id(args[i]) in trace.known
+                                 for i in argnums):
+        raise TraceError("al.grad, jacobian, hessian and hvp cannot run inside a compiled "
+                         "function: they call backward() while it is recorded. Compile the "
+                         "cost itself: al.compile(f) returns f's value and gradients, "
+                         "al.compile(al.grad(f)) the gradients alone; call jacobian and "
+                         "hessian outside al.compile")
     args = list(args)
     variables: list[Tensor] = []
     for i in argnums:
@@ -81,6 +89,7 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         return value, (gs[0] if isinstance(argnums, int) else tuple(gs))
 
     wrapper.__name__ = f"value_and_grad_{getattr(f, '__name__', 'f')}"
+    wrapper.transform = ("value_and_grad", f, argnums)  # for al.compile(value_and_grad(f))
     return wrapper
 
 
@@ -95,6 +104,7 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         return vg(*args, **kwargs)[1]
 
     wrapper.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
+    wrapper.transform = ("grad", f, argnums)  # for al.compile(grad(f)), JAX's jit(grad(f))
     return wrapper
 
 

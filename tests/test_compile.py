@@ -394,6 +394,35 @@ def test_gradient_structure_follows_the_arguments():
     assert same_bits(value[1], np.full(2, 2.0)) and value[2] == {"n": (2,)}
 
 
+def test_compiling_grad_and_value_and_grad_as_jax_jit_of_grad_gives_their_results():
+    """al.compile(al.grad(cost)) is JAX's jit(grad(cost)): grad's results, bit for bit, on
+    the first call and on later ones with new values, from one trace."""
+    def cost(P, X, Y):
+        A = al.sigmoid(P["W"] @ X + P["b"])
+        return -(Y * al.log(A) + (1 - Y) * al.log(1 - A)).sum() / Y.shape[1]
+    rng = np.random.default_rng(3)
+    X, Y = rng.standard_normal((3, 6)), (rng.random((1, 6)) > 0.5).astype(float)
+    step, both = al.compile(al.grad(cost)), al.compile(al.value_and_grad(cost, argnums=(0, 1)))
+    for _ in range(3):
+        P = {"W": rng.standard_normal((1, 3)), "b": rng.standard_normal((1, 1))}
+        got, want = step(P, X, Y), al.grad(cost)(P, X, Y)
+        assert set(got) == {"W", "b"} and all(same_bits(got[n], want[n]) for n in got)
+        (J, (dP, dX)), (eJ, (edP, edX)) = both(P, X, Y), al.value_and_grad(cost, (0, 1))(P, X, Y)
+        assert same_bits(J, eJ) and same_bits(dX, edX) and same_bits(dP["W"], edP["W"])
+    assert step.trace_count == both.trace_count == 1 and "dW = " in step.source
+    with pytest.raises(TypeError, match="argnums is given to al.grad already"):
+        al.compile(al.grad(cost), argnums=1)
+
+
+@pytest.mark.parametrize("transform", [
+    lambda f: al.jacobian(f), lambda f: al.hessian(f), lambda f: al.grad(f)])
+def test_a_transform_inside_a_compiled_function_says_to_compile_the_cost(transform):
+    def outer(x):
+        return al.sum(transform(lambda v: al.sum(v ** 3))(x))
+    with pytest.raises(al.TraceError, match=r"al.compile\(al.grad\(f\)\) the gradients"):
+        al.compile(outer)(al.Tensor(np.ones(2), requires_grad=True))
+
+
 def test_an_unreached_argument_gets_zeros_and_a_constant_cost_its_value():
     x, y = al.Tensor(np.ones(2), requires_grad=True), al.Tensor(np.ones(3), requires_grad=True)
     J, (dx, dy) = al.compile(lambda x, y: (x * 3).sum())(x, y)
