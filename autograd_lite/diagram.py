@@ -621,7 +621,11 @@ def draw(*outputs: Tensor, rankdir: str = "auto", show_values: bool = True,
     consts = [a for t in order if t._op is not None and t._args is not None for a in t._args
               if isinstance(a, Tensor) and not a.requires_grad]
     consts += [o for o in outputs if not o.requires_grad]
-    replayed, notes = _replayed_grads(outputs, order) if show_grads else ({}, [])
+    changed = _changed_after_use(order)
+    replayed, notes = (_replayed_grads(outputs, order) if show_grads and not changed
+                       else ({}, []))
+    if changed:
+        notes.append(_changed_note(changed, show_grads))
     if any(is_freed(t) for t in order):
         notes.append(f"Part of this graph was freed by backward(): {_KEPT}. "
                      "Draw before backward(), or pass retain_graph=True")
@@ -641,6 +645,28 @@ def draw(*outputs: Tensor, rankdir: str = "auto", show_values: bool = True,
         text = "\n".join(textwrap.fill(n, 100) for n in notes)
         graph.attr(label=text, labelloc="b", labeljust="l", fontsize="10")
     return graph
+
+
+def _changed_after_use(order: list[Tensor]) -> list[Tensor]:
+    """The tensors written in place (``w -= lr * w.grad``) after an op of the graph used them:
+    the graph's values no longer follow from theirs."""
+    changed = {id(a): a for t in order if t._op is not None and t._args is not None
+               for a in t._args if type(a) is Tensor and a._version > t._tick}
+    return list(changed.values())
+
+
+def _changed_note(changed: list[Tensor], show_grads: bool) -> str:
+    return (f"{_listed(changed, _caller_names())} changed in place after this graph used it "
+            "(a parameter update?): it shows its new value, the tensors computed from it their "
+            "old ones" + (", and gradients of intermediate tensors are not shown" if show_grads
+                          else ""))
+
+
+def _listed(tensors: list[Tensor], known: Mapping[int, str]) -> str:
+    def name(t):
+        n = t.name or known.get(id(t))
+        return f"'{n}'" if n else f"a tensor of shape {t.shape}"
+    return ", ".join(name(t) for t in tensors)
 
 
 def _replayed_grads(outputs: Sequence[Tensor], order: list[Tensor]
@@ -953,6 +979,12 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
     if any(is_freed(t) for t in order):
         raise RuntimeError(f"explain: backward() freed this graph ({_KEPT}); call explain "
                            "before backward(), or pass retain_graph=True to backward()")
+    changed = _changed_after_use(order)
+    if changed:
+        raise RuntimeError(f"explain: {_listed(changed, _caller_names())} changed in place "
+                           "after this graph used it (a parameter update?), so the graph's "
+                           "values no longer follow from it. Call explain before updating, "
+                           "or compute the graph again")
     names = _labels(order, [], _caller_names())
     rows = []
     contributions: dict[int, list] = {}

@@ -116,9 +116,9 @@ class Tensor:
 
     # A Tensor is also its graph node: _op (the Primitive, None for a leaf), _args (its
     # inputs: Tensors or constants; None once backward has freed them), _vals (their arrays),
-    # _kwargs, _tick (the write clock when it was made; bitwise-inverted, so negative, once a
-    # backward() has used it), _where (anomaly mode). _versions is the version counter, a
-    # one-item list shared with views and detached copies (None until first needed).
+    # _kwargs, _tick (the write clock when it was made: an input written since has a higher
+    # _version; backward() bumps the clock too), _where (anomaly mode). _versions, the version
+    # counter, is a one-item list shared with views and detached copies (None until needed).
     __slots__ = ("_data", "_grad", "requires_grad", "name", "_versions", "_retain", "_scope",
                  "_seq", "_op", "_args", "_vals", "_kwargs", "_tick", "_where", "__weakref__")
     __array_priority__ = 1000  # so that ndarray (op) Tensor defers to the Tensor

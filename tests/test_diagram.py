@@ -109,10 +109,25 @@ def test_after_an_in_place_update_the_picture_says_why_gradients_are_missing():
     with al.no_grad():
         a -= 0.1 * a.grad
     d = al.draw(e)
-    assert "changed in place after backward()" in d.source
+    assert "'a' changed in place after this graph used it (a parameter update?)" in d.source
+    assert "tensors computed from it their old ones" in d.source  # a's value is the new one
     assert "grad 1\\n" not in d.source  # no stale intermediate gradient is shown
-    with pytest.raises(RuntimeError, match="changed in place"):
+    with pytest.raises(RuntimeError, match="explain: 'a' changed in place after this graph "
+                       "used it .* Call explain before updating"):
         al.explain(e)
+
+
+def test_an_update_before_any_backward_is_said_too_and_the_course_flow_still_draws():
+    w = Tensor(2.0, requires_grad=True, name="w")
+    J = w * w + 1
+    with al.no_grad():
+        w -= 0.5
+    source = al.draw(J, show_grads=False).source
+    assert "'w' changed in place" in source and "not shown" not in source
+    J = w * w + 1  # computed again: nothing to say
+    J.backward()
+    assert "changed in place" not in al.draw(J).source
+    assert "w: 1.5 + 1.5 = 3" in al.explain(J)
 
 
 def test_scopes_make_clusters_and_collapse_to_boxes():
