@@ -281,7 +281,7 @@ def _edge_watcher(mode, trace: Callable | None, root: Tensor) -> Callable | None
 
     def watch(t, i, a, g, gi):
         if anomaly:
-            modes.check_backward(t._op.name, gi, i, t._vals, t._where)
+            modes.check_backward(t._op.name, gi, i, t._vals, t._where, t._scope)
         if trace is not None:
             trace(t, i, a, g, gi)
 

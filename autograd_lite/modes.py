@@ -169,6 +169,13 @@ def _hint(name: str, vals: list) -> str:
     return "an input was already large, or the op is outside its domain"
 
 
+def _called_as(name: str, scope: tuple) -> str:
+    """'power' (in sqrt): the primitive, and the composite the user called that ran it (marked
+    on the output once the call returns: backward sees it, forward's check does not)."""
+    outer = next((mark[0].name for mark in scope if type(mark) is tuple), name)
+    return f"'{name}'" if outer == name else f"'{name}' (in {outer})"
+
+
 def check_forward(name: str, ans: Any, vals: list) -> None:
     """Raise AnomalyError if ``ans`` is not finite although every input was."""
     if _finite(ans) or not all(_finite(v) for v in vals if hasattr(v, "dtype")):
@@ -178,11 +185,12 @@ def check_forward(name: str, ans: Any, vals: list) -> None:
                        f"  {user_line()}\nlikely cause: {_hint(name, vals)}")
 
 
-def check_backward(name: str, gi: Any, i: int, vals: list, where: str | None) -> None:
+def check_backward(name: str, gi: Any, i: int, vals: list, where: str | None,
+                   scope: tuple = ()) -> None:
     """Raise AnomalyError if the gradient ``gi`` of input ``i`` is not finite."""
     if _finite(getattr(gi, "_data", gi)):
         return
     shapes = ", ".join(str(np.shape(v)) for v in vals)
-    raise AnomalyError(f"'{name}' produced NaN/inf in backward (gradient of input {i}; "
-                       f"input shapes {shapes}); the op was created at\n  {where}\n"
+    raise AnomalyError(f"{_called_as(name, scope)} produced NaN/inf in backward (gradient of "
+                       f"input {i}; input shapes {shapes}); the op was created at\n  {where}\n"
                        f"likely cause: {_hint(name, vals)}")
