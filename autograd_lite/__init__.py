@@ -30,6 +30,7 @@ from .modes import (
     is_grad_enabled,
     no_grad,
     scope,
+    set_grad_enabled,
 )
 from .ops import (
     OPS,
@@ -111,7 +112,7 @@ def __dir__():  # tab completion lists the lazy names too (al.dr<TAB> -> draw)
 
 __all__ = [
     "Tensor", "tensor", "CutOffWarning", "Primitive", "PRIMITIVES", "OPS", "custom_op",
-    "no_grad", "enable_grad",
+    "no_grad", "enable_grad", "set_grad_enabled",
     "is_grad_enabled", "scope", "detect_anomaly", "AnomalyError", "compile", "TraceError",
     "grad", "value_and_grad", "jacobian", "hessian", "hvp",
     "numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError", "check_gradients",

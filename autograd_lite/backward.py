@@ -30,10 +30,12 @@ __all__ = ["backprop", "gradients", "seed_of", "toposort", "unbroadcast", "relea
 
 
 def backward(self: Tensor, grad: Any = None, retain_graph: bool = False,
-             create_graph: bool = False, retain_grads: bool = False) -> None:
+             create_graph: bool = False, retain_grads: bool = False, *,
+             gradient: Any = None) -> None:
     """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
 
     grad: the upstream gradient, shape ``self.shape``; may be omitted for one element.
+        ``gradient=`` is the same, as PyTorch names it.
     retain_graph: keep the graph usable for another backward() through it. Without it
         a second backward() raises; small graphs are still kept for draw()/explain().
     create_graph: record the backward pass; ``.grad`` then holds Tensors that can be
@@ -44,6 +46,10 @@ def backward(self: Tensor, grad: Any = None, retain_graph: bool = False,
         raise RuntimeError("backward(): this tensor does not require grad and has no "
                            "graph. Create the inputs with requires_grad=True (and not "
                            "under no_grad())")
+    if gradient is not None:
+        if grad is not None:
+            raise TypeError("backward(): give grad= or PyTorch's gradient=, not both")
+        grad = gradient
     data = self._data
     if _SEEDS:  # (a dict's truth test: no cost on the usual path)
         _SEEDS.pop(id(self), None)

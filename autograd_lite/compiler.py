@@ -77,12 +77,12 @@ def compile(f: Callable | None = None, *, static_argnums: int | Sequence[int] = 
                                  cache_size=cache_size, simplify=simplify)
     if not callable(f):
         raise TypeError(f"al.compile: expected a function, got {type(f).__name__}")
-    kind, inner, inner_argnums = getattr(f, "transform", (None, f, argnums))
-    if kind is not None:  # al.compile(al.grad(cost)), as JAX's jit(grad(cost)): compile cost
+    transform = getattr(f, "transform", None)
+    if transform is not None:  # al.compile(al.grad(cost)), as JAX's jit(grad(cost))
         if argnums is not None:
-            raise TypeError(f"al.compile({f.__name__}): argnums is given to al.{kind} already")
-        compiled = (_GradsOnly if kind == "grad" else Compiled)
-        return compiled(inner, static_argnums, inner_argnums, cache_size, simplify)
+            raise TypeError(f"al.compile({f.__name__}): argnums is given to al.{transform[0]} "
+                            "already")
+        return _Transformed(transform, static_argnums, cache_size, simplify)
     return Compiled(f, static_argnums, argnums, cache_size, simplify)
 
 
@@ -230,11 +230,24 @@ class Compiled:
 
 # ---- arguments: flattening dicts, lists and tuples ----------------------------------------
 
-class _GradsOnly(Compiled):
-    """``al.compile(al.grad(f))``: f compiled, called for its gradients alone, as grad gives."""
+class _Transformed(Compiled):
+    """``al.compile(al.grad(f))`` or ``al.compile(al.value_and_grad(f))``: f compiled, its
+    results given as the transform gives them."""
+
+    def __init__(self, transform: tuple, static_argnums: Any, cache_size: int,
+                 simplify: bool) -> None:
+        kind, f, argnums, self.has_aux = transform
+        self.grads_only = kind == "grad"
+        super().__init__(f, static_argnums, argnums, cache_size, simplify)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return Compiled.__call__(self, *args, **kwargs)[1]
+        value, grads = Compiled.__call__(self, *args, **kwargs)
+        if (type(value) is tuple) != self.has_aux or self.has_aux and len(value) != 2:
+            raise TypeError(f"al.compile({self.__name__}): with has_aux=True the function "
+                            "must return a pair (cost, aux), and without it a single cost")
+        if not self.grads_only:
+            return value, grads
+        return (grads, value[1]) if self.has_aux else grads
 
 
 def _guard(cf: Compiled, args: tuple, layout: bool) -> Callable | None:

@@ -68,43 +68,62 @@ def _scalar_output(out, fname):
     return out
 
 
-def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0,
+                   has_aux: bool = False) -> Callable:
     """``value_and_grad(f)(*args) -> (f(*args), df/dargs[argnums])`` for a scalar f.
 
     With a tuple ``argnums`` the gradient is a tuple, one per argument. An argument that is
     a dict (the course's ``parameters``) gets a dict of gradients, one per value.
+    has_aux: f returns ``(cost, aux)``, as in JAX; the result is ``((cost, aux), grads)``.
     """
     nums = _argnums(argnums)
 
     def wrapper(*args: Any, **kwargs: Any):
         with enable_grad():  # differentiate whatever the caller's mode, as torch.func does
             xs, nested, variables = _variables(args, nums, dicts=True)
-            out = _scalar_output(f(*xs, **kwargs), "grad")
+            out, aux = _split_aux(f(*xs, **kwargs), has_aux)
             gs = gradients(out, variables, create_graph=nested, retain_graph=nested)
         value = out if nested else out.data
         if not nested:
             gs = [np.asarray(g) for g in gs]
         flat = iter(gs)
         gs = [_structured(args[i], flat) for i in nums]
-        return value, (gs[0] if isinstance(argnums, int) else tuple(gs))
+        return ((value, aux) if has_aux else value), (gs[0] if isinstance(argnums, int)
+                                                      else tuple(gs))
 
     wrapper.__name__ = f"value_and_grad_{getattr(f, '__name__', 'f')}"
-    wrapper.transform = ("value_and_grad", f, argnums)  # for al.compile(value_and_grad(f))
+    wrapper.transform = ("value_and_grad", f, argnums, has_aux)  # al.compile reads it
     return wrapper
 
 
-def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+def _split_aux(result: Any, has_aux: bool) -> tuple[Tensor, Any]:
+    """f's scalar output and, with has_aux, its auxiliary data (as given)."""
+    if not has_aux:
+        if isinstance(result, tuple):
+            raise TypeError("grad: the function returned a tuple; pass has_aux=True if it "
+                            "returns (cost, aux), as in JAX")
+        return _scalar_output(result, "grad"), None
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise TypeError("grad(has_aux=True): the function must return a pair (cost, aux), "
+                        f"got {type(result).__name__}" + (f" of {len(result)} items"
+                                                          if isinstance(result, tuple) else ""))
+    return _scalar_output(result[0], "grad"), result[1]
+
+
+def grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
     """``grad(f)(*args)``: the gradient of scalar ``f`` w.r.t. ``args[argnums]``, same shape.
 
     Nests: ``grad(grad(f))`` is the second derivative of a scalar function.
+    has_aux: f returns ``(cost, aux)``, as in JAX; the result is ``(grads, aux)``.
     """
-    vg = value_and_grad(f, argnums)
+    vg = value_and_grad(f, argnums, has_aux)
 
     def wrapper(*args: Any, **kwargs: Any):
-        return vg(*args, **kwargs)[1]
+        value, grads = vg(*args, **kwargs)
+        return (grads, value[1]) if has_aux else grads
 
     wrapper.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
-    wrapper.transform = ("grad", f, argnums)  # for al.compile(grad(f)), JAX's jit(grad(f))
+    wrapper.transform = ("grad", f, argnums, has_aux)  # al.compile(grad(f)): jit(grad(f))
     return wrapper
 
 

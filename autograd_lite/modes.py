@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["no_grad", "enable_grad", "is_grad_enabled", "scope", "detect_anomaly",
-           "AnomalyError", "TraceError", "tracer"]
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "scope",
+           "detect_anomaly", "AnomalyError", "TraceError", "tracer"]
 
 
 class Mode:
@@ -75,6 +75,23 @@ def no_grad() -> _GradSwitch:
 def enable_grad() -> _GradSwitch:
     """Record again inside a ``no_grad`` block. Per thread and task."""
     return _GradSwitch(True)
+
+
+class set_grad_enabled:  # noqa: N801  (PyTorch's name, a class there too)
+    """Record or not, by a flag, as in PyTorch: ``with set_grad_enabled(training): ...``
+    restores the mode on leaving; called alone, ``set_grad_enabled(False)`` switches
+    recording off in this thread or task until it is switched back."""
+
+    def __init__(self, enabled: bool) -> None:
+        if type(enabled) is not bool:
+            raise TypeError(f"set_grad_enabled: expected True or False, got {enabled!r}")
+        self._before = mode_var.set(current_mode().recording(enabled))  # switched at once
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        mode_var.reset(self._before)
 
 
 def is_grad_enabled() -> bool:

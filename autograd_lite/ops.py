@@ -824,15 +824,49 @@ def _transpose_method(self, *axes):
                             else axes) or None)
 
 
+def _torch_keywords(function):
+    """``function`` as a Tensor method that also takes PyTorch's names for numpy's keywords:
+    ``t.sum(dim=1, keepdim=True)`` is ``t.sum(axis=1, keepdims=True)``."""
+    name = function.__name__
+
+    @functools.wraps(function)
+    def method(self, *args, **kwargs):
+        for torch_name, numpy_name in (("dim", "axis"), ("keepdim", "keepdims")):
+            if torch_name in kwargs:
+                if numpy_name in kwargs:
+                    raise TypeError(f"{name}: give {numpy_name}= or PyTorch's {torch_name}=, "
+                                    "not both")
+                kwargs[numpy_name] = kwargs.pop(torch_name)
+        return function(self, *args, **kwargs)
+    return method
+
+
 # methods that also take numpy's and PyTorch's unpacked form (t.reshape(3, 2))
 _METHOD_FORMS = {"reshape": _reshape_method, "transpose": _transpose_method}
 for _op in OPS.values():
-    if _op.method:
+    if _op.method in _METHOD_FORMS:
+        setattr(Tensor, _op.method, _METHOD_FORMS[_op.name])
+    elif _op.method and "axis" in inspect.signature(_op.function).parameters:
+        setattr(Tensor, _op.method, _torch_keywords(_op.function))
+    elif _op.method:
         # a plain function binds as a method by itself (a wrapper cost 1,500 instructions)
-        setattr(Tensor, _op.method, _METHOD_FORMS.get(_op.name) or (
-            _op.function if isinstance(_op.function, types.FunctionType)
-            else _method(_op.function)))
+        setattr(Tensor, _op.method, _op.function if isinstance(_op.function, types.FunctionType)
+                else _method(_op.function))
 Tensor.T = property(transpose, doc="The tensor with its axes reversed.")
+
+
+def _numel(self: Tensor) -> int:
+    """The number of entries (PyTorch's ``t.numel()``; numpy's ``t.size``)."""
+    return self._data.size
+
+
+def _dim(self: Tensor) -> int:
+    """The number of axes (PyTorch's ``t.dim()``; numpy's ``t.ndim``)."""
+    return self._data.ndim
+
+
+Tensor.numel, Tensor.dim = _numel, _dim
+Tensor.unsqueeze = _torch_keywords(expand_dims)  # PyTorch's name: t.unsqueeze(0)
 
 
 def _matrix_transpose(t: Tensor) -> Tensor:

@@ -195,3 +195,84 @@ def test_pytorchs_first_line_al_tensor():
         np.float32
     from autograd_lite.tensor import Tensor  # the submodule is still importable by name
     assert type(x) is Tensor
+
+
+# ---- PyTorch's and JAX's spellings ---------------------------------------------------------
+
+def _takes_axis(op):
+    import inspect
+    return op.method and "axis" in inspect.signature(op.function).parameters
+
+
+@pytest.mark.parametrize("name", [n for n, op in al.OPS.items() if _takes_axis(op)])
+def test_every_method_with_an_axis_takes_pytorchs_dim_and_keepdim(name):
+    x = Tensor(np.arange(1.0, 7.0).reshape(2, 1, 3), requires_grad=True)  # (squeeze: axis 1)
+    method = al.OPS[name].method
+    keep = {"keepdim": True} if "keepdims" in _parameters(name) else {}
+    numpy_keep = {"keepdims": True} if keep else {}
+    torch_form = getattr(x, method)(dim=1, **keep)
+    numpy_form = getattr(x, method)(axis=1, **numpy_keep)
+    assert torch_form.shape == numpy_form.shape
+    np.testing.assert_array_equal(torch_form.data, numpy_form.data)
+    torch_form.sum().backward()
+    g = x.grad.copy()
+    x.grad = None
+    numpy_form.sum().backward()
+    np.testing.assert_array_equal(g, x.grad)
+    with pytest.raises(TypeError, match=f"{name}: give axis= or PyTorch's dim=, not both"):
+        getattr(x, method)(axis=0, dim=1)
+
+
+def _parameters(name):
+    import inspect
+    return inspect.signature(al.OPS[name].function).parameters
+
+
+def test_pytorchs_unsqueeze_numel_dim_and_backward_gradient():
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    assert x.unsqueeze(0).shape == (1, 2, 3) and x.unsqueeze(dim=-1).shape == (2, 3, 1)
+    assert (x.numel(), x.dim()) == (6, 2) and (Tensor(2.0).numel(), Tensor(2.0).dim()) == (1, 0)
+    seed = np.arange(6.0).reshape(2, 3)
+    (x * 3).backward(gradient=seed)  # PyTorch's keyword
+    np.testing.assert_array_equal(x.grad, 3 * seed)
+    with pytest.raises(TypeError, match="give grad= or PyTorch's gradient=, not both"):
+        (x * 3).backward(seed, gradient=seed)
+
+
+def test_set_grad_enabled_as_pytorch_has_it():
+    x = Tensor(np.ones(2), requires_grad=True)
+    for training in (True, False):
+        with al.set_grad_enabled(training):
+            assert (x * 2).requires_grad is training and al.is_grad_enabled() is training
+        assert al.is_grad_enabled() and (x * 2).requires_grad  # restored on leaving
+    al.set_grad_enabled(False)  # called alone: switched until switched back
+    try:
+        assert not al.is_grad_enabled() and not (x * 2).requires_grad
+    finally:
+        al.set_grad_enabled(True)
+    assert al.is_grad_enabled()
+    with pytest.raises(TypeError, match="expected True or False"):
+        al.set_grad_enabled("no")
+
+
+def test_jaxs_has_aux_eager_and_compiled():
+    def cost(w, X):
+        A = al.tanh(w @ X)
+        return (A ** 2).sum(), {"A": A, "m": X.shape[1]}
+    w, X = np.array([[0.5, -1.0]]), np.arange(6.0).reshape(2, 3)
+    dw, aux = al.grad(cost, has_aux=True)(w, X)
+    (J, aux2), dw2 = al.value_and_grad(cost, has_aux=True)(w, X)
+    A = np.tanh(w @ X)
+    np.testing.assert_allclose(dw, (2 * A * (1 - A ** 2)) @ X.T)
+    assert aux["m"] == 3 and np.array_equal(aux["A"].data, A) and np.isclose(J, (A ** 2).sum())
+    np.testing.assert_array_equal(dw, dw2)
+    cdw, caux = al.compile(al.grad(cost, has_aux=True))(w, X)
+    (cJ, caux2), cdw2 = al.compile(al.value_and_grad(cost, has_aux=True))(w, X)
+    assert np.array_equal(cdw, dw) and np.array_equal(cdw2, dw) and cJ == J
+    assert np.array_equal(caux["A"], A) and caux2["m"] == 3
+    with pytest.raises(TypeError, match="pass has_aux=True if it returns"):
+        al.grad(cost)(w, X)
+    with pytest.raises(TypeError, match="must return a pair"):
+        al.compile(al.grad(cost))(w, X)
+    with pytest.raises(TypeError, match="must return a pair \\(cost, aux\\), got tuple of 3"):
+        al.grad(lambda w: (w.sum(), 1, 2), has_aux=True)(w)
