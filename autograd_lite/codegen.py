@@ -229,6 +229,7 @@ class Generator:
         self.constants: dict[str, Any] = {}  # name -> value the source needs in its namespace
         self.refs: dict[int, str] = {id(np): "np"}
         self.used: set[str] = set(keyword.kwlist) | {"np", "slice", "float", "Ellipsis"}
+        self.next_suffix: dict[str, int] = {}  # base name -> the suffix alloc reached
         self.stmts: list[ast.stmt] = []
         self.shadow: dict[str, Any] = {}  # name -> its value on the trace's inputs
         self.temps: set[str] = set()  # names the inliner may substitute away
@@ -251,10 +252,13 @@ class Generator:
         base = re.sub(r"\W", "_", base) or "t"
         if base[0].isdigit():
             base = "_" + base
-        name, k = base, 1
+        name, k = base, self.next_suffix.get(base, 1)  # (from the last one: a chain of 16,000
+        if k > 1:  # ops took 9.9 s to name when each name probed y_2, y_3, ... again)
+            name = f"{base}_{k}"
         while name in self.used or hasattr(builtins, name):
             k += 1
             name = f"{base}_{k}"
+        self.next_suffix[base] = k
         self.used.add(name)
         return name
 
@@ -873,6 +877,7 @@ class Generator:
         if self.peephole:
             body = _reuse_common(body)
             hoisted, body = _drop_unit_factors(hoisted, body, self.shadow)
+        body[-1] = _CopyReturnedConstants(self.ns).visit(body[-1])
         params = [self.names[id(t)] for t in self.inputs]
         fname = self.fname if self.fname.isidentifier() and not keyword.iskeyword(
             self.fname) and self.fname not in self.used else self.alloc(self.fname or "f")
@@ -896,6 +901,20 @@ class Generator:
 
 
 # ---- passes over the generated statements -------------------------------------------------
+
+class _CopyReturnedConstants(ast.NodeTransformer):
+    """In the return, ``c.copy()`` for an array constant of the trace (an output that
+    depends on no input): the caller may write into what it gets, and the next call must
+    not see it."""
+
+    def __init__(self, ns: dict) -> None:
+        self.ns = ns
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:  # noqa: N802  (ast's spelling)
+        if type(self.ns.get(node.id)) is np.ndarray:
+            return ast.Call(ast.Attribute(node, "copy"), [], [])
+        return node
+
 
 def _stores(st: ast.stmt) -> set[str]:
     """Names a statement writes or may change in place."""
@@ -1066,23 +1085,27 @@ def _reuse_common(body: list[ast.stmt]) -> list[ast.stmt]:
         for name in _stores(st):
             assigned[name] = assigned.get(name, 0) + 1
     held: dict[str, str] = {}  # ast.dump(expression) -> the name that holds its value
-    reads: dict[str, set[str]] = {}  # that name -> what its expression reads
+    key_of: dict[str, str] = {}  # that name -> its expression's dump
+    readers: dict[str, set[str]] = {}  # a name -> the names whose expression reads it
     out = []
     for st in body:
         if held and isinstance(st, (ast.Assign, ast.AugAssign)):
             st = _Reuse(held, st.value if isinstance(st, ast.Assign) else None).visit(st)
-        stored = _stores(st)
-        if stored:  # what reads a changed name no longer holds its value
-            for name in [n for n, r in reads.items() if n in stored or r & stored]:
-                del reads[name]
-                held = {k: v for k, v in held.items() if v != name}
+        for name in _stores(st):  # what reads a changed name no longer holds its value (an
+            for gone in (name, *readers.pop(name, ())):  # index: a scan of all was quadratic)
+                key = key_of.pop(gone, None)
+                if key is not None and held.get(key) == gone:
+                    del held[key]
         if (isinstance(st, ast.Assign) and len(st.targets) == 1
                 and isinstance(st.targets[0], ast.Name)
                 and assigned.get(st.targets[0].id) == 1
                 and isinstance(st.value, (ast.BinOp, ast.UnaryOp, ast.Compare))
                 and _pure(st.value)):
-            held.setdefault(ast.dump(st.value), st.targets[0].id)
-            reads[st.targets[0].id] = _load_names(st.value)
+            target, key = st.targets[0].id, ast.dump(st.value)
+            held.setdefault(key, target)
+            key_of[target] = key
+            for read in _load_names(st.value):
+                readers.setdefault(read, set()).add(target)
         out.append(st)
     return out
 

@@ -100,7 +100,7 @@ class _Entry:
                  "source", "match", "layout")
 
     def captured_changed(self) -> bool:
-        return any(t._version != v for t, v in self.captured)
+        return any(t._version != v or t.requires_grad is not rg for t, v, rg in self.captured)
 
 
 class Compiled:
@@ -116,19 +116,48 @@ class Compiled:
             raise TypeError(f"al.compile: simplify must be True or False, got {simplify!r}")
         self.simplify = simplify
         self.f = f
-        self.static_argnums = frozenset(_nums(static_argnums, "static_argnums"))
-        self.argnums = None if argnums is None else _nums(argnums, "argnums")
+        functools.update_wrapper(self, f)
+        if not hasattr(self, "__name__"):  # a callable object, a functools.partial
+            self.__name__ = getattr(type(f), "__name__", "f")
+        try:
+            self._params = list(inspect.signature(f).parameters.values())
+        except (TypeError, ValueError):
+            self._params = []
+        self.static_argnums = frozenset(self._indices(static_argnums, "static_argnums"))
+        self.argnums = None if argnums is None else self._indices(argnums, "argnums")
+        if self.argnums is not None and self.static_argnums & set(self.argnums):
+            raise ValueError(f"al.compile({self.__name__}): argument "
+                             f"{min(self.static_argnums & set(self.argnums))} is in both argnums "
+                             "and static_argnums; a constant of the trace has no gradient")
         self._single = isinstance(argnums, int)
         self.cache_size = cache_size
         self.trace_count = 0
         self._cache: OrderedDict[Any, _Entry] = OrderedDict()
         self._last: _Entry | None = None
         self._lock = threading.Lock()
-        functools.update_wrapper(self, f)
-        try:
-            self._params = list(inspect.signature(f).parameters.values())
-        except (TypeError, ValueError):
-            self._params = []
+
+    def _indices(self, nums: Any, what: str) -> tuple[int, ...]:
+        """argnums or static_argnums checked against f's parameters, negative ones counted
+        from the last (as Python indexes); for ``*args`` the call checks the count."""
+        nums = _nums(nums, what)
+        kinds = [p.kind for p in self._params]
+        if not self._params or inspect.Parameter.VAR_POSITIONAL in kinds:
+            if any(i < 0 for i in nums):
+                raise ValueError(f"al.compile({self.__name__}): negative {what} need a function "
+                                 "with a fixed number of parameters")
+            return nums
+        n = sum(k in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                for k in kinds)
+        bad = [i for i in nums if not -n <= i < n]
+        if bad:
+            raise ValueError(f"al.compile({self.__name__}): {what} {bad[0]} is out of range: "
+                             f"the function takes {n} positional argument{'s' * (n != 1)}")
+        return tuple(i % n for i in nums)
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        """``@al.compile`` on a method: ``model.loss(w)`` calls it with ``model`` first (an
+        object is an argument as any other: give ``static_argnums=0`` if it never changes)."""
+        return self if obj is None else functools.partial(self, obj)
 
     # ---- calling ----------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
@@ -167,6 +196,11 @@ class Compiled:
         leaves: list = []
         wanted = self.argnums
         static = self.static_argnums
+        named = max((*(wanted or ()), *static), default=-1)
+        if named >= len(args):  # (f takes *args: its count is known only now)
+            raise TypeError(f"al.compile({self.__name__}): argnums or static_argnums name "
+                            f"argument {named}, but {len(args)} "
+                            f"argument{'s were' if len(args) != 1 else ' was'} given")
         for i, a in enumerate(args):
             if i in static:
                 try:
@@ -404,7 +438,20 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
             raise TypeError(f"al.compile({cf.__name__}): argument {argi} holds a "
                             f"{type(a).__name__}, which is neither an array, a Tensor, a "
                             "dict/list/tuple of them, nor a hashable constant") from None
+        if _opaque(a):
+            raise TypeError(f"al.compile({cf.__name__}): argument {argi} is a "
+                            f"{type(a).__name__} object. The trace would keep what f reads "
+                            "from it now (its attributes are not inputs) and replay that after "
+                            "they change. Pass its arrays as arguments (a dict of parameters), "
+                            "or give its index in static_argnums if it never changes")
         key.append((_STATIC, type(a), a, _zero_signs(a)))
+
+
+def _opaque(a: Any) -> bool:
+    """An object compared by identity whose attributes f may read (a model holding its
+    weights); functions, classes and values with their own hash (enums, dtypes) are fine."""
+    return (type(a).__hash__ is object.__hash__ and not callable(a)
+            and (hasattr(a, "__dict__") or hasattr(type(a), "__slots__")))
 
 
 def _traced_args(cf: Compiled, args: tuple, tracer: Tracer):
@@ -435,9 +482,12 @@ def _traced_args(cf: Compiled, args: tuple, tracer: Tracer):
             return out
         if isinstance(a, (list, tuple)):  # (gradients come back as a list or a tuple)
             sub = []
-            items = [convert(v, f"{name}{i}", wanted, sub) for i, v in enumerate(a)]
+            fields = getattr(a, "_fields", None)  # a namedtuple's names: W1, b1
+            items = [convert(v, fields[i] if fields else f"{name}{i}", wanted, sub)
+                     for i, v in enumerate(a)]
             out = t(*items) if hasattr(t, "_fields") else t(items)  # a namedtuple's fields
-            path_slots.append((list if isinstance(a, list) else tuple, len(a), sub))
+            path_slots.append((list if isinstance(a, list) else t if hasattr(t, "_fields")
+                               else tuple, len(a), sub))  # a namedtuple's grads as one too
             return out
         path_slots.append(None)
         return a
@@ -489,7 +539,8 @@ def _fill(slot: Any, it) -> Any:
         kind, keys, sub = slot
         if kind is dict:
             return {k: _fill(s, it) for k, s in zip(keys, sub)}
-        return kind(_fill(s, it) for s in sub)
+        items = [_fill(s, it) for s in sub]
+        return kind(*items) if hasattr(kind, "_fields") else kind(items)
     return next(it)  # a Tensor that required grad
 
 
@@ -547,10 +598,11 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
     tracer = Tracer(cf.__name__)
     traced, inputs, names, slots = _traced_args(cf, args, tracer)
     local_names: dict[int, str] = {}
-    random_state = np.random.get_state()
+    generators = _generators(cf.f)
+    random_state = np.random.get_state(), [_state(g) for g in generators]
     with modes.tracing(tracer), modes.enable_grad(), _LocalNames(tracer, local_names):
         result = cf.f(*traced)
-    _check_no_draws(cf, random_state)
+    _check_no_draws(cf, random_state, generators)
     root, extra_tree = (result[0], result[1:]) if isinstance(result, tuple) else (result, ())
     if type(root) is not Tensor:
         raise TypeError(f"al.compile({cf.__name__}): the function must return a scalar Tensor "
@@ -566,6 +618,7 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
     extra_tree = _flatten_outputs(extra_tree, extra)
     for i, t in enumerate(extra):
         if id(t) not in tracer.known:  # a constant Tensor among the outputs
+            tracer.capture(t)  # (one from outside: a write to it retraces)
             tracer.known[id(t)] = t
             tracer.tape.append((t, _CONSTANT, (), {"value": t._data}))
             extra[i] = t
@@ -597,15 +650,40 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
     return entry
 
 
-def _check_no_draws(cf: Compiled, before: tuple) -> None:
-    """A draw from numpy's global generator while recording would be replayed, the same
-    numbers every call (a dropout mask drawn inside f would never change): refused."""
+def _generators(f: Callable) -> list:
+    """The numpy Generators and RandomStates that ``f`` names: its globals and closure."""
+    code = getattr(f, "__code__", None)
+    if code is None:
+        return []
+    found = [getattr(f, "__globals__", {}).get(name) for name in code.co_names]
+    for cell in getattr(f, "__closure__", None) or ():
+        try:
+            found.append(cell.cell_contents)
+        except ValueError:  # a cell not yet filled
+            continue
+    return [g for g in found if isinstance(g, (np.random.Generator, np.random.RandomState))]
+
+
+def _state(g: Any) -> str:
+    """A generator's state, comparable (its arrays written out in full)."""
+    state = g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state()
+    with np.printoptions(threshold=sys.maxsize):
+        return repr(state)
+
+
+def _check_no_draws(cf: Compiled, before: tuple, generators: list) -> None:
+    """A draw from numpy's global generator, or from a Generator f names, while recording
+    would be replayed, the same numbers every call (a dropout mask drawn inside f would
+    never change): refused."""
     after = np.random.get_state()
-    if before[2:] != after[2:] or not np.array_equal(before[1], after[1]):
+    before, states = before
+    if (before[2:] != after[2:] or not np.array_equal(before[1], after[1])
+            or states != [_state(g) for g in generators]):
         raise TraceError(f"al.compile({cf.__name__}): the function drew random numbers "
-                         "(np.random) while it was recorded; every replay would reuse that "
-                         "draw. Draw outside and pass the result as an argument (a dropout "
-                         "mask D as an array), or leave this function uncompiled")
+                         "(np.random, or a Generator it names) while it was recorded; every "
+                         "replay would reuse that draw. Draw outside and pass the result as an "
+                         "argument (a dropout mask D as an array), or leave this function "
+                         "uncompiled")
 
 
 def _return_node(cf: Compiled, entry: _Entry, gen: Generator, value: ast.expr,
@@ -623,6 +701,8 @@ def _return_node(cf: Compiled, entry: _Entry, gen: Generator, value: ast.expr,
             if kind is dict:
                 return ast.Dict([gen.literal(k) for k in keys], [build(x) for x in sub])
             items = [build(x) for x in sub]
+            if hasattr(kind, "_fields"):  # a namedtuple
+                return ast.Call(gen.literal(kind), items, [])
             return ast.List(items) if kind is list else ast.Tuple(items)
         return next(it)
 

@@ -59,9 +59,17 @@ def _argnums(argnums) -> tuple[int, ...]:
     return (argnums,) if isinstance(argnums, int) else tuple(argnums)
 
 
+def _tensor_output(out, fname):
+    if not isinstance(out, Tensor):  # computed outside the engine: a zero gradient would lie
+        raise TypeError(f"{fname}: the function returned a {type(out).__name__}, not a Tensor, "
+                        "so nothing connects it to the inputs. Compute it with al's ops on "
+                        "them (an al.compile'd function returns numbers: use the gradients it "
+                        "returns, or differentiate the plain function)")
+    return out
+
+
 def _scalar_output(out, fname):
-    if not isinstance(out, Tensor):
-        out = Tensor(out)
+    out = _tensor_output(out, fname)
     if out.size != 1:
         raise TypeError(f"{fname}: the function must return a single number, got shape "
                         f"{out.shape}; use jacobian for non-scalar outputs")
@@ -136,8 +144,7 @@ def jacobian(f: Callable, argnums: int = 0) -> Callable:
         with enable_grad():  # whatever the caller's mode
             xs, nested, _ = _variables(args, (argnums,))
             x = xs[argnums]
-            out = f(*xs, **kwargs)
-            out = out if isinstance(out, Tensor) else Tensor(out)
+            out = _tensor_output(f(*xs, **kwargs), "jacobian")
             rows = []
             for k in range(out.size):
                 seed = np.zeros(out.size, out.dtype)

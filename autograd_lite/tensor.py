@@ -277,8 +277,9 @@ class Tensor:
         return bool(self._data.reshape(()))
 
     def __repr__(self) -> str:
-        body = np.array2string(np.asarray(self._data), precision=4, separator=", ",
-                               prefix="Tensor(", threshold=20)
+        body = (f"traced, shape {self.shape}" if modes.tracer(self) is not None  # al.compile's
+                else np.array2string(np.asarray(self._data), precision=4, separator=", ",
+                                     prefix="Tensor(", threshold=20))  # values would be baked in
         extras = []
         if self._op is not None:
             extras.append(f"op={self._op.name}")
@@ -305,8 +306,7 @@ class Tensor:
         """Set ``requires_grad`` on a leaf, in place; returns the tensor (PyTorch's spelling)."""
         if self._op is not None:
             raise RuntimeError(f"requires_grad_(): this tensor was made by '{self._op.name}'; "
-                               "only leaves can change requires_grad. Use .detach() for a "
-                               "copy without history")
+                               "only leaves can change it (.detach() gives a copy without history)")
         self.requires_grad = _flag(requires_grad, "requires_grad_()")
         return self
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import modes
 from .modes import TraceError
-from .tensor import Primitive, Tensor, _make
+from .tensor import Primitive, Tensor, _make, _numbering
 
 __all__ = ["Tracer", "TraceError", "nondiff", "NONDIFF"]
 
@@ -28,13 +28,20 @@ class Tracer:
     """The tape of one trace: ``tape`` lists ``(out, prim, args, kwargs)`` in the order the
     ops ran (a topological order); ``known`` holds every traced tensor by id (and keeps it
     alive, so ids stay unique); ``captured`` the Tensors from outside that the ops read,
-    with their version at trace time (a later write to one makes the replay retrace)."""
+    with their version and requires-grad flag at trace time (a later write to one, or the
+    flag set, makes the replay retrace)."""
 
     def __init__(self, fname: str) -> None:
         self.fname = fname
         self.known: dict[int, Tensor] = {}
         self.tape: list[tuple[Tensor, Primitive, tuple, dict | None]] = []
-        self.captured: dict[int, tuple[Tensor, int]] = {}
+        self.captured: dict[int, tuple[Tensor, int, bool]] = {}
+        self.start = next(_numbering)  # tensors made before the trace have lower numbers
+
+    def capture(self, t: Tensor) -> None:
+        """Note a Tensor from outside whose present values the replay keeps."""
+        if t._seq < self.start:
+            self.captured.setdefault(id(t), (t, t._version, t.requires_grad))
 
     def add_input(self, t: Tensor) -> None:
         """Trace ``t`` as an input of the compiled function."""
@@ -44,7 +51,10 @@ class Tracer:
         """Put the op on the tape if it reads a traced tensor."""
         known = self.known
         if not any(type(a) is Tensor and id(a) in known for a in args):
-            return  # a constant of the replay, computed now
+            for a in args:  # a constant of the replay, computed now from these
+                if type(a) is Tensor:
+                    self.capture(a)
+            return
         for a in args:
             if type(a) is Tensor and id(a) not in known:
                 self._capture(a, prim.name)
@@ -60,7 +70,7 @@ class Tracer:
                 "of the compiled function, so it would get no gradient and keep its present "
                 "values in every replay. Pass it as an argument (a dict of parameters is "
                 "fine)")
-        self.captured.setdefault(id(t), (t, t._version))
+        self.capture(t)
 
     def nondiff(self, prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
         """Run and record an op that has no gradient (a comparison, detach): its output

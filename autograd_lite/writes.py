@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .modes import TraceError, tracer, user_line
 from .modes import current_mode as _current_mode
 from .tensor import (
     _SEQUENCES,
@@ -30,13 +31,25 @@ __all__ = ["inplace_method"]
 def setitem(self: Tensor, index: Any, value: Any) -> None:
     """``t[index] = value`` on a leaf that is not being recorded (PyTorch's rules)."""
     what = "t[...] = value"
-    _no_value(self, what)
+    _no_write(self, what)
     _check_writable(self, what, value)
     self.data[_index(index)] = _written(value, what)
     self._bump()
 
 
 Tensor.__setitem__ = setitem
+
+
+def _no_write(t: Tensor, what: str) -> None:
+    """Under al.compile's trace, a write into a traced tensor (an argument, or what an op
+    made from one) raises: the tape records ops, not writes."""
+    trace = tracer(t)
+    if trace is not None:
+        raise TraceError(f"al.compile({trace.fname}): {what} writes into an argument of the "
+                         f"function or a tensor computed from them, at\n  {user_line()}\nA "
+                         "compiled function records ops, not writes in place: build a new "
+                         "tensor instead, with al.where(mask, value, t), al.concatenate or "
+                         "al.stack")
 
 
 def _index(index: Any) -> Any:
@@ -96,7 +109,7 @@ def inplace_method(prim: Primitive, symbol: str) -> Callable[[Tensor, Any], Tens
                                     and other.requires_grad and _current_mode().enabled):
             return outplace(self, other)
         what = f"in-place {symbol}"
-        _no_value(self, f"{what} on an argument")
+        _no_write(self, what)
         _check_writable(self, what, other)
         value = prim.forward(self._data, _written(other, what))
         if np.shape(value) != self._data.shape:

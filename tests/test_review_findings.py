@@ -247,3 +247,155 @@ def test_grad_of_a_dict_of_parameters_is_a_dict_of_gradients():
         assert grads[k].shape == params[k].shape
         np.testing.assert_array_equal(grads[k], compiled[k])
         np.testing.assert_array_equal(grads[k], same[k])
+
+
+# ---- a second review of al.compile ---------------------------------------------------------
+
+def test_a_constant_auxiliary_output_is_a_fresh_array_each_call():
+    """It was the trace's own array: a caller's aux += 5 showed up in the next call."""
+    step = al.compile(lambda x: (x.sum(), al.Tensor(np.zeros(3))))
+    (_, aux), _ = step(np.ones(3))
+    aux += 5
+    (_, again), _ = step(np.ones(3))
+    assert again.tolist() == [0.0, 0.0, 0.0] and "c.copy()" in step.source
+
+
+def test_an_outside_tensor_written_later_retraces_where_only_a_constant_read_it():
+    """R was read by an op with no traced input (R * 2) or returned as it is: the trace
+    kept R's old values after R += 5 (4.0 where eager gave 24.0)."""
+    R = al.Tensor(np.ones(2))
+
+    def f(x):
+        return (x * (R * 2)).sum(), R
+
+    step, x = al.compile(f), np.ones(2)
+    assert step(x)[0][0] == 4.0
+    with al.no_grad():
+        R += 5
+    (value, returned), _ = step(x)
+    assert value == f(al.Tensor(x))[0].item() == 24.0 and returned.tolist() == [6.0, 6.0]
+    assert step.trace_count == 2
+
+
+def test_a_captured_tensor_that_comes_to_require_grad_is_refused_at_the_next_call():
+    W = al.Tensor([1.0, 2.0])
+    step = al.compile(lambda x: (x * W).sum())
+    step(np.ones(2))
+    W.requires_grad = True  # it would get no gradient from the replay
+    with pytest.raises(TraceError, match="requires grad but is not an argument"):
+        step(np.ones(2))
+
+
+def test_an_object_argument_is_refused_unless_static():
+    """A model object was a constant by identity: after m.W changed, the replay gave 25.0
+    where eager gave 4.0."""
+    class Linear:
+        def __init__(self):
+            self.W = np.array([[1.0, 2.0]])
+
+    def cost(m, X):
+        return ((m.W @ X) ** 2).sum()
+    m, X = Linear(), np.ones((2, 1))
+    with pytest.raises(TypeError, match="argument 0 is a Linear object.*static_argnums"):
+        al.compile(cost)(m, X)
+    assert al.compile(cost, static_argnums=0)(m, X)[0] == 9.0  # the user says it is constant
+    assert al.compile(lambda X, act: act(X).sum())(X, al.tanh)[0] == 2 * np.tanh(1.0)
+
+
+def test_a_draw_from_a_generator_the_function_names_is_refused():
+    """np.random.default_rng()'s draws were replayed: the same dropout mask every call."""
+    rng = np.random.default_rng(0)
+    with pytest.raises(TraceError, match="drew random numbers"):
+        al.compile(lambda x: (x * (rng.random(x.shape) < 0.5)).sum())(np.ones((4, 4)))
+    legacy = np.random.RandomState(1)
+    with pytest.raises(TraceError, match="drew random numbers"):
+        al.compile(lambda x: (x * legacy.rand(*x.shape)).sum())(np.ones(3))
+    step = al.compile(lambda x: (x * 2).sum() if rng is not None else None)  # named, no draw
+    assert step(np.ones(2))[0] == 4.0
+
+
+def test_printing_a_traced_tensor_shows_no_values(capsys):
+    """print and str showed the trace's values, which every replay would then reuse."""
+    def f(x):
+        y = x * 2
+        print("debug:", y, f"{y}")
+        return y.sum()
+    al.compile(f)(np.array([1.0, 1.5]))
+    out = capsys.readouterr().out
+    assert out.count("Tensor(traced, shape (2,))") == 2 and "3." not in out
+
+
+def test_argnums_count_from_the_end_and_out_of_range_ones_are_refused():
+    """argnums=-1 gave None for the gradient; 5 an IndexError; static ones were ignored."""
+    f = lambda X, n: (X ** 2).sum() * n  # noqa: E731
+    X = np.array([1.0, 2.0, 3.0])
+    value, dX = al.compile(f, argnums=-2)(X, 2.0)
+    assert dX.tolist() == al.value_and_grad(f, argnums=-2)(X, 2.0)[1].tolist() == [4, 8, 12]
+    for kwargs, message in [({"argnums": 5}, "argnums 5 is out of range: the function takes 2"),
+                            ({"static_argnums": -3}, "static_argnums -3 is out of range"),
+                            ({"argnums": 1, "static_argnums": 1}, "in both argnums and")]:
+        with pytest.raises(ValueError, match=message):
+            al.compile(f, **kwargs)
+    with pytest.raises(TypeError, match="name argument 2, but 2 arguments were given"):
+        al.compile(lambda *xs: xs[0].sum(), argnums=2)(X, X)
+
+
+def test_callable_objects_partials_and_methods_compile():
+    """They raised AttributeError ('__name__'), and a method missed its self."""
+    import functools
+
+    class Loss:
+        def __call__(self, w):
+            return (w ** 2).sum()
+
+    class Model:
+        @al.compile(static_argnums=0)
+        def loss(self, w):
+            return (w ** 3).sum()
+
+    def scaled(w, scale):
+        return (w ** 2).sum() * scale
+    w = al.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    assert al.compile(Loss())(w)[1][0].tolist() == [2.0, 4.0]
+    assert "Loss" in repr(al.compile(Loss()))
+    assert al.compile(functools.partial(scaled, scale=2.0))(w)[1][0].tolist() == [4.0, 8.0]
+    assert Model().loss(w)[1][1].tolist() == [3.0, 12.0]
+
+
+def test_a_namedtuple_of_parameters_gets_its_gradients_as_that_namedtuple():
+    from collections import namedtuple
+    Params = namedtuple("Params", "W1 b1")
+    P = Params(al.Tensor(np.ones((1, 2)), requires_grad=True),
+               al.Tensor(np.zeros((1, 1)), requires_grad=True))
+    step = al.compile(lambda P, X: (P.W1 @ X + P.b1).sum())
+    _, (dP, _) = step(P, np.ones((2, 3)))
+    assert type(dP) is Params and dP.W1.tolist() == [[3.0, 3.0]] and dP.b1.tolist() == [[3.0]]
+    assert "Params(dW1, db1)" in step.source
+    _, dP = al.compile(lambda P, X: (P.W1 @ X).sum(), argnums=0)(
+        Params(np.ones((1, 2)), np.zeros((1, 1))), np.ones((2, 3)))
+    assert type(dP) is Params and dP.b1.tolist() == [[0.0]]
+
+
+def test_differentiating_a_number_computed_outside_the_engine_is_refused():
+    """al.grad of a compiled step's value (a numpy float) gave zeros, silently."""
+    step = al.compile(lambda x: (x ** 3).sum())
+    X = np.array([1.0, 2.0])
+    with pytest.raises(TypeError, match="returned a float64, not a Tensor"):
+        al.grad(lambda x: step(x)[0])(X)
+    with pytest.raises(TypeError, match="jacobian: the function returned a ndarray"):
+        al.jacobian(lambda x: np.asarray(x.data) * 2)(X)
+
+
+@pytest.mark.parametrize("body", ["item", "inplace"])
+def test_a_write_inside_a_compiled_function_says_writes_are_not_recorded(body):
+    def f(x):
+        y = x * 1
+        if body == "item":
+            y[0] = 0.0
+        else:
+            with al.no_grad():
+                x -= 1
+        return y.sum()
+    with pytest.raises(TraceError, match="writes into an argument of the function or a tensor "
+                       "computed from them(.|\n)*al.where"):
+        al.compile(f)(np.ones(3))
