@@ -169,6 +169,8 @@ class Compiled:
             if leaves is not None and not (entry.captured and entry.captured_changed()):
                 return entry.fn(*leaves)
         key, leaves = self._flatten(args)
+        if modes.current_mode().anomaly:  # checked op by op as eager is: a trace, not cached
+            return _trace(self, args).fn(*leaves)
         entry = self._cache.get(key)
         if entry is None or (entry.captured and entry.captured_changed()):
             entry = self._trace(args, key)
@@ -311,7 +313,7 @@ class _GuardWriter:
         self.lines = ["def match(args):"]
         self.leaves: list[str] = []
         self.test(f"len(args) != {n_args}")
-        self.test("current_mode().trace is not None")
+        self.test("current_mode().special")  # inside a trace, or anomaly mode
 
     def const(self, value: Any) -> str:
         name = f"k{len(self.ns)}"
@@ -342,7 +344,7 @@ class _GuardWriter:
             else:
                 self.test(f"type({x}_data) is not {self.const(type(a._data))}")
                 self.leaves.append(f"{x}_data")
-        elif t is np.ndarray and a.dtype.kind == "f":
+        elif t is np.ndarray and a.dtype.kind == "f" and a.ndim:
             self.array(x, a)
         elif t is dict or t in (list, tuple):
             if t is dict and not _plain(tuple(a)):
@@ -412,9 +414,9 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
         key.append(_tensor_key(d, a.requires_grad and cf.argnums is None))
         leaves.append(d)
     elif t is np.ndarray:
-        if a.dtype.kind != "f":
-            a = _as_float_array(a, None)
-        key.append((a.shape, a.strides, a.dtype))
+        if a.dtype.kind != "f" or a.ndim == 0:  # as Tensor() keeps it: 0-d as a numpy number,
+            a = _as_float_array(a, None)  # whose ops round as eager's do (np.power's may not)
+        key.append((a.shape, a.strides, a.dtype) if type(a) is np.ndarray else (type(a), False))
         leaves.append(a)
     elif isinstance(a, dict):  # an OrderedDict (PyTorch's state_dict) reaches f as a dict
         key.append((dict, tuple(a)))
@@ -465,8 +467,9 @@ def _traced_args(cf: Compiled, args: tuple, tracer: Tracer):
         t = type(a)
         if t is Tensor or t is np.ndarray or (isinstance(a, np.generic)
                                               and a.dtype.kind == "f"):
-            data = a._data if t is Tensor else (a if t is not np.ndarray or a.dtype.kind == "f"
-                                                else _as_float_array(a, None))
+            data = a._data if t is Tensor else (
+                a if t is not np.ndarray or a.dtype.kind == "f" and a.ndim
+                else _as_float_array(a, None))  # (as _leaf_keys: a 0-d array as a number)
             rg = wanted or (t is Tensor and a.requires_grad and cf.argnums is None)
             x = _make(data, rg)
             x.name = (a.name if t is Tensor and a.name else name)
