@@ -159,6 +159,10 @@ log = _public(defprim("log", np.log, lambda g, ans, x: g / x),
               "Natural logarithm, elementwise; the shape of x.")
 tanh = _public(defprim("tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans)),
                "Hyperbolic tangent, elementwise; the shape of x.")
+sin = _public(defprim("sin", np.sin, lambda g, ans, x: g * np.cos(x)),
+              "Sine of x in radians, elementwise; the shape of x.")
+cos = _public(defprim("cos", np.cos, lambda g, ans, x: -(g * np.sin(x))),
+              "Cosine of x in radians, elementwise; the shape of x.")
 # Below these, exp(-x) overflows (log of the dtype's largest number, rounded down)
 _EXP_SAFE = {np.dtype(np.float64): -709.0, np.dtype(np.float32): -88.0,
              np.dtype(np.float16): -11.0}
@@ -739,6 +743,8 @@ OPS: dict[str, Op] = _ops(
     Op("square", square, "elementwise", "square", numpy=(np.square,), cli=True),
     Op("abs", abs, "elementwise", "abs", operator="abs(x)", numpy=(np.absolute,), cli=True),
     Op("tanh", tanh, "elementwise", "tanh", numpy=(np.tanh,), cli=True),
+    Op("sin", sin, "elementwise", "sin", numpy=(np.sin,), cli=True),
+    Op("cos", cos, "elementwise", "cos", numpy=(np.cos,), cli=True),
     Op("sigmoid", sigmoid, "elementwise", "sigmoid", cli=True),
     Op("relu", relu, "elementwise", "relu", cli=True),
     Op("leaky_relu", leaky_relu, "elementwise", "leaky_relu", cli=True),

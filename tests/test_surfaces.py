@@ -36,6 +36,8 @@ SAMPLES = {
     "square": ([X], [], {}, "square(a)"),
     "abs": ([X - 1.25], [], {}, "abs(a)"),
     "tanh": ([X], [], {}, "tanh(a)"),
+    "sin": ([X], [], {}, "sin(a)"),
+    "cos": ([X], [], {}, "cos(a)"),
     "sigmoid": ([X], [], {}, "sigmoid(a)"),
     "relu": ([X - 1.25], [], {}, "relu(a)"),
     "leaky_relu": ([X - 1.25], [0.1], {}, "leaky_relu(a, slope=0.1)"),
