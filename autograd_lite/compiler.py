@@ -21,6 +21,7 @@ import math
 import os
 import sys
 import threading
+import types
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -116,7 +117,7 @@ class Compiled:
             raise TypeError(f"al.compile: simplify must be True or False, got {simplify!r}")
         self.simplify = simplify
         self.f = f
-        functools.update_wrapper(self, f)
+        functools.update_wrapper(self, f, updated=())  # (f's own __dict__ may hold an 'f')
         if not hasattr(self, "__name__"):  # a callable object, a functools.partial
             self.__name__ = getattr(type(f), "__name__", "f")
         try:
@@ -141,18 +142,23 @@ class Compiled:
         from the last (as Python indexes); for ``*args`` the call checks the count."""
         nums = _nums(nums, what)
         kinds = [p.kind for p in self._params]
+        self._n_positional = 0 if inspect.Parameter.VAR_POSITIONAL in kinds else sum(
+            k in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+            for k in kinds)
         if not self._params or inspect.Parameter.VAR_POSITIONAL in kinds:
             if any(i < 0 for i in nums):
                 raise ValueError(f"al.compile({self.__name__}): negative {what} need a function "
                                  "with a fixed number of parameters")
             return nums
-        n = sum(k in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-                for k in kinds)
+        n = self._n_positional
         bad = [i for i in nums if not -n <= i < n]
         if bad:
             raise ValueError(f"al.compile({self.__name__}): {what} {bad[0]} is out of range: "
                              f"the function takes {n} positional argument{'s' * (n != 1)}")
-        return tuple(i % n for i in nums)
+        nums = tuple(i % n for i in nums)
+        if len(set(nums)) != len(nums):
+            raise ValueError(f"al.compile({self.__name__}): {what} names an argument twice")
+        return nums
 
     def __get__(self, obj: Any, objtype: Any = None) -> Any:
         """``@al.compile`` on a method: ``model.loss(w)`` calls it with ``model`` first (an
@@ -199,10 +205,12 @@ class Compiled:
         wanted = self.argnums
         static = self.static_argnums
         named = max((*(wanted or ()), *static), default=-1)
-        if named >= len(args):  # (f takes *args: its count is known only now)
+        if named >= len(args) and (not self._n_positional or max(wanted or (-1,)) == named):
+            # (a static one left out of a fixed signature has its default, constant)
             raise TypeError(f"al.compile({self.__name__}): argnums or static_argnums name "
                             f"argument {named}, but {len(args)} "
-                            f"argument{'s were' if len(args) != 1 else ' was'} given")
+                            f"argument{'s were' if len(args) != 1 else ' was'} given (a "
+                            "gradient needs the argument given, not left to its default)")
         for i, a in enumerate(args):
             if i in static:
                 try:
@@ -222,7 +230,7 @@ class Compiled:
 
     def _results(self, entry: _Entry, value: Any, grads: list, extra: list) -> tuple[Any, Any]:
         """(value, grads) in the structure of f's arguments, from flat values."""
-        if entry.n_extra:
+        if entry.n_extra or entry.extra_tree:  # (aux outputs with no Tensor in them too)
             value = (value, *_unflatten_values(entry.extra_tree, extra))
         return value, _grads(entry, grads, self)
 
@@ -277,6 +285,9 @@ class _Transformed(Compiled):
         super().__init__(f, static_argnums, argnums, cache_size, simplify)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if any(type(args[i]) in (float, int) for i in self.argnums if i < len(args)):
+            args = tuple(np.float64(a) if i in self.argnums and type(a) in (float, int) else a
+                         for i, a in enumerate(args))  # grad(f)(3.0) takes a number too
         value, grads = Compiled.__call__(self, *args, **kwargs)
         if (type(value) is tuple) != self.has_aux or self.has_aux and len(value) != 2:
             raise TypeError(f"al.compile({self.__name__}): with has_aux=True the function "
@@ -450,10 +461,16 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
 
 
 def _opaque(a: Any) -> bool:
-    """An object compared by identity whose attributes f may read (a model holding its
-    weights); functions, classes and values with their own hash (enums, dtypes) are fine."""
-    return (type(a).__hash__ is object.__hash__ and not callable(a)
-            and (hasattr(a, "__dict__") or hasattr(type(a), "__slots__")))
+    """An object compared by identity that holds state f may read: a model holding its
+    weights (callable or not), a bound method of one, a random generator. Functions,
+    classes, partials, ufuncs and values with their own hash (enums, dtypes) are fine."""
+    if isinstance(a, (types.FunctionType, type, functools.partial, np.ufunc)):
+        return False
+    if isinstance(a, (types.MethodType, types.BuiltinMethodType)):
+        return not isinstance(getattr(a, "__self__", None), (types.ModuleType, type(None), type))
+    return type(a).__hash__ is object.__hash__ and (
+        hasattr(a, "__dict__") or hasattr(type(a), "__slots__")
+        or isinstance(a, (np.random.Generator, np.random.RandomState)))
 
 
 def _traced_args(cf: Compiled, args: tuple, tracer: Tracer):
@@ -572,7 +589,7 @@ def _flatten_outputs(x: Any, tensors: list) -> Any:
     if isinstance(x, dict):
         return {k: _flatten_outputs(v, tensors) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return type(x)(_flatten_outputs(v, tensors) for v in x)
+        return _rebuilt(x, [_flatten_outputs(v, tensors) for v in x])
     return x
 
 
@@ -589,10 +606,15 @@ def _unflatten_values(tree: Any, values: list) -> Any:
         if isinstance(x, dict):
             return {k: fill(v) for k, v in x.items()}
         if isinstance(x, (list, tuple)):
-            return type(x)(fill(v) for v in x)
+            return _rebuilt(x, [fill(v) for v in x])
         return x
 
     return fill(tree)
+
+
+def _rebuilt(like: list | tuple, items: list) -> Any:
+    """``items`` as a list, tuple or namedtuple of ``like``'s type."""
+    return type(like)(*items) if hasattr(like, "_fields") else type(like)(items)
 
 
 # ---- one trace ----------------------------------------------------------------------------
@@ -631,7 +653,7 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
     entry.grad_slots = tuple(_prune(s) for s in slots)
     entry.n_extra = len(extra)
     entry.extra_tree = extra_tree
-    entry.captured = tuple(tracer.captured.values())
+    entry.captured = tuple((t, t._version, t.requires_grad) for t in tracer.captured.values())
     # whether the code may depend on the inputs' strides: reshape is a view or a copy by
     # them, and the code's in-place writes are chosen by which arrays are views
     entry.layout = any(getattr(prim, "view", False) and prim.name != "transpose"
@@ -654,17 +676,30 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
 
 
 def _generators(f: Callable) -> list:
-    """The numpy Generators and RandomStates that ``f`` names: its globals and closure."""
-    code = getattr(f, "__code__", None)
-    if code is None:
-        return []
-    found = [getattr(f, "__globals__", {}).get(name) for name in code.co_names]
-    for cell in getattr(f, "__closure__", None) or ():
-        try:
-            found.append(cell.cell_contents)
-        except ValueError:  # a cell not yet filled
+    """The numpy Generators and RandomStates that ``f`` names (its globals and closure),
+    or that the functions it names do, three calls deep (a dropout helper drawing a mask)."""
+    found: dict[int, Any] = {}
+    seen: set[int] = set()
+    todo = [(f, 0)]
+    while todo:
+        fn, depth = todo.pop()
+        fn = getattr(fn, "__func__", fn)  # a bound method's function
+        code = getattr(fn, "__code__", None)
+        if code is None or id(fn) in seen:
             continue
-    return [g for g in found if isinstance(g, (np.random.Generator, np.random.RandomState))]
+        seen.add(id(fn))
+        named = [getattr(fn, "__globals__", {}).get(name) for name in code.co_names]
+        for cell in getattr(fn, "__closure__", None) or ():
+            try:
+                named.append(cell.cell_contents)
+            except ValueError:  # a cell not yet filled
+                continue
+        for v in named:
+            if isinstance(v, (np.random.Generator, np.random.RandomState)):
+                found[id(v)] = v
+            elif callable(v) and depth < 3:
+                todo.append((v, depth + 1))
+    return list(found.values())
 
 
 def _state(g: Any) -> str:

@@ -40,6 +40,9 @@ def _variables(args, argnums, dicts=False):
 def _differentiable(a, variables: list, dicts: bool):
     if dicts and isinstance(a, dict):
         return {k: _differentiable(v, variables, dicts) for k, v in a.items()}
+    if dicts and _structure(a):  # [W1, b1], a namedtuple: one gradient each, as in JAX
+        items = [_differentiable(v, variables, dicts) for v in a]
+        return type(a)(*items) if hasattr(a, "_fields") else type(a)(items)
     if isinstance(a, Tensor) and a.requires_grad:
         v = a + 0.0  # a new node above the outer variable: inner grads stop here
     else:
@@ -48,15 +51,27 @@ def _differentiable(a, variables: list, dicts: bool):
     return v
 
 
+def _structure(a) -> bool:
+    """A list or tuple of parameters (arrays, Tensors, dicts), not a list of numbers."""
+    return isinstance(a, (list, tuple)) and len(a) > 0 and all(
+        isinstance(v, (np.ndarray, Tensor, dict)) or _structure(v) for v in a)
+
+
 def _structured(a, grads):
     """The gradients (an iterator, in _variables' order) in the structure of argument a."""
     if isinstance(a, dict):
         return {k: _structured(v, grads) for k, v in a.items()}
+    if _structure(a):
+        items = [_structured(v, grads) for v in a]
+        return type(a)(*items) if hasattr(a, "_fields") else type(a)(items)
     return next(grads)
 
 
 def _argnums(argnums) -> tuple[int, ...]:
-    return (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    if len(set(nums)) != len(nums):
+        raise ValueError(f"grad: argnums={argnums!r} names an argument twice")
+    return nums
 
 
 def _tensor_output(out, fname):
@@ -94,6 +109,7 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0,
         value = out if nested else out.data
         if not nested:
             gs = [np.asarray(g) for g in gs]
+            aux = _values(aux)  # arrays, as the value is (and as JAX gives them)
         flat = iter(gs)
         gs = [_structured(args[i], flat) for i in nums]
         return ((value, aux) if has_aux else value), (gs[0] if isinstance(argnums, int)
@@ -102,6 +118,18 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0,
     wrapper.__name__ = f"value_and_grad_{getattr(f, '__name__', 'f')}"
     wrapper.transform = ("value_and_grad", f, argnums, has_aux)  # al.compile reads it
     return wrapper
+
+
+def _values(x: Any) -> Any:
+    """Tensors in ``x`` (a dict, list or tuple of them too) as their arrays."""
+    if isinstance(x, Tensor):
+        return x.data
+    if isinstance(x, dict):
+        return {k: _values(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        items = [_values(v) for v in x]
+        return type(x)(*items) if hasattr(x, "_fields") else type(x)(items)
+    return x
 
 
 def _split_aux(result: Any, has_aux: bool) -> tuple[Tensor, Any]:

@@ -80,18 +80,28 @@ def enable_grad() -> _GradSwitch:
 class set_grad_enabled:  # noqa: N801  (PyTorch's name, a class there too)
     """Record or not, by a flag, as in PyTorch: ``with set_grad_enabled(training): ...``
     restores the mode on leaving; called alone, ``set_grad_enabled(False)`` switches
-    recording off in this thread or task until it is switched back."""
+    recording off in this thread or task until it is switched back; as a decorator,
+    ``@set_grad_enabled(False)``, it applies to each call of the function."""
 
-    def __init__(self, enabled: bool) -> None:
-        if type(enabled) is not bool:
-            raise TypeError(f"set_grad_enabled: expected True or False, got {enabled!r}")
-        self._before = mode_var.set(current_mode().recording(enabled))  # switched at once
+    def __init__(self, mode: bool) -> None:
+        if type(mode) is not bool:
+            raise TypeError(f"set_grad_enabled: expected True or False, got {mode!r}")
+        self.mode, self._before = mode, current_mode().enabled
+        self._switch(mode)  # at once
+
+    @staticmethod
+    def _switch(enabled: bool) -> None:
+        mode_var.set(current_mode().recording(enabled))
 
     def __enter__(self) -> None:
-        return None
+        self._switch(self.mode)  # (again, for an object entered a second time)
 
     def __exit__(self, *exc: Any) -> None:
-        mode_var.reset(self._before)
+        self._switch(self._before)
+
+    def __call__(self, func: Callable) -> Callable:
+        self._switch(self._before)  # a decorator switches each call, not the thread now
+        return _GradSwitch(self.mode)(func)
 
 
 def is_grad_enabled() -> bool:

@@ -837,6 +837,10 @@ def _torch_keywords(function):
 
     @functools.wraps(function)
     def method(self, *args, **kwargs):
+        if "dim" in kwargs and name in ("max", "min"):  # PyTorch's gives (values, indices)
+            raise TypeError(f"{name}(dim=...): PyTorch returns (values, indices) there; here "
+                            f"{name} returns the values alone: write {name}(axis=...), and "
+                            f"arg{name}(axis=...) for the indices")
         for torch_name, numpy_name in (("dim", "axis"), ("keepdim", "keepdims")):
             if torch_name in kwargs:
                 if numpy_name in kwargs:

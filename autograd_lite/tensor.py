@@ -397,8 +397,8 @@ def _no_value(t: Tensor, what: str) -> None:
     TraceError: its value at trace time would be baked into every replay. (Nothing outside a
     trace: one ContextVar read, on paths that read values, never on an op's.)"""
     trace = _current_mode().trace
-    if trace is not None and id(t) in trace.known:
-        raise trace.no_value(t, what)
+    if trace is not None:  # refused for a traced tensor; one from outside is watched
+        trace.read(t, what)
 
 
 _new = object.__new__

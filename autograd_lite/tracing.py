@@ -19,7 +19,7 @@ import numpy as np
 
 from . import modes
 from .modes import TraceError
-from .tensor import Primitive, Tensor, _make, _numbering
+from .tensor import Primitive, Tensor, _make
 
 __all__ = ["Tracer", "TraceError", "nondiff", "NONDIFF"]
 
@@ -27,21 +27,27 @@ __all__ = ["Tracer", "TraceError", "nondiff", "NONDIFF"]
 class Tracer:
     """The tape of one trace: ``tape`` lists ``(out, prim, args, kwargs)`` in the order the
     ops ran (a topological order); ``known`` holds every traced tensor by id (and keeps it
-    alive, so ids stay unique); ``captured`` the Tensors from outside that the ops read,
-    with their version and requires-grad flag at trace time (a later write to one, or the
-    flag set, makes the replay retrace)."""
+    alive, so ids stay unique); ``captured`` the Tensors from outside whose values the ops
+    (or a read of values) took: the trace notes their versions and requires-grad flags when
+    it ends, and a later write to one, or the flag set, makes the replay retrace."""
 
     def __init__(self, fname: str) -> None:
         self.fname = fname
         self.known: dict[int, Tensor] = {}
         self.tape: list[tuple[Tensor, Primitive, tuple, dict | None]] = []
-        self.captured: dict[int, tuple[Tensor, int, bool]] = {}
-        self.start = next(_numbering)  # tensors made before the trace have lower numbers
+        self.captured: dict[int, Tensor] = {}
 
     def capture(self, t: Tensor) -> None:
-        """Note a Tensor from outside whose present values the replay keeps."""
-        if t._seq < self.start:
-            self.captured.setdefault(id(t), (t, t._version, t.requires_grad))
+        """Note a Tensor from outside whose present values the replay keeps (one made while
+        recording too: a detached copy or a view shares its source's version counter)."""
+        self.captured[id(t)] = t
+
+    def read(self, t: Tensor, what: str) -> None:
+        """``what`` reads the values of ``t``: refused for a traced tensor, noted for one from
+        outside (``np.asarray(W)``, ``Tensor(W)``, ``W.item()``)."""
+        if id(t) in self.known:
+            raise self.no_value(t, what)
+        self.capture(t)
 
     def add_input(self, t: Tensor) -> None:
         """Trace ``t`` as an input of the compiled function."""
@@ -128,4 +134,8 @@ def nondiff(func: Any, *args: Any, **kwargs: Any) -> Any:
         if prim is None:
             prim = NONDIFF[func] = _nondiff_prim(func.__name__, func, len(args))
         return trace.nondiff(prim, args, kwargs or None)
+    if trace is not None:  # W > 0 of a W from outside: a constant mask, watched as W is
+        for a in args:
+            if type(a) is Tensor:
+                trace.capture(a)
     return func(*(a._data if type(a) is Tensor else a for a in args), **kwargs)

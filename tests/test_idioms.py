@@ -204,7 +204,8 @@ def _takes_axis(op):
     return op.method and "axis" in inspect.signature(op.function).parameters
 
 
-@pytest.mark.parametrize("name", [n for n, op in al.OPS.items() if _takes_axis(op)])
+@pytest.mark.parametrize("name", [n for n, op in al.OPS.items()
+                                  if _takes_axis(op) and n not in ("max", "min")])
 def test_every_method_with_an_axis_takes_pytorchs_dim_and_keepdim(name):
     x = Tensor(np.arange(1.0, 7.0).reshape(2, 1, 3), requires_grad=True)  # (squeeze: axis 1)
     method = al.OPS[name].method
@@ -221,6 +222,15 @@ def test_every_method_with_an_axis_takes_pytorchs_dim_and_keepdim(name):
     np.testing.assert_array_equal(g, x.grad)
     with pytest.raises(TypeError, match=f"{name}: give axis= or PyTorch's dim=, not both"):
         getattr(x, method)(axis=0, dim=1)
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_with_pytorchs_dim_is_refused_since_pytorch_returns_values_and_indices(name):
+    """v, i = t.max(dim=1) would unpack the rows of the values, silently."""
+    t = Tensor([[1.0, 5.0], [7.0, 2.0]])
+    with pytest.raises(TypeError, match=f"PyTorch returns \\(values, indices\\).*arg{name}"):
+        getattr(t, name)(dim=1)
+    assert getattr(t, name)(axis=1, keepdims=True).shape == (2, 1)
 
 
 def _parameters(name):
@@ -253,6 +263,16 @@ def test_set_grad_enabled_as_pytorch_has_it():
     assert al.is_grad_enabled()
     with pytest.raises(TypeError, match="expected True or False"):
         al.set_grad_enabled("no")
+    switch = al.set_grad_enabled(mode=False)  # PyTorch's keyword; one object entered twice
+    for _ in range(2):
+        with switch:
+            assert not al.is_grad_enabled()
+        assert al.is_grad_enabled()
+
+    @al.set_grad_enabled(False)  # a decorator: each call, not the thread from now on
+    def evaluate():
+        return (x * 2).requires_grad
+    assert al.is_grad_enabled() and evaluate() is False and al.is_grad_enabled()
 
 
 def test_jaxs_has_aux_eager_and_compiled():
@@ -276,3 +296,23 @@ def test_jaxs_has_aux_eager_and_compiled():
         al.compile(al.grad(cost))(w, X)
     with pytest.raises(TypeError, match="must return a pair \\(cost, aux\\), got tuple of 3"):
         al.grad(lambda w: (w.sum(), 1, 2), has_aux=True)(w)
+    metrics = lambda w: ((w ** 2).sum(), {"accuracy": 0.9})  # noqa: E731  (no Tensor in aux)
+    for g in (al.grad(metrics, has_aux=True), al.compile(al.grad(metrics, has_aux=True))):
+        dw, aux = g(w)
+        assert dw.tolist() == [[1.0, -2.0]] and aux == {"accuracy": 0.9}
+
+
+def test_jax_style_parameters_in_lists_and_numbers_eager_and_compiled():
+    from collections import namedtuple
+    a, b = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[5.0, 6.0], [7.0, 8.0]])
+    f = lambda p: (p[0] * p[1]).sum()  # noqa: E731
+    for g in (al.grad(f), al.compile(al.grad(f))):
+        da, db = g([a, b])  # a list of parameters: a list of gradients, as JAX gives
+        assert da.tolist() == b.tolist() and db.tolist() == a.tolist()
+    Params = namedtuple("Params", "W b")
+    got = al.grad(lambda p: (p.W * p.b).sum())(Params(a, b))
+    assert type(got) is Params and got.W.tolist() == b.tolist()
+    assert al.grad(lambda x: (x ** 2).sum())([1.0, 2.0]).tolist() == [2.0, 4.0]  # numbers: one
+    assert al.compile(al.grad(lambda a: a ** 2))(3.0) == 6.0  # a number, as grad takes it
+    with pytest.raises(ValueError, match="names an argument twice"):
+        al.grad(f, argnums=(0, 0))

@@ -423,3 +423,81 @@ def test_anomaly_mode_checks_a_compiled_call_as_it_checks_eager():
     with al.detect_anomaly():
         assert step(np.array([0.5, 0.2]), Y)[0] == np.log(2.0)
     assert step.trace_count == 1  # the checked calls are not cached traces
+
+
+# ---- a review of the fixes above -------------------------------------------------------------
+
+@pytest.mark.parametrize("read", ["detach", "compare", "copy", "asarray"])
+def test_an_outside_tensor_read_any_way_retraces_when_written(read):
+    """W.detach(), W > 1.5, Tensor(W) and np.asarray(W) took W's values while recording;
+    after W += 1 or W.data = ... the replay kept the old ones (6.0 where eager gave 12.0)."""
+    x = np.array([1.0, 2.0, 3.0])
+    W = al.Tensor([1.0, 1.0, 1.0])
+    f = {"detach": lambda x: (x * W.detach()).sum(),
+         "compare": lambda x: al.where(W > 1.5, x, 0 * x).sum(),
+         "copy": lambda x: (x * al.Tensor(W)).sum(),
+         "asarray": lambda x: (x * np.asarray(W)).sum()}[read]
+    step = al.compile(f, argnums=0)
+    step(x)
+    with al.no_grad():
+        W += 1
+    assert step(x)[0] == f(al.Tensor(x)).item() and step(x)[0] in (6.0, 12.0)
+    W.data = np.full(3, 5.0)
+    assert step(x)[0] == f(al.Tensor(x)).item() and step(x)[0] in (6.0, 30.0)
+
+
+def test_a_static_argument_left_to_its_default_is_the_default():
+    def f(x, n=2):
+        return (x ** n).sum()
+    assert al.compile(f, static_argnums=1)(np.array([1.0, 2.0]))[0] == 5.0
+    with pytest.raises(TypeError, match="a gradient needs the argument given"):
+        al.compile(lambda x, y=None: (x ** 2).sum(), argnums=(0, 1))(np.array([1.0, 2.0]))
+
+
+def test_a_callable_object_with_an_attribute_named_f_compiles_itself():
+    """update_wrapper copied the object's f over the compiled function's: 5.0 instead of 50."""
+    class Scaled:
+        def __init__(self, f, k):
+            self.f, self.k = f, k
+
+        def __call__(self, x):
+            return self.f(x) * self.k
+    cost, x = Scaled(lambda x: (x ** 2).sum(), 10.0), np.array([1.0, 2.0])
+    value, grad = al.compile(cost, argnums=0)(x)
+    assert value == 50.0 and grad.tolist() == [20.0, 40.0]
+
+
+def test_stateful_callables_and_generators_as_arguments_are_refused_unless_static():
+    """A layer object, its bound method or a Generator was a constant by identity: after
+    layer.W changed the replay gave 6.0 where eager gave 60.0."""
+    class Layer:
+        def __init__(self, W):
+            self.W = W
+
+        def __call__(self, z):
+            return z * self.W
+
+        def forward(self, z):
+            return z * self.W
+    layer, x = Layer(np.ones(3)), np.array([1.0, 2.0, 3.0])
+    f = lambda x, g: al.sum(g(x))  # noqa: E731
+    for arg in (layer, layer.forward, np.random.default_rng(0)):
+        with pytest.raises(TypeError, match="static_argnums if it never changes"):
+            al.compile(f, argnums=0)(x, arg)
+    assert al.compile(f, argnums=0)(x, al.tanh)[0] == np.tanh(x).sum()  # a function: fine
+
+
+def test_a_draw_in_a_helper_the_function_calls_is_refused():
+    """dropout(A) drawing from a global Generator gave the same mask every call."""
+    rng = np.random.default_rng(0)
+
+    def dropout(a):
+        return a * (rng.random(a.shape) < 0.5)
+    with pytest.raises(TraceError, match="drew random numbers"):
+        al.compile(lambda x: dropout(x).sum())(np.ones(6))
+
+
+def test_auxiliary_outputs_without_a_tensor_come_back():
+    """A cost with plain metrics beside it raised 'internal error'."""
+    value, _ = al.compile(lambda w: ((w ** 2).sum(), 1.5, {"n": 2}))(np.ones(2))
+    assert value == (2.0, 1.5, {"n": 2})
