@@ -77,6 +77,7 @@ from .ops import (
     swapaxes,
     tanh,
     transpose,
+    var,
     where,
 )
 from .tensor import PRIMITIVES, CutOffWarning, Primitive, Tensor
@@ -122,7 +123,7 @@ __all__ = [
     "add", "subtract", "multiply", "divide", "negative", "power", "exp", "log", "sqrt", "square",
     "abs", "tanh", "sin", "cos", "sigmoid", "relu", "leaky_relu", "maximum", "minimum", "clip",
     "where",
-    "logaddexp", "sum", "mean", "max", "min", "logsumexp", "softmax", "log_softmax",
+    "logaddexp", "sum", "mean", "var", "max", "min", "logsumexp", "softmax", "log_softmax",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "matmul", "dot", "reshape",
     "flatten", "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to", "astype",
     "getitem", "concatenate", "stack",

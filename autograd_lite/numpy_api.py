@@ -117,6 +117,18 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=_UNSET):
         return ops.sum(ops.where(mask, x, 0.0), axis, bool(keepdims)) / count
 
 
+def _spread(name):
+    """np.var(t), numpy's keywords (ddof, or numpy 2's correction)."""
+    function = getattr(ops, name)
+
+    def reduce(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_UNSET,
+               mean=_UNSET, correction=_UNSET):
+        _refuse(name, where=where, mean=mean)
+        return function(_float_dtype(name, a, dtype), axis, bool(keepdims),
+                        ddof if correction is _UNSET else correction)
+    return reduce
+
+
 def _extreme(sign):
     name = "max" if sign > 0 else "min"
 
@@ -224,7 +236,8 @@ def _clip(a, a_min=_UNSET, a_max=_UNSET, out=None, *, min=_UNSET, max=_UNSET,  #
 
 UFUNCS = {np.positive: lambda x: x}
 FUNCTIONS = {
-    np.sum: _sum, np.mean: _mean, np.max: _extreme(1), np.amax: _extreme(1),
+    np.sum: _sum, np.mean: _mean, np.var: _spread("var"),
+    np.max: _extreme(1), np.amax: _extreme(1),
     np.min: _extreme(-1), np.amin: _extreme(-1),
     np.reshape: _reshape, np.ravel: _ravel,
     np.transpose: lambda a, axes=None: ops.transpose(a, axes),

@@ -440,6 +440,18 @@ def mean(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
     return sum(x, axes, keepdims) / float(count)
 
 
+@composite
+def var(x: ArrayLike, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """Variance over ``axis``, as numpy's: the mean squared distance from the mean, over
+    count - ddof (ddof=0; PyTorch's default is ddof=1, unbiased). (n, m) -> (n,) for axis=1."""
+    x = _tensor(x, "var")
+    shape = x.shape
+    axes = _axes(axis, len(shape), "var")
+    count = np.prod([shape[a] for a in axes]) if axes is not None else np.prod(shape)
+    centered = x - mean(x, axes, keepdims=True)
+    return sum(centered * centered, axes, keepdims) / float(count - ddof)
+
+
 def max(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Maximum over ``axis``. Tied maxima share the gradient equally (1/k each)."""
     axes = _axes(axis, np.ndim(_val(x)), "max")
@@ -758,6 +770,7 @@ OPS: dict[str, Op] = _ops(
        cli=True),
     Op("sum", sum, "reductions", "sum", numpy=(np.sum,), cli=True),
     Op("mean", mean, "reductions", "mean", numpy=(np.mean,), cli=True),
+    Op("var", var, "reductions", "var", numpy=(np.var,), cli=True),
     Op("max", max, "reductions", "max", numpy=(np.max, np.amax), cli=True),
     Op("min", min, "reductions", "min", numpy=(np.min, np.amin), cli=True),
     Op("logsumexp", logsumexp, "reductions", "logsumexp", cli=True),

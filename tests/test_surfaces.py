@@ -51,6 +51,7 @@ SAMPLES = {
                                          "binary_cross_entropy_with_logits(a, b)"),
     "sum": ([X], [], {"axis": 1, "keepdims": True}, "sum(a, axis=1, keepdims=True)"),
     "mean": ([X], [], {"axis": 0}, "mean(a, axis=0)"),
+    "var": ([X], [], {"axis": 1}, "var(a, axis=1)"),
     "max": ([X], [], {"axis": 1}, "max(a, axis=1)"),
     "min": ([X], [], {"axis": 0, "keepdims": True}, "min(a, axis=0, keepdims=True)"),
     "logsumexp": ([X], [], {"axis": 1}, "logsumexp(a, axis=1)"),
