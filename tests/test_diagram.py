@@ -538,7 +538,8 @@ def test_nested_composite_boxes_hold_the_nodes_their_call_made():
 
 
 COMPOSITE_CALLS = {  # one call of each composite op of the registry
-    "mean": lambda x: al.mean(x, axis=1), "min": lambda x: al.min(x),
+    "mean": lambda x: al.mean(x, axis=1), "var": lambda x: al.var(x, axis=1),
+    "min": lambda x: al.min(x),
     "minimum": lambda x: al.minimum(x, 0.5), "sqrt": lambda x: al.sqrt(x),
     "square": lambda x: al.square(x), "leaky_relu": lambda x: al.leaky_relu(x, 0.1),
     "clip": lambda x: al.clip(x, 0.3, 0.7), "logsumexp": lambda x: al.logsumexp(x, axis=0),
