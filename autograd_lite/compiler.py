@@ -30,6 +30,7 @@ import numpy as np
 
 from . import modes
 from .codegen import GeneratedCode, Generator
+from .functional import rebuilt
 from .modes import TraceError
 from .tensor import Tensor, _as_float_array, _make
 from .tracing import Tracer
@@ -124,6 +125,11 @@ class Compiled:
             self._params = list(inspect.signature(f).parameters.values())
         except (TypeError, ValueError):
             self._params = []
+        kinds = [p.kind for p in self._params]
+        # how many positional arguments f takes; 0 when it takes *args (or cannot be read)
+        self._n_positional = 0 if inspect.Parameter.VAR_POSITIONAL in kinds else sum(
+            k in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+            for k in kinds)
         self.static_argnums = frozenset(self._indices(static_argnums, "static_argnums"))
         self.argnums = None if argnums is None else self._indices(argnums, "argnums")
         if self.argnums is not None and self.static_argnums & set(self.argnums):
@@ -141,16 +147,12 @@ class Compiled:
         """argnums or static_argnums checked against f's parameters, negative ones counted
         from the last (as Python indexes); for ``*args`` the call checks the count."""
         nums = _nums(nums, what)
-        kinds = [p.kind for p in self._params]
-        self._n_positional = 0 if inspect.Parameter.VAR_POSITIONAL in kinds else sum(
-            k in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-            for k in kinds)
-        if not self._params or inspect.Parameter.VAR_POSITIONAL in kinds:
+        n = self._n_positional
+        if not n:
             if any(i < 0 for i in nums):
                 raise ValueError(f"al.compile({self.__name__}): negative {what} need a function "
                                  "with a fixed number of parameters")
             return nums
-        n = self._n_positional
         bad = [i for i in nums if not -n <= i < n]
         if bad:
             raise ValueError(f"al.compile({self.__name__}): {what} {bad[0]} is out of range: "
@@ -505,7 +507,7 @@ def _traced_args(cf: Compiled, args: tuple, tracer: Tracer):
             fields = getattr(a, "_fields", None)  # a namedtuple's names: W1, b1
             items = [convert(v, fields[i] if fields else f"{name}{i}", wanted, sub)
                      for i, v in enumerate(a)]
-            out = t(*items) if hasattr(t, "_fields") else t(items)  # a namedtuple's fields
+            out = rebuilt(a, items)  # a namedtuple by its fields
             path_slots.append((list if isinstance(a, list) else t if hasattr(t, "_fields")
                                else tuple, len(a), sub))  # a namedtuple's grads as one too
             return out
@@ -589,7 +591,7 @@ def _flatten_outputs(x: Any, tensors: list) -> Any:
     if isinstance(x, dict):
         return {k: _flatten_outputs(v, tensors) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return _rebuilt(x, [_flatten_outputs(v, tensors) for v in x])
+        return rebuilt(x, [_flatten_outputs(v, tensors) for v in x])
     return x
 
 
@@ -606,15 +608,11 @@ def _unflatten_values(tree: Any, values: list) -> Any:
         if isinstance(x, dict):
             return {k: fill(v) for k, v in x.items()}
         if isinstance(x, (list, tuple)):
-            return _rebuilt(x, [fill(v) for v in x])
+            return rebuilt(x, [fill(v) for v in x])
         return x
 
     return fill(tree)
 
-
-def _rebuilt(like: list | tuple, items: list) -> Any:
-    """``items`` as a list, tuple or namedtuple of ``like``'s type."""
-    return type(like)(*items) if hasattr(like, "_fields") else type(like)(items)
 
 
 # ---- one trace ----------------------------------------------------------------------------

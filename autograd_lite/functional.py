@@ -41,14 +41,18 @@ def _differentiable(a, variables: list, dicts: bool):
     if dicts and isinstance(a, dict):
         return {k: _differentiable(v, variables, dicts) for k, v in a.items()}
     if dicts and _structure(a):  # [W1, b1], a namedtuple: one gradient each, as in JAX
-        items = [_differentiable(v, variables, dicts) for v in a]
-        return type(a)(*items) if hasattr(a, "_fields") else type(a)(items)
+        return rebuilt(a, [_differentiable(v, variables, dicts) for v in a])
     if isinstance(a, Tensor) and a.requires_grad:
         v = a + 0.0  # a new node above the outer variable: inner grads stop here
     else:
         v = Tensor(a, requires_grad=True)
     variables.append(v)
     return v
+
+
+def rebuilt(like: list | tuple, items: list) -> list | tuple:
+    """``items`` as a list, tuple or namedtuple of ``like``'s type."""
+    return type(like)(*items) if hasattr(like, "_fields") else type(like)(items)
 
 
 def _structure(a) -> bool:
@@ -62,8 +66,7 @@ def _structured(a, grads):
     if isinstance(a, dict):
         return {k: _structured(v, grads) for k, v in a.items()}
     if _structure(a):
-        items = [_structured(v, grads) for v in a]
-        return type(a)(*items) if hasattr(a, "_fields") else type(a)(items)
+        return rebuilt(a, [_structured(v, grads) for v in a])
     return next(grads)
 
 
@@ -127,8 +130,7 @@ def _values(x: Any) -> Any:
     if isinstance(x, dict):
         return {k: _values(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        items = [_values(v) for v in x]
-        return type(x)(*items) if hasattr(x, "_fields") else type(x)(items)
+        return rebuilt(x, [_values(v) for v in x])
     return x
 
 
