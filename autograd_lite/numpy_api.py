@@ -118,7 +118,7 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=_UNSET):
 
 
 def _spread(name):
-    """np.var(t), numpy's keywords (ddof, or numpy 2's correction)."""
+    """np.var(t) and np.std(t), numpy's keywords (ddof, or numpy 2's correction)."""
     function = getattr(ops, name)
 
     def reduce(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_UNSET,
@@ -236,7 +236,7 @@ def _clip(a, a_min=_UNSET, a_max=_UNSET, out=None, *, min=_UNSET, max=_UNSET,  #
 
 UFUNCS = {np.positive: lambda x: x}
 FUNCTIONS = {
-    np.sum: _sum, np.mean: _mean, np.var: _spread("var"),
+    np.sum: _sum, np.mean: _mean, np.var: _spread("var"), np.std: _spread("std"),
     np.max: _extreme(1), np.amax: _extreme(1),
     np.min: _extreme(-1), np.amin: _extreme(-1),
     np.reshape: _reshape, np.ravel: _ravel,

@@ -452,6 +452,13 @@ def var(x: ArrayLike, axis=None, keepdims: bool = False, ddof: int = 0) -> Tenso
     return sum(centered * centered, axes, keepdims) / float(count - ddof)
 
 
+@composite
+def std(x: ArrayLike, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """Standard deviation over ``axis``: the square root of ``var`` (numpy's ddof=0). Its
+    gradient is 0/0 (NaN) over one entry or equal ones, as sqrt's at 0."""
+    return sqrt(var(x, axis, keepdims, ddof))
+
+
 def max(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Maximum over ``axis``. Tied maxima share the gradient equally (1/k each)."""
     axes = _axes(axis, np.ndim(_val(x)), "max")
@@ -771,6 +778,7 @@ OPS: dict[str, Op] = _ops(
     Op("sum", sum, "reductions", "sum", numpy=(np.sum,), cli=True),
     Op("mean", mean, "reductions", "mean", numpy=(np.mean,), cli=True),
     Op("var", var, "reductions", "var", numpy=(np.var,), cli=True),
+    Op("std", std, "reductions", "std", numpy=(np.std,), cli=True),
     Op("max", max, "reductions", "max", numpy=(np.max, np.amax), cli=True),
     Op("min", min, "reductions", "min", numpy=(np.min, np.amin), cli=True),
     Op("logsumexp", logsumexp, "reductions", "logsumexp", cli=True),

@@ -23,7 +23,8 @@ class OpSpec:
 
     kind: which input strategy applies ("unary", "binary", "reduce", "matmul", "reshape",
         "transpose", "broadcast_to", "getitem", "index_add", "concatenate", "where", "astype",
-        "leaky", "clip", "axis", "dot", "swapaxes", "expand_dims", "squeeze", "stack").
+        "leaky", "clip", "axis", "dot", "swapaxes", "expand_dims", "squeeze", "stack",
+        "spread").
     low, high: element bounds; ``away_from`` keeps elements at least ``gap`` from these
         points (kinks, poles); ``distinct``: no ties (max, maximum).
     """
@@ -116,6 +117,7 @@ OP_SPECS: list[OpSpec] = [
     OpSpec("clip", ops.clip, np.clip, "clip", second_order=False),
     OpSpec("mean", ops.mean, np.mean, "reduce"),
     OpSpec("var", ops.var, np.var, "reduce"),
+    OpSpec("std", ops.std, np.std, "spread", distinct=True, in_graphs=False),
     OpSpec("min", ops.min, np.min, "reduce", distinct=True, second_order=False),
     OpSpec("logsumexp", ops.logsumexp, _ref_logsumexp, "reduce"),
     OpSpec("softmax", ops.softmax, _ref_softmax, "axis"),
@@ -218,6 +220,8 @@ EDGE_CASES: list[EdgeCase] = [
              "0/0, as numpy"),
     EdgeCase("var", "var([1, 3])", lambda x: ops.var(x), (np.array([1.0, 3.0]),), 1.0,
              (np.array([-1.0, 1.0]),), "numpy's ddof=0; PyTorch's default is ddof=1"),
+    EdgeCase("std", "std([2, 2])", lambda x: ops.std(x), (np.array([2.0, 2.0]),), 0.0,
+             (np.array([_NAN, _NAN]),), "0/0 where all are equal, as sqrt's at 0"),
     EdgeCase("max", "max([2, 2, 1])", lambda x: ops.max(x), (np.array([2.0, 2.0, 1.0]),), 2.0,
              (np.array([0.5, 0.5, 0.0]),), "ties share"),
     EdgeCase("max", "max([])", lambda x: ops.max(x), (np.zeros(0),), ValueError),

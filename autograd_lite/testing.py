@@ -133,6 +133,12 @@ def op_inputs(draw, spec: OpSpec, max_side: int = 4) -> tuple[tuple, dict]:
         x = draw(_elements(spec, any_shape))
         axis = draw(st.none() | (st.just(()) if x.ndim == 0 else hnp.valid_tuple_axes(x.ndim)))
         return (x,), {"axis": axis, "keepdims": draw(st.booleans())}
+    if kind == "spread":  # std: two or more distinct entries along the reduced axis, since
+        # over one entry, or equal ones, its gradient is 0/0
+        x = draw(_elements(spec, hnp.array_shapes(min_dims=1, max_dims=3, min_side=2,
+                                                  max_side=max_side)))
+        axis = draw(st.none() | st.integers(-x.ndim, x.ndim - 1))
+        return (x,), {"axis": axis, "keepdims": draw(st.booleans())}
     if kind == "matmul":
         n, m, k, b = (draw(st.integers(1, max_side)) for _ in range(4))
         case = draw(st.sampled_from(["mm", "vm", "mv", "vv", "batched", "broadcast"]))

@@ -539,6 +539,7 @@ def test_nested_composite_boxes_hold_the_nodes_their_call_made():
 
 COMPOSITE_CALLS = {  # one call of each composite op of the registry
     "mean": lambda x: al.mean(x, axis=1), "var": lambda x: al.var(x, axis=1),
+    "std": lambda x: al.std(x),
     "min": lambda x: al.min(x),
     "minimum": lambda x: al.minimum(x, 0.5), "sqrt": lambda x: al.sqrt(x),
     "square": lambda x: al.square(x), "leaky_relu": lambda x: al.leaky_relu(x, 0.1),

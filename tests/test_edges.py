@@ -43,6 +43,7 @@ def _args(spec, x):
     kind, y = spec.kind, x[::-1].copy()
     return {
         "unary": ((x,), {}), "binary": ((x, y), {}), "reduce": ((x,), {"axis": None}),
+        "spread": ((x,), {"axis": None}),
         "axis": ((x,), {"axis": -1}), "leaky": ((x, 0.1), {}), "clip": ((x, -1.0, 1.0), {}),
         "where": ((x > 0, x, y), {}), "matmul": ((x, y), {}), "dot": ((x, y), {}),
         "reshape": ((x,), {"shape": (-1, 1)}), "transpose": ((x,), {"axes": (0,)}),

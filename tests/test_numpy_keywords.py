@@ -22,7 +22,7 @@ F_ORDER = np.asfortranarray(X)
 
 # the required arguments of each function (arrays are made Tensors on the Tensor side)
 BASE_CALLS = {
-    "sum": ([X], {}), "mean": ([X], {}), "var": ([X], {}),
+    "sum": ([X], {}), "mean": ([X], {}), "var": ([X], {}), "std": ([X], {}),
     "max": ([X], {}), "amax": ([X], {}),
     "min": ([X], {}), "amin": ([X], {}), "reshape": ([X, (4, 3)], {}), "ravel": ([X], {}),
     "transpose": ([X], {}), "swapaxes": ([X, 0, 1], {}), "squeeze": ([X[:1]], {}),

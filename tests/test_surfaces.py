@@ -52,6 +52,7 @@ SAMPLES = {
     "sum": ([X], [], {"axis": 1, "keepdims": True}, "sum(a, axis=1, keepdims=True)"),
     "mean": ([X], [], {"axis": 0}, "mean(a, axis=0)"),
     "var": ([X], [], {"axis": 1}, "var(a, axis=1)"),
+    "std": ([X], [], {"axis": 0, "keepdims": True}, "std(a, axis=0, keepdims=True)"),
     "max": ([X], [], {"axis": 1}, "max(a, axis=1)"),
     "min": ([X], [], {"axis": 0, "keepdims": True}, "min(a, axis=0, keepdims=True)"),
     "logsumexp": ([X], [], {"axis": 1}, "logsumexp(a, axis=1)"),
