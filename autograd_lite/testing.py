@@ -111,6 +111,19 @@ def _far_apart(x, y):
     return bool(np.all(np.abs(np.subtract(x, y)) > 1e-3))
 
 
+def _reduction_inputs(draw, spec: OpSpec, any_shape, max_side: int) -> tuple[tuple, dict]:
+    """reduce: any axes of any array. spread (std): two or more distinct entries along the
+    reduced axis, since over one entry, or equal ones, its gradient is 0/0."""
+    if spec.kind == "reduce":
+        x = draw(_elements(spec, any_shape))
+        axis = draw(st.none() | (st.just(()) if x.ndim == 0 else hnp.valid_tuple_axes(x.ndim)))
+    else:
+        x = draw(_elements(spec, hnp.array_shapes(min_dims=1, max_dims=3, min_side=2,
+                                                  max_side=max_side)))
+        axis = draw(st.none() | st.integers(-x.ndim, x.ndim - 1))
+    return (x,), {"axis": axis, "keepdims": draw(st.booleans())}
+
+
 @st.composite
 def op_inputs(draw, spec: OpSpec, max_side: int = 4) -> tuple[tuple, dict]:
     """``(args, kwargs)`` valid for ``spec``'s op: shapes that fit, elements in its domain."""
@@ -129,16 +142,8 @@ def op_inputs(draw, spec: OpSpec, max_side: int = 4) -> tuple[tuple, dict]:
         s1, s2, s3 = draw(broadcastable_shapes(3, max_side=max_side))
         return (draw(hnp.arrays(bool, s1)), draw(_elements(spec, s2)),
                 draw(_elements(spec, s3))), {}
-    if kind == "reduce":
-        x = draw(_elements(spec, any_shape))
-        axis = draw(st.none() | (st.just(()) if x.ndim == 0 else hnp.valid_tuple_axes(x.ndim)))
-        return (x,), {"axis": axis, "keepdims": draw(st.booleans())}
-    if kind == "spread":  # std: two or more distinct entries along the reduced axis, since
-        # over one entry, or equal ones, its gradient is 0/0
-        x = draw(_elements(spec, hnp.array_shapes(min_dims=1, max_dims=3, min_side=2,
-                                                  max_side=max_side)))
-        axis = draw(st.none() | st.integers(-x.ndim, x.ndim - 1))
-        return (x,), {"axis": axis, "keepdims": draw(st.booleans())}
+    if kind in ("reduce", "spread"):
+        return _reduction_inputs(draw, spec, any_shape, max_side)
     if kind == "matmul":
         n, m, k, b = (draw(st.integers(1, max_side)) for _ in range(4))
         case = draw(st.sampled_from(["mm", "vm", "mv", "vv", "batched", "broadcast"]))
