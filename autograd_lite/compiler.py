@@ -427,8 +427,7 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
         key.append(_tensor_key(d, a.requires_grad and cf.argnums is None))
         leaves.append(d)
     elif t is np.ndarray:
-        if a.dtype.kind != "f" or a.ndim == 0:  # as Tensor() keeps it: 0-d as a numpy number,
-            a = _as_float_array(a, None)  # whose ops round as eager's do (np.power's may not)
+        a = _array_argument(a)
         key.append((a.shape, a.strides, a.dtype) if type(a) is np.ndarray else (type(a), False))
         leaves.append(a)
     elif isinstance(a, dict):  # an OrderedDict (PyTorch's state_dict) reaches f as a dict
@@ -462,6 +461,12 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
         key.append((_STATIC, type(a), a, _zero_signs(a)))
 
 
+def _array_argument(a: np.ndarray) -> Any:
+    """An array argument as Tensor() keeps data: int and bool as floats, and 0-d as a numpy
+    number, whose ops round as eager's do (np.power on a 0-d array may not)."""
+    return a if a.dtype.kind == "f" and a.ndim else _as_float_array(a, None)
+
+
 def _opaque(a: Any) -> bool:
     """An object compared by identity that holds state f may read: a model holding its
     weights (callable or not), a bound method of one, a random generator. Functions,
@@ -486,9 +491,7 @@ def _traced_args(cf: Compiled, args: tuple, tracer: Tracer):
         t = type(a)
         if t is Tensor or t is np.ndarray or (isinstance(a, np.generic)
                                               and a.dtype.kind == "f"):
-            data = a._data if t is Tensor else (
-                a if t is not np.ndarray or a.dtype.kind == "f" and a.ndim
-                else _as_float_array(a, None))  # (as _leaf_keys: a 0-d array as a number)
+            data = a._data if t is Tensor else _array_argument(a) if t is np.ndarray else a
             rg = wanted or (t is Tensor and a.requires_grad and cf.argnums is None)
             x = _make(data, rg)
             x.name = (a.name if t is Tensor and a.name else name)
@@ -507,7 +510,7 @@ def _traced_args(cf: Compiled, args: tuple, tracer: Tracer):
             fields = getattr(a, "_fields", None)  # a namedtuple's names: W1, b1
             items = [convert(v, fields[i] if fields else f"{name}{i}", wanted, sub)
                      for i, v in enumerate(a)]
-            out = rebuilt(a, items)  # a namedtuple by its fields
+            out = rebuilt(t, items)  # a namedtuple by its fields
             path_slots.append((list if isinstance(a, list) else t if hasattr(t, "_fields")
                                else tuple, len(a), sub))  # a namedtuple's grads as one too
             return out
@@ -561,8 +564,7 @@ def _fill(slot: Any, it) -> Any:
         kind, keys, sub = slot
         if kind is dict:
             return {k: _fill(s, it) for k, s in zip(keys, sub)}
-        items = [_fill(s, it) for s in sub]
-        return kind(*items) if hasattr(kind, "_fields") else kind(items)
+        return rebuilt(kind, [_fill(s, it) for s in sub])
     return next(it)  # a Tensor that required grad
 
 
@@ -591,7 +593,7 @@ def _flatten_outputs(x: Any, tensors: list) -> Any:
     if isinstance(x, dict):
         return {k: _flatten_outputs(v, tensors) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return rebuilt(x, [_flatten_outputs(v, tensors) for v in x])
+        return rebuilt(type(x), [_flatten_outputs(v, tensors) for v in x])
     return x
 
 
@@ -608,11 +610,10 @@ def _unflatten_values(tree: Any, values: list) -> Any:
         if isinstance(x, dict):
             return {k: fill(v) for k, v in x.items()}
         if isinstance(x, (list, tuple)):
-            return rebuilt(x, [fill(v) for v in x])
+            return rebuilt(type(x), [fill(v) for v in x])
         return x
 
     return fill(tree)
-
 
 
 # ---- one trace ----------------------------------------------------------------------------
@@ -622,10 +623,10 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
     traced, inputs, names, slots = _traced_args(cf, args, tracer)
     local_names: dict[int, str] = {}
     generators = _generators(cf.f)
-    random_state = np.random.get_state(), [_state(g) for g in generators]
+    before = np.random.get_state(), [_state(g) for g in generators]
     with modes.tracing(tracer), modes.enable_grad(), _LocalNames(tracer, local_names):
         result = cf.f(*traced)
-    _check_no_draws(cf, random_state, generators)
+    _check_no_draws(cf, before, generators)
     root, extra_tree = (result[0], result[1:]) if isinstance(result, tuple) else (result, ())
     if type(root) is not Tensor:
         raise TypeError(f"al.compile({cf.__name__}): the function must return a scalar Tensor "
@@ -710,10 +711,9 @@ def _state(g: Any) -> str:
 def _check_no_draws(cf: Compiled, before: tuple, generators: list) -> None:
     """A draw from numpy's global generator, or from a Generator f names, while recording
     would be replayed, the same numbers every call (a dropout mask drawn inside f would
-    never change): refused."""
-    after = np.random.get_state()
-    before, states = before
-    if (before[2:] != after[2:] or not np.array_equal(before[1], after[1])
+    never change): refused. ``before``: (the global state, the generators' states)."""
+    (state, states), after = before, np.random.get_state()
+    if (state[2:] != after[2:] or not np.array_equal(state[1], after[1])
             or states != [_state(g) for g in generators]):
         raise TraceError(f"al.compile({cf.__name__}): the function drew random numbers "
                          "(np.random, or a Generator it names) while it was recorded; every "

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .backward import gradients
-from .modes import TraceError, current_mode, enable_grad
+from .modes import TraceError, enable_grad, tracer
 from .tensor import Tensor
 
 
@@ -21,9 +21,7 @@ def _variables(args, argnums, dicts=False):
     """Fresh differentiable copies of the chosen arguments (connected to any outer graph),
     whether any was a variable of an outer transform, and the copies in order (``dicts``: a
     dict of parameters, {"W1": ..., "b1": ...}, gives one per value, as JAX's pytrees)."""
-    trace = current_mode().trace
-    if trace is not None and any(type(args[i]) is Tensor and id(args[i]) in trace.known
-                                 for i in argnums):
+    if any(tracer(args[i]) is not None for i in argnums):
         raise TraceError("al.grad, jacobian, hessian and hvp cannot run inside a compiled "
                          "function: they call backward() while it is recorded. Compile the "
                          "cost itself: al.compile(f) returns f's value and gradients, "
@@ -41,7 +39,7 @@ def _differentiable(a, variables: list, dicts: bool):
     if dicts and isinstance(a, dict):
         return {k: _differentiable(v, variables, dicts) for k, v in a.items()}
     if dicts and _structure(a):  # [W1, b1], a namedtuple: one gradient each, as in JAX
-        return rebuilt(a, [_differentiable(v, variables, dicts) for v in a])
+        return rebuilt(type(a), [_differentiable(v, variables, dicts) for v in a])
     if isinstance(a, Tensor) and a.requires_grad:
         v = a + 0.0  # a new node above the outer variable: inner grads stop here
     else:
@@ -50,9 +48,9 @@ def _differentiable(a, variables: list, dicts: bool):
     return v
 
 
-def rebuilt(like: list | tuple, items: list) -> list | tuple:
-    """``items`` as a list, tuple or namedtuple of ``like``'s type."""
-    return type(like)(*items) if hasattr(like, "_fields") else type(like)(items)
+def rebuilt(kind: type, items: list) -> list | tuple:
+    """``items`` as a ``kind``: a list, a tuple or a namedtuple (which takes them one by one)."""
+    return kind(*items) if hasattr(kind, "_fields") else kind(items)
 
 
 def _structure(a) -> bool:
@@ -66,7 +64,7 @@ def _structured(a, grads):
     if isinstance(a, dict):
         return {k: _structured(v, grads) for k, v in a.items()}
     if _structure(a):
-        return rebuilt(a, [_structured(v, grads) for v in a])
+        return rebuilt(type(a), [_structured(v, grads) for v in a])
     return next(grads)
 
 
@@ -130,7 +128,7 @@ def _values(x: Any) -> Any:
     if isinstance(x, dict):
         return {k: _values(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return rebuilt(x, [_values(v) for v in x])
+        return rebuilt(type(x), [_values(v) for v in x])
     return x
 
 

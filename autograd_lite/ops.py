@@ -436,8 +436,12 @@ def mean(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
     """Mean over ``axis``: the sum divided by the number of entries summed."""
     shape = np.shape(_val(x))
     axes = _axes(axis, len(shape), "mean")
-    count = np.prod([shape[a] for a in axes]) if axes is not None else np.prod(shape)
-    return sum(x, axes, keepdims) / float(count)
+    return sum(x, axes, keepdims) / float(_count(shape, axes))
+
+
+def _count(shape: tuple, axes: tuple | None) -> int:
+    """How many entries a reduction over ``axes`` (None: all) takes together."""
+    return int(np.prod([shape[a] for a in axes]) if axes is not None else np.prod(shape))
 
 
 @composite
@@ -445,11 +449,9 @@ def var(x: ArrayLike, axis=None, keepdims: bool = False, ddof: int = 0) -> Tenso
     """Variance over ``axis``, as numpy's: the mean squared distance from the mean, over
     count - ddof (ddof=0; PyTorch's default is ddof=1, unbiased). (n, m) -> (n,) for axis=1."""
     x = _tensor(x, "var")
-    shape = x.shape
-    axes = _axes(axis, len(shape), "var")
-    count = np.prod([shape[a] for a in axes]) if axes is not None else np.prod(shape)
+    axes = _axes(axis, x.ndim, "var")
     centered = x - mean(x, axes, keepdims=True)
-    return sum(centered * centered, axes, keepdims) / float(count - ddof)
+    return sum(centered * centered, axes, keepdims) / float(_count(x.shape, axes) - ddof)
 
 
 @composite
@@ -858,18 +860,24 @@ def _torch_keywords(function):
 
     @functools.wraps(function)
     def method(self, *args, **kwargs):
-        if "dim" in kwargs and name in ("max", "min"):  # PyTorch's gives (values, indices)
-            raise TypeError(f"{name}(dim=...): PyTorch returns (values, indices) there; here "
-                            f"{name} returns the values alone: write {name}(axis=...), and "
-                            f"arg{name}(axis=...) for the indices")
-        for torch_name, numpy_name in (("dim", "axis"), ("keepdim", "keepdims")):
-            if torch_name in kwargs:
-                if numpy_name in kwargs:
-                    raise TypeError(f"{name}: give {numpy_name}= or PyTorch's {torch_name}=, "
-                                    "not both")
-                kwargs[numpy_name] = kwargs.pop(torch_name)
+        if kwargs:  # (t.sum() passes straight through)
+            _numpy_keywords(name, kwargs)
         return function(self, *args, **kwargs)
     return method
+
+
+def _numpy_keywords(name: str, kwargs: dict) -> None:
+    """PyTorch's dim= and keepdim= in ``kwargs`` renamed to numpy's axis= and keepdims=."""
+    if "dim" in kwargs and name in ("max", "min"):  # PyTorch's gives (values, indices)
+        raise TypeError(f"{name}(dim=...): PyTorch returns (values, indices) there; here "
+                        f"{name} returns the values alone: write {name}(axis=...), and "
+                        f"arg{name}(axis=...) for the indices")
+    for torch_name, numpy_name in (("dim", "axis"), ("keepdim", "keepdims")):
+        if torch_name in kwargs:
+            if numpy_name in kwargs:
+                raise TypeError(f"{name}: give {numpy_name}= or PyTorch's {torch_name}=, "
+                                "not both")
+            kwargs[numpy_name] = kwargs.pop(torch_name)
 
 
 # methods that also take numpy's and PyTorch's unpacked form (t.reshape(3, 2))

@@ -42,6 +42,12 @@ class Tracer:
         recording too: a detached copy or a view shares its source's version counter)."""
         self.captured[id(t)] = t
 
+    def capture_tensors(self, args: tuple) -> None:
+        """Note the Tensors among ``args``, read by an op that computes a constant now."""
+        for a in args:
+            if type(a) is Tensor:
+                self.capture(a)
+
     def read(self, t: Tensor, what: str) -> None:
         """``what`` reads the values of ``t``: refused for a traced tensor, noted for one from
         outside (``np.asarray(W)``, ``Tensor(W)``, ``W.item()``)."""
@@ -57,9 +63,7 @@ class Tracer:
         """Put the op on the tape if it reads a traced tensor."""
         known = self.known
         if not any(type(a) is Tensor and id(a) in known for a in args):
-            for a in args:  # a constant of the replay, computed now from these
-                if type(a) is Tensor:
-                    self.capture(a)
+            self.capture_tensors(args)  # a constant of the replay, computed now from these
             return
         for a in args:
             if type(a) is Tensor and id(a) not in known:
@@ -135,7 +139,5 @@ def nondiff(func: Any, *args: Any, **kwargs: Any) -> Any:
             prim = NONDIFF[func] = _nondiff_prim(func.__name__, func, len(args))
         return trace.nondiff(prim, args, kwargs or None)
     if trace is not None:  # W > 0 of a W from outside: a constant mask, watched as W is
-        for a in args:
-            if type(a) is Tensor:
-                trace.capture(a)
+        trace.capture_tensors(args)
     return func(*(a._data if type(a) is Tensor else a for a in args), **kwargs)
