@@ -12,6 +12,19 @@ Diagrams (graphviz) and the hypothesis strategies load only when first used.
 
 from . import backward as _backward  # noqa: F401  (attaches Tensor.backward)
 from . import numpy_api as _numpy_api  # noqa: F401  (installs numpy's protocols on Tensor)
+from .creation import (
+    arange,
+    eye,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    zeros,
+    zeros_like,
+)
 from .custom import custom_op
 from .functional import grad, hessian, hvp, jacobian, value_and_grad
 from .gradcheck import (
@@ -82,6 +95,7 @@ from .ops import (
     where,
 )
 from .tensor import PRIMITIVES, CutOffWarning, Primitive, Tensor
+from .torch_names import cat  # (also attaches PyTorch's method names: t.pow, t.view, ...)
 
 __version__ = "0.1.0"
 
@@ -127,5 +141,7 @@ __all__ = [
     "logaddexp", "sum", "mean", "var", "std", "max", "min", "logsumexp", "softmax", "log_softmax",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "matmul", "dot", "reshape",
     "flatten", "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to", "astype",
-    "getitem", "concatenate", "stack",
+    "getitem", "concatenate", "stack", "cat",
+    "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange",
+    "linspace", "randn", "rand",
 ]

@@ -586,7 +586,9 @@ def transpose(x: ArrayLike, axes=None) -> Tensor:
     else:
         axes = tuple(_axes(a, ndim, "transpose")[0] for a in axes)
     if sorted(axes) != list(range(ndim)):
-        raise ValueError(f"transpose: axes {axes} are not a permutation of {ndim} axes")
+        swap = (f"; to swap two axes, as PyTorch's transpose({axes[0]}, {axes[1]}) does, write "
+                f"swapaxes({axes[0]}, {axes[1]})") if len(axes) == 2 and ndim > 2 else ""
+        raise ValueError(f"transpose: axes {axes} are not a permutation of {ndim} axes{swap}")
     return apply(_transpose, (x,), {"axes": axes})
 
 
@@ -741,6 +743,7 @@ class Op:
     operator: str = ""
     numpy: tuple = ()
     cli: bool = False
+    torch: tuple = ()
 
     @property
     def primitive(self) -> bool:
@@ -752,12 +755,17 @@ def _ops(*ops: Op) -> dict[str, Op]:
 
 
 OPS: dict[str, Op] = _ops(
-    Op("add", add, "arithmetic", operator="+", numpy=(np.add,), cli=True),
-    Op("subtract", subtract, "arithmetic", operator="-", numpy=(np.subtract,), cli=True),
-    Op("multiply", multiply, "arithmetic", operator="*", numpy=(np.multiply,), cli=True),
-    Op("divide", divide, "arithmetic", operator="/", numpy=(np.divide,), cli=True),
-    Op("negative", negative, "arithmetic", operator="-x", numpy=(np.negative,), cli=True),
-    Op("power", power, "arithmetic", operator="**", numpy=(np.power,), cli=True),
+    Op("add", add, "arithmetic", operator="+", numpy=(np.add,), cli=True, torch=("t.add",)),
+    Op("subtract", subtract, "arithmetic", operator="-", numpy=(np.subtract,), cli=True,
+       torch=("t.sub",)),
+    Op("multiply", multiply, "arithmetic", operator="*", numpy=(np.multiply,), cli=True,
+       torch=("t.mul",)),
+    Op("divide", divide, "arithmetic", operator="/", numpy=(np.divide,), cli=True,
+       torch=("t.div",)),
+    Op("negative", negative, "arithmetic", operator="-x", numpy=(np.negative,), cli=True,
+       torch=("t.neg",)),
+    Op("power", power, "arithmetic", operator="**", numpy=(np.power,), cli=True,
+       torch=("t.pow",)),
     Op("exp", exp, "elementwise", "exp", numpy=(np.exp,), cli=True),
     Op("log", log, "elementwise", "log", numpy=(np.log,), cli=True),
     Op("sqrt", sqrt, "elementwise", "sqrt", numpy=(np.sqrt,), cli=True),
@@ -771,7 +779,7 @@ OPS: dict[str, Op] = _ops(
     Op("leaky_relu", leaky_relu, "elementwise", "leaky_relu", cli=True),
     Op("maximum", maximum, "elementwise", "maximum", numpy=(np.maximum,), cli=True),
     Op("minimum", minimum, "elementwise", "minimum", numpy=(np.minimum,), cli=True),
-    Op("clip", clip, "elementwise", "clip", numpy=(np.clip,), cli=True),
+    Op("clip", clip, "elementwise", "clip", numpy=(np.clip,), cli=True, torch=("t.clamp",)),
     Op("logaddexp", logaddexp, "elementwise", "logaddexp", numpy=(np.logaddexp,), cli=True),
     Op("where", where, "elementwise", numpy=(np.where,)),
     Op("binary_cross_entropy", binary_cross_entropy, "losses", cli=True),
@@ -786,18 +794,22 @@ OPS: dict[str, Op] = _ops(
     Op("logsumexp", logsumexp, "reductions", "logsumexp", cli=True),
     Op("softmax", softmax, "reductions", "softmax", cli=True),
     Op("log_softmax", log_softmax, "reductions", "log_softmax", cli=True),
-    Op("matmul", matmul, "linear algebra", operator="@", numpy=(np.matmul,), cli=True),
+    Op("matmul", matmul, "linear algebra", operator="@", numpy=(np.matmul,), cli=True,
+       torch=("t.matmul",)),
     Op("dot", dot, "linear algebra", "dot", numpy=(np.dot,)),
-    Op("reshape", reshape, "shapes", "reshape", numpy=(np.reshape,)),
+    Op("reshape", reshape, "shapes", "reshape", numpy=(np.reshape,), torch=("t.view",)),
     Op("flatten", flatten, "shapes", "flatten", numpy=(np.ravel,)),
-    Op("transpose", transpose, "shapes", "transpose", operator=".T", numpy=(np.transpose,)),
+    Op("transpose", transpose, "shapes", "transpose", operator=".T", numpy=(np.transpose,),
+       torch=("t.permute", "t.t")),
     Op("swapaxes", swapaxes, "shapes", "swapaxes", numpy=(np.swapaxes,)),
-    Op("expand_dims", expand_dims, "shapes", "expand_dims", numpy=(np.expand_dims,)),
+    Op("expand_dims", expand_dims, "shapes", "expand_dims", numpy=(np.expand_dims,),
+       torch=("t.unsqueeze",)),
     Op("squeeze", squeeze, "shapes", "squeeze", numpy=(np.squeeze,)),
-    Op("broadcast_to", broadcast_to, "shapes", "broadcast_to", numpy=(np.broadcast_to,)),
-    Op("astype", astype, "shapes", "astype"),
+    Op("broadcast_to", broadcast_to, "shapes", "broadcast_to", numpy=(np.broadcast_to,),
+       torch=("t.expand",)),
+    Op("astype", astype, "shapes", "astype", torch=("t.float", "t.double", "t.clone")),
     Op("getitem", getitem, "shapes", operator="x[i]"),
-    Op("concatenate", concatenate, "shapes", numpy=(np.concatenate,)),
+    Op("concatenate", concatenate, "shapes", numpy=(np.concatenate,), torch=("al.cat",)),
     Op("stack", stack, "shapes", numpy=(np.stack,)),
 )
 
@@ -892,20 +904,6 @@ for _op in OPS.values():
         setattr(Tensor, _op.method, _op.function if isinstance(_op.function, types.FunctionType)
                 else _method(_op.function))
 Tensor.T = property(transpose, doc="The tensor with its axes reversed.")
-
-
-def _numel(self: Tensor) -> int:
-    """The number of entries (PyTorch's ``t.numel()``; numpy's ``t.size``)."""
-    return self._data.size
-
-
-def _dim(self: Tensor) -> int:
-    """The number of axes (PyTorch's ``t.dim()``; numpy's ``t.ndim``)."""
-    return self._data.ndim
-
-
-Tensor.numel, Tensor.dim = _numel, _dim
-Tensor.unsqueeze = _torch_keywords(expand_dims)  # PyTorch's name: t.unsqueeze(0)
 
 
 def _matrix_transpose(t: Tensor) -> Tensor:

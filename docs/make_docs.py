@@ -118,13 +118,16 @@ def edge_cases() -> str:
 
 def operations_table() -> str:
     """The README's operations table, from the registry al.OPS."""
-    rows = ["| family | op | kind | method | numpy | operator | in `graph` expressions |",
-            "|---|---|---|---|---|---|---|"]
+    rows = ["| family | op | kind | method | numpy | operator | PyTorch's names "
+            "| in `graph` expressions |",
+            "|---|---|---|---|---|---|---|---|"]
     for op in al.OPS.values():
         numpy_names = ", ".join(f"`np.{f.__name__}`" for f in op.numpy)
+        torch_names = ", ".join(f"`{name}()`" for name in op.torch)
         rows.append(f"| {op.family} | `{op.name}` | {'primitive' if op.primitive else 'composite'}"
                     f" | {f'`t.{op.method}()`' if op.method else ''} | {numpy_names} | "
-                    f"{f'`{op.operator}`' if op.operator else ''} | {'yes' if op.cli else ''} |")
+                    f"{f'`{op.operator}`' if op.operator else ''} | {torch_names} | "
+                    f"{'yes' if op.cli else ''} |")
     return "\n".join(rows)
 
 

@@ -316,3 +316,141 @@ def test_jax_style_parameters_in_lists_and_numbers_eager_and_compiled():
     assert al.compile(al.grad(lambda a: a ** 2))(3.0) == 6.0  # a number, as grad takes it
     with pytest.raises(ValueError, match="names an argument twice"):
         al.grad(f, argnums=(0, 0))
+
+
+# ---- Tensors made from a shape, as numpy, PyTorch and MyGrad make them ---------------------
+
+# al.<name>(*args) against numpy's own function on the same arguments
+CREATION = {
+    "zeros": ((2, 3), lambda: np.zeros((2, 3))),
+    "ones": ((3,), lambda: np.ones(3)),
+    "full": (((2, 2), 7.5), lambda: np.full((2, 2), 7.5)),
+    "eye": ((3, 2), lambda: np.eye(3, 2)),
+    "arange": ((1, 4, 0.5), lambda: np.arange(1, 4, 0.5)),
+    "linspace": ((0, 1, 5), lambda: np.linspace(0, 1, 5)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CREATION))
+def test_creation_functions_give_numpys_arrays_as_leaves(name):
+    args, numpy_result = CREATION[name]
+    t = getattr(al, name)(*args)
+    want = numpy_result()
+    assert type(t) is Tensor and t.is_leaf and not t.requires_grad and t.dtype == np.float64
+    np.testing.assert_array_equal(t.data, want)
+    w = getattr(al, name)(*args, requires_grad=True, dtype=np.float32)
+    assert w.requires_grad and w.dtype == np.float32 and w.shape == want.shape
+    (w * w).sum().backward()  # a leaf: its gradient lands in .grad
+    np.testing.assert_allclose(w.grad, 2 * want.astype(np.float32))
+    assert w.grad.dtype == np.float32
+
+
+def test_a_shape_is_taken_unpacked_as_pytorch_writes_it_or_as_numpys_tuple():
+    for name in ("zeros", "ones", "randn", "rand"):
+        make = getattr(al, name)
+        assert make(4, 1).shape == make((4, 1)).shape == make([4, 1]).shape == (4, 1)
+        assert make(np.int64(3)).shape == (3,) and make().shape == ()
+    b = al.zeros(4, 1, requires_grad=True)  # the course's b[1], of shape (n[1], 1)
+    assert b.tolist() == [[0.0]] * 4 and b.requires_grad
+
+
+def test_randn_and_rand_follow_numpys_seed_as_the_course_does():
+    np.random.seed(1)
+    W = al.randn(4, 2)
+    np.random.seed(1)
+    np.testing.assert_array_equal(W.data, np.random.randn(4, 2))
+    np.random.seed(3)
+    u = al.rand(2, 3)
+    np.random.seed(3)
+    np.testing.assert_array_equal(u.data, np.random.rand(2, 3))
+    got = al.randn(2, 2, rng=np.random.default_rng(5))
+    np.testing.assert_array_equal(got.data, np.random.default_rng(5).standard_normal((2, 2)))
+    got = al.rand(3, rng=np.random.default_rng(5))
+    np.testing.assert_array_equal(got.data, np.random.default_rng(5).random(3))
+
+
+def test_like_functions_take_shape_and_float_dtype_from_a_tensor_or_an_array():
+    w = Tensor(np.ones((2, 3)), dtype=np.float32)
+    for name, fill in (("zeros_like", 0.0), ("ones_like", 1.0)):
+        t = getattr(al, name)(w)
+        assert t.shape == (2, 3) and t.dtype == np.float32 and (t.data == fill).all()
+    t = al.full_like(np.arange(3), 2.5)  # an int array: float64, as Tensor() makes it
+    assert t.dtype == np.float64 and t.tolist() == [2.5, 2.5, 2.5]
+    assert al.zeros_like(w, dtype=np.float64, requires_grad=True).requires_grad
+
+
+BAD_CREATION = [
+    (lambda: al.zeros(2.5), TypeError, r"zeros: a shape is whole numbers.*got 2.5"),
+    (lambda: al.ones(2, -1), ValueError, r"ones: a shape cannot have a negative length"),
+    (lambda: al.randn("3"), TypeError, r"randn: a shape is whole numbers"),
+    (lambda: al.zeros(True), TypeError, r"zeros: a shape is whole numbers"),
+    (lambda: al.zeros(3, dtype=np.int32), TypeError, r"zeros: dtype int32 is not a float"),
+    (lambda: al.arange(0, 3, 0), ValueError, r"arange: step must not be 0"),
+    (lambda: al.eye(-2), ValueError, r"eye: a shape cannot have a negative length"),
+]
+
+
+@pytest.mark.parametrize("make,error,message", BAD_CREATION)
+def test_bad_creation_arguments_say_which_function_and_what_to_give(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_a_scaled_randn_parameter_is_not_a_leaf_and_the_warning_says_how_to_fix_it():
+    W = al.randn(3, 2, requires_grad=True) * 0.01  # PyTorch's gotcha: W is made by multiply
+    (W * W).sum().backward()
+    with pytest.warns(UserWarning, match=r"scale before \.requires_grad_\(\)"):
+        assert W.grad is None
+    W = (al.randn(3, 2) * 0.01).requires_grad_()  # the fix the warning gives
+    (W * W).sum().backward()
+    np.testing.assert_allclose(W.grad, 2 * W.data)
+
+
+# ---- PyTorch's names for the registry's ops ------------------------------------------------
+
+def test_pytorchs_method_names_in_a_training_step():
+    """A PyTorch user's logistic-regression step, with PyTorch's spellings throughout."""
+    np.random.seed(0)
+    X, Y = np.random.randn(3, 8), (np.random.rand(1, 8) > 0.5).astype(float)
+    w, b = al.zeros(3, 1, requires_grad=True), al.zeros(1, 1, requires_grad=True)
+    Z = w.t().matmul(al.tensor(X)).add(b)  # (1, m)
+    A = Z.sigmoid().clamp(min=1e-12, max=1 - 1e-12)
+    cost = al.tensor(Y).mul(A.log()).add(al.tensor(1 - Y).mul(A.neg().add(1).log())).mean().neg()
+    cost.backward()
+    m = X.shape[1]
+    np.testing.assert_allclose(w.grad, X @ (0.5 - Y).T / m)  # the course's dw = X(A - Y)^T / m
+    np.testing.assert_allclose(b.grad, [[np.sum(0.5 - Y) / m]])  # db
+    assert cost.item() == pytest.approx(np.log(2))
+
+
+def test_pytorchs_shape_methods():
+    x = al.arange(6, requires_grad=True)
+    m = x.view(2, 3)
+    assert m.permute(1, 0).shape == (3, 2) and m.t().shape == (3, 2) and m.view(-1).shape == (6,)
+    assert m[:1].expand(4, -1).shape == (4, 3) and m[:1].expand((2, 1, 3)).shape == (2, 1, 3)
+    np.testing.assert_array_equal(al.cat([m, m], dim=1).data, np.hstack([m.data, m.data]))
+    c = x.clone()
+    assert c is not x and c.data is not x.data and not np.shares_memory(c.data, x.data)
+    (c * c).sum().backward()  # clone stays in the graph, as in PyTorch
+    np.testing.assert_array_equal(x.grad, 2 * x.data)
+    assert x.float().dtype == np.float32 and x.float().double().dtype == np.float64
+    assert al.tensor(3.0).t().item() == 3.0  # a number: as it is
+
+
+BAD_PYTORCH_FORMS = [
+    (lambda m: m.clamp(), ValueError, r"clamp: give min=, max= or both"),
+    (lambda m: m.permute(1), ValueError, r"permute: give the new order of all 2 axes"),
+    (lambda m: m.view(1, 2, 3).t(), ValueError, r"t\(\): a tensor of shape \(1, 2, 3\).*swapaxes"),
+    (lambda m: m.expand(3), ValueError, r"expand: 1 sizes for a tensor of shape \(2, 3\)"),
+    (lambda m: m.expand(2, 4), ValueError, r"broadcast"),
+    (lambda m: m.view(4, 2), ValueError, r"reshape"),
+    (lambda m: m.view(1, 2, 3).transpose(0, 2), ValueError,  # PyTorch's swaps two axes
+     r"transpose: axes \(0, 2\) are not a permutation of 3 axes; to swap two axes, as "
+     r"PyTorch's transpose\(0, 2\) does, write swapaxes\(0, 2\)"),
+]
+
+
+@pytest.mark.parametrize("call,error,message", BAD_PYTORCH_FORMS)
+def test_pytorch_forms_with_bad_arguments_say_what_to_give(call, error, message):
+    with pytest.raises(error, match=message):
+        call(al.arange(6).view(2, 3))

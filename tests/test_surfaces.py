@@ -98,9 +98,10 @@ def _call(op, surface, tensors, extra, kwargs):
     return surface(*tensors, *extra, **kwargs)
 
 
-def _value_and_grads(op, surface):
+def _value_and_grads(op, surface, extra=None):
     """The surface applied to fresh Tensors, and the gradient of a weighted sum of it."""
-    inputs, extra, kwargs, _ = SAMPLES[op.name]
+    inputs, sample_extra, kwargs, _ = SAMPLES[op.name]
+    extra = sample_extra if extra is None else extra
     tensors = [al.Tensor(x, requires_grad=True) for x in inputs]
     out = _call(op, surface, tensors, extra, kwargs)
     assert isinstance(out, al.Tensor), f"{op.name}: got {type(out).__name__}"
@@ -118,14 +119,36 @@ def _same(op, surface_name, got, want):
                                    err_msg=f"{op.name} via {surface_name}: gradient {i}")
 
 
+# PyTorch's spelling -> (its arguments after the tensor(s), its keywords, the registry op's
+# extra arguments it stands for, where they are not the op's sample's)
+TORCH_FORMS = {
+    "t.add": ((), {}, None), "t.sub": ((), {}, None), "t.mul": ((), {}, None),
+    "t.div": ((), {}, None), "t.neg": ((), {}, None), "t.pow": ((), {}, None),
+    "t.matmul": ((), {}, None), "t.clamp": ((), {"min": 0.8, "max": 1.5}, None),
+    "t.view": ((4, 3), {}, None), "t.permute": ((1, 0), {}, None), "t.t": ((), {}, None),
+    "t.unsqueeze": ((), {"dim": 1}, None), "t.expand": ((3, -1), {}, None),
+    "t.float": ((), {}, None), "t.double": ((), {}, [np.float64]),
+    "t.clone": ((), {}, [np.float64]), "al.cat": ((), {"dim": 0}, None),
+}
+
+
+def test_every_pytorch_name_has_a_sample():
+    names = {name for op in al.OPS.values() for name in op.torch}
+    assert set(TORCH_FORMS) == names, "add a PyTorch form for each new PyTorch name"
+
+
 SURFACES = [(name, kind) for name, op in al.OPS.items()
             for kind in ["method"] * bool(op.method) + ["operator"] * bool(op.operator)
-            + [f"numpy:{f.__name__}" for f in op.numpy] + ["cli"] * op.cli]
+            + [f"numpy:{f.__name__}" for f in op.numpy] + ["cli"] * op.cli
+            + [f"torch:{t}" for t in op.torch]]
 
 
 @pytest.mark.parametrize("name,kind", SURFACES, ids=[f"{n}-{k}" for n, k in SURFACES])
 def test_each_documented_surface_matches_the_function(name, kind):
     op = al.OPS[name]
+    if kind.startswith("torch:"):
+        _pytorchs_form_matches(op, kind[6:])
+        return
     want = _value_and_grads(op, op.function)
     if kind == "method":
         def surface(first, *rest, **kw):
@@ -141,6 +164,23 @@ def test_each_documented_surface_matches_the_function(name, kind):
         def surface(*tensors, **_):
             return evaluate(text, dict(zip("ab", tensors)))
     _same(op, kind, _value_and_grads(op, surface), want)
+
+
+def _pytorchs_form_matches(op, spelling):
+    """``t.clamp(min=0.8, max=1.5)`` gives the value and gradient of ``al.clip(t, 0.8, 1.5)``,
+    ``al.cat(ts, dim=0)`` those of ``al.concatenate(ts, 0)``, ..."""
+    args, kwargs, stands_for = TORCH_FORMS[spelling]
+    where, name = spelling.split(".")
+    if where == "t":
+        def surface(first, *rest, **_):
+            return getattr(first, name)(*rest, *args, **kwargs)
+    else:
+        def surface(*inputs, **_):  # (a sequence op's list is one input)
+            return getattr(al, name)(*inputs, *args, **kwargs)
+    want = _value_and_grads(op, op.function, stands_for)
+    got = _value_and_grads(op, lambda *t, **kw: surface(*t), [])
+    assert got[0].dtype == want[0].dtype, f"{spelling}: dtype {got[0].dtype}"
+    _same(op, spelling, got, want)
 
 
 def test_the_cli_language_is_exactly_the_registrys():

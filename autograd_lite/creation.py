@@ -1,0 +1,123 @@
+"""Tensors made from a shape, as numpy, PyTorch and MyGrad make them: ``al.zeros(2, 3)``,
+``al.randn(4, 2, requires_grad=True)``, ``al.zeros_like(W)``.
+
+Each is numpy's own function wrapped in a leaf Tensor (float64 unless ``dtype`` says
+otherwise). A shape may be given as numpy takes it, ``zeros((2, 3))``, or unpacked, as
+PyTorch takes it, ``zeros(2, 3)``. ``randn`` and ``rand`` draw from numpy's global random
+state, so that ``np.random.seed(1)`` makes them repeat as the course's notebooks do, or
+from a ``np.random.Generator`` given as ``rng=``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor
+
+__all__ = ["zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange",
+           "linspace", "randn", "rand"]
+
+
+def _shape(sizes: tuple, who: str) -> tuple[int, ...]:
+    """``(2, 3)`` from ``zeros(2, 3)`` or ``zeros((2, 3))``; a clear error for anything else."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    for n in sizes:
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
+            raise TypeError(f"{who}: a shape is whole numbers, as {who}(2, 3) or {who}((2, 3)); "
+                            f"got {n!r} in {sizes!r}")
+        if n < 0:
+            raise ValueError(f"{who}: a shape cannot have a negative length; got {sizes!r}")
+    return tuple(int(n) for n in sizes)
+
+
+def _leaf(data: Any, requires_grad: bool, dtype: Any, who: str) -> Tensor:
+    dtype = np.dtype(np.float64 if dtype is None else dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"{who}: dtype {dtype} is not a float dtype; gradients need floats "
+                        "(float64, the default, or float32)")
+    return Tensor(np.asarray(data, dtype=dtype), requires_grad=requires_grad)
+
+
+def zeros(*shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    """A Tensor of zeros of ``shape``: ``zeros(n, 1)`` for the course's b of shape (n[l], 1)."""
+    return _leaf(np.zeros(_shape(shape, "zeros")), requires_grad, dtype, "zeros")
+
+
+def ones(*shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    """A Tensor of ones of ``shape``."""
+    return _leaf(np.ones(_shape(shape, "ones")), requires_grad, dtype, "ones")
+
+
+def full(shape: Any, fill_value: float, *, requires_grad: bool = False,
+         dtype: Any = None) -> Tensor:
+    """A Tensor of ``shape`` (an int or a tuple) with every entry ``fill_value``."""
+    sizes = _shape((shape,), "full")
+    return _leaf(np.full(sizes, float(fill_value)), requires_grad, dtype, "full")
+
+
+def _like(t: Any, dtype: Any) -> tuple[tuple[int, ...], Any]:
+    data = t.data if type(t) is Tensor else np.asarray(t)
+    kind = np.asarray(data).dtype
+    return np.shape(data), (dtype if dtype is not None else kind if kind.kind == "f" else None)
+
+
+def zeros_like(t: Any, *, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    """Zeros of ``t``'s shape and float dtype (``t`` a Tensor or an array)."""
+    shape, dtype = _like(t, dtype)
+    return _leaf(np.zeros(shape), requires_grad, dtype, "zeros_like")
+
+
+def ones_like(t: Any, *, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    """Ones of ``t``'s shape and float dtype."""
+    shape, dtype = _like(t, dtype)
+    return _leaf(np.ones(shape), requires_grad, dtype, "ones_like")
+
+
+def full_like(t: Any, fill_value: float, *, requires_grad: bool = False,
+              dtype: Any = None) -> Tensor:
+    """``fill_value`` in every entry, in ``t``'s shape and float dtype."""
+    shape, dtype = _like(t, dtype)
+    return _leaf(np.full(shape, float(fill_value)), requires_grad, dtype, "full_like")
+
+
+def eye(n: int, m: int | None = None, *, requires_grad: bool = False,
+        dtype: Any = None) -> Tensor:
+    """The (n, m) identity matrix (m = n by default)."""
+    rows, cols = _shape((n, n if m is None else m), "eye")
+    return _leaf(np.eye(rows, cols), requires_grad, dtype, "eye")
+
+
+def arange(start: float, stop: float | None = None, step: float = 1, *,
+           requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    """``np.arange``'s numbers, as floats: ``arange(3)`` is [0., 1., 2.]."""
+    if step == 0:
+        raise ValueError("arange: step must not be 0")
+    values = np.arange(start, step=step) if stop is None else np.arange(start, stop, step)
+    return _leaf(values, requires_grad, dtype, "arange")
+
+
+def linspace(start: float, stop: float, num: int = 50, *, requires_grad: bool = False,
+             dtype: Any = None) -> Tensor:
+    """``num`` evenly spaced numbers from ``start`` to ``stop``, both included."""
+    (num,) = _shape((num,), "linspace")
+    return _leaf(np.linspace(start, stop, num), requires_grad, dtype, "linspace")
+
+
+def randn(*shape: Any, requires_grad: bool = False, dtype: Any = None,
+          rng: np.random.Generator | None = None) -> Tensor:
+    """Standard normal draws of ``shape``: ``np.random.randn(*shape)`` (numpy's global state,
+    as the course's ``np.random.seed(1)`` sets it), or ``rng.standard_normal(shape)``."""
+    sizes = _shape(shape, "randn")
+    values = np.random.randn(*sizes) if rng is None else rng.standard_normal(sizes)
+    return _leaf(values, requires_grad, dtype, "randn")
+
+
+def rand(*shape: Any, requires_grad: bool = False, dtype: Any = None,
+         rng: np.random.Generator | None = None) -> Tensor:
+    """Uniform draws in [0, 1) of ``shape``: ``np.random.rand(*shape)``, or ``rng.random``."""
+    sizes = _shape(shape, "rand")
+    values = np.random.rand(*sizes) if rng is None else rng.random(sizes)
+    return _leaf(values, requires_grad, dtype, "rand")

@@ -1,0 +1,109 @@
+"""PyTorch's names for the registry's ops: ``t.pow(2)``, ``t.view(3, 2)``, ``t.clamp(min=0)``,
+``t.t()``, ``al.cat([a, b], dim=1)``, ...
+
+Each op in ``ops.OPS`` lists its PyTorch spellings (``Op.torch``: ``"t.pow"`` is a Tensor
+method, ``"al.cat"`` a module function). A name whose arguments are the op's own binds the
+op's function; the others have an adapter below, from PyTorch's arguments to numpy's. The
+surface tests call every listed name, and the README's operations table shows them.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import numpy as np
+
+from . import ops
+from .ops import OPS, _reshape_method, _torch_keywords
+from .tensor import Tensor
+
+__all__ = ["cat"]
+
+
+def _clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """PyTorch's ``t.clamp(min=..., max=...)``: numpy's ``clip(t, min, max)``."""
+    if min is None and max is None:
+        raise ValueError("clamp: give min=, max= or both")
+    return ops.clip(self, min, max)
+
+
+def _permute(self: Tensor, *dims: Any) -> Tensor:
+    """PyTorch's ``t.permute(1, 0)`` or ``t.permute((1, 0))``: numpy's ``transpose``."""
+    if len(dims) == 1 and not isinstance(dims[0], (int, np.integer)):
+        dims = tuple(dims[0])
+    if len(dims) != self.ndim:
+        raise ValueError(f"permute: give the new order of all {self.ndim} axes of shape "
+                         f"{self.shape}, got {dims}")
+    return ops.transpose(self, dims)
+
+
+def _t(self: Tensor) -> Tensor:
+    """PyTorch's ``t.t()``: a matrix transposed; a vector or a number as it is."""
+    if self.ndim > 2:
+        raise ValueError(f"t(): a tensor of shape {self.shape} has more than 2 axes; use "
+                         "swapaxes(a, b) to swap two of them, or transpose(axes)")
+    return ops.transpose(self)
+
+
+def _expand(self: Tensor, *sizes: Any) -> Tensor:
+    """PyTorch's ``t.expand(3, -1)``: ``broadcast_to``, with -1 keeping an axis's length."""
+    if len(sizes) == 1 and not isinstance(sizes[0], (int, np.integer)):
+        sizes = tuple(sizes[0])
+    lead = len(sizes) - self.ndim
+    if lead < 0:
+        raise ValueError(f"expand: {len(sizes)} sizes for a tensor of shape {self.shape}; "
+                         "give one size per axis (-1 keeps it), new axes first")
+    shape = tuple(self.shape[i - lead] if n == -1 and i >= lead else n
+                  for i, n in enumerate(sizes))
+    return ops.broadcast_to(self, shape)
+
+
+def _float(self: Tensor) -> Tensor:
+    """PyTorch's ``t.float()``: float32 (``astype(np.float32)``)."""
+    return ops.astype(self, np.float32)
+
+
+def _double(self: Tensor) -> Tensor:
+    """PyTorch's ``t.double()``: float64 (``astype(np.float64)``)."""
+    return ops.astype(self, np.float64)
+
+
+def _clone(self: Tensor) -> Tensor:
+    """PyTorch's ``t.clone()``: a copy of the data that stays in the graph (gradients flow
+    back to ``t``); drawn as an ``astype`` to the same dtype, which is what it computes.
+    ``t.detach()`` is the copy without history (sharing the data)."""
+    return ops.astype(self, self.dtype)
+
+
+def cat(tensors: Any, dim: int | None = 0) -> Tensor:
+    """PyTorch's ``torch.cat(tensors, dim=0)``: ``concatenate(tensors, axis=dim)``."""
+    return ops.concatenate(tensors, dim)
+
+
+def _numel(self: Tensor) -> int:
+    """The number of entries (PyTorch's ``t.numel()``; numpy's ``t.size``)."""
+    return self._data.size
+
+
+def _dim(self: Tensor) -> int:
+    """The number of axes (PyTorch's ``t.dim()``; numpy's ``t.ndim``)."""
+    return self._data.ndim
+
+
+# PyTorch's name -> its adapter, where its arguments are not the op's own
+ADAPTERS = {"t.clamp": _clamp, "t.view": _reshape_method, "t.permute": _permute, "t.t": _t,
+            "t.expand": _expand, "t.float": _float, "t.double": _double, "t.clone": _clone,
+            "t.unsqueeze": _torch_keywords(ops.expand_dims), "al.cat": cat}
+
+FUNCTIONS: dict[str, Any] = {}  # al.<name> made here: al.cat
+for _op in OPS.values():
+    for _spelling in _op.torch:
+        _where, _name = _spelling.split(".")
+        _function = ADAPTERS.get(_spelling, _op.function)
+        assert isinstance(_function, types.FunctionType), _spelling  # binds as a method
+        if _where == "t":
+            setattr(Tensor, _name, _function)
+        else:
+            FUNCTIONS[_name] = _function
+Tensor.numel, Tensor.dim = _numel, _dim
