@@ -59,9 +59,10 @@ def full(shape: Any, fill_value: float, *, requires_grad: bool = False,
 
 
 def _like(t: Any, dtype: Any) -> tuple[tuple[int, ...], Any]:
-    data = t.data if type(t) is Tensor else np.asarray(t)
-    kind = np.asarray(data).dtype
-    return np.shape(data), (dtype if dtype is not None else kind if kind.kind == "f" else None)
+    """``t``'s shape and float dtype; of a Tensor, read without its values (under al.compile
+    a shape is fixed for the trace, as in JAX's jit)."""
+    shape, kind = (t.shape, t.dtype) if type(t) is Tensor else (np.shape(t), np.asarray(t).dtype)
+    return shape, (dtype if dtype is not None else kind if kind.kind == "f" else None)
 
 
 def zeros_like(t: Any, *, requires_grad: bool = False, dtype: Any = None) -> Tensor:

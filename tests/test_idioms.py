@@ -378,6 +378,13 @@ def test_like_functions_take_shape_and_float_dtype_from_a_tensor_or_an_array():
     assert t.dtype == np.float64 and t.tolist() == [2.5, 2.5, 2.5]
     assert al.zeros_like(w, dtype=np.float64, requires_grad=True).requires_grad
 
+    def cost(x):  # inside al.compile too: a shape is fixed for a trace, as in JAX's jit
+        return (x * al.ones_like(x) + al.full_like(x, 2.0) * al.zeros(3)).sum()
+    step = al.compile(al.value_and_grad(cost))
+    for x in (np.ones(3), np.arange(3.0)):
+        value, dx = step(x)
+        assert value == x.sum() and dx.tolist() == [1.0, 1.0, 1.0]
+
 
 BAD_CREATION = [
     (lambda: al.zeros(2.5), TypeError, r"zeros: a shape is whole numbers.*got 2.5"),
