@@ -135,20 +135,20 @@ def toposort(roots: list[Tensor], stop: set[int] | None = None) -> list[Tensor]:
     return order
 
 
-def backprop(root: Tensor, grad: Any, owned: bool = False,
-             retain_graph: bool = False, create_graph: bool = False,
-             retain_grads: bool = False, inputs: list[Tensor] | None = None,
-             trace: Callable | None = None, replay: bool = False) -> list[Any] | None:
-    """Reverse-mode sweep from ``root`` seeded with ``grad`` (``root``'s shape), into ``.grad``,
-    or returned for ``inputs`` (None where unreached). ``owned``: the seed is the engine's.
-    ``trace(t, i, input, g, contribution)`` sees every edge; ``replay`` walks ops an earlier
-    backward() spent. Tensors are numbered as they are made, so popping the highest number
-    first visits every op after all of its consumers."""
+def backprop(root: Tensor, grad: Any, owned: bool = False, retain_graph: bool = False,
+             create_graph: bool = False, retain_grads: bool = False,
+             inputs: list[Tensor] | None = None, trace: Callable | None = None,
+             replay: bool = False, outside: list | None = None) -> list[Any] | None:
+    """Reverse-mode sweep from ``root`` seeded with ``grad`` (its shape) into ``.grad``, or
+    returned for ``inputs`` (None where unreached; other leaves reached go in ``outside``).
+    ``owned``: the seed is the engine's. ``trace(t, i, input, g, contribution)`` sees every
+    edge; ``replay`` walks ops an earlier backward() spent. Tensors are numbered as they are
+    made: popping the highest number first visits each op after all of its consumers."""
     mode = _current_mode()
     if create_graph and not mode.enabled:  # record the backward pass even inside no_grad()
         with modes.enable_grad():
             return backprop(root, grad, owned, retain_graph, True, retain_grads, inputs, trace,
-                            replay)
+                            replay, outside)
     targets = None if inputs is None else {id(t) for t in inputs}
     found, walked, restored = {}, [], ([] if replay else None)
     held = set() if owned or type(grad) is Tensor else {id(grad)}  # arrays others hold
@@ -194,7 +194,7 @@ def backprop(root: Tensor, grad: Any, owned: bool = False,
         _spend(walked)
     elif restored:
         _respend(restored)
-    return _deliver_leaves(pending.values(), targets, found, held, inputs)
+    return _deliver_leaves(pending.values(), targets, found, held, inputs, outside)
 
 
 def _deliver(t, g, targets, found, held) -> bool:
@@ -211,9 +211,9 @@ def _deliver(t, g, targets, found, held) -> bool:
     return False
 
 
-def _deliver_leaves(leaves, targets, found, held, inputs) -> list[Any] | None:
+def _deliver_leaves(leaves, targets, found, held, inputs, outside) -> list[Any] | None:
     """The leaves' totals: accumulated into ``.grad``, or returned for the requested inputs
-    (None where unreached)."""
+    (None where unreached), the others' tensors put in ``outside`` if it is a list."""
     if targets is None:
         with _lock:  # .grad += is a read-modify-write: threads must not interleave
             for t, g in leaves:
@@ -223,6 +223,8 @@ def _deliver_leaves(leaves, targets, found, held, inputs) -> list[Any] | None:
     for t, g in leaves:
         if id(t) in targets:
             found[id(t)] = _owned(g, held, t._data)
+        elif outside is not None:
+            outside.append(t)
     return [found.get(id(t)) for t in inputs]
 
 
@@ -253,7 +255,8 @@ def _owned(g, handed_out, like):
 
 def gradients(out: Tensor, inputs: list[Tensor], seed: Any = None, *,
               create_graph: bool = False, retain_graph: bool = True,
-              unconnected: str | None = "zeros") -> list[Any] | None:
+              unconnected: str | None = "zeros",
+              outside: list | None = None) -> list[Any] | None:
     """d(out)/d(inputs), seeded with ``seed`` (ones by default): owned arrays, or Tensors
     under ``create_graph``; nothing is stored in ``.grad``. The one way the functional
     transforms and the checkers ask the engine for gradients.
@@ -261,7 +264,8 @@ def gradients(out: Tensor, inputs: list[Tensor], seed: Any = None, *,
     An input that ``out`` does not depend on gets zeros. When ``out`` depends on none of
     them, ``unconnected="zeros"`` gives zeros all the same (a constant function has gradient
     0), and ``unconnected=None`` returns None, for checkers that must refuse a cost built
-    outside the engine.
+    outside the engine. ``outside``, a list, gets the leaves that require grad reached
+    beside the inputs (a transform's function closed over an outer variable).
     """
     if seed is None:
         seed = np.ones(out.shape, out.dtype)
@@ -270,7 +274,7 @@ def gradients(out: Tensor, inputs: list[Tensor], seed: Any = None, *,
     found = [None] * len(inputs)
     if out.requires_grad:
         found = backprop(out, seed, owned=True, retain_graph=retain_graph or create_graph,
-                         create_graph=create_graph, inputs=list(inputs))
+                         create_graph=create_graph, inputs=list(inputs), outside=outside)
     if unconnected is None and inputs and all(g is None for g in found):
         return None
     return [np.zeros_like(x._data) if g is None else g for g, x in zip(found, inputs)]
@@ -409,11 +413,20 @@ def _check_saved(t: Tensor, restored: list[Tensor] | None = None) -> None:
                 "backprop through the graph twice")
         t._vals = [a._data if type(a) is Tensor else a for a in t._args]
         restored.append(t)
+    if t._version > t._tick:  # the op's own result: VJPs read it (exp's is g * ans)
+        raise RuntimeError(
+            f"backward through '{t._op.name}': its result {_label(t)}of shape {t.shape} was "
+            "changed in place (through .data, a view or a detached copy) after the op made it, "
+            "so the gradient computed from it would be wrong. Write the change as an op "
+            "(y = y * 0.5 is recorded), or recompute the forward pass after changing it")
     for a in t._args:
         if type(a) is Tensor and a._version > t._tick:
-            label = f"'{a.name}' " if a.name else ""
             raise RuntimeError(
-                f"backward through '{t._op.name}': its input {label}of shape {a.shape} was "
+                f"backward through '{t._op.name}': its input {_label(a)}of shape {a.shape} was "
                 "changed in place (through .data, a view or a detached copy) after the op "
                 "used it, so its gradient would be wrong. Update parameters after "
                 "backward(), or recompute the forward pass after changing them")
+
+
+def _label(t: Tensor) -> str:
+    return f"'{t.name}' " if t.name else ""

@@ -426,8 +426,8 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
         d = a._data
         key.append(_tensor_key(d, a.requires_grad and cf.argnums is None))
         leaves.append(d)
-    elif t is np.ndarray:
-        a = _array_argument(a)
+    elif isinstance(a, np.ndarray) and not np.ma.isMaskedArray(a):  # a memmap too, as eager
+        a = _array_argument(np.asarray(a))
         key.append((a.shape, a.strides, a.dtype) if type(a) is np.ndarray else (type(a), False))
         leaves.append(a)
     elif isinstance(a, dict):  # an OrderedDict (PyTorch's state_dict) reaches f as a dict
@@ -489,6 +489,8 @@ def _traced_args(cf: Compiled, args: tuple, tracer: Tracer):
 
     def convert(a, name, wanted, path_slots):
         t = type(a)
+        if isinstance(a, np.ndarray) and not np.ma.isMaskedArray(a):  # a memmap: as eager
+            a, t = np.asarray(a), np.ndarray
         if t is Tensor or t is np.ndarray or (isinstance(a, np.generic)
                                               and a.dtype.kind == "f"):
             data = a._data if t is Tensor else _array_argument(a) if t is np.ndarray else a

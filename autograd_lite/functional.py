@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .backward import gradients
-from .modes import TraceError, enable_grad, tracer
+from .modes import TraceError, enable_grad, is_grad_enabled, tracer
 from .tensor import Tensor
 
 
@@ -33,6 +33,15 @@ def _variables(args, argnums, dicts=False):
         args[i] = _differentiable(args[i], variables, dicts)
     nested = any(v._op is not None for v in variables)
     return args, nested, variables
+
+
+def _release(variables: list[Tensor]) -> None:
+    """After a transform, its own fresh variables need no gradient: an enclosing transform's
+    backward through a recorded result then stops there, and finds only the tensors that
+    still want one (its own variables, or a user's that f closed over)."""
+    for v in variables:
+        if v._op is None:
+            v.requires_grad = False
 
 
 def _differentiable(a, variables: list, dicts: bool):
@@ -103,10 +112,16 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0,
     nums = _argnums(argnums)
 
     def wrapper(*args: Any, **kwargs: Any):
+        recording = is_grad_enabled()
         with enable_grad():  # differentiate whatever the caller's mode, as torch.func does
             xs, nested, variables = _variables(args, nums, dicts=True)
             out, aux = _split_aux(f(*xs, **kwargs), has_aux)
-            gs = gradients(out, variables, create_graph=nested, retain_graph=nested)
+            outside = [] if recording and not nested else None
+            gs = gradients(out, variables, create_graph=nested, outside=outside)
+            if outside:  # f closed over a tensor that requires grad: record for its graph
+                nested = True
+                gs = gradients(out, variables, create_graph=True)
+        _release(variables)
         value = out if nested else out.data
         if not nested:
             gs = [np.asarray(g) for g in gs]
@@ -169,20 +184,29 @@ def jacobian(f: Callable, argnums: int = 0) -> Callable:
     _one_index(argnums, "jacobian")
 
     def wrapper(*args: Any, **kwargs: Any):
+        recording = is_grad_enabled()
         with enable_grad():  # whatever the caller's mode
             xs, nested, _ = _variables(args, (argnums,))
             x = xs[argnums]
             out = _tensor_output(f(*xs, **kwargs), "jacobian")
+            outside = [] if recording and not nested and out.size else None
+            if outside is not None:  # f closed over a tensor that requires grad: record
+                gradients(out, [x], np.zeros(out.shape, out.dtype), outside=outside)
+                nested = bool(outside)
             rows = []
             for k in range(out.size):
                 seed = np.zeros(out.size, out.dtype)
                 seed[k] = 1.0
                 (g,) = gradients(out, [x], seed.reshape(out.shape), create_graph=nested)
                 rows.append(g)
+        _release([x])
+        shape = out.shape + x.shape
+        if not rows:  # an empty output: an empty Jacobian, as JAX gives
+            return np.zeros(shape, x.dtype)
         if nested:
             from .ops import reshape, stack
-            return reshape(stack(rows), out.shape + x.shape)
-        return np.stack([np.asarray(r) for r in rows]).reshape(out.shape + x.shape)
+            return reshape(stack(rows), shape)
+        return np.stack([np.asarray(r) for r in rows]).reshape(shape)
 
     return wrapper
 

@@ -112,7 +112,9 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=_UNSET):
         return ops.mean(x, axis, bool(keepdims))
     _no_traced_mask("mean", where)
     mask = np.broadcast_to(_data(where), np.shape(_data(x)))
-    count = np.sum(mask, axis=axis, keepdims=bool(keepdims))
+    # the count in x's float (an int64 count made a float32 mean float64; numpy keeps float32)
+    count = np.sum(mask, axis=axis, keepdims=bool(keepdims)).astype(np.result_type(
+        _data(x), np.float16))
     with np.errstate(invalid="ignore", divide="ignore"):  # an empty selection: nan, as numpy
         return ops.sum(ops.where(mask, x, 0.0), axis, bool(keepdims)) / count
 

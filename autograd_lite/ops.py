@@ -708,7 +708,7 @@ def _operand(x, op: str, beside: Any = None):
     float32 with 0.5 stays float32), anything else a Tensor (int arrays would wrap); numpy
     ints ``beside`` a Tensor in the smallest float that holds them (float32 with uint8 stays
     float32, as in numpy), else float64 as Tensor() makes them."""
-    if type(x) in (float, int):
+    if type(x) in (float, int, bool):  # (True beside float32 stays float32, as in numpy)
         return x
     if type(beside) is Tensor and isinstance(x, (np.ndarray, np.generic)) \
             and x.dtype.kind in "biu":

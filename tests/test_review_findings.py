@@ -501,3 +501,92 @@ def test_auxiliary_outputs_without_a_tensor_come_back():
     """A cost with plain metrics beside it raised 'internal error'."""
     value, _ = al.compile(lambda w: ((w ** 2).sum(), 1.5, {"n": 2}))(np.ones(2))
     assert value == (2.0, 1.5, {"n": 2})
+
+
+# ---- a hostile review of the numbers, against finite differences and numpy ------------------
+
+def _central(f, y, h=1e-6):
+    return (f(y + h) - f(y - h)) / (2 * h)
+
+
+def test_a_nested_grad_that_closes_over_the_outer_variable_is_differentiated():
+    """The inner al.grad recorded its backward only when its own argument came from an outer
+    graph; over a closed-over y its result was a constant of the outer pass (24.0, not 72)."""
+    def f(y):
+        g = al.grad(lambda x: (x * y) ** 2)(3.0)  # 2 x y**2 = 6 y**2
+        return g * y  # 6 y**3, whose derivative at 2 is 72
+
+    def plain(y):
+        return 6 * y ** 3
+    assert al.grad(f)(2.0) == pytest.approx(_central(plain, 2.0), rel=1e-8) == 72.0
+    assert type(al.grad(f)(2.0)) is not al.Tensor  # arrays out, as before
+    y = al.Tensor(2.0, requires_grad=True)  # a user's leaf, backward() by hand
+    f(y).backward()
+    assert y.grad == 72.0
+    # returned as it is (it had raised "returned a ndarray, not a Tensor"): d(6 y**2)/dy
+    assert al.grad(lambda y: al.grad(lambda x: (x * y) ** 2)(3.0))(2.0) == 24.0
+
+    def through_value_and_grad(w):
+        _, g = al.value_and_grad(lambda p: (p["a"] * w).sum())({"a": np.ones(2)})
+        return (g["a"] * w).sum()  # sum of w**2
+    np.testing.assert_array_equal(al.grad(through_value_and_grad)(np.array([1.0, 3.0])),
+                                  [2.0, 6.0])
+
+    def through_jacobian(w):
+        J = al.jacobian(lambda x: x * w)(np.ones(2))  # diag(w)
+        return (J * J).sum()
+    np.testing.assert_array_equal(al.grad(through_jacobian)(np.array([1.0, 2.0])), [2.0, 4.0])
+    with al.no_grad():  # nothing will differentiate the result: the inner gives arrays
+        g = al.grad(lambda x: (x * al.Tensor(2.0, requires_grad=True)) ** 2)(3.0)
+    assert type(g) is np.ndarray and g == 24.0
+
+
+def test_a_nested_transforms_own_variables_do_not_count_as_closed_over():
+    assert al.grad(al.grad(lambda x: x ** 4))(2.0) == 48.0
+    np.testing.assert_array_equal(al.hessian(lambda x: (x ** 3).sum())(np.array([1.0, 2.0])),
+                                  [[6.0, 0.0], [0.0, 12.0]])
+
+
+@pytest.mark.parametrize("op", [al.exp, al.tanh, al.sigmoid])
+def test_backward_from_a_result_changed_in_place_raises(op):
+    """exp's VJP reads its result: with y.data zeroed, backward gave x.grad = [0, 0]."""
+    x = al.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = op(x)
+    y.data = y.data * 0.0
+    with pytest.raises(RuntimeError, match=r"its result of shape \(2,\) was changed in place"):
+        y.backward(np.ones(2))
+    y = op(x)
+    with al.no_grad():
+        d = y.detach()
+        d += 1.0  # shares y's version counter
+    with pytest.raises(RuntimeError, match="was changed in place .* after the op made it"):
+        y.backward(np.ones(2))
+    y = op(x)
+    y.backward(np.ones(2))  # unchanged: the derivative, as finite differences give it
+    want = [_central(lambda v: op(al.Tensor(v)).item(), v) for v in (1.0, 2.0)]
+    np.testing.assert_allclose(x.grad, want, rtol=1e-7)
+
+
+def test_jacobian_of_an_empty_output_is_empty():
+    J = al.jacobian(lambda x: x[:0] * 2)(np.ones(3))
+    assert type(J) is np.ndarray and J.shape == (0, 3)
+
+
+def test_compile_takes_a_memmap_as_eager_does(tmp_path):
+    X = np.memmap(tmp_path / "x.dat", dtype=np.float64, mode="w+", shape=(3,))
+    X[:] = [1.0, 2.0, 3.0]
+    W = al.Tensor(np.ones(3), requires_grad=True)
+    step = al.compile(lambda W, X: (W * X).sum())
+    assert step(W, X)[0] == 6.0
+    X[:] = [2.0, 2.0, 5.0]  # an argument: read at each call
+    value, (dW, dX) = step(W, X)
+    assert value == 9.0 and dW.tolist() == [2.0, 2.0, 5.0] and dX is None
+
+
+def test_float32_stays_float32_as_numpy_keeps_it():
+    x = np.float32([[1.0, 2.0], [3.0, 4.0]])
+    w = np.array([[True, False], [True, True]])
+    got = np.mean(al.Tensor(x), axis=1, where=w)
+    assert got.dtype == np.float32 and got.tolist() == np.mean(x, axis=1, where=w).tolist()
+    for op in (al.minimum, al.maximum):
+        assert op(al.Tensor(np.float32([1.0, 2.0])), True).dtype == np.float32
