@@ -546,24 +546,64 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> Tensor:
     return x - logsumexp(x, axis, keepdims=True)
 
 
+def _same_shape(name: str, first: str, x: Any, y: Any) -> None:
+    """A loss's prediction and labels: one shape (or one label for all), as PyTorch's losses
+    require. Broadcast, the course's (m, 1) against Y's (1, m) averaged m * m pairs."""
+    xs, ys = np.shape(_val(x)), np.shape(_val(y))
+    if xs == ys or ys == ():
+        return
+    message = f"{name}: {first} has shape {xs} and the labels y {ys}; they must be the same shape"
+    if _broadcasts(xs, ys):
+        pairs = int(np.prod(np.broadcast_shapes(xs, ys)))
+        message += (f" (the course's A[L] and Y are both (1, m)): transpose or reshape one "
+                    f"({first}.T, or y.reshape({first}.shape)); broadcast, they would average "
+                    f"{pairs} pairs")
+    raise ValueError(message)
+
+
+def _broadcasts(*shapes) -> bool:
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        return False
+    return True
+
+
 @composite
 def binary_cross_entropy(p: ArrayLike, y: ArrayLike) -> Tensor:
-    """Mean of -(y log p + (1-y) log(1-p)) over all entries; p, y broadcast, and both get
-    their gradient (y too, when it is a Tensor that requires grad).
+    """Mean of -(y log p + (1-y) log(1-p)) over all entries, p and y of one shape (or y one
+    number); both get their gradient (y too, when it is a Tensor that requires grad).
 
-    p is clipped to [eps, 1-eps] of its dtype, so p of exactly 0 or 1 gives a large
-    finite cost instead of inf. For exact values use ``binary_cross_entropy_with_logits``.
+    p must lie in [0, 1] (probabilities: a sigmoid's output; logits go to
+    ``binary_cross_entropy_with_logits``). It is clipped to [eps, 1-eps] of its dtype, so p
+    of exactly 0 or 1 gives a large finite cost instead of inf.
     """
+    _same_shape("binary_cross_entropy", "p", p, y)
     p = _tensor(p, "binary_cross_entropy")  # (a list, an int array: float64, as ops take them)
+    _probabilities(p)
     eps = float(np.finfo(p.dtype).eps)  # p's own: float32's eps left float16's 1 - p at 0
     pc = clip(p, eps, 1 - eps)
     return -mean(y * log(pc) + (1 - _operand(y, "binary_cross_entropy", p)) * log(1 - pc))
 
 
 def binary_cross_entropy_with_logits(z: ArrayLike, y: ArrayLike) -> Tensor:
-    """binary_cross_entropy(sigmoid(z), y) computed stably from the logits z, z and y
-    broadcast: mean(log(1 + exp(z)) - y z); its gradient is (sigmoid(z) - y) / size."""
+    """binary_cross_entropy(sigmoid(z), y) computed stably from the logits z, z and y of one
+    shape (or y one number): mean(log(1 + exp(z)) - y z); its gradient is
+    (sigmoid(z) - y) / size."""
+    _same_shape("binary_cross_entropy_with_logits", "z", z, y)
     return apply(_bce_logits, (z, y))
+
+
+def _probabilities(p: Tensor) -> None:
+    """Refuse values outside [0, 1], as PyTorch's binary_cross_entropy does: logits there
+    were clipped into a finite, wrong cost. (Not under al.compile: a trace reads no values.)"""
+    if _current_mode().trace is not None:
+        return
+    low, high = (np.min(p._data), np.max(p._data)) if p.size else (0.0, 1.0)
+    if not (0.0 <= low and high <= 1.0):  # (NaN fails too)
+        raise ValueError(f"binary_cross_entropy: p holds values in [{low:.4g}, {high:.4g}]; "
+                         "probabilities lie in [0, 1]. For logits (Z before the sigmoid) use "
+                         "binary_cross_entropy_with_logits(Z, Y), which is also exact")
 
 
 def reshape(x: ArrayLike, shape) -> Tensor:

@@ -24,7 +24,7 @@ class OpSpec:
     kind: which input strategy applies ("unary", "binary", "reduce", "matmul", "reshape",
         "transpose", "broadcast_to", "getitem", "index_add", "concatenate", "where", "astype",
         "leaky", "clip", "axis", "dot", "swapaxes", "expand_dims", "squeeze", "stack",
-        "spread").
+        "spread", "loss": a prediction and labels of one shape).
     low, high: element bounds; ``away_from`` keeps elements at least ``gap`` from these
         points (kinks, poles); ``distinct``: no ties (max, maximum).
     """
@@ -92,7 +92,7 @@ OP_SPECS: list[OpSpec] = [
     OpSpec("logaddexp", ops.logaddexp, np.logaddexp, "binary"),
     OpSpec("where", ops.where, np.where, "where", second_order=False),
     OpSpec("binary_cross_entropy_with_logits", ops.binary_cross_entropy_with_logits,
-           lambda z, y: np.mean(np.logaddexp(0, z) - y * z), "binary"),
+           lambda z, y: np.mean(np.logaddexp(0, z) - y * z), "loss"),
     # reductions
     OpSpec("sum", ops.sum, np.sum, "reduce"),
     OpSpec("max", ops.max, np.max, "reduce", distinct=True, second_order=False),
@@ -123,7 +123,7 @@ OP_SPECS: list[OpSpec] = [
     OpSpec("softmax", ops.softmax, _ref_softmax, "axis"),
     OpSpec("log_softmax", ops.log_softmax, lambda x, axis: np.log(_ref_softmax(x, axis)),
            "axis"),
-    OpSpec("binary_cross_entropy", ops.binary_cross_entropy, _ref_bce, "binary", low=0.05,
+    OpSpec("binary_cross_entropy", ops.binary_cross_entropy, _ref_bce, "loss", low=0.05,
            high=0.95),
     OpSpec("dot", ops.dot, np.dot, "dot"),
     OpSpec("flatten", ops.flatten, np.ravel, "unary"),

@@ -138,6 +138,8 @@ def op_inputs(draw, spec: OpSpec, max_side: int = 4) -> tuple[tuple, dict]:
             from hypothesis import assume
             assume(_far_apart(x, y))
         return (x, y), {}
+    if kind == "loss":  # a prediction and its labels: one shape, as the losses require
+        return (draw(_elements(spec, shape := draw(any_shape))), draw(_elements(spec, shape))), {}
     if kind == "where":
         s1, s2, s3 = draw(broadcastable_shapes(3, max_side=max_side))
         return (draw(hnp.arrays(bool, s1)), draw(_elements(spec, s2)),
@@ -285,8 +287,8 @@ def _in_domain(spec: OpSpec, *xs) -> bool:
     return not (spec.distinct and len(xs) == 2 and not _far_apart(*xs))
 
 
-_GRAPH_KINDS = ("unary", "binary", "reduce", "matmul", "reshape", "transpose", "getitem",
-                "concatenate", "where")
+_GRAPH_KINDS = ("unary", "binary", "loss", "reduce", "matmul", "reshape", "transpose",
+                "getitem", "concatenate", "where")
 
 
 @st.composite
@@ -343,10 +345,12 @@ def _draw_step(draw, spec, vals):
         return (i,), {"index": slice(0, draw(st.integers(1, x.shape[0])))}
     i, j = draw(pick), draw(pick)
     x, y = vals[i], vals[j]
-    if kind == "binary":
+    if kind in ("binary", "loss"):
         try:
             np.broadcast_shapes(x.shape, y.shape)
         except ValueError:
+            return None
+        if kind == "loss" and x.shape != y.shape:
             return None
         return ((i, j), {}) if _in_domain(spec, x, y) else None
     if kind == "matmul":

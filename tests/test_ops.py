@@ -61,7 +61,7 @@ def test_second_derivative_matches_finite_differences(spec, data):
     assert al.gradgradcheck(f, inputs, atol=1e-5, rtol=1e-4)
 
 
-@pytest.mark.parametrize("spec", [s for s in OP_SPECS if s.kind in ("unary", "binary")],
+@pytest.mark.parametrize("spec", [s for s in OP_SPECS if s.kind in ("unary", "binary", "loss")],
                          ids=lambda s: s.primitive)
 def test_float32_in_float32_out(spec):
     rng = np.random.default_rng(0)

@@ -590,3 +590,33 @@ def test_float32_stays_float32_as_numpy_keeps_it():
     assert got.dtype == np.float32 and got.tolist() == np.mean(x, axis=1, where=w).tolist()
     for op in (al.minimum, al.maximum):
         assert op(al.Tensor(np.float32([1.0, 2.0])), True).dtype == np.float32
+
+
+# ---- a new user's first hour (PyTorch, micrograd and the course in mind) -------------------
+
+@pytest.mark.parametrize("loss", [al.binary_cross_entropy, al.binary_cross_entropy_with_logits])
+def test_a_loss_refuses_predictions_and_labels_of_different_shapes(loss):
+    """Z of (m, 1) against Y of (1, m) broadcast to (m, m): 0.7074 where Z.T gives 0.6857."""
+    rng = np.random.default_rng(0)
+    A = rng.uniform(0.1, 0.9, (5, 1))
+    Y = (rng.random((1, 5)) > 0.5).astype(float)
+    with pytest.raises(ValueError, match=r"has shape \(5, 1\) and the labels y \(1, 5\); they "
+                       r"must be the same shape .*transpose.* average 25 pairs"):
+        loss(al.Tensor(A, requires_grad=True), Y)
+    with pytest.raises(ValueError, match=r"\(3,\) and the labels y \(4,\); they must be the same "
+                       r"shape$"):
+        loss(al.Tensor(np.full(3, 0.5)), np.ones(4))
+    good = loss(al.Tensor(A.T), Y)  # the fix the message gives
+    assert good.shape == () and np.isfinite(good.item())
+    assert loss(al.Tensor(np.full(3, 0.5)), 1.0).item() == pytest.approx(np.log(2) if loss is
+                                                                         al.binary_cross_entropy
+                                                                         else 0.4740769841801067)
+
+
+@pytest.mark.parametrize("p", [[3.0, -1.0], [0.5, np.nan], [1.5]])
+def test_binary_cross_entropy_refuses_what_is_not_a_probability(p):
+    """Logits passed as p were clipped into a finite, wrong cost (14.42)."""
+    with pytest.raises(ValueError, match=r"probabilities lie in \[0, 1\]. For logits .* use "
+                       r"binary_cross_entropy_with_logits"):
+        al.binary_cross_entropy(al.Tensor(p), np.ones(len(p)))
+    assert al.binary_cross_entropy(al.Tensor([0.0, 1.0]), [0.0, 1.0]).item() < 1e-12  # the ends
