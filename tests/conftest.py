@@ -71,7 +71,7 @@ def football_data_dir():
     return _data_dir("FOOTBALL_DIR", "football", "data.mat")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # found before any test's monkeypatch drops $CATVNONCAT_DIR
 def cat_dir():
     d = cat_data_dir()
     if d is None:
@@ -80,7 +80,7 @@ def cat_dir():
     return d
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def football_dir():
     d = football_data_dir()
     if d is None:
