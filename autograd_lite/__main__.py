@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .expr import Parser, UsageError, add_graph_command, run_command
+from .expr import Parser, UsageError, add_graph_command, debug_after_commands, run_command
 
 
 def _nn_command(args) -> int:
@@ -31,6 +31,7 @@ def build_parser() -> Parser:
                                     help=f"nn's: run autograd-lite {name} or python -m nn {name}")
         nn_command.add_argument("rest", nargs=argparse.REMAINDER)
         nn_command.set_defaults(func=_nn_command)
+    debug_after_commands(p)
     return p
 
 

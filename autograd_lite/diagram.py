@@ -997,9 +997,10 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
                      _fmt_array(local, precision), _fmt_array(gi, precision)))
         contributions.setdefault(id(a), []).append((t._seq, gi))
 
-    leaves = [t for t in order if t._op is None]
-    backprop(output, seed_of(output), retain_graph=True, inputs=leaves, trace=trace,
-             replay=True)
+    leaves, seed = [t for t in order if t._op is None], seed_of(output)
+    backprop(output, seed, retain_graph=True, inputs=leaves, trace=trace, replay=True)
+    if output._op is None:  # a leaf's own backward(): its gradient is the seed, through no op
+        contributions[id(output)] = [(0, seed)]
     head = ("node", "op", "input", "upstream grad", "local derivative", "contribution")
     widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
     text = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in [head] + rows]

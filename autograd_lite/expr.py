@@ -231,6 +231,18 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def debug_after_commands(parser: argparse.ArgumentParser) -> None:
+    """Let ``--debug`` follow the command too (``autograd-lite graph "1/x" --debug``), as
+    users type it, not only precede it. (SUPPRESS: given before, it is not reset after.)"""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in set(action.choices.values()):
+                if command.add_help and "--debug" not in command._option_string_actions:
+                    command.add_argument("--debug", action="store_true",
+                                         default=argparse.SUPPRESS, help="show tracebacks")
+                debug_after_commands(command)
+
+
 def _diagram_file(path: str) -> str:
     """-o's suffix, checked before any work (a usage error, exit 2, otherwise)."""
     from .diagram import FORMATS, suffix_format  # (graphviz loads only for the graph command)

@@ -35,6 +35,7 @@ from autograd_lite.expr import (
     Parser,
     UsageError,
     add_graph_command,
+    debug_after_commands,
     run_command,
 )
 
@@ -114,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check(sub)
     _add_data(sub)
     _add_grade(sub)
+    debug_after_commands(p)
     return p
 
 
@@ -264,7 +266,7 @@ def _load_data(spec: str | None, model: CourseModel):
     if not directory and source.env and not os.environ.get(source.env) and not _added(name):
         first = (f"{model.name} trains on {source.title}" if spec is None
                  else f"--data {name} needs its files")
-        raise UsageError(f"{first}: give --data {name}:DIR (the folder that holds them), set "
+        raise CommandError(f"{first}: give --data {name}:DIR (the folder that holds them), set "
                          f"{source.env}, or add them once with `autograd-lite data add {name} "
                          "PATH...`; --data flower needs no download")
     try:

@@ -168,13 +168,25 @@ def test_train_optimization_with_adam_is_the_courses_model_with_adam(tmp_path, c
     (["optimization", "--mini-batch-size", "0"], "must be a whole number from 1"),
     (["deep", "--lambd", "0.7"], "--lambd is not an option of deep"),
     (["logistic", "--seed", "3"], "takes no --seed"),
-    (["logistic"], "give --data cat:DIR"),
 ])
 def test_bad_model_options_are_usage_errors(argv, message, capsys, monkeypatch):
     monkeypatch.delenv("CATVNONCAT_DIR", raising=False)
     code, out, err = run(capsys, "train", *argv, "--no-progress")
     assert code == 2 and out == "", err
     assert len(err.strip().splitlines()) == 1 and message in err
+
+
+@pytest.mark.parametrize("argv", [["logistic"], ["shallow", "--data", "cat"],
+                                  ["logistic", "--data", "cat:/nonexistent"]])
+def test_missing_data_exits_1_saying_where_to_get_it(argv, capsys, monkeypatch, tmp_path):
+    """As the README says: missing data is exit 1, found after the command line (it was 2,
+    a usage error, unless a folder was given)."""
+    monkeypatch.delenv("CATVNONCAT_DIR", raising=False)
+    monkeypatch.setenv("AUTOGRAD_LITE_DATA_DIR", str(tmp_path / "empty"))
+    code, out, err = run(capsys, "train", *argv, "--no-progress")
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert "autograd-lite: error:" in err and ("give --data cat:DIR" in err
+                                               or "/nonexistent" in err)
 
 
 def test_check_takes_the_options_that_change_the_gradients(capsys):
@@ -223,6 +235,16 @@ def test_a_bug_is_reported_as_an_internal_error(capsys, monkeypatch):
     code, _, err = run(capsys, "train", "shallow", "--no-progress")
     assert code == 1
     assert err == "autograd-lite: internal error (KeyError): 'a bug'\n"
+    for argv in (["--debug", "train", "shallow"], ["train", "shallow", "--debug"]):
+        with pytest.raises(KeyError, match="a bug"):  # the traceback, wherever --debug stands
+            main(argv + ["--no-progress"])
+
+
+@pytest.mark.parametrize("argv", [["graph", "a*b", "a=2", "b=3", "--debug"],
+                                  ["data", "where", "--debug"], ["check", "shallow", "--debug"]])
+def test_debug_may_follow_the_command(argv, capsys):
+    code, out, err = run(capsys, *argv)
+    assert code == 0 and err == "", err
 
 
 def test_version_and_the_two_python_m_entry_points(capsys):

@@ -620,3 +620,13 @@ def test_binary_cross_entropy_refuses_what_is_not_a_probability(p):
                        r"binary_cross_entropy_with_logits"):
         al.binary_cross_entropy(al.Tensor(p), np.ones(len(p)))
     assert al.binary_cross_entropy(al.Tensor([0.0, 1.0]), [0.0, 1.0]).item() < 1e-12  # the ends
+
+
+def test_explain_of_a_leaf_after_its_own_backward_shows_its_gradient():
+    """It printed 'x: 0' where x.grad was 1."""
+    x = al.Tensor(3.0, requires_grad=True, name="x")
+    x.backward()
+    assert x.grad == 1.0 and al.explain(x).splitlines()[-1] == "x: 1"
+    v = al.Tensor([1.0, 2.0], requires_grad=True, name="v")
+    v.backward(np.array([3.0, 4.0]))
+    assert al.explain(v).splitlines()[-1] == "v: [3, 4]"
