@@ -535,15 +535,31 @@ def _logsumexp_shift(x, axis):
 
 
 @composite
-def softmax(x: ArrayLike, axis: int = -1) -> Tensor:
-    """exp(x) / sum(exp(x)) along ``axis``, stably."""
-    return exp(x - logsumexp(x, axis, keepdims=True))
+def softmax(x: ArrayLike, axis: int | None = None) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``axis``, stably. ``axis`` may be left out for a vector;
+    for more axes it must be given: axis=0 for the course's Z of shape (C, m)."""
+    return exp(x - logsumexp(x, _class_axis(x, axis, "softmax"), keepdims=True))
 
 
 @composite
-def log_softmax(x: ArrayLike, axis: int = -1) -> Tensor:
-    """log(softmax(x)) along ``axis``, stably."""
-    return x - logsumexp(x, axis, keepdims=True)
+def log_softmax(x: ArrayLike, axis: int | None = None) -> Tensor:
+    """log(softmax(x)) along ``axis``, stably (given, as for softmax, unless x is a vector)."""
+    return x - logsumexp(x, _class_axis(x, axis, "log_softmax"), keepdims=True)
+
+
+def _class_axis(x: ArrayLike, axis: Any, name: str) -> Any:
+    """softmax's axis, checked here so that errors name softmax, not its parts. No default
+    past one axis: numpy code's last axis (PyTorch's rows) is the course's examples, and
+    normalizing across the examples of Z (C, m) gave a silently wrong answer."""
+    ndim = np.ndim(_val(x))
+    if axis is None:
+        if ndim > 1:
+            raise TypeError(f"{name}: give axis= for a tensor of shape {np.shape(_val(x))}: "
+                            "axis=0 for the course's Z of shape (C, m) (a column per example),"
+                            " axis=-1 for rows of classes (PyTorch's (m, C))")
+        return -1
+    axes = _axes(axis, builtins.max(ndim, 1), name)
+    return axes if ndim else -1
 
 
 def _same_shape(name: str, first: str, x: Any, y: Any) -> None:

@@ -630,3 +630,22 @@ def test_explain_of_a_leaf_after_its_own_backward_shows_its_gradient():
     v = al.Tensor([1.0, 2.0], requires_grad=True, name="v")
     v.backward(np.array([3.0, 4.0]))
     assert al.explain(v).splitlines()[-1] == "v: [3, 4]"
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_over_more_than_one_axis_needs_its_axis(name):
+    """Z.softmax() on the course's Z of (C, m) normalized across the examples (axis -1):
+    column sums 0.807 and 2.193, silently."""
+    Z = al.Tensor(np.random.default_rng(0).standard_normal((3, 4)), requires_grad=True)
+    with pytest.raises(TypeError, match=rf"{name}: give axis= for a tensor of shape \(3, 4\): "
+                       r"axis=0 for the course's Z of shape \(C, m\)"):
+        getattr(Z, name)()
+    columns = getattr(al, name)(Z, axis=0)
+    total = columns.exp() if name == "log_softmax" else columns
+    np.testing.assert_allclose(total.data.sum(axis=0), np.ones(4))
+    np.testing.assert_allclose(getattr(Z, name)(dim=-1).data,  # PyTorch's rows, when asked
+                               getattr(al, name)(al.Tensor(Z.data.T), axis=0).data.T)
+    v = getattr(al, name)(al.Tensor([1.0, 2.0]))  # a vector: its one axis
+    assert v.shape == (2,)
+    with pytest.raises(np.exceptions.AxisError, match=rf"{name}: axis 1 is out of range"):
+        getattr(al, name)(al.Tensor([1.0, 2.0]), axis=1)
