@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+import autograd_lite as al
+
 from .checks import ShapeError, check_Y
 
 # A of exactly 0 or 1 (a saturated sigmoid) would give log(0) = -inf; this bound keeps J
@@ -33,14 +35,22 @@ def _m_from(A, Y, name, strict, who):
                      f"{A.shape}{hint}")
 
 
-def cross_entropy(A, Y, name="A", strict=False, who="compute_cost") -> float:
-    """J for predictions A (1, m) in [0, 1] and labels Y (1, m); a Python float.
+def as_cost(J):
+    """A cost as the course's functions return it: a Python float, or, on the engine path
+    (predictions that are a Tensor), the Tensor itself, so that ``J.backward()`` reaches
+    the parameters (a float would cut the graph off)."""
+    return J if isinstance(J, al.Tensor) else float(J)
+
+
+def cross_entropy(A, Y, name="A", strict=False, who="compute_cost") -> float | al.Tensor:
+    """J for predictions A (1, m) in [0, 1] and labels Y (1, m); a Python float (a Tensor
+    when A is one: see as_cost).
 
     As in the course, a rank-1 A (m,) is accepted and paired with Y's m columns;
     ``strict=True`` refuses it. Shape errors call A ``name`` (A2, AL) and the function
     ``who``.
     """
-    A = np.asarray(A)
+    A = A if isinstance(A, al.Tensor) else np.asarray(A)
     m = _m_from(A, Y, name, strict, who)
     Y_shape = np.shape(Y)
     if len(Y_shape) == 2 and Y_shape[0] == 1 and Y_shape[1] != m:  # which one is wrong?
@@ -49,7 +59,7 @@ def cross_entropy(A, Y, name="A", strict=False, who="compute_cost") -> float:
                          "column per example")
     Y = check_Y(Y, m, "Y")
     A = np.clip(A.reshape(1, m), A_BOUND, 1 - A_BOUND)
-    return float(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m)
+    return as_cost(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m)
 
 
 def cross_entropy_from_logits(Z, Y):

@@ -19,7 +19,7 @@ import autograd_lite as al
 
 from . import activations
 from .checks import ShapeError, check_parameters, check_X, check_Y, num_layers
-from .cost import cross_entropy
+from .cost import as_cost, cross_entropy
 from .init import initialize
 from .regularization import check_keep_prob, check_lambd, dropout_masks, l2_cost
 from .training import COURSE_LINE_FULL, check_gradients_option, engine_gradients, gradient_descent
@@ -120,7 +120,8 @@ def compute_cost(AL, Y, *, strict=False) -> np.float64:
     AL of 0 or 1. A ``np.float64``: a Python float with shape (), as the course's
     ``np.squeeze(cost)``. AL may be rank-1 (m,) as the course's formula allows;
     ``strict=True`` refuses that."""
-    return np.float64(cross_entropy(AL, Y, "AL", strict))
+    J = cross_entropy(AL, Y, "AL", strict)
+    return J if isinstance(J, al.Tensor) else np.float64(J)  # (a Tensor AL: the engine's J)
 
 
 # ---- Course 2: dropout and a softmax output --------------------------------------------------
@@ -176,7 +177,7 @@ def check_one_hot(Y, AL, name="Y"):
 def compute_cost_softmax(AL, Y):
     """J = -1/m sum over classes and examples of Y log AL, for AL (C, m) and Y one-hot (C, m)."""
     Y = check_one_hot(Y, AL)
-    return float(-np.sum(Y * np.log(np.clip(AL, 1e-300, None))) / Y.shape[1])
+    return as_cost(-np.sum(Y * np.log(np.clip(AL, 1e-300, None))) / Y.shape[1])
 
 
 def linear_backward(dZ, cache):

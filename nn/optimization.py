@@ -18,6 +18,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .checks import check_parameters, check_X, check_Y, num_layers
+from .cost import as_cost
 from .init import he
 from .regularization import (
     backward_propagation,
@@ -166,7 +167,7 @@ def compute_cost(a3, Y):
     sum(-Y log a3 - (1 - Y) log(1 - a3)). The model divides each epoch's total by m."""
     with np.errstate(divide="ignore", invalid="ignore"):
         logprobs = np.multiply(-np.log(a3), Y) + np.multiply(-np.log(1 - a3), 1 - Y)
-    return float(np.sum(logprobs))
+    return as_cost(np.sum(logprobs))
 
 
 def accuracy(X, Y, parameters):

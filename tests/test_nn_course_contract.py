@@ -202,6 +202,31 @@ def test_w3_compute_cost_is_a_python_float():
     assert np.isclose(cost, 0.5447066599017815, rtol=1e-12)
 
 
+def test_the_course_functions_on_tensors_give_the_engines_cost_and_hand_gradients():
+    """The course's numpy code runs on Tensors: L_model_forward on Tensor parameters, then
+    compute_cost, gives J as a Tensor (it was a float cut off from the graph, after a
+    warning), and J.backward() gives L_model_backward's gradients."""
+    import autograd_lite as al
+    rng = np.random.RandomState(1)
+    X, Y = rng.randn(3, 5), (rng.rand(1, 5) > 0.5).astype(float)
+    params = deep.initialize_parameters_deep([3, 4, 1])
+    P = {k: al.Tensor(v, requires_grad=True) for k, v in params.items()}
+    AL, _ = deep.L_model_forward(X, P)
+    J = deep.compute_cost(AL, Y)
+    assert type(J) is al.Tensor
+    J.backward()
+    AL_hand, caches = deep.L_model_forward(X, params)
+    grads = deep.L_model_backward(AL_hand, Y, caches)
+    assert J.item() == pytest.approx(deep.compute_cost(AL_hand, Y), rel=1e-12)
+    for k in params:
+        np.testing.assert_allclose(P[k].grad, grads[f"d{k}"], rtol=1e-10, atol=1e-14)
+    A2 = al.Tensor(np.full((1, 5), 0.5), requires_grad=True)  # week 3's, a Tensor too
+    J2 = shallow.compute_cost(A2, Y)
+    J2.backward()
+    np.testing.assert_allclose(A2.grad, (A2.data - Y) / (A2.data * (1 - A2.data)) / 5)
+    assert type(shallow.compute_cost(A2.data, Y)) is float  # arrays: the course's float
+
+
 def test_w3_compute_cost_takes_a_rank_1_A2():
     # the current edition's test feeds A2 of shape (m,) with Y (1, m); the course's formula
     # broadcasts, so the published inputs flattened give the published value
