@@ -38,6 +38,7 @@ from .data import (
     DataError,
     load_catvnoncat,
     load_circles,
+    load_dataset,
     load_football,
     load_moons,
     planar_flower,
@@ -46,7 +47,7 @@ from .model import Model, ModelFileError, load
 from .registry import COURSE_MODELS
 
 __all__ = ["activations", "checks", "data", "deep", "init", "logistic", "shallow", "Model",
-           "load", "load_catvnoncat", "planar_flower", "ShapeError", "DataError",
+           "load", "load_catvnoncat", "load_dataset", "planar_flower", "ShapeError", "DataError",
            "ModelFileError", "initialization", "regularization", "gradient_checking",
            "optimization", "batchnorm", "load_circles", "load_moons", "load_football",
            "registry", "training", "COURSE_MODELS", "plot", "grading"]

@@ -74,6 +74,16 @@ def _check_storage(dset, path):
 
 
 def _read(path, prefix):
+    """(X (12288, m) in [0, 1], Y (1, m) float, class names) of one of the course's files."""
+    x, y, _, names = _read_raw(path, prefix)
+    m = x.shape[0]
+    X = x.reshape(m, -1).T / 255.0  # (12288, m): each image flattened in C order
+    Y = y.reshape(1, m).astype(np.float64)
+    return X, Y, names
+
+
+def _read_raw(path, prefix):
+    """(images (m, 64, 64, 3) uint8, labels (m,), classes as stored, class names), checked."""
     import h5py
 
     if not os.path.isfile(path):
@@ -117,9 +127,7 @@ def _read(path, prefix):
     except UnicodeDecodeError as err:
         raise DataError(f"cat data: the class names in {path} are not UTF-8 text: "
                         f"{err.object!r} ({err.reason} at byte {err.start})") from None
-    X = x.reshape(m, -1).T / 255.0  # (12288, m): each image flattened in C order
-    Y = y.reshape(1, m).astype(np.float64)
-    return X, Y, names
+    return x, y, classes, names
 
 
 # ---- the per-user data folder: the course's files, added once with `autograd-lite data add` --
@@ -242,6 +250,20 @@ def load_catvnoncat(directory=None) -> CatData:
     train_X, train_Y, classes = _read(os.path.join(directory, "train_catvnoncat.h5"), "train")
     test_X, test_Y, _ = _read(os.path.join(directory, "test_catvnoncat.h5"), "test")
     return CatData(train_X, train_Y, test_X, test_Y, classes)
+
+
+def load_dataset(directory=None):
+    """The course's own ``lr_utils.load_dataset()``, for its notebook's code as written:
+    ``train_set_x_orig`` (209, 64, 64, 3) uint8 images, ``train_set_y`` (1, 209),
+    ``test_set_x_orig`` (50, 64, 64, 3), ``test_set_y`` (1, 50) and ``classes`` (the stored
+    byte strings: ``classes[y].decode("utf-8")``). The notebook then flattens the images
+    (``reshape(m, -1).T``) and divides by 255; ``load_catvnoncat()`` returns them so
+    prepared. Files are found as by load_catvnoncat."""
+    directory = _data_directory(directory, "CATVNONCAT_DIR", "cat data",
+                                "train_catvnoncat.h5 and test_catvnoncat.h5", "cat")
+    train_x, train_y, _, _ = _read_raw(os.path.join(directory, "train_catvnoncat.h5"), "train")
+    test_x, test_y, classes, _ = _read_raw(os.path.join(directory, "test_catvnoncat.h5"), "test")
+    return (train_x, train_y.reshape(1, -1), test_x, test_y.reshape(1, -1), np.array(classes))
 
 
 def planar_flower(seed=1, m=400):

@@ -60,6 +60,24 @@ def test_planar_flower_matches_the_course():
     assert (Y[0, :200] == 0).all() and (Y[0, 200:] == 1).all()
 
 
+def test_load_dataset_is_the_notebooks_and_its_preparation_gives_load_catvnoncat(cat_dir):
+    """The Week 2 notebook's code, as written, on nn.load_dataset()."""
+    train_set_x_orig, train_set_y, test_set_x_orig, test_set_y, classes = nn.load_dataset(
+        cat_dir)
+    assert train_set_x_orig.shape == (209, 64, 64, 3) and train_set_x_orig.dtype == np.uint8
+    assert test_set_x_orig.shape == (50, 64, 64, 3)
+    assert train_set_y.shape == (1, 209) and test_set_y.shape == (1, 50)
+    index = 25  # the notebook's example picture, "y = [1], it's a 'cat' picture."
+    assert classes[np.squeeze(train_set_y[:, index])].decode("utf-8") == "cat"
+    train_set_x = train_set_x_orig.reshape(train_set_x_orig.shape[0], -1).T / 255.
+    test_set_x = test_set_x_orig.reshape(test_set_x_orig.shape[0], -1).T / 255.
+    prepared = nn.load_catvnoncat(cat_dir)
+    np.testing.assert_array_equal(train_set_x, prepared.train_X)
+    np.testing.assert_array_equal(test_set_x, prepared.test_X)
+    np.testing.assert_array_equal(train_set_y, prepared.train_Y)
+    assert [c.decode() for c in classes] == prepared.classes
+
+
 def test_load_catvnoncat(cat_dir):
     d = nn.load_catvnoncat(cat_dir)
     assert d.train_X.shape == (12288, 209) and d.test_X.shape == (12288, 50)
