@@ -389,6 +389,11 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
     A NaN or inf in the cost, the engine's gradient, the finite differences or yours fails
     that parameter with status "not finite", naming the first bad entry.
     """
+    if not callable(cost) or not isinstance(parameters, Mapping):
+        got = ", ".join(type(a).__name__ for a in (cost, parameters, grads))
+        raise TypeError(f"check_gradients(cost, parameters, grads): give the cost function "
+                        f"first, then the parameters dict {{'W1': ...}}, then your gradients; "
+                        f"got ({got})")
     params = {k: _as_float64(v) for k, v in parameters.items()}
     user = _user_gradients(grads, params)
     engine, cost_at = _engine_gradients(cost, params)

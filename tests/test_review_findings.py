@@ -649,3 +649,15 @@ def test_softmax_over_more_than_one_axis_needs_its_axis(name):
     assert v.shape == (2,)
     with pytest.raises(np.exceptions.AxisError, match=rf"{name}: axis 1 is out of range"):
         getattr(al, name)(al.Tensor([1.0, 2.0]), axis=1)
+
+
+def test_check_gradients_with_its_arguments_swapped_says_the_order():
+    """It raised AttributeError: 'function' object has no attribute 'items'."""
+    params = {"w": np.ones(2)}
+
+    def cost(p):
+        return (p["w"] ** 2).sum()
+    with pytest.raises(TypeError, match=r"check_gradients\(cost, parameters, grads\): give the "
+                       r"cost function first.*got \(dict, function, dict\)"):
+        al.check_gradients(params, cost, {"dw": 2 * np.ones(2)})
+    assert al.check_gradients(cost, params, {"dw": 2 * np.ones(2)}).passed
