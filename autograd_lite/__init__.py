@@ -94,8 +94,8 @@ from .ops import (
     var,
     where,
 )
+from .spellings import cat, manual_seed  # (also attaches PyTorch's names: t.pow, t.view, ...)
 from .tensor import PRIMITIVES, CutOffWarning, Primitive, Tensor
-from .torch_names import cat  # (also attaches PyTorch's method names: t.pow, t.view, ...)
 
 __version__ = "0.1.0"
 
@@ -141,7 +141,7 @@ __all__ = [
     "logaddexp", "sum", "mean", "var", "std", "max", "min", "logsumexp", "softmax", "log_softmax",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "matmul", "dot", "reshape",
     "flatten", "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to", "astype",
-    "getitem", "concatenate", "stack", "cat",
+    "getitem", "concatenate", "stack", "cat", "manual_seed",
     "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange",
     "linspace", "randn", "rand",
 ]

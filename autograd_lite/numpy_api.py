@@ -301,6 +301,23 @@ _CUT_OFF = ("on a Tensor has no autograd_lite counterpart; its result would be c
             "the graph (no gradient). Call it on np.asarray(t) (or t.data) if a plain array "
             "without gradient is what you want")
 
+# what to write instead, for the numpy functions users reach for most that have no op here
+_INSTEAD = {
+    "hstack": "al.concatenate(tensors, axis=1) (axis=0 for vectors)",
+    "vstack": "al.concatenate(tensors, axis=0) (al.stack for vectors)",
+    "norm": "al.sqrt(al.sum(x ** 2)) (the Frobenius norm; its gradient is x / norm, nan at 0)",
+    "log1p": "al.log(1 + x)", "expm1": "al.exp(x) - 1", "reciprocal": "1 / x",
+    "outer": "x.reshape(-1, 1) * y.reshape(1, -1)", "tile": "al.concatenate([x] * n, axis)",
+    "einsum": "al.matmul (x @ y), with sums and transposes",
+    "prod": "al.exp(al.sum(al.log(x))) for positive x",
+}
+
+
+def _no_counterpart(name: str, what: str = "") -> str:
+    instead = _INSTEAD.get(name)
+    return (f"numpy.{name}{what} {_CUT_OFF}" + (f". To keep the gradient, write {instead}"
+                                                 if instead else ""))
+
 
 # The learner's ``Y * log(A)`` (Y an array) reaches Tensor.__array_ufunc__; it takes the
 # Tensor's reflected operator, as ``log(A) * Y`` takes the plain one (through the general path
@@ -322,10 +339,10 @@ def array_ufunc(self, ufunc, method, *inputs, **kwargs):
                         "supported because writing into an array would bypass the graph; "
                         f"assign the result instead (x = np.{ufunc.__name__}(...))")
     if method != "__call__":
-        raise TypeError(f"numpy.{ufunc.__name__}.{method} {_CUT_OFF}")
+        raise TypeError(_no_counterpart(ufunc.__name__, f".{method}"))
     func = UFUNCS.get(ufunc)
     if func is None:
-        raise TypeError(f"numpy.{ufunc.__name__} {_CUT_OFF}")
+        raise TypeError(_no_counterpart(ufunc.__name__))
     extra = set(kwargs) - {"out"}
     if extra:
         raise TypeError(f"numpy.{ufunc.__name__} on a Tensor: keyword(s) {sorted(extra)} "
@@ -338,7 +355,7 @@ def array_function(self, func, types, args, kwargs):
     the engine's op; a function with no counterpart, or out=, raise a TypeError."""
     impl = FUNCTIONS.get(func)
     if impl is None:
-        raise TypeError(f"numpy.{func.__name__} {_CUT_OFF}")
+        raise TypeError(_no_counterpart(func.__name__))
     if kwargs.get("out") is not None:
         raise TypeError(f"numpy.{func.__name__}(..., out=...) on a Tensor: out= is not "
                         "supported; assign the result instead")

@@ -851,10 +851,10 @@ OPS: dict[str, Op] = _ops(
     Op("softmax", softmax, "reductions", "softmax", cli=True),
     Op("log_softmax", log_softmax, "reductions", "log_softmax", cli=True),
     Op("matmul", matmul, "linear algebra", operator="@", numpy=(np.matmul,), cli=True,
-       torch=("t.matmul",)),
+       torch=("t.matmul", "t.mm")),
     Op("dot", dot, "linear algebra", "dot", numpy=(np.dot,)),
     Op("reshape", reshape, "shapes", "reshape", numpy=(np.reshape,), torch=("t.view",)),
-    Op("flatten", flatten, "shapes", "flatten", numpy=(np.ravel,)),
+    Op("flatten", flatten, "shapes", "flatten", numpy=(np.ravel,), torch=("t.ravel",)),
     Op("transpose", transpose, "shapes", "transpose", operator=".T", numpy=(np.transpose,),
        torch=("t.permute", "t.t")),
     Op("swapaxes", swapaxes, "shapes", "swapaxes", numpy=(np.swapaxes,)),
@@ -891,6 +891,7 @@ def _comparison(ufunc):
         if _current_mode().trace is not None:
             return nondiff(ufunc, self, other)
         return ufunc(self._data, _val(other))
+    compare.__doc__ = f"np.{ufunc.__name__}(t, other): a plain boolean array (no gradient)."
     return compare
 
 

@@ -544,7 +544,7 @@ COMPOSITE_CALLS = {  # one call of each composite op of the registry
     "minimum": lambda x: al.minimum(x, 0.5), "sqrt": lambda x: al.sqrt(x),
     "square": lambda x: al.square(x), "leaky_relu": lambda x: al.leaky_relu(x, 0.1),
     "clip": lambda x: al.clip(x, 0.3, 0.7), "logsumexp": lambda x: al.logsumexp(x, axis=0),
-    "softmax": lambda x: al.softmax(x, axis=0), "log_softmax": lambda x: al.log_softmax(x),
+    "softmax": lambda x: al.softmax(x, axis=0), "log_softmax": lambda x: al.log_softmax(x, axis=1),
     "binary_cross_entropy": lambda x: al.binary_cross_entropy(x, np.ones((3, 4))),
     "flatten": lambda x: al.flatten(x), "swapaxes": lambda x: al.swapaxes(x, 0, 1),
     "expand_dims": lambda x: al.expand_dims(x, 0), "squeeze": lambda x: al.squeeze(x[:1]),

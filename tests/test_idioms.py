@@ -461,3 +461,22 @@ BAD_PYTORCH_FORMS = [
 def test_pytorch_forms_with_bad_arguments_say_what_to_give(call, error, message):
     with pytest.raises(error, match=message):
         call(al.arange(6).view(2, 3))
+
+
+def test_copy_comparisons_and_manual_seed_as_mygrad_numpy_and_pytorch_name_them():
+    x = Tensor([1.0, -2.0], requires_grad=True)
+    (x * x).sum().backward()
+    c = x.copy()  # MyGrad's and numpy code's copy: a new leaf, its own data and grad
+    assert c.is_leaf and c.requires_grad and c.tolist() == [1.0, -2.0]
+    assert not np.shares_memory(c.data, x.data) and not np.shares_memory(c.grad, x.grad)
+    c.data[0] = 9.0
+    c.grad[0] = 9.0
+    assert x.tolist() == [1.0, -2.0] and x.grad.tolist() == [2.0, -4.0]
+    assert (x * 2).copy().is_leaf and not Tensor([1.0]).copy().requires_grad
+    for name, op in (("eq", np.equal), ("ne", np.not_equal), ("lt", np.less),
+                     ("le", np.less_equal), ("gt", np.greater), ("ge", np.greater_equal)):
+        np.testing.assert_array_equal(getattr(x, name)(1.0), op(x.data, 1.0))
+    al.manual_seed(3)
+    a = al.randn(2, 2)
+    np.random.seed(3)
+    np.testing.assert_array_equal(a.data, np.random.randn(2, 2))

@@ -661,3 +661,34 @@ def test_check_gradients_with_its_arguments_swapped_says_the_order():
                        r"cost function first.*got \(dict, function, dict\)"):
         al.check_gradients(params, cost, {"dw": 2 * np.ones(2)})
     assert al.check_gradients(cost, params, {"dw": 2 * np.ones(2)}).passed
+
+
+# numpy's function on a Tensor, and what its error says to write instead, on the same values
+_X = np.array([[0.5, 1.5], [2.0, 0.25]])
+INSTEAD = {
+    "hstack": (lambda x: np.hstack([x, x]), lambda t: al.concatenate([t, t], axis=1)),
+    "vstack": (lambda x: np.vstack([x, x]), lambda t: al.concatenate([t, t], axis=0)),
+    "norm": (lambda x: np.linalg.norm(x), lambda t: al.sqrt(al.sum(t ** 2))),
+    "log1p": (np.log1p, lambda t: al.log(1 + t)),
+    "expm1": (np.expm1, lambda t: al.exp(t) - 1),
+    "reciprocal": (np.reciprocal, lambda t: 1 / t),
+    "outer": (lambda x: np.outer(x, x), lambda t: t.reshape(-1, 1) * t.reshape(1, -1)),
+    "tile": (lambda x: np.tile(x, 2), lambda t: al.concatenate([t] * 2, -1)),
+    "einsum": (lambda x: np.einsum("ij,jk->ik", x, x), lambda t: al.matmul(t, t)),
+    "prod": (np.prod, lambda t: al.exp(al.sum(al.log(t)))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INSTEAD))
+def test_a_numpy_function_without_an_op_says_what_to_write_and_that_works(name):
+    from autograd_lite.numpy_api import _INSTEAD
+    assert set(INSTEAD) == set(_INSTEAD)
+    numpy_form, instead = INSTEAD[name]
+    t = al.Tensor(_X, requires_grad=True)
+    with pytest.raises(TypeError, match=rf"numpy.{name} on a Tensor has no autograd_lite "
+                       r"counterpart.*To keep the gradient, write"):
+        numpy_form(t)
+    got = instead(t)
+    np.testing.assert_allclose(got.data, numpy_form(_X), rtol=1e-13)
+    got.sum().backward()
+    assert t.grad is not None and np.isfinite(t.grad).all()

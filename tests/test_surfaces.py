@@ -124,7 +124,8 @@ def _same(op, surface_name, got, want):
 TORCH_FORMS = {
     "t.add": ((), {}, None), "t.sub": ((), {}, None), "t.mul": ((), {}, None),
     "t.div": ((), {}, None), "t.neg": ((), {}, None), "t.pow": ((), {}, None),
-    "t.matmul": ((), {}, None), "t.clamp": ((), {"min": 0.8, "max": 1.5}, None),
+    "t.matmul": ((), {}, None), "t.mm": ((), {}, None), "t.ravel": ((), {}, None),
+    "t.clamp": ((), {"min": 0.8, "max": 1.5}, None),
     "t.view": ((4, 3), {}, None), "t.permute": ((1, 0), {}, None), "t.t": ((), {}, None),
     "t.unsqueeze": ((), {"dim": 1}, None), "t.expand": ((3, -1), {}, None),
     "t.float": ((), {}, None), "t.double": ((), {}, [np.float64]),

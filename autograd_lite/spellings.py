@@ -1,5 +1,7 @@
-"""PyTorch's names for the registry's ops: ``t.pow(2)``, ``t.view(3, 2)``, ``t.clamp(min=0)``,
-``t.t()``, ``al.cat([a, b], dim=1)``, ...
+"""Other libraries' names for the engine's ops and Tensor methods, so that code written
+for them runs: PyTorch's ``t.pow(2)``, ``t.view(3, 2)``, ``t.clamp(min=0)``, ``t.t()``,
+``al.cat([a, b], dim=1)``, ``t.gt(0)``, ``al.manual_seed(1)``; MyGrad's and numpy's
+``t.copy()``.
 
 Each op in ``ops.OPS`` lists its PyTorch spellings (``Op.torch``: ``"t.pow"`` is a Tensor
 method, ``"al.cat"`` a module function). A name whose arguments are the op's own binds the
@@ -18,7 +20,7 @@ from . import ops
 from .ops import OPS, _reshape_method, _torch_keywords
 from .tensor import Tensor
 
-__all__ = ["cat"]
+__all__ = ["cat", "manual_seed"]
 
 
 def _clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
@@ -106,4 +108,21 @@ for _op in OPS.values():
             setattr(Tensor, _name, _function)
         else:
             FUNCTIONS[_name] = _function
-Tensor.numel, Tensor.dim = _numel, _dim
+def _copy(self: Tensor) -> Tensor:
+    """A new leaf holding a copy of the data (and of ``.grad``), with the same
+    ``requires_grad`` and no history, as MyGrad's ``copy``; the copy of numpy code's
+    ``W.copy()``. PyTorch's ``t.clone()`` is the copy that stays in the graph."""
+    out = Tensor(self._data.copy(), requires_grad=self.requires_grad, name=self.name)
+    out._grad = None if self._grad is None else np.array(self._grad, copy=True)
+    return out
+
+
+def manual_seed(seed: int) -> None:
+    """PyTorch's ``torch.manual_seed(seed)``: seeds numpy's global random state, which
+    ``al.randn`` and ``al.rand`` draw from (the course's ``np.random.seed(seed)``)."""
+    np.random.seed(seed)
+
+
+Tensor.numel, Tensor.dim, Tensor.copy = _numel, _dim, _copy
+for _name in ("eq", "ne", "lt", "le", "gt", "ge"):  # t.gt(0): t > 0, a boolean array
+    setattr(Tensor, _name, getattr(Tensor, f"__{_name}__"))
