@@ -133,6 +133,11 @@ def evaluate(text: str, variables: dict[str, Any]) -> Tensor:
     return out if isinstance(out, Tensor) else Tensor(out)
 
 
+def _names_in(text: str) -> set[str]:
+    """The names an expression (already evaluated, so well-formed) reads."""
+    return {node.id for node in ast.walk(_parse(text)) if isinstance(node, ast.Name)}
+
+
 def _check_name(name: str) -> None:
     if not name.isidentifier() or name.startswith("_"):
         raise ExpressionError(f"{name!r} is not an allowed name (letters, digits and _, not "
@@ -285,9 +290,15 @@ def graph(args: argparse.Namespace) -> int:
         name, sep, text = item.partition("=")
         if not sep:
             raise UsageError(f"expected name=value, got {item!r}")
+        if name.strip() in variables:
+            raise UsageError(f"{name.strip()} is given two values; give each name one")
         variables[name.strip()] = Tensor(parse_value(text), requires_grad=True,
                                          name=name.strip())
     out = evaluate(args.expression, variables)
+    unused = sorted(set(variables) - _names_in(args.expression))
+    if unused:  # a typo in the expression or in a name: its gradient would be a silent 0
+        raise ExpressionError(f"{', '.join(unused)} given a value but not in the expression "
+                              f"{args.expression!r}; drop it or use it")
     out.name = "out"
     if not out.requires_grad:  # a number: its value, as a calculator would; nothing to draw
         if args.explain or args.code or args.output:

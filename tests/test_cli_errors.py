@@ -283,3 +283,15 @@ def test_plot_with_a_suffix_matplotlib_cannot_write_is_a_usage_error_before_trai
                          "--plot", str(tmp_path / "x.xyz"))
     assert code == 2 and "training" not in out and "internal error" not in err
     assert "x.xyz: the figure is written in the format its suffix names" in err and ".png" in err
+
+
+@pytest.mark.parametrize("argv,code,message", [
+    (["a*b", "a=2", "b=3", "c=4"], 1, "c given a value but not in the expression 'a*b'"),
+    (["a*b", "a=2", "b=3", "a=5"], 2, "a is given two values"),
+])
+def test_a_name_given_a_value_the_expression_does_not_use_is_an_error(argv, code, message,
+                                                                      capsys):
+    """c=4 was accepted silently: a typo in the expression (a*b for a*c) looked like a
+    gradient of 0."""
+    got, out, err = run(capsys, "graph", *argv)
+    assert got == code and out == "" and message in one_line(err)
