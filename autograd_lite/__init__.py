@@ -12,6 +12,7 @@ Diagrams (graphviz) and the hypothesis strategies load only when first used.
 
 from . import backward as _backward  # noqa: F401  (attaches Tensor.backward)
 from . import numpy_api as _numpy_api  # noqa: F401  (installs numpy's protocols on Tensor)
+from . import optim
 from .creation import (
     arange,
     eye,
@@ -134,7 +135,7 @@ __all__ = [
     "is_grad_enabled", "scope", "detect_anomaly", "AnomalyError", "compile", "TraceError",
     "grad", "value_and_grad", "jacobian", "hessian", "hvp",
     "numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError", "check_gradients",
-    "GradientReport", "draw", "render", "explain", "save_diagram", "testing",
+    "GradientReport", "draw", "render", "explain", "save_diagram", "testing", "optim",
     "add", "subtract", "multiply", "divide", "negative", "power", "exp", "log", "sqrt", "square",
     "abs", "tanh", "sin", "cos", "sigmoid", "relu", "leaky_relu", "maximum", "minimum", "clip",
     "where",

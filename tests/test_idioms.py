@@ -480,3 +480,104 @@ def test_copy_comparisons_and_manual_seed_as_mygrad_numpy_and_pytorch_name_them(
     a = al.randn(2, 2)
     np.random.seed(3)
     np.testing.assert_array_equal(a.data, np.random.randn(2, 2))
+
+
+# ---- PyTorch's optimizer loop ---------------------------------------------------------------
+
+def _logistic_problem():
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((3, 20))  # (n_x, m)
+    Y = (rng.random((1, 20)) > 0.5).astype(float)
+    init = {"w": rng.standard_normal((3, 1)) * 0.1, "b": np.zeros((1, 1))}
+    return X, Y, init
+
+
+def _cost(P, X, Y):
+    return al.binary_cross_entropy_with_logits(P["w"].T @ X + P["b"], Y)
+
+
+def test_sgd_loop_as_pytorch_writes_it_is_the_manual_update_bit_for_bit():
+    X, Y, init = _logistic_problem()
+    P = {k: al.tensor(v, requires_grad=True) for k, v in init.items()}
+    Q = {k: al.tensor(v, requires_grad=True) for k, v in init.items()}
+    opt = al.optim.SGD(P.values(), lr=0.5)
+    for _ in range(50):
+        opt.zero_grad()
+        _cost(P, X, Y).backward()
+        opt.step()
+        _cost(Q, X, Y).backward()
+        with al.no_grad():
+            for q in Q.values():
+                q -= 0.5 * q.grad
+                q.grad = None
+    for k in P:
+        np.testing.assert_array_equal(P[k].data, Q[k].data)
+    assert _cost(P, X, Y).item() < _cost({k: al.tensor(v) for k, v in init.items()}, X, Y).item()
+
+
+def test_sgd_momentum_and_weight_decay_follow_pytorchs_formula():
+    X, Y, init = _logistic_problem()
+    P = {k: al.tensor(v, requires_grad=True) for k, v in init.items()}
+    opt = al.optim.SGD(P, lr=0.1, momentum=0.9, weight_decay=0.01)  # a dict: its values
+    hand = {k: v.copy() for k, v in init.items()}
+    buf = {}
+    for step in range(5):
+        opt.zero_grad()
+        _cost(P, X, Y).backward()
+        grads = dict(zip(hand, al.grad(lambda p: _cost(p, X, Y))(hand).values()))
+        opt.step()
+        for k in hand:  # torch.optim.SGD's documented rule (dampening 0, no nesterov)
+            d = grads[k] + 0.01 * hand[k]
+            buf[k] = d if step == 0 else 0.9 * buf[k] + d
+            hand[k] = hand[k] - 0.1 * buf[k]
+    for k in P:
+        np.testing.assert_allclose(P[k].data, hand[k], rtol=1e-12, atol=1e-15)
+
+
+def test_adam_is_the_courses_update_parameters_with_adam_step_for_step():
+    from nn.optimization import initialize_adam, update_parameters_with_adam
+    X, Y, init = _logistic_problem()
+    P = {k: al.tensor(v, requires_grad=True) for k, v in init.items()}
+    opt = al.optim.Adam([P["w"], P["b"]], lr=0.01)
+    course = {"W1": init["w"].T.copy(), "b1": init["b"].copy()}  # the course's (n[1], n[0])
+    v, s = initialize_adam(course)
+    for t in range(1, 11):
+        opt.zero_grad()
+        _cost(P, X, Y).backward()
+        g = al.grad(lambda p: _cost({"w": p["W1"].T, "b": p["b1"]}, X, Y))(course)
+        opt.step()
+        course, v, s, _, _ = update_parameters_with_adam(
+            course, {"dW1": g["W1"], "db1": g["b1"]}, v, s, t, learning_rate=0.01)
+    np.testing.assert_allclose(P["w"].data, course["W1"].T, rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(P["b"].data, course["b1"], rtol=1e-13, atol=1e-16)
+
+
+def test_an_optimizer_step_is_a_write_that_graphs_built_before_it_see():
+    w = al.tensor([1.0, 2.0], requires_grad=True)
+    unused = al.tensor([5.0], requires_grad=True)
+    opt = al.optim.SGD([w, unused], lr=0.1)
+    J = (w * w).sum()
+    J.backward(retain_graph=True)
+    opt.step()
+    assert w.tolist() == [0.8, 1.6] and unused.tolist() == [5.0]  # no grad: left as it is
+    with pytest.raises(RuntimeError, match="changed in place"):
+        J.backward()  # the graph saved w's old values
+    opt.zero_grad()
+    assert w.grad is None
+
+
+@pytest.mark.parametrize("make,error,message", [
+    (lambda w: al.optim.SGD(w, lr=0.1), TypeError, r"not one Tensor: SGD\(\[w\], lr=...\)"),
+    (lambda w: al.optim.SGD([w * 2], lr=0.1), TypeError, r"parameter 0 is a tensor made by "
+     r"'multiply'"),
+    (lambda w: al.optim.Adam([w.data]), TypeError, r"parameter 0 is ndarray; give leaf Tensors"),
+    (lambda w: al.optim.SGD([al.tensor(1.0)], lr=0.1), TypeError, r"does not require grad"),
+    (lambda w: al.optim.SGD([w], lr=-1), ValueError, r"lr must be a positive finite number"),
+    (lambda w: al.optim.SGD([w], lr=0.1, momentum=1.5), ValueError, r"momentum must be a number"
+     r" in \[0, 1\)"),
+    (lambda w: al.optim.Adam([w], betas=(0.9, 1.0)), ValueError, r"betas\[1\] must be"),
+    (lambda w: al.optim.SGD([], lr=0.1), ValueError, r"no parameters given"),
+])
+def test_optimizers_refuse_what_they_cannot_update(make, error, message):
+    with pytest.raises(error, match=message):
+        make(al.tensor([1.0], requires_grad=True))

@@ -1,0 +1,132 @@
+"""Optimizers as PyTorch users write the loop: ``opt.zero_grad(); J.backward(); opt.step()``.
+
+    opt = al.optim.Adam(parameters.values(), lr=0.01)   # Tensors that require grad
+    for i in range(num_iterations):
+        opt.zero_grad()
+        J = cost(parameters)
+        J.backward()
+        opt.step()
+
+Each step writes the parameters in place, as ``with al.no_grad(): p -= lr * update`` does
+(so a graph that used the old values refuses to backprop). The rules are PyTorch's:
+
+- ``SGD``: d = g + weight_decay p; with momentum, buf = momentum buf + d (buf = d at the
+  first step); p -= lr d (buf).
+- ``Adam``: m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, p -= lr m_hat / (sqrt(v_hat) + eps)
+  with m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t): the course's Adam (Course 2,
+  ``update_parameters_with_adam``), step for step.
+
+A parameter whose ``.grad`` is None (unused by the cost) is left as it is. Course 2's own
+momentum (v = beta v + (1 - beta) dW) is ``nn.optimization.update_parameters_with_momentum``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from .modes import no_grad
+from .tensor import Tensor
+
+__all__ = ["SGD", "Adam"]
+
+
+class Optimizer:
+    """The parameters (leaf Tensors that require grad) and the shared steps."""
+
+    def __init__(self, params: Iterable[Tensor] | dict[str, Tensor], lr: float) -> None:
+        name = type(self).__name__
+        if isinstance(params, Tensor):
+            raise TypeError(f"{name}: give the parameters as a list (or dict) of Tensors, "
+                            f"not one Tensor: {name}([w], lr=...)")
+        self.params = list(params.values() if isinstance(params, dict) else params)
+        if not self.params:
+            raise ValueError(f"{name}: no parameters given")
+        for i, p in enumerate(self.params):
+            if type(p) is not Tensor or not p.requires_grad or p._op is not None:
+                what = (type(p).__name__ if type(p) is not Tensor else
+                        f"a tensor made by '{p._op.name}'" if p._op is not None else
+                        "a tensor that does not require grad")
+                raise TypeError(f"{name}: parameter {i} is {what}; give leaf Tensors made with "
+                                "requires_grad=True (a numpy array: al.Tensor(W, "
+                                "requires_grad=True))")
+        if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+            raise ValueError(f"{name}: lr must be a positive finite number, got {lr!r}")
+        self.lr = float(lr)
+
+    def zero_grad(self) -> None:
+        """Forget every parameter's gradient (``.grad = None``, PyTorch's default)."""
+        for p in self.params:
+            p.grad = None
+
+    def step(self) -> None:
+        """Update every parameter that has a gradient, in place."""
+        with no_grad():
+            for i, p in enumerate(self.params):
+                if p.grad is not None:
+                    g = p.grad._data if type(p.grad) is Tensor else p.grad  # (create_graph)
+                    p -= self._update(i, p, np.asarray(g, dtype=p.dtype))
+
+    def _update(self, i: int, p: Tensor, g: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Gradient descent, ``p -= lr * grad``, with PyTorch's momentum and weight decay."""
+
+    def __init__(self, params: Iterable[Tensor] | dict[str, Tensor], lr: float,
+                 momentum: float = 0.0, weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr)
+        _in_range("SGD", "momentum", momentum, 0.0, 1.0)
+        _in_range("SGD", "weight_decay", weight_decay, 0.0, math.inf)
+        self.momentum, self.weight_decay = momentum, weight_decay
+        self.buffers: list[np.ndarray | None] = [None] * len(self.params)
+
+    def _update(self, i: int, p: Tensor, g: np.ndarray) -> np.ndarray:
+        d = g + self.weight_decay * p.data if self.weight_decay else g
+        if self.momentum:
+            buf = self.buffers[i]
+            d = self.buffers[i] = d.copy() if buf is None else self.momentum * buf + d
+        return self.lr * d
+
+
+class Adam(Optimizer):
+    """Adam with bias correction (PyTorch's, and the course's ``update_parameters_with_adam``)."""
+
+    def __init__(self, params: Iterable[Tensor] | dict[str, Tensor], lr: float = 0.001,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr)
+        _in_range("Adam", "betas[0]", betas[0], 0.0, 1.0)
+        _in_range("Adam", "betas[1]", betas[1], 0.0, 1.0)
+        _in_range("Adam", "eps", eps, 0.0, math.inf)
+        _in_range("Adam", "weight_decay", weight_decay, 0.0, math.inf)
+        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
+        self.t = 0  # steps taken
+        self.m = [np.zeros_like(p.data) for p in self.params]
+        self.v = [np.zeros_like(p.data) for p in self.params]
+
+    def step(self) -> None:
+        """Update every parameter that has a gradient, in place (one Adam step: t += 1)."""
+        self.t += 1
+        super().step()
+
+    def _update(self, i: int, p: Tensor, g: np.ndarray) -> np.ndarray:
+        b1, b2 = self.betas
+        if self.weight_decay:
+            g = g + self.weight_decay * p.data
+        self.m[i] = b1 * self.m[i] + (1 - b1) * g
+        self.v[i] = b2 * self.v[i] + (1 - b2) * g ** 2
+        m_hat = self.m[i] / (1 - b1 ** self.t)
+        v_hat = self.v[i] / (1 - b2 ** self.t)
+        return self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+def _in_range(name: str, what: str, value: Any, low: float, high: float) -> None:
+    """``value`` in [low, high) (a finite number; ``high`` inf: any number from ``low``)."""
+    if not (isinstance(value, (int, float)) and low <= value < high):
+        raise ValueError(f"{name}: {what} must be a number in [{low:g}, {high:g}), "
+                         f"got {value!r}")
