@@ -713,7 +713,9 @@ def _index_value(i):
         _no_value(i, "indexing with a tensor (an index array given to a compiled function "
                   "is one of its inputs: give it at static_argnums as a tuple and index with "
                   "x[list(idx)], or index before the call)")  # its values would be baked in
-        return i._data
+        raise IndexError(f"getitem: an index that is a Tensor (of shape {i.shape}) holds "
+                         "floats, which numpy does not take as indices; index with a list or an "
+                         "int array (x[[0, 2]], x[np.array([0, 2])]), or a mask (x[t > 0])")
     return i
 
 

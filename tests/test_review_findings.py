@@ -692,3 +692,11 @@ def test_a_numpy_function_without_an_op_says_what_to_write_and_that_works(name):
     np.testing.assert_allclose(got.data, numpy_form(_X), rtol=1e-13)
     got.sum().backward()
     assert t.grad is not None and np.isfinite(t.grad).all()
+
+
+def test_indexing_with_a_tensor_says_tensors_hold_floats_and_what_to_index_with():
+    x = al.Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.raises(IndexError, match=r"getitem: an index that is a Tensor \(of shape \(2,\)\) "
+                       r"holds floats.*x\[\[0, 2\]\]"):
+        x[al.Tensor([0, 2])]
+    assert x[[0, 2]].tolist() == [1.0, 3.0] and x[x > 1.5].tolist() == [2.0, 3.0]
