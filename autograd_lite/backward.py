@@ -12,6 +12,7 @@ tracing (``_edge_watcher``), the version check (``_check_saved``) and the graph'
 
 from __future__ import annotations
 
+import dis
 import weakref
 from collections import deque
 from collections.abc import Callable
@@ -413,12 +414,6 @@ def _check_saved(t: Tensor, restored: list[Tensor] | None = None) -> None:
                 "backprop through the graph twice")
         t._vals = [a._data if type(a) is Tensor else a for a in t._args]
         restored.append(t)
-    if t._version > t._tick:  # the op's own result: VJPs read it (exp's is g * ans)
-        raise RuntimeError(
-            f"backward through '{t._op.name}': its result {_label(t)}of shape {t.shape} was "
-            "changed in place (through .data, a view or a detached copy) after the op made it, "
-            "so the gradient computed from it would be wrong. Write the change as an op "
-            "(y = y * 0.5 is recorded), or recompute the forward pass after changing it")
     for a in t._args:
         if type(a) is Tensor and a._version > t._tick:
             raise RuntimeError(
@@ -426,6 +421,38 @@ def _check_saved(t: Tensor, restored: list[Tensor] | None = None) -> None:
                 "changed in place (through .data, a view or a detached copy) after the op "
                 "used it, so its gradient would be wrong. Update parameters after "
                 "backward(), or recompute the forward pass after changing them")
+    if t._version > t._tick and _reads_result(t._op):  # exp's VJP is g * ans, say
+        raise RuntimeError(
+            f"backward through '{t._op.name}': its result {_label(t)}of shape {t.shape} was "
+            "changed in place (through .data, a view or a detached copy) after the op made it, "
+            f"and {t._op.name}'s derivative is computed from it, so it would be wrong. Write the "
+            "change as an op (y = y * 0.5 is recorded), or recompute the forward pass")
+
+
+_READS_RESULT: dict[Any, bool] = {}  # Primitive -> whether a VJP of it reads ``ans``
+
+
+def _reads_result(prim) -> bool:
+    """Whether a VJP of ``prim`` reads its result (``ans``, the second parameter), read from
+    the VJPs' code once per op; an op's result changed in place then spoils its gradient,
+    where multiply's (g * y) does not care (the straight-through estimator relies on it)."""
+    known = _READS_RESULT.get(prim)
+    if known is None:  # (a variadic op's one rule is rule(i, g, ans, ...))
+        rules = [(prim.vjps.rule, 2)] if prim.arity is None else [(v, 1) for v in prim.vjps]
+        known = _READS_RESULT[prim] = any(_reads_parameter(*r) for r in rules)
+    return known
+
+
+def _reads_parameter(function, index: int) -> bool:
+    function = getattr(function, "__wrapped__", function)  # a custom op's own VJP
+    code = getattr(function, "__code__", None)
+    if code is None or code.co_argcount <= index:
+        return True  # cannot tell: assume it does
+    name = code.co_varnames[index]
+    if name in code.co_cellvars:  # read by a function inside
+        return True
+    return any(name == i.argval or isinstance(i.argval, tuple) and name in i.argval
+               for i in dis.get_instructions(code) if i.opname.startswith("LOAD_FAST"))
 
 
 def _label(t: Tensor) -> str:

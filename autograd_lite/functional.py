@@ -7,13 +7,15 @@ another, they record their own backward pass (``create_graph``) and return Tenso
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 
 from .backward import gradients
-from .modes import TraceError, enable_grad, is_grad_enabled, tracer
+from .modes import TraceError, enable_grad, tracer
 from .tensor import Tensor
 
 
@@ -33,6 +35,23 @@ def _variables(args, argnums, dicts=False):
         args[i] = _differentiable(args[i], variables, dicts)
     nested = any(v._op is not None for v in variables)
     return args, nested, variables
+
+
+# How many transforms are running (per thread and task). Inside one, a function that closes
+# over a tensor that requires grad (the enclosing transform's variable, as in JAX's
+# grad(lambda y: grad(lambda x: (x * y) ** 2)(3.0))) gets its backward recorded, for the
+# enclosing one to differentiate. At the top level a closed-over tensor is a constant and
+# the gradients are arrays, as with PyTorch's autograd.grad (create_graph=False).
+_depth: ContextVar[int] = ContextVar("autograd_lite_transforms", default=0)
+
+
+@contextmanager
+def _inside() -> Iterator[None]:
+    token = _depth.set(_depth.get() + 1)
+    try:
+        yield
+    finally:
+        _depth.reset(token)
 
 
 def _release(variables: list[Tensor]) -> None:
@@ -112,13 +131,13 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0,
     nums = _argnums(argnums)
 
     def wrapper(*args: Any, **kwargs: Any):
-        recording = is_grad_enabled()
-        with enable_grad():  # differentiate whatever the caller's mode, as torch.func does
+        enclosed = _depth.get() > 0
+        with enable_grad(), _inside():  # whatever the caller's mode, as torch.func does
             xs, nested, variables = _variables(args, nums, dicts=True)
             out, aux = _split_aux(f(*xs, **kwargs), has_aux)
-            outside = [] if recording and not nested else None
+            outside = [] if enclosed and not nested else None
             gs = gradients(out, variables, create_graph=nested, outside=outside)
-            if outside:  # f closed over a tensor that requires grad: record for its graph
+            if outside:  # f closed over an enclosing transform's variable: record for it
                 nested = True
                 gs = gradients(out, variables, create_graph=True)
         _release(variables)
@@ -184,13 +203,13 @@ def jacobian(f: Callable, argnums: int = 0) -> Callable:
     _one_index(argnums, "jacobian")
 
     def wrapper(*args: Any, **kwargs: Any):
-        recording = is_grad_enabled()
-        with enable_grad():  # whatever the caller's mode
+        enclosed = _depth.get() > 0
+        with enable_grad(), _inside():  # whatever the caller's mode
             xs, nested, _ = _variables(args, (argnums,))
             x = xs[argnums]
             out = _tensor_output(f(*xs, **kwargs), "jacobian")
-            outside = [] if recording and not nested and out.size else None
-            if outside is not None:  # f closed over a tensor that requires grad: record
+            outside = [] if enclosed and not nested and out.size else None
+            if outside is not None:  # f closed over an enclosing transform's variable?
                 gradients(out, [x], np.zeros(out.shape, out.dtype), outside=outside)
                 nested = bool(outside)
             rows = []

@@ -566,14 +566,19 @@ def _same_shape(name: str, first: str, x: Any, y: Any) -> None:
     """A loss's prediction and labels: one shape (or one label for all), as PyTorch's losses
     require. Broadcast, the course's (m, 1) against Y's (1, m) averaged m * m pairs."""
     xs, ys = np.shape(_val(x)), np.shape(_val(y))
-    if xs == ys or ys == ():
-        return
-    message = f"{name}: {first} has shape {xs} and the labels y {ys}; they must be the same shape"
-    if _broadcasts(xs, ys):
-        pairs = int(np.prod(np.broadcast_shapes(xs, ys)))
-        message += (f" (the course's A[L] and Y are both (1, m)): transpose or reshape one "
-                    f"({first}.T, or y.reshape({first}.shape)); broadcast, they would average "
-                    f"{pairs} pairs")
+    if xs == ys or ys == () or (int(np.prod(ys)) == 1 and _broadcasts(xs, ys)
+                                and np.broadcast_shapes(xs, ys) == xs):
+        return  # (one label for all)
+    nx, ny = int(np.prod(xs)), int(np.prod(ys))
+    message = (f"{name}: {first} has shape {xs} and the labels y {ys}; they must be the same "
+               "shape (the course's A[L] and Y are both (1, m))")
+    if nx == ny:
+        message += f": y.reshape({xs!r}) pairs them in order"
+    else:
+        message += f", and they hold {nx} and {ny} entries"
+    if _broadcasts(xs, ys) and int(np.prod(np.broadcast_shapes(xs, ys))) > builtins.max(nx, ny):
+        message += (f" (broadcast, they would average {int(np.prod(np.broadcast_shapes(xs, ys)))}"
+                    " pairs)")
     raise ValueError(message)
 
 

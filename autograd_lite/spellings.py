@@ -18,7 +18,7 @@ import numpy as np
 
 from . import ops
 from .ops import OPS, _reshape_method, _torch_keywords
-from .tensor import Tensor
+from .tensor import Tensor, _no_value
 
 __all__ = ["cat", "manual_seed"]
 
@@ -56,6 +56,9 @@ def _expand(self: Tensor, *sizes: Any) -> Tensor:
     if lead < 0:
         raise ValueError(f"expand: {len(sizes)} sizes for a tensor of shape {self.shape}; "
                          "give one size per axis (-1 keeps it), new axes first")
+    if -1 in sizes[:lead]:
+        raise ValueError(f"expand{tuple(sizes)}: -1 keeps an existing axis's length; the "
+                         f"{lead} new leading axes of shape {self.shape} need their sizes")
     shape = tuple(self.shape[i - lead] if n == -1 and i >= lead else n
                   for i, n in enumerate(sizes))
     return ops.broadcast_to(self, shape)
@@ -112,6 +115,7 @@ def _copy(self: Tensor) -> Tensor:
     """A new leaf holding a copy of the data (and of ``.grad``), with the same
     ``requires_grad`` and no history, as MyGrad's ``copy``; the copy of numpy code's
     ``W.copy()``. PyTorch's ``t.clone()`` is the copy that stays in the graph."""
+    _no_value(self, "copy() (a new leaf: its values would be baked into the trace)")
     out = Tensor(self._data.copy(), requires_grad=self.requires_grad, name=self.name)
     out._grad = None if self._grad is None else np.array(self._grad, copy=True)
     return out

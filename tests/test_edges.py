@@ -68,6 +68,13 @@ def test_special_values_and_empty_arrays(spec, values):
     if spec.primitive == "binary_cross_entropy" and values.size:  # inf, nan, -1: not in [0, 1]
         with pytest.raises(ValueError, match=r"probabilities lie in \[0, 1\]"):
             spec.engine(*args, **kwargs)
+        with np.errstate(invalid="ignore"):
+            values = values[(values >= 0) & (values <= 1)]  # 0, -0 and 1: the probabilities,
+        p, y = _args(spec, values)[0]  # checked against the reference on p clipped to
+        eps = np.finfo(p.dtype).eps  # [eps, 1 - eps], as the op documents
+        want = spec.reference(np.clip(p, eps, 1 - eps), y)
+        got = spec.engine(al.Tensor(p, requires_grad=True), y)
+        assert np.isfinite(got.item()) and got.item() == pytest.approx(want, rel=1e-14)
         return
     with np.errstate(all="ignore"):
         want = np.asarray(spec.reference(*args, **kwargs))
