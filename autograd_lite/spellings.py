@@ -64,6 +64,15 @@ def _expand(self: Tensor, *sizes: Any) -> Tensor:
     return ops.broadcast_to(self, shape)
 
 
+def _mm(self: Tensor, other: Any) -> Tensor:
+    """PyTorch's ``t.mm(other)``: the product of two matrices (``@`` takes vectors too)."""
+    shapes = (self.shape, np.shape(other.data if type(other) is Tensor else other))
+    if any(len(s) != 2 for s in shapes):
+        raise ValueError(f"mm: both must be matrices (2 axes), got shapes {shapes[0]} and "
+                         f"{shapes[1]}; use matmul (@) for vectors and stacks")
+    return ops.matmul(self, other)
+
+
 def _float(self: Tensor) -> Tensor:
     """PyTorch's ``t.float()``: float32 (``astype(np.float32)``)."""
     return ops.astype(self, np.float32)
@@ -98,8 +107,8 @@ def _dim(self: Tensor) -> int:
 
 # PyTorch's name -> its adapter, where its arguments are not the op's own
 ADAPTERS = {"t.clamp": _clamp, "t.view": _reshape_method, "t.permute": _permute, "t.t": _t,
-            "t.expand": _expand, "t.float": _float, "t.double": _double, "t.clone": _clone,
-            "t.unsqueeze": _torch_keywords(ops.expand_dims), "al.cat": cat}
+            "t.mm": _mm, "t.expand": _expand, "t.float": _float, "t.double": _double,
+            "t.clone": _clone, "t.unsqueeze": _torch_keywords(ops.expand_dims), "al.cat": cat}
 
 FUNCTIONS: dict[str, Any] = {}  # al.<name> made here: al.cat
 for _op in OPS.values():

@@ -450,6 +450,9 @@ BAD_PYTORCH_FORMS = [
     (lambda m: m.view(1, 2, 3).t(), ValueError, r"t\(\): a tensor of shape \(1, 2, 3\).*swapaxes"),
     (lambda m: m.expand(3), ValueError, r"expand: 1 sizes for a tensor of shape \(2, 3\)"),
     (lambda m: m.expand(2, 4), ValueError, r"broadcast"),
+    (lambda m: m.expand(-1, 2, 3), ValueError, r"expand\(-1, 2, 3\): -1 keeps an existing axis"),
+    (lambda m: m.mm(m[0]), ValueError, r"mm: both must be matrices \(2 axes\), got shapes "
+     r"\(2, 3\) and \(3,\); use matmul"),
     (lambda m: m.view(4, 2), ValueError, r"reshape"),
     (lambda m: m.view(1, 2, 3).transpose(0, 2), ValueError,  # PyTorch's swaps two axes
      r"transpose: axes \(0, 2\) are not a permutation of 3 axes; to swap two axes, as "
