@@ -136,6 +136,12 @@ def manual_seed(seed: int) -> None:
     np.random.seed(seed)
 
 
+def _set_label(self: Tensor, label: str | None) -> None:
+    self.name = label
+
+
 Tensor.numel, Tensor.dim, Tensor.copy = _numel, _dim, _copy
+Tensor.label = property(lambda self: self.name, _set_label,
+                        doc="micrograd's word for ``name``: ``e.label = 'e'`` names e's node.")
 for _name in ("eq", "ne", "lt", "le", "gt", "ge"):  # t.gt(0): t > 0, a boolean array
     setattr(Tensor, _name, getattr(Tensor, f"__{_name}__"))

@@ -109,9 +109,9 @@ PRIMITIVES: dict[str, Primitive] = {}  # the registry: tests, docs and diagrams 
 class Tensor:
     """An n-dimensional float array that records the operations applied to it.
 
-    ``Tensor(data, requires_grad=False, name=None, dtype=None)``: numbers, lists and
-    integer or boolean arrays become float64; float32 stays float32. The data is copied.
-    """
+    ``Tensor(data, requires_grad=False, name=None, dtype=None)``: numbers, lists and int or
+    bool arrays become float64; float32 stays float32. The data is copied. ``label=`` is
+    micrograd's word for ``name=`` (``Value(2.0, label='a')``)."""
 
     # A Tensor is also its graph node: _op (the Primitive, None for a leaf), _args (its
     # inputs: Tensors or constants; None once backward has freed them), _vals (their arrays),
@@ -129,14 +129,14 @@ class Tensor:
                         "attribute of your class instead")
 
     def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None,
-                 dtype: Any = None) -> None:
+                 dtype: Any = None, *, label: str | None = None) -> None:
         if type(data) is float and dtype is None:  # Tensor(2.0): expr 8 % fewer instructions
             self._data = float64(data)  # a numpy scalar: its ops are ~10x faster than 0-d's
         else:
             self._data = _as_float_array(data, dtype)
         self._grad: np.ndarray | None = None
         self.requires_grad = requires_grad is True or _flag(requires_grad, "requires_grad")
-        self.name = name
+        self.name = name if label is None else label
         self._versions = self._op = self._args = self._vals = self._kwargs = self._where = None
         self._retain = False
         self._scope = _current_mode().scope

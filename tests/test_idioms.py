@@ -33,6 +33,26 @@ def test_micrograd_readme_example():
     assert f"{b.grad:.4f}" == "645.5773"
 
 
+def test_micrograd_lectures_labels_name_the_diagrams_nodes():
+    """The lecture writes Value(2.0, label='a') and e.label = 'e' before draw_dot(L)."""
+    a = Tensor(2.0, requires_grad=True, label="a")
+    b = Tensor(-3.0, requires_grad=True, label="b")
+    c = Tensor(10.0, requires_grad=True, label="c")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    f = Tensor(-2.0, requires_grad=True, label="f")
+    L = d * f
+    L.label = "L"
+    L.backward()
+    assert (a.name, e.name, L.label) == ("a", "e", "L")
+    assert (a.grad, b.grad, c.grad, f.grad) == (6.0, -4.0, -2.0, 4.0)  # the lecture's values
+    source = al.draw(L).source
+    for name in "abcdefL":  # each node's label starts with its name
+        assert f'label="{name}\\n' in source, name
+
+
 def test_methods_as_pytorch_and_micrograd_users_call_them():
     x = value([0.5, 1.5, -2.0])
     for name in ("exp", "tanh", "sigmoid", "relu", "abs", "square"):
