@@ -310,6 +310,7 @@ _INSTEAD = {
     "outer": "x.reshape(-1, 1) * y.reshape(1, -1)", "tile": "al.concatenate([x] * n, axis)",
     "einsum": "al.matmul (x @ y), with sums and transposes",
     "prod": "al.exp(al.sum(al.log(x))) for positive x",
+    "copy": "t.clone() (a copy in the graph) or t.copy() (a new leaf, no history)",
 }
 
 

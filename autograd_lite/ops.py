@@ -572,7 +572,9 @@ def _same_shape(name: str, first: str, x: Any, y: Any) -> None:
     nx, ny = int(np.prod(xs)), int(np.prod(ys))
     message = (f"{name}: {first} has shape {xs} and the labels y {ys}; they must be the same "
                "shape (the course's A[L] and Y are both (1, m))")
-    if nx == ny:
+    if nx == ny and len(ys) == 2 and ys[0] == 1:  # the labels are the course's (1, m)
+        message += f": {first}.reshape({ys!r}) pairs them in order"
+    elif nx == ny:
         message += f": y.reshape({xs!r}) pairs them in order"
     else:
         message += f", and they hold {nx} and {ny} entries"
@@ -924,7 +926,13 @@ def _reshape_method(self, *shape):
 
 
 def _transpose_method(self, *axes):
-    """``t.transpose()``, ``t.transpose(1, 0)`` or ``t.transpose((1, 0))``."""
+    """``t.transpose()``, ``t.transpose(1, 0)`` or ``t.transpose((1, 0))``. On a matrix,
+    ``t.transpose(0, 1)`` is refused: numpy's keeps the axes, PyTorch's swaps them."""
+    if len(axes) == 2 and self.ndim == 2 and all(isinstance(a, int) for a in axes) \
+            and [a % 2 for a in axes] == [0, 1]:
+        raise ValueError(f"transpose{axes} on a matrix: numpy reads it as the order of the "
+                         "axes (no change), PyTorch as two axes to swap; write .T (or "
+                         "swapaxes(0, 1)) to swap them")
     return transpose(self, (axes[0] if len(axes) == 1 and not isinstance(axes[0], int)
                             else axes) or None)
 
@@ -932,7 +940,7 @@ def _transpose_method(self, *axes):
 def _torch_keywords(function):
     """``function`` as a Tensor method that also takes PyTorch's names for numpy's keywords:
     ``t.sum(dim=1, keepdim=True)`` is ``t.sum(axis=1, keepdims=True)``."""
-    name = function.__name__
+    name = function.__name__.lstrip("_")  # (numpy_api's _argmax: argmax)
 
     @functools.wraps(function)
     def method(self, *args, **kwargs):

@@ -141,6 +141,8 @@ def _set_label(self: Tensor, label: str | None) -> None:
 
 
 Tensor.numel, Tensor.dim, Tensor.copy = _numel, _dim, _copy
+Tensor.argmax = _torch_keywords(Tensor.argmax)  # t.argmax(dim=1), as after max(dim=)'s advice
+Tensor.argmin = _torch_keywords(Tensor.argmin)
 Tensor.label = property(lambda self: self.name, _set_label,
                         doc="micrograd's word for ``name``: ``e.label = 'e'`` names e's node.")
 for _name in ("eq", "ne", "lt", "le", "gt", "ge"):  # t.gt(0): t > 0, a boolean array

@@ -55,10 +55,12 @@ def tanh_backward(dA, cache):
 
 
 def relu(Z):
-    """A = max(0, Z). Returns (A, cache=Z).
+    """A = max(0, Z). Returns (A, cache=Z). On a Tensor it is ``al.relu``, whose derivative
+    at Z = 0 is relu_backward's 0; ``np.maximum(0, Z)`` there is the engine's maximum, whose
+    tie shares the gradient (0.5), and a dead unit's Z is exactly 0.
 
     Shapes: Z and A: (n[l], m), or any shape."""
-    return np.maximum(0, Z), Z
+    return (al.relu(Z) if isinstance(Z, al.Tensor) else np.maximum(0, Z)), Z
 
 
 def relu_backward(dA, cache):

@@ -251,6 +251,9 @@ def test_max_with_pytorchs_dim_is_refused_since_pytorch_returns_values_and_indic
     with pytest.raises(TypeError, match=f"PyTorch returns \\(values, indices\\).*arg{name}"):
         getattr(t, name)(dim=1)
     assert getattr(t, name)(axis=1, keepdims=True).shape == (2, 1)
+    indices = getattr(t, f"arg{name}")(dim=1)  # the advice, taken with PyTorch's keyword
+    np.testing.assert_array_equal(indices, getattr(np, f"arg{name}")(t.data, axis=1))
+    assert getattr(t, f"arg{name}")(dim=0, keepdim=True).shape == (1, 2)
 
 
 def _parameters(name):
@@ -474,6 +477,10 @@ BAD_PYTORCH_FORMS = [
     (lambda m: m.mm(m[0]), ValueError, r"mm: both must be matrices \(2 axes\), got shapes "
      r"\(2, 3\) and \(3,\); use matmul"),
     (lambda m: m.view(4, 2), ValueError, r"reshape"),
+    (lambda m: m.transpose(0, 1), ValueError,  # numpy: no change; PyTorch: swapped
+     r"transpose\(0, 1\) on a matrix: numpy reads it as the order of the axes \(no change\), "
+     r"PyTorch as two axes to swap; write .T"),
+    (lambda m: m.transpose(-2, -1), ValueError, r"transpose\(-2, -1\) on a matrix"),
     (lambda m: m.view(1, 2, 3).transpose(0, 2), ValueError,  # PyTorch's swaps two axes
      r"transpose: axes \(0, 2\) are not a permutation of 3 axes; to swap two axes, as "
      r"PyTorch's transpose\(0, 2\) does, write swapaxes\(0, 2\)"),
@@ -600,6 +607,8 @@ def test_an_optimizer_step_is_a_write_that_graphs_built_before_it_see():
      r" in \[0, 1\)"),
     (lambda w: al.optim.Adam([w], betas=(0.9, 1.0)), ValueError, r"betas\[1\] must be"),
     (lambda w: al.optim.SGD([], lr=0.1), ValueError, r"no parameters given"),
+    (lambda w: al.optim.Adam([w, al.tensor(2.0, requires_grad=True), w]), ValueError,
+     r"Adam: parameter 2 is parameter 0 again; list each tensor once"),  # stepped twice
 ])
 def test_optimizers_refuse_what_they_cannot_update(make, error, message):
     with pytest.raises(error, match=message):

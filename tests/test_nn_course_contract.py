@@ -227,6 +227,24 @@ def test_the_course_functions_on_tensors_give_the_engines_cost_and_hand_gradient
     assert type(shallow.compute_cost(A2.data, Y)) is float  # arrays: the course's float
 
 
+def test_the_course_relu_on_tensors_has_relu_backwards_derivative_at_zero():
+    """A dead unit has Z exactly 0 (an example of zeros, a bias of 0): np.maximum(0, Z) on
+    Tensors shared the tie's gradient (0.5), so the engine's db disagreed with
+    L_model_backward's and check_gradients marked the course's right db WRONG."""
+    import autograd_lite as al
+    X = np.array([[1.0, 0.0, -2.0], [2.0, 0.0, 0.5]])  # the second example is all zeros
+    Y = np.array([[1.0, 0.0, 1.0]])
+    params = deep.initialize_parameters_deep([2, 3, 1])  # biases 0: Z1[:, 1] is exactly 0
+    P = {k: al.Tensor(v, requires_grad=True) for k, v in params.items()}
+    AL, _ = deep.L_model_forward(X, P)
+    deep.compute_cost(AL, Y).backward()
+    AL_hand, caches = deep.L_model_forward(X, params)
+    assert (caches[0][1][:, 1] == 0).all()  # Z1 of the zero example
+    grads = deep.L_model_backward(AL_hand, Y, caches)
+    for k in params:
+        np.testing.assert_allclose(P[k].grad, grads[f"d{k}"], rtol=1e-12, atol=1e-15)
+
+
 def test_w3_compute_cost_takes_a_rank_1_A2():
     # the current edition's test feeds A2 of shape (m,) with Y (1, m); the course's formula
     # broadcasts, so the published inputs flattened give the published value
