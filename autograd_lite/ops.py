@@ -26,6 +26,7 @@ from .tensor import (
     Primitive,
     Tensor,
     _apply_one,
+    _flag,
     _input_data,
     _no_value,
     _numbering,
@@ -951,12 +952,17 @@ def _torch_keywords(function):
 
 
 def _numpy_keywords(name: str, kwargs: dict) -> None:
-    """PyTorch's dim= and keepdim= in ``kwargs`` renamed to numpy's axis= and keepdims=."""
+    """PyTorch's dim= and keepdim= in ``kwargs`` renamed to numpy's axis= and keepdims=
+    (and var's and std's unbiased= and correction= to ddof=)."""
     if "dim" in kwargs and name in ("max", "min"):  # PyTorch's gives (values, indices)
         raise TypeError(f"{name}(dim=...): PyTorch returns (values, indices) there; here "
                         f"{name} returns the values alone: write {name}(axis=...), and "
                         f"arg{name}(axis=...) for the indices")
-    for torch_name, numpy_name in (("dim", "axis"), ("keepdim", "keepdims")):
+    spread = name in ("var", "std")
+    if spread and "unbiased" in kwargs:  # PyTorch's older spelling: True divides by n - 1
+        kwargs["correction"] = int(_flag(kwargs.pop("unbiased"), f"{name}(unbiased=)"))
+    for torch_name, numpy_name in (("dim", "axis"), ("keepdim", "keepdims"),
+                                   ("correction", "ddof") if spread else ("", "")):
         if torch_name in kwargs:
             if numpy_name in kwargs:
                 raise TypeError(f"{name}: give {numpy_name}= or PyTorch's {torch_name}=, "

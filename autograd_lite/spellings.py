@@ -130,6 +130,24 @@ def _copy(self: Tensor) -> Tensor:
     return out
 
 
+class _Size(int):
+    """numpy's ``t.size``, the number of entries (an int), which can also be called as
+    PyTorch's ``t.size()`` (the shape) and ``t.size(dim)`` (one axis's length)."""
+
+    def __new__(cls, shape: tuple[int, ...]) -> _Size:
+        size = super().__new__(cls, int(np.prod(shape, dtype=np.int64)))
+        size.shape = shape
+        return size
+
+    def __call__(self, dim: int | None = None) -> Any:
+        if dim is None:
+            return self.shape
+        if not -len(self.shape) <= dim < len(self.shape):
+            raise IndexError(f"size({dim}): a tensor of shape {self.shape} has "
+                             f"{len(self.shape)} axes")
+        return self.shape[dim]
+
+
 def manual_seed(seed: int) -> None:
     """PyTorch's ``torch.manual_seed(seed)``: seeds numpy's global random state, which
     ``al.randn`` and ``al.rand`` draw from (the course's ``np.random.seed(seed)``)."""
@@ -141,6 +159,9 @@ def _set_label(self: Tensor, label: str | None) -> None:
 
 
 Tensor.numel, Tensor.dim, Tensor.copy = _numel, _dim, _copy
+Tensor.size = property(lambda self: _Size(self._data.shape),
+                       doc="The number of entries (numpy's t.size); t.size() is the shape and "
+                           "t.size(dim) one axis's length (PyTorch's).")
 Tensor.argmax = _torch_keywords(Tensor.argmax)  # t.argmax(dim=1), as after max(dim=)'s advice
 Tensor.argmin = _torch_keywords(Tensor.argmin)
 Tensor.label = property(lambda self: self.name, _set_label,

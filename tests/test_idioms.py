@@ -613,3 +613,19 @@ def test_an_optimizer_step_is_a_write_that_graphs_built_before_it_see():
 def test_optimizers_refuse_what_they_cannot_update(make, error, message):
     with pytest.raises(error, match=message):
         make(al.tensor([1.0], requires_grad=True))
+
+
+def test_pytorchs_size_and_std_keywords():
+    t = al.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    assert t.size == 6 and isinstance(t.size, int)  # numpy's attribute, an int
+    assert t.size() == (2, 3) and t.size(0) == 2 and t.size(-1) == 3  # PyTorch's method
+    assert al.tensor(1.0).size() == () and np.zeros(t.size).shape == (6,)
+    with pytest.raises(IndexError, match=r"size\(2\): a tensor of shape \(2, 3\) has 2 axes"):
+        t.size(2)
+    for kwargs, ddof in (({"unbiased": True}, 1), ({"unbiased": False}, 0),
+                         ({"correction": 1}, 1)):
+        for name in ("std", "var"):
+            got = getattr(t, name)(dim=1, **kwargs)
+            np.testing.assert_allclose(got.data, getattr(np, name)(t.data, axis=1, ddof=ddof))
+    with pytest.raises(TypeError, match=r"std\(unbiased=\) must be True or False"):
+        t.std(unbiased="yes")
