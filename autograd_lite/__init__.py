@@ -101,12 +101,13 @@ from .tensor import PRIMITIVES, CutOffWarning, Primitive, Tensor
 __version__ = "0.1.0"
 
 
-def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = None) -> Tensor:
+def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = None, *,
+           label: str | None = None) -> Tensor:
     """PyTorch's spelling of ``Tensor(data, requires_grad=..., dtype=..., name=...)``: numbers,
     (nested) lists and arrays become float arrays (float64 unless ``dtype`` says otherwise).
     (It replaces the attribute of the submodule of the same name; ``from
     autograd_lite.tensor import Tensor`` still works.)"""
-    return Tensor(data, requires_grad=requires_grad, name=name, dtype=dtype)
+    return Tensor(data, requires_grad=requires_grad, name=name, dtype=dtype, label=label)
 
 
 _LAZY = {  # name -> module; imported on first use so that `import autograd_lite` stays cheap

@@ -114,7 +114,7 @@ def _tensor_output(out, fname):
 
 def _scalar_output(out, fname):
     out = _tensor_output(out, fname)
-    if out.size != 1:
+    if out._data.size != 1:
         raise TypeError(f"{fname}: the function must return a single number, got shape "
                         f"{out.shape}; use jacobian for non-scalar outputs")
     return out

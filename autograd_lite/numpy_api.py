@@ -126,8 +126,8 @@ def _spread(name):
     def reduce(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_UNSET,
                mean=_UNSET, correction=_UNSET):
         _refuse(name, where=where, mean=mean)
-        return function(_float_dtype(name, a, dtype), axis, bool(keepdims),
-                        ddof if correction is _UNSET else correction)
+        return function(_float_dtype(name, a, dtype), axis, keepdims=bool(keepdims),
+                        ddof=ddof if correction is _UNSET else correction)
     return reduce
 
 

@@ -92,6 +92,9 @@ def _axes(axis, ndim, op="axis"):
     axes = (axis,) if type(axis) is int or np.ndim(axis) == 0 else tuple(axis)  # np.array(0)
     out = set()
     for a in axes:
+        if isinstance(a, (bool, np.bool_)):  # numpy refuses them too; t.var(False) is
+            raise TypeError(f"{op}: axis {a!r} is a bool, not an axis (PyTorch's positional "
+                            "unbiased? write unbiased= or ddof=)")  # PyTorch's unbiased
         try:
             a = operator.index(a)  # an int: 1.5 is no axis
         except TypeError:
@@ -446,9 +449,10 @@ def _count(shape: tuple, axes: tuple | None) -> int:
 
 
 @composite
-def var(x: ArrayLike, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+def var(x: ArrayLike, axis=None, *, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """Variance over ``axis``, as numpy's: the mean squared distance from the mean, over
-    count - ddof (ddof=0; PyTorch's default is ddof=1, unbiased). (n, m) -> (n,) for axis=1."""
+    count - ddof (ddof=0; PyTorch's default is ddof=1, unbiased). (n, m) -> (n,) for axis=1.
+    keepdims and ddof are keywords: PyTorch's t.var(1, True) means unbiased, not keepdims."""
     x = _tensor(x, "var")
     axes = _axes(axis, x.ndim, "var")
     centered = x - mean(x, axes, keepdims=True)
@@ -456,10 +460,11 @@ def var(x: ArrayLike, axis=None, keepdims: bool = False, ddof: int = 0) -> Tenso
 
 
 @composite
-def std(x: ArrayLike, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+def std(x: ArrayLike, axis=None, *, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """Standard deviation over ``axis``: the square root of ``var`` (numpy's ddof=0). Its
-    gradient is 0/0 (NaN) over one entry or equal ones, as sqrt's at 0."""
-    return sqrt(var(x, axis, keepdims, ddof))
+    gradient is 0/0 (NaN) over one entry or equal ones, as sqrt's at 0. keepdims and ddof
+    are keywords, as var's."""
+    return sqrt(var(x, axis, keepdims=keepdims, ddof=ddof))
 
 
 def max(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
@@ -623,7 +628,7 @@ def _probabilities(p: Tensor) -> None:
     were clipped into a finite, wrong cost. (Not under al.compile: a trace reads no values.)"""
     if _current_mode().trace is not None:
         return
-    low, high = (np.min(p._data), np.max(p._data)) if p.size else (0.0, 1.0)
+    low, high = (np.min(p._data), np.max(p._data)) if p._data.size else (0.0, 1.0)
     if not (0.0 <= low and high <= 1.0):  # (NaN fails too)
         raise ValueError(f"binary_cross_entropy: p holds values in [{low:.4g}, {high:.4g}]; "
                          "probabilities lie in [0, 1]. For logits (Z before the sigmoid) use "
@@ -926,11 +931,19 @@ def _reshape_method(self, *shape):
     return reshape(self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape)
 
 
+def _index_in(a: Any, low: int, high: int) -> bool:
+    """Whether ``a`` is an integer (a numpy one too) in [low, high)."""
+    try:
+        return low <= operator.index(a) < high and not isinstance(a, (bool, np.bool_))
+    except TypeError:
+        return False
+
+
 def _transpose_method(self, *axes):
     """``t.transpose()``, ``t.transpose(1, 0)`` or ``t.transpose((1, 0))``. On a matrix,
     ``t.transpose(0, 1)`` is refused: numpy's keeps the axes, PyTorch's swaps them."""
-    if len(axes) == 2 and self.ndim == 2 and all(isinstance(a, int) for a in axes) \
-            and [a % 2 for a in axes] == [0, 1]:
+    if len(axes) == 2 and self.ndim == 2 and all(_index_in(a, -2, 2) for a in axes) \
+            and [operator.index(a) % 2 for a in axes] == [0, 1]:
         raise ValueError(f"transpose{axes} on a matrix: numpy reads it as the order of the "
                          "axes (no change), PyTorch as two axes to swap; write .T (or "
                          "swapaxes(0, 1)) to swap them")
@@ -960,6 +973,8 @@ def _numpy_keywords(name: str, kwargs: dict) -> None:
                         f"arg{name}(axis=...) for the indices")
     spread = name in ("var", "std")
     if spread and "unbiased" in kwargs:  # PyTorch's older spelling: True divides by n - 1
+        if "correction" in kwargs or "ddof" in kwargs:
+            raise TypeError(f"{name}: give unbiased=, correction= or ddof=, one of them")
         kwargs["correction"] = int(_flag(kwargs.pop("unbiased"), f"{name}(unbiased=)"))
     for torch_name, numpy_name in (("dim", "axis"), ("keepdim", "keepdims"),
                                    ("correction", "ddof") if spread else ("", "")):

@@ -45,12 +45,6 @@ class Optimizer:
         self.params = list(params.values() if isinstance(params, dict) else params)
         if not self.params:
             raise ValueError(f"{name}: no parameters given")
-        seen: dict[int, int] = {}
-        for i, p in enumerate(self.params):  # listed twice, it would be stepped twice
-            if id(p) in seen:
-                raise ValueError(f"{name}: parameter {i} is parameter {seen[id(p)]} again; "
-                                 "list each tensor once (shared weights: once for all uses)")
-            seen[id(p)] = i
         for i, p in enumerate(self.params):
             if type(p) is not Tensor or not p.requires_grad or p._op is not None:
                 what = (type(p).__name__ if type(p) is not Tensor else
@@ -59,6 +53,12 @@ class Optimizer:
                 raise TypeError(f"{name}: parameter {i} is {what}; give leaf Tensors made with "
                                 "requires_grad=True (a numpy array: al.Tensor(W, "
                                 "requires_grad=True))")
+        seen: dict[int, int] = {}
+        for i, p in enumerate(self.params):  # listed twice, it would be stepped twice
+            if id(p) in seen:
+                raise ValueError(f"{name}: parameter {i} is parameter {seen[id(p)]} again; "
+                                 "list each tensor once (shared weights: once for all uses)")
+            seen[id(p)] = i
         if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
             raise ValueError(f"{name}: lr must be a positive finite number, got {lr!r}")
         self.lr = float(lr)

@@ -134,10 +134,10 @@ class _Size(int):
     """numpy's ``t.size``, the number of entries (an int), which can also be called as
     PyTorch's ``t.size()`` (the shape) and ``t.size(dim)`` (one axis's length)."""
 
-    def __new__(cls, shape: tuple[int, ...]) -> _Size:
-        size = super().__new__(cls, int(np.prod(shape, dtype=np.int64)))
-        size.shape = shape
-        return size
+    def __new__(cls, size: int, shape: tuple[int, ...]) -> _Size:
+        out = super().__new__(cls, size)
+        out.shape = shape
+        return out
 
     def __call__(self, dim: int | None = None) -> Any:
         if dim is None:
@@ -159,7 +159,7 @@ def _set_label(self: Tensor, label: str | None) -> None:
 
 
 Tensor.numel, Tensor.dim, Tensor.copy = _numel, _dim, _copy
-Tensor.size = property(lambda self: _Size(self._data.shape),
+Tensor.size = property(lambda self: _Size(self._data.size, self._data.shape),
                        doc="The number of entries (numpy's t.size); t.size() is the shape and "
                            "t.size(dim) one axis's length (PyTorch's).")
 Tensor.argmax = _torch_keywords(Tensor.argmax)  # t.argmax(dim=1), as after max(dim=)'s advice

@@ -629,3 +629,26 @@ def test_pytorchs_size_and_std_keywords():
             np.testing.assert_allclose(got.data, getattr(np, name)(t.data, axis=1, ddof=ddof))
     with pytest.raises(TypeError, match=r"std\(unbiased=\) must be True or False"):
         t.std(unbiased="yes")
+
+
+def test_pytorchs_positional_unbiased_and_mixed_keywords_are_refused_not_misread():
+    """A review of the PyTorch keywords: t.var(False) read False as axis 0, t.var(1, True)
+    read True as keepdims, and unbiased= silently overrode correction=."""
+    t = al.tensor(np.arange(6.0).reshape(2, 3))
+    with pytest.raises(TypeError, match=r"var: axis False is a bool, not an axis"):
+        t.var(False)
+    with pytest.raises(TypeError, match=r"takes from 1 to 2 positional arguments"):
+        t.var(1, True)  # PyTorch's (dim, unbiased): give unbiased= by name
+    for kwargs in ({"unbiased": False, "correction": 1}, {"unbiased": True, "ddof": 1}):
+        with pytest.raises(TypeError, match=r"give unbiased=, correction= or ddof=, one of them"):
+            t.std(**kwargs)
+    with pytest.raises(TypeError, match=r"sum: axis True is a bool"):
+        t.sum(True)
+    m = al.tensor(np.ones((2, 3)))
+    with pytest.raises(np.exceptions.AxisError, match=r"axis 2 is out of range"):
+        m.transpose(2, 1)  # out of range in both libraries: not called ambiguous
+    with pytest.raises(ValueError, match=r"on a matrix: numpy reads it as the order"):
+        m.transpose(np.int64(0), np.int64(1))  # numpy integers are axes too
+    with pytest.raises(TypeError, match=r"parameter 0 is ndarray"):
+        al.optim.SGD([np.zeros(3), np.zeros(3)], lr=0.1)  # the first mistake is named first
+    assert al.tensor(1.0, label="a").name == "a"  # micrograd's label=, as Tensor takes it
