@@ -1,7 +1,7 @@
 """Other libraries' names for the engine's ops and Tensor methods, so that code written
 for them runs: PyTorch's ``t.pow(2)``, ``t.view(3, 2)``, ``t.clamp(min=0)``, ``t.t()``,
-``al.cat([a, b], dim=1)``, ``t.gt(0)``, ``al.manual_seed(1)``; MyGrad's and numpy's
-``t.copy()``.
+``al.cat([a, b], dim=1)``, ``t.gt(0)``, ``t.size(0)``, ``t.argmax(dim=1)``,
+``al.manual_seed(1)``; MyGrad's and numpy's ``t.copy()``; micrograd's ``t.label``.
 
 Each op in ``ops.OPS`` lists its PyTorch spellings (``Op.torch``: ``"t.pow"`` is a Tensor
 method, ``"al.cat"`` a module function). A name whose arguments are the op's own binds the
