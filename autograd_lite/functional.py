@@ -54,6 +54,18 @@ def _inside() -> Iterator[None]:
         _depth.reset(token)
 
 
+def _gradients(out: Tensor, variables: list[Tensor], seed: Any, nested: bool,
+               enclosed: bool) -> tuple[list, bool]:
+    """(d out / d variables, nested): recorded when ``nested``, and also when, inside an
+    enclosing transform, ``out`` reaches a tensor that requires grad beside the variables
+    (f closed over the enclosing one's variable), which the second value then says."""
+    outside = [] if enclosed and not nested else None
+    gs = gradients(out, variables, seed, create_graph=nested, outside=outside)
+    if outside:
+        return gradients(out, variables, seed, create_graph=True), True
+    return gs, nested
+
+
 def _release(variables: list[Tensor]) -> None:
     """After a transform, its own fresh variables need no gradient: an enclosing transform's
     backward through a recorded result then stops there, and finds only the tensors that
@@ -135,11 +147,7 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0,
         with enable_grad(), _inside():  # whatever the caller's mode, as torch.func does
             xs, nested, variables = _variables(args, nums, dicts=True)
             out, aux = _split_aux(f(*xs, **kwargs), has_aux)
-            outside = [] if enclosed and not nested else None
-            gs = gradients(out, variables, create_graph=nested, outside=outside)
-            if outside:  # f closed over an enclosing transform's variable: record for it
-                nested = True
-                gs = gradients(out, variables, create_graph=True)
+            gs, nested = _gradients(out, variables, None, nested, enclosed)
         _release(variables)
         value = out if nested else out.data
         if not nested:
@@ -208,15 +216,12 @@ def jacobian(f: Callable, argnums: int = 0) -> Callable:
             xs, nested, _ = _variables(args, (argnums,))
             x = xs[argnums]
             out = _tensor_output(f(*xs, **kwargs), "jacobian")
-            outside = [] if enclosed and not nested and out.size else None
-            if outside is not None:  # f closed over an enclosing transform's variable?
-                gradients(out, [x], np.zeros(out.shape, out.dtype), outside=outside)
-                nested = bool(outside)
             rows = []
             for k in range(out.size):
                 seed = np.zeros(out.size, out.dtype)
-                seed[k] = 1.0
-                (g,) = gradients(out, [x], seed.reshape(out.shape), create_graph=nested)
+                seed[k] = 1.0  # (the first row tells whether f closed over an outer variable)
+                (g,), nested = _gradients(out, [x], seed.reshape(out.shape), nested,
+                                          enclosed and k == 0)
                 rows.append(g)
         _release([x])
         shape = out.shape + x.shape

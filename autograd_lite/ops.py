@@ -572,8 +572,8 @@ def _same_shape(name: str, first: str, x: Any, y: Any) -> None:
     """A loss's prediction and labels: one shape (or one label for all), as PyTorch's losses
     require. Broadcast, the course's (m, 1) against Y's (1, m) averaged m * m pairs."""
     xs, ys = np.shape(_val(x)), np.shape(_val(y))
-    if xs == ys or ys == () or (int(np.prod(ys)) == 1 and _broadcasts(xs, ys)
-                                and np.broadcast_shapes(xs, ys) == xs):
+    both = _broadcast_shape(xs, ys)
+    if xs == ys or ys == () or (int(np.prod(ys)) == 1 and both == xs):
         return  # (one label for all)
     nx, ny = int(np.prod(xs)), int(np.prod(ys))
     message = (f"{name}: {first} has shape {xs} and the labels y {ys}; they must be the same "
@@ -584,18 +584,18 @@ def _same_shape(name: str, first: str, x: Any, y: Any) -> None:
         message += f": y.reshape({xs!r}) pairs them in order"
     else:
         message += f", and they hold {nx} and {ny} entries"
-    if _broadcasts(xs, ys) and int(np.prod(np.broadcast_shapes(xs, ys))) > builtins.max(nx, ny):
-        message += (f" (broadcast, they would average {int(np.prod(np.broadcast_shapes(xs, ys)))}"
-                    " pairs)")
+    pairs = 0 if both is None else int(np.prod(both))
+    if pairs > builtins.max(nx, ny):
+        message += f" (broadcast, they would average {pairs} pairs)"
     raise ValueError(message)
 
 
-def _broadcasts(*shapes) -> bool:
+def _broadcast_shape(*shapes) -> tuple | None:
+    """numpy's broadcast of ``shapes``, or None where they do not broadcast."""
     try:
-        np.broadcast_shapes(*shapes)
+        return np.broadcast_shapes(*shapes)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 @composite
@@ -964,6 +964,10 @@ def _torch_keywords(function):
     return method
 
 
+_TORCH_KEYWORDS = (("dim", "axis"), ("keepdim", "keepdims"))  # PyTorch's -> numpy's
+_SPREAD_KEYWORDS = (("correction", "ddof"),)  # var's and std's
+
+
 def _numpy_keywords(name: str, kwargs: dict) -> None:
     """PyTorch's dim= and keepdim= in ``kwargs`` renamed to numpy's axis= and keepdims=
     (and var's and std's unbiased= and correction= to ddof=)."""
@@ -976,8 +980,7 @@ def _numpy_keywords(name: str, kwargs: dict) -> None:
         if "correction" in kwargs or "ddof" in kwargs:
             raise TypeError(f"{name}: give unbiased=, correction= or ddof=, one of them")
         kwargs["correction"] = int(_flag(kwargs.pop("unbiased"), f"{name}(unbiased=)"))
-    for torch_name, numpy_name in (("dim", "axis"), ("keepdim", "keepdims"),
-                                   ("correction", "ddof") if spread else ("", "")):
+    for torch_name, numpy_name in _TORCH_KEYWORDS + (_SPREAD_KEYWORDS if spread else ()):
         if torch_name in kwargs:
             if numpy_name in kwargs:
                 raise TypeError(f"{name}: give {numpy_name}= or PyTorch's {torch_name}=, "

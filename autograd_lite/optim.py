@@ -45,6 +45,7 @@ class Optimizer:
         self.params = list(params.values() if isinstance(params, dict) else params)
         if not self.params:
             raise ValueError(f"{name}: no parameters given")
+        seen: dict[int, int] = {}
         for i, p in enumerate(self.params):
             if type(p) is not Tensor or not p.requires_grad or p._op is not None:
                 what = (type(p).__name__ if type(p) is not Tensor else
@@ -53,9 +54,7 @@ class Optimizer:
                 raise TypeError(f"{name}: parameter {i} is {what}; give leaf Tensors made with "
                                 "requires_grad=True (a numpy array: al.Tensor(W, "
                                 "requires_grad=True))")
-        seen: dict[int, int] = {}
-        for i, p in enumerate(self.params):  # listed twice, it would be stepped twice
-            if id(p) in seen:
+            if id(p) in seen:  # listed twice, it would be stepped twice
                 raise ValueError(f"{name}: parameter {i} is parameter {seen[id(p)]} again; "
                                  "list each tensor once (shared weights: once for all uses)")
             seen[id(p)] = i

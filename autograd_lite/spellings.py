@@ -105,21 +105,6 @@ def _dim(self: Tensor) -> int:
     return self._data.ndim
 
 
-# PyTorch's name -> its adapter, where its arguments are not the op's own
-ADAPTERS = {"t.clamp": _clamp, "t.view": _reshape_method, "t.permute": _permute, "t.t": _t,
-            "t.mm": _mm, "t.expand": _expand, "t.float": _float, "t.double": _double,
-            "t.clone": _clone, "t.unsqueeze": _torch_keywords(ops.expand_dims), "al.cat": cat}
-
-FUNCTIONS: dict[str, Any] = {}  # al.<name> made here: al.cat
-for _op in OPS.values():
-    for _spelling in _op.torch:
-        _where, _name = _spelling.split(".")
-        _function = ADAPTERS.get(_spelling, _op.function)
-        assert isinstance(_function, types.FunctionType), _spelling  # binds as a method
-        if _where == "t":
-            setattr(Tensor, _name, _function)
-        else:
-            FUNCTIONS[_name] = _function
 def _copy(self: Tensor) -> Tensor:
     """A new leaf holding a copy of the data (and of ``.grad``), with the same
     ``requires_grad`` and no history, as MyGrad's ``copy``; the copy of numpy code's
@@ -157,6 +142,21 @@ def manual_seed(seed: int) -> None:
 def _set_label(self: Tensor, label: str | None) -> None:
     self.name = label
 
+
+# PyTorch's name -> its adapter, where its arguments are not the op's own
+ADAPTERS = {"t.clamp": _clamp, "t.view": _reshape_method, "t.permute": _permute, "t.t": _t,
+            "t.mm": _mm, "t.expand": _expand, "t.float": _float, "t.double": _double,
+            "t.clone": _clone, "t.unsqueeze": _torch_keywords(ops.expand_dims), "al.cat": cat}
+
+for _op in OPS.values():
+    for _spelling in _op.torch:
+        _where, _name = _spelling.split(".")
+        _function = ADAPTERS.get(_spelling, _op.function)
+        assert isinstance(_function, types.FunctionType), _spelling  # binds as a method
+        if _where == "t":
+            setattr(Tensor, _name, _function)
+        else:  # al.cat: a function of this module, exported by __init__
+            assert globals()[_name] is _function, _spelling
 
 Tensor.numel, Tensor.dim, Tensor.copy = _numel, _dim, _copy
 Tensor.size = property(lambda self: _Size(self._data.size, self._data.shape),

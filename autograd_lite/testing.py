@@ -187,11 +187,11 @@ def op_inputs(draw, spec: OpSpec, max_side: int = 4) -> tuple[tuple, dict]:
 
 def _composite_inputs(draw, spec, max_side):
     kind = spec.kind
-    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=max_side))
     if kind == "loss":  # a prediction and its labels: one shape, or one label for all
         shape = draw(hnp.array_shapes(min_dims=0, max_dims=3, max_side=max_side))
         label_shape = draw(st.sampled_from([shape, shape, shape, ()]))
         return (draw(_elements(spec, shape)), draw(_elements(spec, label_shape))), {}
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=max_side))
     if kind == "leaky":  # the slope is an input too (a learned slope, as in PReLU)
         return (draw(_elements(spec, shape)), draw(arrays((), low=0.01, high=0.5))), {}
     if kind == "clip":  # bounds that broadcast against x, x kept off them (the kinks)

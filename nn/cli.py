@@ -266,9 +266,9 @@ def _load_data(spec: str | None, model: CourseModel):
     if not directory and source.env and not os.environ.get(source.env) and not _added(name):
         first = (f"{model.name} trains on {source.title}" if spec is None
                  else f"--data {name} needs its files")
-        raise CommandError(f"{first}: give --data {name}:DIR (the folder that holds them), set "
-                         f"{source.env}, or add them once with `autograd-lite data add {name} "
-                         "PATH...`; --data flower needs no download")
+        raise CommandError(f"{first}: give --data {name}:DIR (the folder that holds them), "
+                           f"set {source.env}, or add them once with `autograd-lite data add "
+                           f"{name} PATH...`; --data flower needs no download")
     try:
         return name, source.load(directory or None)
     except ImportError as err:  # an extra that is not installed (scipy, for football)

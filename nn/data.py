@@ -238,6 +238,12 @@ def add_data(name: str, paths) -> list[str]:
     return written
 
 
+def _cat_directory(directory) -> str:
+    """The folder of the cat files: ``directory``, $CATVNONCAT_DIR, or the data folder."""
+    return _data_directory(directory, "CATVNONCAT_DIR", "cat data",
+                           "train_catvnoncat.h5 and test_catvnoncat.h5", "cat")
+
+
 def load_catvnoncat(directory=None) -> CatData:
     """Load train_catvnoncat.h5 and test_catvnoncat.h5 from ``directory``; without it, from
     $CATVNONCAT_DIR, else from the per-user data folder (``data_folder("cat")``, where
@@ -245,8 +251,7 @@ def load_catvnoncat(directory=None) -> CatData:
 
     X is (12288, m) with pixels scaled to [0, 1], Y is (1, m) of 0/1, as the course prepares them.
     """
-    directory = _data_directory(directory, "CATVNONCAT_DIR", "cat data",
-                                "train_catvnoncat.h5 and test_catvnoncat.h5", "cat")
+    directory = _cat_directory(directory)
     train_X, train_Y, classes = _read(os.path.join(directory, "train_catvnoncat.h5"), "train")
     test_X, test_Y, _ = _read(os.path.join(directory, "test_catvnoncat.h5"), "test")
     return CatData(train_X, train_Y, test_X, test_Y, classes)
@@ -259,8 +264,7 @@ def load_dataset(directory=None):
     byte strings: ``classes[y].decode("utf-8")``). The notebook then flattens the images
     (``reshape(m, -1).T``) and divides by 255; ``load_catvnoncat()`` returns them so
     prepared. Files are found as by load_catvnoncat."""
-    directory = _data_directory(directory, "CATVNONCAT_DIR", "cat data",
-                                "train_catvnoncat.h5 and test_catvnoncat.h5", "cat")
+    directory = _cat_directory(directory)
     train_x, train_y, _, _ = _read_raw(os.path.join(directory, "train_catvnoncat.h5"), "train")
     test_x, test_y, classes, _ = _read_raw(os.path.join(directory, "test_catvnoncat.h5"), "test")
     return (train_x, train_y.reshape(1, -1), test_x, test_y.reshape(1, -1), np.array(classes))
