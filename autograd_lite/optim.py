@@ -14,7 +14,8 @@ Each step writes the parameters in place, as ``with al.no_grad(): p -= lr * upda
   first step); p -= lr d (buf).
 - ``Adam``: m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, p -= lr m_hat / (sqrt(v_hat) + eps)
   with m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t): the course's Adam (Course 2,
-  ``update_parameters_with_adam``), step for step.
+  ``update_parameters_with_adam``), step for step. t counts each parameter's own steps, as
+  PyTorch's does: one unused for a while starts its bias correction at its first gradient.
 
 A parameter whose ``.grad`` is None (unused by the cost) is left as it is. Course 2's own
 momentum (v = beta v + (1 - beta) dW) is ``nn.optimization.update_parameters_with_momentum``.
@@ -110,23 +111,19 @@ class Adam(Optimizer):
         _in_range("Adam", "eps", eps, 0.0, math.inf)
         _in_range("Adam", "weight_decay", weight_decay, 0.0, math.inf)
         self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
-        self.t = 0  # steps taken
+        self.steps = [0] * len(self.params)  # t of each parameter: the steps it was updated in
         self.m = [np.zeros_like(p.data) for p in self.params]
         self.v = [np.zeros_like(p.data) for p in self.params]
-
-    def step(self) -> None:
-        """Update every parameter that has a gradient, in place (one Adam step: t += 1)."""
-        self.t += 1
-        super().step()
 
     def _update(self, i: int, p: Tensor, g: np.ndarray) -> np.ndarray:
         b1, b2 = self.betas
         if self.weight_decay:
             g = g + self.weight_decay * p.data
+        self.steps[i] = t = self.steps[i] + 1
         self.m[i] = b1 * self.m[i] + (1 - b1) * g
         self.v[i] = b2 * self.v[i] + (1 - b2) * g ** 2
-        m_hat = self.m[i] / (1 - b1 ** self.t)
-        v_hat = self.v[i] / (1 - b2 ** self.t)
+        m_hat = self.m[i] / (1 - b1 ** t)
+        v_hat = self.v[i] / (1 - b2 ** t)
         return self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 

@@ -582,6 +582,22 @@ def test_adam_is_the_courses_update_parameters_with_adam_step_for_step():
     np.testing.assert_allclose(P["b"].data, course["b1"], rtol=1e-13, atol=1e-16)
 
 
+def test_adam_counts_the_steps_of_each_parameter_as_pytorch_does():
+    # b gets its first gradient at the sixth step: its bias correction starts there (t = 1),
+    # so its first move is lr * sign(g) = 0.1 each, as torch.optim.Adam gives ([0.9, 1.9] in
+    # float64); one count for all parameters moved it by 0.052 (b1^6 in the correction)
+    a = al.tensor([1.0, 2.0], requires_grad=True)
+    b = al.tensor([1.0, 2.0], requires_grad=True)
+    opt = al.optim.Adam([a, b], lr=0.1)
+    for i in range(6):
+        opt.zero_grad()
+        ((a * a).sum() + ((b * b).sum() if i >= 5 else 0.0)).backward()
+        opt.step()
+    np.testing.assert_allclose(b.data, [0.9, 1.9], rtol=1e-8)  # (eps moves it by 5e-10)
+    np.testing.assert_allclose(a.data, [0.41423646, 1.40513173], rtol=1e-8)  # torch's
+    assert opt.steps == [6, 1]
+
+
 def test_an_optimizer_step_is_a_write_that_graphs_built_before_it_see():
     w = al.tensor([1.0, 2.0], requires_grad=True)
     unused = al.tensor([5.0], requires_grad=True)
