@@ -170,12 +170,16 @@ def detect_anomaly() -> Iterator[None]:
 
 
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
+_STDLIB_DIR = os.path.dirname(os.path.abspath(os.__file__)) + os.sep
 
 
 def user_line() -> str:
-    """``file:line: code`` of the innermost frame outside this package."""
+    """``file:line: code`` of the innermost frame outside this package and Python's own
+    library (copy.copy(t) is the user's line, not copy.py's call of __reduce_ex__)."""
     for frame in reversed(traceback.extract_stack()[:-1]):
-        if not os.path.abspath(frame.filename).startswith(_PKG_DIR):
+        path = os.path.abspath(frame.filename)
+        if not (path.startswith(_PKG_DIR) or path.startswith(_STDLIB_DIR)
+                and "site-packages" not in path):
             return f'{frame.filename}:{frame.lineno}: {(frame.line or "").strip()}'
     return "<unknown>"
 

@@ -8,12 +8,11 @@ output). The VJPs are plain numpy: on first-order backward they receive arrays; 
 
 Operators and math methods of Tensor are attached in ``ops.py``, beside each rule,
 ``Tensor.backward`` in ``backward.py``, beside the graph walk, and writes in place
-(``t += x``, ``t[i] = x``) in ``writes.py``.
+(``t += x``, ``t[i] = x``) and copies (copy, deepcopy, pickle) in ``writes.py``.
 """
 
 from __future__ import annotations
 
-import copy
 import itertools
 import threading
 import warnings
@@ -309,17 +308,6 @@ class Tensor:
                                "only leaves can change it (.detach() gives a copy without history)")
         self.requires_grad = _flag(requires_grad, "requires_grad_()")
         return self
-
-    def __deepcopy__(self, memo: dict) -> Tensor:
-        """A leaf copies (data, grad, requires_grad, name), as in PyTorch; a tensor made by an
-        op refuses, since its copy could not reach the leaves' .grad."""
-        if self._op is not None:
-            raise RuntimeError(f"deepcopy: this tensor was made by '{self._op.name}'; only "
-                               "leaves can be copied (copy.deepcopy(t.detach()) for its values)")
-        out = Tensor(self._data.copy(), self.requires_grad, self.name)
-        out._grad = None if self._grad is None else copy.deepcopy(self._grad, memo)
-        memo[id(self)] = out
-        return out
 
     def detach(self) -> Tensor:
         """The same data (shared, not copied; a 0-d tensor's number is immutable, so a later

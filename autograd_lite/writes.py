@@ -1,12 +1,14 @@
 """Writes into a Tensor, by PyTorch's rules: ``t += x`` and ``t[i] = x`` write in place on a
 leaf that is not being recorded; anything a backward pass could miss is refused or recorded.
+And copies of one (copy.copy, copy.deepcopy, pickle), which are new leaves with their own data.
 
-``Tensor.__setitem__`` is attached here; ops.py attaches the ``__iadd__`` family made by
-``inplace_method``.
+``Tensor.__setitem__``, ``__reduce__`` and ``__deepcopy__`` are attached here; ops.py attaches
+the ``__iadd__`` family made by ``inplace_method``.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -124,3 +126,37 @@ def inplace_method(prim: Primitive, symbol: str) -> Callable[[Tensor, Any], Tens
         return self
 
     return method
+
+
+# -- copies ----------------------------------------------------------------------------
+
+def reduce(self: Tensor) -> tuple:
+    """pickle and copy.copy: a new leaf with this one's data (copied), requires_grad and
+    name, as PyTorch's (the gradient is not carried). A new tensor has a new creation number:
+    copying the slots gave the copy this one's, and backward took the two for one tensor,
+    adding their gradients into one of them."""
+    _copyable(self, "pickle or copy.copy")
+    return (Tensor, (np.asarray(self._data), self.requires_grad, self.name))
+
+
+def deepcopy(self: Tensor, memo: dict) -> Tensor:
+    """copy.deepcopy: a leaf copies (data, grad, requires_grad, name), as in PyTorch."""
+    _copyable(self, "deepcopy")
+    out = Tensor(self._data.copy(), self.requires_grad, self.name)
+    out._grad = None if self._grad is None else copy.deepcopy(self._grad, memo)
+    memo[id(self)] = out
+    return out
+
+
+def _copyable(t: Tensor, what: str) -> None:
+    """Only a leaf copies: a tensor made by an op refuses, since its copy could not reach the
+    leaves' .grad (PyTorch refuses too). Under al.compile's trace, a traced value refuses."""
+    _no_value(t, what)
+    if t._op is not None:
+        raise RuntimeError(f"{what}: this tensor was made by '{t._op.name}'; only leaves can "
+                           f"be copied, since a copy could not reach the leaves' .grad ({what} "
+                           "t.detach() for its values)")
+
+
+Tensor.__reduce__ = reduce
+Tensor.__deepcopy__ = deepcopy

@@ -1,6 +1,7 @@
 """al.compile: the replay equals the eager engine bit for bit, reads as the course's
 formulas, refuses value-dependent Python, retraces when it must and only then."""
 
+import copy
 import gc
 import re
 import tracemalloc
@@ -186,6 +187,7 @@ TRACE_ERRORS = {
     "index with a tensor": (lambda x: x[x > 0].sum(), "x[x > 0]"),
     "backward inside": (lambda x: x.sum().backward() or x.sum(), "backward()"),
     "where= mask": (lambda x: np.sum(x, where=x > 0), "where=x > 0"),
+    "copy.copy": (lambda x: (x * copy.copy(x)).sum(), "copy.copy(x)"),  # its values, baked in
 }
 
 

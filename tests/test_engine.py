@@ -1,7 +1,9 @@
 """Named cases for the engine: the course's example, reuse, broadcasting, accumulation,
 graph release, grad modes, in-place safety, dtypes and error messages."""
 
+import copy
 import gc
+import pickle
 import threading
 import weakref
 
@@ -486,6 +488,38 @@ def test_assigning_grad_checks_its_shape_as_pytorch_does():
     p.grad = None  # PyTorch's way to zero
     (p * 3).sum().backward()
     np.testing.assert_array_equal(p.grad, [3.0, 3.0])
+
+
+@pytest.mark.parametrize("duplicate", [
+    lambda t: pickle.loads(pickle.dumps(t)),  # parameters saved, then loaded
+    copy.copy,
+])
+def test_a_pickled_or_copied_leaf_is_a_tensor_of_its_own(duplicate):
+    # the copy had the original's creation number, so backward took the two for one tensor:
+    # a.grad None and b.grad [8, 8] (PyTorch: [3, 3] and [5, 5])
+    a = leaf(np.array([1.0, 2.0]), name="a")
+    (a * a).sum().backward()
+    b = duplicate(a)
+    assert b is not a and b.requires_grad and b.is_leaf and b.name == "a" and b.grad is None
+    a.grad = None
+    (a * 3 + b * 5).sum().backward()
+    np.testing.assert_array_equal(a.grad, [3.0, 3.0])
+    np.testing.assert_array_equal(b.grad, [5.0, 5.0])
+    b.data[0] = 9.0  # its own data
+    assert a.data[0] == 1.0
+    fresh = al.tensor([10.0, 20.0], requires_grad=True)  # made after the copy, as in a new
+    ((b * 2).sum() + (fresh * 7).sum()).backward()  # process that loads saved parameters
+    np.testing.assert_array_equal(fresh.grad, [7.0, 7.0])
+
+
+def test_pickling_a_tensor_made_by_an_op_is_refused_as_pytorch_does():
+    a = leaf(np.array([1.0, 2.0]))
+    with pytest.raises(RuntimeError, match=r"pickle or copy.copy: this tensor was made by "
+                                           r"'multiply'.*t.detach\(\) for its values"):
+        pickle.dumps(a * 2)
+    with al.no_grad():  # not recorded: a leaf, whose values pickle
+        assert pickle.loads(pickle.dumps(a * 2)).tolist() == [2.0, 4.0]
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps((a * 2).detach())).data, [2.0, 4.0])
 
 
 def test_deepcopy_copies_leaves_and_refuses_op_outputs_as_pytorch():
