@@ -106,6 +106,13 @@ def _sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_UNSET, whe
     return total if initial is _UNSET else total + initial
 
 
+def _nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_UNSET, where=_UNSET):
+    """np.nansum(t): the sum of the entries that are not nan, whose gradient is 1 (a nan
+    entry's is 0), as the course's regularization cost takes 0 * log(0)."""
+    x = _float_dtype("nansum", a, dtype)
+    return _sum(ops.where(np.isnan(x), 0.0, x), axis, None, out, keepdims, initial, where)
+
+
 def _mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=_UNSET):
     x = _float_dtype("mean", a, dtype)
     if where is _UNSET:
@@ -238,7 +245,8 @@ def _clip(a, a_min=_UNSET, a_max=_UNSET, out=None, *, min=_UNSET, max=_UNSET,  #
 
 UFUNCS = {np.positive: lambda x: x}
 FUNCTIONS = {
-    np.sum: _sum, np.mean: _mean, np.var: _spread("var"), np.std: _spread("std"),
+    np.sum: _sum, np.nansum: _nansum, np.mean: _mean,
+    np.var: _spread("var"), np.std: _spread("std"),
     np.max: _extreme(1), np.amax: _extreme(1),
     np.min: _extreme(-1), np.amin: _extreme(-1),
     np.reshape: _reshape, np.ravel: _ravel,

@@ -35,6 +35,19 @@ def _m_from(A, Y, name, strict, who):
                      f"{A.shape}{hint}")
 
 
+def check_predictions(A, Y, name="A", strict=True, who="compute_cost"):
+    """(m, Y as an array) for predictions A (1, m) and labels Y (1, m); A (m, 1), Y (m, 1) or
+    counts that differ are refused by name (the course's formula would broadcast them to
+    (m, m) pairs). A rank-1 A (m,) passes unless ``strict``."""
+    m = _m_from(A, Y, name, strict, who)
+    Y_shape = np.shape(Y)
+    if len(Y_shape) == 2 and Y_shape[0] == 1 and Y_shape[1] != m:  # which one is wrong?
+        raise ShapeError(f"{who}: {name} has {m} predictions, shape {A.shape}, but Y has "
+                         f"{Y_shape[1]} labels, shape {Y_shape}; both should be (1, m), one "
+                         "column per example")
+    return m, check_Y(Y, m, "Y")
+
+
 def as_cost(J):
     """A cost as the course's functions return it: a Python float, or, on the engine path
     (predictions that are a Tensor), the Tensor itself, so that ``J.backward()`` reaches
@@ -51,13 +64,7 @@ def cross_entropy(A, Y, name="A", strict=False, who="compute_cost") -> float | a
     ``who``.
     """
     A = A if isinstance(A, al.Tensor) else np.asarray(A)
-    m = _m_from(A, Y, name, strict, who)
-    Y_shape = np.shape(Y)
-    if len(Y_shape) == 2 and Y_shape[0] == 1 and Y_shape[1] != m:  # which one is wrong?
-        raise ShapeError(f"{who}: {name} has {m} predictions, shape {A.shape}, but Y has "
-                         f"{Y_shape[1]} labels, shape {Y_shape}; both should be (1, m), one "
-                         "column per example")
-    Y = check_Y(Y, m, "Y")
+    m, Y = check_predictions(A, Y, name, strict, who)
     A = np.clip(A.reshape(1, m), A_BOUND, 1 - A_BOUND)
     return as_cost(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m)
 

@@ -17,8 +17,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+import autograd_lite as al
+
 from .checks import check_parameters, check_X, check_Y, num_layers
-from .cost import as_cost
+from .cost import as_cost, check_predictions
 from .init import he
 from .regularization import (
     backward_propagation,
@@ -164,7 +166,10 @@ def initialize_parameters(layer_dims, seed=3):
 
 def compute_cost(a3, Y):
     """The course's summed loss over the examples given (not divided by m):
-    sum(-Y log a3 - (1 - Y) log(1 - a3)). The model divides each epoch's total by m."""
+    sum(-Y log a3 - (1 - Y) log(1 - a3)). The model divides each epoch's total by m.
+
+    Shapes: a3 and Y (1, m); a transposed one is refused (it would broadcast to (m, m))."""
+    _, Y = check_predictions(a3 if isinstance(a3, al.Tensor) else np.asarray(a3), Y, "a3")
     with np.errstate(divide="ignore", invalid="ignore"):
         logprobs = np.multiply(-np.log(a3), Y) + np.multiply(-np.log(1 - a3), 1 - Y)
     return as_cost(np.sum(logprobs))

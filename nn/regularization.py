@@ -24,6 +24,7 @@ import autograd_lite as al
 
 from . import activations
 from .checks import ShapeError, check_parameters, check_Y, num_layers
+from .cost import as_cost, check_predictions
 from .init import lecun
 from .training import COURSE_LINE_FULL, check_gradients_option, engine_gradients, gradient_descent
 from .training import update_parameters as update_parameters  # the course's, written once
@@ -120,17 +121,17 @@ def forward_propagation(X, parameters):
 
 
 def compute_cost(A3, Y):
-    """The course's cross-entropy: 1/m nansum(-Y log A3 - (1 - Y) log(1 - A3)).
+    """The course's cross-entropy: 1/m nansum(-Y log A3 - (1 - Y) log(1 - A3)); a float, or
+    the engine's J when A3 is a Tensor (``J.backward()`` reaches the parameters).
 
     A3 of exactly 1 where Y = 1 gives 0 * inf = nan, which nansum skips; A3 of exactly 1
     where Y = 0 gives inf (a saturated sigmoid), as the course prints it.
 
     Shapes: A3 and Y: (1, m)."""
-    m = np.shape(A3)[1]
-    check_Y(Y, m)
+    m, Y = check_predictions(A3 if isinstance(A3, al.Tensor) else np.asarray(A3), Y, "A3")
     with np.errstate(divide="ignore", invalid="ignore"):
         logprobs = np.multiply(-np.log(A3), Y) + np.multiply(-np.log(1 - A3), 1 - Y)
-        return float(1. / m * np.nansum(logprobs))
+        return as_cost(1. / m * np.nansum(logprobs))
 
 
 def _l2_sum(parameters):
@@ -152,7 +153,7 @@ def compute_cost_with_regularization(A3, Y, parameters, lambd):
     Shapes: A3 and Y (1, m); W[l] (n[l], n[l-1])."""
     check_lambd(lambd, "compute_cost_with_regularization")
     cross_entropy_cost = compute_cost(A3, Y)  # (checks Y is (1, m))
-    return float(cross_entropy_cost + l2_cost(parameters, lambd, Y.shape[1]))
+    return as_cost(cross_entropy_cost + l2_cost(parameters, lambd, np.shape(Y)[1]))
 
 
 # ---- backward -------------------------------------------------------------------------------
