@@ -13,7 +13,8 @@ import numpy as np
 
 import autograd_lite as al
 
-from .checks import check_parameters, check_X
+from . import deep
+from .checks import ShapeError, check_parameters, check_X, num_layers
 from .regularization import backward_propagation as network_backward
 from .regularization import cost_engine as network_cost
 from .regularization import relu, sigmoid
@@ -138,6 +139,10 @@ def forward_propagation_n(X, Y, parameters):
     X = check_X(X)
     Y = _check_labels(Y, X.shape[1], "forward_propagation_n")
     m = X.shape[1]
+    if num_layers(parameters) != 3:  # W4 would be left out silently, a 2-layer net KeyError
+        raise ShapeError(f"forward_propagation_n is the notebook's 3-layer network; these "
+                         f"parameters have {num_layers(parameters)} layers: use "
+                         "forward_propagation_deep (gradient_check_n picks it by itself)")
     W1, b1, W2, b2, W3, b3 = (parameters[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
     Z1 = np.dot(W1, X) + b1
     A1 = relu(Z1)
@@ -149,6 +154,19 @@ def forward_propagation_n(X, Y, parameters):
         logprobs = np.multiply(-np.log(A3), Y) + np.multiply(-np.log(1 - A3), 1 - Y)
     cost = 1. / m * np.sum(logprobs)
     return cost, (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)
+
+
+def forward_propagation_deep(X, Y, parameters):
+    """forward_propagation_n for any number of layers L: [LINEAR -> RELU] x (L-1) -> LINEAR
+    -> SIGMOID (the course's L_model_forward) and the same cost. Returns (cost, caches).
+
+    Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1)."""
+    X = check_X(X)
+    Y = _check_labels(Y, X.shape[1], "forward_propagation_deep")
+    AL, caches = deep.L_model_forward(X, parameters)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logprobs = np.multiply(-np.log(AL), Y) + np.multiply(-np.log(1 - AL), 1 - Y)
+    return 1. / X.shape[1] * np.sum(logprobs), caches
 
 
 def backward_propagation_n(X, Y, cache):
@@ -172,9 +190,10 @@ def cost_engine(parameters, X, Y):
 
 
 def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False,
-                     forward=forward_propagation_n):
+                     forward=None):
     """The course's N-D check: nudge each entry of theta by +-epsilon, recompute the cost
-    with ``forward`` (forward_propagation_n), and return the difference between
+    with ``forward`` (by default the notebook's forward_propagation_n for 3 layers,
+    forward_propagation_deep for any other number), and return the difference between
     ``gradients`` (flattened by gradients_to_vector) and the two-sided estimate.
 
     parameters: {"W1", "b1", ...} of any number of layers; gradients: {"dW1", "db1", ...}.
@@ -183,6 +202,8 @@ def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False,
     Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); every gradient has
     its parameter's shape, dA[l] (n[l], m)."""
     dims = check_parameters(parameters, X)
+    if forward is None:
+        forward = forward_propagation_n if len(dims) == 4 else forward_propagation_deep
     parameters_values, _ = dictionary_to_vector(parameters)
     grad = gradients_to_vector(gradients)
     if grad.shape != parameters_values.shape:

@@ -19,10 +19,11 @@ Y = RNG.uniform(0.5, 2.0, (3, 4))
 M = RNG.uniform(0.5, 2.0, (4, 2))
 MASK = RNG.random((3, 4)) > 0.4
 F_ORDER = np.asfortranarray(X)
+X_NAN = np.where(MASK, np.nan, X)
 
 # the required arguments of each function (arrays are made Tensors on the Tensor side)
 BASE_CALLS = {
-    "sum": ([X], {}), "mean": ([X], {}), "var": ([X], {}), "std": ([X], {}),
+    "sum": ([X], {}), "nansum": ([X_NAN], {}), "mean": ([X], {}), "var": ([X], {}), "std": ([X], {}),
     "max": ([X], {}), "amax": ([X], {}),
     "min": ([X], {}), "amin": ([X], {}), "reshape": ([X, (4, 3)], {}), "ravel": ([X], {}),
     "transpose": ([X], {}), "swapaxes": ([X, 0, 1], {}), "squeeze": ([X[:1]], {}),

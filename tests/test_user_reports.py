@@ -61,3 +61,22 @@ def test_nansum_on_a_tensor_is_numpys_and_a_nan_entry_gets_no_gradient(axis, kee
     np.testing.assert_array_equal(total.data, np.nansum(x, axis=axis, keepdims=keepdims))
     total.sum().backward()
     np.testing.assert_array_equal(t.grad, [[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]])
+
+
+@pytest.mark.parametrize("layer_dims", [[3, 4, 1], [3, 4, 3, 2, 1]])
+def test_gradient_check_n_checks_a_network_of_any_depth(layer_dims):
+    # its forward was the notebook's 3 layers: with 4 it left W4 out and said "There is a
+    # mistake" (difference 0.89) for right gradients; with 2 it raised KeyError: 'W3'
+    from nn import deep
+    from nn import gradient_checking as gc
+    rs = np.random.RandomState(0)
+    X, Y = rs.randn(3, 6), np.array([[1.0, 0, 1, 1, 0, 0]])
+    P = deep.initialize_parameters_deep(layer_dims, seed=1, init="he")
+    grads, _ = deep.grads_and_cost(P, X, Y)
+    assert gc.gradient_check_n(P, grads, X, Y) < 2e-7
+    L = len(layer_dims) - 1
+    wrong = dict(grads, **{f"dW{L}": 2 * grads[f"dW{L}"]})  # the last layer's, which was left out
+    assert gc.gradient_check_n(P, wrong, X, Y) > 1e-2
+    with pytest.raises(ShapeError, match=rf"3-layer network; these parameters have {L} layers"
+                                         r": use forward_propagation_deep"):
+        gc.forward_propagation_n(X, Y, P)
