@@ -57,6 +57,11 @@ class Model:
 
     def __init__(self, layer_dims, hidden="relu", init="he", seed=None):
         self.layer_dims = check_layer_dims(layer_dims)
+        if self.layer_dims[-1] != 1:  # (2, m) predictions broadcast against Y (1, m)
+            raise ValueError(f"Model: layer_dims {self.layer_dims} ends in "
+                             f"{self.layer_dims[-1]} units; a Model is a binary classifier "
+                             "with one sigmoid output unit: [n_x, ..., 1]. For C classes, "
+                             "nn.deep's functions take output=\"softmax\"")
         if hidden not in ACTIVATIONS:
             raise ValueError(f"hidden must be one of {sorted(ACTIVATIONS)}, got {hidden!r}")
         if init not in INITIALIZERS:
@@ -430,6 +435,8 @@ def _metadata(zf, members, headers, path):
                "a list of at least two positive integers [n_x, n[1], ..., 1]")
     try:
         dims = check_layer_dims([int(n) for n in raw])
+        if dims[-1] != 1:
+            raise ValueError(f"layer_dims {dims} must end in 1 (one sigmoid output unit)")
     except ValueError as err:
         raise _fail(path, f"has bad metadata: {err}") from None
     text("output", {OUTPUT})

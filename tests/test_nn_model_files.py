@@ -117,6 +117,12 @@ def test_load_refuses_bad_files(tmp_path):
     with pytest.raises(nn.ModelFileError, match="layer_dims"):
         nn.load(tmp_path / "meta.npz")
 
+    arrays = _good_arrays(model)  # two output units: a Model has one
+    arrays.update(layer_dims=np.array([2, 5, 2]), W2=np.ones((2, 5)), b2=np.zeros((2, 1)))
+    _save_raw(tmp_path / "two_outputs.npz", **arrays)
+    with pytest.raises(nn.ModelFileError, match=r"layer_dims \[2, 5, 2\] must end in 1"):
+        nn.load(tmp_path / "two_outputs.npz")
+
     arrays = _good_arrays(model)
     arrays["W3"] = np.ones((1, 1))
     _save_raw(tmp_path / "extra.npz", **arrays)

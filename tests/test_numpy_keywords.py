@@ -23,7 +23,8 @@ X_NAN = np.where(MASK, np.nan, X)
 
 # the required arguments of each function (arrays are made Tensors on the Tensor side)
 BASE_CALLS = {
-    "sum": ([X], {}), "nansum": ([X_NAN], {}), "mean": ([X], {}), "var": ([X], {}), "std": ([X], {}),
+    "sum": ([X], {}), "nansum": ([X_NAN], {}), "mean": ([X], {}),
+    "var": ([X], {}), "std": ([X], {}),
     "max": ([X], {}), "amax": ([X], {}),
     "min": ([X], {}), "amin": ([X], {}), "reshape": ([X, (4, 3)], {}), "ravel": ([X], {}),
     "transpose": ([X], {}), "swapaxes": ([X, 0, 1], {}), "squeeze": ([X[:1]], {}),

@@ -80,3 +80,12 @@ def test_gradient_check_n_checks_a_network_of_any_depth(layer_dims):
     with pytest.raises(ShapeError, match=rf"3-layer network; these parameters have {L} layers"
                                          r": use forward_propagation_deep"):
         gc.forward_propagation_n(X, Y, P)
+
+
+def test_a_model_with_more_than_one_output_unit_is_refused_when_made():
+    # Model([2, 3, 2]) was made, and its accuracy compared (2, m) predictions with Y (1, m)
+    # by broadcasting (0.617), while fit and cost refused it with "AL should be (1, m)"
+    import nn
+    with pytest.raises(ValueError, match=r"layer_dims \[2, 3, 2\] ends in 2 units; a Model is "
+                                         r"a binary classifier with one sigmoid output unit"):
+        nn.Model([2, 3, 2], seed=0)
