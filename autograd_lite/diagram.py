@@ -33,6 +33,7 @@ from .backward import (
     toposort,
     unbroadcast,
 )
+from .gradcheck import ROUNDING, _epsilon, _norm, agree
 from .ops import _OPTION_TYPES, Composite
 from .tensor import Tensor
 
@@ -578,7 +579,7 @@ class _LabelOptions:
     names: dict[int, str]
     known: dict[int, str]  # the caller's variable names of arrays and leaves
     outputs: set[int]
-    expected: dict[str, np.ndarray]
+    expected: dict[str, np.ndarray | _Verdict]
     show_values: bool
     show_grads: bool
     precision: int
@@ -819,8 +820,12 @@ def _node_label(node: _Node, how: _LabelOptions) -> tuple[str, str]:
             else "param" if t.requires_grad else "leaf")
     style = _STYLE[kind]
     mine = how.expected.get(t.name) if t.name else None
-    if mine is not None and (grad is None or np.shape(mine) != np.shape(grad) or not np.allclose(
-            mine, np.asarray(grad), rtol=1e-6, atol=1e-9)):
+    if type(mine) is _Verdict:  # a GradientReport's: outlined where the report fails it
+        mine = mine.yours if mine.wrong else None
+    elif mine is not None and grad is not None and np.shape(mine) == np.shape(grad) and agree(
+            mine, grad, 1e-7, ROUNDING * _epsilon(mine) * _norm(grad)):  # check_gradients'
+        mine = None
+    if mine is not None:
         lines.append("yours " + _fmt_array(mine, how.precision, how.max_entries, _WIDTH))
         style += " " + _STYLE["mismatch"]
     return "\n".join(lines), style
@@ -890,13 +895,26 @@ def _edge_statements(edges: list[tuple[str, str]], spine: set[str] = frozenset()
             for a, b in unique]
 
 
-def _expected_grads(compare: Any) -> dict[str, np.ndarray]:
-    """Hand-derived gradients keyed by tensor name, from a dict or a GradientReport."""
+@dataclass(slots=True)
+class _Verdict:
+    """A GradientReport's verdict on one parameter, so that the diagram and the report agree."""
+
+    yours: np.ndarray
+    wrong: bool
+
+
+def _expected_grads(compare: Any) -> dict[str, np.ndarray | _Verdict]:
+    """Hand-derived gradients keyed by tensor name, from a dict or a GradientReport (its
+    verdicts: the diagram outlines what the report fails, by the report's tolerances)."""
     if compare is None:
         return {}
+    out: dict[str, np.ndarray | _Verdict] = {}
     if hasattr(compare, "user_grads"):
-        compare = compare.user_grads
-    out = {}
+        for row in compare.rows:
+            if row.key in compare.user_grads and row.status != "extra":
+                out[row.parameter] = out[row.key] = _Verdict(compare.user_grads[row.key],
+                                                             not row.passed)
+        return out
     for k, v in dict(compare).items():
         name = k[1:] if k.startswith("d") and len(k) > 1 else k
         out[name] = out[k] = np.asarray(v)

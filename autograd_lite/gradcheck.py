@@ -17,7 +17,7 @@ from .modes import enable_grad, no_grad
 from .tensor import Tensor
 
 __all__ = ["numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError",
-           "check_gradients", "GradientReport", "relative_difference"]
+           "check_gradients", "GradientReport", "relative_difference", "agree"]
 
 
 class GradcheckError(AssertionError):
@@ -263,10 +263,53 @@ def gradgradcheck(f: Callable, inputs: Sequence[Any], grad_outputs: Any = None,
 # ---- checking a user's hand-derived gradients ----------------------------------------------
 
 def relative_difference(a: Any, b: Any) -> float:
-    """The course's ||a - b|| / (||a|| + ||b||) (0 when both are 0)."""
+    """The course's ||a - b|| / (||a|| + ||b||) (0 when both are 0; nan if either holds a nan
+    or inf), computed on a common scale: at 1e-170 the norms underflowed to 0 (a wrong sign
+    passed) and at 1e200 overflowed to nan."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    denom = np.linalg.norm(a) + np.linalg.norm(b)
-    return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
+    scale = max(_largest(a), _largest(b))
+    if scale == 0.0 or not np.isfinite(scale):
+        return 0.0 if scale == 0.0 else float("nan")
+    a, b = a / scale, b / scale
+    return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
+
+
+def _largest(a: np.ndarray) -> float:
+    return float(np.max(np.abs(a), initial=0.0))
+
+
+def _norm(a: Any) -> float:
+    """||a||_2, on a common scale (as relative_difference)."""
+    a = np.asarray(a, dtype=np.float64)
+    scale = _largest(a)
+    return scale if scale == 0.0 or not np.isfinite(scale) else scale * float(
+        np.linalg.norm(a / scale))
+
+
+# Two right gradients differ by rounding: up to ROUNDING units of the least precise dtype's
+# machine epsilon, relative, and, absolutely, that many times the size of all the gradients
+# together (a bias that cancels exactly is 0 by hand and 3e-17 in the engine). float32
+# gradients are so compared at 1.2e-4.
+ROUNDING = 1000
+
+
+def agree(mine: Any, ref: Any, tol: float, floor: float = 0.0) -> bool:
+    """Whether gradient ``mine`` agrees with ``ref``: a relative difference of at most
+    ``tol``, or a difference no bigger than ``floor`` (what ``ref`` can resolve: its rounding,
+    or what finite differences can tell from 0). A nan disagrees."""
+    return bool(relative_difference(mine, ref) <= tol
+                or _norm(np.subtract(mine, ref, dtype=np.float64)) <= floor)
+
+
+def _epsilon(*arrays: Any) -> float:
+    """Machine epsilon of the least precise float dtype among ``arrays`` (float64 if none;
+    float16 is taken as float32, whose resolution is already coarse for a check)."""
+    eps = np.finfo(np.float64).eps
+    for a in arrays:
+        dtype = a._data.dtype if isinstance(a, Tensor) else getattr(a, "dtype", None)
+        if dtype is not None and np.dtype(dtype).kind == "f":
+            eps = max(eps, min(np.finfo(dtype).eps, np.finfo(np.float32).eps))
+    return float(eps)
 
 
 @dataclass
@@ -336,8 +379,9 @@ class GradientReport:
                 "first_failure": None if first is None else first.key, "rows": rows}
 
     def to_json(self, **kwargs: Any) -> str:
-        """``to_dict()`` as JSON text; ``kwargs`` go to json.dumps (indent=2, ...)."""
-        return json.dumps(self.to_dict(), **kwargs)
+        """``to_dict()`` as JSON text; ``kwargs`` go to json.dumps (indent=2, ...). A nan or
+        inf number is null (json.dumps wrote NaN, which is not JSON); the message says it."""
+        return json.dumps(_finite_or_none(self.to_dict()), **kwargs)
 
     def __str__(self) -> str:
         def num(x):
@@ -352,7 +396,8 @@ class GradientReport:
         lines.insert(1, "  ".join("-" * w for w in widths))
         lines.append(f"relative difference ||g - g~|| / (||g|| + ||g~||); passes below "
                      f"{self.tol_engine:g} vs the engine and {self.tol_numerical:g} vs central "
-                     f"differences (eps={self.eps:g})")
+                     f"differences (eps={self.eps:g}), or within rounding (float32: "
+                     f"{ROUNDING * np.finfo(np.float32).eps:.2g})")
         for r in self.rows:
             if r.message and r.status != "extra":
                 lines.append(f"  {r.key}: {r.message}")
@@ -365,6 +410,16 @@ class GradientReport:
         return "\n".join(lines)
 
     __repr__ = __str__
+
+
+def _finite_or_none(data: Any) -> Any:
+    if isinstance(data, float):
+        return data if np.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite_or_none(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_finite_or_none(v) for v in data]
+    return data
 
 
 def _layer_note(name):
@@ -398,13 +453,20 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
     user = _user_gradients(grads, params)
     engine, cost_at = _engine_gradients(cost, params)
     numerical = _sampled_differences(cost, params, eps, max_numerical, seed)
+    size = _norm(np.concatenate([g.ravel() for g in engine.values()])) if engine else 0.0
     rows = []
     for name, value in params.items():
         row = GradientRow(parameter=name, key="d" + name, shape=value.shape, status="ok")
         rows.append(row)
         mine = _user_gradient(row, user, value)
         if mine is not None:
-            _compare(row, mine, engine[name], cost_at, numerical, tol_engine, tol_numerical)
+            rounding = ROUNDING * _epsilon(parameters[name], user[row.key])
+            # finite differences cannot tell apart what changes the cost by less than its
+            # rounding, 1e-16 |J| in +-eps: a gradient of 1e-16 came out 0 (relative diff 1)
+            resolution = ROUNDING * np.finfo(np.float64).eps * abs(cost_at) / eps
+            limits = (max(tol_engine, rounding), rounding * size,
+                      max(tol_numerical, rounding), max(rounding * size, resolution))
+            _compare(row, mine, engine[name], cost_at, numerical, limits)
     known = {"d" + k for k in params}
     rows += [GradientRow(parameter=key, key=key, shape=np.shape(user[key]), status="extra",
                          message="not a parameter gradient; not checked")
@@ -491,9 +553,10 @@ def _user_gradient(row, user, value) -> np.ndarray | None:
     return mine
 
 
-def _compare(row, mine, ref, cost_at, numerical, tol_engine, tol_numerical) -> None:
+def _compare(row, mine, ref, cost_at, numerical, limits) -> None:
     """Fill ``row`` with yours vs the engine and vs central differences: "ok", "wrong",
-    or "not finite" (the cost, yours, the engine's or the finite differences), with why."""
+    or "not finite" (the cost, yours, the engine's or the finite differences), with why.
+    ``limits``: (tolerance, floor) vs the engine, then vs the differences (see ``agree``)."""
     key, name = row.key, row.parameter
     if not np.isfinite(cost_at):
         row.status = "not finite"
@@ -523,12 +586,24 @@ def _compare(row, mine, ref, cost_at, numerical, tol_engine, tol_numerical) -> N
         row.yours, row.engine = float(mine[row.worst_index]), float(ref[row.worst_index])
         return
     row.diff_numerical = relative_difference(mine.reshape(-1)[idx], fd)
-    if not (row.diff_engine <= tol_engine and row.diff_numerical <= tol_numerical):  # NaN fails
+    tol_engine, floor_engine, tol_numerical, floor_numerical = limits
+    with_engine = agree(mine, ref, tol_engine, floor_engine)
+    if not (with_engine and agree(mine.reshape(-1)[idx], fd, tol_numerical,
+                                  floor_numerical * np.sqrt(idx.size))):
         row.status = "wrong"
-        row.message = (f"at {row.worst_index} yours is {row.yours:.6g}, the engine's "
-                       f"{row.engine:.6g}")
-        if row.diff_engine <= tol_engine:  # the engine agrees with you: the differences do not
+        yours, engines = _distinct(row.yours, row.engine)
+        row.message = f"at {row.worst_index} yours is {yours}, the engine's {engines}"
+        if with_engine:  # the engine agrees with you: the differences do not
             row.message = _kink_message(mine.reshape(-1)[idx], fd, idx, ref.shape)
+
+
+def _distinct(a: float, b: float) -> tuple[str, str]:
+    """Two numbers with as many digits as it takes to tell them apart (up to 17)."""
+    for digits in (6, 9, 12, 17):
+        x, y = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if x != y:
+            break
+    return x, y
 
 
 def _kink_message(mine, fd, idx, shape) -> str:

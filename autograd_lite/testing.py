@@ -20,9 +20,13 @@ import numpy as np
 
 from .backward import gradients
 from .gradcheck import (
+    ROUNDING,
+    _epsilon,
     _first_nonfinite,
+    _norm,
     _require_tensor,
     _unconnected,
+    agree,
     relative_difference,
 )
 from .modes import enable_grad
@@ -384,14 +388,18 @@ def _fmt(a) -> str:
 
 
 def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
-                           inputs: Sequence[Any], *, rtol: float = 1e-7, atol: float = 1e-10,
-                           name: str | None = None) -> None:
+                           inputs: Sequence[Any], *, rtol: float = 1e-7,
+                           atol: float | None = None, name: str | None = None) -> None:
     """Assert that ``hand_grad(*inputs)`` equals the engine's gradient of scalar ``f``.
 
     ``f`` returns a scalar Tensor built from the Tensors it is passed (a float, or a Tensor
     made from their .data, raises TypeError / ValueError). ``hand_grad`` returns one
-    gradient per input (one array for a single input). A NaN or inf in f's value, yours or
-    the engine's gradient fails, naming the first bad entry. On a mismatch the message
+    gradient per input (one array or nested list for a single input). Each gradient passes
+    with a relative difference ||yours - engine|| / (||yours|| + ||engine||) up to ``rtol``
+    (float32 ones: 1.2e-4), or a difference ||yours - engine|| up to ``atol`` (default: the
+    engine's rounding, 1000 machine epsilons times the size of all its gradients: a fixed
+    1e-10 passed a gradient twice too big in f = 1e-11 x^2). A NaN or inf in f's value,
+    yours or the engine's gradient fails, naming the first bad entry. On a mismatch the message
     shows the counterexample (inputs, both gradients, the relative difference) and the
     graph's diagram is written as DOT (and SVG if a renderer is available) under
     $AUTOGRAD_LITE_FAILURE_DIR (default: the temp directory).
@@ -416,24 +424,29 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
         raise TypeError(f"{fname}: hand_grad returned {type(mine).__name__}; return one "
                         "gradient per input, in the inputs' order (a tuple of arrays, or one "
                         "array for a single input)")
-    mine = [mine] if len(arrays_) == 1 and not isinstance(mine, (tuple, list)) else list(mine)
-    problems = _gradient_problems(out, mine, engine, arrays_, rtol, atol)
+    if len(arrays_) == 1 and (not isinstance(mine, (tuple, list))
+                              or np.shape(mine) == arrays_[0].shape and len(mine) != 1):
+        mine = [mine]  # one gradient, given as an array or as (nested) lists of its values
+    mine = list(mine)
+    problems, wrong = _gradient_problems(out, mine, engine, arrays_, rtol, atol)
     if not problems:
         return
     label = re.sub(r"\W+", "_", name or getattr(f, "__name__", "f"))
     for x, e in zip(xs, engine):
         x.grad = e  # so the diagram shows the engine's gradient beside yours
-    where = _write_diagram(out, engine, mine, label)
+    where = _write_diagram(out, engine, [m if i in wrong else None for i, m in enumerate(mine)],
+                           label)
     lines = [f"gradients of {name or getattr(f, '__name__', 'f')} disagree on this input:"]
     lines += [f"  x{i} = {_fmt(a)}" for i, a in enumerate(arrays_)]
     lines += ["  " + p for p in problems] + [f"  diagram: {where}"]
     raise AssertionError("\n".join(lines))
 
 
-def _gradient_problems(out, mine, engine, arrays_, rtol, atol) -> list[str]:
+def _gradient_problems(out, mine, engine, arrays_, rtol, atol) -> tuple[list[str], set]:
     """What is wrong: f not finite, a count or shape that differs, a NaN/inf in yours or the
-    engine's, or values that differ."""
-    problems = []
+    engine's, or values that differ; and the indices of the gradients that differ."""
+    problems, wrong = [], set()
+    size = _norm(np.concatenate([np.ravel(e) for e in engine])) if engine else 0.0
     value = _first_nonfinite(out._data)
     if value is not None:
         problems.append(f"f is {value}: no gradient can be checked where f is not finite")
@@ -448,17 +461,21 @@ def _gradient_problems(out, mine, engine, arrays_, rtol, atol) -> list[str]:
                (("your", _first_nonfinite(m)), ("the engine's", _first_nonfinite(e))) if where]
         if bad:  # np.allclose would call inf equal to inf
             problems.append("; ".join(bad) + f"\n    yours:  {_fmt(m)}\n    engine: {_fmt(e)}")
-        elif not np.allclose(m, e, rtol=rtol, atol=atol):
-            problems.append(f"gradient {i}: relative difference {relative_difference(m, e):.3g}"
-                            f"\n    yours:  {_fmt(m)}\n    engine: {_fmt(e)}")
-    return problems
+        else:
+            rounding = ROUNDING * _epsilon(mine[i])
+            if not agree(m, e, max(rtol, rounding), rounding * size if atol is None else atol):
+                wrong.add(i)
+                problems.append(f"gradient {i}: relative difference "
+                                f"{relative_difference(m, e):.3g}\n    yours:  {_fmt(m)}"
+                                f"\n    engine: {_fmt(e)}")
+    return problems, wrong
 
 
 def _write_diagram(out, engine, mine, label) -> str:
     from .diagram import RenderError, draw
 
     expected = {f"x{i}": np.asarray(m) for i, (m, e) in enumerate(zip(mine, engine))
-                if np.shape(m) == np.shape(e)}
+                if m is not None and np.shape(m) == np.shape(e)}
     graph = draw(out, compare=expected)
     base = os.path.join(_failure_dir(), label)
     with open(base + ".dot", "w") as fh:

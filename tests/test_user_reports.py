@@ -3,6 +3,9 @@ teacher writing graders: each a silent wrong number, a wrong verdict or a mislea
 before its fix, checked against the course's formula written out here, PyTorch's documented
 rule, or central differences."""
 
+import json
+import re
+
 import numpy as np
 import pytest
 
@@ -89,3 +92,111 @@ def test_a_model_with_more_than_one_output_unit_is_refused_when_made():
     with pytest.raises(ValueError, match=r"layer_dims \[2, 3, 2\] ends in 2 units; a Model is "
                                          r"a binary classifier with one sigmoid output unit"):
         nn.Model([2, 3, 2], seed=0)
+
+
+# ---- check_gradients and assert_gradients_match: verdicts a teacher's grader relies on ------
+
+def _logistic_case(dtype=np.float64, seed=0, m=50):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((3, m)).astype(dtype)
+    Y = (rng.random((1, m)) > 0.5).astype(dtype)
+    P = {"w": (0.1 * rng.standard_normal((3, 1))).astype(dtype), "b": np.zeros((1, 1), dtype)}
+    A = 1 / (1 + np.exp(-(P["w"].T @ X + P["b"])))
+    hand = {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y, keepdims=True) / m}  # the course's
+    return (lambda Q: al.binary_cross_entropy_with_logits(Q["w"].T @ X + Q["b"], Y)), P, hand
+
+
+def test_a_right_gradient_too_small_for_finite_differences_passes_without_a_kink_story():
+    # a saturated example: dw = 1e-16, which differences with eps=1e-6 give as exactly 0
+    # (relative difference 1): WRONG, "the cost has a kink there" in plain logistic regression
+    X, Y = np.array([[0.0, 40.0]]), np.zeros((1, 2))
+    P = {"w": np.array([[-1.0]]), "b": np.array([[0.2]])}
+    A = 1 / (1 + np.exp(-(P["w"] @ X + P["b"])))
+    dZ = (A - Y) / 2
+    cost = lambda Q: al.binary_cross_entropy_with_logits(Q["w"] @ X + Q["b"], Y)  # noqa: E731
+    report = al.check_gradients(cost, P, {"dw": dZ @ X.T, "db": dZ.sum(1, keepdims=True)})
+    assert report.passed, report
+    wrong = al.check_gradients(cost, P, {"dw": dZ @ X.T + 1e-3, "db": dZ.sum(1, keepdims=True)})
+    assert [r.status for r in wrong.rows] == ["wrong", "ok"] and "kink" not in str(wrong)
+
+
+def test_a_gradient_that_is_exactly_zero_passes_against_the_engines_rounding():
+    # b cancels (as the bias before batch norm): db = 0 by hand, 2.8e-17 in the engine
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((3, 6))
+    P = {"W": rng.standard_normal((2, 3)), "b": rng.standard_normal((2, 1))}
+
+    def cost(Q):
+        Z = Q["W"] @ X + Q["b"]
+        return al.sum((Z - al.mean(Z, axis=1, keepdims=True)) ** 2) / 6
+    Z = P["W"] @ X + P["b"]
+    dW = (2 * (Z - Z.mean(1, keepdims=True)) / 6) @ X.T
+    assert al.check_gradients(cost, P, {"dW": dW, "db": np.zeros((2, 1))}).passed
+    off = al.check_gradients(cost, P, {"dW": dW, "db": np.full((2, 1), 1e-6)})
+    assert [r.status for r in off.rows] == ["ok", "wrong"]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_right_float32_gradients_pass_and_wrong_ones_fail(seed):
+    # computed in float32 by the course's formulas, they were WRONG in 5 of 20 seeds, with
+    # "yours is -0.0302403, the engine's -0.0302403"
+    cost, P, hand = _logistic_case(np.float32, seed)
+    assert al.check_gradients(cost, P, hand).passed
+    report = al.check_gradients(cost, P, dict(hand, dw=hand["dw"] * np.float32(1.001)))
+    assert [r.status for r in report.rows] == ["wrong", "ok"]
+
+
+def test_a_wrong_gradient_reads_as_two_different_numbers():
+    cost, P, hand = _logistic_case()
+    report = al.check_gradients(cost, P, dict(hand, db=hand["db"] * (1 + 1e-6)))
+    row = report.rows[1]
+    assert row.status == "wrong"
+    yours, engine = re.search(r"yours is (\S+), the engine's (\S+)", row.message).groups()
+    assert yours != engine and float(yours) == pytest.approx(row.yours, rel=1e-8)
+
+
+def test_relative_difference_neither_underflows_nor_overflows():
+    from autograd_lite.gradcheck import relative_difference
+    assert relative_difference([1e-170, 0.0], [0.0, 1e-170]) == pytest.approx(np.sqrt(0.5))
+    assert relative_difference([[1e200, 4.0]], [[2.0, 4.0]]) == pytest.approx(1.0)
+    c = np.array([[1e-170, -1e-170]])  # the sign and the factor wrong, at a tiny scale
+    report = al.check_gradients(lambda Q: al.sum(Q["w"] * c), {"w": [[1.0, 2.0]]}, {"dw": -3 * c})
+    assert not report.passed
+
+
+def test_the_reports_json_is_json_even_with_a_nan():
+    report = al.check_gradients(lambda Q: al.sum(Q["w"] * Q["w"]), {"w": [[2.0, 4.0]]},
+                                {"dw": [[np.nan, 8.0]]})
+    assert report.rows[0].status == "not finite"
+    json.loads(report.to_json(), parse_constant=lambda c: pytest.fail(f"{c} in the JSON"))
+
+
+@pytest.mark.parametrize("hand,passes", [
+    (lambda x: 4e-11 * x, False),  # twice the gradient: passed under the fixed atol=1e-10
+    (lambda x: 0 * x, False),
+    (lambda x: 2e-11 * x, True),
+    (lambda x: (2e-11 * x).tolist(), True),  # a list for one input: one gradient, not three
+])
+def test_assert_gradients_match_judges_small_gradients_by_their_own_size(hand, passes):
+    from autograd_lite.testing import assert_gradients_match
+    check = lambda: assert_gradients_match(  # noqa: E731
+        lambda t: 1e-11 * al.sum(t * t), hand, [np.array([1.0, 2.0, 3.0])])
+    if passes:
+        check()
+    else:
+        with pytest.raises(AssertionError, match="gradient 0: relative difference"):
+            check()
+
+
+def test_the_diagram_outlines_what_the_report_fails_and_only_that():
+    # draw(compare=report) used np.allclose(rtol=1e-6): a db off by 5e-7 relative was WRONG in
+    # the report and not outlined; one off by 2.5e-8 passed and was outlined
+    cost, P, hand = _logistic_case()
+    for factor, outlined in ((1 + 5e-7, True), (1 + 2.5e-8, False)):
+        report = al.check_gradients(cost, P, dict(hand, db=hand["db"] * factor))
+        assert report.passed is not outlined
+        T = {k: al.tensor(v, requires_grad=True, name=k) for k, v in P.items()}
+        J = cost(T)
+        J.backward()
+        source = al.draw(J, compare=report).source
+        assert ("yours" in source) is outlined
