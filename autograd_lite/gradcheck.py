@@ -537,10 +537,14 @@ def _user_gradient(row, user, value) -> np.ndarray | None:
         row.status = "missing"
         row.message = f"no '{key}' in your gradients (keys given: {sorted(user)})"
         return None
-    try:
-        mine = np.asarray(user[key], dtype=np.float64)
+    raw = np.asarray(user[key])
+    try:  # (np.asarray would read the string "0.5" as the number 0.5)
+        if raw.dtype.kind in "USO" and any(isinstance(v, (str, bytes)) for v in raw.flat):
+            raise TypeError
+        mine = raw.astype(np.float64)
     except (TypeError, ValueError):
-        row.status, row.message = "wrong", f"'{key}' is not a numeric array"
+        row.status = "wrong"
+        row.message = f"'{key}' is not a numeric array (it holds {raw.dtype.name} values)"
         return None
     if mine.shape != value.shape:
         row.status = "shape"

@@ -9,13 +9,13 @@ plain numpy: propagate(w, b, X, Y) (week 2), backward_propagation(parameters, ca
 backward_propagation(X, Y, cache) and backward_propagation_with_regularization(X, Y, cache,
 lambd). Each gradient key (dW1, db1, ...) is a test of Gradescope's results.json, worth an
 equal share of the points: it passes when the learner's gradient equals the engine's on a
-fixed set of cases and on the smallest failing case that hypothesis finds among many random
-layer sizes, m and seeds. That case, its gradient table and its diagram's path go in the
-output. A file that fails to import, or a function that raises, scores 0 with the traceback.
+fixed set of cases and on every random case (layer sizes, m, seed) hypothesis tries. The
+smallest failing case, its gradient table and its diagram's path go in the output. A file that fails to import, or a function that raises, scores 0 with the traceback.
 """
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import os
 import time
@@ -60,14 +60,20 @@ def check_case(model: CourseModel, function, dims, m, seed) -> al.GradientReport
     """The learner's gradients on one random case X (n_x, m), Y (1, m), against the
     engine's; an exception the learner's function raises propagates."""
     X, Y, params = random_case(model, dims, m, seed)
-    yours = model.grade(function, params, X, Y, **model.grade_options)
+    # the learner gets copies: a function that writes into W (W *= 2) was graded against
+    # the engine at the changed W
+    mine = copy.deepcopy((params, X, Y))
+    yours = model.grade(function, *mine, **model.grade_options)
     cost = lambda P: model.engine(P, X, Y, **model.grade_options)  # noqa: E731
     return al.check_gradients(cost, params, yours, max_numerical=50)
 
 
-def smallest_failure(model: CourseModel, function, examples: int):
+def smallest_failure(model: CourseModel, function, examples: int, failing: dict | None = None):
     """(case, report) of the smallest failing random case hypothesis finds in ``examples``
-    tries, or None; report is None when the learner's function raised (case["error"])."""
+    tries, or None; report is None when the learner's function raised (case["error"]).
+    ``failing``, if given, gets each gradient key that failed on any case tried, with its
+    smallest such case: shrinking keeps one case, which may not have the key (dW2 of a
+    network shrunk to one layer) or get it wrong."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
@@ -89,6 +95,8 @@ def smallest_failure(model: CourseModel, function, examples: int):
             raise AssertionError(str(err)) from err
         if not report.passed:
             last.update(case=case, report=report)
+            if failing is not None:
+                _note_failures(failing, case, report)
             raise AssertionError(str(report))
 
     try:
@@ -96,6 +104,16 @@ def smallest_failure(model: CourseModel, function, examples: int):
     except AssertionError:
         return last["case"], last["report"]
     return None
+
+
+def _note_failures(failing: dict, case: dict, report) -> None:
+    """Keep, for each key ``report`` fails, the smallest case (fewest units and examples)."""
+    size = sum(case["layer_dims"]) + case["m"]
+    for row in report.rows:
+        if not row.passed and row.status != "extra" and (
+                row.key not in failing or size < failing[row.key][0]):
+            failing[row.key] = (size, f"{row.status} on {_case_text(case)}: "
+                                      f"{row.message or 'differs'}")
 
 
 def draw_case(model: CourseModel, case, report, out_dir) -> str:
@@ -119,15 +137,16 @@ def _case_text(case) -> str:
     return f"layer_dims={case['layer_dims']}, m={case['m']}, seed={case['seed']}"
 
 
-def _key_failures(model, function, found) -> tuple[list[str], dict[str, list[str]]]:
-    """(keys, {key: why it failed}) over the fixed cases and the smallest failing case."""
+def _key_failures(model, function, failing) -> tuple[list[str], dict[str, list[str]]]:
+    """(keys, {key: why it failed}) over the fixed cases and every random case tried
+    (``failing``: smallest_failure's)."""
     dims = graded_dims(model)
     failures: dict[str, list[str]] = {}
     keys: list[str] = []
     reports = [({"layer_dims": dims, "m": m, "seed": s},
                 check_case(model, function, dims, m, s)) for m, s in FIXED_CASES]
-    if found is not None:
-        reports.append(found)
+    for key, (_, why) in failing.items():
+        failures.setdefault(key, []).append(why)
     for case, report in reports:
         for row in report.rows:
             if row.status == "extra":
@@ -154,11 +173,12 @@ def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.
         except LookupError as err:
             raise LearnerError(f"grade: {path}: {err}") from None
         function = getattr(learner, model.learner)
-        found = smallest_failure(model, function, examples)
+        failing: dict = {}
+        found = smallest_failure(model, function, examples, failing)
         if found is not None and found[1] is None:
             raise LearnerError(f"{model.learner} raised on {_case_text(found[0])}:\n"
                                f"{found[0]['error']}")
-        keys, failures = _key_failures(model, function, found)
+        keys, failures = _key_failures(model, function, failing)
     except LearnerError as err:
         return _zero(str(err), points, visibility, time.monotonic() - start)
     except Exception:  # the learner's function raised on a fixed case
@@ -167,12 +187,14 @@ def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.
     diagram = None if found is None else draw_case(model, found[0], found[1], out_dir)
     share = points / len(keys)
     summary = _summary(path, model, examples, found, diagram)
+    # the diagram's case is named under the keys it shows wrong
+    shown = set() if found is None else {r.key for r in found[1].rows if not r.passed}
     smallest = "" if found is None else (f"\nsmallest failing case: {_case_text(found[0])}; "
                                          f"its diagram: {diagram}")
     tests = [{"name": f"{model.learner}: {key}", "score": 0.0 if key in failures else share,
               "max_score": share, "status": "failed" if key in failures else "passed",
-              "output": "\n".join(failures[key]) + smallest if key in failures
-              else f"{key} equals the engine's gradient on every case tried",
+              "output": "\n".join(failures[key]) + (smallest if key in shown else "")
+              if key in failures else f"{key} equals the engine's gradient on every case tried",
               "visibility": visibility} for key in keys]
     passed = sum(key not in failures for key in keys)
     return {"score": points * passed / len(keys),  # exact when every key passes

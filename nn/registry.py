@@ -244,8 +244,16 @@ def _logistic_parameters(layer_dims, rng):
 
 
 def _logistic_grade(propagate, p, X, Y):
-    grads, _ = propagate(p["w"], float(np.reshape(p["b"], ())), X, Y)
-    return {"dw": grads.get("dw"), "db": np.reshape(grads.get("db"), (1, 1))}
+    out = propagate(p["w"], float(np.reshape(p["b"], ())), X, Y)
+    if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], Mapping)):
+        got = (f"({', '.join(type(v).__name__ for v in out)})" if isinstance(out, tuple)
+               else type(out).__name__)
+        raise TypeError(f"propagate should return (grads, cost), grads a dict with 'dw' and "
+                        f"'db', as the course's does; it returned {got}")
+    grads = dict(out[0])  # a missing key is reported as missing, a wrong shape as one
+    if "db" in grads and np.size(grads["db"]) == 1:  # the course's db is a number: b's (1, 1)
+        grads["db"] = np.reshape(grads["db"], (1, 1))
+    return grads
 
 
 def _train_shallow(d: Dataset, r: Run):

@@ -5,6 +5,7 @@ the smallest failing case and its diagram; a learner that fails to import or rai
 scores 0 with its traceback; --strict exits 1 on a score that is not full."""
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -99,8 +100,9 @@ def test_a_wrong_learner_scores_per_gradient_key(capsys, tmp_path):
         assert t["max_score"] == pytest.approx(60 / len(keys))
         assert (t["status"], t["score"]) == (("failed", 0.0) if wrong else
                                              ("passed", t["max_score"]))
-        if wrong:
-            assert "smallest failing case: layer_dims=[1, 1], m=2, seed=0" in t["output"]
+        if wrong:  # the smallest case, [1, 1], has dW1 only: it is named under dW1 only
+            named = "smallest failing case: layer_dims=[1, 1], m=2, seed=0" in t["output"]
+            assert named is t["name"].endswith(": dW1"), t["output"]
     assert results["score"] == pytest.approx(30.0)
     diagram = Path(results["extra_data"]["diagram"])
     assert diagram.exists() and str(diagram) in results["output"]
@@ -145,3 +147,58 @@ def test_a_learner_that_fails_scores_zero_with_its_traceback(capsys, tmp_path, s
     if expected != "defines none of the graded functions":
         assert "Traceback" in results["output"] and str(learner) in results["output"]
     assert main(["grade", str(learner), "-o", str(tmp_path / "r.json"), "--strict"]) == 1
+
+
+def _variant(tmp_path, source, old, new, name):
+    """A learner's file: one of the examples with one line changed."""
+    text = (LEARNERS / source).read_text()
+    assert old in text
+    path = tmp_path / name
+    path.write_text(text.replace(old, new))
+    return path
+
+
+def test_a_key_wrong_only_on_cases_that_shrinking_drops_still_fails(tmp_path):
+    # a dW transposed whenever it is square: hypothesis found 28 failing cases, kept one
+    # ([2, 2, 1]: dW1 only) and dW2 got full marks, "equals the engine's gradient on every
+    # case tried"
+    from nn.grading import grade as grade_file
+    path = _variant(tmp_path, "deep_correct.py", "    dA_prev = np.dot(W.T, dZ)\n",
+                    "    dA_prev = np.dot(W.T, dZ)\n    if dW.shape[0] == dW.shape[1]:\n"
+                    "        dW = dW.T\n", "square.py")
+    results = grade_file(str(path), examples=60, out_dir=str(tmp_path / "out"))
+    status = {t["name"].split(": ")[1]: t["status"] for t in results["tests"]}
+    assert status["dW2"] == "failed" and status["dW1"] == "failed", status
+    assert all(status[k] == "passed" for k in ("db1", "db2", "db3")), status
+    for t in results["tests"]:
+        if t["status"] == "passed":
+            assert "every case tried" in t["output"]
+
+
+def test_a_learner_that_writes_into_its_inputs_is_graded_on_what_it_returned(tmp_path):
+    # W *= 2 after computing the gradients: graded against the engine at the doubled W (0/100)
+    from nn.grading import grade as grade_file
+    path = _variant(tmp_path, "deep_correct.py", "    dA_prev = np.dot(W.T, dZ)\n",
+                    "    dA_prev = np.dot(W.T, dZ)\n    W *= 2\n", "writes.py")
+    assert grade_file(str(path), examples=10, out_dir=str(tmp_path / "out"))["score"] == 100.0
+
+
+@pytest.mark.parametrize("old,new,verdict", [
+    ('return {"dw": dw, "db": db}', 'return {"dw": dw}', "no 'db' in your gradients"),
+    ('return {"dw": dw, "db": db}', 'return {"db": db}', "no 'dw' in your gradients"),
+    ('return {"dw": dw, "db": db}', 'return {"dw": dw, "db": np.array([db, db])}',
+     r"db should have the shape of b, \(1, 1\), got \(2,\)"),
+    ('return {"dw": dw, "db": db}', 'return {"dw": dw, "db": str(db)}',
+     "'db' is not a numeric array"),  # a string was read as the number
+    ('return {"dw": dw, "db": db}, np.squeeze(cost)',
+     'return np.squeeze(cost), {"dw": dw, "db": db}',
+     r"propagate should return \(grads, cost\).*it returned \(float64, dict\)"),
+])
+def test_week_2s_propagate_is_told_what_is_wrong_with_what_it_returned(tmp_path, old, new,
+                                                                       verdict):
+    from nn.grading import grade as grade_file
+    path = _variant(tmp_path, "propagate_correct.py", old, new, "propagate.py")
+    results = grade_file(str(path), examples=5, out_dir=str(tmp_path / "out"))
+    text = results["output"] + "".join(t["output"] for t in results["tests"])
+    assert re.search(verdict, text), text
+    assert results["score"] < 100
