@@ -976,6 +976,7 @@ def _numpy_keywords(name: str, kwargs: dict) -> None:
                         f"{name} returns the values alone: write {name}(axis=...), and "
                         f"arg{name}(axis=...) for the indices")
     spread = name in ("var", "std")
+    as_torch = "dim" in kwargs or "keepdim" in kwargs
     if spread and "unbiased" in kwargs:  # PyTorch's older spelling: True divides by n - 1
         if "correction" in kwargs or "ddof" in kwargs:
             raise TypeError(f"{name}: give unbiased=, correction= or ddof=, one of them")
@@ -986,6 +987,10 @@ def _numpy_keywords(name: str, kwargs: dict) -> None:
                 raise TypeError(f"{name}: give {numpy_name}= or PyTorch's {torch_name}=, "
                                 "not both")
             kwargs[numpy_name] = kwargs.pop(torch_name)
+    if spread and as_torch and "ddof" not in kwargs:  # written as PyTorch, read as numpy
+        raise TypeError(f"{name}(dim=...): PyTorch's {name} divides by n - 1 (correction=1), "
+                        f"numpy's by n (ddof=0): with PyTorch's dim= say which, correction=1 "
+                        "or ddof=0")
 
 
 # methods that also take numpy's and PyTorch's unpacked form (t.reshape(3, 2))

@@ -231,6 +231,8 @@ def test_every_method_with_an_axis_takes_pytorchs_dim_and_keepdim(name):
     method = al.OPS[name].method
     keep = {"keepdim": True} if "keepdims" in _parameters(name) else {}
     numpy_keep = {"keepdims": True} if keep else {}
+    if name in ("var", "std"):  # their default divisor differs: dim= comes with one named
+        keep["correction"] = numpy_keep["ddof"] = 0
     torch_form = getattr(x, method)(dim=1, **keep)
     numpy_form = getattr(x, method)(axis=1, **numpy_keep)
     assert torch_form.shape == numpy_form.shape
@@ -660,6 +662,15 @@ def test_pytorchs_positional_unbiased_and_mixed_keywords_are_refused_not_misread
             t.std(**kwargs)
     with pytest.raises(TypeError, match=r"sum: axis True is a bool"):
         t.sum(True)
+    for name in ("var", "std"):  # t.var(dim=0) was numpy's ddof=0: 2.25 where PyTorch's is 4.5
+        with pytest.raises(TypeError, match=rf"{name}\(dim=...\): PyTorch's {name} divides by "
+                                            r"n - 1 \(correction=1\), numpy's by n"):
+            getattr(t, name)(dim=0)
+        with pytest.raises(TypeError, match=rf"{name}\(dim=...\)"):
+            getattr(t, name)(keepdim=True)
+        np.testing.assert_allclose(getattr(t, name)(dim=0, correction=1).data,
+                                   getattr(np, name)(t.data, axis=0, ddof=1))
+        assert getattr(t, name)(axis=0).tolist() == getattr(np, name)(t.data, axis=0).tolist()
     m = al.tensor(np.ones((2, 3)))
     with pytest.raises(np.exceptions.AxisError, match=r"axis 2 is out of range"):
         m.transpose(2, 1)  # out of range in both libraries: not called ambiguous
