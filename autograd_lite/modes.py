@@ -67,14 +67,23 @@ class _GradSwitch:
         return wrapper
 
 
-def no_grad() -> _GradSwitch:
-    """Stop recording: ``with no_grad(): ...`` or ``@no_grad()``. Per thread and task."""
-    return _GradSwitch(False)
+def no_grad(func: Callable | None = None) -> Any:
+    """Stop recording: ``with no_grad(): ...``, or ``@no_grad()`` / ``@no_grad`` (as
+    PyTorch takes both) on a function. Per thread and task."""
+    return _GradSwitch(False) if func is None else _GradSwitch(False)(_callable(func, "no_grad"))
 
 
-def enable_grad() -> _GradSwitch:
-    """Record again inside a ``no_grad`` block. Per thread and task."""
-    return _GradSwitch(True)
+def enable_grad(func: Callable | None = None) -> Any:
+    """Record again inside a ``no_grad`` block: ``with enable_grad(): ...``, or a decorator
+    with or without its parentheses. Per thread and task."""
+    return _GradSwitch(True) if func is None else _GradSwitch(True)(_callable(func, "enable_grad"))
+
+
+def _callable(func: Any, name: str) -> Callable:
+    if not callable(func):
+        raise TypeError(f"{name}() takes no value, or a function to decorate; got "
+                        f"{type(func).__name__} (a flag is set_grad_enabled(flag)'s)")
+    return func
 
 
 class set_grad_enabled:  # noqa: N801  (PyTorch's name, a class there too)

@@ -59,7 +59,7 @@ class Optimizer:
                 raise ValueError(f"{name}: parameter {i} is parameter {seen[id(p)]} again; "
                                  "list each tensor once (shared weights: once for all uses)")
             seen[id(p)] = i
-        if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+        if not (_is_number(lr) and math.isfinite(lr) and lr > 0):
             raise ValueError(f"{name}: lr must be a positive finite number, got {lr!r}")
         self.lr = float(lr)
 
@@ -88,7 +88,7 @@ class SGD(Optimizer):
         super().__init__(params, lr)
         _in_range("SGD", "momentum", momentum, 0.0, 1.0)
         _in_range("SGD", "weight_decay", weight_decay, 0.0, math.inf)
-        self.momentum, self.weight_decay = momentum, weight_decay
+        self.momentum, self.weight_decay = float(momentum), float(weight_decay)
         self.buffers: list[np.ndarray | None] = [None] * len(self.params)
 
     def _update(self, i: int, p: Tensor, g: np.ndarray) -> np.ndarray:
@@ -110,7 +110,8 @@ class Adam(Optimizer):
         _in_range("Adam", "betas[1]", betas[1], 0.0, 1.0)
         _in_range("Adam", "eps", eps, 0.0, math.inf)
         _in_range("Adam", "weight_decay", weight_decay, 0.0, math.inf)
-        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
+        self.betas = (float(betas[0]), float(betas[1]))  # (np.float32's powers: float32)
+        self.eps, self.weight_decay = float(eps), float(weight_decay)
         self.steps = [0] * len(self.params)  # t of each parameter: the steps it was updated in
         self.m = [np.zeros_like(p.data) for p in self.params]
         self.v = [np.zeros_like(p.data) for p in self.params]
@@ -129,6 +130,13 @@ class Adam(Optimizer):
 
 def _in_range(name: str, what: str, value: Any, low: float, high: float) -> None:
     """``value`` in [low, high) (a finite number; ``high`` inf: any number from ``low``)."""
-    if not (isinstance(value, (int, float)) and low <= value < high):
+    if not (_is_number(value) and low <= value < high):
         raise ValueError(f"{name}: {what} must be a number in [{low:g}, {high:g}), "
                          f"got {value!r}")
+
+
+def _is_number(value: Any) -> bool:
+    """A real number: a Python or numpy one, or a 0-d array of one (np.float32(0.01) was
+    refused as "not a positive finite number"); not a bool."""
+    kind = np.asarray(value).dtype.kind if np.ndim(value) == 0 else ""
+    return kind in ("i", "u", "f") and not isinstance(value, str)

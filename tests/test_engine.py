@@ -168,6 +168,20 @@ def test_no_grad_records_nothing_and_works_as_decorator():
     with al.no_grad(), al.enable_grad():
         assert (x * 3).requires_grad
 
+    @al.no_grad  # without the parentheses, as PyTorch takes it (it raised TypeError)
+    def g(t):
+        """g's docstring."""
+        return t * 3
+
+    @al.no_grad
+    @al.enable_grad
+    def h(t):
+        return t * 3
+
+    assert not g(x).requires_grad and g.__doc__ == "g's docstring." and h(x).requires_grad
+    with pytest.raises(TypeError, match=r"no_grad\(\) takes no value, or a function"):
+        al.no_grad(False)
+
 
 def test_ops_on_tensors_without_grad_record_nothing():
     y = Tensor([1.0, 2.0]) * 3 + 1

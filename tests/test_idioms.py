@@ -679,3 +679,21 @@ def test_pytorchs_positional_unbiased_and_mixed_keywords_are_refused_not_misread
     with pytest.raises(TypeError, match=r"parameter 0 is ndarray"):
         al.optim.SGD([np.zeros(3), np.zeros(3)], lr=0.1)  # the first mistake is named first
     assert al.tensor(1.0, label="a").name == "a"  # micrograd's label=, as Tensor takes it
+
+
+def test_an_optimizer_takes_numpy_numbers_for_its_hyperparameters():
+    # np.float32(0.01) was refused: "lr must be a positive finite number, got np.float32(0.01)"
+    w = al.tensor([1.0, 2.0], requires_grad=True)
+    v = al.tensor([1.0, 2.0], requires_grad=True)
+    plain = al.optim.Adam([w], lr=0.01, betas=(0.9, 0.999))
+    numpy_ = al.optim.Adam([v], lr=np.float32(0.01), betas=(np.float32(0.9), np.array(0.999)))
+    for _ in range(3):
+        for p, opt in ((w, plain), (v, numpy_)):
+            opt.zero_grad()
+            (p * p).sum().backward()
+            opt.step()
+    np.testing.assert_allclose(v.data, w.data, rtol=1e-7)  # lr is float32's 0.01
+    assert al.optim.SGD([w], lr=np.float64(0.1), momentum=np.float32(0.5)).momentum == 0.5
+    for bad in (True, "0.1", [0.1]):
+        with pytest.raises(ValueError, match="lr must be a positive finite number"):
+            al.optim.SGD([w], lr=bad)
