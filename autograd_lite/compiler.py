@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import ast
 import functools
+import gc
 import inspect
 import math
 import os
 import sys
 import threading
 import types
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -629,6 +630,7 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
     with modes.tracing(tracer), modes.enable_grad(), _LocalNames(tracer, local_names):
         result = cf.f(*traced)
     _check_no_draws(cf, before, generators)
+    _check_nothing_kept(cf, tracer, result)
     root, extra_tree = (result[0], result[1:]) if isinstance(result, tuple) else (result, ())
     if type(root) is not Tensor:
         raise TypeError(f"al.compile({cf.__name__}): the function must return a scalar Tensor "
@@ -722,6 +724,53 @@ def _check_no_draws(cf: Compiled, before: tuple, generators: list) -> None:
                          "replay would reuse that draw. Draw outside and pass the result as an "
                          "argument (a dropout mask D as an array), or leave this function "
                          "uncompiled")
+
+
+def _check_nothing_kept(cf: Compiled, tracer: Tracer, result: Any) -> None:
+    """A tensor made while recording and kept outside f (``losses.append(J)``, ``self.A1 =
+    A1``) would hold the first call's values for ever, since a replay runs no Python:
+    refused. A tensor with more references than the trace's own (the tape, the ops' inputs,
+    f's result) is looked for among all objects: a pass of gc over every object costs
+    ~12 ms with the peer engines loaded, so only then."""
+    made = [entry[0] for entry in tracer.tape]
+    own = [tracer.known, made, *tracer.tape, *{id(e[2]): e[2] for e in tracer.tape}.values(),
+           *_containers(result)]
+    counts = Counter(map(id, gc.get_referents(*own)))  # (a loop variable would hold one)
+    kept = []
+    for t in made:  # + this loop's variable and getrefcount's argument; + 2 frames' result
+        if sys.getrefcount(t) > counts.get(id(t), 0) + 2 + 2 * (t is result):
+            kept.append(t)
+    if not kept:
+        return
+    own_ids = {id(c) for c in own} | {id(own), id(kept)}
+    for holder in gc.get_referrers(*kept):
+        if id(holder) in own_ids or isinstance(holder, types.FrameType) and \
+                holder.f_code.co_filename.startswith(_PKG_DIR):
+            continue
+        t = next(t for t in kept if any(v is t for v in gc.get_referents(holder)))
+        kind = type(holder).__name__
+        raise TraceError(
+            f"al.compile({cf.__name__}): a tensor of shape {t.shape} made by "
+            f"'{t._op.name if t._op else 'an op'}' while the function was recorded is "
+            f"kept outside it (in {'a ' + kind if kind in _BUILTIN else 'an object ' + kind});"
+            " a replay runs no Python, so it would hold the first call's values for ever. "
+            "Return it as an extra output (return cost, J) and keep that, or leave this "
+            "function uncompiled")
+
+
+def _containers(tree: Any) -> list:
+    """The lists, tuples and dicts that make up f's result."""
+    found, todo = [], [tree]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, (list, tuple, dict)):
+            found.append(x)
+            todo.extend(x.values() if isinstance(x, dict) else x)
+    return found
+
+
+_PKG_DIR = os.path.dirname(os.path.abspath(__file__))
+_BUILTIN = ("list", "dict", "tuple", "set", "deque", "cell", "function")
 
 
 def _return_node(cf: Compiled, entry: _Entry, gen: Generator, value: ast.expr,

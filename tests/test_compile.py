@@ -721,3 +721,41 @@ def test_an_array_read_from_outside_is_a_constant_of_the_trace_even_when_written
     assert_same(step(al.Tensor(Z, requires_grad=True)), at_trace)
     labels[:] = [[0.0, 1.0, 0.0]]
     assert_same(step(al.Tensor(Z, requires_grad=True)), at_trace)  # as JAX: the trace's
+
+
+KEPT_OUTSIDE = {
+    "appended to a list": lambda log: lambda x: (log.append(J := (x * x).sum()), J)[1],
+    "an unused value appended": lambda log: lambda x: (log.append(x * 3), (x * x).sum())[1],
+    "stored in a dict": lambda log: lambda x: (log.append({"A": (A := al.tanh(x))}),
+                                               A.sum())[1],
+}
+
+
+@pytest.mark.parametrize("case", sorted(KEPT_OUTSIDE))
+def test_a_tensor_made_inside_and_kept_outside_is_a_trace_error(case):
+    # losses.append(J) inside a compiled step kept the first call's J (5.0) for ever: a
+    # replay runs no Python, so the list never got the later ones
+    log = []
+    step = al.compile(KEPT_OUTSIDE[case](log), argnums=0)
+    with pytest.raises(al.TraceError, match=r"while the function was recorded is kept outside "
+                                            r"it \(in a (list|dict)\).*Return it as an extra"):
+        step(np.arange(3.0))
+
+
+def test_a_tensor_kept_on_an_object_is_a_trace_error_and_one_returned_is_not():
+    class Model:
+        def step(self, x):
+            self.A = al.tanh(x)  # the course's caches, kept on the model
+            return self.A.sum()
+    with pytest.raises(al.TraceError, match=r"kept outside it \(in an object Model\)"):
+        al.compile(Model().step)(al.Tensor(np.ones(3), requires_grad=True))
+
+    def with_cache(x):  # returned, in containers made inside: fine
+        cache = {"A": al.tanh(x), "more": [x * 2, (x * 3,)]}
+        return cache["A"].sum(), cache
+    step = al.compile(with_cache)
+    for v in (1.0, 2.0):
+        (value, cache), (grad,) = step(al.Tensor(np.full(3, v), requires_grad=True))
+        np.testing.assert_array_equal(cache["A"], np.tanh(np.full(3, v)))
+        np.testing.assert_array_equal(cache["more"][1][0], np.full(3, 3 * v))
+    assert step.trace_count == 1
