@@ -241,7 +241,7 @@ def _validate(model: CourseModel, given: dict) -> dict:
     (a usage error for a combination it refuses, such as L2 with dropout)."""
     options = model.option_values(given)
     try:
-        model.validate(options)
+        model.validate(options, set(given))
     except ValueError as err:
         raise UsageError(str(err)) from None
     return options

@@ -10,7 +10,8 @@ backward_propagation(X, Y, cache) and backward_propagation_with_regularization(X
 lambd). Each gradient key (dW1, db1, ...) is a test of Gradescope's results.json, worth an
 equal share of the points: it passes when the learner's gradient equals the engine's on a
 fixed set of cases and on every random case (layer sizes, m, seed) hypothesis tries. The
-smallest failing case, its gradient table and its diagram's path go in the output. A file that fails to import, or a function that raises, scores 0 with the traceback.
+smallest failing case, its gradient table and its diagram's path go in the output. A
+file that fails to import, or a function that raises, scores 0 with the traceback.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from .model import Model
 
 # ---- what an entry holds ---------------------------------------------------------------------
 
-def _accept(options) -> None:
+def _accept(options, given=()) -> None:
     """Accept any combination of the model's options (the default ``validate``)."""
 
 
@@ -112,7 +112,7 @@ class CourseModel:
     init: str | Callable = "he"  # nn.init's name for its start, or a function of the options
     as_layers: Callable = dict  # parameters as {"W1", "b1", ...} for Model
     random_parameters: Callable = None  # (layer_dims, rng) -> parameters for check and grade
-    validate: Callable = _accept  # raises ValueError for options it refuses
+    validate: Callable = _accept  # (options, names given) -> None; ValueError: refused
 
     def option_values(self, given=()) -> dict:
         """Every option of this model: its default, or the value in ``given``."""
@@ -312,13 +312,14 @@ def _train_optimization(d: Dataset, r: Run):
                               progress=r.progress, callback=r.callback, compile=r.compile, **o)
 
 
-def _check_optimization(options):
+def _check_optimization(options, given=()):
     """A usage error for a setting the run would ignore: another optimizer's
-    hyperparameter, or --decay-rate without --decay."""
-    given = {k: (None if options[k] == default else options[k])
-             for k, default in ({"beta": 0.9} | optimization.HYPERPARAMETERS["adam"]).items()}
-    optimization.optimizer_settings(options["optimizer"], "optimization", **given)
-    if options["decay"] is None and options["decay_rate"] != 1:
+    hyperparameter (given, even at its default: --beta 0.9 with gd), or --decay-rate
+    without --decay."""
+    settings = {k: options[k] if k in given or options[k] != default else None
+                for k, default in ({"beta": 0.9} | optimization.HYPERPARAMETERS["adam"]).items()}
+    optimization.optimizer_settings(options["optimizer"], "optimization", **settings)
+    if options["decay"] is None and ("decay_rate" in given or options["decay_rate"] != 1):
         raise ValueError("optimization: --decay-rate is given without --decay; add --decay "
                          "update_lr or --decay schedule_lr_decay")
 
@@ -440,8 +441,8 @@ _COURSE_2 = (
            "grade": _l2_grade,
            "reference": regularization.backward_propagation_with_regularization},
         grade_options={"lambd": 0.7},
-        validate=lambda o: regularization.check_one_regularizer(o["lambd"], o["keep_prob"],
-                                                                "regularization"),
+        validate=lambda o, given=(): regularization.check_one_regularizer(
+            o["lambd"], o["keep_prob"], "regularization"),
         options=(Option("lambd", _lambd, 0.0, "L2 strength λ (the course's 0.7)",
                         gradients=True),
                  Option("keep_prob", _keep_prob, 1.0, "dropout: the probability of keeping a "

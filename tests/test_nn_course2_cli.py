@@ -76,6 +76,11 @@ def test_train_optimization_passes_each_setting_to_the_courses_model(argv, setti
     (["--optimizer", "adam", "--beta", "0.5"],
      "beta is a setting of optimizer='momentum', not of optimizer='adam'"),
     (["--decay-rate", "2"], "--decay-rate is given without --decay"),
+    # given at their defaults, as ignored all the same (the run said "beta 0.9" and was gd's)
+    (["--beta", "0.9"], "beta is a setting of optimizer='momentum', not of optimizer='gd'"),
+    (["--optimizer", "momentum", "--epsilon", "1e-8"],
+     "epsilon is a setting of optimizer='adam', not of optimizer='momentum'"),
+    (["--decay-rate", "1"], "--decay-rate is given without --decay"),
     (["--optimizer", "adam", "--epsilon", "0"], "--epsilon: must be in (0, 1]"),
     (["--optimizer", "adam", "--beta2", "1"], "--beta2: must be from 0 to below 1"),
 ])
