@@ -26,8 +26,8 @@ from . import modes
 from .modes import current_mode as _current_mode
 from .tensor import Tensor, _clock, _lock, _make, identity_vjp
 
-__all__ = ["backprop", "gradients", "seed_of", "toposort", "unbroadcast", "release_kept_graphs",
-           "is_freed", "is_spent", "KEEP_NODES", "KEEP_BYTES", "KEEP_GRAPHS"]
+__all__ = ["backprop", "backpropagated", "gradients", "seed_of", "toposort", "unbroadcast",
+           "release_kept_graphs", "is_freed", "is_spent", "KEEP_NODES", "KEEP_BYTES", "KEEP_GRAPHS"]
 
 
 def backward(self: Tensor, grad: Any = None, retain_graph: bool = False,
@@ -57,14 +57,21 @@ def backward(self: Tensor, grad: Any = None, retain_graph: bool = False,
     if grad is None and type(data) is not ndarray and not create_graph:
         # the usual scalar loss: a numpy scalar (0-d op results are), seeded with 1
         backprop(self, type(data)(1.0), True, retain_graph, False, retain_grads)
+        if retain_graph:
+            _remember_seed(self, np.ones((), data.dtype))
         return
     seed, owned = _seed(self, grad, create_graph)
-    if grad is not None:  # so that draw() and explain() show what this backward computed
-        if len(_SEEDS) >= 64:
-            _SEEDS.clear()
-        _SEEDS[id(self)] = (weakref.ref(self), np.array(seed._data if type(seed) is Tensor
-                                                        else seed))
+    if grad is not None or retain_graph or create_graph:
+        _remember_seed(self, np.array(seed._data if type(seed) is Tensor else seed))
     backprop(self, seed, owned, retain_graph or create_graph, create_graph, retain_grads)
+
+
+def _remember_seed(out: Tensor, seed: np.ndarray) -> None:
+    """So that draw() and explain() show what this backward computed: walked again, from
+    the seed it was given, after a graph was spent, or kept (retain_graph) as it is."""
+    if len(_SEEDS) >= 64:
+        _SEEDS.clear()
+    _SEEDS[id(out)] = (weakref.ref(out), seed)
 
 
 Tensor.backward = backward
@@ -80,6 +87,13 @@ def seed_of(out: Tensor) -> np.ndarray:
     if entry is not None and entry[0]() is out:
         return entry[1]
     return np.ones(out.shape, out.dtype)
+
+
+def backpropagated(out: Tensor) -> bool:
+    """Whether a backward() went from ``out``: its graph is spent, or was kept by
+    retain_graph (or create_graph) after one."""
+    entry = _SEEDS.get(id(out))
+    return is_spent(out) or entry is not None and entry[0]() is out
 
 
 def _seed(t: Tensor, grad: Any, create_graph: bool) -> tuple[Any, bool]:

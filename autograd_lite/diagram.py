@@ -27,8 +27,8 @@ from .backward import (
     KEEP_GRAPHS,
     KEEP_NODES,
     backprop,
+    backpropagated,
     is_freed,
-    is_spent,
     seed_of,
     toposort,
     unbroadcast,
@@ -682,7 +682,7 @@ def _replayed_grads(outputs: Sequence[Tensor], order: list[Tensor]
         grads.setdefault(id(t), g)
 
     for out in outputs:
-        if not is_spent(out) or is_freed(out):
+        if not backpropagated(out) or is_freed(out):
             continue
         try:
             backprop(out, seed_of(out), inputs=leaves,

@@ -200,3 +200,23 @@ def test_the_diagram_outlines_what_the_report_fails_and_only_that():
         J.backward()
         source = al.draw(J, compare=report).source
         assert ("yours" in source) is outlined
+
+
+@pytest.mark.parametrize("retain_graph", [False, True])
+def test_draw_after_backward_shows_every_gradient_whether_or_not_the_graph_was_kept(
+        retain_graph):
+    # after backward(retain_graph=True) (the grader's diagrams) the intermediates showed none
+    a = al.tensor(2.0, requires_grad=True, name="a")
+    b = al.tensor(3.0, requires_grad=True, name="b")
+    c = a + b
+    c.name = "c"
+    d = b + 1
+    d.name = "d"
+    e = c * d
+    e.name = "e"
+    assert "\\ngrad" not in al.draw(e).source  # nothing computed yet: nothing shown
+    e.backward(retain_graph=retain_graph)
+    source = al.draw(e).source
+    # by hand: de/dc = d = 4, de/dd = c = 5, de/da = 4, de/db = d + c = 9
+    for name, value, grad in (("a", 2, 4), ("b", 3, 9), ("c", 5, 4), ("d", 4, 5), ("e", 20, 1)):
+        assert f'label="{name}\\nfloat64\\nvalue {value}\\ngrad {grad}"' in source, source
