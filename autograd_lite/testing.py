@@ -42,6 +42,11 @@ def floats(low: float = -3.0, high: float = 3.0, dtype: Any = np.float64,
            away_from: Sequence[float] = (), gap: float = 0.1) -> st.SearchStrategy[float]:
     """Finite floats in [low, high], at least ``gap`` from each point of ``away_from``."""
     width = 32 if np.dtype(dtype) == np.float32 else 64
+    if width == 32:  # hypothesis wants float32 bounds: 0.1 is not one; the nearest inside is
+        low = float(np.nextafter(np.float32(low), np.float32(np.inf))) \
+            if float(np.float32(low)) < low else float(np.float32(low))
+        high = float(np.nextafter(np.float32(high), np.float32(-np.inf))) \
+            if float(np.float32(high)) > high else float(np.float32(high))
     s = st.floats(low, high, allow_nan=False, allow_infinity=False, width=width)
     if away_from:
         s = s.filter(lambda v: all(abs(v - p) >= gap for p in away_from))
@@ -95,7 +100,12 @@ def advanced_indices(draw, shape: tuple[int, ...], max_size: int = 6) -> Any:
 
 def layer_dims(min_layers: int = 1, max_layers: int = 5, min_width: int = 1, max_width: int = 20,
                n_x: Any = None, n_y: int = 1) -> st.SearchStrategy[list[int]]:
-    """Layer sizes for nn in the course's order: [n_x, n[1], ..., n[L-1], n_y]."""
+    """Layer sizes for nn in the course's order: [n_x, n[1], ..., n[L-1], n_y]; from
+    ``min_layers`` to ``max_layers`` layers (L, the output layer included: at least 1)."""
+    if not 1 <= min_layers <= max_layers or not 1 <= min_width <= max_width:
+        raise ValueError(f"layer_dims: need 1 <= min_layers <= max_layers (the output layer "
+                         f"counts) and 1 <= min_width <= max_width, got layers {min_layers} to "
+                         f"{max_layers}, widths {min_width} to {max_width}")
     n_x = st.integers(min_width, max_width) if n_x is None else st.just(n_x)
     hidden = st.lists(st.integers(min_width, max_width), min_size=min_layers - 1,
                       max_size=max_layers - 1)

@@ -78,16 +78,22 @@ def _int_in(lo: int, hi: int):
     return parse
 
 
-def _learning_rate(text: str) -> float:
-    """An argparse type: a finite number > 0 (nan, inf, 0 and negatives never train)."""
-    try:
-        lr = float(text)
-    except ValueError:
-        lr = math.nan
-    if not (math.isfinite(lr) and lr > 0):
-        raise argparse.ArgumentTypeError(f"must be a positive finite number such as 0.0075, "
-                                         f"got {text!r}")
-    return lr
+def _positive(example: str):
+    """An argparse type: a finite number > 0 (nan, inf, 0 and negatives never train, nor
+    score); its error shows ``example``."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"must be a positive finite number such as "
+                                             f"{example}, got {text!r}")
+        return value
+    return parse
+
+
+_learning_rate = _positive("0.0075")
 
 
 def _option_type(parse):
@@ -194,7 +200,7 @@ def _add_grade(sub):
     g.add_argument("--examples", type=_int_in(1, 10_000),
                    default=int(os.environ.get("GRADER_EXAMPLES", 100)),
                    help="random cases to try (default 100, or $GRADER_EXAMPLES)")
-    g.add_argument("--points", type=_learning_rate, default=100.0,
+    g.add_argument("--points", type=_positive("100"), default=100.0,
                    help="the total score, shared equally by the gradient keys (default 100)")
     g.add_argument("--visibility", choices=VISIBILITIES, default="visible",
                    help="Gradescope's visibility of the results (default visible)")

@@ -151,6 +151,8 @@ OUT_OF_RANGE = [
     (["train", "shallow", "--learning-rate", "-0.01"], "positive finite"),
     (["train", "shallow", "--learning-rate", "1e-400"], "positive finite"),  # reads as 0.0
     (["train", "shallow", "--learning-rate", "fast"], "positive finite"),
+    (["grade", "examples/learners/deep_correct.py", "--points", "0"],
+     "--points: must be a positive finite number such as 100, got '0'"),  # (said 0.0075)
     (["train", "shallow", "--seed", "-1"], "--seed: must be a whole number from 0 to "
                                            "4,294,967,295"),
     (["train", "shallow", "--seed", str(2**32)], "from 0 to 4,294,967,295"),

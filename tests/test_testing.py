@@ -179,3 +179,15 @@ def test_a_hand_gradient_of_the_wrong_kind_is_named(hand):
     with pytest.raises(TypeError, match=r"assert_gradients_match: hand_grad returned "
                                         r"(NoneType|dict); return one gradient per input"):
         assert_gradients_match(lambda x: (x * x).sum(), hand, [np.array([1.0, 2.0])])
+
+
+@settings(max_examples=30, deadline=None)
+@given(arrays((3,), dtype=np.float32, low=0.1, high=0.7))
+def test_float32_arrays_take_bounds_float32_cannot_hold(a):
+    # hypothesis refused low=0.1 for width 32 (InvalidArgument); the nearest float32 inside
+    assert a.dtype == np.float32 and np.all(a >= np.float32(0.1)) and np.all(a <= 0.7)
+
+
+def test_layer_dims_refuses_an_impossible_count_by_name():
+    with pytest.raises(ValueError, match=r"1 <= min_layers <= max_layers.*got layers 0 to 2"):
+        layer_dims(0, 2)  # was hypothesis's "min_size=-1"
