@@ -1,7 +1,8 @@
 """Other libraries' names for the engine's ops and Tensor methods, so that code written
 for them runs: PyTorch's ``t.pow(2)``, ``t.view(3, 2)``, ``t.clamp(min=0)``, ``t.t()``,
 ``al.cat([a, b], dim=1)``, ``t.gt(0)``, ``t.size(0)``, ``t.argmax(dim=1)``,
-``al.manual_seed(1)``; MyGrad's and numpy's ``t.copy()``; micrograd's ``t.label``.
+``al.manual_seed(1)``, the in-place ``t.sub_(lr * g)``, ``t.zero_()``; MyGrad's and numpy's
+``t.copy()``; micrograd's ``t.label``.
 
 Each op in ``ops.OPS`` lists its PyTorch spellings (``Op.torch``: ``"t.pow"`` is a Tensor
 method, ``"al.cat"`` a module function). A name whose arguments are the op's own binds the
@@ -16,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import ops
+from . import modes, ops
 from .ops import OPS, _reshape_method, _torch_keywords
 from .tensor import Tensor, _no_value
 
@@ -168,3 +169,71 @@ Tensor.label = property(lambda self: self.name, _set_label,
                         doc="micrograd's word for ``name``: ``e.label = 'e'`` names e's node.")
 for _name in ("eq", "ne", "lt", "le", "gt", "ge"):  # t.gt(0): t > 0, a boolean array
     setattr(Tensor, _name, getattr(Tensor, f"__{_name}__"))
+
+
+# PyTorch's in-place methods: the writes of t op= x, by the same rules (a leaf, not while
+# recording if it requires grad); they return the tensor, as PyTorch's do
+def _inplace(name: str, operator: str) -> Any:
+    write = getattr(Tensor, f"__i{operator}__")
+
+    def method(self: Tensor, other: Any, *, alpha: Any = None) -> Tensor:
+        if alpha is not None:
+            if name not in ("add_", "sub_"):
+                raise TypeError(f"{name}() takes no alpha=")
+            other = other * alpha
+        _in_place(self, name, other)
+        return write(self, other)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"PyTorch's in-place ``t.{name}(x)``: ``t {_SYMBOLS[operator]}= x`` on a leaf."
+    return method
+
+
+_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/"}
+
+
+def _in_place(t: Tensor, name: str, other: Any = None) -> None:
+    """What ``t op= x`` would turn into a new tensor (``t = t op x``) is refused: an in-place
+    method must change ``t`` itself, as its caller reads ``t`` afterwards."""
+    if t._op is not None:
+        raise RuntimeError(f"{name}: this tensor was made by '{t._op.name}', and backward() "
+                           f"would not see a write into it; write t = t {name[:-1]} x (a new "
+                           "tensor)")
+    if type(other) is Tensor and other.requires_grad and not t.requires_grad and \
+            modes.is_grad_enabled():
+        raise RuntimeError(f"{name}: the value requires grad but this constant does not, and "
+                           "writing it in is not recorded; write t = t + x (a new tensor), or "
+                           ".detach() the value")
+
+
+def _zero_(self: Tensor) -> Tensor:
+    """PyTorch's ``t.zero_()``: every entry 0, in place (``t[...] = 0``)."""
+    _in_place(self, "zero_")
+    self[...] = 0.0
+    return self
+
+
+def _fill_(self: Tensor, value: Any) -> Tensor:
+    """PyTorch's ``t.fill_(v)``: every entry v, in place."""
+    _in_place(self, "fill_", value)
+    self[...] = value
+    return self
+
+
+def _copy_(self: Tensor, src: Any) -> Tensor:
+    """PyTorch's ``t.copy_(src)``: src's values (broadcast to t's shape), in place."""
+    _in_place(self, "copy_", src)
+    self[...] = src
+    return self
+
+
+def _clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """PyTorch's ``t.clamp_(min=, max=)``: in place, on a leaf."""
+    _in_place(self, "clamp_")
+    with modes.no_grad():
+        self[...] = _clamp(self, min, max)
+    return self
+
+
+for _name, _operator in (("add_", "add"), ("sub_", "sub"), ("mul_", "mul"), ("div_", "truediv")):
+    setattr(Tensor, _name, _inplace(_name, _operator))
+Tensor.zero_, Tensor.fill_, Tensor.copy_, Tensor.clamp_ = _zero_, _fill_, _copy_, _clamp_

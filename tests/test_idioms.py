@@ -697,3 +697,35 @@ def test_an_optimizer_takes_numpy_numbers_for_its_hyperparameters():
     for bad in (True, "0.1", [0.1]):
         with pytest.raises(ValueError, match="lr must be a positive finite number"):
             al.optim.SGD([w], lr=bad)
+
+
+def test_pytorchs_in_place_methods_write_a_leaf_under_no_grad_and_return_it():
+    # t.sub_(lr * g), t.zero_(), ... raised AttributeError
+    w = al.tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()  # grad [2, 4]
+    with al.no_grad():
+        assert w.sub_(0.1 * w.grad) is w
+        np.testing.assert_allclose(w.data, [0.8, 1.6])
+        w.add_(w.grad, alpha=-0.1)  # torch's alpha: w + alpha * grad
+        np.testing.assert_allclose(w.data, [0.6, 1.2])
+        w.mul_(2).div_(4)
+        np.testing.assert_allclose(w.data, [0.3, 0.6])
+        w.clamp_(min=0.5)
+        np.testing.assert_allclose(w.data, [0.5, 0.6])
+        assert w.zero_().tolist() == [0.0, 0.0] and w.fill_(3).tolist() == [3.0, 3.0]
+        assert w.copy_([1, 5]).tolist() == [1.0, 5.0]
+    assert w.requires_grad and w.is_leaf and w.grad.tolist() == [2.0, 4.0]
+
+
+@pytest.mark.parametrize("write,message", [
+    (lambda w: w.add_(1), "in-place \\+= on a leaf that requires grad"),  # while recording
+    (lambda w: w.zero_(), "on a leaf that requires grad"),
+    (lambda w: (w * 2).add_(1), "add_: this tensor was made by 'multiply'"),  # a new y, unseen
+    (lambda w: al.zeros(2).add_(w), "add_: the value requires grad but this constant does not"),
+    (lambda w: w.mul_(2, alpha=3), "mul_\\(\\) takes no alpha="),
+])
+def test_pytorchs_in_place_methods_refuse_what_backward_would_not_see(write, message):
+    w = al.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises((RuntimeError, TypeError), match=message):
+        write(w)
+    assert w.tolist() == [1.0, 2.0]
