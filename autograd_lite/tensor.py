@@ -338,6 +338,11 @@ def _as_float_array(data: Any, dtype: Any, who: str = "Tensor") -> np.ndarray:
                         "floats (np.float64, np.float32); index with plain int arrays")
     if isinstance(data, Tensor):
         _no_value(data, "Tensor(t) (a copy of the values)")
+        if data._vals is not None and data.requires_grad and _current_mode().enabled:
+            warnings.warn(f"Tensor(t) of a tensor made by '{data._op.name}' copies its values "
+                          "and leaves its graph: no gradient reaches what it was computed from."
+                          " Write t.detach() to say so (PyTorch warns here too)",
+                          CutOffWarning, stacklevel=3)
         data = data._data
     elif isinstance(data, np.ma.MaskedArray) and np.ma.is_masked(data):  # np.array() uses them
         raise TypeError(f"{who}: a masked array's hidden values would be used as numbers; "

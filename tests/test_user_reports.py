@@ -5,6 +5,7 @@ rule, or central differences."""
 
 import json
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -220,3 +221,18 @@ def test_draw_after_backward_shows_every_gradient_whether_or_not_the_graph_was_k
     # by hand: de/dc = d = 4, de/dd = c = 5, de/da = 4, de/db = d + c = 9
     for name, value, grad in (("a", 2, 4), ("b", 3, 9), ("c", 5, 4), ("d", 4, 5), ("e", 20, 1)):
         assert f'label="{name}\\nfloat64\\nvalue {value}\\ngrad {grad}"' in source, source
+
+
+def test_tensor_of_a_recorded_tensor_warns_that_it_leaves_the_graph():
+    # al.Tensor(y) of a y made by an op dropped y's graph without a word (PyTorch warns)
+    w = al.tensor([1.0, 2.0], requires_grad=True)
+    y = w * 2
+    with pytest.warns(al.CutOffWarning, match=r"Tensor\(t\) of a tensor made by 'multiply'.*"
+                                              r"t.detach\(\)"):
+        copy = al.Tensor(y)
+    assert copy.tolist() == [2.0, 4.0] and not copy.requires_grad
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        al.Tensor(w), al.Tensor(y.detach())  # a leaf's values, or said with detach: no warning
+        with al.no_grad():
+            al.Tensor(y)
