@@ -113,6 +113,17 @@ def _nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_UNSET, 
     return _sum(ops.where(np.isnan(x), 0.0, x), axis, None, out, keepdims, initial, where)
 
 
+def _norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002  (numpy's name)
+    """np.linalg.norm(t): the 2-norm of a vector, the Frobenius norm of a matrix (ord None,
+    2 for a vector, "fro" for a matrix); another ord is refused."""
+    ndim = len(axis) if isinstance(axis, tuple) else 1 if axis is not None else np.ndim(x)
+    if not (ord is None or ord == 2 and ndim == 1 or ord == "fro" and ndim == 2):
+        raise TypeError(f"numpy.linalg.norm(ord={ord!r}) over {ndim} axes on a Tensor: only the "
+                        "2-norm (of a vector) and the Frobenius norm (of a matrix) have an op: "
+                        "al.norm(x, axis)")
+    return ops.norm(x, axis, bool(keepdims))
+
+
 def _mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=_UNSET):
     x = _float_dtype("mean", a, dtype)
     if where is _UNSET:
@@ -245,7 +256,7 @@ def _clip(a, a_min=_UNSET, a_max=_UNSET, out=None, *, min=_UNSET, max=_UNSET,  #
 
 UFUNCS = {np.positive: lambda x: x}
 FUNCTIONS = {
-    np.sum: _sum, np.nansum: _nansum, np.mean: _mean,
+    np.sum: _sum, np.nansum: _nansum, np.mean: _mean, np.linalg.norm: _norm,
     np.var: _spread("var"), np.std: _spread("std"),
     np.max: _extreme(1), np.amax: _extreme(1),
     np.min: _extreme(-1), np.amin: _extreme(-1),
@@ -313,7 +324,6 @@ _CUT_OFF = ("on a Tensor has no autograd_lite counterpart; its result would be c
 _INSTEAD = {
     "hstack": "al.concatenate(tensors, axis=1) (axis=0 for vectors)",
     "vstack": "al.concatenate(tensors, axis=0) (al.stack for vectors)",
-    "norm": "al.sqrt(al.sum(x ** 2)) (the Frobenius norm; its gradient is x / norm, nan at 0)",
     "log1p": "al.log(1 + x)", "expm1": "al.exp(x) - 1", "reciprocal": "1 / x",
     "outer": "x.reshape(-1, 1) * y.reshape(1, -1)", "tile": "al.concatenate([x] * n, axis)",
     "einsum": "al.matmul (x @ y), with sums and transposes",

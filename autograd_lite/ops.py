@@ -272,6 +272,16 @@ def _dmax(g, ans, x, axis=None, keepdims=False):
 _max = defprim("max", lambda x, axis=None, keepdims=False: x.max(axis=axis, keepdims=keepdims),
                _dmax)
 
+
+def _dnorm(g, ans, x, axis=None, keepdims=False):
+    norm = _keep(ans, x.shape, axis, keepdims)
+    # x / ||x||, and 0 where the norm is 0 (where x is 0 too): its kink, PyTorch's choice
+    return _keep(g, x.shape, axis, keepdims) * (x / np.where(norm == 0, 1.0, norm))
+
+
+_norm = defprim("norm", lambda x, axis=None, keepdims=False: np.sqrt(
+    np.sum(np.square(x), axis=axis, keepdims=keepdims)), _dnorm)
+
 # ---- linear algebra ------------------------------------------------------------------
 
 
@@ -517,6 +527,15 @@ def clip(x: ArrayLike, a_min=None, a_max=None) -> Tensor:
     if a_max is not None:
         out = where(nondiff(np.greater, out, a_max), a_max, out)
     return out if type(out) is Tensor else _tensor(out, "clip")
+
+
+def norm(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
+    """The 2-norm sqrt(sum(x ** 2)) over ``axis`` (None: every entry, a matrix's Frobenius
+    norm), as ``np.linalg.norm(x)`` and PyTorch's ``t.norm()``: shape (n, m) -> () or (n,)
+    for axis=1. Its gradient is x / norm, and 0 where the norm is 0."""
+    return apply(_norm, (x,), {"axis": None if axis is None else _axes(axis, np.ndim(_val(x)),
+                                                                         "norm"),
+                               "keepdims": keepdims})
 
 
 @composite
@@ -862,6 +881,7 @@ OPS: dict[str, Op] = _ops(
     Op("std", std, "reductions", "std", numpy=(np.std,), cli=True),
     Op("max", max, "reductions", "max", numpy=(np.max, np.amax), cli=True),
     Op("min", min, "reductions", "min", numpy=(np.min, np.amin), cli=True),
+    Op("norm", norm, "reductions", "norm", numpy=(np.linalg.norm,), cli=True),
     Op("logsumexp", logsumexp, "reductions", "logsumexp", cli=True),
     Op("softmax", softmax, "reductions", "softmax", cli=True),
     Op("log_softmax", log_softmax, "reductions", "log_softmax", cli=True),

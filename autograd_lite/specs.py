@@ -119,6 +119,8 @@ OP_SPECS: list[OpSpec] = [
     OpSpec("var", ops.var, np.var, "reduce"),
     OpSpec("std", ops.std, np.std, "spread", distinct=True, in_graphs=False),
     OpSpec("min", ops.min, np.min, "reduce", distinct=True, second_order=False),
+    OpSpec("norm", ops.norm, lambda x, axis=None, keepdims=False: np.sqrt(
+        np.sum(x * x, axis=axis, keepdims=keepdims)), "reduce", away_from=(0.0,)),
     OpSpec("logsumexp", ops.logsumexp, _ref_logsumexp, "reduce"),
     OpSpec("softmax", ops.softmax, _ref_softmax, "axis"),
     OpSpec("log_softmax", ops.log_softmax, lambda x, axis: np.log(_ref_softmax(x, axis)),
@@ -222,6 +224,8 @@ EDGE_CASES: list[EdgeCase] = [
              (np.array([-1.0, 1.0]),), "numpy's ddof=0; PyTorch's default is ddof=1"),
     EdgeCase("std", "std([2, 2])", lambda x: ops.std(x), (np.array([2.0, 2.0]),), 0.0,
              (np.array([_NAN, _NAN]),), "0/0 where all are equal, as sqrt's at 0"),
+    EdgeCase("norm", "norm([0, 0])", lambda x: ops.norm(x), (np.array([0.0, 0.0]),), 0.0,
+             (np.array([0.0, 0.0]),), "0 at the zero vector, its kink (PyTorch's choice)"),
     EdgeCase("max", "max([2, 2, 1])", lambda x: ops.max(x), (np.array([2.0, 2.0, 1.0]),), 2.0,
              (np.array([0.5, 0.5, 0.0]),), "ties share"),
     EdgeCase("max", "max([])", lambda x: ops.max(x), (np.zeros(0),), ValueError),

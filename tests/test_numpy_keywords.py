@@ -23,7 +23,7 @@ X_NAN = np.where(MASK, np.nan, X)
 
 # the required arguments of each function (arrays are made Tensors on the Tensor side)
 BASE_CALLS = {
-    "sum": ([X], {}), "nansum": ([X_NAN], {}), "mean": ([X], {}),
+    "sum": ([X], {}), "nansum": ([X_NAN], {}), "norm": ([X], {}), "mean": ([X], {}),
     "var": ([X], {}), "std": ([X], {}),
     "max": ([X], {}), "amax": ([X], {}),
     "min": ([X], {}), "amin": ([X], {}), "reshape": ([X, (4, 3)], {}), "ravel": ([X], {}),
@@ -47,6 +47,7 @@ SAMPLES = {
     "subok": [False, True], "decimals": [0, 2], "rtol": [1e-3], "atol": [0.1],
     "equal_nan": [True, False], "shape": [(4, 3)], "newshape": [(2, 6)], "x": [X], "y": [Y],
     "device": [None, "cpu"], "ddof": [0, 1], "correction": [1], "mean": ["mean"],
+    "ord": [None, 2, "fro", 1, np.inf],
 }
 UFUNC_KEYWORDS = ["out", "where", "casting", "order", "dtype", "subok", "signature", "axes",
                   "axis", "keepdims"]

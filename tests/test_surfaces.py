@@ -55,6 +55,7 @@ SAMPLES = {
     "std": ([X], [], {"axis": 0, "keepdims": True}, "std(a, axis=0, keepdims=True)"),
     "max": ([X], [], {"axis": 1}, "max(a, axis=1)"),
     "min": ([X], [], {"axis": 0, "keepdims": True}, "min(a, axis=0, keepdims=True)"),
+    "norm": ([X], [], {"axis": 1}, "norm(a, axis=1)"),
     "logsumexp": ([X], [], {"axis": 1}, "logsumexp(a, axis=1)"),
     "softmax": ([X], [], {"axis": 0}, "softmax(a, axis=0)"),
     "log_softmax": ([X], [], {"axis": 1}, "log_softmax(a, axis=1)"),
