@@ -74,6 +74,16 @@ def _mm(self: Tensor, other: Any) -> Tensor:
     return ops.matmul(self, other)
 
 
+def _add(self: Tensor, other: Any, *, alpha: Any = None) -> Tensor:
+    """PyTorch's ``t.add(other, alpha=1)``: ``t + alpha * other``."""
+    return ops.add(self, other if alpha is None else other * alpha)
+
+
+def _sub(self: Tensor, other: Any, *, alpha: Any = None) -> Tensor:
+    """PyTorch's ``t.sub(other, alpha=1)``: ``t - alpha * other``."""
+    return ops.subtract(self, other if alpha is None else other * alpha)
+
+
 def _float(self: Tensor) -> Tensor:
     """PyTorch's ``t.float()``: float32 (``astype(np.float32)``)."""
     return ops.astype(self, np.float32)
@@ -145,9 +155,10 @@ def _set_label(self: Tensor, label: str | None) -> None:
 
 
 # PyTorch's name -> its adapter, where its arguments are not the op's own
-ADAPTERS = {"t.clamp": _clamp, "t.view": _reshape_method, "t.permute": _permute, "t.t": _t,
-            "t.mm": _mm, "t.expand": _expand, "t.float": _float, "t.double": _double,
-            "t.clone": _clone, "t.unsqueeze": _torch_keywords(ops.expand_dims), "al.cat": cat}
+ADAPTERS = {"t.add": _add, "t.sub": _sub, "t.clamp": _clamp, "t.view": _reshape_method,
+            "t.permute": _permute, "t.t": _t, "t.mm": _mm, "t.expand": _expand,
+            "t.float": _float, "t.double": _double, "t.clone": _clone,
+            "t.unsqueeze": _torch_keywords(ops.expand_dims), "al.cat": cat}
 
 for _op in OPS.values():
     for _spelling in _op.torch:

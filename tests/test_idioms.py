@@ -729,3 +729,13 @@ def test_pytorchs_in_place_methods_refuse_what_backward_would_not_see(write, mes
     with pytest.raises((RuntimeError, TypeError), match=message):
         write(w)
     assert w.tolist() == [1.0, 2.0]
+
+
+def test_pytorchs_add_and_sub_take_alpha():
+    # t.add(y, alpha=2) raised TypeError (PyTorch's: t + alpha * y)
+    a = al.tensor([1.0, 2.0], requires_grad=True)
+    b = al.tensor([3.0, 4.0], requires_grad=True)
+    c = a.add(b, alpha=2) + a.sub(b, alpha=0.5)  # (a + 2b) + (a - b/2)
+    assert c.tolist() == [2 * 1 + 1.5 * 3, 2 * 2 + 1.5 * 4]
+    c.sum().backward()
+    assert a.grad.tolist() == [2.0, 2.0] and b.grad.tolist() == [1.5, 1.5]
