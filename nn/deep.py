@@ -227,6 +227,20 @@ def _output_dZ(AL, Y, ZL):
     return dZ
 
 
+def _check_dropout_scale(caches, hidden, keep_prob):
+    """The forward pass scaled the kept units by 1 / its keep_prob: A[1] (layer 2's A_prev)
+    is g(Z[1]) D[1] / keep_prob. Another keep_prob here would rescale dA[l] wrongly (dW1 off
+    by 3.46 with 0.5 for 0.86), silently."""
+    (_, Z1, D1), A1 = caches[0], caches[1][0][0]
+    g = activations.get(hidden).forward(np.asarray(Z1))[0]
+    if not np.allclose(np.asarray(A1) * keep_prob, g * D1, rtol=1e-6, atol=1e-12):
+        kept = (D1 != 0) & (g != 0)
+        used = float(np.median(g[kept] / np.asarray(A1)[kept])) if kept.any() else float("nan")
+        raise ValueError(f"L_model_backward: keep_prob={keep_prob}, but the forward pass that "
+                         f"made these caches scaled by 1 / {used:.4g}; pass L_model_forward's "
+                         "keep_prob to both")
+
+
 def L_model_backward(AL, Y, caches, hidden="relu", lambd=0.0, keep_prob=1.0,
                      output="sigmoid"):
     """Gradients {"dA0", "dW1", "db1", ..., "dA(L-1)", "dWL", "dbL"} for AL (1, m), Y (1, m)
@@ -257,6 +271,8 @@ def L_model_backward(AL, Y, caches, hidden="relu", lambd=0.0, keep_prob=1.0,
         raise ValueError(f"L_model_backward: keep_prob={keep_prob} but the caches "
                          + ("hold no dropout masks" if keep_prob != 1 else "hold dropout masks")
                          + "; pass L_model_forward's keep_prob to both")
+    if L > 1 and keep_prob != 1:
+        _check_dropout_scale(caches, hidden, keep_prob)
     grads = {}
     linear_cache, ZL = caches[L - 1][:2]
     dZL = AL - Y if output == "softmax" else _output_dZ(AL, Y, ZL)

@@ -236,3 +236,21 @@ def test_tensor_of_a_recorded_tensor_warns_that_it_leaves_the_graph():
         al.Tensor(w), al.Tensor(y.detach())  # a leaf's values, or said with detach: no warning
         with al.no_grad():
             al.Tensor(y)
+
+
+def test_l_model_backward_refuses_a_keep_prob_other_than_the_forward_passs():
+    # keep_prob=0.5 on caches made with 0.86 rescaled every dA[l]: dW1 off by up to 3.46
+    from nn import deep
+    rs = np.random.RandomState(0)
+    X, Y = rs.randn(3, 8), (rs.rand(1, 8) > 0.5).astype(float)
+    P = deep.initialize_parameters_deep([3, 5, 4, 1], seed=1, init="he")
+    AL, caches = deep.L_model_forward(X, P, keep_prob=0.86)
+    same = deep.L_model_backward(AL, Y, caches, keep_prob=0.86)
+    T = {k: al.tensor(v, requires_grad=True) for k, v in P.items()}  # the engine, same masks
+    AL_t, _ = deep.L_model_forward(X, T, keep_prob=0.86)
+    deep.compute_cost(AL_t, Y).backward()
+    for k in P:
+        np.testing.assert_allclose(same["d" + k], T[k].grad, rtol=1e-9, atol=1e-12)
+    with pytest.raises(ValueError, match=r"keep_prob=0.5, but the forward pass that made these "
+                                         r"caches scaled by 1 / 0.86"):
+        deep.L_model_backward(AL, Y, caches, keep_prob=0.5)
