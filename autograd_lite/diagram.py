@@ -33,7 +33,7 @@ from .backward import (
     toposort,
     unbroadcast,
 )
-from .gradcheck import ROUNDING, _epsilon, _norm, agree
+from .gradcheck import ABSOLUTE, _norm, agree
 from .ops import _OPTION_TYPES, Composite
 from .tensor import Tensor
 
@@ -585,6 +585,7 @@ class _LabelOptions:
     precision: int
     max_entries: int
     replayed: dict[int, Any]  # gradients of intermediates, walked again after backward()
+    scale: float = 0.0  # the norm of the compared tensors' gradients together
 
 
 def draw(*outputs: Tensor, rankdir: str = "auto", show_values: bool = True,
@@ -634,6 +635,7 @@ def draw(*outputs: Tensor, rankdir: str = "auto", show_values: bool = True,
     how = _LabelOptions(_labels(order, consts, known, calls), known, {id(o) for o in outputs},
                         _expected_grads(compare), show_values, show_grads, precision,
                         max_entries, replayed)
+    how.scale = _compared_size(order, how)
     labelled = [(node, *_node_label(node, how)) for node in nodes]
     if rankdir == "auto":
         rankdir = _auto_rankdir(labelled, edges)
@@ -823,8 +825,8 @@ def _node_label(node: _Node, how: _LabelOptions) -> tuple[str, str]:
     if type(mine) is _Verdict:  # a GradientReport's: outlined where the report fails it
         mine = mine.yours if mine.wrong else None
     elif mine is not None and grad is not None and np.shape(mine) == np.shape(grad) and agree(
-            mine, grad, 1e-7, ROUNDING * _epsilon(mine) * _norm(grad)):  # check_gradients'
-        mine = None
+            mine, grad, 1e-7, ABSOLUTE * np.finfo(np.float64).eps * how.scale):
+        mine = None  # (check_gradients' float64 verdict, the gradients compared its size)
     if mine is not None:
         lines.append("yours " + _fmt_array(mine, how.precision, how.max_entries, _WIDTH))
         style += " " + _STYLE["mismatch"]
@@ -893,6 +895,13 @@ def _edge_statements(edges: list[tuple[str, str]], spine: set[str] = frozenset()
     unique.sort(key=lambda e: e[0] not in spine)  # stable: otherwise in the order first seen
     return [f"\t{a} -> {b} [weight=4]\n" if a in spine and b in spine else f"\t{a} -> {b}\n"
             for a, b in unique]
+
+
+def _compared_size(order: list[Tensor], how: _LabelOptions) -> float:
+    """The norm of the gradients of the tensors compared, together (check_gradients' size)."""
+    grads = [t._grad if t._grad is not None else how.replayed.get(id(t)) for t in order
+             if t.name in how.expected]
+    return _norm(np.concatenate([np.ravel(g) for g in grads if g is not None] or [[]]))
 
 
 @dataclass(slots=True)

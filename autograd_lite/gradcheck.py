@@ -286,11 +286,12 @@ def _norm(a: Any) -> float:
         np.linalg.norm(a / scale))
 
 
-# Two right gradients differ by rounding: up to ROUNDING units of the least precise dtype's
-# machine epsilon, relative, and, absolutely, that many times the size of all the gradients
-# together (a bias that cancels exactly is 0 by hand and 3e-17 in the engine). float32
-# gradients are so compared at 1.2e-4.
-ROUNDING = 1000
+# Two right gradients differ by rounding. Relative to each other: up to RELATIVE machine
+# epsilons of the parameters' dtype (float32 parameters, whose gradients a learner computes
+# in float32: 1.2e-4; never loosened by the dtype of the gradient a learner returns). Where
+# a gradient is 0 or nearly (a bias that cancels: 0 by hand, 3e-17 in the engine), up to
+# ABSOLUTE epsilons times the size of all the gradients together.
+RELATIVE, ABSOLUTE = 1000, 10
 
 
 def agree(mine: Any, ref: Any, tol: float, floor: float = 0.0) -> bool:
@@ -396,8 +397,9 @@ class GradientReport:
         lines.insert(1, "  ".join("-" * w for w in widths))
         lines.append(f"relative difference ||g - g~|| / (||g|| + ||g~||); passes below "
                      f"{self.tol_engine:g} vs the engine and {self.tol_numerical:g} vs central "
-                     f"differences (eps={self.eps:g}), or within rounding (float32: "
-                     f"{ROUNDING * np.finfo(np.float32).eps:.2g})")
+                     f"differences (eps={self.eps:g}) (float32 parameters: "
+                     f"{RELATIVE * np.finfo(np.float32).eps:.2g}), or a difference within "
+                     f"rounding ({ABSOLUTE} eps times all the gradients' norm)")
         for r in self.rows:
             if r.message and r.status != "extra":
                 lines.append(f"  {r.key}: {r.message}")
@@ -460,18 +462,25 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
         rows.append(row)
         mine = _user_gradient(row, user, value)
         if mine is not None:
-            rounding = ROUNDING * _epsilon(parameters[name], user[row.key])
-            # finite differences cannot tell apart what changes the cost by less than its
-            # rounding, 1e-16 |J| in +-eps: a gradient of 1e-16 came out 0 (relative diff 1)
-            resolution = ROUNDING * np.finfo(np.float64).eps * abs(cost_at) / eps
-            limits = (max(tol_engine, rounding), rounding * size,
-                      max(tol_numerical, rounding), max(rounding * size, resolution))
-            _compare(row, mine, engine[name], cost_at, numerical, limits)
+            _compare(row, mine, engine[name], cost_at, numerical,
+                     _limits(parameters[name], size, cost_at, eps, tol_engine, tol_numerical))
     known = {"d" + k for k in params}
     rows += [GradientRow(parameter=key, key=key, shape=np.shape(user[key]), status="extra",
                          message="not a parameter gradient; not checked")
              for key in user if key not in known]
     return GradientReport(rows, tol_engine, tol_numerical, eps, engine, _numeric(user))
+
+
+def _limits(parameter, size, cost_at, eps, tol_engine, tol_numerical) -> tuple:
+    """(tolerance, floor) against the engine, then against the differences (see ``agree``)
+    for a parameter given as ``parameter``; ``size``: the norm of all the engine's gradients.
+    Finite differences cannot tell apart what changes the cost by less than its rounding,
+    about 1e-16 |J| in +-eps: a gradient of 1e-16 came out 0 (relative difference 1)."""
+    epsilon = _epsilon(parameter)  # the parameters' dtype: the learner's own cannot loosen it
+    floor = ABSOLUTE * epsilon * size
+    resolution = ABSOLUTE * np.finfo(np.float64).eps * abs(cost_at) / eps
+    return (max(tol_engine, RELATIVE * epsilon), floor,
+            max(tol_numerical, RELATIVE * epsilon), max(floor, resolution))
 
 
 def _user_gradients(grads, params) -> Mapping:

@@ -254,3 +254,68 @@ def test_l_model_backward_refuses_a_keep_prob_other_than_the_forward_passs():
     with pytest.raises(ValueError, match=r"keep_prob=0.5, but the forward pass that made these "
                                          r"caches scaled by 1 / 0.86"):
         deep.L_model_backward(AL, Y, caches, keep_prob=0.5)
+
+
+# ---- a second review of the verdicts above: what a looser check let through ---------------
+
+def test_a_learner_returning_float32_gets_no_looser_check_than_float64_parameters_allow():
+    # the learner's own dtype loosened the check 1000 times: gradients off by 5e-5 passed
+    # as float32 and failed as float64
+    cost, P, hand = _logistic_case()
+    off = {k: v * (1 + 5e-5) for k, v in hand.items()}
+    assert not al.check_gradients(cost, P, off).passed
+    assert not al.check_gradients(cost, P, {k: v.astype(np.float32) for k, v in off.items()}
+                                  ).passed
+    assert al.check_gradients(cost, P, {k: v.astype(np.float32) for k, v in hand.items()}
+                              ).passed  # right ones rounded to float32: within 6e-8 of 1e-7
+    # the parameters' dtype sets it: float32 parameters, float32 work, a float32 verdict
+    cost32, P32, hand32 = _logistic_case(np.float32)
+    assert al.check_gradients(cost32, P32, hand32).passed
+    assert not al.check_gradients(cost32, P32, dict(hand32, db=-hand32["db"])).passed
+
+
+def test_a_tiny_gradient_beside_a_huge_one_is_still_checked():
+    # J = 1e6 w^2 + 1e-8 b^2: a db twice too big passed under a floor of 1000 eps |grads|
+    P = {"w": np.array([1.0]), "b": np.array([1.0])}
+
+    def cost(Q):
+        return 1e6 * al.sum(Q["w"] ** 2) + 1e-8 * al.sum(Q["b"] ** 2)
+    assert al.check_gradients(cost, P, {"dw": np.array([2e6]), "db": np.array([2e-8])}).passed
+    report = al.check_gradients(cost, P, {"dw": np.array([2e6]), "db": np.array([4e-8])})
+    assert [r.status for r in report.rows] == ["ok", "wrong"]
+
+
+def test_a_big_cost_does_not_switch_off_the_check_against_finite_differences():
+    # a custom op's VJP 10 % wrong, and the hand gradient by the same wrong rule: the
+    # differences are the only witness; + 1e4 on the cost made their floor hide it
+    cube = al.custom_op(lambda x: x ** 3, lambda g, ans, x: 3.3 * x ** 2 * g, name="cube")
+    w = np.array([1.0, 2.0])
+    for offset in (0.0, 1e4):
+        report = al.check_gradients(lambda Q, c=offset: al.sum(cube(Q["w"])) + c, {"w": w},
+                                    {"dw": 3.3 * w ** 2})
+        assert not report.passed and "kink" in report.rows[0].message  # engine agrees, FD not
+
+
+@pytest.mark.parametrize("x,hand,passes", [
+    ([1e4, 1.0], lambda x: np.array([1e8, -5.0]), False),  # one wrong entry beside a big one
+    ([1e4, 1.0], lambda x: x ** 2, True),
+    ([0.5], lambda x: [1.0], True),  # the gradient of a shape-(1,) input as a list
+])
+def test_assert_gradients_match_compares_entry_by_entry(x, hand, passes):
+    from autograd_lite.testing import assert_gradients_match
+
+    def check():
+        assert_gradients_match(lambda t: al.sum(t ** 3) / 3 if len(x) > 1 else al.sum(t * t),
+                               hand, [np.array(x)])
+    if passes:
+        check()
+    else:
+        with pytest.raises(AssertionError, match="gradient 0"):
+            check()
+
+
+def test_assert_gradients_match_says_how_many_gradients_a_ragged_return_had():
+    from autograd_lite.testing import assert_gradients_match
+    with pytest.raises(AssertionError, match="hand_grad returned 2 gradients for 1 inputs"):
+        assert_gradients_match(lambda t: al.sum(t * t), lambda x: (2 * x, None),
+                               [np.array([1.0, 2.0, 3.0])])
