@@ -734,7 +734,7 @@ def _check_nothing_kept(cf: Compiled, tracer: Tracer, result: Any) -> None:
     ~12 ms with the peer engines loaded, so only then."""
     made = [entry[0] for entry in tracer.tape]
     own = [tracer.known, made, *tracer.tape, *{id(e[2]): e[2] for e in tracer.tape}.values(),
-           *_containers(result)]
+           *_made_containers(result)]
     counts = Counter(map(id, gc.get_referents(*own)))  # (a loop variable would hold one)
     kept = []
     for t in made:  # + this loop's variable and getrefcount's argument; + 2 frames' result
@@ -756,6 +756,19 @@ def _check_nothing_kept(cf: Compiled, tracer: Tracer, result: Any) -> None:
             " a replay runs no Python, so it would hold the first call's values for ever. "
             "Return it as an extra output (return cost, J) and keep that, or leave this "
             "function uncompiled")
+
+
+def _made_containers(result: Any) -> list:
+    """The containers of f's result that only the result holds (made by f to return values):
+    one also held outside (``hist.append(J); return J, hist``) is where a value is kept."""
+    containers = _containers(result)
+    inside = Counter(map(id, gc.get_referents(*containers)))
+    made = []
+    for c in containers:  # + containers, this loop's variable, getrefcount's argument, and
+        # three frames' result (_trace's, the caller's, this one's) for the result itself
+        if sys.getrefcount(c) <= inside[id(c)] + 3 + 3 * (c is result):
+            made.append(c)
+    return made
 
 
 def _containers(tree: Any) -> list:

@@ -728,6 +728,8 @@ KEPT_OUTSIDE = {
     "an unused value appended": lambda log: lambda x: (log.append(x * 3), (x * x).sum())[1],
     "stored in a dict": lambda log: lambda x: (log.append({"A": (A := al.tanh(x))}),
                                                A.sum())[1],
+    # the list is returned too, and is the caller's: a replay would not append to it
+    "appended and returned": lambda log: lambda x: (log.append(J := (x * x).sum()), J, log)[1:],
 }
 
 
