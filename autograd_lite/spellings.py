@@ -202,17 +202,29 @@ def _inplace(name: str, operator: str) -> Any:
 _SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/"}
 
 
-def _in_place(t: Tensor, name: str, other: Any = None) -> None:
+# what to write instead of each in-place method, as a new tensor
+_OUT_OF_PLACE = {"add_": "t = t + x", "sub_": "t = t - x", "mul_": "t = t * x",
+                 "div_": "t = t / x", "zero_": "t = al.zeros_like(t)",
+                 "fill_": "t = al.full_like(t, v)", "copy_": "t = al.broadcast_to(src, t.shape)",
+                 "clamp_": "t = t.clamp(min, max)"}
+
+
+def _in_place(t: Tensor, name: str, *values: Any) -> None:
     """What ``t op= x`` would turn into a new tensor (``t = t op x``) is refused: an in-place
-    method must change ``t`` itself, as its caller reads ``t`` afterwards."""
+    method must change ``t`` itself, as its caller reads ``t`` afterwards. So is a leaf that
+    requires grad while recording, as PyTorch refuses it."""
+    instead = _OUT_OF_PLACE[name]
     if t._op is not None:
-        raise RuntimeError(f"{name}: this tensor was made by '{t._op.name}', and backward() "
-                           f"would not see a write into it; write t = t {name[:-1]} x (a new "
-                           "tensor)")
-    if type(other) is Tensor and other.requires_grad and not t.requires_grad and \
-            modes.is_grad_enabled():
-        raise RuntimeError(f"{name}: the value requires grad but this constant does not, and "
-                           "writing it in is not recorded; write t = t + x (a new tensor), or "
+        raise RuntimeError(f"t.{name}(): this tensor was made by '{t._op.name}', and backward() "
+                           f"would not see a write into it; write {instead} (a new tensor)")
+    recording = modes.is_grad_enabled()
+    if t.requires_grad and recording:
+        raise RuntimeError(f"t.{name}() on a leaf that requires grad would change it behind the "
+                           "graph's back; update parameters under `with al.no_grad():`, as "
+                           "PyTorch does")
+    if recording and any(type(v) is Tensor and v.requires_grad for v in values):
+        raise RuntimeError(f"t.{name}(): the value requires grad but this tensor does not, and "
+                           f"writing it in is not recorded; write {instead} (a new tensor), or "
                            ".detach() the value")
 
 
@@ -239,7 +251,7 @@ def _copy_(self: Tensor, src: Any) -> Tensor:
 
 def _clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """PyTorch's ``t.clamp_(min=, max=)``: in place, on a leaf."""
-    _in_place(self, "clamp_")
+    _in_place(self, "clamp_", min, max)
     with modes.no_grad():
         self[...] = _clamp(self, min, max)
     return self

@@ -718,11 +718,14 @@ def test_pytorchs_in_place_methods_write_a_leaf_under_no_grad_and_return_it():
 
 
 @pytest.mark.parametrize("write,message", [
-    (lambda w: w.add_(1), "in-place \\+= on a leaf that requires grad"),  # while recording
-    (lambda w: w.zero_(), "on a leaf that requires grad"),
-    (lambda w: (w * 2).add_(1), "add_: this tensor was made by 'multiply'"),  # a new y, unseen
-    (lambda w: al.zeros(2).add_(w), "add_: the value requires grad but this constant does not"),
-    (lambda w: w.mul_(2, alpha=3), "mul_\\(\\) takes no alpha="),
+    (lambda w: w.add_(1), r"t.add_\(\) on a leaf that requires grad"),  # while recording
+    (lambda w: w.zero_(), r"t.zero_\(\) on a leaf that requires grad"),
+    (lambda w: w.clamp_(min=0), r"t.clamp_\(\) on a leaf that requires grad"),  # (wrote it)
+    (lambda w: (w * 2).sub_(1), r"t.sub_\(\): this tensor was made by 'multiply'.*write t = t - x"),
+    (lambda w: (w * 2).zero_(), r"write t = al.zeros_like\(t\)"),  # (said t = t zero x)
+    (lambda w: al.zeros(2).add_(w), r"t.add_\(\): the value requires grad but this tensor"),
+    (lambda w: al.zeros(2).clamp_(min=w), r"t.clamp_\(\): the value requires grad"),
+    (lambda w: w.mul_(2, alpha=3), r"mul_\(\) takes no alpha="),
 ])
 def test_pytorchs_in_place_methods_refuse_what_backward_would_not_see(write, message):
     w = al.tensor([1.0, 2.0], requires_grad=True)
