@@ -299,7 +299,13 @@ def _edge_watcher(mode, trace: Callable | None, root: Tensor) -> Callable | None
     """The per-edge hook: anomaly checks and/or ``trace``; None when neither. Under
     al.compile's trace, a backward from a traced tensor raises TraceError."""
     if mode.trace is not None and id(root) in mode.trace.known:
-        raise mode.trace.no_value(root, "backward() (or al.grad) inside the compiled function")
+        trace = mode.trace
+        raise modes.TraceError(
+            f"al.compile({trace.fname}): backward() (or al.grad) inside the compiled function, "
+            f"at\n  {modes.user_line()}\nal.compile does the backward pass itself: compile "
+            "the function that returns the cost, and use the (cost, gradients) each call "
+            "returns (then update the parameters outside it), or compile "
+            "al.value_and_grad(cost)")
     anomaly = mode.anomaly
     if not anomaly and trace is None:
         return None

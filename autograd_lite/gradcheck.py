@@ -544,7 +544,8 @@ def _user_gradient(row, user, value) -> np.ndarray | None:
     key, name = row.key, row.parameter
     if key not in user:
         row.status = "missing"
-        row.message = f"no '{key}' in your gradients (keys given: {sorted(user)})"
+        row.message = f"no '{key}' in your gradients (keys given: {sorted(user)})" + (
+            f"; name each d + its parameter: '{key}' for '{name}'" if name in user else "")
         return None
     raw = np.asarray(user[key])
     try:  # (np.asarray would read the string "0.5" as the number 0.5)

@@ -101,8 +101,13 @@ def _clone(self: Tensor) -> Tensor:
     return ops.astype(self, self.dtype)
 
 
-def cat(tensors: Any, dim: int | None = 0) -> Tensor:
-    """PyTorch's ``torch.cat(tensors, dim=0)``: ``concatenate(tensors, axis=dim)``."""
+def cat(tensors: Any, dim: int | None = 0, *, axis: int | None = None) -> Tensor:
+    """PyTorch's ``torch.cat(tensors, dim=0)``: ``concatenate(tensors, axis=dim)`` (``axis=``
+    is taken too, as torch.cat takes it)."""
+    if axis is not None:
+        if dim != 0:
+            raise TypeError("cat: give dim= or axis=, not both")
+        dim = axis
     return ops.concatenate(tensors, dim)
 
 

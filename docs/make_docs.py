@@ -122,7 +122,8 @@ def operations_table() -> str:
             "| in `graph` expressions |",
             "|---|---|---|---|---|---|---|---|"]
     for op in al.OPS.values():
-        numpy_names = ", ".join(f"`np.{f.__name__}`" for f in op.numpy)
+        numpy_names = ", ".join(f"`np.{'linalg.' * (f is np.linalg.norm)}{f.__name__}`"
+                                for f in op.numpy)
         torch_names = ", ".join(f"`{name}()`" for name in op.torch)
         rows.append(f"| {op.family} | `{op.name}` | {'primitive' if op.primitive else 'composite'}"
                     f" | {f'`t.{op.method}()`' if op.method else ''} | {numpy_names} | "

@@ -125,7 +125,9 @@ def compute_cost(A3, Y):
     the engine's J when A3 is a Tensor (``J.backward()`` reaches the parameters).
 
     A3 of exactly 1 where Y = 1 gives 0 * inf = nan, which nansum skips; A3 of exactly 1
-    where Y = 0 gives inf (a saturated sigmoid), as the course prints it.
+    where Y = 0 gives inf (a saturated sigmoid), as the course prints it. On Tensors, the
+    gradient at such an A3 is nan too (log's derivative there is 0/0, as in PyTorch): the
+    engine's cost from logits, al.binary_cross_entropy_with_logits(Z3, Y), stays finite.
 
     Shapes: A3 and Y: (1, m)."""
     m, Y = check_predictions(A3 if isinstance(A3, al.Tensor) else np.asarray(A3), Y, "A3")

@@ -742,3 +742,13 @@ def test_pytorchs_add_and_sub_take_alpha():
     assert c.tolist() == [2 * 1 + 1.5 * 3, 2 * 2 + 1.5 * 4]
     c.sum().backward()
     assert a.grad.tolist() == [2.0, 2.0] and b.grad.tolist() == [1.5, 1.5]
+
+
+def test_cat_takes_axis_as_torch_cat_does_and_gradient_keys_name_the_d():
+    a, b = al.tensor([[1.0, 2.0]]), al.tensor([[3.0, 4.0]])
+    assert al.cat([a, b], axis=1).tolist() == al.cat([a, b], dim=1).tolist() == [[1, 2, 3, 4]]
+    with pytest.raises(TypeError, match="give dim= or axis=, not both"):
+        al.cat([a, b], dim=1, axis=0)
+    report = al.check_gradients(lambda P: al.sum(P["W1"] ** 2), {"W1": np.ones((1, 2))},
+                                {"W1": 2 * np.ones((1, 2))})  # keyed like the parameter
+    assert "name each d + its parameter: 'dW1' for 'W1'" in report.rows[0].message
