@@ -23,6 +23,7 @@ momentum (v = beta v + (1 - beta) dW) is ``nn.optimization.update_parameters_wit
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -79,9 +80,36 @@ class Optimizer:
     def _update(self, i: int, p: Tensor, g: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    _STATE: tuple[str, ...] = ()  # its per-parameter arrays (a list, one per parameter)
+
+    def state_dict(self) -> dict:
+        """Its settings and state (copies), to save and give to ``load_state_dict`` of an
+        optimizer made on the parameters you load (as PyTorch's): an optimizer pickled
+        apart from its parameters steps its own copies of them."""
+        return {"optimizer": type(self).__name__,
+                **{k: copy.deepcopy(v) for k, v in vars(self).items() if k != "params"}}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Take the settings and state ``state_dict`` gave, checked against these parameters."""
+        name, keys = type(self).__name__, [k for k in vars(self) if k != "params"]
+        if state.get("optimizer") != name or set(state) != {"optimizer", *keys}:
+            raise ValueError(f"{name}.load_state_dict: this is not a {name}'s state_dict "
+                             f"(keys {sorted(state)})")
+        for k in keys:
+            value = state[k]
+            if isinstance(getattr(self, k), list) and (len(value) != len(self.params) or (
+                    k in self._STATE and any(v is not None and np.shape(v) != p.shape
+                                             for v, p in zip(value, self.params)))):
+                raise ValueError(f"{name}.load_state_dict: its {k} do not fit these "
+                                 f"{len(self.params)} parameters' shapes")
+        for k in keys:
+            setattr(self, k, copy.deepcopy(state[k]))
+
 
 class SGD(Optimizer):
     """Gradient descent, ``p -= lr * grad``, with PyTorch's momentum and weight decay."""
+
+    _STATE = ("buffers",)
 
     def __init__(self, params: Iterable[Tensor] | dict[str, Tensor], lr: float,
                  momentum: float = 0.0, weight_decay: float = 0.0) -> None:
@@ -101,6 +129,8 @@ class SGD(Optimizer):
 
 class Adam(Optimizer):
     """Adam with bias correction (PyTorch's, and the course's ``update_parameters_with_adam``)."""
+
+    _STATE = ("m", "v")
 
     def __init__(self, params: Iterable[Tensor] | dict[str, Tensor], lr: float = 0.001,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,

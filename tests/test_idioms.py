@@ -752,3 +752,32 @@ def test_cat_takes_axis_as_torch_cat_does_and_gradient_keys_name_the_d():
     report = al.check_gradients(lambda P: al.sum(P["W1"] ** 2), {"W1": np.ones((1, 2))},
                                 {"W1": 2 * np.ones((1, 2))})  # keyed like the parameter
     assert "name each d + its parameter: 'dW1' for 'W1'" in report.rows[0].message
+
+
+@pytest.mark.parametrize("make", [lambda ps: al.optim.Adam(ps, lr=0.1),
+                                  lambda ps: al.optim.SGD(ps, lr=0.1, momentum=0.9)])
+def test_an_optimizers_state_dict_continues_training_in_a_new_optimizer(make, tmp_path):
+    # pickled apart from its parameters, a loaded optimizer stepped its own copies of them
+    import pickle
+    w = al.tensor([1.0, -2.0], requires_grad=True)
+    opt = make([w])
+
+    def step(p, o):
+        o.zero_grad()
+        ((p * p * p).sum()).backward()
+        o.step()
+    for _ in range(3):
+        step(w, opt)
+    (tmp_path / "w.pkl").write_bytes(pickle.dumps(w))
+    (tmp_path / "opt.pkl").write_bytes(pickle.dumps(opt.state_dict()))
+    w2 = pickle.loads((tmp_path / "w.pkl").read_bytes())  # as a new process loads them
+    opt2 = make([w2])
+    opt2.load_state_dict(pickle.loads((tmp_path / "opt.pkl").read_bytes()))
+    for _ in range(3):
+        step(w, opt)
+        step(w2, opt2)
+    np.testing.assert_array_equal(w2.data, w.data)  # the same steps, bit for bit
+    with pytest.raises(ValueError, match="do not fit these 2 parameters' shapes"):
+        make([w, al.tensor([1.0], requires_grad=True)]).load_state_dict(opt.state_dict())
+    with pytest.raises(ValueError, match="this is not a"):
+        make([w]).load_state_dict({"lr": 0.1})
