@@ -140,10 +140,13 @@ def reduce(self: Tensor) -> tuple:
 
 
 def deepcopy(self: Tensor, memo: dict) -> Tensor:
-    """copy.deepcopy: a leaf copies (data, grad, requires_grad, name), as in PyTorch."""
+    """copy.deepcopy: a leaf copies (data, grad, requires_grad, name), as in PyTorch; a
+    gradient recorded by create_graph is copied as its values (its graph is not the copy's)."""
     _copyable(self, "deepcopy")
     out = Tensor(self._data.copy(), self.requires_grad, self.name)
-    out._grad = None if self._grad is None else copy.deepcopy(self._grad, memo)
+    grad = self._grad
+    out._grad = (None if grad is None else Tensor(grad._data) if type(grad) is Tensor
+                 else copy.deepcopy(grad, memo))
     memo[id(self)] = out
     return out
 

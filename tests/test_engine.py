@@ -550,3 +550,15 @@ def test_deepcopy_copies_leaves_and_refuses_op_outputs_as_pytorch():
     assert w.data[0] == 1.0 and w.grad[0] == 2.0  # nothing shared
     with pytest.raises(RuntimeError, match="deepcopy: this tensor was made by 'multiply'"):
         copy.deepcopy(w * 2)
+
+
+def test_deepcopy_of_a_leaf_whose_grad_was_recorded_copies_the_grads_values():
+    # after backward(create_graph=True) the grad is a Tensor made by an op: deepcopy said
+    # "this tensor was made by 'add'", about the grad, not the tensor being copied
+    import copy
+
+    w = leaf(np.array([1.0, 2.0]))
+    (w * w * w).sum().backward(create_graph=True)
+    c = copy.deepcopy(w)
+    assert c.is_leaf and type(c.grad) is Tensor and c.grad.is_leaf
+    np.testing.assert_array_equal(c.grad.data, [3.0, 12.0])
