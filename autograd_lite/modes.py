@@ -8,6 +8,7 @@ NaN/inf with the op, the shapes, the line of user code and the likely cause.
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import traceback
 from collections.abc import Callable, Iterator
@@ -60,11 +61,39 @@ class _GradSwitch:
         mode_var.reset(self._tokens.pop())
 
     def __call__(self, func: Callable) -> Callable:
+        if inspect.isgeneratorfunction(func):
+            return _switched_generator(func, self.enabled)
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
             with _GradSwitch(self.enabled):
                 return func(*args, **kwargs)
         return wrapper
+
+
+def _switched_generator(func: Callable, enabled: bool) -> Callable:
+    """A generator function whose body runs in the mode each time it resumes (as PyTorch's
+    decorators do): a plain wrapper switched it only while the generator was created."""
+    @functools.wraps(func)
+    def generator(*args, **kwargs):
+        gen = func(*args, **kwargs)
+        resume: Callable[[], Any] = functools.partial(next, gen)
+        while True:
+            try:
+                with _GradSwitch(enabled):
+                    value = resume()
+            except StopIteration as done:
+                return done.value
+            try:
+                sent = yield value
+            except GeneratorExit:
+                gen.close()
+                raise
+            except BaseException as err:  # thrown in: the body handles it, in the mode
+                resume = functools.partial(gen.throw, err)
+            else:
+                resume = functools.partial(gen.send, sent)
+    return generator
 
 
 def no_grad(func: Callable | None = None) -> Any:

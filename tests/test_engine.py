@@ -562,3 +562,34 @@ def test_deepcopy_of_a_leaf_whose_grad_was_recorded_copies_the_grads_values():
     c = copy.deepcopy(w)
     assert c.is_leaf and type(c.grad) is Tensor and c.grad.is_leaf
     np.testing.assert_array_equal(c.grad.data, [3.0, 12.0])
+
+
+def test_no_grad_on_a_generator_function_covers_its_body_at_every_resume():
+    # the decorator switched the mode only while the generator object was made (PyTorch's
+    # covers the body), and between resumes the caller's mode is its own
+    w = leaf(np.array([1.0, 2.0]))
+
+    @al.no_grad
+    def batches(n):
+        got = []
+        for i in range(n):
+            got.append((yield (w * i).requires_grad))
+        return got
+
+    g = batches(3)
+    assert next(g) is False and (w * 2).requires_grad  # the caller records between resumes
+    assert g.send("a") is False and g.send("b") is False
+    with pytest.raises(StopIteration) as done:
+        g.send("c")
+    assert done.value.value == ["a", "b", "c"]
+
+    @al.no_grad
+    def catches():
+        try:
+            yield 1
+        except KeyError:
+            yield (w * 3).requires_grad  # thrown in: handled in the mode
+    g = catches()
+    next(g)
+    assert g.throw(KeyError("k")) is False
+    g.close()
