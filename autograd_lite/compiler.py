@@ -772,11 +772,12 @@ def _made_containers(result: Any) -> list:
 
 
 def _containers(tree: Any) -> list:
-    """The lists, tuples and dicts that make up f's result."""
-    found, todo = [], [tree]
+    """The lists, tuples and dicts that make up f's result, each once."""
+    found, todo, seen = [], [tree], set()
     while todo:
         x = todo.pop()
-        if isinstance(x, (list, tuple, dict)):
+        if isinstance(x, (list, tuple, dict)) and id(x) not in seen:
+            seen.add(id(x))
             found.append(x)
             todo.extend(x.values() if isinstance(x, dict) else x)
     return found

@@ -755,12 +755,12 @@ def test_a_tensor_kept_on_an_object_is_a_trace_error_and_one_returned_is_not():
     with pytest.raises(al.TraceError, match=r"kept outside it \(in an object Model\)"):
         al.compile(Model().step)(al.Tensor(np.ones(3), requires_grad=True))
 
-    def with_cache(x):  # returned, in containers made inside: fine
+    def with_cache(x):  # returned, in containers made inside (one twice): fine
         cache = {"A": al.tanh(x), "more": [x * 2, (x * 3,)]}
-        return cache["A"].sum(), cache
+        return cache["A"].sum(), cache, cache
     step = al.compile(with_cache)
     for v in (1.0, 2.0):
-        (value, cache), (grad,) = step(al.Tensor(np.full(3, v), requires_grad=True))
+        (value, cache, _), (grad,) = step(al.Tensor(np.full(3, v), requires_grad=True))
         np.testing.assert_array_equal(cache["A"], np.tanh(np.full(3, v)))
         np.testing.assert_array_equal(cache["more"][1][0], np.full(3, 3 * v))
     assert step.trace_count == 1
