@@ -302,15 +302,14 @@ def agree(mine: Any, ref: Any, tol: float, floor: float = 0.0) -> bool:
                 or _norm(np.subtract(mine, ref, dtype=np.float64)) <= floor)
 
 
-def _epsilon(*arrays: Any) -> float:
-    """Machine epsilon of the least precise float dtype among ``arrays`` (float64 if none;
+def _epsilon(a: Any) -> float:
+    """Machine epsilon of ``a``'s float dtype, at least float64's (float64 if it has none;
     float16 is taken as float32, whose resolution is already coarse for a check)."""
-    eps = np.finfo(np.float64).eps
-    for a in arrays:
-        dtype = a._data.dtype if isinstance(a, Tensor) else getattr(a, "dtype", None)
-        if dtype is not None and np.dtype(dtype).kind == "f":
-            eps = max(eps, min(np.finfo(dtype).eps, np.finfo(np.float32).eps))
-    return float(eps)
+    dtype = a._data.dtype if isinstance(a, Tensor) else getattr(a, "dtype", None)
+    if dtype is None or np.dtype(dtype).kind != "f":
+        return float(np.finfo(np.float64).eps)
+    return float(max(np.finfo(np.float64).eps,
+                     min(np.finfo(dtype).eps, np.finfo(np.float32).eps)))
 
 
 @dataclass

@@ -99,20 +99,23 @@ def _switched_generator(func: Callable, enabled: bool) -> Callable:
 def no_grad(func: Callable | None = None) -> Any:
     """Stop recording: ``with no_grad(): ...``, or ``@no_grad()`` / ``@no_grad`` (as
     PyTorch takes both) on a function. Per thread and task."""
-    return _GradSwitch(False) if func is None else _GradSwitch(False)(_callable(func, "no_grad"))
+    return _switch(False, func, "no_grad")
 
 
 def enable_grad(func: Callable | None = None) -> Any:
     """Record again inside a ``no_grad`` block: ``with enable_grad(): ...``, or a decorator
     with or without its parentheses. Per thread and task."""
-    return _GradSwitch(True) if func is None else _GradSwitch(True)(_callable(func, "enable_grad"))
+    return _switch(True, func, "enable_grad")
 
 
-def _callable(func: Any, name: str) -> Callable:
+def _switch(enabled: bool, func: Any, name: str) -> Any:
+    """The switch, or ``func`` decorated with it when the decorator had no parentheses."""
+    if func is None:
+        return _GradSwitch(enabled)
     if not callable(func):
         raise TypeError(f"{name}() takes no value, or a function to decorate; got "
                         f"{type(func).__name__} (a flag is set_grad_enabled(flag)'s)")
-    return func
+    return _GradSwitch(enabled)(func)
 
 
 class set_grad_enabled:  # noqa: N801  (PyTorch's name, a class there too)

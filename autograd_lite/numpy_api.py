@@ -113,7 +113,7 @@ def _nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_UNSET, 
     return _sum(ops.where(np.isnan(x), 0.0, x), axis, None, out, keepdims, initial, where)
 
 
-def _norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002  (numpy's name)
+def _linalg_norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002  (numpy's name)
     """np.linalg.norm(t): the 2-norm of a vector, the Frobenius norm of a matrix (ord None,
     2 for a vector, "fro" for a matrix); another ord is refused."""
     ndim = len(axis) if isinstance(axis, tuple) else 1 if axis is not None else np.ndim(x)
@@ -256,7 +256,7 @@ def _clip(a, a_min=_UNSET, a_max=_UNSET, out=None, *, min=_UNSET, max=_UNSET,  #
 
 UFUNCS = {np.positive: lambda x: x}
 FUNCTIONS = {
-    np.sum: _sum, np.nansum: _nansum, np.mean: _mean, np.linalg.norm: _norm,
+    np.sum: _sum, np.nansum: _nansum, np.mean: _mean, np.linalg.norm: _linalg_norm,
     np.var: _spread("var"), np.std: _spread("std"),
     np.max: _extreme(1), np.amax: _extreme(1),
     np.min: _extreme(-1), np.amin: _extreme(-1),

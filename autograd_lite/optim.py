@@ -168,5 +168,4 @@ def _in_range(name: str, what: str, value: Any, low: float, high: float) -> None
 def _is_number(value: Any) -> bool:
     """A real number: a Python or numpy one, or a 0-d array of one (np.float32(0.01) was
     refused as "not a positive finite number"); not a bool."""
-    kind = np.asarray(value).dtype.kind if np.ndim(value) == 0 else ""
-    return kind in ("i", "u", "f") and not isinstance(value, str)
+    return np.ndim(value) == 0 and np.asarray(value).dtype.kind in ("i", "u", "f")

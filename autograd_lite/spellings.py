@@ -200,11 +200,9 @@ def _inplace(name: str, operator: str) -> Any:
         _in_place(self, name, other)
         return write(self, other)
     method.__name__ = method.__qualname__ = name
-    method.__doc__ = f"PyTorch's in-place ``t.{name}(x)``: ``t {_SYMBOLS[operator]}= x`` on a leaf."
+    method.__doc__ = (f"PyTorch's in-place ``t.{name}(x)``: ``{_OUT_OF_PLACE[name]}``, "
+                      "written into t.")
     return method
-
-
-_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/"}
 
 
 # what to write instead of each in-place method, as a new tensor

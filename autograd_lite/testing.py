@@ -40,10 +40,12 @@ def floats(low: float = -3.0, high: float = 3.0, dtype: Any = np.float64,
     """Finite floats in [low, high], at least ``gap`` from each point of ``away_from``."""
     width = 32 if np.dtype(dtype) == np.float32 else 64
     if width == 32:  # hypothesis wants float32 bounds: 0.1 is not one; the nearest inside is
-        low = float(np.nextafter(np.float32(low), np.float32(np.inf))) \
-            if float(np.float32(low)) < low else float(np.float32(low))
-        high = float(np.nextafter(np.float32(high), np.float32(-np.inf))) \
-            if float(np.float32(high)) > high else float(np.float32(high))
+        low32, high32 = np.float32(low), np.float32(high)
+        if low32 < low:
+            low32 = np.nextafter(low32, np.float32(np.inf))
+        if high32 > high:
+            high32 = np.nextafter(high32, np.float32(-np.inf))
+        low, high = float(low32), float(high32)
     s = st.floats(low, high, allow_nan=False, allow_infinity=False, width=width)
     if away_from:
         s = s.filter(lambda v: all(abs(v - p) >= gap for p in away_from))

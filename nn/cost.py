@@ -38,7 +38,8 @@ def _m_from(A, Y, name, strict, who):
 def check_predictions(A, Y, name="A", strict=True, who="compute_cost"):
     """(m, Y as an array) for predictions A (1, m) and labels Y (1, m); A (m, 1), Y (m, 1) or
     counts that differ are refused by name (the course's formula would broadcast them to
-    (m, m) pairs). A rank-1 A (m,) passes unless ``strict``."""
+    (m, m) pairs). A rank-1 A (m,) passes unless ``strict``. A may be a Tensor."""
+    A = A if isinstance(A, al.Tensor) else np.asarray(A)
     m = _m_from(A, Y, name, strict, who)
     Y_shape = np.shape(Y)
     if len(Y_shape) == 2 and Y_shape[0] == 1 and Y_shape[1] != m:  # which one is wrong?

@@ -150,10 +150,14 @@ def forward_propagation_n(X, Y, parameters):
     A2 = relu(Z2)
     Z3 = np.dot(W3, A2) + b3
     A3 = sigmoid(Z3)
+    return _cost(A3, Y, m), (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)
+
+
+def _cost(A, Y, m):
+    """The notebook's J = 1/m sum(-Y log A - (1 - Y) log(1 - A))."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        logprobs = np.multiply(-np.log(A3), Y) + np.multiply(-np.log(1 - A3), 1 - Y)
-    cost = 1. / m * np.sum(logprobs)
-    return cost, (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)
+        logprobs = np.multiply(-np.log(A), Y) + np.multiply(-np.log(1 - A), 1 - Y)
+    return 1. / m * np.sum(logprobs)
 
 
 def forward_propagation_deep(X, Y, parameters):
@@ -164,9 +168,7 @@ def forward_propagation_deep(X, Y, parameters):
     X = check_X(X)
     Y = _check_labels(Y, X.shape[1], "forward_propagation_deep")
     AL, caches = deep.L_model_forward(X, parameters)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logprobs = np.multiply(-np.log(AL), Y) + np.multiply(-np.log(1 - AL), 1 - Y)
-    return 1. / X.shape[1] * np.sum(logprobs), caches
+    return _cost(AL, Y, X.shape[1]), caches
 
 
 def backward_propagation_n(X, Y, cache):

@@ -17,8 +17,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-import autograd_lite as al
-
 from .checks import check_parameters, check_X, check_Y, num_layers
 from .cost import as_cost, check_predictions
 from .init import he
@@ -169,7 +167,7 @@ def compute_cost(a3, Y):
     sum(-Y log a3 - (1 - Y) log(1 - a3)). The model divides each epoch's total by m.
 
     Shapes: a3 and Y (1, m); a transposed one is refused (it would broadcast to (m, m))."""
-    _, Y = check_predictions(a3 if isinstance(a3, al.Tensor) else np.asarray(a3), Y, "a3")
+    _, Y = check_predictions(a3, Y, "a3")
     with np.errstate(divide="ignore", invalid="ignore"):
         logprobs = np.multiply(-np.log(a3), Y) + np.multiply(-np.log(1 - a3), 1 - Y)
     return as_cost(np.sum(logprobs))

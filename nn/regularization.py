@@ -130,7 +130,7 @@ def compute_cost(A3, Y):
     engine's cost from logits, al.binary_cross_entropy_with_logits(Z3, Y), stays finite.
 
     Shapes: A3 and Y: (1, m)."""
-    m, Y = check_predictions(A3 if isinstance(A3, al.Tensor) else np.asarray(A3), Y, "A3")
+    m, Y = check_predictions(A3, Y, "A3")
     with np.errstate(divide="ignore", invalid="ignore"):
         logprobs = np.multiply(-np.log(A3), Y) + np.multiply(-np.log(1 - A3), 1 - Y)
         return as_cost(1. / m * np.nansum(logprobs))
