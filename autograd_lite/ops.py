@@ -11,6 +11,7 @@ numpy's dispatch and the expression language are all made from it.
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import functools
 import inspect
 import operator
@@ -1013,13 +1014,18 @@ def _numpy_keywords(name: str, kwargs: dict) -> None:
                         "or ddof=0")
 
 
+# The functions with an axis take PyTorch's dim= and keepdim= too (al.softmax(Z, dim=0), as
+# torch.softmax), and so do their methods (t.sum(dim=1)): the registry gets the wrapped one.
+for _op in tuple(OPS.values()):
+    if "axis" in inspect.signature(_op.function).parameters:
+        globals()[_op.name] = _function = _torch_keywords(_op.function)
+        OPS[_op.name] = dataclasses.replace(_op, function=_function)
+
 # methods that also take numpy's and PyTorch's unpacked form (t.reshape(3, 2))
 _METHOD_FORMS = {"reshape": _reshape_method, "transpose": _transpose_method}
 for _op in OPS.values():
     if _op.method in _METHOD_FORMS:
         setattr(Tensor, _op.method, _METHOD_FORMS[_op.name])
-    elif _op.method and "axis" in inspect.signature(_op.function).parameters:
-        setattr(Tensor, _op.method, _torch_keywords(_op.function))
     elif _op.method:
         # a plain function binds as a method by itself (a wrapper cost 1,500 instructions)
         setattr(Tensor, _op.method, _op.function if isinstance(_op.function, types.FunctionType)

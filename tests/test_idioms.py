@@ -219,9 +219,13 @@ def test_pytorchs_first_line_al_tensor():
 
 # ---- PyTorch's and JAX's spellings ---------------------------------------------------------
 
-def _takes_axis(op):
+def _signature(op):
     import inspect
-    return op.method and "axis" in inspect.signature(op.function).parameters
+    return inspect.signature(op.function).parameters
+
+
+def _takes_axis(op):
+    return op.method and "axis" in _signature(op)
 
 
 @pytest.mark.parametrize("name", [n for n, op in al.OPS.items()
@@ -244,6 +248,39 @@ def test_every_method_with_an_axis_takes_pytorchs_dim_and_keepdim(name):
     np.testing.assert_array_equal(g, x.grad)
     with pytest.raises(TypeError, match=f"{name}: give axis= or PyTorch's dim=, not both"):
         getattr(x, method)(axis=0, dim=1)
+
+
+def _module_call(name, x, **kwargs):
+    """al.<name>(x, ...), the joining ops given a list of two."""
+    return getattr(al, name)([x, x * 2] if name in ("concatenate", "stack") else x, **kwargs)
+
+
+@pytest.mark.parametrize("name", [n for n, op in al.OPS.items()
+                                  if "axis" in _signature(op) and n not in ("max", "min")])
+def test_every_function_with_an_axis_takes_pytorchs_dim_and_keepdim(name):
+    """torch.softmax(Z, dim=0), torch.sum(x, dim=1), torch.cat(ts, dim=1): the module-level
+    functions take PyTorch's keywords as the methods do."""
+    x = Tensor(np.arange(1.0, 7.0).reshape(2, 1, 3), requires_grad=True)
+    keep = {"keepdim": True} if "keepdims" in _parameters(name) else {}
+    numpy_keep = {"keepdims": True} if keep else {}
+    if name in ("var", "std"):
+        keep["correction"] = numpy_keep["ddof"] = 0
+    torch_form = _module_call(name, x, dim=1, **keep)
+    numpy_form = _module_call(name, x, axis=1, **numpy_keep)
+    np.testing.assert_array_equal(torch_form.data, numpy_form.data)
+    torch_form.sum().backward()
+    g = x.grad.copy()
+    x.grad = None
+    numpy_form.sum().backward()
+    np.testing.assert_array_equal(g, x.grad)
+    with pytest.raises(TypeError, match=f"{name}: give axis= or PyTorch's dim=, not both"):
+        _module_call(name, x, axis=0, dim=1)
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_module_max_with_pytorchs_dim_is_refused_too(name):
+    with pytest.raises(TypeError, match="PyTorch returns \\(values, indices\\)"):
+        getattr(al, name)(Tensor([[1.0, 5.0], [7.0, 2.0]]), dim=1)
 
 
 @pytest.mark.parametrize("name", ["max", "min"])
