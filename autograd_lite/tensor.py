@@ -175,7 +175,9 @@ class Tensor:
     @grad.setter
     def grad(self, value: Any) -> None:
         if value is not None:
-            if type(value) is not Tensor:
+            if type(value) in (int, float) or isinstance(value, np.floating):  # micrograd's
+                value = np.full(np.shape(self._data), value, self._data.dtype)  # p.grad = 0
+            elif type(value) is not Tensor:
                 value = np.asarray(value, dtype=self._data.dtype)
             if value.shape != np.shape(self._data):
                 raise ValueError(f"Tensor.grad: the gradient has shape {value.shape}, the tensor "

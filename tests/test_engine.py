@@ -479,6 +479,21 @@ def test_batched_and_vector_matmul():
         assert al.gradcheck(al.matmul, [rng.standard_normal(sa), rng.standard_normal(sb)])
 
 
+def test_micrograds_zeroing_p_grad_equals_0_zeroes_every_entry():
+    """micrograd's zero_grad writes p.grad = 0; on a vector parameter that means zeros of its
+    shape (numpy's a[...] = 0), and the next backward adds to them."""
+    p = leaf(np.array([[1.0, 2.0, 3.0]], dtype=np.float32))
+    (p * p).sum().backward()
+    for number in (0, 0.0, np.float64(0.0)):
+        p.grad = number
+        assert p.grad.shape == (1, 3) and p.grad.dtype == np.float32
+        np.testing.assert_array_equal(p.grad, np.zeros((1, 3)))
+    (p * 3).sum().backward()
+    np.testing.assert_array_equal(p.grad, [[3.0, 3.0, 3.0]])
+    with pytest.raises(ValueError, match=r"Tensor.grad: the gradient has shape \(\), the "):
+        p.grad = np.array(0.0)  # an array must have the tensor's shape: only numbers spread
+
+
 def test_a_vjp_of_the_wrong_shape_is_named_with_its_input():
     bad = al.custom_op(lambda x, y: x * y,
                        lambda g, ans, x, y: g * y,
