@@ -278,6 +278,7 @@ for _op in ops.OPS.values():  # every numpy entry of the registry must land some
                                "numpy_api has no adapter for its keywords")
 for _u in (np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
            np.isfinite, np.isnan, np.isinf, np.sign, np.signbit, np.floor, np.ceil, np.rint,
+           np.floor_divide,
            np.logical_not, np.logical_and, np.logical_or, np.logical_xor):
     UFUNCS[_u] = _mask_ufunc(_u)
 for _f in (np.shape, np.ndim, np.size, np.result_type,  # shapes and dtypes: fine to trace
@@ -324,7 +325,7 @@ _CUT_OFF = ("on a Tensor has no autograd_lite counterpart; its result would be c
 _INSTEAD = {
     "hstack": "al.concatenate(tensors, axis=1) (axis=0 for vectors)",
     "vstack": "al.concatenate(tensors, axis=0) (al.stack for vectors)",
-    "log1p": "al.log(1 + x)", "expm1": "al.exp(x) - 1", "reciprocal": "1 / x",
+    "reciprocal": "1 / x",
     "outer": "x.reshape(-1, 1) * y.reshape(1, -1)", "tile": "al.concatenate([x] * n, axis)",
     "einsum": "al.matmul (x @ y), with sums and transposes",
     "prod": "al.exp(al.sum(al.log(x))) for positive x",

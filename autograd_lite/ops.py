@@ -156,12 +156,22 @@ def _dpow_dexp(g, ans, x, y):
 
 power = _public(defprim("power", operator.pow, _dpow_dbase, _dpow_dexp),
                 "``x ** y``, elementwise, broadcast; d/dy is taken as 0 where x <= 0.")
+# x % y = x - y floor(x / y), with floor(x / y) constant between its jumps (PyTorch's rule)
+remainder = _public(defprim("remainder", operator.mod, identity_vjp,
+                            lambda g, ans, x, y: -g * np.floor_divide(_val(x), _val(y))),
+                    "``x % y``, elementwise, with the sign of y (Python's and numpy's); "
+                    "d/dx is 1, d/dy is -floor(x / y).")
 
 # ---- elementwise functions --------------------------------------------------------
 exp = _public(defprim("exp", np.exp, lambda g, ans, x: g * ans),
               "e to the x, elementwise; the shape of x.")
 log = _public(defprim("log", np.log, lambda g, ans, x: g / x),
               "Natural logarithm, elementwise; the shape of x.")
+# log1p and expm1 are primitives for accuracy: log(1 + x) loses x when |x| < 1e-16
+log1p = _public(defprim("log1p", np.log1p, lambda g, ans, x: g / (1 + x)),
+                "log(1 + x), elementwise, exact for tiny x; the shape of x.")
+expm1 = _public(defprim("expm1", np.expm1, lambda g, ans, x: g * (ans + 1)),
+                "exp(x) - 1, elementwise, exact for tiny x; the shape of x.")
 tanh = _public(defprim("tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans)),
                "Hyperbolic tangent, elementwise; the shape of x.")
 sin = _public(defprim("sin", np.sin, lambda g, ans, x: g * np.cos(x)),
@@ -857,8 +867,12 @@ OPS: dict[str, Op] = _ops(
        torch=("t.neg",)),
     Op("power", power, "arithmetic", operator="**", numpy=(np.power,), cli=True,
        torch=("t.pow",)),
+    Op("remainder", remainder, "arithmetic", operator="%", numpy=(np.remainder,),
+       torch=("t.remainder",)),
     Op("exp", exp, "elementwise", "exp", numpy=(np.exp,), cli=True),
     Op("log", log, "elementwise", "log", numpy=(np.log,), cli=True),
+    Op("log1p", log1p, "elementwise", "log1p", numpy=(np.log1p,), cli=True),
+    Op("expm1", expm1, "elementwise", "expm1", numpy=(np.expm1,), cli=True),
     Op("sqrt", sqrt, "elementwise", "sqrt", numpy=(np.sqrt,), cli=True),
     Op("square", square, "elementwise", "square", numpy=(np.square,), cli=True),
     Op("abs", abs, "elementwise", "abs", operator="abs(x)", numpy=(np.absolute,), cli=True),
@@ -907,7 +921,7 @@ OPS: dict[str, Op] = _ops(
 
 # ---- Tensor operators and methods, from the registry --------------------------------------
 _OPERATORS = {"add": "add", "subtract": "sub", "multiply": "mul", "divide": "truediv",
-              "power": "pow", "matmul": "matmul"}
+              "power": "pow", "matmul": "matmul", "remainder": "mod"}
 for _name, _dunder in _OPERATORS.items():
     _prim = PRIMITIVES[_name]
     setattr(Tensor, f"__{_dunder}__", binary_method(_prim))
@@ -937,6 +951,9 @@ for _dunder, _ufunc in (("lt", np.less), ("le", np.less_equal), ("gt", np.greate
                         ("xor", np.bitwise_xor)):
     setattr(Tensor, f"__{_dunder}__", _comparison(_ufunc))
 Tensor.__invert__ = lambda self: nondiff(np.invert, self)  # ~mask
+# x // y: a plain array, as np.floor(t) gives (its derivative is 0 wherever it has one)
+Tensor.__floordiv__ = lambda self, other: nondiff(np.floor_divide, self, other)
+Tensor.__rfloordiv__ = lambda self, other: nondiff(np.floor_divide, other, self)
 
 
 def _method(function):

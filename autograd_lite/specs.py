@@ -21,10 +21,10 @@ from . import ops
 class OpSpec:
     """How to call an op, what numpy computes instead, and where its inputs may lie.
 
-    kind: which input strategy applies ("unary", "binary", "reduce", "matmul", "reshape",
-        "transpose", "broadcast_to", "getitem", "index_add", "concatenate", "where", "astype",
-        "leaky", "clip", "axis", "dot", "swapaxes", "expand_dims", "squeeze", "stack",
-        "spread", "loss": a prediction and labels of one shape).
+    kind: which input strategy applies ("unary", "binary", "remainder", "reduce", "matmul",
+        "reshape", "transpose", "broadcast_to", "getitem", "index_add", "concatenate",
+        "where", "astype", "leaky", "clip", "axis", "dot", "swapaxes", "expand_dims",
+        "squeeze", "stack", "spread", "loss": a prediction and labels of one shape).
     low, high: element bounds; ``away_from`` keeps elements at least ``gap`` from these
         points (kinks, poles); ``distinct``: no ties (max, maximum).
     """
@@ -79,9 +79,13 @@ OP_SPECS: list[OpSpec] = [
     OpSpec("divide", ops.divide, np.divide, "binary", away_from=(0.0,), gap=0.5),
     OpSpec("negative", ops.negative, np.negative, "unary"),
     OpSpec("power", ops.power, np.power, "binary", low=0.5, high=2.0),
+    OpSpec("remainder", ops.remainder, np.remainder, "remainder", second_order=False,
+           in_graphs=False),
     # elementwise functions
     OpSpec("exp", ops.exp, np.exp, "unary"),
     OpSpec("log", ops.log, np.log, "unary", low=0.1, high=5.0),
+    OpSpec("log1p", ops.log1p, np.log1p, "unary", low=-0.9, high=5.0),
+    OpSpec("expm1", ops.expm1, np.expm1, "unary"),
     OpSpec("tanh", ops.tanh, np.tanh, "unary"),
     OpSpec("sin", ops.sin, np.sin, "unary"),
     OpSpec("cos", ops.cos, np.cos, "unary"),
@@ -175,6 +179,20 @@ EDGE_CASES: list[EdgeCase] = [
              "d/dy = x**y log x, taken as 0 where x <= 0"),
     EdgeCase("power", "x ** y at x = -8, y = 1/3", ops.power, (-8.0, 1 / 3), _NAN, (_NAN, 0.0),
              "numpy's nan for a negative base"),
+    EdgeCase("remainder", "5.5 % 2", ops.remainder, (5.5, 2.0), 1.5, (1.0, -2.0),
+             "d/dy = -floor(x / y), as PyTorch"),
+    EdgeCase("remainder", "-3.5 % 2", ops.remainder, (-3.5, 2.0), 0.5, (1.0, 2.0),
+             "the sign of y, as Python's and numpy's"),
+    EdgeCase("remainder", "4 % 2", ops.remainder, (4.0, 2.0), 0.0, (1.0, -2.0),
+             "at a jump: the right side's slope"),
+    EdgeCase("remainder", "1 % 0", ops.remainder, (1.0, 0.0), _NAN, (1.0, -_INF),
+             "numpy's nan"),
+    EdgeCase("log1p", "log1p(1e-20)", ops.log1p, (1e-20,), 1e-20, (1.0,),
+             "exact where log(1 + x) gives 0"),
+    EdgeCase("log1p", "log1p(-1)", ops.log1p, (-1.0,), -_INF, (_INF,)),
+    EdgeCase("expm1", "expm1(1e-20)", ops.expm1, (1e-20,), 1e-20, (1.0,),
+             "exact where exp(x) - 1 gives 0"),
+    EdgeCase("expm1", "expm1(-inf)", ops.expm1, (-_INF,), -1.0, (0.0,)),
     EdgeCase("exp", "exp(inf)", ops.exp, (_INF,), _INF, (_INF,)),
     EdgeCase("exp", "exp(-inf)", ops.exp, (-_INF,), 0.0, (0.0,)),
     EdgeCase("log", "log(0)", ops.log, (0.0,), -_INF, (_INF,)),

@@ -151,6 +151,8 @@ def op_inputs(draw, spec: OpSpec, max_side: int = 4) -> tuple[tuple, dict]:
             from hypothesis import assume
             assume(_far_apart(x, y))
         return (x, y), {}
+    if kind == "remainder":
+        return _remainder_inputs(draw, spec, max_side)
     if kind == "where":
         s1, s2, s3 = draw(broadcastable_shapes(3, max_side=max_side))
         return (draw(hnp.arrays(bool, s1)), draw(_elements(spec, s2)),
@@ -196,6 +198,17 @@ def op_inputs(draw, spec: OpSpec, max_side: int = 4) -> tuple[tuple, dict]:
             parts.append(draw(_elements(spec, tuple(s))))
         return tuple(parts), {"axis": axis}
     return _composite_inputs(draw, spec, max_side)
+
+
+def _remainder_inputs(draw, spec, max_side):
+    """x % y: y away from 0, and x / y away from the integers, where x % y jumps."""
+    s1, s2 = draw(broadcastable_shapes(2, max_side=max_side))
+    x = draw(_elements(spec, s1))
+    y = draw(arrays(s2, low=-2.0, high=2.0, away_from=(0.0,), gap=0.5))
+    from hypothesis import assume
+    ratio = x / y
+    assume(np.all(np.abs(ratio - np.round(ratio)) > 1e-3))
+    return (x, y), {}
 
 
 def _composite_inputs(draw, spec, max_side):

@@ -42,7 +42,8 @@ def _args(spec, x):
     """Arguments of the op built around the float array x."""
     kind, y = spec.kind, x[::-1].copy()
     return {
-        "unary": ((x,), {}), "binary": ((x, y), {}), "loss": ((x, y), {}),
+        "unary": ((x,), {}), "binary": ((x, y), {}), "remainder": ((x, y), {}),
+        "loss": ((x, y), {}),
         "reduce": ((x,), {"axis": None}),
         "spread": ((x,), {"axis": None}),
         "axis": ((x,), {"axis": -1}), "leaky": ((x, 0.1), {}), "clip": ((x, -1.0, 1.0), {}),

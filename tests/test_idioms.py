@@ -818,3 +818,44 @@ def test_an_optimizers_state_dict_continues_training_in_a_new_optimizer(make, tm
         make([w, al.tensor([1.0], requires_grad=True)]).load_state_dict(opt.state_dict())
     with pytest.raises(ValueError, match="this is not a"):
         make([w]).load_state_dict({"lr": 0.1})
+
+
+def test_remainder_and_floor_division_as_python_and_pytorch_give_them():
+    """x % y with PyTorch's gradients (torch 2.13 printed these: d/dx 1, d/dy -floor(x/y)),
+    x // y a plain array as np.floor's, both reflected and through numpy."""
+    x = Tensor([5.5, -3.2, 7.0], requires_grad=True)
+    y = Tensor([2.0, 2.0, -3.0], requires_grad=True)
+    r = x % y
+    np.testing.assert_allclose(r.data, [1.5, 0.8, -2.0])
+    r.sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(y.grad, [-2.0, 2.0, 3.0])
+    np.testing.assert_array_equal((10.0 % x).data, np.remainder(10.0, x.data))
+    np.testing.assert_array_equal(np.mod(x, 2).data, x.data % 2)
+    for got, want in ((x // 2, [2.0, -2.0, 3.0]), (7 // x, [1.0, -3.0, 1.0]),
+                      (np.floor_divide(x, 2), [2.0, -2.0, 3.0])):
+        assert type(got) is np.ndarray  # its derivative is 0 wherever it has one
+        np.testing.assert_array_equal(got, want)
+    w = Tensor([5.0, 6.0], requires_grad=True)
+    with al.no_grad():
+        w %= 4
+    np.testing.assert_array_equal(w.data, [1.0, 2.0])
+
+
+def test_floor_division_under_compile_is_recomputed_on_each_call():
+    f = al.compile(lambda x: (x * (x // 1.0)).sum())
+    x = np.array([1.5, 2.5])
+    cost, (dx,) = f(al.Tensor(x, requires_grad=True))
+    assert float(cost) == 1.5 * 1 + 2.5 * 2
+    np.testing.assert_array_equal(dx, [1.0, 2.0])
+    cost, (dx,) = f(al.Tensor(x + 1, requires_grad=True))  # the floors move with the values
+    assert float(cost) == 2.5 * 2 + 3.5 * 3
+    np.testing.assert_array_equal(dx, [2.0, 3.0])
+
+
+def test_log1p_and_expm1_keep_what_log_of_1_plus_x_loses():
+    x = Tensor([1e-20, 1e-10], requires_grad=True)
+    np.testing.assert_array_equal(al.log1p(x).data, np.log1p(x.data))
+    assert al.log(1 + x).data[0] == 0.0 and al.log1p(x).data[0] == 1e-20
+    (x.log1p() + np.expm1(x)).sum().backward()
+    np.testing.assert_allclose(x.grad, 2.0, rtol=1e-9)

@@ -30,8 +30,11 @@ SAMPLES = {
     "divide": ([X, Y], [], {}, "a / b"),
     "negative": ([X], [], {}, "-a"),
     "power": ([X, Y], [], {}, "a ** b"),
+    "remainder": ([3 * X, Y], [], {}, None),
     "exp": ([X], [], {}, "exp(a)"),
     "log": ([X], [], {}, "log(a)"),
+    "log1p": ([X], [], {}, "log1p(a)"),
+    "expm1": ([X], [], {}, "expm1(a)"),
     "sqrt": ([X], [], {}, "sqrt(a)"),
     "square": ([X], [], {}, "square(a)"),
     "abs": ([X - 1.25], [], {}, "abs(a)"),
@@ -77,6 +80,7 @@ SEQUENCE_OPS = {"concatenate", "stack"}  # take their inputs as one list
 OPERATORS = {
     "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
     "/": lambda a, b: a / b, "**": lambda a, b: a ** b, "@": lambda a, b: a @ b,
+    "%": lambda a, b: a % b,
     "-x": lambda a: -a, "abs(x)": lambda a: abs(a), ".T": lambda a: a.T,
     "x[i]": lambda a, index: a[index],
 }
@@ -125,6 +129,7 @@ def _same(op, surface_name, got, want):
 TORCH_FORMS = {
     "t.add": ((), {}, None), "t.sub": ((), {}, None), "t.mul": ((), {}, None),
     "t.div": ((), {}, None), "t.neg": ((), {}, None), "t.pow": ((), {}, None),
+    "t.remainder": ((), {}, None),
     "t.matmul": ((), {}, None), "t.mm": ((), {}, None), "t.ravel": ((), {}, None),
     "t.clamp": ((), {"min": 0.8, "max": 1.5}, None),
     "t.view": ((4, 3), {}, None), "t.permute": ((1, 0), {}, None), "t.t": ((), {}, None),
