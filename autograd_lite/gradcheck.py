@@ -290,7 +290,7 @@ def _norm(a: Any) -> float:
 # epsilons of the parameters' dtype (float32 parameters, whose gradients a learner computes
 # in float32: 1.2e-4; never loosened by the dtype of the gradient a learner returns). Where
 # a gradient is 0 or nearly (a bias that cancels: 0 by hand, 3e-17 in the engine), up to
-# ABSOLUTE epsilons times the size of all the gradients together.
+# ABSOLUTE float64 epsilons (the engine's) times the size of all the gradients together.
 RELATIVE, ABSOLUTE = 1000, 10
 
 
@@ -476,7 +476,10 @@ def _limits(parameter, size, cost_at, eps, tol_engine, tol_numerical) -> tuple:
     Finite differences cannot tell apart what changes the cost by less than its rounding,
     about 1e-16 |J| in +-eps: a gradient of 1e-16 came out 0 (relative difference 1)."""
     epsilon = _epsilon(parameter)  # the parameters' dtype: the learner's own cannot loosen it
-    floor = ABSOLUTE * epsilon * size
+    # The engine works in float64 whatever the parameters' dtype, so the floor is its own
+    # rounding: with float32's, 1.2e-6 of the largest layer's gradient, a small layer's whole
+    # gradient passed as zeros.
+    floor = ABSOLUTE * np.finfo(np.float64).eps * size
     resolution = ABSOLUTE * np.finfo(np.float64).eps * abs(cost_at) / eps
     return (max(tol_engine, RELATIVE * epsilon), floor,
             max(tol_numerical, RELATIVE * epsilon), max(floor, resolution))

@@ -207,11 +207,8 @@ def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False,
     if forward is None:
         forward = forward_propagation_n if len(dims) == 4 else forward_propagation_deep
     parameters_values, _ = dictionary_to_vector(parameters)
+    _check_gradient_shapes(parameters, gradients)
     grad = gradients_to_vector(gradients)
-    if grad.shape != parameters_values.shape:
-        raise ValueError(f"gradient_check_n: the gradients hold {grad.shape[0]} numbers, the "
-                         f"parameters {parameters_values.shape[0]}; each dW[l], db[l] must "
-                         "have the shape of W[l], b[l]")
     num_parameters = parameters_values.shape[0]
     gradapprox = np.zeros((num_parameters, 1))
     for i in range(num_parameters):
@@ -221,14 +218,38 @@ def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False,
         thetaminus = np.copy(parameters_values)
         thetaminus[i][0] = thetaminus[i][0] - epsilon
         J_minus, _ = forward(X, Y, vector_to_dictionary(thetaminus, dims))
-        gradapprox[i] = (J_plus - J_minus) / (2 * epsilon)
+        with np.errstate(invalid="ignore"):  # inf - inf: said below, once
+            gradapprox[i] = (J_plus - J_minus) / (2 * epsilon)
+    cost, _ = forward(X, Y, parameters)
     diff = difference(grad, gradapprox)
     if print_msg:
-        if diff > 2e-7:
-            print(f"There is a mistake in the backward propagation! difference = {diff}")
-        else:
-            print(f"Your backward propagation works perfectly fine! difference = {diff}")
+        print(_verdict_n(diff, cost, gradapprox, grad))
     return diff
+
+
+def _check_gradient_shapes(parameters, gradients):
+    """Each d + key must have its parameter's shape: a db of shape (n,) holds the right count
+    of numbers, but an update b - alpha db would broadcast b to (n, n)."""
+    for key in _layer_keys(parameters):
+        given = np.shape(gradients.get("d" + key)) if "d" + key in gradients else None
+        if given is not None and given != np.shape(parameters[key]):
+            raise ValueError(f"gradient_check_n: d{key} has shape {given}, {key} "
+                             f"{np.shape(parameters[key])}; each dW[l], db[l] must have the "
+                             "shape of W[l], b[l] (db: keepdims=True)")
+
+
+def _verdict_n(diff, cost, gradapprox, grad):
+    """The course's message, unless a NaN or inf leaves nothing to compare: nan > 2e-7 is
+    False, and a saturated network (W * 10) was told it "works perfectly fine"."""
+    for what, values in (("the cost J", cost), ("gradapprox", gradapprox),
+                         ("your gradients", grad)):
+        if not np.all(np.isfinite(values)):
+            return (f"Cannot check: {what} is not finite (nan or inf) at these parameters, so "
+                    f"difference = {diff} tells nothing. Saturated sigmoids (large weights) "
+                    "make log(0); check at smaller parameters")
+    if diff > 2e-7:
+        return f"There is a mistake in the backward propagation! difference = {diff}"
+    return f"Your backward propagation works perfectly fine! difference = {diff}"
 
 
 def gradient_check_n_test_case():

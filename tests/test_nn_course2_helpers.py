@@ -80,8 +80,12 @@ def test_vector_helpers_course_shapes_and_errors():
     X, Y, _ = gc.gradient_check_n_test_case()
     bad = {"d" + k: v for k, v in params.items()}
     bad["dW1"] = bad["dW1"].T.copy()[:3]
-    with pytest.raises(ValueError, match="the gradients hold"):
+    with pytest.raises(ValueError, match=r"dW1 has shape \(3, 5\), W1 \(5, 4\)"):
         gc.gradient_check_n(params, bad, X, Y)
+    rank1 = {"d" + k: v for k, v in params.items()}
+    rank1["db1"] = rank1["db1"].ravel()  # the right count of numbers: it was checked as fine
+    with pytest.raises(ValueError, match=r"db1 has shape \(5,\), b1 \(5, 1\).*keepdims"):
+        gc.gradient_check_n(params, rank1, X, Y)
 
 
 def test_gradient_check_messages(capsys):
@@ -92,6 +96,24 @@ def test_gradient_check_messages(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "The gradient is correct!"
     assert out[1].startswith("Your backward propagation works perfectly fine! difference = ")
+
+
+@pytest.mark.parametrize("case", ["random init (W * 10)", "b3 = 60"])
+def test_gradient_check_n_cannot_pass_anything_when_the_cost_is_not_finite(case, capsys):
+    """A learner's report: Course 2's own random init saturates the sigmoid (J = inf), the
+    difference is nan, nan > 2e-7 is False, and all-zero gradients "work perfectly fine"."""
+    X, Y, params = gc.gradient_check_n_test_case()
+    if case == "b3 = 60":
+        params = dict(params, b3=np.array([[60.0]]))
+    else:
+        params = initialization.initialize_parameters_random([4, 5, 3, 1])
+    cost, cache = gc.forward_propagation_n(X, Y, params)
+    assert not np.isfinite(cost)
+    zeros = {k: np.zeros_like(v) for k, v in gc.backward_propagation_n(X, Y, cache).items()}
+    diff = gc.gradient_check_n(params, zeros, X, Y, print_msg=True)
+    out = capsys.readouterr().out
+    assert not diff < 2e-7  # nan: a learner's assert diff < 2e-7 fails as well
+    assert out.startswith("Cannot check: the cost J is not finite") and "fine" not in out
 
 
 def test_models_print_the_course_lines(capsys):

@@ -147,6 +147,54 @@ def test_right_float32_gradients_pass_and_wrong_ones_fail(seed):
     assert [r.status for r in report.rows] == ["wrong", "ok"]
 
 
+def _deep_tanh_case(seed, dtype=np.float32, dims=(5, 4, 4, 4, 1), m=8):
+    """A small-initialised tanh net (W = randn * 0.003, as the course's small init), and a
+    learner's backprop by the course's formulas, computed in ``dtype``."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((dims[0], m)).astype(dtype)
+    Y = (rng.random((1, m)) > 0.5).astype(dtype)
+    P = {}
+    for l in range(1, len(dims)):
+        P[f"W{l}"] = (0.003 * rng.standard_normal((dims[l], dims[l - 1]))).astype(dtype)
+        P[f"b{l}"] = (0.1 * rng.standard_normal((dims[l], 1))).astype(dtype)
+    L = len(dims) - 1
+
+    def cost(Q):
+        A = X
+        for l in range(1, L):
+            A = al.tanh(Q[f"W{l}"] @ A + Q[f"b{l}"])
+        return al.binary_cross_entropy_with_logits(Q[f"W{L}"] @ A + Q[f"b{L}"], Y)
+    A, caches = X, {0: X}  # caches[l] = A[l]
+    for l in range(1, L):
+        A = caches[l] = np.tanh(P[f"W{l}"] @ A + P[f"b{l}"])
+    AL = 1 / (1 + np.exp(-(P[f"W{L}"] @ A + P[f"b{L}"])))
+    grads, dZ = {}, AL - Y
+    for l in range(L, 0, -1):
+        grads[f"dW{l}"] = dZ @ caches[l - 1].T / m
+        grads[f"db{l}"] = dZ.sum(1, keepdims=True) / m
+        if l > 1:
+            dZ = (P[f"W{l}"].T @ dZ) * (1 - caches[l - 1] ** 2)
+    return cost, P, grads
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_float32_a_small_layers_wrong_gradient_is_not_hidden_by_a_big_layers_size(seed):
+    """A learner's report: with float32 parameters the floor was 10 float32 epsilons of the
+    norm of all gradients (1.2e-6 of the output layer's), so dW1 of a small-initialised
+    first layer passed as zeros, or as -5 times itself; the engine works in float64, and
+    its rounding is the floor now."""
+    cost, P, grads = _deep_tanh_case(seed)
+    assert all(g.dtype == np.float32 for g in grads.values())
+    assert al.check_gradients(cost, P, grads).passed  # right, computed in float32
+    for wrong in (np.zeros_like(grads["dW1"]), -5 * grads["dW1"]):
+        report = al.check_gradients(cost, P, dict(grads, dW1=wrong))
+        assert [r.key for r in report.rows if not r.passed] == ["dW1"], report
+    tiny = {"a": np.ones((1, 1), np.float32), "c": np.ones((1, 1), np.float32)}
+    report = al.check_gradients(lambda Q: al.sum(Q["a"]) + 1e-7 * al.sum(Q["c"] ** 2), tiny,
+                                {"da": np.ones((1, 1)), "dc": np.zeros((1, 1))})  # dc is 2e-7
+    assert [r.status for r in report.rows] == ["ok", "wrong"]
+
+
 def test_a_wrong_gradient_reads_as_two_different_numbers():
     cost, P, hand = _logistic_case()
     report = al.check_gradients(cost, P, dict(hand, db=hand["db"] * (1 + 1e-6)))
