@@ -20,7 +20,7 @@ from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
-from numpy import asarray, ndarray
+from numpy import asarray, float64, ndarray
 
 from . import modes
 from .modes import current_mode as _current_mode
@@ -192,7 +192,10 @@ def backprop(root: Tensor, grad: Any, owned: bool = False, retain_graph: bool = 
                 gi = g
             else:
                 gi = vjp(g, ans, *ins, **kwargs) if kwargs else vjp(g, ans, *ins)
-            if gi.shape != a._data.shape:  # the input was broadcast: sum back
+            # the input was broadcast: sum back (two numpy scalars need no look, as .shape
+            # makes a tuple of each: expr 2.6 % fewer instructions, chain 1.8 %; callgrind)
+            if (type(gi) is not float64 or type(a._data) is not float64) \
+                    and gi.shape != a._data.shape:
                 gi = unbroadcast(gi, a._data.shape, t._op.name, i)
             if watch is not None:
                 watch(t, i, a, g, gi)
