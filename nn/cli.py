@@ -360,11 +360,12 @@ def train(args) -> int:
           f"{run.gradients} gradients{' (compiled)' if run.compile else ''}"
           + "".join(f", {k} {v}" for k, v in options.items()))
     parameters, history = train_watched(model, data, run)
-    _report(model, parameters, data, history)
+    _report(model, parameters, data, history, run.options)
     if args.save:
         print(f"saved: {model.to_model(parameters, run.options).save(args.save)}")
     if args.plot:
-        written = plot_training(history, model, parameters, data, args.plot, run.learning_rate)
+        written = plot_training(history, model, parameters, data, args.plot, run.learning_rate,
+                                run.options)
         print(f"plot: {written}")
     return 0
 
@@ -402,14 +403,15 @@ def train_watched(model: CourseModel, data, run):
     return parameters, history
 
 
-def _report(model: CourseModel, parameters, data, history):
+def _report(model: CourseModel, parameters, data, history, options):
     first, last = history[0][1], history[-1][1]
     print(f"final cost: {last:.6f}")
     if last > first:
         print(f"note: the cost rose from {first:.6f}; the learning rate may be too high")
-    print(f"train accuracy: {model.accuracy(parameters, data.train_X, data.train_Y):.2f} %")
-    if data.test_X is not None:
-        print(f"test accuracy: {model.accuracy(parameters, data.test_X, data.test_Y):.2f} %")
+    for split, X, Y in (("train", data.train_X, data.train_Y), ("test", data.test_X,
+                                                               data.test_Y)):
+        if X is not None:
+            print(f"{split} accuracy: {model.accuracy(parameters, X, Y, options):.2f} %")
 
 
 def _check_plot_file(path: str) -> None:
@@ -425,7 +427,8 @@ def _check_plot_file(path: str) -> None:
                          f"use one of {' '.join('.' + k for k in sorted(kinds))}")
 
 
-def plot_training(history, model: CourseModel, parameters, data, path, learning_rate=None):
+def plot_training(history, model: CourseModel, parameters, data, path, learning_rate=None,
+                  options=None):
     """The course's figures of the run (nn.plot): the cost curve from history [(iteration,
     cost)] at the model's cadence, and the decision boundary when the data is 2-D (X (2,
     m)); writes ``path`` and returns it."""
@@ -437,8 +440,9 @@ def plot_training(history, model: CourseModel, parameters, data, path, learning_
     costs = [c for i, c in history if i % 100 == 0]  # the course's list: every 100
     plot.plot_costs(costs, learning_rate, 100, model.unit, ax=axes[0])
     if two_d:
-        plot.plot_decision_boundary(lambda grid: model.predict(parameters, grid), data.train_X,
-                               data.train_Y, "decision boundary", ax=axes[1])
+        plot.plot_decision_boundary(lambda grid: model.predictions(parameters, grid, options),
+                                    data.train_X, data.train_Y, "decision boundary",
+                                    ax=axes[1])
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     return path

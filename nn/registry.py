@@ -137,9 +137,16 @@ class CourseModel:
         """The options that change the gradients, taken from ``options``."""
         return {o.name: options[o.name] for o in self.options if o.gradients}
 
-    def accuracy(self, parameters, X, Y) -> float:
-        """The percentage of examples predicted right."""
-        return float(100 * np.mean(self.predict(parameters, X) == Y))
+    def predictions(self, parameters, X, options=None) -> np.ndarray:
+        """The 0/1 predictions (1, m) for X (n_x, m), through the hidden activation that
+        ``options`` name (the run's: a tanh network scored through relu got 50 %)."""
+        hidden = (options or {}).get("hidden")
+        return (self.predict(parameters, X) if hidden is None
+                else self.predict(parameters, X, hidden))
+
+    def accuracy(self, parameters, X, Y, options=None) -> float:
+        """The percentage of examples predicted right (``options``: the run's)."""
+        return float(100 * np.mean(self.predictions(parameters, X, options) == Y))
 
     def learner_matches(self, function) -> bool:
         """Whether ``function`` takes the positional arguments this model's learner does."""
@@ -280,8 +287,8 @@ def _train_two_layer(d: Dataset, r: Run):
                                 gradients=r.gradients, callback=r.callback, compile=r.compile)
 
 
-def _deep_predict(p, X):
-    return deep.predict(X, None, p)
+def _deep_predict(p, X, hidden="relu"):
+    return deep.predict(X, None, p, hidden)
 
 
 def _deep_grade(L_model_backward, p, X, Y):
