@@ -111,7 +111,8 @@ class Model:
         - mini_batch_size: None (batch gradient descent) or the size of the course's
           random_mini_batches; then an iteration is an epoch, epoch e shuffles with seed
           10 + e + 1, and its cost is the summed loss / m.
-        - lambd: L2 regularization, J + lambd/(2m) sum ||W[l]||^2 (m of the mini-batch).
+        - lambd: L2 regularization, J + lambd/(2m) sum ||W[l]||^2, m of the whole training
+          set: with mini-batches each step adds lambd/m W[l] too, so lambd means the same.
         - keep_prob: inverted dropout on the hidden layers, with the course's masks
           (RandomState(1) reseeded at every step). Not with lambd, as in the course.
         - lr_decay: None, "update_lr", "schedule_lr_decay" or f(learning_rate0, epoch,
@@ -133,10 +134,16 @@ class Model:
         decay, decay_rate = _decay(lr_decay, decay_rate)
         _check_regularization(lambd, keep_prob, X.shape[1], mini_batch_size)
 
+        m = X.shape[1]
+
         def grads_and_loss(p, X_b, Y_b):  # the mini-batch's gradients and summed loss
-            grads, cost = deep.grads_and_cost(p, X_b, Y_b, self.hidden, gradients, lambd,
+            # the L2 term is lambd/(2m) sum ||W||^2 with m of the whole set, in every batch's
+            # cost and step: lambd/(2 m_b) counted it once per batch in the epoch's cost
+            m_b = X_b.shape[1]
+            grads, cost = deep.grads_and_cost(p, X_b, Y_b, self.hidden, gradients,
+                                              lambd * m_b / m if m_b != m else lambd,
                                               keep_prob, compile=compile)
-            return grads, cost * X_b.shape[1]
+            return grads, cost * m_b
 
         parameters = dict(self.parameters)  # the updates replace its entries, not the arrays
         update = optimization.make_update(optimizer, parameters, **hyper)
