@@ -104,6 +104,9 @@ from .tensor import PRIMITIVES, CutOffWarning, Primitive, Tensor
 
 __version__ = "0.1.0"
 
+for _name, _op in OPS.items():  # the registry's function of each op: those with an axis take
+    globals()[_name] = _op.function  # PyTorch's dim= and keepdim= too (see ops.py)
+
 
 def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = None, *,
            label: str | None = None) -> Tensor:

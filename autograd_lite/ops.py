@@ -993,13 +993,44 @@ def _torch_keywords(function):
     """``function`` as a Tensor method that also takes PyTorch's names for numpy's keywords:
     ``t.sum(dim=1, keepdim=True)`` is ``t.sum(axis=1, keepdims=True)``."""
     name = function.__name__.lstrip("_")  # (numpy_api's _argmax: argmax)
+    ambiguous = name in _POSITIONAL_MEANINGS
 
     @functools.wraps(function)
     def method(self, *args, **kwargs):
+        if args and ambiguous:
+            _refuse_positional(name, args[0], kwargs)
         if kwargs:  # (t.sum() passes straight through)
             _numpy_keywords(name, kwargs)
         return function(self, *args, **kwargs)
     return method
+
+
+# What numpy and PyTorch make of t.max(1) (or al.max(t, 1)) differ, and the result of one
+# passes for the other's: vals, idx = t.max(1) unpacked the rows of the maxima, t.norm(1) was
+# a 2-norm per row where PyTorch's is the 1-norm, t.var(1) divided by n where PyTorch's
+# divides by n - 1. Written with axis= they mean one thing.
+_POSITIONAL_MEANINGS = {
+    "max": "numpy reads {0} as the axis and gives the maxima; PyTorch gives (values, "
+           "indices). Write max(axis={0}), and argmax(axis={0}) for the indices",
+    "min": "numpy reads {0} as the axis and gives the minima; PyTorch gives (values, "
+           "indices). Write min(axis={0}), and argmin(axis={0}) for the indices",
+    "norm": "PyTorch reads {0} as the order p; the norm here is the 2-norm, over an axis: "
+            "write norm(axis=...) (al.sum(al.abs(x)) is the 1-norm)",
+    "var": "numpy reads {0} as the axis and divides by n, PyTorch by n - 1: write "
+           "var(axis={0}) for numpy's, or give ddof= (ddof=1 for PyTorch's)",
+    "std": "numpy reads {0} as the axis and divides by n, PyTorch by n - 1: write "
+           "std(axis={0}) for numpy's, or give ddof= (ddof=1 for PyTorch's)",
+}
+
+
+def _refuse_positional(name: str, first: Any, kwargs: dict) -> None:
+    if first is None or isinstance(first, (bool, np.bool_)) or name in ("var", "std") and {
+            "ddof", "correction", "unbiased"} & kwargs.keys():
+        return  # all axes, a bool (refused as no axis), or the divisor said: no doubt
+    if name in ("max", "min") and isinstance(first, (Tensor, np.ndarray, float)):
+        raise TypeError(f"{name}(x, y): the elementwise {name}imum of two tensors is "
+                        f"al.{name}imum(x, y); {name}(x, axis=...) reduces x over an axis")
+    raise TypeError(f"{name}({first!r}): " + _POSITIONAL_MEANINGS[name].format(first))
 
 
 _TORCH_KEYWORDS = (("dim", "axis"), ("keepdim", "keepdims"))  # PyTorch's -> numpy's
@@ -1013,6 +1044,8 @@ def _numpy_keywords(name: str, kwargs: dict) -> None:
         raise TypeError(f"{name}(dim=...): PyTorch returns (values, indices) there; here "
                         f"{name} returns the values alone: write {name}(axis=...), and "
                         f"arg{name}(axis=...) for the indices")
+    if name == "norm" and ("p" in kwargs or "ord" in kwargs):
+        _norm_order(kwargs)
     spread = name in ("var", "std")
     as_torch = "dim" in kwargs or "keepdim" in kwargs
     if spread and "unbiased" in kwargs:  # PyTorch's older spelling: True divides by n - 1
@@ -1031,12 +1064,23 @@ def _numpy_keywords(name: str, kwargs: dict) -> None:
                         "or ddof=0")
 
 
-# The functions with an axis take PyTorch's dim= and keepdim= too (al.softmax(Z, dim=0), as
-# torch.softmax), and so do their methods (t.sum(dim=1)): the registry gets the wrapped one.
+# The public functions with an axis take PyTorch's dim= and keepdim= too (al.softmax(Z,
+# dim=0), as torch.softmax), and so do their methods (t.sum(dim=1)): the registry holds the
+# wrapped function, which __init__ exports; this module's own calls go to the plain one.
 for _op in tuple(OPS.values()):
     if "axis" in inspect.signature(_op.function).parameters:
-        globals()[_op.name] = _function = _torch_keywords(_op.function)
-        OPS[_op.name] = dataclasses.replace(_op, function=_function)
+        OPS[_op.name] = dataclasses.replace(_op, function=_torch_keywords(_op.function))
+
+def _norm_order(kwargs: dict) -> None:
+    """PyTorch's p= (numpy's ord=) of a norm: the 2-norm's (2, "fro", None) is this op's own;
+    another order is refused."""
+    for keyword in ("p", "ord"):
+        order = kwargs.pop(keyword, None)
+        if not (order is None or order == 2 or order == "fro"):
+            raise TypeError(f"norm({keyword}={order!r}): only the 2-norm (Frobenius for a "
+                            "matrix) has an op; al.sum(al.abs(x)) is the 1-norm, al.max(al.abs("
+                            "x)) the inf-norm")
+
 
 # methods that also take numpy's and PyTorch's unpacked form (t.reshape(3, 2))
 _METHOD_FORMS = {"reshape": _reshape_method, "transpose": _transpose_method}

@@ -134,14 +134,10 @@ class Model:
         decay, decay_rate = _decay(lr_decay, decay_rate)
         _check_regularization(lambd, keep_prob, X.shape[1], mini_batch_size)
 
-        m = X.shape[1]
-
         def grads_and_loss(p, X_b, Y_b):  # the mini-batch's gradients and summed loss
-            # the L2 term is lambd/(2m) sum ||W||^2 with m of the whole set, in every batch's
-            # cost and step: lambd/(2 m_b) counted it once per batch in the epoch's cost
-            m_b = X_b.shape[1]
+            m_b = X_b.shape[1]  # L2: lambd/(2m), m of the whole set, in each batch (+ below)
             grads, cost = deep.grads_and_cost(p, X_b, Y_b, self.hidden, gradients,
-                                              lambd * m_b / m if m_b != m else lambd,
+                                              _batch_lambd(lambd, m_b, X.shape[1]),
                                               keep_prob, compile=compile)
             return grads, cost * m_b
 
@@ -228,6 +224,12 @@ def _decay(lr_decay, decay_rate):
         raise ValueError(f"fit: decay_rate must be a finite number >= 0 (the course's 1), got "
                          f"{decay_rate!r}")
     return lr_decay, decay_rate
+
+
+def _batch_lambd(lambd, m_b, m):
+    """The lambd that gives a batch of m_b examples the L2 term lambd/(2m) sum ||W||^2 of the
+    whole set of m: with lambd/(2 m_b) the epoch's cost counted the term once per batch."""
+    return lambd if m_b == m else lambd * m_b / m
 
 
 def _check_regularization(lambd, keep_prob, m, mini_batch_size):

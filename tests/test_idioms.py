@@ -692,7 +692,7 @@ def test_pytorchs_positional_unbiased_and_mixed_keywords_are_refused_not_misread
     t = al.tensor(np.arange(6.0).reshape(2, 3))
     with pytest.raises(TypeError, match=r"var: axis False is a bool, not an axis"):
         t.var(False)
-    with pytest.raises(TypeError, match=r"takes from 1 to 2 positional arguments"):
+    with pytest.raises(TypeError, match=r"var\(1\): numpy reads 1 as the axis and divides by n"):
         t.var(1, True)  # PyTorch's (dim, unbiased): give unbiased= by name
     for kwargs in ({"unbiased": False, "correction": 1}, {"unbiased": True, "ddof": 1}):
         with pytest.raises(TypeError, match=r"give unbiased=, correction= or ddof=, one of them"):
@@ -859,3 +859,30 @@ def test_log1p_and_expm1_keep_what_log_of_1_plus_x_loses():
     assert al.log(1 + x).data[0] == 0.0 and al.log1p(x).data[0] == 1e-20
     (x.log1p() + np.expm1(x)).sum().backward()
     np.testing.assert_allclose(x.grad, 2.0, rtol=1e-9)
+
+
+def test_positional_forms_that_numpy_and_pytorch_read_differently_are_refused():
+    """A PyTorch user's report: vals, idx = t.max(1) unpacked the row maxima of a 2-row
+    tensor (torch gives [5, 7] and [1, 0]); t.norm(1) was a 2-norm per row where torch's is
+    the 1-norm, 10; t.var(1) divided by n where torch's divides by n - 1."""
+    t = al.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]], requires_grad=True)
+    for call, match in ((lambda: t.max(1), r"max\(1\): .*PyTorch gives \(values, indices\)"),
+                        (lambda: al.max(t, 1), r"max\(1\):.*argmax\(axis=1\)"),
+                        (lambda: t.min(0), r"min\(0\):.*argmin\(axis=0\)"),
+                        (lambda: t.norm(1), r"norm\(1\): PyTorch reads 1 as the order p"),
+                        (lambda: al.norm(t, 2), r"norm\(2\)"),
+                        (lambda: t.norm(p=1), r"norm\(p=1\): only the 2-norm.*1-norm"),
+                        (lambda: t.var(1), r"var\(1\): numpy reads 1 as the axis and divides "
+                                           r"by n, PyTorch by n - 1"),
+                        (lambda: al.std(t, 0), r"std\(0\)"),
+                        (lambda: al.max(t, t), r"max\(x, y\):.*al\.maximum\(x, y\)")):
+        with pytest.raises(TypeError, match=match):
+            call()
+    # written with names, or where both read them alike, they work
+    np.testing.assert_array_equal(t.max(axis=1).data, [5.0, 7.0])
+    np.testing.assert_array_equal(np.max(t, 1).data, [5.0, 7.0])  # numpy's own: no doubt
+    np.testing.assert_allclose(t.norm(p=2).data, np.linalg.norm(t.data))  # torch's p=2
+    np.testing.assert_allclose(t.norm(dim=1, p="fro").data, np.linalg.norm(t.data, axis=1))
+    np.testing.assert_allclose(t.var(1, ddof=1).data, np.var(t.data, axis=1, ddof=1))
+    np.testing.assert_array_equal(t.sum(1).data, [8.0, 10.0])  # the same in both
+    np.testing.assert_array_equal(t.argmax(1), [1, 0])
