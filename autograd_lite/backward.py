@@ -402,7 +402,16 @@ def release_kept_graphs() -> None:
 
 def _free(walked: list[Tensor]) -> None:
     for t in walked:
-        t._args = t._vals = None
+        t._vals = None
+        if not _serves_again(t):
+            t._args = None
+
+
+def _serves_again(t: Tensor) -> bool:
+    """An op that reads only shapes, of leaves alone (WT = W.T, P[:3] made once from a
+    parameter), keeps its inputs when its graph is freed: every step backpropagates through
+    it, as PyTorch's. Holding leaves costs nothing; holding other ops' outputs would."""
+    return t._op.shapes_only and all(type(a) is not Tensor or a._op is None for a in t._args)
 
 
 def _free_graph(out: Tensor | None) -> None:
@@ -412,7 +421,9 @@ def _free_graph(out: Tensor | None) -> None:
         t = stack.pop()
         if t._args is not None:
             stack.extend(a for a in t._args if type(a) is Tensor and a._op is not None)
-            t._args = t._vals = None
+            t._vals = None
+            if not _serves_again(t):
+                t._args = None
 
 
 def is_freed(t: Tensor) -> bool:
@@ -428,7 +439,12 @@ def is_spent(t: Tensor) -> bool:
 def _check_saved(t: Tensor, restored: list[Tensor] | None = None) -> None:
     """Raise if what ``t``'s op saved for backward is gone, spent, or changed in place.
     A replay (``restored`` is a list) rebuilds the saved arrays of a spent op from its inputs,
-    which the version check below proves unchanged."""
+    which the version check below proves unchanged. An op whose VJPs read only shapes
+    (``shapes_only``) has nothing to spoil: its arrays are taken again from its inputs."""
+    if t._op.shapes_only and t._args is not None:
+        if t._vals is None:
+            t._vals = [a._data if type(a) is Tensor else a for a in t._args]
+        return
     if t._vals is None:
         if t._args is None or restored is None:
             raise RuntimeError(

@@ -51,10 +51,13 @@ class _PerInput:
         return functools.partial(self.rule, i)
 
 
-def defprim(name: str, forward, *vjps, view: bool = False) -> Primitive:
+def defprim(name: str, forward, *vjps, view: bool = False, shapes_only: bool = False
+            ) -> Primitive:
     """Register a built-in primitive (user ops: ``autograd_lite.custom_op``).
-    ``view``: the output may be a view of the first input (see Primitive)."""
-    prim = Primitive(name, forward, *vjps, user_defined=False, view=view)
+    ``view``: the output may be a view of the first input; ``shapes_only``: its VJPs read
+    only the inputs' shapes and dtypes (see Primitive)."""
+    prim = Primitive(name, forward, *vjps, user_defined=False, view=view,
+                     shapes_only=shapes_only)
     if len(vjps) == 1 and isinstance(vjps[0], _PerInput):
         prim.vjps, prim.arity = vjps[0], None  # variadic: one rule for every input
     PRIMITIVES[name] = prim
@@ -121,11 +124,11 @@ def _keep(g, shape, axis, keepdims):
 # ---- elementwise arithmetic ------------------------------------------------------
 # Forwards are the operator module's functions, not lambdas: the same Python operator, and
 # no Python frame (chain: 1.6 % fewer instructions an op, expr 1.3 %; callgrind).
-add = _public(defprim("add", operator.add, identity_vjp, identity_vjp),
+add = _public(defprim("add", operator.add, identity_vjp, identity_vjp, shapes_only=True),
               "``x + y``, elementwise, broadcast as numpy does; same as the + operator.")
 # subtract and divide are primitives so that a - b and a / b draw as one node.
 subtract = _public(defprim("subtract", operator.sub, identity_vjp,
-                           lambda g, ans, x, y: -g),
+                           lambda g, ans, x, y: -g, shapes_only=True),
                    "``x - y``, elementwise, broadcast as numpy does.")
 multiply = _public(defprim("multiply", operator.mul,
                            lambda g, ans, x, y: g * y,
@@ -135,7 +138,7 @@ divide = _public(defprim("divide", operator.truediv,
                          lambda g, ans, x, y: g / y,
                          lambda g, ans, x, y: -g * ans / y),
                  "``x / y``, elementwise, broadcast as numpy does.")
-negative = _public(defprim("negative", operator.neg, lambda g, ans, x: -g),
+negative = _public(defprim("negative", operator.neg, lambda g, ans, x: -g, shapes_only=True),
                    "``-x``, elementwise; the shape of x.")
 
 
@@ -271,7 +274,7 @@ def _dsum(g, ans, x, axis=None, keepdims=False):
 
 
 _sum = defprim("sum", lambda x, axis=None, keepdims=False: x.sum(axis=axis, keepdims=keepdims),
-               _dsum)
+               _dsum, shapes_only=True)
 
 
 def _dmax(g, ans, x, axis=None, keepdims=False):
@@ -321,14 +324,14 @@ matmul = _public(defprim("matmul", np.matmul, _dmatmul_x, _dmatmul_y),
 
 # ---- shapes and indexing ----------------------------------------------------------------
 _reshape = defprim("reshape", lambda x, shape: x.reshape(shape),
-                   lambda g, ans, x, shape: g.reshape(x.shape), view=True)
+                   lambda g, ans, x, shape: g.reshape(x.shape), view=True, shapes_only=True)
 _transpose = defprim("transpose", lambda x, axes: x.transpose(axes),
                      lambda g, ans, x, axes: g.transpose(tuple(int(i) for i in np.argsort(axes))),
-                     view=True)
+                     view=True, shapes_only=True)
 _broadcast_to = defprim("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
-                        identity_vjp, view=True)  # the engine sums g back to x's shape
+                        identity_vjp, view=True, shapes_only=True)  # the engine sums g back
 _astype = defprim("astype", lambda x, dtype: x.astype(dtype),
-                  lambda g, ans, x, dtype: g.astype(x.dtype))
+                  lambda g, ans, x, dtype: g.astype(x.dtype), shapes_only=True)
 
 
 def _is_advanced(index):
@@ -347,12 +350,12 @@ def _scatter_forward(v, index, shape):
 
 # index_add is getitem's adjoint: each is the other's VJP, so both orders differentiate.
 index_add = defprim("index_add", _scatter_forward,
-                    lambda g, ans, v, index, shape: g[index])
+                    lambda g, ans, v, index, shape: g[index], shapes_only=True)
 _getitem = defprim("getitem", lambda x, index: x[index],
                    lambda g, ans, x, index: (index_add(g, index=index, shape=x.shape)
                                              if type(g) is Tensor
                                              else _scatter_forward(g, index, x.shape)),
-                   view=True)
+                   view=True, shapes_only=True)
 
 
 def _dconcat(i, g, ans, *xs, axis):
@@ -361,7 +364,7 @@ def _dconcat(i, g, ans, *xs, axis):
 
 
 _concatenate = defprim("concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis),
-                       _PerInput(_dconcat))
+                       _PerInput(_dconcat), shapes_only=True)
 
 
 # ======================================================================================

@@ -47,14 +47,18 @@ class Primitive:
         to hand the engine a copy, and record only under create_graph (as in PyTorch).
     view: the output may share memory with the first input (reshape, transpose, slicing);
         the two then share one version counter, so a write through either one is caught.
+    shapes_only: the VJPs read only the inputs' shapes and dtypes (add, reshape, sum): a
+        backward may go through the op again, and a write to an input does not spoil it
+        (PyTorch's nodes that save no tensors), so WT = W.T made once serves every step.
     """
 
-    __slots__ = ("name", "forward", "vjps", "user_defined", "view", "arity")
+    __slots__ = ("name", "forward", "vjps", "user_defined", "view", "arity", "shapes_only")
 
     def __init__(self, name: str, forward: Callable, *vjps: Callable | None,
-                 user_defined: bool = True, view: bool = False) -> None:
+                 user_defined: bool = True, view: bool = False,
+                 shapes_only: bool = False) -> None:
         self.name, self.forward = name, forward
-        self.user_defined, self.view = user_defined, view
+        self.user_defined, self.view, self.shapes_only = user_defined, view, shapes_only
         self.set_vjps(*vjps)
 
     def set_vjps(self, *vjps: Callable | None) -> None:

@@ -361,3 +361,48 @@ def test_assert_gradients_match_says_how_many_gradients_a_ragged_return_had():
     with pytest.raises(AssertionError, match="hand_grad returned 2 gradients for 1 inputs"):
         assert_gradients_match(lambda t: al.sum(t * t), lambda x: (2 * x, None),
                                [np.array([1.0, 2.0, 3.0])])
+
+
+def test_a_view_of_a_parameter_made_once_serves_every_step_as_in_pytorch():
+    """A PyTorch user's report: WT = W.T (or W[0], W.reshape(-1)) made once outside the loop
+    raised "backward through 'transpose' a second time" on step 2, and with retain_graph
+    "its input was changed in place", though transpose's derivative reads no values. The
+    gradients are torch 2.13's for this loop."""
+    W = al.tensor([[0.1, 0.2], [0.3, 0.4]], requires_grad=True)
+    X = np.array([[1.0, 2.0], [3.0, 4.0]])
+    WT, w0 = W.T, W[0]
+    torch_grads = [[11.6, 14.8, 17.2, 24.4], [5.136, 5.632, 6.928, 9.824],
+                   [2.53184, 1.94112, 2.79168, 3.95456]]
+    for want in torch_grads:
+        ((X @ WT) ** 2 + w0.sum()).sum().backward()
+        np.testing.assert_allclose(W.grad.ravel(), want, rtol=1e-12)
+        with al.no_grad():
+            W -= 0.01 * W.grad
+        W.grad = None
+
+
+def test_a_view_made_once_survives_a_graph_big_enough_to_be_freed():
+    rng = np.random.default_rng(0)
+    W = al.Tensor(rng.standard_normal((300, 400)), requires_grad=True)  # 1 MB: freed graphs
+    flat, X = W.reshape(-1), rng.standard_normal((400, 50))
+    for _ in range(3):
+        ((W @ X) ** 2).sum().backward()
+        with_view = W.grad
+        W.grad = None
+        (((W @ X) ** 2).sum() + (flat * 0.0).sum()).backward()
+        np.testing.assert_array_equal(W.grad, with_view)  # the view adds 0, and no error
+        with al.no_grad():
+            W -= 1e-6 * W.grad
+        W.grad = None
+
+
+def test_a_second_backward_raises_only_where_values_were_saved_as_in_pytorch():
+    a, b = al.tensor([1.0, 2.0], requires_grad=True), al.tensor([3.0, 4.0], requires_grad=True)
+    y = (a + b).sum()  # nothing saved: torch runs it twice, a.grad [2, 2]
+    y.backward()
+    y.backward()
+    np.testing.assert_array_equal(a.grad, [2.0, 2.0])
+    y = (a * b).sum()  # multiply saved a and b
+    y.backward()
+    with pytest.raises(RuntimeError, match="backward through 'multiply' a second time"):
+        y.backward()
