@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import sys
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -223,6 +224,16 @@ def user_line() -> str:
                 and "site-packages" not in path):
             return f'{frame.filename}:{frame.lineno}: {(frame.line or "").strip()}'
     return "<unknown>"
+
+
+def user_stacklevel() -> int:
+    """warnings.warn's stacklevel, from the caller of this function, that names the user's
+    line: the first frame outside this package (al.tensor([...]) is the user's, not the
+    Tensor() it calls)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PKG_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _finite(x) -> bool:

@@ -48,8 +48,7 @@ class Primitive:
     view: the output may share memory with the first input (reshape, transpose, slicing);
         the two then share one version counter, so a write through either one is caught.
     shapes_only: the VJPs read only the inputs' shapes and dtypes (add, reshape, sum): a
-        backward may go through the op again, and a write to an input does not spoil it
-        (PyTorch's nodes that save no tensors), so WT = W.T made once serves every step.
+        backward may walk it again, and a written input does not spoil it (as PyTorch's).
     """
 
     __slots__ = ("name", "forward", "vjps", "user_defined", "view", "arity", "shapes_only")
@@ -101,8 +100,7 @@ def _copying_vjp(vjp: Callable, name: str, i: int) -> Callable:
 
 
 def identity_vjp(g: Any, ans: Any, *inputs: Any, **kwargs: Any) -> Any:
-    """VJP of an input whose Jacobian is the identity (add; subtract's first input). The walk
-    skips the call: 6 % fewer instructions per expr step, 3 % per chain op (measured)."""
+    """The identity's VJP (add, subtract's x); the walk skips it: 6 % fewer instructions (expr)."""
     return g
 
 
@@ -350,6 +348,9 @@ def _as_float_array(data: Any, dtype: Any, who: str = "Tensor") -> np.ndarray:
                           " Write t.detach() to say so (PyTorch warns here too)",
                           CutOffWarning, stacklevel=3)
         data = data._data
+    elif isinstance(data, _SEQUENCES) and _holds_tensor(data):  # Tensor([a, b]): warned
+        from .writes import list_values  # where one requires grad (a cycle: imported here)
+        data = list_values(data)
     elif isinstance(data, np.ma.MaskedArray) and np.ma.is_masked(data):  # np.array() uses them
         raise TypeError(f"{who}: a masked array's hidden values would be used as numbers; "
                         "pass a.filled(value), or a.compressed() for the unmasked ones")

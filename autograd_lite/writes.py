@@ -9,15 +9,17 @@ the ``__iadd__`` family made by ``inplace_method``.
 from __future__ import annotations
 
 import copy
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .modes import TraceError, tracer, user_line
+from .modes import TraceError, tracer, user_line, user_stacklevel
 from .modes import current_mode as _current_mode
 from .tensor import (
     _SEQUENCES,
+    CutOffWarning,
     Primitive,
     Tensor,
     _as_float_array,
@@ -28,6 +30,35 @@ from .tensor import (
 )
 
 __all__ = ["inplace_method"]
+
+
+def list_values(seq: list | tuple) -> list:
+    """Tensor([a, b]): the values of a (nested) list holding Tensors, copied and cut off from
+    their graphs. Warned where one requires grad, as PyTorch does: a parameter's gradient
+    would be lost unseen (al.stack keeps it)."""
+    cut = []
+
+    def values(items):
+        out = []
+        for e in items:
+            if isinstance(e, _SEQUENCES):
+                out.append(values(e))
+            elif type(e) is Tensor:
+                _no_value(e, "Tensor([t, ...]) (a copy of the values)")
+                if e.requires_grad:
+                    cut.append(e)
+                out.append(e._data)
+            else:
+                out.append(e)
+        return out
+
+    data = values(seq)
+    if cut and _current_mode().enabled:
+        warnings.warn(f"Tensor([...]) of {len(cut)} tensor(s) that require grad copies their "
+                      "values: no gradient reaches them. al.stack(list) keeps it; write "
+                      "[t.detach() for t in list] to say you want the copy", CutOffWarning,
+                      stacklevel=user_stacklevel())
+    return data
 
 
 def setitem(self: Tensor, index: Any, value: Any) -> None:

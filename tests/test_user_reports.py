@@ -406,3 +406,23 @@ def test_a_second_backward_raises_only_where_values_were_saved_as_in_pytorch():
     y.backward()
     with pytest.raises(RuntimeError, match="backward through 'multiply' a second time"):
         y.backward()
+
+
+def test_a_tensor_made_from_a_list_of_parameters_warns_that_their_gradient_is_lost():
+    """A PyTorch user's report: al.tensor([a, b]) of leaves that require grad cut them off
+    without a word (the warning came only for tensors made by ops); torch warns."""
+    a, b = al.tensor(1.0, requires_grad=True), al.tensor(2.0, requires_grad=True)
+    for make in (al.tensor, al.Tensor):
+        with pytest.warns(al.CutOffWarning, match=r"of 2 tensor\(s\) that require grad.*"
+                                                  r"al\.stack") as caught:
+            t = make([a, [b][0]])
+        assert caught[0].filename == __file__  # the user's line, not the library's
+        np.testing.assert_array_equal(t.data, [1.0, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        al.tensor([[a.detach(), 3.0], [1.0, 2.0]])  # said so: no warning
+        with al.no_grad():
+            al.tensor([a * 2, b])  # nothing is recorded: nothing to lose
+    step = al.compile(lambda w: (al.tensor([w[0], w[1]]) * w).sum())
+    with pytest.raises(al.TraceError, match=r"Tensor\(\[t, \.\.\.\]\)"):
+        step(np.array([1.0, 2.0]))  # its values would be baked into every replay
