@@ -101,8 +101,11 @@ def arange(start: float, stop: float | None = None, step: float = 1, *,
 
 
 def linspace(start: float, stop: float, num: int = 50, *, requires_grad: bool = False,
-             dtype: Any = None) -> Tensor:
-    """``num`` evenly spaced numbers from ``start`` to ``stop``, both included."""
+             dtype: Any = None, steps: int | None = None) -> Tensor:
+    """``num`` evenly spaced numbers from ``start`` to ``stop``, both included (``steps=``
+    is PyTorch's name for num)."""
+    if steps is not None:
+        num = steps
     (num,) = _shape((num,), "linspace")
     return _leaf(np.linspace(start, stop, num), requires_grad, dtype, "linspace")
 

@@ -967,9 +967,29 @@ def _method(function):
     return method
 
 
-def _reshape_method(self, *shape):
-    """``t.reshape(3, 2)`` or ``t.reshape((3, 2))``."""
-    return reshape(self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape)
+def _reshape_method(self, *shape, order="C"):
+    """``t.reshape(3, 2)`` or ``t.reshape((3, 2))``; ``order="F"``, numpy's column order."""
+    shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
+    if order == "F":  # column order is the C order of the axes reversed, on both sides
+        return transpose(reshape(transpose(self), tuple(np.atleast_1d(shape))[::-1]))
+    if order != "C":
+        raise ValueError(f"reshape: order must be 'C' or 'F', got {order!r}")
+    return reshape(self, shape)
+
+
+def _flatten_method(self, start_dim=0, end_dim=-1, order="C"):
+    """``t.flatten()``: the entries as one axis; numpy's ``t.flatten("F")`` in column order,
+    PyTorch's ``t.flatten(1)`` joins only the axes from start_dim to end_dim: (n, c, h, w)
+    -> (n, c*h*w)."""
+    if isinstance(start_dim, str):  # numpy's positional order
+        start_dim, order = 0, start_dim
+    if (start_dim, end_dim) == (0, -1) or self.ndim == 0:
+        return _reshape_method(self, -1, order=order)
+    first, last = (_axes(a, self.ndim, "flatten")[0] for a in (start_dim, end_dim))
+    if first > last or order != "C":
+        raise ValueError(f"flatten(start_dim={start_dim}, end_dim={end_dim}, order={order!r}):"
+                         " need start_dim <= end_dim, in C order")
+    return reshape(self, self.shape[:first] + (-1,) + self.shape[last + 1:])
 
 
 def _index_in(a: Any, low: int, high: int) -> bool:
@@ -1086,7 +1106,8 @@ def _norm_order(kwargs: dict) -> None:
 
 
 # methods that also take numpy's and PyTorch's unpacked form (t.reshape(3, 2))
-_METHOD_FORMS = {"reshape": _reshape_method, "transpose": _transpose_method}
+_METHOD_FORMS = {"reshape": _reshape_method, "transpose": _transpose_method,
+                 "flatten": _flatten_method}
 for _op in OPS.values():
     if _op.method in _METHOD_FORMS:
         setattr(Tensor, _op.method, _METHOD_FORMS[_op.name])

@@ -64,10 +64,11 @@ class Optimizer:
             raise ValueError(f"{name}: lr must be a positive finite number, got {lr!r}")
         self.lr = float(lr)
 
-    def zero_grad(self) -> None:
-        """Forget every parameter's gradient (``.grad = None``, PyTorch's default)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget every parameter's gradient: ``.grad = None`` (PyTorch's default), or zeros
+        of its shape with ``set_to_none=False``."""
         for p in self.params:
-            p.grad = None
+            p.grad = None if set_to_none else 0.0
 
     def step(self) -> None:
         """Update every parameter that has a gradient, in place."""

@@ -886,3 +886,29 @@ def test_positional_forms_that_numpy_and_pytorch_read_differently_are_refused():
     np.testing.assert_allclose(t.var(1, ddof=1).data, np.var(t.data, axis=1, ddof=1))
     np.testing.assert_array_equal(t.sum(1).data, [8.0, 10.0])  # the same in both
     np.testing.assert_array_equal(t.argmax(1), [1, 0])
+
+
+def test_flatten_reshape_orders_linspace_steps_and_zero_grad_set_to_none():
+    """Spellings a PyTorch or numpy user types, each raised TypeError: PyTorch's
+    x.flatten(1) (a CNN's (n, c, h, w) -> (n, c*h*w)), numpy's order="F", PyTorch's
+    linspace(steps=) and zero_grad(set_to_none=False)."""
+    a = np.arange(24.0).reshape(2, 3, 4)
+    t = Tensor(a, requires_grad=True)
+    assert t.flatten(1).shape == (2, 12) and t.flatten(0, 1).shape == (6, 4)
+    for got, want in ((t.flatten("F"), a.flatten("F")), (t.flatten(order="F"), a.flatten("F")),
+                      (t.reshape(4, 6, order="F"), a.reshape(4, 6, order="F")),
+                      (t.reshape((-1, 3), order="F"), a.reshape((-1, 3), order="F"))):
+        np.testing.assert_array_equal(got.data, want)
+    weights = np.arange(24.0).reshape(4, 6)
+    (t.reshape(4, 6, order="F") * weights).sum().backward()
+    np.testing.assert_array_equal(t.grad, weights.reshape(a.shape, order="F"))
+    with pytest.raises(ValueError, match="order must be 'C' or 'F'"):
+        t.reshape(4, 6, order="K")
+    np.testing.assert_array_equal(al.linspace(0, 1, steps=5).data, np.linspace(0, 1, 5))
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()
+    opt = al.optim.SGD([w], lr=0.1)
+    opt.zero_grad(set_to_none=False)
+    np.testing.assert_array_equal(w.grad, [0.0, 0.0])
+    opt.zero_grad()
+    assert w.grad is None
