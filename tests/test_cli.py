@@ -175,3 +175,13 @@ def test_console_script_and_python_m_work():
 def test_values_parse_to_float_arrays():
     from autograd_lite.expr import parse_value
     np.testing.assert_array_equal(parse_value("[[1, -2], [3, 4.5]]"), [[1, -2], [3, 4.5]])
+
+
+@pytest.mark.parametrize("gradients, cost", [("hand", "17.269788"), ("engine", "30546.610111")])
+def test_a_saturated_cost_is_clipped_by_hand_and_exact_in_the_engine_as_the_readme_says(
+        capsys, gradients, cost):
+    code, out, err = run(capsys, "train", "deep", "--data", "circles", "--init", "large_random",
+                         "--iterations", "1", "--no-progress", "--gradients", gradients)
+    assert code == 0, err
+    assert f"final cost: {cost}" in out
+    assert f"({float(cost):.2f}" in open(os.path.join(REPO, "README.md")).read()
