@@ -228,17 +228,26 @@ def _takes_axis(op):
     return op.method and "axis" in _signature(op)
 
 
-@pytest.mark.parametrize("name", [n for n, op in al.OPS.items()
-                                  if _takes_axis(op) and n not in ("max", "min")])
-def test_every_method_with_an_axis_takes_pytorchs_dim_and_keepdim(name):
+def _axis_call(surface, name, x, **kwargs):
+    """t.<method>(...) or al.<name>(x, ...) (the joining ops given a list of two)."""
+    if surface == "method":
+        return getattr(x, al.OPS[name].method)(**kwargs)
+    return getattr(al, name)([x, x * 2] if name in ("concatenate", "stack") else x, **kwargs)
+
+
+@pytest.mark.parametrize("surface, name", [
+    (surface, n) for n, op in al.OPS.items() for surface in ("method", "function")
+    if "axis" in _signature(op) and n not in ("max", "min")
+    and (surface == "function" or _takes_axis(op))])
+def test_every_method_and_function_with_an_axis_takes_pytorchs_dim_and_keepdim(surface, name):
+    """t.sum(dim=1), torch.softmax(Z, dim=0), torch.cat(ts, dim=1): PyTorch's keywords."""
     x = Tensor(np.arange(1.0, 7.0).reshape(2, 1, 3), requires_grad=True)  # (squeeze: axis 1)
-    method = al.OPS[name].method
     keep = {"keepdim": True} if "keepdims" in _parameters(name) else {}
     numpy_keep = {"keepdims": True} if keep else {}
     if name in ("var", "std"):  # their default divisor differs: dim= comes with one named
         keep["correction"] = numpy_keep["ddof"] = 0
-    torch_form = getattr(x, method)(dim=1, **keep)
-    numpy_form = getattr(x, method)(axis=1, **numpy_keep)
+    torch_form = _axis_call(surface, name, x, dim=1, **keep)
+    numpy_form = _axis_call(surface, name, x, axis=1, **numpy_keep)
     assert torch_form.shape == numpy_form.shape
     np.testing.assert_array_equal(torch_form.data, numpy_form.data)
     torch_form.sum().backward()
@@ -247,34 +256,7 @@ def test_every_method_with_an_axis_takes_pytorchs_dim_and_keepdim(name):
     numpy_form.sum().backward()
     np.testing.assert_array_equal(g, x.grad)
     with pytest.raises(TypeError, match=f"{name}: give axis= or PyTorch's dim=, not both"):
-        getattr(x, method)(axis=0, dim=1)
-
-
-def _module_call(name, x, **kwargs):
-    """al.<name>(x, ...), the joining ops given a list of two."""
-    return getattr(al, name)([x, x * 2] if name in ("concatenate", "stack") else x, **kwargs)
-
-
-@pytest.mark.parametrize("name", [n for n, op in al.OPS.items()
-                                  if "axis" in _signature(op) and n not in ("max", "min")])
-def test_every_function_with_an_axis_takes_pytorchs_dim_and_keepdim(name):
-    """torch.softmax(Z, dim=0), torch.sum(x, dim=1), torch.cat(ts, dim=1): the module-level
-    functions take PyTorch's keywords as the methods do."""
-    x = Tensor(np.arange(1.0, 7.0).reshape(2, 1, 3), requires_grad=True)
-    keep = {"keepdim": True} if "keepdims" in _parameters(name) else {}
-    numpy_keep = {"keepdims": True} if keep else {}
-    if name in ("var", "std"):
-        keep["correction"] = numpy_keep["ddof"] = 0
-    torch_form = _module_call(name, x, dim=1, **keep)
-    numpy_form = _module_call(name, x, axis=1, **numpy_keep)
-    np.testing.assert_array_equal(torch_form.data, numpy_form.data)
-    torch_form.sum().backward()
-    g = x.grad.copy()
-    x.grad = None
-    numpy_form.sum().backward()
-    np.testing.assert_array_equal(g, x.grad)
-    with pytest.raises(TypeError, match=f"{name}: give axis= or PyTorch's dim=, not both"):
-        _module_call(name, x, axis=0, dim=1)
+        _axis_call(surface, name, x, axis=0, dim=1)
 
 
 @pytest.mark.parametrize("name", ["max", "min"])
