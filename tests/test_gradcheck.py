@@ -386,3 +386,31 @@ def test_a_kink_where_you_agree_with_the_engine_is_explained_not_blamed_on_you()
     moved = al.check_gradients(lambda P: P["W1"].relu().sum(), {"W1": np.full((1, 2), 0.3)},
                                {"dW1": np.ones((1, 2))})
     assert moved.passed  # off the kink, as the message says
+
+
+def test_a_kink_within_eps_of_a_parameter_is_looked_at_closer_before_calling_yours_wrong():
+    """A learner's report: at the course's small initialisation (W * 0.01, b = 0) a Z came
+    within eps = 1e-6 of relu's kink (|Z| = 1.3e-7 in the cat network), the differences
+    averaged its two sides, and a right db was WRONG. Taken again at eps / 100 they see one
+    side, and agree."""
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((2, 5)), (rng.random((1, 5)) > 0.5) * 1.0
+    W1, b1 = 0.01 * rng.standard_normal((3, 2)), np.zeros((3, 1))
+    b1[0, 0] = 3e-7 - (W1 @ X)[0, 0]  # Z1[0, 0] = 3e-7
+    W2, b2 = rng.standard_normal((1, 3)), np.zeros((1, 1))
+
+    def cost(Q):
+        A1 = al.relu(Q["W1"] @ X + Q["b1"])
+        return al.binary_cross_entropy_with_logits(Q["W2"] @ A1 + Q["b2"], Y)
+    Z1 = W1 @ X + b1  # the course's backward, by hand
+    A1 = np.maximum(Z1, 0)
+    dZ2 = (1 / (1 + np.exp(-(W2 @ A1 + b2))) - Y) / 5
+    dZ1 = (W2.T @ dZ2) * (Z1 > 0)
+    grads = {"dW1": dZ1 @ X.T, "db1": dZ1.sum(1, keepdims=True), "dW2": dZ2 @ A1.T,
+             "db2": dZ2.sum(1, keepdims=True)}
+    params = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+    report = al.check_gradients(cost, params, grads)
+    assert report.passed, report
+    assert "at eps / 100 they agree with yours" in report.rows[1].message
+    wrong = al.check_gradients(cost, params, dict(grads, dW1=grads["dW1"] * 1.01))
+    assert [r.status for r in wrong.rows] == ["wrong", "ok", "ok", "ok"]
