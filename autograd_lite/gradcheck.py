@@ -455,6 +455,7 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
     engine, cost_at = _engine_gradients(cost, params)
     numerical = _sampled_differences(cost, params, eps, max_numerical, seed)
     size = _norm(np.concatenate([g.ravel() for g in engine.values()])) if engine else 0.0
+    layers = _layer_sizes(engine)
     rows = []
     for name, value in params.items():
         row = GradientRow(parameter=name, key="d" + name, shape=value.shape, status="ok")
@@ -462,7 +463,8 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
         mine = _user_gradient(row, user, value)
         if mine is not None:
             _compare(row, mine, engine[name], cost_at, numerical,
-                     _limits(parameters[name], size, cost_at, eps, tol_engine, tol_numerical))
+                     _limits(parameters[name], (size, layers[_layer(name)]), cost_at, eps,
+                             tol_engine, tol_numerical))
     known = {"d" + k for k in params}
     rows += [GradientRow(parameter=key, key=key, shape=np.shape(user[key]), status="extra",
                          message="not a parameter gradient; not checked")
@@ -470,17 +472,33 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
     return GradientReport(rows, tol_engine, tol_numerical, eps, engine, _numeric(user))
 
 
-def _limits(parameter, size, cost_at, eps, tol_engine, tol_numerical) -> tuple:
+def _layer(name: str) -> str:
+    """The layer a parameter belongs to by the course's names: "1" for W1 and b1 ("" when
+    the name ends in no number: one group)."""
+    m = re.search(r"(\d+)$", name)
+    return m.group(1) if m else ""
+
+
+def _layer_sizes(engine: dict) -> dict[str, float]:
+    """The norm of each layer's engine gradients (W1 and b1 together)."""
+    parts: dict[str, list] = {}
+    for name, g in engine.items():
+        parts.setdefault(_layer(name), []).append(g.ravel())
+    return {layer: _norm(np.concatenate(gs)) for layer, gs in parts.items()}
+
+
+def _limits(parameter, sizes, cost_at, eps, tol_engine, tol_numerical) -> tuple:
     """(tolerance, floor) against the engine, then against the differences (see ``agree``),
     and the floor against differences taken CLOSER times nearer, for a parameter given as
-    ``parameter``; ``size``: the norm of all the engine's gradients.
+    ``parameter``; ``sizes``: the norm of all the engine's gradients, and of its layer's.
     Finite differences cannot tell apart what changes the cost by less than its rounding,
     about 1e-16 |J| in +-eps: a gradient of 1e-16 came out 0 (relative difference 1)."""
     epsilon = _epsilon(parameter)  # the parameters' dtype: the learner's own cannot loosen it
-    # The engine works in float64 whatever the parameters' dtype, so the floor is its own
-    # rounding: with float32's, 1.2e-6 of the largest layer's gradient, a small layer's whole
-    # gradient passed as zeros.
-    floor = ABSOLUTE * np.finfo(np.float64).eps * size
+    # The floor is the engine's float64 rounding of all the gradients, or a float32 learner's
+    # rounding of this layer's (a bias that cancels: 0 in the engine, 4e-9 in float32). Of
+    # all the layers', float32's let a small first layer's dW1 pass as zeros.
+    size, layer = sizes
+    floor = ABSOLUTE * max(np.finfo(np.float64).eps * size, epsilon * layer)
     resolution = ABSOLUTE * np.finfo(np.float64).eps * abs(cost_at) / eps
     return (max(tol_engine, RELATIVE * epsilon), floor,
             max(tol_numerical, RELATIVE * epsilon), max(floor, resolution),

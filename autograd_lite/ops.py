@@ -124,11 +124,11 @@ def _keep(g, shape, axis, keepdims):
 # ---- elementwise arithmetic ------------------------------------------------------
 # Forwards are the operator module's functions, not lambdas: the same Python operator, and
 # no Python frame (chain: 1.6 % fewer instructions an op, expr 1.3 %; callgrind).
-add = _public(defprim("add", operator.add, identity_vjp, identity_vjp, shapes_only=True),
+add = _public(defprim("add", operator.add, identity_vjp, identity_vjp),
               "``x + y``, elementwise, broadcast as numpy does; same as the + operator.")
 # subtract and divide are primitives so that a - b and a / b draw as one node.
 subtract = _public(defprim("subtract", operator.sub, identity_vjp,
-                           lambda g, ans, x, y: -g, shapes_only=True),
+                           lambda g, ans, x, y: -g),
                    "``x - y``, elementwise, broadcast as numpy does.")
 multiply = _public(defprim("multiply", operator.mul,
                            lambda g, ans, x, y: g * y,
@@ -138,7 +138,7 @@ divide = _public(defprim("divide", operator.truediv,
                          lambda g, ans, x, y: g / y,
                          lambda g, ans, x, y: -g * ans / y),
                  "``x / y``, elementwise, broadcast as numpy does.")
-negative = _public(defprim("negative", operator.neg, lambda g, ans, x: -g, shapes_only=True),
+negative = _public(defprim("negative", operator.neg, lambda g, ans, x: -g),
                    "``-x``, elementwise; the shape of x.")
 
 
@@ -274,7 +274,7 @@ def _dsum(g, ans, x, axis=None, keepdims=False):
 
 
 _sum = defprim("sum", lambda x, axis=None, keepdims=False: x.sum(axis=axis, keepdims=keepdims),
-               _dsum, shapes_only=True)
+               _dsum)
 
 
 def _dmax(g, ans, x, axis=None, keepdims=False):
@@ -331,7 +331,7 @@ _transpose = defprim("transpose", lambda x, axes: x.transpose(axes),
 _broadcast_to = defprim("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
                         identity_vjp, view=True, shapes_only=True)  # the engine sums g back
 _astype = defprim("astype", lambda x, dtype: x.astype(dtype),
-                  lambda g, ans, x, dtype: g.astype(x.dtype), shapes_only=True)
+                  lambda g, ans, x, dtype: g.astype(x.dtype))
 
 
 def _is_advanced(index):
@@ -350,7 +350,7 @@ def _scatter_forward(v, index, shape):
 
 # index_add is getitem's adjoint: each is the other's VJP, so both orders differentiate.
 index_add = defprim("index_add", _scatter_forward,
-                    lambda g, ans, v, index, shape: g[index], shapes_only=True)
+                    lambda g, ans, v, index, shape: g[index])
 _getitem = defprim("getitem", lambda x, index: x[index],
                    lambda g, ans, x, index: (index_add(g, index=index, shape=x.shape)
                                              if type(g) is Tensor
@@ -364,7 +364,7 @@ def _dconcat(i, g, ans, *xs, axis):
 
 
 _concatenate = defprim("concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis),
-                       _PerInput(_dconcat), shapes_only=True)
+                       _PerInput(_dconcat))
 
 
 # ======================================================================================

@@ -47,8 +47,8 @@ class Primitive:
         to hand the engine a copy, and record only under create_graph (as in PyTorch).
     view: the output may share memory with the first input (reshape, transpose, slicing);
         the two then share one version counter, so a write through either one is caught.
-    shapes_only: the VJPs read only the inputs' shapes and dtypes (add, reshape, sum): a
-        backward may walk it again, and a written input does not spoil it (as PyTorch's).
+    shapes_only: a view op whose VJP reads only the input's shape (reshape, .T, slicing):
+        where its output is a view, a backward may walk it again, a write being seen by both.
     """
 
     __slots__ = ("name", "forward", "vjps", "user_defined", "view", "arity", "shapes_only")
