@@ -105,6 +105,8 @@ def linspace(start: float, stop: float, num: int = 50, *, requires_grad: bool = 
     """``num`` evenly spaced numbers from ``start`` to ``stop``, both included (``steps=``
     is PyTorch's name for num)."""
     if steps is not None:
+        if num != 50:
+            raise TypeError("linspace: give num (numpy's) or steps= (PyTorch's), not both")
         num = steps
     (num,) = _shape((num,), "linspace")
     return _leaf(np.linspace(start, stop, num), requires_grad, dtype, "linspace")

@@ -959,6 +959,15 @@ Tensor.__floordiv__ = lambda self, other: nondiff(np.floor_divide, self, other)
 Tensor.__rfloordiv__ = lambda self, other: nondiff(np.floor_divide, other, self)
 
 
+def _ifloordiv(self, other):
+    raise TypeError("t //= y would make t a plain array (// has no gradient), and a parameter "
+                    "so rebound leaves its optimizer; write t = t // y if that is meant, or "
+                    "t.data //= y to change the values")
+
+
+Tensor.__ifloordiv__ = _ifloordiv
+
+
 def _method(function):
     """``function`` as a Tensor method: ``t.f(*args)`` is ``f(t, *args)``."""
     @functools.wraps(function)
@@ -1019,12 +1028,12 @@ def _torch_keywords(function):
     ambiguous = name in _POSITIONAL_MEANINGS
 
     @functools.wraps(function)
-    def method(self, *args, **kwargs):
-        if args and ambiguous:
-            _refuse_positional(name, args[0], kwargs)
+    def method(*args, **kwargs):  # (not (self, ...): al.sum(x=t) names its first parameter)
+        if len(args) > 1 and ambiguous:
+            args = _refuse_positional(name, args, kwargs)
         if kwargs:  # (t.sum() passes straight through)
             _numpy_keywords(name, kwargs)
-        return function(self, *args, **kwargs)
+        return function(*args, **kwargs)
     return method
 
 
@@ -1046,13 +1055,19 @@ _POSITIONAL_MEANINGS = {
 }
 
 
-def _refuse_positional(name: str, first: Any, kwargs: dict) -> None:
-    if first is None or isinstance(first, (bool, np.bool_)) or name in ("var", "std") and {
-            "ddof", "correction", "unbiased"} & kwargs.keys():
-        return  # all axes, a bool (refused as no axis), or the divisor said: no doubt
+def _refuse_positional(name: str, args: tuple, kwargs: dict) -> tuple:
+    """``args`` (x, first, ...) if ``first`` has one meaning here, else a TypeError."""
+    first = args[1]
+    if name == "norm" and (first == 2 or first == "fro") and type(first) is not bool:
+        return args[:1] + args[2:]  # PyTorch's t.norm(2): the order this norm is
+    if (first is None or isinstance(first, (bool, np.bool_))  # all axes; refused as an axis
+            or name in ("max", "min") and (isinstance(first, tuple) or kwargs.keys() & {
+                "keepdims", "out", "initial", "where"})  # numpy's alone
+            or name in ("var", "std") and kwargs.keys() & {"ddof", "correction", "unbiased"}):
+        return args
     if name in ("max", "min") and isinstance(first, (Tensor, np.ndarray, float)):
         raise TypeError(f"{name}(x, y): the elementwise {name}imum of two tensors is "
-                        f"al.{name}imum(x, y); {name}(x, axis=...) reduces x over an axis")
+                        f"{name}imum(x, y); {name}(x, axis=...) reduces x over an axis")
     raise TypeError(f"{name}({first!r}): " + _POSITIONAL_MEANINGS[name].format(first))
 
 
