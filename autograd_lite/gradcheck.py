@@ -398,7 +398,8 @@ class GradientReport:
                      f"{self.tol_engine:g} vs the engine and {self.tol_numerical:g} vs central "
                      f"differences (eps={self.eps:g}) (float32 parameters: "
                      f"{RELATIVE * np.finfo(np.float32).eps:.2g}), or a difference within "
-                     f"rounding ({ABSOLUTE} eps times all the gradients' norm)")
+                     f"rounding ({ABSOLUTE} eps64 times all the gradients' norm; float32: "
+                     f"{ABSOLUTE} eps32 times the layer's)")
         for r in self.rows:
             if r.message and r.status != "extra":
                 lines.append(f"  {r.key}: {r.message}")
