@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import ast
 import os
+import re
 import sys
 import warnings
 from collections.abc import Sequence
@@ -360,6 +361,15 @@ def _show(a) -> str:
     return f"{float(a):g}" if a.ndim == 0 else np.array2string(a, precision=6, separator=", ")
 
 
+def _dash_hint(message: str) -> str:
+    """What to write when an expression that starts with a minus was read as an option."""
+    m = re.search(r"unrecognized arguments: (-\S*)", message)
+    if m is None or not re.search(r"[*/+()@ .]|\d", m.group(1)[1:]):
+        return ""
+    return (f"; an expression that starts with '-' reads as an option: put -- before it "
+            f"(graph -- '{m.group(1)}' ...)")
+
+
 def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
                 user_errors: tuple[type[BaseException], ...]) -> int:
     """Parse ``argv`` (default: sys.argv[1:]) and call the chosen command's ``func``.
@@ -373,7 +383,8 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
         args = parser.parse_args(argv)
         return args.func(args)
     except UsageError as err:
-        print(f"{prog}: usage error: {err} (see {prog} --help)", file=sys.stderr)
+        print(f"{prog}: usage error: {err}{_dash_hint(str(err))} (see {prog} --help)",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)

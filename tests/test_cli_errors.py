@@ -297,3 +297,15 @@ def test_a_name_given_a_value_the_expression_does_not_use_is_an_error(argv, code
     gradient of 0."""
     got, out, err = run(capsys, "graph", *argv)
     assert got == code and out == "" and message in one_line(err)
+
+
+def test_an_expression_starting_with_a_minus_is_told_to_follow_two_dashes(capsys):
+    """A learner's report: graph "-a**2" a=3 gave argparse's bare "unrecognized arguments"."""
+    assert main(["graph", "-a**2", "a=3"]) == 2
+    err = capsys.readouterr().err
+    assert "unrecognized arguments: -a**2; an expression that starts with '-' reads as an " \
+           "option: put -- before it (graph -- '-a**2' ...)" in err
+    assert main(["graph", "--", "-a**2", "a=3"]) == 0  # the advice works
+    assert "out = -9" in capsys.readouterr().out
+    assert main(["graph", "--bogus", "a=3"]) == 2  # an option stays an option
+    assert "starts with '-'" not in capsys.readouterr().err
