@@ -403,8 +403,8 @@ def release_kept_graphs() -> None:
 def _free(walked: list[Tensor]) -> None:
     for t in walked:
         t._vals = None
-        if t._versions is None or not _serves_again(t):  # (views only have _versions set:
-            t._args = None  # chain's step takes no more instructions than before views)
+        if t._versions is None or not _serves_again(t):  # (most ops' outputs have no
+            t._args = None  # _versions: one test, and chain's step costs what it did)
 
 
 def _live_view(t: Tensor) -> bool:
