@@ -408,12 +408,12 @@ def _free(walked: list[Tensor]) -> None:
 
 
 def _live_view(t: Tensor) -> bool:
-    """Whether ``t`` is a view of its input made by an op whose VJP reads only shapes (WT =
-    W.T, W[0], W.reshape(-1)): its values follow every write to the input, so a backward may
-    walk it again after a step changed W, as PyTorch's. A copy made once (W + 0, W[[0, 1]])
-    would hold the old values: walking it again raises, as before."""
+    """Whether ``t`` is a view of its input (WT = W.T, W[0], W.reshape(-1); a view op's VJP
+    reads only shapes): its values follow every write to the input, so a backward may walk it
+    again after a step changed W, as PyTorch's. A copy made once (W + 0, W[[0, 1]]) would
+    hold the old values: walking it again raises, as before."""
     src = t._args[0] if t._args else None
-    return (t._op.shapes_only and type(src) is Tensor and t._versions is not None
+    return (t._op.view and type(src) is Tensor and t._versions is not None
             and t._versions is src._versions)
 
 

@@ -425,8 +425,8 @@ def _finite_or_none(data: Any) -> Any:
 
 
 def _layer_note(name):
-    m = re.search(r"(\d+)$", name)
-    return f" (layer {m.group(1)})" if m else ""
+    layer = _layer(name)
+    return f" (layer {layer})" if layer else ""
 
 
 def check_gradients(cost: Callable[[dict[str, Tensor]], Any],

@@ -51,13 +51,10 @@ class _PerInput:
         return functools.partial(self.rule, i)
 
 
-def defprim(name: str, forward, *vjps, view: bool = False, shapes_only: bool = False
-            ) -> Primitive:
+def defprim(name: str, forward, *vjps, view: bool = False) -> Primitive:
     """Register a built-in primitive (user ops: ``autograd_lite.custom_op``).
-    ``view``: the output may be a view of the first input; ``shapes_only``: its VJPs read
-    only the inputs' shapes and dtypes (see Primitive)."""
-    prim = Primitive(name, forward, *vjps, user_defined=False, view=view,
-                     shapes_only=shapes_only)
+    ``view``: the output may be a view of the first input (see Primitive)."""
+    prim = Primitive(name, forward, *vjps, user_defined=False, view=view)
     if len(vjps) == 1 and isinstance(vjps[0], _PerInput):
         prim.vjps, prim.arity = vjps[0], None  # variadic: one rule for every input
     PRIMITIVES[name] = prim
@@ -324,12 +321,12 @@ matmul = _public(defprim("matmul", np.matmul, _dmatmul_x, _dmatmul_y),
 
 # ---- shapes and indexing ----------------------------------------------------------------
 _reshape = defprim("reshape", lambda x, shape: x.reshape(shape),
-                   lambda g, ans, x, shape: g.reshape(x.shape), view=True, shapes_only=True)
+                   lambda g, ans, x, shape: g.reshape(x.shape), view=True)
 _transpose = defprim("transpose", lambda x, axes: x.transpose(axes),
                      lambda g, ans, x, axes: g.transpose(tuple(int(i) for i in np.argsort(axes))),
-                     view=True, shapes_only=True)
+                     view=True)
 _broadcast_to = defprim("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
-                        identity_vjp, view=True, shapes_only=True)  # the engine sums g back
+                        identity_vjp, view=True)  # the engine sums g back to x's shape
 _astype = defprim("astype", lambda x, dtype: x.astype(dtype),
                   lambda g, ans, x, dtype: g.astype(x.dtype))
 
@@ -355,7 +352,7 @@ _getitem = defprim("getitem", lambda x, index: x[index],
                    lambda g, ans, x, index: (index_add(g, index=index, shape=x.shape)
                                              if type(g) is Tensor
                                              else _scatter_forward(g, index, x.shape)),
-                   view=True, shapes_only=True)
+                   view=True)
 
 
 def _dconcat(i, g, ans, *xs, axis):
@@ -1022,8 +1019,9 @@ def _transpose_method(self, *axes):
 
 
 def _torch_keywords(function):
-    """``function`` as a Tensor method that also takes PyTorch's names for numpy's keywords:
-    ``t.sum(dim=1, keepdim=True)`` is ``t.sum(axis=1, keepdims=True)``."""
+    """``function`` (a public function, or a Tensor method) that also takes PyTorch's names
+    for numpy's keywords: ``t.sum(dim=1, keepdim=True)`` is ``t.sum(axis=1, keepdims=True)``;
+    a positional argument the two read differently is refused (``_refuse_positional``)."""
     name = function.__name__.lstrip("_")  # (numpy_api's _argmax: argmax)
     ambiguous = name in _POSITIONAL_MEANINGS
 
@@ -1102,13 +1100,6 @@ def _numpy_keywords(name: str, kwargs: dict) -> None:
                         "or ddof=0")
 
 
-# The public functions with an axis take PyTorch's dim= and keepdim= too (al.softmax(Z,
-# dim=0), as torch.softmax), and so do their methods (t.sum(dim=1)): the registry holds the
-# wrapped function, which __init__ exports; this module's own calls go to the plain one.
-for _op in tuple(OPS.values()):
-    if "axis" in inspect.signature(_op.function).parameters:
-        OPS[_op.name] = dataclasses.replace(_op, function=_torch_keywords(_op.function))
-
 def _norm_order(kwargs: dict) -> None:
     """PyTorch's p= (numpy's ord=) of a norm: the 2-norm's (2, "fro", None) is this op's own;
     another order is refused."""
@@ -1119,6 +1110,13 @@ def _norm_order(kwargs: dict) -> None:
                             "matrix) has an op; al.sum(al.abs(x)) is the 1-norm, al.max(al.abs("
                             "x)) the inf-norm")
 
+
+# The public functions with an axis take PyTorch's dim= and keepdim= too (al.softmax(Z,
+# dim=0), as torch.softmax), and so do their methods (t.sum(dim=1)): the registry holds the
+# wrapped function, which __init__ exports; this module's own calls go to the plain one.
+for _op in tuple(OPS.values()):
+    if "axis" in inspect.signature(_op.function).parameters:
+        OPS[_op.name] = dataclasses.replace(_op, function=_torch_keywords(_op.function))
 
 # methods that also take numpy's and PyTorch's unpacked form (t.reshape(3, 2))
 _METHOD_FORMS = {"reshape": _reshape_method, "transpose": _transpose_method,

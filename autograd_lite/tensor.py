@@ -47,17 +47,15 @@ class Primitive:
         to hand the engine a copy, and record only under create_graph (as in PyTorch).
     view: the output may share memory with the first input (reshape, transpose, slicing);
         the two then share one version counter, so a write through either one is caught.
-    shapes_only: a view op whose VJP reads only the input's shape (reshape, .T, slicing):
-        where its output is a view, a backward may walk it again, a write being seen by both.
+        (A view is linear in its input: its VJP reads the input's shape alone.)
     """
 
-    __slots__ = ("name", "forward", "vjps", "user_defined", "view", "arity", "shapes_only")
+    __slots__ = ("name", "forward", "vjps", "user_defined", "view", "arity")
 
     def __init__(self, name: str, forward: Callable, *vjps: Callable | None,
-                 user_defined: bool = True, view: bool = False,
-                 shapes_only: bool = False) -> None:
+                 user_defined: bool = True, view: bool = False) -> None:
         self.name, self.forward = name, forward
-        self.user_defined, self.view, self.shapes_only = user_defined, view, shapes_only
+        self.user_defined, self.view = user_defined, view
         self.set_vjps(*vjps)
 
     def set_vjps(self, *vjps: Callable | None) -> None:

@@ -220,10 +220,9 @@ def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False,
         J_minus, _ = forward(X, Y, vector_to_dictionary(thetaminus, dims))
         with np.errstate(invalid="ignore"):  # inf - inf: said below, once
             gradapprox[i] = (J_plus - J_minus) / (2 * epsilon)
-    cost, _ = forward(X, Y, parameters)
     diff = difference(grad, gradapprox)
     if print_msg:
-        print(_verdict_n(diff, cost, gradapprox, grad))
+        print(_verdict_n(diff, forward(X, Y, parameters)[0], gradapprox, grad))
     return diff
 
 
@@ -231,8 +230,8 @@ def _check_gradient_shapes(parameters, gradients):
     """Each d + key must have its parameter's shape: a db of shape (n,) holds the right count
     of numbers, but an update b - alpha db would broadcast b to (n, n)."""
     for key in _layer_keys(parameters):
-        given = np.shape(gradients.get("d" + key)) if "d" + key in gradients else None
-        if given is not None and given != np.shape(parameters[key]):
+        given = np.shape(gradients.get("d" + key, parameters[key]))  # (missing: said later)
+        if given != np.shape(parameters[key]):
             raise ValueError(f"gradient_check_n: d{key} has shape {given}, {key} "
                              f"{np.shape(parameters[key])}; each dW[l], db[l] must have the "
                              "shape of W[l], b[l] (db: keepdims=True)")
