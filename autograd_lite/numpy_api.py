@@ -113,6 +113,19 @@ def _nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_UNSET, 
     return _sum(ops.where(np.isnan(x), 0.0, x), axis, None, out, keepdims, initial, where)
 
 
+def _prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=_UNSET, where=_UNSET):
+    x = _float_dtype("prod", a, dtype)
+    if where is not _UNSET:
+        _no_traced_mask("prod", where)
+        x = ops.where(np.broadcast_to(_data(where), np.shape(_data(x))), x, 1.0)
+    product = ops.prod(x, axis, bool(keepdims))
+    return product if initial is _UNSET else product * initial
+
+
+def _cumsum(a, axis=None, dtype=None, out=None):
+    return ops.cumsum(_float_dtype("cumsum", a, dtype), _int_axis("cumsum", axis, True))
+
+
 def _linalg_norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002  (numpy's name)
     """np.linalg.norm(t): the 2-norm of a vector, the Frobenius norm of a matrix (ord None,
     2 for a vector, "fro" for a matrix); another ord is refused."""
@@ -235,6 +248,23 @@ def _stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     return ops.stack(_joined("stack", arrays, dtype, casting), axis)
 
 
+def _hstack(tup, *, dtype=None, casting="same_kind"):
+    return ops.hstack(_joined("hstack", tup, dtype, casting))
+
+
+def _vstack(tup, *, dtype=None, casting="same_kind"):
+    return ops.vstack(_joined("vstack", tup, dtype, casting))
+
+
+def _einsum(*operands, out=None, dtype=None, order="K", casting="safe", optimize=False):
+    """np.einsum(subscripts, *operands): ``optimize`` only picks the order of the products."""
+    if order != "K":
+        _refuse("einsum", order=order)
+    subscripts, *tensors = operands
+    tensors = _joined("einsum", tensors, dtype, casting)
+    return ops.einsum(subscripts, *tensors)
+
+
 def _where(condition, x=_UNSET, y=_UNSET):
     if x is _UNSET and y is _UNSET:  # np.where(cond): the indices, which have no gradient
         return FUNCTIONS[np.nonzero](condition)
@@ -265,7 +295,11 @@ FUNCTIONS = {
     np.swapaxes: lambda a, axis1, axis2: ops.swapaxes(a, axis1, axis2),
     np.squeeze: lambda a, axis=None: ops.squeeze(a, axis),
     np.expand_dims: lambda a, axis: ops.expand_dims(a, axis),
-    np.concatenate: _concatenate, np.stack: _stack, np.where: _where, np.clip: _clip,
+    np.prod: _prod, np.cumsum: _cumsum,
+    np.concatenate: _concatenate, np.stack: _stack, np.hstack: _hstack, np.vstack: _vstack,
+    np.where: _where, np.clip: _clip,
+    np.outer: lambda a, b, out=None: ops.outer(a, b), np.einsum: _einsum,
+    np.tile: lambda A, reps: ops.tile(A, reps),  # noqa: N803  (numpy's name)
     np.dot: lambda a, b, out=None: ops.dot(a, b),
     np.broadcast_to: lambda array, shape, subok=False: ops.broadcast_to(array, shape),
 }
@@ -323,12 +357,8 @@ _CUT_OFF = ("on a Tensor has no autograd_lite counterpart; its result would be c
 
 # what to write instead, for the numpy functions users reach for most that have no op here
 _INSTEAD = {
-    "hstack": "al.concatenate(tensors, axis=1) (axis=0 for vectors)",
-    "vstack": "al.concatenate(tensors, axis=0) (al.stack for vectors)",
-    "reciprocal": "1 / x",
-    "outer": "x.reshape(-1, 1) * y.reshape(1, -1)", "tile": "al.concatenate([x] * n, axis)",
-    "einsum": "al.matmul (x @ y), with sums and transposes",
-    "prod": "al.exp(al.sum(al.log(x))) for positive x",
+    "repeat": "x[np.repeat(np.arange(len(x)), k)] (al.tile(x, k) repeats the whole tensor)",
+    "cumprod": "al.exp(al.cumsum(al.log(x))) for positive x",
     "copy": "t.clone() (a copy in the graph) or t.copy() (a new leaf, no history)",
 }
 

@@ -364,6 +364,96 @@ _concatenate = defprim("concatenate", lambda *xs, axis: np.concatenate(xs, axis=
                        _PerInput(_dconcat))
 
 
+# ---- products and running sums -----------------------------------------------------------
+
+def _dprod(g, ans, x, axis=None, keepdims=False):
+    """Each entry's gradient is the product of the others in its lane: ans / x where the lane
+    has no zero; where it has one zero, that zero gets the product of the rest (the others
+    0), and with two or more, all get 0 (PyTorch's rule; ans / x would give nan)."""
+    g = _keep(g, x.shape, axis, keepdims)
+    if type(x) is Tensor:  # create_graph: a form whose own derivative is right at zeros too
+        return g * _products_of_the_others(x, axis)
+    zero = x == 0
+    if not zero.any():
+        return g * (_keep(ans, x.shape, axis, keepdims) / x)
+    zeros = zero.sum(axis=axis, keepdims=True)
+    nonzero = np.where(zero, 1.0, x)
+    rest = np.prod(nonzero, axis=axis, keepdims=True)
+    return g * np.where(zeros == 0, rest / nonzero, np.where(zero & (zeros == 1), rest, 0.0))
+
+
+def _products_of_the_others(x: Tensor, axis) -> Tensor:
+    """Entry i of each lane: the product of the lane's other entries, as the product of a
+    (k, k) matrix per lane whose diagonal is 1 (k² memory: for create_graph only)."""
+    shape = x.shape
+    axes = tuple(range(x.ndim)) if axis is None else axis
+    kept = tuple(i for i in range(x.ndim) if i not in axes)
+    order = kept + axes  # the reduced axes last, as one of length k
+    lanes = reshape(transpose(x, order), tuple(shape[i] for i in kept) + (-1,))
+    k = lanes.shape[-1]
+    others = prod(where(np.eye(k, dtype=bool), 1.0, expand_dims(lanes, -2)), -1)
+    others = reshape(others, tuple(shape[i] for i in order))
+    return transpose(others, tuple(np.argsort(order)))
+
+
+_prod = defprim("prod", lambda x, axis=None, keepdims=False: x.prod(axis=axis,
+                                                                    keepdims=keepdims),
+                _dprod)
+
+
+def _reversed_along(axis: int) -> tuple:
+    return (slice(None),) * axis + (slice(None, None, -1),)
+
+
+def _dcumsum(g, ans, x, axis):
+    flip = _reversed_along(axis)  # entry i feeds the running sums i, i+1, ... to the end
+    return np.cumsum(g[flip], axis)[flip]
+
+
+_cumsum = defprim("cumsum", lambda x, axis: np.cumsum(x, axis=axis), _dcumsum)
+
+
+def _einsum_parts(subscripts: str, n: int) -> tuple[list[str], str]:
+    """'ij,jk->ik' as (['ij', 'jk'], 'ik'); without '->', numpy's implicit output (the
+    letters used once, in alphabetical order)."""
+    inputs, arrow, output = subscripts.replace(" ", "").partition("->")
+    parts = inputs.split(",")
+    letters = "".join(parts)
+    if not arrow:
+        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    if len(parts) != n:
+        raise ValueError(f"einsum: the subscripts {subscripts!r} name {len(parts)} "
+                         f"operand{'s' * (len(parts) != 1)}, and {n} were given")
+    if not all(c.isalpha() for c in letters + output):
+        raise ValueError(f"einsum({subscripts!r}): name every axis with a letter ('...' is "
+                         "not supported here)")
+    twice = [p for p in parts if len(set(p)) != len(p)]
+    if twice:
+        raise ValueError(f"einsum({subscripts!r}): {twice[0]!r} repeats a letter (a "
+                         "diagonal or a trace), which has no gradient rule here; multiply by "
+                         "np.eye(n) and sum instead (the trace of x: al.sum(x * np.eye(n)))")
+    return parts, output
+
+
+def _deinsum(i, g, ans, *xs, subscripts):
+    """Operand i's gradient is the einsum of g with the other operands, back to operand i's
+    letters; a letter only operand i has was summed, so g spreads along it."""
+    parts, output = _einsum_parts(subscripts, len(xs))
+    others = parts[:i] + parts[i + 1:]
+    reached = set(output).union(*others)
+    mine = parts[i]
+    kept = "".join(c for c in mine if c in reached)
+    d = np.einsum(",".join([output, *others]) + "->" + kept, g, *xs[:i], *xs[i + 1:])
+    if kept != mine:
+        d = np.broadcast_to(np.expand_dims(d, tuple(k for k, c in enumerate(mine)
+                                                    if c not in reached)), xs[i].shape)
+    return d
+
+
+_einsum = defprim("einsum", lambda *xs, subscripts: np.einsum(subscripts, *xs),
+                  _PerInput(_deinsum), view=True)  # ('ij->ji' gives a view, as transpose)
+
+
 # ======================================================================================
 # Composite calls. A composite records only its primitives. ``@composite`` also leaves, on
 # the output of each call it made while recording, a mark in ``_scope`` after the user's
@@ -792,6 +882,101 @@ def stack(tensors, axis: int = 0) -> Tensor:
     return concatenate([expand_dims(t, axis) for t in tensors], axis)
 
 
+def prod(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
+    """Product over ``axis`` (int, tuple or None for all): shape (n, m) -> (n,) for axis=1.
+    Its gradient is the product of the other entries, zeros included (a lone zero of a lane
+    gets the product of the rest), as PyTorch's."""
+    return apply(_prod, (x,), {"axis": None if axis is None else _axes(axis, np.ndim(_val(x)),
+                                                                         "prod"),
+                               "keepdims": keepdims})
+
+
+def cumsum(x: ArrayLike, axis: int | None = None) -> Tensor:
+    """Running sum along ``axis``, as ``np.cumsum``: same shape, entry i the sum of entries
+    0..i; ``axis=None`` runs over the flattened entries (shape (size,))."""
+    if axis is None:
+        return apply(_cumsum, (reshape(x, (-1,)),), {"axis": 0})
+    axes = _axes(axis, np.ndim(_val(x)), "cumsum")
+    if axes is None or len(axes) != 1:  # a 0-d tensor is its own running sum (PyTorch)
+        if axes is None:
+            return reshape(x, ())
+        raise TypeError(f"cumsum: axis must be one int, got {axis!r}")
+    return apply(_cumsum, (x,), {"axis": axes[0]})
+
+
+def einsum(subscripts: str, *operands: ArrayLike) -> Tensor:
+    """``np.einsum`` (and ``torch.einsum``) with the axes named by letters: ``einsum("ij,jk->ik",
+    W, A)`` is W @ A, ``einsum("ij->", x)`` its sum, ``einsum("bij,bjk->bik", x, y)`` a batch
+    of products. Without ``->`` the output is numpy's: the letters used once, in order.
+    '...' and a letter repeated within one operand (a diagonal) are refused."""
+    if not isinstance(subscripts, str):
+        raise TypeError("einsum: give the subscripts first, as a string ('ij,jk->ik'); "
+                        "numpy's sublist form is not supported")
+    parts, output = _einsum_parts(subscripts, len(operands))
+    return apply(_einsum, operands, {"subscripts": ",".join(parts) + "->" + output})
+
+
+@composite
+def reciprocal(x: ArrayLike) -> Tensor:
+    """Elementwise ``1 / x``."""
+    return divide(1.0, x)
+
+
+@composite
+def outer(a: ArrayLike, b: ArrayLike) -> Tensor:
+    """``np.outer``: a (n,) and b (m,), each flattened first, give (n, m) with entry
+    (i, j) a[i] * b[j]."""
+    a, b = _operand(a, "outer", b), _operand(b, "outer", a)
+    if type(a) is Tensor or type(b) is not Tensor:  # (a Python number stays one: weak)
+        a = reshape(a, (-1, 1))
+    return multiply(a, reshape(b, (1, -1)) if type(b) is Tensor else b)
+
+
+def _at_least(tensors, ndim: int, op: str) -> list:
+    """The inputs with shape () as (1,), and for ``ndim`` 2 shape (n,) as (1, n)."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError(f"{op}: needs at least one tensor")
+    out = []
+    for t in tensors:
+        shape = np.shape(_val(t))
+        if len(shape) < ndim:
+            t = reshape(t, (1,) * (ndim - len(shape)) + shape)
+        out.append(t)
+    return out
+
+
+@composite
+def hstack(tensors) -> Tensor:
+    """``np.hstack``: vectors joined end to end; anything else along axis 1 (columns side
+    by side: (n, 2) and (n, 3) give (n, 5))."""
+    tensors = _at_least(tensors, 1, "hstack")
+    return concatenate(tensors, 0 if np.ndim(_val(tensors[0])) == 1 else 1)
+
+
+@composite
+def vstack(tensors) -> Tensor:
+    """``np.vstack``: rows stacked along axis 0; a vector (n,) counts as one row (1, n)."""
+    return concatenate(_at_least(tensors, 2, "vstack"), 0)
+
+
+@composite
+def tile(x: ArrayLike, reps) -> Tensor:
+    """``np.tile`` (PyTorch's ``t.repeat``): x repeated ``reps[i]`` times along axis i
+    (reps an int or a tuple; the shorter of x's shape and reps is padded with 1s on the
+    left): (2, 3) tiled (2, 2) is (4, 6). The gradient sums over the copies."""
+    reps = (reps,) if isinstance(reps, (int, np.integer)) else tuple(reps)
+    if not all(_index_in(r, 0, 2 ** 62) for r in reps):
+        raise ValueError(f"tile: reps must be non-negative ints, got {reps!r}")
+    shape = np.shape(_val(x))
+    ndim = builtins.max(len(reps), len(shape))
+    shape = (1,) * (ndim - len(shape)) + shape
+    reps = (1,) * (ndim - len(reps)) + tuple(operator.index(r) for r in reps)
+    apart = reshape(x, builtins.sum(((1, n) for n in shape), ()))  # (1, n0, 1, n1, ...)
+    copies = broadcast_to(apart, builtins.sum(zip(reps, shape), ()))  # (r0, n0, r1, n1, ...)
+    return reshape(copies, tuple(r * n for r, n in zip(reps, shape)))
+
+
 @composite
 def dot(a: ArrayLike, b: ArrayLike) -> Tensor:
     """numpy's dot for scalars, vectors and matrices (``matmul`` for stacks of matrices)."""
@@ -875,6 +1060,7 @@ OPS: dict[str, Op] = _ops(
     Op("expm1", expm1, "elementwise", "expm1", numpy=(np.expm1,), cli=True),
     Op("sqrt", sqrt, "elementwise", "sqrt", numpy=(np.sqrt,), cli=True),
     Op("square", square, "elementwise", "square", numpy=(np.square,), cli=True),
+    Op("reciprocal", reciprocal, "elementwise", "reciprocal", numpy=(np.reciprocal,), cli=True),
     Op("abs", abs, "elementwise", "abs", operator="abs(x)", numpy=(np.absolute,), cli=True),
     Op("tanh", tanh, "elementwise", "tanh", numpy=(np.tanh,), cli=True),
     Op("sin", sin, "elementwise", "sin", numpy=(np.sin,), cli=True),
@@ -897,12 +1083,16 @@ OPS: dict[str, Op] = _ops(
     Op("max", max, "reductions", "max", numpy=(np.max, np.amax), cli=True),
     Op("min", min, "reductions", "min", numpy=(np.min, np.amin), cli=True),
     Op("norm", norm, "reductions", "norm", numpy=(np.linalg.norm,), cli=True),
+    Op("prod", prod, "reductions", "prod", numpy=(np.prod,), cli=True),
+    Op("cumsum", cumsum, "reductions", "cumsum", numpy=(np.cumsum,), cli=True),
     Op("logsumexp", logsumexp, "reductions", "logsumexp", cli=True),
     Op("softmax", softmax, "reductions", "softmax", cli=True),
     Op("log_softmax", log_softmax, "reductions", "log_softmax", cli=True),
     Op("matmul", matmul, "linear algebra", operator="@", numpy=(np.matmul,), cli=True,
        torch=("t.matmul", "t.mm")),
     Op("dot", dot, "linear algebra", "dot", numpy=(np.dot,)),
+    Op("outer", outer, "linear algebra", numpy=(np.outer,), torch=("t.outer",)),
+    Op("einsum", einsum, "linear algebra", numpy=(np.einsum,)),
     Op("reshape", reshape, "shapes", "reshape", numpy=(np.reshape,), torch=("t.view",)),
     Op("flatten", flatten, "shapes", "flatten", numpy=(np.ravel,), torch=("t.ravel",)),
     Op("transpose", transpose, "shapes", "transpose", operator=".T", numpy=(np.transpose,),
@@ -917,6 +1107,9 @@ OPS: dict[str, Op] = _ops(
     Op("getitem", getitem, "shapes", operator="x[i]"),
     Op("concatenate", concatenate, "shapes", numpy=(np.concatenate,), torch=("al.cat",)),
     Op("stack", stack, "shapes", numpy=(np.stack,)),
+    Op("hstack", hstack, "shapes", numpy=(np.hstack,)),
+    Op("vstack", vstack, "shapes", numpy=(np.vstack,)),
+    Op("tile", tile, "shapes", numpy=(np.tile,)),
 )
 
 # ---- Tensor operators and methods, from the registry --------------------------------------
@@ -1139,3 +1332,14 @@ def _matrix_transpose(t: Tensor) -> Tensor:
 
 
 Tensor.mT = property(_matrix_transpose, doc="Last two axes swapped (needs at least 2 axes).")
+
+
+def _repeat(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """``t.repeat`` means two things: numpy's repeats each entry in place ([1, 2] -> [1, 1,
+    2, 2]), PyTorch's repeats the whole tensor ([1, 2, 1, 2]). Refused, saying which to write."""
+    raise TypeError("t.repeat: numpy's repeats each entry ([1, 2] -> [1, 1, 2, 2]), PyTorch's "
+                    "the whole tensor ([1, 2, 1, 2]); write al.tile(t, reps) for PyTorch's "
+                    "(np.tile), or index for numpy's: t[np.repeat(np.arange(len(t)), k)]")
+
+
+Tensor.repeat = _repeat

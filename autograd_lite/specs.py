@@ -24,7 +24,8 @@ class OpSpec:
     kind: which input strategy applies ("unary", "binary", "remainder", "reduce", "matmul",
         "reshape", "transpose", "broadcast_to", "getitem", "index_add", "concatenate",
         "where", "astype", "leaky", "clip", "axis", "dot", "swapaxes", "expand_dims",
-        "squeeze", "stack", "spread", "loss": a prediction and labels of one shape).
+        "squeeze", "stack", "join" (hstack, vstack), "tile", "einsum", "spread", "loss": a
+        prediction and labels of one shape).
     low, high: element bounds; ``away_from`` keeps elements at least ``gap`` from these
         points (kinks, poles); ``distinct``: no ties (max, maximum).
     """
@@ -112,6 +113,8 @@ OP_SPECS: list[OpSpec] = [
            _ref_index_add, "index_add", in_graphs=False),
     OpSpec("concatenate", lambda *xs, axis: ops.concatenate(xs, axis), _ref_concat,
            "concatenate"),
+    OpSpec("prod", ops.prod, np.prod, "reduce", low=-1.5, high=1.5),
+    OpSpec("cumsum", ops.cumsum, np.cumsum, "axis"),
     # composites: every float input is differentiated (bounds, labels, slopes included)
     OpSpec("sqrt", ops.sqrt, np.sqrt, "unary", low=0.1, high=4.0),
     OpSpec("square", ops.square, np.square, "unary"),
@@ -138,6 +141,13 @@ OP_SPECS: list[OpSpec] = [
     OpSpec("squeeze", ops.squeeze, np.squeeze, "squeeze"),
     OpSpec("stack", lambda *xs, axis: ops.stack(xs, axis),
            lambda *xs, axis: np.stack(xs, axis=axis), "stack"),
+    OpSpec("hstack", lambda *xs: ops.hstack(xs), lambda *xs: np.hstack(xs), "join"),
+    OpSpec("vstack", lambda *xs: ops.vstack(xs), lambda *xs: np.vstack(xs), "join"),
+    OpSpec("reciprocal", ops.reciprocal, np.reciprocal, "unary", away_from=(0.0,), gap=0.5),
+    OpSpec("outer", ops.outer, np.outer, "binary"),
+    OpSpec("tile", ops.tile, np.tile, "tile"),
+    OpSpec("einsum", lambda *xs, subscripts: ops.einsum(subscripts, *xs),
+           lambda *xs, subscripts: np.einsum(subscripts, *xs), "einsum"),
 ]
 
 SPECS_BY_PRIMITIVE = {s.primitive: s for s in OP_SPECS}  # keyed by op name (not only primitives)
@@ -249,6 +259,31 @@ EDGE_CASES: list[EdgeCase] = [
     EdgeCase("max", "max([])", lambda x: ops.max(x), (np.zeros(0),), ValueError),
     EdgeCase("min", "min([1, 1])", lambda x: ops.min(x), (np.array([1.0, 1.0]),), 1.0,
              (np.array([0.5, 0.5]),)),
+    EdgeCase("prod", "prod([0, 2, 3])", lambda x: ops.prod(x), (np.array([0.0, 2.0, 3.0]),),
+             0.0, (np.array([6.0, 0.0, 0.0]),), "a lone zero gets the product of the rest"),
+    EdgeCase("prod", "prod([0, 0, 3])", lambda x: ops.prod(x), (np.array([0.0, 0.0, 3.0]),),
+             0.0, (np.zeros(3),), "two zeros: every product of the others is 0"),
+    EdgeCase("prod", "prod([])", lambda x: ops.prod(x), (np.zeros(0),), 1.0, (np.zeros(0),),
+             "the empty product, as numpy"),
+    EdgeCase("cumsum", "cumsum([])", lambda x: ops.cumsum(x), (np.zeros(0),), np.zeros(0),
+             (np.zeros(0),)),
+    EdgeCase("cumsum", "cumsum([inf, -inf])", lambda x: ops.cumsum(x),
+             (np.array([_INF, -_INF]),), np.array([_INF, _NAN]), (np.array([2.0, 1.0]),)),
+    EdgeCase("reciprocal", "reciprocal(0)", ops.reciprocal, (0.0,), _INF, (-_INF,)),
+    EdgeCase("tile", "tile(x, 0)", lambda x: ops.tile(x, 0), (np.array([1.0, 2.0]),),
+             np.zeros(0), (np.zeros(2),), "no copies: no gradient"),
+    EdgeCase("outer", "outer([], [1, 2])", ops.outer, (np.zeros(0), np.ones(2)),
+             np.zeros((0, 2)), (np.zeros(0), np.zeros(2)), "an empty side: no products"),
+    EdgeCase("hstack", "hstack([2, [3, 4]])", lambda x, y: ops.hstack([x, y]),
+             (2.0, np.array([3.0, 4.0])), np.array([2.0, 3.0, 4.0]), (1.0, np.ones(2)),
+             "a number joins as a vector of one, as numpy's"),
+    EdgeCase("vstack", "vstack([[1, 2], [[3, 4]]])", lambda x, y: ops.vstack([x, y]),
+             (np.array([1.0, 2.0]), np.array([[3.0, 4.0]])), np.array([[1.0, 2.0], [3.0, 4.0]]),
+             (np.ones(2), np.ones((1, 2))), "a vector is one row"),
+    EdgeCase("einsum", "einsum('i,i->', [], [])", lambda x, y: ops.einsum("i,i->", x, y),
+             (np.zeros(0), np.zeros(0)), 0.0, (np.zeros(0), np.zeros(0)), "an empty sum"),
+    EdgeCase("einsum", "einsum('ii->', x)", lambda x: ops.einsum("ii->", x), (np.eye(2),),
+             ValueError, why="a diagonal: refused, with what to write"),
     EdgeCase("logsumexp", "logsumexp([])", lambda x: ops.logsumexp(x), (np.zeros(0),), -_INF,
              (np.zeros(0),), "log of an empty sum"),
     EdgeCase("logsumexp", "logsumexp([-inf, -inf])", lambda x: ops.logsumexp(x),

@@ -588,6 +588,7 @@ _SHAPE_HINTS = {
     "matmul": "the first's last axis must equal the second's second-to-last, as W "
               "(n[l], n[l-1]) @ A (n[l-1], m)",
     "concatenate": "all shapes must be equal except along the joining axis",
+    "einsum": "a letter must stand for axes of one length in every operand",
 }
 
 

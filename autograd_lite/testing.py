@@ -200,6 +200,11 @@ def op_inputs(draw, spec: OpSpec, max_side: int = 4) -> tuple[tuple, dict]:
     return _composite_inputs(draw, spec, max_side)
 
 
+# einsum's forms in the tests: products, sums, transposes, batches, and the implicit output
+EINSUM_FORMS = ("ij,jk->ik", "ij->ji", "ij->i", "ij->", "i,i->", "i,j->ij", "bij,bjk->bik",
+                "ij,ij->ij", "ijk->kji", "ij,jk,kl->il", "ij,jk", "ij,kj->", "i->i")
+
+
 def _remainder_inputs(draw, spec, max_side):
     """x % y: y away from 0, and x / y away from the integers, where x % y jumps."""
     s1, s2 = draw(broadcastable_shapes(2, max_side=max_side))
@@ -252,6 +257,19 @@ def _composite_inputs(draw, spec, max_side):
     if kind == "stack":
         parts = tuple(draw(_elements(spec, shape)) for _ in range(draw(st.integers(1, 3))))
         return parts, {"axis": draw(st.integers(-len(shape) - 1, len(shape)))}
+    if kind == "join":  # hstack, vstack: one shape, or () and (n,) as numpy promotes them
+        shape = draw(st.sampled_from([(), shape[-1:], shape]))
+        return tuple(draw(_elements(spec, shape)) for _ in range(draw(st.integers(1, 3)))), {}
+    if kind == "einsum":  # sizes per letter, shapes made from them
+        subscripts = draw(st.sampled_from(EINSUM_FORMS))
+        size = {c: draw(st.integers(1, max_side)) for c in sorted(set(subscripts) - set(",->"))}
+        parts = subscripts.split("->")[0].split(",")
+        return tuple(draw(_elements(spec, tuple(size[c] for c in p))) for p in parts), {
+            "subscripts": subscripts}
+    if kind == "tile":
+        reps = draw(st.lists(st.integers(0, 3), max_size=3).map(tuple) | st.integers(0, 3))
+        return (draw(_elements(spec, shape[:draw(st.integers(0, len(shape)))])),), {
+            "reps": reps}
     raise ValueError(f"op_inputs: no strategy for op kind {kind!r}")
 
 

@@ -87,9 +87,9 @@ def test_compiled_equals_eager_bit_for_bit_on_random_graphs(case):
 
 
 # Called by name, not read: sigmoid (by design, for readability), concatenate's VJP (it
-# loops over a variable number of inputs), power's VJP when the exponent is an input (it
-# branches on the exponent's values).
-CALLED_BY_NAME = {"_stable_sigmoid", "_dconcat", "_dpow_dbase"}
+# loops over a variable number of inputs), power's VJP when the exponent is an input and
+# prod's (they branch on values: the exponent's, a zero in a lane).
+CALLED_BY_NAME = {"_stable_sigmoid", "_dconcat", "_dpow_dbase", "_dprod"}
 
 
 # ---- the composites that read values: a replay with new values recomputes them ----------------

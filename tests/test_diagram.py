@@ -549,6 +549,9 @@ COMPOSITE_CALLS = {  # one call of each composite op of the registry
     "flatten": lambda x: al.flatten(x), "swapaxes": lambda x: al.swapaxes(x, 0, 1),
     "expand_dims": lambda x: al.expand_dims(x, 0), "squeeze": lambda x: al.squeeze(x[:1]),
     "stack": lambda x: al.stack([x, x]), "dot": lambda x: al.dot(x, np.ones((4, 2))),
+    "reciprocal": lambda x: al.reciprocal(x), "outer": lambda x: al.outer(x[0], x[1]),
+    "hstack": lambda x: al.hstack([x, x]), "vstack": lambda x: al.vstack([x, x[0]]),
+    "tile": lambda x: al.tile(x, (2, 1)),
 }
 
 

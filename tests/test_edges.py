@@ -55,6 +55,8 @@ def _args(spec, x):
         "getitem": ((x,), {"index": slice(0, None, 2)}),
         "index_add": ((x,), {"index": np.arange(len(x)), "shape": (len(x),)}),
         "concatenate": ((x, y), {"axis": 0}), "stack": ((x, y), {"axis": 0}),
+        "join": ((x, y), {}), "tile": ((x,), {"reps": (2, 2)}),
+        "einsum": ((x, y), {"subscripts": "i,i->i"}),
     }[kind]
 
 

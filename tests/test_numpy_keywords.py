@@ -36,6 +36,8 @@ BASE_CALLS = {
     "round": ([X], {}), "around": ([X], {}), "result_type": ([X], {}),
     "nonzero": ([X - 1], {}), "any": ([MASK], {}), "all": ([MASK], {}),
     "zeros_like": ([X], {}), "ones_like": ([X], {}), "full_like": ([X, 7.0], {}),
+    "prod": ([X], {}), "cumsum": ([X], {}), "hstack": ([[X, Y]], {}), "vstack": ([[X, Y]], {}),
+    "outer": ([X, M], {}), "tile": ([X, (2, 1)], {}), "einsum": (["ij,jk->ik", X, M], {}),
 }
 # values to try for each optional keyword numpy documents (every one must be listed)
 SAMPLES = {
@@ -47,7 +49,7 @@ SAMPLES = {
     "subok": [False, True], "decimals": [0, 2], "rtol": [1e-3], "atol": [0.1],
     "equal_nan": [True, False], "shape": [(4, 3)], "newshape": [(2, 6)], "x": [X], "y": [Y],
     "device": [None, "cpu"], "ddof": [0, 1], "correction": [1], "mean": ["mean"],
-    "ord": [None, 2, "fro", 1, np.inf],
+    "ord": [None, 2, "fro", 1, np.inf], "optimize": [False, True, "greedy"],
 }
 UFUNC_KEYWORDS = ["out", "where", "casting", "order", "dtype", "subok", "signature", "axes",
                   "axis", "keepdims"]

@@ -72,7 +72,7 @@ def test_ndarray_on_the_left_gives_a_tensor():
 
 def test_functions_without_counterpart_raise_naming_the_function():
     t = Tensor(X, requires_grad=True)
-    for call, name in [(lambda: np.arctan(t), "arctan"), (lambda: np.cumsum(t), "cumsum"),
+    for call, name in [(lambda: np.arctan(t), "arctan"), (lambda: np.cumprod(t), "cumprod"),
                        (lambda: np.add.reduce(t), "add.reduce"), (lambda: np.sort(t), "sort")]:
         with pytest.raises(TypeError, match=rf"numpy\.{name}.*cut off from the graph"):
             call()

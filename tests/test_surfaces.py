@@ -37,6 +37,7 @@ SAMPLES = {
     "expm1": ([X], [], {}, "expm1(a)"),
     "sqrt": ([X], [], {}, "sqrt(a)"),
     "square": ([X], [], {}, "square(a)"),
+    "reciprocal": ([X], [], {}, "reciprocal(a)"),
     "abs": ([X - 1.25], [], {}, "abs(a)"),
     "tanh": ([X], [], {}, "tanh(a)"),
     "sin": ([X], [], {}, "sin(a)"),
@@ -59,11 +60,15 @@ SAMPLES = {
     "max": ([X], [], {"axis": 1}, "max(a, axis=1)"),
     "min": ([X], [], {"axis": 0, "keepdims": True}, "min(a, axis=0, keepdims=True)"),
     "norm": ([X], [], {"axis": 1}, "norm(a, axis=1)"),
+    "prod": ([X], [], {"axis": 1, "keepdims": True}, "prod(a, axis=1, keepdims=True)"),
+    "cumsum": ([X], [], {"axis": 1}, "cumsum(a, axis=1)"),
     "logsumexp": ([X], [], {"axis": 1}, "logsumexp(a, axis=1)"),
     "softmax": ([X], [], {"axis": 0}, "softmax(a, axis=0)"),
     "log_softmax": ([X], [], {"axis": 1}, "log_softmax(a, axis=1)"),
     "matmul": ([X, M], [], {}, "a @ b"),
     "dot": ([X, M], [], {}, None),
+    "outer": ([X[0], M[:, 0]], [], {}, None),
+    "einsum": ([X, M], [], {}, None),
     "reshape": ([X], [(4, 3)], {}, None),
     "flatten": ([X], [], {}, None),
     "transpose": ([X], [], {}, None),
@@ -75,8 +80,11 @@ SAMPLES = {
     "getitem": ([X], [(slice(0, 2), [0, 3])], {}, None),
     "concatenate": ([X, Y], [], {}, None),
     "stack": ([X, Y], [], {}, None),
+    "hstack": ([X, Y[:, :2]], [], {}, None),
+    "vstack": ([X, Y[0]], [], {}, None),
+    "tile": ([X], [(2, 1, 3)], {}, None),
 }
-SEQUENCE_OPS = {"concatenate", "stack"}  # take their inputs as one list
+SEQUENCE_OPS = {"concatenate", "stack", "hstack", "vstack"}  # take their inputs as one list
 OPERATORS = {
     "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
     "/": lambda a, b: a / b, "**": lambda a, b: a ** b, "@": lambda a, b: a @ b,
@@ -100,6 +108,8 @@ def _call(op, surface, tensors, extra, kwargs):
         return surface(tensors, *extra, **kwargs)
     if op.name == "where":
         return surface(MASK, *tensors, *extra, **kwargs)
+    if op.name == "einsum":  # its subscripts come first
+        return surface("ij,jk->ik", *tensors, *extra, **kwargs)
     return surface(*tensors, *extra, **kwargs)
 
 
@@ -129,7 +139,7 @@ def _same(op, surface_name, got, want):
 TORCH_FORMS = {
     "t.add": ((), {}, None), "t.sub": ((), {}, None), "t.mul": ((), {}, None),
     "t.div": ((), {}, None), "t.neg": ((), {}, None), "t.pow": ((), {}, None),
-    "t.remainder": ((), {}, None),
+    "t.remainder": ((), {}, None), "t.outer": ((), {}, None),
     "t.matmul": ((), {}, None), "t.mm": ((), {}, None), "t.ravel": ((), {}, None),
     "t.clamp": ((), {"min": 0.8, "max": 1.5}, None),
     "t.view": ((4, 3), {}, None), "t.permute": ((1, 0), {}, None), "t.t": ((), {}, None),
@@ -247,7 +257,8 @@ def test_an_operator_with_a_plain_operand_is_the_op_on_a_constant(symbol, plain,
 
 
 # the primitives users call with one or two inputs (where's first input is a condition)
-PRIMITIVE_OPS = [name for name, op in al.OPS.items() if op.primitive and name != "where"
+PRIMITIVE_OPS = [name for name, op in al.OPS.items() if op.primitive
+                 and name not in ("where", "einsum")  # (einsum's first input: subscripts)
                  and op.family in ("arithmetic", "elementwise", "linear algebra")]
 
 
@@ -436,7 +447,7 @@ def test_a_float32_tensor_times_a_bool_list_compiles():
 
 
 TWO_INPUT_OPS = [name for name, op in al.OPS.items() if len(SAMPLES[name][0]) == 2
-                 and name not in ("matmul", "dot", "concatenate", "stack", "where")]
+                 and name not in ("matmul", "dot", "where", "einsum", *SEQUENCE_OPS)]
 
 
 @pytest.mark.parametrize("name", TWO_INPUT_OPS)

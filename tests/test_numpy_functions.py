@@ -1,0 +1,219 @@
+"""numpy functions users reach for (prod, cumsum, hstack, vstack, outer, tile, reciprocal),
+written as numpy and PyTorch users write them, against numpy's own results and the
+gradients PyTorch gives (its rules, worked by hand here). The registry-driven tests
+(test_ops, test_surfaces, test_edges) cover every surface and random shapes; these pin the
+conventions a user would check."""
+
+import numpy as np
+import pytest
+
+import autograd_lite as al
+
+X = np.array([[1.0, 2.0, 4.0], [3.0, 5.0, 0.5]])
+
+
+def _grad(f, x, dtype=np.float64):
+    t = al.Tensor(np.asarray(x, dtype), requires_grad=True)
+    out = f(t)
+    out.sum().backward() if out.ndim else out.backward()
+    return out, t.grad
+
+
+# ---- prod ----------------------------------------------------------------------------------
+
+def test_prod_gradient_is_the_product_of_the_others_zeros_included():
+    """PyTorch's rule (torch 2.13 gives these numbers): a lone zero gets the product of the
+    rest, two zeros give 0 everywhere; ans / x would give nan at a zero."""
+    rows = np.array([[1.0, 2.0, 0.0], [3.0, 0.0, 0.0], [2.0, 3.0, 4.0]])
+    out, grad = _grad(lambda t: t.prod(axis=1), rows)
+    np.testing.assert_array_equal(out.data, [0.0, 0.0, 24.0])
+    np.testing.assert_array_equal(grad, [[0.0, 0.0, 2.0], [0.0, 0.0, 0.0], [12.0, 8.0, 6.0]])
+
+
+def test_prod_second_derivative_at_two_zeros():
+    """d²(x0 x1 x2)/dx0 dx1 = x2, also where x0 = x1 = 0 (a form that is 0 there would
+    pass first derivatives and fail here)."""
+    hessian_row = al.grad(lambda x: al.grad(lambda y: al.prod(y))(x)[0])
+    np.testing.assert_array_equal(hessian_row(np.array([0.0, 0.0, 3.0])), [0.0, 3.0, 0.0])
+    np.testing.assert_array_equal(hessian_row(np.array([2.0, 5.0, 3.0])), [0.0, 3.0, 5.0])
+
+
+@pytest.mark.parametrize("call", [
+    lambda t: np.prod(t, axis=0, keepdims=True), lambda t: t.prod(dim=0, keepdim=True),
+    lambda t: al.prod(t, 0, True), lambda t: t.prod(axis=(0,), keepdims=True)])
+def test_prod_spellings_agree_with_numpy(call):
+    out, grad = _grad(call, X)
+    np.testing.assert_array_equal(out.data, np.prod(X, axis=0, keepdims=True))
+    np.testing.assert_allclose(grad, np.prod(X, axis=0, keepdims=True) / X, rtol=1e-15)
+
+
+def test_nps_prod_keywords_where_and_initial():
+    mask = np.array([[True, False, True], [True, True, False]])
+    out, grad = _grad(lambda t: np.prod(t, axis=1, where=mask, initial=2.0), X)
+    np.testing.assert_array_equal(out.data, np.prod(X, axis=1, where=mask, initial=2.0))
+    np.testing.assert_array_equal(grad, [[2 * 4.0, 0.0, 2 * 1.0], [2 * 5.0, 2 * 3.0, 0.0]])
+
+
+def test_prod_keeps_float32():
+    out, grad = _grad(al.prod, X, np.float32)
+    assert out.dtype == np.float32 and grad.dtype == np.float32
+
+
+# ---- cumsum --------------------------------------------------------------------------------
+
+def test_cumsum_gradient_is_the_reversed_running_sum_of_the_weights():
+    w = np.arange(6.0).reshape(2, 3)
+    out, grad = _grad(lambda t: t.cumsum(axis=1) * w, X)
+    np.testing.assert_array_equal(out.data, np.cumsum(X, axis=1) * w)
+    np.testing.assert_array_equal(grad, np.cumsum(w[:, ::-1], axis=1)[:, ::-1])  # [[3, 3, 2], ..]
+    np.testing.assert_array_equal(grad, [[3.0, 3.0, 2.0], [12.0, 9.0, 5.0]])
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, -1])
+def test_cumsum_axes_as_numpy_and_pytorch(axis):
+    out, grad = _grad(lambda t: np.cumsum(t, axis=axis), X)
+    np.testing.assert_array_equal(out.data, np.cumsum(X, axis=axis))
+    assert grad.shape == X.shape
+    if axis is not None:
+        same = al.Tensor(X).cumsum(dim=axis)
+        np.testing.assert_array_equal(same.data, out.data)
+
+
+def test_cumsum_dtype_and_float32():
+    out, grad = _grad(lambda t: t.cumsum(0), X, np.float32)
+    assert out.dtype == np.float32 and grad.dtype == np.float32
+    assert np.cumsum(al.Tensor(X), dtype=np.float32).dtype == np.float32
+    with pytest.raises(TypeError, match="gradients need a float dtype"):
+        np.cumsum(al.Tensor(X), dtype=int)
+
+
+# ---- joining, tiling, outer, reciprocal ------------------------------------------------------
+
+@pytest.mark.parametrize("parts", [
+    [np.float64(1.0), np.array([2.0, 3.0])],  # a number joins as a vector of one
+    [np.array([1.0]), np.array([2.0, 3.0])],
+    [X, X[:, :1]],  # matrices side by side: (2, 3) and (2, 1) -> (2, 4)
+])
+def test_hstack_as_numpy(parts):
+    tensors = [al.Tensor(p, requires_grad=True) for p in parts]
+    out = np.hstack(tensors)
+    np.testing.assert_array_equal(out.data, np.hstack(parts))
+    (out * np.arange(out.size).reshape(out.shape)).sum().backward()
+    back = np.hstack([t.grad for t in tensors])  # each part gets its own columns' weights
+    np.testing.assert_array_equal(back, np.arange(out.size).reshape(out.shape))
+
+
+def test_vstack_makes_a_vector_one_row():
+    a, b = al.Tensor([1.0, 2.0, 3.0], requires_grad=True), al.Tensor(X, requires_grad=True)
+    out = al.vstack([a, b, [7.0, 8.0, 9.0]])
+    np.testing.assert_array_equal(out.data, np.vstack([[1.0, 2.0, 3.0], X, [7.0, 8.0, 9.0]]))
+    out.sum().backward()
+    assert a.grad.shape == (3,) and b.grad.shape == (2, 3)
+
+
+@pytest.mark.parametrize("reps", [2, (2, 1), (1, 3), (2, 2, 2), 0, (3,)])
+def test_tile_as_numpy_and_the_gradient_counts_the_copies(reps):
+    out, grad = _grad(lambda t: np.tile(t, reps), X)
+    np.testing.assert_array_equal(out.data, np.tile(X, reps))
+    copies = np.prod(reps) if np.ndim(reps) else reps
+    np.testing.assert_array_equal(grad, np.full(X.shape, float(copies)))
+
+
+def test_repeat_means_two_things_and_is_refused_with_both_spellings():
+    with pytest.raises(TypeError, match=r"numpy's repeats each entry.*al.tile\(t, reps\)"):
+        al.Tensor([1.0, 2.0]).repeat(2)
+    with pytest.raises(TypeError, match=r"numpy.repeat on a Tensor has no autograd_lite"):
+        np.repeat(al.Tensor([1.0, 2.0]), 2)
+
+
+def test_outer_flattens_its_inputs_as_numpys_and_matches_pytorchs_method():
+    a, b = al.Tensor(X, requires_grad=True), al.Tensor([1.0, -1.0], requires_grad=True)
+    out = np.outer(a, b)
+    np.testing.assert_array_equal(out.data, np.outer(X, [1.0, -1.0]))
+    out.sum().backward()
+    np.testing.assert_array_equal(a.grad, np.zeros_like(X))  # each x meets b's sum, 0
+    np.testing.assert_array_equal(b.grad, [X.sum()] * 2)
+    pytorch_form = al.Tensor([1.0, 2.0]).outer(al.Tensor([3.0]))
+    np.testing.assert_array_equal(pytorch_form.data, [[3.0], [6.0]])
+
+
+def test_reciprocal_is_one_over_x_in_the_tensors_dtype():
+    out, grad = _grad(np.reciprocal, X, np.float32)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(grad, -1 / X.astype(np.float32) ** 2, rtol=1e-6)
+
+
+def test_the_new_ops_compile_to_the_eager_numbers_bit_for_bit():
+    def f(x, y):
+        return ((al.prod(x, axis=1) * al.cumsum(y, axis=1)[:, -1]).sum() + al.tile(x, 2).sum()
+                + al.outer(x[0], y[0]).sum() + al.vstack([x, y]).sum() + al.reciprocal(y).sum())
+    x = al.Tensor(X, requires_grad=True)
+    y = al.Tensor(X[::-1] + 1.0, requires_grad=True)
+    value, (dx, dy) = al.compile(f)(x, y)
+    eager = f(x, y)
+    eager.backward()
+    assert value == eager.item()
+    np.testing.assert_array_equal(dx, x.grad)
+    np.testing.assert_array_equal(dy, y.grad)
+
+
+# ---- einsum --------------------------------------------------------------------------------
+
+def test_einsum_gradients_are_the_matrix_formulas():
+    """dW = G A^T and dA = W^T G for C = einsum('ij,jk->ik', W, A), as for W @ A."""
+    rng = np.random.default_rng(0)
+    W, A, G = rng.random((2, 3)), rng.random((3, 4)), rng.random((2, 4))
+    w, a = al.Tensor(W, requires_grad=True), al.Tensor(A, requires_grad=True)
+    out = np.einsum("ij,jk->ik", w, a)  # numpy's spelling dispatches to the op
+    np.testing.assert_array_equal(out.data, np.einsum("ij,jk->ik", W, A))
+    (out * G).sum().backward()
+    np.testing.assert_allclose(w.grad, G @ A.T, rtol=1e-14)
+    np.testing.assert_allclose(a.grad, W.T @ G, rtol=1e-14)
+
+
+@pytest.mark.parametrize("subscripts,want", [
+    ("ij->", np.ones((2, 3))),  # a sum: every entry gets 1
+    ("ij->i", np.ones((2, 3))),
+    ("ij->ji", np.ones((2, 3))),
+    ("ij", np.ones((2, 3))),  # implicit output: 'ij'
+    ("ji", np.ones((2, 3))),  # implicit output: 'ij', so a transpose
+])
+def test_einsum_of_one_operand(subscripts, want):
+    out, grad = _grad(lambda t: al.einsum(subscripts, t), X)
+    np.testing.assert_array_equal(out.data, np.einsum(subscripts, X))
+    np.testing.assert_array_equal(grad, want)
+
+
+def test_einsum_batched_and_outer_products_against_finite_differences():
+    rng = np.random.default_rng(1)
+    x, y = rng.random((2, 3, 4)), rng.random((2, 4, 5))
+    assert al.gradcheck(lambda a, b: al.einsum("bij,bjk->bik", a, b), [x, y])
+    assert al.gradcheck(lambda a, b: al.einsum("i,j->ij", a, b), [x[0, 0], y[0, 0]])
+    assert al.gradcheck(lambda a, b, c: al.einsum("ij,jk,kl->il", a, b, c),
+                        [x[0], y[0], rng.random((5, 2))])
+
+
+def test_einsum_refuses_what_it_cannot_differentiate_and_says_what_to_write():
+    t = al.Tensor(np.eye(3), requires_grad=True)
+    with pytest.raises(ValueError, match=r"'ii' repeats a letter.*al.sum\(x \* np.eye\(n\)\)"):
+        al.einsum("ii->", t)
+    with pytest.raises(ValueError, match=r"name every axis with a letter \('...' is not"):
+        np.einsum("...i->...", t)
+    with pytest.raises(ValueError, match=r"name 2 operands, and 1 were given"):
+        al.einsum("ij,jk->ik", t)
+    with pytest.raises(ValueError, match=r"einsum: cannot apply to shapes \(3, 3\) and \(2,\): "
+                                         r"a letter must stand for axes of one length"):
+        al.einsum("ij,j->i", t, np.ones(2))
+    with pytest.raises(TypeError, match="give the subscripts first, as a string"):
+        al.einsum(t, [0, 1], [1])
+    with pytest.raises(TypeError, match=r"numpy.einsum\(..., out=...\) on a Tensor: out= is not"):
+        np.einsum("ij->", t, out=np.zeros(()))
+
+
+def test_einsum_that_is_a_transpose_sees_later_writes_as_a_view_does():
+    """numpy's einsum gives a view for 'ij->ji', as .T does; both see a write to x."""
+    x = al.Tensor(X.copy(), requires_grad=True)
+    y, z = al.einsum("ij->ji", x), x.T
+    with al.no_grad():
+        x[0, 0] = 100.0
+    assert y.data[0, 0] == z.data[0, 0] == 100.0
