@@ -221,7 +221,7 @@ def _deliver(t, g, targets, found, held) -> bool:
     if targets is None:
         g = _owned(g, held, t._data)
         with _lock:
-            t._grad = g if t._grad is None else t._grad + g
+            t._grad = g if t._grad is None else _total(t._grad, g)
         return False
     if id(t) in targets:
         found[id(t)] = _owned(g, held, t._data)
@@ -236,7 +236,7 @@ def _deliver_leaves(leaves, targets, found, held, inputs, outside) -> list[Any] 
         with _lock:  # .grad += is a read-modify-write: threads must not interleave
             for t, g in leaves:
                 g = _owned(g, held, t._data)
-                t._grad = g if t._grad is None else t._grad + g
+                t._grad = g if t._grad is None else _total(t._grad, g)
         return None
     for t, g in leaves:
         if id(t) in targets:
@@ -244,6 +244,12 @@ def _deliver_leaves(leaves, targets, found, held, inputs, outside) -> list[Any] 
         elif outside is not None:
             outside.append(t)
     return [found.get(id(t)) for t in inputs]
+
+
+def _total(grad: Any, g: Any) -> Any:
+    """.grad + g, a new array (0-d arrays add to a numpy scalar: .grad stays an array)."""
+    total = grad + g
+    return total if type(total) is ndarray or type(total) is Tensor else np.asarray(total)
 
 
 def _respend(restored: list[Tensor]) -> None:

@@ -97,13 +97,21 @@ def _float_dtype(func_name: str, x, dtype):
 
 # ---- reductions -----------------------------------------------------------------------------
 
-def _sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_UNSET, where=_UNSET):
-    x = _float_dtype("sum", a, dtype)
-    if where is not _UNSET:
-        _no_traced_mask("sum", where)
-        x = ops.where(np.broadcast_to(_data(where), np.shape(_data(x))), x, 0.0)
-    total = ops.sum(x, axis, bool(keepdims))
-    return total if initial is _UNSET else total + initial
+def _reduction(name, reduce, identity, combine):
+    """np.sum(t) or np.prod(t) with numpy's keywords: where= gives the entries left out the
+    reduction's identity, initial= is combined with the result."""
+    def call(a, axis=None, dtype=None, out=None, keepdims=False, initial=_UNSET, where=_UNSET):
+        x = _float_dtype(name, a, dtype)
+        if where is not _UNSET:
+            _no_traced_mask(name, where)
+            x = ops.where(np.broadcast_to(_data(where), np.shape(_data(x))), x, identity)
+        result = reduce(x, axis, bool(keepdims))
+        return result if initial is _UNSET else combine(result, initial)
+    return call
+
+
+_sum = _reduction("sum", ops.sum, 0.0, lambda total, initial: total + initial)
+_prod = _reduction("prod", ops.prod, 1.0, lambda product, initial: product * initial)
 
 
 def _nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_UNSET, where=_UNSET):
@@ -111,15 +119,6 @@ def _nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_UNSET, 
     entry's is 0), as the course's regularization cost takes 0 * log(0)."""
     x = _float_dtype("nansum", a, dtype)
     return _sum(ops.where(np.isnan(x), 0.0, x), axis, None, out, keepdims, initial, where)
-
-
-def _prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=_UNSET, where=_UNSET):
-    x = _float_dtype("prod", a, dtype)
-    if where is not _UNSET:
-        _no_traced_mask("prod", where)
-        x = ops.where(np.broadcast_to(_data(where), np.shape(_data(x))), x, 1.0)
-    product = ops.prod(x, axis, bool(keepdims))
-    return product if initial is _UNSET else product * initial
 
 
 def _cumsum(a, axis=None, dtype=None, out=None):
@@ -183,6 +182,7 @@ def _extreme(sign):
             else:
                 best = ops.maximum(ops.max(x, axis, bool(keepdims)), start)
         else:
+            ops._no_empty_lane(name, x, ops._axes(axis, np.ndim(_data(x)), name))
             best = ops.max(x, axis, bool(keepdims))
         return best if sign > 0 else -best
 

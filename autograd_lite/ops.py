@@ -139,9 +139,19 @@ negative = _public(defprim("negative", operator.neg, lambda g, ans, x: -g),
                    "``-x``, elementwise; the shape of x.")
 
 
+def _as_precise(v, ans):
+    """A constant of lower precision than the result (a float16 exponent with a float64
+    base) in the result's dtype: y - 1 and log x computed in float16 lost 1e-4."""
+    if type(v) is not Tensor and isinstance(v, (np.ndarray, np.generic)) \
+            and v.dtype.itemsize < ans.dtype.itemsize:
+        return v.astype(ans.dtype)
+    return v
+
+
 def _dpow_dbase(g, ans, x, y):
     # y x**(y-1), taken as 0 where y == 0: 0 ** -1 must not make 0 * inf at x = 0. The
     # masked exponent keeps the next order right too (x ** 1 -> 1 * x ** 0 -> 0).
+    y = _as_precise(y, ans)
     yv = _val(y)
     if ((yv != 0).all() if type(yv) is np.ndarray else yv != 0):
         return g * y * x ** (y - 1)
@@ -150,6 +160,7 @@ def _dpow_dbase(g, ans, x, y):
 
 
 def _dpow_dexp(g, ans, x, y):
+    x = _as_precise(x, ans)
     pos = _val(x) > 0  # d(x**y)/dy = x**y log x, taken as 0 where x <= 0
     return g * np.where(pos, ans, 0) * np.log(np.where(pos, x, 1))
 
@@ -253,6 +264,35 @@ _bce_logits = defprim("binary_cross_entropy_with_logits", _bce_logits_forward,
                       _dbce_dz, _dbce_dy)
 
 
+def _clipped(p):
+    eps = np.finfo(np.result_type(_val(p))).eps  # p's own: float32's left float16's 1 - p at 0
+    return np.clip(p, eps, 1 - eps)
+
+
+def _bce_forward(p, y):
+    pc = _clipped(p)  # p of exactly 0 or 1: a large finite cost, not inf
+    losses = y * np.log(pc) + (1 - y) * np.log(1 - pc)
+    return -(losses.sum() / losses.size)
+
+
+def _dbce_dp(g, ans, p, y):
+    # -y/p + (1-y)/(1-p) = (p - y) / (p (1 - p)) at p itself, not clipped: the clip's zero
+    # slope gave a sigmoid saturated at 1e-20 no gradient, where dz is a - y = -1; tiny
+    # keeps p = 0 and 1 finite
+    d = p - y
+    tiny = np.finfo(np.result_type(_val(p))).tiny
+    return d / np.maximum(p * (1 - p), tiny) * (g / d.size)
+
+
+def _dbce_dlabel(g, ans, p, y):
+    pc = _clipped(p)
+    d = np.log(1 - pc) - np.log(pc) + 0 * y  # (the entries averaged over: p and y broadcast)
+    return d * (g / d.size)
+
+
+_bce = defprim("binary_cross_entropy", _bce_forward, _dbce_dp, _dbce_dlabel)
+
+
 def _sigmoid_any(z):  # inside a VJP: numpy on arrays, a recorded op on Tensors
     return sigmoid(z) if type(z) is Tensor else _stable_sigmoid(z)
 
@@ -286,8 +326,10 @@ _max = defprim("max", lambda x, axis=None, keepdims=False: x.max(axis=axis, keep
 
 def _dnorm(g, ans, x, axis=None, keepdims=False):
     norm = _keep(ans, x.shape, axis, keepdims)
-    # x / ||x||, and 0 where the norm is 0 (where x is 0 too): its kink, PyTorch's choice
-    return _keep(g, x.shape, axis, keepdims) * (x / np.where(norm == 0, 1.0, norm))
+    # x / ||x||, and 0 where the norm is 0: its kink (PyTorch's choice), and where x's squares
+    # underflow (x = 1e-200 would give x / 1 = x)
+    return _keep(g, x.shape, axis, keepdims) * np.where(norm == 0, 0.0,
+                                                        x / np.where(norm == 0, 1.0, norm))
 
 
 _norm = defprim("norm", lambda x, axis=None, keepdims=False: np.sqrt(
@@ -567,7 +609,10 @@ def var(x: ArrayLike, axis=None, *, keepdims: bool = False, ddof: int = 0) -> Te
     x = _tensor(x, "var")
     axes = _axes(axis, x.ndim, "var")
     centered = x - mean(x, axes, keepdims=True)
-    return sum(centered * centered, axes, keepdims) / float(_count(x.shape, axes) - ddof)
+    # numpy's max(n - ddof, 0): inf (or nan) where ddof >= n, never a negative variance
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return sum(centered * centered, axes, keepdims) / float(builtins.max(
+            _count(x.shape, axes) - ddof, 0))
 
 
 @composite
@@ -581,15 +626,24 @@ def std(x: ArrayLike, axis=None, *, keepdims: bool = False, ddof: int = 0) -> Te
 def max(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Maximum over ``axis``. Tied maxima share the gradient equally (1/k each)."""
     axes = _axes(axis, np.ndim(_val(x)), "max")
-    if np.size(_val(x)) == 0:
-        raise ValueError(f"max: the tensor of shape {np.shape(_val(x))} is empty; a maximum "
-                         "needs at least one entry")
+    _no_empty_lane("max", x, axes)
     return apply(_max, (x,), {"axis": axes, "keepdims": keepdims})
+
+
+def _no_empty_lane(name: str, x: ArrayLike, axes: tuple | None) -> None:
+    """numpy's rule: a maximum over an axis of length 0 has no value (an empty tensor whose
+    reduced axes are not empty gives an empty result)."""
+    shape = np.shape(_val(x))
+    if 0 in (shape if axes is None else [shape[a] for a in axes]):
+        raise ValueError(f"{name}: the tensor of shape {shape} is empty along the axes "
+                         f"reduced ({'all' if axes is None else axes}); a {name}imum needs "
+                         "at least one entry")
 
 
 @composite
 def min(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Minimum over ``axis``; ties share the gradient equally, as in ``max``."""
+    _no_empty_lane("min", x, _axes(axis, np.ndim(_val(x)), "min"))
     return -max(-_tensor(x, "min"), axis, keepdims)
 
 
@@ -618,10 +672,15 @@ def leaky_relu(x: ArrayLike, slope: float = 0.01) -> Tensor:
 
 
 @composite
-def clip(x: ArrayLike, a_min=None, a_max=None) -> Tensor:
+def clip(x: ArrayLike, a_min=None, a_max=None, *, min=None, max=None) -> Tensor:  # noqa: A002
     """Limit values to [a_min, a_max], as ``np.clip`` (numbers, arrays or Tensors, which
-    broadcast). The gradient goes to ``x`` inside the bounds (bounds included) and to a
-    bound where it is active, as ``torch.clamp`` does."""
+    broadcast; ``min=``/``max=`` as numpy's ndarray.clip and PyTorch's t.clip name them).
+    The gradient goes to ``x`` inside the bounds (bounds included) and to a bound where it
+    is active, as ``torch.clamp`` does."""
+    if min is not None or max is not None:
+        if a_min is not None or a_max is not None:
+            raise TypeError("clip: give a_min/a_max, or min=/max=, not both")
+        a_min, a_max = min, max
     out = x
     if a_min is not None:  # (nondiff: recorded under al.compile, a plain array otherwise)
         out = where(nondiff(np.less, out, a_min), a_min, out)
@@ -647,7 +706,7 @@ def logsumexp(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
     xv = _val(x)
     axes = _axes(axis, np.ndim(xv), "logsumexp")
     if np.size(xv) == 0:
-        m = np.zeros(np.shape(np.sum(xv, axis=axes, keepdims=True)))
+        m = np.zeros(np.shape(np.sum(xv, axis=axes, keepdims=True)), np.result_type(xv))
     else:  # a shift without gradient (it cancels); recorded under al.compile
         m = nondiff(_logsumexp_shift, x, axis=axes)
     with np.errstate(divide="ignore"):  # log(0) = -inf is the answer for an empty sum
@@ -718,21 +777,21 @@ def _broadcast_shape(*shapes) -> tuple | None:
         return None
 
 
-@composite
 def binary_cross_entropy(p: ArrayLike, y: ArrayLike) -> Tensor:
     """Mean of -(y log p + (1-y) log(1-p)) over all entries, p and y of one shape (or y one
     number); both get their gradient (y too, when it is a Tensor that requires grad).
 
     p must lie in [0, 1] (probabilities: a sigmoid's output; logits go to
-    ``binary_cross_entropy_with_logits``). It is clipped to [eps, 1-eps] of its dtype, so p
-    of exactly 0 or 1 gives a large finite cost instead of inf.
+    ``binary_cross_entropy_with_logits``). In the cost it is clipped to [eps, 1-eps] of its
+    dtype, so p of exactly 0 or 1 gives a large finite cost instead of inf; its gradient,
+    (p - y) / (p (1 - p)), is taken at p itself, so a saturated sigmoid still learns.
     """
     _same_shape("binary_cross_entropy", "p", p, y)
     p = _tensor(p, "binary_cross_entropy")  # (a list, an int array: float64, as ops take them)
     _probabilities(p)
-    eps = float(np.finfo(p.dtype).eps)  # p's own: float32's eps left float16's 1 - p at 0
-    pc = clip(p, eps, 1 - eps)
-    return -mean(y * log(pc) + (1 - _operand(y, "binary_cross_entropy", p)) * log(1 - pc))
+    if not (type(y) is np.ndarray and y.dtype.kind == "f"):  # (an array: drawn by its name)
+        y = _operand(y, "binary_cross_entropy", p)
+    return apply(_bce, (p, y))
 
 
 def binary_cross_entropy_with_logits(z: ArrayLike, y: ArrayLike) -> Tensor:
@@ -879,7 +938,15 @@ def stack(tensors, axis: int = 0) -> Tensor:
         raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
     ndim = len(shapes.pop()) + 1
     axis = _axes(axis, ndim, "stack")[0]
-    return concatenate([expand_dims(t, axis) for t in tensors], axis)
+    return concatenate([_plain_or(expand_dims, t, axis, "stack") for t in tensors], axis)
+
+
+def _plain_or(shape_op, t, shape, op: str):
+    """``shape_op(t, shape)`` for a Tensor; an array is reshaped as it is, so that joining
+    converts it as concatenate does (a bool array beside float32 stays float32)."""
+    if type(t) is Tensor:
+        return shape_op(t, shape)
+    return getattr(np, shape_op.__name__)(_input_data(t, op), shape)  # np.reshape, ...
 
 
 def prod(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
@@ -941,7 +1008,7 @@ def _at_least(tensors, ndim: int, op: str) -> list:
     for t in tensors:
         shape = np.shape(_val(t))
         if len(shape) < ndim:
-            t = reshape(t, (1,) * (ndim - len(shape)) + shape)
+            t = _plain_or(reshape, t, (1,) * (ndim - len(shape)) + shape, op)
         out.append(t)
     return out
 
@@ -1217,15 +1284,24 @@ def _torch_keywords(function):
     a positional argument the two read differently is refused (``_refuse_positional``)."""
     name = function.__name__.lstrip("_")  # (numpy_api's _argmax: argmax)
     ambiguous = name in _POSITIONAL_MEANINGS
+    keeps = list(inspect.signature(function).parameters)[2:3] == ["keepdims"]
 
     @functools.wraps(function)
     def method(*args, **kwargs):  # (not (self, ...): al.sum(x=t) names its first parameter)
         if len(args) > 1 and ambiguous:
             args = _refuse_positional(name, args, kwargs)
+        if keeps and len(args) > 2 and not _flag_like(args[2]):
+            raise TypeError(f"{name}(x, axis, {args[2]!r}): the third argument is keepdims, "
+                            f"True or False (numpy's ndarray.{name} takes dtype there: give "
+                            f"np.{name}(t, axis, dtype=...), or t.astype(...) first)")
         if kwargs:  # (t.sum() passes straight through)
             _numpy_keywords(name, kwargs)
         return function(*args, **kwargs)
     return method
+
+
+def _flag_like(v: Any) -> bool:
+    return type(v) in (bool, np.bool_, int) and v in (0, 1)
 
 
 # What numpy and PyTorch make of t.max(1) (or al.max(t, 1)) differ, and the result of one
