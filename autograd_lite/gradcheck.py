@@ -457,6 +457,7 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
     numerical = _sampled_differences(cost, params, eps, max_numerical, seed)
     size = _norm(np.concatenate([g.ravel() for g in engine.values()])) if engine else 0.0
     layers = _layer_sizes(engine)
+    rounding = _float32_rounding(cost, parameters, engine)
     rows = []
     for name, value in params.items():
         row = GradientRow(parameter=name, key="d" + name, shape=value.shape, status="ok")
@@ -464,8 +465,9 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
         mine = _user_gradient(row, user, value)
         if mine is not None:
             _compare(row, mine, engine[name], cost_at, numerical,
-                     _limits(parameters[name], (size, layers[_layer(name)]), cost_at, eps,
-                             tol_engine, tol_numerical))
+                     _limits(parameters[name], (size, layers[_layer(name)],
+                                                rounding.get(name, 0.0)),
+                             cost_at, eps, tol_engine, tol_numerical))
     known = {"d" + k for k in params}
     rows += [GradientRow(parameter=key, key=key, shape=np.shape(user[key]), status="extra",
                          message="not a parameter gradient; not checked")
@@ -474,10 +476,25 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
 
 
 def _layer(name: str) -> str:
-    """The layer a parameter belongs to by the course's names: "1" for W1 and b1 ("" when
-    the name ends in no number: one group)."""
+    """The layer a parameter belongs to by the course's names: "1" for W1 and b1; a name
+    that ends in no number is a group of its own (as one, "weight" let "bias" pass at -1x)."""
     m = re.search(r"(\d+)$", name)
-    return m.group(1) if m else ""
+    return m.group(1) if m else name
+
+
+def _float32_rounding(cost, parameters, engine) -> dict[str, float]:
+    """For float32 parameters: how far the engine's own gradients move when computed in
+    float32 (the norm of the change, per parameter), a measure of a float32 learner's
+    rounding of this very cost; empty for float64, or if the cost fails in float32."""
+    if all(_epsilon(v) == np.finfo(np.float64).eps for v in parameters.values()):
+        return {}
+    try:
+        with np.errstate(all="ignore"):
+            low, _ = _engine_gradients(cost, {k: np.asarray(_as_float64(v), np.float32)
+                                              for k, v in parameters.items()})
+    except Exception:  # noqa: BLE001  (a measure only: the check goes on without it)
+        return {}
+    return {k: _norm(np.subtract(low[k], engine[k], dtype=np.float64)) for k in engine}
 
 
 def _layer_sizes(engine: dict) -> dict[str, float]:
@@ -491,15 +508,17 @@ def _layer_sizes(engine: dict) -> dict[str, float]:
 def _limits(parameter, sizes, cost_at, eps, tol_engine, tol_numerical) -> tuple:
     """(tolerance, floor) against the engine, then against the differences (see ``agree``),
     and the floor against differences taken CLOSER times nearer, for a parameter given as
-    ``parameter``; ``sizes``: the norm of all the engine's gradients, and of its layer's.
+    ``parameter``; ``sizes``: the norm of all the engine's gradients, of its layer's, and
+    of the change in its own when the engine computes in float32 (0 for float64).
     Finite differences cannot tell apart what changes the cost by less than its rounding,
     about 1e-16 |J| in +-eps: a gradient of 1e-16 came out 0 (relative difference 1)."""
     epsilon = _epsilon(parameter)  # the parameters' dtype: the learner's own cannot loosen it
     # The floor is the engine's float64 rounding of all the gradients, or a float32 learner's
-    # rounding of this layer's (a bias that cancels: 0 in the engine, 4e-9 in float32). Of
-    # all the layers', float32's let a small first layer's dW1 pass as zeros.
-    size, layer = sizes
-    floor = ABSOLUTE * max(np.finfo(np.float64).eps * size, epsilon * layer)
+    # rounding of this layer's (a bias that cancels: 0 in the engine, 4e-9 in float32), or
+    # the engine's own float32 rounding of this gradient, measured. Of all the layers',
+    # float32's let a small first layer's dW1 pass as zeros.
+    size, layer, rounding = sizes
+    floor = ABSOLUTE * max(np.finfo(np.float64).eps * size, epsilon * layer, rounding)
     resolution = ABSOLUTE * np.finfo(np.float64).eps * abs(cost_at) / eps
     return (max(tol_engine, RELATIVE * epsilon), floor,
             max(tol_numerical, RELATIVE * epsilon), max(floor, resolution),
@@ -636,6 +655,10 @@ def _compare(row, mine, ref, cost_at, numerical, limits) -> None:
     row.message = f"at {row.worst_index} yours is {yours}, the engine's {engines}"
     if with_engine:  # the engine agrees with you: the differences do not
         row.message = _kink_message(mine.reshape(-1)[idx], fd, idx, ref.shape)
+    elif agree(mine.reshape(-1)[idx], fd, tol_numerical, floor_numerical * np.sqrt(idx.size)):
+        row.message += ("; yours agrees with the finite differences and the engine's does "
+                        "not: a rule of the engine's is wrong here, most likely a custom op's "
+                        "VJP in the cost (check it alone with al.gradcheck)")
 
 
 CLOSER = 100  # a kink within eps of a parameter: the differences are taken again at eps / 100

@@ -414,3 +414,52 @@ def test_a_kink_within_eps_of_a_parameter_is_looked_at_closer_before_calling_you
     assert "at eps / 100 they agree with yours" in report.rows[1].message
     wrong = al.check_gradients(cost, params, dict(grads, dW1=grads["dW1"] * 1.01))
     assert [r.status for r in wrong.rows] == ["wrong", "ok", "ok", "ok"]
+
+
+def test_float32_parameters_without_layer_numbers_are_each_checked_on_their_own_scale():
+    """'weight' and 'bias' were one group: the float32 floor, 10 eps32 times the norm of both
+    gradients (dweight ~ 3e6), let dbias pass sign-flipped or as 0 (relative difference 1).
+    PyTorch's float32 autograd gives dbias -0.61245787, 7e-8 from float64's."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(1e6, 1e7, (1, 20))
+    y = 3e-7 * x + 0.5 + 0.1 * rng.standard_normal((1, 20))
+
+    def cost(P):
+        return ((P["weight"] * x + P["bias"] - y) ** 2).mean()
+    for dtype in (np.float64, np.float32):
+        P = {"weight": np.array([[3e-7]], dtype), "bias": np.array([[0.2]], dtype)}
+        r = P["weight"].astype(float) * x + P["bias"].astype(float) - y
+        dw, db = (2 * r * x).mean(keepdims=True), (2 * r).mean(keepdims=True)
+        assert al.check_gradients(cost, P, {"dweight": dw, "dbias": db}).passed
+        for wrong in (-db, 0 * db):
+            report = al.check_gradients(cost, P, {"dweight": dw, "dbias": wrong})
+            assert [row.key for row in report.rows if not row.passed] == ["dbias"], dtype
+
+
+def test_float32_rounding_of_a_gradient_that_cancels_is_measured_not_guessed():
+    """A bias whose gradient cancels to 0 in float64 is 1e-9-ish when computed in float32
+    (the learner's): the floor includes the engine's own float32 rounding of it."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((1, 50)).astype(np.float32)
+    x -= x.mean()  # so that d/dbias of sum(weight * x + bias) * x is sum(x) = 0 in float64
+
+    def cost(P):
+        return ((P["weight"] * x + P["bias"]) * x).sum()
+    P = {"weight": np.array([[0.5]], np.float32), "bias": np.array([[0.1]], np.float32)}
+    learner_db = np.float32(x.astype(np.float32).sum())  # float32 rounding, not 0
+    dw = (2 * P["weight"] * x * x).sum(keepdims=True)
+    report = al.check_gradients(cost, P, {"dweight": dw, "dbias": np.array([[learner_db]])})
+    assert report.passed, str(report)
+
+
+def test_a_wrong_custom_vjp_is_named_as_the_one_that_disagrees():
+    """Yours agreed with the finite differences to 5e-11, and the row read as if yours were
+    wrong: "yours is 1.29131, the engine's -1.29131"."""
+    softplus = al.custom_op(lambda z: np.logaddexp(0, z), lambda g, ans, z: -g / (1 + np.exp(-z)),
+                            name="softplus_sign_flipped")
+    P = {"w": np.array([[0.3, -0.2, 0.1]])}
+    report = al.check_gradients(lambda P: softplus(P["w"] * 2.0).sum(), P,
+                                {"dw": 2 / (1 + np.exp(-2 * P["w"]))})
+    assert not report.passed
+    assert "yours agrees with the finite differences and the engine's does not: a rule of " \
+           "the engine's is wrong here, most likely a custom op's VJP" in report.rows[0].message
