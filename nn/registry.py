@@ -250,12 +250,16 @@ def _logistic_parameters(layer_dims, rng):
     return {"w": rng.standard_normal((layer_dims[0], 1)), "b": rng.standard_normal((1, 1))}
 
 
+class ReturnError(TypeError):
+    """The learner's function returned something else than the course's does."""
+
+
 def _logistic_grade(propagate, p, X, Y):
     out = propagate(p["w"], float(np.reshape(p["b"], ())), X, Y)
     if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], Mapping)):
         got = (f"({', '.join(type(v).__name__ for v in out)})" if isinstance(out, tuple)
                else type(out).__name__)
-        raise TypeError(f"propagate should return (grads, cost), grads a dict with 'dw' and "
+        raise ReturnError(f"propagate should return (grads, cost), grads a dict with 'dw' and "
                         f"'db', as the course's does; it returned {got}")
     grads = dict(out[0])  # a missing key is reported as missing, a wrong shape as one
     if "db" in grads and np.size(grads["db"]) == 1:  # the course's db is a number: b's (1, 1)
@@ -502,6 +506,20 @@ def for_learner(module, name=None) -> CourseModel:
         function = getattr(module, model.learner, None)
         if callable(function) and model.learner_matches(function):
             return model
+    for model in COURSE_MODELS.values():  # the name, but other arguments: say which
+        function = getattr(module, model.learner, None)
+        if callable(function):
+            raise LookupError(f"the learner's file defines {model.learner}{_arguments(function)}"
+                              f", but the course's takes {model.learner}"
+                              f"{_arguments(model.reference)}: give it those arguments (extra "
+                              "ones need a default)")
     wanted = sorted({m.learner for m in COURSE_MODELS.values()})
     raise LookupError(f"the learner's file defines none of the graded functions: "
                       f"{', '.join(wanted)}")
+
+
+def _arguments(function) -> str:
+    try:
+        return str(inspect.signature(function))
+    except (TypeError, ValueError):
+        return "(...)"

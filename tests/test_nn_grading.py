@@ -91,8 +91,9 @@ def test_a_wrong_learner_scores_per_gradient_key(capsys, tmp_path):
     code, results, printed = grade(capsys, tmp_path, LEARNERS / "deep_wrong.py", "--points",
                                    "60")
     assert code == 0  # without --strict a failing grade is still a grade
-    # the keys L_model_backward returns for the graded sizes [3, 4, 3, 1], from nn itself
-    keys = [k for k in deep.L_model_backward(*_one_case([3, 4, 3, 1])) if not k.startswith("dA")]
+    # the keys L_model_backward returns for the graded sizes [3, 4, 3, 2, 1], from nn itself
+    keys = [k for k in deep.L_model_backward(*_one_case([3, 4, 3, 2, 1]))
+            if not k.startswith("dA")]
     names = [t["name"] for t in results["tests"]]
     assert sorted(names) == sorted(f"L_model_backward: {k}" for k in keys)
     for t in results["tests"]:  # the planted bug: every dW misses its 1/m, every db is right
@@ -202,3 +203,106 @@ def test_week_2s_propagate_is_told_what_is_wrong_with_what_it_returned(tmp_path,
     text = results["output"] + "".join(t["output"] for t in results["tests"])
     assert re.search(verdict, text), text
     assert results["score"] < 100
+
+
+def test_a_key_that_only_a_deeper_network_has_is_scored_when_wrong(tmp_path):
+    """dW4 existed only in random 4-layer cases, not in the fixed [3, 4, 3, 1]: its failure
+    was named in the output but scored nothing (100/100, --strict exited 0). The fixed
+    cases now have as many layers as the random ones can."""
+    from nn.grading import grade as grade_file
+    path = _variant(tmp_path, "deep_correct.py", "    return grads\n",
+                    "    if len(caches) == 4:\n        grads['dW4'] = 2 * grads['dW4']\n"
+                    "    return grads\n", "deep4.py")
+    results = grade_file(str(path), examples=60, out_dir=str(tmp_path / "out"))
+    status = {t["name"].split(": ")[1]: t["status"] for t in results["tests"]}
+    assert status.pop("dW4") == "failed" and set(status.values()) == {"passed"}, status
+    assert results["score"] == pytest.approx(100 * 7 / 8)
+    assert main(["grade", str(path), "-o", str(tmp_path / "r.json"), "--examples", "60",
+                 "--strict"]) == 1
+
+
+@pytest.mark.parametrize("call", ["sys.exit()", "exit(0)"])
+def test_a_learner_that_exits_inside_its_function_scores_zero_with_a_results_file(
+        capsys, tmp_path, call):
+    """SystemExit inside propagate left no results.json and exit code 0, even --strict."""
+    path = _variant(tmp_path, "propagate_correct.py", 'return {"dw": dw, "db": db}',
+                    f'import sys\n    {call}\n    return {{"dw": dw, "db": db}}', "exits.py")
+    code, results, _ = grade(capsys, tmp_path, path, "--strict")
+    assert code == 1 and results["score"] == 0
+    assert "called exit() (SystemExit" in results["output"]
+
+
+def test_what_a_learner_returned_is_not_reported_as_a_crash_in_the_grader(tmp_path):
+    from nn.grading import grade as grade_file
+    path = _variant(tmp_path, "propagate_correct.py",
+                    'return {"dw": dw, "db": db}, np.squeeze(cost)',
+                    'return np.squeeze(cost), {"dw": dw, "db": db}', "swapped.py")
+    results = grade_file(str(path), examples=5, out_dir=str(tmp_path / "out"))
+    assert "returned the wrong thing: propagate should return (grads, cost)" in results["output"]
+    assert "Traceback" not in results["output"]  # the grader's frames would seem to blame it
+
+
+def test_a_graded_name_with_other_arguments_is_told_which():
+    from nn.registry import for_learner
+
+    class Learner:
+        @staticmethod
+        def propagate(w, b, X, Y, print_cost):
+            return {}, 0.0
+    with pytest.raises(LookupError, match=r"defines propagate\(w, b, X, Y, print_cost\), but "
+                                          r"the course's takes propagate\(w, b, X, Y\)"):
+        for_learner(Learner)
+
+
+def test_a_fixed_case_failure_is_the_summarys_first_line_and_cases_counts_those_run(tmp_path):
+    from nn.grading import FIXED_CASES, graded_dims
+    from nn.grading import grade as grade_file
+    from nn.registry import COURSE_MODELS, random_case
+    m, seed = FIXED_CASES[-1]  # wrong on this fixed case's X alone
+    x00 = random_case(COURSE_MODELS["logistic"], graded_dims(COURSE_MODELS["logistic"]), m,
+                      seed)[0][0, 0]
+    path = _variant(tmp_path, "propagate_correct.py", 'return {"dw": dw, "db": db}',
+                    f'if X[0, 0] == {x00!r}:\n        dw = 2 * dw\n    return {{"dw": dw, '
+                    '"db": db}', "fixed.py")
+    results = grade_file(str(path), examples=30, out_dir=str(tmp_path / "out"))
+    assert results["output"].splitlines()[0].endswith(
+        "is wrong on dw on a fixed case (it passed 30 random cases): see each key's test")
+    assert results["score"] == 50.0 and results["extra_data"]["cases"] == 30 + len(FIXED_CASES)
+
+
+def test_the_courses_own_formula_passes_where_it_loses_precision():
+    """At Z[L] = 23 (1 - AL = 1e-10) the course's dAL = -(Y/AL - (1-Y)/(1-AL)) is 1.6e-7
+    from the exact gradient: WRONG at the grader's old 1e-7, about one case in 1,500."""
+    import importlib.util
+
+    from nn.grading import check_case
+    from nn.registry import COURSE_MODELS
+    spec = importlib.util.spec_from_file_location("learner", LEARNERS / "deep_correct.py")
+    learner = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(learner)
+    report = check_case(COURSE_MODELS["deep"], learner.L_model_backward, [4, 3, 7, 1, 1], 10,
+                        26074)
+    assert report.passed, str(report)
+    assert max(r.diff_engine or 0.0 for r in report.rows) > 1e-7  # the case shows the loss
+
+
+def test_l2s_lambd_varies_over_the_cases_so_a_hard_coded_one_fails(tmp_path):
+    """Every case used lambd = 0.7: a learner with 0.7 written in scored 100."""
+    import inspect
+
+    from nn import regularization
+    from nn.grading import grade as grade_file
+    source = inspect.getsource(regularization._backward).replace("_backward(", "_core(", 1)
+    learner = tmp_path / "l2.py"
+    learner.write_text(
+        "import numpy as np\n\n\n" + source.replace("(lambd / m)", "(0.7 / m)") + "\n\n"
+        "def backward_propagation_with_regularization(X, Y, cache, lambd):\n"
+        "    Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3 = cache\n"
+        "    return _core(X, Y, W1, A1, W2, A2, W3, A3, lambd=lambd)\n")
+    results = grade_file(str(learner), examples=10, out_dir=str(tmp_path / "out"))
+    assert results["score"] < 100
+    wrong = [t["output"] for t in results["tests"] if t["status"] == "failed"]
+    assert wrong and all("lambd=" in text for text in wrong)
+    right = learner.read_text().replace("(0.7 / m)", "(lambd / m)")
+    learner.write_text(right)
+    assert grade_file(str(learner), examples=10, out_dir=str(tmp_path / "out"))["score"] == 100
