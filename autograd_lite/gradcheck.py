@@ -655,7 +655,9 @@ def _compare(row, mine, ref, cost_at, numerical, limits) -> None:
     row.message = f"at {row.worst_index} yours is {yours}, the engine's {engines}"
     if with_engine:  # the engine agrees with you: the differences do not
         row.message = _kink_message(mine.reshape(-1)[idx], fd, idx, ref.shape)
-    elif agree(mine.reshape(-1)[idx], fd, tol_numerical, floor_numerical * np.sqrt(idx.size)):
+    elif agree(mine.reshape(-1)[idx], fd, tol_numerical, floor_numerical * np.sqrt(idx.size)) \
+            and not agree(ref.reshape(-1)[idx], fd, tol_numerical,
+                          floor_numerical * np.sqrt(idx.size)):
         row.message += ("; yours agrees with the finite differences and the engine's does "
                         "not: a rule of the engine's is wrong here, most likely a custom op's "
                         "VJP in the cost (check it alone with al.gradcheck)")
