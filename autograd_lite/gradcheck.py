@@ -482,19 +482,33 @@ def _layer(name: str) -> str:
     return m.group(1) if m else name
 
 
+ROUNDING_RUNS = 4  # float32 runs of the engine that measure a float32 learner's rounding
+
+
 def _float32_rounding(cost, parameters, engine) -> dict[str, float]:
     """For float32 parameters: how far the engine's own gradients move when computed in
-    float32 (the norm of the change, per parameter), a measure of a float32 learner's
-    rounding of this very cost; empty for float64, or if the cost fails in float32."""
+    float32, at the parameters and at three neighbours one float32 rounding away (the
+    largest norm of the change, per parameter): a measure of a float32 learner's rounding
+    of this very cost. One run alone can land on the float64 value by chance (a db that
+    cancels came out exactly 0). Empty for float64, or if the cost fails in float32."""
     if all(_epsilon(v) == np.finfo(np.float64).eps for v in parameters.values()):
         return {}
+    rng = np.random.default_rng(0)
+    eps32 = float(np.finfo(np.float32).eps)
+    moved: dict[str, float] = {k: 0.0 for k in engine}
     try:
-        with np.errstate(all="ignore"):
-            low, _ = _engine_gradients(cost, {k: np.asarray(_as_float64(v), np.float32)
-                                              for k, v in parameters.items()})
+        for run in range(ROUNDING_RUNS):
+            shifted = {k: np.asarray(_as_float64(v) * (1 + eps32 * rng.choice(
+                [-1.0, 1.0], np.shape(v)) * (run > 0)), np.float32)
+                for k, v in parameters.items()}
+            with np.errstate(all="ignore"):
+                low, _ = _engine_gradients(cost, shifted)
+            for k in engine:
+                moved[k] = max(moved[k], _norm(np.subtract(low[k], engine[k],
+                                                           dtype=np.float64)))
     except Exception:  # noqa: BLE001  (a measure only: the check goes on without it)
         return {}
-    return {k: _norm(np.subtract(low[k], engine[k], dtype=np.float64)) for k in engine}
+    return moved
 
 
 def _layer_sizes(engine: dict) -> dict[str, float]:
