@@ -122,7 +122,11 @@ def _nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_UNSET, 
 
 
 def _cumsum(a, axis=None, dtype=None, out=None):
-    return ops.cumsum(_float_dtype("cumsum", a, dtype), _int_axis("cumsum", axis, True))
+    axis = _int_axis("cumsum", axis, True)
+    if np.ndim(_data(a)) == 0:  # numpy's np.cumsum(3.0, axis=0) is [3.0], as for axis=None
+        ops._axes(axis, 1, "cumsum")  # (0 and -1 are a number's axes, as numpy takes them)
+        axis = None
+    return ops.cumsum(_float_dtype("cumsum", a, dtype), axis)
 
 
 def _linalg_norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002  (numpy's name)

@@ -277,11 +277,11 @@ def _bce_forward(p, y):
 
 def _dbce_dp(g, ans, p, y):
     # -y/p + (1-y)/(1-p) = (p - y) / (p (1 - p)) at p itself, not clipped: the clip's zero
-    # slope gave a sigmoid saturated at 1e-20 no gradient, where dz is a - y = -1; tiny
-    # keeps p = 0 and 1 finite
+    # slope gave a sigmoid saturated at 1e-20 no gradient, where dz is a - y = -1; a floor of
+    # eps² on p (1 - p) keeps p = 0 and 1 finite, and exact down to p = 5e-32 in float64
     d = p - y
-    tiny = np.finfo(np.result_type(_val(p))).tiny
-    return d / np.maximum(p * (1 - p), tiny) * (g / d.size)
+    least = np.finfo(np.result_type(_val(p))).eps ** 2  # not tiny: 1/tiny * 5 overflows
+    return d / np.maximum(p * (1 - p), least) * (g / d.size)
 
 
 def _dbce_dlabel(g, ans, p, y):
@@ -431,8 +431,8 @@ def _products_of_the_others(x: Tensor, axis) -> Tensor:
     axes = tuple(range(x.ndim)) if axis is None else axis
     kept = tuple(i for i in range(x.ndim) if i not in axes)
     order = kept + axes  # the reduced axes last, as one of length k
-    lanes = reshape(transpose(x, order), tuple(shape[i] for i in kept) + (-1,))
-    k = lanes.shape[-1]
+    k = int(np.prod([shape[i] for i in axes]))  # (not -1: a kept axis may have length 0)
+    lanes = reshape(transpose(x, order), tuple(shape[i] for i in kept) + (k,))
     others = prod(where(np.eye(k, dtype=bool), 1.0, expand_dims(lanes, -2)), -1)
     others = reshape(others, tuple(shape[i] for i in order))
     return transpose(others, tuple(np.argsort(order)))
@@ -466,7 +466,7 @@ def _einsum_parts(subscripts: str, n: int) -> tuple[list[str], str]:
     if len(parts) != n:
         raise ValueError(f"einsum: the subscripts {subscripts!r} name {len(parts)} "
                          f"operand{'s' * (len(parts) != 1)}, and {n} were given")
-    if not all(c.isalpha() for c in letters + output):
+    if not all(c.isascii() and c.isalpha() for c in letters + output):
         raise ValueError(f"einsum({subscripts!r}): name every axis with a letter ('...' is "
                          "not supported here)")
     twice = [p for p in parts if len(set(p)) != len(p)]
@@ -487,9 +487,10 @@ def _deinsum(i, g, ans, *xs, subscripts):
     kept = "".join(c for c in mine if c in reached)
     d = np.einsum(",".join([output, *others]) + "->" + kept, g, *xs[:i], *xs[i + 1:])
     if kept != mine:
-        d = np.broadcast_to(np.expand_dims(d, tuple(k for k, c in enumerate(mine)
-                                                    if c not in reached)), xs[i].shape)
-    return d
+        d = np.expand_dims(d, tuple(k for k, c in enumerate(mine) if c not in reached))
+    # spread along an axis summed here alone, or where numpy broadcast a length-1 axis of
+    # another operand; where this operand's axis had length 1, the engine sums back
+    return np.broadcast_to(d, np.broadcast_shapes(np.shape(d), np.shape(xs[i])))
 
 
 _einsum = defprim("einsum", lambda *xs, subscripts: np.einsum(subscripts, *xs),
@@ -784,7 +785,9 @@ def binary_cross_entropy(p: ArrayLike, y: ArrayLike) -> Tensor:
     p must lie in [0, 1] (probabilities: a sigmoid's output; logits go to
     ``binary_cross_entropy_with_logits``). In the cost it is clipped to [eps, 1-eps] of its
     dtype, so p of exactly 0 or 1 gives a large finite cost instead of inf; its gradient,
-    (p - y) / (p (1 - p)), is taken at p itself, so a saturated sigmoid still learns.
+    (p - y) / (p (1 - p)), is taken at p itself, so a sigmoid saturated near 0 (p = 1e-20)
+    still gets dz = a - y. Near 1, p itself rounds to 1 (z > 37 in float64, 17 in float32):
+    only the logits form keeps that gradient.
     """
     _same_shape("binary_cross_entropy", "p", p, y)
     p = _tensor(p, "binary_cross_entropy")  # (a list, an int array: float64, as ops take them)

@@ -241,11 +241,11 @@ EDGE_CASES: list[EdgeCase] = [
              ops.binary_cross_entropy_with_logits, (_INF, 1.0), _NAN, (0.0, -_INF),
              "inf - inf, as PyTorch"),
     EdgeCase("binary_cross_entropy", "bce(0, 1)", ops.binary_cross_entropy, (0.0, 1.0),
-             -np.log(np.finfo(np.float64).eps), (-1 / np.finfo(np.float64).tiny,
+             -np.log(np.finfo(np.float64).eps), (-1 / np.finfo(np.float64).eps ** 2,
                                                  -np.log(np.finfo(np.float64).eps)
                                                  + np.log1p(-np.finfo(np.float64).eps)),
              "p clipped to [eps, 1 - eps] in the cost: finite; p's gradient (p - y) / "
-             "(p (1 - p)) is taken at p, with p (1 - p) at least the smallest normal float"),
+             "(p (1 - p)) is taken at p, with p (1 - p) at least eps squared"),
     EdgeCase("binary_cross_entropy", "bce(1e-20, 1)", ops.binary_cross_entropy, (1e-20, 1.0),
              -np.log(np.finfo(np.float64).eps), (-1e20, -np.log(np.finfo(np.float64).eps)
                                                   + np.log1p(-np.finfo(np.float64).eps)),
