@@ -35,7 +35,7 @@ MAX_DEPTH = 60
 GRAMMAR_OPS = {"add", "subtract", "multiply", "divide", "power", "matmul", "negative"}
 FUNCTIONS = {name: op.function for name, op in ops.OPS.items()
              if op.cli and name not in GRAMMAR_OPS}
-KEYWORDS = {"axis", "keepdims", "slope"}
+KEYWORDS = {"axis", "keepdims", "slope", "min", "max"}  # (clip's min=/max=: one bound alone)
 
 _BINARY = {ast.Add: ops.add, ast.Sub: ops.subtract, ast.Mult: ops.multiply,
            ast.Div: ops.divide, ast.Pow: ops.power, ast.MatMult: ops.matmul}
@@ -172,6 +172,9 @@ def _validate(node: ast.AST, variables, depth: int) -> None:
         _validate(node.operand, variables, depth + 1)
         return
     if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Attribute) and node.func.attr in FUNCTIONS:
+            raise ExpressionError(f"method calls are not allowed: write {node.func.attr}(x, "
+                                  f"...) for x.{node.func.attr}(...)")
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             what = node.func.id if isinstance(node.func, ast.Name) else "this expression"
             raise ExpressionError(f"calling {what!r} is not allowed; functions: "

@@ -415,27 +415,36 @@ def _dprod(g, ans, x, axis=None, keepdims=False):
     g = _keep(g, x.shape, axis, keepdims)
     if type(x) is Tensor:  # create_graph: a form whose own derivative is right at zeros too
         return g * _products_of_the_others(x, axis)
-    zero = x == 0
-    if not zero.any():
-        return g * (_keep(ans, x.shape, axis, keepdims) / x)
-    zeros = zero.sum(axis=axis, keepdims=True)
-    nonzero = np.where(zero, 1.0, x)
-    rest = np.prod(nonzero, axis=axis, keepdims=True)
-    return g * np.where(zeros == 0, rest / nonzero, np.where(zero & (zeros == 1), rest, 0.0))
+    # the products before and after each entry, multiplied: no division, so zeros need no
+    # case, and a product that under- or overflows (1e-200 * 1e-200 * 1e200) does not make
+    # ans / x 0 or inf where the others' product is 1
+    lanes, back = _as_lanes(x, axis)
+    if lanes.shape[-1] == 0:
+        return g * np.zeros_like(x)
+    ones = np.ones(lanes.shape[:-1] + (1,), lanes.dtype)
+    before = np.cumprod(np.concatenate([ones, lanes[..., :-1]], -1), -1)
+    after = np.cumprod(np.concatenate([ones, lanes[..., :0:-1]], -1), -1)[..., ::-1]
+    return g * back(before * after)
+
+
+def _as_lanes(x, axis):
+    """x with the reduced axes last, as one (..., k), and the function that puts an array of
+    that shape back in x's order and shape."""
+    axes = tuple(range(np.ndim(x))) if axis is None else axis
+    kept = tuple(i for i in range(np.ndim(x)) if i not in axes)
+    order, shape = kept + axes, np.shape(x)
+    k = int(np.prod([shape[i] for i in axes]))  # (not -1: a kept axis may have length 0)
+    lanes = np.reshape(np.transpose(x, order), tuple(shape[i] for i in kept) + (k,))
+    return lanes, lambda a: np.transpose(np.reshape(a, tuple(shape[i] for i in order)),
+                                         tuple(np.argsort(order)))
 
 
 def _products_of_the_others(x: Tensor, axis) -> Tensor:
     """Entry i of each lane: the product of the lane's other entries, as the product of a
     (k, k) matrix per lane whose diagonal is 1 (k² memory: for create_graph only)."""
-    shape = x.shape
-    axes = tuple(range(x.ndim)) if axis is None else axis
-    kept = tuple(i for i in range(x.ndim) if i not in axes)
-    order = kept + axes  # the reduced axes last, as one of length k
-    k = int(np.prod([shape[i] for i in axes]))  # (not -1: a kept axis may have length 0)
-    lanes = reshape(transpose(x, order), tuple(shape[i] for i in kept) + (k,))
-    others = prod(where(np.eye(k, dtype=bool), 1.0, expand_dims(lanes, -2)), -1)
-    others = reshape(others, tuple(shape[i] for i in order))
-    return transpose(others, tuple(np.argsort(order)))
+    lanes, back = _as_lanes(x, axis)  # (np.transpose, np.reshape: recorded on a Tensor)
+    k = lanes.shape[-1]
+    return back(prod(where(np.eye(k, dtype=bool), 1.0, expand_dims(lanes, -2)), -1))
 
 
 _prod = defprim("prod", lambda x, axis=None, keepdims=False: x.prod(axis=axis,
@@ -469,6 +478,11 @@ def _einsum_parts(subscripts: str, n: int) -> tuple[list[str], str]:
     if not all(c.isascii() and c.isalpha() for c in letters + output):
         raise ValueError(f"einsum({subscripts!r}): name every axis with a letter ('...' is "
                          "not supported here)")
+    unknown = sorted(set(output) - set(letters))
+    if unknown or len(set(output)) != len(output):
+        raise ValueError(f"einsum({subscripts!r}): each output letter must name an input's "
+                         "axis, once" + (f" ({', '.join(unknown)} names none)" if unknown
+                                         else f" ({output!r} repeats one)"))
     twice = [p for p in parts if len(set(p)) != len(p)]
     if twice:
         raise ValueError(f"einsum({subscripts!r}): {twice[0]!r} repeats a letter (a "
@@ -974,14 +988,18 @@ def cumsum(x: ArrayLike, axis: int | None = None) -> Tensor:
     return apply(_cumsum, (x,), {"axis": axes[0]})
 
 
-def einsum(subscripts: str, *operands: ArrayLike) -> Tensor:
+def einsum(subscripts: str, *operands: ArrayLike, optimize: Any = False) -> Tensor:
     """``np.einsum`` (and ``torch.einsum``) with the axes named by letters: ``einsum("ij,jk->ik",
     W, A)`` is W @ A, ``einsum("ij->", x)`` its sum, ``einsum("bij,bjk->bik", x, y)`` a batch
     of products. Without ``->`` the output is numpy's: the letters used once, in order.
-    '...' and a letter repeated within one operand (a diagonal) are refused."""
+    The operands may come as one list, as torch.einsum takes them; ``optimize`` (numpy's
+    order of the products) is taken and not used. '...' and a letter repeated within one
+    operand (a diagonal) are refused."""
     if not isinstance(subscripts, str):
         raise TypeError("einsum: give the subscripts first, as a string ('ij,jk->ik'); "
                         "numpy's sublist form is not supported")
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)) and "," in subscripts:
+        operands = tuple(operands[0])  # torch.einsum("ij,jk", [a, b])
     parts, output = _einsum_parts(subscripts, len(operands))
     return apply(_einsum, operands, {"subscripts": ",".join(parts) + "->" + output})
 
@@ -1035,7 +1053,7 @@ def tile(x: ArrayLike, reps) -> Tensor:
     """``np.tile`` (PyTorch's ``t.repeat``): x repeated ``reps[i]`` times along axis i
     (reps an int or a tuple; the shorter of x's shape and reps is padded with 1s on the
     left): (2, 3) tiled (2, 2) is (4, 6). The gradient sums over the copies."""
-    reps = (reps,) if isinstance(reps, (int, np.integer)) else tuple(reps)
+    reps = (reps,) if np.ndim(reps) == 0 else tuple(reps)
     if not all(_index_in(r, 0, 2 ** 62) for r in reps):
         raise ValueError(f"tile: reps must be non-negative ints, got {reps!r}")
     shape = np.shape(_val(x))

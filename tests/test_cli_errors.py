@@ -309,3 +309,14 @@ def test_an_expression_starting_with_a_minus_is_told_to_follow_two_dashes(capsys
     assert "out = -9" in capsys.readouterr().out
     assert main(["graph", "--bogus", "a=3"]) == 2  # an option stays an option
     assert "starts with '-'" not in capsys.readouterr().err
+
+
+def test_a_method_call_and_clips_one_bound_in_an_expression(capsys):
+    """'a.prod()' said "calling 'this expression' is not allowed"; clip(a, max=...) was
+    refused, leaving no way to give the upper bound alone."""
+    from nn.cli import main
+    assert main(["graph", "a.prod()", "a=2"]) == 1
+    assert "method calls are not allowed: write prod(x, ...) for x.prod(...)" in \
+        capsys.readouterr().err
+    assert main(["graph", "clip(a, max=1.5)", "a=2"]) == 0
+    assert "out = 1.5" in capsys.readouterr().out

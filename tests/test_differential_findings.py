@@ -177,3 +177,14 @@ def test_week_2s_w_and_b_in_float32_are_one_layer_as_w1_and_b1_are():
         A = 1 / (1 + np.exp(-(W0.T @ X + B0)))
         mine = {"d" + w: X @ (A - Y).T / 14, "d" + b: np.sum(A - Y, keepdims=True) / 14}
         assert al.check_gradients(cost, {w: W0, b: B0}, mine).passed, (w, b)
+
+
+def test_prod_gradient_when_the_product_under_or_overflows():
+    """ans / x made 1e-200 * 1e-200 * 1e200 (product 0) all zeros where x1 x2 = 1."""
+    for values, want in (([1e-200, 1e-200, 1e200], [1.0, 1.0, 1e-400]),
+                         ([1e300, 1e300, 1e-300], [1.0, 1.0, np.inf]),
+                         ([np.inf, 2.0], [2.0, np.inf])):
+        t = al.Tensor(values, requires_grad=True)
+        with np.errstate(over="ignore", under="ignore"):
+            al.prod(t).backward()
+        np.testing.assert_array_equal(t.grad, want)

@@ -217,3 +217,19 @@ def test_einsum_that_is_a_transpose_sees_later_writes_as_a_view_does():
     with al.no_grad():
         x[0, 0] = 100.0
     assert y.data[0, 0] == z.data[0, 0] == 100.0
+
+
+def test_einsum_as_torch_takes_its_operands_as_one_list_and_says_what_is_wrong_with_output():
+    a, b = al.Tensor(np.ones((2, 3)), requires_grad=True), al.Tensor(np.ones((3, 4)))
+    assert al.einsum("ij,jk->ik", [a, b]).shape == (2, 4)  # torch.einsum's list form
+    assert al.einsum("ij,jk", a, b, optimize="greedy").shape == (2, 4)  # numpy's keyword
+    with pytest.raises(ValueError, match=r"each output letter must name an input's axis, "
+                                         r"once \(k names none\)"):
+        al.einsum("ij->k", a)
+    with pytest.raises(ValueError, match=r"\('ikk' repeats one\)"):
+        al.einsum("ij,jk->ikk", a, b)
+
+
+def test_tile_refuses_a_fractional_count_by_name():
+    with pytest.raises(ValueError, match=r"tile: reps must be non-negative ints, got \(1.5,\)"):
+        al.tile(al.Tensor([1.0]), 1.5)
