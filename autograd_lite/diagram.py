@@ -346,7 +346,8 @@ def _labels(order: list[Tensor], extra: list, known: Mapping[int, str] | None = 
             label = known[id(t)]
         elif calls and id(t) in calls:
             call, inputs = calls[id(t)]
-            label = _call_text(call.name, [_operand(a, names, known) for a in inputs],
+            label = _call_text(call.name, [_operand(a, names, known)
+                                           for a in _as_called(call, inputs)],
                                _call_params(call))
         elif t._op is not None:
             label = _expression(t, names, known)
@@ -355,6 +356,14 @@ def _labels(order: list[Tensor], extra: list, known: Mapping[int, str] | None = 
                      else f"t{next(unnamed)}")
         names[id(t)] = label
     return names
+
+
+def _as_called(call, inputs: list) -> list:
+    """A call's inputs as its arguments were given, repeats included (``outer(a, a)``), where
+    each was an argument itself; else each once (a list of them: ``hstack(a)``)."""
+    given = {id(a): a for a in inputs}
+    args = [given[i] for i in call.inputs if i in given]
+    return args if len({id(a) for a in args}) == len(inputs) else inputs
 
 
 def _expression(t: Tensor, names: Mapping[int, str], known: Mapping[int, str]) -> str:

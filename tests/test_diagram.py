@@ -731,3 +731,12 @@ def test_draw_and_explain_after_a_seeded_backward_show_what_it_computed():
     e2 = (a + b) * (b + 1)
     e2.backward()  # a plain backward after: ones again
     assert "b: 4 + 5 = 9" in al.explain(e2)
+
+
+def test_a_collapsed_call_names_a_repeated_argument_each_time():
+    """outer(a, a) was drawn as outer(a): the call's inputs are drawn once each (one edge),
+    its label lists its arguments as given."""
+    a = Tensor([1.0, 2.0], requires_grad=True, name="a")
+    for out, text in ((np.outer(a, a), "outer(a, a)"), (al.minimum(a, a), "minimum(a, a)")):
+        firsts = [v.split("\\n")[0] for v in labels(al.draw(out.sum()).source).values()]
+        assert text in firsts
