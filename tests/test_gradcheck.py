@@ -465,15 +465,13 @@ def test_a_wrong_custom_vjp_is_named_as_the_one_that_disagrees():
            "the engine's is wrong here, most likely a custom op's VJP" in report.rows[0].message
 
 
-def test_the_engine_is_blamed_only_when_the_differences_side_with_you_alone():
-    """At a float32 logistic regression's optimum, db cancels to ~1e-10: yours (1e-9), the
-    engine's and the differences all lie within the differences' resolution, and the row
-    blamed the engine's rule. (That such a db can fail is a known limit of the floor.)"""
-    rng = np.random.default_rng(6)
-    m = 500
+def _float32_logistic_at_its_optimum(seed, m=500):
+    """(cost, parameters, a float32 learner's gradients) of a logistic regression trained to
+    its optimum in float64, then given as float32: there db cancels to ~1e-9."""
+    rng = np.random.default_rng(seed)
     X, Y = rng.standard_normal((4, m)), (rng.random((1, m)) < 0.5).astype(float)
     w, b = np.zeros((4, 1)), 0.0
-    for _ in range(300):  # gradient descent to the optimum, in float64
+    for _ in range(300):  # gradient descent, in float64
         A = 1 / (1 + np.exp(-(w.T @ X + b)))
         w, b = w - X @ (A - Y).T / m, b - np.mean(A - Y)
     X32, Y32 = X.astype(np.float32), Y.astype(np.float32)
@@ -481,30 +479,23 @@ def test_the_engine_is_blamed_only_when_the_differences_side_with_you_alone():
     A = 1 / (1 + np.exp(-(P["w"].T @ X32 + P["b"])))
     mine = {"dw": X32 @ (A - Y32).T / np.float32(m),
             "db": np.sum(A - Y32, keepdims=True) / np.float32(m)}
-    report = al.check_gradients(
-        lambda Q: al.binary_cross_entropy_with_logits(Q["w"].T @ X32 + Q["b"], Y32), P, mine)
+
+    def cost(Q):
+        return al.binary_cross_entropy_with_logits(Q["w"].T @ X32 + Q["b"], Y32)
+    return cost, P, mine
+
+
+def test_the_engine_is_blamed_only_when_the_differences_side_with_you_alone():
+    """At the optimum yours (1e-9), the engine's db and the differences all lie within the
+    differences' resolution, and the row blamed the engine's rule."""
+    report = al.check_gradients(*_float32_logistic_at_its_optimum(6))
     assert all("rule of the engine's" not in row.message for row in report.rows)
 
 
 def test_float32_gradients_that_cancel_at_an_optimum_mostly_pass():
-    """db at a float32 logistic regression's optimum cancels to ~1e-9: one float32 run of the
-    engine can land on the float64 value (it gave exactly 0), and 22 right learners in 300
-    failed; with three neighbours one rounding away, 2 do. Here: none of 20."""
-    failed = 0
-    for seed in range(20):
-        rng = np.random.default_rng(seed)
-        m = 500
-        X, Y = rng.standard_normal((4, m)), (rng.random((1, m)) < 0.5).astype(float)
-        w, b = np.zeros((4, 1)), 0.0
-        for _ in range(300):
-            A = 1 / (1 + np.exp(-(w.T @ X + b)))
-            w, b = w - X @ (A - Y).T / m, b - np.mean(A - Y)
-        X32, Y32 = X.astype(np.float32), Y.astype(np.float32)
-        P = {"w": w.astype(np.float32), "b": np.array([[b]], np.float32)}
-        A = 1 / (1 + np.exp(-(P["w"].T @ X32 + P["b"])))
-        mine = {"dw": X32 @ (A - Y32).T / np.float32(m),
-                "db": np.sum(A - Y32, keepdims=True) / np.float32(m)}
-        def cost(Q, X32=X32, Y32=Y32):
-            return al.binary_cross_entropy_with_logits(Q["w"].T @ X32 + Q["b"], Y32)
-        failed += not al.check_gradients(cost, P, mine).passed
+    """One float32 run of the engine can land on the float64 value (db came out exactly 0),
+    and 22 right learners in 300 failed; with three neighbours one rounding away, 2 do.
+    Here: none of 20."""
+    failed = sum(not al.check_gradients(*_float32_logistic_at_its_optimum(seed)).passed
+                 for seed in range(20))
     assert failed == 0
