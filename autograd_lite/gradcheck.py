@@ -502,8 +502,8 @@ def _float32_rounding(cost, parameters, engine) -> dict[str, float]:
     try:
         for run in range(ROUNDING_RUNS):
             shifted = {k: np.asarray(_as_float64(v) * (1 + eps32 * rng.choice(
-                [-1.0, 1.0], np.shape(v)) * (run > 0)), np.float32)
-                for k, v in parameters.items()}
+                [-1.0, 1.0], np.shape(v)) * (run > 0)), np.float32) if k in low32
+                else _as_float64(v) for k, v in parameters.items()}  # (float64 ones as given)
             with np.errstate(all="ignore"):
                 low, _ = _engine_gradients(cost, shifted)
             for k in low32:

@@ -499,3 +499,18 @@ def test_float32_gradients_that_cancel_at_an_optimum_mostly_pass():
     failed = sum(not al.check_gradients(*_float32_logistic_at_its_optimum(seed)).passed
                  for seed in range(20))
     assert failed == 0
+
+
+def test_the_float32_measure_leaves_float64_parameters_as_given():
+    """float32(1e4 + 4e-4) is 1e4: rounding the float64 s too made the "rounding" of dw all
+    of dw, and -dw, 0 and 5 dw passed."""
+    x = np.array([[1.0], [2.0], [-1.5]])
+    P = {"w": np.array([[0.5], [-0.25], [1.0]], np.float32), "s": np.array([[1e4 + 4e-4]])}
+
+    def cost(Q):
+        return al.sum(Q["w"] * x) * (al.sum(Q["s"]) - 1e4)
+    dw = x * (P["s"][0, 0] - 1e4)
+    ds = np.array([[np.sum(P["w"].astype(float) * x)]])
+    verdicts = [al.check_gradients(cost, P, {"dw": g.astype(np.float32), "ds": ds}).passed
+                for g in (dw, -dw, 0 * dw, 5 * dw)]
+    assert verdicts == [True, False, False, False]
