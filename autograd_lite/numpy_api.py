@@ -9,6 +9,7 @@ result carries no gradient (comparisons, shape queries) return plain arrays.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -110,8 +111,8 @@ def _reduction(name, reduce, identity, combine):
     return call
 
 
-_sum = _reduction("sum", ops.sum, 0.0, lambda total, initial: total + initial)
-_prod = _reduction("prod", ops.prod, 1.0, lambda product, initial: product * initial)
+_sum = _reduction("sum", ops.sum, 0.0, operator.add)
+_prod = _reduction("prod", ops.prod, 1.0, operator.mul)
 
 
 def _nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_UNSET, where=_UNSET):

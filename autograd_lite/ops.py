@@ -955,15 +955,16 @@ def stack(tensors, axis: int = 0) -> Tensor:
         raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
     ndim = len(shapes.pop()) + 1
     axis = _axes(axis, ndim, "stack")[0]
-    return concatenate([_plain_or(expand_dims, t, axis, "stack") for t in tensors], axis)
+    return concatenate([_plain_or(expand_dims, np.expand_dims, t, axis, "stack")
+                        for t in tensors], axis)
 
 
-def _plain_or(shape_op, t, shape, op: str):
-    """``shape_op(t, shape)`` for a Tensor; an array is reshaped as it is, so that joining
-    converts it as concatenate does (a bool array beside float32 stays float32)."""
+def _plain_or(shape_op, numpy_op, t, shape, op: str):
+    """``shape_op(t, shape)`` for a Tensor; an array gets ``numpy_op`` as it is, so that
+    joining converts it as concatenate does (a bool array beside float32 stays float32)."""
     if type(t) is Tensor:
         return shape_op(t, shape)
-    return getattr(np, shape_op.__name__)(_input_data(t, op), shape)  # np.reshape, ...
+    return numpy_op(_input_data(t, op), shape)
 
 
 def prod(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
@@ -1029,7 +1030,7 @@ def _at_least(tensors, ndim: int, op: str) -> list:
     for t in tensors:
         shape = np.shape(_val(t))
         if len(shape) < ndim:
-            t = _plain_or(reshape, t, (1,) * (ndim - len(shape)) + shape, op)
+            t = _plain_or(reshape, np.reshape, t, (1,) * (ndim - len(shape)) + shape, op)
         out.append(t)
     return out
 

@@ -245,13 +245,14 @@ def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.
                            "diagram": diagram}}
 
 
-def _summary(path, model, examples, found, diagram, failures) -> str:
+def _summary(path, model, ran, found, diagram, failures) -> str:
+    """The top-level output; ``ran``: how many random cases were run."""
     head = f"{path}: {model.learner} ({model.name})"
     if found is None and failures:  # right on every random case, wrong on a fixed one
         return (f"{head} is wrong on {', '.join(failures)} on a fixed case (it passed "
-                f"{examples} random cases): see each key's test")
+                f"{ran} random cases): see each key's test")
     if found is None:
-        return f"{head} passed {examples} random cases and {len(FIXED_CASES)} fixed ones"
+        return f"{head} passed {ran} random cases and {len(FIXED_CASES)} fixed ones"
     case, report = found
     return (f"{head} is wrong. Smallest failing case: {_case_text(case)}\n{report}\n"
             f"diagram: {diagram}")
