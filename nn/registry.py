@@ -254,13 +254,27 @@ class ReturnError(TypeError):
     """The learner's function returned something else than the course's does."""
 
 
+def _returned(out) -> str:
+    """What a learner's function returned, for a ReturnError: a type, a tuple's types."""
+    if isinstance(out, (tuple, list)):
+        return f"a {type(out).__name__} ({', '.join(type(v).__name__ for v in out)})"
+    return "None (is a return statement missing?)" if out is None else type(out).__name__
+
+
+def _grads_dict(name: str, out, keys: str):
+    """``out`` if it is a dict of gradients, as the course's ``name`` returns; else a
+    ReturnError that says so (check_gradients' own message would name the grader's call)."""
+    if isinstance(out, Mapping):
+        return out
+    raise ReturnError(f"{name} should return grads, a dict {{{keys}}}, as the course's "
+                      f"does; it returned {_returned(out)}")
+
+
 def _logistic_grade(propagate, p, X, Y):
     out = propagate(p["w"], float(np.reshape(p["b"], ())), X, Y)
     if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], Mapping)):
-        got = (f"({', '.join(type(v).__name__ for v in out)})" if isinstance(out, tuple)
-               else type(out).__name__)
         raise ReturnError(f"propagate should return (grads, cost), grads a dict with 'dw' and "
-                        f"'db', as the course's does; it returned {got}")
+                          f"'db', as the course's does; it returned {_returned(out)}")
     grads = dict(out[0])  # a missing key is reported as missing, a wrong shape as one
     if "db" in grads and np.size(grads["db"]) == 1:  # the course's db is a number: b's (1, 1)
         grads["db"] = np.reshape(grads["db"], (1, 1))
@@ -275,7 +289,8 @@ def _train_shallow(d: Dataset, r: Run):
 
 def _shallow_grade(backward_propagation, p, X, Y):
     _, cache = shallow.forward_propagation(X, p)
-    return backward_propagation(p, cache, X, Y)
+    return _grads_dict("backward_propagation", backward_propagation(p, cache, X, Y),
+                       "'dW1': dW1, 'db1': db1, 'dW2': dW2, 'db2': db2")
 
 
 def _train_deep(d: Dataset, r: Run):
@@ -297,7 +312,8 @@ def _deep_predict(p, X, hidden="relu"):
 
 def _deep_grade(L_model_backward, p, X, Y):
     AL, caches = deep.L_model_forward(X, p)
-    return L_model_backward(AL, Y, caches)
+    return _grads_dict("L_model_backward", L_model_backward(AL, Y, caches),
+                       "'dA0': ..., 'dW1': ..., 'db1': ..., 'dW' + str(L): ..., 'db' + str(L): ...")
 
 
 def _train_initialization(d: Dataset, r: Run):
@@ -354,12 +370,15 @@ def _three_layer_engine(P, X, Y, lambd=0.0, keep_prob=1.0):
 
 def _three_layer_grade(backward_propagation, p, X, Y):
     _, cache = regularization.forward_propagation(X, p)
-    return backward_propagation(X, Y, cache)
+    return _grads_dict("backward_propagation", backward_propagation(X, Y, cache),
+                       "'dZ3': ..., 'dW3': ..., 'db3': ..., 'dA2': ..., down to 'db1'")
 
 
 def _l2_grade(backward_propagation_with_regularization, p, X, Y, lambd):
     _, cache = regularization.forward_propagation(X, p)
-    return backward_propagation_with_regularization(X, Y, cache, lambd)
+    return _grads_dict("backward_propagation_with_regularization",
+                       backward_propagation_with_regularization(X, Y, cache, lambd),
+                       "'dZ3': ..., 'dW3': ..., 'db3': ..., 'dA2': ..., down to 'db1'")
 
 
 # ---- the table ------------------------------------------------------------------------------

@@ -193,7 +193,7 @@ def test_a_learner_that_writes_into_its_inputs_is_graded_on_what_it_returned(tmp
      "'db' is not a numeric array"),  # a string was read as the number
     ('return {"dw": dw, "db": db}, np.squeeze(cost)',
      'return np.squeeze(cost), {"dw": dw, "db": db}',
-     r"propagate should return \(grads, cost\).*it returned \(float64, dict\)"),
+     r"propagate should return \(grads, cost\).*it returned a tuple \(float64, dict\)"),
 ])
 def test_week_2s_propagate_is_told_what_is_wrong_with_what_it_returned(tmp_path, old, new,
                                                                        verdict):
@@ -306,3 +306,29 @@ def test_l2s_lambd_varies_over_the_cases_so_a_hard_coded_one_fails(tmp_path):
     right = learner.read_text().replace("(0.7 / m)", "(lambd / m)")
     learner.write_text(right)
     assert grade_file(str(learner), examples=10, out_dir=str(tmp_path / "out"))["score"] == 100
+
+
+@pytest.mark.parametrize("model, source, verdict", [
+    ("shallow", "def backward_propagation(parameters, cache, X, Y):\n"
+                "    return cache['A1'], cache['A2']\n",
+     r"backward_propagation should return grads, a dict \{'dW1': dW1, .*it returned a tuple "
+     r"\(ndarray, ndarray\)"),
+    ("deep", "def L_model_backward(AL, Y, caches):\n    grads = {}\n",
+     r"L_model_backward should return grads, a dict \{'dA0'.*it returned None \(is a return "
+     r"statement missing\?\)"),
+    ("regularization", "def backward_propagation_with_regularization(X, Y, cache, lambd):\n"
+                       "    return [1.0]\n",
+     r"backward_propagation_with_regularization should return grads, a dict \{'dZ3'.*it "
+     r"returned a list \(float\)"),
+])
+def test_every_graded_function_is_told_what_is_wrong_with_what_it_returned(
+        tmp_path, model, source, verdict):
+    """Only propagate's return was checked: the others' wrong returns showed the grader's
+    traceback, ending in check_gradients' own words ('grads must be a dict'), which name a
+    call the learner never made."""
+    from nn.grading import grade as grade_file
+    path = tmp_path / f"{model}.py"
+    path.write_text(source)
+    results = grade_file(str(path), model_name=model, examples=5, out_dir=str(tmp_path / "o"))
+    assert re.search(verdict, results["output"]), results["output"]
+    assert "Traceback" not in results["output"] and results["score"] == 0
