@@ -147,6 +147,9 @@ def _check_name(name: str) -> None:
         raise ExpressionError(f"{name!r} is a function name; choose another variable name")
 
 
+_MODULES = {"np", "numpy", "al", "autograd_lite", "math", "torch", "jnp"}
+
+
 def _validate(node: ast.AST, variables, depth: int) -> None:
     """Refuse every node outside the allow-list before anything is evaluated."""
     if depth > MAX_DEPTH:
@@ -173,10 +176,14 @@ def _validate(node: ast.AST, variables, depth: int) -> None:
         return
     if isinstance(node, ast.Call):
         if isinstance(node.func, ast.Attribute) and node.func.attr in FUNCTIONS:
-            raise ExpressionError(f"method calls are not allowed: write {node.func.attr}(x, "
-                                  f"...) for x.{node.func.attr}(...)")
+            name, owner = node.func.attr, node.func.value
+            if isinstance(owner, ast.Name) and owner.id in _MODULES:  # np.exp(a)
+                raise ExpressionError(f"write {name}(...) for {owner.id}.{name}(...): the "
+                                      "expression's functions are the engine's, named alone")
+            raise ExpressionError(f"method calls are not allowed: write {name}(x, ...) for "
+                                  f"x.{name}(...)")
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-            what = node.func.id if isinstance(node.func, ast.Name) else "this expression"
+            what = ast.unparse(node.func)
             raise ExpressionError(f"calling {what!r} is not allowed; functions: "
                                   f"{', '.join(sorted(FUNCTIONS))}")
         for arg in node.args:

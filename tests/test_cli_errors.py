@@ -320,3 +320,19 @@ def test_a_method_call_and_clips_one_bound_in_an_expression(capsys):
         capsys.readouterr().err
     assert main(["graph", "clip(a, max=1.5)", "a=2"]) == 0
     assert "out = 1.5" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("expression, said", [
+    ("np.exp(a)", "write exp(...) for np.exp(...): the expression's functions are the "
+                  "engine's, named alone"),
+    ("math.log(a)", "write log(...) for math.log(...)"),
+    ("np.foo(a)", "calling 'np.foo' is not allowed; functions: abs,"),
+    ("(a + 1)(a)", "calling 'a + 1' is not allowed"),
+])
+def test_a_module_prefixed_call_is_told_to_drop_the_module(capsys, expression, said):
+    """np.exp(a), what a numpy user types first, was told 'method calls are not allowed:
+    write exp(x, ...) for x.exp(...)', about a method it never called."""
+    from nn.cli import main
+    assert main(["graph", expression, "a=2"]) == 1
+    err = capsys.readouterr().err
+    assert said in err and "method calls" not in err
