@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -346,8 +346,8 @@ def _labels(order: list[Tensor], extra: list, known: Mapping[int, str] | None = 
             label = known[id(t)]
         elif calls and id(t) in calls:
             call, inputs = calls[id(t)]
-            label = _call_text(call.name, [_operand(a, names, known)
-                                           for a in _as_called(call, inputs)],
+            label = _call_text(call.name, _as_called(call, inputs,
+                                                     lambda a: _operand(a, names, known)),
                                _call_params(call))
         elif t._op is not None:
             label = _expression(t, names, known)
@@ -358,12 +358,20 @@ def _labels(order: list[Tensor], extra: list, known: Mapping[int, str] | None = 
     return names
 
 
-def _as_called(call, inputs: list) -> list:
-    """A call's inputs as its arguments were given, repeats included (``outer(a, a)``), where
-    each was an argument itself; else each once (a list of them: ``hstack(a)``)."""
+def _as_called(call, inputs: list, name: Callable) -> list[str]:
+    """A call's arguments as they were given, repeats included (``outer(a, a)``), a list in
+    brackets (``hstack([a, a])``), where each input was an argument or a list's item; else
+    each input once."""
     given = {id(a): a for a in inputs}
-    args = [given[i] for i in call.inputs if i in given]
-    return args if len({id(a) for a in args}) == len(inputs) else inputs
+    texts, placed = [], set()
+    for arg in call.inputs:
+        if type(arg) is tuple:  # a list's items; one not drawn as an input (a number): ...
+            placed.update(i for i in arg if i in given)
+            texts.append(f"[{', '.join(name(given[i]) if i in given else '...' for i in arg)}]")
+        elif arg in given:
+            placed.add(arg)
+            texts.append(name(given[arg]))
+    return texts if len(placed) == len(inputs) else [name(a) for a in inputs]
 
 
 def _expression(t: Tensor, names: Mapping[int, str], known: Mapping[int, str]) -> str:
@@ -526,6 +534,11 @@ class _Call:
     @property
     def name(self) -> str:
         return self.op.name
+
+    def argument_ids(self) -> dict[int, int]:
+        """{id: place} of the arguments, a list's items each in their own place, in order."""
+        ids = itertools.chain.from_iterable(i if type(i) is tuple else (i,) for i in self.inputs)
+        return {k: place for place, k in reversed(list(enumerate(ids)))}
 
     def made(self) -> list[Tensor]:
         """The tensors this call made: its output and what that depends on, back to the
@@ -726,6 +739,7 @@ def _call_inputs(call: _Call, inner: list[Tensor]) -> list | None:
     argument order; None when backward() freed its insides."""
     seen: set[int] = set()
     found = []
+    position = call.argument_ids()
     for t in inner:
         if t._args is None:
             return None
@@ -735,11 +749,10 @@ def _call_inputs(call: _Call, inner: list[Tensor]) -> list | None:
             if type(a) is Tensor:
                 if a._seq > call.start:
                     continue  # made by the call
-            elif id(a) not in call.inputs or type(a) in _OPTION_TYPES:
+            elif id(a) not in position or type(a) in _OPTION_TYPES:
                 continue  # made inside, or an option shown in the call's label
             seen.add(id(a))
             found.append(a)
-    position = {k: i for i, k in enumerate(call.inputs)}
     return sorted(found, key=lambda a: position.get(id(a), len(position)))
 
 

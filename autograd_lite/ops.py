@@ -528,7 +528,8 @@ _OPTION_TYPES = frozenset({int, float, bool, str, tuple, type(None), np.float64,
 class Composite:
     """A composite op as diagrams see it: ``name``, the public ``function``, its
     ``parameters`` (names, in order) and ``first_option``, the position of the first
-    parameter with a default value (``axis``, ``a_min``, ``slope``)."""
+    parameter that is not an input (an ArrayLike, or a list of them: ``tensors``): ``axis``,
+    ``a_min``, ``reps``."""
 
     __slots__ = ("name", "function", "parameters", "first_option")
 
@@ -537,8 +538,9 @@ class Composite:
         self.name = function.__name__
         self.function = function
         self.parameters = tuple(p.name for p in parameters)
-        self.first_option = next((i for i, p in enumerate(parameters)
-                                  if p.default is not p.empty), len(self.parameters))
+        self.first_option = next((i for i, p in enumerate(parameters)  # (annotations are
+                                  if p.annotation != "ArrayLike" and p.name != "tensors"),  # text)
+                                 len(self.parameters))
 
     def __repr__(self) -> str:
         return f"<Composite {self.name}>"
@@ -561,12 +563,17 @@ def composite(function):
             given = args[first:]
             if given and not _OPTION_TYPES.issuperset(map(type, given)):
                 given = tuple(v if type(v) in _OPTION_TYPES else None for v in given)
-            out._scope += ((spec, start, tuple(map(id, args)), given,
+            out._scope += ((spec, start, tuple(map(_ids, args)), given,
                             _keywords(kwargs) if kwargs else ()),)
         return out
 
     call.composite = spec
     return call
+
+
+def _ids(arg) -> Any:
+    """An argument's id, or its items' ids for a list of them (hstack([a, a])), as a tuple."""
+    return tuple(map(id, arg)) if type(arg) is list or type(arg) is tuple else id(arg)
 
 
 def _keywords(kwargs: dict) -> tuple:

@@ -740,3 +740,21 @@ def test_a_collapsed_call_names_a_repeated_argument_each_time():
     for out, text in ((np.outer(a, a), "outer(a, a)"), (al.minimum(a, a), "minimum(a, a)")):
         firsts = [v.split("\\n")[0] for v in labels(al.draw(out.sum()).source).values()]
         assert text in firsts
+
+
+@pytest.mark.parametrize("make, text", [
+    (lambda a, b: al.hstack([a, a]), "hstack([a, a])"),  # was hstack(a)
+    (lambda a, b: al.vstack((a, b)), "vstack([a, b])"),  # was vstack(a, b): two arguments
+    (lambda a, b: al.stack([b, a], axis=1), "stack([b, a], axis=1)"),
+    (lambda a, b: al.hstack([a, 2.0 * np.ones(2)]), "hstack([a, [2, 2]])"),
+    (lambda a, b: al.hstack([a, 2.0]), "hstack([a, ...])"),  # a number is not drawn
+    (lambda a, b: al.tile(a, 2), "tile(a, reps=2)"),  # an option without a default was left out
+    (lambda a, b: al.swapaxes(Tensor([[1.0, 2.0]], requires_grad=True, name="c"), 0, 1),
+     "swapaxes(c, axis1=0, axis2=1)"),
+    (lambda a, b: al.expand_dims(a, 0), "expand_dims(a, axis=0)"),
+])
+def test_a_collapsed_call_is_labelled_as_it_was_called(make, text):
+    a = Tensor([1.0, 2.0], requires_grad=True, name="a")
+    b = Tensor([3.0, 4.0], requires_grad=True, name="b")
+    firsts = [v.split("\\n")[0] for v in labels(al.draw(make(a, b).sum()).source).values()]
+    assert text in firsts, firsts
