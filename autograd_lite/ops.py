@@ -806,9 +806,10 @@ def binary_cross_entropy(p: ArrayLike, y: ArrayLike) -> Tensor:
     p must lie in [0, 1] (probabilities: a sigmoid's output; logits go to
     ``binary_cross_entropy_with_logits``). In the cost it is clipped to [eps, 1-eps] of its
     dtype, so p of exactly 0 or 1 gives a large finite cost instead of inf; its gradient,
-    (p - y) / (p (1 - p)), is taken at p itself, so a sigmoid saturated near 0 (p = 1e-20)
-    still gets dz = a - y. Near 1, p itself rounds to 1 (z > 37 in float64, 17 in float32):
-    only the logits form keeps that gradient.
+    (p - y) / (p (1 - p)), is taken at p itself (p (1 - p) at least eps**2), so a sigmoid
+    saturated near 0 still gets dz = a - y: down to z = -72 (p = 5e-32) in float64, -32
+    (p = 1.4e-14) in float32. Near 1, p itself rounds to 1 (z > 37 in float64, 17 in
+    float32): only the logits form keeps that gradient.
     """
     _same_shape("binary_cross_entropy", "p", p, y)
     p = _tensor(p, "binary_cross_entropy")  # (a list, an int array: float64, as ops take them)

@@ -188,3 +188,15 @@ def test_prod_gradient_when_the_product_under_or_overflows():
         with np.errstate(over="ignore", under="ignore"):
             al.prod(t).backward()
         np.testing.assert_array_equal(t.grad, want)
+
+
+@pytest.mark.parametrize("dtype, exact_down_to, damped_at", [
+    (np.float64, -71.0, -80.0), (np.float32, -31.0, -40.0)])
+def test_binary_cross_entropys_saturation_limits_are_the_documented_ones(dtype, exact_down_to,
+                                                                          damped_at):
+    """The docs said a sigmoid saturated at 1e-20 keeps dz = a - y; in float32 (eps² =
+    1.4e-14) it got 7e-7 there. The limits are now stated per dtype, and hold."""
+    z = al.Tensor(np.array([exact_down_to, damped_at], dtype), requires_grad=True)
+    al.binary_cross_entropy(al.sigmoid(z), np.ones(2, dtype)).backward()
+    assert z.grad[0] == pytest.approx(-1 / 2, rel=1e-5)  # (a - y) / m, a ~ 0
+    assert abs(z.grad[1]) < 1e-3  # past the limit the floor damps it, as documented
