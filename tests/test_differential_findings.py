@@ -160,9 +160,11 @@ def test_a_float32_overflow_in_the_rounding_measure_passes_nothing():
     assert [row.key for row in report.rows if not row.passed] == ["dw"]
 
 
-def test_week_2s_w_and_b_in_float32_are_one_layer_as_w1_and_b1_are():
+def test_week_2s_right_float32_propagate_passes_where_the_costs_rounding_is_noisy():
     """The review's case: the course's float32 propagate, right, failed on db once w and b
-    were each their own group (W1 and b1 passed)."""
+    were each their own group (W1 and b1 passed). The cause was the finite differences:
+    log(1 - A) at A = 1 - 4e-7 made them 4e-4 off; w's size in b's floor had hidden it.
+    Each gradient now has its own floor, and the differences are retaken farther out."""
     rng = np.random.default_rng(293)
     rng.integers(1, 6)
     rng.integers(1, 20)
@@ -200,3 +202,41 @@ def test_binary_cross_entropys_saturation_limits_are_the_documented_ones(dtype, 
     al.binary_cross_entropy(al.sigmoid(z), np.ones(2, dtype)).backward()
     assert z.grad[0] == pytest.approx(-1 / 2, rel=1e-5)  # (a - y) / m, a ~ 0
     assert abs(z.grad[1]) < 1e-3  # past the limit the floor damps it, as documented
+
+
+@pytest.mark.parametrize("w, b", [("w", "b"), ("W1", "b1")])
+def test_a_sign_flipped_float32_bias_fails_beside_unnormalised_features(w, b):
+    """Features of 1e6 make dw about 3e6: with w and b sharing one float32 floor (10 eps32
+    times their norm, about 4), a sign-flipped db of 0.015 passed, and 0 passed too."""
+    rng = np.random.default_rng(1)
+    X = (rng.standard_normal((3, 50)) * 1e6).astype(np.float32)
+    Y = (rng.random((1, 50)) < 0.5).astype(np.float32)
+    P = {w: (rng.standard_normal((3, 1)) * 1e-7).astype(np.float32),
+         b: np.array([[0.3]], np.float32)}
+    A = 1 / (1 + np.exp(-(P[w].T @ X + P[b])))
+    dw, db = X @ (A - Y).T / np.float32(50), np.sum(A - Y, keepdims=True) / np.float32(50)
+
+    def cost(Q):
+        return al.binary_cross_entropy_with_logits(Q[w].T @ X + Q[b], Y)
+    verdicts = [al.check_gradients(cost, P, {"d" + w: dw, "d" + b: g}).passed
+                for g in (db, -db, 0 * db)]
+    assert verdicts == [True, False, False]
+
+
+def test_right_gradients_of_a_cost_that_rounds_noisily_pass_and_wrong_ones_fail():
+    """float64, the learner's cross-entropy with outputs within 1e-7 of 1: each log(1 - A)
+    loses 1e-10, the differences at eps = 1e-6 are 1e-5 off and a right db failed. At
+    eps * 100 they agree, with a note; a wrong db still fails."""
+    X = np.array([[-12.6, -4.4, 13.1, -5.0, 1.1, 14.7, 13.6, 5.3]]) / 3.0
+    Y = np.array([[1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]])
+    P = {"w": np.array([[3.3]]), "b": np.array([[0.2]])}
+
+    def cost(Q):
+        A = al.sigmoid(Q["w"].T @ X + Q["b"])
+        return -al.mean(Y * al.log(A) + (1 - Y) * al.log(1 - A))
+    A = 1 / (1 + np.exp(-(P["w"].T @ X + P["b"])))
+    dw, db = X @ (A - Y).T / 8, np.sum(A - Y, keepdims=True) / 8
+    report = al.check_gradients(cost, P, {"dw": dw, "db": db})
+    assert report.passed, str(report)
+    assert "at eps * 100 they agree with yours" in report.rows[1].message
+    assert not al.check_gradients(cost, P, {"dw": dw, "db": 1.001 * db}).passed

@@ -492,13 +492,13 @@ def test_the_engine_is_blamed_only_when_the_differences_side_with_you_alone():
     assert all("rule of the engine's" not in row.message for row in report.rows)
 
 
-def test_float32_gradients_that_cancel_at_an_optimum_mostly_pass():
+def test_float32_gradients_that_cancel_at_an_optimum_pass():
     """One float32 run of the engine can land on the float64 value (db came out exactly 0),
-    and 22 right learners in 300 failed; with three neighbours one rounding away, 2 do.
-    Here: none of 20."""
-    failed = sum(not al.check_gradients(*_float32_logistic_at_its_optimum(seed)).passed
-                 for seed in range(20))
-    assert failed == 0
+    and 22 right learners in 300 failed; with three neighbours one rounding away, 2 did
+    (seeds 117 and 255); with eps32 times the terms db sums (sum |A - Y| / m), none."""
+    failed = [seed for seed in [*range(20), 117, 255]
+              if not al.check_gradients(*_float32_logistic_at_its_optimum(seed)).passed]
+    assert failed == []
 
 
 def test_the_float32_measure_leaves_float64_parameters_as_given():
