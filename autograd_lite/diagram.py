@@ -31,7 +31,6 @@ from .backward import (
     is_freed,
     seed_of,
     toposort,
-    unbroadcast,
 )
 from .gradcheck import ABSOLUTE, _norm, agree
 from .ops import _OPTION_TYPES, Composite
@@ -1009,11 +1008,45 @@ def _collapse(statements, edges):
 
 # ---- explain ------------------------------------------------------------------------------
 
+# What the VJP of an op that is not elementwise does with the upstream gradient g: its
+# "local derivative" is a Jacobian, which the VJP applied to ones (a row sum of it) would
+# misstate (W @ x's for W read [[1, 2], [1, 2]], as if elementwise). {0}, {1}: the inputs.
+_RULES = {
+    ("matmul", 0): "g @ {1}.T", ("matmul", 1): "{0}.T @ g",
+    "sum": "g, copied along the summed axes", "max": "g, to the largest entries",
+    "prod": "g times the product of the others", "cumsum": "g, summed from the end",
+    "norm": "g * x / norm(x)", "einsum": "einsum of g with the others",
+    "reshape": "g, reshaped back", "transpose": "g, transposed back",
+    "broadcast_to": "g, summed over the copies", "getitem": "g, put back into zeros",
+    "index_add": "g, read at the indices", "concatenate": "g's slice for this input",
+    ("binary_cross_entropy_with_logits", 0): "g * (sigmoid(z) - y) / size",
+    ("binary_cross_entropy_with_logits", 1): "g * -z / size",
+    ("binary_cross_entropy", 0): "g * (p - y) / (p (1 - p)) / size",
+    ("binary_cross_entropy", 1): "g * (log(1 - p) - log(p)) / size",
+}
+
+
+def _local(t: Tensor, i: int, a: Tensor, g: Any, names: Mapping[int, str], precision: int
+           ) -> str:
+    """The local derivative of ``t`` by its input ``i``, each entry's (elementwise ops,
+    in the output's shape: Z = W @ X + b has dZ/db = 1 at every example), or the rule of
+    an op that is not elementwise."""
+    rule = _RULES.get((t._op.name, i), _RULES.get(t._op.name))
+    if rule is not None:
+        return rule.format(*(names.get(id(x), "x") for x in t._args))
+    local = np.asarray(t._op.vjps[i](np.ones(np.shape(g)), t._data, *t._vals,
+                                     **(t._kwargs or {})))
+    if np.broadcast_shapes(local.shape, np.shape(t._data)) == np.shape(t._data):
+        local = np.broadcast_to(local, np.shape(t._data))
+    return _fmt_array(local, precision)  # (a custom op's VJP of ones, whatever its shape)
+
+
 def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
     """The backward pass of a small graph as a table, in the order it runs.
 
     Each row is one edge: the node whose gradient is being passed back, the op, the
-    upstream gradient, the local derivative (the op's VJP applied to ones), and the
+    upstream gradient, the local derivative (for an elementwise op, each entry's, in the
+    output's shape; for another, such as matmul or sum, its rule: ``g @ x.T``), and the
     contribution it adds to the input. The last lines add up each leaf's contributions
     (in the order of the ops that used it), e.g. for e = (a+b)*(b+1) at a=2, b=3:
     "b: 4 + 5 = 9". Nothing is stored in ``.grad``.
@@ -1039,11 +1072,8 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
     contributions: dict[int, list] = {}
 
     def trace(t, i, a, g, gi):
-        ones = np.ones(np.shape(g))
-        local = t._op.vjps[i](ones, t._data, *t._vals, **(t._kwargs or {}))
-        local = unbroadcast(np.asarray(local), np.shape(a._data), t._op.name)
         rows.append((names[id(t)], t._op.name, names[id(a)], _fmt_array(g, precision),
-                     _fmt_array(local, precision), _fmt_array(gi, precision)))
+                     _local(t, i, a, g, names, precision), _fmt_array(gi, precision)))
         contributions.setdefault(id(a), []).append((t._seq, gi))
 
     leaves, seed = [t for t in order if t._op is None], seed_of(output)

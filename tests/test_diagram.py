@@ -758,3 +758,21 @@ def test_a_collapsed_call_is_labelled_as_it_was_called(make, text):
     b = Tensor([3.0, 4.0], requires_grad=True, name="b")
     firsts = [v.split("\\n")[0] for v in labels(al.draw(make(a, b).sum()).source).values()]
     assert text in firsts, firsts
+
+
+def test_explains_local_derivative_is_a_rule_where_the_op_is_not_elementwise():
+    """W @ x's row for W showed the VJP of ones, [[1, 2], [1, 2]], under "local derivative",
+    as if each entry of W had that derivative; b's row, broadcast over the examples, showed
+    [[3], [3]] (the ones summed), where dZ/db is 1 at every example."""
+    W = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, name="W")
+    b = Tensor([[0.5], [0.5]], requires_grad=True, name="b")
+    x = np.array([[1.0, 0.5, -1.0], [2.0, 0.0, 1.0]])
+    L = al.binary_cross_entropy_with_logits(W @ x + b, np.ones((2, 3)))
+    L.backward(retain_graph=True)
+    lines = al.explain(L).splitlines()
+    matmul = [row for row in lines if " matmul " in row]
+    adds = [row for row in lines if " add " in row]
+    assert len(matmul) == 1 and "g @ x.T" in matmul[0] and "[[1, 2]" not in matmul[0]
+    assert len(adds) == 2 and all("[[1, 1, 1], [1, 1, 1]]" in row for row in adds)
+    assert any("g * (sigmoid(z) - y) / size" in row for row in lines)
+    assert "b: [[" in al.explain(L)  # the totals are as before
