@@ -240,3 +240,83 @@ def test_right_gradients_of_a_cost_that_rounds_noisily_pass_and_wrong_ones_fail(
     assert report.passed, str(report)
     assert "at eps * 100 they agree with yours" in report.rows[1].message
     assert not al.check_gradients(cost, P, {"dw": dw, "db": 1.001 * db}).passed
+
+
+# ---- from the review of the float32 floor (this stop) ---------------------------------------
+
+def test_a_float32_cost_that_saturates_differently_is_not_counted_as_rounding():
+    """binary_cross_entropy's p rounds to 1 past z = 17 in float32, so the engine's float32
+    run damps dz: the measured "rounding" was the whole gradient, and -dw, 0 and 5 dw
+    passed. The measure is capped at 1000 eps32 times the gradient's scale."""
+    X = np.array([[1.0, 2.0, 3.0]], np.float32)
+    Y = np.zeros((1, 3), np.float32)
+    P = {"w": np.array([[10.0]], np.float32), "b": np.array([[0.0]], np.float32)}
+
+    def cost(Q):
+        return al.binary_cross_entropy(al.sigmoid(Q["w"].T @ X + Q["b"]), Y)
+    A = 1 / (1 + np.exp(-(P["w"].T @ X + P["b"])))
+    dw, db = X @ (A - Y).T / 3, np.sum(A - Y, keepdims=True) / 3
+    assert [al.check_gradients(cost, P, {"dw": s * dw, "db": s * db}).passed
+            for s in (-1, 0, 5)] == [False, False, False]
+
+
+def _pixels(seed, m=30):
+    """Float32 logistic regression on pixel-scale features, written as the course does."""
+    rng = np.random.default_rng(seed)
+    X = (rng.random((5, m)) * 255).astype(np.float32)
+    Y = (rng.random((1, m)) < 0.5).astype(np.float32)
+    P = {"w": (rng.standard_normal((5, 1)) * 0.05).astype(np.float32),
+         "b": np.array([[0.1]], np.float32)}
+    A = 1 / (1 + np.exp(-(P["w"].T @ X + P["b"])))
+    grads = {"dw": X @ (A - Y).T / np.float32(m), "db": np.sum(A - Y, keepdims=True) / m}
+
+    def cost(Q):
+        A = al.sigmoid(Q["w"].T @ X + Q["b"])
+        return -al.mean(Y * al.log(A) + (1 - Y) * al.log(1 - A))
+    return cost, P, grads
+
+
+def test_right_float32_learners_on_pixels_pass_where_differences_change_with_eps():
+    """Pixels saturate the sigmoid: log(1 - A) rounds noisily, the differences at eps and at
+    eps * 100 disagree with each other, and 7 right learners in 30 failed. Differences that
+    change with eps cannot judge a gradient that equals the engine's; wrong ones still fail."""
+    with np.errstate(all="ignore"):
+        cost, P, grads = _pixels(3)
+        report = al.check_gradients(cost, P, grads)
+        assert report.passed, str(report)
+        assert any("change with eps" in row.message for row in report.rows)
+        for wrong in ({"dw": -grads["dw"]}, {"db": 0 * grads["db"]}, {"dw": 2 * grads["dw"]}):
+            assert not al.check_gradients(cost, P, dict(grads, **wrong)).passed
+
+
+@pytest.mark.parametrize("spread", ["times ones", "broadcast_to"])
+def test_float32_optimum_passes_whichever_way_b_is_spread(spread):
+    """The terms db sums were measured only where + or - broadcast b: written b * ones or
+    broadcast_to(b), seeds 117 and 255 still failed. The whole backward pass is now run on
+    magnitudes."""
+    from test_gradcheck import _float32_logistic_at_its_optimum
+    ones = np.ones((1, 500), np.float32)
+    for seed in (117, 255):
+        cost, P, mine = _float32_logistic_at_its_optimum(seed)
+
+        def spread_cost(Q, cost=cost):
+            b = Q["b"] * ones if spread == "times ones" else al.broadcast_to(Q["b"], (1, 500))
+            return cost({"w": Q["w"], "b": b})
+        assert al.check_gradients(spread_cost, P, mine).passed, seed
+
+
+def test_a_float64_bias_beside_float32_weights_and_data_gets_float32s_floor():
+    """W and X float32, b = np.zeros((n, 1)) float64: Z and db are float32 sums, but b's
+    floor was float64's; 5 right learners in 100 failed db1."""
+    failed = []
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        X = rng.standard_normal((4, 50)).astype(np.float32)
+        Y = (rng.random((1, 50)) < 0.5).astype(np.float32)
+        P = {"W1": rng.standard_normal((1, 4)).astype(np.float32), "b1": np.zeros((1, 1))}
+        A = 1 / (1 + np.exp(-(P["W1"] @ X + P["b1"])))
+        grads = {"dW1": (A - Y) @ X.T / 50, "db1": np.sum(A - Y, axis=1, keepdims=True) / 50}
+        if not al.check_gradients(lambda Q, X=X, Y=Y: al.binary_cross_entropy_with_logits(
+                Q["W1"] @ X + Q["b1"], Y), P, grads).passed:
+            failed.append(seed)
+    assert failed == []
