@@ -562,13 +562,21 @@ def composite(function):
         if type(out) is Tensor and out._op is not None and out._seq > start:
             given = args[first:]
             if given and not _OPTION_TYPES.issuperset(map(type, given)):
-                given = tuple(v if type(v) in _OPTION_TYPES else None for v in given)
-            out._scope += ((spec, start, tuple(map(_ids, args)), given,
-                            _keywords(kwargs) if kwargs else ()),)
+                given = tuple(map(_option, given))
+            inputs = tuple(map(_ids, args[:first])) + tuple(map(id, given))  # (reps=(2, 1): one)
+            out._scope += ((spec, start, inputs, given, _keywords(kwargs) if kwargs else ()),)
         return out
 
     call.composite = spec
     return call
+
+
+def _option(v) -> Any:
+    """An option as a diagram keeps it: a number, string or tuple (a list of numbers as a
+    tuple), else None (an array: no reference to it is kept)."""
+    if type(v) is list and _OPTION_TYPES.issuperset(map(type, v)):
+        return tuple(v)
+    return v if type(v) in _OPTION_TYPES else None
 
 
 def _ids(arg) -> Any:

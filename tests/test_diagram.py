@@ -752,6 +752,11 @@ def test_a_collapsed_call_names_a_repeated_argument_each_time():
     (lambda a, b: al.swapaxes(Tensor([[1.0, 2.0]], requires_grad=True, name="c"), 0, 1),
      "swapaxes(c, axis1=0, axis2=1)"),
     (lambda a, b: al.expand_dims(a, 0), "expand_dims(a, axis=0)"),
+    # a tuple or list option is an option, not a list of inputs (the review: tile(a, [...,
+    # ...], reps=(2, 1)), mean(a, [..., ...], axis=(0, 1)))
+    (lambda a, b: al.tile(a, (2, 1)), "tile(a, reps=(2, 1))"),
+    (lambda a, b: al.tile(a, [2, 1]), "tile(a, reps=(2, 1))"),
+    (lambda a, b: al.mean(al.stack([a, b]), (0, 1)), "mean(stack([a, b]), axis=(0, 1))"),
 ])
 def test_a_collapsed_call_is_labelled_as_it_was_called(make, text):
     a = Tensor([1.0, 2.0], requires_grad=True, name="a")
