@@ -177,9 +177,11 @@ def _validate(node: ast.AST, variables, depth: int) -> None:
     if isinstance(node, ast.Call):
         if isinstance(node.func, ast.Attribute) and node.func.attr in FUNCTIONS:
             name, owner = node.func.attr, node.func.value
-            if isinstance(owner, ast.Name) and owner.id in _MODULES:  # np.exp(a)
-                raise ExpressionError(f"write {name}(...) for {owner.id}.{name}(...): the "
-                                      "expression's functions are the engine's, named alone")
+            if isinstance(owner, ast.Attribute) or isinstance(owner, ast.Name) and (
+                    owner.id in _MODULES or owner.id not in variables):  # np.exp, F.relu
+                raise ExpressionError(f"write {name}(...) for {ast.unparse(node.func)}(...): "
+                                      "the expression's functions are the engine's, named "
+                                      "alone")
             raise ExpressionError(f"method calls are not allowed: write {name}(x, ...) for "
                                   f"x.{name}(...)")
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:

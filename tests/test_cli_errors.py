@@ -326,6 +326,10 @@ def test_a_method_call_and_clips_one_bound_in_an_expression(capsys):
     ("np.exp(a)", "write exp(...) for np.exp(...): the expression's functions are the "
                   "engine's, named alone"),
     ("math.log(a)", "write log(...) for math.log(...)"),
+    # a dotted path, or a name that is not an input, is a module too (review)
+    ("np.linalg.norm(a)", "write norm(...) for np.linalg.norm(...)"),
+    ("F.relu(a)", "write relu(...) for F.relu(...)"),
+    ("torch.nn.functional.relu(a)", "write relu(...) for torch.nn.functional.relu(...)"),
     ("np.foo(a)", "calling 'np.foo' is not allowed; functions: abs,"),
     ("(a + 1)(a)", "calling 'a + 1' is not allowed"),
 ])
