@@ -193,7 +193,8 @@ def _add_grade(sub):
                    "of a course model: " + ", ".join(sorted({m.learner for m in
                                                              COURSE_MODELS.values()})))
     g.add_argument("--model", choices=list(COURSE_MODELS), help="the course model whose "
-                   "function the file defines (default: the first that it does)")
+                   "function the file defines (default: the one it defines; of two, the "
+                   "longer name)")
     g.add_argument("-o", "--output", "--json", dest="output", default="results.json",
                    metavar="FILE.json", help="where to write the results (default "
                    "results.json; on Gradescope /autograder/results/results.json)")

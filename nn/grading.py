@@ -19,12 +19,13 @@ from __future__ import annotations
 import copy
 import importlib.util
 import os
+import sys
 import time
 import traceback
 
 import autograd_lite as al
 
-from .registry import CourseModel, ReturnError, for_learner, random_case
+from .registry import CourseModel, ReturnError, for_learner, graded_in, random_case
 
 MAX_LAYERS, MAX_WIDTH, MAX_M = 4, 8, 16  # the random cases' sizes
 FIXED_CASES = ((5, 0), (5, 1), (1, 2), (9, 3))  # (m, seed) on the graded layer sizes
@@ -40,12 +41,16 @@ def load_learner(path):
     import (a SyntaxError, an exception or sys.exit at its top level)."""
     if not os.path.isfile(path):
         raise LearnerError(f"grade: no learner file at {path}")
+    folder = os.path.dirname(os.path.abspath(path))  # its helpers (from dnn_utils import ...)
+    sys.path.insert(0, folder)  # are imported from beside it, as python learner.py would
     try:
         spec = importlib.util.spec_from_file_location("learner", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
     except (Exception, SystemExit):  # the learner's code: whatever it raises scores 0
         raise LearnerError(f"{path} failed to import:\n{traceback.format_exc()}") from None
+    finally:
+        sys.path.remove(folder)
     return module
 
 
@@ -225,7 +230,7 @@ def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.
                      time.monotonic() - start)
     diagram = None if found is None else draw_case(model, found[0], found[1], out_dir)
     share = points / len(keys)
-    summary = _summary(path, model, len(tried), found, diagram, failures)
+    summary = _summary(path, learner, model, len(tried), found, diagram, failures)
     # the diagram's case is named under the keys it shows wrong
     shown = set() if found is None else {r.key for r in found[1].rows if not r.passed}
     smallest = "" if found is None else (f"\nsmallest failing case: {_case_text(found[0])}; "
@@ -245,9 +250,13 @@ def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.
                            "diagram": diagram}}
 
 
-def _summary(path, model, ran, found, diagram, failures) -> str:
+def _summary(path, learner, model, ran, found, diagram, failures) -> str:
     """The top-level output; ``ran``: how many random cases were run."""
     head = f"{path}: {model.learner} ({model.name})"
+    others = sorted({m.learner for m in graded_in(learner)} - {model.learner})
+    if others:
+        head += (f" [the file also defines {', '.join(others)}; this one is graded, --model "
+                 "picks another]")
     if found is None and failures:  # right on every random case, wrong on a fixed one
         return (f"{head} is wrong on {', '.join(failures)} on a fixed case (it passed "
                 f"{ran} random cases): see each key's test")

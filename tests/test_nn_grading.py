@@ -332,3 +332,36 @@ def test_every_graded_function_is_told_what_is_wrong_with_what_it_returned(
     results = grade_file(str(path), model_name=model, examples=5, out_dir=str(tmp_path / "o"))
     assert re.search(verdict, results["output"]), results["output"]
     assert "Traceback" not in results["output"] and results["score"] == 0
+
+
+def test_a_file_with_two_graded_functions_has_the_specific_one_graded(tmp_path):
+    """A notebook export of week 6 holds backward_propagation_with_regularization and the
+    plain backward_propagation helper; the helper was graded (as "initialization"), and a
+    wrong L2 term scored 100. The longer name is graded, and the output says so."""
+    from nn.grading import grade as grade_file
+    path = tmp_path / "both.py"
+    path.write_text(
+        "from nn.regularization import backward_propagation_with_regularization as right\n"
+        "def backward_propagation_with_regularization(X, Y, cache, lambd):\n"
+        "    grads = right(X, Y, cache, lambd)\n"
+        "    grads['dW1'] = grads['dW1'] * 1.5\n"
+        "    return grads\n"
+        "def backward_propagation(X, Y, cache):\n"
+        "    return right(X, Y, cache, 0.0)\n")
+    results = grade_file(str(path), examples=5, out_dir=str(tmp_path / "o"))
+    assert results["extra_data"]["model"] == "regularization" and results["score"] < 100
+    assert "the file also defines backward_propagation; this one is graded" in results["output"]
+
+
+def test_a_learner_imports_its_helpers_from_its_own_folder(tmp_path):
+    """The course's notebooks import relu_backward from dnn_utils beside them: the grader
+    raised ModuleNotFoundError (score 0) unless run with PYTHONPATH=."""
+    from nn.grading import grade as grade_file
+    (tmp_path / "student_helpers.py").write_text(
+        "from nn.deep import L_model_backward as course_backward\n")
+    path = tmp_path / "student.py"
+    path.write_text("from student_helpers import course_backward\n"
+                    "def L_model_backward(AL, Y, caches):\n"
+                    "    return course_backward(AL, Y, caches)\n")
+    results = grade_file(str(path), examples=5, out_dir=str(tmp_path / "o"))
+    assert results["score"] == 100, results["output"]
