@@ -456,6 +456,7 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
     params = {k: _as_float64(v) for k, v in parameters.items()}
     user = _user_gradients(grads, params)
     engine, cost_at = _engine_gradients(cost, params)
+    _same_cost_again(cost, params, cost_at)
     numerical = _sampled_differences(cost, params, eps, max_numerical, seed)
     size = _norm(np.concatenate([g.ravel() for g in engine.values()])) if engine else 0.0
     rounding = _float32_rounding(cost, parameters, engine)
@@ -604,6 +605,19 @@ def _sampled_differences(cost, params, eps, max_numerical, seed) -> Callable:
         return idx, _central_differences(cost_value, value, eps / closer, idx)[:, 0]
 
     return numerical
+
+
+def _same_cost_again(cost, params, cost_at: float) -> None:
+    """Raise if the cost differs at the same parameters: every row would be WRONG, blamed on
+    a kink (a dropout cost drawing new masks at each call: -85821 against -0.19)."""
+    with no_grad():
+        again = _scalar(cost({k: Tensor(v) for k, v in params.items()}))
+    if again != cost_at and not (np.isnan(again) and np.isnan(cost_at)) \
+            and abs(again - cost_at) > 1e-12 * max(abs(cost_at), abs(again)):
+        raise ValueError(f"check_gradients: the cost gave {cost_at!r}, then {again!r}, at the "
+                         "same parameters: it draws random numbers (dropout masks?). Draw "
+                         "them once outside the cost, or seed inside it "
+                         "(np.random.seed(1) first), so that every evaluation sees the same")
 
 
 def _engine_gradients(cost, params) -> tuple[dict[str, np.ndarray], float]:

@@ -514,3 +514,22 @@ def test_the_float32_measure_leaves_float64_parameters_as_given():
     verdicts = [al.check_gradients(cost, P, {"dw": g.astype(np.float32), "ds": ds}).passed
                 for g in (dw, -dw, 0 * dw, 5 * dw)]
     assert verdicts == [True, False, False, False]
+
+
+def test_a_cost_that_draws_new_random_numbers_each_call_is_named_as_such():
+    """A dropout cost drawing fresh masks at each call: every row was WRONG, blamed on "a
+    kink" (central differences -85821 where both give -0.19). Seeding inside works."""
+    X = np.random.default_rng(0).standard_normal((3, 20))
+    P = {"W1": np.full((2, 3), 0.1)}
+
+    def dropout_cost(Q, seed=None):
+        if seed is not None:
+            np.random.seed(seed)
+        D = np.random.rand(2, 20) < 0.8
+        return al.sum(al.tanh(Q["W1"] @ X) * D / 0.8)
+    with pytest.raises(ValueError, match=r"draws random numbers \(dropout masks\?\)"):
+        al.check_gradients(dropout_cost, P, {"dW1": np.zeros((2, 3))})
+    np.random.seed(1)
+    D = np.random.rand(2, 20) < 0.8
+    dW1 = ((1 - np.tanh(P["W1"] @ X) ** 2) * D / 0.8) @ X.T
+    assert al.check_gradients(lambda Q: dropout_cost(Q, seed=1), P, {"dW1": dW1}).passed
