@@ -533,3 +533,15 @@ def test_a_cost_that_draws_new_random_numbers_each_call_is_named_as_such():
     D = np.random.rand(2, 20) < 0.8
     dW1 = ((1 - np.tanh(P["W1"] @ X) ** 2) * D / 0.8) @ X.T
     assert al.check_gradients(lambda Q: dropout_cost(Q, seed=1), P, {"dW1": dW1}).passed
+
+
+def test_a_number_is_taken_as_the_gradient_of_a_one_number_parameter():
+    """db2 = np.sum(dZ2) / m, a number, for b2 (1, 1): the shallow grader scored it SHAPE
+    (25 points), where week 2 takes its db as a number, as the course returns it. A rank-1
+    (1,) is still the keepdims mistake, and more entries keep the strict rule."""
+    P = {"b": np.array([[0.5]]), "c": np.array([[0.5], [1.0]])}
+    cost = lambda Q: al.sum(Q["b"] * 3.0) + al.sum(Q["c"] ** 2)  # noqa: E731
+    for db in (3.0, np.float64(3.0), np.array(3.0), np.array([[3.0]])):
+        assert al.check_gradients(cost, P, {"db": db, "dc": 2 * P["c"]}).passed
+    report = al.check_gradients(cost, P, {"db": np.array([3.0]), "dc": (2 * P["c"]).ravel()})
+    assert [r.status for r in report.rows] == ["shape", "shape"]
