@@ -115,8 +115,8 @@ def evaluate(text: str, variables: dict[str, Any]) -> Tensor:
     try:
         tree = _parse(text)
     except SyntaxError as err:
-        raise ExpressionError(f"syntax error in the expression at column {err.offset}: "
-                              f"{err.msg}") from None
+        where = f"at column {err.offset}" if err.offset else "at its end (an operator last?)"
+        raise ExpressionError(f"syntax error in the expression {where}: {err.msg}") from None
     except ValueError as err:  # e.g. an integer of more than 4300 digits
         raise ExpressionError(f"the expression cannot be parsed: "
                               f"{str(err).splitlines()[0]}") from None

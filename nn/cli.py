@@ -460,7 +460,8 @@ def grade(args) -> int:
     grading.print_summary(results)
     print(f"results: {args.output}")
     full = results["score"] >= sum(t["max_score"] for t in results["tests"]) - 1e-9
-    return 1 if args.strict and not full else 0
+    missing = not os.path.isfile(args.learner)  # a typo: the 0 is written, and the status says
+    return 1 if missing or args.strict and not full else 0
 
 
 # ---- data -----------------------------------------------------------------------------------

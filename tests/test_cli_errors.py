@@ -340,3 +340,13 @@ def test_a_module_prefixed_call_is_told_to_drop_the_module(capsys, expression, s
     assert main(["graph", expression, "a=2"]) == 1
     err = capsys.readouterr().err
     assert said in err and "method calls" not in err
+
+
+def test_an_expression_that_ends_too_early_is_told_where(capsys):
+    """'a*' said 'at column 0' (Python gives no offset at the end of the input)."""
+    from nn.cli import main
+    assert main(["graph", "a*", "a=1"]) == 1
+    err = capsys.readouterr().err
+    assert "syntax error in the expression at its end (an operator last?)" in err
+    assert main(["graph", "a*(b", "a=1", "b=2"]) == 1
+    assert "at column 3" in capsys.readouterr().err

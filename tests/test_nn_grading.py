@@ -365,3 +365,11 @@ def test_a_learner_imports_its_helpers_from_its_own_folder(tmp_path):
                     "    return course_backward(AL, Y, caches)\n")
     results = grade_file(str(path), examples=5, out_dir=str(tmp_path / "o"))
     assert results["score"] == 100, results["output"]
+
+
+def test_a_learner_path_that_names_no_file_exits_1_and_still_scores_0(capsys, tmp_path):
+    """grade nope.py (a typo) exited 0, as a real grade does."""
+    out = tmp_path / "r.json"
+    assert main(["grade", str(tmp_path / "nope.py"), "-o", str(out)]) == 1
+    assert json.loads(out.read_text())["score"] == 0
+    assert "no learner file at" in capsys.readouterr().out
