@@ -373,3 +373,17 @@ def test_a_learner_path_that_names_no_file_exits_1_and_still_scores_0(capsys, tm
     assert main(["grade", str(tmp_path / "nope.py"), "-o", str(out)]) == 1
     assert json.loads(out.read_text())["score"] == 0
     assert "no learner file at" in capsys.readouterr().out
+
+
+def test_a_near_miss_of_a_graded_name_is_pointed_at(tmp_path):
+    """examples/learners/gradient_check_buggy.py defines backward_propagation_n: the grader
+    listed the graded names and no more."""
+    from nn.grading import grade as grade_file
+    results = grade_file(str(LEARNERS / "gradient_check_buggy.py"), examples=5,
+                         out_dir=str(tmp_path))
+    assert "backward_propagation_n is not one of them (Course 2's gradient checking " \
+           "exercise: check it with nn.gradient_checking.gradient_check_n" in results["output"]
+    path = tmp_path / "v2.py"
+    path.write_text("def propagate_v2(w, b, X, Y):\n    return {}, 0.0\n")
+    assert "propagate_v2 is not one of them: name the function as the course does" in \
+        grade_file(str(path), examples=5, out_dir=str(tmp_path))["output"]
