@@ -455,7 +455,7 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
                         f"got ({got})")
     params = {k: _as_float64(v) for k, v in parameters.items()}
     user = _user_gradients(grads, params)
-    engine, cost_at = _engine_gradients(cost, params)
+    engine, cost_at, custom = _engine_gradients(cost, params)
     _same_cost_again(cost, params, cost_at)
     numerical = _sampled_differences(cost, params, eps, max_numerical, seed)
     size = _norm(np.concatenate([g.ravel() for g in engine.values()])) if engine else 0.0
@@ -470,7 +470,7 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
         rows.append(row)
         mine = _user_gradient(row, user, value)
         if mine is not None:
-            _compare(row, mine, engine[name], cost_at, numerical,
+            _compare(row, mine, engine[name], cost_at, numerical, not custom,
                      _limits(coarsest, (size, _norm(engine[name]),
                                                 rounding.get(name, 0.0)),
                              cost_at, eps, tol_engine, tol_numerical))
@@ -514,7 +514,7 @@ def _float32_rounding(cost, parameters, engine, learner32=False) -> dict[str, fl
                 [-1.0, 1.0], np.shape(v)) * (run > 0)), np.float32) if k in low32
                 else _as_float64(v) for k, v in parameters.items()}  # (float64 ones as given)
             with np.errstate(all="ignore"):
-                low, _ = _engine_gradients(cost, shifted)
+                low, _, _ = _engine_gradients(cost, shifted)
             for k in engine:
                 change = _norm(np.subtract(low[k], engine[k], dtype=np.float64))
                 if np.isfinite(change):  # (an overflow in float32 measures nothing)
@@ -630,21 +630,23 @@ def _same_cost_again(cost, params, cost_at: float) -> None:
                          "(np.random.seed(1) first), so that every evaluation sees the same")
 
 
-def _engine_gradients(cost, params) -> tuple[dict[str, np.ndarray], float]:
-    """The engine's gradient of the cost for each parameter, and the cost's value."""
+def _engine_gradients(cost, params) -> tuple[dict[str, np.ndarray], float, bool]:
+    """The engine's gradient of the cost for each parameter, the cost's value, and whether
+    the graph holds a custom op (whose VJP is the user's, not the engine's, to check)."""
     xs = {k: Tensor(v, requires_grad=True, name=k) for k, v in params.items()}
     with enable_grad():
         out = _require_tensor("check_gradients", "the cost", cost(xs))
     if out.size != 1:
         raise ValueError(f"check_gradients: the cost must be a single number, got shape "
                          f"{out.shape}")
+    custom = any(t._op is not None and t._op.user_defined for t in toposort([out]))
     gs = gradients(out, list(xs.values()), unconnected=None)
     if gs is None:
         if xs:
             raise ValueError(_unconnected("check_gradients", "the cost", "parameter"))
         gs = []
     return ({k: np.asarray(g) for k, g in zip(xs, gs)},
-            float(np.asarray(out._data, dtype=np.float64).reshape(())))
+            float(np.asarray(out._data, dtype=np.float64).reshape(())), custom)
 
 
 def _user_gradient(row, user, value) -> np.ndarray | None:
@@ -678,10 +680,11 @@ def _user_gradient(row, user, value) -> np.ndarray | None:
     return mine
 
 
-def _compare(row, mine, ref, cost_at, numerical, limits) -> None:
+def _compare(row, mine, ref, cost_at, numerical, trusted, limits) -> None:
     """Fill ``row`` with yours vs the engine and vs central differences: "ok", "wrong",
     or "not finite" (the cost, yours, the engine's or the finite differences), with why.
-    ``limits``: (tolerance, floor) vs the engine, then vs the differences (see ``agree``)."""
+    ``trusted``: the engine's rules alone made ``ref`` (no custom op). ``limits``:
+    (tolerance, floor) vs the engine, then vs the differences (see ``agree``)."""
     key, name = row.key, row.parameter
     if not np.isfinite(cost_at):
         row.status = "not finite"
@@ -718,7 +721,7 @@ def _compare(row, mine, ref, cost_at, numerical, limits) -> None:
         return
     if with_engine and (_closer_in_agrees(row, mine.reshape(-1)[idx], numerical, idx, limits)
                         or _farther_out_agrees(row, mine.reshape(-1)[idx], fd, numerical,
-                                               idx, limits)):
+                                               idx, limits, trusted)):
         return
     row.status = "wrong"
     yours, engines = _distinct(row.yours, row.engine)
@@ -753,14 +756,16 @@ def _closer_in_agrees(row, mine, numerical, idx, limits) -> bool:
 FARTHER = 100  # a cost whose rounding is noisier than eps |J|: differences at eps * 100
 
 
-def _farther_out_agrees(row, mine, fd, numerical, idx, limits) -> bool:
+def _farther_out_agrees(row, mine, fd, numerical, idx, limits, trusted) -> bool:
     """Where yours equals the engine's and the central differences ``fd`` do not, the
     cost's own rounding may be far above eps64 |J| (the learner's log(1 - A) with A = 1 -
     4e-7 loses 3e-10 of each term: 1e-5 in a difference at eps = 1e-6). Taken FARTHER times
     farther out, that noise shrinks as much. True, with a note on ``row``, when they then
-    agree with yours, or disagree with those at eps: differences that change with eps
-    (float32 pixels saturating a sigmoid: 13 right learners in 30 failed) cannot judge a
-    gradient the engine computed alike. (At a kink both give its average, and it fails.)"""
+    agree with yours; or, where the engine's own rules made its gradient (``trusted``), when
+    the differences at eps / CLOSER, eps and eps * FARTHER all disagree with each other:
+    differences that change with eps cannot judge (float32 pixels saturating a sigmoid: 13
+    right learners in 30 failed). At a kink, or past a custom op's wrong VJP, they agree
+    with each other, and it fails."""
     _, coarse = numerical(row.parameter, idx, 1 / FARTHER)
     tol, floor = limits[2], limits[3] * np.sqrt(idx.size)
     if agree(mine, coarse, tol, floor):
@@ -768,12 +773,16 @@ def _farther_out_agrees(row, mine, fd, numerical, idx, limits) -> bool:
         row.message = (f"the cost's rounding made central differences at eps noisy; at eps * "
                        f"{FARTHER} they agree with yours")
         return True
-    if agree(fd, coarse, tol, floor):
+    if not trusted or agree(fd, coarse, tol, floor):
+        return False
+    _, fine = numerical(row.parameter, idx, CLOSER)
+    if agree(fine, fd, tol, floor) or agree(fine, coarse, tol, floor):
         return False
     k = int(np.argmax(np.abs(fd - coarse)))
     row.message = (f"yours equals the engine's; central differences cannot check it, as they "
-                   f"change with eps ({fd[k]:.6g} at eps, {coarse[k]:.6g} at eps * {FARTHER}): "
-                   "the cost rounds noisily here (a saturated sigmoid's log(1 - A))")
+                   f"change with eps ({fine[k]:.6g} at eps / {CLOSER}, {fd[k]:.6g} at eps, "
+                   f"{coarse[k]:.6g} at eps * {FARTHER}): the cost rounds noisily here (a "
+                   "saturated sigmoid's log(1 - A))")
     return True
 
 

@@ -320,3 +320,16 @@ def test_a_float64_bias_beside_float32_weights_and_data_gets_float32s_floor():
                 Q["W1"] @ X + Q["b1"], Y), P, grads).passed:
             failed.append(seed)
     assert failed == []
+
+
+def test_a_wrong_custom_vjp_is_not_passed_as_differences_that_cannot_judge():
+    """The second review: exp(200 w) with a custom VJP twice too big; the differences at eps
+    and eps * 100 differ by 7e-5, and the rule "differences that change with eps cannot
+    judge" passed the doubled gradient 60 times in 60. The rule needs the engine's own
+    rules (no custom op) and the differences at eps / 100 to disagree too."""
+    doubled = al.custom_op(np.exp, lambda g, ans, x: 2 * g * ans, name="exp_doubled")
+    W = 0.01 * np.random.default_rng(0).standard_normal((3, 4))
+    report = al.check_gradients(lambda p: al.sum(doubled(200 * p["W"])), {"W": W},
+                                {"dW": 2 * 200 * np.exp(200 * W)})
+    assert not report.passed
+    assert "cannot check" not in report.rows[0].message
