@@ -623,7 +623,7 @@ def _same_cost_again(cost, params, cost_at: float) -> None:
     with no_grad():
         again = _scalar(cost({k: Tensor(v) for k, v in params.items()}))
     if again != cost_at and not (np.isnan(again) and np.isnan(cost_at)) \
-            and abs(again - cost_at) > 1e-12 * max(abs(cost_at), abs(again)):
+            and abs(again - cost_at) > 1e-12 * max(abs(cost_at), abs(again), 1e-200):
         raise ValueError(f"check_gradients: the cost gave {cost_at!r}, then {again!r}, at the "
                          "same parameters: it draws random numbers (dropout masks?). Draw "
                          "them once outside the cost, or seed inside it "

@@ -587,7 +587,7 @@ def _ids(arg) -> Any:
 def _keywords(kwargs: dict) -> tuple:
     if _OPTION_TYPES.issuperset(map(type, kwargs.values())):
         return tuple(kwargs.items())
-    return tuple((k, v if type(v) in _OPTION_TYPES else None) for k, v in kwargs.items())
+    return tuple((k, _option(v)) for k, v in kwargs.items())
 
 
 # ======================================================================================

@@ -505,3 +505,7 @@ def check(args) -> int:
               f"{settings}, random X ({args.n_x}, {args.m}), Y (1, {args.m}), seed {args.seed}")
     print(report.to_json(indent=2) if args.json else report)
     return 0 if report.passed else 1
+
+
+if __name__ == "__main__":  # python -m nn.cli, as python -m nn
+    raise SystemExit(main())

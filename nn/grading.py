@@ -16,6 +16,7 @@ file that fails to import, or a function that raises, scores 0 with the tracebac
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import importlib.util
 import os
@@ -41,17 +42,27 @@ def load_learner(path):
     import (a SyntaxError, an exception or sys.exit at its top level)."""
     if not os.path.isfile(path):
         raise LearnerError(f"grade: no learner file at {path}")
-    folder = os.path.dirname(os.path.abspath(path))  # its helpers (from dnn_utils import ...)
-    sys.path.insert(0, folder)  # are imported from beside it, as python learner.py would
     try:
         spec = importlib.util.spec_from_file_location("learner", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
     except (Exception, SystemExit):  # the learner's code: whatever it raises scores 0
         raise LearnerError(f"{path} failed to import:\n{traceback.format_exc()}") from None
-    finally:
-        sys.path.remove(folder)
     return module
+
+
+@contextlib.contextmanager
+def _beside(path):
+    """The learner's folder first on sys.path while it is graded: its helpers (from
+    dnn_utils import ..., at the top or inside its function) import as python learner.py
+    would find them. (Whatever the learner did to sys.path, only that entry is taken out.)"""
+    folder = os.path.dirname(os.path.abspath(path))
+    sys.path.insert(0, folder)
+    try:
+        yield
+    finally:
+        if folder in sys.path:
+            sys.path.remove(folder)
 
 
 def graded_dims(model: CourseModel, n_x=3) -> list:
@@ -208,7 +219,12 @@ def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.
     of ``points``), execution_time, output, and tests[] (name, score, max_score, status,
     output, visibility), one per gradient key; extra_data holds the model, the function,
     the smallest failing case and its diagram's path."""
-    start = time.monotonic()
+    with _beside(path):
+        return _graded(path, model_name, examples, out_dir, points, visibility)
+
+
+def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
+    start, model = time.monotonic(), None
     try:
         learner = load_learner(path)
         try:
@@ -226,8 +242,8 @@ def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.
     except LearnerError as err:
         return _zero(str(err), points, visibility, time.monotonic() - start)
     except (Exception, SystemExit) as err:  # the learner's function raised on a fixed case
-        return _zero(f"{model.learner} {_why(err)}", points, visibility,
-                     time.monotonic() - start)
+        return _zero(f"{path if model is None else model.learner} {_why(err)}", points,
+                     visibility, time.monotonic() - start)
     diagram = None if found is None else draw_case(model, found[0], found[1], out_dir)
     share = points / len(keys)
     summary = _summary(path, learner, model, len(tried), found, diagram, failures)

@@ -535,11 +535,12 @@ def for_learner(module, name=None) -> CourseModel:
                               f"{_arguments(model.reference)}: give it those arguments (extra "
                               "ones need a default)")
     wanted = sorted({m.learner for m in COURSE_MODELS.values()})
-    near = sorted(n for n in vars(module) if callable(getattr(module, n)) and n not in wanted
+    near = sorted(n for n, v in vars(module).items() if callable(v) and n not in wanted
                   and any(n.startswith(w) for w in wanted))  # backward_propagation_n
     why = (" (Course 2's gradient checking exercise: check it with "
            "nn.gradient_checking.gradient_check_n or al.check_gradients; it is not graded)"
-           if "backward_propagation_n" in near else ": name the function as the course does")
+           if "backward_propagation_n" in near else
+           " (the grader grades only these; if it stands for one, name it as the course does)")
     raise LookupError(f"the learner's file defines none of the graded functions: "
                       f"{', '.join(wanted)}"
                       + (f"; {', '.join(near)} is not one of them{why}" if near else ""))

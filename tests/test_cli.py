@@ -185,3 +185,12 @@ def test_a_saturated_cost_is_clipped_by_hand_and_exact_in_the_engine_as_the_read
     assert code == 0, err
     assert f"final cost: {cost}" in out
     assert f"({float(cost):.2f}" in open(os.path.join(REPO, "README.md")).read()
+
+
+def test_python_m_nn_cli_runs_the_command_line_as_python_m_nn_does():
+    """python -m nn.cli printed nothing and exited 0 (no __main__ block; second review)."""
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-m", "nn.cli", "graph", "a*2", "a=3"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "out = 6" in done.stdout, done.stderr

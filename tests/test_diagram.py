@@ -756,6 +756,7 @@ def test_a_collapsed_call_names_a_repeated_argument_each_time():
     # ...], reps=(2, 1)), mean(a, [..., ...], axis=(0, 1)))
     (lambda a, b: al.tile(a, (2, 1)), "tile(a, reps=(2, 1))"),
     (lambda a, b: al.tile(a, [2, 1]), "tile(a, reps=(2, 1))"),
+    (lambda a, b: al.tile(a, reps=[2, 1]), "tile(a, reps=(2, 1))"),  # by keyword (review 2)
     (lambda a, b: al.mean(al.stack([a, b]), (0, 1)), "mean(stack([a, b]), axis=(0, 1))"),
 ])
 def test_a_collapsed_call_is_labelled_as_it_was_called(make, text):
