@@ -24,7 +24,10 @@ import sys
 import time
 import traceback
 
+import numpy as np
+
 import autograd_lite as al
+from autograd_lite.gradcheck import GradientRow, relative_difference
 
 from .registry import CourseModel, ReturnError, for_learner, graded_in, random_case
 
@@ -94,10 +97,38 @@ def check_case(model: CourseModel, function, dims, m, seed) -> al.GradientReport
     # the engine at the changed W
     mine = copy.deepcopy((params, X, Y))
     yours = model.grade(function, *mine, **options)
+    graded_cost = isinstance(yours, tuple)  # week 2's propagate: (grads, cost)
+    yours, your_cost = yours if graded_cost else (yours, None)
     cost = lambda P: model.engine(P, X, Y, **options)  # noqa: E731
     # tol_engine 1e-6, not 1e-7: the course's own dAL = -(Y/AL - (1-Y)/(1-AL)) loses
     # 1.6e-7 where Z[L] = 23 (1 - AL = 1e-10), about one random case in 1,500
-    return al.check_gradients(cost, params, yours, max_numerical=50, tol_engine=1e-6)
+    report = al.check_gradients(cost, params, yours, max_numerical=50, tol_engine=1e-6)
+    if graded_cost:
+        with al.no_grad():
+            engines = cost({k: al.Tensor(v) for k, v in params.items()}).item()
+        report.rows.append(_cost_row(your_cost, engines))
+    return report
+
+
+def _cost_row(yours, engines: float) -> GradientRow:
+    """The learner's cost against the engine's, as a row of the report: relative 1e-6
+    (1e-4 for a float32 cost, the course's log(1 - A) in float32)."""
+    row = GradientRow(parameter="cost", key="cost", shape=(), status="ok", engine=engines)
+    try:
+        value = np.asarray(yours, dtype=float)
+        mine = float(value.reshape(()))
+    except (TypeError, ValueError):
+        row.status, row.message = "wrong", (f"the cost should be one number, got "
+                                            f"{type(yours).__name__} {np.shape(yours)}")
+        return row
+    row.yours, row.max_abs_error = mine, abs(mine - engines)
+    row.diff_engine = relative_difference(mine, engines)
+    tol = 1e-4 if np.asarray(yours).dtype == np.float32 else 1e-6
+    if not np.isfinite(mine):
+        row.status, row.message = "not finite", f"the cost (yours) is {mine}"
+    elif row.diff_engine > tol:
+        row.status, row.message = "wrong", f"yours is {mine:.9g}, the engine's {engines:.9g}"
+    return row
 
 
 def smallest_failure(model: CourseModel, function, examples: int, failing: dict | None = None,

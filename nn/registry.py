@@ -278,7 +278,7 @@ def _logistic_grade(propagate, p, X, Y):
     grads = dict(out[0])  # a missing key is reported as missing, a wrong shape as one
     if "db" in grads and np.size(grads["db"]) == 1:  # the course's db is a number: b's (1, 1)
         grads["db"] = np.reshape(grads["db"], (1, 1))
-    return grads
+    return grads, out[1]  # the cost is graded too (12345.0 scored 100)
 
 
 def _train_shallow(d: Dataset, r: Run):
@@ -388,7 +388,7 @@ _COURSE_1 = (
         name="logistic", course=1, title="logistic regression, zeros", data="cat",
         layers=(), hidden_layers=(0, 0), learning_rate=0.005, iterations=2000, seed=None,
         train=_train_logistic, predict=lambda p, X: logistic.predict(p["w"], p["b"], X),
-        hand=lambda p, X, Y: _logistic_grade(logistic.propagate, p, X, Y),
+        hand=lambda p, X, Y: _logistic_grade(logistic.propagate, p, X, Y)[0],
         engine=lambda P, X, Y: logistic.cost_engine(P["w"], P["b"], X, Y),
         learner="propagate", grade=_logistic_grade, reference=logistic.propagate,
         init="zeros", random_parameters=_logistic_parameters,

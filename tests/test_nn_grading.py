@@ -125,7 +125,8 @@ def test_a_correct_learner_scores_full_and_strict_passes(capsys, tmp_path):
     code, results, _ = grade(capsys, tmp_path, LEARNERS / "propagate_correct.py", "--strict",
                              "--visibility", "after_published")
     assert code == 0 and results["score"] == 100.0
-    assert [t["name"] for t in results["tests"]] == ["propagate: dw", "propagate: db"]
+    assert [t["name"] for t in results["tests"]] == ["propagate: dw", "propagate: db",
+                                                      "propagate: cost"]
     assert {t["visibility"] for t in results["tests"]} == {"after_published"}
     assert results["extra_data"]["counterexample"] is None
 
@@ -267,7 +268,8 @@ def test_a_fixed_case_failure_is_the_summarys_first_line_and_cases_counts_those_
     results = grade_file(str(path), examples=30, out_dir=str(tmp_path / "out"))
     assert results["output"].splitlines()[0].endswith(
         "is wrong on dw on a fixed case (it passed 30 random cases): see each key's test")
-    assert results["score"] == 50.0 and results["extra_data"]["cases"] == 30 + len(FIXED_CASES)
+    assert results["score"] == pytest.approx(200 / 3)  # dw of dw, db and the cost
+    assert results["extra_data"]["cases"] == 30 + len(FIXED_CASES)
 
 
 def test_the_courses_own_formula_passes_where_it_loses_precision():
@@ -397,3 +399,26 @@ def test_a_near_miss_of_a_graded_name_is_pointed_at(tmp_path):
     path.write_text("def propagate_v2(w, b, X, Y):\n    return {}, 0.0\n")
     assert "propagate_v2 is not one of them (the grader grades only these" in \
         grade_file(str(path), examples=5, out_dir=str(tmp_path))["output"]
+
+
+@pytest.mark.parametrize("old, new, verdict, score", [
+    ("return {\"dw\": dw, \"db\": db}, np.squeeze(cost)",
+     "return {\"dw\": dw, \"db\": db}, 12345.0",
+     r"cost: yours is 12345, the engine's", 200 / 3),
+    ("return {\"dw\": dw, \"db\": db}, np.squeeze(cost)",
+     "return {\"dw\": dw, \"db\": db}, -np.squeeze(cost)", r"cost: yours is -", 200 / 3),
+    ("return {\"dw\": dw, \"db\": db}, np.squeeze(cost)",
+     "return {\"dw\": dw, \"db\": db}, [cost, cost]",
+     r"the cost should be one number, got list", 200 / 3),
+    ("return {\"dw\": dw, \"db\": db}, np.squeeze(cost)",
+     "return {\"dw\": dw, \"db\": db}, np.float32(np.squeeze(cost))", None, 100.0),
+])
+def test_week_2s_cost_is_graded_beside_its_gradients(tmp_path, old, new, verdict, score):
+    """propagate returns (grads, cost), and a cost of 12345.0 scored 100 (teacher's trial):
+    the cost is a third test, against the engine's (relative 1e-6; 1e-4 in float32)."""
+    from nn.grading import grade as grade_file
+    path = _variant(tmp_path, "propagate_correct.py", old, new, "cost.py")
+    results = grade_file(str(path), examples=10, out_dir=str(tmp_path / "out"))
+    assert results["score"] == pytest.approx(score), results["output"]
+    if verdict:
+        assert re.search(verdict, results["output"]), results["output"]
