@@ -422,3 +422,34 @@ def test_week_2s_cost_is_graded_beside_its_gradients(tmp_path, old, new, verdict
     assert results["score"] == pytest.approx(score), results["output"]
     if verdict:
         assert re.search(verdict, results["output"]), results["output"]
+
+
+def test_float32_learners_pass_the_cases_where_a_difference_loses_float32s_digits():
+    """Learners who cast to float32 inside, otherwise the course's code: hypothesis at 300
+    examples found cases where A - Y (A = 1 - 8e-4, Y = 1) or tanh's 1 - A**2 (A = 0.999)
+    lose digits in float32 (3e-5 and 2e-6 off), and the right learners failed. Those VJPs'
+    magnitudes are their operands' sum; a wrong gradient still fails there."""
+    from nn.grading import check_case
+    from nn.registry import COURSE_MODELS
+
+    def propagate(w, b, X, Y):
+        X, w, Y = X.astype(np.float32), w.astype(np.float32), Y.astype(np.float32)
+        A = 1 / (1 + np.exp(-(w.T @ X + b)))
+        return {"dw": X @ (A - Y).T / X.shape[1], "db": (A - Y).sum() / X.shape[1]}, \
+            -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+
+    def backward_propagation(parameters, cache, X, Y):
+        f = lambda a: np.asarray(a, dtype=np.float32)  # noqa: E731
+        m, X, Y = X.shape[1], f(X), f(Y)
+        W2, A1, A2 = f(parameters["W2"]), f(cache["A1"]), f(cache["A2"])
+        dZ2 = A2 - Y
+        dZ1 = (W2.T @ dZ2) * (1 - A1 ** 2)
+        return {"dW1": dZ1 @ X.T / m, "db1": dZ1.sum(1, keepdims=True) / m,
+                "dW2": dZ2 @ A1.T / m, "db2": dZ2.sum(1, keepdims=True) / m}
+
+    def flipped(parameters, cache, X, Y):
+        grads = backward_propagation(parameters, cache, X, Y)
+        return dict(grads, db1=-grads["db1"])
+    assert check_case(COURSE_MODELS["logistic"], propagate, [3, 1], 1, 1462).passed
+    assert check_case(COURSE_MODELS["shallow"], backward_propagation, [1, 1, 1], 1, 6).passed
+    assert not check_case(COURSE_MODELS["shallow"], flipped, [1, 1, 1], 1, 6).passed
