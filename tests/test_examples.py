@@ -149,7 +149,8 @@ def test_grader_handles_propagate_learners(tmp_path):
                        str(EXAMPLES / "learners" / "propagate_correct.py"), "--json", "grade.json")
     assert done.returncode == 0, done.stderr
     result = json.loads((tmp_path / "grade.json").read_text())
-    assert [t["name"] for t in result["tests"]] == ["propagate: dw", "propagate: db"]
+    assert [t["name"] for t in result["tests"]] == ["propagate: dw", "propagate: db",
+                                                     "propagate: cost"]
     assert result["score"] == 100.0
 
 
