@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import importlib.util
 import os
 import sys
@@ -38,6 +39,27 @@ VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")  # Gra
 
 class LearnerError(Exception):
     """The learner's file could not be graded: its traceback (or reason) is the message."""
+
+
+class LearnerCrashError(Exception):
+    """The learner's function raised (or called exit()): ``__cause__`` is what it raised."""
+
+
+class GraderError(RuntimeError):
+    """The grader itself failed, not the learner's code: no score is given (a 0 would blame
+    the learner). Its message says what failed and holds the traceback."""
+
+
+def _as_learners(function):
+    """``function`` (the learner's), whose exceptions come out as LearnerCrashError: everything
+    else that raises while a case is graded is the grader's own failure."""
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (Exception, SystemExit) as err:
+            raise LearnerCrashError(str(err)) from err
+    return call
 
 
 def load_learner(path):
@@ -90,13 +112,14 @@ def case_options(model: CourseModel, seed: int) -> dict:
 
 def check_case(model: CourseModel, function, dims, m, seed) -> al.GradientReport:
     """The learner's gradients on one random case X (n_x, m), Y (1, m), against the
-    engine's; an exception the learner's function raises propagates."""
+    engine's. What the learner's function raises comes out as LearnerCrashError (ReturnError when
+    it returned the wrong thing); anything else is the grader's."""
     X, Y, params = random_case(model, dims, m, seed)
     options = case_options(model, seed)
     # the learner gets copies: a function that writes into W (W *= 2) was graded against
     # the engine at the changed W
     mine = copy.deepcopy((params, X, Y))
-    yours = model.grade(function, *mine, **options)
+    yours = model.grade(_as_learners(function), *mine, **options)
     graded_cost = isinstance(yours, tuple)  # week 2's propagate: (grads, cost)
     yours, your_cost = yours if graded_cost else (yours, None)
     cost = lambda P: model.engine(P, X, Y, **options)  # noqa: E731
@@ -157,14 +180,19 @@ def smallest_failure(model: CourseModel, function, examples: int, failing: dict 
         runs.append(case)
         try:
             report = check_case(model, function, dims, m, seed)
-        except (Exception, SystemExit) as err:  # the learner's code crashed (or exit()ed)
+        except (LearnerCrashError, ReturnError) as err:  # the learner's code crashed (or exit()ed)
             last.update(case={**case, "error": _why(err)}, report=None)
-            raise AssertionError(str(err)) from err
-        if not report.passed:
+            failure = str(err)
+        else:
+            if report.passed:
+                return
             last.update(case=case, report=report)
             if failing is not None:
                 _note_failures(failing, case, report)
-            raise AssertionError(str(report))
+            failure = str(report)
+        # one line, no __cause__: hypothesis takes a crash and a wrong gradient for one bug
+        # (two distinct ones came out as an ExceptionGroup, reported as the learner's crash)
+        raise AssertionError(failure)
 
     try:
         prop()
@@ -200,15 +228,20 @@ def draw_case(model: CourseModel, case, report, out_dir) -> str:
         return path
 
 
-def _why(err: BaseException) -> str:
+def _why(err: LearnerCrashError | ReturnError) -> str:
     """What went wrong in the learner's function: what it returned (no traceback: the
-    grader's frames would seem to blame it), or what it raised, with the traceback."""
+    grader's frames would seem to blame it), or what it raised, with the traceback from the
+    learner's function down (the grader's frames above it are left out)."""
     if isinstance(err, ReturnError):
         return f"returned the wrong thing: {err}"
-    if isinstance(err, SystemExit):
-        return f"called exit() (SystemExit {err.code!r}); a graded function must return:\n" \
-               f"{traceback.format_exc()}"
-    return f"raised:\n{traceback.format_exc()}"
+    raised = err.__cause__
+    frames = traceback.extract_tb(raised.__traceback__)[1:]  # [0]: _as_learners' call
+    text = "".join(["Traceback (most recent call last):\n", *traceback.format_list(frames),
+                    *traceback.format_exception_only(type(raised), raised)])
+    if isinstance(raised, SystemExit):
+        return f"called exit() (SystemExit {raised.code!r}); a graded function must return:\n" \
+               f"{text}"
+    return f"raised:\n{text}"
 
 
 def _shown(model: CourseModel, seed: int) -> dict:
@@ -251,7 +284,15 @@ def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.
     output, visibility), one per gradient key; extra_data holds the model, the function,
     the smallest failing case and its diagram's path."""
     with _beside(path):
-        return _graded(path, model_name, examples, out_dir, points, visibility)
+        try:
+            return _graded(path, model_name, examples, out_dir, points, visibility)
+        except (LearnerError, LearnerCrashError, ReturnError):
+            raise
+        except Exception as err:  # not the learner's: say so, and give no score
+            raise GraderError(f"grade {path}: the grader itself failed ({type(err).__name__}: "
+                              f"{err}); this is not the learner's fault, and no score was "
+                              "given. Rerun with --debug for the traceback, and report it"
+                              ) from err
 
 
 def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
@@ -272,7 +313,7 @@ def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
         keys, failures = _key_failures(model, function, failing)
     except LearnerError as err:
         return _zero(str(err), points, visibility, time.monotonic() - start)
-    except (Exception, SystemExit) as err:  # the learner's function raised on a fixed case
+    except (LearnerCrashError, ReturnError) as err:  # the learner's function raised on a fixed case
         return _zero(f"{path if model is None else model.learner} {_why(err)}", points,
                      visibility, time.monotonic() - start)
     diagram = None if found is None else draw_case(model, found[0], found[1], out_dir)

@@ -453,3 +453,59 @@ def test_float32_learners_pass_the_cases_where_a_difference_loses_float32s_digit
     assert check_case(COURSE_MODELS["logistic"], propagate, [3, 1], 1, 1462).passed
     assert check_case(COURSE_MODELS["shallow"], backward_propagation, [1, 1, 1], 1, 6).passed
     assert not check_case(COURSE_MODELS["shallow"], flipped, [1, 1, 1], 1, 6).passed
+
+
+SHALLOW_RIGHT = """import numpy as np
+def backward_propagation(parameters, cache, X, Y):
+    m = X.shape[1]
+    W2, A1, A2 = parameters["W2"], cache["A1"], cache["A2"]
+    dZ2 = A2 - Y
+    dW2 = dZ2 @ A1.T / m
+    db2 = dZ2.sum(axis=1, keepdims=True) / m
+    dZ1 = W2.T @ dZ2 * (1 - A1 ** 2)
+    dW1 = dZ1 @ X.T / m
+    db1 = dZ1.sum(axis=1, keepdims=True) / m
+"""
+
+
+def test_a_learner_that_crashes_on_some_cases_and_is_wrong_on_others_gets_its_own_traceback(
+        capsys, tmp_path):
+    """hypothesis met two distinct failures (the crash, the wrong dW1) and raised an
+    ExceptionGroup, which the grader reported as the learner's crash, with the grader's
+    frames and hypothesis's as its traceback."""
+    learner = tmp_path / "crashes_at_m3.py"
+    learner.write_text(SHALLOW_RIGHT + """    if m == 3:
+        raise ValueError("my code breaks at m = 3")
+    if m == 5:
+        dW1 = 2 * dW1
+    return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+""")
+    code, results, _ = grade(capsys, tmp_path, learner)
+    assert code == 0 and results["score"] == 0
+    output = results["output"]
+    assert "ValueError: my code breaks at m = 3" in output and str(learner) in output
+    assert "Exception Group" not in output and "hypothesis" not in output
+    assert "grading.py" not in output and "registry.py" not in output  # the grader's frames
+
+
+def test_the_graders_own_failure_gives_no_score_and_says_it_is_not_the_learners(
+        capsys, tmp_path, monkeypatch):
+    """An exception in the grader's code (here the engine's check) was reported as the
+    learner's crash, scoring a right learner 0."""
+    from nn import grading
+
+    def broken(*args, **kwargs):
+        raise KeyError("the grader's own bug")
+
+    monkeypatch.setattr(grading.al, "check_gradients", broken)
+    learner = tmp_path / "right.py"
+    learner.write_text(SHALLOW_RIGHT + '    return {"dW1": dW1, "db1": db1, "dW2": dW2, '
+                                       '"db2": db2}\n')
+    with pytest.raises(grading.GraderError, match="not the learner's fault") as raised:
+        grading.grade(str(learner), examples=5, out_dir=str(tmp_path / "out"))
+    assert isinstance(raised.value.__cause__, KeyError)
+    out = tmp_path / "results.json"
+    assert main(["grade", str(learner), "-o", str(out)]) == 1
+    error = capsys.readouterr().err
+    assert "internal error (GraderError)" in error and "not the learner's fault" in error
+    assert not out.exists()  # no 0 written for Gradescope to record
