@@ -2,7 +2,8 @@
 
 ``no_grad()`` / ``enable_grad()`` turn recording off and on, ``scope(name)`` groups the
 tensors made inside into a box in diagrams, and ``detect_anomaly()`` stops at the first
-NaN/inf with the op, the shapes, the line of user code and the likely cause.
+NaN/inf with the op, the shapes, the line of user code and the likely cause. The message
+for an op given shapes it cannot take (``shape_message``) is here too.
 """
 
 from __future__ import annotations
@@ -277,3 +278,24 @@ def check_backward(name: str, gi: Any, i: int, vals: list, where: str | None,
     raise AnomalyError(f"{_called_as(name, scope)} produced NaN/inf in backward (gradient of "
                        f"input {i}; input shapes {shapes}); the op was created at\n  {where}\n"
                        f"likely cause: {_hint(name, vals)}")
+
+
+# ---- shape errors of ops (apply() raises them) -----------------------------------------
+
+_BROADCAST_HINT = ("shapes must broadcast: compared from the right, each pair of axes equal or "
+                   "one of them 1, as b (n[l], 1) with Z (n[l], m)")
+_SHAPE_HINTS = {
+    "matmul": "the first's last axis must equal the second's second-to-last, as W "
+              "(n[l], n[l-1]) @ A (n[l-1], m)",
+    "concatenate": "all shapes must be equal except along the joining axis",
+    "einsum": "a letter must stand for axes of one length in every operand",
+}
+
+
+def shape_message(prim, vals, err) -> str:
+    """The message for ``prim`` failing on these shapes (numpy's ValueError ``err``), in
+    course notation where it applies."""
+    shapes = " and ".join(str(np.shape(v)) for v in vals if not isinstance(v, (slice, tuple)))
+    hint = _SHAPE_HINTS.get(prim.name, _BROADCAST_HINT if len(vals) > 1 else "")
+    return (f"{prim.name}: cannot apply to shapes {shapes}" + (f": {hint}" if hint else "")
+            + f" (numpy: {err})")

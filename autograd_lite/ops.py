@@ -554,9 +554,15 @@ def composite(function):
     graph holds on to no array."""
     spec = Composite(function)
     first = spec.first_option
+    # inputs that take one array: a list of Tensors there is refused before numpy reads it
+    # (np.result_type([a, b]) cut a and b off with a CutOffWarning first)
+    arrays = tuple(i for i, p in enumerate(spec.parameters[:first]) if p != "tensors")
 
     @functools.wraps(function)
     def call(*args, **kwargs):
+        for i in arrays:
+            if i < len(args) and (type(args[i]) is list or type(args[i]) is tuple):
+                _input_data(args[i], spec.name)  # (raises for a list holding a Tensor)
         start = next(_numbering)  # every tensor made from here on has a larger _seq
         out = function(*args, **kwargs)
         if type(out) is Tensor and out._op is not None and out._seq > start:
@@ -780,6 +786,9 @@ def _class_axis(x: ArrayLike, axis: Any, name: str) -> Any:
 def _same_shape(name: str, first: str, x: Any, y: Any) -> None:
     """A loss's prediction and labels: one shape (or one label for all), as PyTorch's losses
     require. Broadcast, the course's (m, 1) against Y's (1, m) averaged m * m pairs."""
+    for v in (x, y):  # a list holding a Tensor: refused before np.shape cuts it off
+        if type(v) is list or type(v) is tuple:
+            _input_data(v, name)
     xs, ys = np.shape(_val(x)), np.shape(_val(y))
     both = _broadcast_shape(xs, ys)
     if xs == ys or ys == () or (int(np.prod(ys)) == 1 and both == xs):

@@ -25,6 +25,7 @@ from numpy import float64, ndarray
 from . import modes
 from .modes import current_mode as _current_mode
 from .modes import mode_var as _mode_var
+from .modes import shape_message as _shape_message
 
 __all__ = ["Tensor", "CutOffWarning", "Primitive", "PRIMITIVES", "apply", "binary_method",
            "identity_vjp"]
@@ -225,11 +226,11 @@ class Tensor:
         _no_value(self, "np.asarray(t) (numpy's __array__)")
         # (warned only while its graph can still be backpropagated: after backward() the
         # arrays of a spent graph are for reading, as in the course's hand-derived backward)
-        if self._vals is not None and self.requires_grad and _current_mode().enabled:
-            warnings.warn(f"a Tensor made by '{self._op.name}' that requires grad became a plain "
-                          "numpy array (np.asarray(t), or a numpy function given a list of "
-                          "Tensors): what is computed from it is cut off from the graph. Use "
-                          "t.detach() to say so, or al.stack(list) to keep the gradient",
+        if (subject := _cut_off(self)) is not None:
+            warnings.warn(f"{subject} that requires grad became a plain numpy array "
+                          "(np.asarray(t), or a numpy function given a list of Tensors): what "
+                          "is computed from it is cut off from the graph. Use t.detach() to "
+                          "say so, or al.stack(list) to keep the gradient",
                           CutOffWarning, stacklevel=2)
         d = self.data
         if copy:
@@ -340,10 +341,10 @@ def _as_float_array(data: Any, dtype: Any, who: str = "Tensor") -> np.ndarray:
                         "floats (np.float64, np.float32); index with plain int arrays")
     if isinstance(data, Tensor):
         _no_value(data, "Tensor(t) (a copy of the values)")
-        if data._vals is not None and data.requires_grad and _current_mode().enabled:
-            warnings.warn(f"Tensor(t) of a tensor made by '{data._op.name}' copies its values "
-                          "and leaves its graph: no gradient reaches what it was computed from."
-                          " Write t.detach() to say so (PyTorch warns here too)",
+        if (subject := _cut_off(data)) is not None:
+            warnings.warn(f"Tensor(t) of {subject} copies its values and leaves its "
+                          "graph: no gradient reaches it or what it was computed from. Write "
+                          "t.detach() to say so (PyTorch warns here too)",
                           CutOffWarning, stacklevel=3)
         data = data._data
     elif isinstance(data, _SEQUENCES) and _holds_tensor(data):  # Tensor([a, b]): warned
@@ -365,6 +366,17 @@ def _as_float_array(data: Any, dtype: Any, who: str = "Tensor") -> np.ndarray:
                         "not real-valued; pass numbers, lists of numbers or a float/int array"
                         " (autograd_lite differentiates real functions)")
     return arr[()] if arr.ndim == 0 else arr  # 0-d: a numpy scalar, whose ops are ~10x faster
+
+
+def _cut_off(t: Tensor) -> str | None:
+    """What a CutOffWarning calls ``t`` when numpy taking its values loses a gradient that
+    backward() could still give (it requires grad; a leaf, or an op not yet spent; grad on:
+    np.sum([W1, W2]) of leaves gave them none without a word); else None."""
+    if not t.requires_grad or t._op is not None and t._vals is None \
+            or not _current_mode().enabled:
+        return None
+    return (f"a Tensor made by '{t._op.name}'" if t._op is not None
+            else f"a leaf Tensor{f' ({t.name!r})' if t.name else ''}")
 
 
 def _assignable(value: Any, t: Tensor, what: str) -> np.ndarray:
@@ -580,20 +592,3 @@ def binary_method(prim: Primitive, reflected: bool = False) -> Callable[[Tensor,
         return _make(ans, False, mode.scope)
 
     return method
-
-
-_BROADCAST_HINT = ("shapes must broadcast: compared from the right, each pair of axes equal or "
-                   "one of them 1, as b (n[l], 1) with Z (n[l], m)")
-_SHAPE_HINTS = {
-    "matmul": "the first's last axis must equal the second's second-to-last, as W "
-              "(n[l], n[l-1]) @ A (n[l-1], m)",
-    "concatenate": "all shapes must be equal except along the joining axis",
-    "einsum": "a letter must stand for axes of one length in every operand",
-}
-
-
-def _shape_message(prim, vals, err):
-    shapes = " and ".join(str(np.shape(v)) for v in vals if not isinstance(v, (slice, tuple)))
-    hint = _SHAPE_HINTS.get(prim.name, _BROADCAST_HINT if len(vals) > 1 else "")
-    return (f"{prim.name}: cannot apply to shapes {shapes}" + (f": {hint}" if hint else "")
-            + f" (numpy: {err})")

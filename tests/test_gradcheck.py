@@ -1,8 +1,10 @@
 """The checkers themselves: they pass right gradients and catch wrong ones, with messages
 that name the input, the entry and both values."""
 
+import inspect
 import json
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -296,9 +298,15 @@ def _numpy_compute_cost(A, Y):  # the course's hand-written cost: numpy in, a fl
      "not connected to any parameter"),
 ], ids=["course compute_cost", "numpy scalar", "detach", "Tensor of .data"])
 def test_check_gradients_refuses_a_cost_the_engine_cannot_differentiate(cost, error, cause):
-    with pytest.raises(error, match=cause) as err:
+    with warnings.catch_warnings(record=True) as seen, pytest.raises(error, match=cause) as err:
+        warnings.simplefilter("always")
         al.check_gradients(cost, {"W1": np.array([[0.5, -0.2]])}, {"dW1": np.zeros((1, 2))})
     assert "check_gradients" in str(err.value) and "Tensors" in str(err.value)
+    cut = [str(w.message) for w in seen if issubclass(w.category, al.CutOffWarning)]
+    if "np.asarray" in inspect.getsource(cost):  # numpy took W1's values: said at once
+        assert cut and "a leaf Tensor ('W1') that requires grad" in cut[0], cut
+    else:
+        assert not cut, cut
 
 
 def test_check_gradients_accepts_a_parameter_the_cost_does_not_use():
@@ -345,7 +353,8 @@ def test_gradcheck_fast_mode_fails_every_non_finite_value(f, x, cause):
 
 def test_gradcheck_refuses_outputs_built_outside_the_engine():
     x = np.array([0.5, -0.2])
-    with pytest.raises(TypeError, match="gradcheck: f returned a float.*not a Tensor"):
+    with pytest.raises(TypeError, match="gradcheck: f returned a float.*not a Tensor"), \
+            pytest.warns(al.CutOffWarning, match="a leaf Tensor"):
         al.gradcheck(lambda t: float(np.sum(np.asarray(t) ** 2)), [x])
     with pytest.raises(al.GradcheckError, match="not connected to any input.*Tensors"):
         al.gradcheck(lambda t: al.sum(t.detach() ** 2), [x])
@@ -369,7 +378,8 @@ def test_gradgradcheck_fails_every_non_finite_value_and_says_which(f, x, cause):
 
 def test_gradgradcheck_refuses_outputs_built_outside_the_engine():
     x = np.array([0.5, -0.2])
-    with pytest.raises(TypeError, match="gradgradcheck: f returned a float.*not a Tensor"):
+    with pytest.raises(TypeError, match="gradgradcheck: f returned a float.*not a Tensor"), \
+            pytest.warns(al.CutOffWarning, match="a leaf Tensor"):
         al.gradgradcheck(lambda t: float(np.sum(np.asarray(t) ** 3)), [x])
     with pytest.raises(ValueError, match="gradgradcheck: .*not connected to any input"):
         al.gradgradcheck(lambda t: al.sum(t.detach() ** 3), [x])

@@ -87,7 +87,7 @@ def test_out_arguments_are_refused():
 
 
 def test_asarray_gives_a_read_only_view_and_non_differentiable_results_are_arrays():
-    t = Tensor(X, requires_grad=True)
+    t = Tensor(X, requires_grad=True).detach()  # (one that requires grad warns: below)
     view = np.asarray(t)
     assert np.shares_memory(view, t.data) and not view.flags.writeable
     with pytest.raises(ValueError, match="read-only"):
@@ -131,8 +131,30 @@ def test_a_numpy_function_given_a_list_of_tensors_warns_that_it_is_cut_off():
     import warnings
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        np.asarray(w)  # a leaf: its values, as for plotting
+        np.asarray(w.detach()), w.numpy(), w.data  # a leaf's values, as for plotting
         np.asarray(losses[0].detach())  # said explicitly
         with al.no_grad():
             np.asarray((w * 2).sum())
         np.asarray(loss)  # after backward: the spent graph's values, for reading
+
+
+@pytest.mark.parametrize("call", [
+    lambda a, b: np.sum([a, b]), lambda a, b: np.mean([a, b]), lambda a, b: np.max([a, b]),
+    lambda a, b: np.exp([a, b]), lambda a, b: np.array([a, b]), lambda a, b: np.asarray(a),
+    lambda a, b: al.Tensor(a, requires_grad=True),
+], ids=["sum", "mean", "max", "exp", "array", "asarray", "Tensor(leaf)"])
+def test_a_leaf_that_requires_grad_warns_when_numpy_takes_its_values(call):
+    """np.sum([a, b]) of leaves was 5.0 with no word, and a and b got no gradient (a
+    non-leaf warned); PyTorch raises for both. A leaf not requiring grad, a detached one
+    and no_grad() stay silent."""
+    a = al.Tensor(2.0, requires_grad=True, name="a")
+    b = al.Tensor(3.0, requires_grad=True, name="b")
+    with pytest.warns(al.CutOffWarning, match=r"leaf Tensor \('[ab]'\) .*t\.detach\(\)"):
+        call(a, b)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        call(a.detach(), b.detach())
+        call(al.Tensor(2.0), al.Tensor(3.0))
+        with al.no_grad():
+            call(a, b)

@@ -162,7 +162,8 @@ def test_assert_gradients_match_fails_non_finite_values(tmp_path, monkeypatch, f
 
 def test_assert_gradients_match_refuses_f_built_outside_the_engine():
     x = np.array([0.5, -0.2])
-    with pytest.raises(TypeError, match="assert_gradients_match: f returned a float.*Tensor"):
+    with pytest.raises(TypeError, match="assert_gradients_match: f returned a float.*Tensor"), \
+            pytest.warns(al.CutOffWarning, match="a leaf Tensor"):
         assert_gradients_match(lambda t: float(np.sum(np.asarray(t) ** 2)), lambda a: 2 * a, [x])
     with pytest.raises(ValueError, match="assert_gradients_match: .*not connected to any input"):
         assert_gradients_match(lambda t: al.sum(t.detach() ** 2), lambda a: 2 * a, [x])

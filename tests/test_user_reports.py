@@ -274,13 +274,15 @@ def test_tensor_of_a_recorded_tensor_warns_that_it_leaves_the_graph():
     # al.Tensor(y) of a y made by an op dropped y's graph without a word (PyTorch warns)
     w = al.tensor([1.0, 2.0], requires_grad=True)
     y = w * 2
-    with pytest.warns(al.CutOffWarning, match=r"Tensor\(t\) of a tensor made by 'multiply'.*"
+    with pytest.warns(al.CutOffWarning, match=r"Tensor\(t\) of a Tensor made by 'multiply'.*"
                                               r"t.detach\(\)"):
         copy = al.Tensor(y)
     assert copy.tolist() == [2.0, 4.0] and not copy.requires_grad
+    with pytest.warns(al.CutOffWarning, match=r"Tensor\(t\) of a leaf Tensor"):
+        al.Tensor(w, requires_grad=True)  # a new leaf: w got no gradient (PyTorch warns too)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        al.Tensor(w), al.Tensor(y.detach())  # a leaf's values, or said with detach: no warning
+        al.Tensor(w.detach()), al.Tensor(y.detach())  # said with detach: no warning
         with al.no_grad():
             al.Tensor(y)
 
