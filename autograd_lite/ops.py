@@ -722,6 +722,9 @@ def clip(x: ArrayLike, a_min=None, a_max=None, *, min=None, max=None) -> Tensor:
         out = where(nondiff(np.less, out, a_min), a_min, out)
     if a_max is not None:
         out = where(nondiff(np.greater, out, a_max), a_max, out)
+    if out is not x:  # NaN in x: numpy's value, NaN, and torch.clamp's gradient, 0 (no
+        # comparison holds for it, so it had passed through the wheres with gradient 1)
+        out = where(nondiff(np.isnan, x), out * 0.0, out)
     return out if type(out) is Tensor else _tensor(out, "clip")
 
 

@@ -229,6 +229,8 @@ EDGE_CASES: list[EdgeCase] = [
              "at a bound the gradient goes to x"),
     EdgeCase("clip", "clip(2, 0, 1)", ops.clip, (2.0, 0.0, 1.0), 1.0, (0.0, 0.0, 1.0),
              "an active bound gets it, as torch.clamp"),
+    EdgeCase("clip", "clip(nan, 0, 1)", ops.clip, (_NAN, 0.0, 1.0), _NAN, (0.0, 0.0, 0.0),
+             "numpy's value; no gradient, as torch.clamp and maximum(nan, 1)"),
     EdgeCase("logaddexp", "logaddexp(-inf, -inf)", ops.logaddexp, (-_INF, -_INF), -_INF,
              (_NAN, _NAN), "log 0; the gradient is 0/0"),
     EdgeCase("logaddexp", "logaddexp(1000, 1000)", ops.logaddexp, (1000.0, 1000.0),
