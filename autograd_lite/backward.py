@@ -46,7 +46,10 @@ def backward(self: Tensor, grad: Any = None, retain_graph: bool = False,
     if not self.requires_grad:
         raise RuntimeError("backward(): this tensor does not require grad and has no "
                            "graph. Create the inputs with requires_grad=True (and not "
-                           "under no_grad())")
+                           "under no_grad()). A gradient from backward(create_graph=True) "
+                           "has none when it does not depend on the inputs (relu, abs, max, "
+                           "sums: piecewise linear), so its own gradient is 0: "
+                           "al.grad(al.grad(f)) gives those zeros")
     if gradient is not None:
         if grad is not None:
             raise TypeError("backward(): give grad= or PyTorch's gradient=, not both")

@@ -107,3 +107,17 @@ def test_every_transform_takes_argnums_as_grad_and_jax_spell_it():
     np.testing.assert_allclose(al.hessian(f, argnums=0)(x, y), np.diag(2 * y))
     with pytest.raises(TypeError, match=r"hessian: argnums=\(0, 1\); give one argument index"):
         al.hessian(f, argnums=(0, 1))
+
+
+def test_a_second_backward_of_a_gradient_that_does_not_depend_on_x_says_why():
+    """abs' gradient, sign(x), is constant: x.grad from create_graph has no graph, and the
+    error told the user to set requires_grad=True, which they had (PyTorch gives zeros;
+    al.grad(al.grad(f)) does too)."""
+    x = al.Tensor([-1.0, 2.0], requires_grad=True)
+    al.abs(x).sum().backward(create_graph=True)
+    g, x.grad = x.grad, None
+    with pytest.raises(RuntimeError, match=r"create_graph=True.*does not depend on the inputs"
+                                           r".*al\.grad\(al\.grad\(f\)\) gives those zeros"):
+        g.sum().backward()
+    second = al.grad(lambda t: al.grad(lambda u: al.abs(u).sum())(t).sum())(np.array([-1.0, 2.0]))
+    np.testing.assert_array_equal(second, [0.0, 0.0])
