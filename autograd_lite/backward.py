@@ -24,7 +24,7 @@ from numpy import asarray, float64, ndarray
 
 from . import modes
 from .modes import current_mode as _current_mode
-from .tensor import Tensor, _clock, _lock, _make, identity_vjp
+from .tensor import PRIMITIVES, Tensor, _clock, _lock, _make, apply, identity_vjp
 
 __all__ = ["backprop", "backpropagated", "gradients", "seed_of", "toposort", "unbroadcast",
            "release_kept_graphs", "is_freed", "is_spent", "KEEP_NODES", "KEEP_BYTES", "KEEP_GRAPHS"]
@@ -275,6 +275,8 @@ def _owned(g, handed_out, like):
         return g
     if kind is Tensor:  # create_graph: one made by an op cannot be written in place, but a
         # constant (the seed, or what add passes on to both inputs) can: each gets its own
+        if g._data.dtype != like.dtype:  # (float64 operands met a float32 input): the input's
+            return apply(PRIMITIVES["astype"], (g,), {"dtype": like.dtype})  # as first order
         return _make(g._data.copy(), False) if g._op is None and not g.requires_grad else g
     # a numpy scalar (0-d op results are): asarray makes a new 0-d array, 0.18 us less than array
     return asarray(g) if kind is type(like) else asarray(g, like.dtype)

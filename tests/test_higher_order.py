@@ -121,3 +121,26 @@ def test_a_second_backward_of_a_gradient_that_does_not_depend_on_x_says_why():
         g.sum().backward()
     second = al.grad(lambda t: al.grad(lambda u: al.abs(u).sum())(t).sum())(np.array([-1.0, 2.0]))
     np.testing.assert_array_equal(second, [0.0, 0.0])
+
+
+def test_a_recorded_gradient_has_its_inputs_dtype_as_a_first_order_one_does():
+    """A float32 w with float64 operands: w.grad was float32 after backward() and float64
+    after backward(create_graph=True); al.value_and_grad of a w that requires grad (which
+    records) gave float64 where al.compile of it gave float32."""
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])  # float64
+    f = lambda w: (w * w * x).sum()  # noqa: E731
+    w32 = np.array([[0.5, -1.0], [2.0, 0.25]], np.float32)
+    first = al.Tensor(w32, requires_grad=True)
+    f(first).backward()
+    w = al.Tensor(w32, requires_grad=True)
+    f(w).backward(create_graph=True)
+    assert first.grad.dtype == w.grad.dtype == np.float32
+    np.testing.assert_array_equal(w.grad.data, first.grad)
+    g, w.grad = w.grad, None
+    g.sum().backward()  # through the recorded cast: d/dw sum(2 w x) = 2 x
+    assert w.grad.dtype == np.float32
+    np.testing.assert_array_equal(w.grad.data, (2 * x).astype(np.float32))
+    _, dw = al.value_and_grad(f)(al.Tensor(w32, requires_grad=True))
+    assert dw.dtype == np.float32
+    assert al.compile(al.value_and_grad(f))(al.Tensor(w32, requires_grad=True))[1].dtype == \
+        np.float32
