@@ -15,11 +15,14 @@ most recent ``cache_size`` traces).
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import gc
 import inspect
+import io
 import math
 import os
+import random
 import sys
 import threading
 import types
@@ -34,7 +37,7 @@ from .codegen import GeneratedCode, Generator
 from .functional import rebuilt
 from .modes import TraceError
 from .tensor import Tensor, _as_float_array, _make
-from .tracing import Tracer
+from .tracing import Tracer, first_difference
 
 __all__ = ["compile", "Compiled", "TraceError"]
 
@@ -193,12 +196,16 @@ class Compiled:
             bound = inspect.signature(self.f).bind(*args, **kwargs)
         except (TypeError, ValueError) as err:
             raise TypeError(f"al.compile({self.__name__}): {err}") from None
-        bound.apply_defaults()
+        order = list(bound.signature.parameters)  # up to the last argument given, defaults
+        given = max(map(order.index, bound.arguments), default=-1) + 1  # before it filled:
+        bound.apply_defaults()  # step(W, x=X) is step(W, X), its gradients the same tuple
         if bound.kwargs:
-            raise TypeError(f"al.compile({self.__name__}): keyword-only arguments "
-                            f"({', '.join(bound.kwargs)}) are not supported; make them "
-                            "positional parameters of the function")
-        return bound.args
+            raise TypeError(f"al.compile({self.__name__}): the keyword arguments "
+                            f"{', '.join(bound.kwargs)} are not positional parameters of the "
+                            "function (keyword-only, or taken by **kwargs), which al.compile "
+                            "does not support; make them positional parameters, or bind them "
+                            "with functools.partial(f, name=value) before compiling")
+        return bound.args[:given] if self._n_positional else bound.args  # (*args: as given)
 
     def _flatten(self, args: tuple) -> tuple[tuple, list]:
         """The cache key (every static fact the generated code depends on) and the arrays."""
@@ -240,6 +247,10 @@ class Compiled:
     # ---- tracing ----------------------------------------------------------------------
     def _trace(self, args: tuple, key: tuple) -> _Entry:
         with self._lock:
+            entry = self._cache.get(key)  # traced by another thread while this one waited
+            if entry is not None and not (entry.captured and entry.captured_changed()):
+                self._last = entry
+                return entry
             entry = _trace(self, args)
             entry.match = _guard(self, args, entry.layout)
             self.trace_count += 1
@@ -498,6 +509,8 @@ def _traced_args(cf: Compiled, args: tuple, tracer: Tracer):
             rg = wanted or (t is Tensor and a.requires_grad and cf.argnums is None)
             x = _make(data, rg)
             x.name = (a.name if t is Tensor and a.name else name)
+            if t is Tensor:  # (read again from outside, it is named as the argument)
+                tracer.arguments[id(a)] = x.name
             tracer.add_input(x)
             inputs.append(x)
             names[id(x)] = x.name
@@ -622,15 +635,19 @@ def _unflatten_values(tree: Any, values: list) -> Any:
 # ---- one trace ----------------------------------------------------------------------------
 
 def _trace(cf: Compiled, args: tuple) -> _Entry:
-    tracer = Tracer(cf.__name__)
-    traced, inputs, names, slots = _traced_args(cf, args, tracer)
-    local_names: dict[int, str] = {}
-    generators = _generators(cf.f)
-    before = np.random.get_state(), [_state(g) for g in generators]
-    with modes.tracing(tracer), modes.enable_grad(), _LocalNames(tracer, local_names):
-        result = cf.f(*traced)
-    _check_no_draws(cf, before, generators)
-    _check_nothing_kept(cf, tracer, result)
+    # f runs twice: a draw inside it shows as a difference between the runs. The second is
+    # the one kept (what it left outside f is what stays), its printing silenced.
+    states = [_random_states()]
+    first = _record(cf, args)
+    states.append(_random_states())
+    with contextlib.redirect_stdout(io.StringIO()):
+        tracer, inputs, names, slots, local_names, result = _record(cf, args)
+    states.append(_random_states())
+    changed = _changed(states, (first[0], tracer), ((first[1], first[5]), (inputs, result)))
+    del first
+    _check_nothing_kept(cf, tracer, result)  # (first: it says more, for a list returned)
+    if changed is not None:
+        raise _changed_error(cf, changed, tracer, local_names)
     root, extra_tree = (result[0], result[1:]) if isinstance(result, tuple) else (result, ())
     if type(root) is not Tensor:
         raise TypeError(f"al.compile({cf.__name__}): the function must return a scalar Tensor "
@@ -678,52 +695,50 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
     return entry
 
 
-def _generators(f: Callable) -> list:
-    """The numpy Generators and RandomStates that ``f`` names (its globals and closure),
-    or that the functions it names do, three calls deep (a dropout helper drawing a mask)."""
-    found: dict[int, Any] = {}
-    seen: set[int] = set()
-    todo = [(f, 0)]
-    while todo:
-        fn, depth = todo.pop()
-        fn = getattr(fn, "__func__", fn)  # a bound method's function
-        code = getattr(fn, "__code__", None)
-        if code is None or id(fn) in seen:
-            continue
-        seen.add(id(fn))
-        named = [getattr(fn, "__globals__", {}).get(name) for name in code.co_names]
-        for cell in getattr(fn, "__closure__", None) or ():
-            try:
-                named.append(cell.cell_contents)
-            except ValueError:  # a cell not yet filled
-                continue
-        for v in named:
-            if isinstance(v, (np.random.Generator, np.random.RandomState)):
-                found[id(v)] = v
-            elif callable(v) and depth < 3:
-                todo.append((v, depth + 1))
-    return list(found.values())
+def _record(cf: Compiled, args: tuple) -> tuple:
+    """One run of f on traced copies of ``args``: (tracer, inputs, their names, gradient
+    slots, the caller's local names of traced tensors, f's result)."""
+    tracer = Tracer(cf.__name__)
+    traced, inputs, names, slots = _traced_args(cf, args, tracer)
+    local_names: dict[int, str] = {}
+    with modes.tracing(tracer), modes.enable_grad(), _LocalNames(tracer, local_names):
+        result = cf.f(*traced)
+    return tracer, inputs, names, slots, local_names, result
 
 
-def _state(g: Any) -> str:
-    """A generator's state, comparable (its arrays written out in full)."""
-    state = g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state()
-    with np.printoptions(threshold=sys.maxsize):
-        return repr(state)
+def _random_states() -> tuple:
+    """numpy's global random state and Python's random module's, comparable."""
+    state = np.random.get_state()
+    return (state[0], state[1].tobytes(), *state[2:]), random.getstate()
 
 
-def _check_no_draws(cf: Compiled, before: tuple, generators: list) -> None:
-    """A draw from numpy's global generator, or from a Generator f names, while recording
-    would be replayed, the same numbers every call (a dropout mask drawn inside f would
-    never change): refused. ``before``: (the global state, the generators' states)."""
-    (state, states), after = before, np.random.get_state()
-    if (state[2:] != after[2:] or not np.array_equal(state[1], after[1])
-            or states != [_state(g) for g in generators]):
-        raise TraceError(f"al.compile({cf.__name__}): the function drew random numbers "
-                         "(np.random, or a Generator it names) while it was recorded; every "
-                         "replay would reuse that draw. Draw outside and pass the result as an "
-                         "argument (a dropout mask D as an array), or leave this function "
-                         "uncompiled")
+_GLOBAL_RANDOM = ("numpy's global random state (np.random)", "Python's random module")
+
+
+def _changed(states: list, tracers: tuple, runs: tuple) -> str | None:
+    """What differs between two runs of f on the same inputs, or None: their recordings (a
+    dropout mask drawn from any generator: np.random, self.rng, Python's random; the time),
+    or a global generator drawn from or seeded (``states``: before, between and after),
+    when no other thread could have drawn from it."""
+    why = first_difference(*tracers, runs)
+    alone = threading.active_count() == 1  # (a data loader's thread draws too)
+    for k, name in enumerate(_GLOBAL_RANDOM):
+        before, between, after = (s[k] for s in states)
+        if why is None and alone and before != between:
+            why = ("it seeds " if between == after else "it drew from ") + name
+    return why
+
+
+def _changed_error(cf: Compiled, why: str, tracer: Tracer, local_names: dict) -> TraceError:
+    """A recording that changes from run to run would be replayed as one run's for ever."""
+    made = {local_names[id(e[0])] for e in tracer.tape if id(e[0]) in local_names}
+    return TraceError(
+        f"al.compile({cf.__name__}): two runs of the function on the same inputs recorded "
+        f"different things ({why}): it drew random numbers (np.random, a Generator such as "
+        "self.rng, Python's random), seeded a generator, or read a value that changes by "
+        "itself (the time, a counter). Every replay would repeat one run's. Draw outside and "
+        "pass the result as an argument (a dropout mask D as an array), or leave this "
+        "function uncompiled" + (f" (its tensors: {', '.join(sorted(made))})" if made else ""))
 
 
 def _check_nothing_kept(cf: Compiled, tracer: Tracer, result: Any) -> None:
@@ -740,6 +755,10 @@ def _check_nothing_kept(cf: Compiled, tracer: Tracer, result: Any) -> None:
     for t in made:  # + this loop's variable and getrefcount's argument; + 2 frames' result
         if sys.getrefcount(t) > counts.get(id(t), 0) + 2 + 2 * (t is result):
             kept.append(t)
+    if kept:  # a reference cycle f left (a recursive helper's cell) may be what holds them
+        gc.collect()  # (+ kept's reference to each)
+        kept = [t for t in kept if sys.getrefcount(t) > counts.get(id(t), 0) + 3 + 2 * (
+            t is result)]
     if not kept:
         return
     own_ids = {id(c) for c in own} | {id(own), id(kept)}

@@ -21,7 +21,7 @@ from . import modes
 from .modes import TraceError
 from .tensor import Primitive, Tensor, _make
 
-__all__ = ["Tracer", "TraceError", "nondiff", "NONDIFF"]
+__all__ = ["Tracer", "TraceError", "nondiff", "NONDIFF", "first_difference", "same_constant"]
 
 
 class Tracer:
@@ -36,6 +36,7 @@ class Tracer:
         self.known: dict[int, Tensor] = {}
         self.tape: list[tuple[Tensor, Primitive, tuple, dict | None]] = []
         self.captured: dict[int, Tensor] = {}
+        self.arguments: dict[int, str] = {}  # id of a Tensor passed as an argument: its name
 
     def capture(self, t: Tensor) -> None:
         """Note a Tensor from outside whose present values the replay keeps (one made while
@@ -63,7 +64,13 @@ class Tracer:
         """Put the op on the tape if it reads a traced tensor."""
         known = self.known
         if not any(type(a) is Tensor and id(a) in known for a in args):
-            self.capture_tensors(args)  # a constant of the replay, computed now from these
+            # a constant of the replay, computed now from these; one that would record a
+            # gradient eagerly (V * V of an outside V) is named here, not one op later
+            for a in args:
+                if type(a) is Tensor and out.requires_grad:
+                    self._capture(a, prim.name)
+                elif type(a) is Tensor:
+                    self.capture(a)
             return
         for a in args:
             if type(a) is Tensor and id(a) not in known:
@@ -74,12 +81,16 @@ class Tracer:
     def _capture(self, t: Tensor, opname: str) -> None:
         if t.requires_grad:
             label = f" '{t.name}'" if t.name else ""
-            raise TraceError(
-                f"al.compile({self.fname}): '{opname}' at\n  {modes.user_line()}\nreads a "
-                f"Tensor{label} of shape {t.shape} that requires grad but is not an argument "
-                "of the compiled function, so it would get no gradient and keep its present "
-                "values in every replay. Pass it as an argument (a dict of parameters is "
-                "fine)")
+            argument = self.arguments.get(id(t))
+            why = (f"is the argument {argument} itself, read from outside (a global or a "
+                   "closure) beside the argument: use the argument inside the function"
+                   if argument is not None else "requires grad but is not an argument of "
+                   "the compiled function, so it would get no gradient and keep its present "
+                   "values in every replay. Pass it as an argument (a dict of parameters is "
+                   "fine)")
+            raise TraceError(f"al.compile({self.fname}): '{opname}' at\n  "
+                             f"{modes.user_line()}\nreads a Tensor{label} of shape {t.shape} "
+                             f"that {why}")
         self.capture(t)
 
     def nondiff(self, prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
@@ -105,6 +116,66 @@ class Tracer:
             "entry with al.where(condition, x, y) (conditions such as x > 0 are recorded), "
             "or compile a smaller function (the part before the branch) and branch in Python "
             "on its result")
+
+
+def first_difference(a: Tracer, b: Tracer, runs: tuple[tuple, tuple]) -> str | None:
+    """Where two recordings of one function on the same inputs differ, in words, or None:
+    the ops, the constants they read or the values returned (a random draw, the time: what
+    a replay would repeat). ``runs``: (inputs, result) of each. Traced tensors match by
+    position, inputs first."""
+    if len(a.tape) != len(b.tape):
+        return f"{len(a.tape)} ops, then {len(b.tape)}"
+    (a_inputs, a_result), (b_inputs, b_result) = runs
+    where_a = {id(t): i for i, t in enumerate([*a_inputs, *(e[0] for e in a.tape)])}
+    where_b = {id(t): i for i, t in enumerate([*b_inputs, *(e[0] for e in b.tape)])}
+
+    def same(x, y):
+        if id(x) in where_a or id(y) in where_b:
+            return where_a.get(id(x)) == where_b.get(id(y))
+        if isinstance(x, (list, tuple)) and type(x) is type(y) and len(x) == len(y):
+            return all(map(same, x, y))
+        if isinstance(x, dict) and type(y) is dict and x.keys() == y.keys():
+            return all(same(x[k], y[k]) for k in x)
+        return same_constant(x, y)
+
+    for n, ((_, prim, args, kwargs), (_, prim_b, args_b, kwargs_b)) in enumerate(
+            zip(a.tape, b.tape)):
+        if prim is not prim_b or len(args) != len(args_b):
+            return f"op {n + 1} was '{prim.name}', then '{prim_b.name}'"
+        for i, (x, y) in enumerate(zip(args, args_b)):
+            if not same(x, y):
+                return f"input {i} of op {n + 1}, '{prim.name}' ({_described(x)})"
+        if not same_constant(kwargs or {}, kwargs_b or {}):
+            return f"the options of op {n + 1}, '{prim.name}'"
+    return None if same(a_result, b_result) else "what it returned"
+
+
+def same_constant(x: Any, y: Any) -> bool:
+    """Whether two constants of a recording are the same value (NaN equal to NaN)."""
+    if x is y:
+        return True
+    if type(x) is not type(y):
+        return False
+    if type(x) is Tensor:  # made inside f from constants: a new one each run
+        return same_constant(x._data, y._data)
+    if isinstance(x, (np.ndarray, np.generic)):
+        return x.shape == y.shape and x.dtype == y.dtype and bool(np.array_equal(
+            x, y, equal_nan=x.dtype.kind in "fc"))
+    if isinstance(x, (list, tuple)):
+        return len(x) == len(y) and all(map(same_constant, x, y))
+    if isinstance(x, dict):
+        return x.keys() == y.keys() and all(same_constant(x[k], y[k]) for k in x)
+    if isinstance(x, float) and x != x:
+        return y != y
+    try:
+        return bool(x == y)
+    except (TypeError, ValueError):
+        return False
+
+
+def _described(x: Any) -> str:
+    shape = np.shape(x._data if type(x) is Tensor else x)
+    return f"a constant of shape {shape}" if shape else f"the constant {x!r}"
 
 
 def _nondiff_prim(name: str, forward: Any, arity: int) -> Primitive:
