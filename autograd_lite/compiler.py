@@ -721,11 +721,13 @@ def _changed(states: list, tracers: tuple, runs: tuple) -> str | None:
     or a global generator drawn from or seeded (``states``: before, between and after),
     when no other thread could have drawn from it."""
     why = first_difference(*tracers, runs)
-    alone = threading.active_count() == 1  # (a data loader's thread draws too)
-    for k, name in enumerate(_GLOBAL_RANDOM):
+    alone = threading.active_count() == 1  # (a data loader's thread draws too, but it does
+    for k, name in enumerate(_GLOBAL_RANDOM):  # not leave the same state after both runs)
         before, between, after = (s[k] for s in states)
-        if why is None and alone and before != between:
-            why = ("it seeds " if between == after else "it drew from ") + name
+        if why is None and before != between == after:
+            why = "it seeds " + name
+        elif why is None and alone and before != between:
+            why = "it drew from " + name
     return why
 
 
