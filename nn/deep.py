@@ -21,7 +21,13 @@ from . import activations
 from .checks import ShapeError, check_parameters, check_X, check_Y, num_layers
 from .cost import as_cost, cross_entropy
 from .init import initialize
-from .regularization import check_keep_prob, check_lambd, dropout_masks, l2_cost
+from .regularization import (
+    check_dropout_scale,
+    check_keep_prob,
+    check_lambd,
+    dropout_masks,
+    l2_cost,
+)
 from .training import COURSE_LINE_FULL, check_gradients_option, engine_gradients, gradient_descent
 from .training import update_parameters as update_parameters  # the course's, written once
 
@@ -228,17 +234,9 @@ def _output_dZ(AL, Y, ZL):
 
 
 def _check_dropout_scale(caches, hidden, keep_prob):
-    """The forward pass scaled the kept units by 1 / its keep_prob: A[1] (layer 2's A_prev)
-    is g(Z[1]) D[1] / keep_prob. Another keep_prob here would rescale dA[l] wrongly (dW1 off
-    by 3.46 with 0.5 for 0.86), silently."""
+    """Layer 1's cache holds Z[1] and D[1], layer 2's A_prev = A[1] (check_dropout_scale)."""
     (_, Z1, D1), A1 = caches[0], caches[1][0][0]
-    g = activations.get(hidden).forward(np.asarray(Z1))[0]
-    if not np.allclose(np.asarray(A1) * keep_prob, g * D1, rtol=1e-6, atol=1e-12):
-        kept = (D1 != 0) & (g != 0)
-        used = float(np.median(g[kept] / np.asarray(A1)[kept])) if kept.any() else float("nan")
-        raise ValueError(f"L_model_backward: keep_prob={keep_prob}, but the forward pass that "
-                         f"made these caches scaled by 1 / {used:.4g}; pass L_model_forward's "
-                         "keep_prob to both")
+    check_dropout_scale(Z1, D1, A1, keep_prob, "L_model_backward", "L_model_forward", hidden)
 
 
 def L_model_backward(AL, Y, caches, hidden="relu", lambd=0.0, keep_prob=1.0,

@@ -87,6 +87,20 @@ def check_lambd(lambd, fn):
                          f"{lambd!r}")
 
 
+def check_dropout_scale(Z1, D1, A1, keep_prob, fn, made_by, hidden="relu"):
+    """A1 from the forward pass is g(Z1) D1 / its keep_prob; another keep_prob in the backward
+    pass would rescale every dA[l] silently (dW1 2.56 times too large for 0.5 after 0.8).
+    ``fn`` names the function in the error, ``made_by`` the forward pass that made A1."""
+    A1 = np.asarray(A1)
+    g = activations.get(hidden).forward(np.asarray(Z1))[0]
+    if not np.allclose(A1 * keep_prob, g * D1, rtol=1e-6, atol=1e-12):
+        kept = (D1 != 0) & (g != 0)
+        used = float(np.median(g[kept] / A1[kept])) if kept.any() else float("nan")
+        raise ValueError(f"{fn}: keep_prob={keep_prob}, but the forward pass that made "
+                         f"{'these caches' if made_by == 'L_model_forward' else 'this cache'} "
+                         f"scaled by 1 / {used:.4g}; pass {made_by}'s keep_prob to both")
+
+
 def _unpack(cache, size, fn, maker):
     if not isinstance(cache, tuple) or len(cache) != size:
         got = f"a tuple of {len(cache)}" if isinstance(cache, tuple) else type(cache).__name__
@@ -254,6 +268,8 @@ def backward_propagation_with_dropout(X, Y, cache, keep_prob):
     Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3 = _unpack(
         cache, 14, "backward_propagation_with_dropout", "forward_propagation_with_dropout")
     check_Y(Y, X.shape[1])
+    check_dropout_scale(Z1, D1, A1, keep_prob, "backward_propagation_with_dropout",
+                        "forward_propagation_with_dropout")
     return _backward(X, Y, W1, A1, W2, A2, W3, A3, D1=D1, D2=D2, keep_prob=keep_prob)
 
 

@@ -118,7 +118,10 @@ def test_a_dropout_backward_that_forgets_1_over_keep_prob_is_caught():
     keep_prob = 0.6
     _, cache = regularization.forward_propagation_with_dropout(X, params, keep_prob)
     masks = [cache[1], cache[6]]
-    wrong = regularization.backward_propagation_with_dropout(X, Y, cache, 1.0)  # no 1/kp
+    right = regularization.backward_propagation_with_dropout(X, Y, cache, keep_prob)
+    # without the 1 / keep_prob, dA2 is keep_prob times too small, dA1 keep_prob^2 times
+    wrong = dict(right, dW2=right["dW2"] * keep_prob, db2=right["db2"] * keep_prob,
+                 dW1=right["dW1"] * keep_prob**2, db1=right["db1"] * keep_prob**2)
     report = al.check_gradients(
         lambda P: regularization.cost_engine(P, X, Y, 0.0, keep_prob, masks), params, wrong)
     assert not report.passed and report.first_failure.key == "dW1"
@@ -132,6 +135,25 @@ def test_an_l2_term_missing_from_dW_is_caught():
     report = al.check_gradients(lambda P: regularization.cost_engine(P, X, Y, 0.7), params,
                                 no_l2)
     assert {r.key for r in report.rows if r.status == "wrong"} == {"dW1", "dW2", "dW3"}
+
+
+def test_backward_with_dropout_refuses_a_keep_prob_other_than_the_forward_passs():
+    """keep_prob=0.5 on a cache made with 0.8 rescales every dA[l]: dW1 2.56 times too large,
+    silently. The same error as L_model_backward's, naming this function."""
+    X, Y = _data(5, 2, 10)
+    params = _network(5, [2, 4, 3, 1])
+    _, cache = regularization.forward_propagation_with_dropout(X, params, keep_prob=0.8)
+    right = regularization.backward_propagation_with_dropout(X, Y, cache, 0.8)
+    masks = [cache[1], cache[6]]
+    report = al.check_gradients(
+        lambda P: regularization.cost_engine(P, X, Y, 0.0, 0.8, masks), params, right)
+    assert report.passed, str(report)
+    with pytest.raises(ValueError, match=r"backward_propagation_with_dropout: keep_prob=0.5, "
+                                         r"but the forward pass that made this cache scaled "
+                                         r"by 1 / 0.8.*forward_propagation_with_dropout"):
+        regularization.backward_propagation_with_dropout(X, Y, cache, 0.5)
+    _, cache = regularization.forward_propagation_with_dropout(X, params, keep_prob=1.0)
+    regularization.backward_propagation_with_dropout(X, Y, cache, 1.0)  # no mask: no scale
 
 
 # ---- the course's caches and conventions -------------------------------------------------
