@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from autograd_lite import Tensor
@@ -96,3 +99,31 @@ def check_Y(Y, m, name="Y"):
             hint = f" (transposed: use {name}.T)"
         raise ShapeError(f"{name} should be (1, m) = (1, {m}), got {tuple(Y.shape)}{hint}")
     return Y
+
+
+def is_number(value) -> bool:
+    """A finite real number: a Python or numpy int or float, not a bool (True is no lambda)."""
+    return (isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+            and math.isfinite(value))
+
+
+def check_like_parameters(parameters, d, fn, name="gradients", hint=""):
+    """Every "dW1", "db1", ... of ``d`` (a gradient dict, or v or s) is there with the shape
+    of W1, b1, ...: a db of (n,) holds the right numbers, but b - alpha db broadcasts b to
+    (n, n). A KeyError or ShapeError naming ``fn`` and the key; ``hint`` says how to make
+    ``d`` (a moving average's initializer)."""
+    L = num_layers(parameters)
+    for key in (f"{p}{l}" for l in range(1, L + 1) for p in "Wb"):
+        if "d" + key not in d:
+            where = "the gradients" if name == "gradients" else name
+            raise KeyError(f"{fn}: no 'd{key}' in {where} (keys given: {sorted(d)})"
+                           + (f"; {hint}" if hint else ""))
+        shape, want = tuple(np.shape(d["d" + key])), tuple(np.shape(parameters[key]))
+        if shape != want:
+            label = f"d{key}" if name == "gradients" else f"{name}['d{key}']"
+            l = key[1:]
+            course = f"(n[{l}], n[{int(l) - 1}])" if key[0] == "W" else f"(n[{l}], 1)"
+            raise ShapeError(
+                f"{fn}: {label} should be {course} = {want}, the shape of {key}, got {shape}; "
+                + (hint or "each dW[l], db[l] must have the shape of W[l], b[l]: keep db a "
+                   "column with np.sum(dZ, axis=1, keepdims=True)"))

@@ -14,7 +14,7 @@ import numpy as np
 import autograd_lite as al
 
 from . import deep
-from .checks import ShapeError, check_parameters, check_X, num_layers
+from .checks import ShapeError, check_like_parameters, check_parameters, check_X, num_layers
 from .regularization import backward_propagation as network_backward
 from .regularization import cost_engine as network_cost
 from .regularization import relu, sigmoid
@@ -207,7 +207,7 @@ def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False,
     if forward is None:
         forward = forward_propagation_n if len(dims) == 4 else forward_propagation_deep
     parameters_values, _ = dictionary_to_vector(parameters)
-    _check_gradient_shapes(parameters, gradients)
+    check_like_parameters(parameters, gradients, "gradient_check_n")
     grad = gradients_to_vector(gradients)
     num_parameters = parameters_values.shape[0]
     gradapprox = np.zeros((num_parameters, 1))
@@ -224,17 +224,6 @@ def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False,
     if print_msg:
         print(_verdict_n(diff, forward(X, Y, parameters)[0], gradapprox, grad))
     return diff
-
-
-def _check_gradient_shapes(parameters, gradients):
-    """Each d + key must have its parameter's shape: a db of shape (n,) holds the right count
-    of numbers, but an update b - alpha db would broadcast b to (n, n)."""
-    for key in _layer_keys(parameters):
-        given = np.shape(gradients.get("d" + key, parameters[key]))  # (missing: said later)
-        if given != np.shape(parameters[key]):
-            raise ValueError(f"gradient_check_n: d{key} has shape {given}, {key} "
-                             f"{np.shape(parameters[key])}; each dW[l], db[l] must have the "
-                             "shape of W[l], b[l] (db: keepdims=True)")
 
 
 def _verdict_n(diff, cost, gradapprox, grad):

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .checks import check_parameters, check_X, check_Y, num_layers
+from .checks import check_like_parameters, check_parameters, check_X, check_Y, num_layers
 from .cost import as_cost, check_predictions
 from .init import he
 from .regularization import (
@@ -37,23 +37,26 @@ def _layers(parameters, fn):
         raise KeyError(f"{fn}: {err.args[0]}") from None
 
 
-def _grad(grads, key, fn):
-    try:
-        return grads[key]
-    except KeyError:
-        raise KeyError(f"{fn}: no {key!r} in the gradients (keys given: {sorted(grads)})"
-                       ) from None
+def _keys(parameters, grads, fn, **averages):
+    """The parameter keys W1, b1, ..., after checking every gradient and every moving average
+    (``averages``: v and/or s) is there with its parameter's shape: all before any update,
+    so a refused step changes nothing and a rerun of the fixed cell takes one step."""
+    L = _layers(parameters, fn)
+    check_like_parameters(parameters, grads, fn)
+    init = "initialize_adam" if "s" in averages else "initialize_velocity"
+    for name, d in averages.items():
+        check_like_parameters(parameters, d, fn, name, f"initialize {name} with {init}"
+                              "(parameters), keyed 'dW1', 'db1', ... like the gradients")
+    return [f"{p}{l}" for l in range(1, L + 1) for p in "Wb"]
 
 
 # ---- gradient descent and mini-batches ------------------------------------------------------
 
 def update_parameters_with_gd(parameters, grads, learning_rate):
     """W[l] = W[l] - learning_rate dW[l], b[l] = b[l] - learning_rate db[l] for every l."""
-    L = _layers(parameters, "update_parameters_with_gd")
-    for l in range(1, L + 1):
-        for p in "Wb":
-            parameters[f"{p}{l}"] = (parameters[f"{p}{l}"] - learning_rate
-                                     * _grad(grads, f"d{p}{l}", "update_parameters_with_gd"))
+    keys = _keys(parameters, grads, "update_parameters_with_gd")
+    for k in keys:
+        parameters[k] = parameters[k] - learning_rate * grads["d" + k]
     return parameters
 
 
@@ -96,13 +99,10 @@ def initialize_velocity(parameters):
 def update_parameters_with_momentum(parameters, grads, v, beta, learning_rate):
     """v = beta v + (1 - beta) grad, then W[l] -= learning_rate v["dW[l]"] (b likewise).
     Returns (parameters, v)."""
-    L = _layers(parameters, "update_parameters_with_momentum")
-    for l in range(1, L + 1):
-        for p in "Wb":
-            key = f"d{p}{l}"
-            v[key] = beta * v[key] + (1 - beta) * _grad(grads, key,
-                                                        "update_parameters_with_momentum")
-            parameters[f"{p}{l}"] = parameters[f"{p}{l}"] - learning_rate * v[key]
+    keys = _keys(parameters, grads, "update_parameters_with_momentum", v=v)
+    for k in keys:
+        v["d" + k] = beta * v["d" + k] + (1 - beta) * grads["d" + k]
+        parameters[k] = parameters[k] - learning_rate * v["d" + k]
     return parameters, v
 
 
@@ -126,19 +126,17 @@ def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01, 
     if not (isinstance(t, (int, np.integer)) and t >= 1):
         raise ValueError(f"update_parameters_with_adam: t counts the Adam steps from 1 "
                          f"(t = 0 would divide by 1 - beta^0 = 0); got {t!r}")
-    L = _layers(parameters, "update_parameters_with_adam")
+    keys = _keys(parameters, grads, "update_parameters_with_adam", v=v, s=s)
     v_corrected, s_corrected = {}, {}
     correction1, correction2 = 1 - np.power(beta1, t), 1 - np.power(beta2, t)
-    for l in range(1, L + 1):
-        for p in "Wb":
-            key = f"d{p}{l}"
-            g = _grad(grads, key, "update_parameters_with_adam")
-            v[key] = beta1 * v[key] + (1 - beta1) * g
-            v_corrected[key] = v[key] / correction1
-            s[key] = beta2 * s[key] + (1 - beta2) * np.power(g, 2)
-            s_corrected[key] = s[key] / correction2
-            parameters[f"{p}{l}"] = parameters[f"{p}{l}"] - learning_rate * v_corrected[key] / (
-                np.sqrt(s_corrected[key]) + epsilon)
+    for key in ("d" + k for k in keys):
+        g = grads[key]
+        v[key] = beta1 * v[key] + (1 - beta1) * g
+        v_corrected[key] = v[key] / correction1
+        s[key] = beta2 * s[key] + (1 - beta2) * np.power(g, 2)
+        s_corrected[key] = s[key] / correction2
+        parameters[key[1:]] = parameters[key[1:]] - learning_rate * v_corrected[key] / (
+            np.sqrt(s_corrected[key]) + epsilon)
     return parameters, v, s, v_corrected, s_corrected
 
 

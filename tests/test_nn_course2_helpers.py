@@ -80,11 +80,13 @@ def test_vector_helpers_course_shapes_and_errors():
     X, Y, _ = gc.gradient_check_n_test_case()
     bad = {"d" + k: v for k, v in params.items()}
     bad["dW1"] = bad["dW1"].T.copy()[:3]
-    with pytest.raises(ValueError, match=r"dW1 has shape \(3, 5\), W1 \(5, 4\)"):
+    with pytest.raises(ValueError, match=r"gradient_check_n: dW1 should be \(n\[1\], n\[0\]\) "
+                                         r"= \(5, 4\), the shape of W1, got \(3, 5\)"):
         gc.gradient_check_n(params, bad, X, Y)
     rank1 = {"d" + k: v for k, v in params.items()}
     rank1["db1"] = rank1["db1"].ravel()  # the right count of numbers: it was checked as fine
-    with pytest.raises(ValueError, match=r"db1 has shape \(5,\), b1 \(5, 1\).*keepdims"):
+    with pytest.raises(ValueError, match=r"db1 should be \(n\[1\], 1\) = \(5, 1\).*got "
+                                         r"\(5,\).*keepdims"):
         gc.gradient_check_n(params, rank1, X, Y)
 
 

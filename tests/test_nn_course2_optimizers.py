@@ -125,6 +125,133 @@ def test_initializers_of_v_and_s():
         opt.initialize_velocity({"b1": np.zeros((1, 1))})
 
 
+# ---- every gradient, v and s entry has its parameter's shape -----------------------------
+
+def _course_step():
+    """The course's 3-layer network [2, 4, 3, 1], its gradients on 10 examples, v and s."""
+    rng = np.random.RandomState(0)
+    params = {"W1": rng.randn(4, 2), "b1": np.zeros((4, 1)), "W2": rng.randn(3, 4),
+              "b2": np.zeros((3, 1)), "W3": rng.randn(1, 3), "b3": np.zeros((1, 1))}
+    X, Y = rng.randn(2, 10), (rng.rand(1, 10) > 0.5).astype(float)
+    _, cache = nn.regularization.forward_propagation(X, params)
+    v, s = opt.initialize_adam(params)
+    return params, nn.regularization.backward_propagation(X, Y, cache), v, s
+
+
+def _update(name, params, grads, v, s):
+    if name == "gd":
+        return opt.update_parameters_with_gd(params, grads, 0.1)
+    if name == "momentum":
+        return opt.update_parameters_with_momentum(params, grads, v, 0.9, 0.1)
+    return opt.update_parameters_with_adam(params, grads, v, s, 1)
+
+
+UPDATES = ["gd", "momentum", "adam"]
+FN = {"gd": "update_parameters_with_gd", "momentum": "update_parameters_with_momentum",
+      "adam": "update_parameters_with_adam"}
+
+
+@pytest.mark.parametrize("name", UPDATES)
+def test_updates_refuse_a_rank_1_db_that_would_broadcast_b_to_n_by_n(name):
+    """db1 = np.sum(dZ1, axis=1) / m (keepdims forgotten) is (4,): b1 - alpha db1 broadcast
+    b1 to (4, 4), and Adam's v and s with it; the next forward pass failed far from here."""
+    params, grads, v, s = _course_step()
+    grads["db1"] = np.sum(grads["dZ1"], axis=1) / 10
+    with pytest.raises(ValueError, match=FN[name] + r": db1 should be \(n\[1\], 1\) = "
+                                         r"\(4, 1\).*got \(4,\).*keepdims=True"):
+        _update(name, params, grads, v, s)
+    grads["db1"] = grads["db1"].reshape(4, 1)
+    grads["dW2"] = grads["dW2"].T
+    with pytest.raises(ValueError, match=FN[name] + r": dW2 should be \(n\[2\], n\[1\]\) = "
+                                         r"\(3, 4\).*got \(4, 3\)"):
+        _update(name, params, grads, v, s)
+
+
+@pytest.mark.parametrize("name, which", [("momentum", "v"), ("adam", "v"), ("adam", "s")])
+def test_updates_refuse_a_moving_average_of_another_shape(name, which):
+    params, grads, v, s = _course_step()
+    (v if which == "v" else s)["db2"] = np.zeros((3, 3))  # say, broadcast by an earlier step
+    with pytest.raises(ValueError, match=FN[name] + rf": {which}\['db2'\] should be "
+                                         r"\(n\[2\], 1\) = \(3, 1\).*got \(3, 3\)"):
+        _update(name, params, grads, v, s)
+
+
+def test_gradient_check_n_and_the_updates_share_one_shape_check():
+    params, grads, _, _ = _course_step()
+    grads["db1"] = grads["db1"].ravel()
+    messages = []
+    for fn in (lambda: opt.update_parameters_with_gd(params, grads, 0.1),
+               lambda: nn.gradient_checking.gradient_check_n(params, grads, np.zeros((2, 3)),
+                                                             np.zeros((1, 3)))):
+        with pytest.raises(ValueError) as info:
+            fn()
+        messages.append(str(info.value).split(": ", 1))
+    assert messages[0][0] == "update_parameters_with_gd"
+    assert messages[1][0] == "gradient_check_n" and messages[0][1] == messages[1][1]
+
+
+# ---- a refused update changes nothing -----------------------------------------------------
+
+def _snapshot(*dicts):
+    return [{k: (a, np.array(a)) for k, a in d.items()} for d in dicts]
+
+
+def _unchanged(before, *dicts):
+    for saved, d in zip(before, dicts):
+        assert sorted(saved) == sorted(d)
+        for k, (a, values) in saved.items():
+            assert d[k] is a, k  # the same array, not a replaced one
+            np.testing.assert_array_equal(a, values, err_msg=k)
+
+
+MISTAKES = {  # a learner's mistake in the last layer, found after W1 ... W3 were updated
+    "no db3": ("grads", lambda g, v, s: g.pop("db3")),
+    "rank-1 db3": ("grads", lambda g, v, s: g.update(db3=g["db3"].ravel())),
+    "v keyed like W1": ("v", lambda g, v, s: v.update({k[1:]: v.pop(k) for k in list(v)})),
+    "no db3 in s": ("s", lambda g, v, s: s.pop("db3")),
+}
+TAKES = {"gd": ("grads",), "momentum": ("grads", "v"), "adam": ("grads", "v", "s")}
+
+
+@pytest.mark.parametrize("name, mistake", [(n, k) for n in UPDATES for k in MISTAKES
+                                           if MISTAKES[k][0] in TAKES[n]])
+def test_a_refused_update_changes_nothing_so_rerunning_the_fixed_cell_takes_one_step(name,
+                                                                                    mistake):
+    """A learner who fixes the cell and reruns it must not apply half a step twice."""
+    params, grads, v, s = _course_step()
+    right = _copy(grads)
+    MISTAKES[mistake][1](grads, v, s)
+    before = _snapshot(params, v, s)
+    with pytest.raises((KeyError, ValueError)) as info:
+        _update(name, params, grads, v, s)
+    assert str(info.value).strip("'\"").startswith(FN[name] + ": ")
+    _unchanged(before, params, v, s)
+    if MISTAKES[mistake][0] != "grads":
+        v, s = opt.initialize_adam(params)
+    zeros = {"d" + k: np.zeros(w.shape) for k, w in params.items()}
+    ref = {"gd": lambda: ref_gd(params, right, 0.1),
+           "momentum": lambda: ref_momentum(params, right, zeros, 0.9, 0.1)[0],
+           "adam": lambda: ref_adam(params, right, zeros, zeros, 1, 0.01, 0.9, 0.999, 1e-8)[0]}
+    expected = ref[name]()  # one step from where the refused one started
+    new = _update(name, params, right, v, s)
+    _close(new[0] if isinstance(new, tuple) else new, expected)
+
+
+@pytest.mark.parametrize("name, which, init", [("momentum", "v", "initialize_velocity"),
+                                               ("adam", "v", "initialize_adam"),
+                                               ("adam", "s", "initialize_adam")])
+def test_a_missing_moving_average_key_is_said_like_a_missing_gradient(name, which, init):
+    params, grads, v, s = _course_step()
+    d = v if which == "v" else s
+    d["W1"] = d.pop("dW1")  # keyed like the parameters
+    with pytest.raises(KeyError, match=FN[name] + rf": no 'dW1' in {which} \(keys given: "
+                                       rf"\['W1', 'dW2'.*{init}\(parameters\)"):
+        _update(name, params, grads, v, s)
+    grads.pop("db2")
+    with pytest.raises(KeyError, match=r"update_parameters_with_gd: no 'db2' in the gradients"):
+        opt.update_parameters_with_gd(params, grads, 0.1)
+
+
 # ---- mini-batches -----------------------------------------------------------------------
 
 @given(n_x=st.integers(1, 4), m=st.integers(1, 200), size=st.integers(1, 80),
