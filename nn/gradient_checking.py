@@ -50,7 +50,9 @@ def backward_propagation_engine(x, theta):
 def gradient_check(x, theta, epsilon=1e-7, print_msg=False, gradients="hand"):
     """The course's difference between the gradient of J = theta x (from
     backward_propagation, or the engine with gradients="engine") and its two-sided
-    difference; below 1e-7 the gradient is correct."""
+    difference. ``print_msg`` prints the current edition's verdict, as gradient_check_n's:
+    "Your backward propagation works perfectly fine! difference = ..." at most 2e-7, "There
+    is a mistake in the backward propagation! difference = ..." above."""
     check_gradients_option(gradients, "gradient_check")
     thetaplus = theta + epsilon
     thetaminus = theta - epsilon
@@ -61,7 +63,7 @@ def gradient_check(x, theta, epsilon=1e-7, print_msg=False, gradients="hand"):
         x, theta)
     diff = difference(grad, gradapprox)
     if print_msg:
-        print("The gradient is correct!" if diff < 1e-7 else "The gradient is wrong!")
+        print(_verdict(diff, forward_propagation(x, theta), gradapprox, grad))
     return diff
 
 
@@ -222,19 +224,21 @@ def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False,
             gradapprox[i] = (J_plus - J_minus) / (2 * epsilon)
     diff = difference(grad, gradapprox)
     if print_msg:
-        print(_verdict_n(diff, forward(X, Y, parameters)[0], gradapprox, grad))
+        print(_verdict(diff, forward(X, Y, parameters)[0], gradapprox, grad,
+                       ". Saturated sigmoids (large weights) make log(0); check at smaller "
+                       "parameters"))
     return diff
 
 
-def _verdict_n(diff, cost, gradapprox, grad):
-    """The course's message, unless a NaN or inf leaves nothing to compare: nan > 2e-7 is
-    False, and a saturated network (W * 10) was told it "works perfectly fine"."""
+def _verdict(diff, cost, gradapprox, grad, hint=""):
+    """The course's message (both checks: one edition, threshold 2e-7), unless a NaN or inf
+    leaves nothing to compare: nan > 2e-7 is False, and a saturated network (W * 10) was
+    told it "works perfectly fine"."""
     for what, values in (("the cost J", cost), ("gradapprox", gradapprox),
                          ("your gradients", grad)):
         if not np.all(np.isfinite(values)):
             return (f"Cannot check: {what} is not finite (nan or inf) at these parameters, so "
-                    f"difference = {diff} tells nothing. Saturated sigmoids (large weights) "
-                    "make log(0); check at smaller parameters")
+                    f"difference = {diff} tells nothing" + hint)
     if diff > 2e-7:
         return f"There is a mistake in the backward propagation! difference = {diff}"
     return f"Your backward propagation works perfectly fine! difference = {diff}"

@@ -96,8 +96,27 @@ def test_gradient_check_messages(capsys):
     _, cache = gc.forward_propagation_n(X, Y, params)
     gc.gradient_check_n(params, gc.backward_propagation_n(X, Y, cache), X, Y, print_msg=True)
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "The gradient is correct!"
+    assert out[0] == ("Your backward propagation works perfectly fine! difference = "
+                      "7.814075313343006e-11")
     assert out[1].startswith("Your backward propagation works perfectly fine! difference = ")
+
+
+@pytest.mark.parametrize("off, verdict", [(3e-7, "Your backward propagation works perfectly "
+                                                  "fine!"),
+                                          (1e-6, "There is a mistake in the backward "
+                                                 "propagation!")])
+def test_gradient_check_1d_is_the_current_editions_like_gradient_check_n(off, verdict, capsys,
+                                                                         monkeypatch):
+    """One edition for both checks: threshold 2e-7 (difference <= 2e-7 passes) and the
+    course's two sentences, each followed by " difference = " + str(difference)."""
+    monkeypatch.setattr(gc, "backward_propagation", lambda x, theta: x * (1 + off))
+    diff = gc.gradient_check(3, 4, print_msg=True)
+    gradapprox = ((4 + 1e-7) * 3 - (4 - 1e-7) * 3) / (2 * 1e-7)  # the course's, eps = 1e-7
+    grad = 3 * (1 + off)
+    assert diff == pytest.approx(abs(grad - gradapprox) / (abs(grad) + abs(gradapprox)),
+                                 rel=1e-12)
+    assert (diff <= 2e-7) == verdict.startswith("Your")
+    assert capsys.readouterr().out == f"{verdict} difference = {diff}\n"
 
 
 @pytest.mark.parametrize("case", ["random init (W * 10)", "b3 = 60"])
