@@ -16,7 +16,7 @@ import numpy as np
 
 from . import deep, optimization
 from .activations import ACTIVATIONS
-from .checks import check_X, check_Y
+from .checks import check_X, check_Y, is_number
 from .init import INITIALIZERS, check_layer_dims, initialize
 from .regularization import check_keep_prob, check_lambd, check_one_regularizer
 from .training import COURSE_LINE_FULL, GRADIENTS, check_gradients_option
@@ -192,13 +192,8 @@ class Model:
 
 # ---- fit's Course 2 options ---------------------------------------------------------------
 
-def _is_number(value):
-    return (not isinstance(value, bool) and isinstance(value, numbers.Real)
-            and math.isfinite(value))
-
-
 def _check_positive(value, name, example):
-    if not _is_number(value) or value <= 0:
+    if not is_number(value) or value <= 0:
         raise ValueError(f"fit: {name} must be a finite positive number ({example}), got "
                          f"{value!r}")
 
@@ -220,7 +215,7 @@ def _decay(lr_decay, decay_rate):
         raise TypeError(f"fit: lr_decay must be None, a name in {list(optimization.DECAYS)} or "
                         f"a function, got {type(lr_decay).__name__}")
     decay_rate = 1 if decay_rate is None else decay_rate
-    if not _is_number(decay_rate) or decay_rate < 0:
+    if not is_number(decay_rate) or decay_rate < 0:
         raise ValueError(f"fit: decay_rate must be a finite number >= 0 (the course's 1), got "
                          f"{decay_rate!r}")
     return lr_decay, decay_rate

@@ -17,7 +17,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .checks import check_like_parameters, check_parameters, check_X, check_Y, num_layers
+from .checks import (
+    check_like_parameters,
+    check_parameters,
+    check_X,
+    check_Y,
+    is_number,
+    num_layers,
+)
 from .cost import as_cost, check_predictions
 from .init import he
 from .regularization import (
@@ -99,6 +106,7 @@ def initialize_velocity(parameters):
 def update_parameters_with_momentum(parameters, grads, v, beta, learning_rate):
     """v = beta v + (1 - beta) grad, then W[l] -= learning_rate v["dW[l]"] (b likewise).
     Returns (parameters, v)."""
+    check_hyperparameter("beta", beta, "update_parameters_with_momentum")
     keys = _keys(parameters, grads, "update_parameters_with_momentum", v=v)
     for k in keys:
         v["d" + k] = beta * v["d" + k] + (1 - beta) * grads["d" + k]
@@ -126,6 +134,8 @@ def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01, 
     if not (isinstance(t, (int, np.integer)) and t >= 1):
         raise ValueError(f"update_parameters_with_adam: t counts the Adam steps from 1 "
                          f"(t = 0 would divide by 1 - beta^0 = 0); got {t!r}")
+    for name, value in (("beta1", beta1), ("beta2", beta2), ("epsilon", epsilon)):
+        check_hyperparameter(name, value, "update_parameters_with_adam")
     keys = _keys(parameters, grads, "update_parameters_with_adam", v=v, s=s)
     v_corrected, s_corrected = {}, {}
     correction1, correction2 = 1 - np.power(beta1, t), 1 - np.power(beta2, t)
@@ -142,14 +152,27 @@ def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01, 
 
 # ---- learning-rate decay --------------------------------------------------------------------
 
+def _check_decay(fn, epoch_num, decay_rate, time_interval=1):
+    # A negative decay_rate or epoch_num can make 1 + decay_rate * epoch_num zero.
+    for name, value, low, what in (
+            ("epoch_num", epoch_num, 0, "a number >= 0 (the epoch, counted from 0)"),
+            ("decay_rate", decay_rate, 0, "a finite number >= 0 (the course's 1)"),
+            ("time_interval", time_interval, None, "a positive number of epochs (the "
+                                                   "course's 1000)")):
+        if not (is_number(value) and (value > 0 if low is None else value >= low)):
+            raise ValueError(f"{fn}: {name} must be {what}, got {value!r}")
+
+
 def update_lr(learning_rate0, epoch_num, decay_rate):
     """alpha = alpha0 / (1 + decay_rate * epoch_num): decays every epoch."""
+    _check_decay("update_lr", epoch_num, decay_rate)
     return 1 / (1 + decay_rate * epoch_num) * learning_rate0
 
 
 def schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000):
     """alpha = alpha0 / (1 + decay_rate * floor(epoch_num / time_interval)): decays in steps,
     once every ``time_interval`` epochs."""
+    _check_decay("schedule_lr_decay", epoch_num, decay_rate, time_interval)
     return 1 / (1 + decay_rate * np.floor(epoch_num / time_interval)) * learning_rate0
 
 
@@ -204,15 +227,21 @@ def optimizer_settings(optimizer: str, fn: str = "model", **given) -> dict:
             raise ValueError(f"{fn}: {name} is a setting of optimizer={owner!r}, not of "
                              f"optimizer={optimizer!r} (its settings: "
                              f"{', '.join(own) or 'none'})")
-        number = (not isinstance(value, bool) and isinstance(value, (int, float, np.floating))
-                  and math.isfinite(value))
-        if name == "epsilon" and not (number and value > 0):
-            raise ValueError(f"{fn}: epsilon must be a finite positive number (Adam's 1e-8), "
-                             f"got {value!r}")
-        if name != "epsilon" and not (number and 0 <= value < 1):
-            raise ValueError(f"{fn}: {name} must be a number in [0, 1) (the course's "
-                             f"{own[name]}), got {value!r}")
+        check_hyperparameter(name, value, fn)
     return {k: v if given.get(k) is None else given[k] for k, v in own.items()}
+
+
+def check_hyperparameter(name: str, value, fn: str) -> None:
+    """beta, beta1, beta2 in [0, 1), epsilon finite and > 0, or a ValueError naming ``fn``:
+    beta1 = 1 divides by 1 - beta1^t = 0, epsilon = 0 divides 0 by 0 where a gradient is 0,
+    and beta > 1 grows the moving average without bound."""
+    if name == "epsilon" and not (is_number(value) and value > 0):
+        raise ValueError(f"{fn}: epsilon must be a finite positive number (Adam's 1e-8), "
+                         f"got {value!r}")
+    if name != "epsilon" and not (is_number(value) and 0 <= value < 1):
+        default = HYPERPARAMETERS["momentum" if name == "beta" else "adam"][name]
+        raise ValueError(f"{fn}: {name} must be a number in [0, 1) (the course's {default}), "
+                         f"got {value!r}")
 
 
 def _minibatch_grads(parameters, X, Y, gradients, compile=False):

@@ -252,6 +252,44 @@ def test_a_missing_moving_average_key_is_said_like_a_missing_gradient(name, whic
         opt.update_parameters_with_gd(params, grads, 0.1)
 
 
+# ---- hyperparameters: the ranges optimizer_settings (fit, the CLI) already refuses -------
+
+BAD_SETTINGS = [("momentum", "beta", 1.5), ("momentum", "beta", 1.0), ("momentum", "beta", -0.1),
+                ("adam", "beta1", 1.0), ("adam", "beta2", 1.0), ("adam", "beta1", float("nan")),
+                ("adam", "epsilon", 0.0), ("adam", "epsilon", float("inf")),
+                ("adam", "epsilon", True)]
+
+
+@pytest.mark.parametrize("name, setting, value", BAD_SETTINGS)
+def test_updates_refuse_the_hyperparameters_fit_refuses(name, setting, value):
+    """beta1 = 1 divides by 1 - 1^t = 0 (W becomes nan), epsilon = 0 divides 0 by 0 where
+    a gradient is 0, beta = 1.5 grows v without bound: each as fit and the CLI say it."""
+    params, grads, v, s = _course_step()
+    before = _snapshot(params, v, s)
+    with pytest.raises(ValueError) as info:
+        if name == "momentum":
+            opt.update_parameters_with_momentum(params, grads, v, value, 0.1)
+        else:
+            opt.update_parameters_with_adam(params, grads, v, s, 1, 0.01,
+                                            **{"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8,
+                                               setting: value})
+    with pytest.raises(ValueError) as fit:
+        opt.optimizer_settings(name, "fit", **{setting: value})
+    assert str(info.value) == FN[name] + str(fit.value)[len("fit"):]
+    _unchanged(before, params, v, s)
+
+
+@pytest.mark.parametrize("call, argument", [
+    (lambda: opt.update_lr(0.1, 1, -1), "decay_rate"),
+    (lambda: opt.schedule_lr_decay(0.1, 5, -1, 5), "decay_rate"),
+    (lambda: opt.schedule_lr_decay(0.1, 5, 1, 0), "time_interval"),
+    (lambda: opt.update_lr(0.1, -1, 1), "epoch_num"),
+    (lambda: opt.update_lr(0.1, 1, float("nan")), "decay_rate")])
+def test_decays_name_the_argument_that_would_divide_by_zero(call, argument):
+    with pytest.raises(ValueError, match=r"^(update_lr|schedule_lr_decay): " + argument):
+        call()
+
+
 # ---- mini-batches -----------------------------------------------------------------------
 
 @given(n_x=st.integers(1, 4), m=st.integers(1, 200), size=st.integers(1, 80),
