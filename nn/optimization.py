@@ -18,6 +18,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .checks import (
+    ShapeError,
     check_like_parameters,
     check_parameters,
     check_X,
@@ -74,9 +75,14 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
     X = check_X(X)
     m = X.shape[1]
     Y = np.asarray(Y)
+    if Y.ndim == 2 and Y.shape[1] != m and X.shape[0] == Y.shape[1]:  # X first: X.T is likelier
+        raise ShapeError(f"random_mini_batches: X should be (n_x, m) = ({m}, {X.shape[0]}) "
+                         f"with examples as columns, like Y {Y.shape}, got {X.shape}: examples "
+                         "are on the wrong axis; use X.T")
     if Y.ndim != 2 or Y.shape[1] != m:
+        hint = " (transposed: use Y.T)" if Y.ndim == 2 and Y.shape[0] == m else ""
         raise ValueError(f"random_mini_batches: Y should be (n_y, m) with m = {m} columns, "
-                         f"got {Y.shape}")
+                         f"got {Y.shape}{hint}")
     if not (isinstance(mini_batch_size, (int, np.integer)) and mini_batch_size > 0):
         raise ValueError(f"random_mini_batches: mini_batch_size must be a positive integer, "
                          f"got {mini_batch_size!r}")
@@ -131,9 +137,11 @@ def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01, 
 
     (epsilon outside the square root). Returns (parameters, v, s, v_corrected, s_corrected).
     """
-    if not (isinstance(t, (int, np.integer)) and t >= 1):
-        raise ValueError(f"update_parameters_with_adam: t counts the Adam steps from 1 "
-                         f"(t = 0 would divide by 1 - beta^0 = 0); got {t!r}")
+    if not (is_number(t) and t >= 1 and t == int(t)):  # 2.0 works in the course's beta ** t
+        raise ValueError(f"update_parameters_with_adam: t must be a positive integer step "
+                         f"count: t counts the Adam steps from 1 (1, 2, ...), this one "
+                         f"included; got {t!r}")
+    t = int(t)
     for name, value in (("beta1", beta1), ("beta2", beta2), ("epsilon", epsilon)):
         check_hyperparameter(name, value, "update_parameters_with_adam")
     keys = _keys(parameters, grads, "update_parameters_with_adam", v=v, s=s)

@@ -23,7 +23,7 @@ import numpy as np
 import autograd_lite as al
 
 from . import activations
-from .checks import ShapeError, check_parameters, check_Y, num_layers
+from .checks import ShapeError, check_parameters, check_Y, is_number, num_layers
 from .cost import as_cost, check_predictions
 from .init import lecun
 from .training import COURSE_LINE_FULL, check_gradients_option, engine_gradients, gradient_descent
@@ -74,15 +74,17 @@ def _check_three_layers(parameters, X, fn):
 
 
 def check_keep_prob(keep_prob, fn):
-    """keep_prob must be a number in (0, 1]; ``fn`` names the function in the error."""
-    if not (isinstance(keep_prob, (int, float, np.floating)) and 0 < keep_prob <= 1):
+    """keep_prob must be a number in (0, 1] (numpy's too, not a bool); ``fn`` names the
+    function in the error."""
+    if not (is_number(keep_prob) and 0 < keep_prob <= 1):
         raise ValueError(f"{fn}: keep_prob is the probability of keeping a unit, in (0, 1]; "
                          f"got {keep_prob!r}")
 
 
 def check_lambd(lambd, fn):
-    """lambd must be a number >= 0; ``fn`` names the function in the error."""
-    if not (isinstance(lambd, (int, float, np.floating)) and lambd >= 0):
+    """lambd must be a finite number >= 0 (numpy's too, not a bool); ``fn`` names the
+    function in the error."""
+    if not (is_number(lambd) and lambd >= 0):
         raise ValueError(f"{fn}: lambd (the L2 strength, lambda) must be a number >= 0, got "
                          f"{lambd!r}")
 

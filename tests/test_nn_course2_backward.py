@@ -156,6 +156,29 @@ def test_backward_with_dropout_refuses_a_keep_prob_other_than_the_forward_passs(
     regularization.backward_propagation_with_dropout(X, Y, cache, 1.0)  # no mask: no scale
 
 
+def test_lambd_and_keep_prob_take_numpy_numbers_but_not_bools_or_infinities():
+    """np.int64(1) is a number (a value read from an array, a grid search's np.arange) and was
+    refused; True was taken as 1; an infinite lambd was taken."""
+    X, Y = _data(6, 2, 5)
+    params = _network(6, [2, 3, 2, 1])
+    A3, cache = regularization.forward_propagation(X, params)
+    for lambd in (np.int64(1), np.float64(1)):
+        assert regularization.compute_cost_with_regularization(A3, Y, params, lambd) == \
+            regularization.compute_cost_with_regularization(A3, Y, params, 1)
+        _assert_same(regularization.backward_propagation_with_regularization(X, Y, cache, lambd),
+                     regularization.backward_propagation_with_regularization(X, Y, cache, 1))
+    for keep_prob in (np.int64(1), np.float64(0.5)):
+        _, dropout_cache = regularization.forward_propagation_with_dropout(X, params, keep_prob)
+        regularization.backward_propagation_with_dropout(X, Y, dropout_cache, keep_prob)
+    for lambd in (True, np.True_, float("inf"), float("nan"), "1", -1):
+        with pytest.raises(ValueError, match="compute_cost_with_regularization: lambd .* must "
+                                             "be a number >= 0"):
+            regularization.compute_cost_with_regularization(A3, Y, params, lambd)
+    for keep_prob in (True, float("nan"), np.int64(2)):
+        with pytest.raises(ValueError, match="forward_propagation_with_dropout: keep_prob"):
+            regularization.forward_propagation_with_dropout(X, params, keep_prob)
+
+
 # ---- the course's caches and conventions -------------------------------------------------
 
 def test_caches_are_the_course_flat_tuples():

@@ -113,6 +113,22 @@ def test_adam_rejects_t_0():
         opt.update_parameters_with_adam(params, grads, v, s, 0)
 
 
+def test_adam_takes_an_integral_float_t_as_the_courses_code_does():
+    """t = 2.0 (a step count kept as a float) works in the course's beta ** t; it was refused
+    as if it were t = 0 ("divides by zero")."""
+    params, grads, v, s = _course_step()
+    as_int = opt.update_parameters_with_adam(_copy(params), grads, _copy(v), _copy(s), 2)
+    for t in (2.0, np.int64(2), np.float64(2)):
+        got = opt.update_parameters_with_adam(_copy(params), grads, _copy(v), _copy(s), t)
+        for a, b in zip(got, as_int):
+            _close(a, b, rtol=0)
+    for t in (2.5, True, -1, float("inf"), "2"):
+        with pytest.raises(ValueError, match=r"update_parameters_with_adam: t must be a positive "
+                                             r"integer step count") as info:
+            opt.update_parameters_with_adam(params, grads, v, s, t)
+        assert "zero" not in str(info.value)
+
+
 def test_initializers_of_v_and_s():
     params = nn.init.he([3, 5, 2, 1], seed=0)
     v, s = opt.initialize_adam(params)
@@ -332,6 +348,17 @@ def test_random_mini_batches_errors():
         opt.random_mini_batches(X, np.zeros((1, 10)), 0)
     with pytest.raises(ValueError, match=r"Y should be \(n_y, m\) with m = 10"):
         opt.random_mini_batches(X, np.zeros((1, 9)))
+    with pytest.raises(ValueError, match=r"Y should be \(n_y, m\) with m = 10.*use Y\.T"):
+        opt.random_mini_batches(X, np.zeros((10, 1)))
+
+
+def test_random_mini_batches_blames_a_transposed_X_not_Y():
+    """X.T (m, n_x) beside a right Y (1, m): X is checked first, with check_X's hint."""
+    X, Y = np.zeros((2, 10)), np.zeros((1, 10))
+    with pytest.raises(nn.ShapeError, match=r"random_mini_batches: X should be \(n_x, m\) = "
+                                            r"\(2, 10\).*got \(10, 2\).*use X\.T") as info:
+        opt.random_mini_batches(X.T, Y, 4)
+    assert "Y should" not in str(info.value)
 
 
 # ---- learning-rate decay ------------------------------------------------------------------
