@@ -29,7 +29,7 @@ from .regularization import (
     l2_cost,
 )
 from .training import COURSE_LINE_FULL, check_gradients_option, engine_gradients, gradient_descent
-from .training import update_parameters as update_parameters  # the course's, written once
+from .training import update_parameters as update_parameters  # Course 1's edition: copies
 
 
 def initialize_parameters(n_x: int, n_h: int, n_y: int, seed=1) -> dict:

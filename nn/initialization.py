@@ -3,7 +3,8 @@
 The circles data (nn.load_circles()), layers [n_x, 10, 5, 1] relu/relu/sigmoid, lr 0.01,
 15,000 iterations. Weights are drawn W1, W2, ... in layer order from RandomState(seed) (the
 course's np.random.seed(3), without touching numpy's global state); biases draw nothing.
-The forward and backward passes are nn.regularization's (the course's 3-layer functions).
+The forward and backward passes and update_parameters are nn.regularization's (init_utils'
+are reg_utils' 3-layer functions).
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import numpy as np
 
 from . import init
 from .checks import check_Y
-from .regularization import grads_and_cost, model_layers, predict
+from .regularization import grads_and_cost, model_layers, predict, update_parameters
 from .training import COURSE_LINE_FULL, check_gradients_option, gradient_descent
 
 __all__ = ["initialize_parameters_zeros", "initialize_parameters_random",
-           "initialize_parameters_he", "model", "predict", "accuracy", "INITIALIZATIONS"]
+           "initialize_parameters_he", "model", "predict", "accuracy", "update_parameters",
+           "INITIALIZATIONS"]
 
 
 def initialize_parameters_zeros(layers_dims):
@@ -72,7 +74,7 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=False,
     parameters, costs = gradient_descent(
         make(dims) if initialization == "zeros" else make(dims, seed),
         lambda p: grads_and_cost(p, X, Y, gradients=gradients, compile=compile), learning_rate,
-        num_iterations,
+        num_iterations, update=update_parameters,
         print_cost=print_cost, print_every=1000, line=COURSE_LINE_FULL,
         record_every=1000, progress=progress, desc="initialization", callback=callback)
     return (parameters, costs) if return_costs else parameters

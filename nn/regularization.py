@@ -23,11 +23,17 @@ import numpy as np
 import autograd_lite as al
 
 from . import activations
-from .checks import ShapeError, check_parameters, check_Y, is_number, num_layers
+from .checks import (
+    ShapeError,
+    check_like_parameters,
+    check_parameters,
+    check_Y,
+    is_number,
+    num_layers,
+)
 from .cost import as_cost, check_predictions
 from .init import lecun
 from .training import COURSE_LINE_FULL, check_gradients_option, engine_gradients, gradient_descent
-from .training import update_parameters as update_parameters  # the course's, written once
 
 GRAD_KEYS = ("dZ3", "dW3", "db3", "dA2", "dZ2", "dW2", "db2", "dA1", "dZ1", "dW1", "db1")
 
@@ -277,6 +283,20 @@ def backward_propagation_with_dropout(X, Y, cache, keep_prob):
 
 # ---- training -------------------------------------------------------------------------------
 
+def update_parameters(parameters, grads, learning_rate):
+    """Course 2's update_parameters (reg_utils, init_utils): W[l] = W[l] - learning_rate
+    dW[l], b[l] = b[l] - learning_rate db[l], assigned into ``parameters`` itself, which is
+    returned: a bare ``update_parameters(parameters, grads, lr)`` updates the caller's dict,
+    as the course's does. Each array is replaced by a new one, not written into. (Course 1's
+    edition copies first and leaves yours untouched: nn.deep.update_parameters.) Every
+    dW[l], db[l] is checked for its parameter's shape before any is applied."""
+    check_like_parameters(parameters, grads, "update_parameters")
+    for l in range(1, num_layers(parameters) + 1):
+        parameters[f"W{l}"] = parameters[f"W{l}"] - learning_rate * grads[f"dW{l}"]
+        parameters[f"b{l}"] = parameters[f"b{l}"] - learning_rate * grads[f"db{l}"]
+    return parameters
+
+
 def predict(X, y, parameters):
     """0/1 predictions p (1, m): A3 > 0.5 (y is not used; the course passes it to print)."""
     A3, _ = forward_propagation(X, parameters)
@@ -364,8 +384,8 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=False, lambd
     parameters, costs = gradient_descent(
         initialize_parameters(model_layers(X, layers_dims, (20, 3), "model"), seed),
         lambda p: grads_and_cost(p, X, Y, lambd, keep_prob, dropout_seed, gradients, compile),
-        learning_rate, num_iterations, print_cost=print_cost, print_every=10000,
-        line=COURSE_LINE_FULL, record_every=1000, progress=progress,
+        learning_rate, num_iterations, update=update_parameters, print_cost=print_cost,
+        print_every=10000, line=COURSE_LINE_FULL, record_every=1000, progress=progress,
         desc="regularization", callback=callback)
     return (parameters, costs) if return_costs else parameters
 

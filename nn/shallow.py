@@ -71,8 +71,9 @@ def backward_propagation(parameters, cache, X, Y):
 
 
 def update_parameters(parameters, grads, learning_rate=1.2):
-    """theta = theta - learning_rate * d theta; returns a new dict (week 3's default
-    learning rate, 1.2, on nn's one update, training.update_parameters)."""
+    """theta = theta - learning_rate * d theta; returns a new dict, yours untouched, as
+    Course 1's edition (its copy.deepcopy) does (week 3's default learning rate, 1.2, on
+    training.update_parameters)."""
     return _update_parameters(parameters, grads, learning_rate)
 
 

@@ -46,9 +46,11 @@ def iterations(n, progress: bool, desc: str, leave: bool = False):
 
 
 def update_parameters(parameters, grads, learning_rate):
-    """W[l] -= learning_rate dW[l], b[l] -= learning_rate db[l] for every parameter key
-    (grads are keyed "d" + key); returns a new dict. The course's update_parameters of
-    weeks 3 and 4 and of Course 2's models, written once."""
+    """W[l] - learning_rate dW[l], b[l] - learning_rate db[l] for every parameter key
+    (grads are keyed "d" + key) in a new dict; the caller's dict and arrays are untouched.
+    Course 1's edition (weeks 3 and 4: ``parameters = copy.deepcopy(params)`` first), as
+    nn.shallow's and nn.deep.update_parameters. Course 2's reg_utils and init_utils assign
+    into the dict passed in instead: nn.regularization.update_parameters."""
     return {k: v - learning_rate * grads["d" + k] for k, v in parameters.items()}
 
 
@@ -85,14 +87,15 @@ _COMPILED: dict = {}  # cost function -> its al.compile
 
 
 def gradient_descent(parameters, grads_and_cost: Callable, learning_rate, num_iterations,
-                     **loop) -> tuple[dict, list]:
+                     update: Callable = update_parameters, **loop) -> tuple[dict, list]:
     """Batch gradient descent: ``grads, cost = grads_and_cost(parameters)``, then
-    update_parameters, num_iterations times. Returns (parameters, costs); ``loop`` is
+    ``parameters = update(parameters, grads, learning_rate)`` (the course's update_parameters
+    of the model's edition), num_iterations times. Returns (parameters, costs); ``loop`` is
     train_loop's settings (cadence, printing, progress, callback)."""
     def step(i):
         nonlocal parameters
         grads, cost = grads_and_cost(parameters)
-        parameters = update_parameters(parameters, grads, learning_rate)
+        parameters = update(parameters, grads, learning_rate)
         return cost
 
     costs = train_loop(step, num_iterations, **loop)

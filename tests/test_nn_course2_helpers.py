@@ -137,6 +137,30 @@ def test_gradient_check_n_cannot_pass_anything_when_the_cost_is_not_finite(case,
     assert out.startswith("Cannot check: the cost J is not finite") and "fine" not in out
 
 
+@pytest.mark.parametrize("module", [regularization, initialization])
+def test_update_parameters_updates_the_dict_passed_in_as_reg_utils_and_init_utils_do(module):
+    """Course 2's helper assigns parameters["W1"] = parameters["W1"] - lr * dW1 into the
+    caller's dict and returns it: a learner's bare update_parameters(parameters, grads, lr)
+    updates parameters. It returned a new dict, and the bare call did nothing."""
+    rng = np.random.default_rng(0)
+    params = {"W1": rng.standard_normal((3, 2)), "b1": rng.standard_normal((3, 1)),
+              "W2": rng.standard_normal((1, 3)), "b2": rng.standard_normal((1, 1))}
+    grads = {"d" + k: rng.standard_normal(v.shape) for k, v in params.items()}
+    old = dict(params)
+    saved = {k: np.array(v) for k, v in params.items()}
+    module.update_parameters(params, grads, 0.1)  # a bare call, as a learner writes it
+    for k in old:
+        np.testing.assert_array_equal(params[k], saved[k] - 0.1 * grads["d" + k])
+        assert params[k] is not old[k]  # a new array assigned, as the course's assignment does
+        np.testing.assert_array_equal(old[k], saved[k])  # ... the old one not written into
+    assert module.update_parameters(params, grads, 0.1) is params
+    grads["db2"] = grads["db2"].ravel()  # a refused update changes nothing
+    before = dict(params)
+    with pytest.raises(ValueError, match=r"update_parameters: db2 should be \(n\[2\], 1\)"):
+        module.update_parameters(params, grads, 0.1)
+    assert all(params[k] is before[k] for k in params)
+
+
 def test_models_print_the_course_lines(capsys):
     c = nn.load_circles()
     initialization.model(c.train_X, c.train_Y, num_iterations=1001, print_cost=True)
