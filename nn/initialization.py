@@ -13,11 +13,12 @@ import numpy as np
 
 from . import init
 from .checks import check_Y
-from .regularization import grads_and_cost, model_layers, predict, update_parameters
+from .regularization import grads_and_cost, model_layers, predict, predict_dec, update_parameters
 from .training import COURSE_LINE_FULL, check_gradients_option, gradient_descent
 
 __all__ = ["initialize_parameters_zeros", "initialize_parameters_random",
-           "initialize_parameters_he", "model", "predict", "accuracy", "update_parameters",
+           "initialize_parameters_he", "model", "predict", "predict_dec", "accuracy",
+           "update_parameters",
            "INITIALIZATIONS"]
 
 
@@ -47,10 +48,10 @@ def accuracy(X, Y, parameters):
 
     Shapes: X (n_x, m), Y (1, m)."""
     check_Y(Y, np.shape(X)[1])
-    return float(np.mean(predict(X, Y, parameters)[0, :] == Y[0, :]))
+    return float(np.mean(predict_dec(parameters, X)[0, :] == Y[0, :]))
 
 
-def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=False,
+def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True,
           initialization="he", gradients="hand", seed=3, return_costs=False, layers_dims=None,
           progress=False, callback=None, compile=False):
     """The assignment's model: [n_x, 10, 5, 1] (or ``layers_dims``) by batch gradient
@@ -58,7 +59,8 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=False,
 
     gradients: "hand" (nn.regularization.backward_propagation) or "engine" (autograd_lite;
     ``compile=True`` replays it with al.compile, the same bits). The cost is recorded and
-    printed every 1000 iterations, as "Cost after iteration i: J" (inf when the sigmoid
+    printed (print_cost=True by default, as the course's) every 1000 iterations, as "Cost
+    after iteration i: J" (inf when the sigmoid
     saturates, as the course prints it); ``callback(i, cost)`` sees every iteration.
     Returns the parameters, or (parameters, costs) with ``return_costs``.
 

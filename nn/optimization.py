@@ -33,8 +33,9 @@ from .regularization import (
     course_rng,
     forward_propagation,
     grads_and_cost,
-    predict,
+    predict_dec,
 )
+from .regularization import predict as predict  # opt_utils' predict, which prints
 from .training import check_gradients_option, train_loop
 
 
@@ -207,7 +208,7 @@ def accuracy(X, Y, parameters):
 
     Shapes: X (n_x, m), Y (1, m)."""
     check_Y(Y, np.shape(X)[1])
-    return float(np.mean(predict(X, Y, parameters)[0, :] == Y[0, :]))
+    return float(np.mean(predict_dec(parameters, X)[0, :] == Y[0, :]))
 
 
 DECAYS = {"update_lr": update_lr, "schedule_lr_decay": schedule_lr_decay}
@@ -332,7 +333,7 @@ def _check_model_arguments(X, Y, layers_dims, optimizer, decay, gradients, compi
 
 
 def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64, beta=0.9,
-          beta1=0.9, beta2=0.999, epsilon=1e-8, num_epochs=5000, print_cost=False, decay=None,
+          beta1=0.9, beta2=0.999, epsilon=1e-8, num_epochs=5000, print_cost=True, decay=None,
           decay_rate=1, gradients="hand", seed=3, return_costs=False, progress=False,
           callback=None, compile=False):
     """The assignment's model: the 3-layer network (layers_dims [n_x, n[1], n[2], 1]) trained
@@ -341,9 +342,10 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
     decay: None, update_lr or schedule_lr_decay (any f(learning_rate0, epoch, decay_rate)),
     applied after each epoch. gradients: "hand" (nn.regularization.backward_propagation) or
     "engine" (autograd_lite; ``compile=True`` replays it with al.compile, the same bits).
-    The epoch cost (summed loss / m) is recorded every 100 epochs
-    and printed every 1000 as "Cost after epoch i: %f"; ``callback(epoch, cost)`` sees every
-    epoch. Returns the parameters, or (parameters, costs) with ``return_costs``."""
+    The epoch cost (summed loss / m) is recorded every 100 epochs and printed every 1000
+    as "Cost after epoch i: %f" (print_cost=True by default, as the course's);
+    ``callback(epoch, cost)`` sees every epoch. Returns the parameters, or (parameters,
+    costs) with ``return_costs``."""
     X = _check_model_arguments(X, Y, layers_dims, optimizer, decay, gradients, compile)
     parameters = initialize_parameters(layers_dims, seed)
     check_parameters(parameters, X)

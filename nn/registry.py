@@ -352,7 +352,7 @@ def _check_optimization(options, given=()):
 
 
 def _three_layer_predict(p, X):
-    return regularization.predict(X, None, p)
+    return regularization.predict_dec(p, X).astype(int)
 
 
 def _three_layer_hand(p, X, Y, lambd=0.0, keep_prob=1.0):

@@ -298,17 +298,31 @@ def update_parameters(parameters, grads, learning_rate):
 
 
 def predict(X, y, parameters):
-    """0/1 predictions p (1, m): A3 > 0.5 (y is not used; the course passes it to print)."""
+    """0/1 predictions p (1, m) of ints, A3 > 0.5; prints "Accuracy: " + str(np.mean(p[0,:]
+    == y[0,:])) as the course's reg_utils, init_utils and opt_utils predict do. Quietly:
+    predict_dec(parameters, X) or accuracy(X, Y, parameters).
+
+    Shapes: X (n_x, m), y (1, m)."""
+    y = check_Y(y, np.shape(X)[1], "y")
+    p = predict_dec(parameters, X).astype(int)
+    print("Accuracy: " + str(np.mean(p[0, :] == y[0, :])))
+    return p
+
+
+def predict_dec(parameters, X):
+    """The course's helper for the decision-boundary plots: A3 > 0.5 (1, m) of booleans,
+    printing nothing. Shapes: X (n_x, m)."""
     A3, _ = forward_propagation(X, parameters)
-    return (A3 > 0.5).astype(int)
+    return A3 > 0.5
 
 
 def accuracy(X, Y, parameters):
-    """The fraction predicted right, as the course prints it (e.g. 0.9478672985781991).
+    """The fraction predicted right, as predict prints it (e.g. 0.9478672985781991), without
+    printing.
 
     Shapes: X (n_x, m), Y (1, m)."""
     check_Y(Y, np.shape(X)[1])
-    return float(np.mean(predict(X, Y, parameters)[0, :] == Y[0, :]))
+    return float(np.mean(predict_dec(parameters, X)[0, :] == Y[0, :]))
 
 
 def grads_and_cost(parameters, X, Y, lambd=0.0, keep_prob=1.0, seed=1, gradients="hand",
@@ -362,7 +376,7 @@ def model_layers(X, layers_dims, default_hidden, fn):
     return dims
 
 
-def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=False, lambd=0,
+def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=0,
           keep_prob=1, gradients="hand", seed=3, dropout_seed=1, return_costs=False,
           layers_dims=None, progress=False, callback=None, compile=False):
     """The assignment's model: [n_x, 20, 3, 1] (or ``layers_dims``), batch gradient descent,
@@ -371,7 +385,8 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=False, lambd
 
     gradients: "hand" (the backward functions above) or "engine" (autograd_lite's backward
     of the same cost; ``compile=True`` replays it with al.compile, the same bits). The cost
-    is recorded every 1000 iterations and printed every 10000;
+    is recorded every 1000 iterations and printed every 10000 (print_cost=True by default,
+    as the course's);
     ``callback(i, cost)`` sees every iteration. Returns the parameters, or
     (parameters, costs) with ``return_costs``.
 

@@ -76,21 +76,27 @@ def test_train_compile_on_the_command_line_prints_the_engines_numbers(capsys):
 
 COURSE_2_RUNS = {
     "initialization he": lambda **kw: initialization.model(
-        *data(2, 40, 2), num_iterations=30, initialization="he", return_costs=True, **kw),
+        *data(2, 40, 2), num_iterations=30, initialization="he", return_costs=True,
+        print_cost=False, **kw),
     "initialization zeros": lambda **kw: initialization.model(
-        *data(2, 40, 2), num_iterations=30, initialization="zeros", return_costs=True, **kw),
+        *data(2, 40, 2), num_iterations=30, initialization="zeros", return_costs=True,
+        print_cost=False, **kw),
     "regularization": lambda **kw: regularization.model(
-        *data(2, 40, 3), num_iterations=30, return_costs=True, **kw),
+        *data(2, 40, 3), num_iterations=30, return_costs=True,
+        print_cost=False, **kw),
     "L2": lambda **kw: regularization.model(
-        *data(2, 40, 3), num_iterations=30, lambd=0.7, return_costs=True, **kw),
+        *data(2, 40, 3), num_iterations=30, lambd=0.7, return_costs=True,
+        print_cost=False, **kw),
     "dropout": lambda **kw: regularization.model(
-        *data(2, 40, 3), num_iterations=30, keep_prob=0.86, return_costs=True, **kw),
+        *data(2, 40, 3), num_iterations=30, keep_prob=0.86, return_costs=True,
+        print_cost=False, **kw),
     # 100 examples in batches of 64: a full batch and a smaller last one (two traces)
     "adam": lambda **kw: optimization.model(
-        *data(2, 100, 4), [2, 5, 2, 1], "adam", num_epochs=6, return_costs=True, **kw),
+        *data(2, 100, 4), [2, 5, 2, 1], "adam", num_epochs=6, return_costs=True,
+        print_cost=False, **kw),
     "momentum, decay": lambda **kw: optimization.model(
         *data(2, 100, 4), [2, 5, 2, 1], "momentum", num_epochs=6, decay=optimization.update_lr,
-        return_costs=True, **kw),
+        return_costs=True, print_cost=False, **kw),
 }
 
 

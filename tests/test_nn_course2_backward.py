@@ -249,7 +249,8 @@ def test_clear_errors():
     X, Y = _data(8, 2, 5)
     params = _network(8, [2, 3, 2, 1])
     with pytest.raises(ValueError, match="not both"):
-        regularization.model(X, Y, num_iterations=1, lambd=0.7, keep_prob=0.86)
+        regularization.model(X, Y, num_iterations=1, lambd=0.7, keep_prob=0.86,
+                             print_cost=False)
     _, dropout_cache = regularization.forward_propagation_with_dropout(X, params, 0.5)
     with pytest.raises(ValueError, match="backward_propagation_with_regularization.*14.*"
                                          "forward_propagation_with_dropout"):
@@ -264,7 +265,8 @@ def test_clear_errors():
     with pytest.raises(nn.ShapeError, match=r"W2 should be \(n\[2\], n\[1\]\)"):
         regularization.forward_propagation(X, dict(params, W2=params["W2"].T))
     with pytest.raises(ValueError, match="initialization must be one of"):
-        nn.initialization.model(X, Y, num_iterations=1, initialization="xavier")
+        nn.initialization.model(X, Y, num_iterations=1, initialization="xavier",
+                                print_cost=False)
 
 
 # ---- gradient checking's network and batch norm -------------------------------------------

@@ -37,7 +37,7 @@ def test_train_initialization_runs_the_courses_model_from_each_start(result, tmp
     assert lines[1] == f"Cost after iteration 0: {result.costs[0]:f}"
     circles = nn.load_circles()
     _equal(got, initialization.model(circles.train_X, circles.train_Y, num_iterations=20,
-                                     initialization=start))
+                                     initialization=start, print_cost=False))
 
 
 def test_train_regularization_with_dropout_is_the_courses_model_with_dropout(tmp_path, capsys):
@@ -46,9 +46,10 @@ def test_train_regularization_with_dropout_is_the_courses_model_with_dropout(tmp
     assert "keep_prob 0.86" in lines[0]
     circles = nn.load_circles()
     expected = regularization.model(circles.train_X, circles.train_Y, keep_prob=0.86,
-                                    num_iterations=20)
+                                    num_iterations=20, print_cost=False)
     _equal(got, expected)
-    plain = regularization.model(circles.train_X, circles.train_Y, num_iterations=20)
+    plain = regularization.model(circles.train_X, circles.train_Y, num_iterations=20,
+                                 print_cost=False)
     assert not np.array_equal(expected["W1"], plain["W1"])  # the masks are there
 
 
@@ -64,9 +65,11 @@ def test_train_optimization_passes_each_setting_to_the_courses_model(argv, setti
                                                                      capsys):
     got, _ = _train(tmp_path, capsys, "optimization", *argv, "--iterations", "5")
     X, Y = nn.load_moons()
-    expected = optimization.model(X, Y, [2, 5, 2, 1], num_epochs=5, **settings)
+    expected = optimization.model(X, Y, [2, 5, 2, 1], num_epochs=5, print_cost=False,
+                                  **settings)
     _equal(got, expected)
-    default = optimization.model(X, Y, [2, 5, 2, 1], settings["optimizer"], num_epochs=5)
+    default = optimization.model(X, Y, [2, 5, 2, 1], settings["optimizer"], num_epochs=5,
+                                 print_cost=False)
     assert not np.array_equal(expected["W1"], default["W1"])  # the setting acts
 
 

@@ -35,10 +35,10 @@ def test_fit_with_l2_or_dropout_follows_the_courses_regularization_model(option)
     model = nn.Model([2, 20, 3, 1], init="lecun", seed=3)  # the course's initializer
     costs = model.fit(X, Y, 0.3, 800, progress=False, record_every=1000, **option)
     expected, course_costs = regularization.model(X, Y, num_iterations=800, return_costs=True,
-                                                  **option)
+                                                  print_cost=False, **option)
     _same(model.parameters, expected)
     np.testing.assert_allclose(costs[0], course_costs[0], rtol=1e-12)
-    plain = regularization.model(X, Y, num_iterations=800)
+    plain = regularization.model(X, Y, num_iterations=800, print_cost=False)
     assert _differ(expected, plain)  # the option changes the trajectory
 
 
@@ -61,7 +61,8 @@ def test_fit_on_mini_batches_follows_the_courses_optimization_model(optimizer, l
                       mini_batch_size=64, lr_decay=lr_decay)
     decay = optimization.DECAYS.get(lr_decay, lr_decay)
     expected, course_costs = optimization.model(X, Y, [2, 5, 2, 1], optimizer, learning_rate,
-                                                num_epochs=200, decay=decay, return_costs=True)
+                                                num_epochs=200, decay=decay, return_costs=True,
+                                                print_cost=False)
     _same(model.parameters, expected)
     np.testing.assert_allclose(costs[:2], course_costs, rtol=1e-9)
 
@@ -74,9 +75,10 @@ def test_fit_decays_by_the_courses_schedule_every_1000_epochs():
     model.fit(X, Y, 0.1, 1010, progress=False, mini_batch_size=300,
               lr_decay="schedule_lr_decay")
     expected = optimization.model(X, Y, [2, 5, 2, 1], "gd", 0.1, 300, num_epochs=1010,
-                                  decay=optimization.schedule_lr_decay)
+                                  decay=optimization.schedule_lr_decay, print_cost=False)
     _same(model.parameters, expected)
-    undecayed = optimization.model(X, Y, [2, 5, 2, 1], "gd", 0.1, 300, num_epochs=1010)
+    undecayed = optimization.model(X, Y, [2, 5, 2, 1], "gd", 0.1, 300, num_epochs=1010,
+                                   print_cost=False)
     assert _differ(expected, undecayed)
 
 
@@ -88,7 +90,8 @@ def test_fit_takes_the_optimizers_hyperparameters():
         model.fit(X, Y, 0.01, 20, progress=False, optimizer=optimizer, mini_batch_size=64,
                   **settings)
         _same(model.parameters, optimization.model(X, Y, [2, 5, 2, 1], optimizer, 0.01,
-                                                   num_epochs=20, **settings))
+                                                   num_epochs=20, print_cost=False,
+                                                   **settings))
 
 
 def test_fit_without_options_is_batch_gradient_descent():

@@ -161,6 +161,42 @@ def test_update_parameters_updates_the_dict_passed_in_as_reg_utils_and_init_util
     assert all(params[k] is before[k] for k in params)
 
 
+@pytest.mark.parametrize("module", [regularization, initialization, nn.optimization])
+def test_predict_prints_the_accuracy_as_the_courses_predict_does(module, capsys):
+    """reg_utils', init_utils' and opt_utils' predict(X, y, parameters) print "Accuracy: " +
+    str(np.mean(p[0,:] == y[0,:])) and return p; ours printed nothing."""
+    circles = nn.load_circles()
+    X, y = circles.train_X, circles.train_Y
+    params = regularization.initialize_parameters([2, 20, 3, 1])
+    A = X
+    for l in (1, 2, 3):  # the course's LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID
+        Z = params[f"W{l}"] @ A + params[f"b{l}"]
+        A = np.maximum(0, Z) if l < 3 else 1 / (1 + np.exp(-Z))
+    expected = (A > 0.5).astype(int)
+    p = module.predict(X, y, params)
+    np.testing.assert_array_equal(p, expected)
+    assert p.shape == (1, X.shape[1]) and p.dtype.kind == "i"
+    assert capsys.readouterr().out == "Accuracy: " + str(np.mean(expected[0] == y[0])) + "\n"
+    assert module.accuracy(X, y, params) == np.mean(expected[0] == y[0])  # and says nothing
+    np.testing.assert_array_equal(module.predict_dec(params, X), A > 0.5)  # for the plots
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("model", [regularization.model, initialization.model,
+                                   nn.optimization.model])
+def test_the_models_print_the_cost_by_default_as_the_courses_do(model, capsys):
+    """The course's model(...) functions default to print_cost=True."""
+    import inspect
+
+    assert inspect.signature(model).parameters["print_cost"].default is True
+    X, Y = nn.load_moons()
+    if model is nn.optimization.model:
+        model(X, Y, [2, 5, 2, 1], "gd", num_epochs=1)
+    else:
+        model(X, Y, num_iterations=1)
+    assert capsys.readouterr().out.startswith("Cost after ")
+
+
 def test_models_print_the_course_lines(capsys):
     c = nn.load_circles()
     initialization.model(c.train_X, c.train_Y, num_iterations=1001, print_cost=True)

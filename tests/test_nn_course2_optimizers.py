@@ -394,7 +394,7 @@ def test_model_shuffles_epoch_e_with_seed_10_e_1_and_counts_adam_steps_from_1(mo
 
     monkeypatch.setattr(opt, "random_mini_batches", spy_shuffle)
     monkeypatch.setattr(opt, "update_parameters_with_adam", spy_adam)
-    opt.model(X, Y, [2, 5, 2, 1], "adam", num_epochs=3)
+    opt.model(X, Y, [2, 5, 2, 1], "adam", num_epochs=3, print_cost=False)
     assert seeds == [11, 12, 13]
     assert steps == list(range(1, 3 * 5 + 1))  # 300 examples: 4 batches of 64 and one of 44
 
@@ -404,7 +404,7 @@ def test_model_epoch_cost_is_the_summed_loss_over_m():
     (summed per-example loss / m) must equal the full-batch mean cross-entropy."""
     X, Y = nn.load_moons()
     _, costs = opt.model(X, Y, [2, 5, 2, 1], "gd", learning_rate=0.0, num_epochs=1,
-                         return_costs=True)
+                         return_costs=True, print_cost=False)
     A3, _ = nn.regularization.forward_propagation(X, opt.initialize_parameters([2, 5, 2, 1]))
     assert costs[0] == pytest.approx(nn.cost.cross_entropy(A3, Y), rel=1e-12)
 

@@ -140,8 +140,8 @@ def test_train_regularization_with_lambd_is_the_courses_model_with_l2(tmp_path, 
                       "20", "--data", "flower")
     assert "lambd 0.7" in out.splitlines()[0]
     X, Y = nn.planar_flower()
-    expected = regularization.model(X, Y, lambd=0.7, num_iterations=20)
-    plain = regularization.model(X, Y, num_iterations=20)
+    expected = regularization.model(X, Y, lambd=0.7, num_iterations=20, print_cost=False)
+    plain = regularization.model(X, Y, num_iterations=20, print_cost=False)
     for k in expected:
         np.testing.assert_array_equal(got[k], expected[k])
     assert not np.array_equal(got["W1"], plain["W1"])  # the L2 term is there
@@ -153,7 +153,7 @@ def test_train_optimization_with_adam_is_the_courses_model_with_adam(tmp_path, c
     assert "3 epochs" in out and "Cost after epoch 0: 0.702166" in out  # the notebook's
     X, Y = nn.load_moons()
     expected = optimization.model(X, Y, [2, 5, 2, 1], "adam", num_epochs=3,
-                                  decay=optimization.schedule_lr_decay)
+                                  decay=optimization.schedule_lr_decay, print_cost=False)
     for k in expected:
         np.testing.assert_array_equal(got[k], expected[k])
 
