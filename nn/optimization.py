@@ -1,8 +1,9 @@
 """Course 2, week 2, "Optimization Methods": mini-batches, momentum, Adam, learning-rate decay.
 
 Parameters {"W1", "b1", ...} of any number of layers; gradients {"dW1", "db1", ...}; the
-moving averages v, s are keyed like the gradients. The update functions work in place on
-``parameters``, ``v`` and ``s`` as the course's do, and return them too.
+moving averages v, s are keyed like the gradients. The update functions assign the new
+arrays into ``parameters``, ``v`` and ``s`` as the course's do, and return them too; every
+key and shape is checked first, so a refused step changes nothing.
 
 The assignment's model: the moons data (nn.load_moons()), layers [2, 5, 2, 1] with He
 initialization (seed 3), mini-batches of 64, 5000 epochs. Epoch e (from 0) shuffles with
