@@ -127,6 +127,8 @@ def test_a_correct_learner_scores_full_and_strict_passes(capsys, tmp_path):
     assert code == 0 and results["score"] == 100.0
     assert [t["name"] for t in results["tests"]] == ["propagate: dw", "propagate: db",
                                                       "propagate: cost"]
+    assert results["tests"][2]["output"] == "cost equals the engine's cost on every case tried"
+    assert results["tests"][0]["output"] == "dw equals the engine's gradient on every case tried"
     assert {t["visibility"] for t in results["tests"]} == {"after_published"}
     assert results["extra_data"]["counterexample"] is None
 
