@@ -21,7 +21,11 @@ import numpy as np
 from .backward import gradients
 from .gradcheck import (
     ABSOLUTE,
+    RELATIVE,
+    _epsilon,
     _first_nonfinite,
+    _float32_rounding,
+    _norm,
     _require_tensor,
     _unconnected,
     relative_difference,
@@ -434,20 +438,23 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
 
     ``f`` returns a scalar Tensor built from the Tensors it is passed (a float, or a Tensor
     made from their .data, raises TypeError / ValueError). ``hand_grad`` returns one
-    gradient per input (one array or nested list for a single input). Both are computed on
-    float64 copies of the inputs, and compared entry by entry as np.allclose does, with
-    ``rtol`` and ``atol`` (default: the engine's rounding, 10 machine epsilons times its
+    gradient per input (one array or nested list for a single input). It gets copies of the
+    inputs in their own dtype (float32 stays float32; ints and numbers become float64); the
+    engine works on float64 copies. They are compared entry by entry as np.allclose does,
+    with ``rtol`` and ``atol`` (default: the engine's rounding, 10 machine epsilons times its
     largest gradient entry; a fixed 1e-10 passed a gradient twice too big in
-    f = 1e-11 x^2, and one wrong entry must not hide behind big ones). A NaN or inf in f's value,
+    f = 1e-11 x^2, and one wrong entry must not hide behind big ones). A float32 input
+    makes it check_gradients' float32 rule: rtol at least 1000 eps32, and atol at least 10
+    eps32 times each gradient's norm or the terms it sums. A NaN or inf in f's value,
     yours or the engine's gradient fails, naming the first bad entry. On a mismatch the message
     shows the counterexample (inputs, both gradients, the relative difference) and the
     graph's diagram is written as DOT (and SVG if a renderer is available) under
     $AUTOGRAD_LITE_FAILURE_DIR (default: the temp directory).
     """
     fname = "assert_gradients_match"
-    arrays_ = [np.array(x._data if isinstance(x, Tensor) else x, dtype=np.float64)
-               for x in inputs]
-    xs = [Tensor(a, requires_grad=True, name=f"x{i}") for i, a in enumerate(arrays_)]
+    given = [_own_dtype(x) for x in inputs]  # what hand_grad gets
+    xs = [Tensor(np.array(a, dtype=np.float64), requires_grad=True, name=f"x{i}")
+          for i, a in enumerate(given)]
     with enable_grad():
         out = _require_tensor(fname, "f", f(*xs))
     if out.size != 1:
@@ -459,16 +466,17 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
             raise ValueError(_unconnected(fname, "f's output", "input"))
         engine = []
     engine = [np.asarray(g) for g in engine]
-    mine = hand_grad(*[a.copy() for a in arrays_])
+    mine = hand_grad(*[a.copy() for a in given])
     if mine is None or isinstance(mine, dict):
         raise TypeError(f"{fname}: hand_grad returned {type(mine).__name__}; return one "
                         "gradient per input, in the inputs' order (a tuple of arrays, or one "
                         "array for a single input)")
-    if len(arrays_) == 1 and (not isinstance(mine, (tuple, list))
-                              or _shape_or_none(mine) == arrays_[0].shape):
+    if len(given) == 1 and (not isinstance(mine, (tuple, list))
+                            or _shape_or_none(mine) == given[0].shape):
         mine = [mine]  # one gradient, given as an array or as (nested) lists of its values
     mine = list(mine)
-    problems, wrong = _gradient_problems(out, mine, engine, arrays_, rtol, atol)
+    tolerances = _tolerances(f, given, engine, rtol, atol)
+    problems, wrong = _gradient_problems(out, mine, engine, given, tolerances)
     if not problems:
         return
     label = re.sub(r"\W+", "_", name or getattr(f, "__name__", "f"))
@@ -477,9 +485,36 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
     where = _write_diagram(out, engine, [m if i in wrong else None for i, m in enumerate(mine)],
                            label)
     lines = [f"gradients of {name or getattr(f, '__name__', 'f')} disagree on this input:"]
-    lines += [f"  x{i} = {_fmt(a)}" for i, a in enumerate(arrays_)]
+    lines += [f"  x{i} = {_fmt(a)}" + ("" if a.dtype == np.float64 else f" ({a.dtype})")
+              for i, a in enumerate(given)]
     lines += ["  " + p for p in problems] + [f"  diagram: {where}"]
     raise AssertionError("\n".join(lines))
+
+
+def _own_dtype(x: Any) -> np.ndarray:
+    """A copy of ``x`` in its own float dtype (float32 stays float32: a hand gradient that
+    overflows there must be called there); ints, bools and numbers as float64."""
+    a = np.asarray(x._data if isinstance(x, Tensor) else x)
+    return np.array(a, dtype=a.dtype if a.dtype.kind == "f" else np.float64)
+
+
+def _tolerances(f, given, engine, rtol, atol) -> list[tuple[float, float]]:
+    """(rtol, atol) for each input's gradient. Float64: as given, atol by default 10 eps64
+    times the largest engine entry. A float32 input makes the hand gradient's arithmetic
+    float32: check_gradients' rule (_limits' and _float32_rounding's) takes over."""
+    largest = max((float(np.max(np.abs(e), initial=0.0)) for e in engine), default=0.0)
+    floor64 = ABSOLUTE * np.finfo(np.float64).eps * largest
+    epsilon = max((_epsilon(a) for a in given), default=np.finfo(np.float64).eps)
+    if epsilon == np.finfo(np.float64).eps:
+        return [(rtol, floor64 if atol is None else atol)] * len(engine)
+    rtol = max(rtol, RELATIVE * epsilon)
+    if atol is not None:
+        return [(rtol, atol)] * len(engine)
+    names = [f"x{i}" for i in range(len(given))]
+    rounding = _float32_rounding(lambda xs: f(*(xs[k] for k in names)), dict(zip(names, given)),
+                                 dict(zip(names, engine)))
+    return [(rtol, max(floor64, ABSOLUTE * max(epsilon * _norm(e), rounding.get(k, 0.0))))
+            for k, e in zip(names, engine)]
 
 
 def _shape_or_none(x: Any) -> tuple | None:
@@ -489,19 +524,16 @@ def _shape_or_none(x: Any) -> tuple | None:
         return None
 
 
-def _gradient_problems(out, mine, engine, arrays_, rtol, atol) -> tuple[list[str], set]:
+def _gradient_problems(out, mine, engine, arrays_, tolerances) -> tuple[list[str], set]:
     """What is wrong: f not finite, a count or shape that differs, a NaN/inf in yours or the
     engine's, or values that differ; and the indices of the gradients that differ."""
     problems, wrong = [], set()
-    if atol is None:
-        atol = ABSOLUTE * np.finfo(np.float64).eps * max(
-            (float(np.max(np.abs(e), initial=0.0)) for e in engine), default=0.0)
     value = _first_nonfinite(out._data)
     if value is not None:
         problems.append(f"f is {value}: no gradient can be checked where f is not finite")
     if len(mine) != len(arrays_):
         problems.append(f"hand_grad returned {len(mine)} gradients for {len(arrays_)} inputs")
-    for i, (m, e, a) in enumerate(zip(mine, engine, arrays_)):
+    for i, (m, e, a, (rtol, atol)) in enumerate(zip(mine, engine, arrays_, tolerances)):
         m = np.asarray(m, dtype=np.float64)
         if m.shape != a.shape:
             problems.append(f"gradient {i}: shape {m.shape}, input {i} has shape {a.shape}")

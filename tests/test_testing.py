@@ -192,3 +192,69 @@ def test_float32_arrays_take_bounds_float32_cannot_hold(a):
 def test_layer_dims_refuses_an_impossible_count_by_name():
     with pytest.raises(ValueError, match=r"1 <= min_layers <= max_layers.*got layers 0 to 2"):
         layer_dims(0, 2)  # was hypothesis's "min_size=-1"
+
+
+# ---- assert_gradients_match: a teacher's hand gradient at the inputs' own dtype ----------------
+
+def _softplus(t):
+    return al.sum(al.log(1 + al.exp(t)))
+
+
+def test_a_hand_gradient_gets_the_dtype_the_teacher_passed():
+    seen = []
+
+    def hand(a):
+        seen.append(a.dtype)
+        return 2 * a
+    for x in (np.array([1.0, 2.0], np.float32), al.Tensor(np.array([1.0, 2.0], np.float32)),
+              np.array([1.0, 2.0]), np.array([1, 2]), 3.0):
+        assert_gradients_match(lambda t: al.sum(t * t), hand, [x])
+    assert seen == [np.float32, np.float32, np.float64, np.float64, np.float64]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # float32's exp(100) overflows on purpose
+def test_a_hand_gradient_that_overflows_only_in_float32_fails(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOGRAD_LITE_FAILURE_DIR", str(tmp_path))
+    hand = lambda a: np.exp(a) / (1 + np.exp(a))  # noqa: E731  (inf / inf at a = 100)
+    assert_gradients_match(_softplus, hand, [np.array([100.0])])  # float64: exp(100) fits
+    with pytest.raises(AssertionError, match=r"your gradient 0 is nan"):
+        assert_gradients_match(_softplus, hand, [np.array([100.0], np.float32)])
+
+
+def test_a_hand_gradient_wrong_only_in_float32_is_found_by_the_float32_strategy(tmp_path,
+                                                                                monkeypatch):
+    monkeypatch.setenv("AUTOGRAD_LITE_FAILURE_DIR", str(tmp_path))
+
+    @settings(max_examples=50, derandomize=True, database=None)
+    @given(arrays(dtype=np.float32, max_dims=2))
+    def prop(x):
+        assert_gradients_match(lambda t: al.sum(t * t),
+                               lambda a: 2 * a if a.dtype == np.float64 else 3 * a, [x])
+
+    with pytest.raises(AssertionError, match=r"x0 = .*\(float32\)[\s\S]*relative difference"):
+        prop()
+
+
+def _logistic(X, Y):
+    def f(w, b):
+        return al.binary_cross_entropy_with_logits(w.T @ X + b, Y)
+
+    def hand(w, b):  # the course's, in the inputs' dtype
+        A = 1 / (1 + np.exp(-(w.T @ X + b)))
+        return X @ (A - Y).T / X.shape[1], np.sum(A - Y, axis=1, keepdims=True) / X.shape[1]
+    return f, hand
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 40), st.integers(0, 2 ** 16))
+def test_right_float32_gradients_pass_at_float32_precision(n, m, seed):
+    # float32 work rounds at 6e-8: compared at float64's 1e-7 (and 10 eps64), db, a sum of
+    # m terms that cancel, and sigmoid's 1 - A failed right learners
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, m)).astype(np.float32)
+    Y = (rng.random((1, m)) > 0.5).astype(np.float32)
+    w, b = rng.standard_normal((n, 1)).astype(np.float32), np.float32(rng.standard_normal((1, 1)))
+    f, hand = _logistic(X, Y)
+    assert_gradients_match(f, hand, [w, b])
+    assert_gradients_match(lambda t: _softplus(t), lambda a: 1 / (1 + np.exp(-a)),
+                           [(10 * X).ravel()])
