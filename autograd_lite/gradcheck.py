@@ -681,13 +681,18 @@ def _user_gradient(row, user, value) -> np.ndarray | None:
         mine = mine.reshape(value.shape)  # as week 2's db is (a rank-1 (1,) stays a mistake)
     if mine.shape != value.shape:
         row.status = "shape"
-        hint = " (transposed?)" if mine.shape == value.shape[::-1] else ""
-        if mine.ndim == 1 and value.ndim == 2 and 1 in value.shape:
-            hint = " (a rank-1 array: keep the axis, e.g. keepdims=True)"
         row.message = (f"{key} should have the shape of {name}, {value.shape}, got "
-                       f"{mine.shape}{hint}")
+                       f"{mine.shape}{_shape_hint(mine.shape, value.shape)}")
         return None
     return mine
+
+
+def _shape_hint(got: tuple, expected: tuple) -> str:
+    """' (transposed?)' or ' (a rank-1 array: keep the axis, ...)' where a gradient of
+    shape ``got`` for a parameter of shape ``expected`` looks like one of those mistakes."""
+    if len(got) == 1 and len(expected) == 2 and 1 in expected:
+        return " (a rank-1 array: keep the axis, e.g. keepdims=True)"
+    return " (transposed?)" if got == expected[::-1] else ""
 
 
 def _compare(row, mine, ref, cost_at, numerical, trusted, limits) -> None:

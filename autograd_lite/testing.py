@@ -27,6 +27,7 @@ from .gradcheck import (
     _float32_rounding,
     _norm,
     _require_tensor,
+    _shape_hint,
     _unconnected,
     relative_difference,
 )
@@ -471,10 +472,7 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
         raise TypeError(f"{fname}: hand_grad returned {type(mine).__name__}; return one "
                         "gradient per input, in the inputs' order (a tuple of arrays, or one "
                         "array for a single input)")
-    if len(given) == 1 and (not isinstance(mine, (tuple, list))
-                            or _shape_or_none(mine) == given[0].shape):
-        mine = [mine]  # one gradient, given as an array or as (nested) lists of its values
-    mine = list(mine)
+    mine = _per_input(mine, len(given), given[0].shape if given else ())
     tolerances = _tolerances(f, given, engine, rtol, atol)
     problems, wrong = _gradient_problems(out, mine, engine, given, tolerances)
     if not problems:
@@ -517,6 +515,20 @@ def _tolerances(f, given, engine, rtol, atol) -> list[tuple[float, float]]:
             for k, e in zip(names, engine)]
 
 
+def _per_input(mine: Any, n: int, shape: tuple) -> list:
+    """hand_grad's result as one gradient per input. For a single input, a bare array, or
+    lists of plain numbers with its shape, is its gradient; a tuple or list holding an array
+    is one gradient per input ([g] with g (3,) for a (1, 3) input is a rank-1 gradient, not
+    the nested list of values that np.shape reads it as)."""
+    if n != 1:
+        return list(mine)
+    if not isinstance(mine, (tuple, list)):
+        return [mine]
+    if any(isinstance(m, (np.ndarray, Tensor)) for m in mine):
+        return list(mine)
+    return [mine] if _shape_or_none(mine) == shape else list(mine)
+
+
 def _shape_or_none(x: Any) -> tuple | None:
     try:
         return np.shape(x)
@@ -536,7 +548,8 @@ def _gradient_problems(out, mine, engine, arrays_, tolerances) -> tuple[list[str
     for i, (m, e, a, (rtol, atol)) in enumerate(zip(mine, engine, arrays_, tolerances)):
         m = np.asarray(m, dtype=np.float64)
         if m.shape != a.shape:
-            problems.append(f"gradient {i}: shape {m.shape}, input {i} has shape {a.shape}")
+            problems.append(f"gradient {i}: shape {m.shape}, input {i} has shape {a.shape}"
+                            + _shape_hint(m.shape, a.shape))
             continue
         bad = [f"{who} gradient {i} is {where}" for who, where in
                (("your", _first_nonfinite(m)), ("the engine's", _first_nonfinite(e))) if where]

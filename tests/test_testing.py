@@ -258,3 +258,53 @@ def test_right_float32_gradients_pass_at_float32_precision(n, m, seed):
     assert_gradients_match(f, hand, [w, b])
     assert_gradients_match(lambda t: _softplus(t), lambda a: 1 / (1 + np.exp(-a)),
                            [(10 * X).ravel()])
+
+
+# ---- one gradient per input: a wrapper around a rank-1 array is no nested list -------------
+
+def _square(t):
+    return al.sum(t * t)
+
+
+@pytest.mark.parametrize("hand", [lambda a: [(2 * a).ravel()], lambda a: ((2 * a)[0],),
+                                  lambda a: (2 * a).ravel()], ids=["[g]", "(g,)", "g"])
+def test_a_rank1_gradient_for_a_row_fails_saying_keep_the_axis(hand, tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOGRAD_LITE_FAILURE_DIR", str(tmp_path))
+    # [g] with g (3,) was read as a nested list of values of shape (1, 3): it passed
+    with pytest.raises(AssertionError, match=r"gradient 0: shape \(3,\), input 0 has shape "
+                                             r"\(1, 3\) \(a rank-1 array: keep the axis"):
+        assert_gradients_match(_square, hand, [np.ones((1, 3))])
+
+
+@settings(max_examples=20, deadline=None)
+@given(arrays(shape=st.tuples(st.just(1), st.integers(1, 4))))
+def test_a_wrapped_rank1_gradient_never_passes_for_a_row(x):
+    with pytest.raises(AssertionError, match="keep the axis"):
+        assert_gradients_match(_square, lambda a: [(2 * a).ravel()], [x])
+
+
+def test_a_transposed_gradient_in_a_wrapper_is_named():
+    with pytest.raises(AssertionError, match=r"shape \(3, 1\), input 0 has shape \(1, 3\) "
+                                             r"\(transposed\?\)"):
+        assert_gradients_match(_square, lambda a: ((2 * a).T,), [np.ones((1, 3))])
+
+
+@pytest.mark.parametrize("x, hand", [
+    (np.ones((1, 3)), lambda a: 2 * a),  # a bare array
+    (np.ones((1, 3)), lambda a: (2 * a,)),  # one gradient per input, as a tuple
+    (np.ones((1, 3)), lambda a: [2 * a]),  # or a list
+    (np.ones((1, 3)), lambda a: (2 * a).tolist()),  # nested lists of its values
+    (np.array([0.5]), lambda a: [1.0]),  # a shape-(1,) input's, as a list of its values
+    (np.array(0.5), lambda a: 1.0),  # a number for a 0-d input
+    (np.array(0.5), lambda a: (1.0,)),
+    (np.array(0.5), lambda a: [np.float64(1.0)]),
+], ids=["array", "(array,)", "[array]", "tolist", "[number] for (1,)", "number", "(number,)",
+        "[np number]"])
+def test_the_documented_forms_of_one_gradient_pass(x, hand):
+    assert_gradients_match(_square, hand, [x])
+
+
+@pytest.mark.parametrize("hand", [lambda a, b: (2 * a, np.zeros_like(b)),
+                                  lambda a, b: [2 * a, np.zeros(2).tolist()]])
+def test_one_gradient_per_input_for_several_inputs_passes(hand):
+    assert_gradients_match(lambda t, u: _square(t), hand, [np.ones((1, 3)), np.ones(2)])
