@@ -455,7 +455,7 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
                         f"first, then the parameters dict {{'W1': ...}}, then your gradients; "
                         f"got ({got})")
     params = {k: _as_float64(v) for k, v in parameters.items()}
-    user = _user_gradients(grads, params)
+    user, written = _user_gradients(grads, params)
     engine, cost_at, custom = _engine_gradients(cost, params)
     _same_cost_again(cost, params, cost_at)
     numerical = _sampled_differences(cost, params, eps, max_numerical, seed)
@@ -475,6 +475,9 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
                      _limits(coarsest, (size, _norm(engine[name]),
                                                 rounding.get(name, 0.0)),
                              cost_at, eps, tol_engine, tol_numerical))
+        if name in written:  # whatever the values, the write fails it
+            row.status, row.message = "wrong", "; ".join(
+                m for m in (written[name], row.message if row.status != "ok" else "") if m)
     known = {"d" + k for k in params}
     rows += [GradientRow(parameter=key, key=key, shape=np.shape(user[key]), status="extra",
                          message="not a parameter gradient; not checked")
@@ -588,12 +591,35 @@ def _limits(parameter, sizes, cost_at, eps, tol_engine, tol_numerical) -> tuple:
             max(floor, resolution * CLOSER))
 
 
-def _user_gradients(grads, params) -> Mapping:
-    user = grads(params) if callable(grads) else grads
+def _user_gradients(grads, params) -> tuple[Mapping, dict[str, str]]:
+    """Your gradients, and for each parameter a grads function wrote into, why it fails:
+    it gets copies, compared with the parameters afterwards (an update or a normalisation
+    done in place inside it would change the arrays a training loop reuses)."""
+    copies = {k: v.copy() for k, v in params.items()}
+    user = grads(dict(copies)) if callable(grads) else grads
     if not isinstance(user, Mapping):
         raise TypeError(f"check_gradients: grads must be a dict like {{'dW1': ...}} or a "
                         f"function returning one, got {type(user).__name__}")
-    return user
+    return user, {k: _written(f"your grads function wrote into {k}", v, copies[k])
+                  for k, v in params.items() if _changed(v, copies[k])}
+
+
+def _changed(before: np.ndarray, after: np.ndarray) -> bool:
+    return before.shape != after.shape or not np.array_equal(before, after, equal_nan=True)
+
+
+def _written(who: str, before: np.ndarray, after: np.ndarray) -> str:
+    """Why a function that wrote into an array it was given fails (``who`` did it)."""
+    where = ""
+    if before.shape == after.shape:
+        j = int(np.flatnonzero(~((before == after) | (np.isnan(before) & np.isnan(after))))[0])
+        index = _entry(j, before.shape)
+        was, now = float(before.reshape(-1)[j]), float(after.reshape(-1)[j])
+        where = f" (at {index}, {was:.6g} became {now:.6g})" if index else \
+            f" ({was:.6g} became {now:.6g})"
+    return (f"{who} in place{where}: a training loop that reuses the array would see it "
+            "changed; compute new arrays instead (g = 2 * a, not a *= 2; X - X.mean(), not "
+            "X -= X.mean())")
 
 
 def _numeric(user) -> dict[str, np.ndarray]:

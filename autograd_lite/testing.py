@@ -22,6 +22,7 @@ from .backward import gradients
 from .gradcheck import (
     ABSOLUTE,
     RELATIVE,
+    _changed,
     _epsilon,
     _first_nonfinite,
     _float32_rounding,
@@ -29,6 +30,7 @@ from .gradcheck import (
     _require_tensor,
     _shape_hint,
     _unconnected,
+    _written,
     relative_difference,
 )
 from .modes import enable_grad
@@ -467,7 +469,8 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
             raise ValueError(_unconnected(fname, "f's output", "input"))
         engine = []
     engine = [np.asarray(g) for g in engine]
-    mine = hand_grad(*[a.copy() for a in given])
+    copies = [a.copy() for a in given]  # compared afterwards: a write into them fails
+    mine = hand_grad(*copies)
     if mine is None or isinstance(mine, dict):
         raise TypeError(f"{fname}: hand_grad returned {type(mine).__name__}; return one "
                         "gradient per input, in the inputs' order (a tuple of arrays, or one "
@@ -475,6 +478,8 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
     mine = _per_input(mine, len(given), given[0].shape if given else ())
     tolerances = _tolerances(f, given, engine, rtol, atol)
     problems, wrong = _gradient_problems(out, mine, engine, given, tolerances)
+    problems = [_written(f"hand_grad wrote into input {i} (x{i})", a, c)
+                for i, (a, c) in enumerate(zip(given, copies)) if _changed(a, c)] + problems
     if not problems:
         return
     label = re.sub(r"\W+", "_", name or getattr(f, "__name__", "f"))

@@ -308,3 +308,59 @@ def test_the_documented_forms_of_one_gradient_pass(x, hand):
                                   lambda a, b: [2 * a, np.zeros(2).tolist()]])
 def test_one_gradient_per_input_for_several_inputs_passes(hand):
     assert_gradients_match(lambda t, u: _square(t), hand, [np.ones((1, 3)), np.ones(2)])
+
+
+# ---- a hand gradient that writes into its inputs fails ------------------------------------
+
+def _overwrites(a):
+    g = 2 * a
+    a[:] = -99.0
+    return g
+
+
+def _doubles_in_place(a):
+    a *= 2  # right values, returned from the input itself
+    return a
+
+
+@pytest.mark.parametrize("hand", [_overwrites, _doubles_in_place])
+def test_a_hand_gradient_that_writes_into_its_input_fails_naming_it(hand, tmp_path,
+                                                                    monkeypatch):
+    monkeypatch.setenv("AUTOGRAD_LITE_FAILURE_DIR", str(tmp_path))
+    x = np.array([1.0, 2.0])
+    with pytest.raises(AssertionError, match=r"hand_grad wrote into input 0 \(x0\).*in place"):
+        assert_gradients_match(_square, hand, [x])
+    np.testing.assert_array_equal(x, [1.0, 2.0])  # it was given a copy
+
+
+def test_the_input_written_into_is_the_one_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOGRAD_LITE_FAILURE_DIR", str(tmp_path))
+
+    def hand(w, X):
+        X -= X.mean()  # "normalising" the data in place: a training loop's X would drift
+        return 2 * w, np.zeros_like(X)
+    with pytest.raises(AssertionError, match=r"hand_grad wrote into input 1 \(x1\)") as err:
+        assert_gradients_match(lambda w, X: _square(w), hand, [np.ones(2), np.arange(3.0)])
+    assert "input 0" not in str(err.value)
+
+
+@settings(max_examples=20, deadline=None)
+@given(arrays(max_dims=2, low=0.5, high=2))
+def test_a_writing_hand_gradient_never_passes(x):
+    with pytest.raises(AssertionError, match="wrote into input 0"):
+        assert_gradients_match(_square, _doubles_in_place, [x])
+
+
+def test_check_gradients_fails_a_grads_function_that_writes_into_the_parameters():
+    X = np.array([[1.0, 2.0, 3.0]])
+    P = {"W": np.array([[0.5]]), "b": np.array([[0.1]])}
+
+    def grads(Q):
+        dZ = 2 * (Q["W"] @ X + Q["b"])
+        dW, db = dZ @ X.T, dZ.sum(1, keepdims=True)
+        Q["W"] -= 0.1 * dW  # an update step inside the gradient function
+        return {"dW": dW, "db": db}
+    report = al.check_gradients(lambda Q: al.sum((Q["W"] @ X + Q["b"]) ** 2), P, grads)
+    assert [r.status for r in report.rows] == ["wrong", "ok"], report
+    assert "your grads function wrote into W in place" in report.rows[0].message
+    np.testing.assert_array_equal(P["W"], [[0.5]])  # and b was checked at the given W
