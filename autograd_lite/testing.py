@@ -7,12 +7,13 @@ Strategies build on ``hypothesis.extra.numpy`` and shrink to small failing cases
 Importing this module imports hypothesis; ``import autograd_lite`` alone does not.
 """
 
+import json
 import os
 import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import hypothesis.extra.numpy as hnp
 import hypothesis.strategies as st
@@ -24,6 +25,7 @@ from .gradcheck import (
     RELATIVE,
     _changed,
     _epsilon,
+    _finite_or_none,
     _first_nonfinite,
     _float32_rounding,
     _norm,
@@ -39,7 +41,7 @@ from .tensor import Tensor
 
 __all__ = ["floats", "arrays", "tensors", "broadcastable_shapes", "basic_indices",
            "advanced_indices", "layer_dims", "op_inputs", "graphs", "GraphCase",
-           "assert_gradients_match"]
+           "assert_gradients_match", "GradientMismatchError"]
 
 
 def floats(low: float = -3.0, high: float = 3.0, dtype: Any = np.float64,
@@ -434,6 +436,62 @@ def _fmt(a) -> str:
     return np.array2string(np.asarray(a), precision=6, threshold=30, separator=", ")
 
 
+class GradientMismatchError(AssertionError):
+    """Raised by ``assert_gradients_match`` when a hand gradient fails; its text is the
+    message hypothesis shows, its attributes the same as data, for a grading program.
+
+    inputs: the inputs as hand_grad got them (arrays, in their own dtype). yours:
+    hand_grad's gradients as float64 arrays (None where one is not numeric). engine: the
+    engine's (float64). problems: one dict per problem, {"input", "reason", "message"};
+    ``reason`` is "values", "shape", "not finite", "count", "wrote into input" or
+    "f not finite". input, reason: the first problem's (input None for f itself or the
+    count). relative_difference: ||yours - engine|| / (||yours|| + ||engine||) for that
+    input (NaN for a NaN/inf; None where there is nothing to compare). diagram: the path
+    in the message. tolerances: (rtol, atol) per input.
+    """
+
+    def __init__(self, message: str, *, name: str = "", inputs: Sequence[np.ndarray] = (),
+                 yours: Sequence[np.ndarray | None] = (), engine: Sequence[np.ndarray] = (),
+                 problems: Sequence[dict] = (), tolerances: Sequence[tuple] = (),
+                 diagram: str = "") -> None:
+        super().__init__(message)  # args stay (message,): it pickles
+        self.name, self.diagram = name, diagram
+        self.inputs, self.yours, self.engine = list(inputs), list(yours), list(engine)
+        self.problems, self.tolerances = list(problems), list(tolerances)
+        first = self.problems[0] if self.problems else {}
+        self.input, self.reason = first.get("input"), first.get("reason")
+        i = self.input
+        self.relative_difference = (
+            relative_difference(self.yours[i], self.engine[i]) if i is not None
+            and i < min(len(self.yours), len(self.engine)) and self.yours[i] is not None
+            and np.shape(self.yours[i]) == np.shape(self.engine[i]) else None)
+
+    def to_dict(self) -> dict:
+        """The failure as plain data (arrays as nested lists), in the style of
+        ``GradientReport.to_dict``: passed (False), name, reason, input,
+        relative_difference, inputs, dtypes, yours, engine, tolerances, problems, diagram
+        and message."""
+        def listed(arrays):
+            return [None if a is None else np.asarray(a).tolist() for a in arrays]
+        return {"passed": False, "name": self.name, "reason": self.reason, "input": self.input,
+                "relative_difference": self.relative_difference,
+                "inputs": listed(self.inputs), "dtypes": [str(a.dtype) for a in self.inputs],
+                "yours": listed(self.yours), "engine": listed(self.engine),
+                "tolerances": [{"rtol": float(r), "atol": float(a)} for r, a in self.tolerances],
+                "problems": [dict(p) for p in self.problems], "diagram": self.diagram,
+                "message": str(self)}
+
+    def to_json(self, **kwargs: Any) -> str:
+        """``to_dict()`` as JSON text (a NaN or inf is null); ``kwargs`` go to json.dumps."""
+        return json.dumps(_finite_or_none(self.to_dict()), **kwargs)
+
+
+class _Problem(NamedTuple):
+    input: int | None  # None: f itself, or the number of gradients
+    reason: str
+    text: str
+
+
 def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
                            inputs: Sequence[Any], *, rtol: float = 1e-7,
                            atol: float | None = None, name: str | None = None) -> None:
@@ -449,13 +507,34 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
     f = 1e-11 x^2, and one wrong entry must not hide behind big ones). A float32 input
     makes it check_gradients' float32 rule: rtol at least 1000 eps32, and atol at least 10
     eps32 times each gradient's norm or the terms it sums. A NaN or inf in f's value,
-    yours or the engine's gradient fails, naming the first bad entry. On a mismatch the message
-    shows the counterexample (inputs, both gradients, the relative difference) and the
-    graph's diagram is written as DOT (and SVG if a renderer is available) under
-    $AUTOGRAD_LITE_FAILURE_DIR (default: the temp directory).
+    yours or the engine's gradient fails, naming the first bad entry; so does a hand_grad
+    that writes into its inputs. A failure raises ``GradientMismatchError`` (an AssertionError
+    that carries the data): its message shows the counterexample (inputs, both gradients,
+    the relative difference) and the graph's diagram is written as DOT (and SVG if a
+    renderer is available) under $AUTOGRAD_LITE_FAILURE_DIR (default: the temp directory).
     """
     fname = "assert_gradients_match"
     given = [_own_dtype(x) for x in inputs]  # what hand_grad gets
+    out, xs, engine = _engine_side(fname, f, given)
+    copies = [a.copy() for a in given]  # compared afterwards: a write into them fails
+    mine = hand_grad(*copies)
+    if mine is None or isinstance(mine, dict):
+        raise TypeError(f"{fname}: hand_grad returned {type(mine).__name__}; return one "
+                        "gradient per input, in the inputs' order (a tuple of arrays, or one "
+                        "array for a single input)")
+    mine = _per_input(mine, len(given), given[0].shape if given else ())
+    tolerances = _tolerances(f, given, engine, rtol, atol)
+    problems = [_Problem(i, "wrote into input", _written(f"hand_grad wrote into input {i} "
+                                                         f"(x{i})", a, c))
+                for i, (a, c) in enumerate(zip(given, copies)) if _changed(a, c)]
+    problems += _gradient_problems(out, mine, engine, given, tolerances)
+    if problems:
+        raise _mismatch(name or getattr(f, "__name__", "f"), out, xs, given, mine, engine,
+                        tolerances, problems)
+
+
+def _engine_side(fname, f, given) -> tuple[Tensor, list[Tensor], list[np.ndarray]]:
+    """f's output, its inputs (float64 Tensors x0, x1, ...) and the engine's gradients."""
     xs = [Tensor(np.array(a, dtype=np.float64), requires_grad=True, name=f"x{i}")
           for i, a in enumerate(given)]
     with enable_grad():
@@ -468,30 +547,32 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
         if xs:
             raise ValueError(_unconnected(fname, "f's output", "input"))
         engine = []
-    engine = [np.asarray(g) for g in engine]
-    copies = [a.copy() for a in given]  # compared afterwards: a write into them fails
-    mine = hand_grad(*copies)
-    if mine is None or isinstance(mine, dict):
-        raise TypeError(f"{fname}: hand_grad returned {type(mine).__name__}; return one "
-                        "gradient per input, in the inputs' order (a tuple of arrays, or one "
-                        "array for a single input)")
-    mine = _per_input(mine, len(given), given[0].shape if given else ())
-    tolerances = _tolerances(f, given, engine, rtol, atol)
-    problems, wrong = _gradient_problems(out, mine, engine, given, tolerances)
-    problems = [_written(f"hand_grad wrote into input {i} (x{i})", a, c)
-                for i, (a, c) in enumerate(zip(given, copies)) if _changed(a, c)] + problems
-    if not problems:
-        return
-    label = re.sub(r"\W+", "_", name or getattr(f, "__name__", "f"))
+    return out, xs, [np.asarray(g) for g in engine]
+
+
+def _mismatch(name, out, xs, given, mine, engine, tolerances, problems) -> GradientMismatchError:
+    """The failure: its diagram written, its message, its data."""
+    wrong = {p.input for p in problems if p.reason == "values"}
     for x, e in zip(xs, engine):
         x.grad = e  # so the diagram shows the engine's gradient beside yours
     where = _write_diagram(out, engine, [m if i in wrong else None for i, m in enumerate(mine)],
-                           label)
-    lines = [f"gradients of {name or getattr(f, '__name__', 'f')} disagree on this input:"]
+                           re.sub(r"\W+", "_", name))
+    lines = [f"gradients of {name} disagree on this input:"]
     lines += [f"  x{i} = {_fmt(a)}" + ("" if a.dtype == np.float64 else f" ({a.dtype})")
               for i, a in enumerate(given)]
-    lines += ["  " + p for p in problems] + [f"  diagram: {where}"]
-    raise AssertionError("\n".join(lines))
+    lines += ["  " + p.text for p in problems] + [f"  diagram: {where}"]
+    return GradientMismatchError("\n".join(lines), name=name, inputs=given,
+                            yours=[_numeric_or_none(m) for m in mine], engine=engine,
+                            problems=[{"input": p.input, "reason": p.reason, "message": p.text}
+                                      for p in problems],
+                            tolerances=tolerances, diagram=where.split(" (and")[0])
+
+
+def _numeric_or_none(m: Any) -> np.ndarray | None:
+    try:
+        return np.asarray(m, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
 
 
 def _own_dtype(x: Any) -> np.ndarray:
@@ -541,30 +622,32 @@ def _shape_or_none(x: Any) -> tuple | None:
         return None
 
 
-def _gradient_problems(out, mine, engine, arrays_, tolerances) -> tuple[list[str], set]:
+def _gradient_problems(out, mine, engine, arrays_, tolerances) -> list[_Problem]:
     """What is wrong: f not finite, a count or shape that differs, a NaN/inf in yours or the
-    engine's, or values that differ; and the indices of the gradients that differ."""
-    problems, wrong = [], set()
+    engine's, or values that differ."""
+    problems = []
     value = _first_nonfinite(out._data)
     if value is not None:
-        problems.append(f"f is {value}: no gradient can be checked where f is not finite")
+        problems.append(_Problem(None, "f not finite", f"f is {value}: no gradient can be "
+                                 "checked where f is not finite"))
     if len(mine) != len(arrays_):
-        problems.append(f"hand_grad returned {len(mine)} gradients for {len(arrays_)} inputs")
+        problems.append(_Problem(None, "count", f"hand_grad returned {len(mine)} gradients "
+                                 f"for {len(arrays_)} inputs"))
     for i, (m, e, a, (rtol, atol)) in enumerate(zip(mine, engine, arrays_, tolerances)):
         m = np.asarray(m, dtype=np.float64)
         if m.shape != a.shape:
-            problems.append(f"gradient {i}: shape {m.shape}, input {i} has shape {a.shape}"
-                            + _shape_hint(m.shape, a.shape))
+            problems.append(_Problem(i, "shape", f"gradient {i}: shape {m.shape}, input {i} "
+                                     f"has shape {a.shape}" + _shape_hint(m.shape, a.shape)))
             continue
         bad = [f"{who} gradient {i} is {where}" for who, where in
                (("your", _first_nonfinite(m)), ("the engine's", _first_nonfinite(e))) if where]
+        both = f"\n    yours:  {_fmt(m)}\n    engine: {_fmt(e)}"
         if bad:  # np.allclose would call inf equal to inf
-            problems.append("; ".join(bad) + f"\n    yours:  {_fmt(m)}\n    engine: {_fmt(e)}")
+            problems.append(_Problem(i, "not finite", "; ".join(bad) + both))
         elif not np.allclose(m, e, rtol=rtol, atol=atol):
-            wrong.add(i)
-            problems.append(f"gradient {i}: relative difference {relative_difference(m, e):.3g}"
-                            f"\n    yours:  {_fmt(m)}\n    engine: {_fmt(e)}")
-    return problems, wrong
+            problems.append(_Problem(i, "values", f"gradient {i}: relative difference "
+                                     f"{relative_difference(m, e):.3g}" + both))
+    return problems
 
 
 def _write_diagram(out, engine, mine, label) -> str:

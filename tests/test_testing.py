@@ -364,3 +364,66 @@ def test_check_gradients_fails_a_grads_function_that_writes_into_the_parameters(
     assert [r.status for r in report.rows] == ["wrong", "ok"], report
     assert "your grads function wrote into W in place" in report.rows[0].message
     np.testing.assert_array_equal(P["W"], [[0.5]])  # and b was checked at the given W
+
+
+# ---- a failure as data: what a grading program scores -------------------------------------
+
+def _two_inputs(a, b):
+    return al.sum(a * a) + al.sum(b * b)
+
+
+def test_a_failure_carries_its_data_for_a_grading_program(tmp_path, monkeypatch):
+    import json
+
+    from autograd_lite.testing import GradientMismatchError
+    monkeypatch.setenv("AUTOGRAD_LITE_FAILURE_DIR", str(tmp_path))
+    x, y = np.array([1.0, -2.0]), np.array([[3.0]], np.float32)
+    with pytest.raises(GradientMismatchError) as err:
+        assert_gradients_match(_two_inputs, lambda a, b: (2 * a, 3 * b), [x, y], name="two")
+    e = err.value
+    assert isinstance(e, AssertionError)
+    assert str(e).startswith("gradients of two disagree on this input:\n  x0 = [ 1., -2.]\n")
+    assert (e.input, e.reason) == (1, "values")
+    assert e.relative_difference == pytest.approx(0.2)
+    np.testing.assert_array_equal(e.inputs[1], y)
+    assert e.inputs[1].dtype == np.float32
+    np.testing.assert_array_equal(e.yours[1], 3 * y)
+    np.testing.assert_array_equal(e.engine[1], 2 * y)
+    d = e.to_dict()
+    assert d["passed"] is False and d["name"] == "two" and d["input"] == 1
+    assert d["inputs"] == [[1.0, -2.0], [[3.0]]] and d["engine"][0] == [2.0, -4.0]
+    assert d["problems"][0]["input"] == 1 and d["problems"][0]["reason"] == "values"
+    assert d["diagram"] == e.diagram and str(tmp_path) in e.diagram
+    assert d["message"] == str(e)
+    assert json.loads(e.to_json()) == d
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_failure_as_json_writes_nan_as_null(tmp_path, monkeypatch):
+    import json
+
+    from autograd_lite.testing import GradientMismatchError
+    monkeypatch.setenv("AUTOGRAD_LITE_FAILURE_DIR", str(tmp_path))
+    with pytest.raises(GradientMismatchError) as err:
+        assert_gradients_match(_square, lambda a: np.array([2.0, np.nan]), [np.ones(2)])
+    e = err.value
+    assert (e.input, e.reason) == (0, "not finite") and np.isnan(e.relative_difference)
+    d = json.loads(e.to_json())  # NaN is not JSON
+    assert d["yours"] == [[2.0, None]] and d["relative_difference"] is None
+
+
+@pytest.mark.parametrize("hand, reason, index", [
+    (lambda a: np.ones(3), "shape", 0),
+    (lambda a: (2 * a, 2 * a), "count", None),
+    (_doubles_in_place, "wrote into input", 0),
+], ids=["shape", "count", "wrote"])
+def test_a_failure_says_which_kind_it_is(hand, reason, index, tmp_path, monkeypatch):
+    import pickle
+
+    from autograd_lite.testing import GradientMismatchError
+    monkeypatch.setenv("AUTOGRAD_LITE_FAILURE_DIR", str(tmp_path))
+    with pytest.raises(GradientMismatchError) as err:
+        assert_gradients_match(_square, hand, [np.ones(2)])
+    assert (err.value.reason, err.value.input) == (reason, index)
+    again = pickle.loads(pickle.dumps(err.value))  # (pytest-xdist sends failures across)
+    assert str(again) == str(err.value) and again.to_dict() == err.value.to_dict()
