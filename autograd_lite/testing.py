@@ -7,6 +7,7 @@ Strategies build on ``hypothesis.extra.numpy`` and shrink to small failing cases
 Importing this module imports hypothesis; ``import autograd_lite`` alone does not.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -556,7 +557,7 @@ def _mismatch(name, out, xs, given, mine, engine, tolerances, problems) -> Gradi
     for x, e in zip(xs, engine):
         x.grad = e  # so the diagram shows the engine's gradient beside yours
     where = _write_diagram(out, engine, [m if i in wrong else None for i, m in enumerate(mine)],
-                           re.sub(r"\W+", "_", name))
+                           re.sub(r"\W+", "_", name), given)
     lines = [f"gradients of {name} disagree on this input:"]
     lines += [f"  x{i} = {_fmt(a)}" + ("" if a.dtype == np.float64 else f" ({a.dtype})")
               for i, a in enumerate(given)]
@@ -650,13 +651,19 @@ def _gradient_problems(out, mine, engine, arrays_, tolerances) -> list[_Problem]
     return problems
 
 
-def _write_diagram(out, engine, mine, label) -> str:
+def _write_diagram(out, engine, mine, label, given) -> str:
+    """Write the failure's diagram; its path. The name is ``label`` and a hash of the graph
+    and inputs: two failing lambdas both wrote _lambda_.svg, and one's message pointed at
+    the other's graph (equal names now mean equal contents)."""
     from .diagram import RenderError, draw
 
     expected = {f"x{i}": np.asarray(m) for i, (m, e) in enumerate(zip(mine, engine))
                 if m is not None and np.shape(m) == np.shape(e)}
     graph = draw(out, compare=expected)
-    base = os.path.join(_failure_dir(), label)
+    digest = hashlib.sha256(graph.source.encode())
+    for a in given:
+        digest.update(f"{a.dtype}{a.shape}".encode() + a.tobytes())
+    base = os.path.join(_failure_dir(), f"{label}-{digest.hexdigest()[:10]}")
     with open(base + ".dot", "w") as fh:
         fh.write(graph.source)
     try:

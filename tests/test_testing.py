@@ -1,6 +1,9 @@
 """The hypothesis strategies produce what they promise; graphs() cases evaluate and
 differentiate; assert_gradients_match shrinks a failure and writes its diagram."""
 
+import os
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -120,10 +123,12 @@ def test_assert_gradients_match_passes_and_fails_with_diagram(tmp_path, monkeypa
     monkeypatch.setenv("AUTOGRAD_LITE_FAILURE_DIR", str(tmp_path))
     x = np.array([1.0, -2.0])
     assert_gradients_match(lambda t: al.sum(t ** 2), lambda a: 2 * a, [x])
-    with pytest.raises(AssertionError, match=r"relative difference.*\n.*yours.*\n.*engine"):
+    with pytest.raises(AssertionError, match=r"relative difference.*\n.*yours.*\n.*engine") as err:
         assert_gradients_match(lambda t: al.sum(t ** 2), lambda a: 2 * a + 1, [x],
                                name="square")
-    dot = (tmp_path / "square.dot").read_text()
+    dot = _dot_of(err.value)
+    assert os.path.basename(dot).startswith("square")
+    dot = open(dot).read()
     assert "digraph" in dot and "yours" in dot and "#e03131" in dot
 
 
@@ -142,7 +147,12 @@ def test_property_failure_shrinks_to_a_minimal_counterexample(tmp_path, monkeypa
         prop()
     message = str(err.value)
     assert "x0 = [0., 0., 0.]" in message  # shrunk: three zeros
-    assert (tmp_path / "prop.dot").exists()
+    assert os.path.exists(_dot_of(err.value)) and str(tmp_path / "prop") in message
+
+
+def _dot_of(err) -> str:
+    """The DOT file of the diagram a failure's message points at."""
+    return re.search(r"diagram: (\S+?)\.(?:svg|dot)\b", str(err)).group(1) + ".dot"
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NaN/inf on purpose
@@ -427,3 +437,30 @@ def test_a_failure_says_which_kind_it_is(hand, reason, index, tmp_path, monkeypa
     assert (err.value.reason, err.value.input) == (reason, index)
     again = pickle.loads(pickle.dumps(err.value))  # (pytest-xdist sends failures across)
     assert str(again) == str(err.value) and again.to_dict() == err.value.to_dict()
+
+
+# ---- each failure its own diagram ----------------------------------------------------------
+
+def test_two_failing_lambdas_do_not_share_a_diagram(tmp_path, monkeypatch):
+    # both wrote _lambda_.svg: the first message pointed at the second test's graph
+    monkeypatch.setenv("AUTOGRAD_LITE_FAILURE_DIR", str(tmp_path))
+    dots = []
+    for f in (lambda t: al.sum(al.sin(t)), lambda t: al.sum(al.exp(t))):
+        with pytest.raises(AssertionError) as err:
+            assert_gradients_match(f, lambda a: 0 * a + 7, [np.ones(2)])
+        dots.append(_dot_of(err.value))
+    assert dots[0] != dots[1]
+    first, second = (open(d).read() for d in dots)
+    assert "sin" in first and "exp" not in first and "exp" in second
+    assert all(os.path.basename(d).startswith("_lambda_") for d in dots)
+
+
+def test_one_cost_failing_at_two_inputs_keeps_both_diagrams(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOGRAD_LITE_FAILURE_DIR", str(tmp_path))
+    dots = []
+    for x in (np.ones(2), np.ones(3)):
+        with pytest.raises(AssertionError) as err:
+            assert_gradients_match(_square, lambda a: 3 * a, [x], name="square")
+        dots.append(_dot_of(err.value))
+    assert dots[0] != dots[1] and all(os.path.exists(d) for d in dots)
+    assert "(2,)" in open(dots[0]).read() and "(3,)" in open(dots[1]).read()
