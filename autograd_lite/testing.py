@@ -9,6 +9,8 @@ Importing this module imports hypothesis; ``import autograd_lite`` alone does no
 
 import hashlib
 import json
+import math
+import numbers
 import os
 import re
 import tempfile
@@ -444,11 +446,11 @@ class GradientMismatchError(AssertionError):
     inputs: the inputs as hand_grad got them (arrays, in their own dtype). yours:
     hand_grad's gradients as float64 arrays (None where one is not numeric). engine: the
     engine's (float64). problems: one dict per problem, {"input", "reason", "message"};
-    ``reason`` is "values", "shape", "not finite", "count", "wrote into input" or
-    "f not finite". input, reason: the first problem's (input None for f itself or the
-    count). relative_difference: ||yours - engine|| / (||yours|| + ||engine||) for that
-    input (NaN for a NaN/inf; None where there is nothing to compare). diagram: the path
-    in the message. tolerances: (rtol, atol) per input.
+    ``reason`` is "values", "shape", "missing" (None given), "not finite", "count",
+    "wrote into input" or "f not finite". input, reason: the first problem's (input None
+    for f itself or the count). relative_difference: ||yours - engine|| / (||yours|| +
+    ||engine||) for that input (NaN for a NaN/inf; None where there is nothing to
+    compare). diagram: the path in the message. tolerances: (rtol, atol) per input.
     """
 
     def __init__(self, message: str, *, name: str = "", inputs: Sequence[np.ndarray] = (),
@@ -515,6 +517,8 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
     renderer is available) under $AUTOGRAD_LITE_FAILURE_DIR (default: the temp directory).
     """
     fname = "assert_gradients_match"
+    for key, value in (("rtol", rtol), ("atol", atol)):
+        _require_tolerance(fname, key, value)
     given = [_own_dtype(x) for x in inputs]  # what hand_grad gets
     out, xs, engine = _engine_side(fname, f, given)
     copies = [a.copy() for a in given]  # compared afterwards: a write into them fails
@@ -532,6 +536,17 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
     if problems:
         raise _mismatch(name or getattr(f, "__name__", "f"), out, xs, given, mine, engine,
                         tolerances, problems)
+
+
+def _require_tolerance(fname: str, key: str, value: Any) -> None:
+    """Refuse a tolerance that is not a finite real number >= 0 (None: atol's default), by
+    name: rtol="1e-3" gave numpy's "ufunc 'isfinite' not supported"."""
+    if value is None and key == "atol":
+        return
+    real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not real or not (math.isfinite(value) and value >= 0):
+        raise (ValueError if real else TypeError)(
+            f"{fname}: {key} must be a finite number >= 0, got {value!r}")
 
 
 def _engine_side(fname, f, given) -> tuple[Tensor, list[Tensor], list[np.ndarray]]:
@@ -570,6 +585,8 @@ def _mismatch(name, out, xs, given, mine, engine, tolerances, problems) -> Gradi
 
 
 def _numeric_or_none(m: Any) -> np.ndarray | None:
+    if m is None:  # (np.asarray makes it a NaN)
+        return None
     try:
         return np.asarray(m, dtype=np.float64)
     except (TypeError, ValueError):
@@ -635,6 +652,11 @@ def _gradient_problems(out, mine, engine, arrays_, tolerances) -> list[_Problem]
         problems.append(_Problem(None, "count", f"hand_grad returned {len(mine)} gradients "
                                  f"for {len(arrays_)} inputs"))
     for i, (m, e, a, (rtol, atol)) in enumerate(zip(mine, engine, arrays_, tolerances)):
+        if m is None:  # (np.asarray reads it as a NaN of shape ())
+            problems.append(_Problem(i, "missing", f"hand_grad returned None for input {i} "
+                                     f"(x{i}): return its gradient, an array of shape {a.shape}"
+                                     f" (np.zeros_like(x{i}) where f does not use it)"))
+            continue
         m = np.asarray(m, dtype=np.float64)
         if m.shape != a.shape:
             problems.append(_Problem(i, "shape", f"gradient {i}: shape {m.shape}, input {i} "

@@ -464,3 +464,31 @@ def test_one_cost_failing_at_two_inputs_keeps_both_diagrams(tmp_path, monkeypatc
         dots.append(_dot_of(err.value))
     assert dots[0] != dots[1] and all(os.path.exists(d) for d in dots)
     assert "(2,)" in open(dots[0]).read() and "(3,)" in open(dots[1]).read()
+
+
+# ---- a None gradient, tolerances, and the profiles a teacher's own tests can load ---------
+
+def test_a_gradient_given_as_none_says_so(tmp_path, monkeypatch):
+    from autograd_lite.testing import GradientMismatchError
+    monkeypatch.setenv("AUTOGRAD_LITE_FAILURE_DIR", str(tmp_path))
+    # it said "gradient 1: shape (), input 1 has shape (2,)"
+    with pytest.raises(GradientMismatchError, match=r"hand_grad returned None for input 1 "
+                                                    r"\(x1\).*np\.zeros_like") as err:
+        assert_gradients_match(lambda a, b: _square(a), lambda a, b: (2 * a, None),
+                               [np.ones(2), np.ones(2)])
+    assert (err.value.reason, err.value.input) == ("missing", 1) and err.value.yours[1] is None
+    assert err.value.to_dict()["relative_difference"] is None
+
+
+@pytest.mark.parametrize("tolerances", [{"rtol": "1e-3"}, {"rtol": -1e-3}, {"rtol": np.inf},
+                                        {"atol": float("nan")}, {"atol": [1e-3]},
+                                        {"rtol": True}])
+def test_a_tolerance_that_is_no_number_is_refused_by_name(tolerances):
+    (key, value), = tolerances.items()
+    with pytest.raises((TypeError, ValueError), match=rf"assert_gradients_match: {key} must "
+                                                      rf"be a finite number >= 0, got "):
+        assert_gradients_match(_square, lambda a: 2 * a, [np.ones(2)], **tolerances)
+
+
+def test_tolerances_of_any_real_kind_are_taken():
+    assert_gradients_match(_square, lambda a: 2 * a, [np.ones(2)], rtol=np.float32(1e-3), atol=0)
