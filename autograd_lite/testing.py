@@ -44,7 +44,7 @@ from .tensor import Tensor
 
 __all__ = ["floats", "arrays", "tensors", "broadcastable_shapes", "basic_indices",
            "advanced_indices", "layer_dims", "op_inputs", "graphs", "GraphCase",
-           "assert_gradients_match", "GradientMismatchError"]
+           "assert_gradients_match", "GradientMismatchError", "register_profiles"]
 
 
 def floats(low: float = -3.0, high: float = 3.0, dtype: Any = np.float64,
@@ -121,6 +121,37 @@ def layer_dims(min_layers: int = 1, max_layers: int = 5, min_width: int = 1, max
     hidden = st.lists(st.integers(min_width, max_width), min_size=min_layers - 1,
                       max_size=max_layers - 1)
     return st.builds(lambda x, h: [x, *h, n_y], n_x, hidden)
+
+
+# ---- hypothesis profiles ------------------------------------------------------------------
+
+_PROFILES = {  # quick and reproducible for CI; many examples on demand
+    "ci": {"max_examples": 25, "derandomize": True},
+    "thorough": {"max_examples": 400},
+}
+
+
+def register_profiles(default: str = "ci") -> str:
+    """Register the hypothesis profiles "ci" (25 examples, derandomized: the default) and
+    "thorough" (400), and load the one $AUTOGRAD_LITE_PROFILE names (else ``default``);
+    returns its name. Call it from a conftest.py, as the project's tests do::
+
+        from autograd_lite.testing import register_profiles
+        register_profiles()
+
+    then ``AUTOGRAD_LITE_PROFILE=thorough python -m pytest`` runs the thorough one.
+    """
+    from hypothesis import HealthCheck, settings
+
+    for key, options in _PROFILES.items():  # no deadline: a first call compiles and draws
+        settings.register_profile(key, deadline=None, suppress_health_check=[
+            HealthCheck.too_slow, HealthCheck.filter_too_much], **options)
+    chosen = os.environ.get("AUTOGRAD_LITE_PROFILE") or default
+    if chosen not in _PROFILES:
+        raise ValueError(f"AUTOGRAD_LITE_PROFILE={chosen!r} names no profile; use "
+                         + " or ".join(repr(k) for k in _PROFILES))
+    settings.load_profile(chosen)
+    return chosen
 
 
 # ---- inputs for each kind of op in the spec table ------------------------------------------

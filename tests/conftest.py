@@ -1,4 +1,5 @@
-"""Hypothesis profiles: "ci" (quick, the default) and "thorough" (on demand).
+"""Hypothesis profiles: "ci" (quick, the default) and "thorough" (on demand), registered by
+autograd_lite.testing.register_profiles, which a teacher's own conftest.py calls too.
 
     AUTOGRAD_LITE_PROFILE=thorough python -m pytest
 """
@@ -7,15 +8,10 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
 
-settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True,
-                          suppress_health_check=[HealthCheck.too_slow,
-                                                 HealthCheck.filter_too_much])
-settings.register_profile("thorough", max_examples=400, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow,
-                                                 HealthCheck.filter_too_much])
-settings.load_profile(os.environ.get("AUTOGRAD_LITE_PROFILE", "ci"))
+from autograd_lite.testing import register_profiles
+
+register_profiles()
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -79,6 +79,7 @@ def test_every_command_is_run_somewhere():
         elif command.startswith("python benchmarks/run.py"):
             assert "--quick" in (ROOT / "tests" / "test_benchmark.py").read_text()
         elif command.startswith("AUTOGRAD_LITE_PROFILE="):
-            assert "AUTOGRAD_LITE_PROFILE" in (ROOT / "tests" / "conftest.py").read_text()
+            assert "register_profiles()" in (ROOT / "tests" / "conftest.py").read_text()
+            assert "AUTOGRAD_LITE_PROFILE" in (ROOT / "autograd_lite" / "testing.py").read_text()
         else:
             assert command.split("  ")[0] in ci, command

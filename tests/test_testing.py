@@ -492,3 +492,32 @@ def test_a_tolerance_that_is_no_number_is_refused_by_name(tolerances):
 
 def test_tolerances_of_any_real_kind_are_taken():
     assert_gradients_match(_square, lambda a: 2 * a, [np.ones(2)], rtol=np.float32(1e-3), atol=0)
+
+
+def test_register_profiles_serves_a_teachers_own_test_file(tmp_path):
+    import subprocess
+    import sys
+    (tmp_path / "conftest.py").write_text(
+        "from autograd_lite.testing import register_profiles\nregister_profiles()\n")
+    (tmp_path / "test_mine.py").write_text(
+        "import os\nfrom hypothesis import settings\n\n\ndef test_profile():\n"
+        "    assert settings().max_examples == int(os.environ['EXPECTED'])\n")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for profile, expected in (("thorough", 400), ("ci", 25), (None, 25)):
+        env = dict(os.environ, EXPECTED=str(expected),
+                   PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
+        env.pop("AUTOGRAD_LITE_PROFILE", None)
+        if profile:
+            env["AUTOGRAD_LITE_PROFILE"] = profile
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                               str(tmp_path)], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, (profile, done.stdout[-2000:], done.stderr[-2000:])
+
+
+def test_register_profiles_refuses_a_profile_it_does_not_have(monkeypatch):
+    from autograd_lite.testing import register_profiles
+    monkeypatch.setenv("AUTOGRAD_LITE_PROFILE", "thorogh")
+    with pytest.raises(ValueError, match=r"AUTOGRAD_LITE_PROFILE='thorogh' names no profile; "
+                                         r"use 'ci' or 'thorough'"):
+        register_profiles()
