@@ -471,7 +471,7 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
         rows.append(row)
         mine = _user_gradient(row, user, value)
         if mine is not None:
-            _compare(row, mine, engine[name], cost_at, numerical, not custom,
+            _compare(row, mine, engine[name], cost_at, numerical, custom,
                      _limits(coarsest, (size, _norm(engine[name]),
                                                 rounding.get(name, 0.0)),
                              cost_at, eps, tol_engine, tol_numerical))
@@ -666,16 +666,18 @@ def _same_cost_again(cost, params, cost_at: float) -> None:
                          "(np.random.seed(1) first), so that every evaluation sees the same")
 
 
-def _engine_gradients(cost, params) -> tuple[dict[str, np.ndarray], float, bool]:
-    """The engine's gradient of the cost for each parameter, the cost's value, and whether
-    the graph holds a custom op (whose VJP is the user's, not the engine's, to check)."""
+def _engine_gradients(cost, params) -> tuple[dict[str, np.ndarray], float, list[str]]:
+    """The engine's gradient of the cost for each parameter, the cost's value, and the
+    names of the custom ops in the graph (whose VJPs are the user's, not the engine's, to
+    check; none: an empty list)."""
     xs = {k: Tensor(v, requires_grad=True, name=k) for k, v in params.items()}
     with enable_grad():
         out = _require_tensor("check_gradients", "the cost", cost(xs))
     if out.size != 1:
         raise ValueError(f"check_gradients: the cost must be a single number, got shape "
                          f"{out.shape}")
-    custom = any(t._op is not None and t._op.user_defined for t in toposort([out]))
+    custom = sorted({t._op.name for t in toposort([out])
+                     if t._op is not None and t._op.user_defined})
     gs = gradients(out, list(xs.values()), unconnected=None)
     if gs is None:
         if xs:
@@ -721,11 +723,12 @@ def _shape_hint(got: tuple, expected: tuple) -> str:
     return " (transposed?)" if got == expected[::-1] else ""
 
 
-def _compare(row, mine, ref, cost_at, numerical, trusted, limits) -> None:
+def _compare(row, mine, ref, cost_at, numerical, custom, limits) -> None:
     """Fill ``row`` with yours vs the engine and vs central differences: "ok", "wrong",
     or "not finite" (the cost, yours, the engine's or the finite differences), with why.
-    ``trusted``: the engine's rules alone made ``ref`` (no custom op). ``limits``:
-    (tolerance, floor) vs the engine, then vs the differences (see ``agree``)."""
+    ``custom``: the names of the custom ops in the cost (none: the engine's rules alone
+    made ``ref``). ``limits``: (tolerance, floor) vs the engine, then vs the differences
+    (see ``agree``)."""
     key, name = row.key, row.parameter
     if not np.isfinite(cost_at):
         row.status = "not finite"
@@ -764,19 +767,44 @@ def _compare(row, mine, ref, cost_at, numerical, trusted, limits) -> None:
         _, fine = numerical(name, idx, CLOSER)
         if (_closer_in_agrees(row, mine.reshape(-1)[idx], fine, idx, limits)
                 or _farther_out_agrees(row, mine.reshape(-1)[idx], fd, fine, numerical, idx,
-                                       limits, trusted)):
+                                       limits, trusted=not custom)):
             return
+    _wrong(row, mine, ref, fd, idx, custom, with_engine,
+           (tol_numerical, floor_numerical * np.sqrt(idx.size)))
+
+
+def _wrong(row, mine, ref, fd, idx, custom, with_engine, limit) -> None:
+    """Mark ``row`` wrong, saying why: a custom op's VJP first where the engine's gradient
+    disagrees with the differences ``fd`` (taken at ``idx``) and one is in the cost. Where
+    yours equals the engine's, the table's worst index becomes where the differences
+    disagree most, the index the message names. ``limit``: (tolerance, floor) vs them."""
     row.status = "wrong"
+    flat_mine, flat_ref = mine.reshape(-1)[idx], ref.reshape(-1)[idx]
+    if with_engine:  # the engine agrees with you: the differences do not
+        k = int(np.argmax(np.abs(flat_mine - fd)))
+        row.worst_index = _entry(int(idx[k]), ref.shape)
+        row.yours, row.engine = float(flat_mine[k]), float(flat_ref[k])
+        row.message = _kink_message(row.worst_index, fd[k], flat_mine[k], custom)
+        return
     yours, engines = _distinct(row.yours, row.engine)
     row.message = f"at {row.worst_index} yours is {yours}, the engine's {engines}"
-    if with_engine:  # the engine agrees with you: the differences do not
-        row.message = _kink_message(mine.reshape(-1)[idx], fd, idx, ref.shape)
-    elif agree(mine.reshape(-1)[idx], fd, tol_numerical, floor_numerical * np.sqrt(idx.size)) \
-            and not agree(ref.reshape(-1)[idx], fd, tol_numerical,
-                          floor_numerical * np.sqrt(idx.size)):
+    if agree(flat_ref, fd, *limit):
+        return
+    if agree(flat_mine, fd, *limit):
         row.message += ("; yours agrees with the finite differences and the engine's does "
-                        "not: a rule of the engine's is wrong here, most likely a custom op's "
-                        "VJP in the cost (check it alone with al.gradcheck)")
+                        "not: a rule of the engine's is wrong here" + (
+                            f", most likely the VJP of {_named(custom)} (check it alone with "
+                            "al.gradcheck)" if custom else ""))
+    elif custom:
+        row.message += (f"; the engine's disagrees with the finite differences too: the VJP "
+                        f"of {_named(custom)} may be wrong (check it alone with al.gradcheck)")
+
+
+def _named(custom: Sequence[str]) -> str:
+    """"custom op 'cube'", or "custom ops 'a' and 'b'"."""
+    names = [f"'{c}'" for c in custom]
+    return ("custom op " if len(names) == 1 else "custom ops ") + (
+        names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1])
 
 
 CLOSER = 100  # a kink within eps of a parameter: the differences are taken again at eps / 100
@@ -837,15 +865,20 @@ def _distinct(a: float, b: float) -> tuple[str, str]:
     return x, y
 
 
-def _kink_message(mine, fd, idx, shape) -> str:
-    k = int(np.argmax(np.abs(mine - fd)))
-    where = tuple(int(i) for i in np.unravel_index(int(idx[k]), shape))
-    return (f"yours agrees with the engine, but at {where} central differences give "
-            f"{fd[k]:.6g} where both give {mine[k]:.6g}: the cost may have a kink there "
-            "(relu, abs, max or clip at a tie), whose two sides the differences average, or "
-            "not move in floating point (a saturated sigmoid: p rounds to 1), or bend within "
-            "eps (inputs of 1e6: eps x is 1); move the parameters, or scale the inputs, and "
-            "check again")
+def _kink_message(where, fd, mine, custom) -> str:
+    """Yours equals the engine's and the differences ``fd`` differ at ``where``: past a
+    custom op, most likely its VJP (which yours copies); else the cost's shape there."""
+    head = (f"yours agrees with the engine, but at {where} central differences give "
+            f"{fd:.6g} where both give {mine:.6g}: ")
+    if custom:
+        return head + (f"the engine's gradient goes through {_named(custom)}, whose VJP is "
+                       "most likely wrong (check it alone with al.gradcheck); if it is right, "
+                       "the cost may have a kink there (relu, abs, max or clip at a tie) or "
+                       "round too coarsely for the differences (a saturated sigmoid)")
+    return head + ("the cost may have a kink there (relu, abs, max or clip at a tie), whose "
+                   "two sides the differences average, or not move in floating point (a "
+                   "saturated sigmoid: p rounds to 1), or bend within eps (inputs of 1e6: eps "
+                   "x is 1); move the parameters, or scale the inputs, and check again")
 
 
 def _flag_nonfinite(row, what, a, why) -> bool:

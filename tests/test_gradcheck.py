@@ -472,7 +472,8 @@ def test_a_wrong_custom_vjp_is_named_as_the_one_that_disagrees():
                                 {"dw": 2 / (1 + np.exp(-2 * P["w"]))})
     assert not report.passed
     assert "yours agrees with the finite differences and the engine's does not: a rule of " \
-           "the engine's is wrong here, most likely a custom op's VJP" in report.rows[0].message
+           "the engine's is wrong here, most likely the VJP of custom op " \
+           "'softplus_sign_flipped'" in report.rows[0].message
 
 
 def _float32_logistic_at_its_optimum(seed, m=500):
@@ -555,3 +556,67 @@ def test_a_number_is_taken_as_the_gradient_of_a_one_number_parameter():
         assert al.check_gradients(cost, P, {"db": db, "dc": 2 * P["c"]}).passed
     report = al.check_gradients(cost, P, {"db": np.array([3.0]), "dc": (2 * P["c"]).ravel()})
     assert [r.status for r in report.rows] == ["shape", "shape"]
+
+
+# ---- a custom op's wrong VJP is named; the message's index is the table's -----------------
+
+CUBE_BAD = al.custom_op(lambda x: x ** 3, lambda g, ans, x: 2 * x ** 2 * g, name="cube_bad")
+CUBE_X = {"x": np.array([0.5, -1.0, 2.0])}
+
+
+def _table_line(report, key):
+    return next(line for line in str(report).splitlines() if line.startswith(key + " "))
+
+
+def test_a_wrong_custom_vjp_copied_by_hand_is_blamed_on_the_custom_op_first():
+    # the message told of kinks, saturated sigmoids and large inputs, never the custom op
+    report = al.check_gradients(lambda P: CUBE_BAD(P["x"]).sum(), CUBE_X,
+                                {"dx": 2 * CUBE_X["x"] ** 2})
+    row = report.rows[0]
+    assert row.status == "wrong"
+    assert "custom op 'cube_bad'" in row.message and "VJP" in row.message
+    assert "kink" not in row.message or row.message.index("cube_bad") < row.message.index("kink")
+    assert "al.gradcheck" in row.message
+
+
+def test_the_index_in_the_message_is_the_tables_worst_index():
+    # the message said (2,), the table (0,): yours equals the engine's everywhere
+    report = al.check_gradients(lambda P: CUBE_BAD(P["x"]).sum(), CUBE_X,
+                                {"dx": 2 * CUBE_X["x"] ** 2})
+    row = report.rows[0]
+    assert row.worst_index == (2,) and "at (2,)" in row.message
+    assert "(2,)" in _table_line(report, "dx")
+    assert (row.yours, row.engine) == (8.0, 8.0)  # the values there
+
+
+def test_a_kink_without_a_custom_op_points_the_table_at_it():
+    P = {"x": np.array([1.0, 0.0, 2.0])}  # relu's kink at x[1]
+    report = al.check_gradients(lambda P: al.sum(al.relu(P["x"])), P,
+                                {"dx": np.array([1.0, 0.0, 1.0])})
+    row = report.rows[0]
+    assert row.status == "wrong" and "kink" in row.message and "custom" not in row.message
+    assert row.worst_index == (1,) and "at (1,)" in row.message
+    assert "(1,)" in _table_line(report, "dx")
+
+
+def test_a_right_hand_gradient_past_a_wrong_custom_vjp_names_the_op():
+    report = al.check_gradients(lambda P: CUBE_BAD(P["x"]).sum(), CUBE_X,
+                                {"dx": 3 * CUBE_X["x"] ** 2})
+    message = report.rows[0].message
+    assert "yours agrees with the finite differences and the engine's does not" in message
+    assert "custom op 'cube_bad'" in message
+
+
+def test_a_wrong_hand_gradient_past_a_wrong_custom_vjp_names_the_op_too():
+    report = al.check_gradients(lambda P: CUBE_BAD(P["x"]).sum(), CUBE_X,
+                                {"dx": 5 * CUBE_X["x"] ** 2})
+    message = report.rows[0].message
+    assert message.startswith("at (2,) yours is 20, the engine's 8")
+    assert "custom op 'cube_bad'" in message
+
+
+def test_two_custom_ops_are_both_named():
+    double = al.custom_op(lambda x: 2 * x, lambda g, ans, x: 2 * g, name="double")
+    report = al.check_gradients(lambda P: CUBE_BAD(double(P["x"])).sum(), CUBE_X,
+                                {"dx": 16 * CUBE_X["x"] ** 2})  # the engine's, wrong
+    assert "custom ops 'cube_bad' and 'double'" in report.rows[0].message
