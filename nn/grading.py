@@ -110,16 +110,20 @@ def case_options(model: CourseModel, seed: int) -> dict:
     return options
 
 
-def check_case(model: CourseModel, function, dims, m, seed) -> al.GradientReport:
+def check_case(model: CourseModel, function, dims, m, seed,
+               written: set | None = None) -> al.GradientReport:
     """The learner's gradients on one random case X (n_x, m), Y (1, m), against the
-    engine's. What the learner's function raises comes out as LearnerCrashError (ReturnError when
-    it returned the wrong thing); anything else is the grader's."""
+    engine's. What the learner's function raises comes out as LearnerCrashError (ReturnError
+    when it returned the wrong thing); anything else is the grader's. ``written``, a set,
+    gets the names of the inputs the function wrote into (X, W1, ...)."""
     X, Y, params = random_case(model, dims, m, seed)
     options = case_options(model, seed)
     # the learner gets copies: a function that writes into W (W *= 2) was graded against
     # the engine at the changed W
     mine = copy.deepcopy((params, X, Y))
     yours = model.grade(_as_learners(function), *mine, **options)
+    if written is not None:
+        written.update(_written_into(mine, (params, X, Y)))
     graded_cost = isinstance(yours, tuple)  # week 2's propagate: (grads, cost)
     yours, your_cost = yours if graded_cost else (yours, None)
     cost = lambda P: model.engine(P, X, Y, **options)  # noqa: E731
@@ -131,6 +135,23 @@ def check_case(model: CourseModel, function, dims, m, seed) -> al.GradientReport
             engines = cost({k: al.Tensor(v) for k, v in params.items()}).item()
         report.rows.append(_cost_row(your_cost, engines))
     return report
+
+
+def _written_into(mine: tuple, originals: tuple) -> list[str]:
+    """The names of the inputs whose copies the learner's function changed (X *= 0.5,
+    parameters["W1"] = ...): graded on what it returned, but the course's optimize calls it
+    again with the same arrays, so its training would go wrong."""
+    (params, X, Y), (params0, X0, Y0) = mine, originals
+    named = [*((k, params.get(k), v) for k, v in params0.items()), ("X", X, X0), ("Y", Y, Y0)]
+    written = []
+    for name, now, was in named:
+        try:
+            same = np.array_equal(now, was, equal_nan=True)
+        except (TypeError, ValueError):  # something else put in its place
+            same = False
+        if not same:
+            written.append(name)
+    return written
 
 
 def _cost_row(yours, engines: float) -> GradientRow:
@@ -255,14 +276,15 @@ def _case_text(case) -> str:
         f", lambd={case['lambd']}" if "lambd" in case else "")
 
 
-def _key_failures(model, function, failing) -> tuple[list[str], dict[str, list[str]]]:
+def _key_failures(model, function, failing,
+                  written: set) -> tuple[list[str], dict[str, list[str]]]:
     """(keys, {key: why it failed}) over the fixed cases and every random case tried
-    (``failing``: smallest_failure's)."""
+    (``failing``: smallest_failure's); ``written`` gets the inputs the function wrote into."""
     dims = graded_dims(model)
     failures: dict[str, list[str]] = {}
     keys: list[str] = []
     reports = [({"layer_dims": dims, "m": m, "seed": s, **_shown(model, s)},
-                check_case(model, function, dims, m, s)) for m, s in FIXED_CASES]
+                check_case(model, function, dims, m, s, written)) for m, s in FIXED_CASES]
     for key, (_, why) in failing.items():
         failures.setdefault(key, []).append(why)
     for case, report in reports:
@@ -310,7 +332,8 @@ def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
         if found is not None and found[1] is None:
             raise LearnerError(f"{model.learner} on {_case_text(found[0])}: "
                                f"{found[0]['error']}")
-        keys, failures = _key_failures(model, function, failing)
+        written: set = set()
+        keys, failures = _key_failures(model, function, failing, written)
     except LearnerError as err:
         return _zero(str(err), points, visibility, time.monotonic() - start)
     except (LearnerCrashError, ReturnError) as err:  # the learner's function raised on a fixed case
@@ -318,7 +341,10 @@ def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
                      visibility, time.monotonic() - start)
     diagram = None if found is None else draw_case(model, found[0], found[1], out_dir)
     share = points / len(keys)
-    summary = _summary(path, learner, model, len(tried), found, diagram, failures)
+    summary = _summary(path, learner, model, len(tried), found, diagram, failures) + (
+        f"\nnote: {model.learner} writes into its inputs ({', '.join(sorted(written))}): "
+        "graded on what it returned, but the course calls it again with the same arrays, "
+        "so training would go wrong; compute new arrays instead" if written else "")
     # the diagram's case is named under the keys it shows wrong
     shown = set() if found is None else {r.key for r in found[1].rows if not r.passed}
     smallest = "" if found is None else (f"\nsmallest failing case: {_case_text(found[0])}; "
@@ -336,7 +362,7 @@ def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
             "extra_data": {"learner": path, "model": model.name, "function": model.learner,
                            "cases": len(tried) + len(FIXED_CASES),  # those run
                            "counterexample": None if found is None else found[0],
-                           "diagram": diagram}}
+                           "diagram": diagram, "wrote_into": sorted(written)}}
 
 
 def _graded_as(key: str) -> str:

@@ -511,3 +511,16 @@ def test_the_graders_own_failure_gives_no_score_and_says_it_is_not_the_learners(
     error = capsys.readouterr().err
     assert "internal error (GraderError)" in error and "not the learner's fault" in error
     assert not out.exists()  # no 0 written for Gradescope to record
+
+
+def test_a_learner_that_writes_into_its_inputs_gets_a_note(capsys, tmp_path):
+    """propagate doing X *= 0.5 after its gradients scored 100 with no word: the grader
+    hands out copies, which hid a bug that breaks the course's optimize loop."""
+    path = _variant(tmp_path, "propagate_correct.py", 'return {"dw": dw, "db": db}',
+                    'X *= 0.5\n    return {"dw": dw, "db": db}', "writes.py")
+    code, results, _ = grade(capsys, tmp_path, path)
+    assert results["score"] == 100.0  # graded on what it returned
+    assert "note: propagate writes into its inputs (X)" in results["output"]
+    assert results["extra_data"]["wrote_into"] == ["X"]
+    _, right, _ = grade(capsys, tmp_path, LEARNERS / "propagate_correct.py")
+    assert "writes into" not in right["output"] and right["extra_data"]["wrote_into"] == []
