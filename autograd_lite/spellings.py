@@ -13,13 +13,14 @@ surface tests call every listed name, and the README's operations table shows th
 from __future__ import annotations
 
 import types
+import warnings
 from typing import Any
 
 import numpy as np
 
 from . import modes, ops
 from .ops import OPS, _reshape_method, _torch_keywords
-from .tensor import Tensor, _no_value
+from .tensor import CutOffWarning, Tensor, _cut_off, _no_value
 
 __all__ = ["cat", "manual_seed"]
 
@@ -126,6 +127,11 @@ def _copy(self: Tensor) -> Tensor:
     ``requires_grad`` and no history, as MyGrad's ``copy``; the copy of numpy code's
     ``W.copy()``. PyTorch's ``t.clone()`` is the copy that stays in the graph."""
     _no_value(self, "copy() (a new leaf: its values would be baked into the trace)")
+    if self._op is not None and _cut_off(self) is not None:  # Z.copy() mid-graph, numpy's
+        warnings.warn(f"t.copy() of {_cut_off(self)} is a new leaf (MyGrad's copy): no "  # habit
+                      "gradient reaches what it was computed from. t.clone() is the copy "
+                      "that stays in the graph; t.detach() says you want it cut off",
+                      CutOffWarning, stacklevel=modes.user_stacklevel())
     out = Tensor(self._data.copy(), requires_grad=self.requires_grad, name=self.name)
     out._grad = None if self._grad is None else np.array(self._grad, copy=True)
     return out

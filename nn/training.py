@@ -14,6 +14,8 @@ import numpy as np
 
 import autograd_lite as al
 
+from .checks import check_like_parameters
+
 GRADIENTS = ("hand", "engine")  # the hand-derived backward, or the engine's backward()
 
 
@@ -50,7 +52,9 @@ def update_parameters(parameters, grads, learning_rate):
     (grads are keyed "d" + key) in a new dict; the caller's dict and arrays are untouched.
     Course 1's edition (weeks 3 and 4: ``parameters = copy.deepcopy(params)`` first), as
     nn.shallow's and nn.deep.update_parameters. Course 2's reg_utils and init_utils assign
-    into the dict passed in instead: nn.regularization.update_parameters."""
+    into the dict passed in instead: nn.regularization.update_parameters. Every gradient is
+    checked first (there, with its parameter's shape: a rank-1 db made b1 (4, 4))."""
+    check_like_parameters(parameters, grads, "update_parameters")
     return {k: v - learning_rate * grads["d" + k] for k, v in parameters.items()}
 
 

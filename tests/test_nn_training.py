@@ -6,6 +6,7 @@ import pytest
 
 import nn
 from nn import activations, deep, logistic, shallow, training
+from nn.checks import ShapeError
 
 
 def test_train_loop_records_and_prints_at_the_courses_cadence(capsys):
@@ -156,3 +157,16 @@ def test_train_loop_puts_lines_above_a_bar_and_one_formatter_writes_them(monkeyp
     assert training.cost_line(5, 0.25, unit="epoch") == "Cost after epoch 5: 0.250000"
     assert training.cost_line(5, np.float64(0.25), training.COURSE_LINE_FULL) == \
         "Cost after iteration 5: 0.25"
+
+
+@pytest.mark.parametrize("module", ["deep", "shallow"])
+def test_course_1s_update_parameters_refuses_a_rank_1_db_as_course_2s_does(module):
+    """A db without keepdims made b1 (4, 4) silently; the next forward pass blamed b1."""
+    P = nn.deep.initialize_parameters_deep([2, 4, 1])
+    G = {"dW1": np.ones((4, 2)), "db1": np.ones(4), "dW2": np.ones((1, 4)), "db2": np.ones((1, 1))}
+    with pytest.raises(ShapeError, match=r"update_parameters: db1 should be \(n\[1\], 1\) = "
+                                         r"\(4, 1\), the shape of b1, got \(4,\).*keepdims"):
+        getattr(nn, module).update_parameters(P, G, 0.1)
+    G["db1"] = np.ones((4, 1))
+    new = getattr(nn, module).update_parameters(P, G, 0.1)
+    assert new["b1"].shape == (4, 1) and new is not P  # Course 1's edition: a new dict

@@ -471,3 +471,20 @@ def test_a_learner_who_casts_to_float32_passes_with_float64_parameters():
         wrong = dict(grads, db=-grads["db"])
         assert not al.check_gradients(cost, P, wrong).passed, seed
     assert failed == []
+
+
+def test_copy_of_a_tensor_made_by_an_op_warns_that_it_leaves_the_graph():
+    """Z.copy() mid-graph (numpy's habit) gave W no gradient without a word; copy.copy of
+    it refuses, and np.asarray of it warns."""
+    W = al.Tensor(np.ones((2, 2)), requires_grad=True, name="W1")
+    Z = W @ np.ones((2, 3))
+    with pytest.warns(al.CutOffWarning, match=r"t\.copy\(\) of a Tensor made by 'matmul' is a "
+                                              r"new leaf.*t\.clone\(\)"):
+        A = Z.copy()
+    (A ** 2).sum().backward()
+    assert W.grad is None  # as MyGrad's copy: the warning is the difference
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        W.copy(), Z.detach().copy()  # a leaf's copy is a new parameter; said with detach
+        with al.no_grad():
+            (W * 2).copy()
