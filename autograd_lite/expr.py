@@ -269,6 +269,16 @@ def _diagram_file(path: str) -> str:
             f"{path!r} does not end in a suffix the diagram is written as: "
             f"{' '.join('.' + f for f in FORMATS)} (for pdf and others, write .dot and run "
             "Graphviz's dot)")
+    return output_path(path)
+
+
+def output_path(path: str) -> str:
+    """An output file's path (-o, --plot, --save), whose folder must exist: said before any
+    work, not as '[Errno 2]' after the results are printed."""
+    folder = os.path.dirname(path)
+    if folder and not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"{path!r}: there is no folder {folder!r}; create it "
+                                         f"(mkdir -p {folder}) or write the file elsewhere")
     return path
 
 

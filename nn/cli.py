@@ -36,6 +36,7 @@ from autograd_lite.expr import (
     UsageError,
     add_graph_command,
     debug_after_commands,
+    output_path,
     run_command,
 )
 
@@ -148,8 +149,10 @@ def _add_train(sub):
     t.add_argument("--compile", action="store_true",
                    help="the engine's gradients, replayed by al.compile (the same numbers, "
                         "faster; implies --gradients engine)")
-    t.add_argument("--plot", metavar="FILE.png", help="learning curve (and decision boundary)")
-    t.add_argument("--save", metavar="FILE.npz", help="save the trained parameters")
+    t.add_argument("--plot", metavar="FILE.png", type=output_path,
+                   help="learning curve (and decision boundary)")
+    t.add_argument("--save", metavar="FILE.npz", type=output_path,
+                   help="save the trained parameters")
     t.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     _add_model_options(t, gradients_only=False)
     t.set_defaults(func=train)
@@ -196,8 +199,8 @@ def _add_grade(sub):
                    "function the file defines (default: the one it defines; of two, the "
                    "longer name)")
     g.add_argument("-o", "--output", "--json", dest="output", default="results.json",
-                   metavar="FILE.json", help="where to write the results (default "
-                   "results.json; on Gradescope /autograder/results/results.json)")
+                   type=output_path, metavar="FILE.json", help="where to write the results "
+                   "(default results.json; on Gradescope /autograder/results/results.json)")
     g.add_argument("--examples", type=_int_in(1, 10_000),
                    default=int(os.environ.get("GRADER_EXAMPLES", 100)),
                    help="random cases to try (default 100, or $GRADER_EXAMPLES)")
@@ -297,10 +300,11 @@ def _hidden_sizes(text: str | None) -> list[int] | None:
         sizes = [int(s) for s in text.replace(" ", "").split(",") if s]
     except ValueError:
         raise UsageError(f"--layers must be integers separated by commas, got {text!r}") from None
-    if any(not 1 <= n <= MAX_WIDTH for n in sizes):
-        raise UsageError(f"--layers sizes must be positive integers from 1 to {MAX_WIDTH:,}, "
-                         f"got {text!r}")
-    hidden = len(sizes) - 2 if len(sizes) >= 2 and sizes[-1] == 1 else len(sizes)
+    full = len(sizes) >= 2 and sizes[-1] == 1  # maybe n_x,...,1: n_x is the data's, any size
+    if any(not 1 <= n <= MAX_WIDTH for n in sizes[full:]) or sizes and sizes[0] < 1:
+        raise UsageError(f"--layers sizes must be positive integers from 1 to {MAX_WIDTH:,} "
+                         f"(the first of a full n_x,...,1 list is n_x), got {text!r}")
+    hidden = len(sizes) - 2 if full else len(sizes)
     if hidden > MAX_HIDDEN_LAYERS:  # even read as a full list
         raise UsageError(f"--layers allows at most {MAX_HIDDEN_LAYERS} hidden layers, got "
                          f"{len(sizes)}")
@@ -316,6 +320,10 @@ def _layer_dims(sizes, model: CourseModel, n_x: int, max_parameters=MAX_PARAMETE
     sizes = list(model.layers) if sizes is None else sizes
     if len(sizes) >= 2 and sizes[0] == n_x and sizes[-1] == 1:
         sizes = sizes[1:-1]
+    if any(n > MAX_WIDTH for n in sizes):  # a full list whose first is not this data's n_x
+        raise UsageError(f"--layers: hidden layers of 1 to {MAX_WIDTH:,} units, got "
+                         f"{','.join(map(str, sizes))}; a full list starts with this data's "
+                         f"n_x = {n_x}")
     lo, hi = model.hidden_layers
     if lo == hi == 0 and sizes:
         raise UsageError(f"{model.name} has no hidden layer; drop --layers")

@@ -194,3 +194,11 @@ def test_python_m_nn_cli_runs_the_command_line_as_python_m_nn_does():
     done = subprocess.run([sys.executable, "-m", "nn.cli", "graph", "a*2", "a=3"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "out = 6" in done.stdout, done.stderr
+
+
+def test_the_cat_models_full_layer_list_is_taken_as_help_shows_it(capsys, cat_dir):
+    """--layers 12288,20,7,5,1, the list train --help shows, was refused: n_x = 12288 is
+    over the 10,000-unit cap, which is for hidden layers (n_x comes from the data)."""
+    assert main(["train", "deep", "--data", f"cat:{cat_dir}", "--layers", "12288,20,7,5,1",
+                 "--iterations", "1"]) == 0
+    assert "[12288, 20, 7, 5, 1]" in capsys.readouterr().out

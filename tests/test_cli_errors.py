@@ -142,6 +142,10 @@ OUT_OF_RANGE = [
     (["train", "deep", "--layers", "5,-3"], "from 1 to 10,000"),
     (["train", "deep", "--layers", "2,0,1"], "from 1 to 10,000"),
     (["train", "deep", "--layers", "5000,5000", "--data", "flower"], "25,025,001 parameters"),
+    (["train", "deep", "--layers", "20000,1", "--data", "flower"], "hidden layers of 1 to "
+                                                                    "10,000 units, got 20000,1; "
+                                                                    "a full list starts with "
+                                                                    "this data's n_x = 2"),
     (["train", "deep", "--layers", ",".join(["2"] * 101)], "at most 100 hidden layers"),
     (["train", "shallow", "--learning-rate", "nan"], "--learning-rate: must be a positive "
                                                      "finite number"),
@@ -277,6 +281,22 @@ def test_graph_output_without_a_suffix_it_writes_is_a_usage_error_before_any_wor
     assert code == 2 and out == "" and "internal error" not in err
     assert f"{output}' does not end in a suffix" in err and ".svg .png" in err
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("command", [
+    ["graph", "(a+b)*(b+1)", "a=2", "b=3", "-o", "{}/e.svg"],
+    ["train", "shallow", "--iterations", "1", "--no-progress", "--plot", "{}/x.png"],
+    ["train", "shallow", "--iterations", "1", "--no-progress", "--save", "{}/p.npz"],
+    ["grade", "examples/learners/propagate_correct.py", "-o", "{}/results.json"],
+], ids=["graph -o", "train --plot", "train --save", "grade -o"])
+def test_an_output_into_a_folder_that_does_not_exist_is_a_usage_error_before_any_work(
+        capsys, tmp_path, command):
+    """The results were printed (or the model trained), then '[Errno 2] No such file or
+    directory' (exit 1)."""
+    missing = tmp_path / "out"
+    code, out, err = run(capsys, *[a.format(missing) for a in command])
+    assert code == 2 and out == "" and "Errno" not in err
+    assert f"there is no folder '{missing}'; create it (mkdir -p" in err
 
 
 def test_plot_with_a_suffix_matplotlib_cannot_write_is_a_usage_error_before_training(
