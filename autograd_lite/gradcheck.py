@@ -696,7 +696,11 @@ def _user_gradient(row, user, value) -> np.ndarray | None:
         row.message = f"no '{key}' in your gradients (keys given: {sorted(user)})" + (
             f"; name each d + its parameter: '{key}' for '{name}'" if name in user else "")
         return None
-    raw = np.asarray(user[key])
+    try:
+        raw = np.asarray(user[key])
+    except (TypeError, ValueError) as err:  # a ragged list: [dW1, 0]
+        row.status, row.message = "wrong", f"'{key}' is not an array of numbers ({err})"
+        return None
     try:  # (np.asarray would read the string "0.5" as the number 0.5)
         if raw.dtype.kind in "USO" and any(isinstance(v, (str, bytes)) for v in raw.flat):
             raise TypeError

@@ -56,9 +56,12 @@ def _as_learners(function):
     @functools.wraps(function)
     def call(*args, **kwargs):
         try:
-            return function(*args, **kwargs)
+            out = function(*args, **kwargs)
         except (Exception, SystemExit) as err:
             raise LearnerCrashError(str(err)) from err
+        call.returned = True  # what fails from here on reads what it returned
+        return out
+    call.returned = False
     return call
 
 
@@ -121,7 +124,14 @@ def check_case(model: CourseModel, function, dims, m, seed,
     # the learner gets copies: a function that writes into W (W *= 2) was graded against
     # the engine at the changed W
     mine = copy.deepcopy((params, X, Y))
-    yours = model.grade(_as_learners(function), *mine, **options)
+    learners = _as_learners(function)
+    try:
+        yours = model.grade(learners, *mine, **options)
+    except (TypeError, ValueError, LookupError, AttributeError) as err:
+        if not learners.returned or isinstance(err, ReturnError):
+            raise  # the grader's own failure, or already said
+        raise ReturnError(f"{model.learner} returned something the grader cannot read "
+                          f"({type(err).__name__}: {err})") from err
     if written is not None:
         written.update(_written_into(mine, (params, X, Y)))
     graded_cost = isinstance(yours, tuple)  # week 2's propagate: (grads, cost)
@@ -176,13 +186,15 @@ def _cost_row(yours, engines: float) -> GradientRow:
 
 
 def smallest_failure(model: CourseModel, function, examples: int, failing: dict | None = None,
-                     tried: list | None = None):
+                     tried: list | None = None, crashed: dict | None = None):
     """(case, report) of the smallest failing random case hypothesis finds in ``examples``
     tries, or None; report is None when the learner's function raised (case["error"]).
     ``failing``, if given, gets each gradient key that failed on any case tried, with its
     smallest such case: shrinking keeps one case, which may not have the key (dW2 of a
     network shrunk to one layer) or get it wrong. ``tried``, if given, gets every case run
-    (hypothesis stops at a failure, then shrinks)."""
+    (hypothesis stops at a failure, then shrinks). ``crashed``, if given, gets the smallest
+    case the function raised on ("case"), whatever hypothesis shrank to: a crash beside a
+    wrong gradient was shrunk away, and the learner scored as if it had not crashed."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
@@ -203,6 +215,8 @@ def smallest_failure(model: CourseModel, function, examples: int, failing: dict 
             report = check_case(model, function, dims, m, seed)
         except (LearnerCrashError, ReturnError) as err:  # the learner's code crashed (or exit()ed)
             last.update(case={**case, "error": _why(err)}, report=None)
+            if crashed is not None and _size(case) < _size(crashed.get("case")):
+                crashed["case"] = last["case"]
             failure = str(err)
         else:
             if report.passed:
@@ -222,9 +236,14 @@ def smallest_failure(model: CourseModel, function, examples: int, failing: dict 
     return None
 
 
+def _size(case: dict | None) -> float:
+    """A case's size, to keep the smallest: its units and examples (inf for none)."""
+    return float("inf") if case is None else sum(case["layer_dims"]) + case["m"]
+
+
 def _note_failures(failing: dict, case: dict, report) -> None:
     """Keep, for each key ``report`` fails, the smallest case (fewest units and examples)."""
-    size = sum(case["layer_dims"]) + case["m"]
+    size = _size(case)
     for row in report.rows:
         if not row.passed and row.status != "extra" and (
                 row.key not in failing or size < failing[row.key][0]):
@@ -328,10 +347,11 @@ def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
         function = getattr(learner, model.learner)
         failing: dict = {}
         tried: list = []
-        found = smallest_failure(model, function, examples, failing, tried)
-        if found is not None and found[1] is None:
-            raise LearnerError(f"{model.learner} on {_case_text(found[0])}: "
-                               f"{found[0]['error']}")
+        crashed: dict = {}
+        found = smallest_failure(model, function, examples, failing, tried, crashed)
+        if crashed:  # (raised on some case: 0, whatever else it got wrong)
+            raise LearnerError(f"{model.learner} on {_case_text(crashed['case'])}: "
+                               f"{crashed['case']['error']}")
         written: set = set()
         keys, failures = _key_failures(model, function, failing, written)
     except LearnerError as err:

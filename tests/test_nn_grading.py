@@ -524,3 +524,36 @@ def test_a_learner_that_writes_into_its_inputs_gets_a_note(capsys, tmp_path):
     assert results["extra_data"]["wrote_into"] == ["X"]
     _, right, _ = grade(capsys, tmp_path, LEARNERS / "propagate_correct.py")
     assert "writes into" not in right["output"] and right["extra_data"]["wrote_into"] == []
+
+
+def test_a_crash_beside_a_wrong_gradient_still_scores_zero(capsys, tmp_path):
+    """One failing line made hypothesis take the crash and the wrong db1 for one bug: it
+    shrank to the wrong db1 and dropped the crash, scoring 87.5 where the same file without
+    the db1 bug scored 0."""
+    (tmp_path / "deep_correct.py").write_text((LEARNERS / "deep_correct.py").read_text())
+    learner = tmp_path / "deep_mixed.py"
+    learner.write_text("from deep_correct import L_model_backward as _right\n\n\n"
+                       "def L_model_backward(AL, Y, caches):\n"
+                       "    if AL.shape[1] == 3:\n"
+                       "        raise ValueError('my code breaks when m == 3')\n"
+                       "    g = _right(AL, Y, caches)\n"
+                       "    g['db1'] = g['db1'] * 2\n"
+                       "    return g\n")
+    out = tmp_path / "results.json"
+    assert main(["grade", str(learner), "-o", str(out), "--examples", "60"]) == 0
+    results = json.loads(out.read_text())
+    assert results["score"] == 0 and "my code breaks when m == 3" in results["output"]
+
+
+def test_a_return_the_grader_cannot_read_is_the_learners_not_the_graders(capsys, tmp_path):
+    """A ragged dW1 ([dW1, 0]) made numpy raise in the grader: GraderError, no score."""
+    path = _variant(tmp_path, "propagate_correct.py", 'return {"dw": dw, "db": db}',
+                    'return {"dw": [dw, 0], "db": db}', "ragged.py")
+    code, results, _ = grade(capsys, tmp_path, path)
+    assert code == 0 and results["tests"][0]["status"] == "failed"
+    assert "'dw' is not an array of numbers" in results["tests"][0]["output"]
+    path = _variant(tmp_path, "propagate_correct.py", 'return {"dw": dw, "db": db}',
+                    'return {"dw": dw, "db": [[db, db], db]}', "ragged_db.py")  # read by the grader
+    code, results, _ = grade(capsys, tmp_path, path)
+    assert code == 0 and results["score"] == 0
+    assert "propagate returned something the grader cannot read" in results["output"]
