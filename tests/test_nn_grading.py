@@ -262,11 +262,11 @@ def test_a_fixed_case_failure_is_the_summarys_first_line_and_cases_counts_those_
     from nn.grading import grade as grade_file
     from nn.registry import COURSE_MODELS, random_case
     m, seed = FIXED_CASES[-1]  # wrong on this fixed case's X alone
-    x00 = random_case(COURSE_MODELS["logistic"], graded_dims(COURSE_MODELS["logistic"]), m,
-                      seed)[0][0, 0]
+    X = random_case(COURSE_MODELS["logistic"], graded_dims(COURSE_MODELS["logistic"]), m,
+                    seed)[0]  # (a random case of one seed starts with the same X[0, 0])
     path = _variant(tmp_path, "propagate_correct.py", 'return {"dw": dw, "db": db}',
-                    f'if X[0, 0] == {x00!r}:\n        dw = 2 * dw\n    return {{"dw": dw, '
-                    '"db": db}', "fixed.py")
+                    f'if X.shape == {X.shape} and X[0, 0] == {X[0, 0]!r}:\n        dw = 2 * dw'
+                    '\n    return {"dw": dw, "db": db}', "fixed.py")
     results = grade_file(str(path), examples=30, out_dir=str(tmp_path / "out"))
     assert results["output"].splitlines()[0].endswith(
         "is wrong on dw on a fixed case (it passed 30 random cases): see each key's test")
