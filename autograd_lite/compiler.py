@@ -19,7 +19,6 @@ import contextlib
 import functools
 import gc
 import inspect
-import io
 import math
 import os
 import random
@@ -635,19 +634,21 @@ def _unflatten_values(tree: Any, values: list) -> Any:
 # ---- one trace ----------------------------------------------------------------------------
 
 def _trace(cf: Compiled, args: tuple) -> _Entry:
-    # f runs twice: a draw inside it shows as a difference between the runs. The second is
-    # the one kept (what it left outside f is what stays), its printing silenced.
-    states = [_random_states()]
-    first = _record(cf, args)
-    states.append(_random_states())
-    with contextlib.redirect_stdout(io.StringIO()):
+    # f runs twice: a draw inside it shows as a difference between the runs. What each run
+    # left outside f is checked; the second run is the one kept, its printing silenced.
+    generators = _generators(cf.f)
+    states = [_random_states(generators)]
+    tracer1, inputs1, _, _, _, result1 = _record(cf, args)
+    _check_nothing_kept(cf, tracer1, result1)
+    states.append(_random_states(generators))
+    with contextlib.redirect_stdout(_QuietThread(sys.stdout)):
         tracer, inputs, names, slots, local_names, result = _record(cf, args)
-    states.append(_random_states())
-    changed = _changed(states, (first[0], tracer), ((first[1], first[5]), (inputs, result)))
-    del first
-    _check_nothing_kept(cf, tracer, result)  # (first: it says more, for a list returned)
-    if changed is not None:
-        raise _changed_error(cf, changed, tracer, local_names)
+    states.append(_random_states(generators))
+    _check_nothing_kept(cf, tracer, result)
+    why = _changed(states, (tracer1, tracer), ((inputs1, result1), (inputs, result)))
+    del tracer1, inputs1, result1
+    if why is not None:
+        raise _changed_error(cf, why, tracer, local_names)
     root, extra_tree = (result[0], result[1:]) if isinstance(result, tuple) else (result, ())
     if type(root) is not Tensor:
         raise TypeError(f"al.compile({cf.__name__}): the function must return a scalar Tensor "
@@ -706,28 +707,76 @@ def _record(cf: Compiled, args: tuple) -> tuple:
     return tracer, inputs, names, slots, local_names, result
 
 
-def _random_states() -> tuple:
-    """numpy's global random state and Python's random module's, comparable."""
+def _random_states(generators: list) -> tuple:
+    """numpy's global random state, Python's random module's, and those of the Generators
+    f names, comparable."""
     state = np.random.get_state()
-    return (state[0], state[1].tobytes(), *state[2:]), random.getstate()
+    return ((state[0], state[1].tobytes(), *state[2:]), random.getstate(),
+            [_state(g) for g in generators])
 
 
-_GLOBAL_RANDOM = ("numpy's global random state (np.random)", "Python's random module")
+def _generators(f: Callable) -> list:
+    """The numpy Generators and RandomStates that ``f`` names (its globals and closure),
+    or that the functions it names do, three calls deep (a dropout helper drawing a mask)."""
+    found: dict[int, Any] = {}
+    seen: set[int] = set()
+    todo = [(f, 0)]
+    while todo:
+        fn, depth = todo.pop()
+        fn = getattr(fn, "__func__", fn)  # a bound method's function
+        code = getattr(fn, "__code__", None)
+        if code is None or id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        named = [getattr(fn, "__globals__", {}).get(name) for name in code.co_names]
+        for cell in getattr(fn, "__closure__", None) or ():
+            try:
+                named.append(cell.cell_contents)
+            except ValueError:  # a cell not yet filled
+                continue
+        for v in named:
+            if isinstance(v, (np.random.Generator, np.random.RandomState)):
+                found[id(v)] = v
+            elif callable(v) and depth < 3:
+                todo.append((v, depth + 1))
+    return list(found.values())
+
+
+def _state(g: Any) -> str:
+    """A generator's state, comparable (its arrays written out in full)."""
+    state = g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state()
+    with np.printoptions(threshold=sys.maxsize):
+        return repr(state)
+
+
+class _QuietThread:
+    """sys.stdout while f runs the second time: this thread's printing is dropped (f printed
+    it on the first run); other threads' goes through."""
+
+    def __init__(self, out: Any) -> None:
+        self.out, self.thread = out, threading.get_ident()
+
+    def write(self, text: str) -> int:
+        return len(text) if threading.get_ident() == self.thread else self.out.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.out, name)
+
+
+_RANDOM_SOURCES = ("numpy's global random state (np.random)", "Python's random module",
+                   "a Generator the function names")
 
 
 def _changed(states: list, tracers: tuple, runs: tuple) -> str | None:
     """What differs between two runs of f on the same inputs, or None: their recordings (a
     dropout mask drawn from any generator: np.random, self.rng, Python's random; the time),
-    or a global generator drawn from or seeded (``states``: before, between and after),
-    when no other thread could have drawn from it."""
+    or the state of a generator f can reach (``states``: before, between and after), which
+    tells a draw that only steers a branch, and a seed."""
     why = first_difference(*tracers, runs)
-    alone = threading.active_count() == 1  # (a data loader's thread draws too, but it does
-    for k, name in enumerate(_GLOBAL_RANDOM):  # not leave the same state after both runs)
+    for k, name in enumerate(_RANDOM_SOURCES):
         before, between, after = (s[k] for s in states)
-        if why is None and before != between == after:
-            why = "it seeds " + name
-        elif why is None and alone and before != between:
-            why = "it drew from " + name
+        if why is None and not before == between == after:
+            why = f"it drew from or seeded {name}"
     return why
 
 
@@ -740,7 +789,9 @@ def _changed_error(cf: Compiled, why: str, tracer: Tracer, local_names: dict) ->
         "self.rng, Python's random), seeded a generator, or read a value that changes by "
         "itself (the time, a counter). Every replay would repeat one run's. Draw outside and "
         "pass the result as an argument (a dropout mask D as an array), or leave this "
-        "function uncompiled" + (f" (its tensors: {', '.join(sorted(made))})" if made else ""))
+        "function uncompiled" + (f" (its tensors: {', '.join(sorted(made))})" if made else "")
+        + ". (Another thread drawing from np.random at the same time, a data loader, counts "
+        "too: compile while it is idle, or give it its own np.random.default_rng())")
 
 
 def _check_nothing_kept(cf: Compiled, tracer: Tracer, result: Any) -> None:

@@ -810,33 +810,89 @@ def test_seeding_the_global_generator_inside_f_is_refused():
     def f(w):
         np.random.seed(1)
         return (w * (np.random.rand(*w.shape) < 0.5)).sum()
-    with pytest.raises(TraceError, match=r"it seeds numpy's global random state"):
+    with pytest.raises(TraceError, match=r"it drew from or seeded numpy's global random state"):
         al.compile(f)(al.Tensor(np.ones(3), requires_grad=True))
 
 
-def test_another_threads_draws_during_a_trace_are_not_blamed_on_the_function():
-    """A data-loading thread drawing from np.random while the function was traced raised
-    'the function drew random numbers', though it draws nothing."""
-    stop, started = threading.Event(), threading.Event()
+def test_another_threads_draws_during_a_trace_are_named_as_a_possible_cause():
+    """A data-loading thread drawing from np.random while the function was traced was
+    blamed on the function alone. Its draws cannot be told from f's (a draw that only
+    steers a branch leaves the recordings equal), so the trace is refused, saying so."""
+    draw, drawn = threading.Event(), threading.Event()
 
     def loader():
-        started.set()
-        while not stop.is_set():
-            np.random.permutation(10)
+        draw.wait()
+        np.random.permutation(10)
+        drawn.set()
 
     def cost(w):
-        for _ in range(50):
-            w = al.tanh(w @ w) * 0.5
-        return w.sum()
+        draw.set()  # the loader draws while cost is recorded
+        drawn.wait()
+        return (al.tanh(w) * 0.5).sum()
     thread = threading.Thread(target=loader)
     thread.start()
-    try:
-        started.wait()
-        value, _ = al.compile(cost)(al.Tensor(np.eye(3) * 0.1, requires_grad=True))
-    finally:
-        stop.set()
-        thread.join()
+    with pytest.raises(TraceError, match=r"numpy's global random state.*Another thread "
+                                         r"drawing from np\.random.*its own"):
+        al.compile(cost)(al.Tensor(np.eye(3) * 0.1, requires_grad=True))
+    thread.join()
+    value, _ = al.compile(cost)(al.Tensor(np.eye(3) * 0.1, requires_grad=True))  # idle: fine
     assert value == cost(al.Tensor(np.eye(3) * 0.1)).item()
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_draw_that_only_steers_a_branch_is_refused_whatever_it_draws(seed):
+    """Stochastic depth from a Generator f names: the two recordings differ only when the
+    runs take different branches, so 14 seeds in 20 compiled with the branch frozen."""
+    rng = np.random.default_rng(seed)
+
+    def f(w):
+        if rng.random() < 0.9:
+            return (w * w).sum()
+        return w.sum()
+    with pytest.raises(TraceError, match=r"recorded different things \((2 ops, then 1|1 ops, "
+                                         r"then 2|it drew from or seeded a Generator the "
+                                         r"function names)\)"):
+        al.compile(f)(al.Tensor(np.ones(3), requires_grad=True))
+
+
+def test_a_tensor_kept_outside_on_the_first_run_only_is_refused():
+    """f kept its first J (a memo); the second run kept nothing, and only the second run was
+    checked: the memo held a traced Tensor from a discarded run."""
+    first = []
+
+    def f(w):
+        J = (w * w).sum()
+        if not first:
+            first.append(J)
+        return J
+    with pytest.raises(TraceError, match=r"kept outside it \(in a list\)"):
+        al.compile(f)(al.Tensor(np.ones(3), requires_grad=True))
+
+
+def test_another_threads_printing_goes_through_while_f_runs_again():
+    """The second run's printing was silenced for the whole process: a progress line printed
+    by another thread meanwhile was lost."""
+    printed, go, done = [], threading.Event(), threading.Event()
+
+    def f(w):
+        if printed:  # the second run: let the other thread print now
+            go.set()
+            done.wait()
+        printed.append(1)
+        print("from f")
+        return (w * 2).sum()
+
+    def other():
+        go.wait()
+        print("from another thread")
+        done.set()
+    thread = threading.Thread(target=other)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        thread.start()
+        al.compile(f)(np.ones(2))
+        thread.join()
+    assert out.getvalue() == "from f\nfrom another thread\n"
 
 
 def test_printing_inside_a_trace_prints_once():
