@@ -26,14 +26,16 @@ from .backward import gradients
 from .gradcheck import (
     ABSOLUTE,
     RELATIVE,
+    ROUNDING_RUNS,
     _changed,
+    _engine_gradients,
     _epsilon,
     _finite_or_none,
     _first_nonfinite,
-    _float32_rounding,
     _norm,
     _require_tensor,
     _shape_hint,
+    _summed_terms,
     _unconnected,
     _written,
     relative_difference,
@@ -481,7 +483,8 @@ class GradientMismatchError(AssertionError):
     "wrote into input" or "f not finite". input, reason: the first problem's (input None
     for f itself or the count). relative_difference: ||yours - engine|| / (||yours|| +
     ||engine||) for that input (NaN for a NaN/inf; None where there is nothing to
-    compare). diagram: the path in the message. tolerances: (rtol, atol) per input.
+    compare). diagram: the path in the message. tolerances: (rtol, atol) per input (atol,
+    for a float32 input, one per entry).
     """
 
     def __init__(self, message: str, *, name: str = "", inputs: Sequence[np.ndarray] = (),
@@ -511,7 +514,8 @@ class GradientMismatchError(AssertionError):
                 "relative_difference": self.relative_difference,
                 "inputs": listed(self.inputs), "dtypes": [str(a.dtype) for a in self.inputs],
                 "yours": listed(self.yours), "engine": listed(self.engine),
-                "tolerances": [{"rtol": float(r), "atol": float(a)} for r, a in self.tolerances],
+                "tolerances": [{"rtol": float(r), "atol": np.asarray(a, float).tolist()}
+                               for r, a in self.tolerances],
                 "problems": [dict(p) for p in self.problems], "diagram": self.diagram,
                 "message": str(self)}
 
@@ -539,8 +543,9 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
     with ``rtol`` and ``atol`` (default: the engine's rounding, 10 machine epsilons times its
     largest gradient entry; a fixed 1e-10 passed a gradient twice too big in
     f = 1e-11 x^2, and one wrong entry must not hide behind big ones). A float32 input
-    makes it check_gradients' float32 rule: rtol at least 1000 eps32, and atol at least 10
-    eps32 times each gradient's norm or the terms it sums. A NaN or inf in f's value,
+    makes it check_gradients' float32 rule, entry by entry: rtol at least 1000 eps32, and
+    atol at least 10 eps32 times the terms the entry sums, or the engine's own float32
+    rounding of it (a norm let a wrong small entry pass). A NaN or inf in f's value,
     yours or the engine's gradient fails, naming the first bad entry; so does a hand_grad
     that writes into its inputs. A failure raises ``GradientMismatchError`` (an AssertionError
     that carries the data): its message shows the counterexample (inputs, both gradients,
@@ -631,10 +636,11 @@ def _own_dtype(x: Any) -> np.ndarray:
     return np.array(a, dtype=a.dtype if a.dtype.kind == "f" else np.float64)
 
 
-def _tolerances(f, given, engine, rtol, atol) -> list[tuple[float, float]]:
+def _tolerances(f, given, engine, rtol, atol) -> list[tuple[float, Any]]:
     """(rtol, atol) for each input's gradient. Float64: as given, atol by default 10 eps64
     times the largest engine entry. A float32 input makes the hand gradient's arithmetic
-    float32: check_gradients' rule (_limits' and _float32_rounding's) takes over."""
+    float32: check_gradients' rule (its RELATIVE rtol; its rounding floor) takes over, per
+    entry (``_float32_entries``)."""
     largest = max((float(np.max(np.abs(e), initial=0.0)) for e in engine), default=0.0)
     floor64 = ABSOLUTE * np.finfo(np.float64).eps * largest
     epsilon = max((_epsilon(a) for a in given), default=np.finfo(np.float64).eps)
@@ -644,22 +650,51 @@ def _tolerances(f, given, engine, rtol, atol) -> list[tuple[float, float]]:
     if atol is not None:
         return [(rtol, atol)] * len(engine)
     names = [f"x{i}" for i in range(len(given))]
-    rounding = _float32_rounding(lambda xs: f(*(xs[k] for k in names)), dict(zip(names, given)),
-                                 dict(zip(names, engine)))
-    return [(rtol, max(floor64, ABSOLUTE * max(epsilon * _norm(e), rounding.get(k, 0.0))))
-            for k, e in zip(names, engine)]
+    rounding = _float32_entries(lambda xs: f(*(xs[k] for k in names)), dict(zip(names, given)),
+                                dict(zip(names, engine)))
+    return [(rtol, np.maximum(floor64, ABSOLUTE * rounding[k])) for k in names]
+
+
+_EPS64 = float(np.finfo(np.float64).eps)
+
+
+def _float32_entries(cost, given: dict, engine: dict) -> dict[str, np.ndarray]:
+    """Entry by entry, a float32 hand gradient's rounding: eps32 times the magnitudes the
+    entry sums (``_summed_terms``), or how far the engine's own entry moves when computed
+    in float32 (at the inputs and at three neighbours one float32 rounding away), capped at
+    RELATIVE eps32 times the entry's scale. Per entry, not per gradient: a norm let a wrong
+    entry of 1e-3 beside one of 1000 pass."""
+    eps32 = float(np.finfo(np.float32).eps)
+    rng = np.random.default_rng(0)
+    moved = {k: np.zeros(np.shape(e)) for k, e in engine.items()}
+    try:
+        for run in range(ROUNDING_RUNS):
+            shifted = {k: np.asarray(np.asarray(v, np.float64) * (1 + eps32 * rng.choice(
+                [-1.0, 1.0], np.shape(v)) * (run > 0)), np.float32) if _epsilon(v) > _EPS64
+                else v for k, v in given.items()}
+            with np.errstate(all="ignore"):
+                low = _engine_gradients(cost, shifted)[0]
+            for k in engine:
+                change = np.abs(np.subtract(low[k], engine[k], dtype=np.float64))
+                moved[k] = np.fmax(moved[k], np.where(np.isfinite(change), change, 0.0))
+        terms = _summed_terms(cost, given)
+    except Exception:  # noqa: BLE001  (a measure only: the norm rule below stands in)
+        return {k: eps32 * np.full(np.shape(e), _norm(e)) for k, e in engine.items()}
+    return {k: eps32 * np.maximum(terms[k], np.minimum(moved[k] / eps32, RELATIVE * np.maximum(
+        terms[k], np.abs(engine[k])))) for k in engine}
 
 
 def _per_input(mine: Any, n: int, shape: tuple) -> list:
     """hand_grad's result as one gradient per input. For a single input, a bare array, or
-    lists of plain numbers with its shape, is its gradient; a tuple or list holding an array
-    is one gradient per input ([g] with g (3,) for a (1, 3) input is a rank-1 gradient, not
-    the nested list of values that np.shape reads it as)."""
+    lists of plain numbers with its shape, is its gradient; a tuple or list of one array is
+    one gradient per input ([g] with g (3,) for a (1, 3) input is a rank-1 gradient, not
+    the nested list of values that np.shape reads it as); a list of several arrays (one
+    per row) is the gradient they make up, if it has the input's shape."""
     if n != 1:
         return list(mine)
     if not isinstance(mine, (tuple, list)):
         return [mine]
-    if any(isinstance(m, (np.ndarray, Tensor)) for m in mine):
+    if len(mine) == 1 and isinstance(mine[0], (np.ndarray, Tensor)):
         return list(mine)
     return [mine] if _shape_or_none(mine) == shape else list(mine)
 

@@ -521,3 +521,23 @@ def test_register_profiles_refuses_a_profile_it_does_not_have(monkeypatch):
     with pytest.raises(ValueError, match=r"AUTOGRAD_LITE_PROFILE='thorogh' names no profile; "
                                          r"use 'ci' or 'thorough'"):
         register_profiles()
+
+
+def test_a_gradient_given_as_a_list_of_its_rows_still_passes():
+    """[2 x[0], 3] for one (2, 3) input (rows as arrays) was read as 2 gradients for 1
+    input after [g] became one gradient per input; only a list of one array is ambiguous."""
+    f = lambda x: (x[0] ** 2).sum() + (3 * x[1]).sum()  # noqa: E731
+    assert_gradients_match(f, lambda x: [2 * x[0], np.full(3, 3.0)],
+                           [np.arange(6.0).reshape(2, 3)])
+
+
+def test_a_wrong_small_float32_entry_beside_a_large_one_fails(tmp_path, monkeypatch):
+    """The float32 floor was 10 eps32 times the gradient's norm (1.2e-3 here): the second
+    entry, 2e-3 for 1e-3, passed; float64 inputs failed it."""
+    monkeypatch.setenv("AUTOGRAD_LITE_FAILURE_DIR", str(tmp_path))
+    c = np.array([1000.0, 1e-3])
+    f = lambda x: (x * c).sum()  # noqa: E731
+    with pytest.raises(AssertionError, match="disagree"):
+        assert_gradients_match(f, lambda x: np.array([1000.0, 2e-3], x.dtype),
+                               [np.ones(2, np.float32)])
+    assert_gradients_match(f, lambda x: (c + 0 * x).astype(x.dtype), [np.ones(2, np.float32)])
