@@ -19,7 +19,7 @@ from gradient_check_buggy import backward_propagation_n  # the learner: two plan
 # ---- 1-D: J = theta x -----------------------------------------------------------------------
 X_1D, THETA = 3, 4
 print("1-D check, J = theta x at x = 3, theta = 4:")
-print("  difference =", gc.gradient_check(X_1D, THETA, print_msg=True))
+gc.gradient_check(X_1D, THETA, print_msg=True)  # prints the verdict and the difference
 
 # ---- N-D: the notebook's test case, X (4, 3), Y (3,), a [4, 5, 3, 1] network ---------------
 X, Y, parameters = gc.gradient_check_n_test_case()

@@ -77,7 +77,9 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
     X = check_X(X)
     m = X.shape[1]
     Y = np.asarray(Y)
-    if Y.ndim == 2 and Y.shape[1] != m and X.shape[0] == Y.shape[1]:  # X first: X.T is likelier
+    # which one is transposed: Y (m, n_y) is, unless it is (1, m), the course's labels
+    y_transposed = Y.ndim == 2 and Y.shape[0] == m != 1
+    if Y.ndim == 2 and Y.shape[1] != m and not y_transposed and X.shape[0] == Y.shape[1]:
         raise ShapeError(f"random_mini_batches: X should be (n_x, m) = ({m}, {X.shape[0]}) "
                          f"with examples as columns, like Y {Y.shape}, got {X.shape}: examples "
                          "are on the wrong axis; use X.T")

@@ -303,6 +303,10 @@ def predict(X, y, parameters):
     predict_dec(parameters, X) or accuracy(X, Y, parameters).
 
     Shapes: X (n_x, m), y (1, m)."""
+    if y is None:  # (this predict once took y for nothing)
+        raise TypeError("predict(X, y, parameters): y, the labels (1, m), is needed to print "
+                        "the accuracy, as the course's predict does; predict_dec(parameters, "
+                        "X) gives the predictions alone")
     y = check_Y(y, np.shape(X)[1], "y")
     p = predict_dec(parameters, X).astype(int)
     print("Accuracy: " + str(np.mean(p[0, :] == y[0, :])))

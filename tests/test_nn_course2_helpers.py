@@ -206,3 +206,11 @@ def test_models_print_the_course_lines(capsys):
     regularization.model(c.train_X, c.train_Y, num_iterations=2, print_cost=True)
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 1 and out[0].startswith("Cost after iteration 0: ")
+
+
+def test_predict_without_labels_says_what_to_use():
+    """predict(X, None, p), as this repo's tour once wrote it, gave 'y must be a numeric
+    array, got dtype object'."""
+    from nn import initialization
+    with pytest.raises(TypeError, match=r"y, the labels \(1, m\), is needed.*predict_dec"):
+        initialization.predict(np.zeros((2, 3)), None, {})
