@@ -191,13 +191,16 @@ class Compiled:
         return entry.fn(*leaves)  # the generated code returns (value, grads) as f's caller sees
 
     def _positional(self, args: tuple, kwargs: dict) -> tuple:
+        """The arguments of a call with keywords, all positional, up to the last one given
+        (defaults before it filled in): step(W, x=X) is step(W, X), one trace and the same
+        tuple of gradients."""
         try:
             bound = inspect.signature(self.f).bind(*args, **kwargs)
         except (TypeError, ValueError) as err:
             raise TypeError(f"al.compile({self.__name__}): {err}") from None
-        order = list(bound.signature.parameters)  # up to the last argument given, defaults
-        given = max(map(order.index, bound.arguments), default=-1) + 1  # before it filled:
-        bound.apply_defaults()  # step(W, x=X) is step(W, X), its gradients the same tuple
+        order = list(bound.signature.parameters)
+        given = max(map(order.index, bound.arguments), default=-1) + 1
+        bound.apply_defaults()
         if bound.kwargs:
             raise TypeError(f"al.compile({self.__name__}): the keyword arguments "
                             f"{', '.join(bound.kwargs)} are not positional parameters of the "
@@ -809,9 +812,9 @@ def _check_nothing_kept(cf: Compiled, tracer: Tracer, result: Any) -> None:
         if sys.getrefcount(t) > counts.get(id(t), 0) + 2 + 2 * (t is result):
             kept.append(t)
     if kept:  # a reference cycle f left (a recursive helper's cell) may be what holds them
-        gc.collect()  # (+ kept's reference to each)
-        kept = [t for t in kept if sys.getrefcount(t) > counts.get(id(t), 0) + 3 + 2 * (
-            t is result)]
+        gc.collect()  # then counted again, as above, + the list kept's reference to each
+        kept = [t for t in kept
+                if sys.getrefcount(t) > counts.get(id(t), 0) + 2 + 1 + 2 * (t is result)]
     if not kept:
         return
     own_ids = {id(c) for c in own} | {id(own), id(kept)}
