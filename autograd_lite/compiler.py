@@ -637,8 +637,7 @@ def _unflatten_values(tree: Any, values: list) -> Any:
 # ---- one trace ----------------------------------------------------------------------------
 
 def _trace(cf: Compiled, args: tuple) -> _Entry:
-    # f runs twice: a draw inside it shows as a difference between the runs. What each run
-    # left outside f is checked; the second run is the one kept, its printing silenced.
+    # f runs twice: a draw shows as a difference. The second run is kept, its printing silenced
     generators = _generators(cf.f)
     states = [_random_states(generators)]
     tracer1, inputs1, _, _, _, result1 = _record(cf, args)
