@@ -274,7 +274,9 @@ def _diagram_file(path: str) -> str:
 
 def output_path(path: str) -> str:
     """An output file's path (-o, --plot, --save), whose folder must exist: said before any
-    work, not as '[Errno 2]' after the results are printed."""
+    work, not as '[Errno 2]' after the results are printed. ~ is expanded (the shell
+    leaves it in --plot=~/x.png)."""
+    path = os.path.expanduser(path)
     folder = os.path.dirname(path)
     if folder and not os.path.isdir(folder):
         raise argparse.ArgumentTypeError(f"{path!r}: there is no folder {folder!r}; create it "

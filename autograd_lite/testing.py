@@ -661,9 +661,10 @@ _EPS64 = float(np.finfo(np.float64).eps)
 def _float32_entries(cost, given: dict, engine: dict) -> dict[str, np.ndarray]:
     """Entry by entry, a float32 hand gradient's rounding: eps32 times the magnitudes the
     entry sums (``_summed_terms``), or how far the engine's own entry moves when computed
-    in float32 (at the inputs and at three neighbours one float32 rounding away), capped at
-    RELATIVE eps32 times the entry's scale. Per entry, not per gradient: a norm let a wrong
-    entry of 1e-3 beside one of 1000 pass."""
+    in float32 (at the inputs and at three neighbours one float32 rounding away), not
+    capped: where float32 cannot resolve an entry (a saturated sigmoid's 2e-9 is 0; x -
+    mean at an offset of 1e5), the engine's own float32 run shows it. Per entry, not per
+    gradient: a norm let a wrong entry of 1e-3 beside one of 1000 pass."""
     eps32 = float(np.finfo(np.float32).eps)
     rng = np.random.default_rng(0)
     moved = {k: np.zeros(np.shape(e)) for k, e in engine.items()}
@@ -680,8 +681,7 @@ def _float32_entries(cost, given: dict, engine: dict) -> dict[str, np.ndarray]:
         terms = _summed_terms(cost, given)
     except Exception:  # noqa: BLE001  (a measure only: the norm rule below stands in)
         return {k: eps32 * np.full(np.shape(e), _norm(e)) for k, e in engine.items()}
-    return {k: eps32 * np.maximum(terms[k], np.minimum(moved[k] / eps32, RELATIVE * np.maximum(
-        terms[k], np.abs(engine[k])))) for k in engine}
+    return {k: np.maximum(eps32 * terms[k], moved[k]) for k in engine}
 
 
 def _per_input(mine: Any, n: int, shape: tuple) -> list:

@@ -79,6 +79,10 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
     Y = np.asarray(Y)
     # which one is transposed: Y (m, n_y) is, unless it is (1, m), the course's labels
     y_transposed = Y.ndim == 2 and Y.shape[0] == m != 1
+    if Y.ndim == 2 and Y.shape[1] not in (m, 1) and y_transposed and X.shape[0] == Y.shape[1]:
+        raise ShapeError(f"random_mini_batches: X {X.shape} and Y {Y.shape} disagree on m, and "
+                         "either one may be transposed (n_x = n_y): X is (n_x, m) and Y "
+                         "(n_y, m), examples as columns; transpose the one that is not")
     if Y.ndim == 2 and Y.shape[1] != m and not y_transposed and X.shape[0] == Y.shape[1]:
         raise ShapeError(f"random_mini_batches: X should be (n_x, m) = ({m}, {X.shape[0]}) "
                          f"with examples as columns, like Y {Y.shape}, got {X.shape}: examples "

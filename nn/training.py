@@ -14,7 +14,7 @@ import numpy as np
 
 import autograd_lite as al
 
-from .checks import check_like_parameters
+from .checks import ShapeError
 
 GRADIENTS = ("hand", "engine")  # the hand-derived backward, or the engine's backward()
 
@@ -53,8 +53,16 @@ def update_parameters(parameters, grads, learning_rate):
     Course 1's edition (weeks 3 and 4: ``parameters = copy.deepcopy(params)`` first), as
     nn.shallow's and nn.deep.update_parameters. Course 2's reg_utils and init_utils assign
     into the dict passed in instead: nn.regularization.update_parameters. Every gradient is
-    checked first (there, with its parameter's shape: a rank-1 db made b1 (4, 4))."""
-    check_like_parameters(parameters, grads, "update_parameters")
+    checked first (there, and not broadcasting its parameter: a rank-1 db made b1 (4, 4); a
+    number for a (1, 1) b2 is fine, as numpy takes it)."""
+    for k, v in parameters.items():  # all checked before any step is taken
+        if "d" + k not in grads:
+            raise KeyError(f"update_parameters: no 'd{k}' in the gradients (keys given: "
+                           f"{sorted(grads)})")
+        if np.broadcast_shapes(np.shape(v), np.shape(grads["d" + k])) != np.shape(v):
+            raise ShapeError(f"update_parameters: d{k} has shape {np.shape(grads['d' + k])}, "
+                             f"which would make {k} of shape {np.shape(v)} broadcast; give "
+                             f"d{k} the shape of {k} (keepdims=True for db)")
     return {k: v - learning_rate * grads["d" + k] for k, v in parameters.items()}
 
 

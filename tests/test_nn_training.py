@@ -164,9 +164,13 @@ def test_course_1s_update_parameters_refuses_a_rank_1_db_as_course_2s_does(modul
     """A db without keepdims made b1 (4, 4) silently; the next forward pass blamed b1."""
     P = nn.deep.initialize_parameters_deep([2, 4, 1])
     G = {"dW1": np.ones((4, 2)), "db1": np.ones(4), "dW2": np.ones((1, 4)), "db2": np.ones((1, 1))}
-    with pytest.raises(ShapeError, match=r"update_parameters: db1 should be \(n\[1\], 1\) = "
-                                         r"\(4, 1\), the shape of b1, got \(4,\).*keepdims"):
+    with pytest.raises(ShapeError, match=r"update_parameters: db1 has shape \(4,\), which "
+                                         r"would make b1 of shape \(4, 1\) broadcast.*keepdims"):
         getattr(nn, module).update_parameters(P, G, 0.1)
     G["db1"] = np.ones((4, 1))
+    G["db2"] = 0.5  # a number for b2 (1, 1), as np.sum(dZ2) / m gives: numpy takes it
     new = getattr(nn, module).update_parameters(P, G, 0.1)
-    assert new["b1"].shape == (4, 1) and new is not P  # Course 1's edition: a new dict
+    assert new["b1"].shape == (4, 1) and new["b2"].shape == (1, 1) and new is not P
+    w = training.update_parameters({"w": np.ones((2, 1)), "b": 0.0},
+                                   {"dw": np.ones((2, 1)), "db": 1.0}, 0.5)
+    assert w["b"] == -0.5  # week 2's keys, not W1, b1
