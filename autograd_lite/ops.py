@@ -560,9 +560,7 @@ def composite(function):
 
     @functools.wraps(function)
     def call(*args, **kwargs):
-        for i in arrays:
-            if i < len(args) and (type(args[i]) is list or type(args[i]) is tuple):
-                _input_data(args[i], spec.name)  # (raises for a list holding a Tensor)
+        _refuse_tensor_lists(spec.name, args, arrays)
         start = next(_numbering)  # every tensor made from here on has a larger _seq
         out = function(*args, **kwargs)
         if type(out) is Tensor and out._op is not None and out._seq > start:
@@ -575,6 +573,14 @@ def composite(function):
 
     call.composite = spec
     return call
+
+
+def _refuse_tensor_lists(name: str, args: tuple, positions: tuple) -> None:
+    """A list or tuple holding a Tensor, given at ``positions`` (where one array goes), is
+    refused (by _input_data, naming al.stack) before numpy reads it and cuts it off."""
+    for i in positions:
+        if i < len(args) and (type(args[i]) is list or type(args[i]) is tuple):
+            _input_data(args[i], name)
 
 
 def _option(v) -> Any:
@@ -789,9 +795,7 @@ def _class_axis(x: ArrayLike, axis: Any, name: str) -> Any:
 def _same_shape(name: str, first: str, x: Any, y: Any) -> None:
     """A loss's prediction and labels: one shape (or one label for all), as PyTorch's losses
     require. Broadcast, the course's (m, 1) against Y's (1, m) averaged m * m pairs."""
-    for v in (x, y):  # a list holding a Tensor: refused before np.shape cuts it off
-        if type(v) is list or type(v) is tuple:
-            _input_data(v, name)
+    _refuse_tensor_lists(name, (x, y), (0, 1))
     xs, ys = np.shape(_val(x)), np.shape(_val(y))
     both = _broadcast_shape(xs, ys)
     if xs == ys or ys == () or (int(np.prod(ys)) == 1 and both == xs):

@@ -127,8 +127,9 @@ def _copy(self: Tensor) -> Tensor:
     ``requires_grad`` and no history, as MyGrad's ``copy``; the copy of numpy code's
     ``W.copy()``. PyTorch's ``t.clone()`` is the copy that stays in the graph."""
     _no_value(self, "copy() (a new leaf: its values would be baked into the trace)")
-    if self._op is not None and _cut_off(self) is not None:  # Z.copy() mid-graph, numpy's
-        warnings.warn(f"t.copy() of {_cut_off(self)} is a new leaf (MyGrad's copy): no "  # habit
+    subject = _cut_off(self) if self._op is not None else None  # Z.copy() mid-graph
+    if subject is not None:
+        warnings.warn(f"t.copy() of {subject} is a new leaf (MyGrad's copy): no "
                       "gradient reaches what it was computed from. t.clone() is the copy "
                       "that stays in the graph; t.detach() says you want it cut off",
                       CutOffWarning, stacklevel=modes.user_stacklevel())

@@ -126,17 +126,11 @@ def first_difference(a: Tracer, b: Tracer, runs: tuple[tuple, tuple]) -> str | N
     if len(a.tape) != len(b.tape):
         return f"{len(a.tape)} ops, then {len(b.tape)}"
     (a_inputs, a_result), (b_inputs, b_result) = runs
-    where_a = {id(t): i for i, t in enumerate([*a_inputs, *(e[0] for e in a.tape)])}
-    where_b = {id(t): i for i, t in enumerate([*b_inputs, *(e[0] for e in b.tape)])}
+    where = ({id(t): i for i, t in enumerate([*a_inputs, *(e[0] for e in a.tape)])},
+             {id(t): i for i, t in enumerate([*b_inputs, *(e[0] for e in b.tape)])})
 
     def same(x, y):
-        if id(x) in where_a or id(y) in where_b:
-            return where_a.get(id(x)) == where_b.get(id(y))
-        if isinstance(x, (list, tuple)) and type(x) is type(y) and len(x) == len(y):
-            return all(map(same, x, y))
-        if isinstance(x, dict) and type(y) is dict and x.keys() == y.keys():
-            return all(same(x[k], y[k]) for k in x)
-        return same_constant(x, y)
+        return same_constant(x, y, where)
 
     for n, ((_, prim, args, kwargs), (_, prim_b, args_b, kwargs_b)) in enumerate(
             zip(a.tape, b.tape)):
@@ -150,8 +144,11 @@ def first_difference(a: Tracer, b: Tracer, runs: tuple[tuple, tuple]) -> str | N
     return None if same(a_result, b_result) else "what it returned"
 
 
-def same_constant(x: Any, y: Any) -> bool:
-    """Whether two constants of a recording are the same value (NaN equal to NaN)."""
+def same_constant(x: Any, y: Any, where: tuple[dict, dict] | None = None) -> bool:
+    """Whether two constants of a recording are the same value (NaN equal to NaN).
+    ``where``: each recording's traced tensors by id, which match by position."""
+    if where is not None and (id(x) in where[0] or id(y) in where[1]):
+        return where[0].get(id(x)) == where[1].get(id(y))
     if x is y:
         return True
     if type(x) is not type(y):
@@ -162,9 +159,9 @@ def same_constant(x: Any, y: Any) -> bool:
         return x.shape == y.shape and x.dtype == y.dtype and bool(np.array_equal(
             x, y, equal_nan=x.dtype.kind in "fc"))
     if isinstance(x, (list, tuple)):
-        return len(x) == len(y) and all(map(same_constant, x, y))
+        return len(x) == len(y) and all(same_constant(u, v, where) for u, v in zip(x, y))
     if isinstance(x, dict):
-        return x.keys() == y.keys() and all(same_constant(x[k], y[k]) for k in x)
+        return x.keys() == y.keys() and all(same_constant(x[k], y[k], where) for k in x)
     if isinstance(x, float) and x != x:
         return y != y
     try:
