@@ -638,7 +638,7 @@ def _unflatten_values(tree: Any, values: list) -> Any:
 
 def _trace(cf: Compiled, args: tuple) -> _Entry:
     # f runs twice: a draw shows as a difference. The second run is kept, its printing silenced
-    generators = _generators(cf.f)
+    generators = _generators(cf.f, args)
     states = [_random_states(generators)]
     tracer1, inputs1, _, _, _, result1 = _record(cf, args)
     _check_nothing_kept(cf, tracer1, result1)
@@ -717,36 +717,67 @@ def _random_states(generators: list) -> tuple:
             [_state(g) for g in generators])
 
 
-def _generators(f: Callable) -> list:
-    """The numpy Generators and RandomStates that ``f`` names (its globals and closure),
-    or that the functions it names do, three calls deep (a dropout helper drawing a mask)."""
+def _generators(f: Callable, args: tuple = ()) -> list:
+    """The numpy Generators and RandomStates that ``f`` can reach within four steps: named
+    in its globals, closure or defaults, held by an object it names, is bound to or is given
+    (``self.rng``, ``model.dropout.rng``), by a ``functools.partial`` or a container; and
+    those the functions it names reach in turn (a dropout helper drawing a mask)."""
     found: dict[int, Any] = {}
     seen: set[int] = set()
-    todo = [(f, 0)]
+    todo = [(f, 0), *((a, 0) for a in args)]
     while todo:
-        fn, depth = todo.pop()
-        fn = getattr(fn, "__func__", fn)  # a bound method's function
-        code = getattr(fn, "__code__", None)
-        if code is None or id(fn) in seen:
+        v, depth = todo.pop()
+        if id(v) in seen:
             continue
-        seen.add(id(fn))
-        named = [getattr(fn, "__globals__", {}).get(name) for name in code.co_names]
-        for cell in getattr(fn, "__closure__", None) or ():
-            try:
-                named.append(cell.cell_contents)
-            except ValueError:  # a cell not yet filled
-                continue
-        for v in named:
-            if isinstance(v, (np.random.Generator, np.random.RandomState)):
-                found[id(v)] = v
-            elif callable(v) and depth < 3:
-                todo.append((v, depth + 1))
+        seen.add(id(v))
+        if isinstance(v, _GENERATORS):
+            found[id(v)] = v
+        elif depth < 4 and len(seen) < 10_000:  # (a bound on the time a huge object takes)
+            todo.extend((w, depth + 1) for w in _reaches(v))
     return list(found.values())
+
+
+_GENERATORS = (np.random.Generator, np.random.RandomState, random.Random)
+_OPAQUE = (type, types.ModuleType, np.ndarray, np.generic, Tensor, str, bytes, int, float,
+           complex, bool, type(None), types.BuiltinFunctionType, np.ufunc)
+
+
+def _reaches(v: Any) -> list:
+    """The values one step from ``v`` that may hold or lead to a generator."""
+    if isinstance(v, functools.partial):
+        return [v.func, *v.args, *v.keywords.values()]
+    if isinstance(v, types.MethodType):
+        return [v.__func__, v.__self__]
+    if isinstance(v, types.FunctionType):
+        if v.__module__ and v.__module__.split(".")[0] in ("numpy", "autograd_lite"):
+            return []  # (their generators are np.random's global state, compared already)
+        names, scope = v.__code__.co_names, v.__globals__
+        named = [scope[n] for n in names if n in scope]
+        for cell in v.__closure__ or ():
+            with contextlib.suppress(ValueError):  # a cell not yet filled
+                named.append(cell.cell_contents)
+        # helpers.dropout(A): the module's attribute of that name (vars: no lazy imports)
+        named += [vars(m)[n] for m in named if isinstance(m, types.ModuleType)
+                  for n in names if n in vars(m)]
+        return named + list(v.__defaults__ or ()) + list((v.__kwdefaults__ or {}).values())
+    if isinstance(v, _OPAQUE):
+        return []
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return list(v)[:256]
+    if isinstance(v, dict):
+        return list(v.values())[:256]
+    held = list(getattr(v, "__dict__", {}).values())  # an object: self.rng
+    slots = getattr(type(v), "__slots__", ())
+    held += [getattr(v, n) for n in ((slots,) if isinstance(slots, str) else slots)
+             if hasattr(v, n)]
+    call = vars(type(v)).get("__call__")  # a layer object called as a function
+    return held + ([call] if isinstance(call, types.FunctionType) else [])
 
 
 def _state(g: Any) -> str:
     """A generator's state, comparable (its arrays written out in full)."""
-    state = g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state()
+    state = (g.bit_generator.state if isinstance(g, np.random.Generator) else
+             g.getstate() if isinstance(g, random.Random) else g.get_state())
     with np.printoptions(threshold=sys.maxsize):
         return repr(state)
 
@@ -766,7 +797,7 @@ class _QuietThread:
 
 
 _RANDOM_SOURCES = ("numpy's global random state (np.random)", "Python's random module",
-                   "a Generator the function names")
+                   "a Generator the function reaches (such as self.rng)")
 
 
 def _changed(states: list, tracers: tuple, runs: tuple) -> str | None:
@@ -792,8 +823,9 @@ def _changed_error(cf: Compiled, why: str, tracer: Tracer, local_names: dict) ->
         "itself (the time, a counter). Every replay would repeat one run's. Draw outside and "
         "pass the result as an argument (a dropout mask D as an array), or leave this "
         "function uncompiled" + (f" (its tensors: {', '.join(sorted(made))})" if made else "")
-        + ". (Another thread drawing from np.random at the same time, a data loader, counts "
-        "too: compile while it is idle, or give it its own np.random.default_rng())")
+        + ". (Another thread drawing at the same time from np.random or a Generator the "
+        "function reaches, a data loader, counts too: compile while it is idle, or give it "
+        "its own np.random.default_rng())")
 
 
 def _check_nothing_kept(cf: Compiled, tracer: Tracer, result: Any) -> None:
@@ -822,7 +854,7 @@ def _check_nothing_kept(cf: Compiled, tracer: Tracer, result: Any) -> None:
                 holder.f_code.co_filename.startswith(_PKG_DIR):
             continue
         t = next(t for t in kept if any(v is t for v in gc.get_referents(holder)))
-        kind = type(holder).__name__
+        kind = type(_owner(holder)).__name__
         raise TraceError(
             f"al.compile({cf.__name__}): a tensor of shape {t.shape} made by "
             f"'{t._op.name if t._op else 'an op'}' while the function was recorded is "
@@ -830,6 +862,15 @@ def _check_nothing_kept(cf: Compiled, tracer: Tracer, result: Any) -> None:
             " a replay runs no Python, so it would hold the first call's values for ever. "
             "Return it as an extra output (return cost, J) and keep that, or leave this "
             "function uncompiled")
+
+
+def _owner(holder: Any) -> Any:
+    """The object whose attribute dict ``holder`` is (self.A = A1), else ``holder``."""
+    if type(holder) is dict:
+        for obj in gc.get_referrers(holder):
+            if getattr(obj, "__dict__", None) is holder:
+                return obj
+    return holder
 
 
 def _made_containers(result: Any) -> list:

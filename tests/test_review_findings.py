@@ -4,10 +4,12 @@ outside state, random draws inside a trace, -0.0 as a constant, aliased create_g
 gradients, .any() inside a trace, and p = p - lr * p.grad."""
 
 import contextlib
+import functools
 import io
 import random
 import threading
 import time
+import types
 
 import numpy as np
 import pytest
@@ -832,7 +834,7 @@ def test_another_threads_draws_during_a_trace_are_named_as_a_possible_cause():
     thread = threading.Thread(target=loader)
     thread.start()
     with pytest.raises(TraceError, match=r"numpy's global random state.*Another thread "
-                                         r"drawing from np\.random.*its own"):
+                                         r"drawing at the same time from np\.random.*its own"):
         al.compile(cost)(al.Tensor(np.eye(3) * 0.1, requires_grad=True))
     thread.join()
     value, _ = al.compile(cost)(al.Tensor(np.eye(3) * 0.1, requires_grad=True))  # idle: fine
@@ -851,8 +853,95 @@ def test_a_draw_that_only_steers_a_branch_is_refused_whatever_it_draws(seed):
         return w.sum()
     with pytest.raises(TraceError, match=r"recorded different things \((2 ops, then 1|1 ops, "
                                          r"then 2|it drew from or seeded a Generator the "
-                                         r"function names)\)"):
+                                         r"function reaches)"):
         al.compile(f)(al.Tensor(np.ones(3), requires_grad=True))
+
+
+class _StochasticDepth:
+    """Skips its block with probability 0.1, drawing from its own Generator (self.rng)."""
+
+    def __init__(self, seed, cls=np.random.default_rng):
+        self.rng = cls(seed)
+
+    def step(self, w):
+        return self(w)
+
+    def __call__(self, w):
+        draw = self.rng.random() if hasattr(self.rng, "bit_generator") else self.rng.random()
+        return (w * w).sum() if draw < 0.9 else w.sum()
+
+
+def _helpers_module():
+    """A module holding a Generator and a helper that draws from it (helpers.skip(w))."""
+    helpers = types.ModuleType("helpers")
+    exec("import numpy as np\nrng = np.random.default_rng(0)\n"
+         "def skip(w):\n    return rng.random() < 0.1\n", helpers.__dict__)
+    return helpers
+
+
+def _reached(how, seed):
+    """f, and its arguments, with a draw that only steers a branch, the Generator reached
+    the way ``how`` says."""
+    layer = _StochasticDepth(seed)
+    if how == "a bound method's self.rng":
+        return layer.step, ()
+    if how == "a layer object called as f":
+        return layer, ()
+    if how == "a functools.partial's argument":
+        def cost(w, rng):
+            return (w * w).sum() if rng.random() < 0.9 else w.sum()
+        return functools.partial(cost, rng=np.random.default_rng(seed)), ()
+    if how == "a default argument":
+        def cost(w, rng=np.random.default_rng(seed)):  # noqa: B008 (what is tested)
+            return (w * w).sum() if rng.random() < 0.9 else w.sum()
+        return cost, ()
+    if how == "an attribute of an object f names":
+        model = types.SimpleNamespace(drop=_StochasticDepth(seed))
+        return (lambda w: model.drop(w)), ()
+    if how == "a static argument":
+        return al.compile(lambda net, w: net(w), static_argnums=0), (layer,)
+    if how == "a module's helper":
+        helpers = _helpers_module()
+        helpers.rng = np.random.default_rng(seed)
+        return (lambda w: w.sum() if helpers.skip(w) else (w * w).sum()), ()
+    if how == "Python's random.Random of self":
+        return _StochasticDepth(seed, random.Random).step, ()
+    raise AssertionError(how)
+
+
+_REACHED = ["a bound method's self.rng", "a layer object called as f",
+            "a functools.partial's argument", "a default argument",
+            "an attribute of an object f names", "a static argument", "a module's helper",
+            "Python's random.Random of self"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("how", _REACHED)
+def test_a_branch_steered_by_any_generator_f_reaches_is_refused(how, seed):
+    """Stochastic depth drawing from self.rng (or a partial's, a default's, a layer's, a
+    module's Generator) compiled with its branch frozen in 14 seeds of 20: only Generators
+    f named in its globals and closure were compared."""
+    f, static = _reached(how, seed)
+    step = f if how == "a static argument" else al.compile(f)
+    with pytest.raises(TraceError, match=r"recorded different things \((2 ops, then 1|1 ops, "
+                                         r"then 2|it drew from or seeded a Generator the "
+                                         r"function reaches)"):
+        step(*static, al.Tensor(np.ones(3), requires_grad=True))
+
+
+def test_a_generator_f_reaches_but_does_not_draw_from_compiles():
+    """Reaching a Generator is no fault: drawing from it is."""
+    layer = _StochasticDepth(0)
+    mask = layer.rng.random(3) < 0.5  # drawn outside, passed in
+
+    def cost(w, D):
+        assert layer.rng is not None  # f reaches the layer and its Generator
+        return (al.tanh(w) * D).sum()
+    step = al.compile(cost)
+    w = al.Tensor(np.linspace(0.1, 0.3, 3), requires_grad=True)
+    value, (dw, _) = step(w, mask)
+    assert value == cost(w, mask).item()
+    assert step.trace_count == 1
 
 
 def test_a_tensor_kept_outside_on_the_first_run_only_is_refused():
