@@ -625,6 +625,8 @@ def _traced(t: Tensor) -> bool:
 def sum(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Sum over ``axis`` (int, tuple or None for all): shape (n, m) -> (n,) for axis=1,
     (n, 1) with keepdims=True (the course's db = sum(dZ, axis=1, keepdims=True))."""
+    if axis is None and keepdims is False and type(x) is Tensor:  # the cost's .sum(): the
+        return _apply_one(_sum, x)  # defaults, no keywords; 0.7 us of its 1.7 us less
     return apply(_sum, (x,), {"axis": None if axis is None else _axes(axis, np.ndim(_val(x)),
                                                                         "sum"),
                               "keepdims": keepdims})
@@ -797,8 +799,10 @@ def _same_shape(name: str, first: str, x: Any, y: Any) -> None:
     require. Broadcast, the course's (m, 1) against Y's (1, m) averaged m * m pairs."""
     _refuse_tensor_lists(name, (x, y), (0, 1))
     xs, ys = np.shape(_val(x)), np.shape(_val(y))
+    if xs == ys or ys == ():  # before numpy's broadcast: the fused flower step's forward
+        return  # took 1.8 us (10 %) longer for it
     both = _broadcast_shape(xs, ys)
-    if xs == ys or ys == () or (int(np.prod(ys)) == 1 and both == xs):
+    if int(np.prod(ys)) == 1 and both == xs:
         return  # (one label for all)
     nx, ny = int(np.prod(xs)), int(np.prod(ys))
     message = (f"{name}: {first} has shape {xs} and the labels y {ys}; they must be the same "
