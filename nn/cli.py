@@ -199,7 +199,7 @@ def _add_grade(sub):
                    "function the file defines (default: the one it defines; of two, the "
                    "longer name)")
     g.add_argument("-o", "--output", "--json", dest="output", default="results.json",
-                   type=output_path, metavar="FILE.json", help="where to write the results "
+                   type=os.path.expanduser, metavar="FILE.json", help="where to write the results "
                    "(default results.json; on Gradescope /autograder/results/results.json)")
     g.add_argument("--examples", type=_int_in(1, 10_000),
                    default=int(os.environ.get("GRADER_EXAMPLES", 100)),
@@ -461,6 +461,13 @@ def plot_training(history, model: CourseModel, parameters, data, path, learning_
 
 def grade(args) -> int:
     """The ``grade`` command: results.json in Gradescope's format; the score printed."""
+    folder = os.path.dirname(args.output)
+    if folder and os.path.abspath(folder) == os.path.abspath(os.path.expanduser(args.diagrams)):
+        os.makedirs(folder, exist_ok=True)  # -o grader_out/results.json: its diagrams' folder
+    try:
+        output_path(args.output)  # (checked here, not by argparse: it needs --diagrams)
+    except argparse.ArgumentTypeError as err:
+        raise UsageError(f"argument -o/--output/--json: {err}") from None
     results = grading.grade(args.learner, args.model, args.examples, args.diagrams,
                             args.points, args.visibility)
     with open(args.output, "w") as fh:

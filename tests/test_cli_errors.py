@@ -2,6 +2,7 @@
 numeric options out of range, and training runs that diverge. Each ends in a number as
 numpy gives it, or in exactly one line on stderr with the documented exit status."""
 
+import json
 import os
 import subprocess
 import sys
@@ -14,6 +15,8 @@ import nn
 from autograd_lite import Tensor
 from autograd_lite.expr import ExpressionError, evaluate, parse_value
 from nn.cli import MAX_SEED, build_parser, main
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -297,6 +300,24 @@ def test_an_output_into_a_folder_that_does_not_exist_is_a_usage_error_before_any
     code, out, err = run(capsys, *[a.format(missing) for a in command])
     assert code == 2 and out == "" and "Errno" not in err
     assert f"there is no folder '{missing}'; create it (mkdir -p" in err
+
+
+def test_grade_writes_its_results_into_its_own_diagrams_folder_made_for_them(
+        capsys, tmp_path, monkeypatch):
+    """`grade -o grader_out/results.json` was refused: the grader makes grader_out (its
+    diagrams' folder) only later. The folder -o names is made when it is --diagrams's."""
+    monkeypatch.chdir(tmp_path)
+    learner = os.path.join(ROOT, "examples", "learners", "propagate_correct.py")
+    code, out, err = run(capsys, "grade", learner, "--examples", "5", "-o",
+                         "grader_out/results.json")
+    assert code == 0, err
+    assert json.loads((tmp_path / "grader_out" / "results.json").read_text())["score"] == 100
+    code, out, err = run(capsys, "grade", learner, "--examples", "5", "--diagrams", "figs",
+                         "-o", "figs/r.json")
+    assert code == 0 and (tmp_path / "figs" / "r.json").is_file(), err
+    code, out, err = run(capsys, "grade", learner, "-o", "elsewhere/r.json")  # not its folder
+    assert code == 2 and out == "" and "there is no folder 'elsewhere'" in err
+    assert not (tmp_path / "elsewhere").exists()
 
 
 def test_plot_with_a_suffix_matplotlib_cannot_write_is_a_usage_error_before_training(
