@@ -480,9 +480,15 @@ def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
         out = _make(ans, True, mode.scope, prim, args, vals, kwargs)
     else:
         out = _make(ans, False, mode.scope)
-    if prim.view and tensors and type(ans) is np.ndarray and ans.base is not None:
+    if prim.view and tensors and _views(ans, vals[0]):
         _share_versions(args[0], out)
     return out
+
+
+def _views(ans: Any, x: Any) -> bool:
+    """Whether a view op's result is a view of x's memory: numpy copies where it must
+    (W.T.reshape(-1), W[:, [0, 2]]), and a copy taken for a view kept W's old values."""
+    return type(ans) is np.ndarray and ans.base is not None and np.may_share_memory(ans, x)
 
 
 def _input_data(a: Any, op: str) -> Any:
@@ -544,7 +550,7 @@ def _apply_special(prim, args, kwargs, vals, ans, need, tensors, mode):
         out = _make(ans, True, mode.scope, prim, args, vals, kwargs, where)
     else:
         out = _make(ans, False, mode.scope)
-    if prim.view and tensors and type(ans) is np.ndarray and ans.base is not None:
+    if prim.view and tensors and _views(ans, vals[0]):
         _share_versions(args[0], out)
     if mode.trace is not None and tensors:
         mode.trace.record(prim, args, kwargs, out)

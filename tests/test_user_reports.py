@@ -430,6 +430,42 @@ def test_a_copy_made_once_is_refused_on_the_second_step_not_trained_on_stale_val
         al.mean((V @ X - 1.0) ** 2).backward()
 
 
+_NUMPY_COPIES = {  # ops that are views when numpy can make one, and copies where it cannot
+    "W.T.reshape(-1)": lambda W: W.T.reshape(-1),
+    "W.T.flatten()": lambda W: W.T.flatten(),
+    "W.reshape(-1, order='F')": lambda W: W.reshape(-1, order="F"),
+    "np.reshape(W, -1, order='F')": lambda W: np.reshape(W, -1, order="F"),
+    "W[:, [0, 2]]": lambda W: W[:, [0, 2]],
+    "W[:, mask]": lambda W: W[:, np.array([True, False, True])],
+    "W[None, :, [0, 2]]": lambda W: W[None, :, [0, 2]],
+}
+_NUMPY_VIEWS = {"W.T": lambda W: W.T, "W[0]": lambda W: W[0],
+                "W.reshape(-1)": lambda W: W.reshape(-1), "W[:, ::2]": lambda W: W[:, ::2]}
+
+
+@pytest.mark.parametrize("name", list(_NUMPY_COPIES) + list(_NUMPY_VIEWS))
+def test_a_copy_numpy_had_to_make_is_not_taken_for_a_view_of_w(name):
+    """A differential fuzz: W.T.reshape(-1) or W[:, [0, 2]] made once trained on W's first
+    values without a word (the loss stayed 4225.0 while the same loop remaking V went to
+    1891.6): numpy's copy has a .base, so it was taken for a view, sharing W's version
+    counter. A copy now raises on the second step, as W[[0, 1]] does; a view follows W."""
+    make = {**_NUMPY_COPIES, **_NUMPY_VIEWS}[name]
+    W = al.Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    V = make(W)
+    for step in range(3):
+        loss = al.mean((V * 1.5 - 1.0) ** 2)
+        if name in _NUMPY_COPIES and step == 1:
+            with pytest.raises(RuntimeError, match="a second time"):
+                loss.backward()
+            return
+        loss.backward()
+        fresh = al.mean((make(W.detach()) * 1.5 - 1.0) ** 2).item()
+        assert loss.item() == fresh  # the values W has now
+        with al.no_grad():
+            W -= 0.1 * W.grad
+        W.grad = None
+
+
 def test_a_tensor_made_from_a_list_of_parameters_warns_that_their_gradient_is_lost():
     """A PyTorch user's report: al.tensor([a, b]) of leaves that require grad cut them off
     without a word (the warning came only for tensors made by ops); torch warns."""
