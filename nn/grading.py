@@ -11,7 +11,10 @@ lambd). Each gradient key (dW1, db1, ...) is a test of Gradescope's results.json
 equal share of the points: it passes when the learner's gradient equals the engine's on a
 fixed set of cases and on every random case (layer sizes, m, seed) hypothesis tries. The
 smallest failing case, its gradient table and its diagram's path go in the output. A
-file that fails to import, or a function that raises, scores 0 with the traceback.
+file that fails to import, or a function that raises on any case tried, scores 0 with the
+traceback: a wrong gradient ends hypothesis's search, so the function also runs, for a
+crash only, on the edge cases (m 1 and MAX_M, widths 1 and MAX_WIDTH, every depth) and
+in a second search that only a crash ends.
 """
 
 from __future__ import annotations
@@ -121,17 +124,7 @@ def check_case(model: CourseModel, function, dims, m, seed,
     gets the names of the inputs the function wrote into (X, W1, ...)."""
     X, Y, params = random_case(model, dims, m, seed)
     options = case_options(model, seed)
-    # the learner gets copies: a function that writes into W (W *= 2) was graded against
-    # the engine at the changed W
-    mine = copy.deepcopy((params, X, Y))
-    learners = _as_learners(function)
-    try:
-        yours = model.grade(learners, *mine, **options)
-    except (TypeError, ValueError, LookupError, AttributeError) as err:
-        if not learners.returned or isinstance(err, ReturnError):
-            raise  # the grader's own failure, or already said
-        raise ReturnError(f"{model.learner} returned something the grader cannot read "
-                          f"({type(err).__name__}: {err})") from err
+    yours, mine = _learners_grads(model, function, (params, X, Y), options)
     if written is not None:
         written.update(_written_into(mine, (params, X, Y)))
     graded_cost = isinstance(yours, tuple)  # week 2's propagate: (grads, cost)
@@ -145,6 +138,23 @@ def check_case(model: CourseModel, function, dims, m, seed,
             engines = cost({k: al.Tensor(v) for k, v in params.items()}).item()
         report.rows.append(_cost_row(your_cost, engines))
     return report
+
+
+def _learners_grads(model: CourseModel, function, case: tuple, options: dict) -> tuple:
+    """(what the learner's function returned, as model.grade reads it, the copies of
+    ``case`` (params, X, Y) it was given): LearnerCrashError when it raises, ReturnError when
+    the grader cannot read what it returned."""
+    # the learner gets copies: a function that writes into W (W *= 2) was graded against
+    # the engine at the changed W
+    mine = copy.deepcopy(case)
+    learners = _as_learners(function)
+    try:
+        return model.grade(learners, *mine, **options), mine
+    except (TypeError, ValueError, LookupError, AttributeError) as err:
+        if not learners.returned or isinstance(err, ReturnError):
+            raise  # the grader's own failure, or already said
+        raise ReturnError(f"{model.learner} returned something the grader cannot read "
+                          f"({type(err).__name__}: {err})") from err
 
 
 def _written_into(mine: tuple, originals: tuple) -> list[str]:
@@ -197,6 +207,7 @@ def smallest_failure(model: CourseModel, function, examples: int, failing: dict 
     wrong gradient was shrunk away, and the learner scored as if it had not crashed."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
+    from hypothesis.errors import Flaky
 
     from autograd_lite.testing import layer_dims
 
@@ -231,9 +242,53 @@ def smallest_failure(model: CourseModel, function, examples: int, failing: dict 
 
     try:
         prop()
-    except AssertionError:
+    except (AssertionError, Flaky):  # Flaky: it failed once, not again (a learner's state)
         return last["case"], last["report"]
     return None
+
+
+def smallest_crash(model: CourseModel, function, examples: int, crashed: dict) -> None:
+    """Put in ``crashed`` ("case", as smallest_failure does) the smallest case the learner's
+    function raises on, of the edge cases and ``examples`` random ones; nothing if none.
+    Only its return is read, not checked, so a wrong gradient does not end the search:
+    smallest_failure stops at the first one, and a learner wrong on [1, 1] and crashing on
+    3 layers was never run on 3 layers (87.5); nor did 100 random cases reach m = MAX_M."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from hypothesis.errors import Flaky
+
+    from autograd_lite.testing import layer_dims
+
+    lo, hi = model.hidden_layers
+
+    def run(dims, m, seed):
+        case = {"layer_dims": dims, "m": m, "seed": seed, **_shown(model, seed)}
+        X, Y, params = random_case(model, dims, m, seed)
+        try:
+            _learners_grads(model, function, (params, X, Y), case_options(model, seed))
+        except (LearnerCrashError, ReturnError) as err:
+            if _size(case) < _size(crashed.get("case")):
+                crashed["case"] = {**case, "error": _why(err)}
+            raise AssertionError(str(err)) from None  # one bug, as in smallest_failure
+
+    for dims, m in edge_cases(model):
+        with contextlib.suppress(AssertionError):
+            run(dims, m, 0)
+    search = settings(max_examples=examples, deadline=None, database=None, derandomize=True,
+                      suppress_health_check=list(HealthCheck))(
+        given(dims=layer_dims(lo + 1, min(hi + 1, MAX_LAYERS), 1, MAX_WIDTH),
+              m=st.integers(1, MAX_M), seed=st.integers(0, 2**16))(run))
+    with contextlib.suppress(AssertionError, Flaky):  # the smallest crash is in ``crashed``
+        search()
+
+
+def edge_cases(model: CourseModel) -> list[tuple[list, int]]:
+    """(layer_dims, m) at the random cases' bounds, which hypothesis seldom draws: every
+    number of layers the model takes (up to MAX_LAYERS; 20 random cases had no 3-layer
+    network), every width 1 or MAX_WIDTH, m 1 or MAX_M. Smallest first."""
+    lo, hi = model.hidden_layers
+    return [([width] * (hidden + 1) + [1], m) for hidden in range(lo, min(hi, MAX_LAYERS - 1) + 1)
+            for width in (1, MAX_WIDTH) for m in (1, MAX_M)]
 
 
 def _size(case: dict | None) -> float:
@@ -349,6 +404,8 @@ def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
         tried: list = []
         crashed: dict = {}
         found = smallest_failure(model, function, examples, failing, tried, crashed)
+        if not crashed:  # it saw only the cases run before its first failure and shrinking
+            smallest_crash(model, function, examples, crashed)
         if crashed:  # (raised on some case: 0, whatever else it got wrong)
             raise LearnerError(f"{model.learner} on {_case_text(crashed['case'])}: "
                                f"{crashed['case']['error']}")

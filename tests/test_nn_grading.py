@@ -557,3 +557,119 @@ def test_a_return_the_grader_cannot_read_is_the_learners_not_the_graders(capsys,
     code, results, _ = grade(capsys, tmp_path, path)
     assert code == 0 and results["score"] == 0
     assert "propagate returned something the grader cannot read" in results["output"]
+
+
+def _deep_learner(tmp_path, crash, wrong=""):
+    """A learner's L_model_backward: the course's (deep_correct.py, put beside it), which
+    raises IndexError where ``crash`` holds (m examples, L layers, n the widths n_x, n[1],
+    ..., n[L-1]) and applies ``wrong`` to its gradients g."""
+    (tmp_path / "deep_correct.py").write_text((LEARNERS / "deep_correct.py").read_text())
+    learner = tmp_path / "deep_crash.py"
+    learner.write_text("from deep_correct import L_model_backward as _right\n\n\n"
+                       "def L_model_backward(AL, Y, caches):\n"
+                       "    m, L = AL.shape[1], len(caches)\n"
+                       "    n = [cache[0][0].shape[0] for cache in caches]\n"
+                       f"    if {crash}:\n"
+                       "        raise IndexError('my code breaks here')\n"
+                       "    g = _right(AL, Y, caches)\n"
+                       f"    {wrong}\n"
+                       "    return g\n")
+    return learner
+
+
+def _crash_case(output):
+    """(layer_dims, m) of the case the output says the learner raised on."""
+    found = re.search(r"L_model_backward on layer_dims=(\[[\d, ]+\]), m=(\d+), seed=\d+: "
+                      r"raised:", output)
+    assert found, output
+    return json.loads(found[1]), int(found[2])
+
+
+def test_a_learner_wrong_on_small_cases_that_crashes_on_larger_ones_scores_zero(capsys,
+                                                                              tmp_path):
+    """Wrong db1 on every case, an IndexError on 3-layer networks with m > 8: hypothesis
+    stopped at the first wrong db1 ([1, 1]) and shrank it, so no case it ran had 3 layers
+    (the fixed cases have 4), and the crash scored 87.5."""
+    learner = _deep_learner(tmp_path, "L == 3 and m > 8", "g['db1'] = 2 * g['db1']")
+    code, results, printed = grade(capsys, tmp_path, learner)
+    assert code == 0 and results["score"] == 0 and "score 0.00 / 100.00" in printed
+    output = results["output"]
+    assert "IndexError: my code breaks here" in output and str(learner) in output
+    assert "grading.py" not in output and "hypothesis" not in output  # the learner's frames
+    dims, m = _crash_case(output)
+    assert len(dims) == 4 and m > 8
+
+
+def test_the_crash_named_is_the_smallest_the_crash_search_found(tmp_path):
+    """The same learner at 100 cases: the edge case [1, 1, 1, 1], m = 16 crashes, and the
+    crash-only search, which a wrong gradient does not stop, shrinks its crash to m = 9."""
+    from nn.grading import grade as grade_file
+    learner = _deep_learner(tmp_path, "L == 3 and m > 8", "g['db1'] = 2 * g['db1']")
+    results = grade_file(str(learner), examples=100, out_dir=str(tmp_path / "out"))
+    assert results["score"] == 0
+    assert _crash_case(results["output"]) == ([1, 1, 1, 1], 9)
+
+
+def test_a_crash_only_at_the_largest_m_scores_zero(capsys, tmp_path):
+    """Right everywhere but m = MAX_M (16): 100 random cases never drew it (100/100)."""
+    from nn.grading import MAX_M
+    learner = _deep_learner(tmp_path, f"m == {MAX_M}")
+    code, results, _ = grade(capsys, tmp_path, learner, "--strict")
+    assert code == 1 and results["score"] == 0
+    assert "IndexError: my code breaks here" in results["output"]
+    assert _crash_case(results["output"])[1] == MAX_M
+
+
+@pytest.mark.parametrize("crash", [  # (what random cases missed)
+    "L == {layers} and {width} in n[1:]",  # a hidden layer MAX_WIDTH wide (20 cases)
+    "L == {layers} and all(k == {width} for k in n)",  # every layer MAX_WIDTH wide (100)
+    "n[-1] == {width}",  # the last hidden layer MAX_WIDTH wide, any depth (20)
+])
+def test_a_crash_only_with_the_most_layers_or_the_widest_layer_scores_zero(tmp_path, crash):
+    from nn.grading import MAX_LAYERS, MAX_WIDTH
+    from nn.grading import grade as grade_file
+    learner = _deep_learner(tmp_path, crash.format(layers=MAX_LAYERS, width=MAX_WIDTH))
+    results = grade_file(str(learner), examples=20, out_dir=str(tmp_path / "out"))
+    assert results["score"] == 0 and "IndexError: my code breaks here" in results["output"]
+    dims, _ = _crash_case(results["output"])
+    assert MAX_WIDTH in dims[:-1] and (len(dims) == MAX_LAYERS + 1 or "L ==" not in crash)
+
+
+@pytest.mark.parametrize("model", ["logistic", "shallow", "deep", "two_layer", "initialization",
+                                   "regularization", "optimization"])
+def test_the_crash_search_leaves_right_and_wrong_learners_scores_alone(tmp_path, model):
+    """The course's own function, of every model, scores 100 on the edge cases too (n_x = 1,
+    every layer MAX_WIDTH wide, m = 1 and MAX_M); a wrong one that never crashes scores
+    what its keys earn, as before the crash search."""
+    from nn.grading import grade as grade_file
+    from nn.registry import COURSE_MODELS
+    name = COURSE_MODELS[model].learner
+    right = tmp_path / "right.py"
+    right.write_text(f"from nn.registry import COURSE_MODELS\n"
+                     f"{name} = COURSE_MODELS[{model!r}].reference\n")
+    results = grade_file(str(right), model, examples=20, out_dir=str(tmp_path / "out"))
+    assert results["score"] == 100, results["output"]
+    if model == "deep":
+        wrong = _deep_learner(tmp_path, "False", "g['db1'] = 2 * g['db1']")
+        results = grade_file(str(wrong), examples=20, out_dir=str(tmp_path / "out"))
+        assert results["score"] == pytest.approx(100 * 7 / 8), results["output"]
+        assert "raised" not in results["output"]
+
+
+@pytest.mark.parametrize("call", [30, 150])  # in the first search; in the crash-only one
+def test_a_learner_that_crashes_once_scores_zero_not_a_grader_error(tmp_path, call):
+    """A learner that keeps state (here a count of its calls) and raises on one call:
+    hypothesis reran the failing case, which passed, and raised Flaky, reported as the
+    grader's own failure (no score)."""
+    from nn.grading import grade as grade_file
+    (tmp_path / "deep_correct.py").write_text((LEARNERS / "deep_correct.py").read_text())
+    learner = tmp_path / "counts.py"
+    learner.write_text("from deep_correct import L_model_backward as _right\n\n"
+                       "calls = [0]\n\n\n"
+                       "def L_model_backward(AL, Y, caches):\n"
+                       "    calls[0] += 1\n"
+                       f"    if calls[0] == {call}:\n"
+                       "        raise IndexError('my code breaks once')\n"
+                       "    return _right(AL, Y, caches)\n")
+    results = grade_file(str(learner), examples=100, out_dir=str(tmp_path / "out"))
+    assert results["score"] == 0 and "IndexError: my code breaks once" in results["output"]
