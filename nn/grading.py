@@ -205,20 +205,9 @@ def smallest_failure(model: CourseModel, function, examples: int, failing: dict 
     (hypothesis stops at a failure, then shrinks). ``crashed``, if given, gets the smallest
     case the function raised on ("case"), whatever hypothesis shrank to: a crash beside a
     wrong gradient was shrunk away, and the learner scored as if it had not crashed."""
-    from hypothesis import HealthCheck, given, settings
-    from hypothesis import strategies as st
-    from hypothesis.errors import Flaky
-
-    from autograd_lite.testing import layer_dims
-
-    lo, hi = model.hidden_layers
     last = {}
     runs = tried if tried is not None else []
 
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
-    @given(dims=layer_dims(lo + 1, min(hi + 1, MAX_LAYERS), 1, MAX_WIDTH),
-           m=st.integers(1, MAX_M), seed=st.integers(0, 2**16))
     def prop(dims, m, seed):
         case = {"layer_dims": dims, "m": m, "seed": seed, **_shown(model, seed)}
         runs.append(case)
@@ -240,11 +229,28 @@ def smallest_failure(model: CourseModel, function, examples: int, failing: dict 
         # (two distinct ones came out as an ExceptionGroup, reported as the learner's crash)
         raise AssertionError(failure)
 
+    return (last["case"], last["report"]) if _search(model, examples, prop) else None
+
+
+def _search(model: CourseModel, examples: int, prop) -> bool:
+    """Run ``prop(dims, m, seed)`` on ``examples`` random cases of ``model``'s sizes, the
+    same ones every time (derandomized); True when it failed (hypothesis shrank it then)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from hypothesis.errors import Flaky
+
+    from autograd_lite.testing import layer_dims
+
+    lo, hi = model.hidden_layers
+    search = settings(max_examples=examples, deadline=None, database=None, derandomize=True,
+                      suppress_health_check=list(HealthCheck))(
+        given(dims=layer_dims(lo + 1, min(hi + 1, MAX_LAYERS), 1, MAX_WIDTH),
+              m=st.integers(1, MAX_M), seed=st.integers(0, 2**16))(prop))
     try:
-        prop()
+        search()
     except (AssertionError, Flaky):  # Flaky: it failed once, not again (a learner's state)
-        return last["case"], last["report"]
-    return None
+        return True
+    return False
 
 
 def smallest_crash(model: CourseModel, function, examples: int, crashed: dict) -> None:
@@ -253,14 +259,6 @@ def smallest_crash(model: CourseModel, function, examples: int, crashed: dict) -
     Only its return is read, not checked, so a wrong gradient does not end the search:
     smallest_failure stops at the first one, and a learner wrong on [1, 1] and crashing on
     3 layers was never run on 3 layers (87.5); nor did 100 random cases reach m = MAX_M."""
-    from hypothesis import HealthCheck, given, settings
-    from hypothesis import strategies as st
-    from hypothesis.errors import Flaky
-
-    from autograd_lite.testing import layer_dims
-
-    lo, hi = model.hidden_layers
-
     def run(dims, m, seed):
         case = {"layer_dims": dims, "m": m, "seed": seed, **_shown(model, seed)}
         X, Y, params = random_case(model, dims, m, seed)
@@ -274,12 +272,7 @@ def smallest_crash(model: CourseModel, function, examples: int, crashed: dict) -
     for dims, m in edge_cases(model):
         with contextlib.suppress(AssertionError):
             run(dims, m, 0)
-    search = settings(max_examples=examples, deadline=None, database=None, derandomize=True,
-                      suppress_health_check=list(HealthCheck))(
-        given(dims=layer_dims(lo + 1, min(hi + 1, MAX_LAYERS), 1, MAX_WIDTH),
-              m=st.integers(1, MAX_M), seed=st.integers(0, 2**16))(run))
-    with contextlib.suppress(AssertionError, Flaky):  # the smallest crash is in ``crashed``
-        search()
+    _search(model, examples, run)  # (the smallest crash is in ``crashed``)
 
 
 def edge_cases(model: CourseModel) -> list[tuple[list, int]]:
