@@ -111,12 +111,20 @@ _WRITE_OUT = ("{} into a tensor from outside the function (a write that would ha
               "call)")
 
 
+def _view_of_input(t: Tensor) -> bool:
+    """Whether ``t``, made by an op, is a view of its input's memory (W[0], W.T): a write
+    under no_grad goes through to the input, as in PyTorch (V = W[0]; V += 1 changes W)."""
+    src = t._args[0] if t._args else None
+    return (t._op.view and type(src) is Tensor and t._versions is not None
+            and t._versions is src._versions)
+
+
 def _check_writable(t: Tensor, what: str, other: Any = None) -> None:
     """In-place writes follow PyTorch: fine on a leaf that is not being recorded, an error
     on a leaf that requires grad while recording (use no_grad), and on a tensor made by an
-    op (backward would not see the write)."""
+    op (backward would not see the write) unless it is a view written under no_grad."""
     recording = _current_mode().enabled
-    if t._op is not None:
+    if t._op is not None and (recording or not _view_of_input(t)):
         raise RuntimeError(f"{what}: this tensor was made by '{t._op.name}', and backward() "
                            "would not see a write into it. Build a new tensor instead (e.g. "
                            "al.where(mask, new, t))")
@@ -138,8 +146,10 @@ def inplace_method(prim: Primitive, symbol: str) -> Callable[[Tensor, Any], Tens
     outplace = binary_method(prim)
 
     def method(self: Tensor, other: Any) -> Tensor:
-        if self._op is not None or (not self.requires_grad and type(other) is Tensor
-                                    and other.requires_grad and _current_mode().enabled):
+        recording = _current_mode().enabled
+        if self._op is not None and (recording or not _view_of_input(self)) or (
+                not self.requires_grad and type(other) is Tensor and other.requires_grad
+                and recording):
             return outplace(self, other)
         what = f"in-place {symbol}"
         _no_write(self, what)

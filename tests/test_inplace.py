@@ -137,6 +137,64 @@ def test_item_assignment_into_an_op_result_is_refused():
         y[0] = 0.0
 
 
+_VIEWS = {"W[0]": (lambda W: W[0], (0,)), "W.T": (lambda W: W.T, (slice(None), 0)),
+          "W.reshape(-1)": (lambda W: W.reshape(-1), (0,)),
+          "W[:, ::2]": (lambda W: W[:, ::2], (0, slice(None)))}
+
+
+@pytest.mark.parametrize("view", list(_VIEWS))
+@pytest.mark.parametrize("write", ["+=", "*=", "-=", "[i] ="])
+def test_a_view_written_under_no_grad_writes_through_to_what_it_views(view, write):
+    """A differential fuzz: V = W[0] made while recording, then `with no_grad(): V += 100`
+    left W as it was (V was rebound to V + 100), where PyTorch writes into W. The values
+    are torch 2.13's; the write bumps W's version, so a graph that saved W raises."""
+    make, where = _VIEWS[view]
+    W = leaf(np.arange(6.0).reshape(2, 3), "W")
+    V, saved = make(W), (W * W).sum()
+    expected = np.arange(6.0).reshape(2, 3)
+    with al.no_grad():
+        if write == "+=":
+            V += 100.0
+            make(expected)[...] += 100.0  # (numpy's views write through)
+        elif write == "*=":
+            V *= 2.0
+            make(expected)[...] *= 2.0
+        elif write == "-=":
+            V -= al.Tensor(1.0)
+            make(expected)[...] -= 1.0
+        else:
+            V[where] = 7.0
+            make(expected)[where] = 7.0
+    np.testing.assert_array_equal(W.data, expected)
+    np.testing.assert_array_equal(V.data, make(expected))
+    with pytest.raises(RuntimeError, match="changed in place"):
+        saved.backward()
+    (V * V).sum().backward()  # the view's own graph reads only shapes: it serves on
+    np.testing.assert_array_equal(W.grad, _scatter(make, 2 * make(expected)))
+
+
+def _scatter(make, g):
+    """The gradient of W through view ``make`` of a seed g: g put where the view reads."""
+    W = leaf(np.zeros((2, 3)), "W")
+    (make(W) * al.Tensor(g)).sum().backward()
+    return W.grad
+
+
+def test_a_view_written_while_recording_is_still_rebound_and_a_copy_is_never_written():
+    """While recording, `V += x` on a view keeps Python's meaning (V = V + x, recorded), as
+    on any tensor made by an op; under no_grad a copy (W[[0, 1]]) is rebound, W unchanged."""
+    W = leaf(np.ones((2, 3)), "W")
+    V = W[0]
+    V += 1.0
+    assert V.op == "add" and np.array_equal(W.data, np.ones((2, 3)))
+    C = W[[0, 1]]
+    with al.no_grad():
+        C += 1.0
+    np.testing.assert_array_equal(W.data, np.ones((2, 3)))
+    with pytest.raises(RuntimeError, match="made by 'getitem'"):
+        W[[0, 1]][0] = 5.0
+
+
 # ---- every way of writing behind the graph's back -----------------------------------------
 
 def _saved_graph():
