@@ -1411,6 +1411,8 @@ def _numpy_keywords(name: str, kwargs: dict) -> None:
         _norm_order(kwargs)
     spread = name in ("var", "std")
     as_torch = "dim" in kwargs or "keepdim" in kwargs
+    if type(kwargs.get("dim")) in (tuple, list) and not kwargs["dim"]:
+        kwargs["dim"] = None  # PyTorch's dim=() is every axis; numpy's axis=() is none
     if spread and "unbiased" in kwargs:  # PyTorch's older spelling: True divides by n - 1
         if "correction" in kwargs or "ddof" in kwargs:
             raise TypeError(f"{name}: give unbiased=, correction= or ddof=, one of them")

@@ -259,6 +259,23 @@ def test_every_method_and_function_with_an_axis_takes_pytorchs_dim_and_keepdim(s
         _axis_call(surface, name, x, axis=0, dim=1)
 
 
+@pytest.mark.parametrize("name, torch_value", [
+    ("sum", 15.0), ("mean", 2.5), ("var", 3.5), ("std", 1.8708286933869707),
+    ("norm", 7.416198487095663), ("logsumexp", np.log(np.exp(np.arange(6.0)).sum()))])
+def test_pytorchs_dim_of_no_axes_reduces_every_axis_as_in_pytorch(name, torch_value):
+    """A differential fuzz: t.sum(dim=()) gave t back (numpy's axis=() reduces nothing),
+    where torch 2.13 sums every axis (its values here; its logsumexp refuses dim=()).
+    axis=() keeps numpy's meaning."""
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    extra = {"correction": 1} if name in ("var", "std") else {}
+    for dim in ((), []):
+        got = getattr(x, name)(dim=dim, **extra)
+        assert got.shape == () and np.isclose(got.item(), torch_value, rtol=1e-14)
+        assert getattr(al, name)(x, dim=dim, **extra).shape == ()
+    if name in ("sum", "mean"):
+        np.testing.assert_array_equal(getattr(x, name)(axis=()).data, x.data)
+
+
 @pytest.mark.parametrize("name", ["max", "min"])
 def test_module_max_with_pytorchs_dim_is_refused_too(name):
     with pytest.raises(TypeError, match="PyTorch returns \\(values, indices\\)"):
