@@ -42,6 +42,21 @@ def _permute(self: Tensor, *dims: Any) -> Tensor:
     return ops.transpose(self, dims)
 
 
+def _amax(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """PyTorch's ``t.amax(dim, keepdim)``: the maxima alone (its ``max(dim)`` adds indices)."""
+    return ops.max(self, axis=_every_axis(dim), keepdims=keepdim)
+
+
+def _amin(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """PyTorch's ``t.amin(dim, keepdim)``: the minima alone."""
+    return ops.min(self, axis=_every_axis(dim), keepdims=keepdim)
+
+
+def _every_axis(dim: Any) -> Any:
+    """PyTorch's dim: None, and no axes (() or []), are every axis."""
+    return None if type(dim) in (tuple, list) and not dim else dim
+
+
 def _t(self: Tensor) -> Tensor:
     """PyTorch's ``t.t()``: a matrix transposed; a vector or a number as it is."""
     if self.ndim > 2:
@@ -170,7 +185,8 @@ def _set_label(self: Tensor, label: str | None) -> None:
 ADAPTERS = {"t.add": _add, "t.sub": _sub, "t.clamp": _clamp, "t.view": _reshape_method,
             "t.permute": _permute, "t.t": _t, "t.mm": _mm, "t.expand": _expand,
             "t.float": _float, "t.double": _double, "t.clone": _clone,
-            "t.unsqueeze": _torch_keywords(ops.expand_dims), "al.cat": cat}
+            "t.unsqueeze": _torch_keywords(ops.expand_dims), "t.amax": _amax,
+            "t.amin": _amin, "al.cat": cat}
 
 for _op in OPS.values():
     for _spelling in _op.torch:

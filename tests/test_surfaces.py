@@ -146,6 +146,7 @@ TORCH_FORMS = {
     "t.unsqueeze": ((), {"dim": 1}, None), "t.expand": ((3, -1), {}, None),
     "t.float": ((), {}, None), "t.double": ((), {}, [np.float64]),
     "t.clone": ((), {}, [np.float64]), "al.cat": ((), {"dim": 0}, None),
+    "t.amax": ((), {"dim": 1}, None), "t.amin": ((0,), {"keepdim": True}, None),
 }
 
 
