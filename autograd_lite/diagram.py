@@ -605,7 +605,8 @@ class _LabelOptions:
     show_grads: bool
     precision: int
     max_entries: int
-    replayed: dict[int, Any]  # gradients of intermediates, walked again after backward()
+    replayed: dict[int, Any]  # this graph's gradients, walked again after backward()
+    walked: bool = False  # whether backward() went through the graph drawn
     scale: float = 0.0  # the norm of the compared tensors' gradients together
 
 
@@ -644,19 +645,14 @@ def draw(*outputs: Tensor, rankdir: str = "auto", show_values: bool = True,
     consts = [a for t in order if t._op is not None and t._args is not None for a in t._args
               if isinstance(a, Tensor) and not a.requires_grad]
     consts += [o for o in outputs if not o.requires_grad]
-    changed = _changed_after_use(order)
-    replayed, notes = (_replayed_grads(outputs, order) if show_grads and not changed
-                       else ({}, []))
-    if changed:
-        notes.append(_changed_note(changed, show_grads))
-    if any(is_freed(t) for t in order):
-        notes.append(f"Part of this graph was freed by backward(): {_KEPT}. "
-                     "Draw before backward(), or pass retain_graph=True")
+    replayed, notes = _gradients_and_notes(outputs, order, show_grads)
     known = _caller_names()
     how = _LabelOptions(_labels(order, consts, known, calls), known, {id(o) for o in outputs},
                         _expected_grads(compare), show_values, show_grads, precision,
-                        max_entries, replayed)
+                        max_entries, replayed, any(map(backpropagated, outputs)))
     how.scale = _compared_size(order, how)
+    if show_grads and any(_grads_shown(t, how)[1] is not None for t in order):
+        notes.append(_ACCUMULATED if how.walked else _ELSEWHERE)
     labelled = [(node, *_node_label(node, how)) for node in nodes]
     if rankdir == "auto":
         rankdir = _auto_rankdir(labelled, edges)
@@ -669,6 +665,21 @@ def draw(*outputs: Tensor, rankdir: str = "auto", show_values: bool = True,
         text = "\n".join(textwrap.fill(n, 100) for n in notes)
         graph.attr(label=text, labelloc="b", labeljust="l", fontsize="10")
     return graph
+
+
+def _gradients_and_notes(outputs: Sequence[Tensor], order: list[Tensor], show_grads: bool
+                         ) -> tuple[dict[int, Any], list[str]]:
+    """This graph's gradients, walked again (_replayed_grads), and the notes the picture
+    needs: values changed in place since, parts freed by backward()."""
+    changed = _changed_after_use(order)
+    replayed, notes = (_replayed_grads(outputs, order) if show_grads and not changed
+                       else ({}, []))
+    if changed:
+        notes.append(_changed_note(changed, show_grads))
+    if any(is_freed(t) for t in order):
+        notes.append(f"Part of this graph was freed by backward(): {_KEPT}. "
+                     "Draw before backward(), or pass retain_graph=True")
+    return replayed, notes
 
 
 def _changed_after_use(order: list[Tensor]) -> list[Tensor]:
@@ -708,8 +719,10 @@ def _replayed_grads(outputs: Sequence[Tensor], order: list[Tensor]
         if not backpropagated(out) or is_freed(out):
             continue
         try:
-            backprop(out, seed_of(out), inputs=leaves,
-                     trace=trace, replay=True)
+            found = backprop(out, seed_of(out), inputs=leaves, trace=trace, replay=True)
+            for leaf, g in zip(leaves, found):  # this graph's share of each leaf's .grad
+                if g is not None:
+                    grads[id(leaf)] = g + grads[id(leaf)] if id(leaf) in grads else g
         except RuntimeError as err:
             if "changed in place" not in str(err):
                 raise
@@ -836,9 +849,12 @@ def _node_label(node: _Node, how: _LabelOptions) -> tuple[str, str]:
     lines = [how.names.get(id(t), "tensor"), f"{t.shape} {dtype}" if t.shape else dtype]
     if how.show_values:
         lines.append("value " + _fmt_array(t._data, how.precision, how.max_entries, _WIDTH))
-    grad = t._grad if t._grad is not None else how.replayed.get(id(t))
+    grad, more = _grads_shown(t, how)
     if how.show_grads and grad is not None:
         lines.append("grad " + _fmt_array(grad, how.precision, how.max_entries, _WIDTH))
+    if how.show_grads and more is not None:  # (a training loop without zero_grad shows here)
+        lines.append(".grad " + _fmt_array(more, how.precision, how.max_entries, _WIDTH)
+                     + (" (+ other passes)" if how.walked else " (other graphs)"))
     kind = ("output" if id(t) in how.outputs else "tensor" if t._op is not None
             else "param" if t.requires_grad else "leaf")
     style = _STYLE[kind]
@@ -852,6 +868,30 @@ def _node_label(node: _Node, how: _LabelOptions) -> tuple[str, str]:
         lines.append("yours " + _fmt_array(mine, how.precision, how.max_entries, _WIDTH))
         style += " " + _STYLE["mismatch"]
     return "\n".join(lines), style
+
+
+_ACCUMULATED = ("grad: this graph's gradient. .grad: what the tensor's .grad holds, more than "
+                "this graph's: other backward() passes added to it (set p.grad = None, or "
+                "zero_grad(), between steps to start each from 0)")
+_ELSEWHERE = (".grad: what the tensor's .grad holds from backward() through other graphs; "
+              "this one has had no backward() yet")
+
+
+def _grads_shown(t: Tensor, how: _LabelOptions) -> tuple[Any, Any]:
+    """(the gradient drawn as t's: this graph's, walked again, else ``.grad``; ``.grad``
+    where it is not this graph's: other backward passes accumulated into it, or, on a graph
+    not yet backpropagated, they alone). A micrograd user's picture mixed the two: a leaf
+    showed the total of two backward passes beside this graph's intermediates."""
+    mine, total = how.replayed.get(id(t)), t._grad
+    if type(total) is Tensor:  # (create_graph's .grad)
+        total = total._data
+    if mine is None:
+        return (None, total) if total is not None and not how.walked else (total, None)
+    mine = mine._data if type(mine) is Tensor else mine
+    if total is None or np.shape(total) == np.shape(mine) and np.allclose(
+            total, mine, rtol=1e-12, atol=0, equal_nan=True):
+        return mine, None
+    return mine, total
 
 
 def _text_width(label: str, style: str) -> float:
@@ -920,8 +960,7 @@ def _edge_statements(edges: list[tuple[str, str]], spine: set[str] = frozenset()
 
 def _compared_size(order: list[Tensor], how: _LabelOptions) -> float:
     """The norm of the gradients of the tensors compared, together (check_gradients' size)."""
-    grads = [t._grad if t._grad is not None else how.replayed.get(id(t)) for t in order
-             if t.name in how.expected]
+    grads = [_grads_shown(t, how)[0] for t in order if t.name in how.expected]
     return _norm(np.concatenate([np.ravel(g) for g in grads if g is not None] or [[]]))
 
 

@@ -41,6 +41,49 @@ def labels(dot):
     return dict(re.findall(r'\t+(\w+) \[label="([^"]*)"', dot))
 
 
+def _by_name(dot):
+    return {v.split("\\n")[0]: v.split("\\n")[1:] for k, v in labels(dot).items()
+            if k.startswith("t")}
+
+
+def test_a_leaf_shows_this_graphs_gradient_beside_what_other_passes_added_to_its_grad():
+    """A micrograd user's report: after e.backward() and e2.backward() through a second
+    graph, e2's picture showed a: grad 4 (both passes) beside a + b: grad 2 (this graph's):
+    the chain rule in the picture did not add up; before e2.backward() it already showed
+    e's gradients as e2's. Now each box's grad is this graph's, and .grad is shown apart
+    where it holds more."""
+    a = Tensor(2.0, requires_grad=True, name="a")
+    b = Tensor(1.0, requires_grad=True, name="b")
+    e = (a + b) * (b + 1)
+    e.backward()
+    once = al.draw(e).source
+    assert _by_name(once)["a"][-1] == "grad 2" and ".grad" not in once  # one pass: as before
+    e2 = (a + b) * (b + 1)
+    before = al.draw(e2).source
+    assert _by_name(before)["a"][2:] == [".grad 2 (other graphs)"]
+    assert "through other graphs; this one has had no" in before
+    e2.backward()
+    after = _by_name(al.draw(e2).source)
+    assert after["a"][2:] == ["grad 2", ".grad 4 (+ other passes)"]
+    assert after["b"][2:] == ["grad 5", ".grad 10 (+ other passes)"]
+    assert after["a + b"][-1] == "grad 2" and after["b + 1"][-1] == "grad 3"
+    assert "zero_grad()" in al.draw(e2).source
+    assert np.array_equal(a.grad, 4.0)  # drawing stored nothing
+
+
+def test_a_loop_without_zero_grad_draws_the_costs_own_gradient():
+    """Twelve steps without zeroing W.grad: J8's picture showed W: grad 1300 (later steps'
+    passes included); here dJ8/dW is 2 * 8**2 = 128 an entry, .grad the sum over the 12."""
+    W = Tensor(np.ones(2), requires_grad=True, name="W")
+    costs = []
+    for step in range(12):
+        J = ((W * step) ** 2).sum()
+        J.backward()
+        costs.append(J)
+    shown = _by_name(al.draw(costs[8]).source)["W"]
+    assert shown[2:] == ["grad [128, 128]", ".grad [1012, 1012] (+ other passes)"]
+
+
 def test_dot_structure_of_the_course_example():
     a, b, e = course_example()
     e.backward(retain_graph=True, retain_grads=True)
