@@ -1065,14 +1065,15 @@ _RULES = {
 }
 
 
-def _local(t: Tensor, i: int, a: Tensor, g: Any, names: Mapping[int, str], precision: int
-           ) -> str:
+def _local(t: Tensor, i: int, g: Any, names: Mapping[int, str], known: Mapping[int, str],
+           precision: int) -> str:
     """The local derivative of ``t`` by its input ``i``, each entry's (elementwise ops,
     in the output's shape: Z = W @ X + b has dZ/db = 1 at every example), or the rule of
     an op that is not elementwise."""
     rule = _RULES.get((t._op.name, i), _RULES.get(t._op.name))
-    if rule is not None:
-        return rule.format(*(names.get(id(x), "x") for x in t._args))
+    if rule is not None:  # (bracketed: g @ (B * 2).T; a constant X by its name, not "x")
+        operands = (_operand(x, names, known) for x in t._args)
+        return rule.format(*(s if _atomic(s) else f"({s})" for s in operands))
     local = np.asarray(t._op.vjps[i](np.ones(np.shape(g)), t._data, *t._vals,
                                      **(t._kwargs or {})))
     if np.broadcast_shapes(local.shape, np.shape(t._data)) == np.shape(t._data):
@@ -1106,13 +1107,14 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
                            "after this graph used it (a parameter update?), so the graph's "
                            "values no longer follow from it. Call explain before updating, "
                            "or compute the graph again")
-    names = _labels(order, [], _caller_names())
+    known = _caller_names()
+    names = _labels(order, [], known)
     rows = []
     contributions: dict[int, list] = {}
 
     def trace(t, i, a, g, gi):
         rows.append((names[id(t)], t._op.name, names[id(a)], _fmt_array(g, precision),
-                     _local(t, i, a, g, names, precision), _fmt_array(gi, precision)))
+                     _local(t, i, g, names, known, precision), _fmt_array(gi, precision)))
         contributions.setdefault(id(a), []).append((t._seq, gi))
 
     leaves, seed = [t for t in order if t._op is None], seed_of(output)

@@ -825,3 +825,18 @@ def test_explains_local_derivative_is_a_rule_where_the_op_is_not_elementwise():
     assert len(adds) == 2 and all("[[1, 1, 1], [1, 1, 1]]" in row for row in adds)
     assert any("g * (sigmoid(z) - y) / size" in row for row in lines)
     assert "b: [[" in al.explain(L)  # the totals are as before
+
+
+def test_explains_matmul_rule_brackets_a_compound_operand_and_names_a_constant():
+    """A learner's review: for A @ (B * 2) the rule read "g @ B * 2.T" (a different
+    expression: (B * 2).T was meant), and a constant X read "g @ x.T" though the diagram
+    names it X."""
+    A = Tensor([[1.0, 2.0]], requires_grad=True, name="A")
+    B = Tensor([[1.0], [2.0]], requires_grad=True, name="B")
+    text = al.explain((A @ (B * 2)).sum())
+    assert "g @ (B * 2).T" in text and "A.T @ g" in text
+    assert "(A * 2).T @ g" in al.explain(((A * 2) @ B).sum())
+    W = Tensor(np.ones((2, 2)), requires_grad=True, name="W")
+    X = np.ones((2, 3))
+    assert "g @ X.T" in al.explain((W @ X).sum())
+    assert "g @ (W @ X + 1).T" in al.explain((W.T @ (W @ X + 1)).sum())
