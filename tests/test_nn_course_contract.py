@@ -647,3 +647,26 @@ def test_a_different_number_of_predictions_and_labels_names_both(compute, name):
                                             r"\(1, 4\), but Y has 5 labels, shape \(1, 5\); "
                                             r"both should be \(1, m\)"):
         compute(np.array([[0.5, 0.4, 0.3, 0.2]]), np.array([[1, 0, 1, 0, 1]]))
+
+
+@pytest.mark.parametrize("model", ["deep", "shallow"])
+@pytest.mark.parametrize("with_X", [True, False])
+def test_a_transposed_W1_is_blamed_on_W1_not_on_b1_or_W2(model, with_X):
+    """A learner's review: W1 given as (n_x, n[1]) = (5, 4) was reported as "b1 should be
+    (n[1], 1) = (5, 1), got (4, 1)" (and, with b1 made (5, 1) to please it, as W2's fault):
+    W1's rows were taken for n[1]. The README's mistakes table says W[l] transposed names
+    W[l]; X transposed is still blamed on X."""
+    from nn.checks import check_parameters
+    X = np.random.default_rng(0).standard_normal((5, 7))
+    P = (nn.deep.initialize_parameters_deep([5, 4, 1]) if model == "deep"
+         else nn.shallow.initialize_parameters(5, 4, 1))
+    wrong = {**P, "W1": P["W1"].T}
+    with pytest.raises(nn.ShapeError, match=r"^W1 should be \(n\[1\], n_x\) = \(4, 5\), got "
+                                            r"\(5, 4\) \(transposed\?\)$"):
+        check_parameters(wrong, X if with_X else None)
+    if with_X:
+        with pytest.raises(nn.ShapeError, match=r"^W1 should be .* \(transposed\?\)$"):
+            check_parameters({**wrong, "b1": np.zeros((5, 1))}, X)
+        with pytest.raises(nn.ShapeError, match=r"^X should be \(n_x, m\) = \(5, 7\)"):
+            check_parameters(P, X.T)
+    assert check_parameters(P, X if with_X else None) == [5, 4, 1]
