@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import inspect
 import os
 import re
 import sys
@@ -188,24 +189,60 @@ def _validate(node: ast.AST, variables, depth: int) -> None:
             what = ast.unparse(node.func)
             raise ExpressionError(f"calling {what!r} is not allowed; functions: "
                                   f"{', '.join(sorted(FUNCTIONS))}")
-        for arg in node.args:
-            _validate(arg, variables, depth + 1)
+        options = _options(node)
+        for i, arg in enumerate(node.args):
+            if i in options:
+                _validate_option(options[i], arg)
+            else:
+                _validate(arg, variables, depth + 1)
         for kw in node.keywords:
-            if kw.arg not in KEYWORDS:
-                raise ExpressionError(f"keyword {kw.arg!r} is not allowed; use "
-                                      f"{', '.join(sorted(KEYWORDS))}")
-            if kw.arg == "keepdims":
-                if not (isinstance(kw.value, ast.Constant) and type(kw.value.value) is bool):
-                    raise ExpressionError("keepdims must be True or False")
-            elif kw.arg == "axis":
-                if not _is_literal(kw.value, (int,)):
-                    raise ExpressionError("axis must be a whole number such as 0, 1 or -1")
-            elif not _is_literal(kw.value, (int, float)):
-                raise ExpressionError(f"{kw.arg} must be a number")
+            _validate_option(kw.arg, kw.value)
+        twice = set(options.values()) & {kw.arg for kw in node.keywords}
+        if twice:
+            raise ExpressionError(f"{node.func.id}() got {twice.pop()} twice: as an argument "
+                                  "and as a keyword")
         return
-    kind = type(node).__name__
-    raise ExpressionError(f"{kind} is not allowed in an expression: use numbers, names, "
-                          "+ - * / ** @, parentheses and function calls")
+    raise ExpressionError(_not_allowed(node))
+
+
+def _options(call: ast.Call) -> dict[int, str]:
+    """{position: name} of the positional arguments of ``call`` that are its axis or
+    keepdims, by the function's parameter names: sum(x, 0) is sum(x, axis=0)."""
+    names = list(inspect.signature(FUNCTIONS[call.func.id]).parameters)
+    return {i: names[i] for i in range(1, min(len(call.args), len(names)))
+            if names[i] in ("axis", "keepdims")}
+
+
+def _validate_option(name: str | None, value: ast.AST) -> None:
+    if name not in KEYWORDS:
+        raise ExpressionError(f"keyword {name!r} is not allowed; use "
+                              f"{', '.join(sorted(KEYWORDS))}")
+    if name == "keepdims":
+        if not (isinstance(value, ast.Constant) and type(value.value) is bool):
+            raise ExpressionError("keepdims must be True or False")
+    elif name == "axis":
+        axes = value.elts if isinstance(value, ast.Tuple) else [value]
+        if not axes or not all(_is_literal(a, (int,)) for a in axes):
+            raise ExpressionError("axis must be a whole number such as 0, 1 or -1, or a "
+                                  "tuple of them such as (0, 1)")
+    elif not _is_literal(value, (int, float)):
+        raise ExpressionError(f"{name} must be a number")
+
+
+_INSTEAD = {ast.BitXor: "^ is not a power here (as in Python): write a ** b",
+            ast.Mod: "% (the remainder) is not in the language",
+            ast.Compare: "comparisons (<, ==, ...) have no gradient: they are not in the "
+                         "language"}
+
+
+def _not_allowed(node: ast.AST) -> str:
+    """Why ``node`` is refused, in the words the user typed."""
+    kind = type(node.op) if isinstance(node, (ast.BinOp, ast.UnaryOp)) else type(node)
+    text = ast.unparse(node)
+    text = text if len(text) <= 40 else text[:37] + "..."
+    what = _INSTEAD.get(kind) or f"{text!r} is not allowed in an expression"
+    return (f"{what}; use numbers, names, + - * / ** @, parentheses and function calls "
+            "such as sum(x, axis=0)")
 
 
 def _is_literal(node: ast.AST, types: tuple) -> bool:
@@ -225,10 +262,14 @@ def _eval(node: ast.AST, variables):
     if isinstance(node, ast.UnaryOp):
         value = _eval(node.operand, variables)
         return ops.negative(value) if isinstance(node.op, ast.USub) else value
+    options = _options(node)
     kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
+    kwargs.update((options[i], ast.literal_eval(a)) for i, a in enumerate(node.args)
+                  if i in options)
     if "slope" in kwargs:
         kwargs["slope"] = _number(kwargs["slope"])
-    return FUNCTIONS[node.func.id](*(_eval(a, variables) for a in node.args), **kwargs)
+    args = [_eval(a, variables) for i, a in enumerate(node.args) if i not in options]
+    return FUNCTIONS[node.func.id](*args, **kwargs)
 
 
 # ---- the `graph` command, and how a command line reports errors --------------------------------

@@ -391,3 +391,35 @@ def test_an_expression_that_ends_too_early_is_told_where(capsys):
     assert "syntax error in the expression at its end (an operator last?)" in err
     assert main(["graph", "a*(b", "a=1", "b=2"]) == 1
     assert "at column 3" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("expression, out", [
+    ("sum(x, 0)", "out = [4., 6.]"), ("sum(x, 1, True)", "out = [[3.],"),
+    ("logsumexp(x, 0)", "out = [3.126928, 4.126928]"),
+    ("sum(x, axis=(0, 1))", "out = 10"), ("mean(x, (0, 1))", "out = 2.5"),
+    ("softmax(x, 0)", "out = [[0.119203, 0.119203],"), ("clip(x, 1, 3)", "out = [[1., 2.],"),
+])
+def test_graph_takes_an_axis_as_python_and_numpy_do(capsys, expression, out):
+    """A learner's review: sum(x, 0) said "axis must be an int or a tuple of ints, got
+    np.float64(0.0)" (the literal had become a float64 constant), and axis=(0, 1) "must be
+    a whole number". Positional axes and keepdims, and tuples of axes, are taken now."""
+    from nn.cli import main
+    assert main(["graph", expression, "x=[[1, 2], [3, 4]]"]) == 0
+    assert out in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("expression, said", [
+    ("a^b", "^ is not a power here (as in Python): write a ** b"),
+    ("a % b", "% (the remainder) is not in the language"),
+    ("a < b", "comparisons (<, ==, ...) have no gradient"),
+    ("a if b else a", "'a if b else a' is not allowed in an expression"),
+    ("sum(a, 0, axis=0)", "sum() got axis twice"),
+    ("sum(a, 1.5)", "axis must be a whole number such as 0, 1 or -1, or a tuple of them"),
+])
+def test_graph_says_what_it_refuses_in_the_words_typed(capsys, expression, said):
+    """"a^b" said "BinOp is not allowed in an expression", naming Python's syntax tree, not
+    the ^ typed (which a learner meant as a power), nor that + is a BinOp too."""
+    from nn.cli import main
+    assert main(["graph", expression, "a=[2.0, 1.0]", "b=3"]) == 1
+    err = capsys.readouterr().err
+    assert said in err and "BinOp" not in err and "Compare" not in err, err
