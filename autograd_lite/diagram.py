@@ -318,12 +318,24 @@ def _caller_names() -> dict[int, str]:
     if frame is None:
         return {}
     known: dict[int, str] = {}
-    for space in (frame.f_locals, frame.f_globals):
+    spaces = (frame.f_locals, frame.f_globals)
+    for space in spaces:
         for name, v in list(space.items()):
-            if (type(v) is np.ndarray or type(v) is Tensor and v._op is None) \
-                    and name[:1] != "_" and name.isidentifier():
+            if _nameable(v) and name[:1] != "_" and name.isidentifier():
                 known.setdefault(id(v), name)
+    for space in spaces:  # then the course's parameters dict: P["W1"] is W1
+        for name, v in list(space.items()):
+            if type(v) is dict and len(v) <= 200 and name[:1] != "_":
+                for key, item in v.items():
+                    if _nameable(item) and type(key) is str and key.isidentifier():
+                        known.setdefault(id(item), key)
     return known
+
+
+def _nameable(v: Any) -> bool:
+    """An array or a leaf Tensor: what a caller's variable names (an op's result is named
+    after its op and inputs)."""
+    return type(v) is np.ndarray or type(v) is Tensor and v._op is None
 
 
 def _labels(order: list[Tensor], extra: list, known: Mapping[int, str] | None = None,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import inspect
 import os
 import re
@@ -454,6 +455,10 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `... --explain | head`: the reader has gone, as with cat
+        with contextlib.suppress(OSError, ValueError):  # (no flush at exit to fail again)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool the pipe ended
     except Exception as err:  # noqa: BLE001  (one line, never a traceback, unless --debug)
         if "--debug" in argv:
             raise

@@ -2,6 +2,7 @@
 numeric options out of range, and training runs that diverge. Each ends in a number as
 numpy gives it, or in exactly one line on stderr with the documented exit status."""
 
+import io
 import json
 import os
 import subprocess
@@ -423,3 +424,16 @@ def test_graph_says_what_it_refuses_in_the_words_typed(capsys, expression, said)
     assert main(["graph", expression, "a=[2.0, 1.0]", "b=3"]) == 1
     err = capsys.readouterr().err
     assert said in err and "BinOp" not in err and "Compare" not in err, err
+
+
+def test_output_into_a_pipe_closed_early_ends_quietly(monkeypatch, capsys):
+    """`graph ... --explain | head -8` ended with "error: [Errno 32] Broken pipe" (a
+    learner's review): the reader having gone is not an error to report, as for cat."""
+    from nn.cli import main
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    code = main(["graph", "sum(x @ x)", "x=[[1, 2], [3, 4]]", "--explain"])
+    assert code == 141 and capsys.readouterr().err == ""

@@ -840,3 +840,18 @@ def test_explains_matmul_rule_brackets_a_compound_operand_and_names_a_constant()
     X = np.ones((2, 3))
     assert "g @ X.T" in al.explain((W @ X).sum())
     assert "g @ (W @ X + 1).T" in al.explain((W.T @ (W @ X + 1)).sum())
+
+
+def test_tensors_held_in_the_courses_parameters_dict_are_named_by_their_keys():
+    """A learner's review: parameters["W1"], the course's way to hold them, was drawn as t1;
+    a variable's own name still wins over a key."""
+    parameters = {"W1": Tensor(np.ones((2, 2)), requires_grad=True),
+                  "b1": Tensor(np.zeros((2, 1)), requires_grad=True)}
+    data = {"X": np.ones((2, 3))}
+    J = al.tanh(parameters["W1"] @ data["X"] + parameters["b1"]).sum()
+    names = {label.split("\\n")[0] for label in labels(al.draw(J).source).values()}
+    assert {"W1", "b1", "X (2, 3)", "W1 @ X", "W1 @ X + b1"} <= names, names
+    assert "t1" not in names
+    b1 = parameters["b1"]  # noqa: F841 (a variable's name is taken first)
+    renamed = {"bias": parameters["b1"]}  # noqa: F841
+    assert "b1" in {label.split("\\n")[0] for label in labels(al.draw(J).source).values()}
