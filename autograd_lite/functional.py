@@ -249,7 +249,12 @@ def _one_index(argnums: Any, fname: str) -> None:
 
 
 def hvp(f: Callable, x: Any, v: Any, *args: Any) -> np.ndarray:
-    """Hessian-vector product H(x) v of scalar ``f`` by double backprop, without forming H."""
+    """Hessian-vector product H(x) v of scalar ``f`` by double backprop, without forming H:
+    x and v one array each, of one shape; returns an array of that shape."""
+    if type(x) is tuple or type(v) is tuple:  # f got the tuple and failed inside, unclearly
+        raise TypeError("hvp(f, x, v): x and v are one array each; PyTorch's "
+                        "hvp(f, (x,), (v,)) takes tuples: write al.hvp(f, x, v), which returns "
+                        "H(x) v alone (PyTorch's returns (f(x), H(x) v))")
     v = np.asarray(v, dtype=float)
 
     def directional(x_):

@@ -144,3 +144,12 @@ def test_a_recorded_gradient_has_its_inputs_dtype_as_a_first_order_one_does():
     assert dw.dtype == np.float32
     assert al.compile(al.value_and_grad(f))(al.Tensor(w32, requires_grad=True))[1].dtype == \
         np.float32
+
+
+def test_hvp_with_pytorchs_tuples_says_how_to_call_it():
+    """al.hvp(f, (x,), (v,)), PyTorch's form, failed inside the user's f with "unsupported
+    operand type(s) for ** or pow(): 'tuple' and 'int'" (a learner's review)."""
+    x, v = np.array([1.0, 2.0]), np.array([1.0, 0.0])
+    with pytest.raises(TypeError, match=r"write al\.hvp\(f, x, v\)"):
+        al.hvp(lambda t: (t ** 3).sum(), (x,), (v,))
+    np.testing.assert_allclose(al.hvp(lambda t: (t ** 3).sum(), x, v), [6.0, 0.0])
