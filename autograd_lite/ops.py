@@ -959,8 +959,10 @@ def _index_value(i):
                   "is one of its inputs: give it at static_argnums as a tuple and index with "
                   "x[list(idx)], or index before the call)")  # its values would be baked in
         raise IndexError(f"getitem: an index that is a Tensor (of shape {i.shape}) holds "
-                         "floats, which numpy does not take as indices; index with a list or an "
-                         "int array (x[[0, 2]], x[np.array([0, 2])]), or a mask (x[t > 0])")
+                         "floats (a Tensor's values are floats even when made from ints or "
+                         "bools, as al.Tensor([0, 2]) is), which numpy does not take as "
+                         "indices; index with a list or an int array (x[[0, 2]], "
+                         "x[np.array([0, 2])]), or a mask (x[t > 0])")
     return i
 
 
