@@ -731,7 +731,8 @@ def _generators(f: Callable, args: tuple = ()) -> list:
             continue
         seen.add(id(v))
         if isinstance(v, _GENERATORS):
-            found[id(v)] = v
+            if not isinstance(v, random.SystemRandom):  # (the OS's entropy: no state to read)
+                found[id(v)] = v
         elif depth < 4 and len(seen) < 10_000:  # (a bound on the time a huge object takes)
             todo.extend((w, depth + 1) for w in _reaches(v))
     return list(found.values())
