@@ -670,3 +670,5 @@ def test_a_transposed_W1_is_blamed_on_W1_not_on_b1_or_W2(model, with_X):
         with pytest.raises(nn.ShapeError, match=r"^X should be \(n_x, m\) = \(5, 7\)"):
             check_parameters(P, X.T)
     assert check_parameters(P, X if with_X else None) == [5, 4, 1]
+    with pytest.raises(nn.ShapeError, match=r"^b1 should be \(n\[1\], 1\) = \(4, 1\)"):
+        check_parameters({**P, "b1": np.zeros((5, 1))}, X if with_X else None)  # b1 wrong
