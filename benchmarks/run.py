@@ -19,7 +19,9 @@ sight first (gc.freeze; --no-freeze leaves them), so that no engine pays for wal
 The MLP steps come in two cost forms: *_step is the fused, stable
 ``binary_cross_entropy_with_logits(Z, Y)``; *_learner is the cost as a learner writes it,
 ``A = sigmoid(Z)``, ``-(Y * log(A) + (1 - Y) * log(1 - A)).sum() / m``, with the
-hand-written numpy of the course (``dZ = A - Y``) as its reference.
+hand-written numpy of the course (``dZ = A - Y``) as its reference. flower_learner also
+times benchmarks/bare.py, an eager engine with nothing but what that step needs: the floor
+of an eager engine's Python around numpy.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import autograd_lite as al  # noqa: E402
+from benchmarks import bare  # noqa: E402  (the flower step's floor, beside the engines)
 
 try:
     import torch
@@ -250,6 +253,11 @@ def _mlp_case(dims, m, hidden, seed=0, learner=False):
     bce = _learner_bce(al.sigmoid, al.log) if learner else al.binary_cross_entropy_with_logits
     cases = {"autograd_lite": _mlp_autodiff(T, X, Y, getattr(al, op), bce, _al_update),
              "numpy": _mlp_numpy({k: v.copy() for k, v in init.items()}, X, Y, hidden, learner)}
+    if learner and len(dims) == 3 and hidden == "tanh":  # the flower: the floor beside it
+        B = {k: bare.Node(v.copy()) for k, v in init.items()}
+        cases["bare engine"] = _mlp_autodiff(B, X, Y, bare.tanh,
+                                             _learner_bce(bare.sigmoid, bare.log),
+                                             lambda T: bare.update(T, LR))
     if PEERS:
         cases.update(_peers().mlp_engines(init, X, Y, hidden, learner))
     if torch is not None:

@@ -25,6 +25,8 @@ def test_benchmark_quick_run():
         for peer in installed:
             if peer != "none" and (peer != "micrograd" or case in ("expr", "chain")):
                 assert f"{case:<14} {peer:<16}" in out, out
+    # the bare engine, the floor of an eager engine's Python, agreed with numpy (it was timed)
+    assert f"{'flower_learner':<14} {'bare engine':<16}" in out, out
     assert "import autograd_lite after numpy" in out and "loads hypothesis: False" in out
     assert "gc.freeze(): the imports' " in out
 
