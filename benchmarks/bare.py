@@ -5,7 +5,8 @@ It has what the step needs and nothing else: no checks of shapes or inputs, no d
 no version counters (a write behind the graph's back goes unseen), no graph kept for
 drawing, no anomaly mode, no al.compile tracing, no thread lock, and broadcasting reduced
 for the course's b alone. What autograd_lite's eager engine costs over it is the price of
-those. run.py times it as the "bare engine" of the flower_learner case.
+those. run.py times it as the "bare engine" of the flower_learner case (its Nodes have
+.data and .grad, so the engine's update step serves them too).
 """
 
 from __future__ import annotations
@@ -90,12 +91,3 @@ def sigmoid(z):
 def log(x):
     return Node(np.log(x.data), (x,), lambda g: (g / x.data,))
 
-
-def update(T, learning_rate):
-    """One gradient-descent step on the parameters' Nodes; returns their gradients."""
-    grads = {}
-    for k, t in T.items():
-        grads[k] = t.grad
-        t.data -= learning_rate * t.grad
-        t.grad = None
-    return grads

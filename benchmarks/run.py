@@ -256,8 +256,7 @@ def _mlp_case(dims, m, hidden, seed=0, learner=False):
     if learner and len(dims) == 3 and hidden == "tanh":  # the flower: the floor beside it
         B = {k: bare.Node(v.copy()) for k, v in init.items()}
         cases["bare engine"] = _mlp_autodiff(B, X, Y, bare.tanh,
-                                             _learner_bce(bare.sigmoid, bare.log),
-                                             lambda T: bare.update(T, LR))
+                                             _learner_bce(bare.sigmoid, bare.log), _al_update)
     if PEERS:
         cases.update(_peers().mlp_engines(init, X, Y, hidden, learner))
     if torch is not None:

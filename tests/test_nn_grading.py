@@ -530,19 +530,12 @@ def test_a_crash_beside_a_wrong_gradient_still_scores_zero(capsys, tmp_path):
     """One failing line made hypothesis take the crash and the wrong db1 for one bug: it
     shrank to the wrong db1 and dropped the crash, scoring 87.5 where the same file without
     the db1 bug scored 0."""
-    (tmp_path / "deep_correct.py").write_text((LEARNERS / "deep_correct.py").read_text())
-    learner = tmp_path / "deep_mixed.py"
-    learner.write_text("from deep_correct import L_model_backward as _right\n\n\n"
-                       "def L_model_backward(AL, Y, caches):\n"
-                       "    if AL.shape[1] == 3:\n"
-                       "        raise ValueError('my code breaks when m == 3')\n"
-                       "    g = _right(AL, Y, caches)\n"
-                       "    g['db1'] = g['db1'] * 2\n"
-                       "    return g\n")
+    learner = _deep_learner(tmp_path, "m == 3", "g['db1'] = g['db1'] * 2")
     out = tmp_path / "results.json"
     assert main(["grade", str(learner), "-o", str(out), "--examples", "60"]) == 0
     results = json.loads(out.read_text())
-    assert results["score"] == 0 and "my code breaks when m == 3" in results["output"]
+    assert results["score"] == 0 and "my code breaks here" in results["output"]
+    assert _crash_case(results["output"])[1] == 3
 
 
 def test_a_return_the_grader_cannot_read_is_the_learners_not_the_graders(capsys, tmp_path):
@@ -562,10 +555,12 @@ def test_a_return_the_grader_cannot_read_is_the_learners_not_the_graders(capsys,
 def _deep_learner(tmp_path, crash, wrong=""):
     """A learner's L_model_backward: the course's (deep_correct.py, put beside it), which
     raises IndexError where ``crash`` holds (m examples, L layers, n the widths n_x, n[1],
-    ..., n[L-1]) and applies ``wrong`` to its gradients g."""
+    ..., n[L-1]; ``calls``, a list the learner's module keeps) and applies ``wrong`` to its
+    gradients g."""
     (tmp_path / "deep_correct.py").write_text((LEARNERS / "deep_correct.py").read_text())
     learner = tmp_path / "deep_crash.py"
-    learner.write_text("from deep_correct import L_model_backward as _right\n\n\n"
+    learner.write_text("from deep_correct import L_model_backward as _right\n\n"
+                       "calls = []\n\n\n"
                        "def L_model_backward(AL, Y, caches):\n"
                        "    m, L = AL.shape[1], len(caches)\n"
                        "    n = [cache[0][0].shape[0] for cache in caches]\n"
@@ -662,14 +657,6 @@ def test_a_learner_that_crashes_once_scores_zero_not_a_grader_error(tmp_path, ca
     hypothesis reran the failing case, which passed, and raised Flaky, reported as the
     grader's own failure (no score)."""
     from nn.grading import grade as grade_file
-    (tmp_path / "deep_correct.py").write_text((LEARNERS / "deep_correct.py").read_text())
-    learner = tmp_path / "counts.py"
-    learner.write_text("from deep_correct import L_model_backward as _right\n\n"
-                       "calls = [0]\n\n\n"
-                       "def L_model_backward(AL, Y, caches):\n"
-                       "    calls[0] += 1\n"
-                       f"    if calls[0] == {call}:\n"
-                       "        raise IndexError('my code breaks once')\n"
-                       "    return _right(AL, Y, caches)\n")
+    learner = _deep_learner(tmp_path, f"calls.append(m) or len(calls) == {call}")
     results = grade_file(str(learner), examples=100, out_dir=str(tmp_path / "out"))
-    assert results["score"] == 0 and "IndexError: my code breaks once" in results["output"]
+    assert results["score"] == 0 and "IndexError: my code breaks here" in results["output"]
