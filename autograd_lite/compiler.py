@@ -19,6 +19,7 @@ import contextlib
 import functools
 import gc
 import inspect
+import itertools
 import math
 import os
 import random
@@ -26,7 +27,7 @@ import sys
 import threading
 import types
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -718,66 +719,122 @@ def _random_states(generators: list) -> tuple:
 
 
 def _generators(f: Callable, args: tuple = ()) -> list:
-    """The numpy Generators and RandomStates that ``f`` can reach within four steps: named
-    in its globals, closure or defaults, held by an object it names, is bound to or is given
-    (``self.rng``, ``model.dropout.rng``), by a ``functools.partial`` or a container; and
-    those the functions it names reach in turn (a dropout helper drawing a mask)."""
+    """The random generators ``f`` can reach, nearest first, up to six steps away: named in
+    its globals, closure or defaults; held by an object it names, is bound to or is given
+    (``self.rng``, ``model.blocks[0].drop.rng``), by a ``functools.partial``, a container or
+    a class (a class attribute); and those the functions and methods it reaches name in
+    turn (a layer's ``forward`` drawing from a module's ``rng``). Breadth first, so that an
+    object met early is opened at its nearest; at most 20,000 values are looked at."""
     found: dict[int, Any] = {}
-    seen: set[int] = set()
-    todo = [(f, 0), *((a, 0) for a in args)]
-    while todo:
-        v, depth = todo.pop()
-        if id(v) in seen:
-            continue
-        seen.add(id(v))
-        if isinstance(v, _GENERATORS):
-            if not isinstance(v, random.SystemRandom):  # (the OS's entropy: no state to read)
-                found[id(v)] = v
-        elif depth < 4 and len(seen) < 10_000:  # (a bound on the time a huge object takes)
-            todo.extend((w, depth + 1) for w in _reaches(v))
+    seen = {id(f), *map(id, args)}
+    level = [f, *args]
+    for depth in range(7):
+        following = []
+        for v in level:
+            if issubclass(type(v), _GENERATORS):
+                if not isinstance(v, random.SystemRandom):  # (the OS's entropy: no state)
+                    found[id(v)] = v
+            elif depth < 6:
+                for w in _reaches(v):
+                    if id(w) not in seen and len(seen) < 20_000:
+                        seen.add(id(w))
+                        following.append(w)
+        level = following
     return list(found.values())
 
 
-_GENERATORS = (np.random.Generator, np.random.RandomState, random.Random)
-_OPAQUE = (type, types.ModuleType, np.ndarray, np.generic, Tensor, str, bytes, int, float,
-           complex, bool, type(None), types.BuiltinFunctionType, np.ufunc)
+_GENERATORS = (np.random.Generator, np.random.RandomState, np.random.BitGenerator,
+               random.Random)
+_OPAQUE = (types.ModuleType, np.ndarray, np.generic, Tensor, str, bytes, int, float, complex,
+           bool, type(None), types.BuiltinFunctionType, np.ufunc, range, memoryview)
 
 
 def _reaches(v: Any) -> list:
-    """The values one step from ``v`` that may hold or lead to a generator."""
-    if isinstance(v, functools.partial):
-        return [v.func, *v.args, *v.keywords.values()]
-    if isinstance(v, types.MethodType):
-        return [v.__func__, v.__self__]
-    if isinstance(v, types.FunctionType):
-        if v.__module__ and v.__module__.split(".")[0] in ("numpy", "autograd_lite"):
-            return []  # (their generators are np.random's global state, compared already)
-        names, scope = v.__code__.co_names, v.__globals__
-        named = [scope[n] for n in names if n in scope]
-        for cell in v.__closure__ or ():
-            with contextlib.suppress(ValueError):  # a cell not yet filled
-                named.append(cell.cell_contents)
-        # helpers.dropout(A): the module's attribute of that name (vars: no lazy imports)
-        named += [vars(m)[n] for m in named if isinstance(m, types.ModuleType)
-                  for n in names if n in vars(m)]
-        return named + list(v.__defaults__ or ()) + list((v.__kwdefaults__ or {}).values())
-    if isinstance(v, _OPAQUE):
+    """The values one step from ``v`` that may hold or lead to a generator, read as stored:
+    no property, ``__getattr__`` or ``__iter__`` of the user's runs. One that cannot be read
+    so (a dead weakref.proxy, a mock) leads nowhere."""
+    try:
+        return _one_step(v)
+    except Exception:  # noqa: BLE001  (whatever an odd object raises: it is not searched)
         return []
-    if isinstance(v, (list, tuple, set, frozenset)):
-        return list(v)[:256]
-    if isinstance(v, dict):
-        return list(v.values())[:256]
-    held = list(getattr(v, "__dict__", {}).values())  # an object: self.rng
-    slots = getattr(type(v), "__slots__", ())
-    held += [getattr(v, n) for n in ((slots,) if isinstance(slots, str) else slots)
-             if hasattr(v, n)]
-    call = vars(type(v)).get("__call__")  # a layer object called as a function
-    return held + ([call] if isinstance(call, types.FunctionType) else [])
+
+
+def _one_step(v: Any) -> list:
+    kind = type(v)
+    if kind is functools.partial:
+        return [v.func, *v.args, *v.keywords.values()]
+    if kind is types.MethodType:
+        return [v.__func__, v.__self__]
+    if kind is types.FunctionType:
+        return _named_by(v)
+    if kind is staticmethod or kind is classmethod:
+        return [v.__func__]
+    if issubclass(kind, _OPAQUE):
+        return []
+    for base in (list, tuple):  # (the base's own slice: a subclass's __iter__ is not run)
+        if issubclass(kind, base):
+            return list(base.__getitem__(v, slice(0, 256)))
+    if issubclass(kind, dict):
+        return list(itertools.islice(dict.values(v), 256))
+    if issubclass(kind, (set, frozenset)):
+        return list(itertools.islice(frozenset.__iter__(frozenset(v)), 256))
+    if issubclass(kind, type):  # a class f names: its attributes and methods
+        return [] if _library(v) else _class_values(v)
+    if _library(kind):
+        return []
+    held = list(_stored_attributes(v))
+    for klass in kind.__mro__[:-1]:  # its methods (forward, __call__), class attributes
+        if not _library(klass):
+            held += _class_values(klass)
+    return held
+
+
+def _named_by(fn: types.FunctionType) -> list:
+    """What a function names: its globals, closure cells and defaults, and in a module it
+    names, the attributes it reads (helpers.dropout(A))."""
+    if fn.__module__ and fn.__module__.split(".")[0] in ("numpy", "autograd_lite"):
+        return []  # (their generators are np.random's global state, compared already)
+    names, scope = fn.__code__.co_names, fn.__globals__
+    named = [scope[n] for n in names if n in scope]
+    for cell in fn.__closure__ or ():
+        with contextlib.suppress(ValueError):  # a cell not yet filled
+            named.append(cell.cell_contents)
+    named += [vars(m)[n] for m in named if type(m) is types.ModuleType
+              for n in names if n in vars(m)]  # (vars: no lazy imports)
+    return named + list(fn.__defaults__ or ()) + list((fn.__kwdefaults__ or {}).values())
+
+
+def _stored_attributes(v: Any) -> Iterator[Any]:
+    """An object's attributes as stored, in its __dict__ and its __slots__ (C-level reads)."""
+    for klass in type(v).__mro__:
+        slot = klass.__dict__.get("__dict__")  # (a C type's, SimpleNamespace's: a member)
+        if type(slot) in (types.GetSetDescriptorType, types.MemberDescriptorType):
+            yield from itertools.islice(dict.values(slot.__get__(v, type(v))), 256)
+            break
+    for klass in type(v).__mro__:
+        slots = klass.__dict__.get("__slots__", ())
+        for name in (slots,) if isinstance(slots, str) else slots:
+            member = klass.__dict__.get(name)
+            if type(member) is types.MemberDescriptorType:
+                with contextlib.suppress(AttributeError):  # (a slot never set)
+                    yield member.__get__(v, type(v))
+
+
+def _class_values(klass: type) -> list:
+    return [w for name, w in klass.__dict__.items() if not name.startswith("__")
+            or name == "__call__"]
+
+
+def _library(klass: type) -> bool:
+    """A class of Python's, numpy's or the engine's own: nothing of the user's in it."""
+    return getattr(klass, "__module__", "builtins").split(".")[0] in (
+        "builtins", "numpy", "autograd_lite", "typing", "abc", "collections", "enum")
 
 
 def _state(g: Any) -> str:
     """A generator's state, comparable (its arrays written out in full)."""
     state = (g.bit_generator.state if isinstance(g, np.random.Generator) else
+             g.state if isinstance(g, np.random.BitGenerator) else
              g.getstate() if isinstance(g, random.Random) else g.get_state())
     with np.printoptions(threshold=sys.maxsize):
         return repr(state)
@@ -809,7 +866,10 @@ def _changed(states: list, tracers: tuple, runs: tuple) -> str | None:
     why = first_difference(*tracers, runs)
     for k, name in enumerate(_RANDOM_SOURCES):
         before, between, after = (s[k] for s in states)
-        if why is None and not before == between == after:
+        # a Generator drawn from on the first run only made something once (random
+        # features, cached on self): the replays, as eager calls, draw nothing more
+        drew = between != after if k == 2 else not before == between == after
+        if why is None and drew:
             why = f"it drew from or seeded {name}"
     return why
 

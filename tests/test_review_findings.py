@@ -6,10 +6,13 @@ gradients, .any() inside a trace, and p = p - lr * p.grad."""
 import contextlib
 import functools
 import io
+import itertools
 import random
 import threading
 import time
 import types
+import weakref
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -876,7 +879,9 @@ def _helpers_module():
     """A module holding a Generator and a helper that draws from it (helpers.skip(w))."""
     helpers = types.ModuleType("helpers")
     exec("import numpy as np\nrng = np.random.default_rng(0)\n"
-         "def skip(w):\n    return rng.random() < 0.1\n", helpers.__dict__)
+         "def skip(w):\n    return rng.random() < 0.1\n"
+         "class Block:\n    def forward(self, w):\n"
+         "        return w.sum() if rng.random() < 0.1 else (w * w).sum()\n", helpers.__dict__)
     return helpers
 
 
@@ -907,13 +912,41 @@ def _reached(how, seed):
         return (lambda w: w.sum() if helpers.skip(w) else (w * w).sum()), ()
     if how == "Python's random.Random of self":
         return _StochasticDepth(seed, random.Random).step, ()
+    if how == "met first deep, then near":  # (depth first opened it at the deep place only)
+        registry = types.SimpleNamespace(a=types.SimpleNamespace(b=types.SimpleNamespace(
+            c=types.SimpleNamespace(d=layer))))
+        return (lambda w: layer(w) if registry else None), ()
+    if how == "beside a big object f names":  # (a budget spent on it found nothing else)
+        dataset = [types.SimpleNamespace(**{f"f{i}": float(i) for i in range(40)})
+                   for _ in range(256)]
+        return (lambda w: layer(w) if dataset else None), ()
+    if how == "a method's module-level rng":
+        helpers = _helpers_module()
+        helpers.rng = np.random.default_rng(seed)
+        block = helpers.Block()
+        return (lambda w: block.forward(w)), ()
+    if how == "a class attribute":
+        class Shared:
+            rng = np.random.default_rng(seed)
+
+            def __call__(self, w):
+                return (w * w).sum() if self.rng.random() < 0.9 else w.sum()
+        return Shared(), ()
+    if how == "model.blocks[0].drop.rng":
+        model = types.SimpleNamespace(blocks=[types.SimpleNamespace(drop=layer)])
+        return (lambda w: model.blocks[0].drop(w)), ()
+    if how == "a raw bit generator":
+        bits = np.random.PCG64(seed)
+        return (lambda w: (w * w).sum() if bits.random_raw() % 10 else w.sum()), ()
     raise AssertionError(how)
 
 
 _REACHED = ["a bound method's self.rng", "a layer object called as f",
             "a functools.partial's argument", "a default argument",
             "an attribute of an object f names", "a static argument", "a module's helper",
-            "Python's random.Random of self"]
+            "Python's random.Random of self", "met first deep, then near",
+            "beside a big object f names", "a method's module-level rng", "a class attribute",
+            "model.blocks[0].drop.rng", "a raw bit generator"]
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -1065,3 +1098,70 @@ def test_concurrent_first_calls_trace_once():
     for t in threads:
         t.join()
     assert results == [6.0] * 4 and step.trace_count == 1
+
+
+class _Odd:
+    """Objects that raise, hang or run code when read the usual way."""
+
+    class RaisingGetattr:
+        __slots__ = ("x",)
+
+        def __getattr__(self, name):
+            raise KeyError(name)
+
+    class EndlessList(list):
+        def __iter__(self):
+            return itertools.count()
+
+    class Counting:
+        reads = 0
+
+        @property
+        def value(self):
+            type(self).reads += 1
+            return 1.0
+
+        def __getattribute__(self, name):
+            type(self).reads += 1
+            return object.__getattribute__(self, name)
+
+
+def test_searching_what_f_reaches_runs_none_of_its_code_and_survives_odd_objects():
+    """A hostile review: naming a __slots__ class whose __getattr__ raises, a dead
+    weakref.proxy, a Mock(spec=functools.partial) or a list subclass with an endless
+    __iter__ crashed or hung the first call; a property or __getattribute__ of the user's
+    ran during the search; a 30M-entry list was copied whole."""
+    class Gone:
+        pass
+    gone = Gone()
+    dead = weakref.proxy(gone)
+    del gone
+    odd = [_Odd.RaisingGetattr(), dead, mock.Mock(spec=functools.partial),
+           _Odd.EndlessList([1.0]), _Odd.Counting(), list(range(3_000_000))]
+
+    def cost(w):
+        assert odd is not None
+        return (al.tanh(w) ** 2).sum()
+    value, (dw,) = al.compile(cost)(al.Tensor(np.ones(3), requires_grad=True))
+    assert value == cost(al.Tensor(np.ones(3))).item()
+    assert _Odd.Counting.reads == 0
+
+
+def test_a_generator_drawn_from_on_the_first_call_only_compiles():
+    """Random features drawn from self.rng on the first call and cached: eager calls draw
+    nothing more, and neither do the replays; refused since the search reached self.rng
+    (a hostile review). A draw on every call is still refused."""
+    class RandomFeatures:
+        def __init__(self):
+            self.rng, self.P = np.random.default_rng(0), None
+
+        def __call__(self, x):
+            if self.P is None:
+                self.P = self.rng.standard_normal((2, x.shape[0]))
+            return (al.tanh(self.P @ x) ** 2).sum()
+    features = RandomFeatures()
+    step = al.compile(features)
+    for v in (0.5, 1.0):
+        x = al.Tensor(np.full(3, v), requires_grad=True)
+        assert step(x)[0] == features(x).item()
+    assert step.trace_count == 1
