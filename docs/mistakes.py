@@ -235,6 +235,6 @@ def html_cat_data(files):
 
 
 @mistake("an unsafe expression on the command line", None,
-         "Attribute is not allowed in an expression")
+         "'a.__class__' is not allowed in an expression")
 def unsafe_expression(files):
     return nn.cli.main(["graph", "a.__class__", "a=1"])
