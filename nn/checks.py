@@ -54,7 +54,7 @@ def check_parameters(parameters, X=None):
             raise ShapeError(f"W{l} should be a matrix (n[{l}], n[{l - 1}]), got shape "
                              f"{W.shape}")
         if l == 1:
-            _check_W1(W, parameters.get("W2"), X)
+            _check_W1(W, parameters["b1"], parameters.get("W2"), X)
             dims.append(W.shape[1])
         elif W.shape[1] != dims[-1]:
             if W.shape[0] == dims[-1]:
@@ -72,15 +72,21 @@ def check_parameters(parameters, X=None):
     return dims
 
 
-def _check_W1(W1, W2, X) -> None:
+def _check_W1(W1, b1, W2, X) -> None:
     """W1 transposed, (n_x, n[1]), blamed on W1: its rows are taken for n[1], so b1 or W2
-    was blamed ("b1 should be (n[1], 1) = (5, 1), got (4, 1)"). Told by X's rows, n_x, or
-    where X is not given or is itself transposed, by W2's columns, n[1] (b1's rows would
-    not tell a wrong b1 from a transposed W1)."""
-    n_x = np.shape(X)[0] if X is not None and np.ndim(X) == 2 else None
-    n_1 = np.shape(W2)[1] if W2 is not None and np.ndim(W2) == 2 else None
+    was blamed ("b1 should be (n[1], 1) = (5, 1), got (4, 1)"). Told by X's rows, n_x
+    (unless X's columns fit W1: then X is the transposed one), or without X by W2's
+    columns, n[1], where b1 does not side with W1 as it is (a transposed W2 then)."""
     rows, cols = W1.shape
-    if rows != cols and (rows == n_x or cols != n_x and cols == n_1):
+    if rows == cols:
+        return  # (square: nothing tells)
+    if X is not None and np.ndim(X) == 2:
+        transposed = rows == np.shape(X)[0] and np.shape(X)[1] != cols
+    else:
+        n_1 = np.shape(W2)[1] if W2 is not None and np.ndim(W2) == 2 else None
+        b_rows = np.shape(b1)[0] if np.ndim(b1) >= 1 else None
+        transposed = cols == n_1 and b_rows != rows
+    if transposed:
         raise ShapeError(f"W1 should be (n[1], n_x) = ({cols}, {rows}), got {W1.shape} "
                          "(transposed?)")
 

@@ -672,3 +672,16 @@ def test_a_transposed_W1_is_blamed_on_W1_not_on_b1_or_W2(model, with_X):
     assert check_parameters(P, X if with_X else None) == [5, 4, 1]
     with pytest.raises(nn.ShapeError, match=r"^b1 should be \(n\[1\], 1\) = \(4, 1\)"):
         check_parameters({**P, "b1": np.zeros((5, 1))}, X if with_X else None)  # b1 wrong
+
+
+def test_a_right_W1_is_not_blamed_for_a_transposed_X_or_W2():
+    """A hostile review of the test above: X.T with m = n[1] (the flower's 4 examples) was
+    blamed on W1, and without X a transposed W2 with n[2] = n_x was too."""
+    from nn.checks import check_parameters
+    X = np.random.default_rng(0).standard_normal((2, 4))
+    p = nn.shallow.initialize_parameters(2, 4, 1)
+    with pytest.raises(nn.ShapeError, match=r"^X should be \(n_x, m\) = \(2, 4\)"):
+        nn.shallow.forward_propagation(X.T, p)
+    P = nn.deep.initialize_parameters_deep([5, 4, 5, 1])
+    with pytest.raises(nn.ShapeError, match=r"^W2 should be .* got \(4, 5\)"):
+        check_parameters({**P, "W2": P["W2"].T})
