@@ -307,3 +307,28 @@ def test_requires_grad_underscore_and_its_limits():
     np.testing.assert_allclose(t.grad, [2.0, 2.0])
     with pytest.raises(RuntimeError, match="only leaves"):
         (t * 2).requires_grad_(False)
+
+
+def test_pytorchs_in_place_methods_on_a_view_write_through_and_a_broadcast_view_refuses():
+    """A hostile review: under no_grad, V += 1 wrote through the view V = W[0] but V.add_(1)
+    and W[1].zero_() raised "made by 'getitem'"; a write into w's broadcast view raised
+    numpy's bare "assignment destination is read-only" (PyTorch refuses it too, saying
+    why). A single entry W[0, 1] is a copy in numpy, rebound as before."""
+    W = leaf(np.ones((2, 3)), "W")
+    V = W[0]
+    with al.no_grad():
+        V.add_(1.0)
+        V.mul_(3.0)
+        W[1].zero_()
+    np.testing.assert_array_equal(W.data, [[6.0, 6.0, 6.0], [0.0, 0.0, 0.0]])
+    w = leaf(np.ones(3), "w")
+    stretched = al.broadcast_to(w, (2, 3))
+    for write in (lambda: stretched.__iadd__(1.0), lambda: stretched.__setitem__((0, 0), 5.0),
+                  lambda: stretched.add_(1.0)):
+        with al.no_grad(), pytest.raises(RuntimeError, match="a broadcast view"):
+            write()
+    np.testing.assert_array_equal(w.data, np.ones(3))
+    entry = W[0, 1]
+    with al.no_grad():
+        entry += 1.0
+    assert entry.item() == 7.0 and W.data[0, 1] == 6.0
