@@ -1404,6 +1404,9 @@ _TORCH_KEYWORDS = (("dim", "axis"), ("keepdim", "keepdims"))  # PyTorch's -> num
 _SPREAD_KEYWORDS = (("correction", "ddof"),)  # var's and std's
 
 
+_REDUCTIONS = ("sum", "mean", "var", "std", "norm", "prod", "logsumexp")
+
+
 def _numpy_keywords(name: str, kwargs: dict) -> None:
     """PyTorch's dim= and keepdim= in ``kwargs`` renamed to numpy's axis= and keepdims=
     (and var's and std's unbiased= and correction= to ddof=)."""
@@ -1415,7 +1418,7 @@ def _numpy_keywords(name: str, kwargs: dict) -> None:
         _norm_order(kwargs)
     spread = name in ("var", "std")
     as_torch = "dim" in kwargs or "keepdim" in kwargs
-    if type(kwargs.get("dim")) in (tuple, list) and not kwargs["dim"]:
+    if name in _REDUCTIONS and type(kwargs.get("dim")) in (tuple, list) and not kwargs["dim"]:
         kwargs["dim"] = None  # PyTorch's dim=() is every axis; numpy's axis=() is none
     if spread and "unbiased" in kwargs:  # PyTorch's older spelling: True divides by n - 1
         if "correction" in kwargs or "ddof" in kwargs:
