@@ -323,12 +323,16 @@ def _caller_names() -> dict[int, str]:
         for name, v in list(space.items()):
             if _nameable(v) and name[:1] != "_" and name.isidentifier():
                 known.setdefault(id(v), name)
+    taken = set(known.values())
     for space in spaces:  # then the course's parameters dict: P["W1"] is W1
         for name, v in list(space.items()):
             if type(v) is dict and len(v) <= 200 and name[:1] != "_":
                 for key, item in v.items():
-                    if _nameable(item) and type(key) is str and key.isidentifier():
-                        known.setdefault(id(item), key)
+                    if _nameable(item) and type(key) is str and key.isidentifier() \
+                            and id(item) not in known:
+                        label = key if key not in taken else f"{name}[{key!r}]"  # (a clash)
+                        known[id(item)] = label
+                        taken.add(label)
     return known
 
 
@@ -866,7 +870,7 @@ def _node_label(node: _Node, how: _LabelOptions) -> tuple[str, str]:
         lines.append("grad " + _fmt_array(grad, how.precision, how.max_entries, _WIDTH))
     if how.show_grads and more is not None:  # (a training loop without zero_grad shows here)
         lines.append(".grad " + _fmt_array(more, how.precision, how.max_entries, _WIDTH)
-                     + (" (+ other passes)" if how.walked else " (other graphs)"))
+                     + (" (not this graph's)" if how.walked else " (other graphs)"))
     kind = ("output" if id(t) in how.outputs else "tensor" if t._op is not None
             else "param" if t.requires_grad else "leaf")
     style = _STYLE[kind]
@@ -882,9 +886,10 @@ def _node_label(node: _Node, how: _LabelOptions) -> tuple[str, str]:
     return "\n".join(lines), style
 
 
-_ACCUMULATED = ("grad: this graph's gradient. .grad: what the tensor's .grad holds, more than "
-                "this graph's: other backward() passes added to it (set p.grad = None, or "
-                "zero_grad(), between steps to start each from 0)")
+_ACCUMULATED = ("grad: this graph's gradient. .grad: what the tensor's .grad holds, which "
+                "differs: backward() from another output or through other graphs added to "
+                "it (a loop without p.grad = None or zero_grad() between steps), or it was "
+                "set by hand")
 _ELSEWHERE = (".grad: what the tensor's .grad holds from backward() through other graphs; "
               "this one has had no backward() yet")
 
