@@ -397,8 +397,9 @@ def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
         tried: list = []
         crashed: dict = {}
         found = smallest_failure(model, function, examples, failing, tried, crashed)
-        if not crashed:  # it saw only the cases run before its first failure and shrinking
-            smallest_crash(model, function, examples, crashed)
+        # it saw only the cases run before its first failure and shrinking: a crash it
+        # missed, or one smaller than the crash it met, is looked for apart
+        smallest_crash(model, function, examples, crashed)
         if crashed:  # (raised on some case: 0, whatever else it got wrong)
             raise LearnerError(f"{model.learner} on {_case_text(crashed['case'])}: "
                                f"{crashed['case']['error']}")

@@ -660,3 +660,14 @@ def test_a_learner_that_crashes_once_scores_zero_not_a_grader_error(tmp_path, ca
     learner = _deep_learner(tmp_path, f"calls.append(m) or len(calls) == {call}")
     results = grade_file(str(learner), examples=100, out_dir=str(tmp_path / "out"))
     assert results["score"] == 0 and "IndexError: my code breaks here" in results["output"]
+
+
+def test_the_crash_named_is_the_smallest_even_when_the_first_search_met_one(tmp_path):
+    """A hostile review: when the first search already met a crash (beside a wrong dW1), the
+    crash-only search did not run: [4, 4, 8, 4, 1], m=4 was named where [1, 1, 1, 1, 1],
+    m=1 crashes too."""
+    from nn.grading import grade as grade_file
+    learner = _deep_learner(tmp_path, "L == 4", "g['dW1'] = g['dW1'] * 2")
+    results = grade_file(str(learner), examples=100, out_dir=str(tmp_path / "out"))
+    assert results["score"] == 0
+    assert _crash_case(results["output"]) == ([1, 1, 1, 1, 1], 1)
