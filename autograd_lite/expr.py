@@ -117,6 +117,11 @@ def evaluate(text: str, variables: dict[str, Any]) -> Tensor:
     try:
         tree = _parse(text)
     except SyntaxError as err:
+        assigned = re.match(r"\s*([A-Za-z_]\w*)\s*=(?!=)\s*(.*)", text, re.S)
+        if assigned:  # e = (a+b)*(b+1), as the README's prose writes it
+            raise ExpressionError(f"an assignment is not an expression: write "
+                                  f"{assigned[2].strip()!r} alone (its value is shown as out)"
+                                  ) from None
         where = f"at column {err.offset}" if err.offset else "at its end (an operator last?)"
         raise ExpressionError(f"syntax error in the expression {where}: {err.msg}") from None
     except ValueError as err:  # e.g. an integer of more than 4300 digits

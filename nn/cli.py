@@ -493,11 +493,18 @@ def data_add(args) -> int:
 
 
 def data_where(args) -> int:
-    """The ``data where`` command: the data folder, and which course files it holds."""
-    print(f"data folder: {data_folder()} (set AUTOGRAD_LITE_DATA_DIR to use another)")
+    """The ``data where`` command: where each course file is looked for, in order (its
+    environment variable, then the data folder), and whether it is there."""
+    chosen = ("(from AUTOGRAD_LITE_DATA_DIR)" if os.environ.get("AUTOGRAD_LITE_DATA_DIR")
+              else "(set AUTOGRAD_LITE_DATA_DIR to use another)")
+    print(f"data folder: {data_folder()} {chosen}")
     for name, files in COURSE_FILES.items():
+        env = DATASETS[name].env
+        folder = os.environ.get(env) if env else None
+        if folder:  # read first, as training does: the data folder is not looked at then
+            print(f"  {name}: ${env} = {folder}, read instead of the data folder")
         for f in files:
-            there = os.path.isfile(os.path.join(data_folder(name), f))
+            there = os.path.isfile(os.path.join(folder or data_folder(name), f))
             print(f"  {name}: {f}: {'present' if there else 'missing'}")
     return 0
 

@@ -437,3 +437,12 @@ def test_output_into_a_pipe_closed_early_ends_quietly(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdout", ClosedPipe())
     code = main(["graph", "sum(x @ x)", "x=[[1, 2], [3, 4]]", "--explain"])
     assert code == 141 and capsys.readouterr().err == ""
+
+
+def test_graph_given_an_assignment_says_to_write_the_expression_alone(capsys):
+    """"e = (a+b)*(b+1)", as the README's prose writes it, was "syntax error in the
+    expression at column 3: invalid syntax" (a stranger's trial)."""
+    from nn.cli import main
+    assert main(["graph", "e = (a+b)*(b+1)", "a=2", "b=3"]) == 1
+    assert ("an assignment is not an expression: write '(a+b)*(b+1)' alone"
+            in capsys.readouterr().err)
