@@ -278,7 +278,13 @@ def test_gradient_checking_network_equals_engine(dims, m, seed):
     cost, cache = gradient_checking.forward_propagation_n(X, Y, params)
     hand = gradient_checking.backward_propagation_n(X, Y, cache)
     _assert_same(hand, regularization.backward_propagation_engine(X, Y, params))
-    assert np.isclose(cost, gradient_checking.cost_engine(params, X, Y).item(), rtol=1e-10)
+    # the course's cost takes log(1 - A3) of a rounded A3: near saturation (A3 = 1 - 6e-12)
+    # it is off by eps / (1 - A3) an entry, where the engine's, from Z3, is exact (the
+    # thorough profile met a 4.8e-8 relative difference)
+    A3 = cache[9]
+    near = np.finfo(float).eps * np.mean(1 / np.maximum(np.minimum(A3, 1 - A3), 1e-300))
+    assert np.isclose(cost, gradient_checking.cost_engine(params, X, Y).item(), rtol=1e-10,
+                      atol=4 * near)
 
 
 def test_gradient_check_n_passes_the_correct_backward():
