@@ -442,15 +442,28 @@ def _infix(a: str, symbol: str, b: str) -> str:
     p = _PRECEDENCE[symbol]
     pa, pb = _precedence(a), _precedence(b)
     left = pa > p if symbol == "**" else pa >= p
-    right = pb >= p if symbol in ("**", "+", "*") else pb > p
+    # a * (B @ X) is not (a * B) @ X: * leaves only a product of *'s unbracketed on its right
+    right = pb > p or pb == p and (symbol in ("**", "+") or symbol == "*"
+                                   and "@" not in (_top_symbols(b) or ()))
     return f"{a if left else f'({a})'} {symbol} {b if right else f'({b})'}"
 
 
 def _precedence(s: str) -> int:
     """How tightly ``s`` binds as an operand: 9 for a name, a number or a call, 3 for
     ``-x``, else its loosest operator outside brackets (0 for any other space)."""
-    if " " not in s:
+    symbols = _top_symbols(s)
+    if symbols is None:
         return 3 if s[:1] == "-" and len(s) > 1 else 9
+    if not symbols or any(sym not in _PRECEDENCE for sym in symbols):
+        return 0
+    return min(_PRECEDENCE[sym] for sym in symbols)
+
+
+def _top_symbols(s: str) -> list[str] | None:
+    """The operators of ``s`` outside brackets (a op b op c: [op, op]); None when ``s`` is
+    one operand, [] when its spaces do not separate operators."""
+    if " " not in s:
+        return None
     if "(" not in s and "[" not in s:
         parts = s.split(" ")
     else:
@@ -461,12 +474,9 @@ def _precedence(s: str) -> int:
                 parts.append(s[start:i])
                 start = i + 1
         if not parts:
-            return 3 if s[:1] == "-" and len(s) > 1 else 9
+            return None
         parts.append(s[start:])
-    symbols = parts[1::2] if len(parts) % 2 else None  # a op b op c: operands around each
-    if not symbols or any(sym not in _PRECEDENCE for sym in symbols):
-        return 0
-    return min(_PRECEDENCE[sym] for sym in symbols)
+    return parts[1::2] if len(parts) % 2 else []
 
 
 def _atomic(s: str) -> bool:

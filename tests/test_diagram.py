@@ -865,3 +865,15 @@ def test_a_dict_key_that_clashes_with_a_variables_name_is_told_apart():
     names = {v.split("\\n")[0] for v in labels(al.draw((parameters["W1"] * W1).sum()).source)
              .values()}
     assert {"W1", "parameters['W1']", "parameters['W1'] * W1"} <= names, names
+
+
+def test_a_product_with_a_matrix_product_on_its_right_keeps_its_brackets():
+    """A hostile review: (A @ X + 1) * (B @ X) was labelled "(A @ X + 1) * B @ X", which
+    Python reads as ((A @ X + 1) * B) @ X; a product of *'s still needs none."""
+    A = Tensor(np.ones((2, 2)), requires_grad=True, name="A")
+    B = Tensor(np.ones((2, 2)), requires_grad=True, name="B")
+    X = np.ones((2, 3))
+    names = {v.split("\\n")[0] for v in labels(al.draw((A @ X + 1) * (B @ X)).source).values()}
+    assert "(A @ X + 1) * (B @ X)" in names, names
+    names = {v.split("\\n")[0] for v in labels(al.draw(A * (B * 2.0)).source).values()}
+    assert "A * B * 2" in names, names
