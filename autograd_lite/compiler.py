@@ -15,6 +15,7 @@ most recent ``cache_size`` traces).
 from __future__ import annotations
 
 import ast
+import collections
 import contextlib
 import functools
 import gc
@@ -24,6 +25,7 @@ import math
 import os
 import random
 import sys
+import sysconfig
 import threading
 import types
 from collections import Counter, OrderedDict
@@ -776,10 +778,14 @@ def _one_step(v: Any) -> list:
             return list(base.__getitem__(v, slice(0, 256)))
     if issubclass(kind, dict):
         return list(itertools.islice(dict.values(v), 256))
+    if issubclass(kind, collections.deque):
+        return list(itertools.islice(collections.deque.__iter__(v), 256))
     if issubclass(kind, (set, frozenset)):
         return list(itertools.islice(frozenset.__iter__(frozenset(v)), 256))
     if issubclass(kind, type):  # a class f names: its attributes and methods
         return [] if _library(v) else _class_values(v)
+    if kind is types.SimpleNamespace:  # (the standard library's, holding the user's values)
+        return list(itertools.islice(vars(v).values(), 256))
     if _library(kind):
         return []
     held = list(_stored_attributes(v))
@@ -826,18 +832,41 @@ def _class_values(klass: type) -> list:
 
 
 def _library(klass: type) -> bool:
-    """A class of Python's, numpy's or the engine's own: nothing of the user's in it."""
-    return getattr(klass, "__module__", "builtins").split(".")[0] in (
-        "builtins", "numpy", "autograd_lite", "typing", "abc", "collections", "enum")
+    """A class of Python's, numpy's, the engine's or an installed package's (matplotlib's
+    Axes took 34 ms to search): the user's own code is what may hold a generator."""
+    module = getattr(klass, "__module__", None) or "builtins"
+    known = _LIBRARY.get(module)
+    if known is None:
+        path = getattr(sys.modules.get(module), "__file__", None) or ""
+        known = _LIBRARY[module] = module.split(".")[0] in (
+            "builtins", "numpy", "autograd_lite") or bool(path) and path.startswith(
+            _INSTALLED)  # (no file: Jupyter's __main__; installed in place: the project's)
+    return known
 
 
-def _state(g: Any) -> str:
+_LIBRARY: dict[str, bool] = {}
+_INSTALLED = tuple({sysconfig.get_path(k) + os.sep for k in ("stdlib", "platstdlib",
+                                                               "purelib", "platlib")})
+
+
+def _state(g: Any) -> Any:
     """A generator's state, comparable (its arrays written out in full)."""
     state = (g.bit_generator.state if isinstance(g, np.random.Generator) else
              g.state if isinstance(g, np.random.BitGenerator) else
              g.getstate() if isinstance(g, random.Random) else g.get_state())
-    with np.printoptions(threshold=sys.maxsize):
-        return repr(state)
+    return _comparable(state)
+
+
+def _comparable(state: Any) -> Any:
+    """A state with its arrays as bytes: == compares it, cheaply (repr of an MT19937 state
+    took 1.5 ms)."""
+    if isinstance(state, dict):
+        return tuple((k, _comparable(v)) for k, v in state.items())
+    if isinstance(state, (tuple, list)):
+        return tuple(_comparable(v) for v in state)
+    if isinstance(state, np.ndarray):
+        return (state.dtype.str, state.shape, state.tobytes())
+    return state
 
 
 class _QuietThread:
@@ -866,10 +895,10 @@ def _changed(states: list, tracers: tuple, runs: tuple) -> str | None:
     why = first_difference(*tracers, runs)
     for k, name in enumerate(_RANDOM_SOURCES):
         before, between, after = (s[k] for s in states)
-        # a Generator drawn from on the first run only made something once (random
-        # features, cached on self): the replays, as eager calls, draw nothing more
-        drew = between != after if k == 2 else not before == between == after
-        if why is None and drew:
+        # (a draw on the first run only may be a cache filled once, or a draw every k
+        # calls: two runs cannot tell them apart, so both are refused, and the message says
+        # to fill a cache before compiling)
+        if why is None and not before == between == after:
             why = f"it drew from or seeded {name}"
     return why
 
@@ -884,6 +913,8 @@ def _changed_error(cf: Compiled, why: str, tracer: Tracer, local_names: dict) ->
         "itself (the time, a counter). Every replay would repeat one run's. Draw outside and "
         "pass the result as an argument (a dropout mask D as an array), or leave this "
         "function uncompiled" + (f" (its tensors: {', '.join(sorted(made))})" if made else "")
+        + ". A draw made once and cached (random features on self) is made before compiling: "
+        "call the function once eagerly first"
         + ". (Another thread drawing at the same time from np.random or a Generator the "
         "function reaches, a data loader, counts too: compile while it is idle, or give it "
         "its own np.random.default_rng())")

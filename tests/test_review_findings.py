@@ -8,6 +8,7 @@ import functools
 import io
 import itertools
 import random
+import sys
 import threading
 import time
 import types
@@ -1147,10 +1148,22 @@ def test_searching_what_f_reaches_runs_none_of_its_code_and_survives_odd_objects
     assert _Odd.Counting.reads == 0
 
 
-def test_a_generator_drawn_from_on_the_first_call_only_compiles():
-    """Random features drawn from self.rng on the first call and cached: eager calls draw
-    nothing more, and neither do the replays; refused since the search reached self.rng
-    (a hostile review). A draw on every call is still refused."""
+def test_a_draw_on_the_first_run_only_is_refused_and_a_cache_filled_first_compiles():
+    """A draw every third call compiled and replayed the first mask for ever (49, 49, 49,
+    49 where eager gave 49, 49, 49, 32: a second hostile review) when a draw on the first
+    run only was let through for random features cached on self. Two runs cannot tell the
+    two apart: both are refused, and the message says to fill a cache before compiling,
+    after which the features compile and match eager."""
+    class Periodic:
+        def __init__(self):
+            self.rng, self.step, self.mask = np.random.default_rng(0), 0, None
+
+        def __call__(self, W):
+            if self.step % 3 == 0:
+                self.mask = (self.rng.random((3, 4)) > 0.5).astype(float)
+            self.step += 1
+            return (W * self.mask).sum()
+
     class RandomFeatures:
         def __init__(self):
             self.rng, self.P = np.random.default_rng(0), None
@@ -1159,9 +1172,34 @@ def test_a_generator_drawn_from_on_the_first_call_only_compiles():
             if self.P is None:
                 self.P = self.rng.standard_normal((2, x.shape[0]))
             return (al.tanh(self.P @ x) ** 2).sum()
+    W = al.Tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+    with pytest.raises(TraceError, match=r"call the function once eagerly first"):
+        al.compile(Periodic())(W)
     features = RandomFeatures()
+    with pytest.raises(TraceError, match=r"a Generator the function reaches"):
+        al.compile(features)(al.Tensor(np.ones(3), requires_grad=True))
+    features = RandomFeatures()
+    features(al.Tensor(np.ones(3)))  # the cache filled eagerly: nothing more is drawn
     step = al.compile(features)
     for v in (0.5, 1.0):
         x = al.Tensor(np.full(3, v), requires_grad=True)
         assert step(x)[0] == features(x).item()
     assert step.trace_count == 1
+
+
+def test_the_generator_search_opens_the_users_classes_not_installed_packages():
+    """A second hostile review: a trainer holding a matplotlib Axes made the search open all
+    of matplotlib's (34 ms a trace, against 0.19). Installed packages and the standard
+    library are not searched; the user's classes are, in a file or in Jupyter's __main__."""
+    import fractions
+
+    from autograd_lite import compiler
+    notebook = types.ModuleType("__notebook__")  # (no __file__, as Jupyter's __main__)
+    exec("class Layer:\n    pass\n", notebook.__dict__)
+    sys.modules["__notebook__"] = notebook
+    try:
+        assert not compiler._library(notebook.Layer) and not compiler._library(_Dropout)
+    finally:
+        del sys.modules["__notebook__"]
+    assert compiler._library(fractions.Fraction) and compiler._library(mock.Mock)
+    assert compiler._library(np.random.Generator) and compiler._library(pytest.MonkeyPatch)
