@@ -1418,7 +1418,9 @@ def _numpy_keywords(name: str, kwargs: dict) -> None:
         _norm_order(kwargs)
     spread = name in ("var", "std")
     as_torch = "dim" in kwargs or "keepdim" in kwargs
-    if name in _REDUCTIONS and type(kwargs.get("dim")) in (tuple, list) and not kwargs["dim"]:
+    if type(kwargs.get("dim")) in (tuple, list) and not kwargs["dim"]:
+        if name not in _REDUCTIONS:  # (softmax(dim=()) gave all 1s: numpy's no axis)
+            raise TypeError(f"{name}(dim=()): PyTorch refuses no axis here; give dim= an axis")
         kwargs["dim"] = None  # PyTorch's dim=() is every axis; numpy's axis=() is none
     if spread and "unbiased" in kwargs:  # PyTorch's older spelling: True divides by n - 1
         if "correction" in kwargs or "ddof" in kwargs:
