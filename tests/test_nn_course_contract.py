@@ -685,3 +685,20 @@ def test_a_right_W1_is_not_blamed_for_a_transposed_X_or_W2():
     P = nn.deep.initialize_parameters_deep([5, 4, 5, 1])
     with pytest.raises(nn.ShapeError, match=r"^W2 should be .* got \(4, 5\)"):
         check_parameters({**P, "W2": P["W2"].T})
+
+
+def test_a_transposed_W1_whose_shape_is_X_s_is_told_by_b1():
+    """A second hostile review: W1 (2, 4) transposed beside X (2, 4) (m = n[1]) blamed a
+    right b1, and so did week 2's column w given as W1 (3, 1) for one example X (3, 1): X
+    fits W1 either way there, and b1's rows tell."""
+    from nn.checks import check_parameters
+    P = {"W1": np.ones((2, 4)), "b1": np.zeros((4, 1)), "W2": np.ones((1, 4)),
+         "b2": np.zeros((1, 1))}
+    with pytest.raises(nn.ShapeError, match=r"^W1 should be \(n\[1\], n_x\) = \(4, 2\)"):
+        check_parameters(P, np.ones((2, 4)))
+    with pytest.raises(nn.ShapeError, match=r"^W1 should be \(n\[1\], n_x\) = \(1, 3\)"):
+        check_parameters({"W1": np.ones((3, 1)), "b1": np.zeros((1, 1))}, np.ones((3, 1)))
+    right = {**P, "W1": np.ones((4, 2))}
+    assert check_parameters(right, np.ones((2, 4))) == [2, 4, 1]
+    with pytest.raises(nn.ShapeError, match=r"^X should be"):
+        check_parameters(right, np.ones((4, 2)))
