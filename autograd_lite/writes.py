@@ -130,6 +130,10 @@ def _check_writable(t: Tensor, what: str, other: Any = None) -> None:
     on a leaf that requires grad while recording (use no_grad), and on a tensor made by an
     op (backward would not see the write) unless it is a view written under no_grad."""
     recording = _current_mode().enabled
+    if type(t._data) is np.ndarray and not t._data.flags.writeable:  # (made under no_grad)
+        raise RuntimeError(f"{what}: this tensor is a broadcast view, whose entries share "
+                           "memory with each other; a write would land on one entry several "
+                           "times. Write t = t op x for a new tensor")
     if t._op is not None and (recording or not _view_of_input(t, what)):
         raise RuntimeError(f"{what}: this tensor was made by '{t._op.name}', and backward() "
                            "would not see a write into it. Build a new tensor instead (e.g. "

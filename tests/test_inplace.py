@@ -328,6 +328,11 @@ def test_pytorchs_in_place_methods_on_a_view_write_through_and_a_broadcast_view_
         with al.no_grad(), pytest.raises(RuntimeError, match="a broadcast view"):
             write()
     np.testing.assert_array_equal(w.data, np.ones(3))
+    with al.no_grad():  # made under no_grad: no op recorded, refused all the same
+        plain = al.broadcast_to(w, (2, 3))
+        for write in (lambda: plain.__iadd__(1.0), lambda: plain.zero_()):
+            with pytest.raises(RuntimeError, match="a broadcast view"):
+                write()
     entry = W[0, 1]
     with al.no_grad():
         entry += 1.0
