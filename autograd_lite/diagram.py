@@ -437,14 +437,15 @@ _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "**": 4}  # Python's
 
 def _infix(a: str, symbol: str, b: str) -> str:
     """``a symbol b`` with the parentheses Python's precedence needs, so that Z reads
-    ``w.T @ X + b`` (``-`` and ``/`` and ``@`` bracket an equal right operand; ``**`` a left
-    one). A name with a space in it is always bracketed."""
+    ``w.T @ X + b`` (every operator but ``**`` brackets an equal right operand, ``**`` a
+    left one: the label parses to the graph's own tree). A name with a space in it is
+    always bracketed."""
     p = _PRECEDENCE[symbol]
     pa, pb = _precedence(a), _precedence(b)
     left = pa > p if symbol == "**" else pa >= p
-    # a * (B @ X) is not (a * B) @ X: * leaves only a product of *'s unbracketed on its right
-    right = pb > p or pb == p and (symbol in ("**", "+") or symbol == "*"
-                                   and "@" not in (_top_symbols(b) or ()))
+    # an equal right operand is bracketed (a * (B @ X) is not (a * B) @ X, nor is
+    # a + (b - c) the tree a + b - c); ** binds to the right
+    right = pb > p or pb == p and symbol == "**"
     return f"{a if left else f'({a})'} {symbol} {b if right else f'({b})'}"
 
 
@@ -897,9 +898,9 @@ def _node_label(node: _Node, how: _LabelOptions) -> tuple[str, str]:
 
 
 _ACCUMULATED = ("grad: this graph's gradient. .grad: what the tensor's .grad holds, which "
-                "differs: backward() from another output or through other graphs added to "
-                "it (a loop without p.grad = None or zero_grad() between steps), or it was "
-                "set by hand")
+                "differs: backward() from another output, through other graphs or again "
+                "through this one (retain_graph) added to it (a loop without p.grad = None "
+                "or zero_grad() between steps), or it was set by hand")
 _ELSEWHERE = (".grad: what the tensor's .grad holds from backward() through other graphs; "
               "this one has had no backward() yet")
 

@@ -869,11 +869,14 @@ def test_a_dict_key_that_clashes_with_a_variables_name_is_told_apart():
 
 def test_a_product_with_a_matrix_product_on_its_right_keeps_its_brackets():
     """A hostile review: (A @ X + 1) * (B @ X) was labelled "(A @ X + 1) * B @ X", which
-    Python reads as ((A @ X + 1) * B) @ X; a product of *'s still needs none."""
+    Python reads as ((A @ X + 1) * B) @ X. Every equal right operand is bracketed now:
+    A + (B - C) read A + B - C, another tree (a second review)."""
     A = Tensor(np.ones((2, 2)), requires_grad=True, name="A")
     B = Tensor(np.ones((2, 2)), requires_grad=True, name="B")
     X = np.ones((2, 3))
     names = {v.split("\\n")[0] for v in labels(al.draw((A @ X + 1) * (B @ X)).source).values()}
     assert "(A @ X + 1) * (B @ X)" in names, names
-    names = {v.split("\\n")[0] for v in labels(al.draw(A * (B * 2.0)).source).values()}
-    assert "A * B * 2" in names, names
+    for tree, label in ((A * (B * 2.0), "A * (B * 2)"), (A + (B - 1.0), "A + (B - 1)"),
+                        ((A * B) * 2.0, "A * B * 2"), (A ** (B ** 2.0), "A ** B ** 2")):
+        names = {v.split("\\n")[0] for v in labels(al.draw(tree).source).values()}
+        assert label in names, names  # (the label parses to the graph's own tree)
