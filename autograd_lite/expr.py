@@ -63,6 +63,14 @@ def _parse(text: str) -> ast.AST:
         return ast.parse(text.strip(), mode="eval")
 
 
+def _parses(text: str) -> bool:
+    try:
+        _parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return bool(text.strip())
+
+
 def parse_value(text: str) -> np.ndarray:
     """A number or a (nested) list of numbers, e.g. ``2``, ``-1.5e3``, ``[1, 2, 3]``.
 
@@ -118,7 +126,7 @@ def evaluate(text: str, variables: dict[str, Any]) -> Tensor:
         tree = _parse(text)
     except SyntaxError as err:
         assigned = re.match(r"\s*([A-Za-z_]\w*)\s*=(?!=)\s*(.*)", text, re.S)
-        if assigned:  # e = (a+b)*(b+1), as the README's prose writes it
+        if assigned and _parses(assigned[2]):  # e = (a+b)*(b+1), as the README writes it
             raise ExpressionError(f"an assignment is not an expression: write "
                                   f"{assigned[2].strip()!r} alone (its value is shown as out)"
                                   ) from None

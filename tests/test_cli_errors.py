@@ -446,3 +446,6 @@ def test_graph_given_an_assignment_says_to_write_the_expression_alone(capsys):
     assert main(["graph", "e = (a+b)*(b+1)", "a=2", "b=3"]) == 1
     assert ("an assignment is not an expression: write '(a+b)*(b+1)' alone"
             in capsys.readouterr().err)
+    for broken in ("e = a +", "e = ", "x = y = a"):  # nothing better to suggest: as before
+        assert main(["graph", broken, "a=2"]) == 1
+        assert "syntax error in the expression" in capsys.readouterr().err
