@@ -502,10 +502,14 @@ def data_where(args) -> int:
         env = DATASETS[name].env
         folder = os.environ.get(env) if env else None
         if folder:  # read first, as training does: the data folder is not looked at then
-            print(f"  {name}: ${env} = {folder}, read instead of the data folder")
+            gone = "" if os.path.isdir(folder) else " (no such folder)"
+            print(f"  {name}: ${env} = {folder}{gone}, read instead of the data folder")
         for f in files:
-            there = os.path.isfile(os.path.join(folder or data_folder(name), f))
-            print(f"  {name}: {f}: {'present' if there else 'missing'}")
+            path = os.path.join(folder or data_folder(name), f)
+            state = ("missing" if not os.path.isfile(path) else
+                     "empty (the loader will refuse it)" if os.path.getsize(path) == 0
+                     else "present")
+            print(f"  {name}: {f}: {state}")
     return 0
 
 

@@ -65,11 +65,17 @@ def test_data_add_takes_a_folder_and_the_environment_comes_first(folder, cat_dir
         nn.load_catvnoncat()
     # data where says so: it said 'present' from the data folder, which is not read then
     code, out, _ = run(capsys, "data", "where")
-    assert f"cat: $CATVNONCAT_DIR = {tmp_path / 'elsewhere'}, read instead" in out
+    assert (f"cat: $CATVNONCAT_DIR = {tmp_path / 'elsewhere'} (no such folder), read instead"
+            in out)
     assert "cat: train_catvnoncat.h5: missing" in out
     monkeypatch.setenv("CATVNONCAT_DIR", str(cat_dir))
     assert "cat: train_catvnoncat.h5: present" in run(capsys, "data", "where")[1]
     assert "(from AUTOGRAD_LITE_DATA_DIR)" in run(capsys, "data", "where")[1]
+    (tmp_path / "empty").mkdir()  # a download that failed: a 0-byte file
+    (tmp_path / "empty" / CAT[0]).write_bytes(b"")
+    monkeypatch.setenv("CATVNONCAT_DIR", str(tmp_path / "empty"))
+    assert f"cat: {CAT[0]}: empty (the loader will refuse it)" in run(capsys, "data",
+                                                                       "where")[1]
 
 
 def test_data_add_refuses_other_bytes_and_copies_nothing(folder, cat_dir, tmp_path, capsys):
