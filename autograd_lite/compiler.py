@@ -715,8 +715,7 @@ def _record(cf: Compiled, args: tuple) -> tuple:
 def _random_states(generators: list) -> tuple:
     """numpy's global random state, Python's random module's, and those of the Generators
     f names, comparable."""
-    state = np.random.get_state()
-    return ((state[0], state[1].tobytes(), *state[2:]), random.getstate(),
+    return (_comparable(np.random.get_state()), random.getstate(),
             [_state(g) for g in generators])
 
 
@@ -798,8 +797,8 @@ def _one_step(v: Any) -> list:
 def _named_by(fn: types.FunctionType) -> list:
     """What a function names: its globals, closure cells and defaults, and in a module it
     names, the attributes it reads (helpers.dropout(A))."""
-    if fn.__module__ and fn.__module__.split(".")[0] in ("numpy", "autograd_lite"):
-        return []  # (their generators are np.random's global state, compared already)
+    if _library_module(fn.__module__):
+        return []  # (numpy's generators are np.random's global state, compared already)
     names, scope = fn.__code__.co_names, fn.__globals__
     named = [scope[n] for n in names if n in scope]
     for cell in fn.__closure__ or ():
@@ -834,13 +833,18 @@ def _class_values(klass: type) -> list:
 def _library(klass: type) -> bool:
     """A class of Python's, numpy's, the engine's or an installed package's (matplotlib's
     Axes took 34 ms to search): the user's own code is what may hold a generator."""
-    module = getattr(klass, "__module__", None) or "builtins"
+    return _library_module(getattr(klass, "__module__", None))
+
+
+def _library_module(module: str | None) -> bool:
+    """Whether the module named ``module`` is Python's, numpy's, the engine's or installed
+    (no file: Jupyter's __main__, the user's; installed in place: the project's, the user's)."""
+    module = module or "builtins"
     known = _LIBRARY.get(module)
     if known is None:
         path = getattr(sys.modules.get(module), "__file__", None) or ""
         known = _LIBRARY[module] = module.split(".")[0] in (
-            "builtins", "numpy", "autograd_lite") or bool(path) and path.startswith(
-            _INSTALLED)  # (no file: Jupyter's __main__; installed in place: the project's)
+            "builtins", "numpy", "autograd_lite") or bool(path) and path.startswith(_INSTALLED)
     return known
 
 
@@ -850,7 +854,7 @@ _INSTALLED = tuple({sysconfig.get_path(k) + os.sep for k in ("stdlib", "platstdl
 
 
 def _state(g: Any) -> Any:
-    """A generator's state, comparable (its arrays written out in full)."""
+    """A generator's state, comparable with == (see _comparable)."""
     state = (g.bit_generator.state if isinstance(g, np.random.Generator) else
              g.state if isinstance(g, np.random.BitGenerator) else
              g.getstate() if isinstance(g, random.Random) else g.get_state())

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -634,6 +634,7 @@ class _LabelOptions:
     max_entries: int
     replayed: dict[int, Any]  # this graph's gradients, walked again after backward()
     walked: bool = False  # whether backward() went through the graph drawn
+    shown: dict[int, tuple] = field(default_factory=dict)  # id -> _grads_shown's, once each
     scale: float = 0.0  # the norm of the compared tensors' gradients together
 
 
@@ -677,8 +678,9 @@ def draw(*outputs: Tensor, rankdir: str = "auto", show_values: bool = True,
     how = _LabelOptions(_labels(order, consts, known, calls), known, {id(o) for o in outputs},
                         _expected_grads(compare), show_values, show_grads, precision,
                         max_entries, replayed, any(map(backpropagated, outputs)))
+    how.shown = {id(t): _grads_shown(t, how) for t in order}
     how.scale = _compared_size(order, how)
-    if show_grads and any(_grads_shown(t, how)[1] is not None for t in order):
+    if show_grads and any(more is not None for _, more in how.shown.values()):
         notes.append(_ACCUMULATED if how.walked else _ELSEWHERE)
     labelled = [(node, *_node_label(node, how)) for node in nodes]
     if rankdir == "auto":
@@ -876,7 +878,7 @@ def _node_label(node: _Node, how: _LabelOptions) -> tuple[str, str]:
     lines = [how.names.get(id(t), "tensor"), f"{t.shape} {dtype}" if t.shape else dtype]
     if how.show_values:
         lines.append("value " + _fmt_array(t._data, how.precision, how.max_entries, _WIDTH))
-    grad, more = _grads_shown(t, how)
+    grad, more = how.shown.get(id(t)) or _grads_shown(t, how)  # (an output's constant)
     if how.show_grads and grad is not None:
         lines.append("grad " + _fmt_array(grad, how.precision, how.max_entries, _WIDTH))
     if how.show_grads and more is not None:  # (a training loop without zero_grad shows here)
@@ -988,7 +990,7 @@ def _edge_statements(edges: list[tuple[str, str]], spine: set[str] = frozenset()
 
 def _compared_size(order: list[Tensor], how: _LabelOptions) -> float:
     """The norm of the gradients of the tensors compared, together (check_gradients' size)."""
-    grads = [_grads_shown(t, how)[0] for t in order if t.name in how.expected]
+    grads = [how.shown[id(t)][0] for t in order if t.name in how.expected]
     return _norm(np.concatenate([np.ravel(g) for g in grads if g is not None] or [[]]))
 
 

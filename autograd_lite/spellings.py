@@ -242,7 +242,7 @@ def _in_place(t: Tensor, name: str, *values: Any) -> None:
     requires grad while recording, as PyTorch refuses it."""
     instead = _OUT_OF_PLACE[name]
     recording = modes.is_grad_enabled()
-    if t._op is not None and (recording or not _view_of_input(t, f"t.{name}()")):  # (a view)
+    if t._op is not None and (recording or not _view_of_input(t)):  # (a view: written through)
         raise RuntimeError(f"t.{name}(): this tensor was made by '{t._op.name}', and backward() "
                            f"would not see a write into it; write {instead} (a new tensor)")
     if t.requires_grad and recording:

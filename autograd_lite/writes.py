@@ -111,18 +111,13 @@ _WRITE_OUT = ("{} into a tensor from outside the function (a write that would ha
               "call)")
 
 
-def _view_of_input(t: Tensor, what: str) -> bool:
+def _view_of_input(t: Tensor) -> bool:
     """Whether ``t``, made by an op, is a view of its input's memory (W[0], W.T): a write
     under no_grad goes through to the input, as in PyTorch (V = W[0]; V += 1 changes W).
-    A broadcast view, whose entries share memory, is refused, as PyTorch refuses it."""
+    (A broadcast view is one too: _check_writable refuses the write, saying why.)"""
     src = t._args[0] if t._args else None
-    view = (t._op.view and type(src) is Tensor and t._versions is not None
+    return (t._op.view and type(src) is Tensor and t._versions is not None
             and t._versions is src._versions)
-    if view and not t._data.flags.writeable:  # (numpy: "assignment destination is read-only")
-        raise RuntimeError(f"{what}: this tensor is a broadcast view ('{t._op.name}'), whose "
-                           "entries share memory with each other; a write would land on one "
-                           "entry several times. Write t = t op x for a new tensor")
-    return view
 
 
 def _check_writable(t: Tensor, what: str, other: Any = None) -> None:
@@ -130,11 +125,11 @@ def _check_writable(t: Tensor, what: str, other: Any = None) -> None:
     on a leaf that requires grad while recording (use no_grad), and on a tensor made by an
     op (backward would not see the write) unless it is a view written under no_grad."""
     recording = _current_mode().enabled
-    if type(t._data) is np.ndarray and not t._data.flags.writeable:  # (made under no_grad)
+    if type(t._data) is np.ndarray and not t._data.flags.writeable:  # (numpy: "read-only")
         raise RuntimeError(f"{what}: this tensor is a broadcast view, whose entries share "
                            "memory with each other; a write would land on one entry several "
                            "times. Write t = t op x for a new tensor")
-    if t._op is not None and (recording or not _view_of_input(t, what)):
+    if t._op is not None and (recording or not _view_of_input(t)):
         raise RuntimeError(f"{what}: this tensor was made by '{t._op.name}', and backward() "
                            "would not see a write into it. Build a new tensor instead (e.g. "
                            "al.where(mask, new, t))")
@@ -157,7 +152,7 @@ def inplace_method(prim: Primitive, symbol: str) -> Callable[[Tensor, Any], Tens
 
     def method(self: Tensor, other: Any) -> Tensor:
         recording, what = _current_mode().enabled, f"in-place {symbol}"
-        if self._op is not None and (recording or not _view_of_input(self, what)) or (
+        if self._op is not None and (recording or not _view_of_input(self)) or (
                 not self.requires_grad and type(other) is Tensor and other.requires_grad
                 and recording):
             return outplace(self, other)

@@ -81,10 +81,11 @@ def _check_W1(W1, b1, W2, X) -> None:
     if rows == cols:
         return  # (square: nothing tells)
     b_rows = np.shape(b1)[0] if np.ndim(b1) >= 1 else None
-    if X is not None and np.ndim(X) == 2 and not (rows, cols) == np.shape(X):
-        transposed = rows == np.shape(X)[0] and np.shape(X)[1] != cols
-    elif X is not None and np.ndim(X) == 2:  # X fits W1 either way (m = n[1]): b1 tells
+    x_shape = np.shape(X) if X is not None and np.ndim(X) == 2 else None
+    if x_shape == (rows, cols):  # X fits W1 either way (m = n[1]): b1 tells
         transposed = b_rows == cols
+    elif x_shape is not None:
+        transposed = rows == x_shape[0] and x_shape[1] != cols
     else:
         n_1 = np.shape(W2)[1] if W2 is not None and np.ndim(W2) == 2 else None
         transposed = cols == n_1 and b_rows != rows

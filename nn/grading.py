@@ -209,14 +209,12 @@ def smallest_failure(model: CourseModel, function, examples: int, failing: dict 
     runs = tried if tried is not None else []
 
     def prop(dims, m, seed):
-        case = {"layer_dims": dims, "m": m, "seed": seed, **_shown(model, seed)}
+        case = _case(model, dims, m, seed)
         runs.append(case)
         try:
             report = check_case(model, function, dims, m, seed)
         except (LearnerCrashError, ReturnError) as err:  # the learner's code crashed (or exit()ed)
-            last.update(case={**case, "error": _why(err)}, report=None)
-            if crashed is not None and _size(case) < _size(crashed.get("case")):
-                crashed["case"] = last["case"]
+            last.update(case=_crashed_on(case, err, crashed), report=None)
             failure = str(err)
         else:
             if report.passed:
@@ -260,13 +258,11 @@ def smallest_crash(model: CourseModel, function, examples: int, crashed: dict) -
     smallest_failure stops at the first one, and a learner wrong on [1, 1] and crashing on
     3 layers was never run on 3 layers (87.5); nor did 100 random cases reach m = MAX_M."""
     def run(dims, m, seed):
-        case = {"layer_dims": dims, "m": m, "seed": seed, **_shown(model, seed)}
         X, Y, params = random_case(model, dims, m, seed)
         try:
             _learners_grads(model, function, (params, X, Y), case_options(model, seed))
         except (LearnerCrashError, ReturnError) as err:
-            if _size(case) < _size(crashed.get("case")):
-                crashed["case"] = {**case, "error": _why(err)}
+            _crashed_on(_case(model, dims, m, seed), err, crashed)
             raise AssertionError(str(err)) from None  # one bug, as in smallest_failure
 
     for dims, m in edge_cases(model):
@@ -282,6 +278,19 @@ def edge_cases(model: CourseModel) -> list[tuple[list, int]]:
     lo, hi = model.hidden_layers
     return [([width] * (hidden + 1) + [1], m) for hidden in range(lo, min(hi, MAX_LAYERS - 1) + 1)
             for width in (1, MAX_WIDTH) for m in (1, MAX_M)]
+
+
+def _case(model: CourseModel, dims: list, m: int, seed: int) -> dict:
+    """A random case as the output names it."""
+    return {"layer_dims": dims, "m": m, "seed": seed, **_shown(model, seed)}
+
+
+def _crashed_on(case: dict, err: Exception, crashed: dict | None) -> dict:
+    """``case`` with the learner's error; kept in ``crashed`` if it is the smallest yet."""
+    case = {**case, "error": _why(err)}
+    if crashed is not None and _size(case) < _size(crashed.get("case")):
+        crashed["case"] = case
+    return case
 
 
 def _size(case: dict | None) -> float:
