@@ -1,10 +1,21 @@
-"""User-defined primitives: a forward on arrays and a hand-written VJP per input."""
+"""User-defined primitives: a forward on arrays and a hand-written VJP per input.
+
+A user's forward and VJPs are guarded (the engine's own are trusted, and run bare): they
+get read-only views of the arrays they are given, so that ``x -= x.max()`` raises at its
+line instead of changing the caller's data (a parameter, or a ``g`` that ``add`` hands to
+both of its inputs); what they return is checked to be one real array of a shape the
+engine can use, and copied where the caller might still hold it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from .tensor import Primitive
+import numpy as np
+
+from .modes import current_mode, mode_var
+from .tensor import Primitive, Tensor, _as_float_array
 
 
 def custom_op(forward: Callable, *vjps: Callable | None, name: str | None = None) -> Primitive:
@@ -38,3 +49,113 @@ class _CustomPrimitive(Primitive):
         self.set_vjps(*vjps)
         return self
 
+
+
+def guard_forward(forward: Callable, name: str) -> Callable:
+    """``forward`` run on read-only views of its inputs, its result one float array."""
+    def run(*inputs, **kwargs):
+        try:
+            ans = forward(*[_read_only(v) for v in inputs], **kwargs)
+        except ValueError as err:
+            raise _wrote(err, name, "its forward", "an input") from None
+        return _one_array(ans, name, inputs)
+
+    run.__wrapped__ = forward  # type: ignore[attr-defined]
+    return run
+
+
+def guard_vjp(vjp: Callable, name: str, i: int) -> Callable:
+    """``vjp`` run on read-only views, recording only under create_graph (as in PyTorch),
+    its result checked: the gradient of input ``i``, of its shape or the output's."""
+    def rule(g, ans, *inputs, **kwargs):
+        create = type(g) is Tensor
+        token = mode_var.set(current_mode().recording(create))
+        try:
+            gi = vjp(_read_only(g), _read_only(ans), *[_read_only(v) for v in inputs],
+                     **kwargs)
+        except ValueError as err:
+            raise _wrote(err, name, f"vjp {i}", "g, ans or an input") from None
+        except TypeError as err:
+            if not create:
+                raise
+            raise TypeError(
+                f"custom op '{name}': vjp {i} failed while it was differentiated again "
+                "(al.hessian, gradgradcheck or backward(create_graph=True) pass it Tensors, "
+                f"so that its own gradient is recorded): {err}. Write it with operations "
+                "autograd_lite differentiates (al.where(x > 0, 1.0, 0.0) for "
+                "np.heaviside), or differentiate it once only") from err
+        finally:
+            mode_var.reset(token)
+        return _gradient(gi, name, i, inputs[i], ans, create)
+
+    rule.__wrapped__ = vjp  # type: ignore[attr-defined]
+    return rule
+
+
+def _read_only(v: Any) -> Any:
+    if type(v) is np.ndarray and v.flags.writeable:
+        v = v.view()
+        v.flags.writeable = False
+    return v
+
+
+def _wrote(err: ValueError, name: str, who: str, what: str) -> Exception:
+    """numpy's "read-only" error as one that says what to write instead; others as they are."""
+    if "read-only" not in str(err):
+        return err
+    return RuntimeError(f"custom op '{name}': {who} writes into {what} (numpy: {err}). These "
+                        "arrays are the caller's (a parameter's data, a gradient that other "
+                        "inputs share): make a new array, x = x - x.max() rather than "
+                        "x -= x.max(), 2 * g rather than g *= 2")
+
+
+def _one_array(ans: Any, name: str, inputs: tuple) -> Any:
+    """A forward's result as the engine stores it: a float array (or numpy float) of its
+    own. A copy where it shares memory with an input (``return x``, ``x.T``): the output of
+    an op that is not a declared view must not change when its input is written."""
+    if type(ans) is Tensor:
+        raise TypeError(f"custom op '{name}': forward returned a Tensor. It is given numpy "
+                        "arrays and returns one (x * 2, not al.Tensor(x * 2)); a function "
+                        "made of autograd_lite ops needs no custom op: the engine "
+                        "differentiates it")
+    if type(ans) is tuple:
+        raise TypeError(f"custom op '{name}': forward returned a tuple of {len(ans)}; a custom "
+                        "op has one output. Return one array (np.stack the outputs, and index "
+                        "the result), or make one op per output")
+    if not (type(ans) is np.ndarray or isinstance(ans, np.floating)) \
+            or ans.dtype.kind != "f":
+        return _as_float_array(ans, None, f"custom op '{name}'")
+    if type(ans) is np.ndarray and any(type(v) is np.ndarray and np.may_share_memory(ans, v)
+                                       for v in inputs):
+        return ans.copy()
+    return ans
+
+
+def _gradient(gi: Any, name: str, i: int, x: Any, ans: Any, create: bool) -> Any:
+    """A VJP's result as the engine's own: a new array (the user's function may keep what it
+    returned), or a Tensor under create_graph, of input ``i``'s shape, or of the output's
+    (the engine sums it over the axes the forward broadcast)."""
+    where = f"custom op '{name}': vjp {i}"
+    if gi is None:
+        raise TypeError(f"{where} returned None; give None instead of a function for an "
+                        "input that is not differentiable")
+    if type(gi) is Tensor:  # under create_graph keep the history, else the values
+        gi = gi if create else gi._data.copy()
+    else:
+        gi = np.array(gi)
+        if gi.dtype.kind not in "biuf":
+            raise TypeError(f"{where} returned {_kind(gi)}, not real numbers; return one "
+                            "array of the input's shape")
+    shape, x_shape, out_shape = np.shape(gi), np.shape(x), np.shape(ans)
+    if shape != x_shape and shape != out_shape:
+        raise ValueError(
+            f"{where} returned shape {shape}; a gradient has input {i}'s shape {x_shape} (or "
+            f"the output's {out_shape}, which the engine sums back over the axes the forward "
+            "broadcast)" + (" (a tuple or list of several gradients? each input has its own "
+                            "vjp)" if shape[1:] == x_shape else ""))
+    return gi
+
+
+def _kind(a: np.ndarray) -> str:
+    return {"c": "complex values", "U": "text", "S": "bytes", "b": "booleans"}.get(
+        a.dtype.kind, f"an array of {a.dtype}")

@@ -24,7 +24,6 @@ from numpy import float64, ndarray
 
 from . import modes
 from .modes import current_mode as _current_mode
-from .modes import mode_var as _mode_var
 from .modes import shape_message as _shape_message
 
 __all__ = ["Tensor", "CutOffWarning", "Primitive", "PRIMITIVES", "apply", "binary_method",
@@ -44,8 +43,9 @@ class Primitive:
 
     A VJP given as ``None`` marks an input that is not differentiable (a condition, an index):
     backward through it raises, saying so.
-    user_defined: a user's VJPs may return arrays they keep, or lists, so they are wrapped
-        to hand the engine a copy, and record only under create_graph (as in PyTorch).
+    user_defined: a user's forward and VJPs are guarded (``custom.py``): they get read-only
+        inputs, their results are checked and copied, and VJPs record only under
+        create_graph (as in PyTorch).
     view: the output may share memory with the first input (reshape, transpose, slicing);
         the two then share one version counter, so a write through either one is caught.
         (A view is linear in its input: its VJP reads the input's shape alone.)
@@ -57,11 +57,18 @@ class Primitive:
                  user_defined: bool = True, view: bool = False) -> None:
         self.name, self.forward = name, forward
         self.user_defined, self.view = user_defined, view
+        if user_defined:
+            from .custom import guard_forward  # (custom.py imports this module)
+            self.forward = guard_forward(forward, name)
         self.set_vjps(*vjps)
 
     def set_vjps(self, *vjps: Callable | None) -> None:
         """Set the VJPs, one per input (None: not differentiable)."""
-        wrap = _copying_vjp if self.user_defined else lambda v, name, i: v
+        if self.user_defined:
+            from .custom import guard_vjp as wrap
+        else:
+            def wrap(v, name, i):
+                return v
         self.vjps = tuple(_not_differentiable(self.name, i) if v is None else wrap(v, self.name, i)
                           for i, v in enumerate(vjps))
         self.arity = len(vjps)
@@ -77,24 +84,6 @@ def _not_differentiable(name: str, i: int) -> Callable:
     def rule(g, ans, *inputs, **kwargs):
         raise TypeError(f"'{name}': input {i} is not differentiable but requires grad; pass it "
                         "as a plain array or .detach() it")
-    return rule
-
-
-def _copying_vjp(vjp: Callable, name: str, i: int) -> Callable:
-    def rule(g, ans, *inputs, **kwargs):
-        token = _mode_var.set(_current_mode().recording(type(g) is Tensor))
-        try:
-            gi = vjp(g, ans, *inputs, **kwargs)
-        finally:
-            _mode_var.reset(token)
-        if gi is None:
-            raise TypeError(f"'{name}': vjp {i} returned None; give None instead of a "
-                            "function for an input that is not differentiable")
-        if type(gi) is Tensor:  # under create_graph keep the history, else the values
-            return gi if type(g) is Tensor else gi._data.copy()
-        return np.array(gi)  # a copy: the user's function may keep what it returned
-
-    rule.__wrapped__ = vjp  # type: ignore[attr-defined]
     return rule
 
 

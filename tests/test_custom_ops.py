@@ -1,0 +1,152 @@
+"""A user's custom op is guarded as JAX's immutable arrays guard it: its forward and VJPs
+cannot write into the arrays they are given (the caller's data, a gradient that add hands to
+both inputs, a compiled trace's constants), and what they return is checked. Each case
+below gave a silent wrong answer, or failed far from its cause, before the guard."""
+
+import numpy as np
+import pytest
+
+import autograd_lite as al
+
+
+def leaf(values):
+    return al.Tensor(np.asarray(values, dtype=float), requires_grad=True)
+
+
+def shifted_exp_forward(x):
+    x -= x.max()  # rebinding in JAX, a write in numpy
+    return np.exp(x)
+
+
+def test_a_forward_that_writes_into_its_input_raises_and_leaves_the_data_alone():
+    op = al.custom_op(shifted_exp_forward, lambda g, ans, x: g * ans, name="shifted_exp")
+    a = np.array([1.0, 2.0, 3.0])
+    W = leaf([1.0, 2.0, 3.0])
+    for x in (a, W):
+        with pytest.raises(RuntimeError, match=r"custom op 'shifted_exp': its forward writes "
+                                               r"into an input .*x = x - x.max\(\)"):
+            op(x)
+    np.testing.assert_array_equal(a, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(W.data, [1.0, 2.0, 3.0])
+
+
+def doubling_vjp(g, ans, x):
+    g *= 2.0
+    return g
+
+
+@pytest.mark.parametrize("build", [lambda op, t: t * 3.0 + op(t), lambda op, t: op(t) + t * 3.0])
+def test_a_vjp_that_scales_g_in_place_raises_whatever_the_operand_order(build):
+    # add hands one g to both inputs: 3t + dbl(t) gave 8 where 5 is right, dbl(t) + 3t gave 5
+    dbl = al.custom_op(lambda x: 2.0 * x, doubling_vjp, name="dbl")
+    with pytest.raises(RuntimeError, match=r"custom op 'dbl': vjp 0 writes into g.*2 \* g "
+                                           r"rather than g \*= 2"):
+        al.grad(lambda t: build(dbl, t).sum())(np.ones(3))
+
+
+def test_a_vjp_cannot_change_the_callers_seed_or_a_compiled_constant():
+    dbl = al.custom_op(lambda x: 2.0 * x, doubling_vjp, name="dbl")
+    seed, x = np.ones(3), leaf(np.ones(3))
+    with pytest.raises(RuntimeError, match="vjp 0 writes into g"):
+        dbl(x).backward(seed)
+    np.testing.assert_array_equal(seed, np.ones(3))
+    step = al.compile(lambda w: (w * 3.0 + dbl(w)).sum())  # doubled a constant each replay
+    with pytest.raises(RuntimeError, match="vjp 0 writes into g"):
+        step(leaf(np.ones(3)))
+
+
+def test_a_vjp_that_writes_into_an_input_or_its_output_leaves_both_alone():
+    sin_mut = al.custom_op(np.sin, lambda g, ans, x: (x.__imul__(2.0), g * np.cos(x / 2))[1],
+                           name="sin_mut")
+    zero_ans = al.custom_op(np.exp, lambda g, ans, x: (ans.fill(0.0), g * np.exp(x))[1],
+                            name="zero_ans")
+    for op in (sin_mut, zero_ans):
+        W = leaf([0.3, 0.5])
+        y = op(W)
+        before = y.data.copy()
+        with pytest.raises(RuntimeError, match=f"custom op '{op.name}': vjp 0 writes"):
+            y.sum().backward()
+        np.testing.assert_array_equal(W.data, [0.3, 0.5])
+        np.testing.assert_array_equal(y.data, before)
+
+
+def test_correct_custom_ops_are_unchanged_by_the_guard():
+    softplus = al.custom_op(lambda x: np.logaddexp(0.0, x),
+                            lambda g, ans, x: g / (1.0 + np.exp(-x)), name="softplus")
+    x = np.array([-2.0, 0.3, 4.0])
+    assert al.gradcheck(softplus, [x])
+    t = leaf(x)
+    softplus(t).sum().backward()
+    np.testing.assert_allclose(t.grad, 1 / (1 + np.exp(-x)), rtol=1e-15)
+    out = softplus(t)  # the output is the engine's own: writable, as every op's
+    with al.no_grad():
+        out += 1.0
+
+
+def test_a_forward_that_returns_its_input_gives_an_output_of_its_own():
+    # an op that is not a declared view must not change when its input is written
+    for forward in (lambda x: x, lambda x: x.T, lambda x: x[0]):
+        op = al.custom_op(forward, lambda g, ans, x: g, name="alias")
+        W = leaf([[1.0, 2.0]])
+        y = op(W)
+        kept = y.data.copy()
+        with al.no_grad():
+            W.data += 10.0
+        np.testing.assert_array_equal(y.data, kept)
+
+
+@pytest.mark.parametrize("forward, message", [
+    (lambda x: (np.sin(x), np.cos(x)), r"forward returned a tuple of 2; a custom op has one "
+                                       r"output.*np.stack"),
+    (lambda x: al.Tensor(x * 2), r"forward returned a Tensor.*x \* 2, not al.Tensor"),
+    (lambda x: "ok", r"custom op 'bad': .*real"),
+])
+def test_a_forward_result_that_is_not_one_array_is_refused_at_the_call(forward, message):
+    op = al.custom_op(forward, lambda g, ans, x: g, name="bad")
+    with pytest.raises(TypeError, match=message):
+        op(leaf([0.5, -1.0]))
+
+
+def test_numbers_lists_and_int_arrays_from_a_forward_become_float_arrays():
+    for forward, expected in ((lambda x: 2.0, 2.0), (lambda x: [1.0, 2.0], [1.0, 2.0]),
+                              (lambda x: np.array([1, 2]), [1.0, 2.0])):
+        y = al.custom_op(forward, lambda g, ans, x: g * 0.0, name="made")(leaf([0.5, -1.0]))
+        assert y.dtype == np.float64
+        np.testing.assert_array_equal(y.data, expected)
+
+
+def test_a_vjp_result_of_a_shape_no_gradient_has_is_refused():
+    # a tuple by mistake was summed over its first axis: the gradient doubled
+    two = al.custom_op(lambda x: 2.0 * x, lambda g, ans, x: (2 * g, 2 * g), name="two")
+    with pytest.raises(ValueError, match=r"custom op 'two': vjp 0 returned shape \(2, 3\); a "
+                                         r"gradient has input 0's shape \(3,\).*tuple or list"):
+        two(leaf(np.ones(3))).sum().backward()
+    scalar = al.custom_op(lambda x: 2.0 * x, lambda g, ans, x: 2.0, name="scalar")
+    with pytest.raises(ValueError, match=r"custom op 'scalar': vjp 0 returned shape \(\); a "):
+        scalar(leaf(np.ones(3))).sum().backward()
+
+
+def test_a_vjp_may_return_the_outputs_shape_and_the_engine_sums_broadcast_axes():
+    # the course's bias: Z (n, m) + b (n, 1); db is g summed over the examples
+    add_bias = al.custom_op(lambda Z, b: Z + b, lambda g, ans, Z, b: g,
+                            lambda g, ans, Z, b: g, name="add_bias")
+    Z, b = leaf(np.arange(6.0).reshape(2, 3)), leaf([[1.0], [2.0]])
+    (add_bias(Z, b) * np.arange(6.0).reshape(2, 3)).sum().backward()
+    np.testing.assert_array_equal(b.grad, [[3.0], [12.0]])
+
+
+@pytest.mark.parametrize("result, kind", [("abc", "text"), (np.array([1j, 2j, 3j]), "complex")])
+def test_a_vjp_result_that_is_not_real_numbers_is_refused(result, kind):
+    op = al.custom_op(lambda x: 2.0 * x, lambda g, ans, x: result, name="odd")
+    with pytest.raises(TypeError, match=f"custom op 'odd': vjp 0 returned {kind}"):
+        op(leaf(np.ones(3))).sum().backward()
+
+
+def test_a_vjp_that_fails_when_differentiated_again_says_why():
+    h = al.custom_op(lambda x: np.logaddexp(0.0, x), lambda g, ans, x: g * np.heaviside(x, 0.5),
+                     name="h")
+    x = np.array([-1.0, 0.3, 2.0])
+    np.testing.assert_allclose(al.grad(lambda t: h(t).sum())(x), np.heaviside(x, 0.5))
+    with pytest.raises(TypeError, match=r"custom op 'h': vjp 0 failed while it was "
+                                        r"differentiated again \(al.hessian.*al.where"):
+        al.hessian(lambda t: h(t).sum())(x)
