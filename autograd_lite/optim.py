@@ -65,10 +65,15 @@ class Optimizer:
         self.lr = float(lr)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Forget every parameter's gradient: ``.grad = None`` (PyTorch's default), or zeros
-        of its shape with ``set_to_none=False``."""
+        """Forget every parameter's gradient: ``.grad = None`` (PyTorch's default), or, with
+        ``set_to_none=False``, zeros of its shape where it has one. One that has none keeps
+        None, as in PyTorch: step() then leaves it alone, where zeros moved it by weight
+        decay and momentum, and counted an Adam step for it."""
         for p in self.params:
-            p.grad = None if set_to_none else 0.0
+            if set_to_none or p._grad is None:
+                p.grad = None
+            else:
+                p.grad = 0.0  # a new array: .grad is never written in place
 
     def step(self) -> None:
         """Update every parameter that has a gradient, in place."""

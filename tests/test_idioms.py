@@ -918,6 +918,27 @@ def test_flatten_reshape_orders_linspace_steps_and_zero_grad_set_to_none():
     assert w.grad is None
 
 
+def test_zero_grad_keeps_none_for_a_parameter_that_had_no_gradient_as_pytorch():
+    """zero_grad(set_to_none=False) gave an unused parameter zeros, and step() then moved it
+    by weight decay and momentum (SGD: 2.0 -> 1.8888, PyTorch keeps 2.0) and counted an
+    Adam step for it (its later bias correction differed: 1.8686 against PyTorch's 1.8002)."""
+    for make in (lambda ps: al.optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.1),
+                 lambda ps: al.optim.Adam(ps, lr=0.1, weight_decay=0.1)):
+        w, unused = Tensor([1.0, 2.0], requires_grad=True), Tensor([2.0], requires_grad=True)
+        opt = make([w, unused])
+        for _ in range(3):
+            opt.zero_grad(set_to_none=False)
+            assert unused.grad is None
+            (w * w).sum().backward()
+            opt.step()
+        np.testing.assert_array_equal(unused.data, [2.0])
+        if isinstance(opt, al.optim.Adam):
+            assert opt.steps == [3, 0]
+        (unused * 3.0).sum().backward()  # from now on it has a gradient: zeros, then 3
+        opt.zero_grad(set_to_none=False)
+        np.testing.assert_array_equal(unused.grad, [0.0])
+
+
 def test_what_has_one_meaning_is_not_refused_and_names_still_work():
     """A review of the refusals above: al.sum(x=t) had lost its parameter's name (the wrapper
     took self), and t.norm(2), t.norm('fro') (ndarray has no .norm: PyTorch's p), t.max(1,
