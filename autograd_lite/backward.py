@@ -148,7 +148,7 @@ def toposort(roots: list[Tensor], stop: set[int] | None = None) -> list[Tensor]:
         seen.add(key)
         if t._args is not None and (stop is None or key not in stop):
             for a in reversed(t._args):  # so that the first input is visited first
-                if type(a) is Tensor and a.requires_grad and id(a) not in seen:
+                if type(a) is Tensor and a._requires_grad and id(a) not in seen:
                     stack.append(a)
     return order
 
@@ -190,7 +190,7 @@ def backprop(root: Tensor, grad: Any, owned: bool = False, retain_graph: bool = 
         kwargs, vjps, i = t._kwargs, t._op.vjps, -1
         for a in t._args:  # (a counter rather than enumerate: cheaper for 1-2 inputs)
             i += 1
-            if type(a) is not Tensor or not a.requires_grad:
+            if type(a) is not Tensor or not a._requires_grad:
                 continue
             vjp = vjps[i]
             if vjp is identity_vjp:
@@ -277,7 +277,7 @@ def _owned(g, handed_out, like):
         # constant (the seed, or what add passes on to both inputs) can: each gets its own
         if g._data.dtype != like.dtype:  # (float64 operands met a float32 input): the input's
             return apply(PRIMITIVES["astype"], (g,), {"dtype": like.dtype})  # as first order
-        return _make(g._data.copy(), False) if g._op is None and not g.requires_grad else g
+        return _make(g._data.copy(), False) if g._op is None and not g._requires_grad else g
     # a numpy scalar (0-d op results are): asarray makes a new 0-d array, 0.18 us less than array
     return asarray(g) if kind is type(like) else asarray(g, like.dtype)
 

@@ -939,6 +939,26 @@ def test_zero_grad_keeps_none_for_a_parameter_that_had_no_gradient_as_pytorch():
         np.testing.assert_array_equal(unused.grad, [0.0])
 
 
+def test_requires_grad_of_a_tensor_made_by_an_op_cannot_be_set_as_in_pytorch():
+    """h.requires_grad = False on an op's output cut the graph there silently: w's gradient
+    from (h * 3 + w).sum() was [1, 1], the path through h lost. PyTorch raises."""
+    x, w = Tensor([1.0, 2.0], requires_grad=True), Tensor([0.0, 0.0], requires_grad=True)
+    h = x * w
+    with pytest.raises(RuntimeError, match=r"t.requires_grad = ...: this tensor was made by "
+                                           r"'multiply'; only leaves .*t.detach\(\)"):
+        h.requires_grad = False
+    h.requires_grad = True  # what it is already: nothing changes
+    assert h.requires_grad_() is h and h.requires_grad
+    with pytest.raises(RuntimeError, match="requires_grad_"):
+        h.requires_grad_(False)
+    (h * 3 + w).sum().backward()
+    np.testing.assert_array_equal(w.grad, [4.0, 7.0])
+    w.requires_grad = False  # a leaf's flag is its own to set, as with requires_grad_()
+    assert not w.requires_grad and not (w * 2).requires_grad
+    with pytest.raises(TypeError, match="requires_grad"):
+        w.requires_grad = "no"  # truthy: stored as it was, it meant yes
+
+
 def test_what_has_one_meaning_is_not_refused_and_names_still_work():
     """A review of the refusals above: al.sum(x=t) had lost its parameter's name (the wrapper
     took self), and t.norm(2), t.norm('fro') (ndarray has no .norm: PyTorch's p), t.max(1,
