@@ -200,9 +200,13 @@ class Tensor:
         return float(self._data.reshape(()))
 
     def numpy(self) -> np.ndarray:
-        """A copy of the data as a numpy array."""
+        """The data as a read-only numpy array: it shares memory, as PyTorch's does, so it
+        follows the tensor's updates; a write through it raises (a copy took it silently,
+        where PyTorch's changes the tensor). ``.numpy().copy()`` gives an array of your own."""
         _no_value(self, "numpy()")
-        return np.array(self._data)
+        view = np.asarray(self.data).view()
+        view.flags.writeable = False
+        return view
 
     def tolist(self) -> Any:
         """The data as (nested) Python lists of floats; a float for a 0-d tensor."""

@@ -448,9 +448,14 @@ def test_detach_item_numpy_and_repr():
     d = x.detach()
     assert not d.requires_grad and d.is_leaf
     assert Tensor(2.5).item() == 2.5
-    n = x.numpy()
-    n[0] = 9
+    n = x.numpy()  # PyTorch's shares memory: a write is refused rather than lost in a copy
+    with pytest.raises(ValueError, match="read-only"):
+        n[0] = 9
     assert x.data[0] == 1
+    with al.no_grad():
+        x -= 1.0
+    np.testing.assert_array_equal(n, [0.0, 1.0])  # it follows the tensor, as PyTorch's
+    n.copy()[0] = 9  # a copy of your own
     assert "requires_grad=True" in repr(x) and "name='x'" in repr(x)
     assert "op=multiply" in repr(x * 2)
     with pytest.raises(ValueError, match="one-element"):
