@@ -886,10 +886,13 @@ def transpose(x: ArrayLike, axes=None) -> Tensor:
         axes = tuple(reversed(range(ndim)))
     else:
         axes = tuple(_axes(a, ndim, "transpose")[0] for a in axes)
+    if len(axes) == 2 and ndim > 2 and axes[0] != axes[1]:
+        # PyTorch's transpose(dim0, dim1), k.transpose(-2, -1): numpy's reading (the order of
+        # every axis) cannot be meant with two of three or more. (A matrix's (0, 1) can: it
+        # is refused where the method takes two numbers.)
+        return swapaxes(x, *axes)
     if sorted(axes) != list(range(ndim)):
-        swap = (f"; to swap two axes, as PyTorch's transpose({axes[0]}, {axes[1]}) does, write "
-                f"swapaxes({axes[0]}, {axes[1]})") if len(axes) == 2 and ndim > 2 else ""
-        raise ValueError(f"transpose: axes {axes} are not a permutation of {ndim} axes{swap}")
+        raise ValueError(f"transpose: axes {axes} are not a permutation of {ndim} axes")
     return apply(_transpose, (x,), {"axes": axes})
 
 

@@ -522,10 +522,24 @@ BAD_PYTORCH_FORMS = [
      r"transpose\(0, 1\) on a matrix: numpy reads it as the order of the axes \(no change\), "
      r"PyTorch as two axes to swap; write .T"),
     (lambda m: m.transpose(-2, -1), ValueError, r"transpose\(-2, -1\) on a matrix"),
-    (lambda m: m.view(1, 2, 3).transpose(0, 2), ValueError,  # PyTorch's swaps two axes
-     r"transpose: axes \(0, 2\) are not a permutation of 3 axes; to swap two axes, as "
-     r"PyTorch's transpose\(0, 2\) does, write swapaxes\(0, 2\)"),
+    (lambda m: m.view(1, 2, 3).transpose(0, 0, 1), ValueError,
+     r"transpose: axes \(0, 0, 1\) are not a permutation of 3 axes"),
 ]
+
+
+def test_transpose_of_two_axes_of_three_or_more_swaps_them_as_pytorchs():
+    """k.transpose(-2, -1), the attention line, was refused: with two of three or more axes,
+    numpy's reading (the order of every axis) cannot be meant, so PyTorch's is the one."""
+    a = np.arange(24.0).reshape(2, 3, 4)
+    x = Tensor(a, requires_grad=True)
+    for got, want in ((x.transpose(-2, -1), a.swapaxes(1, 2)),
+                      (x.transpose(0, 1), a.swapaxes(0, 1)),
+                      (al.transpose(x, (2, 0)), a.swapaxes(0, 2)),
+                      (x.transpose(2, 0, 1), a.transpose(2, 0, 1))):
+        np.testing.assert_array_equal(got.data, want)
+    weights = np.arange(24.0).reshape(2, 4, 3)
+    (x.transpose(-2, -1) * weights).sum().backward()
+    np.testing.assert_array_equal(x.grad, weights.swapaxes(1, 2))
 
 
 @pytest.mark.parametrize("call,error,message", BAD_PYTORCH_FORMS)
