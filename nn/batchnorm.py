@@ -21,7 +21,7 @@ import numpy as np
 
 import autograd_lite as al
 
-from .checks import ShapeError
+from .checks import ShapeError, is_number
 
 
 def _check(Z, gamma, beta):
@@ -41,11 +41,17 @@ def batchnorm_forward(Z, gamma, beta, epsilon=1e-5):
 
     Z (n[l], m), gamma and beta (n[l], 1); the statistics are the mini-batch's (m >= 1)."""
     Z = _check(Z, gamma, beta)
-    if epsilon <= 0 and Z.shape[1] == 1:
-        raise ValueError("batchnorm_forward: with one example the variance is 0; use "
-                         "epsilon > 0")
+    if not (is_number(epsilon) and epsilon >= 0):
+        raise ValueError(f"batchnorm_forward: epsilon must be a finite number >= 0 (1e-5), "
+                         f"got {epsilon!r}")
     mu = np.mean(Z, axis=1, keepdims=True)  # (n[l], 1)
     var = np.mean((Z - mu) ** 2, axis=1, keepdims=True)  # sigma^2, (n[l], 1)
+    if epsilon == 0 and not np.all(var > 0):  # 0 / 0: NaN rows, with numpy's warning only
+        units = np.flatnonzero(~(var[:, 0] > 0)).tolist()
+        raise ValueError(f"batchnorm_forward: unit(s) {units} have variance 0 over the "
+                         f"mini-batch ({'one example' if Z.shape[1] == 1 else 'all m values equal'}"
+                         "), and epsilon = 0 divides by it; use epsilon > 0 (1e-5), the ε "
+                         "the course adds for this")
     sigma = np.sqrt(var + epsilon)
     Z_norm = (Z - mu) / sigma
     Z_tilde = gamma * Z_norm + beta

@@ -124,6 +124,30 @@ def check_Y(Y, m, name="Y"):
     return Y
 
 
+def check_examples(X, Y, fn, parameters=None, cache_m=None, made_by=None, name="Y"):
+    """X (n_x, m) and Y (1, m), in that order, as ``fn``'s: an X with its examples as rows
+    was blamed on Y ("Y should be (1, m) = (1, 2), got (1, 300)"). n_x is W1's columns when
+    ``parameters`` are given, else told by Y: Y's m examples in X's rows. ``cache_m``: the
+    examples of the cache they go with (made by ``made_by``): a mini-batch's cache with the
+    full X and Y gave numpy's broadcast error."""
+    W1 = None if parameters is None else parameters.get("W1")
+    n_x = np.shape(W1)[1] if np.ndim(W1) == 2 else None
+    try:
+        X = check_X(X, n_x)
+        y_shape = np.shape(Y)
+        if n_x is None and len(y_shape) == 2 and y_shape[1] == X.shape[0] != X.shape[1]:
+            raise ShapeError(f"X should be (n_x, m) with examples as columns, got {X.shape}, "
+                             f"and {name} has m = {y_shape[1]}: examples are on the wrong "
+                             "axis; use X.T")
+        if cache_m is not None and X.shape[1] != cache_m:
+            raise ShapeError(f"X has m = {X.shape[1]} examples and the cache {cache_m}: give "
+                             f"the X and {name} that {made_by} was run on (the mini-batch's, "
+                             "if the cache is a mini-batch's)")
+        return X, check_Y(Y, X.shape[1], name)
+    except ShapeError as err:
+        raise ShapeError(f"{fn}: {err}") from None
+
+
 def is_number(value) -> bool:
     """A finite real number: a Python or numpy int or float, not a bool (True is no lambda)."""
     return (isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
@@ -134,7 +158,12 @@ def check_like_parameters(parameters, d, fn, name="gradients", hint=""):
     """Every "dW1", "db1", ... of ``d`` (a gradient dict, or v or s) is there with the shape
     of W1, b1, ...: a db of (n,) holds the right numbers, but b - alpha db broadcasts b to
     (n, n). A KeyError or ShapeError naming ``fn`` and the key; ``hint`` says how to make
-    ``d`` (a moving average's initializer)."""
+    ``d`` (a moving average's initializer). The parameters are checked first: a
+    transposed W1 was blamed on dW1, with an n[1] that W2 contradicts."""
+    try:
+        check_parameters(parameters)
+    except ShapeError as err:
+        raise ShapeError(f"{fn}: {err}") from None
     L = num_layers(parameters)
     for key in (f"{p}{l}" for l in range(1, L + 1) for p in "Wb"):
         if "d" + key not in d:

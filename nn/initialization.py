@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import init
-from .checks import check_Y
+from .checks import check_examples
 from .regularization import grads_and_cost, model_layers, predict, predict_dec, update_parameters
 from .training import COURSE_LINE_FULL, check_gradients_option, gradient_descent
 
@@ -47,7 +47,7 @@ def accuracy(X, Y, parameters):
     """The fraction predicted right, as the course prints it.
 
     Shapes: X (n_x, m), Y (1, m)."""
-    check_Y(Y, np.shape(X)[1])
+    X, Y = check_examples(X, Y, "accuracy", parameters)
     return float(np.mean(predict_dec(parameters, X)[0, :] == Y[0, :]))
 
 
@@ -71,7 +71,7 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True,
         raise ValueError(f"model: initialization must be one of {sorted(INITIALIZATIONS)}, "
                          f"got {initialization!r}") from None
     check_gradients_option(gradients, "model", compile)
-    check_Y(Y, np.shape(X)[1])
+    X, Y = check_examples(X, Y, "model")
     dims = model_layers(X, layers_dims, (10, 5), "model")
     parameters, costs = gradient_descent(
         make(dims) if initialization == "zeros" else make(dims, seed),

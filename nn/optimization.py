@@ -20,6 +20,7 @@ import numpy as np
 
 from .checks import (
     ShapeError,
+    check_examples,
     check_like_parameters,
     check_parameters,
     check_X,
@@ -214,7 +215,7 @@ def accuracy(X, Y, parameters):
     """The fraction predicted right, as the course prints it.
 
     Shapes: X (n_x, m), Y (1, m)."""
-    check_Y(Y, np.shape(X)[1])
+    X, Y = check_examples(X, Y, "accuracy", parameters)
     return float(np.mean(predict_dec(parameters, X)[0, :] == Y[0, :]))
 
 

@@ -25,9 +25,9 @@ import autograd_lite as al
 from . import activations
 from .checks import (
     ShapeError,
+    check_examples,
     check_like_parameters,
     check_parameters,
-    check_Y,
     is_number,
     num_layers,
 )
@@ -210,7 +210,8 @@ def backward_propagation(X, Y, cache):
     their parameter's shape, dZ[l] and dA[l] are (n[l], m)."""
     Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3 = _unpack(
         cache, 12, "backward_propagation", "forward_propagation")
-    check_Y(Y, X.shape[1])
+    X, Y = check_examples(X, Y, "backward_propagation", {"W1": W1}, A3.shape[1],
+                          "forward_propagation")
     return _backward(X, Y, W1, A1, W2, A2, W3, A3)
 
 
@@ -219,7 +220,8 @@ def backward_propagation_with_regularization(X, Y, cache, lambd):
     check_lambd(lambd, "backward_propagation_with_regularization")
     Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3 = _unpack(
         cache, 12, "backward_propagation_with_regularization", "forward_propagation")
-    check_Y(Y, X.shape[1])
+    X, Y = check_examples(X, Y, "backward_propagation_with_regularization", {"W1": W1},
+                          A3.shape[1], "forward_propagation")
     return _backward(X, Y, W1, A1, W2, A2, W3, A3, lambd=lambd)
 
 
@@ -275,7 +277,8 @@ def backward_propagation_with_dropout(X, Y, cache, keep_prob):
     check_keep_prob(keep_prob, "backward_propagation_with_dropout")
     Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3 = _unpack(
         cache, 14, "backward_propagation_with_dropout", "forward_propagation_with_dropout")
-    check_Y(Y, X.shape[1])
+    X, Y = check_examples(X, Y, "backward_propagation_with_dropout", {"W1": W1}, A3.shape[1],
+                          "forward_propagation_with_dropout")
     check_dropout_scale(Z1, D1, A1, keep_prob, "backward_propagation_with_dropout",
                         "forward_propagation_with_dropout")
     return _backward(X, Y, W1, A1, W2, A2, W3, A3, D1=D1, D2=D2, keep_prob=keep_prob)
@@ -307,7 +310,7 @@ def predict(X, y, parameters):
         raise TypeError("predict(X, y, parameters): y, the labels (1, m), is needed to print "
                         "the accuracy, as the course's predict does; predict_dec(parameters, "
                         "X) gives the predictions alone")
-    y = check_Y(y, np.shape(X)[1], "y")
+    X, y = check_examples(X, y, "predict", parameters, name="y")
     p = predict_dec(parameters, X).astype(int)
     print("Accuracy: " + str(np.mean(p[0, :] == y[0, :])))
     return p
@@ -325,7 +328,7 @@ def accuracy(X, Y, parameters):
     printing.
 
     Shapes: X (n_x, m), Y (1, m)."""
-    check_Y(Y, np.shape(X)[1])
+    X, Y = check_examples(X, Y, "accuracy", parameters)
     return float(np.mean(predict_dec(parameters, X)[0, :] == Y[0, :]))
 
 
@@ -399,7 +402,7 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=
     check_keep_prob(keep_prob, "model")
     check_one_regularizer(lambd, keep_prob, "model")
     check_gradients_option(gradients, "model", compile)
-    check_Y(Y, np.shape(X)[1])
+    X, Y = check_examples(X, Y, "model")
     parameters, costs = gradient_descent(
         initialize_parameters(model_layers(X, layers_dims, (20, 3), "model"), seed),
         lambda p: grads_and_cost(p, X, Y, lambd, keep_prob, dropout_seed, gradients, compile),
@@ -453,7 +456,7 @@ def backward_propagation_engine(X, Y, parameters, lambd=0.0, keep_prob=1.0, seed
     _check_three_layers(parameters, X, "backward_propagation_engine")
     check_lambd(lambd, "backward_propagation_engine")
     check_keep_prob(keep_prob, "backward_propagation_engine")
-    check_Y(Y, X.shape[1])
+    X, Y = check_examples(X, Y, "backward_propagation_engine", parameters)
     grads, _ = _engine_grads(X, Y, parameters, lambd, keep_prob, seed)
     return grads
 

@@ -214,3 +214,68 @@ def test_predict_without_labels_says_what_to_use():
     from nn import initialization
     with pytest.raises(TypeError, match=r"y, the labels \(1, m\), is needed.*predict_dec"):
         initialization.predict(np.zeros((2, 3)), None, {})
+
+
+@pytest.mark.parametrize("call", [
+    lambda X, Y: initialization.model(X, Y, num_iterations=1, print_cost=False),
+    lambda X, Y: regularization.model(X, Y, num_iterations=1, print_cost=False),
+    lambda X, Y: initialization.accuracy(X, Y, initialization.initialize_parameters_he([2, 3, 1])),
+    lambda X, Y: regularization.predict(X, Y, regularization.initialize_parameters([2, 3, 2, 1])),
+])
+def test_x_with_its_examples_as_rows_is_blamed_on_x_by_the_function(call):
+    """It was blamed on Y, by no function: "Y should be (1, m) = (1, 2), got (1, 300)"."""
+    X, Y, _, _ = nn.load_circles()
+    with pytest.raises(nn.ShapeError, match=r"^\w+: X should be \(n_x, m\).*got \(300, 2\).*"
+                                            r"use X.T"):
+        call(X.T, Y)
+
+
+@pytest.mark.parametrize("backward, extra", [
+    (regularization.backward_propagation, ()),
+    (regularization.backward_propagation_with_regularization, (0.7,)),
+])
+def test_the_full_x_and_y_with_a_mini_batchs_cache_is_named(backward, extra):
+    """The Optimization assignment's loop, with X, Y for minibatch_X, minibatch_Y: numpy's
+    "operands could not be broadcast together with shapes (1,64) (1,300)"."""
+    from nn import optimization
+    X, Y = nn.load_moons()
+    parameters = optimization.initialize_parameters([2, 5, 2, 1])
+    (mini_X, mini_Y), *_ = optimization.random_mini_batches(X, Y, 64, seed=11)
+    _, cache = optimization.forward_propagation(mini_X, parameters)
+    with pytest.raises(nn.ShapeError, match=rf"{backward.__name__}: X has m = 300 examples and "
+                                            r"the cache 64: give the X and Y that "
+                                            r"forward_propagation was run on"):
+        backward(X, Y, cache, *extra)
+    assert backward(mini_X, mini_Y, cache, *extra)["dW1"].shape == (5, 2)
+
+
+@pytest.mark.parametrize("name, update", [
+    ("update_parameters_with_gd", lambda o, P, g: o.update_parameters_with_gd(P, g, 0.1)),
+    ("update_parameters_with_momentum",
+     lambda o, P, g: o.update_parameters_with_momentum(P, g, g, 0.9, 0.1)),
+    ("update_parameters_with_adam",
+     lambda o, P, g: o.update_parameters_with_adam(P, g, g, g, 2, 0.1)),
+])
+def test_a_transposed_parameter_is_blamed_not_its_right_gradient(name, update):
+    """W1 transposed was reported as a wrong dW1, "(n[1], n[0]) = (2, 4)", which W2 (3, 4)
+    contradicts."""
+    from nn import optimization
+    parameters = optimization.initialize_parameters([2, 4, 3, 1])
+    grads = {"d" + k: np.zeros_like(v) for k, v in parameters.items()}
+    parameters["W1"] = parameters["W1"].T
+    with pytest.raises(nn.ShapeError, match=rf"{name}: W1 should be \(n\[1\], n_x\) = \(4, 2\), "
+                                            r"got \(2, 4\) \(transposed\?\)"):
+        update(optimization, parameters, grads)
+
+
+def test_batchnorm_refuses_an_epsilon_that_gives_nan():
+    """epsilon <= 0 gave NaN rows with numpy's warning alone (only m = 1 was checked)."""
+    from nn import batchnorm
+    Z, gamma, beta = np.array([[1.0, 2.0, 3.0], [5.0, 5.0, 5.0]]), np.ones((2, 1)), np.zeros((2, 1))
+    with pytest.raises(ValueError, match=r"unit\(s\) \[1\] have variance 0 .*all m values equal"):
+        batchnorm.batchnorm_forward(Z, gamma, beta, epsilon=0)
+    for bad in (-1.0, float("nan"), "1e-5"):
+        with pytest.raises(ValueError, match="epsilon must be a finite number >= 0"):
+            batchnorm.batchnorm_forward(Z, gamma, beta, epsilon=bad)
+    Z_tilde, _ = batchnorm.batchnorm_forward(Z[:1], gamma[:1], beta[:1], epsilon=0)
+    np.testing.assert_allclose(Z_tilde, [[-np.sqrt(1.5), 0.0, np.sqrt(1.5)]])
