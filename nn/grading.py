@@ -23,7 +23,9 @@ import contextlib
 import copy
 import functools
 import importlib.util
+import numbers
 import os
+import random
 import sys
 import time
 import traceback
@@ -124,7 +126,9 @@ def check_case(model: CourseModel, function, dims, m, seed,
     gets the names of the inputs the function wrote into (X, W1, ...)."""
     X, Y, params = random_case(model, dims, m, seed)
     options = case_options(model, seed)
-    yours, mine = _learners_grads(model, function, (params, X, Y), options)
+    yours, mine = _learners_grads(model, function, (params, X, Y), options, seed)
+    again, _ = _learners_grads(model, function, (params, X, Y), options, seed + 1)
+    _same_twice(model.learner, yours, again)
     if written is not None:
         written.update(_written_into(mine, (params, X, Y)))
     graded_cost = isinstance(yours, tuple)  # week 2's propagate: (grads, cost)
@@ -133,6 +137,11 @@ def check_case(model: CourseModel, function, dims, m, seed,
     # tol_engine 1e-6, not 1e-7: the course's own dAL = -(Y/AL - (1-Y)/(1-AL)) loses
     # 1.6e-7 where Z[L] = 23 (1 - AL = 1e-10), about one random case in 1,500
     report = al.check_gradients(cost, params, yours, max_numerical=50, tol_engine=1e-6)
+    odd = _not_real_arrays(yours)
+    for row in report.rows:
+        if row.key in odd:
+            row.status, row.message = "wrong", (f"{row.key} is {odd[row.key]}; the course's "
+                                                "gradients are numpy arrays of real numbers")
     if graded_cost:
         with al.no_grad():
             engines = cost({k: al.Tensor(v) for k, v in params.items()}).item()
@@ -140,21 +149,92 @@ def check_case(model: CourseModel, function, dims, m, seed,
     return report
 
 
-def _learners_grads(model: CourseModel, function, case: tuple, options: dict) -> tuple:
+def _learners_grads(model: CourseModel, function, case: tuple, options: dict,
+                    seed: int = 0) -> tuple:
     """(what the learner's function returned, as model.grade reads it, the copies of
     ``case`` (params, X, Y) it was given): LearnerCrashError when it raises, ReturnError when
-    the grader cannot read what it returned."""
+    the grader cannot read what it returned. Python's and numpy's global generators are
+    seeded with ``seed`` for the call (and restored): hypothesis reseeds them before every
+    case, so a learner that draws from them drew the same numbers on every case."""
     # the learner gets copies: a function that writes into W (W *= 2) was graded against
     # the engine at the changed W
     mine = copy.deepcopy(case)
     learners = _as_learners(function)
     try:
-        return model.grade(learners, *mine, **options), mine
+        with _seeded(seed):
+            return model.grade(learners, *mine, **options), mine
     except (TypeError, ValueError, LookupError, AttributeError) as err:
         if not learners.returned or isinstance(err, ReturnError):
             raise  # the grader's own failure, or already said
         raise ReturnError(f"{model.learner} returned something the grader cannot read "
                           f"({type(err).__name__}: {err})") from err
+
+
+@contextlib.contextmanager
+def _seeded(seed: int):
+    python, numpy = random.getstate(), np.random.get_state()
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    try:
+        yield
+    finally:
+        random.setstate(python)
+        np.random.set_state(numpy)
+
+
+def _same_twice(learner: str, first, second) -> None:
+    """A ReturnError unless two calls on one case returned the same: a learner wrong one
+    call in five scored 100 or 87.5 from run to run."""
+    if not _same(first, second):
+        raise ReturnError(f"{learner} returned different results for the same input on two "
+                          "calls: it draws random numbers or keeps something between calls; "
+                          "its gradients must depend on its arguments alone")
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (tuple, list)) and type(a) is type(b):
+        return len(a) == len(b) and all(map(_same, a, b))
+    try:
+        a, b = np.asarray(a), np.asarray(b)
+    except (TypeError, ValueError):
+        return a is b
+    try:
+        return np.array_equal(a, b, equal_nan=True)
+    except TypeError:  # (text: no NaN to compare)
+        return np.array_equal(a, b)
+
+
+def _not_real_arrays(grads) -> dict[str, str]:
+    """The gradients that numpy reads as numbers but are not numpy arrays (or numbers) of
+    reals, each with what it is: a list, np.matrix, complex values or an autograd_lite
+    Tensor each scored 100, though the course's update_parameters fails on a list and
+    np.matrix's * is a matrix product. (Text and the like are check_gradients' to name.)"""
+    if not isinstance(grads, dict):
+        return {}
+    odd = {}
+    for key, v in grads.items():
+        if (type(v) is np.ndarray and v.dtype.kind in "fiu") or (
+                isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))):
+            continue
+        try:
+            numeric = isinstance(v, al.Tensor) or np.asarray(v).dtype.kind in "biufc"
+        except (TypeError, ValueError):
+            numeric = False
+        if numeric:
+            odd[key] = _kind(v)
+    return odd
+
+
+def _kind(v) -> str:
+    if isinstance(v, np.ndarray) and type(v) is not np.ndarray:
+        return f"a {type(v).__name__} (np.asarray makes an array)"
+    if isinstance(v, al.Tensor):
+        return "an autograd_lite Tensor (the engine's, not a hand-derived gradient)"
+    if isinstance(v, np.ndarray) or isinstance(v, (complex, np.complexfloating)):
+        return f"of {np.asarray(v).dtype}"
+    return f"a {type(v).__name__}"
 
 
 def _written_into(mine: tuple, originals: tuple) -> list[str]:
@@ -395,6 +475,7 @@ def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.
 
 def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
     start, model = time.monotonic(), None
+    grader = _grader_state()
     try:
         learner = load_learner(path)
         try:
@@ -402,6 +483,12 @@ def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
         except LookupError as err:
             raise LearnerError(f"grade: {path}: {err}") from None
         function = getattr(learner, model.learner)
+        if (why := _restored(grader)) is not None:
+            raise LearnerError(why)
+        owner = getattr(function, "__module__", None) or ""
+        if owner.split(".")[0] in ("nn", "autograd_lite", "numpy"):  # (it scored 100)
+            raise LearnerError(f"grade: {path}: {model.learner} is {owner}'s, imported, not "
+                               "written: the learner's file must define it")
         failing: dict = {}
         tried: list = []
         crashed: dict = {}
@@ -414,11 +501,19 @@ def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
                                f"{crashed['case']['error']}")
         written: set = set()
         keys, failures = _key_failures(model, function, failing, written)
+        if (why := _restored(grader)) is not None:
+            raise LearnerError(why)
     except LearnerError as err:
+        _restored(grader)
         return _zero(str(err), points, visibility, time.monotonic() - start)
     except (LearnerCrashError, ReturnError) as err:  # the learner's function raised on a fixed case
+        _restored(grader)
         return _zero(f"{path if model is None else model.learner} {_why(err)}", points,
                      visibility, time.monotonic() - start)
+    except Exception:  # the grader failed: the learner's function replaced a part of it?
+        if (why := _restored(grader)) is not None:
+            return _zero(why, points, visibility, time.monotonic() - start)
+        raise
     diagram = None if found is None else draw_case(model, found[0], found[1], out_dir)
     share = points / len(keys)
     summary = _summary(path, learner, model, len(tried), found, diagram, failures) + (
@@ -443,6 +538,34 @@ def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
                            "cases": len(tried) + len(FIXED_CASES),  # those run
                            "counterexample": None if found is None else found[0],
                            "diagram": diagram, "wrote_into": sorted(written)}}
+
+
+def _grader_state() -> dict:
+    """What a learner's file could replace to change its grade (al.check_gradients = a
+    function that passes everything scored 100): the functions and classes of numpy,
+    autograd_lite and nn, by module and name."""
+    state = {}
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] in ("numpy", "autograd_lite", "nn") and module is not None:
+            for attr, value in list(vars(module).items()):
+                if callable(value):
+                    state[(name, attr)] = value
+    return state
+
+
+def _restored(state: dict) -> str | None:
+    """Put back what the learner's code replaced of ``state``: why it scores 0, or None."""
+    changed = []
+    for (name, attr), value in state.items():
+        module = sys.modules.get(name)
+        if module is not None and vars(module).get(attr) is not value:
+            setattr(module, attr, value)
+            changed.append(f"{name}.{attr}")
+    if not changed:
+        return None
+    return (f"the learner's code replaced {', '.join(sorted(changed)[:5])}"
+            f"{' ...' if len(changed) > 5 else ''}, which grading uses; it must define its "
+            "function and leave numpy, autograd_lite and nn as they are")
 
 
 def _graded_as(key: str) -> str:

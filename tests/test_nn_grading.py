@@ -4,6 +4,7 @@ Gradescope documents (gradescope-autograders.readthedocs.io, "Autograder Specifi
 the smallest failing case and its diagram; a learner that fails to import or raises
 scores 0 with its traceback; --strict exits 1 on a score that is not full."""
 
+import inspect
 import json
 import re
 from pathlib import Path
@@ -377,7 +378,9 @@ def test_a_learner_imports_its_helpers_from_its_own_folder(tmp_path):
     # a learner that takes its own folder off sys.path: graded all the same (second review:
     # the grader's own remove() raised, then 'internal error (UnboundLocalError)')
     path.write_text("import sys\nsys.path.pop(0)\n"
-                    "from nn.deep import L_model_backward\n")
+                    "from nn.deep import L_model_backward as course_backward\n"
+                    "def L_model_backward(AL, Y, caches):\n"
+                    "    return course_backward(AL, Y, caches)\n")
     assert grade_file(str(path), examples=5, out_dir=str(tmp_path / "o"))["score"] == 100
 
 
@@ -639,9 +642,12 @@ def test_the_crash_search_leaves_right_and_wrong_learners_scores_alone(tmp_path,
     from nn.grading import grade as grade_file
     from nn.registry import COURSE_MODELS
     name = COURSE_MODELS[model].learner
-    right = tmp_path / "right.py"
-    right.write_text(f"from nn.registry import COURSE_MODELS\n"
-                     f"{name} = COURSE_MODELS[{model!r}].reference\n")
+    right = tmp_path / "right.py"  # the course's function, called from one the file defines
+    arguments = ", ".join(k for k, p in inspect.signature(COURSE_MODELS[model].reference)
+                          .parameters.items() if p.default is inspect.Parameter.empty)
+    right.write_text(f"from nn.registry import COURSE_MODELS\n\n\n"
+                     f"def {name}({arguments}, **options):\n"
+                     f"    return COURSE_MODELS[{model!r}].reference({arguments}, **options)\n")
     results = grade_file(str(right), model, examples=20, out_dir=str(tmp_path / "out"))
     assert results["score"] == 100, results["output"]
     if model == "deep":
@@ -671,3 +677,52 @@ def test_the_crash_named_is_the_smallest_even_when_the_first_search_met_one(tmp_
     results = grade_file(str(learner), examples=100, out_dir=str(tmp_path / "out"))
     assert results["score"] == 0
     assert _crash_case(results["output"]) == ([1, 1, 1, 1, 1], 1)
+
+
+@pytest.mark.parametrize("name, old, new, expected", [
+    ("random", "    return grads\n",  # wrong one call in five: it scored 100 or 87.5 by the run
+     "    import random\n    if random.random() < 0.2:\n"
+     "        grads['dW1'] = grads['dW1'] * 1.01\n    return grads\n",
+     "different results for the same input on two calls"),
+    ("numpy_random", "    return grads\n",
+     "    if np.random.rand() < 0.5:\n        grads['db1'] = grads['db1'] + 1e-3\n"
+     "    return grads\n",
+     "different results for the same input on two calls"),
+    ("list", "    return grads\n",
+     "    grads['dW1'] = grads['dW1'].tolist()\n    return grads\n",
+     "dW1 is a list; the course's gradients are numpy arrays of real numbers"),
+    ("matrix", "    return grads\n",
+     "    grads['dW1'] = np.asmatrix(grads['dW1'])\n    return grads\n",
+     "dW1 is a matrix"),
+    ("complex", "    return grads\n", "    grads['db1'] = grads['db1'] + 0j\n    return grads\n",
+     "db1 is of complex128"),
+    ("tensor", "    return grads\n",
+     "    import autograd_lite as al\n    grads['dW1'] = al.Tensor(grads['dW1'])\n"
+     "    return grads\n",
+     "dW1 is an autograd_lite Tensor"),
+    ("imported", "def L_model_backward(AL, Y, caches):",
+     "from nn.deep import L_model_backward  # noqa\n\n\ndef _mine(AL, Y, caches):",
+     "L_model_backward is nn.deep's, imported, not written"),
+    ("tampered", "def L_model_backward(AL, Y, caches):",
+     "import autograd_lite as al\nal.check_gradients = lambda *a, **k: None\n\n\n"
+     "def L_model_backward(AL, Y, caches):", "the learner's code replaced autograd_lite"),
+    ("tampered_in_call", "    return grads\n",
+     "    import autograd_lite as al\n    al.check_gradients = lambda *a, **k: None\n"
+     "    return grads\n", "the learner's code replaced autograd_lite"),
+])
+def test_a_learner_that_would_have_scored_100_wrongly_scores_zero(tmp_path, name, old, new,
+                                                                  expected):
+    """Each scored 100 before: randomness that hypothesis's reseeding froze to one draw,
+    gradients of a type the course's update cannot use (the key fails), the library's own
+    function, and a file that replaced the grader's check."""
+    import autograd_lite as al
+    from nn.grading import grade as grade_file
+    check = al.check_gradients
+    path = _variant(tmp_path, "deep_correct.py", old, new, f"{name}.py")
+    results = grade_file(str(path), examples=30, out_dir=str(tmp_path / "out"))
+    text = results["output"] + "".join(t["output"] for t in results["tests"])
+    assert expected in text
+    keys = len(results["tests"])
+    assert results["score"] == (0.0 if name not in ("list", "matrix", "complex", "tensor")
+                                else pytest.approx(100.0 * (keys - 1) / keys))  # one key fails
+    assert al.check_gradients is check  # put back for whatever is graded next
