@@ -107,6 +107,16 @@ def test_graphs_evaluate_and_differentiate(case):
     assert "v0 = input" in repr(case)
 
 
+def test_graphs_take_no_max_of_near_ties():
+    """The thorough profile drew max over [0, -1, 2e-10]: a finite difference of step 1e-6
+    steps across the tie, so gradcheck failed a right gradient."""
+    from autograd_lite.testing import _GRAPH_SPECS, _in_domain
+    near_tie = np.array([[0.0, 2.0], [-1.0, 0.5], [1.98333217e-10, 1.0]])
+    for op in ("max", "min"):
+        assert not _in_domain(_GRAPH_SPECS[op], near_tie)
+        assert _in_domain(_GRAPH_SPECS[op], np.array([[0.0, 2.0], [-1.0, 0.5]]))
+
+
 def test_graphs_use_many_ops():
     used = set()
 
