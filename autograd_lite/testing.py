@@ -22,7 +22,7 @@ import hypothesis.extra.numpy as hnp
 import hypothesis.strategies as st
 import numpy as np
 
-from .backward import gradients
+from .backward import gradients, toposort
 from .gradcheck import (
     ABSOLUTE,
     RELATIVE,
@@ -32,12 +32,14 @@ from .gradcheck import (
     _epsilon,
     _finite_or_none,
     _first_nonfinite,
+    _named,
     _norm,
     _require_tensor,
     _shape_hint,
     _summed_terms,
     _unconnected,
     _written,
+    numerical_grad,
     relative_difference,
 )
 from .modes import enable_grad
@@ -569,9 +571,32 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
                                                          f"(x{i})", a, c))
                 for i, (a, c) in enumerate(zip(given, copies)) if _changed(a, c)]
     problems += _gradient_problems(out, mine, engine, given, tolerances)
+    problems += _custom_op_blame(f, out, mine, engine, given, problems)
     if problems:
         raise _mismatch(name or getattr(f, "__name__", "f"), out, xs, given, mine, engine,
                         tolerances, problems)
+
+
+def _custom_op_blame(f, out, mine, engine, given, problems) -> list[_Problem]:
+    """Where gradients differ and the engine's goes through a user's custom op, whose VJP
+    is the user's too: which one the finite differences side with (a right hand gradient
+    was blamed for a wrong VJP, where check_gradients named the op)."""
+    wrong = [p.input for p in problems if p.reason == "values"]
+    custom = sorted({t._op.name for t in toposort([out])
+                     if t._op is not None and t._op.user_defined}) if wrong else []
+    if not custom:
+        return []
+    fd = numerical_grad(f, *given)
+    fd = [fd] if len(given) == 1 else list(fd)
+    blamed = []
+    for i in wrong:
+        yours, its = relative_difference(mine[i], fd[i]), relative_difference(engine[i], fd[i])
+        if yours < 1e-5 < its:
+            blamed.append(_Problem(i, "custom op", (
+                f"gradient {i}: the finite differences agree with yours (relative difference "
+                f"{yours:.2g}) and not with the engine's ({its:.2g}), which goes through "
+                f"{_named(custom)}: its VJP is the one to check, al.gradcheck(op, [inputs])")))
+    return blamed
 
 
 def _require_tolerance(fname: str, key: str, value: Any) -> None:

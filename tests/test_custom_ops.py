@@ -150,3 +150,22 @@ def test_a_vjp_that_fails_when_differentiated_again_says_why():
     with pytest.raises(TypeError, match=r"custom op 'h': vjp 0 failed while it was "
                                         r"differentiated again \(al.hessian.*al.where"):
         al.hessian(lambda t: h(t).sum())(x)
+
+
+def test_assert_gradients_match_tells_a_wrong_custom_vjp_from_a_wrong_hand_gradient():
+    """An engineer's right hand gradient was blamed for their custom op's wrong VJP (the
+    Gram matrix's, wrong off the diagonal); check_gradients named the op, this did not."""
+    from autograd_lite.testing import GradientMismatchError, assert_gradients_match
+    rng = np.random.default_rng(1)
+    weights, x = rng.standard_normal((3, 3)), rng.standard_normal((3, 2))
+    right_hand = lambda x: (weights + weights.T) @ x  # noqa: E731
+    for vjp, hand, blamed in ((lambda g, ans, x: 2 * g @ x, right_hand, True),
+                              (lambda g, ans, x: (g + g.T) @ x, lambda x: 2 * right_hand(x),
+                               False)):
+        gram = al.custom_op(lambda x: x @ x.T, vjp, name="gram")
+        with pytest.raises(GradientMismatchError) as raised:
+            assert_gradients_match(lambda t, op=gram: (op(t) * weights).sum(), hand, [x])
+        reasons = [p["reason"] for p in raised.value.problems]
+        assert ("custom op" in reasons) is blamed
+        if blamed:
+            assert "custom op 'gram': its VJP is the one to check" in str(raised.value)
