@@ -23,6 +23,10 @@ def _variables(args, argnums, dicts=False):
     """Fresh differentiable copies of the chosen arguments (connected to any outer graph),
     whether any was a variable of an outer transform, and the copies in order (``dicts``: a
     dict of parameters, {"W1": ..., "b1": ...}, gives one per value, as JAX's pytrees)."""
+    if any(not -len(args) <= i < len(args) for i in argnums):
+        raise ValueError(f"argnums {tuple(argnums)} for a call with {len(args)} positional "
+                         f"argument(s): they are indices into f's positional arguments, "
+                         f"0 to {len(args) - 1}")
     if any(tracer(args[i]) is not None for i in argnums):
         raise TraceError("al.grad, jacobian, hessian and hvp cannot run inside a compiled "
                          "function: they call backward() while it is recorded. Compile the "
@@ -256,6 +260,10 @@ def hvp(f: Callable, x: Any, v: Any, *args: Any) -> np.ndarray:
                         "hvp(f, (x,), (v,)) takes tuples: write al.hvp(f, x, v), which returns "
                         "H(x) v alone (PyTorch's returns (f(x), H(x) v))")
     v = np.asarray(v, dtype=float)
+    x_shape = np.shape(getattr(x, "_data", x))
+    if v.shape != x_shape:  # g * v broadcast: H @ [1, 1, 1] for v [1]
+        raise ValueError(f"hvp(f, x, v): v has shape {v.shape} and x {x_shape}; v is a "
+                         "direction in x's space, of x's shape")
 
     def directional(x_):
         g = grad(f)(x_, *args)

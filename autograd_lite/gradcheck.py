@@ -697,6 +697,8 @@ def _user_gradient(row, user, value) -> np.ndarray | None:
             f"; name each d + its parameter: '{key}' for '{name}'" if name in user else "")
         return None
     try:
+        if user[key] is None:  # (numpy reads None as a NaN of shape (): "got ()")
+            raise TypeError("it is None: is a return statement missing?")
         raw = np.asarray(user[key])
     except (TypeError, ValueError) as err:  # a ragged list: [dW1, 0]
         row.status, row.message = "wrong", f"'{key}' is not an array of numbers ({err})"

@@ -153,3 +153,22 @@ def test_hvp_with_pytorchs_tuples_says_how_to_call_it():
     with pytest.raises(TypeError, match=r"write al\.hvp\(f, x, v\)"):
         al.hvp(lambda t: (t ** 3).sum(), (x,), (v,))
     np.testing.assert_allclose(al.hvp(lambda t: (t ** 3).sum(), x, v), [6.0, 0.0])
+
+
+def test_transforms_refuse_what_would_broadcast_or_index_out_of_range():
+    """hvp with v of shape (1,) for x of shape (3,) broadcast g * v and returned H @ [1, 1, 1];
+    grad(f, 2) of a two-argument f raised a bare IndexError."""
+    cube = lambda x: (x ** 3).sum()  # noqa: E731
+    np.testing.assert_array_equal(al.hvp(cube, [1.0, 2.0, 3.0], [1.0, 0.0, 0.0]), [6.0, 0, 0])
+    with pytest.raises(ValueError, match=r"hvp\(f, x, v\): v has shape \(1,\) and x \(3,\)"):
+        al.hvp(cube, [1.0, 2.0, 3.0], [1.0])
+    with pytest.raises(ValueError, match=r"argnums \(2,\) for a call with 2 positional "
+                                         r"argument\(s\).*0 to 1"):
+        al.grad(lambda a, b: a * b, 2)(1.0, 2.0)
+    assert al.grad(lambda a, b: a * b, -1)(1.0, 2.0) == 1.0
+
+
+def test_check_gradients_says_a_gradient_is_none():
+    report = al.check_gradients(lambda P: (P["x"] ** 2).sum(), {"x": np.ones((4, 5))},
+                                {"dx": None})
+    assert not report.passed and "it is None: is a return statement missing?" in str(report)
