@@ -352,8 +352,12 @@ class GradientReport:
 
     @property
     def first_failure(self) -> GradientRow | None:
-        """The first disagreeing parameter, in layer order (W1, b1, W2, ...)."""
-        return next((r for r in self.rows if not r.passed), None)
+        """The disagreeing parameter that backprop reaches first: the last layer's (W3, b3,
+        then W2, ...; unnumbered ones, as logistic regression's w, in order). A mistake in
+        layer 3's dA_prev spoils dW2 and dW1 too, and naming dW1 sent the learner to the
+        wrong layer."""
+        failing = [r for r in self.rows if not r.passed]
+        return max(failing, key=lambda r: _layer(r.parameter), default=None)
 
     @property
     def score(self) -> float:
@@ -410,7 +414,9 @@ class GradientReport:
             lines.append(f"  not parameter gradients, not checked: {', '.join(extra)}")
         first = self.first_failure
         lines.append("all gradients agree" if first is None else
-                     f"first disagreement: {first.key}" + _layer_note(first.parameter))
+                     f"first disagreement: {first.key}" + _layer_note(first.parameter)
+                     + (", the one backprop reaches first" if _layer(first.parameter) > 1
+                        else ""))
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -428,8 +434,13 @@ def _finite_or_none(data: Any) -> Any:
 
 def _layer_note(name):
     """" (layer 2)" for the course's W2, b2, dW2; else nothing."""
+    return f" (layer {_layer(name)})" if _layer(name) >= 0 else ""
+
+
+def _layer(name: str) -> int:
+    """2 for the course's W2, b2, dW2; -1 for a name without a layer."""
     m = re.search(r"(\d+)$", name)
-    return f" (layer {m.group(1)})" if m else ""
+    return int(m.group(1)) if m else -1
 
 
 def check_gradients(cost: Callable[[dict[str, Tensor]], Any],

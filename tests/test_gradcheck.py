@@ -144,10 +144,10 @@ def test_check_gradients_reports_missing_and_extra_keys_and_points_at_first_laye
     statuses = {r.key: r.status for r in report.rows}
     assert statuses == {"dW1": "missing", "db1": "missing", "dW2": "wrong", "db2": "missing",
                         "dA0": "extra"}
-    assert report.first_failure.key == "dW1"
-    assert "first disagreement: dW1 (layer 1)" in str(report)
+    assert report.first_failure.key == "dW2"  # backprop's first: the last layer's
+    assert "first disagreement: dW2 (layer 2), the one backprop reaches first" in str(report)
     data = json.loads(report.to_json())
-    assert data["passed"] is False and data["first_failure"] == "dW1"
+    assert data["passed"] is False and data["first_failure"] == "dW2"
     assert data["score"] == 0.0 and len(data["rows"]) == 5
 
 

@@ -124,7 +124,7 @@ def test_a_dropout_backward_that_forgets_1_over_keep_prob_is_caught():
                  dW1=right["dW1"] * keep_prob**2, db1=right["db1"] * keep_prob**2)
     report = al.check_gradients(
         lambda P: regularization.cost_engine(P, X, Y, 0.0, keep_prob, masks), params, wrong)
-    assert not report.passed and report.first_failure.key == "dW1"
+    assert not report.passed and report.first_failure.key == "dW2"  # where the mistake is
 
 
 def test_an_l2_term_missing_from_dW_is_caught():

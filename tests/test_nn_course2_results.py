@@ -159,4 +159,4 @@ def test_gradient_check_example_shows_the_number_and_names_the_two_bugs(tmp_path
     assert "difference = 0.2850931567761623" in done.stdout
     assert "difference = 7.814075313343006e-11" in done.stdout
     assert "check_gradients: wrong = ['db1', 'dW2']" in done.stdout
-    assert "first disagreement: db1 (layer 1)" in done.stdout
+    assert "first disagreement: dW2 (layer 2), the one backprop reaches first" in done.stdout
