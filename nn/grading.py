@@ -497,15 +497,18 @@ def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
         # missed, or one smaller than the crash it met, is looked for apart
         smallest_crash(model, function, examples, crashed)
         if crashed:  # (raised on some case: 0, whatever else it got wrong)
-            raise LearnerError(f"{model.learner} on {_case_text(crashed['case'])}: "
-                               f"{crashed['case']['error']}")
+            error = LearnerError(f"{model.learner} on {_case_text(crashed['case'])}: "
+                                 f"{crashed['case']['error']}")
+            error.case = crashed["case"]
+            raise error
         written: set = set()
         keys, failures = _key_failures(model, function, failing, written)
         if (why := _restored(grader)) is not None:
             raise LearnerError(why)
     except LearnerError as err:
         _restored(grader)
-        return _zero(str(err), points, visibility, time.monotonic() - start)
+        return _zero(str(err), points, visibility, time.monotonic() - start,
+                     getattr(err, "case", None))
     except (LearnerCrashError, ReturnError) as err:  # the learner's function raised on a fixed case
         _restored(grader)
         return _zero(f"{path if model is None else model.learner} {_why(err)}", points,
@@ -589,13 +592,14 @@ def _summary(path, learner, model, ran, found, diagram, failures) -> str:
             f"diagram: {diagram}")
 
 
-def _zero(message, points, visibility, seconds) -> dict:
-    """Score 0 with the traceback (or the reason) as the output."""
+def _zero(message, points, visibility, seconds, crashed_on=None) -> dict:
+    """Score 0 with the traceback (or the reason) as the output; ``crashed_on``, the case the
+    learner's function raised on, goes in extra_data too, for a program to read."""
     return {"score": 0.0, "execution_time": round(seconds, 3), "output": message,
             "visibility": visibility,
             "tests": [{"name": "the learner's file runs", "score": 0.0, "max_score": points,
                        "status": "failed", "output": message, "visibility": visibility}],
-            "extra_data": {}}
+            "extra_data": {} if crashed_on is None else {"crashed_on": crashed_on}}
 
 
 def print_summary(results: dict, out=None) -> None:
