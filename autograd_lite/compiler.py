@@ -28,6 +28,7 @@ import sys
 import sysconfig
 import threading
 import types
+import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -261,10 +262,27 @@ class Compiled:
             self.trace_count += 1
             self._cache[key] = entry
             self._cache.move_to_end(key)
-            while len(self._cache) > self.cache_size:
+            if len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
+                if self.trace_count == self.cache_size + 1:  # once: the cache overflowed
+                    warnings.warn(self._overflow(args), stacklevel=3)
             self._last = entry
         return entry
+
+    def _overflow(self, args: tuple) -> str:
+        """Why a call traced again, once more traces were made than are kept: each new
+        Python number is a trace (JAX traces it as an input; a decaying lr passed as a
+        float traced on every call, silently)."""
+        numbers = [i for i, a in enumerate(args) if type(a) in (int, float)
+                   and i not in self.static_argnums]
+        why = (f"argument{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))} "
+               f"{'are Python numbers' if len(numbers) > 1 else 'is a Python number'}, and "
+               "each new value is a new trace: pass np.float64(value), an input of every "
+               "trace, or mark it static_argnums if it takes few values" if numbers else
+               "each new shape, dtype, requires-grad flag or static value is a new trace")
+        return (f"al.compile({self.__name__}): {self.trace_count} traces, more than "
+                f"cache_size={self.cache_size}, so the oldest are dropped and traced again: "
+                f"{why}")
 
     @property
     def source(self) -> str:

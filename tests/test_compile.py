@@ -5,6 +5,7 @@ import copy
 import gc
 import re
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -367,8 +368,9 @@ def test_the_fast_check_leaves_odd_constants_and_keys_to_the_cache():
 
 def test_the_cache_is_bounded_least_recently_used_first():
     step = al.compile(lambda x: (x * x).sum(), cache_size=3)
-    for n in range(1, 6):
-        step(al.Tensor(np.ones(n), requires_grad=True))
+    with pytest.warns(UserWarning, match="4 traces, more than cache_size=3.*each new shape"):
+        for n in range(1, 6):
+            step(al.Tensor(np.ones(n), requires_grad=True))
     assert step.cache_info() == {"traces": 5, "cached": 3, "cache_size": 3}
     step(al.Tensor(np.ones(5), requires_grad=True))  # the most recent: cached
     assert step.trace_count == 5
@@ -764,3 +766,20 @@ def test_a_tensor_kept_on_an_object_is_a_trace_error_and_one_returned_is_not():
         np.testing.assert_array_equal(cache["A"], np.tanh(np.full(3, v)))
         np.testing.assert_array_equal(cache["more"][1][0], np.full(3, 3 * v))
     assert step.trace_count == 1
+
+
+def test_a_python_number_that_changes_every_call_is_warned_of_once_the_cache_overflows():
+    """A decaying learning rate passed as a float traced on every call, silently (20 calls,
+    20 traces); JAX takes it as an input. np.float64(lr) is one, a trace for all."""
+    w = al.Tensor(np.ones(3), requires_grad=True)
+    step = al.compile(lambda w, lr: (w * lr).sum())
+    with pytest.warns(UserWarning, match=r"9 traces, more than cache_size=8.*argument 1 is a "
+                                         r"Python number.*np.float64\(value\)") as caught:
+        for i in range(20):
+            step(w, 0.1 * 0.9 ** i)
+    assert step.trace_count == 20 and len(caught) == 1  # said once
+    step = al.compile(lambda w, lr: (w * lr).sum())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = [step(w, np.float64(0.1 * 0.9 ** i))[0] for i in range(20)]
+    assert step.trace_count == 1 and values[3] == (np.ones(3) * (0.1 * 0.9 ** 3)).sum()
