@@ -43,7 +43,7 @@ def backward(self: Tensor, grad: Any = None, retain_graph: bool = False,
         differentiated again (implies retain_graph).
     retain_grads: also keep ``.grad`` on every intermediate tensor of the graph.
     """
-    if not self.requires_grad:
+    if not self._requires_grad:
         raise RuntimeError("backward(): this tensor does not require grad and has no "
                            "graph. Create the inputs with requires_grad=True (and not "
                            "under no_grad()). A gradient from backward(create_graph=True) "
@@ -301,7 +301,7 @@ def gradients(out: Tensor, inputs: list[Tensor], seed: Any = None, *,
     if create_graph and type(seed) is not Tensor:
         seed = _make(seed, False)
     found = [None] * len(inputs)
-    if out.requires_grad:
+    if out._requires_grad:
         found = backprop(out, seed, owned=True, retain_graph=retain_graph or create_graph,
                          create_graph=create_graph, inputs=list(inputs), outside=outside)
     if unconnected is None and inputs and all(g is None for g in found):
