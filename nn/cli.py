@@ -400,8 +400,9 @@ def train_watched(model: CourseModel, data, run):
                                   f"{run.learning_rate:g}): training diverged; lower "
                                   "--learning-rate")
         history.append((i, cost))
-        if i % model.print_every == 0:
-            write(cost_line(i, cost, unit=model.unit))  # the course's "%i: %f"
+        if i % model.print_every == 0:  # the course's "%i: %f" (and its other lines)
+            write(model.progress_line(i, cost, run) if model.progress_line
+                  else cost_line(i, cost, unit=model.unit))
 
     run.callback = watch
     with np.errstate(all="ignore"):  # overflow on the way to a NaN is reported once, above

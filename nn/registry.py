@@ -29,6 +29,7 @@ from .activations import ACTIVATIONS
 from .data import Dataset
 from .init import INITIALIZERS, initialize
 from .model import Model
+from .training import cost_line
 
 # ---- what an entry holds ---------------------------------------------------------------------
 
@@ -113,6 +114,7 @@ class CourseModel:
     as_layers: Callable = dict  # parameters as {"W1", "b1", ...} for Model
     random_parameters: Callable = None  # (layer_dims, rng) -> parameters for check and grade
     validate: Callable = _accept  # (options, names given) -> None; ValueError: refused
+    progress_line: Callable | None = None  # (i, cost, Run) -> what the CLI prints at i
 
     def option_values(self, given=()) -> dict:
         """Every option of this model: its default, or the value in ``given``."""
@@ -339,6 +341,14 @@ def _train_optimization(d: Dataset, r: Run):
                               progress=r.progress, callback=r.callback, compile=r.compile, **o)
 
 
+def _optimization_line(i: int, cost: float, r: Run) -> str:
+    """The course's model's lines: the epoch's cost, and the learning rate when it decays."""
+    decay = optimization.DECAYS.get(r.options.get("decay"))
+    return cost_line(i, cost, unit="epoch") + (
+        "" if decay is None else f"\nlearning rate after epoch {i}: "
+                                 f"{decay(r.learning_rate, i, r.options['decay_rate']):f}")
+
+
 def _check_optimization(options, given=()):
     """A usage error for a setting the run would ignore: another optimizer's
     hyperparameter (given, even at its default: --beta 0.9 with gd), or --decay-rate
@@ -488,7 +498,7 @@ _COURSE_2 = (
         title="3 layers [2, 5, 2, 1], He seed 3, mini-batches of 64, 5000 epochs",
         data="moons", layers=(5, 2), learning_rate=0.0007, iterations=5000, seed=3,
         train=_train_optimization, print_every=1000, unit="epoch", **_THREE_LAYERS,
-        validate=_check_optimization,
+        validate=_check_optimization, progress_line=_optimization_line,
         options=(Option("optimizer", _name, "gd", "the update rule",
                         optimization.OPTIMIZERS),
                  Option("mini_batch_size", _batch_size, 64, "examples per mini-batch"),

@@ -103,3 +103,19 @@ def test_options_open_at_zero_refuse_it_saying_what_they_mean(capsys, args, mean
     assert main(["train", *args, "--iterations", "1", "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert "in (0, 1] (the course's" in err and f"{meaning}; got '0'" in err
+
+
+def test_train_optimization_with_decay_prints_the_courses_learning_rate_lines(capsys):
+    """The course's model prints "learning rate after epoch i" under each cost line when the
+    rate decays, and so does nn.optimization.model; the command printed the costs alone."""
+    assert main(["train", "optimization", "--decay", "schedule_lr_decay", "--learning-rate",
+                 "0.1", "--iterations", "1001", "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    X, Y = nn.load_moons()
+    optimization.model(X, Y, [2, 5, 2, 1], "gd", learning_rate=0.1, num_epochs=1001,
+                       decay=optimization.schedule_lr_decay)
+    course = capsys.readouterr().out
+    lines = [line for line in course.splitlines() if "after epoch" in line]
+    assert lines[:2] == ["Cost after epoch 0: 0.701091", "learning rate after epoch 0: 0.100000"]
+    assert "learning rate after epoch 1000: 0.050000" in lines
+    assert [line for line in printed.splitlines() if "after epoch" in line] == lines
