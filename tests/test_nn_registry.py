@@ -4,6 +4,7 @@ tables are generated from it."""
 
 import dataclasses
 import importlib.util
+import inspect
 import re
 import subprocess
 import sys
@@ -79,7 +80,11 @@ def test_every_entry_is_graded_by_the_grader(name, tmp_path, monkeypatch):
     model = COURSE_MODELS[name]
     ref = model.reference
     right = tmp_path / "right.py"
-    right.write_text(f"from {ref.__module__} import {ref.__name__} as {model.learner}\n")
+    arguments = ", ".join(k for k, p in inspect.signature(ref).parameters.items()
+                          if p.default is inspect.Parameter.empty)
+    right.write_text(f"from {ref.__module__} import {ref.__name__} as course\n\n\n"  # its own
+                     f"def {model.learner}({arguments}, **options):\n"
+                     f"    return course({arguments}, **options)\n")
     result = grading.grade(str(right), name, examples=5)
     assert result["score"] == 100.0, result["output"]
     assert result["extra_data"]["model"] == name
