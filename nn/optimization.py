@@ -88,9 +88,10 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
         raise ShapeError(f"random_mini_batches: X should be (n_x, m) = ({m}, {X.shape[0]}) "
                          f"with examples as columns, like Y {Y.shape}, got {X.shape}: examples "
                          "are on the wrong axis; use X.T")
-    if Y.ndim != 2 or Y.shape[1] != m:
-        hint = " (transposed: use Y.T)" if Y.ndim == 2 and Y.shape[0] == m else ""
-        raise ValueError(f"random_mini_batches: Y should be (n_y, m) with m = {m} columns, "
+    if Y.ndim != 2 or Y.shape[1] != m:  # (a ShapeError with the hint, as every function's)
+        hint = (" (transposed: use Y.T)" if Y.ndim == 2 and Y.shape[0] == m else
+                " (a rank-1 array: use Y.reshape(1, -1))" if Y.ndim == 1 else "")
+        raise ShapeError(f"random_mini_batches: Y should be (n_y, m) with m = {m} columns, "
                          f"got {Y.shape}{hint}")
     if not (isinstance(mini_batch_size, (int, np.integer)) and mini_batch_size > 0):
         raise ValueError(f"random_mini_batches: mini_batch_size must be a positive integer, "

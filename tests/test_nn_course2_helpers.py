@@ -279,3 +279,12 @@ def test_batchnorm_refuses_an_epsilon_that_gives_nan():
             batchnorm.batchnorm_forward(Z, gamma, beta, epsilon=bad)
     Z_tilde, _ = batchnorm.batchnorm_forward(Z[:1], gamma[:1], beta[:1], epsilon=0)
     np.testing.assert_allclose(Z_tilde, [[-np.sqrt(1.5), 0.0, np.sqrt(1.5)]])
+
+
+def test_random_mini_batches_gives_a_rank_1_y_the_hint_every_function_gives():
+    from nn import optimization
+    X, Y = nn.load_moons()
+    with pytest.raises(nn.ShapeError, match=r"random_mini_batches: Y should be \(n_y, m\) with "
+                                            r"m = 300 columns, got \(300,\) \(a rank-1 array: "
+                                            r"use Y.reshape\(1, -1\)\)"):
+        optimization.random_mini_batches(X, Y[0], 64)
