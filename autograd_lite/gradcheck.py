@@ -149,7 +149,16 @@ def _gradcheck(f, inputs, eps, atol, rtol, fast_mode, seed, fname) -> str | None
     if value is not None:
         return f"{fname}: f(inputs) is {value}; no gradient can be checked where f is not finite"
     check = _projection_problem if fast_mode else _jacobian_problem
-    return check(f, inputs, arrays, xs, out, eps, atol, rtol, seed, fname)
+    problem = check(f, inputs, arrays, xs, out, eps, atol, rtol, seed, fname)
+    custom = _custom_ops(out) if problem is not None else []
+    return problem if not custom else (f"{problem}; the gradient goes through {_named(custom)}, "
+                                       "whose VJP is yours: look there first")
+
+
+def _custom_ops(out: Tensor) -> list[str]:
+    """The names of the user's custom ops in ``out``'s graph (their VJPs are the user's to
+    check, the built-in ones are the engine's)."""
+    return sorted({t._op.name for t in toposort([out]) if t._op is not None and t._op.user_defined})
 
 
 def _projection_problem(f, inputs, arrays, xs, out, eps, atol, rtol, seed, fname):
@@ -687,8 +696,7 @@ def _engine_gradients(cost, params) -> tuple[dict[str, np.ndarray], float, list[
     if out.size != 1:
         raise ValueError(f"check_gradients: the cost must be a single number, got shape "
                          f"{out.shape}")
-    custom = sorted({t._op.name for t in toposort([out])
-                     if t._op is not None and t._op.user_defined})
+    custom = _custom_ops(out)
     gs = gradients(out, list(xs.values()), unconnected=None)
     if gs is None:
         if xs:

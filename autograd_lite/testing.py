@@ -22,12 +22,13 @@ import hypothesis.extra.numpy as hnp
 import hypothesis.strategies as st
 import numpy as np
 
-from .backward import gradients, toposort
+from .backward import gradients
 from .gradcheck import (
     ABSOLUTE,
     RELATIVE,
     ROUNDING_RUNS,
     _changed,
+    _custom_ops,
     _engine_gradients,
     _epsilon,
     _finite_or_none,
@@ -582,8 +583,7 @@ def _custom_op_blame(f, out, mine, engine, given, problems) -> list[_Problem]:
     is the user's too: which one the finite differences side with (a right hand gradient
     was blamed for a wrong VJP, where check_gradients named the op)."""
     wrong = [p.input for p in problems if p.reason == "values"]
-    custom = sorted({t._op.name for t in toposort([out])
-                     if t._op is not None and t._op.user_defined}) if wrong else []
+    custom = _custom_ops(out) if wrong else []
     if not custom:
         return []
     fd = numerical_grad(f, *given)

@@ -169,3 +169,14 @@ def test_assert_gradients_match_tells_a_wrong_custom_vjp_from_a_wrong_hand_gradi
         assert ("custom op" in reasons) is blamed
         if blamed:
             assert "custom op 'gram': its VJP is the one to check" in str(raised.value)
+
+
+def test_gradcheck_names_the_custom_op_a_failure_goes_through():
+    softplus_bad = al.custom_op(lambda x: np.logaddexp(0.0, x),
+                                lambda g, ans, x: g / (1.0 + np.exp(x)), name="softplus_bad")
+    with pytest.raises(AssertionError, match=r"disagrees at index .* goes through custom op "
+                                             r"'softplus_bad', whose VJP is yours"):
+        al.gradcheck(lambda t: softplus_bad(t) * 2.0, [np.array([-1.0, 0.3, 2.0])])
+    with pytest.raises(AssertionError) as raised:  # no custom op: nothing said of one
+        al.gradcheck(lambda t: al.Tensor(t.data) * t, [np.array([-1.0, 0.3, 2.0])])
+    assert "custom op" not in str(raised.value)
