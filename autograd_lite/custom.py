@@ -51,6 +51,15 @@ class _CustomPrimitive(Primitive):
 
 
 
+def guard(prim: Primitive) -> None:
+    """Guard a user's primitive: its forward (once: defvjp sets the VJPs again), and each
+    VJP it was given (not the engine's rule for None, which only raises)."""
+    if not getattr(prim.forward, "guarded", False):
+        prim.forward = guard_forward(prim.forward, prim.name)
+    prim.vjps = tuple(v if getattr(v, "not_differentiable", False) else guard_vjp(v, prim.name, i)
+                      for i, v in enumerate(prim.vjps))
+
+
 def guard_forward(forward: Callable, name: str) -> Callable:
     """``forward`` run on read-only views of its inputs, its result one float array."""
     def run(*inputs, **kwargs):
@@ -60,7 +69,7 @@ def guard_forward(forward: Callable, name: str) -> Callable:
             raise _wrote(err, name, "its forward", "an input") from None
         return _one_array(ans, name, inputs)
 
-    run.__wrapped__ = forward  # type: ignore[attr-defined]
+    run.__wrapped__, run.guarded = forward, True  # type: ignore[attr-defined]
     return run
 
 

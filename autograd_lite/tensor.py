@@ -43,9 +43,8 @@ class Primitive:
 
     A VJP given as ``None`` marks an input that is not differentiable (a condition, an index):
     backward through it raises, saying so.
-    user_defined: a user's forward and VJPs are guarded (``custom.py``): they get read-only
-        inputs, their results are checked and copied, and VJPs record only under
-        create_graph (as in PyTorch).
+    user_defined: a user's forward and VJPs are guarded (``custom.py``): read-only inputs,
+        results checked and copied, VJPs recorded only under create_graph (as in PyTorch).
     view: the output may share memory with the first input (reshape, transpose, slicing);
         the two then share one version counter, so a write through either one is caught.
         (A view is linear in its input: its VJP reads the input's shape alone.)
@@ -57,21 +56,16 @@ class Primitive:
                  user_defined: bool = True, view: bool = False) -> None:
         self.name, self.forward = name, forward
         self.user_defined, self.view = user_defined, view
-        if user_defined:
-            from .custom import guard_forward  # (custom.py imports this module)
-            self.forward = guard_forward(forward, name)
         self.set_vjps(*vjps)
 
     def set_vjps(self, *vjps: Callable | None) -> None:
-        """Set the VJPs, one per input (None: not differentiable)."""
-        if self.user_defined:
-            from .custom import guard_vjp as wrap
-        else:
-            def wrap(v, name, i):
-                return v
-        self.vjps = tuple(_not_differentiable(self.name, i) if v is None else wrap(v, self.name, i)
+        """Set the VJPs, one per input (None: not differentiable); a user's are guarded."""
+        self.vjps = tuple(_not_differentiable(self.name, i) if v is None else v
                           for i, v in enumerate(vjps))
         self.arity = len(vjps)
+        if self.user_defined:
+            from .custom import guard  # (custom.py imports this module)
+            guard(self)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
         return apply(self, args, kwargs or None)
@@ -84,6 +78,7 @@ def _not_differentiable(name: str, i: int) -> Callable:
     def rule(g, ans, *inputs, **kwargs):
         raise TypeError(f"'{name}': input {i} is not differentiable but requires grad; pass it "
                         "as a plain array or .detach() it")
+    rule.not_differentiable = True  # type: ignore[attr-defined]
     return rule
 
 
@@ -200,9 +195,8 @@ class Tensor:
         return float(self._data.reshape(()))
 
     def numpy(self) -> np.ndarray:
-        """The data as a read-only numpy array: it shares memory, as PyTorch's does, so it
-        follows the tensor's updates; a write through it raises (a copy took it silently,
-        where PyTorch's changes the tensor). ``.numpy().copy()`` gives an array of your own."""
+        """The data, read-only: it shares memory as PyTorch's does, and a write through it
+        raises (a copy took it silently). ``.numpy().copy()`` gives an array of your own."""
         _no_value(self, "numpy()")
         view = np.asarray(self.data).view()
         view.flags.writeable = False
@@ -297,30 +291,26 @@ class Tensor:
         """Name of the primitive that made this tensor (None for a leaf)."""
         return None if self._op is None else self._op.name
 
-    # (a property over the _requires_grad slot, which the engine reads: 20 ns less a read)
     @property
     def requires_grad(self) -> bool:
-        """Whether backward() computes this tensor's gradient. Only a leaf's can be set."""
+        """Whether backward() computes its gradient; only a leaf's can change (engine: the slot)."""
         return self._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        self._set_requires_grad(value, "t.requires_grad = ...", value is not True)
+        self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Set ``requires_grad`` on a leaf, in place; returns the tensor (PyTorch's spelling)."""
-        self._set_requires_grad(requires_grad, "requires_grad_()",
-                                requires_grad is not True or not self._requires_grad)
-        return self
-
-    def _set_requires_grad(self, value: Any, who: str, changes: bool) -> None:
-        """As PyTorch: a tensor made by an op keeps its flag (setting it False cut the graph
+        """Set ``requires_grad`` on a leaf, in place; returns the tensor (PyTorch's spelling).
+        As in PyTorch, a tensor made by an op keeps its flag (set False, it cut the graph
         there silently: no gradient reached what it was made from)."""
-        if self._op is not None and changes:
-            raise RuntimeError(f"{who}: this tensor was made by '{self._op.name}'; only leaves "
-                               "can change requires_grad. For a value that no gradient "
-                               "flows through, use t.detach() (a new tensor without history)")
-        self._requires_grad = _flag(value, who)
+        flag = _flag(requires_grad, "requires_grad")
+        if self._op is not None and flag != self._requires_grad:
+            raise RuntimeError(f"requires_grad: this tensor was made by '{self._op.name}'; only "
+                               "leaves can change it. For a value that no gradient flows "
+                               "through, use t.detach() (a new tensor without history)")
+        self._requires_grad = flag
+        return self
 
     def detach(self) -> Tensor:
         """The same data (shared, not copied; a 0-d tensor's number is immutable, so a later

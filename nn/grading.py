@@ -477,18 +477,7 @@ def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
     start, model = time.monotonic(), None
     grader = _grader_state()
     try:
-        learner = load_learner(path)
-        try:
-            model = for_learner(learner, model_name)
-        except LookupError as err:
-            raise LearnerError(f"grade: {path}: {err}") from None
-        function = getattr(learner, model.learner)
-        if (why := _restored(grader)) is not None:
-            raise LearnerError(why)
-        owner = getattr(function, "__module__", None) or ""
-        if owner.split(".")[0] in ("nn", "autograd_lite", "numpy"):  # (it scored 100)
-            raise LearnerError(f"grade: {path}: {model.learner} is {owner}'s, imported, not "
-                               "written: the learner's file must define it")
+        learner, model, function = _learners_function(path, model_name, grader)
         failing: dict = {}
         tried: list = []
         crashed: dict = {}
@@ -541,6 +530,26 @@ def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
                            "cases": len(tried) + len(FIXED_CASES),  # those run
                            "counterexample": None if found is None else found[0],
                            "diagram": diagram, "wrote_into": sorted(written)}}
+
+
+def _learners_function(path, model_name, grader: dict) -> tuple:
+    """(the learner's module, the model it is graded as, its function): a LearnerError if
+    the file fails to import, defines no graded function, replaced a part of the grader
+    (al.check_gradients = a function that passes everything), or imported the function
+    from the library (both scored 100)."""
+    learner = load_learner(path)
+    try:
+        model = for_learner(learner, model_name)
+    except LookupError as err:
+        raise LearnerError(f"grade: {path}: {err}") from None
+    function = getattr(learner, model.learner)
+    if (why := _restored(grader)) is not None:
+        raise LearnerError(why)
+    owner = getattr(function, "__module__", None) or ""
+    if owner.split(".")[0] in ("nn", "autograd_lite", "numpy"):
+        raise LearnerError(f"grade: {path}: {model.learner} is {owner}'s, imported, not "
+                           "written: the learner's file must define it")
+    return learner, model, function
 
 
 def _grader_state() -> dict:

@@ -958,12 +958,12 @@ def test_requires_grad_of_a_tensor_made_by_an_op_cannot_be_set_as_in_pytorch():
     from (h * 3 + w).sum() was [1, 1], the path through h lost. PyTorch raises."""
     x, w = Tensor([1.0, 2.0], requires_grad=True), Tensor([0.0, 0.0], requires_grad=True)
     h = x * w
-    with pytest.raises(RuntimeError, match=r"t.requires_grad = ...: this tensor was made by "
+    with pytest.raises(RuntimeError, match=r"requires_grad: this tensor was made by "
                                            r"'multiply'; only leaves .*t.detach\(\)"):
         h.requires_grad = False
     h.requires_grad = True  # what it is already: nothing changes
     assert h.requires_grad_() is h and h.requires_grad
-    with pytest.raises(RuntimeError, match="requires_grad_"):
+    with pytest.raises(RuntimeError, match="made by 'multiply'; only leaves can change it"):
         h.requires_grad_(False)
     (h * 3 + w).sum().backward()
     np.testing.assert_array_equal(w.grad, [4.0, 7.0])
