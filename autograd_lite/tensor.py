@@ -195,12 +195,12 @@ class Tensor:
         return float(self._data.reshape(()))
 
     def numpy(self) -> np.ndarray:
-        """The data, read-only: it shares memory as PyTorch's does, and a write through it
-        raises (a copy took it silently). ``.numpy().copy()`` gives an array of your own."""
+        """A read-only copy of the data: a write through it raises (PyTorch's shares memory,
+        where a writable copy lost it), and it keeps its values (hist.append(w.numpy()))."""
         _no_value(self, "numpy()")
-        view = np.asarray(self.data).view()
-        view.flags.writeable = False
-        return view
+        copy = np.array(self._data)
+        copy.flags.writeable = False
+        return copy
 
     def tolist(self) -> Any:
         """The data as (nested) Python lists of floats; a float for a 0-d tensor."""

@@ -158,12 +158,10 @@ def check_like_parameters(parameters, d, fn, name="gradients", hint=""):
     """Every "dW1", "db1", ... of ``d`` (a gradient dict, or v or s) is there with the shape
     of W1, b1, ...: a db of (n,) holds the right numbers, but b - alpha db broadcasts b to
     (n, n). A KeyError or ShapeError naming ``fn`` and the key; ``hint`` says how to make
-    ``d`` (a moving average's initializer). The parameters are checked first: a
-    transposed W1 was blamed on dW1, with an n[1] that W2 contradicts."""
-    try:
-        check_parameters(parameters)
-    except ShapeError as err:
-        raise ShapeError(f"{fn}: {err}") from None
+    ``d`` (a moving average's initializer). Where a shape differs, the parameters are
+    checked before the gradient is blamed: a transposed W1 was blamed on its right dW1,
+    with an n[1] that W2 contradicts. (Not before: the course's own test cases hold
+    parameters that make no network, W1 (2, 3) beside W2 (3, 3).)"""
     L = num_layers(parameters)
     for key in (f"{p}{l}" for l in range(1, L + 1) for p in "Wb"):
         if "d" + key not in d:
@@ -172,6 +170,10 @@ def check_like_parameters(parameters, d, fn, name="gradients", hint=""):
                            + (f"; {hint}" if hint else ""))
         shape, want = tuple(np.shape(d["d" + key])), tuple(np.shape(parameters[key]))
         if shape != want:
+            try:
+                check_parameters(parameters)
+            except ShapeError as err:
+                raise ShapeError(f"{fn}: {err}") from None
             label = f"d{key}" if name == "gradients" else f"{name}['d{key}']"
             l = key[1:]
             course = f"(n[{l}], n[{int(l) - 1}])" if key[0] == "W" else f"(n[{l}], 1)"

@@ -454,7 +454,7 @@ def test_detach_item_numpy_and_repr():
     assert x.data[0] == 1
     with al.no_grad():
         x -= 1.0
-    np.testing.assert_array_equal(n, [0.0, 1.0])  # it follows the tensor, as PyTorch's
+    np.testing.assert_array_equal(n, [1.0, 2.0])  # a history of values keeps its values
     n.copy()[0] = 9  # a copy of your own
     assert "requires_grad=True" in repr(x) and "name='x'" in repr(x)
     assert "op=multiply" in repr(x * 2)

@@ -288,3 +288,17 @@ def test_random_mini_batches_gives_a_rank_1_y_the_hint_every_function_gives():
                                             r"m = 300 columns, got \(300,\) \(a rank-1 array: "
                                             r"use Y.reshape\(1, -1\)\)"):
         optimization.random_mini_batches(X, Y[0], 64)
+
+
+def test_the_updates_take_the_course_notebooks_test_case_whose_parameters_make_no_network():
+    """update_parameters_with_gd_test_case: W1 (2, 3) beside W2 (3, 3). Checking the
+    parameters' chain before the gradients refused the course's own test."""
+    from nn import optimization
+    rng = np.random.RandomState(1)
+    parameters = {"W1": rng.randn(2, 3), "b1": rng.randn(2, 1), "W2": rng.randn(3, 3),
+                  "b2": rng.randn(3, 1)}
+    grads = {"d" + k: rng.randn(*v.shape) for k, v in parameters.items()}
+    updated = optimization.update_parameters_with_gd(dict(parameters), grads, 0.01)
+    np.testing.assert_array_equal(updated["W2"], parameters["W2"] - 0.01 * grads["dW2"])
+    v, s = optimization.initialize_adam(parameters)
+    optimization.update_parameters_with_adam(dict(parameters), grads, v, s, 2)

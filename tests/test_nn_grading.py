@@ -728,3 +728,13 @@ def test_a_learner_that_would_have_scored_100_wrongly_scores_zero(tmp_path, name
     assert results["score"] == (0.0 if name not in ("list", "matrix", "complex", "tensor")
                                 else pytest.approx(100.0 * (keys - 1) / keys))  # one key fails
     assert al.check_gradients is check  # put back for whatever is graded next
+
+
+def test_a_key_that_is_not_graded_is_not_made_a_test_by_its_type(tmp_path):
+    """dA0 as an np.matrix became a ninth test, failed: 88.9 for right gradients."""
+    from nn.grading import grade as grade_file
+    path = _variant(tmp_path, "deep_correct.py", "    return grads\n",
+                    "    grads['dA0'] = np.asmatrix(grads['dA0'])\n    return grads\n",
+                    "dA0_matrix.py")
+    results = grade_file(str(path), examples=10, out_dir=str(tmp_path / "out"))
+    assert results["score"] == 100.0 and len(results["tests"]) == 8
