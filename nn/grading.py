@@ -553,31 +553,43 @@ def _learners_function(path, model_name, grader: dict) -> tuple:
 
 
 def _grader_state() -> dict:
-    """What a learner's file could replace to change its grade (al.check_gradients = a
-    function that passes everything scored 100): the functions and classes of numpy,
-    autograd_lite and nn, by module and name."""
+    """What a learner's file could replace to change its grade: every attribute of the
+    modules of numpy, autograd_lite and nn (al.check_gradients = a function that passes
+    everything scored 100; so did nn.grading.FIXED_CASES = ()), and of the classes that
+    autograd_lite and nn define (GradientReport.passed), by owner and name."""
     state = {}
     for name, module in list(sys.modules.items()):
-        if name.split(".")[0] in ("numpy", "autograd_lite", "nn") and module is not None:
-            for attr, value in list(vars(module).items()):
-                if callable(value):
-                    state[(name, attr)] = value
+        root = name.split(".")[0]
+        if root not in ("numpy", "autograd_lite", "nn") or module is None:
+            continue
+        for attr, value in list(vars(module).items()):
+            state[(module, attr)] = value
+            if root != "numpy" and isinstance(value, type) and value.__module__ == name:
+                state[(value, None)] = set(vars(value))  # (an attribute added: deleted)
+                for key, member in vars(value).items():
+                    state[(value, key)] = member
     return state
 
 
 def _restored(state: dict) -> str | None:
     """Put back what the learner's code replaced of ``state``: why it scores 0, or None."""
     changed = []
-    for (name, attr), value in state.items():
-        module = sys.modules.get(name)
-        if module is not None and vars(module).get(attr) is not value:
-            setattr(module, attr, value)
-            changed.append(f"{name}.{attr}")
+    for (owner, attr), value in state.items():
+        if attr is None:
+            for added in set(vars(owner)) - value:
+                delattr(owner, added)
+                changed.append(f"{owner.__name__}.{added}")
+        elif vars(owner).get(attr, _GONE) is not value:
+            setattr(owner, attr, value)
+            changed.append(f"{getattr(owner, '__name__', owner)}.{attr}")
     if not changed:
         return None
     return (f"the learner's code replaced {', '.join(sorted(changed)[:5])}"
             f"{' ...' if len(changed) > 5 else ''}, which grading uses; it must define its "
             "function and leave numpy, autograd_lite and nn as they are")
+
+
+_GONE = object()
 
 
 def _graded_as(key: str) -> str:

@@ -708,6 +708,12 @@ def test_the_crash_named_is_the_smallest_even_when_the_first_search_met_one(tmp_
     ("tampered", "def L_model_backward(AL, Y, caches):",
      "import autograd_lite as al\nal.check_gradients = lambda *a, **k: None\n\n\n"
      "def L_model_backward(AL, Y, caches):", "the learner's code replaced autograd_lite"),
+    ("tampered_class", "def L_model_backward(AL, Y, caches):",
+     "import autograd_lite.gradcheck as g\ng.GradientReport.passed = property(lambda s: True)"
+     "\n\n\ndef L_model_backward(AL, Y, caches):", "GradientReport.passed"),
+    ("tampered_constant", "def L_model_backward(AL, Y, caches):",
+     "import nn.grading\nnn.grading.FIXED_CASES = ()\n\n\ndef L_model_backward(AL, Y, caches):",
+     "the learner's code replaced"),
     ("tampered_in_call", "    return grads\n",
      "    import autograd_lite as al\n    al.check_gradients = lambda *a, **k: None\n"
      "    return grads\n", "the learner's code replaced autograd_lite"),
@@ -718,8 +724,10 @@ def test_a_learner_that_would_have_scored_100_wrongly_scores_zero(tmp_path, name
     gradients of a type the course's update cannot use (the key fails), the library's own
     function, and a file that replaced the grader's check."""
     import autograd_lite as al
+    from autograd_lite.gradcheck import GradientReport
+    from nn import grading
     from nn.grading import grade as grade_file
-    check = al.check_gradients
+    check, passed, fixed = al.check_gradients, GradientReport.passed, grading.FIXED_CASES
     path = _variant(tmp_path, "deep_correct.py", old, new, f"{name}.py")
     results = grade_file(str(path), examples=30, out_dir=str(tmp_path / "out"))
     text = results["output"] + "".join(t["output"] for t in results["tests"])
@@ -728,6 +736,7 @@ def test_a_learner_that_would_have_scored_100_wrongly_scores_zero(tmp_path, name
     assert results["score"] == (0.0 if name not in ("list", "matrix", "complex", "tensor")
                                 else pytest.approx(100.0 * (keys - 1) / keys))  # one key fails
     assert al.check_gradients is check  # put back for whatever is graded next
+    assert GradientReport.passed is passed and grading.FIXED_CASES is fixed
 
 
 def test_a_key_that_is_not_graded_is_not_made_a_test_by_its_type(tmp_path):
