@@ -109,13 +109,19 @@ def _read_only(v: Any) -> Any:
 
 
 def _wrote(err: ValueError, name: str, who: str, what: str) -> Exception:
-    """numpy's "read-only" error as one that says what to write instead; others as they are."""
-    if "read-only" not in str(err):
-        return err
-    return RuntimeError(f"custom op '{name}': {who} writes into {what} (numpy: {err}). These "
-                        "arrays are the caller's (a parameter's data, a gradient that other "
-                        "inputs share): make a new array, x = x - x.max() rather than "
-                        "x -= x.max(), 2 * g rather than g *= 2")
+    """numpy's error for a write into a read-only array as one that says what to write
+    instead; a library's refusal of a read-only buffer as one that says to copy; others
+    as they are."""
+    if str(err) in ("assignment destination is read-only", "output array is read-only"):
+        return RuntimeError(f"custom op '{name}': {who} writes into {what} (numpy: {err}). "
+                            "These arrays are the caller's (a parameter's data, a gradient "
+                            "that other inputs share): make a new array, x = x - x.max() "
+                            "rather than x -= x.max(), 2 * g rather than g *= 2")
+    if "read-only" in str(err):
+        return RuntimeError(f"custom op '{name}': {who} calls something that needs a writable "
+                            f"array ({err}); the arrays a custom op is given are read-only "
+                            "views of the caller's: pass it a copy, np.array(x)")
+    return err
 
 
 def _one_array(ans: Any, name: str, inputs: tuple) -> Any:
@@ -131,8 +137,8 @@ def _one_array(ans: Any, name: str, inputs: tuple) -> Any:
         raise TypeError(f"custom op '{name}': forward returned a tuple of {len(ans)}; a custom "
                         "op has one output. Return one array (np.stack the outputs, and index "
                         "the result), or make one op per output")
-    if not (type(ans) is np.ndarray or isinstance(ans, np.floating)) \
-            or ans.dtype.kind != "f":
+    if not (type(ans) is np.ndarray or isinstance(ans, np.generic)) \
+            or ans.dtype.kind not in "biuf":  # (int and bool arrays as they are: indices, masks)
         return _as_float_array(ans, None, f"custom op '{name}'")
     if type(ans) is np.ndarray and any(type(v) is np.ndarray and np.may_share_memory(ans, v)
                                        for v in inputs):
@@ -152,7 +158,7 @@ def _gradient(gi: Any, name: str, i: int, x: Any, ans: Any, create: bool) -> Any
         gi = gi if create else gi._data.copy()
     else:
         gi = np.array(gi)
-        if gi.dtype.kind not in "biuf":
+        if gi.dtype.kind not in "iuf":
             raise TypeError(f"{where} returned {_kind(gi)}, not real numbers; return one "
                             "array of the input's shape")
     shape, x_shape, out_shape = np.shape(gi), np.shape(x), np.shape(ans)

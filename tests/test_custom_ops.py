@@ -107,9 +107,9 @@ def test_a_forward_result_that_is_not_one_array_is_refused_at_the_call(forward, 
         op(leaf([0.5, -1.0]))
 
 
-def test_numbers_lists_and_int_arrays_from_a_forward_become_float_arrays():
+def test_numbers_and_lists_from_a_forward_become_float_arrays():
     for forward, expected in ((lambda x: 2.0, 2.0), (lambda x: [1.0, 2.0], [1.0, 2.0]),
-                              (lambda x: np.array([1, 2]), [1.0, 2.0])):
+                              (lambda x: [1, 2], [1.0, 2.0])):
         y = al.custom_op(forward, lambda g, ans, x: g * 0.0, name="made")(leaf([0.5, -1.0]))
         assert y.dtype == np.float64
         np.testing.assert_array_equal(y.data, expected)
@@ -180,3 +180,24 @@ def test_gradcheck_names_the_custom_op_a_failure_goes_through():
     with pytest.raises(AssertionError) as raised:  # no custom op: nothing said of one
         al.gradcheck(lambda t: al.Tensor(t.data) * t, [np.array([-1.0, 0.3, 2.0])])
     assert "custom op" not in str(raised.value)
+
+
+def test_a_custom_op_may_return_indices_and_a_library_that_needs_a_writable_copy_is_named():
+    """Review: int and bool results (indices, masks) were made floats, so indexing with them
+    failed; any "read-only" ValueError was reported as a write by the user's code."""
+    argsort = al.custom_op(lambda x: np.argsort(x), lambda g, ans, x: np.zeros_like(x),
+                           name="argsort")
+    x = leaf([3.0, 1.0, 2.0])
+    order = argsort(x)
+    assert order.dtype.kind == "i" and order.data.tolist() == [1, 2, 0]
+
+    def needs_writable(x):
+        raise ValueError("buffer source array is read-only")  # a Cython function's refusal
+
+    op = al.custom_op(needs_writable, lambda g, ans, x: g, name="cython")
+    with pytest.raises(RuntimeError, match=r"custom op 'cython': its forward calls something "
+                                           r"that needs a writable array .* np.array\(x\)"):
+        op(x)
+    boolean = al.custom_op(lambda x: 2.0 * x, lambda g, ans, x: g > 0, name="boolean")
+    with pytest.raises(TypeError, match="vjp 0 returned booleans"):
+        boolean(x).sum().backward()
