@@ -41,13 +41,15 @@ def batchnorm_forward(Z, gamma, beta, epsilon=1e-5):
 
     Z (n[l], m), gamma and beta (n[l], 1); the statistics are the mini-batch's (m >= 1)."""
     Z = _check(Z, gamma, beta)
+    if np.ndim(epsilon) == 0 and isinstance(epsilon, np.ndarray):
+        epsilon = epsilon.item()  # a 0-d array, as np.float64 is taken
     if not (is_number(epsilon) and epsilon >= 0):
         raise ValueError(f"batchnorm_forward: epsilon must be a finite number >= 0 (1e-5), "
                          f"got {epsilon!r}")
     mu = np.mean(Z, axis=1, keepdims=True)  # (n[l], 1)
     var = np.mean((Z - mu) ** 2, axis=1, keepdims=True)  # sigma^2, (n[l], 1)
-    if epsilon == 0 and not np.all(var > 0):  # 0 / 0: NaN rows, with numpy's warning only
-        units = np.flatnonzero(~(var[:, 0] > 0)).tolist()
+    if epsilon == 0 and np.any(var == 0):  # 0 / 0: NaN rows, with numpy's warning only
+        units = np.flatnonzero(var[:, 0] == 0).tolist()
         raise ValueError(f"batchnorm_forward: unit(s) {units} have variance 0 over the "
                          f"mini-batch ({'one example' if Z.shape[1] == 1 else 'all m values equal'}"
                          "), and epsilon = 0 divides by it; use epsilon > 0 (1e-5), the ε "

@@ -279,6 +279,11 @@ def test_batchnorm_refuses_an_epsilon_that_gives_nan():
             batchnorm.batchnorm_forward(Z, gamma, beta, epsilon=bad)
     Z_tilde, _ = batchnorm.batchnorm_forward(Z[:1], gamma[:1], beta[:1], epsilon=0)
     np.testing.assert_allclose(Z_tilde, [[-np.sqrt(1.5), 0.0, np.sqrt(1.5)]])
+    with np.errstate(invalid="ignore"):  # a NaN in Z is not a variance of 0: NaN out, as numpy
+        Z_tilde, _ = batchnorm.batchnorm_forward(np.array([[1.0, np.nan, 3.0]]), gamma[:1],
+                                                 beta[:1], epsilon=0)
+    assert np.isnan(Z_tilde).all()
+    batchnorm.batchnorm_forward(Z, gamma, beta, epsilon=np.array(1e-5))  # a 0-d array
 
 
 def test_random_mini_batches_gives_a_rank_1_y_the_hint_every_function_gives():
