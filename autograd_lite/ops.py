@@ -886,13 +886,10 @@ def transpose(x: ArrayLike, axes=None) -> Tensor:
         axes = tuple(reversed(range(ndim)))
     else:
         axes = tuple(_axes(a, ndim, "transpose")[0] for a in axes)
-    if len(axes) == 2 and ndim > 2 and axes[0] != axes[1]:
-        # PyTorch's transpose(dim0, dim1), k.transpose(-2, -1): numpy's reading (the order of
-        # every axis) cannot be meant with two of three or more. (A matrix's (0, 1) can: it
-        # is refused where the method takes two numbers.)
-        return swapaxes(x, *axes)
     if sorted(axes) != list(range(ndim)):
-        raise ValueError(f"transpose: axes {axes} are not a permutation of {ndim} axes")
+        swap = (f"; to swap two axes, as PyTorch's transpose({axes[0]}, {axes[1]}) does, write "
+                f"swapaxes({axes[0]}, {axes[1]})") if len(axes) == 2 and ndim > 2 else ""
+        raise ValueError(f"transpose: axes {axes} are not a permutation of {ndim} axes{swap}")
     return apply(_transpose, (x,), {"axes": axes})
 
 
@@ -1331,9 +1328,18 @@ def _index_in(a: Any, low: int, high: int) -> bool:
         return False
 
 
-def _transpose_method(self, *axes):
-    """``t.transpose()``, ``t.transpose(1, 0)`` or ``t.transpose((1, 0))``. On a matrix,
-    ``t.transpose(0, 1)`` is refused: numpy's keeps the axes, PyTorch's swaps them."""
+def _transpose_method(self, *axes, dim0=None, dim1=None):
+    """``t.transpose()``, ``t.transpose(1, 0)`` or ``t.transpose((1, 0))``; PyTorch's
+    ``k.transpose(-2, -1)`` (two axes of three or more, where numpy's reading, the order of
+    every axis, cannot be meant) and ``t.transpose(dim0=0, dim1=1)`` swap two axes. On a
+    matrix, ``t.transpose(0, 1)`` is refused: numpy's keeps the axes, PyTorch's swaps them."""
+    if dim0 is not None or dim1 is not None:
+        if axes or dim0 is None or dim1 is None:
+            raise TypeError("transpose(dim0=, dim1=): give both, and no other axes")
+        return swapaxes(self, dim0, dim1)
+    if len(axes) == 2 and self.ndim > 2 and all(_index_in(a, -self.ndim, self.ndim)
+                                                for a in axes):
+        return swapaxes(self, *axes)  # (the same axis twice: as it is, as PyTorch's)
     if len(axes) == 2 and self.ndim == 2 and all(_index_in(a, -2, 2) for a in axes) \
             and [operator.index(a) % 2 for a in axes] == [0, 1]:
         raise ValueError(f"transpose{axes} on a matrix: numpy reads it as the order of the "

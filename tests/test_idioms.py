@@ -529,14 +529,19 @@ BAD_PYTORCH_FORMS = [
 
 def test_transpose_of_two_axes_of_three_or_more_swaps_them_as_pytorchs():
     """k.transpose(-2, -1), the attention line, was refused: with two of three or more axes,
-    numpy's reading (the order of every axis) cannot be meant, so PyTorch's is the one."""
+    numpy's reading (the order of every axis) cannot be meant, so the method takes
+    PyTorch's, and its dim0=, dim1=; numpy's function keeps numpy's."""
     a = np.arange(24.0).reshape(2, 3, 4)
     x = Tensor(a, requires_grad=True)
     for got, want in ((x.transpose(-2, -1), a.swapaxes(1, 2)),
-                      (x.transpose(0, 1), a.swapaxes(0, 1)),
-                      (al.transpose(x, (2, 0)), a.swapaxes(0, 2)),
+                      (x.transpose(0, 1), a.swapaxes(0, 1)), (x.transpose(-1, 2), a),
+                      (x.transpose(dim0=2, dim1=0), a.swapaxes(0, 2)),
                       (x.transpose(2, 0, 1), a.transpose(2, 0, 1))):
         np.testing.assert_array_equal(got.data, want)
+    for numpys in (al.transpose, np.transpose):  # numpy's function keeps numpy's rule
+        with pytest.raises(ValueError, match=r"axes \(0, 2\) are not a permutation of 3 axes; "
+                                             r"to swap two axes.*swapaxes\(0, 2\)"):
+            numpys(x, (0, 2))
     weights = np.arange(24.0).reshape(2, 4, 3)
     (x.transpose(-2, -1) * weights).sum().backward()
     np.testing.assert_array_equal(x.grad, weights.swapaxes(1, 2))
