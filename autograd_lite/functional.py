@@ -25,8 +25,8 @@ def _variables(args, argnums, dicts=False):
     dict of parameters, {"W1": ..., "b1": ...}, gives one per value, as JAX's pytrees)."""
     if any(not -len(args) <= i < len(args) for i in argnums):
         raise ValueError(f"argnums {tuple(argnums)} for a call with {len(args)} positional "
-                         f"argument(s): they are indices into f's positional arguments, "
-                         f"0 to {len(args) - 1}")
+                         "argument(s): they are indices into f's positional arguments"
+                         + (f", 0 to {len(args) - 1}" if args else ", and it was given none"))
     if any(tracer(args[i]) is not None for i in argnums):
         raise TraceError("al.grad, jacobian, hessian and hvp cannot run inside a compiled "
                          "function: they call backward() while it is recorded. Compile the "

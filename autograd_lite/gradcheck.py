@@ -447,8 +447,8 @@ def _layer_note(name):
 
 
 def _layer(name: str) -> int:
-    """2 for the course's W2, b2, dW2; -1 for a name without a layer."""
-    m = re.search(r"(\d+)$", name)
+    """2 for the course's W2, b2 (dW2, db2); -1 for other names (embed128 is no layer 128)."""
+    m = re.fullmatch(r"d?[Wb](\d+)", name)
     return int(m.group(1)) if m else -1
 
 

@@ -572,31 +572,33 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
                                                          f"(x{i})", a, c))
                 for i, (a, c) in enumerate(zip(given, copies)) if _changed(a, c)]
     problems += _gradient_problems(out, mine, engine, given, tolerances)
-    problems += _custom_op_blame(f, out, mine, engine, given, problems)
+    problems = _custom_op_blame(f, out, mine, engine, given, problems)
     if problems:
         raise _mismatch(name or getattr(f, "__name__", "f"), out, xs, given, mine, engine,
                         tolerances, problems)
 
 
 def _custom_op_blame(f, out, mine, engine, given, problems) -> list[_Problem]:
-    """Where gradients differ and the engine's goes through a user's custom op, whose VJP
-    is the user's too: which one the finite differences side with (a right hand gradient
-    was blamed for a wrong VJP, where check_gradients named the op)."""
+    """``problems``, where gradients differ and the engine's goes through a user's custom op
+    (whose VJP is the user's too) with the finite differences on the hand gradient's side,
+    blaming the op: a right hand gradient was blamed for a wrong VJP (the Gram op's), where
+    check_gradients named the op."""
     wrong = [p.input for p in problems if p.reason == "values"]
     custom = _custom_ops(out) if wrong else []
     if not custom:
-        return []
+        return problems
     fd = numerical_grad(f, *given)
     fd = [fd] if len(given) == 1 else list(fd)
-    blamed = []
+    blamed = {}
     for i in wrong:
         yours, its = relative_difference(mine[i], fd[i]), relative_difference(engine[i], fd[i])
         if yours < 1e-5 < its:
-            blamed.append(_Problem(i, "custom op", (
-                f"gradient {i}: the finite differences agree with yours (relative difference "
-                f"{yours:.2g}) and not with the engine's ({its:.2g}), which goes through "
-                f"{_named(custom)}: its VJP is the one to check, al.gradcheck(op, [inputs])")))
-    return blamed
+            blamed[i] = (f"the finite differences agree with yours (relative difference "
+                         f"{yours:.2g}) and not with the engine's ({its:.2g}), which goes "
+                         f"through {_named(custom)}: its VJP is the one to check, "
+                         "al.gradcheck(op, [inputs])")
+    return [_Problem(p.input, "custom op's VJP", f"{p.text}\n  {blamed[p.input]}")
+            if p.reason == "values" and p.input in blamed else p for p in problems]
 
 
 def _require_tolerance(fname: str, key: str, value: Any) -> None:

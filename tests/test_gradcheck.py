@@ -620,3 +620,13 @@ def test_two_custom_ops_are_both_named():
     report = al.check_gradients(lambda P: CUBE_BAD(double(P["x"])).sum(), CUBE_X,
                                 {"dx": 16 * CUBE_X["x"] ** 2})  # the engine's, wrong
     assert "custom ops 'cube_bad' and 'double'" in report.rows[0].message
+
+
+def test_only_the_courses_parameter_names_are_read_as_layers():
+    """first_failure orders by layer: embed128 was read as layer 128, ahead of W3."""
+    rng = np.random.default_rng(0)
+    params = {"embed128": rng.standard_normal((2, 2)), "W3": rng.standard_normal((2, 2))}
+    report = al.check_gradients(lambda P: (P["embed128"] * P["W3"]).sum(), params,
+                                {"dembed128": np.zeros((2, 2)), "dW3": np.zeros((2, 2))})
+    assert report.first_failure.key == "dW3"
+    assert "first disagreement: dW3 (layer 3)" in str(report)
