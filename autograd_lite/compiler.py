@@ -146,6 +146,7 @@ class Compiled:
         self._single = isinstance(argnums, int)
         self.cache_size = cache_size
         self.trace_count = 0
+        self._numbers: dict[int, set] = {}  # argument -> Python numbers it was traced at (<= 2)
         self._cache: OrderedDict[Any, _Entry] = OrderedDict()
         self._last: _Entry | None = None
         self._lock = threading.Lock()
@@ -260,6 +261,9 @@ class Compiled:
             entry = _trace(self, args)
             entry.match = _guard(self, args, entry.layout)
             self.trace_count += 1
+            for i, a in enumerate(args):  # (for the warning below: which ones changed)
+                if type(a) in (int, float) and len(self._numbers.setdefault(i, set())) < 2:
+                    self._numbers[i].add(a)
             self._cache[key] = entry
             self._cache.move_to_end(key)
             if len(self._cache) > self.cache_size:
@@ -273,8 +277,8 @@ class Compiled:
         """Why a call traced again, once more traces were made than are kept: each new
         Python number is a trace (JAX traces it as an input; a decaying lr passed as a
         float traced on every call, silently)."""
-        numbers = [i for i, a in enumerate(args) if type(a) in (int, float)
-                   and i not in self.static_argnums]
+        numbers = [i for i, seen in sorted(self._numbers.items())
+                   if len(seen) > 1 and i not in self.static_argnums]
         why = (f"argument{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))} "
                f"{'are Python numbers' if len(numbers) > 1 else 'is a Python number'}, and "
                "each new value is a new trace: pass np.float64(value), an input of every "
