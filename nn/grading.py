@@ -496,15 +496,15 @@ def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
             raise LearnerError(why)
     except LearnerError as err:
         _restored(grader)
-        return _zero(str(err), points, visibility, time.monotonic() - start,
+        return _zero(str(err), points, visibility, time.monotonic() - start, path, model,
                      getattr(err, "case", None))
     except (LearnerCrashError, ReturnError) as err:  # the learner's function raised on a fixed case
         _restored(grader)
         return _zero(f"{path if model is None else model.learner} {_why(err)}", points,
-                     visibility, time.monotonic() - start)
+                     visibility, time.monotonic() - start, path, model)
     except Exception:  # the grader failed: the learner's function replaced a part of it?
         if (why := _restored(grader)) is not None:
-            return _zero(why, points, visibility, time.monotonic() - start)
+            return _zero(why, points, visibility, time.monotonic() - start, path, model)
         raise
     diagram = None if found is None else draw_case(model, found[0], found[1], out_dir)
     share = points / len(keys)
@@ -613,14 +613,22 @@ def _summary(path, learner, model, ran, found, diagram, failures) -> str:
             f"diagram: {diagram}")
 
 
-def _zero(message, points, visibility, seconds, crashed_on=None) -> dict:
-    """Score 0 with the traceback (or the reason) as the output; ``crashed_on``, the case the
-    learner's function raised on, goes in extra_data too, for a program to read."""
+def _zero(message, points, visibility, seconds, path=None, model=None,
+          crashed_on=None) -> dict:
+    """Score 0 with the traceback (or the reason) as the output; extra_data has what is
+    known (the learner's path, the model and function once found, and ``crashed_on``, the
+    case the function raised on), for a program to read."""
+    extra = {} if path is None else {"learner": path}
+    if model is not None:
+        extra.update(model=model.name, function=model.learner)
+    if crashed_on is not None:
+        extra["crashed_on"] = crashed_on
     return {"score": 0.0, "execution_time": round(seconds, 3), "output": message,
             "visibility": visibility,
-            "tests": [{"name": "the learner's file runs", "score": 0.0, "max_score": points,
-                       "status": "failed", "output": message, "visibility": visibility}],
-            "extra_data": {} if crashed_on is None else {"crashed_on": crashed_on}}
+            "tests": [{"name": "the learner's code runs and can be graded", "score": 0.0,
+                       "max_score": points, "status": "failed", "output": message,
+                       "visibility": visibility}],
+            "extra_data": extra}
 
 
 def print_summary(results: dict, out=None) -> None:

@@ -234,7 +234,9 @@ def test_a_learner_that_exits_inside_its_function_scores_zero_with_a_results_fil
     code, results, _ = grade(capsys, tmp_path, path, "--strict")
     assert code == 1 and results["score"] == 0
     assert "called exit() (SystemExit" in results["output"]
-    crashed = results["extra_data"]["crashed_on"]  # for a program, not only in the text
+    assert results["extra_data"]["model"] == "logistic"  # for a program, not only the text
+    assert results["extra_data"]["function"] == "propagate"
+    crashed = results["extra_data"]["crashed_on"]
     assert crashed["layer_dims"] == [1, 1] and crashed["m"] == 1 and "exit()" in crashed["error"]
 
 
