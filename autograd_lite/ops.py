@@ -1343,8 +1343,8 @@ def _transpose_method(self, *axes, dim0=None, dim1=None):
     if len(axes) == 2 and self.ndim == 2 and all(_index_in(a, -2, 2) for a in axes) \
             and [operator.index(a) % 2 for a in axes] == [0, 1]:
         raise ValueError(f"transpose{axes} on a matrix: numpy reads it as the order of the "
-                         "axes (no change), PyTorch as two axes to swap; write .T (or "
-                         "swapaxes(0, 1)) to swap them")
+                         "axes (no change), PyTorch as two axes to swap; write .T (or .mT, "
+                         "or swapaxes(0, 1)) to swap them")
     return transpose(self, (axes[0] if len(axes) == 1 and not isinstance(axes[0], int)
                             else axes) or None)
 
