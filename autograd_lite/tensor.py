@@ -304,7 +304,7 @@ class Tensor:
         """Set ``requires_grad`` on a leaf, in place; returns the tensor (PyTorch's spelling).
         As in PyTorch, a tensor made by an op keeps its flag (set False, it cut the graph
         there silently: no gradient reached what it was made from)."""
-        flag = _flag(requires_grad, "requires_grad")
+        flag = _flag(requires_grad, "requires_grad_()")
         if self._op is not None and flag != self._requires_grad:
             raise RuntimeError(f"requires_grad: this tensor was made by '{self._op.name}'; only "
                                "leaves can change it. For a value that no gradient flows "
