@@ -467,10 +467,15 @@ def _check_saved(t: Tensor, restored: list[Tensor] | None = None) -> None:
         return
     if t._vals is None:
         if t._args is None or restored is None:
+            stale = [a for a in t._args or () if type(a) is Tensor and a._version > t._tick]
             raise RuntimeError(
                 f"backward through '{t._op.name}' a second time: the first backward() freed "
-                "the graph. Pass retain_graph=True to the first backward() if you need to "
-                "backprop through the graph twice")
+                "the graph. " + (
+                    f"Its input {_label(stale[0])}of shape {stale[0].shape} has been written "
+                    "since (a training step's update): compute it inside the loop, after "
+                    "each update (a view, W.T, follows W; a copy made once, W + 0, does not)"
+                    if stale else "Pass retain_graph=True to the first backward() if you "
+                    "need to backprop through the graph twice"))
         t._vals = [a._data if type(a) is Tensor else a for a in t._args]
         restored.append(t)
     for a in t._args:
