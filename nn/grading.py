@@ -555,8 +555,8 @@ def _learners_function(path, model_name, grader: dict) -> tuple:
 def _grader_state() -> dict:
     """What a learner's file could replace to change its grade: every attribute of the
     modules of numpy, autograd_lite and nn (al.check_gradients = a function that passes
-    everything scored 100; so did nn.grading.FIXED_CASES = ()), and of the classes that
-    autograd_lite and nn define (GradientReport.passed), by owner and name."""
+    everything scored 100; nn.grading.FIXED_CASES = () broke the grader), and of the
+    classes that autograd_lite and nn define (GradientReport.passed), by owner and name."""
     state = {}
     for name, module in list(sys.modules.items()):
         root = name.split(".")[0]
