@@ -647,7 +647,8 @@ def _numeric(user) -> dict[str, np.ndarray]:
     mine = {}
     for k, v in user.items():
         try:
-            mine[k] = np.asarray(v, dtype=np.float64)
+            if not np.iscomplexobj(v):  # (complex is refused by its row, not cast here)
+                mine[k] = np.asarray(v, dtype=np.float64)
         except (TypeError, ValueError):
             continue
     return mine
@@ -723,8 +724,9 @@ def _user_gradient(row, user, value) -> np.ndarray | None:
         row.status, row.message = "wrong", f"'{key}' is not an array of numbers ({err})"
         return None
     try:  # (np.asarray would read the string "0.5" as the number 0.5)
-        if raw.dtype.kind in "USO" and any(isinstance(v, (str, bytes)) for v in raw.flat):
-            raise TypeError
+        if raw.dtype.kind == "c" or raw.dtype.kind in "USO" and any(
+                isinstance(v, (str, bytes)) for v in raw.flat):  # (complex: its imaginary
+            raise TypeError  # part was dropped with numpy's warning alone)
         mine = raw.astype(np.float64)
     except (TypeError, ValueError):
         row.status = "wrong"

@@ -168,7 +168,10 @@ def test_transforms_refuse_what_would_broadcast_or_index_out_of_range():
     assert al.grad(lambda a, b: a * b, -1)(1.0, 2.0) == 1.0
 
 
-def test_check_gradients_says_a_gradient_is_none():
+def test_check_gradients_says_a_gradient_is_none_and_refuses_complex_values():
     report = al.check_gradients(lambda P: (P["x"] ** 2).sum(), {"x": np.ones((4, 5))},
                                 {"dx": None})
     assert not report.passed and "it is None: is a return statement missing?" in str(report)
+    report = al.check_gradients(lambda P: (P["x"] ** 2).sum(), {"x": np.ones(3)},
+                                {"dx": np.full(3, 2.0 + 1j)})  # cast to 2.0 with a warning
+    assert not report.passed and "'dx' is not a numeric array (it holds complex128" in str(report)

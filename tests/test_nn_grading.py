@@ -720,6 +720,7 @@ def test_the_crash_named_is_the_smallest_even_when_the_first_search_met_one(tmp_
      "    import autograd_lite as al\n    al.check_gradients = lambda *a, **k: None\n"
      "    return grads\n", "the learner's code replaced autograd_lite"),
 ])
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # (np.matrix, on purpose)
 def test_a_learner_that_would_have_scored_100_wrongly_scores_zero(tmp_path, name, old, new,
                                                                   expected):
     """Each scored 100 before: randomness that hypothesis's reseeding froze to one draw,
@@ -741,6 +742,7 @@ def test_a_learner_that_would_have_scored_100_wrongly_scores_zero(tmp_path, name
     assert GradientReport.passed is passed and grading.FIXED_CASES is fixed
 
 
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # (np.matrix, on purpose)
 def test_a_key_that_is_not_graded_is_not_made_a_test_by_its_type(tmp_path):
     """dA0 as an np.matrix became a ninth test, failed: 88.9 for right gradients."""
     from nn.grading import grade as grade_file
