@@ -567,3 +567,27 @@ def test_right_float32_gradients_where_float32_cannot_resolve_an_entry_pass(tmp_
         x = (1e5 + np.random.default_rng(seed).standard_normal(64)).astype(np.float32)
         assert_gradients_match(lambda x: ((x - x.mean()) ** 2).mean(),
                                lambda x: 2 * (x - x.mean()) / x.size, [x])
+
+
+def test_a_property_test_shrinks_past_a_kink_to_where_the_gradient_is_wrong():
+    """|x|'s gradient wrong for x < 0 shrank to x = 0, where a hand gradient's convention
+    may differ from the engine's (any subgradient is right there): a counterexample that
+    shows nothing. Passing at kinks, the search shrinks to a negative x."""
+    from hypothesis import given, settings
+
+    from autograd_lite.testing import GradientMismatchError, arrays, assert_gradients_match
+    cost = lambda x: al.abs(x).sum()  # noqa: E731
+
+    @settings(max_examples=200, derandomize=True, database=None)
+    @given(arrays((3,)))
+    def prop(x):
+        assert_gradients_match(cost, lambda x: np.ones_like(x), [x])  # wrong for x < 0
+
+    with pytest.raises(GradientMismatchError) as raised:
+        prop()
+    assert (raised.value.inputs[0] < 0).any()
+    x = np.array([0.0, 1.0, -2.0])
+    for at_zero in (0.0, 0.5, -1.0):  # subgradients of |x| at 0: each is right
+        assert_gradients_match(cost, lambda x, g=at_zero: np.where(x == 0, g, np.sign(x)), [x])
+    with pytest.raises(GradientMismatchError):  # 3 is no subgradient of |x| at 0
+        assert_gradients_match(cost, lambda x: np.where(x == 0, 3.0, np.sign(x)), [x])
