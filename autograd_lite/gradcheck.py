@@ -499,10 +499,23 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
             row.status, row.message = "wrong", "; ".join(
                 m for m in (written[name], row.message if row.status != "ok" else "") if m)
     known = {"d" + k for k in params}
+    _shifted_keys(rows, user, params)
     rows += [GradientRow(parameter=key, key=key, shape=np.shape(user[key]), status="extra",
                          message="not a parameter gradient; not checked")
              for key in user if key not in known]
     return GradientReport(rows, tol_engine, tol_numerical, eps, engine, _numeric(user))
+
+
+def _shifted_keys(rows, user, params) -> None:
+    """A wrong shape that is another parameter's, say so: dW1 holding dW2's (3, 4) beside W1
+    (4, 3) was hinted "(transposed?)", where keys shifted by one are likelier."""
+    for row in rows:
+        if row.status == "shape":
+            got = np.shape(user[row.key])
+            owners = [k for k, v in params.items() if np.shape(v) == got and k != row.parameter]
+            if owners:
+                row.message += (f"; that is {', '.join('d' + k for k in owners)}'s shape: are "
+                                "the gradients stored under the right keys?")
 
 
 ROUNDING_RUNS = 4  # float32 runs of the engine that measure a float32 learner's rounding

@@ -630,3 +630,16 @@ def test_only_the_courses_parameter_names_are_read_as_layers():
                                 {"dembed128": np.zeros((2, 2)), "dW3": np.zeros((2, 2))})
     assert report.first_failure.key == "dW3"
     assert "first disagreement: dW3 (layer 3)" in str(report)
+
+
+def test_a_wrong_shape_that_is_another_parameters_asks_about_the_keys():
+    """dW1 holding dW2's (3, 4) beside W1 (4, 3) was hinted "(transposed?)" alone."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((3, 5))
+    params = {"W1": rng.standard_normal((4, 3)), "b1": np.zeros((4, 1)),
+              "W2": rng.standard_normal((3, 4)), "b2": np.zeros((3, 1))}
+    shifted = {"dW1": np.zeros((3, 4)), "db1": np.zeros((4, 1)), "dW2": np.zeros((3, 4)),
+               "db2": np.zeros((3, 1))}
+    report = al.check_gradients(
+        lambda P: al.sum(P["W2"] @ al.tanh(P["W1"] @ X + P["b1"]) + P["b2"]), params, shifted)
+    assert "that is dW2's shape: are the gradients stored under the right keys?" in str(report)
