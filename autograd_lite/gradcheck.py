@@ -134,6 +134,8 @@ def gradcheck(f: Callable, inputs: Sequence[Any], eps: float = 1e-6, atol: float
     A failure names the input, the worst entry, both values and their relative difference.
     Any NaN or inf (in f's value, the engine's gradient or the finite differences) fails,
     named with its first index. ``f`` must return a Tensor built from the Tensors it gets.
+    A float32 (or float16) input is checked on a float64 copy, then the engine's gradient in
+    its own dtype is compared with the float64 one, to 1000 epsilons of that dtype.
     """
     problem = _gradcheck(f, inputs, eps, atol, rtol, fast_mode, seed, "gradcheck")
     return True if problem is None else _fail(problem, raise_exception)
@@ -149,10 +151,40 @@ def _gradcheck(f, inputs, eps, atol, rtol, fast_mode, seed, fname) -> str | None
     if value is not None:
         return f"{fname}: f(inputs) is {value}; no gradient can be checked where f is not finite"
     check = _projection_problem if fast_mode else _jacobian_problem
-    problem = check(f, inputs, arrays, xs, out, eps, atol, rtol, seed, fname)
+    problem = check(f, inputs, arrays, xs, out, eps, atol, rtol, seed, fname) or \
+        _low_precision_problem(f, inputs, xs, out, fname)
     custom = _custom_ops(out) if problem is not None else []
     return problem if not custom else (f"{problem}; the gradient goes through {_named(custom)}, "
                                        "whose VJP is yours: look there first")
+
+
+def _low_precision_problem(f, inputs, xs, out, fname) -> str | None:
+    """Where an input is float32 (or float16), the check above ran on float64 copies, as
+    finite differences need; the engine's gradient in the inputs' own dtypes, the code a
+    float32 training runs, is compared with the float64 one it passed (a VJP wrong only in
+    float32 passed), to 1000 epsilons of that dtype."""
+    own = [np.asarray(x._data if isinstance(x, Tensor) else x) for x in inputs]
+    low = [a.dtype for a in own if a.dtype.kind == "f" and a.dtype.itemsize < 8]
+    if not low:
+        return None
+    eps = max(float(np.finfo(d).eps) for d in low)
+    ts = [Tensor(a if a.dtype.kind == "f" else a.astype(np.float64), requires_grad=True)
+          for a in own]
+    with enable_grad():
+        out_low = f(*ts)
+    seed = np.ones(out.shape)
+    exact = gradients(out, xs, seed, unconnected="zeros")
+    lows = gradients(out_low, ts, seed.astype(out_low.dtype), unconnected="zeros")
+    for i, (g, e) in enumerate(zip(lows, exact)):
+        g = np.asarray(g, dtype=np.float64)
+        if not np.allclose(g, e, rtol=1e3 * eps, atol=1e3 * eps * max(_largest(e), 1.0)):
+            j = np.unravel_index(np.argmax(np.abs(g - e)), np.shape(e))
+            dtypes = ", ".join(sorted({str(d) for d in low}))
+            return (f"{fname}: in the inputs' own dtype ({dtypes}), the gradient w.r.t. "
+                    f"input {i} at index {tuple(int(k) for k in j)} is "
+                    f"{g[j]:.10g}, where float64 gives {e[j]:.10g} (and agrees with finite "
+                    "differences): a VJP that goes wrong in that dtype")
+    return None
 
 
 def _custom_ops(out: Tensor) -> list[str]:

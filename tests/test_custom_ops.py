@@ -201,3 +201,17 @@ def test_a_custom_op_may_return_indices_and_a_library_that_needs_a_writable_copy
     boolean = al.custom_op(lambda x: 2.0 * x, lambda g, ans, x: g > 0, name="boolean")
     with pytest.raises(TypeError, match="vjp 0 returned booleans"):
         boolean(x).sum().backward()
+
+
+def test_gradcheck_of_float32_inputs_checks_the_float32_gradient_too():
+    """gradcheck ran on float64 copies alone, so a VJP wrong only in float32 (the code a
+    float32 training runs) passed; PyTorch's checks in the dtype given."""
+    f32bad = al.custom_op(lambda x: x ** 2, lambda g, ans, x: (2 if x.dtype == np.float64
+                                                               else 3) * x * g, name="f32bad")
+    x32 = np.random.default_rng(0).standard_normal(5).astype(np.float32)
+    assert al.gradcheck(f32bad, [x32.astype(np.float64)])  # right in float64
+    with pytest.raises(AssertionError, match=r"in the inputs' own dtype \(float32\), the "
+                                             r"gradient w.r.t. input 0 .* a VJP that goes wrong"):
+        al.gradcheck(f32bad, [x32])
+    assert al.gradcheck(lambda t: al.sigmoid(t) * t, [x32])  # float32 rounding: no failure
+    assert al.gradcheck(lambda a, b: a @ b, [np.ones((2, 3), np.float32), np.ones((3, 2))])
