@@ -358,6 +358,13 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
     ``callback(epoch, cost)`` sees every epoch. Returns the parameters, or (parameters,
     costs) with ``return_costs``."""
     X = _check_model_arguments(X, Y, layers_dims, optimizer, decay, gradients, compile)
+    if not (is_number(learning_rate) and learning_rate >= 0):  # (0: the cost alone, measured)
+        raise ValueError(f"model: learning_rate must be a finite number >= 0, got "
+                         f"{learning_rate!r}")
+    settings = {"beta": beta} if optimizer == "momentum" else {
+        "beta1": beta1, "beta2": beta2, "epsilon": epsilon} if optimizer == "adam" else {}
+    for name, value in settings.items():  # up front, named by model: not in the first update
+        check_hyperparameter(name, value, "model")
     parameters = initialize_parameters(layers_dims, seed)
     check_parameters(parameters, X)
     update = make_update(optimizer, parameters, beta, beta1, beta2, epsilon)

@@ -479,3 +479,17 @@ def test_random_mini_batches_blames_the_transposed_one_when_n_x_equals_n_y(X, Y,
              else rf"{blamed} should be .*use {blamed}\.T")
     with pytest.raises((ValueError, nn.ShapeError), match=match):
         opt.random_mini_batches(X, Y, 2)
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"learning_rate": -0.1}, r"model: learning_rate must be a finite number >= 0"),
+    ({"optimizer": "adam", "beta1": 1.0}, r"model: beta1 must be a number in \[0, 1\)"),
+    ({"optimizer": "momentum", "beta": 1.5}, r"model: beta must be a number in \[0, 1\)"),
+])
+def test_the_optimization_model_checks_its_settings_up_front_by_its_name(settings, message):
+    """A negative learning rate trained (Model.fit refuses it); a bad beta1 was reported by
+    update_parameters_with_adam, after the parameters were made."""
+    X, Y = nn.load_moons()
+    with pytest.raises(ValueError, match=message):
+        opt.model(X, Y, [2, 5, 2, 1], **{"optimizer": "gd", **settings}, num_epochs=1,
+                  print_cost=False)
