@@ -926,7 +926,9 @@ def squeeze(x: ArrayLike, axis=None) -> Tensor:
     wrong = [a for a in axes if shape[a] != 1]
     if wrong:
         raise ValueError(f"squeeze: axis {wrong[0]} of shape {shape} has length "
-                         f"{shape[wrong[0]]}, not 1")
+                         f"{shape[wrong[0]]}, not 1, as numpy refuses it (PyTorch's squeeze "
+                         f"leaves such an axis as it is: squeeze only where shape[{wrong[0]}] "
+                         "== 1, or reshape)")
     return reshape(x, [n for i, n in enumerate(shape) if i not in axes])
 
 

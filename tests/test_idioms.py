@@ -996,3 +996,12 @@ def test_what_has_one_meaning_is_not_refused_and_names_still_work():
         al.linspace(0, 1, 3, steps=5)
     with pytest.raises(TypeError, match=r"t //= y would make t a plain array"):
         t //= 2
+
+
+def test_squeeze_of_an_axis_longer_than_1_says_how_pytorch_and_numpy_differ():
+    """PyTorch's x.squeeze(0) leaves a longer axis as it is, numpy's refuses it: code written
+    for a batch of one broke on a larger batch with numpy's bare words."""
+    with pytest.raises(ValueError, match=r"squeeze: axis 0 of shape \(2, 3\) has length 2, not "
+                                         r"1, as numpy refuses it \(PyTorch's squeeze leaves"):
+        al.zeros(2, 3).squeeze(0)
+    assert al.zeros(1, 3).squeeze(0).shape == (3,)
