@@ -195,8 +195,8 @@ class Tensor:
         return float(self._data.reshape(()))
 
     def numpy(self) -> np.ndarray:
-        """A read-only copy of the data: a write through it raises (PyTorch's shares memory,
-        where a writable copy lost it), and it keeps its values (hist.append(w.numpy()))."""
+        """A read-only copy: a write through it raises (PyTorch's shares memory and changes
+        the tensor; a writable copy lost the write), and hist.append(w.numpy()) keeps values."""
         _no_value(self, "numpy()")
         copy = np.array(self._data)
         copy.flags.writeable = False
