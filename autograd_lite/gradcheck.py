@@ -475,7 +475,8 @@ def _finite_or_none(data: Any) -> Any:
 
 def _layer_note(name):
     """" (layer 2)" for the course's W2, b2, dW2; else nothing."""
-    return f" (layer {_layer(name)})" if _layer(name) >= 0 else ""
+    layer = _layer(name)
+    return f" (layer {layer})" if layer >= 0 else ""
 
 
 def _layer(name: str) -> int:

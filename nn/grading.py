@@ -232,7 +232,7 @@ def _kind(v) -> str:
         return f"a {type(v).__name__} (np.asarray makes an array)"
     if isinstance(v, al.Tensor):
         return "an autograd_lite Tensor (the engine's, not a hand-derived gradient)"
-    if isinstance(v, np.ndarray) or isinstance(v, (complex, np.complexfloating)):
+    if isinstance(v, (np.ndarray, complex, np.complexfloating)):
         return f"of {np.asarray(v).dtype}"
     return f"a {type(v).__name__}"
 
