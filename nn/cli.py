@@ -97,6 +97,18 @@ def _positive(example: str):
 _learning_rate = _positive("0.0075")
 
 
+def _seconds(text: str) -> float:
+    """An argparse type: a time limit in seconds, finite and >= 0 (0: none)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds such as 10 (0: no "
+                                         f"limit), got {text!r}")
+    return value
+
+
 def _option_type(parse):
     """An argparse type from a registry option's parser (whose ValueError says why)."""
     def convert(text: str):
@@ -210,6 +222,9 @@ def _add_grade(sub):
                    help="Gradescope's visibility of the results (default visible)")
     g.add_argument("--diagrams", default="grader_out", metavar="DIR",
                    help="where the smallest failing case's diagram goes (default grader_out)")
+    g.add_argument("--time-limit", type=_seconds, default=grading.TIME_LIMIT, metavar="SECONDS",
+                   help="how long one call of the learner's code may run before it scores 0 "
+                   f"(default {grading.TIME_LIMIT:g}; 0: no limit)")
     g.add_argument("--strict", action="store_true",
                    help="exit 1 unless the score is full (for CI)")
     g.set_defaults(func=grade)
@@ -470,7 +485,7 @@ def grade(args) -> int:
     except argparse.ArgumentTypeError as err:
         raise UsageError(f"argument -o/--output/--json: {err}") from None
     results = grading.grade(args.learner, args.model, args.examples, args.diagrams,
-                            args.points, args.visibility)
+                            args.points, args.visibility, args.time_limit or None)
     with open(args.output, "w") as fh:
         json.dump(results, fh, indent=2)
     grading.print_summary(results)

@@ -14,7 +14,9 @@ smallest failing case, its gradient table and its diagram's path go in the outpu
 file that fails to import, or a function that raises on any case tried, scores 0 with the
 traceback: a wrong gradient ends hypothesis's search, so the function also runs, for a
 crash only, on the edge cases (m 1 and MAX_M, widths 1 and MAX_WIDTH, every depth) and
-in a second search that only a crash ends.
+in a second search that only a crash ends. Each call of the learner's code (its import, its
+function) has a time limit (TIME_LIMIT seconds; ``grade(time_limit=...)``): one that runs
+longer scores 0, naming the case it ran on.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ import importlib.util
 import numbers
 import os
 import random
+import signal
 import sys
+import threading
 import time
 import traceback
 
@@ -40,6 +44,7 @@ from .registry import CourseModel, ReturnError, for_learner, graded_in, random_c
 MAX_LAYERS, MAX_WIDTH, MAX_M = 4, 8, 16  # the random cases' sizes
 FIXED_CASES = ((5, 0), (5, 1), (1, 2), (9, 3))  # (m, seed) on the graded layer sizes
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")  # Gradescope's
+TIME_LIMIT = 10.0  # seconds per call of the learner's code; the course's takes < 1 ms here
 
 
 class LearnerError(Exception):
@@ -55,13 +60,54 @@ class GraderError(RuntimeError):
     the learner). Its message says what failed and holds the traceback."""
 
 
+class LearnerTimeout(BaseException):
+    """The learner's code ran past the time limit. A BaseException: ``except Exception`` in
+    the learner's code does not swallow it, and hypothesis passes it on without shrinking
+    (each try would cost the whole limit). ``case``: the case it ran on, once known."""
+
+    case: dict | None = None
+
+
+_limit = {"seconds": None}  # the time limit of the grading under way (None: none)
+
+
+@contextlib.contextmanager
+def _time_limit(what: str):
+    """Raise LearnerTimeout in the code run inside once it has run ``_limit["seconds"]``,
+    and again every 0.1 s after (a bare ``except:`` in a loop caught the first one). Where
+    SIGALRM cannot be used (Windows, a thread other than the main one) there is no limit."""
+    seconds = _limit["seconds"]
+    if not seconds or not hasattr(signal, "setitimer") \
+            or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    fired = []
+
+    def ring(signum, frame):
+        fired.append(True)
+        raise LearnerTimeout(f"{what} ran longer than {seconds:g} s (the grader's time "
+                             "limit: an endless loop? time_limit, or --time-limit, sets it)")
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    if fired:  # it caught the LearnerTimeout and returned
+        raise LearnerTimeout(f"{what} ran longer than {seconds:g} s (the grader's time limit)")
+
+
 def _as_learners(function):
     """``function`` (the learner's), whose exceptions come out as LearnerCrashError: everything
-    else that raises while a case is graded is the grader's own failure."""
+    else that raises while a case is graded is the grader's own failure. It runs under the
+    time limit."""
     @functools.wraps(function)
     def call(*args, **kwargs):
         try:
-            out = function(*args, **kwargs)
+            with _time_limit(getattr(function, "__name__", "the learner's function")):
+                out = function(*args, **kwargs)
         except (Exception, SystemExit) as err:
             raise LearnerCrashError(str(err)) from err
         call.returned = True  # what fails from here on reads what it returned
@@ -78,7 +124,8 @@ def load_learner(path):
     try:
         spec = importlib.util.spec_from_file_location("learner", path)
         module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        with _time_limit(f"importing {path}"):
+            spec.loader.exec_module(module)
     except (Exception, SystemExit):  # the learner's code: whatever it raises scores 0
         raise LearnerError(f"{path} failed to import:\n{traceback.format_exc()}") from None
     return module
@@ -126,8 +173,9 @@ def check_case(model: CourseModel, function, dims, m, seed,
     gets the names of the inputs the function wrote into (X, W1, ...)."""
     X, Y, params = random_case(model, dims, m, seed)
     options = case_options(model, seed)
-    yours, mine = _learners_grads(model, function, (params, X, Y), options, seed)
-    again, _ = _learners_grads(model, function, (params, X, Y), options, seed + 1)
+    with _naming(_case(model, dims, m, seed)):
+        yours, mine = _learners_grads(model, function, (params, X, Y), options, seed)
+        again, _ = _learners_grads(model, function, (params, X, Y), options, seed + 1)
     _same_twice(model.learner, yours, again)
     if written is not None:
         written.update(_written_into(mine, (params, X, Y)))
@@ -168,6 +216,17 @@ def _learners_grads(model: CourseModel, function, case: tuple, options: dict,
             raise  # the grader's own failure, or already said
         raise ReturnError(f"{model.learner} returned something the grader cannot read "
                           f"({type(err).__name__}: {err})") from err
+
+
+@contextlib.contextmanager
+def _naming(case: dict):
+    """A LearnerTimeout raised inside names ``case``, the case the learner's code ran on."""
+    try:
+        yield
+    except LearnerTimeout as err:
+        if err.case is None:
+            err.case = case
+        raise
 
 
 @contextlib.contextmanager
@@ -340,7 +399,8 @@ def smallest_crash(model: CourseModel, function, examples: int, crashed: dict) -
     def run(dims, m, seed):
         X, Y, params = random_case(model, dims, m, seed)
         try:
-            _learners_grads(model, function, (params, X, Y), case_options(model, seed))
+            with _naming(_case(model, dims, m, seed)):
+                _learners_grads(model, function, (params, X, Y), case_options(model, seed))
         except (LearnerCrashError, ReturnError) as err:
             _crashed_on(_case(model, dims, m, seed), err, crashed)
             raise AssertionError(str(err)) from None  # one bug, as in smallest_failure
@@ -456,12 +516,15 @@ def _key_failures(model, function, failing,
 
 
 def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.0,
-          visibility="visible") -> dict:
+          visibility="visible", time_limit: float | None = TIME_LIMIT) -> dict:
     """Gradescope's results.json for the learner's file at ``path``, as a dict: score (out
     of ``points``), execution_time, output, and tests[] (name, score, max_score, status,
     output, visibility), one per gradient key; extra_data holds the model, the function,
-    the smallest failing case and its diagram's path."""
+    the smallest failing case and its diagram's path. ``time_limit``: seconds each call of
+    the learner's code may run (its import, its function), else it scores 0 (None or 0: no
+    limit; there is none either outside the main thread, or on Windows)."""
     with _beside(path):
+        _limit["seconds"] = time_limit
         try:
             return _graded(path, model_name, examples, out_dir, points, visibility)
         except (LearnerError, LearnerCrashError, ReturnError):
@@ -471,6 +534,8 @@ def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.
                               f"{err}); this is not the learner's fault, and no score was "
                               "given. Rerun with --debug for the traceback, and report it"
                               ) from err
+        finally:
+            _limit["seconds"] = None
 
 
 def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
@@ -498,6 +563,11 @@ def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
         _restored(grader)
         return _zero(str(err), points, visibility, time.monotonic() - start, path, model,
                      getattr(err, "case", None))
+    except LearnerTimeout as err:  # (no traceback: where the timer struck says little)
+        _restored(grader)
+        case = None if err.case is None else {**err.case, "error": str(err)}
+        return _zero(str(err) + ("" if case is None else f", on {_case_text(case)}"), points,
+                     visibility, time.monotonic() - start, path, model, case)
     except (LearnerCrashError, ReturnError) as err:  # the learner's function raised on a fixed case
         _restored(grader)
         return _zero(f"{path if model is None else model.learner} {_why(err)}", points,

@@ -751,3 +751,64 @@ def test_a_key_that_is_not_graded_is_not_made_a_test_by_its_type(tmp_path):
                     "dA0_matrix.py")
     results = grade_file(str(path), examples=10, out_dir=str(tmp_path / "out"))
     assert results["score"] == 100.0 and len(results["tests"]) == 8
+
+
+@pytest.mark.parametrize("name,old,new,expected", [
+    ("endless", "def L_model_backward(AL, Y, caches):",
+     "def L_model_backward(AL, Y, caches):\n    while True:\n        pass\n\n\n"
+     "def _unused(AL, Y, caches):", "L_model_backward ran longer than 0.5 s"),
+    ("swallows_the_timeout", "def L_model_backward(AL, Y, caches):",  # a bare except in a loop
+     "def L_model_backward(AL, Y, caches):\n    while True:\n        try:\n"
+     "            np.zeros(3)\n        except:  # noqa: E722\n            pass\n\n\n"
+     "def _unused(AL, Y, caches):", "L_model_backward ran longer than 0.5 s"),
+    ("returns_after_catching_it", "def L_model_backward(AL, Y, caches):",
+     "import time\n\n\ndef L_model_backward(AL, Y, caches):\n    try:\n        time.sleep(60)\n"
+     "    except BaseException:\n        return {}\n\n\ndef _unused(AL, Y, caches):",
+     "L_model_backward ran longer than 0.5 s"),
+    ("endless_import", "def L_model_backward(AL, Y, caches):",
+     "while True:\n    pass\n\n\ndef L_model_backward(AL, Y, caches):", "importing "),
+])
+def test_a_learner_that_runs_past_the_time_limit_scores_zero_naming_the_case(
+        capsys, tmp_path, name, old, new, expected):
+    """An endless loop hung the grader: Gradescope then killed it, with no results.json."""
+    path = _variant(tmp_path, "deep_correct.py", old, new, f"{name}.py")
+    code, results, printed = grade(capsys, tmp_path, path, "--time-limit", "0.5")
+    assert code == 0 and results["score"] == 0.0
+    assert expected in results["output"] and "time limit" in results["output"]
+    assert results["execution_time"] < 10  # stopped at once: no shrinking, no crash search
+    if name != "endless_import":
+        case = results["extra_data"]["crashed_on"]
+        assert {"layer_dims", "m", "seed"} <= case.keys()
+        assert f"on layer_dims={case['layer_dims']}, m={case['m']}" in results["output"]
+    import signal
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # the timer is off again
+
+
+def test_a_slow_but_finishing_learner_passes_under_a_larger_limit_or_none(tmp_path):
+    from nn.grading import grade as grade_file
+    path = _variant(tmp_path, "deep_correct.py", "    return grads\n",
+                    "    import time\n    time.sleep(0.05)\n    return grads\n", "slow.py")
+    slow = grade_file(str(path), examples=2, out_dir=str(tmp_path), time_limit=0.01)
+    assert slow["score"] == 0.0 and "ran longer than 0.01 s" in slow["output"]
+    for limit in (5.0, None):
+        assert grade_file(str(path), examples=2, out_dir=str(tmp_path),
+                          time_limit=limit)["score"] == 100.0
+
+
+def test_grading_outside_the_main_thread_works_without_a_time_limit(tmp_path):
+    """SIGALRM serves the main thread only: a grader run in a thread must still grade."""
+    import threading
+
+    from nn.grading import grade as grade_file
+    got = {}
+    thread = threading.Thread(target=lambda: got.update(grade_file(
+        str(LEARNERS / "deep_correct.py"), examples=2, out_dir=str(tmp_path))))
+    thread.start()
+    thread.join(60)
+    assert got["score"] == 100.0
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "inf", "ten"])
+def test_a_bad_time_limit_is_a_usage_error(capsys, value):
+    assert main(["grade", str(LEARNERS / "deep_correct.py"), "--time-limit", value]) == 2
+    assert "--time-limit: must be a number of seconds" in capsys.readouterr().err
