@@ -6,10 +6,11 @@ results.json.
 
 The learner's file defines the graded function of one of nn's course models (nn.registry):
 propagate (week 2), backward_propagation (week 3), L_model_backward (week 4), or Course 2's
-backward_propagation and backward_propagation_with_regularization. Each gradient key is a
-test worth an equal share; a failure is shrunk to the smallest case, reported as a table
-and drawn as a diagram (grader_out/counterexample.svg). `--strict` exits 1 on a score that
-is not full; `autograd-lite grade --help` lists the options.
+backward_propagation, backward_propagation_with_regularization and
+backward_propagation_with_dropout. Each gradient key is a test worth an equal share; a
+failure is shrunk to the smallest case, reported as a table and drawn as a diagram
+(grader_out/counterexample.svg). `--strict` exits 1 on a score that is not full;
+`autograd-lite grade --help` lists the options.
 """
 
 import sys

@@ -43,7 +43,7 @@ from autograd_lite.expr import (
 from . import grading, plot
 from .data import COURSE_FILES, DATASETS, DataError, add_data, data_folder
 from .grading import VISIBILITIES
-from .registry import COURSE_MODELS, CourseModel, random_case
+from .registry import COURSE_MODELS, CourseModel, graded_functions, random_case
 from .training import GRADIENTS, cost_line
 
 
@@ -205,11 +205,12 @@ def _add_grade(sub):
     g = sub.add_parser("grade", help="grade a learner's backprop file, writing Gradescope's "
                        "results.json")
     g.add_argument("learner", metavar="LEARNER.py", help="a file defining the graded function "
-                   "of a course model: " + ", ".join(sorted({m.learner for m in
-                                                             COURSE_MODELS.values()})))
+                   "of a course model: " + ", ".join(graded_functions()))
     g.add_argument("--model", choices=list(COURSE_MODELS), help="the course model whose "
                    "function the file defines (default: the one it defines; of two, the "
                    "longer name)")
+    g.add_argument("--function", choices=graded_functions(), help="the graded function, for a "
+                   "file that defines more than one (default: the longest name)")
     g.add_argument("-o", "--output", "--json", dest="output", default="results.json",
                    type=os.path.expanduser, metavar="FILE.json", help="where to write the results "
                    "(default results.json; on Gradescope /autograder/results/results.json)")
@@ -485,7 +486,8 @@ def grade(args) -> int:
     except argparse.ArgumentTypeError as err:
         raise UsageError(f"argument -o/--output/--json: {err}") from None
     results = grading.grade(args.learner, args.model, args.examples, args.diagrams,
-                            args.points, args.visibility, args.time_limit or None)
+                            args.points, args.visibility, args.time_limit or None,
+                            args.function)
     with open(args.output, "w") as fh:
         json.dump(results, fh, indent=2)
     grading.print_summary(results)

@@ -6,10 +6,11 @@
 The learner's file defines the graded function of one of nn.registry's course models, in
 plain numpy: propagate(w, b, X, Y) (week 2), backward_propagation(parameters, cache, X, Y)
 (week 3), L_model_backward(AL, Y, caches) (week 4), or Course 2's
-backward_propagation(X, Y, cache) and backward_propagation_with_regularization(X, Y, cache,
-lambd). Each gradient key (dW1, db1, ...) is a test of Gradescope's results.json, worth an
-equal share of the points: it passes when the learner's gradient equals the engine's on a
-fixed set of cases and on every random case (layer sizes, m, seed) hypothesis tries. The
+backward_propagation(X, Y, cache), backward_propagation_with_regularization(X, Y, cache,
+lambd) and backward_propagation_with_dropout(X, Y, cache, keep_prob). Each gradient key
+(dW1, db1, ...) is a test of Gradescope's results.json, worth an equal share of the points:
+it passes when the learner's gradient equals the engine's on a fixed set of cases and on
+every random case (layer sizes, m, seed) hypothesis tries. The
 smallest failing case, its gradient table and its diagram's path go in the output. A
 file that fails to import, or a function that raises on any case tried, scores 0 with the
 traceback: a wrong gradient ends hypothesis's search, so the function also runs, for a
@@ -154,14 +155,16 @@ def graded_dims(model: CourseModel, n_x=3) -> list:
     return [n_x, *hidden, 1]
 
 
-LAMBDS = (0.7, 0.1, 1.5)  # L2's lambd, by the case's seed: a hard-coded 0.7 scored 100
+# the options that vary with the case's seed, so that a hard-coded one fails (lambd = 0.7 in
+# the learner's code scored 100)
+VARIED = {"lambd": (0.7, 0.1, 1.5), "keep_prob": (0.86, 0.7, 0.5)}
 
 
 def case_options(model: CourseModel, seed: int) -> dict:
-    """The model's options for the case with ``seed``: lambd varies with it."""
+    """The model's options for the case with ``seed``: lambd and keep_prob vary with it."""
     options = dict(model.grade_options)
-    if "lambd" in options:
-        options["lambd"] = LAMBDS[seed % len(LAMBDS)]
+    for name in VARIED.keys() & options.keys():
+        options[name] = VARIED[name][seed % len(VARIED[name])]
     return options
 
 
@@ -482,14 +485,13 @@ def _why(err: LearnerCrashError | ReturnError) -> str:
 
 
 def _shown(model: CourseModel, seed: int) -> dict:
-    """The options a case names besides its sizes and seed: lambd where it varies."""
-    options = case_options(model, seed)
-    return {"lambd": options["lambd"]} if "lambd" in options else {}
+    """The options a case names besides its sizes and seed: lambd or keep_prob, which vary."""
+    return {k: v for k, v in case_options(model, seed).items() if k in VARIED}
 
 
 def _case_text(case) -> str:
-    return f"layer_dims={case['layer_dims']}, m={case['m']}, seed={case['seed']}" + (
-        f", lambd={case['lambd']}" if "lambd" in case else "")
+    return f"layer_dims={case['layer_dims']}, m={case['m']}, seed={case['seed']}" + "".join(
+        f", {name}={case[name]}" for name in VARIED if name in case)
 
 
 def _key_failures(model, function, failing,
@@ -516,17 +518,21 @@ def _key_failures(model, function, failing,
 
 
 def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.0,
-          visibility="visible", time_limit: float | None = TIME_LIMIT) -> dict:
+          visibility="visible", time_limit: float | None = TIME_LIMIT,
+          function: str | None = None) -> dict:
     """Gradescope's results.json for the learner's file at ``path``, as a dict: score (out
     of ``points``), execution_time, output, and tests[] (name, score, max_score, status,
     output, visibility), one per gradient key; extra_data holds the model, the function,
     the smallest failing case and its diagram's path. ``time_limit``: seconds each call of
     the learner's code may run (its import, its function), else it scores 0 (None or 0: no
-    limit; there is none either outside the main thread, or on Windows)."""
+    limit; there is none either outside the main thread, or on Windows). ``model_name`` and
+    ``function`` pick what is graded, for a file that defines more than one graded function
+    (by default the one with the longest name)."""
     with _beside(path):
         _limit["seconds"] = time_limit
         try:
-            return _graded(path, model_name, examples, out_dir, points, visibility)
+            return _graded(path, (model_name, function), examples, out_dir, points,
+                           visibility)
         except (LearnerError, LearnerCrashError, ReturnError):
             raise
         except Exception as err:  # not the learner's: say so, and give no score
@@ -538,11 +544,11 @@ def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.
             _limit["seconds"] = None
 
 
-def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
+def _graded(path, picked, examples, out_dir, points, visibility) -> dict:
     start, model = time.monotonic(), None
     grader = _grader_state()
     try:
-        learner, model, function = _learners_function(path, model_name, grader)
+        learner, model, function = _learners_function(path, picked, grader)
         failing: dict = {}
         tried: list = []
         crashed: dict = {}
@@ -602,14 +608,14 @@ def _graded(path, model_name, examples, out_dir, points, visibility) -> dict:
                            "diagram": diagram, "wrote_into": sorted(written)}}
 
 
-def _learners_function(path, model_name, grader: dict) -> tuple:
+def _learners_function(path, picked: tuple, grader: dict) -> tuple:
     """(the learner's module, the model it is graded as, its function): a LearnerError if
     the file fails to import, defines no graded function, replaced a part of the grader
     (al.check_gradients = a function that passes everything), or imported the function
     from the library (both scored 100)."""
     learner = load_learner(path)
     try:
-        model = for_learner(learner, model_name)
+        model = for_learner(learner, *picked)
     except LookupError as err:
         raise LearnerError(f"grade: {path}: {err}") from None
     function = getattr(learner, model.learner)
@@ -673,7 +679,7 @@ def _summary(path, learner, model, ran, found, diagram, failures) -> str:
     head = f"{path}: {model.learner} ({model.name})"
     others = sorted({m.learner for m in graded_in(learner)} - {model.learner})
     if others:
-        head += (f" [the file also defines {', '.join(others)}; this one is graded, --model "
+        head += (f" [the file also defines {', '.join(others)}; this one is graded, --function "
                  "picks another]")
     if found is None and failures:  # right on every random case, wrong on a fixed one
         return (f"{head} is wrong on {', '.join(failures)} on a fixed case (it passed "

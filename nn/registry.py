@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -66,6 +66,17 @@ class Result:
     def expected(self) -> tuple:
         """(train %, test %) that the hand-derived path reproduces."""
         return self.ours or self.course
+
+
+@dataclass(frozen=True)
+class AlsoGraded:
+    """Another function a learner writes for the same model, graded as the model's own is
+    (Course 2's backward_propagation_with_dropout, beside L2's)."""
+
+    learner: str
+    grade: Callable  # (learner's function, parameters, X, Y, **grade_options) -> grads
+    reference: Callable  # nn's own version of it
+    grade_options: Mapping = field(default_factory=dict)
 
 
 @dataclass
@@ -115,6 +126,14 @@ class CourseModel:
     random_parameters: Callable = None  # (layer_dims, rng) -> parameters for check and grade
     validate: Callable = _accept  # (options, names given) -> None; ValueError: refused
     progress_line: Callable | None = None  # (i, cost, Run) -> what the CLI prints at i
+    also_graded: tuple = ()  # AlsoGraded: more functions a learner writes for this model
+
+    def graded(self) -> list[CourseModel]:
+        """This entry as each function a learner writes for it: its own, then also_graded's,
+        each a CourseModel whose ``learner``, ``grade``, ``reference`` are that function's."""
+        return [self, *(replace(self, learner=g.learner, grade=g.grade, reference=g.reference,
+                                grade_options=g.grade_options, also_graded=())
+                        for g in self.also_graded)]
 
     def option_values(self, given=()) -> dict:
         """Every option of this model: its default, or the value in ``given``."""
@@ -384,6 +403,14 @@ def _three_layer_grade(backward_propagation, p, X, Y):
                        "'dZ3': ..., 'dW3': ..., 'db3': ..., 'dA2': ..., down to 'db1'")
 
 
+def _dropout_grade(backward_propagation_with_dropout, p, X, Y, keep_prob):
+    # the course's forward draws D1, D2 after np.random.seed(1): the engine's masks
+    _, cache = regularization.forward_propagation_with_dropout(X, p, keep_prob)
+    return _grads_dict("backward_propagation_with_dropout",
+                       backward_propagation_with_dropout(X, Y, cache, keep_prob),
+                       "'dZ3': ..., 'dW3': ..., 'db3': ..., 'dA2': ..., down to 'db1'")
+
+
 def _l2_grade(backward_propagation_with_regularization, p, X, Y, lambd):
     _, cache = regularization.forward_propagation(X, p)
     return _grads_dict("backward_propagation_with_regularization",
@@ -481,6 +508,9 @@ _COURSE_2 = (
            "grade": _l2_grade,
            "reference": regularization.backward_propagation_with_regularization},
         grade_options={"lambd": 0.7},
+        also_graded=(AlsoGraded("backward_propagation_with_dropout", _dropout_grade,
+                                regularization.backward_propagation_with_dropout,
+                                {"keep_prob": 0.86}),),
         validate=lambda o, given=(): regularization.check_one_regularizer(
             o["lambd"], o["keep_prob"], "regularization"),
         options=(Option("lambd", _lambd, 0.0, "L2 strength λ (the course's 0.7)",
@@ -522,29 +552,39 @@ _COURSE_2 = (
 COURSE_MODELS: dict[str, CourseModel] = {m.name: m for m in _COURSE_1 + _COURSE_2}
 
 
-def for_learner(module, name=None) -> CourseModel:
-    """The entry that grades a learner's module: ``name``, or of the entries whose learner
-    function the module defines with the course's positional arguments, the one with the
+def for_learner(module, name=None, function=None) -> CourseModel:
+    """The entry that grades a learner's module (``CourseModel.graded()``'s, for a model
+    with more than one graded function): of those that ``name`` (a model) and ``function``
+    (a graded function's name) allow, the one whose function the module defines (with the
+    course's positional arguments, unless one is named), of several the one with the
     longest function name (the first of those: the registry's order)."""
-    if name is not None:
-        model = COURSE_MODELS[name]
-        if not callable(getattr(module, model.learner, None)):
-            raise LookupError(f"the learner's file defines no {model.learner}(), which {name} "
-                              "grades")
-        return model
+    allowed = [m for model in COURSE_MODELS.values() for m in model.graded()
+               if name in (None, model.name) and function in (None, m.learner)]
+    if name is not None or function is not None:
+        if not allowed:
+            raise LookupError(
+                f"{name} grades {', '.join(m.learner for m in COURSE_MODELS[name].graded())}"
+                f", not {function}" if name in COURSE_MODELS else
+                f"the grader grades none named {function}: {', '.join(graded_functions())}")
+        defined = [m for m in allowed if callable(getattr(module, m.learner, None))]
+        if not defined:
+            wanted = " or ".join(sorted({f"{m.learner}()" for m in allowed}))
+            raise LookupError(f"the learner's file defines no {wanted}, which "
+                              f"{name or 'the grader'} grades")
+        return max(defined, key=lambda model: len(model.learner))
     matching = graded_in(module)
     if matching:  # the most specific name: a notebook's export of week 6's
         # backward_propagation_with_regularization also holds the plain helper, and grading
         # that one scored a wrong learner 100
         return max(matching, key=lambda model: len(model.learner))
-    for model in COURSE_MODELS.values():  # the name, but other arguments: say which
+    for model in allowed:  # the name, but other arguments: say which
         function = getattr(module, model.learner, None)
         if callable(function):
             raise LookupError(f"the learner's file defines {model.learner}{_arguments(function)}"
                               f", but the course's takes {model.learner}"
                               f"{_arguments(model.reference)}: give it those arguments (extra "
                               "ones need a default)")
-    wanted = sorted({m.learner for m in COURSE_MODELS.values()})
+    wanted = graded_functions()
     near = sorted(n for n, v in vars(module).items() if callable(v) and n not in wanted
                   and any(n.startswith(w) for w in wanted))  # backward_propagation_n
     why = (" (Course 2's gradient checking exercise: check it with "
@@ -556,11 +596,17 @@ def for_learner(module, name=None) -> CourseModel:
                       + (f"; {', '.join(near)} is not one of them{why}" if near else ""))
 
 
+def graded_functions() -> list[str]:
+    """The names of the functions the grader grades, sorted."""
+    return sorted({m.learner for model in COURSE_MODELS.values() for m in model.graded()})
+
+
 def graded_in(module) -> list[CourseModel]:
-    """The entries whose learner function ``module`` defines with the course's arguments."""
-    return [model for model in COURSE_MODELS.values()
-            if callable(getattr(module, model.learner, None))
-            and model.learner_matches(getattr(module, model.learner))]
+    """The entries (``graded()``'s) whose learner function ``module`` defines with the
+    course's arguments."""
+    return [m for model in COURSE_MODELS.values() for m in model.graded()
+            if callable(getattr(module, m.learner, None))
+            and m.learner_matches(getattr(module, m.learner))]
 
 
 def _arguments(function) -> str:

@@ -812,3 +812,77 @@ def test_grading_outside_the_main_thread_works_without_a_time_limit(tmp_path):
 def test_a_bad_time_limit_is_a_usage_error(capsys, value):
     assert main(["grade", str(LEARNERS / "deep_correct.py"), "--time-limit", value]) == 2
     assert "--time-limit: must be a number of seconds" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name,old,new,failed", [
+    ("right", "", "", set()),
+    # each below scored nothing: dropout's backward could not be graded at all
+    ("keep_prob_hard_coded", "    dA1 = dA1 / keep_prob\n", "    dA1 = dA1 / 0.86\n",
+     {"dW1", "db1"}),  # right on every case whose keep_prob is 0.86
+    # right: A2 > 0 in dZ2 is 0 where D2 dropped the unit, so the mask is applied anyway
+    ("no_mask_in_layer_2", "    dA2 = dA2 * D2\n", "", set()),
+    ("multiplied_by_keep_prob", "    dA2 = dA2 / keep_prob\n", "    dA2 = dA2 * keep_prob\n",
+     {"dW1", "db1", "dW2", "db2"}),
+    ("not_scaled", "    dA2 = dA2 / keep_prob\n", "", {"dW1", "db1", "dW2", "db2"}),
+])
+def test_course_2s_dropout_backward_is_graded_against_the_engine_through_the_same_masks(
+        tmp_path, name, old, new, failed):
+    from nn.grading import grade as grade_file
+    path = _variant(tmp_path, "dropout_correct.py", old, new, f"{name}.py")
+    results = grade_file(str(path), examples=30, out_dir=str(tmp_path / "out"))
+    assert results["extra_data"]["function"] == "backward_propagation_with_dropout"
+    keys = {t["name"].split(": ")[1]: t["status"] for t in results["tests"]}
+    assert keys.keys() == {f"d{p}{l}" for p in "Wb" for l in (1, 2, 3)}
+    assert {k for k, status in keys.items() if status == "failed"} == failed
+    assert results["score"] == pytest.approx(100 * (6 - len(failed)) / 6)
+    if failed:
+        assert "keep_prob=" in results["output"]  # the case names the keep_prob it used
+
+
+def test_dropout_backward_that_draws_its_own_masks_scores_zero(tmp_path):
+    from nn.grading import grade as grade_file
+    path = _variant(tmp_path, "dropout_correct.py", "    dA2 = dA2 * D2\n",
+                    "    dA2 = dA2 * (np.random.rand(*dA2.shape) < keep_prob)\n", "drawn.py")
+    results = grade_file(str(path), examples=5, out_dir=str(tmp_path / "out"))
+    assert results["score"] == 0.0 and "different results" in results["output"]
+
+
+def test_a_file_with_l2_and_dropout_grades_l2_unless_function_picks_dropout(capsys, tmp_path):
+    l2 = _course2_l2_learner()
+    both = tmp_path / "week1.py"
+    both.write_text((LEARNERS / "dropout_correct.py").read_text() + "\n\n" + l2)
+    _, results, _ = grade(capsys, tmp_path, both)
+    assert results["extra_data"]["function"] == "backward_propagation_with_regularization"
+    assert "also defines backward_propagation_with_dropout" in results["output"]
+    assert "--function picks another" in results["output"]
+    _, results, _ = grade(capsys, tmp_path, both, "--function",
+                          "backward_propagation_with_dropout")
+    assert results["extra_data"]["function"] == "backward_propagation_with_dropout"
+    assert results["score"] == 100.0
+    _, results, _ = grade(capsys, tmp_path, both, "--model", "initialization", "--function",
+                          "backward_propagation_with_dropout")
+    assert results["score"] == 0.0
+    assert ("initialization grades backward_propagation, not "
+            "backward_propagation_with_dropout") in results["output"]
+
+
+def _course2_l2_learner() -> str:
+    """backward_propagation_with_regularization as the course writes it."""
+    return '''
+def backward_propagation_with_regularization(X, Y, cache, lambd):
+    m = X.shape[1]
+    (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3) = cache
+    dZ3 = A3 - Y
+    dW3 = 1./m * np.dot(dZ3, A2.T) + lambd / m * W3
+    db3 = 1./m * np.sum(dZ3, axis=1, keepdims=True)
+    dA2 = np.dot(W3.T, dZ3)
+    dZ2 = np.multiply(dA2, np.int64(A2 > 0))
+    dW2 = 1./m * np.dot(dZ2, A1.T) + lambd / m * W2
+    db2 = 1./m * np.sum(dZ2, axis=1, keepdims=True)
+    dA1 = np.dot(W2.T, dZ2)
+    dZ1 = np.multiply(dA1, np.int64(A1 > 0))
+    dW1 = 1./m * np.dot(dZ1, X.T) + lambd / m * W1
+    db1 = 1./m * np.sum(dZ1, axis=1, keepdims=True)
+    return {"dZ3": dZ3, "dW3": dW3, "db3": db3, "dA2": dA2, "dZ2": dZ2, "dW2": dW2,
+            "db2": db2, "dA1": dA1, "dZ1": dZ1, "dW1": dW1, "db1": db1}
+'''
