@@ -289,7 +289,7 @@ def _clip(a, a_min=_UNSET, a_max=_UNSET, out=None, *, min=_UNSET, max=_UNSET,  #
     return ops.clip(a, None if lo is _UNSET else lo, None if hi is _UNSET else hi)
 
 
-UFUNCS = {np.positive: lambda x: x}
+UFUNCS = {np.positive: lambda x: ops.new_array(x, x)}
 FUNCTIONS = {
     np.sum: _sum, np.nansum: _nansum, np.mean: _mean, np.linalg.norm: _linalg_norm,
     np.var: _spread("var"), np.std: _spread("std"),

@@ -733,7 +733,7 @@ def clip(x: ArrayLike, a_min=None, a_max=None, *, min=None, max=None) -> Tensor:
     if out is not x:  # NaN in x: numpy's value, NaN, and torch.clamp's gradient, 0 (no
         # comparison holds for it, so it had passed through the wheres with gradient 1)
         out = where(nondiff(np.isnan, x), out * 0.0, out)
-    return out if type(out) is Tensor else _tensor(out, "clip")
+    return new_array(out, x) if type(out) is Tensor else _tensor(out, "clip")  # (no bounds)
 
 
 def norm(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
@@ -939,6 +939,17 @@ def broadcast_to(x: ArrayLike, shape) -> Tensor:
     return apply(_broadcast_to, (x,), {"shape": shape})
 
 
+def new_array(out: Tensor, x: ArrayLike) -> Tensor:
+    """``out``, or where it is ``x``, shares x's memory or is a broadcast view, a copy of it
+    in the graph (as t.clone()): numpy's result is a new array there (t.flatten(), +t,
+    np.tile(t, 1)), and a write into it reached x (or was refused)."""
+    data = x._data if type(x) is Tensor else x
+    if out is x or np.may_share_memory(out._data, data) or (
+            type(out._data) is np.ndarray and not out._data.flags.writeable):
+        return astype(out, out.dtype)
+    return out
+
+
 def astype(x: ArrayLike, dtype) -> Tensor:
     """Convert to another float dtype; the gradient is converted back."""
     if np.dtype(dtype).kind != "f":
@@ -1103,7 +1114,7 @@ def tile(x: ArrayLike, reps) -> Tensor:
     reps = (1,) * (ndim - len(reps)) + tuple(operator.index(r) for r in reps)
     apart = reshape(x, builtins.sum(((1, n) for n in shape), ()))  # (1, n0, 1, n1, ...)
     copies = broadcast_to(apart, builtins.sum(zip(reps, shape), ()))  # (r0, n0, r1, n1, ...)
-    return reshape(copies, tuple(r * n for r, n in zip(reps, shape)))
+    return new_array(reshape(copies, tuple(r * n for r, n in zip(reps, shape))), x)  # (reps 1)
 
 
 @composite
@@ -1252,7 +1263,7 @@ for _name, _dunder in _OPERATORS.items():
     setattr(Tensor, f"__r{_dunder}__", binary_method(_prim, reflected=True))
     setattr(Tensor, f"__i{_dunder}__", inplace_method(_prim, OPS[_name].operator + "="))
 Tensor.__neg__ = negative
-Tensor.__pos__ = lambda self: self
+Tensor.__pos__ = lambda self: new_array(self, self)  # a new array, as numpy's +a
 Tensor.__abs__ = abs
 Tensor.__getitem__ = getitem
 
@@ -1308,13 +1319,13 @@ def _reshape_method(self, *shape, order="C"):
 
 
 def _flatten_method(self, start_dim=0, end_dim=-1, order="C"):
-    """``t.flatten()``: the entries as one axis; numpy's ``t.flatten("F")`` in column order,
-    PyTorch's ``t.flatten(1)`` joins only the axes from start_dim to end_dim: (n, c, h, w)
-    -> (n, c*h*w)."""
+    """``t.flatten()``: the entries as one axis, a copy as numpy's (``t.ravel()`` is the
+    view); numpy's ``t.flatten("F")`` in column order, PyTorch's ``t.flatten(1)`` joins only
+    the axes from start_dim to end_dim: (n, c, h, w) -> (n, c*h*w)."""
     if isinstance(start_dim, str):  # numpy's positional order
         start_dim, order = 0, start_dim
     if (start_dim, end_dim) == (0, -1) or self.ndim == 0:
-        return _reshape_method(self, -1, order=order)
+        return new_array(_reshape_method(self, -1, order=order), self)
     first, last = (_axes(a, self.ndim, "flatten")[0] for a in (start_dim, end_dim))
     if first > last or order != "C":
         raise ValueError(f"flatten(start_dim={start_dim}, end_dim={end_dim}, order={order!r}):"

@@ -158,3 +158,52 @@ def test_a_leaf_that_requires_grad_warns_when_numpy_takes_its_values(call):
         call(al.Tensor(2.0), al.Tensor(3.0))
         with al.no_grad():
             call(a, b)
+
+
+# each spelling beside numpy's own on an array: a view where numpy's is one, else a new array
+SPELLINGS = {
+    "t.flatten()": (lambda t: t.flatten(), lambda x: x.flatten()),
+    "t.flatten('F')": (lambda t: t.flatten("F"), lambda x: x.flatten("F")),
+    "t.ravel()": (lambda t: t.ravel(), lambda x: x.ravel()),
+    "np.ravel(t)": (np.ravel, np.ravel),
+    "+t": (lambda t: +t, lambda x: +x),
+    "np.positive(t)": (np.positive, np.positive),
+    "np.tile(t, 1)": (lambda t: np.tile(t, 1), lambda x: np.tile(x, 1)),
+    "np.tile(t, (1, 1))": (lambda t: np.tile(t, (1, 1)), lambda x: np.tile(x, (1, 1))),
+    "np.clip(t, None, None)": (lambda t: np.clip(t, None, None),
+                               lambda x: np.clip(x, -np.inf, np.inf)),
+    "t.reshape(3, 4)": (lambda t: t.reshape(3, 4), lambda x: x.reshape(3, 4)),
+    "t.T": (lambda t: t.T, lambda x: x.T),
+    "t[0]": (lambda t: t[0], lambda x: x[0]),
+    "t[[0, 1]]": (lambda t: t[[0, 1]], lambda x: x[[0, 1]]),
+    "np.squeeze(t)": (np.squeeze, np.squeeze),
+    "np.expand_dims(t, 0)": (lambda t: np.expand_dims(t, 0), lambda x: np.expand_dims(x, 0)),
+    "t.copy()": (lambda t: t.copy(), lambda x: x.copy()),
+    "t.astype(float)": (lambda t: t.astype(float), lambda x: x.astype(float)),
+    "np.concatenate([t])": (lambda t: np.concatenate([t]), lambda x: np.concatenate([x])),
+    "t * 1": (lambda t: t * 1, lambda x: x * 1),
+}
+
+
+@pytest.mark.parametrize("spelling", list(SPELLINGS))
+@pytest.mark.parametrize("shape", [(3, 4), (12,), ()])
+def test_a_spelling_is_a_view_exactly_where_numpys_is(spelling, shape):
+    """t.flatten() was a view (W.flatten() then W -= 1 changed the 'copy'), and +t was t."""
+    ours, numpys = SPELLINGS[spelling]
+    x = np.arange(float(np.prod(shape))).reshape(shape)
+    t = Tensor(x.copy())
+    try:
+        expected = numpys(x)
+    except (ValueError, IndexError):  # (a shape the spelling does not take)
+        pytest.skip(f"numpy refuses {spelling} on shape {shape}")
+    out = ours(t)
+    assert out is not t or expected is x
+    if np.shares_memory(out.data, t.data):
+        assert np.shares_memory(expected, x)
+    elif shape:  # (a 0-d tensor's views are copies: it holds a number)
+        assert not np.shares_memory(expected, x)
+    np.testing.assert_array_equal(out.data, expected)
+    if not np.shares_memory(expected, x):  # a write into the new array leaves t as it was
+        with al.no_grad():
+            out += 1.0
+        np.testing.assert_array_equal(t.data, x)

@@ -73,3 +73,21 @@ def test_float32_in_float32_out(spec):
     out.sum().backward()
     for x in xs:
         assert x.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("spec", OP_SPECS, ids=SPEC_IDS)
+@settings(max_examples=15)
+@given(data=st.data())
+def test_a_result_shares_its_inputs_memory_only_where_numpys_does(spec, data):
+    """A write into a result that shares an input's memory changes the input: that must
+    happen only where numpy's own result is a view (np.tile(t, 1) shared; numpy's copies)."""
+    args, kwargs = data.draw(op_inputs(spec))
+    tensors = [al.Tensor(a) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a
+               for a in args]
+    out = spec.engine(*tensors, **kwargs)
+    ours = any(out is t or np.shares_memory(out.data, t.data)
+               for t in tensors if isinstance(t, al.Tensor))
+    numpys = spec.reference(*args, **kwargs)
+    theirs = any(numpys is a or np.shares_memory(numpys, a)
+                 for a in args if isinstance(a, np.ndarray))
+    assert not ours or theirs or np.size(numpys) == 0
