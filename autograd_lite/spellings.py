@@ -21,7 +21,6 @@ import numpy as np
 from . import modes, ops
 from .ops import OPS, _reshape_method, _torch_keywords
 from .tensor import CutOffWarning, Tensor, _cut_off, _no_value
-from .writes import _view_of_input
 
 __all__ = ["cat", "manual_seed"]
 
@@ -242,9 +241,10 @@ def _in_place(t: Tensor, name: str, *values: Any) -> None:
     requires grad while recording, as PyTorch refuses it."""
     instead = _OUT_OF_PLACE[name]
     recording = modes.is_grad_enabled()
-    if t._op is not None and (recording or not _view_of_input(t)):  # (a view: written through)
+    if t._op is not None and recording:
         raise RuntimeError(f"t.{name}(): this tensor was made by '{t._op.name}', and backward() "
-                           f"would not see a write into it; write {instead} (a new tensor)")
+                           f"would not see a write into it; write {instead} (a new tensor), "
+                           "or write under `with al.no_grad():`")
     if t.requires_grad and recording:
         raise RuntimeError(f"t.{name}() on a leaf that requires grad would change it behind the "
                            "graph's back; update parameters under `with al.no_grad():`, as "

@@ -121,18 +121,18 @@ def _view_of_input(t: Tensor) -> bool:
 
 
 def _check_writable(t: Tensor, what: str, other: Any = None) -> None:
-    """In-place writes follow PyTorch: fine on a leaf that is not being recorded, an error
-    on a leaf that requires grad while recording (use no_grad), and on a tensor made by an
-    op (backward would not see the write) unless it is a view written under no_grad."""
+    """In-place writes follow PyTorch: fine when not being recorded (a backward() through
+    a value it changed raises), an error on a leaf that requires grad while recording (use
+    no_grad), and on a tensor made by an op while recording (backward would not see it)."""
     recording = _current_mode().enabled
     if type(t._data) is np.ndarray and not t._data.flags.writeable:  # (numpy: "read-only")
         raise RuntimeError(f"{what}: this tensor is a broadcast view, whose entries share "
                            "memory with each other; a write would land on one entry several "
                            "times. Write t = t op x for a new tensor")
-    if t._op is not None and (recording or not _view_of_input(t)):
+    if t._op is not None and recording:
         raise RuntimeError(f"{what}: this tensor was made by '{t._op.name}', and backward() "
                            "would not see a write into it. Build a new tensor instead (e.g. "
-                           "al.where(mask, new, t))")
+                           "al.where(mask, new, t)), or write under `with al.no_grad():`")
     if t.requires_grad and recording:
         raise RuntimeError(f"{what} on a leaf that requires grad would change it behind the "
                            "graph's back. Update parameters under `with al.no_grad():` (as "
@@ -145,17 +145,24 @@ def _check_writable(t: Tensor, what: str, other: Any = None) -> None:
 
 
 def inplace_method(prim: Primitive, symbol: str) -> Callable[[Tensor, Any], Tensor]:
-    """``t op= other``: in place on a leaf that is not being recorded (PyTorch's rules);
-    on a tensor made by an op, or a constant given a value that requires grad (``total +=
-    loss``), Python's ``t = t op other``, recorded."""
+    """``t op= other``: in place, as numpy's and PyTorch's, when not recording (under
+    no_grad: a later backward() through a value it changed raises); while recording, on a
+    tensor made by an op, or a constant given a value that requires grad (``total += loss``),
+    Python's ``t = t op other``, recorded, and on a view of a tensor that requires grad, an
+    error (the write would reach what it views unseen)."""
     outplace = binary_method(prim)
 
     def method(self: Tensor, other: Any) -> Tensor:
         recording, what = _current_mode().enabled, f"in-place {symbol}"
-        if self._op is not None and (recording or not _view_of_input(self)) or (
-                not self.requires_grad and type(other) is Tensor and other.requires_grad
-                and recording):
-            return outplace(self, other)
+        if recording and self._op is not None and _view_of_input(self):
+            raise RuntimeError(
+                f"{what} on a view made by '{self._op.name}' while recording: numpy and "
+                "PyTorch write through it to what it views, which backward() would not see. "
+                f"Write v = v {symbol[:-1]} x for a new tensor (what it views stays as it is), "
+                "or write under `with al.no_grad():`")
+        if recording and (self._op is not None or not self.requires_grad
+                          and type(other) is Tensor and other.requires_grad):
+            return outplace(self, other)  # total += loss: Python's total = total + loss
         _no_write(self, what)
         _check_writable(self, what, other)
         value = prim.forward(self._data, _written(other, what))

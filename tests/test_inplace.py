@@ -180,19 +180,59 @@ def _scatter(make, g):
     return W.grad
 
 
-def test_a_view_written_while_recording_is_still_rebound_and_a_copy_is_never_written():
-    """While recording, `V += x` on a view keeps Python's meaning (V = V + x, recorded), as
-    on any tensor made by an op; under no_grad a copy (W[[0, 1]]) is rebound, W unchanged."""
+def test_a_view_written_while_recording_is_refused_and_a_copy_is_never_its_base():
+    """While recording, `V += x` on a view of a tensor that requires grad rebound V and left
+    W as it was, where numpy and PyTorch write through to W (PyTorch refuses it on a view of
+    a leaf): it is refused, saying what to write. Under no_grad a copy (W[[0, 1]]) is
+    written itself, and W is unchanged, as numpy's copy is."""
     W = leaf(np.ones((2, 3)), "W")
     V = W[0]
-    V += 1.0
-    assert V.op == "add" and np.array_equal(W.data, np.ones((2, 3)))
+    with pytest.raises(RuntimeError, match=r"view made by 'getitem' while recording.*v = v \+ x"):
+        V += 1.0
+    np.testing.assert_array_equal(W.data, np.ones((2, 3)))
     C = W[[0, 1]]
     with al.no_grad():
         C += 1.0
+    np.testing.assert_array_equal(C.data, 2 * np.ones((2, 3)))
     np.testing.assert_array_equal(W.data, np.ones((2, 3)))
     with pytest.raises(RuntimeError, match="made by 'getitem'"):
         W[[0, 1]][0] = 5.0
+
+
+@pytest.mark.parametrize("write", ["-=", "*=", "[i] =", "sub_", "zero_"])
+def test_a_tensor_made_by_an_op_is_written_in_place_under_no_grad_as_in_numpy(write):
+    """`W -= 1` under no_grad on a tensor made by an op rebound W: p["W"], the same object,
+    kept its old values (numpy and PyTorch write in place)."""
+    p = {"W": leaf(np.ones((2, 2))) * 0.5}
+    W = p["W"]
+    with al.no_grad():
+        if write == "-=":
+            W -= 1.0
+        elif write == "*=":
+            W *= 4.0
+        elif write == "[i] =":
+            W[0] = -0.5
+        else:
+            getattr(W, write)(*(() if write == "zero_" else (1.0,)))
+    assert p["W"] is W
+    expected = {"-=": -0.5, "*=": 2.0, "[i] =": -0.5, "sub_": -0.5, "zero_": 0.0}[write]
+    assert W.data[0, 0] == expected
+
+
+def test_a_backward_through_an_op_whose_result_was_written_under_no_grad_raises():
+    """exp's derivative is its result: written in place, it would give a wrong gradient."""
+    x = leaf([0.0, 1.0])
+    y = x.exp()
+    with al.no_grad():
+        y *= 2.0
+    with pytest.raises(RuntimeError, match="its result .* was changed in place"):
+        y.sum().backward()
+    x2 = leaf([1.0, 2.0])
+    z = x2 * 3  # multiply's derivative reads its inputs, not its result: as in PyTorch
+    with al.no_grad():
+        z -= 1.0
+    (z * z).sum().backward()  # d/dx2 of (z_written)^2 = 2 z * 3
+    np.testing.assert_allclose(x2.grad, 6 * (3 * np.array([1.0, 2.0]) - 1))
 
 
 # ---- every way of writing behind the graph's back -----------------------------------------
