@@ -107,8 +107,14 @@ def _reduction(name, reduce, identity, combine):
             _no_traced_mask(name, where)
             x = ops.where(np.broadcast_to(_data(where), np.shape(_data(x))), x, identity)
         result = reduce(x, axis, bool(keepdims))
-        return result if initial is _UNSET else combine(result, initial)
+        return result if initial is _UNSET else combine(result, _cast(initial, result))
     return call
+
+
+def _cast(initial, result):
+    """initial= in the result's dtype, as numpy casts it (a float64 initial made a float32
+    sum float64); a Tensor stays as it is (its gradient is kept)."""
+    return initial if type(initial) is Tensor else np.asarray(initial).astype(result.dtype)[()]
 
 
 _sum = _reduction("sum", ops.sum, 0.0, operator.add)
@@ -179,7 +185,7 @@ def _extreme(sign):
                                  "initial= (the value for an empty selection), as in numpy")
             x = ops.where(np.broadcast_to(_data(where), np.shape(_data(x))), x, -np.inf)
         if initial is not _UNSET:
-            start = sign * initial
+            start = sign * _cast(initial, ops._tensor(x, name))
             if np.size(_data(x)) == 0:
                 shape = np.shape(np.max(_data(x), axis=axis, keepdims=bool(keepdims),
                                         initial=start))

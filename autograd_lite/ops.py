@@ -1379,6 +1379,8 @@ def _torch_keywords(function):
                             f"True or False (numpy's ndarray.{name} takes dtype there: give "
                             f"np.{name}(t, axis, dtype=...), or t.astype(...) first)")
         if kwargs:  # (t.sum() passes straight through)
+            if name == "norm" and kwargs.get("ord") is not None and args:
+                _numpys_order(args[0], kwargs)
             _numpy_keywords(name, kwargs)
         return function(*args, **kwargs)
     return method
@@ -1458,6 +1460,19 @@ def _numpy_keywords(name: str, kwargs: dict) -> None:
         raise TypeError(f"{name}(dim=...): PyTorch's {name} divides by n - 1 (correction=1), "
                         f"numpy's by n (ddof=0): with PyTorch's dim= say which, correction=1 "
                         "or ddof=0")
+
+
+def _numpys_order(x: Any, kwargs: dict) -> None:
+    """numpy's (and torch.linalg's) ord=: 2 is a vector's 2-norm, "fro" a matrix's
+    Frobenius norm; ord=2 of a matrix, its spectral norm, gave the Frobenius norm."""
+    order, axis = kwargs["ord"], kwargs.get("axis", kwargs.get("dim"))
+    axes = np.ndim(_val(x)) if axis is None else len(axis) if isinstance(axis, tuple) else 1
+    if order == "fro" and axes != 2 or order == 2 and type(order) is not bool and axes != 1:
+        raise TypeError(
+            f"norm(ord={order!r}) over {axes} {'axis' if axes == 1 else 'axes'}: numpy's and torch.linalg's ord=2 is a "
+            "vector's 2-norm (a matrix's is its largest singular value, which has no op "
+            "here), ord='fro' a matrix's Frobenius norm. Give ord=None (the 2-norm of the "
+            "entries: Frobenius for a matrix), or p=2 as torch.norm does")
 
 
 def _norm_order(kwargs: dict) -> None:

@@ -207,3 +207,32 @@ def test_a_spelling_is_a_view_exactly_where_numpys_is(spelling, shape):
         with al.no_grad():
             out += 1.0
         np.testing.assert_array_equal(t.data, x)
+
+
+def test_ord_2_of_a_matrix_is_refused_not_the_frobenius_norm():
+    """numpy's and torch.linalg's ord=2 of a matrix is its spectral norm (2.05 here); al.norm
+    gave the Frobenius norm (2.17) for it. p=2 (torch.norm's) and ord=None are Frobenius."""
+    M = np.random.default_rng(0).random((3, 4))
+    t = Tensor(M)
+    for spelled in (lambda: al.norm(t, ord=2), lambda: t.norm(ord=2),
+                    lambda: t[0].norm(ord="fro"), lambda: np.linalg.norm(t, 2)):
+        with pytest.raises(TypeError, match="ord"):
+            spelled()
+    frobenius = np.linalg.norm(M)
+    for spelled in (al.norm(t), t.norm(p=2), al.norm(t, 2), t.norm(ord="fro"),
+                    np.linalg.norm(t, "fro")):
+        assert spelled.item() == pytest.approx(frobenius, rel=1e-15)
+    np.testing.assert_allclose(t.norm(ord=2, axis=1).data, np.linalg.norm(M, 2, axis=1))
+
+
+@pytest.mark.parametrize("func", [np.sum, np.prod, np.max, np.min], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("initial", [np.float64(1.0), np.array(2.0), 1.5, np.float32(0.5)],
+                         ids=["float64", "0-d array", "number", "float32"])
+@pytest.mark.parametrize("axis", [None, 0])
+def test_initial_is_cast_to_the_reductions_dtype_as_numpy_does(func, initial, axis):
+    """A float64 initial= made a float32 sum, prod, max or min float64; numpy keeps float32."""
+    x = np.random.default_rng(0).uniform(0.5, 1.5, (2, 3)).astype(np.float32)
+    ours, numpys = func(Tensor(x), axis=axis, initial=initial), func(x, axis=axis,
+                                                                     initial=initial)
+    assert ours.dtype == numpys.dtype == np.float32
+    np.testing.assert_allclose(ours.data, numpys, rtol=1e-6)
