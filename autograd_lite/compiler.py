@@ -39,7 +39,7 @@ from . import modes
 from .codegen import GeneratedCode, Generator
 from .functional import rebuilt
 from .modes import TraceError
-from .tensor import Tensor, _as_float_array, _make
+from .tensor import CutOffWarning, Tensor, _as_float_array, _make
 from .tracing import Tracer, first_difference
 
 __all__ = ["compile", "Compiled", "TraceError"]
@@ -387,7 +387,7 @@ class _GuardWriter:
         if static:
             return self.constant(x, a)
         if t is Tensor:
-            self.test(f"type({x}) is not Tensor" + (
+            self.test(f"type({x}) is not Tensor or {x}._op is not None" + (
                 f" or {x}.requires_grad is not {a.requires_grad!r}" if self.cf.argnums is None
                 and type(a.requires_grad) is bool else ""))
             self.lines.append(f"    {x}_data = {x}._data")
@@ -459,9 +459,18 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
     t = type(a)
     if t is Tensor:
         if trace is not None and id(a) in trace.known:
-            raise TraceError(f"al.compile({cf.__name__}): a compiled function was called "
-                             "inside the trace of another one with a value of its inputs; "
-                             "call the plain Python function there instead")
+            raise TraceError(f"al.compile({cf.__name__}) was called inside the trace of "
+                             f"al.compile({trace.fname}) with a value of its inputs, at\n  "
+                             f"{modes.user_line()}\nA compiled function gives numpy values, "
+                             f"which the outer trace cannot follow: call the plain function "
+                             f"{cf.__name__} there instead")
+        if a._op is not None and a._requires_grad and modes.is_grad_enabled():
+            warnings.warn(f"al.compile({cf.__name__}): argument {argi} was made by "
+                          f"'{a._op.name}' while recording, but the compiled function gives "
+                          "numpy values and gradients, cut off from that graph: no gradient "
+                          "reaches what the argument was computed from. Call the plain "
+                          "function to extend the graph, or pass t.detach() to say you want "
+                          "the cut", CutOffWarning, stacklevel=4)
         d = a._data
         key.append(_tensor_key(d, a.requires_grad and cf.argnums is None))
         leaves.append(d)

@@ -181,6 +181,8 @@ def _values(x: Any) -> Any:
 def _split_aux(result: Any, has_aux: bool) -> tuple[Tensor, Any]:
     """f's scalar output and, with has_aux, its auxiliary data (as given)."""
     if not has_aux:
+        if isinstance(result, tuple) and result and not isinstance(result[0], Tensor):
+            _tensor_output(result, "grad")  # (value, grads) of an al.compile'd function
         if isinstance(result, tuple):
             raise TypeError("grad: the function returned a tuple; pass has_aux=True if it "
                             "returns (cost, aux), as in JAX")

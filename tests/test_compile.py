@@ -785,3 +785,40 @@ def test_a_python_number_that_changes_every_call_is_warned_of_once_the_cache_ove
         warnings.simplefilter("error")
         values = [step(w, np.float64(0.1 * 0.9 ** i))[0] for i in range(20)]
     assert step.trace_count == 1 and values[3] == (np.ones(3) * (0.1 * 0.9 ** 3)).sum()
+
+
+def test_a_tensor_made_by_an_op_while_recording_warns_that_the_gradient_stops_there():
+    """step(t * 2) inside an eager graph gave t.grad without the compiled part's share
+    ([288, 288, 288] for [432, 864, 1584]), silently."""
+    f = lambda y: (y ** 3).sum()  # noqa: E731
+    step = al.compile(f)
+    x = np.array([1.0, 2.0, 3.0])
+    t = al.Tensor(x, requires_grad=True)
+    for _ in range(2):  # the first call (a trace) and a replay both warn
+        with pytest.warns(al.CutOffWarning, match="argument 0 was made by 'multiply'"):
+            value, _ = step(t * 2)
+    assert value == f(al.Tensor(2 * x)).item()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        step(t)  # a leaf: its gradient is what step returns
+        step((t * 2).detach())  # the cut, said
+        with al.no_grad():
+            step(t * 2)  # nothing is recorded, so nothing is cut
+
+
+def test_differentiating_a_compiled_function_says_to_differentiate_the_plain_one():
+    step = al.compile(lambda y: (y ** 3).sum())
+    for transform in (al.grad, al.value_and_grad):
+        with pytest.raises(TypeError, match="differentiate the plain function"):
+            transform(step)(np.array([1.0, 2.0]))
+
+
+def test_a_compiled_function_inside_another_ones_trace_names_both_and_the_line():
+    inner = al.compile(lambda y: (y ** 3).sum())
+
+    def outer(y):
+        return inner(y)[0] * 2
+
+    with pytest.raises(al.TraceError, match=r"al.compile\(<lambda>\) was called inside the "
+                       r"trace of al.compile\(outer\)(.|\n)*test_compile.py:\d+"):
+        al.compile(outer)(al.Tensor(np.ones(2), requires_grad=True))
