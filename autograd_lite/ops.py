@@ -1470,8 +1470,8 @@ def _numpys_order(x: Any, kwargs: dict) -> None:
     if order == "fro" and axes != 2 or order == 2 and type(order) is not bool and axes != 1:
         raise TypeError(
             f"norm(ord={order!r}) over {axes} {'axis' if axes == 1 else 'axes'}: numpy's and "
-            "torch.linalg's ord=2 is a vector's 2-norm (a matrix's is its largest singular value, which has no op "
-            "here), ord='fro' a matrix's Frobenius norm. Give ord=None (the 2-norm of the "
+            "torch.linalg's ord=2 is a vector's 2-norm (a matrix's is its largest singular "
+            "value, which has no op here), ord='fro' a matrix's Frobenius norm. Give ord=None (the 2-norm of the "
             "entries: Frobenius for a matrix), or p=2 as torch.norm does")
 
 
