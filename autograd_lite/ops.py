@@ -1471,8 +1471,9 @@ def _numpys_order(x: Any, kwargs: dict) -> None:
         raise TypeError(
             f"norm(ord={order!r}) over {axes} {'axis' if axes == 1 else 'axes'}: numpy's and "
             "torch.linalg's ord=2 is a vector's 2-norm (a matrix's is its largest singular "
-            "value, which has no op here), ord='fro' a matrix's Frobenius norm. Give ord=None (the 2-norm of the "
-            "entries: Frobenius for a matrix), or p=2 as torch.norm does")
+            "value, which has no op here), ord='fro' a matrix's Frobenius norm. Give "
+            "ord=None (the 2-norm of the entries: Frobenius for a matrix), or p=2 as "
+            "torch.norm does")
 
 
 def _norm_order(kwargs: dict) -> None:
