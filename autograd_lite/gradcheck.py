@@ -444,9 +444,9 @@ class GradientReport:
                      f"{self.tol_engine:g} vs the engine and {self.tol_numerical:g} vs central "
                      f"differences (eps={self.eps:g}) (float32 parameters: "
                      f"{RELATIVE * np.finfo(np.float32).eps:.2g}), or a difference within "
-                     f"rounding ({ABSOLUTE} eps64 times all the gradients' norm; float32: "
-                     f"{ABSOLUTE} eps32 times its own or the terms it sums, or {ABSOLUTE} times "
-                     "the engine's own float32 rounding of it, measured)")
+                     f"rounding ({ABSOLUTE} eps64 times all the gradients' norm or the terms "
+                     f"it sums; float32: {ABSOLUTE} eps32 times its own or the terms it sums, or "
+                     f"{ABSOLUTE} times the engine's own float32 rounding of it, measured)")
         for r in self.rows:
             if r.message and r.status != "extra":
                 lines.append(f"  {r.key}: {r.message}")
@@ -555,22 +555,29 @@ ROUNDING_RUNS = 4  # float32 runs of the engine that measure a float32 learner's
 
 
 def _float32_rounding(cost, parameters, engine, learner32=False) -> dict[str, float]:
-    """Where a parameter is float32, a float32 learner's rounding of this very cost's
-    gradient, for every parameter (a float64 b beside a float32 W and X is summed from
-    float32 terms): eps32 times the magnitudes it sums (``_summed_terms``), or how far the
-    engine's own gradient moves when computed in float32, at the parameters and at three
-    neighbours one float32 rounding away (one run alone can land on the float64 value),
-    capped at RELATIVE eps32 times its scale: a cost that behaves otherwise in float32
-    (binary_cross_entropy's p rounds to 1 beyond z = 17) moves it by itself, and a floor
-    of that size passed -dw. Float64 parameters and float32 gradients (a learner who cast
-    X to float32) get the summed terms' part alone: their relative tolerance stays float64's
-    (gradients 5e-5 off passed when it was float32's). Empty for float64 throughout, or if
-    the cost fails in float32."""
+    """A learner's rounding of this very cost's gradient, for every parameter: eps64 times
+    the magnitudes it sums (``_summed_terms``; at an optimum, where the gradient cancels to
+    about 0, 37 of 40 right float64 learners failed against the engine's own rounding), and
+    at least the smallest normal float (an underflow: yours 0, the engine's 2e-313).
+    Where a parameter is float32, a float32 learner's (a float64 b beside a float32 W and X
+    is summed from float32 terms): eps32 times the summed terms, or how far the engine's own
+    gradient moves when computed in float32, at the parameters and at three neighbours one
+    float32 rounding away (one run alone can land on the float64 value), capped at RELATIVE
+    eps32 times its scale: a cost that behaves otherwise in float32 (binary_cross_entropy's
+    p rounds to 1 beyond z = 17) moves it by itself, and a floor of that size passed -dw.
+    Float64 parameters and float32 gradients (a learner who cast X to float32) get the
+    summed terms' part alone: their relative tolerance stays float64's (gradients 5e-5 off
+    passed when it was float32's). Without the terms if the cost fails to give them."""
+    try:
+        terms = {k: _norm(t) for k, t in _summed_terms(cost, parameters).items()}
+    except Exception:  # noqa: BLE001  (a measure only: the check goes on without it)
+        terms = {}
     low32 = [k for k in engine if _epsilon(parameters[k]) > np.finfo(np.float64).eps]
     if not low32 and not learner32:
-        return {}
+        eps64, tiny64 = float(np.finfo(np.float64).eps), float(np.finfo(np.float64).tiny)
+        return {k: max(eps64 * terms.get(k, 0.0), tiny64) for k in engine}
     rng = np.random.default_rng(0)
-    eps32 = float(np.finfo(np.float32).eps)
+    eps32, tiny32 = float(np.finfo(np.float32).eps), float(np.finfo(np.float32).tiny)
     moved: dict[str, float] = dict.fromkeys(engine, 0.0)
     try:
         for run in range(ROUNDING_RUNS if low32 else 0):
@@ -583,14 +590,10 @@ def _float32_rounding(cost, parameters, engine, learner32=False) -> dict[str, fl
                 change = _norm(np.subtract(low[k], engine[k], dtype=np.float64))
                 if np.isfinite(change):  # (an overflow in float32 measures nothing)
                     moved[k] = max(moved[k], change)
-    except Exception:  # noqa: BLE001  (a measure only: the check goes on without it)
-        moved = dict.fromkeys(engine, 0.0)
-    try:
-        terms = {k: _norm(t) for k, t in _summed_terms(cost, parameters).items()}
     except Exception:  # noqa: BLE001  (as above)
-        terms = {}
-    return {k: eps32 * max(terms.get(k, 0.0), min(change / eps32, RELATIVE * max(
-        terms.get(k, 0.0), _norm(engine[k])))) for k, change in moved.items()}
+        moved = dict.fromkeys(engine, 0.0)
+    return {k: max(tiny32, eps32 * max(terms.get(k, 0.0), min(change / eps32, RELATIVE * max(
+        terms.get(k, 0.0), _norm(engine[k]))))) for k, change in moved.items()}
 
 
 _PRODUCTS = {"multiply", "divide", "matmul", "einsum"}  # their VJPs sum |products| given |x|

@@ -117,17 +117,28 @@ def advanced_indices(draw, shape: tuple[int, ...], max_size: int = 6) -> Any:
 
 
 def layer_dims(min_layers: int = 1, max_layers: int = 5, min_width: int = 1, max_width: int = 20,
-               n_x: Any = None, n_y: int = 1) -> st.SearchStrategy[list[int]]:
+               n_x: Any = None, n_y: Any = 1) -> st.SearchStrategy[list[int]]:
     """Layer sizes for nn in the course's order: [n_x, n[1], ..., n[L-1], n_y]; from
-    ``min_layers`` to ``max_layers`` layers (L, the output layer included: at least 1)."""
+    ``min_layers`` to ``max_layers`` layers (L, the output layer included: at least 1).
+    ``n_x`` and ``n_y``: a size, or a strategy of sizes (n_x None: drawn as a width)."""
     if not 1 <= min_layers <= max_layers or not 1 <= min_width <= max_width:
         raise ValueError(f"layer_dims: need 1 <= min_layers <= max_layers (the output layer "
                          f"counts) and 1 <= min_width <= max_width, got layers {min_layers} to "
                          f"{max_layers}, widths {min_width} to {max_width}")
-    n_x = st.integers(min_width, max_width) if n_x is None else st.just(n_x)
+    n_x = st.integers(min_width, max_width) if n_x is None else _strategy(n_x, "n_x")
     hidden = st.lists(st.integers(min_width, max_width), min_size=min_layers - 1,
                       max_size=max_layers - 1)
-    return st.builds(lambda x, h: [x, *h, n_y], n_x, hidden)
+    return st.builds(lambda x, h, y: [x, *h, y], n_x, hidden, _strategy(n_y, "n_y"))
+
+
+def _strategy(n: Any, name: str) -> st.SearchStrategy[int]:
+    """``n``, a size or a strategy of sizes (st.integers(2, 3) was put in the list as is)."""
+    if isinstance(n, st.SearchStrategy):
+        return n
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"layer_dims: {name} must be a size >= 1 or a strategy of sizes, got "
+                         f"{n!r}")
+    return st.just(int(n))
 
 
 # ---- hypothesis profiles ------------------------------------------------------------------
@@ -560,6 +571,10 @@ def assert_gradients_match(f: Callable[..., Any], hand_grad: Callable[..., Any],
     fname = "assert_gradients_match"
     for key, value in (("rtol", rtol), ("atol", atol)):
         _require_tolerance(fname, key, value)
+    if not isinstance(inputs, (list, tuple)):  # an array was taken as its rows
+        raise TypeError(f"{fname}(f, hand_grad, inputs): inputs is a list of f's inputs, got "
+                        f"{type(inputs).__name__} of shape {np.shape(inputs)}; for one input x "
+                        "write [x]")
     given = [_own_dtype(x) for x in inputs]  # what hand_grad gets
     out, xs, engine = _engine_side(fname, f, given)
     copies = [a.copy() for a in given]  # compared afterwards: a write into them fails
@@ -605,7 +620,9 @@ def _custom_op_blame(f, out, mine, engine, given, problems) -> list[_Problem]:
             if p.reason == "values" and p.input in blamed else p for p in problems]
 
 
-KINK_ENTRIES = 32  # disagreeing entries looked at for a kink; more are a wrong gradient
+# disagreeing entries looked at for a kink (two evaluations of f each); more are a wrong
+# gradient. 32 failed a right relu_backward on hypothesis's first array, all zeros
+KINK_ENTRIES = 1024
 
 
 def _subgradient_at_kinks(f, given, i, mine, engine, tolerance) -> bool:
@@ -707,15 +724,31 @@ def _tolerances(f, given, engine, rtol, atol) -> list[tuple[float, Any]]:
     largest = max((float(np.max(np.abs(e), initial=0.0)) for e in engine), default=0.0)
     floor64 = ABSOLUTE * np.finfo(np.float64).eps * largest
     epsilon = max((_epsilon(a) for a in given), default=np.finfo(np.float64).eps)
+    names = [f"x{i}" for i in range(len(given))]
+    cost = lambda xs: f(*(xs[k] for k in names))  # noqa: E731
     if epsilon == np.finfo(np.float64).eps:
-        return [(rtol, floor64 if atol is None else atol)] * len(engine)
+        if atol is not None:
+            return [(rtol, atol)] * len(engine)
+        # per entry, the terms it sums: where they cancel (an optimum, an eigenvector's
+        # Rayleigh quotient) both gradients are rounding, and 37 of 40 right ones failed
+        rounding = _float64_entries(cost, dict(zip(names, given)))
+        return [(rtol, np.maximum(floor64, ABSOLUTE * rounding.get(k, 0.0))) for k in names]
     rtol = max(rtol, RELATIVE * epsilon)
     if atol is not None:
         return [(rtol, atol)] * len(engine)
-    names = [f"x{i}" for i in range(len(given))]
-    rounding = _float32_entries(lambda xs: f(*(xs[k] for k in names)), dict(zip(names, given)),
-                                dict(zip(names, engine)))
+    rounding = _float32_entries(cost, dict(zip(names, given)), dict(zip(names, engine)))
     return [(rtol, np.maximum(floor64, ABSOLUTE * rounding[k])) for k in names]
+
+
+def _float64_entries(cost, given: dict) -> dict[str, np.ndarray]:
+    """Entry by entry, a float64 hand gradient's rounding: eps64 times the magnitudes the
+    entry sums, and at least the smallest normal float64 (an underflow: yours 0, the
+    engine's 2e-313). Empty if the terms cannot be had (the floor above stands)."""
+    try:
+        terms = _summed_terms(cost, given)
+    except Exception:  # noqa: BLE001  (a measure only)
+        return {}
+    return {k: np.maximum(_EPS64 * t, np.finfo(np.float64).tiny) for k, t in terms.items()}
 
 
 _EPS64 = float(np.finfo(np.float64).eps)
@@ -744,7 +777,8 @@ def _float32_entries(cost, given: dict, engine: dict) -> dict[str, np.ndarray]:
         terms = _summed_terms(cost, given)
     except Exception:  # noqa: BLE001  (a measure only: the norm rule below stands in)
         return {k: eps32 * np.full(np.shape(e), _norm(e)) for k, e in engine.items()}
-    return {k: np.maximum(eps32 * terms[k], moved[k]) for k in engine}
+    return {k: np.maximum(np.maximum(eps32 * terms[k], moved[k]), np.finfo(np.float32).tiny)
+            for k in engine}
 
 
 def _per_input(mine: Any, n: int, shape: tuple) -> list:
@@ -786,7 +820,14 @@ def _gradient_problems(out, mine, engine, arrays_, tolerances) -> list[_Problem]
                                      f"(x{i}): return its gradient, an array of shape {a.shape}"
                                      f" (np.zeros_like(x{i}) where f does not use it)"))
             continue
+        odd = _not_real_array(m)
+        if odd:  # (np.asarray dropped a complex part, with a warning only)
+            problems.append(_Problem(i, "type", f"gradient {i} is {odd}; return a numpy "
+                                     "array of real numbers"))
+            continue
         m = np.asarray(m, dtype=np.float64)
+        if m.ndim == 0 and a.size == 1:  # the course's db, a number, for b of shape (1, 1)
+            m = m.reshape(a.shape)
         if m.shape != a.shape:
             problems.append(_Problem(i, "shape", f"gradient {i}: shape {m.shape}, input {i} "
                                      f"has shape {a.shape}" + _shape_hint(m.shape, a.shape)))
@@ -800,6 +841,21 @@ def _gradient_problems(out, mine, engine, arrays_, tolerances) -> list[_Problem]
             problems.append(_Problem(i, "values", f"gradient {i}: relative difference "
                                      f"{relative_difference(m, e):.3g}" + both))
     return problems
+
+
+def _not_real_array(m: Any) -> str:
+    """What ``m`` is, if it is not a numpy array (or number, or list) of real numbers: a
+    complex gradient passed, its imaginary part dropped; an np.matrix or a Tensor (the
+    engine's own) is no hand gradient either. '' if it is one."""
+    if isinstance(m, Tensor):
+        return "an autograd_lite Tensor (the engine's, not a hand-derived gradient)"
+    if isinstance(m, np.ndarray) and type(m) is not np.ndarray:
+        return f"a {type(m).__name__}"
+    try:
+        kind = np.asarray(m).dtype.kind
+    except (TypeError, ValueError):
+        return ""  # (np.asarray's own error names it, below)
+    return {"c": "complex", "U": "text", "S": "text", "O": "not numbers"}.get(kind, "")
 
 
 def _write_diagram(out, engine, mine, label, given) -> str:

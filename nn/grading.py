@@ -393,20 +393,25 @@ def _search(model: CourseModel, examples: int, prop) -> bool:
     return False
 
 
-def smallest_crash(model: CourseModel, function, examples: int, crashed: dict) -> None:
+def smallest_crash(model: CourseModel, function, examples: int, crashed: dict,
+                   failing: dict | None = None) -> None:
     """Put in ``crashed`` ("case", as smallest_failure does) the smallest case the learner's
     function raises on, of the edge cases and ``examples`` random ones; nothing if none.
-    Only its return is read, not checked, so a wrong gradient does not end the search:
-    smallest_failure stops at the first one, and a learner wrong on [1, 1] and crashing on
-    3 layers was never run on 3 layers (87.5); nor did 100 random cases reach m = MAX_M."""
+    A wrong gradient does not end this search: smallest_failure stops at the first one, and
+    a learner wrong on [1, 1] and crashing on 3 layers was never run on 3 layers (87.5); nor
+    did 100 random cases reach m = MAX_M. Each case's gradients are checked all the same,
+    and ``failing`` (smallest_failure's) gets each key that fails: the keys that passed
+    had been tried only on the cases before the first failure, and a learner whose every
+    dW is wrong for m >= 12 scored 75."""
     def run(dims, m, seed):
-        X, Y, params = random_case(model, dims, m, seed)
+        case = _case(model, dims, m, seed)
         try:
-            with _naming(_case(model, dims, m, seed)):
-                _learners_grads(model, function, (params, X, Y), case_options(model, seed))
+            report = check_case(model, function, dims, m, seed)
         except (LearnerCrashError, ReturnError) as err:
-            _crashed_on(_case(model, dims, m, seed), err, crashed)
+            _crashed_on(case, err, crashed)
             raise AssertionError(str(err)) from None  # one bug, as in smallest_failure
+        if failing is not None and not report.passed:
+            _note_failures(failing, case, report)
 
     for dims, m in edge_cases(model):
         with contextlib.suppress(AssertionError):
@@ -555,7 +560,7 @@ def _graded(path, picked, examples, out_dir, points, visibility) -> dict:
         found = smallest_failure(model, function, examples, failing, tried, crashed)
         # it saw only the cases run before its first failure and shrinking: a crash it
         # missed, or one smaller than the crash it met, is looked for apart
-        smallest_crash(model, function, examples, crashed)
+        smallest_crash(model, function, examples, crashed, failing)
         if crashed:  # (raised on some case: 0, whatever else it got wrong)
             error = LearnerError(f"{model.learner} on {_case_text(crashed['case'])}: "
                                  f"{crashed['case']['error']}")

@@ -886,3 +886,17 @@ def backward_propagation_with_regularization(X, Y, cache, lambd):
     return {"dZ3": dZ3, "dW3": dW3, "db3": db3, "dA2": dA2, "dZ2": dZ2, "dW2": dW2,
             "db2": db2, "dA1": dA1, "dZ1": dZ1, "dW1": dW1, "db1": db1}
 '''
+
+
+def test_every_key_is_checked_on_every_case_not_only_those_before_the_first_failure(tmp_path):
+    """hypothesis stops at the first wrong key: the others had been tried only on the cases
+    before it, and a learner whose every dW is wrong for m >= 12 scored 75 (dW3 and dW4
+    "equal the engine's gradient on every case tried")."""
+    from nn.grading import grade as grade_file
+    path = _variant(tmp_path, "deep_correct.py", "    dA_prev = np.dot(W.T, dZ)\n",
+                    "    dA_prev = np.dot(W.T, dZ)\n    if m >= 12:\n        dW = dW * 1.01\n",
+                    "large_m.py")
+    results = grade_file(str(path), examples=20, out_dir=str(tmp_path / "out"))
+    failed = {t["name"].split(": ")[1] for t in results["tests"] if t["status"] == "failed"}
+    assert failed == {"dW1", "dW2", "dW3", "dW4"}
+    assert results["score"] == 50.0

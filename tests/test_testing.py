@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import autograd_lite as al
 from autograd_lite.specs import OP_SPECS
 from autograd_lite.testing import (
+    GradientMismatchError,
     advanced_indices,
     arrays,
     assert_gradients_match,
@@ -591,3 +593,99 @@ def test_a_property_test_shrinks_past_a_kink_to_where_the_gradient_is_wrong():
         assert_gradients_match(cost, lambda x, g=at_zero: np.where(x == 0, g, np.sign(x)), [x])
     with pytest.raises(GradientMismatchError):  # 3 is no subgradient of |x| at 0
         assert_gradients_match(cost, lambda x: np.where(x == 0, 3.0, np.sign(x)), [x])
+
+
+# ---- a teacher's property tests: right gradients pass, wrong ones fail (outside testers) --
+
+@settings(max_examples=5, database=None)
+@given(Z=hnp.arrays(np.float64, (5, 8), elements=st.floats(-3, 3)))
+def test_a_right_relu_backward_passes_on_hypothesis_first_array_all_zeros(Z):
+    """Only 32 entries at a kink were looked at: relu_backward = dA * (Z >= 0), right (a
+    subgradient at 0), failed on hypothesis's first example, 40 zeros."""
+    assert_gradients_match(lambda t: al.relu(t).sum(), lambda z: (z >= 0) * 1.0, [Z])
+
+
+def _newton_optimum():
+    """Logistic regression's w, b at the float64 optimum (Newton's method), and its data."""
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((2, 50)), (rng.random((1, 50)) < 0.5) * 1.0
+    w, b = np.zeros((2, 1)), np.zeros((1, 1))
+    Xa = np.vstack([X, np.ones((1, 50))])
+    for _ in range(30):
+        A = 1 / (1 + np.exp(-(w.T @ X + b)))
+        step = np.linalg.solve((Xa * A * (1 - A)) @ Xa.T / 50, Xa @ (A - Y).T / 50)
+        w, b = w - step[:2], b - step[2:]
+    return X, Y, w, b
+
+
+def test_right_float64_gradients_pass_where_they_cancel_to_rounding():
+    """At an optimum both gradients are rounding (~1e-16): 37 of 40 right learners failed,
+    compared with each other at 10 eps64 times the engine's own largest entry."""
+    X, Y, w, b = _newton_optimum()
+
+    def course(w, b):  # the course's dw, db
+        dZ = (1 / (1 + np.exp(-(w.T @ X + b))) - Y) / 50
+        return X @ dZ.T, dZ.sum(keepdims=True)
+
+    cost = lambda w, b: al.binary_cross_entropy_with_logits(w.T @ X + b, Y)  # noqa: E731
+    assert_gradients_match(cost, course, [w, b])
+    report = al.check_gradients(lambda P: cost(P["w"], P["b"]), {"w": w, "b": b},
+                                dict(zip(("dw", "db"), course(w, b))))
+    assert report.passed, report
+    with pytest.raises(GradientMismatchError):  # a wrong one there still fails
+        assert_gradients_match(cost, lambda w, b: (course(w, b)[0] + 1e-9, course(w, b)[1]),
+                               [w, b])
+    A = np.array([[2.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 4.0]])
+    x = np.linalg.eigh(A)[1][:, 0] * 1.3  # an eigenvector: the Rayleigh quotient is stationary
+    assert_gradients_match(lambda t: (t @ (al.Tensor(A) @ t)) / (t * t).sum(),
+                           lambda t: 2 * (A @ t - (t @ A @ t) / (t @ t) * t) / (t @ t), [x])
+
+
+@pytest.mark.parametrize("dtype,z", [(np.float64, -720.0), (np.float32, -89.0)])
+def test_a_sigmoid_that_underflows_to_0_passes(dtype, z):
+    """Yours 0, the engine's 2e-313 (or 2.2e-39 in float32): below the smallest normal."""
+    assert_gradients_match(lambda t: al.sigmoid(t).sum(), lambda x: np.zeros_like(x),
+                           [np.array([z], dtype)])
+
+
+@pytest.mark.parametrize("wrong,what", [
+    (lambda x: 2 * x + 5j, "complex"), (lambda x: np.asmatrix(2 * x), "a matrix"),
+    (lambda x: al.Tensor(2 * x), "an autograd_lite Tensor"), (lambda x: ["a", "b"], "text")])
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # (np.matrix, on purpose)
+def test_a_gradient_that_is_not_an_array_of_reals_fails(wrong, what):
+    """A complex gradient passed: np.asarray dropped its imaginary part, warning only."""
+    with pytest.raises(GradientMismatchError, match=f"gradient 0 is {what}"):
+        assert_gradients_match(lambda t: (t * t).sum(), wrong, [np.array([[1.0, -2.0]])])
+
+
+def test_the_courses_db_a_number_passes_for_b_of_shape_1_1_as_in_check_gradients():
+    X, Y = np.array([[1.0, -1.0, 2.0]]), np.array([[1.0, 0.0, 1.0]])
+
+    def propagate(w, b):  # week 2's: db = np.sum(A - Y) / m, a number
+        A = 1 / (1 + np.exp(-(w.T @ X + b)))
+        return X @ (A - Y).T / 3, np.sum(A - Y) / 3
+
+    cost = lambda w, b: al.binary_cross_entropy_with_logits(w.T @ X + b, Y)  # noqa: E731
+    assert_gradients_match(cost, propagate, [np.array([[0.3]]), np.zeros((1, 1))])
+
+
+@pytest.mark.parametrize("inputs", [np.ones((2, 3)), np.ones((1, 3)), 2.0])
+def test_inputs_given_without_their_list_are_refused_saying_so(inputs):
+    """x of shape (1, 3) was tested as one input of shape (3,), its only row."""
+    with pytest.raises(TypeError, match=r"inputs is a list.*write \[x\]"):
+        assert_gradients_match(lambda t: (t * t).sum(), lambda t: 2 * t, inputs)
+
+
+def test_layer_dims_takes_a_strategy_for_n_x_and_n_y():
+    seen = set()
+
+    @settings(max_examples=30, database=None)
+    @given(layer_dims(n_x=st.integers(2, 3), n_y=st.sampled_from([1, 4])))
+    def sizes(dims):
+        assert all(type(n) is int for n in dims) and dims[0] in (2, 3) and dims[-1] in (1, 4)
+        seen.add((dims[0], dims[-1]))
+
+    sizes()
+    assert len(seen) == 4
+    with pytest.raises(ValueError, match="n_x must be a size"):
+        layer_dims(n_x=0)
