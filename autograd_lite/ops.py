@@ -661,9 +661,13 @@ def var(x: ArrayLike, axis=None, *, keepdims: bool = False, ddof: int = 0) -> Te
 
 @composite
 def std(x: ArrayLike, axis=None, *, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    """Standard deviation over ``axis``: the square root of ``var`` (numpy's ddof=0). Its
-    gradient is 0/0 (NaN) over one entry or equal ones, as sqrt's at 0. keepdims and ddof
-    are keywords, as var's."""
+    """Standard deviation over ``axis``: the square root of ``var`` (numpy's ddof=0). Over
+    one entry it is 0 whatever the entry, with gradient 0 (sqrt's at 0 gave NaN: a batch of
+    one poisoned every gradient); over equal entries its gradient is 0/0 (NaN), as sqrt's at
+    0. keepdims and ddof are keywords, as var's."""
+    x = _tensor(x, "std")
+    if ddof == 0 and _count(x.shape, _axes(axis, x.ndim, "std")) == 1:
+        return var(x, axis, keepdims=keepdims)  # (x - x)**2: 0, and its gradient 0
     return sqrt(var(x, axis, keepdims=keepdims, ddof=ddof))
 
 

@@ -236,3 +236,16 @@ def test_initial_is_cast_to_the_reductions_dtype_as_numpy_does(func, initial, ax
                                                                      initial=initial)
     assert ours.dtype == numpys.dtype == np.float32
     np.testing.assert_allclose(ours.data, numpys, rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape,axis", [((1, 3), 0), ((3, 1), 1), ((1,), None), ((2, 1, 3), 1)])
+def test_std_over_one_entry_is_0_with_gradient_0_as_finite_differences_give(shape, axis):
+    """sqrt's derivative at 0 made it NaN: a hand-written normalisation over a batch of one
+    poisoned every gradient. (torch.std(correction=0) gives 0 too.)"""
+    x = np.random.default_rng(0).standard_normal(shape)
+    t = Tensor(x, requires_grad=True)
+    out = np.std(t, axis=axis)
+    np.testing.assert_array_equal(out.data, np.std(x, axis=axis))
+    (out * 3.0).sum().backward()
+    np.testing.assert_array_equal(t.grad, np.zeros(shape))
+    assert al.gradcheck(lambda a: np.std(a, axis=axis).sum(), [x])
