@@ -570,15 +570,10 @@ def _graded(path, picked, examples, out_dir, points, visibility) -> dict:
         keys, failures = _key_failures(model, function, failing, written)
         if (why := _restored(grader)) is not None:
             raise LearnerError(why)
-    except LearnerError as err:
+    except (LearnerError, LearnerTimeout) as err:
         _restored(grader)
-        return _zero(str(err), points, visibility, time.monotonic() - start, path, model,
-                     getattr(err, "case", None))
-    except LearnerTimeout as err:  # (no traceback: where the timer struck says little)
-        _restored(grader)
-        case = None if err.case is None else {**err.case, "error": str(err)}
-        return _zero(str(err) + ("" if case is None else f", on {_case_text(case)}"), points,
-                     visibility, time.monotonic() - start, path, model, case)
+        message, case = _reason(err)
+        return _zero(message, points, visibility, time.monotonic() - start, path, model, case)
     except (LearnerCrashError, ReturnError) as err:  # the learner's function raised on a fixed case
         _restored(grader)
         return _zero(f"{path if model is None else model.learner} {_why(err)}", points,
@@ -611,6 +606,15 @@ def _graded(path, picked, examples, out_dir, points, visibility) -> dict:
                            "cases": len(tried) + len(FIXED_CASES),  # those run
                            "counterexample": None if found is None else found[0],
                            "diagram": diagram, "wrote_into": sorted(written)}}
+
+
+def _reason(err: LearnerError | LearnerTimeout) -> tuple[str, dict | None]:
+    """Why the learner scores 0, and the case it happened on: a LearnerTimeout names it
+    (no traceback: where the timer struck says little)."""
+    if isinstance(err, LearnerError):
+        return str(err), getattr(err, "case", None)
+    case = None if err.case is None else {**err.case, "error": str(err)}
+    return str(err) + ("" if case is None else f", on {_case_text(case)}"), case
 
 
 def _learners_function(path, picked: tuple, grader: dict) -> tuple:
