@@ -57,6 +57,7 @@ def backward(self: Tensor, grad: Any = None, retain_graph: bool = False,
     data = self._data
     if _SEEDS:  # (a dict's truth test: no cost on the usual path)
         _SEEDS.pop(id(self), None)
+    _ROOTS.append(id(self))  # (for draw: a spent graph was not always spent from here)
     if grad is None and type(data) is not ndarray and not create_graph:
         # the usual scalar loss: a numpy scalar (0-d op results are), seeded with 1
         backprop(self, type(data)(1.0), True, retain_graph, False, retain_grads)
@@ -82,6 +83,8 @@ Tensor.backward = backward
 
 # id(output) -> (its weak reference, the grad= that its last backward() was given)
 _SEEDS: dict[int, tuple[weakref.ref, np.ndarray]] = {}
+# the ids of the latest tensors backward() was called on (an id alone: no graph is kept)
+_ROOTS: deque = deque(maxlen=256)
 
 
 def seed_of(out: Tensor) -> np.ndarray:
@@ -93,10 +96,13 @@ def seed_of(out: Tensor) -> np.ndarray:
 
 
 def backpropagated(out: Tensor) -> bool:
-    """Whether a backward() went from ``out``: its graph is spent, or was kept by
-    retain_graph (or create_graph) after one."""
+    """Whether a backward() went from ``out``: its graph is spent from it, or was kept by
+    retain_graph (or create_graph) after one. A tensor whose graph a backward() from a
+    later tensor spent is not (draw(J, A) after J.backward() added dA's sum to w's
+    gradient, walked from A too)."""
     entry = _SEEDS.get(id(out))
-    return is_spent(out) or entry is not None and entry[0]() is out
+    return (entry is not None and entry[0]() is out
+            or is_spent(out) and id(out) in _ROOTS)
 
 
 def _seed(t: Tensor, grad: Any, create_graph: bool) -> tuple[Any, bool]:

@@ -266,10 +266,22 @@ def _fmt_array(a: Any, precision: int, max_entries: int = 12, width: int | None 
     if finite.size == 0:
         return f"all non-finite {a.shape}"
     low, mean, high = (f"{v:.{precision}g}" for v in (finite.min(), finite.mean(), finite.max()))
-    text = f"min {low}  mean {mean}  max {high}"
+    left_out = _nonfinite(a, finite.size)
+    text = f"min {low}  mean {mean}  max {high}{left_out}"
     if width is not None and len(text) + 6 > width:  # 6: room for "value "
-        return f"min {low}  max {high}\nmean {mean}"
+        return f"min {low}  max {high}\nmean {mean}{left_out}"
     return text
+
+
+def _nonfinite(a: np.ndarray, finite: int) -> str:
+    """The entries the summary leaves out, counted: an inf gradient's box showed a finite
+    max beside a printed inf."""
+    if finite == a.size:
+        return ""
+    counts = ((int(np.count_nonzero(np.isnan(a))), "nan"),
+              (int(np.count_nonzero(np.isposinf(a))), "inf"),
+              (int(np.count_nonzero(np.isneginf(a))), "-inf"))
+    return "  (and " + ", ".join(f"{n} {what}" for n, what in counts if n) + ")"
 
 
 def _pack(text: str, width: int) -> str:
@@ -501,11 +513,11 @@ def _const_text(a: Any, known: Mapping[int, str], precision: int = 4,
     one ``mask (2, 400)``). As an ``operand`` in an expression: the name, ``const`` or
     ``mask``, without the shape."""
     if type(a) is float or type(a) is int:  # the common case, first
-        return known.get(id(a)) or f"{a:.{precision}g}"
+        return known.get(id(a)) or _typed(a, precision)
     name = (a.name if isinstance(a, Tensor) else None) or known.get(id(a))
     data = a._data if isinstance(a, Tensor) else a
     if isinstance(data, (bool, int, float, np.generic)) and not isinstance(data, np.str_):
-        return name or _nested(np.asarray(data, dtype=float), precision)
+        return name or _typed(float(data), precision)
     arr = np.asarray(data)
     shape = "(" + ", ".join(map(str, arr.shape)) + (",)" if arr.ndim == 1 else ")")
     if arr.dtype.kind not in "biuf":
@@ -518,6 +530,16 @@ def _const_text(a: Any, known: Mapping[int, str], precision: int = 4,
             return text
     kind = "mask" if arr.dtype.kind == "b" else "const" if operand else "array"
     return kind if operand else f"{kind} {shape}"
+
+
+def _typed(v: float, precision: int) -> str:
+    """A constant as typed: to ``precision`` digits if that is its value, else its shortest
+    exact form where that is short (a * 1.00001 was drawn a * 1, and a - a * 1 = 1e-05)."""
+    text = f"{v:.{precision}g}"
+    if float(text) == v or not np.isfinite(v):
+        return text
+    exact = repr(float(v))
+    return exact if len(exact) <= 12 else text
 
 
 def _call_params(call: _Call) -> list[str]:
@@ -655,8 +677,10 @@ def draw(*outputs: Tensor, rankdir: str = "auto", show_values: bool = True,
     expand: draw the primitives inside composites (clip, mean, binary_cross_entropy, ...)
         in a dotted box each; by default each composite call is one ellipse.
     collapse: draw each top-level ``scope`` as one box.
-    compare: hand-derived gradients, as {tensor name or "d"+name: array} or a
-        ``GradientReport``; tensors whose gradient disagrees are outlined red with both values.
+    compare: hand-derived gradients, as {name or "d"+name: array} (the name a box shows:
+        the tensor's, or the caller's, W1 of parameters["W1"]) or a ``GradientReport``;
+        tensors whose gradient disagrees are outlined red with both values (and the shapes,
+        where they differ), and a note names the keys no tensor drawn has.
 
     Show it with graphviz's ``d.render("e", format="png")``, ``d.pipe(format="svg")``,
     ``d.view()`` or Jupyter, or write a file with ``d.render_to("e.svg")``; no system
@@ -680,6 +704,8 @@ def draw(*outputs: Tensor, rankdir: str = "auto", show_values: bool = True,
                         max_entries, replayed, any(map(backpropagated, outputs)))
     how.shown = {id(t): _grads_shown(t, how) for t in order}
     how.scale = _compared_size(order, how)
+    if (unmatched := _unmatched_note(order, how)) is not None:
+        notes.append(unmatched)
     if show_grads and any(more is not None for _, more in how.shown.values()):
         notes.append(_ACCUMULATED if how.walked else _ELSEWHERE)
     labelled = [(node, *_node_label(node, how)) for node in nodes]
@@ -887,14 +913,19 @@ def _node_label(node: _Node, how: _LabelOptions) -> tuple[str, str]:
     kind = ("output" if id(t) in how.outputs else "tensor" if t._op is not None
             else "param" if t.requires_grad else "leaf")
     style = _STYLE[kind]
-    mine = how.expected.get(t.name) if t.name else None
+    mine = how.expected.get(_compared_name(t, how))
     if type(mine) is _Verdict:  # a GradientReport's: outlined where the report fails it
         mine = mine.yours if mine.wrong else None
-    elif mine is not None and grad is not None and np.shape(mine) == np.shape(grad) and agree(
-            mine, grad, 1e-7, ABSOLUTE * np.finfo(np.float64).eps * how.scale):
+    elif mine is not None and np.ndim(mine) == 0 and np.size(grad) == 1:
+        mine = np.reshape(mine, np.shape(grad))  # the course's db, a number, for b (1, 1)
+    if (type(mine) is np.ndarray and grad is not None and np.shape(mine) == np.shape(grad)
+            and agree(mine, grad, 1e-7, ABSOLUTE * np.finfo(np.float64).eps * how.scale)):
         mine = None  # (check_gradients' float64 verdict, the gradients compared its size)
     if mine is not None:
-        lines.append("yours " + _fmt_array(mine, how.precision, how.max_entries, _WIDTH))
+        shape = np.shape(mine)
+        lines.append("yours " + _fmt_array(mine, how.precision, how.max_entries, _WIDTH) + (
+            f" (shape {shape}, not {np.shape(grad)})" if grad is not None
+            and shape != np.shape(grad) else ""))
         style += " " + _STYLE["mismatch"]
     return "\n".join(lines), style
 
@@ -988,9 +1019,27 @@ def _edge_statements(edges: list[tuple[str, str]], spine: set[str] = frozenset()
             for a, b in unique]
 
 
+def _compared_name(t: Tensor, how: _LabelOptions) -> str | None:
+    """The name ``compare`` knows ``t`` by: its own, else the one its box shows (W1, of the
+    caller's parameters["W1"]: compare={"dW1": ...} outlined nothing)."""
+    return t.name or how.names.get(id(t))
+
+
+def _unmatched_note(order: list[Tensor], how: _LabelOptions) -> str | None:
+    """A note naming the keys of ``compare`` that no tensor drawn is known by."""
+    names = {_compared_name(t, how) for t in order}
+    left = [k for k in how.expected if k not in names and not (
+        k.startswith("d") and k[1:] in names)]
+    left = [k for k in left if "d" + k not in left]  # ("dW9" stands for its "W9" too)
+    if not left:
+        return None
+    return (f"compare: no tensor drawn is named {', '.join(left)} (a key is a tensor's name or "
+            "'d' + its name), so it was not compared")
+
+
 def _compared_size(order: list[Tensor], how: _LabelOptions) -> float:
     """The norm of the gradients of the tensors compared, together (check_gradients' size)."""
-    grads = [how.shown[id(t)][0] for t in order if t.name in how.expected]
+    grads = [how.shown[id(t)][0] for t in order if _compared_name(t, how) in how.expected]
     return _norm(np.concatenate([np.ravel(g) for g in grads if g is not None] or [[]]))
 
 

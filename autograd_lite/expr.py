@@ -17,6 +17,7 @@ import argparse
 import ast
 import contextlib
 import inspect
+import itertools
 import os
 import re
 import sys
@@ -351,6 +352,9 @@ def add_graph_command(subparsers) -> argparse.ArgumentParser:
     g.add_argument("--explain", action="store_true", help="print the backward pass as a table")
     g.add_argument("--code", action="store_true",
                    help="print forward and backward as the numpy code al.compile generates")
+    g.add_argument("--precision", type=_digits, default=None, metavar="N",
+                   help="significant digits of the numbers shown (default 6 printed, 4 in the "
+                        "table and the diagram)")
     g.add_argument("--rankdir", default="LR",
                    help="the diagram's direction, as al.draw takes it (LR, the default, TB, RL "
                         "or BT)")
@@ -379,30 +383,40 @@ def graph(args: argparse.Namespace) -> int:
     if unused:  # a typo in the expression or in a name: its gradient would be a silent 0
         raise ExpressionError(f"{', '.join(unused)} given a value but not in the expression "
                               f"{args.expression!r}; drop it or use it")
-    out.name = "out"
+    oname, shown = _output_name(variables), args.precision or 6
+    if out._op is not None:  # (a bare name, "a", is that input itself: it keeps its name)
+        out.name = oname
     if not out.requires_grad:  # a number: its value, as a calculator would; nothing to draw
         if args.explain or args.code or args.output:
             raise ExpressionError("the expression does not depend on any input, so it has no "
                                   "graph to explain, draw or compile; give names values "
                                   "(e.g. \"x/0\" x=1)")
-        print(f"out = {_show(out.data)}")
-        print("out does not depend on any input: no gradients (give names values, e.g. "
-              "\"x/0\" x=1)")
+        print(f"{oname} = {_show(out.data, shown)}")
+        print(f"{oname} does not depend on any input: no gradients (give names values, "
+              "e.g. \"x/0\" x=1)")
         return 0
     if out.size != 1:
-        print(f"out has shape {out.shape}; backprop of its sum")
-    print(f"out = {_show(out.data)}")
+        print(f"{oname} has shape {out.shape}; backprop of its sum")
+    print(f"{oname} = {_show(out.data, shown)}")
     with np.errstate(all="ignore"):  # inf and nan are printed as values, as numpy gives them
         if args.explain:
-            print(diagram.explain(out if out.size == 1 else ops.sum(out)))
+            print(diagram.explain(out if out.size == 1 else ops.sum(out),
+                                 precision=args.precision or 4))
         out.backward(np.ones(out.shape), retain_graph=True, retain_grads=True)
     for name, t in variables.items():
-        print(f"d out / d {name} = {_show(0.0 if t.grad is None else t.grad)}")
+        print(f"d {oname} / d {name} = {_show(0.0 if t.grad is None else t.grad, shown)}")
     if args.code:
         print(f"\n{generated_code(args.expression, variables)}", end="")
     if args.output:
-        _render(diagram, out, args.output, args.rankdir)
+        _render(diagram, out, args.output, args.rankdir, args.precision or 4)
     return 0
+
+
+def _output_name(variables: dict) -> str:
+    """"out", or "out2", "out3", ... where an input is named out ("out*2" out=3 drew two
+    boxes named out, and printed d out / d out)."""
+    names = itertools.chain(["out"], (f"out{i}" for i in itertools.count(2)))
+    return next(n for n in names if n not in variables)
 
 
 def generated_code(text: str, variables: dict[str, Tensor]) -> str:
@@ -415,7 +429,7 @@ def generated_code(text: str, variables: dict[str, Tensor]) -> str:
     def expression(*values):
         out = evaluate(text, dict(zip(names, values)))
         out = out if out.size == 1 else ops.sum(out)
-        out.name = "out"  # its gradient is then dout, as in "d out / d a"
+        out.name = _output_name(variables)  # its gradient is then dout: "d out / d a"
         return out
 
     step = al_compile(expression)
@@ -424,8 +438,20 @@ def generated_code(text: str, variables: dict[str, Tensor]) -> str:
     return step.source
 
 
-def _render(diagram, out, path, rankdir):
-    picture = diagram.draw(out, rankdir=rankdir)
+def _digits(text: str) -> int:
+    """An argparse type: significant digits, 1 to 17."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 17:
+        raise argparse.ArgumentTypeError(f"must be a number of digits from 1 to 17, got "
+                                         f"{text!r}")
+    return value
+
+
+def _render(diagram, out, path, rankdir, precision=4):
+    picture = diagram.draw(out, rankdir=rankdir, precision=precision)
     try:
         print(f"diagram: {picture.render_to(path)}")
     except diagram.RenderError as err:
@@ -435,9 +461,10 @@ def _render(diagram, out, path, rankdir):
         raise CommandError(str(err)) from err
 
 
-def _show(a) -> str:
+def _show(a, precision: int = 6) -> str:
     a = np.asarray(a)
-    return f"{float(a):g}" if a.ndim == 0 else np.array2string(a, precision=6, separator=", ")
+    return (f"{float(a):.{precision}g}" if a.ndim == 0
+            else np.array2string(a, precision=precision, separator=", "))
 
 
 def _dash_hint(message: str) -> str:

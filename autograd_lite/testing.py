@@ -685,8 +685,12 @@ def _engine_side(fname, f, given) -> tuple[Tensor, list[Tensor], list[np.ndarray
 def _mismatch(name, out, xs, given, mine, engine, tolerances, problems) -> GradientMismatchError:
     """The failure: its diagram written, its message, its data."""
     wrong = {p.input for p in problems if p.reason == "values"}
-    for x, e in zip(xs, engine):
-        x.grad = e  # so the diagram shows the engine's gradient beside yours
+    try:  # a backward() of its own, so the diagram shows every gradient as this graph's
+        with enable_grad():
+            out.backward(retain_graph=True)
+    except RuntimeError:  # (its graph already spent: the leaves' .grad still show)
+        for x, e in zip(xs, engine):
+            x.grad = e
     where = _write_diagram(out, engine, [m if i in wrong else None for i, m in enumerate(mine)],
                            re.sub(r"\W+", "_", name), given)
     lines = [f"gradients of {name} disagree on this input:"]

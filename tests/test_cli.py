@@ -1,6 +1,7 @@
 """The command line: graph, train and check, and one-line errors with non-zero exits."""
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -202,3 +203,23 @@ def test_the_cat_models_full_layer_list_is_taken_as_help_shows_it(capsys, cat_di
     assert main(["train", "deep", "--data", f"cat:{cat_dir}", "--layers", "12288,20,7,5,1",
                  "--iterations", "1"]) == 0
     assert "[12288, 20, 7, 5, 1]" in capsys.readouterr().out
+
+
+def test_an_input_named_out_gets_its_own_box_and_the_output_another_name(capsys, tmp_path):
+    """"out*2" out=3 drew two boxes named out and printed d out / d out = 2."""
+    code, printed, _ = run(capsys, "graph", "out*2", "out=3", "-o", str(tmp_path / "o.dot"))
+    assert code == 0 and "out2 = 6" in printed and "d out2 / d out = 2" in printed
+    labels = re.findall(r'label="(\w+)\\n', (tmp_path / "o.dot").read_text())
+    assert sorted(labels) == ["out", "out2"]
+    code, printed, _ = run(capsys, "graph", "a", "a=2", "--explain")  # the input itself
+    assert "a: 1" in printed and "d out / d a = 1" in printed and "out: 1" not in printed
+
+
+def test_a_typed_constant_is_drawn_as_typed_and_precision_sets_the_digits(capsys, tmp_path):
+    """a * 1.00001 was drawn `a * 1`, and `a: 1 + -1 = 1e-05` read as false arithmetic."""
+    run(capsys, "graph", "a*1.00001 - a", "a=2", "-o", str(tmp_path / "c.dot"))
+    assert "a * 1.00001" in (tmp_path / "c.dot").read_text()
+    code, printed, _ = run(capsys, "graph", "a*1.00001 - a", "a=2", "--explain", "--precision",
+                           "8")
+    assert "a: 1.00001 + -1 = 1e-05" in printed
+    assert run(capsys, "graph", "a", "a=1", "--precision", "0")[0] == 2

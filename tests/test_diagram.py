@@ -880,3 +880,52 @@ def test_a_product_with_a_matrix_product_on_its_right_keeps_its_brackets():
                         ((A * B) * 2.0, "A * B * 2"), (A ** (B ** 2.0), "A ** B ** 2")):
         names = {v.split("\\n")[0] for v in labels(al.draw(tree).source).values()}
         assert label in names, names  # (the label parses to the graph's own tree)
+
+
+def _labels_of(graph):
+    return {m.split("\\n")[0]: m for m in re.findall(r'label="([^"]*)"', graph.source)}
+
+
+def test_drawing_an_intermediate_beside_the_output_after_backward_keeps_the_leaves_right():
+    """draw(J, A) after J.backward() walked A's graph again as if backward() had gone from A
+    too: w showed dJ/dw + d(sum A)/dw, and its true .grad as "(not this graph's)"."""
+    X = np.array([[1.0, 2.0, -1.0], [0.5, -1.5, 2.0]])
+    Y = np.array([[1.0, 0.0, 1.0]])
+    w = al.Tensor(np.array([[0.1], [-0.2]]), requires_grad=True, name="w")
+    b = al.Tensor(0.0, requires_grad=True, name="b")
+    A = al.sigmoid(w.T @ X + b)
+    A.name = "A"
+    J = al.binary_cross_entropy(A, Y)
+    J.backward()
+    for graph in (al.draw(J, A), al.draw(A, J)):
+        labels = _labels_of(graph)
+        assert "not this graph" not in graph.source
+        assert f"grad {al.diagram._fmt_array(w.grad, 4)}" in labels["w"]
+        assert f"grad {float(b.grad):.4g}" in labels["b"]
+
+
+def test_compare_matches_the_names_the_boxes_show_and_says_which_keys_match_none():
+    """Course-style parameters (no name=) are drawn W1, b1 from the dict's keys, but
+    compare={"dW1": ...} outlined nothing; a key matching no tensor was dropped unsaid."""
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((2, 5)), np.ones((1, 5))
+    parameters = {"W1": al.Tensor(rng.standard_normal((1, 2)), requires_grad=True),
+                  "b1": al.Tensor(np.zeros((1, 1)), requires_grad=True)}
+    J = al.binary_cross_entropy_with_logits(parameters["W1"] @ X + parameters["b1"], Y)
+    J.backward()
+    right_db = float(parameters["b1"].grad[0, 0])  # a number, as the course's db is
+    graph = al.draw(J, compare={"dW1": np.zeros((1, 2)), "db1": right_db, "dW9": np.ones(2)})
+    labels = _labels_of(graph)
+    assert "yours [[0, 0]]" in labels["W1"] and "yours" not in labels["b1"]
+    assert "no tensor drawn is named dW9" in graph.source
+    rank1 = al.draw(J, compare={"dW1": parameters["W1"].grad.ravel()})
+    assert "(shape (2,), not (1, 2))" in _labels_of(rank1)["W1"]
+
+
+def test_a_summary_counts_the_entries_that_are_not_finite():
+    """A box said grad min 0.08 mean 0.26 max 1 beside a printed inf."""
+    x = al.Tensor(np.arange(20.0), requires_grad=True, name="x")
+    with np.errstate(divide="ignore"):
+        y = al.log(x).sum()
+        y.backward()
+    assert "(and 1 inf)" in _labels_of(al.draw(y))["x"]

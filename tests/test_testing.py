@@ -689,3 +689,13 @@ def test_layer_dims_takes_a_strategy_for_n_x_and_n_y():
     assert len(seen) == 4
     with pytest.raises(ValueError, match="n_x must be a size"):
         layer_dims(n_x=0)
+
+
+def test_a_failures_diagram_shows_the_engines_gradient_as_this_graphs():
+    """It showed it as ".grad ... (other graphs)", with a note that the graph had had no
+    backward(); the intermediate tensors showed none."""
+    with pytest.raises(GradientMismatchError) as failure:
+        assert_gradients_match(lambda t: (t * t).sum(), lambda t: 3 * t, [np.array([1.0, 2.0])])
+    dot = open(failure.value.diagram.rsplit(".", 1)[0] + ".dot").read()
+    assert "other graphs" not in dot and "grad [2, 4]" in dot and "yours [3, 6]" in dot
+    assert "grad [1, 1]" in dot  # t * t's, an intermediate
