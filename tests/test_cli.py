@@ -1,8 +1,8 @@
 """The command line: graph, train and check, and one-line errors with non-zero exits."""
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 
