@@ -124,6 +124,39 @@ def check_Y(Y, m, name="Y"):
     return Y
 
 
+def check_training_data(X, Y, fn):
+    """What a training run needs of X (n_x, m) and Y (1, m), beyond their shapes: at least
+    one example, finite features (one NaN in X made every parameter NaN, and the trained
+    model was lost), and the labels 0 and 1 only (255 * Y trained to a negative cost)."""
+    X = np.asarray(X)
+    if X.shape[-1] == 0:
+        raise ValueError(f"{fn}: X has m = 0 examples (shape {X.shape}); give at least one")
+    check_finite(X, fn, "one NaN makes every parameter NaN")
+    check_labels(Y, fn)
+
+
+def check_finite(X, fn, why="NaN > 0.5 is False: it would be predicted 0"):
+    """X (n_x, m) without NaN or inf, naming the examples (columns) that have one."""
+    X = np.asarray(X)
+    if X.dtype.kind == "f" and not np.isfinite(X).all():
+        columns = np.unique(np.nonzero(~np.isfinite(X))[-1])
+        shown = ", ".join(map(str, columns[:5])) + (", ..." if columns.size > 5 else "")
+        raise ValueError(f"{fn}: X holds NaN or inf in {columns.size} example(s) (columns "
+                         f"{shown}); drop or fill those examples first: {why}")
+
+
+def check_labels(Y, fn):
+    """Binary labels: every entry of Y is 0 or 1 (a label 2 or -1 trained silently)."""
+    values = np.asarray(Y)
+    bad = ~np.isin(values, (0, 1))
+    if bad.any():
+        found = np.unique(values[bad])
+        shown = ", ".join(f"{v:g}" for v in found[:5]) + (", ..." if found.size > 5 else "")
+        raise ValueError(f"{fn}: Y must hold the labels 0 and 1 only (binary classification), "
+                         f"found {bad.sum()} other value(s): {shown}; map your classes to 0/1, "
+                         "e.g. Y = (labels == positive_class).astype(float)")
+
+
 def check_examples(X, Y, fn, parameters=None, cache_m=None, made_by=None, name="Y"):
     """X (n_x, m) and Y (1, m), in that order, as ``fn``'s: an X with its examples as rows
     was blamed on Y ("Y should be (1, m) = (1, 2), got (1, 300)"). n_x is W1's columns when

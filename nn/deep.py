@@ -18,7 +18,15 @@ import numpy as np
 import autograd_lite as al
 
 from . import activations
-from .checks import ShapeError, check_parameters, check_X, check_Y, num_layers
+from .checks import (
+    ShapeError,
+    check_finite,
+    check_parameters,
+    check_training_data,
+    check_X,
+    check_Y,
+    num_layers,
+)
 from .cost import as_cost, cross_entropy
 from .init import initialize
 from .regularization import (
@@ -322,7 +330,7 @@ def _gradient_descent(X, Y, parameters, learning_rate, num_iterations, hidden, g
     ``loop``: train_loop's print_cost, progress, record_last and callback."""
     check_gradients_option(gradients, desc, compile)
     X = check_X(X, check_parameters(parameters)[0])
-    check_Y(Y, X.shape[1])
+    check_training_data(X, check_Y(Y, X.shape[1]), desc)
 
     def find(p):
         grads, cost = grads_and_cost(p, X, Y, hidden, gradients, compile=compile)
@@ -374,6 +382,7 @@ def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000
 def predict(X, y, parameters, hidden="relu"):
     """Predictions p (1, m) of 0/1 floats (AL > 0.5) for X (n_x, m); y is not used (the
     course's helper takes it to print the accuracy, which nn leaves to you)."""
+    check_finite(X, "predict")
     AL, _ = L_model_forward(X, parameters, hidden)
     return (AL > 0.5).astype(float)
 

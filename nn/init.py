@@ -32,7 +32,8 @@ def _randn(rng, shape):
 def check_layer_dims(layer_dims: Sequence[int]) -> list[int]:
     """Validate [n_x, n[1], ..., n[L]]: at least two positive integers."""
     dims = list(layer_dims)
-    if len(dims) < 2 or not all(isinstance(n, (int, np.integer)) and n > 0 for n in dims):
+    if len(dims) < 2 or not all(isinstance(n, (int, np.integer)) and n > 0
+                                and not isinstance(n, (bool, np.bool_)) for n in dims):
         raise ValueError(f"layer_dims must be a list of at least two positive integers "
                          f"[n_x, n[1], ..., n[L]], got {layer_dims!r}")
     return [int(n) for n in dims]

@@ -14,7 +14,7 @@ import numpy as np
 import autograd_lite as al
 
 from .activations import expit
-from .checks import check_X, check_Y
+from .checks import check_training_data, check_X, check_Y
 from .cost import cross_entropy_from_logits
 from .training import check_gradients_option, engine_gradients, train_loop
 
@@ -116,6 +116,7 @@ def model(X_train, Y_train, X_test=None, Y_test=None, num_iterations=2000, learn
         if Y_test.ndim == 1 and Y_test.shape[0] == X_test.shape[1]:
             Y_test = Y_test.reshape(1, -1)  # the course's test passes y_test = np.array([0, 1, 0])
         Y_test = check_Y(Y_test, X_test.shape[1], "Y_test")
+    check_training_data(check_X(X_train, None, "X_train"), Y_train, "model")
     w, b = initialize_with_zeros(X_train.shape[0])
     params, _, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate,
                                 print_cost, progress, gradients, callback, compile)

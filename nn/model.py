@@ -16,7 +16,7 @@ import numpy as np
 
 from . import deep, optimization
 from .activations import ACTIVATIONS
-from .checks import check_X, check_Y, is_number
+from .checks import check_finite, check_labels, check_training_data, check_X, check_Y, is_number
 from .init import INITIALIZERS, check_layer_dims, initialize
 from .regularization import check_keep_prob, check_lambd, check_one_regularizer
 from .training import COURSE_LINE_FULL, GRADIENTS, check_gradients_option
@@ -27,18 +27,6 @@ OUTPUT = "sigmoid"  # the checkpoint format's "output" entry: Model is a binary 
 
 class ModelFileError(ValueError):
     """A checkpoint file is corrupt, truncated, pickled, or does not fit the model."""
-
-
-def _check_labels(Y):
-    """Binary labels: every entry of Y is 0 or 1 (a label 2 or -1 would train silently)."""
-    values = np.asarray(Y)
-    bad = ~np.isin(values, (0, 1))
-    if bad.any():
-        found = np.unique(values[bad])
-        shown = ", ".join(f"{v:g}" for v in found[:5]) + (", ..." if found.size > 5 else "")
-        raise ValueError(f"fit: Y must hold the labels 0 and 1 only (binary classification), "
-                         f"found {bad.sum()} other value(s): {shown}; map your classes to 0/1, "
-                         "e.g. Y = (labels == positive_class).astype(float)")
 
 
 class Model:
@@ -104,6 +92,11 @@ class Model:
         iterations and at the last, as the course's L_layer_model does. compile=True (with
         "engine") replays the engine's step with al.compile: the same bits, near hand-written
         numpy's speed, after a trace of a few ms. Off by default.
+        A second fit goes on from the parameters the first left, but starts all else afresh:
+        Momentum's and Adam's moments and t, the decay's epoch count and the mini-batches'
+        shuffle seeds, and its cost history counts from iteration 0 (``self.costs`` holds
+        every fit's, one after the other). A fit that diverges (a NaN cost, or NaN or inf
+        parameters) raises FloatingPointError and leaves the parameters as they were.
 
         Course 2's options, by the course's functions (nn.optimization, nn.deep):
         - optimizer: "gd", "momentum" (beta, 0.9) or "adam" (beta1 0.9, beta2 0.999,
@@ -120,7 +113,7 @@ class Model:
         """
         X = check_X(X, self.layer_dims[0])
         Y = check_Y(Y, X.shape[1])
-        _check_labels(Y)
+        check_training_data(X, Y, "fit")
         if gradients not in GRADIENTS:
             raise ValueError(f"gradients must be 'hand' or 'engine', got {gradients!r}")
         check_gradients_option(gradients, "fit", compile)
@@ -133,6 +126,9 @@ class Model:
                                                 beta2=beta2, epsilon=epsilon)
         decay, decay_rate = _decay(lr_decay, decay_rate)
         _check_regularization(lambd, keep_prob, X.shape[1], mini_batch_size)
+        if keep_prob != 1 and len(self.layer_dims) == 2:
+            raise ValueError(f"fit: keep_prob drops hidden units, and {self.layer_dims} has no "
+                             "hidden layer (dropout never drops the input or the output)")
 
         def grads_and_loss(p, X_b, Y_b):  # the mini-batch's gradients and summed loss
             m_b = X_b.shape[1]  # L2: lambd/(2m), m of the whole set, in each batch (+ below)
@@ -143,22 +139,28 @@ class Model:
 
         parameters = dict(self.parameters)  # the updates replace its entries, not the arrays
         update = optimization.make_update(optimizer, parameters, **hyper)
-        self.parameters, costs = optimization.train_epochs(
+        trained, costs = optimization.train_epochs(
             parameters, X, Y, grads_and_loss, update, learning_rate, num_iterations,
             mini_batch_size, decay, decay_rate, record_every=int(record_every),
             record_last=True, progress=progress, leave=leave, desc="fit",
-            print_cost=print_cost or verbose, print_last=True, line=COURSE_LINE_FULL)
+            print_cost=print_cost or verbose, print_last=True, line=COURSE_LINE_FULL.format(
+                unit="epoch" if mini_batch_size else "iteration", i="{i}", cost="{cost}"))
         costs = [float(c) for c in costs]
+        _check_trained(trained, costs, learning_rate)
+        self.parameters = trained
         self.costs.extend(costs)
         return costs
 
     def predict(self, X):
-        """0/1 predictions (1, m)."""
+        """0/1 predictions (1, m) for X (n_x, m), which must be finite (NaN > 0.5 is False:
+        an example with a NaN feature was predicted 0)."""
+        check_finite(X, "predict")
         return (self.forward(X) > 0.5).astype(float)
 
     def accuracy(self, X, Y):
-        """Fraction of examples predicted right, in [0, 1]."""
+        """Fraction of examples predicted right, in [0, 1]; Y (1, m) holds 0s and 1s."""
         Y = check_Y(Y, np.shape(X)[1])
+        check_labels(Y, "accuracy")
         return float(np.mean(self.predict(X) == Y))
 
     # ---- files --------------------------------------------------------------------------
@@ -167,6 +169,13 @@ class Model:
         save leaves the previous file intact. No pickle. The file gets the usual mode,
         0o666 & ~umask, as ``open(path, "w")`` would give it."""
         path = os.fspath(path)
+        folder = os.path.dirname(os.path.abspath(path))
+        if os.path.isdir(path):  # (the error named the temporary file, not the path)
+            raise IsADirectoryError(f"save: {path} is a folder; give a file path such as "
+                                    f"{os.path.join(path, 'model.npz')}")
+        if not os.path.isdir(folder):
+            raise FileNotFoundError(f"save: there is no folder {folder} for {path}; create it "
+                                    "first")
         arrays = dict(self.parameters)
         arrays.update(layer_dims=np.array(self.layer_dims), hidden=np.array(self.hidden),
                       output=np.array(OUTPUT), init=np.array(self.init),
@@ -191,6 +200,19 @@ class Model:
 
 
 # ---- fit's Course 2 options ---------------------------------------------------------------
+
+def _check_trained(parameters, costs, learning_rate):
+    """A run whose cost became NaN, or whose parameters did, is refused, and the model keeps
+    the parameters it had: a fit that diverged wiped out a trained model, whose file then
+    could not be loaded. (An infinite cost alone is the course's saturated sigmoid.)"""
+    bad = [k for k, v in parameters.items() if not np.isfinite(v).all()]
+    if bad or any(np.isnan(c) for c in costs):
+        raise FloatingPointError(
+            f"fit: the training diverged ({'the cost became NaN' if not bad else ', '.join(bad)}"
+            f"{' became NaN or inf' if bad else ''}) at learning_rate={learning_rate:g}; the "
+            "model keeps the parameters it had before this fit. Try a smaller learning rate, "
+            "or scale X (pixels / 255)")
+
 
 def _check_positive(value, name, example):
     if not is_number(value) or value <= 0:

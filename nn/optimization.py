@@ -23,6 +23,7 @@ from .checks import (
     check_examples,
     check_like_parameters,
     check_parameters,
+    check_training_data,
     check_X,
     check_Y,
     is_number,
@@ -339,7 +340,7 @@ def _check_model_arguments(X, Y, layers_dims, optimizer, decay, gradients, compi
         raise ValueError(f"model: the course's network has 3 layers, layers_dims = [n_x, n[1], "
                          f"n[2], 1]; got {layers_dims!r}")
     X = check_X(X, layers_dims[0])
-    check_Y(Y, X.shape[1])
+    check_training_data(X, check_Y(Y, X.shape[1]), "model")
     return X
 
 

@@ -28,6 +28,7 @@ from .checks import (
     check_examples,
     check_like_parameters,
     check_parameters,
+    check_training_data,
     is_number,
     num_layers,
 )
@@ -403,6 +404,7 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=
     check_one_regularizer(lambd, keep_prob, "model")
     check_gradients_option(gradients, "model", compile)
     X, Y = check_examples(X, Y, "model")
+    check_training_data(X, Y, "model")
     parameters, costs = gradient_descent(
         initialize_parameters(model_layers(X, layers_dims, (20, 3), "model"), seed),
         lambda p: grads_and_cost(p, X, Y, lambd, keep_prob, dropout_seed, gradients, compile),

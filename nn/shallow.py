@@ -10,7 +10,7 @@ import numpy as np
 import autograd_lite as al
 
 from .activations import sigmoid
-from .checks import check_parameters, check_Y
+from .checks import check_finite, check_parameters, check_training_data, check_Y
 from .cost import cross_entropy
 from .init import small_random
 from .training import check_gradients_option, engine_gradients, gradient_descent
@@ -104,7 +104,7 @@ def nn_model(X, Y, n_h, num_iterations=10000, print_cost=False, seed=2, learning
     every iteration."""
     check_gradients_option(gradients, "nn_model", compile)
     n_x, _, n_y = layer_sizes(X, Y, n_h)
-    check_Y(Y, X.shape[1])
+    check_training_data(X, check_Y(Y, X.shape[1]), "nn_model")
     parameters, costs = gradient_descent(
         initialize_parameters(n_x, n_h, n_y, seed),
         lambda p: grads_and_cost(p, X, Y, gradients, compile),
@@ -115,6 +115,7 @@ def nn_model(X, Y, n_h, num_iterations=10000, print_cost=False, seed=2, learning
 
 def predict(parameters, X):
     """Predictions (1, m), True for class 1: A2 > 0.5, a boolean array as the course returns."""
+    check_finite(X, "predict")
     A2, _ = forward_propagation(X, parameters)
     return A2 > 0.5
 

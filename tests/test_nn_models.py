@@ -113,3 +113,101 @@ def test_predict_functions_give_zero_one_rows():
     for p in (deep.predict(X, Y, params), shallow.predict(params, X),
               logistic.predict(np.zeros((3, 1)), 0.0, X)):
         assert p.shape == (1, 10) and set(np.unique(p)) <= {0.0, 1.0}
+
+
+# ---- a learner's bad data: refused before it costs a trained model (outside testers) ------
+
+def _trained():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((3, 20))
+    Y = (X[:1] > 0).astype(float)
+    model = nn.Model([3, 4, 1], seed=0)
+    model.fit(X, Y, num_iterations=200, progress=False)
+    return model, X, Y
+
+
+def _same_parameters(model, before):
+    assert all(np.array_equal(before[k], model.parameters[k]) for k in before)
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "empty"])
+def test_fit_refuses_non_finite_or_empty_x_and_keeps_the_trained_model(bad):
+    """One NaN in X made every parameter NaN (a trained model lost, its file unloadable)."""
+    model, X, Y = _trained()
+    before = {k: v.copy() for k, v in model.parameters.items()}
+    if bad == "empty":
+        X, Y = X[:, :0], Y[:, :0]
+    else:
+        X = X.copy()
+        X[1, 3] = np.nan if bad == "nan" else np.inf
+    with pytest.raises(ValueError, match="fit: X (holds NaN or inf in 1 example.*columns 3|"
+                                         "has m = 0)"):
+        model.fit(X, Y, num_iterations=1, progress=False)
+    _same_parameters(model, before)
+
+
+def test_a_fit_that_diverges_raises_and_keeps_the_parameters_it_had():
+    model, X, Y = _trained()
+    before = {k: v.copy() for k, v in model.parameters.items()}
+    with np.errstate(all="ignore"), pytest.raises(FloatingPointError, match="diverged"):
+        model.fit(X * 1e150, Y, learning_rate=1e10, num_iterations=20, progress=False)
+    _same_parameters(model, before)
+
+
+@pytest.mark.parametrize("train", [
+    lambda X, Y: nn.deep.L_layer_model(X, Y, [3, 4, 1], num_iterations=2),
+    lambda X, Y: nn.deep.two_layer_model(X, Y, (3, 4, 1), num_iterations=2),
+    lambda X, Y: nn.shallow.nn_model(X, Y, 4, num_iterations=2),
+    lambda X, Y: nn.logistic.model(X, Y, num_iterations=2),
+    lambda X, Y: nn.regularization.model(X, Y, num_iterations=2, print_cost=False,
+                                         layers_dims=[3, 4, 2, 1]),
+    lambda X, Y: nn.optimization.model(X, Y, [3, 4, 2, 1], "gd", num_epochs=2,
+                                       print_cost=False),
+    lambda X, Y: nn.Model([3, 4, 1]).accuracy(X, Y),
+], ids=["L_layer_model", "two_layer_model", "nn_model", "logistic", "regularization",
+        "optimization", "accuracy"])
+@pytest.mark.parametrize("labels", [lambda Y: 255 * Y, lambda Y: 2 * Y - 1])
+def test_every_course_model_refuses_labels_other_than_0_and_1(train, labels):
+    """255 * Y trained L_layer_model to a negative cross-entropy; 2Y - 1 looked like learning."""
+    _, X, Y = _trained()
+    with pytest.raises(ValueError, match="Y must hold the labels 0 and 1 only"):
+        train(X, labels(Y))
+
+
+@pytest.mark.parametrize("predict", [lambda m, X: m.predict(X),
+                                     lambda m, X: nn.deep.predict(X, None, m.parameters),
+                                     lambda m, X: m.accuracy(X, np.ones((1, X.shape[1])))])
+def test_predicting_an_example_with_a_nan_feature_is_refused_not_class_0(predict):
+    model, X, _ = _trained()
+    X = X.copy()
+    X[0, 3] = np.nan
+    with pytest.raises(ValueError, match=r"X holds NaN or inf in 1 example\(s\) \(columns 3\)"):
+        predict(model, X)
+
+
+def test_dropout_without_a_hidden_layer_is_refused_not_ignored():
+    _, X, Y = _trained()
+    with pytest.raises(ValueError, match=r"keep_prob drops hidden units, and \[3, 1\] has no"):
+        nn.Model([3, 1]).fit(X, Y, keep_prob=0.5, progress=False)
+
+
+def test_save_names_the_users_path_not_a_temporary_file(tmp_path):
+    model, _, _ = _trained()
+    with pytest.raises(FileNotFoundError, match=r"save: there is no folder .*nodir"):
+        model.save(tmp_path / "nodir" / "m.npz")
+    with pytest.raises(IsADirectoryError, match=r"save: .* is a folder"):
+        model.save(tmp_path)
+    assert not list(tmp_path.iterdir())  # no temporary file left behind
+
+
+def test_fit_with_mini_batches_prints_epochs_as_the_course_does(capsys):
+    _, X, Y = _trained()
+    nn.Model([3, 4, 1], seed=0).fit(X, Y, num_iterations=2, mini_batch_size=8, progress=False,
+                                    print_cost=True)
+    printed = capsys.readouterr().out
+    assert "Cost after epoch 0:" in printed and "iteration" not in printed
+
+
+def test_layer_dims_of_bools_are_refused():
+    with pytest.raises(ValueError, match="positive integers"):
+        nn.Model([3, True, 1])
