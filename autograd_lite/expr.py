@@ -205,6 +205,8 @@ def _validate(node: ast.AST, variables, depth: int) -> None:
             raise ExpressionError(f"calling {what!r} is not allowed; functions: "
                                   f"{', '.join(sorted(FUNCTIONS))}")
         options = _options(node)
+        if node.func.id in _ELEMENTWISE and len(node.args) > 1 and _elementwise_hint(node):
+            raise ExpressionError(_elementwise_hint(node))
         for i, arg in enumerate(node.args):
             if i in options:
                 _validate_option(options[i], arg)
@@ -218,6 +220,22 @@ def _validate(node: ast.AST, variables, depth: int) -> None:
                                   "and as a keyword")
         return
     raise ExpressionError(_not_allowed(node))
+
+
+# max(a, b) and min(a, b) as Python's builtins read them (max(a, 0), a relu, gave a as
+# numpy's max(a, axis=0)), and sum(a, b): what was meant
+_ELEMENTWISE = {"max": "maximum", "min": "minimum", "sum": "+"}
+
+
+def _elementwise_hint(call: ast.Call) -> str:
+    """Why f(a, b) of max, min or sum is refused, and what to write."""
+    f, (a, b) = call.func.id, (ast.unparse(x) for x in call.args[:2])
+    if f == "sum":
+        if _is_literal(call.args[1], (int, float)):  # numpy's sum(x, 0): an axis, as documented
+            return ""
+        return f"sum({a}, {b}): sum's second argument is an axis; the sum of two is {a} + {b}"
+    return (f"{f}({a}, {b}): Python's {f} of two values is {_ELEMENTWISE[f]}({a}, {b}); "
+            f"numpy's {f} over an axis is {f}({a}, axis={b})")
 
 
 def _options(call: ast.Call) -> dict[int, str]:
@@ -400,8 +418,7 @@ def graph(args: argparse.Namespace) -> int:
     print(f"{oname} = {_show(out.data, shown)}")
     with np.errstate(all="ignore"):  # inf and nan are printed as values, as numpy gives them
         if args.explain:
-            print(diagram.explain(out if out.size == 1 else ops.sum(out),
-                                 precision=args.precision or 4))
+            _explain(diagram, out if out.size == 1 else ops.sum(out), args.precision or 4)
         out.backward(np.ones(out.shape), retain_graph=True, retain_grads=True)
     for name, t in variables.items():
         print(f"d {oname} / d {name} = {_show(0.0 if t.grad is None else t.grad, shown)}")
@@ -436,6 +453,18 @@ def generated_code(text: str, variables: dict[str, Tensor]) -> str:
     with np.errstate(all="ignore"):
         step(*(Tensor(t.data, requires_grad=True, name=name) for name, t in variables.items()))
     return step.source
+
+
+def _explain(diagram, out, precision: int) -> None:
+    """The --explain table; for a graph too big for one, a note instead (it was reported as
+    an internal error, and the diagram asked for was not written)."""
+    try:
+        print(diagram.explain(out, precision=precision))
+    except ValueError as err:
+        if "the table is meant for graphs" not in str(err):
+            raise
+        print(f"(--explain: {str(err).removeprefix('explain: ')}; -o draws it)",
+              file=sys.stderr)
 
 
 def _digits(text: str) -> int:

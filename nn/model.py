@@ -207,11 +207,13 @@ def _check_trained(parameters, costs, learning_rate):
     could not be loaded. (An infinite cost alone is the course's saturated sigmoid.)"""
     bad = [k for k, v in parameters.items() if not np.isfinite(v).all()]
     if bad or any(np.isnan(c) for c in costs):
-        raise FloatingPointError(
+        error = FloatingPointError(
             f"fit: the training diverged ({'the cost became NaN' if not bad else ', '.join(bad)}"
             f"{' became NaN or inf' if bad else ''}) at learning_rate={learning_rate:g}; the "
             "model keeps the parameters it had before this fit. Try a smaller learning rate, "
             "or scale X (pixels / 255)")
+        error.costs = costs  # (the costs recorded, to see where it went)
+        raise error
 
 
 def _check_positive(value, name, example):

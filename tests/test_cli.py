@@ -223,3 +223,24 @@ def test_a_typed_constant_is_drawn_as_typed_and_precision_sets_the_digits(capsys
                            "8")
     assert "a: 1.00001 + -1 = 1e-05" in printed
     assert run(capsys, "graph", "a", "a=1", "--precision", "0")[0] == 2
+
+
+@pytest.mark.parametrize("expression,says", [
+    ("max(a, b)", "Python's max of two values is maximum(a, b)"),
+    ("min(a, b)", "Python's min of two values is minimum(a, b)"),
+    ("max(a, 0)", "maximum(a, 0)"),  # a relu, as Python reads it: it gave a, as numpy's axis 0
+    ("sum(a, b)", "the sum of two is a + b"),
+])
+def test_max_min_and_sum_of_two_values_say_what_to_write(capsys, expression, says):
+    """They said "axis must be a whole number", and max(a, 0) gave a silently."""
+    code, _, err = run(capsys, "graph", expression, "a=1", "b=2")
+    assert code == 1 and says in err
+
+
+def test_explain_of_a_graph_too_big_for_its_table_still_draws_it(capsys, tmp_path):
+    """It was reported as an internal error, and the -o diagram was not written."""
+    expression = " + ".join(f"a*{i}" for i in range(40))
+    code, out, err = run(capsys, "graph", expression, "a=1", "--explain", "-o",
+                         str(tmp_path / "big.dot"))
+    assert code == 0 and "d out / d a = 780" in out and "-o draws it" in err
+    assert (tmp_path / "big.dot").exists()
