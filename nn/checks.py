@@ -146,7 +146,8 @@ def check_finite(X, fn, why="NaN > 0.5 is False: it would be predicted 0"):
 
 
 def check_labels(Y, fn):
-    """Binary labels: every entry of Y is 0 or 1 (a label 2 or -1 trained silently)."""
+    """Binary labels: every entry of Y (1, m) is 0 or 1 (a label 2 or -1 trained
+    silently)."""
     values = np.asarray(Y)
     bad = ~np.isin(values, (0, 1))
     if bad.any():

@@ -114,21 +114,11 @@ class Model:
         X = check_X(X, self.layer_dims[0])
         Y = check_Y(Y, X.shape[1])
         check_training_data(X, Y, "fit")
-        if gradients not in GRADIENTS:
-            raise ValueError(f"gradients must be 'hand' or 'engine', got {gradients!r}")
-        check_gradients_option(gradients, "fit", compile)
-        _check_positive(learning_rate, "learning_rate", "e.g. the course's 0.0075")
-        if (isinstance(record_every, bool) or not isinstance(record_every, numbers.Integral)
-                or record_every < 1):
-            raise ValueError(f"fit: record_every must be a positive integer (the cost is kept "
-                             f"every record_every iterations), got {record_every!r}")
+        _check_settings(gradients, compile, learning_rate, record_every)
         hyper = optimization.optimizer_settings(optimizer, "fit", beta=beta, beta1=beta1,
                                                 beta2=beta2, epsilon=epsilon)
         decay, decay_rate = _decay(lr_decay, decay_rate)
-        _check_regularization(lambd, keep_prob, X.shape[1], mini_batch_size)
-        if keep_prob != 1 and len(self.layer_dims) == 2:
-            raise ValueError(f"fit: keep_prob drops hidden units, and {self.layer_dims} has no "
-                             "hidden layer (dropout never drops the input or the output)")
+        _check_regularization(lambd, keep_prob, X.shape[1], mini_batch_size, self.layer_dims)
 
         def grads_and_loss(p, X_b, Y_b):  # the mini-batch's gradients and summed loss
             m_b = X_b.shape[1]  # L2: lambd/(2m), m of the whole set, in each batch (+ below)
@@ -251,11 +241,27 @@ def _batch_lambd(lambd, m_b, m):
     return lambd if m_b == m else lambd * m_b / m
 
 
-def _check_regularization(lambd, keep_prob, m, mini_batch_size):
-    """lambd >= 0 or keep_prob in (0, 1], not both; mini_batch_size None or a positive int."""
+def _check_settings(gradients, compile, learning_rate, record_every):
+    """fit's gradients, compile, learning_rate and record_every, each said by name."""
+    if gradients not in GRADIENTS:
+        raise ValueError(f"gradients must be 'hand' or 'engine', got {gradients!r}")
+    check_gradients_option(gradients, "fit", compile)
+    _check_positive(learning_rate, "learning_rate", "e.g. the course's 0.0075")
+    if (isinstance(record_every, bool) or not isinstance(record_every, numbers.Integral)
+            or record_every < 1):
+        raise ValueError(f"fit: record_every must be a positive integer (the cost is kept "
+                         f"every record_every iterations), got {record_every!r}")
+
+
+def _check_regularization(lambd, keep_prob, m, mini_batch_size, layer_dims):
+    """lambd >= 0 or keep_prob in (0, 1], not both, and keep_prob < 1 only with a hidden
+    layer (it was ignored without one); mini_batch_size None or a positive int."""
     check_lambd(lambd, "fit")
     check_keep_prob(keep_prob, "fit")
     check_one_regularizer(lambd, keep_prob, "fit")
+    if keep_prob != 1 and len(layer_dims) == 2:
+        raise ValueError(f"fit: keep_prob drops hidden units, and {layer_dims} has no hidden "
+                         "layer (dropout never drops the input or the output)")
     if mini_batch_size is not None and (isinstance(mini_batch_size, bool) or not isinstance(
             mini_batch_size, numbers.Integral) or mini_batch_size < 1):
         raise ValueError(f"fit: mini_batch_size must be None (the whole batch) or a positive "
