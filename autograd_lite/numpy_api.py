@@ -388,6 +388,10 @@ _REFLECTED = {np.add: Tensor.__radd__, np.subtract: Tensor.__rsub__,
               np.power: Tensor.__rpow__, np.matmul: Tensor.__rmatmul__}
 
 
+_SYMBOLS = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/",
+            np.power: "**", np.matmul: "@"}
+
+
 def array_ufunc(self, ufunc, method, *inputs, **kwargs):
     """Tensor.__array_ufunc__: np.exp(t), np.add(t, a), ... record the engine's op; a ufunc
     with no counterpart, a method other than __call__ or out= raise a TypeError."""
@@ -395,7 +399,15 @@ def array_ufunc(self, ufunc, method, *inputs, **kwargs):
         reflected = _REFLECTED.get(ufunc)
         if reflected is not None:  # array (op) Tensor: the Tensor's own reflected operator
             return reflected(self, inputs[0])
-    if kwargs.get("out") is not None:
+    out = kwargs.get("out")
+    if out is not None:
+        if type(out) is tuple and len(out) == 1 and type(out[0]) is np.ndarray and inputs \
+                and out[0] is inputs[0] and self is not inputs[0]:  # array += Tensor
+            op = _SYMBOLS.get(ufunc, ufunc.__name__)
+            raise TypeError(f"a {op}= t, with a a numpy array and t a Tensor: numpy would "
+                            "write t's values into a, cut off from the graph. Write a = a "
+                            f"{op} t (a new Tensor), or a {op}= t.detach().numpy() for the "
+                            "values alone")
         raise TypeError(f"numpy.{ufunc.__name__}(..., out=...) on a Tensor: out= is not "
                         "supported because writing into an array would bypass the graph; "
                         f"assign the result instead (x = np.{ufunc.__name__}(...))")

@@ -177,6 +177,12 @@ def manual_seed(seed: int) -> None:
     np.random.seed(seed)
 
 
+def _ravel(self: Tensor, order: str = "C") -> Tensor:
+    """``t.ravel()``: the entries as one axis, a view where it can be (numpy's and PyTorch's);
+    numpy's ``t.ravel("F")`` in column order."""
+    return _reshape_method(self, -1, order=order)
+
+
 def _set_label(self: Tensor, label: str | None) -> None:
     self.name = label
 
@@ -186,7 +192,7 @@ ADAPTERS = {"t.add": _add, "t.sub": _sub, "t.clamp": _clamp, "t.view": _reshape_
             "t.permute": _permute, "t.t": _t, "t.mm": _mm, "t.expand": _expand,
             "t.float": _float, "t.double": _double, "t.clone": _clone,
             "t.unsqueeze": _torch_keywords(ops.expand_dims), "t.amax": _amax,
-            "t.amin": _amin, "al.cat": cat}
+            "t.amin": _amin, "t.ravel": _ravel, "al.cat": cat}
 
 for _op in OPS.values():
     for _spelling in _op.torch:

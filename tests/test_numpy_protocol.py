@@ -1,5 +1,7 @@
 """numpy functions on Tensors record the graph; ones without a counterpart refuse clearly."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -249,3 +251,19 @@ def test_std_over_one_entry_is_0_with_gradient_0_as_finite_differences_give(shap
     (out * 3.0).sum().backward()
     np.testing.assert_array_equal(t.grad, np.zeros(shape))
     assert al.gradcheck(lambda a: np.std(a, axis=axis).sum(), [x])
+
+
+@pytest.mark.parametrize("op", ["+=", "-=", "*=", "/="])
+def test_an_array_written_with_a_tensor_in_place_says_what_to_write(op):
+    """It said np.add(..., out=...), which the user never wrote."""
+    a = np.ones(3)
+    with pytest.raises(TypeError, match=rf"a {re.escape(op)} t, with a a numpy array"):
+        exec(f"a {op} Tensor(np.ones(3))", {"a": a, "Tensor": Tensor, "np": np})
+    np.testing.assert_array_equal(a, np.ones(3))  # and a is as it was
+
+
+def test_ravel_takes_numpys_order_and_is_a_view_where_numpys_is():
+    x = np.arange(6.0).reshape(2, 3)
+    t = Tensor(x.copy())
+    np.testing.assert_array_equal(t.ravel("F").data, x.ravel("F"))
+    assert np.shares_memory(t.ravel().data, t.data)
