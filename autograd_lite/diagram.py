@@ -40,6 +40,7 @@ __all__ = ["draw", "render", "explain", "save_diagram", "Diagram", "RenderError"
            "GraphTooLargeError", "find_renderer", "FORMATS"]
 
 MAX_LAYOUT_NODES = 3000  # beyond this, dot takes minutes: refuse with a clear message
+_SHOWN_LINES = 40  # of the DOT text, in a notebook, where a graph could not be rendered
 
 # What graphviz-pure writes (its `-T?` list; pdf and ps are not among them). render_to accepts
 # exactly these suffixes; render and pipe accept them with graphviz-pure, and whatever a system
@@ -216,8 +217,12 @@ class Diagram(graphviz.Digraph):
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         try:
             return super()._repr_mimebundle_(include, exclude, **kwargs)
-        except RenderError as err:
-            return {"text/plain": f"{err}\n\n{self.source}"}
+        except RenderError as err:  # (a 5,000-op graph put 4.3 MB of DOT in the cell)
+            lines = self.source.splitlines()
+            head = "\n".join(lines[:_SHOWN_LINES]) + (
+                f"\n... ({len(lines) - _SHOWN_LINES} more lines: d.source holds them all)"
+                if len(lines) > _SHOWN_LINES else "")
+            return {"text/plain": f"{err}\n\n{head}"}
 
 
 def suffix_format(path: str | os.PathLike) -> str | None:

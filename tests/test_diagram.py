@@ -929,3 +929,14 @@ def test_a_summary_counts_the_entries_that_are_not_finite():
         y = al.log(x).sum()
         y.backward()
     assert "(and 1 inf)" in _labels_of(al.draw(y))["x"]
+
+
+def test_a_notebook_shows_a_graph_too_big_to_draw_as_a_short_message_not_its_whole_dot():
+    """A 5,000-op graph put its whole DOT text, 4.3 MB, into the notebook cell."""
+    x = al.Tensor(1.0, requires_grad=True, name="x")
+    y = x
+    for _ in range(MAX_LAYOUT_NODES):
+        y = y * 1.0
+    text = al.draw(y)._repr_mimebundle_()["text/plain"]
+    assert f"laying out more than {MAX_LAYOUT_NODES}" in text
+    assert "more lines: d.source holds them all" in text and len(text.splitlines()) < 50
