@@ -57,7 +57,7 @@ def backward(self: Tensor, grad: Any = None, retain_graph: bool = False,
     data = self._data
     if _SEEDS:  # (a dict's truth test: no cost on the usual path)
         _SEEDS.pop(id(self), None)
-    _ROOTS.append(id(self))  # (for draw: a spent graph was not always spent from here)
+    self._root = True  # (for draw: a spent graph was not always spent from here; unset else)
     if grad is None and type(data) is not ndarray and not create_graph:
         # the usual scalar loss: a numpy scalar (0-d op results are), seeded with 1
         backprop(self, type(data)(1.0), True, retain_graph, False, retain_grads)
@@ -83,8 +83,6 @@ Tensor.backward = backward
 
 # id(output) -> (its weak reference, the grad= that its last backward() was given)
 _SEEDS: dict[int, tuple[weakref.ref, np.ndarray]] = {}
-# the ids of the latest tensors backward() was called on (an id alone: no graph is kept)
-_ROOTS: deque = deque(maxlen=256)
 
 
 def seed_of(out: Tensor) -> np.ndarray:
@@ -102,7 +100,7 @@ def backpropagated(out: Tensor) -> bool:
     gradient, walked from A too)."""
     entry = _SEEDS.get(id(out))
     return (entry is not None and entry[0]() is out
-            or is_spent(out) and id(out) in _ROOTS)
+            or is_spent(out) and getattr(out, "_root", False))
 
 
 def _seed(t: Tensor, grad: Any, create_graph: bool) -> tuple[Any, bool]:
@@ -488,13 +486,15 @@ def _check_saved(t: Tensor, restored: list[Tensor] | None = None) -> None:
         if type(a) is Tensor and a._version > t._tick:
             raise RuntimeError(
                 f"backward through '{t._op.name}': its input {_label(a)}of shape {a.shape} was "
-                "changed in place (through .data, a view or a detached copy) after the op "
+                "changed in place (under no_grad, or through .data, a view or a detached copy) "
+                "after the op "
                 "used it, so its gradient would be wrong. Update parameters after "
                 "backward(), or recompute the forward pass after changing them")
     if t._version > t._tick and _reads_result(t._op):  # exp's VJP is g * ans, say
         raise RuntimeError(
             f"backward through '{t._op.name}': its result {_label(t)}of shape {t.shape} was "
-            "changed in place (through .data, a view or a detached copy) after the op made it, "
+            "changed in place (under no_grad, or through .data, a view or a detached copy) "
+            "after the op made it, "
             f"and {t._op.name}'s derivative is computed from it, so it would be wrong. Write the "
             "change as an op (y = y * 0.5 is recorded), or recompute the forward pass")
 

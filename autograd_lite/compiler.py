@@ -470,7 +470,7 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
                           "numpy values and gradients, cut off from that graph: no gradient "
                           "reaches what the argument was computed from. Call the plain "
                           "function to extend the graph, or pass t.detach() to say you want "
-                          "the cut", CutOffWarning, stacklevel=4)
+                          "the cut", CutOffWarning, stacklevel=modes.user_stacklevel())
         d = a._data
         key.append(_tensor_key(d, a.requires_grad and cf.argnums is None))
         leaves.append(d)

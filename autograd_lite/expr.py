@@ -230,8 +230,12 @@ _ELEMENTWISE = {"max": "maximum", "min": "minimum", "sum": "+"}
 def _elementwise_hint(call: ast.Call) -> str:
     """Why f(a, b) of max, min or sum is refused, and what to write."""
     f, (a, b) = call.func.id, (ast.unparse(x) for x in call.args[:2])
+    axis = call.args[1]
+    if isinstance(axis, ast.Tuple) and axis.elts and all(_is_literal(e, (int,))
+                                                          for e in axis.elts):
+        return ""  # max(x, (0, 1)): numpy's axes, nothing else
     if f == "sum":
-        if _is_literal(call.args[1], (int, float)):  # numpy's sum(x, 0): an axis, as documented
+        if _is_literal(axis, (int, float)):  # numpy's sum(x, 0): an axis, as documented
             return ""
         return f"sum({a}, {b}): sum's second argument is an axis; the sum of two is {a} + {b}"
     return (f"{f}({a}, {b}): Python's {f} of two values is {_ELEMENTWISE[f]}({a}, {b}); "

@@ -515,6 +515,7 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
     size = _norm(np.concatenate([g.ravel() for g in engine.values()])) if engine else 0.0
     learner32 = any(_epsilon(user[k]) > np.finfo(np.float64).eps for k in user)
     rounding = _float32_rounding(cost, parameters, engine, learner32)
+    entry_floors = {} if rounding else _entry_floors(cost, parameters)
     # one float32 parameter makes the learner's arithmetic float32 (W and X float32, b
     # float64: Z, and so db, are rounded to float32; 5 right learners in 100 failed)
     coarsest = max(parameters.values(), key=_epsilon, default=np.float64(0))
@@ -527,7 +528,8 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
             _compare(row, mine, engine[name], cost_at, numerical, custom,
                      _limits(coarsest, (size, _norm(engine[name]),
                                                 rounding.get(name, 0.0)),
-                             cost_at, eps, tol_engine, tol_numerical))
+                             cost_at, eps, tol_engine, tol_numerical),
+                     entry_floors.get(name))
         if name in written:  # whatever the values, the write fails it
             row.status, row.message = "wrong", "; ".join(
                 m for m in (written[name], row.message if row.status != "ok" else "") if m)
@@ -555,27 +557,25 @@ ROUNDING_RUNS = 4  # float32 runs of the engine that measure a float32 learner's
 
 
 def _float32_rounding(cost, parameters, engine, learner32=False) -> dict[str, float]:
-    """A learner's rounding of this very cost's gradient, for every parameter: eps64 times
-    the magnitudes it sums (``_summed_terms``; at an optimum, where the gradient cancels to
-    about 0, 37 of 40 right float64 learners failed against the engine's own rounding), and
-    at least the smallest normal float (an underflow: yours 0, the engine's 2e-313).
-    Where a parameter is float32, a float32 learner's (a float64 b beside a float32 W and X
-    is summed from float32 terms): eps32 times the summed terms, or how far the engine's own
+    """Where a parameter is float32, a float32 learner's rounding of this very cost's
+    gradient, for every parameter (a float64 b beside a float32 W and X is summed from
+    float32 terms), at least the smallest normal float32: eps32 times the magnitudes it
+    sums (``_summed_terms``), or how far the engine's own
     gradient moves when computed in float32, at the parameters and at three neighbours one
     float32 rounding away (one run alone can land on the float64 value), capped at RELATIVE
     eps32 times its scale: a cost that behaves otherwise in float32 (binary_cross_entropy's
     p rounds to 1 beyond z = 17) moves it by itself, and a floor of that size passed -dw.
     Float64 parameters and float32 gradients (a learner who cast X to float32) get the
     summed terms' part alone: their relative tolerance stays float64's (gradients 5e-5 off
-    passed when it was float32's). Without the terms if the cost fails to give them."""
+    passed when it was float32's). Empty for float64 throughout (``_entry_floors`` serves
+    it), or without the terms if the cost fails to give them."""
+    low32 = [k for k in engine if _epsilon(parameters[k]) > np.finfo(np.float64).eps]
+    if not low32 and not learner32:
+        return {}
     try:
         terms = {k: _norm(t) for k, t in _summed_terms(cost, parameters).items()}
     except Exception:  # noqa: BLE001  (a measure only: the check goes on without it)
         terms = {}
-    low32 = [k for k in engine if _epsilon(parameters[k]) > np.finfo(np.float64).eps]
-    if not low32 and not learner32:
-        eps64, tiny64 = float(np.finfo(np.float64).eps), float(np.finfo(np.float64).tiny)
-        return {k: max(eps64 * terms.get(k, 0.0), tiny64) for k in engine}
     rng = np.random.default_rng(0)
     eps32, tiny32 = float(np.finfo(np.float32).eps), float(np.finfo(np.float32).tiny)
     moved: dict[str, float] = dict.fromkeys(engine, 0.0)
@@ -594,6 +594,21 @@ def _float32_rounding(cost, parameters, engine, learner32=False) -> dict[str, fl
         moved = dict.fromkeys(engine, 0.0)
     return {k: max(tiny32, eps32 * max(terms.get(k, 0.0), min(change / eps32, RELATIVE * max(
         terms.get(k, 0.0), _norm(engine[k]))))) for k, change in moved.items()}
+
+
+def _entry_floors(cost, parameters) -> dict[str, np.ndarray]:
+    """Entry by entry, a float64 learner's rounding against the engine's: ABSOLUTE eps64
+    times the magnitudes the entry sums, and the smallest normal float64 (an underflow:
+    yours 0, the engine's 2e-313). At an optimum, where the gradient cancels to about 0,
+    37 of 40 right learners failed against the engine's own rounding. Per entry: one entry
+    whose terms cancel at 1e16 let every other entry of its parameter pass sign-flipped,
+    when its floor was the norm of them all. Empty if the cost cannot give the terms."""
+    try:
+        terms = _summed_terms(cost, parameters)
+    except Exception:  # noqa: BLE001  (a measure only: the check goes on without it)
+        return {}
+    eps64, tiny64 = float(np.finfo(np.float64).eps), float(np.finfo(np.float64).tiny)
+    return {k: ABSOLUTE * (eps64 * t + tiny64) for k, t in terms.items()}
 
 
 _PRODUCTS = {"multiply", "divide", "matmul", "einsum"}  # their VJPs sum |products| given |x|
@@ -799,12 +814,13 @@ def _shape_hint(got: tuple, expected: tuple) -> str:
     return " (transposed?)" if got == expected[::-1] else ""
 
 
-def _compare(row, mine, ref, cost_at, numerical, custom, limits) -> None:
+def _compare(row, mine, ref, cost_at, numerical, custom, limits, entry_floor=None) -> None:
     """Fill ``row`` with yours vs the engine and vs central differences: "ok", "wrong",
     or "not finite" (the cost, yours, the engine's or the finite differences), with why.
     ``custom``: the names of the custom ops in the cost (none: the engine's rules alone
     made ``ref``). ``limits``: (tolerance, floor) vs the engine, then vs the differences
-    (see ``agree``)."""
+    (see ``agree``); ``entry_floor``: float64's rounding of each entry (``_entry_floors``),
+    vs the engine only."""
     key, name = row.key, row.parameter
     if not np.isfinite(cost_at):
         row.status = "not finite"
@@ -835,7 +851,8 @@ def _compare(row, mine, ref, cost_at, numerical, custom, limits) -> None:
         return
     row.diff_numerical = relative_difference(mine.reshape(-1)[idx], fd)
     tol_engine, floor_engine, tol_numerical, floor_numerical, _ = limits
-    with_engine = agree(mine, ref, tol_engine, floor_engine)
+    with_engine = agree(mine, ref, tol_engine, floor_engine) or (
+        entry_floor is not None and bool(np.all(err <= entry_floor)))
     if with_engine and agree(mine.reshape(-1)[idx], fd, tol_numerical,
                              floor_numerical * np.sqrt(idx.size)):
         return

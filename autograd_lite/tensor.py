@@ -97,13 +97,13 @@ class Tensor:
     bool arrays become float64; float32 stays float32. The data is copied. ``label=`` is
     micrograd's word for ``name=`` (``Value(2.0, label='a')``)."""
 
-    # A Tensor is also its graph node: _op (the Primitive, None for a leaf), _args (its
-    # inputs: Tensors or constants; None once backward has freed them), _vals (their arrays),
-    # _kwargs, _tick (the write clock when it was made: an input written since has a higher
-    # _version; backward() bumps the clock too), _where (anomaly mode). _versions, the version
-    # counter, is a one-item list shared with views and detached copies (None until needed).
+    # A Tensor is also its graph node: _op (the Primitive; None: a leaf), _args (inputs; None
+    # once backward freed them), _vals (their arrays), _kwargs, _tick (the write clock when
+    # made: an input written since has a higher _version), _where (anomaly), _root (backward()
+    # ran from it). _versions: a one-item list shared with views and detached copies, or None.
     __slots__ = ("_data", "_grad", "_requires_grad", "name", "_versions", "_retain", "_scope",
-                 "_seq", "_op", "_args", "_vals", "_kwargs", "_tick", "_where", "__weakref__")
+                 "_seq", "_op", "_args", "_vals", "_kwargs", "_tick", "_where", "_root",
+                 "__weakref__")
     __array_priority__ = 1000  # so that ndarray (op) Tensor defers to the Tensor
     __hash__ = object.__hash__  # == compares elementwise, like numpy
 

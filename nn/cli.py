@@ -24,6 +24,7 @@ import argparse
 import json
 import math
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -485,16 +486,25 @@ def grade(args) -> int:
         output_path(args.output)  # (checked here, not by argparse: it needs --diagrams)
     except argparse.ArgumentTypeError as err:
         raise UsageError(f"argument -o/--output/--json: {err}") from None
+    def stuck(results):  # (from the watchdog: the learner's code will not stop; exit here)
+        _write_results(results, args.output)
+        sys.stdout.flush()
+        os._exit(1 if args.strict else 0)
+
     results = grading.grade(args.learner, args.model, args.examples, args.diagrams,
                             args.points, args.visibility, args.time_limit or None,
-                            args.function)
-    with open(args.output, "w") as fh:
-        json.dump(results, fh, indent=2)
-    grading.print_summary(results)
-    print(f"results: {args.output}")
+                            args.function, on_stuck=stuck)
+    _write_results(results, args.output)
     full = results["score"] >= sum(t["max_score"] for t in results["tests"]) - 1e-9
     missing = not os.path.isfile(args.learner)  # a typo: the 0 is written, and the status says
     return 1 if missing or args.strict and not full else 0
+
+
+def _write_results(results: dict, path: str) -> None:
+    with open(path, "w") as fh:
+        json.dump(results, fh, indent=2)
+    grading.print_summary(results)
+    print(f"results: {path}")
 
 
 # ---- data -----------------------------------------------------------------------------------

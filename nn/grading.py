@@ -69,7 +69,10 @@ class LearnerTimeout(BaseException):
     case: dict | None = None
 
 
-_limit = {"seconds": None}  # the time limit of the grading under way (None: none)
+# the time limit of the grading under way (None: none), and since when the learner's code
+# has been running (None: it is not), which the watchdog reads
+_limit: dict = {"seconds": None, "since": None}
+GRACE = 2.0  # seconds past the limit before the watchdog takes a call for one that won't stop
 
 
 @contextlib.contextmanager
@@ -90,12 +93,17 @@ def _time_limit(what: str):
                              "limit: an endless loop? time_limit, or --time-limit, sets it)")
 
     previous = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
+    start = _limit["since"] = time.monotonic()
+    outer = signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)  # (a harness's own alarm)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        _limit["since"] = None
+        if outer[0] > 0:  # put the outer timer back, less the time spent here
+            signal.setitimer(signal.ITIMER_REAL,
+                             max(outer[0] - (time.monotonic() - start), 1e-6), outer[1])
     if fired:  # it caught the LearnerTimeout and returned
         raise LearnerTimeout(f"{what} ran longer than {seconds:g} s (the grader's time limit)")
 
@@ -524,7 +532,7 @@ def _key_failures(model, function, failing,
 
 def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.0,
           visibility="visible", time_limit: float | None = TIME_LIMIT,
-          function: str | None = None) -> dict:
+          function: str | None = None, on_stuck=None) -> dict:
     """Gradescope's results.json for the learner's file at ``path``, as a dict: score (out
     of ``points``), execution_time, output, and tests[] (name, score, max_score, status,
     output, visibility), one per gradient key; extra_data holds the model, the function,
@@ -532,8 +540,11 @@ def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.
     the learner's code may run (its import, its function), else it scores 0 (None or 0: no
     limit; there is none either outside the main thread, or on Windows). ``model_name`` and
     ``function`` pick what is graded, for a file that defines more than one graded function
-    (by default the one with the longest name)."""
-    with _beside(path):
+    (by default the one with the longest name). ``on_stuck(results)``: called from a
+    watchdog thread, with a score of 0, if a call runs GRACE seconds past the limit (the
+    learner caught the timeout inside its loop, or turned SIGALRM off); it must end the
+    process (the CLI writes the results and exits), as the stuck call cannot be stopped."""
+    with _beside(path), _watchdog(path, time_limit, on_stuck, points, visibility):
         _limit["seconds"] = time_limit
         try:
             return _graded(path, (model_name, function), examples, out_dir, points,
@@ -547,6 +558,33 @@ def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.
                               ) from err
         finally:
             _limit["seconds"] = None
+
+
+@contextlib.contextmanager
+def _watchdog(path, seconds, on_stuck, points, visibility):
+    """A daemon thread that gives ``on_stuck`` a score of 0 once a call of the learner's
+    code has run GRACE seconds past the limit; nothing without ``on_stuck`` or a limit."""
+    if on_stuck is None or not seconds:
+        yield
+        return
+    stop, start = threading.Event(), time.monotonic()
+
+    def watch():
+        while not stop.wait(0.25):
+            since = _limit["since"]
+            if since is not None and time.monotonic() - since > seconds + GRACE:
+                on_stuck(_zero(f"{path}: the learner's code ran past the {seconds:g} s time "
+                               "limit and did not stop when told (it caught the timeout "
+                               "inside its loop, or turned SIGALRM off): an endless loop?",
+                               points, visibility, time.monotonic() - start, path))
+                return
+
+    thread = threading.Thread(target=watch, name="grader watchdog", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
 
 
 def _graded(path, picked, examples, out_dir, points, visibility) -> dict:
@@ -690,9 +728,10 @@ def _summary(path, learner, model, ran, found, diagram, failures) -> str:
     if others:
         head += (f" [the file also defines {', '.join(others)}; this one is graded, --function "
                  "picks another]")
-    if found is None and failures:  # right on every random case, wrong on a fixed one
-        return (f"{head} is wrong on {', '.join(failures)} on a fixed case (it passed "
-                f"{ran} random cases): see each key's test")
+    if found is None and failures:  # right on the first search's cases, wrong on others
+        return (f"{head} is wrong on {', '.join(failures)}, on the fixed cases or those of the "
+                f"second search (hypothesis's first search passed its {ran} random cases): "
+                "each key's test names the cases")
     if found is None:
         return f"{head} passed {ran} random cases and {len(FIXED_CASES)} fixed ones"
     case, report = found

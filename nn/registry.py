@@ -558,6 +558,9 @@ def for_learner(module, name=None, function=None) -> CourseModel:
     (a graded function's name) allow, the one whose function the module defines (with the
     course's positional arguments, unless one is named), of several the one with the
     longest function name (the first of those: the registry's order)."""
+    if name is not None and name not in COURSE_MODELS:
+        raise LookupError(f"no course model is named {name!r}; the models: "
+                          f"{', '.join(COURSE_MODELS)}")
     allowed = [m for model in COURSE_MODELS.values() for m in model.graded()
                if name in (None, model.name) and function in (None, m.learner)]
     if name is not None or function is not None:

@@ -244,3 +244,9 @@ def test_explain_of_a_graph_too_big_for_its_table_still_draws_it(capsys, tmp_pat
                          str(tmp_path / "big.dot"))
     assert code == 0 and "d out / d a = 780" in out and "-o draws it" in err
     assert (tmp_path / "big.dot").exists()
+
+
+def test_a_tuple_of_axes_is_still_an_axis_for_max_and_sum(capsys):
+    for expression, value in (("sum(x, (0, 1))", "out = 10"), ("max(x, (0, 1))", "out = 4")):
+        code, out, _ = run(capsys, "graph", expression, "x=[[1,2],[3,4]]")
+        assert code == 0 and value in out

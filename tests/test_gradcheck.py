@@ -643,3 +643,15 @@ def test_a_wrong_shape_that_is_another_parameters_asks_about_the_keys():
     report = al.check_gradients(
         lambda P: al.sum(P["W2"] @ al.tanh(P["W1"] @ X + P["b1"]) + P["b2"]), params, shifted)
     assert "that is dW2's shape: are the gradients stored under the right keys?" in str(report)
+
+
+@pytest.mark.parametrize("wrong", [11.0, 20.0, -10.0])
+def test_a_wrong_entry_fails_beside_one_whose_terms_cancel_at_1e16(wrong):
+    """The float64 rounding floor was the norm of the terms of the whole parameter: the
+    entry that sums +-1e16 gave the other, dW = 10, room to pass sign-flipped. Per entry,
+    it does not."""
+    X = np.array([[1e16, -1e16, 1e16, -1e16], [1.0, 1.0, 2.0, 2.0]])
+    cost = lambda p: 0.5 * al.sum((p["W"] @ X) ** 2)  # noqa: E731
+    W = np.array([[0.0, 1.0]])  # dW = [[0, 10]]
+    assert al.check_gradients(cost, {"W": W}, {"dW": np.array([[0.0, 10.0]])}).passed
+    assert not al.check_gradients(cost, {"W": W}, {"dW": np.array([[0.0, wrong]])}).passed

@@ -7,6 +7,8 @@ scores 0 with its traceback; --strict exits 1 on a score that is not full."""
 import inspect
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -274,7 +276,9 @@ def test_a_fixed_case_failure_is_the_summarys_first_line_and_cases_counts_those_
                     '\n    return {"dw": dw, "db": db}', "fixed.py")
     results = grade_file(str(path), examples=30, out_dir=str(tmp_path / "out"))
     assert results["output"].splitlines()[0].endswith(
-        "is wrong on dw on a fixed case (it passed 30 random cases): see each key's test")
+        "is wrong on dw, on the fixed cases or those of the second search (hypothesis's "
+        "first search passed its 30 random cases): each key's test names the cases")
+    assert "on layer_dims=" in results["tests"][0]["output"]  # the fixed case, named
     assert results["score"] == pytest.approx(200 / 3)  # dw of dw, db and the cost
     assert results["extra_data"]["cases"] == 30 + len(FIXED_CASES)
 
@@ -900,3 +904,43 @@ def test_every_key_is_checked_on_every_case_not_only_those_before_the_first_fail
     failed = {t["name"].split(": ")[1] for t in results["tests"] if t["status"] == "failed"}
     assert failed == {"dW1", "dW2", "dW3", "dW4"}
     assert results["score"] == 50.0
+
+
+@pytest.mark.parametrize("name,body", [
+    ("catches_inside_its_loop", "    while True:\n        try:\n            while True:\n"
+                                "                pass\n        except BaseException:\n"
+                                "            pass\n"),
+    ("turns_the_alarm_off", "    import signal\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+                            "    while True:\n        pass\n"),
+])
+def test_a_learner_that_will_not_stop_still_gets_a_results_file_with_0(tmp_path, name, body):
+    """A timeout caught inside the learner's own loop, or SIGALRM turned off, hung the
+    grader: the watchdog writes the 0 and ends the process."""
+    learner = tmp_path / f"{name}.py"
+    learner.write_text(f"def L_model_backward(AL, Y, caches):\n{body}")
+    out = tmp_path / "results.json"
+    done = subprocess.run([sys.executable, "-m", "nn", "grade", str(learner), "-o", str(out),
+                           "--time-limit", "0.5", "--diagrams", str(tmp_path)],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    results = json.loads(out.read_text())
+    jsonschema.validate(results, RESULTS_SCHEMA)
+    assert results["score"] == 0.0 and "did not stop when told" in results["output"]
+
+
+def test_grading_keeps_a_harness_alarm_that_was_already_set(tmp_path):
+    """Each call's timer cancelled a timer already running (pytest-timeout's, say)."""
+    import signal
+
+    from nn.grading import grade as grade_file
+    rang = []
+    previous = signal.signal(signal.SIGALRM, lambda *_: rang.append(True))
+    signal.setitimer(signal.ITIMER_REAL, 600)
+    try:
+        assert grade_file(str(LEARNERS / "deep_correct.py"), examples=2,
+                          out_dir=str(tmp_path))["score"] == 100.0
+        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 500 < remaining <= 600 and not rang
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
