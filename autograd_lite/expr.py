@@ -205,8 +205,9 @@ def _validate(node: ast.AST, variables, depth: int) -> None:
             raise ExpressionError(f"calling {what!r} is not allowed; functions: "
                                   f"{', '.join(sorted(FUNCTIONS))}")
         options = _options(node)
-        if node.func.id in _ELEMENTWISE and len(node.args) > 1 and _elementwise_hint(node):
-            raise ExpressionError(_elementwise_hint(node))
+        if node.func.id in _ELEMENTWISE and len(node.args) > 1 and (
+                hint := _elementwise_hint(node)):
+            raise ExpressionError(hint)
         for i, arg in enumerate(node.args):
             if i in options:
                 _validate_option(options[i], arg)

@@ -444,9 +444,10 @@ class GradientReport:
                      f"{self.tol_engine:g} vs the engine and {self.tol_numerical:g} vs central "
                      f"differences (eps={self.eps:g}) (float32 parameters: "
                      f"{RELATIVE * np.finfo(np.float32).eps:.2g}), or a difference within "
-                     f"rounding ({ABSOLUTE} eps64 times all the gradients' norm or the terms "
-                     f"it sums; float32: {ABSOLUTE} eps32 times its own or the terms it sums, or "
-                     f"{ABSOLUTE} times the engine's own float32 rounding of it, measured)")
+                     f"rounding ({ABSOLUTE} eps64 times all the gradients' norm, or entry by "
+                     f"entry the terms it sums; float32: {ABSOLUTE} eps32 times its own or the "
+                     f"terms it sums, or {ABSOLUTE} times the engine's own float32 rounding of "
+                     "it, measured)")
         for r in self.rows:
             if r.message and r.status != "extra":
                 lines.append(f"  {r.key}: {r.message}")
@@ -560,15 +561,15 @@ def _float32_rounding(cost, parameters, engine, learner32=False) -> dict[str, fl
     """Where a parameter is float32, a float32 learner's rounding of this very cost's
     gradient, for every parameter (a float64 b beside a float32 W and X is summed from
     float32 terms), at least the smallest normal float32: eps32 times the magnitudes it
-    sums (``_summed_terms``), or how far the engine's own
-    gradient moves when computed in float32, at the parameters and at three neighbours one
-    float32 rounding away (one run alone can land on the float64 value), capped at RELATIVE
-    eps32 times its scale: a cost that behaves otherwise in float32 (binary_cross_entropy's
-    p rounds to 1 beyond z = 17) moves it by itself, and a floor of that size passed -dw.
-    Float64 parameters and float32 gradients (a learner who cast X to float32) get the
-    summed terms' part alone: their relative tolerance stays float64's (gradients 5e-5 off
-    passed when it was float32's). Empty for float64 throughout (``_entry_floors`` serves
-    it), or without the terms if the cost fails to give them."""
+    sums (``_summed_terms``), or how far the engine's own gradient moves when computed in
+    float32, at the parameters and at three neighbours one float32 rounding away (one run
+    alone can land on the float64 value), capped at RELATIVE eps32 times its scale: a cost
+    that behaves otherwise in float32 (binary_cross_entropy's p rounds to 1 beyond z = 17)
+    moves it by itself, and a floor of that size passed -dw. Float64 parameters and float32
+    gradients (a learner who cast X to float32) get the summed terms' part alone: their
+    relative tolerance stays float64's (gradients 5e-5 off passed when it was float32's).
+    Empty for float64 throughout (``_entry_floors`` serves it); without the terms if the
+    cost fails to give them."""
     low32 = [k for k in engine if _epsilon(parameters[k]) > np.finfo(np.float64).eps]
     if not low32 and not learner32:
         return {}
