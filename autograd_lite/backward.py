@@ -114,8 +114,8 @@ def _seed(t: Tensor, grad: Any, create_graph: bool) -> tuple[Any, bool]:
         else:
             raise RuntimeError(
                 f"backward(): the output has shape {t.shape}; gradients can be created "
-                "implicitly only for one-element outputs. Pass grad= an array of shape "
-                f"{t.shape} (e.g. np.ones({t.shape}) for the gradient of the sum), "
+                "implicitly only for one-element outputs. Pass gradient= (or grad=) an array "
+                f"of shape {t.shape} (e.g. np.ones({t.shape}) for the gradient of the sum), "
                 "or call .sum() first")
         return (_make(seed, False) if create_graph else seed), True
     if type(grad) is Tensor and not create_graph:
@@ -526,4 +526,10 @@ def _reads_parameter(function, index: int) -> bool:
 
 
 def _label(t: Tensor) -> str:
-    return f"'{t.name}' " if t.name else ""
+    """'name' of ``t``, or of what ``t`` is a view of (W.flatten()'s reshape of W: "its input
+    of shape (4,)" named nothing the user wrote), with a space; "" if none is named."""
+    if t.name:
+        return f"'{t.name}' "
+    base = t._args[0] if t._op is not None and t._op.view and t._args else None
+    return (f"(a {t._op.name} of {_label(base).strip()}) " if type(base) is Tensor
+            and _label(base) else "")

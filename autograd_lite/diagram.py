@@ -329,13 +329,8 @@ def _caller_names() -> dict[int, str]:
     assertion temporaries) are skipped; the first name found wins. (Reading a function's
     locals makes Python keep a snapshot of them on its frame until it next reads them or
     the function returns, as a debugger's look does.)"""
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_globals.get("__name__", "").startswith(__package__):
-        frame = frame.f_back
-    if frame is None:
-        return {}
+    spaces = _caller_spaces()
     known: dict[int, str] = {}
-    spaces = (frame.f_locals, frame.f_globals)
     for space in spaces:
         for name, v in list(space.items()):
             if _nameable(v) and name[:1] != "_" and name.isidentifier():
@@ -351,6 +346,30 @@ def _caller_names() -> dict[int, str]:
                         known[id(item)] = label
                         taken.add(label)
     return known
+
+
+def _caller_spaces() -> tuple[dict, ...]:
+    """The locals and globals of the code that called into this package (none if none)."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith(__package__):
+        frame = frame.f_back
+    return () if frame is None else (frame.f_locals, frame.f_globals)
+
+
+def _caller_aliases() -> dict[int, set[str]]:
+    """{id(object): every name the calling code holds it by}: its variables and the keys of
+    its dicts (parameters["b1"] is b1 however its box is labelled: a loop's leftover
+    ``v`` named the box, and compare={"db1": ...} compared nothing)."""
+    aliases: dict[int, set[str]] = {}
+    for space in _caller_spaces():
+        for name, v in list(space.items()):
+            if _nameable(v):
+                aliases.setdefault(id(v), set()).add(name)
+            elif type(v) is dict and len(v) <= 200:
+                for key, item in v.items():
+                    if _nameable(item) and type(key) is str:
+                        aliases.setdefault(id(item), set()).add(key)
+    return aliases
 
 
 def _nameable(v: Any) -> bool:
@@ -663,6 +682,7 @@ class _LabelOptions:
     walked: bool = False  # whether backward() went through the graph drawn
     shown: dict[int, tuple] = field(default_factory=dict)  # id -> _grads_shown's, once each
     scale: float = 0.0  # the norm of the compared tensors' gradients together
+    aliases: dict[int, set[str]] = field(default_factory=dict)  # compare's names (_caller_aliases)
 
 
 def draw(*outputs: Tensor, rankdir: str = "auto", show_values: bool = True,
@@ -707,10 +727,10 @@ def draw(*outputs: Tensor, rankdir: str = "auto", show_values: bool = True,
     how = _LabelOptions(_labels(order, consts, known, calls), known, {id(o) for o in outputs},
                         _expected_grads(compare), show_values, show_grads, precision,
                         max_entries, replayed, any(map(backpropagated, outputs)))
+    how.aliases = _caller_aliases() if compare is not None else {}
     how.shown = {id(t): _grads_shown(t, how) for t in order}
     how.scale = _compared_size(order, how)
-    if (unmatched := _unmatched_note(order, how)) is not None:
-        notes.append(unmatched)
+    notes += [note for note in [_unmatched_note(order, how)] if note]
     if show_grads and any(more is not None for _, more in how.shown.values()):
         notes.append(_ACCUMULATED if how.walked else _ELSEWHERE)
     labelled = [(node, *_node_label(node, how)) for node in nodes]
@@ -1026,8 +1046,12 @@ def _edge_statements(edges: list[tuple[str, str]], spine: set[str] = frozenset()
 
 def _compared_name(t: Tensor, how: _LabelOptions) -> str | None:
     """The name ``compare`` knows ``t`` by: its own, else the one its box shows (W1, of the
-    caller's parameters["W1"]: compare={"dW1": ...} outlined nothing)."""
-    return t.name or how.names.get(id(t))
+    caller's parameters["W1"]: compare={"dW1": ...} outlined nothing), else another the
+    caller holds it by (a dict's key, where a loop's leftover variable named the box)."""
+    if t.name:
+        return t.name
+    names = [how.names.get(id(t)), *sorted(how.aliases.get(id(t), ()))]
+    return next((n for n in names if n in how.expected), names[0])
 
 
 def _unmatched_note(order: list[Tensor], how: _LabelOptions) -> str | None:

@@ -939,7 +939,14 @@ def squeeze(x: ArrayLike, axis=None) -> Tensor:
 def broadcast_to(x: ArrayLike, shape) -> Tensor:
     """Repeat ``x`` along broadcast axes to ``shape``."""
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    np.broadcast_shapes(np.shape(_val(x)), shape)  # raises numpy's clear message
+    have = np.shape(_val(x))
+    if not all(_index_in(m, 0, 2 ** 62) for m in shape):
+        raise ValueError(f"broadcast_to: the sizes must be whole numbers >= 0, got {shape}")
+    if len(have) > len(shape) or any(n != 1 and n != m for n, m in
+                                     zip(have[::-1], shape[::-1])):
+        raise ValueError(f"broadcast_to: shape {have} cannot be broadcast to {shape}: from the "
+                         "right, each axis must equal the target's or be 1 (an axis of length "
+                         "1 is repeated), and new axes come first")
     return apply(_broadcast_to, (x,), {"shape": shape})
 
 

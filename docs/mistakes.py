@@ -134,7 +134,8 @@ def add_shapes(files):
     return Tensor(np.ones((4, 3))) + np.ones((4, 5))
 
 
-@mistake("backward() on a non-scalar", RuntimeError, "Pass grad= an array of shape (3,)")
+@mistake("backward() on a non-scalar", RuntimeError,
+         "Pass gradient= (or grad=) an array of shape (3,)")
 def backward_vector(files):
     (Tensor(np.ones(3), requires_grad=True) * 2).backward()
 

@@ -956,3 +956,16 @@ def test_a_tensor_given_a_dead_roots_id_is_not_taken_for_a_root():
         J.backward()
         assert not al.backward.backpropagated(A) and al.backward.backpropagated(J)
         assert "not this graph" not in al.draw(J, A).source
+
+
+def test_compare_finds_a_parameter_whose_box_a_leftover_loop_variable_named():
+    """After `for k, v in parameters.items()`, b1's box read v, and compare={"db1": ...}
+    compared nothing: a wrong db1 went unmarked."""
+    parameters = {"W1": al.Tensor(np.ones((1, 2)), requires_grad=True),
+                  "b1": al.Tensor(np.zeros((1, 1)), requires_grad=True)}
+    for k, v in parameters.items():  # noqa: B007  (the leftover is the point)
+        pass
+    J = (parameters["W1"] @ np.ones((2, 3)) + parameters["b1"]).sum()
+    J.backward()
+    graph = al.draw(J, compare={"db1": np.full((1, 1), 99.0)})
+    assert "yours [[99]]" in graph.source and "no tensor drawn is named" not in graph.source

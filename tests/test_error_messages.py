@@ -88,3 +88,23 @@ def test_backward_through_an_input_declared_not_differentiable_names_the_op_and_
     z = scale(x, k.detach()).sum()  # what the message says to do
     z.backward()
     np.testing.assert_array_equal(x.grad, [2.0, 3.0])
+
+
+def test_expand_and_broadcast_to_say_the_rule_not_numpys_shape_mismatch():
+    x = al.Tensor(np.ones((2, 3)))
+    for attempt in (lambda: x.expand(4, -1), lambda: al.broadcast_to(x, (4, 3))):
+        with pytest.raises(ValueError, match=r"broadcast_to: shape \(2, 3\) cannot be "
+                                             r"broadcast to \(4, 3\): from the right"):
+            attempt()
+    with pytest.raises(ValueError, match="whole numbers >= 0"):
+        al.broadcast_to(al.Tensor([1.0]), (-1,))
+
+
+def test_a_change_through_a_view_names_what_the_view_is_of():
+    """W.flatten() then W -= 1: backward said "its input of shape (4,)", naming nothing."""
+    W = al.Tensor(np.ones((2, 2)), requires_grad=True, name="W")
+    f = W.flatten()
+    with al.no_grad():
+        W -= 1.0
+    with pytest.raises(RuntimeError, match=r"its input \(a reshape of 'W'\) of shape \(4,\)"):
+        f.sum().backward()
