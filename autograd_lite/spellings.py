@@ -110,6 +110,45 @@ def _double(self: Tensor) -> Tensor:
     return ops.astype(self, np.float64)
 
 
+def _integer(name: str):
+    def method(self: Tensor) -> Tensor:
+        raise TypeError(f"t.{name}(): tensors hold floats here, which gradients need; for "
+                        "integer values (which have no gradient) write t.numpy().astype(int)")
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"PyTorch's ``t.{name}()``: refused, saying what to write (floats only)."
+    return method
+
+
+def _to(self: Tensor, target: Any = None, dtype: Any = None) -> Tensor:
+    """PyTorch's ``t.to("cpu")`` (numpy runs on the CPU: ``t`` itself) or ``t.to(dtype)``
+    (``astype``, float dtypes)."""
+    for what in (target, dtype):
+        if what is not None and not (isinstance(what, str) and what.split(":")[0] == "cpu"):
+            try:
+                kind = np.dtype(what)
+            except TypeError:
+                raise TypeError(f"t.to({what!r}): numpy runs on the CPU alone, so a device "
+                                "other than 'cpu' has no meaning here; a dtype such as "
+                                "np.float32 converts") from None
+            self = ops.astype(self, kind)
+    return self
+
+
+def _cpu(self: Tensor) -> Tensor:
+    """PyTorch's ``t.cpu()``: ``t`` itself (numpy's arrays are in the CPU's memory)."""
+    return self
+
+
+def _masked_fill(self: Tensor, mask: Any, value: Any) -> Tensor:
+    """PyTorch's ``t.masked_fill(mask, value)``: ``al.where(mask, value, t)``."""
+    return ops.where(mask, value, self)
+
+
+def _where_method(self: Tensor, condition: Any, y: Any) -> Tensor:
+    """PyTorch's ``t.where(condition, y)``: ``al.where(condition, t, y)``."""
+    return ops.where(condition, self, y)
+
+
 def _clone(self: Tensor) -> Tensor:
     """PyTorch's ``t.clone()``: a copy of the data that stays in the graph (gradients flow
     back to ``t``); drawn as an ``astype`` to the same dtype, which is what it computes.
@@ -205,6 +244,13 @@ for _op in OPS.values():
             assert globals()[_name] is _function, _spelling
 
 Tensor.numel, Tensor.dim, Tensor.copy = _numel, _dim, _copy
+# (not t.int(): a class attribute named int broke the annotations `int | None` that the API
+# reference reads in Tensor's namespace)
+Tensor.long, Tensor.to, Tensor.cpu = _integer("long"), _to, _cpu
+Tensor.masked_fill, Tensor.where = _masked_fill, _where_method
+Tensor.device = property(lambda self: "cpu", doc="PyTorch's ``t.device``: always 'cpu'.")
+Tensor.grad_fn = property(lambda self: self._op, doc="PyTorch's ``t.grad_fn``: the op that "
+                          "made t (its Primitive; its .name), None for a leaf.")
 Tensor.size = property(lambda self: _Size(self._data.size, self._data.shape),
                        doc="The number of entries (numpy's t.size); t.size() is the shape and "
                            "t.size(dim) one axis's length (PyTorch's).")

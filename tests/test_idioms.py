@@ -1005,3 +1005,20 @@ def test_squeeze_of_an_axis_longer_than_1_says_how_pytorch_and_numpy_differ():
                                          r"1, as numpy refuses it \(PyTorch's squeeze leaves"):
         al.zeros(2, 3).squeeze(0)
     assert al.zeros(1, 3).squeeze(0).shape == (3,)
+
+
+def test_pytorchs_device_dtype_and_masking_spellings():
+    """x.cpu(), x.to("cpu"), x.device, x.grad_fn, x.masked_fill and x.where were bare
+    AttributeErrors; x.long() says why tensors hold floats."""
+    x = al.Tensor(np.array([1.0, -2.0, 3.0]), requires_grad=True)
+    assert x.cpu() is x and x.to("cpu") is x and x.device == "cpu"
+    assert x.to(np.float32).dtype == np.float32 and x.to("cpu", np.float32).dtype == np.float32
+    assert x.grad_fn is None and (x * 2).grad_fn.name == "multiply"
+    np.testing.assert_array_equal(x.masked_fill(x.data < 0, 0.0).data, [1.0, 0.0, 3.0])
+    np.testing.assert_array_equal(x.where(x.data > 0, 0.0).data, [1.0, 0.0, 3.0])
+    x.masked_fill(x.data < 0, 0.0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 0.0, 1.0])
+    with pytest.raises(TypeError, match="tensors hold floats"):
+        x.long()
+    with pytest.raises(TypeError, match="numpy runs on the CPU alone"):
+        x.to("cuda")
