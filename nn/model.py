@@ -84,7 +84,7 @@ class Model:
             progress=True, record_every=100, print_cost=False, verbose=False, leave=False, *,
             optimizer="gd", mini_batch_size=None, beta=None, beta1=None, beta2=None,
             epsilon=None, lambd=0.0, keep_prob=1.0, lr_decay=None, decay_rate=None,
-            compile=False):
+            compile=False, **others):
         """Train on X (n_x, m), Y (1, m); returns the cost history (every ``record_every``
         iterations and the last). gradients: "hand" (numpy backprop) or "engine".
         progress: a tqdm.auto bar with the current cost (``leave`` keeps it when done).
@@ -114,7 +114,7 @@ class Model:
         X = check_X(X, self.layer_dims[0])
         Y = check_Y(Y, X.shape[1])
         check_training_data(X, Y, "fit")
-        _check_settings(gradients, compile, learning_rate, record_every)
+        _check_settings(gradients, compile, learning_rate, record_every, others)
         hyper = optimization.optimizer_settings(optimizer, "fit", beta=beta, beta1=beta1,
                                                 beta2=beta2, epsilon=epsilon)
         decay, decay_rate = _decay(lr_decay, decay_rate)
@@ -241,8 +241,28 @@ def _batch_lambd(lambd, m_b, m):
     return lambd if m_b == m else lambd * m_b / m
 
 
-def _check_settings(gradients, compile, learning_rate, record_every):
-    """fit's gradients, compile, learning_rate and record_every, each said by name."""
+# Keras's and PyTorch's names for fit's options, and what to write
+_OTHER_NAMES = {"epochs": "num_iterations (with mini_batch_size, an iteration is an epoch)",
+                "batch_size": "mini_batch_size", "lr": "learning_rate",
+                "validation_data": "nothing: call model.accuracy(X_dev, Y_dev) after fit",
+                "callbacks": "nothing: fit has no callbacks (nn.deep.L_layer_model takes "
+                             "callback=)"}
+
+
+def _no_other_options(others: dict) -> None:
+    """A keyword fit does not take, said with what to write (Keras's epochs= got Python's
+    bare "unexpected keyword argument")."""
+    if others:
+        said = "; ".join(f"{k}=: write {_OTHER_NAMES[k]}" if k in _OTHER_NAMES else f"{k}="
+                         for k in others)
+        raise TypeError(f"fit() got option(s) it does not take: {said} (help(Model.fit) "
+                        "lists its options)")
+
+
+def _check_settings(gradients, compile, learning_rate, record_every, others):
+    """fit's gradients, compile, learning_rate and record_every, each said by name, and no
+    ``others`` (Keras's names: said with what to write)."""
+    _no_other_options(others)
     if gradients not in GRADIENTS:
         raise ValueError(f"gradients must be 'hand' or 'engine', got {gradients!r}")
     check_gradients_option(gradients, "fit", compile)

@@ -211,3 +211,13 @@ def test_fit_with_mini_batches_prints_epochs_as_the_course_does(capsys):
 def test_layer_dims_of_bools_are_refused():
     with pytest.raises(ValueError, match="positive integers"):
         nn.Model([3, True, 1])
+
+
+def test_fit_says_what_to_write_for_keras_option_names():
+    """epochs= and batch_size= got Python's bare "unexpected keyword argument"."""
+    _, X, Y = _trained()
+    with pytest.raises(TypeError, match=r"epochs=: write num_iterations .*batch_size=: write "
+                                        r"mini_batch_size"):
+        nn.Model([3, 4, 1]).fit(X, Y, epochs=10, batch_size=8)
+    with pytest.raises(TypeError, match=r"foo= \(help\(Model.fit\) lists its options\)"):
+        nn.Model([3, 4, 1]).fit(X, Y, foo=1)
