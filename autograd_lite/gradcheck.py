@@ -850,7 +850,7 @@ def _compare(row, mine, ref, cost_at, numerical, custom, limits, entry_floor=Non
                        "domain, or use a smaller eps"):
         row.yours, row.engine = float(mine[row.worst_index]), float(ref[row.worst_index])
         return
-    row.diff_numerical = relative_difference(mine.reshape(-1)[idx], fd)
+    row.diff_numerical = relative_difference(mine.reshape(-1)[idx], fd) if idx.size else None
     tol_engine, floor_engine, tol_numerical, floor_numerical, _ = limits
     with_engine = agree(mine, ref, tol_engine, floor_engine) or (
         entry_floor is not None and bool(np.all(err <= entry_floor)))

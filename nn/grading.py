@@ -44,6 +44,7 @@ from .registry import CourseModel, ReturnError, for_learner, graded_in, random_c
 
 MAX_LAYERS, MAX_WIDTH, MAX_M = 4, 8, 16  # the random cases' sizes
 FIXED_CASES = ((5, 0), (5, 1), (1, 2), (9, 3))  # (m, seed) on the graded layer sizes
+SEARCH_SEED = 0  # hypothesis's seed for the random cases: every learner gets the same
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")  # Gradescope's
 TIME_LIMIT = 10.0  # seconds per call of the learner's code; the course's takes < 1 ms here
 
@@ -195,7 +196,10 @@ def check_case(model: CourseModel, function, dims, m, seed,
     cost = lambda P: model.engine(P, X, Y, **options)  # noqa: E731
     # tol_engine 1e-6, not 1e-7: the course's own dAL = -(Y/AL - (1-Y)/(1-AL)) loses
     # 1.6e-7 where Z[L] = 23 (1 - AL = 1e-10), about one random case in 1,500
-    report = al.check_gradients(cost, params, yours, max_numerical=50, tol_engine=1e-6)
+    # against the engine alone, as the grade is defined (no finite differences: where the
+    # output saturates they cannot resolve a gradient of 1e-15, and a right learner that
+    # agreed with the engine failed; the engine's rules are checked by the project's tests)
+    report = al.check_gradients(cost, params, yours, max_numerical=0, tol_engine=1e-6)
     odd = _not_real_arrays(yours)
     for row in report.rows:
         if row.key in odd and row.status != "extra":  # (dA0 is not graded: no test of its own)
@@ -382,18 +386,21 @@ def smallest_failure(model: CourseModel, function, examples: int, failing: dict 
 
 def _search(model: CourseModel, examples: int, prop) -> bool:
     """Run ``prop(dims, m, seed)`` on ``examples`` random cases of ``model``'s sizes, the
-    same ones every time (derandomized); True when it failed (hypothesis shrank it then)."""
-    from hypothesis import HealthCheck, given, settings
+    same ones every time (a fixed seed: derandomize's is a digest of ``prop``'s source, so
+    a comment edited in the grader changed which cases a learner was graded on); True when
+    it failed (hypothesis shrank it then)."""
+    from hypothesis import HealthCheck, given, seed, settings
     from hypothesis import strategies as st
     from hypothesis.errors import Flaky
 
     from autograd_lite.testing import layer_dims
 
     lo, hi = model.hidden_layers
-    search = settings(max_examples=examples, deadline=None, database=None, derandomize=True,
-                      suppress_health_check=list(HealthCheck))(
+    search = seed(SEARCH_SEED)(settings(
+        max_examples=examples, deadline=None, database=None,
+        suppress_health_check=list(HealthCheck))(
         given(dims=layer_dims(lo + 1, min(hi + 1, MAX_LAYERS), 1, MAX_WIDTH),
-              m=st.integers(1, MAX_M), seed=st.integers(0, 2**16))(prop))
+              m=st.integers(1, MAX_M), seed=st.integers(0, 2**16))(prop)))
     try:
         search()
     except (AssertionError, Flaky):  # Flaky: it failed once, not again (a learner's state)

@@ -944,3 +944,21 @@ def test_grading_keeps_a_harness_alarm_that_was_already_set(tmp_path):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_right_learner_is_graded_against_the_engine_not_finite_differences():
+    """Where the output saturates (m = 1, keep_prob 0.5), central differences gave 0 for a
+    gradient of -6e-15 that the learner and the engine agreed on, and the right dropout
+    learner lost dW2 to db3: the grade is the engine's comparison, as the README says."""
+    import importlib.util
+
+    from nn.grading import check_case
+    from nn.registry import COURSE_MODELS
+    spec = importlib.util.spec_from_file_location("dropout_correct",
+                                                  LEARNERS / "dropout_correct.py")
+    learner = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(learner)
+    model = COURSE_MODELS["regularization"].graded()[1]
+    assert model.learner == "backward_propagation_with_dropout"
+    report = check_case(model, learner.backward_propagation_with_dropout, [1, 5, 1, 1], 1, 8)
+    assert report.passed, report
