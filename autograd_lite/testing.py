@@ -30,6 +30,7 @@ from .gradcheck import (
     _changed,
     _custom_ops,
     _engine_gradients,
+    _entry_floors,
     _epsilon,
     _evaluate,
     _finite_or_none,
@@ -736,8 +737,8 @@ def _tolerances(f, given, engine, rtol, atol, mine=()) -> list[tuple[float, Any]
         # per entry, the terms it sums: where they cancel (an optimum, an eigenvector's
         # Rayleigh quotient) both gradients are rounding, and 37 of 40 right ones failed.
         # (Only where the cheap floor fails: it costs another pass, 0.35 -> 0.42 ms a call.)
-        rounding = _float64_entries(cost, dict(zip(names, given)))
-        return [(rtol, np.maximum(floor64, ABSOLUTE * rounding.get(k, 0.0))) for k in names]
+        rounding = _entry_floors(cost, dict(zip(names, given)))  # (check_gradients' own)
+        return [(rtol, np.maximum(floor64, rounding.get(k, 0.0))) for k in names]
     rtol = max(rtol, RELATIVE * epsilon)
     if atol is not None:
         return [(rtol, atol)] * len(engine)
@@ -754,17 +755,6 @@ def _all_close(mine, engine, rtol, atol) -> bool:
             and np.allclose(m, e, rtol=rtol, atol=atol) for m, e in zip(mine, engine))
     except (TypeError, ValueError):
         return False
-
-
-def _float64_entries(cost, given: dict) -> dict[str, np.ndarray]:
-    """Entry by entry, a float64 hand gradient's rounding: eps64 times the magnitudes the
-    entry sums, and at least the smallest normal float64 (an underflow: yours 0, the
-    engine's 2e-313). Empty if the terms cannot be had (the floor above stands)."""
-    try:
-        terms = _summed_terms(cost, given)
-    except Exception:  # noqa: BLE001  (a measure only)
-        return {}
-    return {k: np.maximum(_EPS64 * t, np.finfo(np.float64).tiny) for k, t in terms.items()}
 
 
 _EPS64 = float(np.finfo(np.float64).eps)

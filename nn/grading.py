@@ -86,12 +86,11 @@ def _time_limit(what: str):
             or threading.current_thread() is not threading.main_thread():
         yield
         return
-    fired = []
+    fired, told = [], f"{what} ran longer than {seconds:g} s (the grader's time limit"
 
     def ring(signum, frame):
         fired.append(True)
-        raise LearnerTimeout(f"{what} ran longer than {seconds:g} s (the grader's time "
-                             "limit: an endless loop? time_limit, or --time-limit, sets it)")
+        raise LearnerTimeout(f"{told}: an endless loop? time_limit, or --time-limit, sets it)")
 
     previous = signal.signal(signal.SIGALRM, ring)
     start = _limit["since"] = time.monotonic()
@@ -106,7 +105,7 @@ def _time_limit(what: str):
             signal.setitimer(signal.ITIMER_REAL,
                              max(outer[0] - (time.monotonic() - start), 1e-6), outer[1])
     if fired:  # it caught the LearnerTimeout and returned
-        raise LearnerTimeout(f"{what} ran longer than {seconds:g} s (the grader's time limit)")
+        raise LearnerTimeout(f"{told})")
 
 
 def _as_learners(function):
