@@ -336,6 +336,10 @@ class Generator:
                                for x in (v.start, v.stop, v.step)))
         if type(v) is tuple:
             return ast.Tuple([self.index_literal(x) for x in v])
+        if type(v) is np.ndarray and v.ndim and 0 < v.size <= 32 and v.dtype.kind in "biu":
+            # x[[0, 2]] as the user wrote it (getitem keeps a copy of the list as an array);
+            # numpy reads the list as that array
+            return ast.parse(repr(v.tolist()), mode="eval").body
         return self.literal(v)
 
     def node(self, v: Val) -> ast.expr:

@@ -29,14 +29,13 @@ from .tensor import (
     _apply_one,
     _flag,
     _input_data,
-    _no_value,
     _numbering,
     apply,
     binary_method,
     identity_vjp,
 )
 from .tracing import nondiff
-from .writes import inplace_method
+from .writes import frozen_index, inplace_method
 
 ArrayLike = Any  # a Tensor, a numpy array, a list or a number
 
@@ -969,25 +968,9 @@ def astype(x: ArrayLike, dtype) -> Tensor:
 
 
 def getitem(x: ArrayLike, index) -> Tensor:
-    """``x[index]`` with basic or advanced indexing; repeated indices accumulate gradient."""
-    if isinstance(index, tuple):
-        index = tuple(_index_value(i) for i in index)
-    else:
-        index = _index_value(index)
-    return apply(_getitem, (x,), {"index": index})
-
-
-def _index_value(i):
-    if type(i) is Tensor:
-        _no_value(i, "indexing with a tensor (an index array given to a compiled function "
-                  "is one of its inputs: give it at static_argnums as a tuple and index with "
-                  "x[list(idx)], or index before the call)")  # its values would be baked in
-        raise IndexError(f"getitem: an index that is a Tensor (of shape {i.shape}) holds "
-                         "floats (a Tensor's values are floats even when made from ints or "
-                         "bools, as al.Tensor([0, 2]) is), which numpy does not take as "
-                         "indices; index with a list or an int array (x[[0, 2]], "
-                         "x[np.array([0, 2])]), or a mask (x[t > 0])")
-    return i
+    """``x[index]`` with basic or advanced indexing; repeated indices accumulate gradient.
+    The index's arrays are copied (``frozen_index``): changing them later moves nothing."""
+    return apply(_getitem, (x,), {"index": frozen_index(index, "getitem")})
 
 
 def concatenate(tensors, axis: int | None = 0) -> Tensor:

@@ -66,7 +66,7 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
     what = "t[...] = value"
     _no_write(self, what)
     _check_writable(self, what, value)
-    self.data[_index(index)] = _written(value, what)
+    self.data[frozen_index(index, what)] = _written(value, what)
     self._bump()
 
 
@@ -85,12 +85,37 @@ def _no_write(t: Tensor, what: str) -> None:
                          "al.stack")
 
 
-def _index(index: Any) -> Any:
-    if type(index) is Tensor:
-        return index._data
+def frozen_index(index: Any, op: str) -> Any:
+    """``index`` as numpy reads it, with its index arrays copied: a list, an ndarray or a
+    tuple inside the index becomes a new integer or bool array. Changing the caller's index
+    after the op then cannot move the gradient (PyTorch copies it too), and every advanced
+    index is an array, whose gradient np.add.at accumulates (``x[:, (1, 1)]`` was taken as
+    basic, and its repeated column got one share). A Tensor is refused: it holds floats."""
     if type(index) is tuple:
-        return tuple(i._data if type(i) is Tensor else i for i in index)
-    return index
+        return tuple(_index_item(i, op, True) for i in index)
+    return _index_item(index, op, False)
+
+
+def _index_item(i: Any, op: str, inside: bool) -> Any:
+    kind = type(i)
+    if kind is Tensor:
+        _no_value(i, "indexing with a tensor (an index array given to a compiled function "
+                  "is one of its inputs: give it at static_argnums as a tuple and index with "
+                  "x[list(idx)], or index before the call)")  # its values would be baked in
+        raise IndexError(f"{op}: an index that is a Tensor (of shape {i.shape}) holds "
+                         "floats (a Tensor's values are floats even when made from ints or "
+                         "bools, as al.Tensor([0, 2]) is), which numpy does not take as "
+                         "indices; index with a list or an int array (x[[0, 2]], "
+                         "x[np.array([0, 2])]), or a mask (x[t > 0])")
+    if kind is list or kind is np.ndarray or inside and kind is tuple:
+        try:
+            a = np.array(i)
+        except ValueError as e:  # ragged lists
+            raise IndexError(f"{op}: the index {i!r} is not an array numpy can index with "
+                             f"({e})") from None
+        # numpy reads an empty list as an empty integer index
+        return a.astype(np.intp) if a.size == 0 and a.dtype.kind == "f" else a
+    return i
 
 
 def _written(value: Any, what: str) -> Any:

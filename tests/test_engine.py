@@ -51,6 +51,54 @@ def test_repeated_indices_accumulate():
     np.testing.assert_array_equal(x.grad, [3, 0, 1, 0])
 
 
+# Every spelling numpy reads as an integer array, with a repeated index: numpy's forward,
+# and a gradient that counts each repeat (torch's index backward; finite differences agree).
+@pytest.mark.parametrize("index", [
+    (slice(None), (1, 1)),  # a tuple inside the index is an array: x[:, (1, 1)]
+    ((0, 0),),  # x[(0, 0),]
+    ((0, 0), (1, 1)),  # x[(0, 0), (1, 1)]: each tuple an array, as a list would be
+    (Ellipsis, (2, 2, 2)),
+    [1, 1],
+    np.array([0, 1, 1]),
+    ((1, 1), slice(None)),
+])
+def test_every_spelling_of_an_index_array_accumulates_repeats(index):
+    data = np.arange(6.0).reshape(2, 3)
+    x = leaf(data)
+    y = x[index]
+    np.testing.assert_array_equal(y.data, data[index])
+    y.sum().backward()
+    counts = np.zeros_like(data)
+    np.add.at(counts, index if not isinstance(index, list) else (np.array(index),), 1)
+    np.testing.assert_array_equal(x.grad, counts)
+    assert counts.max() > 1  # (each case repeats an entry)
+
+
+@pytest.mark.parametrize("make", [np.array, list])
+def test_changing_the_index_after_the_op_does_not_move_the_gradient(make):
+    """The index was kept by reference: an embedding's E[idx] with idx refilled for the next
+    micro-batch before backward() sent the gradient to the new rows. torch copies it."""
+    x = leaf(np.ones((3, 2)))
+    idx = make([0, 0, 1])
+    y = x[idx]
+    idx[:] = [2, 2, 2]
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [[2, 2], [1, 1], [0, 0]])
+    mask = np.array([True, False, True])
+    z = x[mask] * 1.0
+    mask[:] = False
+    x.grad = None
+    z.sum().backward()
+    np.testing.assert_array_equal(x.grad, [[1, 1], [0, 0], [1, 1]])
+
+
+def test_an_empty_list_indexes_as_numpys_and_a_write_with_a_tensor_index_says_why_not():
+    x = leaf(np.ones((3, 2)))
+    assert x[[]].shape == np.ones((3, 2))[[]].shape == (0, 2)
+    with al.no_grad(), pytest.raises(IndexError, match=r"t\[\.\.\.\] = value: an index "
+                                     r"that is a Tensor .*holds floats.*x\[t > 0\]"):
+        x[al.Tensor([True, False, True])] = 1.0
+
 def test_ties_in_max_share_the_gradient():
     x = leaf([[1.0, 5.0, 5.0], [2.0, 2.0, 2.0]])
     al.max(x, axis=1).sum().backward()
