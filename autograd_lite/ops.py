@@ -889,8 +889,12 @@ def _probabilities(p: Tensor) -> None:
 
 def reshape(x: ArrayLike, shape) -> Tensor:
     """The same entries in a new shape (one entry may be -1)."""
-    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
-    return apply(_reshape, (x,), {"shape": shape})
+    sizes = (shape,) if np.ndim(shape) == 0 else tuple(shape)
+    if not builtins.all(_index_in(n, -(1 << 63), 1 << 63) for n in sizes):  # numpy: no 1.5, 2.0
+        raise TypeError(f"reshape: the shape {shape!r} must hold integers (one may be -1); "
+                        "a size computed with / is a float: write // (X.shape[0] // k) or "
+                        "int(...)")
+    return apply(_reshape, (x,), {"shape": tuple(operator.index(n) for n in sizes)})
 
 
 @composite
@@ -1324,8 +1328,12 @@ def _reshape_method(self, *shape, order="C"):
     shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
     if order == "F":  # column order is the C order of the axes reversed, on both sides
         return transpose(reshape(transpose(self), tuple(np.atleast_1d(shape))[::-1]))
+    if order == "A":  # numpy's: F for an array laid out in column order only, else C
+        flags = self._data.flags if type(self._data) is np.ndarray else None
+        order = "F" if flags is not None and flags.f_contiguous and not flags.c_contiguous else "C"
+        return _reshape_method(self, shape, order=order)
     if order != "C":
-        raise ValueError(f"reshape: order must be 'C' or 'F', got {order!r}")
+        raise ValueError(f"reshape: order must be 'C', 'F' or 'A', got {order!r}")
     return reshape(self, shape)
 
 

@@ -99,6 +99,32 @@ def test_an_empty_list_indexes_as_numpys_and_a_write_with_a_tensor_index_says_wh
                                      r"that is a Tensor .*holds floats.*x\[t > 0\]"):
         x[al.Tensor([True, False, True])] = 1.0
 
+@pytest.mark.parametrize("spell", [
+    lambda x, s: x.reshape(*s), lambda x, s: x.reshape(s), lambda x, s: al.reshape(x, s),
+    lambda x, s: np.reshape(x, s), lambda x, s: x.view(*s)])
+@pytest.mark.parametrize("shape", [(12 / 8, -1), (2.9, -1), (12.0,), (2, 6.0)])
+def test_a_float_in_a_shape_is_refused_as_numpy_refuses_it(spell, shape):
+    """x.reshape(2.9, -1) gave (2, 6) and x.reshape(12 / 8, -1) (1, 12): the float was
+    truncated, where numpy and torch raise. X.reshape(X.shape[0] / k, -1) is the slip."""
+    with pytest.raises(TypeError):
+        np.ones((2, 6)).reshape(shape)
+    with pytest.raises(TypeError, match=r"reshape: the shape .* must hold integers.*//"):
+        spell(leaf(np.ones((2, 6))), shape)
+    assert leaf(np.ones((2, 6))).reshape(np.int64(3), 4).shape == (3, 4)
+
+
+@pytest.mark.parametrize("layout", [np.ascontiguousarray, np.asfortranarray])
+def test_reshape_order_a_follows_the_layout_as_numpys(layout):
+    data = layout(np.arange(6.0).reshape(2, 3))
+    x = leaf(data)
+    y = x.reshape((3, 2), order="A")
+    np.testing.assert_array_equal(y.data, data.reshape((3, 2), order="A"))
+    (y * np.arange(6.0).reshape(3, 2)).sum().backward()
+    want = np.arange(6.0).reshape(3, 2).reshape(data.shape, order="F" if
+                                                 np.isfortran(data) else "C")
+    np.testing.assert_array_equal(x.grad, want)
+
+
 def test_ties_in_max_share_the_gradient():
     x = leaf([[1.0, 5.0, 5.0], [2.0, 2.0, 2.0]])
     al.max(x, axis=1).sum().backward()
