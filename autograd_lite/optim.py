@@ -8,61 +8,90 @@
         opt.step()
 
 Each step writes the parameters in place, as ``with al.no_grad(): p -= lr * update`` does
-(so a graph that used the old values refuses to backprop). The rules are PyTorch's:
+(so a graph that used the old values refuses to backprop). The rules are PyTorch's, with
+its options and defaults, for a gradient g (-g with ``maximize``):
 
-- ``SGD``: d = g + weight_decay p; with momentum, buf = momentum buf + d (buf = d at the
-  first step); p -= lr d (buf).
-- ``Adam``: m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, p -= lr m_hat / (sqrt(v_hat) + eps)
-  with m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t): the course's Adam (Course 2,
-  ``update_parameters_with_adam``), step for step. t counts each parameter's own steps, as
+- ``SGD``: d = g + weight_decay p; with momentum, buf = momentum buf + (1 - dampening) d
+  (buf = d at the first step) and d = buf, or d + momentum buf with ``nesterov``; p -= lr d.
+- ``Adam``: g += weight_decay p; m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2,
+  p -= lr m_hat / (sqrt(v_hat) + eps) with m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t):
+  the course's Adam (Course 2, ``update_parameters_with_adam``), step for step. With
+  ``amsgrad`` v_hat uses the largest v so far. t counts each parameter's own steps, as
   PyTorch's does: one unused for a while starts its bias correction at its first gradient.
+- ``AdamW``: Adam whose weight decay is p *= 1 - lr weight_decay, apart from the gradient.
 
-A parameter whose ``.grad`` is None (unused by the cost) is left as it is. Course 2's own
-momentum (v = beta v + (1 - beta) dW) is ``nn.optimization.update_parameters_with_momentum``.
+A parameter whose ``.grad`` is None (unused by the cost) is left as it is. The settings are
+in ``opt.param_groups[0]`` (one group), as PyTorch's schedules change them
+(``opt.param_groups[0]["lr"] = 0.01``), and are attributes too (``opt.lr = 0.01``); each
+step checks them. Course 2's own momentum (v = beta v + (1 - beta) dW) is
+``nn.optimization.update_parameters_with_momentum``.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
-from .modes import no_grad
+from .modes import enable_grad, no_grad
 from .tensor import Tensor
 
-__all__ = ["SGD", "Adam"]
+__all__ = ["SGD", "Adam", "AdamW"]
+
+
+def _setting(name: str) -> property:
+    """``opt.lr`` for ``opt.param_groups[0]["lr"]``, read and written."""
+    return property(lambda self: self.param_groups[0][name],
+                    lambda self, value: self.param_groups[0].__setitem__(name, value),
+                    doc=f"The setting {name!r} of the parameters' one group.")
 
 
 class Optimizer:
-    """The parameters (leaf Tensors that require grad) and the shared steps."""
+    """The parameters (leaf Tensors that require grad), their settings, and the shared steps.
 
-    def __init__(self, params: Iterable[Tensor] | dict[str, Tensor], lr: float) -> None:
+    ``state[i]`` holds parameter i's arrays (PyTorch's names: ``momentum_buffer``;
+    ``step``, ``exp_avg``, ``exp_avg_sq``)."""
+
+    # setting -> (lowest, highest, whether the highest is allowed); bools are flags
+    _RANGES: dict[str, tuple[float, float, bool]] = {}
+    lr = _setting("lr")
+
+    def __init__(self, params: Iterable[Tensor] | dict[str, Tensor], **settings: Any) -> None:
+        self.params = _parameters(type(self).__name__, params)
+        self.defaults = {k: self._checked(k, v) for k, v in settings.items()}
+        self.param_groups = [{"params": self.params, **self.defaults}]
+        self.state: list[dict[str, Any]] = [{} for _ in self.params]
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{k}={v!r}" for k, v in self.param_groups[0].items()
+                             if k != "params")
+        return f"{type(self).__name__}({len(self.params)} parameters, {settings})"
+
+    def _checked(self, key: str, value: Any) -> Any:
+        """A setting checked as PyTorch's constructors check it, as a float (or a bool, or
+        a pair of floats for betas)."""
         name = type(self).__name__
-        if isinstance(params, Tensor):
-            raise TypeError(f"{name}: give the parameters as a list (or dict) of Tensors, "
-                            f"not one Tensor: {name}([w], lr=...)")
-        self.params = list(params.values() if isinstance(params, dict) else params)
-        if not self.params:
-            raise ValueError(f"{name}: no parameters given")
-        seen: dict[int, int] = {}
-        for i, p in enumerate(self.params):
-            if type(p) is not Tensor or not p.requires_grad or p._op is not None:
-                what = (type(p).__name__ if type(p) is not Tensor else
-                        f"a tensor made by '{p._op.name}'" if p._op is not None else
-                        "a tensor that does not require grad")
-                raise TypeError(f"{name}: parameter {i} is {what}; give leaf Tensors made with "
-                                "requires_grad=True (a numpy array: al.Tensor(W, "
-                                "requires_grad=True))")
-            if id(p) in seen:  # listed twice, it would be stepped twice
-                raise ValueError(f"{name}: parameter {i} is parameter {seen[id(p)]} again; "
-                                 "list each tensor once (shared weights: once for all uses)")
-            seen[id(p)] = i
-        if not (_is_number(lr) and math.isfinite(lr) and lr > 0):
-            raise ValueError(f"{name}: lr must be a positive finite number, got {lr!r}")
-        self.lr = float(lr)
+        if key == "betas":
+            if not (isinstance(value, (tuple, list)) and len(value) == 2):
+                raise ValueError(f"{name}: betas must be a pair (beta1, beta2), as (0.9, 0.999), "
+                                 f"got {value!r}")
+            return tuple(_in_range(name, f"betas[{i}]", b, 0.0, 1.0, False)
+                         for i, b in enumerate(value))
+        low, high, closed = self._RANGES.get(key, (0.0, math.inf, False))
+        if high is None:  # a flag
+            if not isinstance(value, (bool, np.bool_)):
+                raise ValueError(f"{name}: {key} must be True or False, got {value!r}")
+            return bool(value)
+        return _in_range(name, key, value, low, high, closed)
+
+    def _settings(self) -> dict[str, Any]:
+        """The group's settings, checked again: a schedule (or a loaded state) may have
+        written them since (a NaN lr made every parameter NaN)."""
+        group = self.param_groups[0]
+        return {k: self._checked(k, group[k]) for k in self.defaults}
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget every parameter's gradient: ``.grad = None`` (PyTorch's default), or, with
@@ -75,100 +104,179 @@ class Optimizer:
             else:
                 p.grad = 0.0  # a new array: .grad is never written in place
 
-    def step(self) -> None:
-        """Update every parameter that has a gradient, in place."""
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient, in place. ``closure``, as PyTorch's,
+        computes the cost again (zero_grad, forward, backward) before the update; step
+        returns what it returns."""
+        cost = None
+        if closure is not None:
+            with enable_grad():
+                cost = closure()
+        settings = self._settings()
         with no_grad():
             for i, p in enumerate(self.params):
                 if p.grad is not None:
                     g = p.grad._data if type(p.grad) is Tensor else p.grad  # (create_graph)
-                    p -= self._update(i, p, np.asarray(g, dtype=p.dtype))
+                    g = np.asarray(g, dtype=p.dtype)
+                    p -= self._update(self.state[i], p, -g if settings["maximize"] else g,
+                                      settings)
+        return cost
 
-    def _update(self, i: int, p: Tensor, g: np.ndarray) -> np.ndarray:
+    def _update(self, state: dict, p: Tensor, g: np.ndarray, s: dict) -> np.ndarray:
         raise NotImplementedError
 
-    _STATE: tuple[str, ...] = ()  # its per-parameter arrays (a list, one per parameter)
-
     def state_dict(self) -> dict:
-        """Its settings and state (copies), to save and give to ``load_state_dict`` of an
-        optimizer made on the parameters you load (as PyTorch's): an optimizer pickled
-        apart from its parameters steps its own copies of them."""
+        """Its settings and state (copies), in PyTorch's layout (parameters by position),
+        to save and give to ``load_state_dict`` of an optimizer made on the parameters you
+        load: an optimizer pickled apart from its parameters steps its own copies of them."""
+        group = {k: v for k, v in self.param_groups[0].items() if k != "params"}
         return {"optimizer": type(self).__name__,
-                **{k: copy.deepcopy(v) for k, v in vars(self).items() if k != "params"}}
+                "state": {i: copy.deepcopy(s) for i, s in enumerate(self.state) if s},
+                "param_groups": [{**group, "params": list(range(len(self.params)))}]}
 
     def load_state_dict(self, state: dict) -> None:
         """Take the settings and state ``state_dict`` gave, checked against these parameters."""
-        name, keys = type(self).__name__, [k for k in vars(self) if k != "params"]
-        if state.get("optimizer") != name or set(state) != {"optimizer", *keys}:
+        name = type(self).__name__
+        groups = state.get("param_groups") if isinstance(state, dict) else None
+        if (state.get("optimizer") != name or not isinstance(groups, list) or len(groups) != 1
+                or not isinstance(state.get("state"), dict)):
             raise ValueError(f"{name}.load_state_dict: this is not a {name}'s state_dict "
-                             f"(keys {sorted(state)})")
-        for k in keys:
-            value = state[k]
-            if isinstance(getattr(self, k), list) and (len(value) != len(self.params) or (
-                    k in self._STATE and any(v is not None and np.shape(v) != p.shape
-                                             for v, p in zip(value, self.params)))):
-                raise ValueError(f"{name}.load_state_dict: its {k} do not fit these "
-                                 f"{len(self.params)} parameters' shapes")
-        for k in keys:
-            setattr(self, k, copy.deepcopy(state[k]))
+                             f"(keys {sorted(state) if isinstance(state, dict) else state})")
+        n = len(self.params)
+        fits = groups[0].get("params") == list(range(n)) and all(
+            isinstance(i, int) and 0 <= i < n and all(
+                np.shape(v) == self.params[i].shape for k, v in s.items() if k != "step")
+            for i, s in state["state"].items())
+        if not fits:
+            raise ValueError(f"{name}.load_state_dict: its state does not fit these {n} "
+                             "parameters' shapes")
+        settings = {k: self._checked(k, groups[0][k]) for k in self.defaults if k in groups[0]}
+        if len(settings) != len(self.defaults):
+            raise ValueError(f"{name}.load_state_dict: its settings lack "
+                             f"{sorted(set(self.defaults) - set(settings))}")
+        self.param_groups[0].update(settings)
+        self.state = [copy.deepcopy(state["state"].get(i, {})) for i in range(n)]
 
 
 class SGD(Optimizer):
-    """Gradient descent, ``p -= lr * grad``, with PyTorch's momentum and weight decay."""
+    """Gradient descent, ``p -= lr * grad``, with PyTorch's momentum, dampening, Nesterov
+    momentum, weight decay and maximize."""
 
-    _STATE = ("buffers",)
+    _RANGES = {"momentum": (0.0, 1.0, True), "dampening": (0.0, 1.0, True),
+               "nesterov": (0, None, False), "maximize": (0, None, False)}
+    momentum, dampening, weight_decay = (_setting("momentum"), _setting("dampening"),
+                                         _setting("weight_decay"))
+    nesterov, maximize = _setting("nesterov"), _setting("maximize")
 
-    def __init__(self, params: Iterable[Tensor] | dict[str, Tensor], lr: float,
-                 momentum: float = 0.0, weight_decay: float = 0.0) -> None:
-        super().__init__(params, lr)
-        _in_range("SGD", "momentum", momentum, 0.0, 1.0)
-        _in_range("SGD", "weight_decay", weight_decay, 0.0, math.inf)
-        self.momentum, self.weight_decay = float(momentum), float(weight_decay)
-        self.buffers: list[np.ndarray | None] = [None] * len(self.params)
+    def __init__(self, params: Iterable[Tensor] | dict[str, Tensor], lr: float = 1e-3,
+                 momentum: float = 0.0, dampening: float = 0.0, weight_decay: float = 0.0,
+                 nesterov: bool = False, *, maximize: bool = False) -> None:
+        super().__init__(params, lr=lr, momentum=momentum, dampening=dampening,
+                         weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("SGD: nesterov=True needs momentum > 0 and dampening = 0, "
+                             "as PyTorch's")
 
-    def _update(self, i: int, p: Tensor, g: np.ndarray) -> np.ndarray:
-        d = g + self.weight_decay * p.data if self.weight_decay else g
-        if self.momentum:
-            buf = self.buffers[i]
-            d = self.buffers[i] = d.copy() if buf is None else self.momentum * buf + d
-        return self.lr * d
+    def _update(self, state: dict, p: Tensor, g: np.ndarray, s: dict) -> np.ndarray:
+        d = g + s["weight_decay"] * p.data if s["weight_decay"] else g
+        if s["momentum"]:
+            buf = state.get("momentum_buffer")
+            buf = state["momentum_buffer"] = (d.copy() if buf is None else
+                                              s["momentum"] * buf + (1 - s["dampening"]) * d)
+            d = d + s["momentum"] * buf if s["nesterov"] else buf
+        return s["lr"] * d
 
 
 class Adam(Optimizer):
-    """Adam with bias correction (PyTorch's, and the course's ``update_parameters_with_adam``)."""
+    """Adam with bias correction (PyTorch's, and the course's ``update_parameters_with_adam``),
+    with PyTorch's weight decay (added to the gradient), amsgrad and maximize."""
 
-    _STATE = ("m", "v")
+    _RANGES = {"amsgrad": (0, None, False), "maximize": (0, None, False)}
+    betas, eps, weight_decay = _setting("betas"), _setting("eps"), _setting("weight_decay")
+    amsgrad, maximize = _setting("amsgrad"), _setting("maximize")
+    _DECOUPLED = False  # AdamW's weight decay
 
-    def __init__(self, params: Iterable[Tensor] | dict[str, Tensor], lr: float = 0.001,
+    def __init__(self, params: Iterable[Tensor] | dict[str, Tensor], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0) -> None:
-        super().__init__(params, lr)
-        _in_range("Adam", "betas[0]", betas[0], 0.0, 1.0)
-        _in_range("Adam", "betas[1]", betas[1], 0.0, 1.0)
-        _in_range("Adam", "eps", eps, 0.0, math.inf)
-        _in_range("Adam", "weight_decay", weight_decay, 0.0, math.inf)
-        self.betas = (float(betas[0]), float(betas[1]))  # (np.float32's powers: float32)
-        self.eps, self.weight_decay = float(eps), float(weight_decay)
-        self.steps = [0] * len(self.params)  # t of each parameter: the steps it was updated in
-        self.m = [np.zeros_like(p.data) for p in self.params]
-        self.v = [np.zeros_like(p.data) for p in self.params]
+                 weight_decay: float = 0.0, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         amsgrad=amsgrad, maximize=maximize)
 
-    def _update(self, i: int, p: Tensor, g: np.ndarray) -> np.ndarray:
-        b1, b2 = self.betas
-        if self.weight_decay:
-            g = g + self.weight_decay * p.data
-        self.steps[i] = t = self.steps[i] + 1
-        self.m[i] = b1 * self.m[i] + (1 - b1) * g
-        self.v[i] = b2 * self.v[i] + (1 - b2) * g ** 2
-        m_hat = self.m[i] / (1 - b1 ** t)
-        v_hat = self.v[i] / (1 - b2 ** t)
-        return self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+    def _update(self, state: dict, p: Tensor, g: np.ndarray, s: dict) -> np.ndarray:
+        (b1, b2), decay = s["betas"], s["weight_decay"]
+        if decay and self._DECOUPLED:
+            p *= 1 - s["lr"] * decay  # (PyTorch's order: the decay first, in place)
+        elif decay:
+            g = g + decay * p.data
+        if not state:
+            state.update(step=0, exp_avg=np.zeros_like(p.data), exp_avg_sq=np.zeros_like(p.data))
+        state["step"] = t = state["step"] + 1
+        m = state["exp_avg"] = b1 * state["exp_avg"] + (1 - b1) * g
+        v = state["exp_avg_sq"] = b2 * state["exp_avg_sq"] + (1 - b2) * g ** 2
+        if s["amsgrad"]:
+            v = state["max_exp_avg_sq"] = np.maximum(state.get("max_exp_avg_sq", v), v)
+        m_hat = m / (1 - b1 ** t)
+        v_hat = v / (1 - b2 ** t)
+        return s["lr"] * m_hat / (np.sqrt(v_hat) + s["eps"])
 
 
-def _in_range(name: str, what: str, value: Any, low: float, high: float) -> None:
-    """``value`` in [low, high) (a finite number; ``high`` inf: any number from ``low``)."""
-    if not (_is_number(value) and low <= value < high):
-        raise ValueError(f"{name}: {what} must be a number in [{low:g}, {high:g}), "
-                         f"got {value!r}")
+class AdamW(Adam):
+    """Adam with decoupled weight decay (PyTorch's AdamW, its default weight_decay 0.01):
+    each step first shrinks p by the factor 1 - lr weight_decay."""
+
+    _DECOUPLED = True
+
+    def __init__(self, params: Iterable[Tensor] | dict[str, Tensor], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+
+
+def _parameters(name: str, params: Any) -> list[Tensor]:
+    """The parameters as a list, each a leaf Tensor that requires grad, none twice."""
+    if isinstance(params, Tensor):
+        raise TypeError(f"{name}: give the parameters as a list (or dict) of Tensors, "
+                        f"not one Tensor: {name}([w], lr=...)")
+    if isinstance(params, dict):
+        keys, params = list(params), list(params.values())
+    elif isinstance(params, Iterable) and not isinstance(params, (str, bytes)):
+        params = list(params)
+        keys = list(range(len(params)))
+    else:
+        raise TypeError(f"{name}: give the parameters as a list (or dict) of Tensors, got "
+                        f"{type(params).__name__}: {name}([W1, b1], lr=...)")
+    if not params:
+        raise ValueError(f"{name}: no parameters given")
+    seen: dict[int, Any] = {}
+    for key, p in zip(keys, params):
+        where = f"parameter {key!r}" if isinstance(key, str) else f"parameter {key}"
+        if type(p) is not Tensor or not p.requires_grad or p._op is not None:
+            what = (f"a tensor made by '{p._op.name}'" if type(p) is Tensor and p._op is not None
+                    else "a tensor that does not require grad" if type(p) is Tensor
+                    else "a (key, value) pair: give dict.values() or the dict itself"
+                    if isinstance(p, tuple) and len(p) == 2 else type(p).__name__)
+            raise TypeError(f"{name}: {where} is {what}; give leaf Tensors made with "
+                            "requires_grad=True (a numpy array: al.Tensor(W, "
+                            "requires_grad=True))")
+        if id(p) in seen:  # listed twice, it would be stepped twice
+            raise ValueError(f"{name}: {where} is parameter {seen[id(p)]!r} again; "
+                             "list each tensor once (shared weights: once for all uses)")
+        seen[id(p)] = key
+    return params
+
+
+def _in_range(name: str, what: str, value: Any, low: float, high: float,
+              closed: bool) -> float:
+    """``value`` as a float in [low, high) (or [low, high] when ``closed``), finite."""
+    if not (_is_number(value) and math.isfinite(value) and low <= value
+            and (value <= high if closed else value < high)):
+        span = f"[{low:g}, {high:g}{']' if closed else ')'}" if math.isfinite(high) else \
+            f"a finite number >= {low:g}"
+        raise ValueError(f"{name}: {what} must be {'a number in ' if '[' in span else ''}"
+                         f"{span}, got {value!r}")
+    return float(value)  # (np.float32's powers would be float32)
 
 
 def _is_number(value: Any) -> bool:

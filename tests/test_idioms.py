@@ -657,7 +657,7 @@ def test_adam_counts_the_steps_of_each_parameter_as_pytorch_does():
         opt.step()
     np.testing.assert_allclose(b.data, [0.9, 1.9], rtol=1e-8)  # (eps moves it by 5e-10)
     np.testing.assert_allclose(a.data, [0.41423646, 1.40513173], rtol=1e-8)  # torch's
-    assert opt.steps == [6, 1]
+    assert [s["step"] for s in opt.state] == [6, 1]
 
 
 def test_an_optimizer_step_is_a_write_that_graphs_built_before_it_see():
@@ -680,9 +680,9 @@ def test_an_optimizer_step_is_a_write_that_graphs_built_before_it_see():
      r"'multiply'"),
     (lambda w: al.optim.Adam([w.data]), TypeError, r"parameter 0 is ndarray; give leaf Tensors"),
     (lambda w: al.optim.SGD([al.tensor(1.0)], lr=0.1), TypeError, r"does not require grad"),
-    (lambda w: al.optim.SGD([w], lr=-1), ValueError, r"lr must be a positive finite number"),
+    (lambda w: al.optim.SGD([w], lr=-1), ValueError, r"lr must be a finite number >= 0"),
     (lambda w: al.optim.SGD([w], lr=0.1, momentum=1.5), ValueError, r"momentum must be a number"
-     r" in \[0, 1\)"),
+     r" in \[0, 1\]"),
     (lambda w: al.optim.Adam([w], betas=(0.9, 1.0)), ValueError, r"betas\[1\] must be"),
     (lambda w: al.optim.SGD([], lr=0.1), ValueError, r"no parameters given"),
     (lambda w: al.optim.Adam([w, al.tensor(2.0, requires_grad=True), w]), ValueError,
@@ -755,7 +755,7 @@ def test_an_optimizer_takes_numpy_numbers_for_its_hyperparameters():
     np.testing.assert_allclose(v.data, w.data, rtol=1e-7)  # lr is float32's 0.01
     assert al.optim.SGD([w], lr=np.float64(0.1), momentum=np.float32(0.5)).momentum == 0.5
     for bad in (True, "0.1", [0.1]):
-        with pytest.raises(ValueError, match="lr must be a positive finite number"):
+        with pytest.raises(ValueError, match="lr must be a finite number >= 0"):
             al.optim.SGD([w], lr=bad)
 
 
@@ -837,7 +837,7 @@ def test_an_optimizers_state_dict_continues_training_in_a_new_optimizer(make, tm
         step(w, opt)
         step(w2, opt2)
     np.testing.assert_array_equal(w2.data, w.data)  # the same steps, bit for bit
-    with pytest.raises(ValueError, match="do not fit these 2 parameters' shapes"):
+    with pytest.raises(ValueError, match="its state does not fit these 2 parameters' shapes"):
         make([w, al.tensor([1.0], requires_grad=True)]).load_state_dict(opt.state_dict())
     with pytest.raises(ValueError, match="this is not a"):
         make([w]).load_state_dict({"lr": 0.1})
@@ -952,7 +952,7 @@ def test_zero_grad_keeps_none_for_a_parameter_that_had_no_gradient_as_pytorch():
             opt.step()
         np.testing.assert_array_equal(unused.data, [2.0])
         if isinstance(opt, al.optim.Adam):
-            assert opt.steps == [3, 0]
+            assert [s.get("step", 0) for s in opt.state] == [3, 0]
         (unused * 3.0).sum().backward()  # from now on it has a gradient: zeros, then 3
         opt.zero_grad(set_to_none=False)
         np.testing.assert_array_equal(unused.grad, [0.0])

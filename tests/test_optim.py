@@ -1,0 +1,249 @@
+"""al.optim against PyTorch's documented update rules, written here in numpy from the
+torch.optim pages' pseudocode (and against torch itself where it is installed), and the
+ways PyTorch users drive an optimizer: param_groups, schedules, closures, state_dict."""
+
+import math
+
+import numpy as np
+import pytest
+
+import autograd_lite as al
+
+SGD_OPTIONS = [dict(), dict(momentum=0.9), dict(momentum=0.9, dampening=0.5),
+               dict(momentum=0.9, nesterov=True), dict(weight_decay=0.1),
+               dict(momentum=0.5, weight_decay=0.01, nesterov=True, maximize=True),
+               dict(momentum=1.0), dict(lr=0.0, momentum=0.9)]
+ADAM_OPTIONS = [dict(), dict(betas=(0.5, 0.9)), dict(eps=1e-3), dict(weight_decay=0.1),
+                dict(amsgrad=True), dict(amsgrad=True, weight_decay=0.05, maximize=True),
+                dict(betas=(0.0, 0.0), eps=0.1)]
+
+
+def _problem(seed=0):
+    """A 2-layer net in the course's shapes: W1 (3, 2), b1 (3, 1), W2 (1, 3), b2 (1, 1)."""
+    rng = np.random.default_rng(seed)
+    X, Y = rng.standard_normal((2, 20)), (rng.random((1, 20)) > 0.5) * 1.0
+    init = {"W1": rng.standard_normal((3, 2)), "b1": rng.standard_normal((3, 1)) * 0.1,
+            "W2": rng.standard_normal((1, 3)), "b2": np.zeros((1, 1))}
+
+    def cost(P):
+        A1 = al.tanh(P["W1"] @ X + P["b1"])
+        return al.binary_cross_entropy_with_logits(P["W2"] @ A1 + P["b2"], Y)
+    return init, cost
+
+
+def _sgd_reference(theta, grads, state, t, lr=1e-3, momentum=0.0, dampening=0.0,
+                   weight_decay=0.0, nesterov=False, maximize=False):
+    """torch.optim.SGD's algorithm, line by line from its documentation."""
+    g = -grads if maximize else grads
+    if weight_decay:
+        g = g + weight_decay * theta
+    if momentum:
+        b = g if t == 1 else momentum * state["b"] + (1 - dampening) * g
+        state["b"] = b
+        g = g + momentum * b if nesterov else b
+    return theta - lr * g
+
+
+def _adam_reference(theta, grads, state, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
+                    weight_decay=0.0, amsgrad=False, maximize=False, decoupled=False):
+    """torch.optim.Adam's (and AdamW's, ``decoupled``) algorithm from its documentation."""
+    b1, b2 = betas
+    g = -grads if maximize else grads
+    if decoupled:
+        theta = theta * (1 - lr * weight_decay)
+    elif weight_decay:
+        g = g + weight_decay * theta
+    state["m"] = b1 * state.get("m", 0) + (1 - b1) * g
+    state["v"] = b2 * state.get("v", 0) + (1 - b2) * g * g
+    v = state["v"]
+    if amsgrad:
+        v = state["vmax"] = np.maximum(state.get("vmax", v), v)
+    return theta - lr * (state["m"] / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
+
+
+def _run(make, steps=30):
+    init, cost = _problem()
+    P = {k: al.Tensor(v, requires_grad=True) for k, v in init.items()}
+    opt = make(P)
+    history = []
+    for _ in range(steps):
+        opt.zero_grad()
+        J = cost(P)
+        J.backward()
+        history.append({k: p.grad.copy() for k, p in P.items()})
+        opt.step()
+    return init, P, history
+
+
+def _check_against(reference, options, init, P, history):
+    theta, states = dict(init), {k: {} for k in init}
+    for t, grads in enumerate(history, start=1):
+        theta = {k: reference(theta[k], grads[k], states[k], t, **options) for k in theta}
+    for k in P:
+        np.testing.assert_allclose(P[k].data, theta[k], rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("options", SGD_OPTIONS, ids=str)
+def test_sgd_follows_pytorchs_documented_rule_for_every_option(options):
+    options = {"lr": 0.1, **options}
+    init, P, history = _run(lambda P: al.optim.SGD(P, **options))
+    _check_against(_sgd_reference, options, init, P, history)
+
+
+@pytest.mark.parametrize("options", ADAM_OPTIONS, ids=str)
+@pytest.mark.parametrize("kind", ["Adam", "AdamW"])
+def test_adam_and_adamw_follow_pytorchs_documented_rule_for_every_option(kind, options):
+    options = {"lr": 0.05, **options}
+    init, P, history = _run(lambda P: getattr(al.optim, kind)(P, **options))
+    if kind == "AdamW":
+        options = {"weight_decay": 0.01, **options, "decoupled": True}  # AdamW's default
+    _check_against(_adam_reference, options, init, P, history)
+
+
+@pytest.mark.parametrize("kind, options", [("SGD", dict(lr=0.1, momentum=0.9, dampening=0.3,
+                                                          nesterov=False, weight_decay=0.01)),
+                                           ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True)),
+                                           ("Adam", dict(lr=0.05, amsgrad=True, weight_decay=0.1)),
+                                           ("AdamW", dict(lr=0.05, maximize=True))])
+def test_the_same_steps_as_torch_where_it_is_installed(kind, options):
+    torch = pytest.importorskip("torch", reason="torch is the peers' extra")
+    init, P, _ = _run(lambda P: getattr(al.optim, kind)(P, **options), steps=20)
+    init, cost = _problem()
+    T = {k: torch.tensor(v, requires_grad=True) for k, v in init.items()}
+    opt = getattr(torch.optim, kind)(T.values(), **options)
+    X_cost = cost  # the same cost, through the engine, its gradient handed to torch
+    for _ in range(20):
+        opt.zero_grad()
+        Q = {k: al.Tensor(t.detach().numpy().copy(), requires_grad=True) for k, t in T.items()}
+        X_cost(Q).backward()
+        for k, t in T.items():
+            t.grad = torch.tensor(Q[k].grad)
+        opt.step()
+    for k in P:  # torch sums Adam's terms in another order: its rounding, not a rule
+        np.testing.assert_allclose(P[k].data, T[k].detach().numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_sgds_positional_arguments_are_pytorchs():
+    """SGD([w], 0.1, 0.9, 0.1) set weight_decay=0.1 here; torch's fourth is dampening."""
+    opt = al.optim.SGD([al.Tensor([1.0], requires_grad=True)], 0.1, 0.9, 0.1)
+    assert (opt.lr, opt.momentum, opt.dampening, opt.weight_decay) == (0.1, 0.9, 0.1, 0.0)
+    assert al.optim.SGD([al.Tensor([1.0], requires_grad=True)]).lr == 1e-3  # torch's default
+    assert al.optim.AdamW([al.Tensor([1.0], requires_grad=True)]).weight_decay == 1e-2
+
+
+def test_a_schedule_written_as_pytorchs_changes_the_learning_rate():
+    """opt.param_groups[0]["lr"] = ... raised AttributeError: there was no param_groups."""
+    def train(set_lr):
+        w = al.Tensor([3.0, -2.0], requires_grad=True)
+        opt = al.optim.SGD([w], lr=0.1, momentum=0.5)
+        for i in range(10):
+            set_lr(opt, 0.1 * 0.9 ** i)  # ExponentialLR(gamma=0.9)
+            opt.zero_grad()
+            (w * w).sum().backward()
+            opt.step()
+        return w.data
+
+    def by_groups(opt, lr):
+        for group in opt.param_groups:
+            group["lr"] = lr
+    by_hand, w, buf = np.array([3.0, -2.0]), None, None
+    for i in range(10):
+        g = 2 * by_hand
+        buf = g if buf is None else 0.5 * buf + g
+        by_hand = by_hand - 0.1 * 0.9 ** i * buf
+    w = train(by_groups)
+    np.testing.assert_allclose(w, by_hand, rtol=1e-14)
+    np.testing.assert_array_equal(train(lambda opt, lr: setattr(opt, "lr", lr)), w)
+    opt = al.optim.Adam([al.Tensor([1.0], requires_grad=True)], lr=0.1)
+    assert opt.param_groups[0]["lr"] == opt.defaults["lr"] == 0.1
+    assert opt.param_groups[0]["params"] == opt.params
+
+
+@pytest.mark.parametrize("bad", [float("nan"), -1.0, "0.1", float("inf")])
+def test_a_bad_learning_rate_set_after_construction_is_refused_at_the_step(bad):
+    """opt.lr = nan made every parameter nan at the next step, silently."""
+    w = al.Tensor([1.0, 2.0], requires_grad=True)
+    opt = al.optim.Adam([w], lr=0.1)
+    (w * w).sum().backward()
+    opt.param_groups[0]["lr"] = bad
+    with pytest.raises(ValueError, match="Adam: lr must be a finite number >= 0"):
+        opt.step()
+    assert w.tolist() == [1.0, 2.0]
+    state = al.optim.Adam([w], lr=0.1).state_dict()
+    state["param_groups"][0]["lr"] = bad
+    with pytest.raises(ValueError, match="lr must be"):
+        al.optim.Adam([w]).load_state_dict(state)
+
+
+def test_step_takes_a_closure_and_returns_its_cost_as_pytorchs():
+    w = al.Tensor([1.0, -2.0], requires_grad=True)
+    opt = al.optim.SGD([w], lr=0.25)
+
+    def closure():
+        opt.zero_grad()
+        J = (w * w).sum()
+        J.backward()
+        return J
+    with al.no_grad():  # (PyTorch's closure records even when step is called under no_grad)
+        J = opt.step(closure)
+    assert J.item() == 5.0 and w.tolist() == [0.5, -1.0]
+    assert opt.step() is None
+
+
+def test_adamw_decays_apart_from_the_gradient():
+    """With a zero gradient Adam's step is 0 (m = 0), and AdamW's is the decay alone."""
+    w = al.Tensor([1.0, -2.0], requires_grad=True)
+    opt = al.optim.AdamW([w], lr=0.1, weight_decay=0.5)
+    (w * 0.0).sum().backward()
+    opt.step()
+    np.testing.assert_array_equal(w.data, [0.95, -1.9])
+
+
+def test_a_zero_learning_rate_and_full_momentum_are_taken_as_pytorch_takes_them():
+    w = al.Tensor([1.0, -2.0], requires_grad=True)
+    opt = al.optim.SGD([w], lr=0.0, momentum=1.0)  # a warm-up starts at lr 0
+    (w * w).sum().backward()
+    opt.step()
+    assert w.tolist() == [1.0, -2.0]
+
+
+def test_state_dict_has_pytorchs_layout_and_round_trips():
+    w = al.Tensor([1.0, -2.0], requires_grad=True)
+    opt = al.optim.Adam([w], lr=0.1, amsgrad=True)
+    (w * w).sum().backward()
+    opt.step()
+    state = opt.state_dict()
+    assert state["param_groups"] == [{"lr": 0.1, "betas": (0.9, 0.999), "eps": 1e-8,
+                                      "weight_decay": 0.0, "amsgrad": True,
+                                      "maximize": False, "params": [0]}]
+    assert sorted(state["state"][0]) == ["exp_avg", "exp_avg_sq", "max_exp_avg_sq", "step"]
+    state["state"][0]["exp_avg"][:] = 99.0  # a copy
+    assert opt.state[0]["exp_avg"][0] != 99.0
+    assert "Adam(1 parameters, lr=0.1" in repr(opt)
+
+
+@pytest.mark.parametrize("params, error, message", [
+    (None, TypeError, r"SGD: give the parameters as a list \(or dict\) of Tensors, got NoneType"),
+    (5, TypeError, r"got int: SGD\(\[W1, b1\], lr=...\)"),
+    ("w", TypeError, r"got str"),
+    ({"W1": al.Tensor([1.0], requires_grad=True), "b1": 3}, TypeError,
+     r"SGD: parameter 'b1' is int; give leaf Tensors"),
+    ({"W1": al.Tensor([1.0], requires_grad=True)}.items(), TypeError,
+     r"parameter 0 is a \(key, value\) pair: give dict.values\(\) or the dict itself"),
+])
+def test_parameters_given_wrong_are_named_with_what_to_write(params, error, message):
+    with pytest.raises(error, match=message):
+        al.optim.SGD(params, lr=0.1)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda w: al.optim.Adam([w], betas=(0.9,)), r"betas must be a pair \(beta1, beta2\)"),
+    (lambda w: al.optim.Adam([w], betas=0.9), r"betas must be a pair"),
+    (lambda w: al.optim.Adam([w], betas=(0.9, 0.999, 0.5)), r"betas must be a pair"),
+    (lambda w: al.optim.SGD([w], 0.1, nesterov=True), r"nesterov=True needs momentum > 0"),
+    (lambda w: al.optim.SGD([w], 0.1, nesterov="yes"), r"nesterov must be True or False"),
+    (lambda w: al.optim.Adam([w], eps=math.nan), r"eps must be a finite number >= 0"),
+])
+def test_settings_pytorch_refuses_are_refused_by_name(make, message):
+    with pytest.raises(ValueError, match=message):
+        make(al.Tensor([1.0], requires_grad=True))
