@@ -310,7 +310,9 @@ def gradients(out: Tensor, inputs: list[Tensor], seed: Any = None, *,
                          create_graph=create_graph, inputs=list(inputs), outside=outside)
     if unconnected is None and inputs and all(g is None for g in found):
         return None
-    return [np.zeros_like(x._data) if g is None else g for g, x in zip(found, inputs)]
+    zeros = (lambda x: _make(np.zeros_like(x._data), False)) if create_graph else (
+        lambda x: np.zeros_like(x._data))  # (recorded: a Tensor, as the others are)
+    return [zeros(x) if g is None else g for g, x in zip(found, inputs)]
 
 
 def _edge_watcher(mode, trace: Callable | None, root: Tensor) -> Callable | None:

@@ -143,7 +143,7 @@ class Compiled:
             raise ValueError(f"al.compile({self.__name__}): argument "
                              f"{min(self.static_argnums & set(self.argnums))} is in both argnums "
                              "and static_argnums; a constant of the trace has no gradient")
-        self._single = isinstance(argnums, int)
+        self._single = argnums is not None and np.ndim(argnums) == 0  # (np.int64 too)
         self.cache_size = cache_size
         self.trace_count = 0
         self._numbers: dict[int, set] = {}  # argument -> Python numbers it was traced at (<= 2)

@@ -7,6 +7,8 @@ another, they record their own backward pass (``create_graph``) and return Tenso
 
 from __future__ import annotations
 
+import operator
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -15,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from .backward import gradients
-from .modes import TraceError, enable_grad, tracer
-from .tensor import Tensor
+from .modes import TraceError, enable_grad, tracer, user_stacklevel
+from .tensor import CutOffWarning, Tensor
 
 
 def _variables(args, argnums, dicts=False):
@@ -59,14 +61,29 @@ def _inside() -> Iterator[None]:
 
 
 def _gradients(out: Tensor, variables: list[Tensor], seed: Any, nested: bool,
-               enclosed: bool) -> tuple[list, bool]:
-    """(d out / d variables, nested): recorded when ``nested``, and also when, inside an
-    enclosing transform, ``out`` reaches a tensor that requires grad beside the variables
-    (f closed over the enclosing one's variable), which the second value then says."""
-    outside = [] if enclosed and not nested else None
-    gs = gradients(out, variables, seed, create_graph=nested, outside=outside)
-    if outside:
+               enclosed: bool, create_graph: bool | None = None,
+               fname: str = "grad") -> tuple[list, bool]:
+    """(d out / d variables, nested): recorded when ``nested`` or ``create_graph``, and also
+    when, inside an enclosing transform, ``out`` reaches a tensor that requires grad beside
+    the variables (f closed over the enclosing one's variable), which the second value then
+    says. At the top level such a tensor (a parameter f closed over) is a constant of the
+    arrays returned, as in PyTorch's autograd.grad: said once, unless create_graph is given."""
+    if create_graph:
         return gradients(out, variables, seed, create_graph=True), True
+    outside = [] if not nested and create_graph is None else None
+    gs = gradients(out, variables, seed, create_graph=nested, outside=outside)
+    if outside and enclosed:
+        return gradients(out, variables, seed, create_graph=True), True
+    if outside:
+        names = ", ".join(f"'{t.name}'" if t.name else f"one of shape {t.shape}"
+                          for t in outside[:3])
+        warnings.warn(
+            f"{fname}: the function reads tensors that require grad beside its arguments "
+            f"({names}); the gradient returned is an array, constant in them, as PyTorch's "
+            f"autograd.grad gives it. To differentiate through it (a gradient penalty, "
+            f"MAML), pass {fname}(f, create_graph=True), which returns Tensors; "
+            f"create_graph=False says you want the arrays", CutOffWarning,
+            stacklevel=user_stacklevel())
     return gs, nested
 
 
@@ -112,10 +129,18 @@ def _structured(a, grads):
     return next(grads)
 
 
-def _argnums(argnums) -> tuple[int, ...]:
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+def _argnums(argnums, fname: str) -> tuple[int, ...]:
+    """argnums as a tuple of ints (numpy's ints too, as JAX takes them)."""
+    try:
+        nums = ((operator.index(argnums),) if np.ndim(argnums) == 0 and not isinstance(
+            argnums, (list, tuple)) else tuple(operator.index(i) for i in argnums))
+    except TypeError:
+        point = (" (the point goes to the function it returns: al.grad(f)(x), not "
+                 "al.grad(f, x))" if isinstance(argnums, (Tensor, np.ndarray, float)) else "")
+        raise TypeError(f"{fname}: argnums={argnums!r} must be an argument index or a tuple "
+                        f"of them{point}") from None
     if len(set(nums)) != len(nums):
-        raise ValueError(f"grad: argnums={argnums!r} names an argument twice")
+        raise ValueError(f"{fname}: argnums={argnums!r} names an argument twice")
     return nums
 
 
@@ -137,21 +162,28 @@ def _scalar_output(out, fname):
 
 
 def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0,
-                   has_aux: bool = False) -> Callable:
+                   has_aux: bool = False, *, create_graph: bool | None = None,
+                   _name: str | None = None) -> Callable:
     """``value_and_grad(f)(*args) -> (f(*args), df/dargs[argnums])`` for a scalar f.
 
     With a tuple ``argnums`` the gradient is a tuple, one per argument. An argument that is
     a dict (the course's ``parameters``) gets a dict of gradients, one per value.
     has_aux: f returns ``(cost, aux)``, as in JAX; the result is ``((cost, aux), grads)``.
+    create_graph: True records the backward pass and returns Tensors, which depend on the
+    tensors f closes over (JAX's answer: ``(norm(grad(D)(x)) - 1) ** 2`` then backpropagates
+    into D's weights); False returns arrays, constant in them (PyTorch's autograd.grad
+    default). Left out, arrays, with a CutOffWarning where f read such a tensor.
     """
-    nums = _argnums(argnums)
+    fname = "value_and_grad" if _name is None else _name
+    nums = _argnums(argnums, fname)
 
     def wrapper(*args: Any, **kwargs: Any):
         enclosed = _depth.get() > 0
         with enable_grad(), _inside():  # whatever the caller's mode, as torch.func does
             xs, nested, variables = _variables(args, nums, dicts=True)
             out, aux = _split_aux(f(*xs, **kwargs), has_aux)
-            gs, nested = _gradients(out, variables, None, nested, enclosed)
+            gs, nested = _gradients(out, variables, None, nested, enclosed, create_graph,
+                                    fname)
         _release(variables)
         value = out if nested else out.data
         if not nested:
@@ -159,7 +191,7 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0,
             aux = _values(aux)  # arrays, as the value is (and as JAX gives them)
         flat = iter(gs)
         gs = [_structured(args[i], flat) for i in nums]
-        return ((value, aux) if has_aux else value), (gs[0] if isinstance(argnums, int)
+        return ((value, aux) if has_aux else value), (gs[0] if np.ndim(argnums) == 0
                                                       else tuple(gs))
 
     wrapper.__name__ = f"value_and_grad_{getattr(f, '__name__', 'f')}"
@@ -194,13 +226,15 @@ def _split_aux(result: Any, has_aux: bool) -> tuple[Tensor, Any]:
     return _scalar_output(result[0], "grad"), result[1]
 
 
-def grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+def grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False, *,
+         create_graph: bool | None = None) -> Callable:
     """``grad(f)(*args)``: the gradient of scalar ``f`` w.r.t. ``args[argnums]``, same shape.
 
     Nests: ``grad(grad(f))`` is the second derivative of a scalar function.
     has_aux: f returns ``(cost, aux)``, as in JAX; the result is ``(grads, aux)``.
+    create_graph: as value_and_grad's (True: Tensors that depend on what f closes over).
     """
-    vg = value_and_grad(f, argnums, has_aux)
+    vg = value_and_grad(f, argnums, has_aux, create_graph=create_graph, _name="grad")
 
     def wrapper(*args: Any, **kwargs: Any):
         value, grads = vg(*args, **kwargs)
@@ -214,10 +248,12 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -
 def jacobian(f: Callable, argnums: int = 0) -> Callable:
     """``jacobian(f)(*args)`` w.r.t. ``x = args[argnums]``, of shape ``f(x).shape + x.shape``
     (one backward per output). ``argnums`` is one index, spelled as grad's (and JAX's)."""
-    _one_index(argnums, "jacobian")
+    argnums = _one_index(argnums, "jacobian")
 
     def wrapper(*args: Any, **kwargs: Any):
         enclosed = _depth.get() > 0
+        if -len(args) <= argnums < len(args):
+            _one_array(args[argnums], "jacobian")
         with enable_grad(), _inside():  # whatever the caller's mode
             xs, nested, _ = _variables(args, (argnums,))
             x = xs[argnums]
@@ -244,24 +280,48 @@ def jacobian(f: Callable, argnums: int = 0) -> Callable:
 def hessian(f: Callable, argnums: int = 0) -> Callable:
     """``hessian(f)(*args)`` w.r.t. ``x = args[argnums]``, of shape ``x.shape + x.shape``, for
     small inputs."""
-    _one_index(argnums, "hessian")
-    return jacobian(grad(f, argnums), argnums)
+    argnums = _one_index(argnums, "hessian")
+    inner = jacobian(grad(f, argnums), argnums)
+
+    def wrapper(*args: Any, **kwargs: Any):
+        if -len(args) <= argnums < len(args):
+            _one_array(args[argnums], "hessian")
+        return inner(*args, **kwargs)
+
+    return wrapper
 
 
-def _one_index(argnums: Any, fname: str) -> None:
-    if not isinstance(argnums, int):
+def _one_index(argnums: Any, fname: str) -> int:
+    nums = _argnums(argnums, fname)
+    if len(nums) != 1 or isinstance(argnums, (list, tuple)):
         raise TypeError(f"{fname}: argnums={argnums!r}; give one argument index (an int), or "
                         f"call {fname} once per argument")
+    return nums[0]
 
 
-def hvp(f: Callable, x: Any, v: Any, *args: Any) -> np.ndarray:
+def _one_array(a: Any, fname: str) -> None:
+    """jacobian, hessian and hvp differentiate with respect to one array: a dict or a list
+    of them (which grad takes) would be read as one array of objects."""
+    if isinstance(a, dict) or _structure(a):
+        raise TypeError(f"{fname}: the argument is a {type(a).__name__} of arrays; {fname} "
+                        "takes one array at a time: fix the others, as in al." + (
+                            f"{fname}(lambda W1: cost({{**P, 'W1': W1}}))(P['W1']) (al.grad "
+                            "takes the dict)" if fname != "hvp" else
+                            "hvp(lambda W1: cost({**P, 'W1': W1}), P['W1'], v)"))
+
+
+def hvp(f: Callable, x: Any, v: Any, *args: Any) -> Any:
     """Hessian-vector product H(x) v of scalar ``f`` by double backprop, without forming H:
-    x and v one array each, of one shape; returns an array of that shape."""
+    x and v one array each, of one shape; returns an array of that shape (a Tensor inside
+    another transform, which may differentiate it with respect to x or v)."""
     if type(x) is tuple or type(v) is tuple:  # f got the tuple and failed inside, unclearly
         raise TypeError("hvp(f, x, v): x and v are one array each; PyTorch's "
                         "hvp(f, (x,), (v,)) takes tuples: write al.hvp(f, x, v), which returns "
                         "H(x) v alone (PyTorch's returns (f(x), H(x) v))")
-    v = np.asarray(v, dtype=float)
+    _one_array(x, "hvp")
+    _one_array(v, "hvp")
+    if not (isinstance(v, Tensor) and v.requires_grad):  # (one that does: a variable of an
+        v = np.asarray(getattr(v, "_data", v), dtype=float)  # enclosing transform, kept)
     x_shape = np.shape(getattr(x, "_data", x))
     if v.shape != x_shape:  # g * v broadcast: H @ [1, 1, 1] for v [1]
         raise ValueError(f"hvp(f, x, v): v has shape {v.shape} and x {x_shape}; v is a "

@@ -1,5 +1,7 @@
 """Gradients of gradients: create_graph, nested grad, hessian, hvp."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -175,3 +177,103 @@ def test_check_gradients_says_a_gradient_is_none_and_refuses_complex_values():
     report = al.check_gradients(lambda P: (P["x"] ** 2).sum(), {"x": np.ones(3)},
                                 {"dx": np.full(3, 2.0 + 1j)})  # cast to 2.0 with a warning
     assert not report.passed and "'dx' is not a numeric array (it holds complex128" in str(report)
+
+
+def _penalty_problem():
+    rng = np.random.default_rng(3)
+    return rng.standard_normal((1, 3)), rng.standard_normal((3, 2)), rng.standard_normal((2, 4))
+
+
+def _penalised(W, V, X, **options):
+    def D(x):
+        return al.sum(al.tanh(W @ al.tanh(V @ x)))
+    g = al.grad(D, **options)(X)
+    return D(X) + (al.norm(g) - 1) ** 2
+
+
+def test_a_gradient_penalty_backpropagates_into_the_weights_with_create_graph():
+    """al.grad(D)(X) was an array, constant in the weights D closes over: W.grad held D's own
+    gradient alone ([-0.769, 0.442, -0.711] where torch's create_graph and JAX agree on
+    [0.060, -0.601, -1.313]), silently. create_graph=True keeps the dependence; central
+    differences of the penalised cost, each computed with arrays, are the truth here."""
+    Wd, Vd, X = _penalty_problem()
+    W, V = al.Tensor(Wd, requires_grad=True), al.Tensor(Vd, requires_grad=True)
+    _penalised(W, V, X, create_graph=True).backward()
+
+    def cost(Wn, Vn):
+        return _penalised(al.Tensor(Wn), al.Tensor(Vn), X).item()
+    h = 1e-6
+    for param, got, at in ((Wd, W.grad, lambda d: cost(Wd + d, Vd)),
+                           (Vd, V.grad, lambda d: cost(Wd, Vd + d))):
+        want = np.zeros_like(param)
+        for i in np.ndindex(param.shape):
+            d = np.zeros_like(param)
+            d[i] = h
+            want[i] = (at(d) - at(-d)) / (2 * h)
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)
+
+
+def test_a_top_level_gradient_that_drops_a_closed_over_tensor_says_so():
+    Wd, Vd, X = _penalty_problem()
+    W = al.Tensor(Wd, requires_grad=True, name="W")
+    V = al.Tensor(Vd, requires_grad=True)
+    with pytest.warns(al.CutOffWarning, match=r"grad: the function reads tensors that require "
+                      r"grad beside its arguments \('W', one of shape \(3, 2\)\).*"
+                      r"create_graph=True"):
+        _penalised(W, V, X).backward()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g = al.grad(lambda x: al.sum(al.tanh(W @ al.tanh(V @ x))), create_graph=False)(X)
+        assert type(g) is np.ndarray
+        assert type(al.grad(lambda x: al.sum(x * x))(X)) is np.ndarray  # nothing closed over
+
+
+@pytest.mark.parametrize("f", [lambda s: 3 * s, al.relu, lambda s: al.abs(s) + 2 * s])
+def test_the_third_derivative_of_a_piecewise_linear_function_is_zero(f):
+    """It raised "the function returned a ndarray, not a Tensor": the middle level's
+    gradient of a constant was np.zeros, not a Tensor. JAX gives 0."""
+    assert al.grad(al.grad(al.grad(f)))(0.5) == 0.0
+    assert al.grad(al.grad(al.grad(al.grad(f))))(0.5) == 0.0
+
+
+def test_hvp_differentiates_with_respect_to_its_direction():
+    """hvp took np.asarray(v): d/dv sum(H v) was [0, 0, 0] (JAX: H^T 1) and jacobian over v
+    raised. H v is linear in v: its Jacobian is H."""
+    def f(x):
+        return al.sum(x ** 3 * al.sin(x))
+    x, v = np.array([0.3, -1.2, 2.0]), np.array([1.0, 2.0, -1.0])
+    H = al.hessian(f)(x)
+    np.testing.assert_allclose(al.grad(lambda u: al.sum(al.hvp(f, x, u)))(v), H.T @ np.ones(3),
+                               rtol=1e-12)
+    np.testing.assert_allclose(al.jacobian(lambda u: al.hvp(f, x, u))(v), H, rtol=1e-12,
+                               atol=1e-14)
+    np.testing.assert_allclose(al.hvp(f, x, al.Tensor(v)), H @ v, rtol=1e-12)
+
+
+def test_argnums_takes_numpys_ints_and_says_where_the_point_goes():
+    def f(x, y):
+        return al.sum(x * y ** 2)
+    x, y = np.array([1.0, 2.0]), np.array([3.0, -1.0])
+    np.testing.assert_array_equal(al.grad(f, argnums=np.int64(1))(x, y), 2 * x * y)
+    assert isinstance(al.value_and_grad(f, argnums=np.int64(0))(x, y)[1], np.ndarray)
+    np.testing.assert_array_equal(al.jacobian(lambda a: a * 2, argnums=np.int64(0))(x),
+                                  2 * np.eye(2))
+    with pytest.raises(TypeError, match=r"grad: argnums=array.*the point goes to the function "
+                       r"it returns: al.grad\(f\)\(x\), not al.grad\(f, x\)"):
+        al.grad(f, x)
+    with pytest.raises(TypeError, match=r"value_and_grad: argnums='0' must be an argument "
+                       r"index"):
+        al.value_and_grad(f, "0")
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda f, P: al.jacobian(f)(P), "jacobian"), (lambda f, P: al.hessian(f)(P), "hessian"),
+    (lambda f, P: al.hvp(f, P, P), "hvp"),
+    (lambda f, P: al.hessian(f)([P["W1"], P["b1"]]), "hessian")])
+def test_transforms_of_one_array_say_so_for_the_courses_dict(call, name):
+    """jacobian(cost)(P) said 'data of dtype object (from dict) is not real-valued' and hvp
+    'float() argument must be ... not dict'. grad takes the dict; these take one array."""
+    P = {"W1": np.ones((2, 2)), "b1": np.zeros((2, 1))}
+    with pytest.raises(TypeError, match=rf"{name}: the argument is a (dict|list) of arrays; "
+                       rf"{name} takes one array at a time: fix the others, as in al.{name}"):
+        call(lambda P: al.sum(P["W1"] ** 2), P)

@@ -535,7 +535,8 @@ def test_a_nested_grad_that_closes_over_the_outer_variable_is_differentiated():
     assert type(al.grad(f)(2.0)) is not al.Tensor  # arrays out, as before
     assert al.grad(f)(al.Tensor(2.0, requires_grad=True)).item() == 72.0  # a Tensor: recorded
     y = al.Tensor(2.0, requires_grad=True)  # a user's leaf, backward() by hand: at the top
-    f(y).backward()  # level the inner gradient is an array, a constant, as PyTorch's
+    with pytest.warns(al.CutOffWarning, match=r"grad\(f, create_graph=True\)"):
+        f(y).backward()  # level the inner gradient is an array, a constant, as PyTorch's
     assert y.grad == 24.0  # autograd.grad(create_graph=False) gives: d(g * y)/dy = g
     # returned as it is (it had raised "returned a ndarray, not a Tensor"): d(6 y**2)/dy
     assert al.grad(lambda y: al.grad(lambda x: (x * y) ** 2)(3.0))(2.0) == 24.0
@@ -551,8 +552,10 @@ def test_a_nested_grad_that_closes_over_the_outer_variable_is_differentiated():
         return (J * J).sum()
     np.testing.assert_array_equal(al.grad(through_jacobian)(np.array([1.0, 2.0])), [2.0, 4.0])
     W = al.Tensor(np.array([[1.0, 2.0], [3.0, 4.0]]), requires_grad=True)  # a model's
-    g = al.grad(lambda x: al.tanh(W @ x).sum())(np.ones(2))  # input gradient, as FGSM takes
-    assert type(g) is np.ndarray  # it: arrays at the top level (a review found a Tensor)
+    g = al.grad(lambda x: al.tanh(W @ x).sum(), create_graph=False)(np.ones(2))  # input
+    assert type(g) is np.ndarray  # gradient, as FGSM takes it: arrays (a review found a Tensor)
+    with pytest.warns(al.CutOffWarning, match=r"one of shape \(2, 2\)"):  # said, left out
+        assert type(al.grad(lambda x: al.tanh(W @ x).sum())(np.ones(2))) is np.ndarray
     np.testing.assert_allclose(g, W.data.T @ (1 - np.tanh(W.data @ np.ones(2)) ** 2))
 
 
