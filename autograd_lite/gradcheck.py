@@ -440,9 +440,11 @@ class GradientReport:
         widths = [max(len(str(c)) for c in col) for col in zip(head, *body)]
         lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in [head] + body]
         lines.insert(1, "  ".join("-" * w for w in widths))
+        numerical = (f" and {self.tol_numerical:g} vs central differences (eps={self.eps:g})"
+                     if any(r.diff_numerical is not None for r in self.rows)
+                     else " (no central differences were taken)")
         lines.append(f"relative difference ||g - g~|| / (||g|| + ||g~||); passes below "
-                     f"{self.tol_engine:g} vs the engine and {self.tol_numerical:g} vs central "
-                     f"differences (eps={self.eps:g}) (float32 parameters: "
+                     f"{self.tol_engine:g} vs the engine{numerical} (float32 parameters: "
                      f"{RELATIVE * np.finfo(np.float32).eps:.2g}), or a difference within "
                      f"rounding ({ABSOLUTE} eps64 times all the gradients' norm, or entry by "
                      f"entry the terms it sums; float32: {ABSOLUTE} eps32 times its own or the "

@@ -94,12 +94,18 @@ STEPS = {"expr": 500, "chain": 5, "flower_step": 100, "deep_step": 2, "wide_step
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("base", help="git revision to compare against (e.g. main, HEAD~2)")
-    parser.add_argument("--cases", default="expr,chain,flower_step")
+    parser.add_argument("--cases", default="expr,chain,flower_step",
+                        help="comma-separated cases of benchmarks/run.py (its --help lists them)")
     parser.add_argument("--pairs", type=int, default=10, help="A/B pairs per case")
     parser.add_argument("--seconds", type=float, default=0.4, help="timing per process")
     parser.add_argument("--instructions", action="store_true",
                         help="count instructions per step with valgrind instead of timing")
     args = parser.parse_args(argv)
+    sys.path.insert(0, ROOT)
+    from benchmarks.run import CASES
+    unknown = [c for c in args.cases.split(",") if c not in CASES]
+    if unknown:
+        parser.error(f"unknown case {unknown[0]!r}; the cases are " + ", ".join(CASES))
     with tempfile.TemporaryDirectory() as tmp:
         base_root = os.path.join(tmp, "base")
         subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", "-q", base_root,

@@ -473,10 +473,15 @@ def dot_build_time(rounds):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a short smoke run")
-    parser.add_argument("--rounds", type=int, default=ROUNDS)
-    parser.add_argument("--cases", default=",".join(CASES), help="comma-separated cases")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="a short smoke run (2 rounds, no wide_step, no memory figures)")
+    parser.add_argument("--rounds", type=int, default=ROUNDS,
+                        help=f"rounds, made even (default {ROUNDS}); the BLAS-bound deep and "
+                             "wide steps run twice as many")
+    parser.add_argument("--cases", default=",".join(CASES),
+                        help="comma-separated, of: " + ", ".join(CASES))
     parser.add_argument("--no-peers", action="store_true",
                         help="leave out al.compile and the peer engines")
     parser.add_argument("--no-freeze", action="store_true",
@@ -484,8 +489,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     global PEERS
     PEERS = not args.no_peers
-    rounds = 2 if args.quick else max(10, args.rounds + args.rounds % 2)
+    rounds = 2 if args.quick else max(2, args.rounds + args.rounds % 2)
     names = [c for c in args.cases.split(",") if c]
+    unknown = [c for c in names if c not in CASES]
+    if unknown:
+        parser.error(f"unknown case {unknown[0]!r}; the cases are " + ", ".join(CASES))
     if args.quick:
         names = [n for n in names if n != "wide_step"]
         global CHAIN_OPS
@@ -497,7 +505,9 @@ def main(argv=None):
           f"{platform.python_version()}, numpy {np.__version__}"
           + (f", torch {torch.__version__} ({torch.get_num_threads()} threads)" if torch
              else ", torch not installed (skipped)"))
-    print(f"{rounds} rounds ({2 * rounds} for the BLAS-bound deep and wide steps), each "
+    print(f"{rounds} rounds" + ("" if args.quick else
+                                f" ({2 * rounds} for the BLAS-bound deep and wide steps)")
+          + ", each "
           f"building the case afresh and alternating the engines\nin blocks of "
           f"{BLOCK * 1e3:.0f} ms or one step (torch in one block of its own); median (min-max); "
           "ratio = engine / numpy\nover two consecutive rounds (torch before the others in one, "
@@ -522,7 +532,7 @@ def main(argv=None):
             print(f"{name:<14} {engine:<20} {_fmt_time(statistics.median(times))}{unit:<3} "
                   f"{_fmt_time(min(times)).strip():>11} - {_fmt_time(max(times)).strip():<10} "
                   f"{statistics.median(ratios):7.3f}x")
-    if not args.quick:
+    if not args.quick and "deep_step" in names:
         print("\nmemory over 50 deep steps (tracemalloc, fresh process): peak growth / "
               "retained")
         for engine in ("numpy", "autograd_lite"):

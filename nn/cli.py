@@ -123,9 +123,9 @@ def _option_type(parse):
 
 # ---- the parser: its choices come from the registries -----------------------------------------
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "autograd-lite") -> argparse.ArgumentParser:
     """The ``autograd-lite`` parser: graph, train, check, data and grade."""
-    p = Parser(prog="autograd-lite", description="Render computation graphs, train the "
+    p = Parser(prog=prog, description="Render computation graphs, train the "
                "course's models, check hand-derived gradients.")
     p.add_argument("--version", action="version", version=f"%(prog)s {al.__version__}")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -274,9 +274,9 @@ def _validate(model: CourseModel, given: dict) -> dict:
     return options
 
 
-def main(argv=None) -> int:
+def main(argv=None, prog: str = "autograd-lite") -> int:
     """Run the command line; returns the exit status."""
-    return run_command(build_parser(), argv, USER_ERRORS)
+    return run_command(build_parser(prog), argv, USER_ERRORS)
 
 
 # ---- data and layers ------------------------------------------------------------------------

@@ -217,7 +217,10 @@ def backward_propagation(X, Y, cache):
 
 
 def backward_propagation_with_regularization(X, Y, cache, lambd):
-    """The gradients of compute_cost_with_regularization: dW[l] gains (lambd / m) W[l]."""
+    """The gradients of compute_cost_with_regularization for the 3-layer model: X (n_x, m),
+    Y (1, m), ``cache`` from forward_propagation; returns {"dZ3", "dW3", "db3", "dA2", ...,
+    "db1"}, each of its value's shape (dW[l] (n[l], n[l-1]), db[l] (n[l], 1), dZ[l] and
+    dA[l] (n[l], m)); dW[l] gains (lambd / m) W[l]."""
     check_lambd(lambd, "backward_propagation_with_regularization")
     Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3 = _unpack(
         cache, 12, "backward_propagation_with_regularization", "forward_propagation")

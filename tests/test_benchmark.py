@@ -88,3 +88,41 @@ def test_first_call_of_the_compiled_flower_step_is_timed_in_a_fresh_process():
 
     seconds = peers.first_call_seconds("al", repeats=1)
     assert 0 < seconds < 5  # trace and code generation, without the import
+
+
+@pytest.mark.parametrize("script", ["run.py", "compare.py"])
+def test_an_unknown_case_is_one_line_naming_the_cases(script):
+    """run.py --cases nosuch ended in a KeyError traceback; the names were nowhere in --help."""
+    extra = ["HEAD"] if script == "compare.py" else ["--quick"]
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / script), *extra,
+                           "--cases", "expr,nosuch"], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "unknown case 'nosuch'; the cases are expr, chain, flower_step" in done.stderr
+    helped = subprocess.run([sys.executable, str(REPO / "benchmarks" / script), "--help"],
+                            capture_output=True, text=True, timeout=60, check=True).stdout
+    assert "flower_learner" in helped or "its --help lists them" in " ".join(helped.split())
+
+
+def test_the_rounds_asked_for_are_the_rounds_run(monkeypatch, capsys):
+    """--rounds 2 printed "10 rounds": max(10, rounds) overrode it, silently."""
+    bench = _load_benchmark()
+    seen = []
+    monkeypatch.setattr(bench, "time_case", lambda name, rounds, quick: seen.append(rounds)
+                        or {"numpy": [1.0, 1.0], "autograd_lite": [1.0, 1.0]})
+    monkeypatch.setattr(bench, "dot_build_time", lambda rounds: 0.0)
+    monkeypatch.setattr(bench, "memory", lambda engine: (0, 0))
+    monkeypatch.setattr(bench, "page_faults_fresh_process", lambda name: {})
+    monkeypatch.setattr(bench, "import_cost", lambda n: (0.0, 0, 0, False, False, False))
+    assert bench.main(["--no-peers", "--cases", "expr", "--rounds", "3"]) == 0
+    assert seen == [4]  # made even
+    out = capsys.readouterr().out
+    assert out.count("4 rounds (8 for the BLAS-bound") == 1 and "memory over" not in out
+    bench.main(["--no-peers", "--cases", "expr", "--quick"])
+    assert "2 rounds, each" in capsys.readouterr().out  # (quick doubles none)
+
+
+def test_bare_engine_run_as_a_script_says_how_it_is_timed():
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "bare.py")],
+                          capture_output=True, text=True, timeout=60, check=True)
+    assert "run.py --no-peers --cases flower_learner" in done.stdout

@@ -449,3 +449,11 @@ def test_graph_given_an_assignment_says_to_write_the_expression_alone(capsys):
     for broken in ("e = a +", "e = ", "x = y = a"):  # nothing better to suggest: as before
         assert main(["graph", broken, "a=2"]) == 1
         assert "syntax error in the expression" in capsys.readouterr().err
+
+
+def test_python_m_nn_names_itself_in_its_usage():
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-m", "nn", "train", "--help"], capture_output=True,
+                          text=True, timeout=120, check=True)
+    assert done.stdout.startswith("usage: python -m nn train")

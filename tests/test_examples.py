@@ -61,7 +61,7 @@ def test_shallow_flower_prints_the_accuracy_the_courses_formulas_give(tmp_path):
     assert done.stdout.splitlines()[0] == "Cost after iteration 0: 0.693048"
     found = re.search(r"accuracy with 4 hidden units: ([\d.]+) %", done.stdout)
     assert found and float(found[1]) == round(_flower_by_hand(4, 1000, 1.2), 2)
-    assert_png(tmp_path / "flower.png")  # nn.plot's decision boundary
+    assert_png(tmp_path / "flower_boundary.png")  # nn.plot's decision boundary
 
 
 def assert_png(path):
