@@ -295,6 +295,35 @@ def _clip(a, a_min=_UNSET, a_max=_UNSET, out=None, *, min=_UNSET, max=_UNSET,  #
     return ops.clip(a, None if lo is _UNSET else lo, None if hi is _UNSET else hi)
 
 
+def _splitter(equal: bool):
+    """np.split (equal sections, or at indices) and np.array_split (sections may differ by
+    one): lists of views, each differentiable."""
+    name = "split" if equal else "array_split"
+
+    def split(ary, indices_or_sections, axis=0):
+        shape = np.shape(_data(ary))
+        if not ops._index_in(axis, -len(shape) - 1, len(shape) + 1):
+            raise TypeError(f"numpy.{name}: axis must be one int, got {axis!r}")
+        axis = ops._axes(axis, len(shape), name)[0]
+        n = shape[axis]
+        if np.ndim(indices_or_sections) == 0:
+            k = operator.index(indices_or_sections)
+            if k <= 0:
+                raise ValueError(f"numpy.{name}: the number of sections must be at least 1")
+            if equal and n % k:
+                raise ValueError(f"numpy.split: an axis of length {n} does not split into {k} "
+                                 "equal sections; np.array_split allows unequal ones")
+            each, extra = divmod(n, k)
+            stops = np.cumsum([each + 1] * extra + [each] * (k - extra)).tolist()
+            spans = list(zip([0] + stops[:-1], stops))
+        else:  # numpy's: ary[:i0], ary[i0:i1], ..., ary[ik:], as slices take the bounds
+            cuts = [operator.index(i) for i in indices_or_sections]
+            spans = list(zip([0, *cuts], [*cuts, None]))
+        return ops.pieces(ary, spans, axis, name)
+
+    return split
+
+
 UFUNCS = {np.positive: lambda x: ops.new_array(x, x)}
 FUNCTIONS = {
     np.sum: _sum, np.nansum: _nansum, np.mean: _mean, np.linalg.norm: _linalg_norm,
@@ -313,6 +342,7 @@ FUNCTIONS = {
     np.tile: lambda A, reps: ops.tile(A, reps),  # noqa: N803  (numpy's name)
     np.dot: lambda a, b, out=None: ops.dot(a, b),
     np.broadcast_to: lambda array, shape, subok=False: ops.broadcast_to(array, shape),
+    np.split: _splitter(True), np.array_split: _splitter(False),
 }
 for _op in ops.OPS.values():  # every numpy entry of the registry must land somewhere
     for _f in _op.numpy:
@@ -371,6 +401,26 @@ _INSTEAD = {
     "repeat": "x[np.repeat(np.arange(len(x)), k)] (al.tile(x, k) repeats the whole tensor)",
     "cumprod": "al.exp(al.cumsum(al.log(x))) for positive x",
     "copy": "t.clone() (a copy in the graph) or t.copy() (a new leaf, no history)",
+    "take": "indexing: x[idx] for axis 0, x[:, idx] for np.take(x, idx, axis=1)",
+    "take_along_axis": "indexing with an index array for each axis",
+    "moveaxis": "x.transpose(axes), the axes listed in their new order (two: al.swapaxes)",
+    "rollaxis": "x.transpose(axes), the axes listed in their new order",
+    "flip": "a slice with step -1: x[::-1] for axis 0, x[:, ::-1] for axis 1",
+    "fliplr": "x[:, ::-1]",
+    "flipud": "x[::-1]",
+    "roll": "al.concatenate([x[-k:], x[:-k]]) for a shift by k along axis 0",
+    "append": "al.concatenate([x, values], axis=...)",
+    "column_stack": "al.stack(tensors, axis=1) for vectors, al.concatenate(tensors, axis=1) "
+                    "for columns",
+    "dstack": "al.stack(tensors, axis=-1) (al.concatenate(..., axis=2) for 3-d ones)",
+    "atleast_1d": "x.reshape(-1) or x[None]",
+    "atleast_2d": "x[None, :] (a row) or x.reshape(1, -1)",
+    "atleast_3d": "x[None, :, None] or a reshape",
+    "hsplit": "np.split(x, k, axis=1), which keeps the gradient",
+    "vsplit": "np.split(x, k, axis=0), which keeps the gradient",
+    "dsplit": "np.split(x, k, axis=2), which keeps the gradient",
+    "diagonal": "al.einsum('ii->i', ...) is refused too: x[np.arange(n), np.arange(n)]",
+    "trace": "x[np.arange(n), np.arange(n)].sum()",
 }
 
 

@@ -1010,6 +1010,15 @@ def concatenate(tensors, axis: int | None = 0) -> Tensor:
     return apply(_concatenate, tensors, {"axis": _axes(axis, ndims.pop(), "concatenate")[0]})
 
 
+def pieces(x: ArrayLike, spans: list[tuple[int, int | None]], axis: int,
+           op: str) -> list[Tensor]:
+    """``x`` cut along ``axis`` into the slices ``spans`` [(start, stop), ...]: a view of x
+    per piece, each with its own gradient (np.split, np.array_split, t.split, t.chunk)."""
+    axis = _axes(axis, np.ndim(_val(x)), op)[0]
+    lead = (slice(None),) * axis
+    return [getitem(x, lead + (slice(a, b),)) for a, b in spans]
+
+
 @composite
 def stack(tensors, axis: int = 0) -> Tensor:
     """Join a sequence of same-shape tensors along a new axis."""

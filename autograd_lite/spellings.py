@@ -12,6 +12,7 @@ surface tests call every listed name, and the README's operations table shows th
 
 from __future__ import annotations
 
+import operator
 import types
 import warnings
 from typing import Any
@@ -226,8 +227,51 @@ def _set_label(self: Tensor, label: str | None) -> None:
     self.name = label
 
 
+def _split(self: Tensor, split_size_or_sections: Any, dim: int = 0) -> list[Tensor]:
+    """PyTorch's ``t.split(size, dim)``: pieces of ``size`` along ``dim`` (the last may be
+    smaller), or of the sizes listed, which must add up to the axis. Views of t, each with
+    its gradient (numpy's np.split(t, k) counts sections instead)."""
+    n = self.shape[ops._axes(dim, self.ndim, "split")[0]]
+    if np.ndim(split_size_or_sections) == 0:
+        size = operator.index(split_size_or_sections)
+        if size <= 0:
+            raise ValueError(f"split: the size of each piece must be at least 1, got {size}")
+        starts = list(range(0, n, size)) or [0]
+        return ops.pieces(self, [(a, a + size) for a in starts], dim, "split")
+    sizes = [operator.index(k) for k in split_size_or_sections]
+    if sum(sizes) != n or min(sizes, default=0) < 0:
+        raise ValueError(f"split: the sizes {sizes} must be >= 0 and add up to {n}, the "
+                         f"length of axis {dim} of the tensor of shape {self.shape}")
+    stops = np.cumsum(sizes).tolist()
+    return ops.pieces(self, list(zip([0] + stops[:-1], stops)), dim, "split")
+
+
+def _chunk(self: Tensor, chunks: int, dim: int = 0) -> list[Tensor]:
+    """PyTorch's ``t.chunk(chunks, dim)``: at most ``chunks`` pieces of ceil(n / chunks)
+    along ``dim``; views of t, each with its gradient."""
+    chunks = operator.index(chunks)
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be at least 1, got {chunks}")
+    n = self.shape[ops._axes(dim, self.ndim, "chunk")[0]]
+    return _split(self, max(1, -(-n // chunks)), dim)
+
+
+def _view(self: Tensor, *shape: Any) -> Tensor:
+    """PyTorch's ``t.view(shape)``: the same entries in a new shape, always a view of t
+    (a write through it reaches t); where the layout allows no view, as after a transpose,
+    it is refused as PyTorch refuses it, rather than quietly copied."""
+    out = _reshape_method(self, *shape)
+    if self._data.size and not np.may_share_memory(out._data, self._data):
+        raise RuntimeError(f"view({', '.join(map(repr, shape))}): the entries of this tensor "
+                           f"of shape {self.shape} are not laid out in that order (a "
+                           "transpose, or a slice with a step), "
+                           "so it cannot be a view of them; write t.reshape(...), which "
+                           "copies where it must (PyTorch's advice too)")
+    return out
+
+
 # PyTorch's name -> its adapter, where its arguments are not the op's own
-ADAPTERS = {"t.add": _add, "t.sub": _sub, "t.clamp": _clamp, "t.view": _reshape_method,
+ADAPTERS = {"t.add": _add, "t.sub": _sub, "t.clamp": _clamp, "t.view": _view,
             "t.permute": _permute, "t.t": _t, "t.mm": _mm, "t.expand": _expand,
             "t.float": _float, "t.double": _double, "t.clone": _clone,
             "t.unsqueeze": _torch_keywords(ops.expand_dims), "t.amax": _amax,
@@ -244,6 +288,7 @@ for _op in OPS.values():
             assert globals()[_name] is _function, _spelling
 
 Tensor.numel, Tensor.dim, Tensor.copy = _numel, _dim, _copy
+Tensor.split, Tensor.chunk = _split, _chunk
 # (not t.int(): a class attribute named int broke the annotations `int | None` that the API
 # reference reads in Tensor's namespace)
 Tensor.long, Tensor.to, Tensor.cpu = _integer("long"), _to, _cpu

@@ -66,7 +66,14 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
     what = "t[...] = value"
     _no_write(self, what)
     _check_writable(self, what, value)
-    self.data[frozen_index(index, what)] = _written(value, what)
+    index, value = frozen_index(index, what), _written(value, what)
+    try:
+        self.data[index] = value
+    except ValueError as e:  # numpy's "could not broadcast input array from shape ..."
+        raise ValueError(f"{what}: a value of shape {np.shape(value)} does not fit "
+                         f"t[index] of shape {np.shape(self.data[index])} (t has shape "
+                         f"{self.shape}); give one of that shape, or one that broadcasts "
+                         "to it") from e
     self._bump()
 
 

@@ -233,3 +233,81 @@ def test_einsum_as_torch_takes_its_operands_as_one_list_and_says_what_is_wrong_w
 def test_tile_refuses_a_fractional_count_by_name():
     with pytest.raises(ValueError, match=r"tile: reps must be non-negative ints, got \(1.5,\)"):
         al.tile(al.Tensor([1.0]), 1.5)
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: np.split(x, [2, 5]), lambda x: np.split(x, 2, axis=1),
+    lambda x: np.split(x, [-2, 10]), lambda x: np.array_split(x, 3),
+    lambda x: np.array_split(x, 3, axis=-1), lambda x: np.split(x, 7)])
+def test_numpys_split_gives_differentiable_views_as_numpys(call):
+    """np.split and np.array_split on a Tensor were refused, with nothing said to use."""
+    data = np.arange(28.0).reshape(7, 4)
+    x = al.Tensor(data, requires_grad=True)
+    parts, want = call(x), call(data)
+    assert len(parts) == len(want)
+    for p, w in zip(parts, want):
+        np.testing.assert_array_equal(p.data, w)
+    sum((p * (i + 1.0)).sum() for i, p in enumerate(parts)).backward()
+    grad = np.zeros_like(data)  # each entry's weight is its piece's number
+    for i, w in enumerate(call(np.arange(28).reshape(7, 4))):
+        grad.flat[w.ravel()] = i + 1
+    np.testing.assert_array_equal(x.grad, grad)
+
+
+# torch 2.13 printed these pieces' shapes (split: pieces of a size; chunk: a count)
+@pytest.mark.parametrize("call, shapes", [
+    (lambda x: x.split(3), [(3, 4), (3, 4), (1, 4)]),
+    (lambda x: x.split([2, 5]), [(2, 4), (5, 4)]),
+    (lambda x: x.split(3, dim=1), [(7, 3), (7, 1)]),
+    (lambda x: x.chunk(3), [(3, 4), (3, 4), (1, 4)]),
+    (lambda x: x.chunk(4, 1), [(7, 1)] * 4),
+    (lambda x: x.chunk(10), [(1, 4)] * 7)])
+def test_pytorchs_split_and_chunk(call, shapes):
+    data = np.arange(28.0).reshape(7, 4)
+    x = al.Tensor(data, requires_grad=True)
+    parts = call(x)
+    assert [p.shape for p in parts] == shapes
+    np.testing.assert_array_equal(np.concatenate([p.data for p in parts],
+                                                 axis=0 if shapes[0][1] == 4 else 1), data)
+    (parts[0] * 2.0).sum().backward()
+    assert x.grad.sum() == 2 * parts[0].data.size
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda x: np.split(x, 3), ValueError, r"numpy.split: an axis of length 7 does not split "
+     r"into 3 equal sections; np.array_split allows unequal ones"),
+    (lambda x: x.split([2, 2]), ValueError, r"split: the sizes \[2, 2\] must be >= 0 and add "
+     r"up to 7"),
+    (lambda x: x.chunk(0), ValueError, r"chunk: chunks must be at least 1"),
+    (lambda x: np.take(x, [0], axis=1), TypeError, r"To keep the gradient, write indexing: "
+     r"x\[idx\] for axis 0, x\[:, idx\]"),
+    (lambda x: np.flip(x), TypeError, r"x\[::-1\] for axis 0"),
+    (lambda x: np.moveaxis(x, 0, 1), TypeError, r"x.transpose\(axes\)"),
+    (lambda x: np.roll(x, 1), TypeError, r"al.concatenate\(\[x\[-k:\], x\[:-k\]\]\)"),
+    (lambda x: np.hsplit(x, 2), TypeError, r"np.split\(x, k, axis=1\)"),
+])
+def test_splits_refused_and_functions_without_an_op_say_what_to_write(call, error, message):
+    with pytest.raises(error, match=message):
+        call(al.Tensor(np.ones((7, 4))))
+
+
+def test_view_is_a_view_or_refused_as_pytorchs():
+    """x.T.view(-1) quietly returned a copy: a write through it did not reach x, where
+    PyTorch refuses the view. reshape copies, as numpy's does."""
+    x = al.Tensor(np.arange(6.0).reshape(2, 3))
+    with al.no_grad():
+        v = x.view(3, 2)
+        v[0, 0] = 100.0
+    assert x.data[0, 0] == 100.0
+    with pytest.raises(RuntimeError, match=r"view\(-1\): the entries of this tensor of shape "
+                       r"\(3, 2\) are not laid out .* write t.reshape"):
+        x.T.view(-1)
+    np.testing.assert_array_equal(x.T.reshape(-1).data, x.data.T.reshape(-1))
+
+
+def test_a_write_of_the_wrong_shape_names_both_shapes():
+    x = al.Tensor(np.zeros((2, 3)))
+    with al.no_grad(), pytest.raises(ValueError, match=r"t\[...\] = value: a value of shape "
+                                     r"\(2,\) does not fit t\[index\] of shape \(3,\) \(t has "
+                                     r"shape \(2, 3\)\)"):
+        x[0] = np.ones(2)

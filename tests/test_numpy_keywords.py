@@ -38,6 +38,7 @@ BASE_CALLS = {
     "zeros_like": ([X], {}), "ones_like": ([X], {}), "full_like": ([X, 7.0], {}),
     "prod": ([X], {}), "cumsum": ([X], {}), "hstack": ([[X, Y]], {}), "vstack": ([[X, Y]], {}),
     "outer": ([X, M], {}), "tile": ([X, (2, 1)], {}), "einsum": (["ij,jk->ik", X, M], {}),
+    "split": ([X, 2], {}), "array_split": ([X, 3], {}),
 }
 # values to try for each optional keyword numpy documents (every one must be listed)
 SAMPLES = {
@@ -70,7 +71,7 @@ def _plain(x):
 
 
 def _compare(got, want, label):
-    if isinstance(want, tuple) and not isinstance(got, Tensor):
+    if isinstance(want, (tuple, list)) and not isinstance(got, Tensor):
         assert len(got) == len(want), label
         for g, w in zip(got, want):
             _compare(g, w, label)
