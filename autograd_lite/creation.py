@@ -37,7 +37,7 @@ def _leaf(data: Any, requires_grad: bool, dtype: Any, who: str) -> Tensor:
     dtype = np.dtype(np.float64 if dtype is None else dtype)
     if dtype.kind != "f":
         raise TypeError(f"{who}: dtype {dtype} is not a float dtype; gradients need floats "
-                        "(float64, the default, or float32)")
+                        "(float64, the default, float32, or another numpy float)")
     return Tensor(np.asarray(data, dtype=dtype), requires_grad=requires_grad)
 
 
@@ -53,8 +53,11 @@ def ones(*shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
 
 def full(shape: Any, fill_value: float, *, requires_grad: bool = False,
          dtype: Any = None) -> Tensor:
-    """A Tensor of ``shape`` (an int or a tuple) with every entry ``fill_value``."""
+    """A Tensor of ``shape`` (an int or a tuple) with every entry ``fill_value``; of its
+    dtype when it is a numpy float (np.float32(0.1) gives float32, as np.full does)."""
     sizes = _shape((shape,), "full")
+    if dtype is None and isinstance(fill_value, np.floating):
+        dtype = fill_value.dtype
     return _leaf(np.full(sizes, float(fill_value)), requires_grad, dtype, "full")
 
 

@@ -1410,8 +1410,15 @@ def _torch_keywords(function):
             if name == "norm" and kwargs.get("ord") is not None and args:
                 _numpys_order(args[0], kwargs)
             _numpy_keywords(name, kwargs)
+            if name in _NUMPY_REDUCTIONS and kwargs.keys() & {"dtype", "where", "initial", "out"}:
+                return getattr(np, name)(*args, **kwargs)  # numpy's own keywords: np.sum's
         return function(*args, **kwargs)
     return method
+
+
+# reductions whose numpy function takes more keywords than the op (t.sum(dtype=np.float64),
+# t.max(initial=0), t.mean(where=mask)): the method hands those to it (numpy_api's adapter)
+_NUMPY_REDUCTIONS = {"sum", "mean", "prod", "max", "min", "var", "std", "cumsum"}
 
 
 def _flag_like(v: Any) -> bool:

@@ -376,3 +376,31 @@ def test_logaddexps_gradient_at_large_and_infinite_arguments():
     a, b = al.Tensor(np.inf, requires_grad=True), al.Tensor(0.0, requires_grad=True)
     al.logaddexp(a, b).backward()
     assert (a.grad, b.grad) == (1.0, 0.0)
+
+
+def test_full_keeps_a_numpy_float_fill_values_dtype_as_np_full():
+    assert al.full((2,), np.float32(0.1)).dtype == np.full(2, np.float32(0.1)).dtype == np.float32
+    assert al.full(2, 0.1).dtype == np.float64  # a Python float: the default
+    assert al.full(2, np.float32(0.1), dtype=np.float64).dtype == np.float64
+    with pytest.raises(TypeError, match="float64, the default, float32, or another numpy float"):
+        al.zeros(2, dtype=np.int64)
+
+
+@pytest.mark.parametrize("spell", [lambda t, **k: t.sum(**k), lambda t, **k: al.sum(t, **k)])
+def test_the_sum_method_takes_numpys_dtype_where_and_initial(spell):
+    """t.sum(dtype=np.float64) raised a bare "unexpected keyword 'dtype'" where np.sum(t,
+    dtype=...) worked; so did t.sum(where=mask)."""
+    data = np.arange(6, dtype=np.float32).reshape(2, 3)
+    mask = np.array([[True, False, True], [False, True, True]])
+    t = al.Tensor(data, requires_grad=True)
+    wide = spell(t, dtype=np.float64)
+    assert wide.dtype == np.float64 and wide.item() == 15.0
+    masked = spell(t, where=mask)
+    assert masked.item() == np.sum(data, where=mask) == 11.0
+    (masked * 2.0).backward()
+    np.testing.assert_array_equal(t.grad, 2.0 * mask)
+    assert t.grad.dtype == np.float32
+    np.testing.assert_array_equal(t.mean(axis=1, where=mask).data,
+                                  np.mean(data, axis=1, where=mask))
+    assert t.max(initial=10.0).item() == 10.0
+    assert t.sum(dim=1, dtype=np.float64).dtype == np.float64  # PyTorch's dim= beside it
