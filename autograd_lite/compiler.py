@@ -96,10 +96,11 @@ def compile(f: Callable | None = None, *, static_argnums: int | Sequence[int] = 
 
 
 def _nums(nums: Any, what: str) -> tuple[int, ...]:
-    nums = (nums,) if isinstance(nums, int) else tuple(nums)
-    if not all(isinstance(n, int) and not isinstance(n, bool) for n in nums):
+    nums = (nums,) if np.ndim(nums) == 0 else tuple(nums)  # (numpy's ints too)
+    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_))
+               for n in nums):
         raise TypeError(f"al.compile: {what} must be an int or a tuple of ints, got {nums!r}")
-    return nums
+    return tuple(int(n) for n in nums)
 
 
 class _Entry:

@@ -56,8 +56,9 @@ def full(shape: Any, fill_value: float, *, requires_grad: bool = False,
     """A Tensor of ``shape`` (an int or a tuple) with every entry ``fill_value``; of its
     dtype when it is a numpy float (np.float32(0.1) gives float32, as np.full does)."""
     sizes = _shape((shape,), "full")
-    if dtype is None and isinstance(fill_value, np.floating):
-        dtype = fill_value.dtype
+    if dtype is None and not isinstance(fill_value, (float, int)) and np.ndim(fill_value) == 0 \
+            and np.asarray(fill_value).dtype.kind == "f":  # np.float32(0.1), a 0-d array
+        dtype = np.asarray(fill_value).dtype
     return _leaf(np.full(sizes, float(fill_value)), requires_grad, dtype, "full")
 
 

@@ -81,7 +81,7 @@ def _gradients(out: Tensor, variables: list[Tensor], seed: Any, nested: bool,
             f"{fname}: the function reads tensors that require grad beside its arguments "
             f"({names}); the gradient returned is an array, constant in them, as PyTorch's "
             f"autograd.grad gives it. To differentiate through it (a gradient penalty, "
-            f"MAML), pass {fname}(f, create_graph=True), which returns Tensors; "
+            f"MAML), pass create_graph=True to {fname}, which returns Tensors; "
             f"create_graph=False says you want the arrays", CutOffWarning,
             stacklevel=user_stacklevel())
     return gs, nested
@@ -307,13 +307,17 @@ def _one_array(a: Any, fname: str) -> None:
                         "takes one array at a time: fix the others, as in al." + (
                             f"{fname}(lambda W1: cost({{**P, 'W1': W1}}))(P['W1']) (al.grad "
                             "takes the dict)" if fname != "hvp" else
-                            "hvp(lambda W1: cost({**P, 'W1': W1}), P['W1'], v)"))
+                            "hvp(lambda W1: cost({**P, 'W1': W1}), P['W1'], v)")
+                        + ("; for one array made of the list's, give np.stack(list)"
+                           if isinstance(a, (list, tuple)) else ""))
 
 
-def hvp(f: Callable, x: Any, v: Any, *args: Any) -> Any:
+def hvp(f: Callable, x: Any, v: Any, *args: Any, create_graph: bool | None = None) -> Any:
     """Hessian-vector product H(x) v of scalar ``f`` by double backprop, without forming H:
     x and v one array each, of one shape; returns an array of that shape (a Tensor inside
-    another transform, which may differentiate it with respect to x or v)."""
+    another transform, which may differentiate it with respect to x or v). create_graph:
+    as grad's (True: a Tensor that depends on v, when v is one that requires grad, and on
+    the tensors f closes over)."""
     if type(x) is tuple or type(v) is tuple:  # f got the tuple and failed inside, unclearly
         raise TypeError("hvp(f, x, v): x and v are one array each; PyTorch's "
                         "hvp(f, (x,), (v,)) takes tuples: write al.hvp(f, x, v), which returns "
@@ -331,4 +335,4 @@ def hvp(f: Callable, x: Any, v: Any, *args: Any) -> Any:
         g = grad(f)(x_, *args)
         return (g * v).sum()
 
-    return grad(directional)(x)
+    return value_and_grad(directional, create_graph=create_graph, _name="hvp")(x)[1]

@@ -83,7 +83,7 @@ def _refuse(func_name: str, **given) -> None:
     bad = sorted(k for k, v in given.items() if v is not _UNSET and v is not None)
     if bad:
         raise TypeError(f"numpy.{func_name} on a Tensor: keyword(s) {bad} are not supported "
-                        "(they would change the result in a way the gradient cannot follow)")
+                        "here; call it without them (on t.data for a plain array)")
 
 
 def _float_dtype(func_name: str, x, dtype):
@@ -302,12 +302,14 @@ def _splitter(equal: bool):
 
     def split(ary, indices_or_sections, axis=0):
         shape = np.shape(_data(ary))
+        if not shape:
+            raise ValueError(f"numpy.{name}: a 0-d tensor has no axis to split")
         if not ops._index_in(axis, -len(shape) - 1, len(shape) + 1):
             raise TypeError(f"numpy.{name}: axis must be one int, got {axis!r}")
         axis = ops._axes(axis, len(shape), name)[0]
         n = shape[axis]
         if np.ndim(indices_or_sections) == 0:
-            k = operator.index(indices_or_sections)
+            k = int(indices_or_sections)  # (numpy's: 2.0 is 2 sections)
             if k <= 0:
                 raise ValueError(f"numpy.{name}: the number of sections must be at least 1")
             if equal and n % k:
@@ -419,7 +421,7 @@ _INSTEAD = {
     "hsplit": "np.split(x, k, axis=1), which keeps the gradient",
     "vsplit": "np.split(x, k, axis=0), which keeps the gradient",
     "dsplit": "np.split(x, k, axis=2), which keeps the gradient",
-    "diagonal": "al.einsum('ii->i', ...) is refused too: x[np.arange(n), np.arange(n)]",
+    "diagonal": "x[np.arange(n), np.arange(n)] (indexing; einsum's 'ii->i' is refused)",
     "trace": "x[np.arange(n), np.arange(n)].sum()",
 }
 

@@ -889,12 +889,29 @@ def _probabilities(p: Tensor) -> None:
 
 def reshape(x: ArrayLike, shape) -> Tensor:
     """The same entries in a new shape (one entry may be -1)."""
+    if type(shape) is not tuple or not builtins.all(type(n) is int for n in shape):
+        shape = _shape_of_ints(shape)  # (ints in a tuple, the usual: no more to check)
+    return apply(_reshape, (x,), {"shape": shape})
+
+
+def _shape_of_ints(shape: Any) -> tuple[int, ...]:
+    """reshape's shape as a tuple of ints, refusing what numpy refuses (1.5, 2.0, True)."""
     sizes = (shape,) if np.ndim(shape) == 0 else tuple(shape)
-    if not builtins.all(_index_in(n, -(1 << 63), 1 << 63) for n in sizes):  # numpy: no 1.5, 2.0
+    bad = [n for n in sizes if isinstance(n, (bool, np.bool_)) or not _is_index(n)]
+    if bad:
+        why = ("a size computed with / is a float: write // (X.shape[0] // k) or int(...)"
+               if isinstance(bad[0], (float, np.floating)) else f"got {bad[0]!r}")
         raise TypeError(f"reshape: the shape {shape!r} must hold integers (one may be -1); "
-                        "a size computed with / is a float: write // (X.shape[0] // k) or "
-                        "int(...)")
-    return apply(_reshape, (x,), {"shape": tuple(operator.index(n) for n in sizes)})
+                        + why)
+    return tuple(operator.index(n) for n in sizes)
+
+
+def _is_index(n: Any) -> bool:
+    try:
+        operator.index(n)
+    except TypeError:
+        return False
+    return True
 
 
 @composite

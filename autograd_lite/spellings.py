@@ -261,7 +261,8 @@ def _view(self: Tensor, *shape: Any) -> Tensor:
     (a write through it reaches t); where the layout allows no view, as after a transpose,
     it is refused as PyTorch refuses it, rather than quietly copied."""
     out = _reshape_method(self, *shape)
-    if self._data.size and not np.may_share_memory(out._data, self._data):
+    if (type(self._data) is np.ndarray and self._data.size  # (0-d data: a numpy scalar)
+            and not np.may_share_memory(out._data, self._data)):
         raise RuntimeError(f"view({', '.join(map(repr, shape))}): the entries of this tensor "
                            f"of shape {self.shape} are not laid out in that order (a "
                            "transpose, or a slice with a step), "

@@ -382,6 +382,7 @@ def test_full_keeps_a_numpy_float_fill_values_dtype_as_np_full():
     assert al.full((2,), np.float32(0.1)).dtype == np.full(2, np.float32(0.1)).dtype == np.float32
     assert al.full(2, 0.1).dtype == np.float64  # a Python float: the default
     assert al.full(2, np.float32(0.1), dtype=np.float64).dtype == np.float64
+    assert al.full(2, np.array(0.1, np.float32)).dtype == np.float32  # a 0-d array, as numpy
     with pytest.raises(TypeError, match="float64, the default, float32, or another numpy float"):
         al.zeros(2, dtype=np.int64)
 

@@ -688,3 +688,12 @@ def test_no_grad_on_a_generator_function_covers_its_body_at_every_resume():
     next(g)
     assert g.throw(KeyError("k")) is False
     g.close()
+
+
+def test_a_shape_that_is_not_integers_says_what_it_holds():
+    x = leaf(np.ones((2, 6)))
+    with pytest.raises(TypeError, match=r"must hold integers \(one may be -1\); got True"):
+        x.reshape(True, 12)  # (not "a size computed with /": no float here)
+    with pytest.raises(ValueError, match="reshape"):
+        x.reshape(1 << 70)  # numpy's own refusal, named
+    assert x.reshape([3, 4]).shape == x.reshape(np.array([3, 4])).shape == (3, 4)

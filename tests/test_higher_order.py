@@ -277,3 +277,21 @@ def test_transforms_of_one_array_say_so_for_the_courses_dict(call, name):
     with pytest.raises(TypeError, match=rf"{name}: the argument is a (dict|list) of arrays; "
                        rf"{name} takes one array at a time: fix the others, as in al.{name}"):
         call(lambda P: al.sum(P["W1"] ** 2), P)
+
+
+def test_what_a_review_found_in_the_transforms():
+    def f(x):
+        return al.sum(x ** 3)
+    x, v = np.array([1.0, 2.0]), np.array([1.0, -1.0])
+    leaf = al.Tensor(v, requires_grad=True)
+    with pytest.warns(al.CutOffWarning, match="pass create_graph=True to hvp"):
+        np.testing.assert_array_equal(al.hvp(f, x, leaf), 6 * x * v)  # named hvp, not grad
+    hv = al.hvp(f, x, leaf, create_graph=True)
+    hv.sum().backward()
+    np.testing.assert_array_equal(leaf.grad, 6 * x)  # d/dv sum(H v) = H^T 1
+    step = al.compile(al.grad(lambda a, b: al.sum(a * b ** 2), argnums=np.int64(1)))
+    np.testing.assert_array_equal(step(x, v), 2 * x * v)
+    value, (g,) = al.compile(lambda a, b: al.sum(a * b ** 2), argnums=(np.int64(1),))(x, v)
+    np.testing.assert_array_equal(g, 2 * x * v)
+    with pytest.raises(TypeError, match=r"give np.stack\(list\)"):
+        al.jacobian(lambda a: a * 2)([np.array(1.0), np.array(2.0)])

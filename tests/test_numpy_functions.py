@@ -311,3 +311,16 @@ def test_a_write_of_the_wrong_shape_names_both_shapes():
                                      r"\(2,\) does not fit t\[index\] of shape \(3,\) \(t has "
                                      r"shape \(2, 3\)\)"):
         x[0] = np.ones(2)
+
+
+def test_what_a_review_found_in_splits_and_views():
+    assert al.tensor(1.0).view(1).tolist() == [1.0]  # 0-d data is a numpy scalar: a view
+    x = al.Tensor(np.arange(4.0), requires_grad=True)
+    assert x.sum().view(1).shape == (1,) and x[0].view(1).shape == (1,)
+    assert [p.shape for p in np.split(x, 2.0)] == [(2,), (2,)]  # numpy takes 2.0 sections
+    with pytest.raises(ValueError, match="numpy.split: a 0-d tensor has no axis to split"):
+        np.split(al.tensor(1.0), 1)
+    pieces = x.split([1, 3])
+    (pieces[0] * 5.0).sum().backward()  # each piece's gradient lands on its own entries
+    (pieces[1] * 7.0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [5.0, 7.0, 7.0, 7.0])

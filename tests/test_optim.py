@@ -247,3 +247,20 @@ def test_parameters_given_wrong_are_named_with_what_to_write(params, error, mess
 def test_settings_pytorch_refuses_are_refused_by_name(make, message):
     with pytest.raises(ValueError, match=message):
         make(al.Tensor([1.0], requires_grad=True))
+
+
+def test_what_a_review_found_in_the_first_rewrite():
+    w, u = al.Tensor([1.0], requires_grad=True), al.Tensor([2.0], requires_grad=True)
+    with pytest.raises(TypeError, match=r"SGD: PyTorch's parameter groups .* are one group "
+                       r"here: give the Tensors, and one optimizer per group"):
+        al.optim.SGD([{"params": [w]}, {"params": [u], "lr": 0.1}], lr=0.01)
+    opt = al.optim.Adam([w], lr=0.1)
+    with pytest.raises(ValueError, match=r"Adam.load_state_dict: this is not a Adam's"):
+        opt.load_state_dict([1])
+    (w * w).sum().backward()
+    opt.step()
+    state = opt.state_dict()
+    del state["state"][0]["exp_avg"]  # step() then raised KeyError
+    with pytest.raises(ValueError, match=r"lacks a Adam's arrays: \['exp_avg', 'exp_avg_sq', "
+                       r"'step'\]"):
+        al.optim.Adam([w]).load_state_dict(state)

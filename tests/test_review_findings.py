@@ -535,7 +535,7 @@ def test_a_nested_grad_that_closes_over_the_outer_variable_is_differentiated():
     assert type(al.grad(f)(2.0)) is not al.Tensor  # arrays out, as before
     assert al.grad(f)(al.Tensor(2.0, requires_grad=True)).item() == 72.0  # a Tensor: recorded
     y = al.Tensor(2.0, requires_grad=True)  # a user's leaf, backward() by hand: at the top
-    with pytest.warns(al.CutOffWarning, match=r"grad\(f, create_graph=True\)"):
+    with pytest.warns(al.CutOffWarning, match=r"pass create_graph=True to grad"):
         f(y).backward()  # level the inner gradient is an array, a constant, as PyTorch's
     assert y.grad == 24.0  # autograd.grad(create_graph=False) gives: d(g * y)/dy = g
     # returned as it is (it had raised "returned a ndarray, not a Tensor"): d(6 y**2)/dy
@@ -689,10 +689,32 @@ def test_check_gradients_with_its_arguments_swapped_says_the_order():
 
 # numpy's function on a Tensor, and what its error says to write instead, on the same values
 _X = np.array([[0.5, 1.5], [2.0, 0.25]])
-INSTEAD = {
+INSTEAD = {  # each hint's numpy call and what it says to write, on _X (2, 2)
     "repeat": (lambda x: np.repeat(x, 2), lambda t: t.flatten()[np.repeat(np.arange(4), 2)]),
     "cumprod": (lambda x: np.cumprod(x), lambda t: al.exp(al.cumsum(al.log(t)))),
     "copy": (np.copy, lambda t: t.clone()),
+    "take": (lambda x: np.take(x, [1, 1], axis=1), lambda t: t[:, [1, 1]]),
+    "take_along_axis": (lambda x: np.take_along_axis(x, np.array([[1], [0]]), axis=1),
+                        lambda t: t[[0, 1], [1, 0]][:, None]),
+    "moveaxis": (lambda x: np.moveaxis(x, 0, 1), lambda t: t.transpose((1, 0))),
+    "rollaxis": (lambda x: np.rollaxis(x, 1), lambda t: t.transpose((1, 0))),
+    "flip": (lambda x: np.flip(x, axis=1), lambda t: t[:, ::-1]),
+    "fliplr": (np.fliplr, lambda t: t[:, ::-1]),
+    "flipud": (np.flipud, lambda t: t[::-1]),
+    "roll": (lambda x: np.roll(x, 1, axis=0), lambda t: al.concatenate([t[-1:], t[:-1]])),
+    "append": (lambda x: np.append(x, x, axis=0), lambda t: al.concatenate([t, t], axis=0)),
+    "column_stack": (lambda x: np.column_stack([x[0], x[1]]), lambda t: al.stack([t[0], t[1]],
+                                                                                 axis=1)),
+    "dstack": (lambda x: np.dstack([x, x]), lambda t: al.stack([t, t], axis=-1)),
+    "atleast_1d": (lambda x: np.atleast_1d(x[0, 0]), lambda t: t[0, 0].reshape(-1)),
+    "atleast_2d": (lambda x: np.atleast_2d(x[0]), lambda t: t[0][None, :]),
+    "atleast_3d": (lambda x: np.atleast_3d(x[0]), lambda t: t[0][None, :, None]),
+    "hsplit": (lambda x: np.hsplit(x, 2)[1], lambda t: np.split(t, 2, axis=1)[1]),
+    "vsplit": (lambda x: np.vsplit(x, 2)[1], lambda t: np.split(t, 2, axis=0)[1]),
+    "dsplit": (lambda x: np.dsplit(np.stack([x, x], axis=2), 2)[1],
+               lambda t: np.split(al.stack([t, t], axis=2), 2, axis=2)[1]),
+    "diagonal": (np.diagonal, lambda t: t[np.arange(2), np.arange(2)]),
+    "trace": (np.trace, lambda t: t[np.arange(2), np.arange(2)].sum()),
 }
 
 
