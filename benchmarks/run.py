@@ -160,10 +160,11 @@ def _numpy_output(ZL, Y, learner):
     if learner:  # as a learner writes it from the course
         AL = 1 / (1 + np.exp(-ZL))
         return -(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)).sum() / m, (AL - Y) / m
-    softplus_neg = np.logaddexp(0, -ZL)  # -log(AL), computed stably
-    AL = np.exp(-softplus_neg)  # sigmoid
-    # -y log(a) - (1-y) log(1-a) = softplus(-z) + (1-y) z
-    return (softplus_neg + (1 - Y) * ZL).sum() / m, (AL - Y) / m
+    # -y log(a) - (1-y) log(1-a) = softplus(z) - y z, softplus(z) = max(z, 0) + log1p(e^-|z|)
+    # (the engine's form: exact for a confident right answer), e shared with the sigmoid
+    e = np.exp(-np.abs(ZL))
+    AL = np.where(ZL >= 0, 1, e) / (1 + e)  # sigmoid, without overflow
+    return (np.maximum(ZL, 0) - Y * ZL + np.log1p(e)).sum() / m, (AL - Y) / m
 
 
 def _mlp_numpy(P, X, Y, hidden, learner=False):
