@@ -227,6 +227,9 @@ def _add_grade(sub):
     g.add_argument("--time-limit", type=_seconds, default=grading.TIME_LIMIT, metavar="SECONDS",
                    help="how long one call of the learner's code may run before it scores 0 "
                    f"(default {grading.TIME_LIMIT:g}; 0: no limit)")
+    g.add_argument("--total-time-limit", type=_seconds, default=grading.TOTAL_TIME_LIMIT,
+                   metavar="SECONDS", help="how long all its calls together may run before it "
+                   f"scores 0 (default {grading.TOTAL_TIME_LIMIT:g}; 0: no limit)")
     g.add_argument("--strict", action="store_true",
                    help="exit 1 unless the score is full (for CI)")
     g.set_defaults(func=grade)
@@ -493,7 +496,8 @@ def grade(args) -> int:
 
     results = grading.grade(args.learner, args.model, args.examples, args.diagrams,
                             args.points, args.visibility, args.time_limit or None,
-                            args.function, on_stuck=stuck)
+                            args.function, on_stuck=stuck,
+                            total_time_limit=args.total_time_limit or None)
     _write_results(results, args.output)
     full = results["score"] >= sum(t["max_score"] for t in results["tests"]) - 1e-9
     missing = not os.path.isfile(args.learner)  # a typo: the 0 is written, and the status says

@@ -17,7 +17,8 @@ traceback: a wrong gradient ends hypothesis's search, so the function also runs,
 crash only, on the edge cases (m 1 and MAX_M, widths 1 and MAX_WIDTH, every depth) and
 in a second search that only a crash ends. Each call of the learner's code (its import, its
 function) has a time limit (TIME_LIMIT seconds; ``grade(time_limit=...)``): one that runs
-longer scores 0, naming the case it ran on.
+longer scores 0, naming the case it ran on; so does code whose calls add up to more than
+TOTAL_TIME_LIMIT (``total_time_limit=``), which would outlast the autograder's own limit.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ FIXED_CASES = ((5, 0), (5, 1), (1, 2), (9, 3))  # (m, seed) on the graded layer 
 SEARCH_SEED = 0  # hypothesis's seed for the random cases: every learner gets the same
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")  # Gradescope's
 TIME_LIMIT = 10.0  # seconds per call of the learner's code; the course's takes < 1 ms here
+# seconds of the learner's code in all (about 450 calls): under Gradescope's default 10 min,
+# whose timeout would give no results.json at all, and so no reason
+TOTAL_TIME_LIMIT = 300.0
 
 
 class LearnerError(Exception):
@@ -70,9 +74,10 @@ class LearnerTimeout(BaseException):
     case: dict | None = None
 
 
-# the time limit of the grading under way (None: none), and since when the learner's code
-# has been running (None: it is not), which the watchdog reads
-_limit: dict = {"seconds": None, "since": None}
+# the time limits of the grading under way (None: none): per call and in all; since when the
+# learner's code has been running (None: it is not), which the watchdog reads; and how long
+# it has run in all
+_limit: dict = {"seconds": None, "since": None, "total": None, "spent": 0.0}
 GRACE = 2.0  # seconds past the limit before the watchdog takes a call for one that won't stop
 
 
@@ -81,16 +86,29 @@ def _time_limit(what: str):
     """Raise LearnerTimeout in the code run inside once it has run ``_limit["seconds"]``,
     and again every 0.1 s after (a bare ``except:`` in a loop caught the first one). Where
     SIGALRM cannot be used (Windows, a thread other than the main one) there is no limit."""
-    seconds = _limit["seconds"]
+    seconds, total = _limit["seconds"], _limit["total"]
+    left = None if not total else total - _limit["spent"]
+    if left is not None and left <= 0:
+        raise LearnerTimeout(f"{what} was not called: {_over_total(total, seconds)}")
+    if left is not None and (not seconds or left < seconds):  # the total runs out first
+        told = f"{what} was stopped: {_over_total(total, seconds)}"
+        seconds = left
+    else:
+        told = (f"{what} ran longer than {seconds or 0:g} s (the grader's time limit: an "
+                "endless loop? time_limit, or --time-limit, sets it)")
     if not seconds or not hasattr(signal, "setitimer") \
             or threading.current_thread() is not threading.main_thread():
-        yield
+        start = time.monotonic()  # (no timer: the total is checked at the next call)
+        try:
+            yield
+        finally:
+            _limit["spent"] += time.monotonic() - start
         return
-    fired, told = [], f"{what} ran longer than {seconds:g} s (the grader's time limit"
+    fired = []
 
     def ring(signum, frame):
         fired.append(True)
-        raise LearnerTimeout(f"{told}: an endless loop? time_limit, or --time-limit, sets it)")
+        raise LearnerTimeout(told)
 
     previous = signal.signal(signal.SIGALRM, ring)
     start = _limit["since"] = time.monotonic()
@@ -101,11 +119,19 @@ def _time_limit(what: str):
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         _limit["since"] = None
+        _limit["spent"] += time.monotonic() - start
         if outer[0] > 0:  # put the outer timer back, less the time spent here
             signal.setitimer(signal.ITIMER_REAL,
                              max(outer[0] - (time.monotonic() - start), 1e-6), outer[1])
     if fired:  # it caught the LearnerTimeout and returned
-        raise LearnerTimeout(f"{told})")
+        raise LearnerTimeout(told)
+
+
+def _over_total(total: float, per_call: float | None) -> str:
+    return (f"the learner's code has run {total:g} s in all over the calls so far (the "
+            "grader's total time limit, under the autograder's own"
+            + (f"; each call was under its {per_call:g} s" if per_call else "")
+            + "): make it faster, or total_time_limit (--total-time-limit) sets it")
 
 
 def _as_learners(function):
@@ -538,20 +564,23 @@ def _key_failures(model, function, failing,
 
 def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.0,
           visibility="visible", time_limit: float | None = TIME_LIMIT,
-          function: str | None = None, on_stuck=None) -> dict:
+          function: str | None = None, on_stuck=None,
+          total_time_limit: float | None = TOTAL_TIME_LIMIT) -> dict:
     """Gradescope's results.json for the learner's file at ``path``, as a dict: score (out
     of ``points``), execution_time, output, and tests[] (name, score, max_score, status,
     output, visibility), one per gradient key; extra_data holds the model, the function,
     the smallest failing case and its diagram's path. ``time_limit``: seconds each call of
     the learner's code may run (its import, its function), else it scores 0 (None or 0: no
-    limit; there is none either outside the main thread, or on Windows). ``model_name`` and
+    limit; there is none either outside the main thread, or on Windows);
+    ``total_time_limit``: seconds all its calls may run together (None or 0: no limit; it
+    is checked between calls where there is no per-call timer). ``model_name`` and
     ``function`` pick what is graded, for a file that defines more than one graded function
     (by default the one with the longest name). ``on_stuck(results)``: called from a
     watchdog thread, with a score of 0, if a call runs GRACE seconds past the limit (the
     learner caught the timeout inside its loop, or turned SIGALRM off); it must end the
     process (the CLI writes the results and exits), as the stuck call cannot be stopped."""
     with _beside(path), _watchdog(path, time_limit, on_stuck, points, visibility):
-        _limit["seconds"] = time_limit
+        _limit.update(seconds=time_limit, total=total_time_limit, spent=0.0)
         try:
             return _graded(path, (model_name, function), examples, out_dir, points,
                            visibility)
@@ -563,7 +592,7 @@ def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.
                               "given. Rerun with --debug for the traceback, and report it"
                               ) from err
         finally:
-            _limit["seconds"] = None
+            _limit.update(seconds=None, total=None)
 
 
 @contextlib.contextmanager

@@ -962,3 +962,41 @@ def test_a_right_learner_is_graded_against_the_engine_not_finite_differences():
     assert model.learner == "backward_propagation_with_dropout"
     report = check_case(model, learner.backward_propagation_with_dropout, [1, 5, 1, 1], 1, 8)
     assert report.passed, report
+
+
+def test_slow_code_that_would_outlast_the_autograder_scores_zero_with_its_reason(
+        capsys, tmp_path):
+    """Each call had its limit, but none for them all: about 450 calls just under 10 s would
+    outlast Gradescope's own limit, whose timeout leaves no results.json, so no reason."""
+    from nn.grading import grade as grade_file
+    path = _variant(tmp_path, "deep_correct.py", "    return grads\n",
+                    "    import time\n    time.sleep(0.03)\n    return grads\n", "slow.py")
+    slow = grade_file(str(path), examples=5, out_dir=str(tmp_path), total_time_limit=0.2)
+    assert slow["score"] == 0.0
+    assert ("has run 0.2 s in all over the calls so far (the grader's total time limit, "
+            "under the autograder's own; each call was under its 10 s): make it faster, or "
+            "total_time_limit (--total-time-limit) sets it") in slow["output"]
+    assert slow["execution_time"] < 10
+    code, results, _ = grade(capsys, tmp_path, path, "--examples", "5",
+                             "--total-time-limit", "0.2")
+    assert code == 0 and results["score"] == 0.0 and "in all" in results["output"]
+    code, results, _ = grade(capsys, tmp_path, path, "--examples", "1",
+                             "--total-time-limit", "0")  # none: it finishes, and passes
+    assert results["score"] == 100.0
+
+
+def test_the_total_is_checked_between_calls_where_there_is_no_timer(tmp_path):
+    """Outside the main thread SIGALRM cannot stop a call; the total still ends the grading
+    at the next call."""
+    import threading
+
+    from nn.grading import grade as grade_file
+    path = _variant(tmp_path, "deep_correct.py", "    return grads\n",
+                    "    import time\n    time.sleep(0.03)\n    return grads\n", "slow.py")
+    out = {}
+    worker = threading.Thread(target=lambda: out.update(grade_file(
+        str(path), examples=5, out_dir=str(tmp_path), total_time_limit=0.1)))
+    worker.start()
+    worker.join(60)
+    assert out["score"] == 0.0 and "was not called: the learner's code has run 0.1 s" \
+        in out["output"]
