@@ -247,7 +247,10 @@ def _hint(name: str, vals: list) -> str:
         return ("log of 0 or of a negative number. In a cross-entropy, A reached exactly 0 "
                 "or 1: use binary_cross_entropy_with_logits on Z, or clip A")
     if name == "exp" and arrays:
-        return f"exp overflowed: its input reaches {np.max(arrays[0]):.4g} (exp(709) is the limit)"
+        return (f"exp overflowed: its input reaches {np.max(arrays[0]):.4g} (exp(709) is the "
+                "limit); a sigmoid written 1 / (1 + np.exp(-z)), as the course's, overflows "
+                "for z < -709 and its gradient is then 0 * inf = nan: al.sigmoid(z) (or "
+                "binary_cross_entropy_with_logits) computes it without overflow")
     if name in ("divide", "power") and any(np.any(a == 0) for a in arrays[1:2] + arrays[:1]):
         return "division by zero (or a negative power of 0)"
     return "an input was already large, or the op is outside its domain"

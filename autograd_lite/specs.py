@@ -223,6 +223,8 @@ EDGE_CASES: list[EdgeCase] = [
     EdgeCase("maximum", "maximum(1, 1)", ops.maximum, (1.0, 1.0), 1.0, (0.5, 0.5),
              "ties share the gradient"),
     EdgeCase("minimum", "minimum(1, 1)", ops.minimum, (1.0, 1.0), 1.0, (0.5, 0.5)),
+    EdgeCase("maximum", "maximum(0, x) at x = 0, 0 a constant", lambda x: ops.maximum(0.0, x),
+             (0.0,), 0.0, (0.0,), "np.maximum(0, Z), the course's relu: relu's 0, not a half"),
     EdgeCase("maximum", "maximum(nan, 1)", ops.maximum, (_NAN, 1.0), _NAN, (0.0, 0.0),
              "numpy propagates nan; nan compares false, so no gradient"),
     EdgeCase("clip", "clip(1, 0, 1)", ops.clip, (1.0, 0.0, 1.0), 1.0, (1.0, 0.0, 0.0),

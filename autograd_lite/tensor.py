@@ -211,13 +211,13 @@ class Tensor:
         # np.array(t) (copy=True) gives a copy; np.asarray(t) a read-only view, because a
         # write through it would change the data behind the engine's back.
         _no_value(self, "np.asarray(t) (numpy's __array__)")
-        # (warned only while its graph can still be backpropagated: after backward() the
-        # arrays of a spent graph are for reading, as in the course's hand-derived backward)
+        # (warned while its graph can be backpropagated: a spent one's arrays are for reading)
         if (subject := _cut_off(self)) is not None:
             warnings.warn(f"{subject} that requires grad became a plain numpy array "
-                          "(np.asarray(t), or a numpy function given a list of Tensors): what "
-                          "is computed from it is cut off from the graph. Use t.detach() to "
-                          "say so, or al.stack(list) to keep the gradient",
+                          "(np.array(t), np.asarray(t), a numpy function given a list of them)"
+                          ": what is computed from it has no gradient. Keep the Tensor (np.squ"
+                          "eeze(cost), not np.squeeze(np.array(cost))), use al.stack(list) for "
+                          "a list, or t.detach() to say the cut is meant",
                           CutOffWarning, stacklevel=2)
         d = self.data
         if copy:

@@ -200,6 +200,14 @@ def log_of_zero(files):
         return al.log(Tensor([0.0, 1.0], requires_grad=True))
 
 
+@mistake("the course's sigmoid 1 / (1 + np.exp(-z)) at z = -800", al.AnomalyError,
+         "al.sigmoid(z) (or binary_cross_entropy_with_logits) computes it without overflow")
+def course_sigmoid_saturated(files):
+    with al.detect_anomaly():  # without it: a cost, and NaN gradients (0 * inf), as in torch
+        z = Tensor([[-800.0, 1.0]], requires_grad=True)
+        return 1 / (1 + np.exp(-z))
+
+
 # ---- checking gradients, models, files, the command line ---------------------------------------
 
 @mistake("a gradient dict with a wrong key", None, "no 'dW1' in your gradients")

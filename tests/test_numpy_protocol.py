@@ -267,3 +267,15 @@ def test_ravel_takes_numpys_order_and_is_a_view_where_numpys_is():
     t = Tensor(x.copy())
     np.testing.assert_array_equal(t.ravel("F").data, x.ravel("F"))
     assert np.shares_memory(t.ravel().data, t.data)
+
+
+def test_the_courses_np_array_of_the_cost_says_what_keeps_the_gradient():
+    """Week 2's graded propagate writes cost = np.squeeze(np.array(cost)): on a Tensor that
+    cuts the graph, and the warning named np.asarray and al.stack, neither of which helps."""
+    w = al.Tensor(np.ones((2, 1)), requires_grad=True)
+    cost = (w * w).sum()
+    with pytest.warns(al.CutOffWarning, match=r"np.array\(t\).*Keep the Tensor \(np.squeeze\("
+                      r"cost\), not np.squeeze\(np.array\(cost\)\)\)"):
+        np.squeeze(np.array(cost))
+    np.squeeze(cost).backward()  # what it says to write: the gradient is there
+    np.testing.assert_array_equal(w.grad, [[2.0], [2.0]])
