@@ -249,7 +249,7 @@ class Tensor:
         return round(self.item(), ndigits)
 
     def __format__(self, spec: str) -> str:
-        if not spec:
+        if not spec and np.ndim(self._data):  # a 0-d one: its number, as PyTorch's ("{}")
             return str(self)
         _no_value(self, f"format(t, {spec!r})")
         if self._data.size == 1:  # f"{loss:.4f}"

@@ -279,3 +279,15 @@ def test_the_courses_np_array_of_the_cost_says_what_keeps_the_gradient():
         np.squeeze(np.array(cost))
     np.squeeze(cost).backward()  # what it says to write: the gradient is there
     np.testing.assert_array_equal(w.grad, [[2.0], [2.0]])
+
+
+def test_a_0d_tensor_formats_as_its_number_as_pytorchs():
+    """The course prints "Cost after iteration {}: {}".format(i, cost): on a Tensor that gave
+    'Tensor(0.6931, op=multiply)', not the notebook's number. PyTorch formats a 0-d tensor
+    as its item (str() keeps the Tensor's form, as PyTorch's)."""
+    w = al.Tensor(np.full((2, 1), 0.5), requires_grad=True)
+    cost = (w * w).sum() * np.log(2)
+    line = "Cost after iteration {}: {}"  # the course's own line
+    assert line.format(0, cost) == f"Cost after iteration 0: {0.5 * np.log(2)}"
+    assert f"{cost}" == str(cost.item()) and str(cost).startswith("Tensor(")
+    assert f"{al.Tensor([1.0, 2.0])}" == str(al.Tensor([1.0, 2.0]))  # not 0-d: as before
