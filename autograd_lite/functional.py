@@ -162,8 +162,7 @@ def _scalar_output(out, fname):
 
 
 def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0,
-                   has_aux: bool = False, *, create_graph: bool | None = None,
-                   _name: str | None = None) -> Callable:
+                   has_aux: bool = False, *, create_graph: bool | None = None) -> Callable:
     """``value_and_grad(f)(*args) -> (f(*args), df/dargs[argnums])`` for a scalar f.
 
     With a tuple ``argnums`` the gradient is a tuple, one per argument. An argument that is
@@ -174,7 +173,12 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0,
     into D's weights); False returns arrays, constant in them (PyTorch's autograd.grad
     default). Left out, arrays, with a CutOffWarning where f read such a tensor.
     """
-    fname = "value_and_grad" if _name is None else _name
+    return _value_and_grad(f, argnums, has_aux, create_graph, "value_and_grad")
+
+
+def _value_and_grad(f: Callable, argnums: Any, has_aux: bool, create_graph: bool | None,
+                    fname: str) -> Callable:
+    """value_and_grad, its messages naming ``fname`` (grad and hvp call it too)."""
     nums = _argnums(argnums, fname)
 
     def wrapper(*args: Any, **kwargs: Any):
@@ -234,7 +238,7 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False, *
     has_aux: f returns ``(cost, aux)``, as in JAX; the result is ``(grads, aux)``.
     create_graph: as value_and_grad's (True: Tensors that depend on what f closes over).
     """
-    vg = value_and_grad(f, argnums, has_aux, create_graph=create_graph, _name="grad")
+    vg = _value_and_grad(f, argnums, has_aux, create_graph, "grad")
 
     def wrapper(*args: Any, **kwargs: Any):
         value, grads = vg(*args, **kwargs)
@@ -335,4 +339,4 @@ def hvp(f: Callable, x: Any, v: Any, *args: Any, create_graph: bool | None = Non
         g = grad(f)(x_, *args)
         return (g * v).sum()
 
-    return value_and_grad(directional, create_graph=create_graph, _name="hvp")(x)[1]
+    return _value_and_grad(directional, 0, False, create_graph, "hvp")(x)[1]

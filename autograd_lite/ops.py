@@ -259,7 +259,8 @@ _where = defprim("where", np.where, None,
 def _bce_logits_forward(z, y):
     # softplus(z) - y z with softplus(z) = max(z, 0) + log1p(exp(-|z|)): no cancellation for
     # a confident right answer (np.logaddexp(0, z) - y * z lost eps * |z|: 0 for float32 at
-    # z = 15, y = 1, where the cost is 3e-7; 1.1 us more at the flower's (1, 400), measured)
+    # z = 15, y = 1, where the cost is 3e-7). Faster too, np.logaddexp being a slow ufunc:
+    # 4.9 us for 5.8 at the flower's (1, 400), timeit medians of 7 alternating rounds
     losses = np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z)))
     return losses.sum() / losses.size  # not np.mean: flower step 1.95x numpy's time, not 2.1x
 
