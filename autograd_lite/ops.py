@@ -881,10 +881,18 @@ def binary_cross_entropy(p: ArrayLike, y: ArrayLike) -> Tensor:
     return apply(_bce, (p, y))
 
 
-def binary_cross_entropy_with_logits(z: ArrayLike, y: ArrayLike) -> Tensor:
+def binary_cross_entropy_with_logits(z: ArrayLike, y: ArrayLike, *, reduction: str = "mean",
+                                     weight: Any = None, pos_weight: Any = None) -> Tensor:
     """binary_cross_entropy(sigmoid(z), y) computed stably from the logits z, z and y of one
     shape (or y one number): mean(log(1 + exp(z)) - y z); its gradient is
-    (sigmoid(z) - y) / size."""
+    (sigmoid(z) - y) / size. PyTorch's ``reduction="mean"`` is taken; its other options are
+    refused, saying what to write."""
+    if reduction != "mean" or weight is not None or pos_weight is not None:
+        raise TypeError("binary_cross_entropy_with_logits: the cost is the mean over every "
+                        "entry (the course's J; PyTorch's reduction='mean'), the one form "
+                        "with the fused gradient. For reduction='sum' multiply it by Z.size; "
+                        "for weights, or the losses entry by entry, write them out: A = "
+                        "al.sigmoid(Z), -(w * (Y * al.log(A) + (1 - Y) * al.log(1 - A)))")
     _same_shape("binary_cross_entropy_with_logits", "z", z, y)
     return apply(_bce_logits, (z, y))
 
@@ -1363,8 +1371,14 @@ def _method(function):
     return method
 
 
-def _reshape_method(self, *shape, order="C"):
-    """``t.reshape(3, 2)`` or ``t.reshape((3, 2))``; ``order="F"``, numpy's column order."""
+def _reshape_method(self, *shape, order="C", **given):
+    """``t.reshape(3, 2)`` or ``t.reshape((3, 2))`` (or numpy's ``shape=``); ``order="F"``,
+    numpy's column order."""
+    if given:
+        if set(given) != {"shape"} or shape:
+            raise TypeError(f"reshape: give the shape once, as t.reshape(3, 2), "
+                            f"t.reshape((3, 2)) or t.reshape(shape=(3, 2)); got {sorted(given)}")
+        shape = (given["shape"],)
     shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
     if order == "F":  # column order is the C order of the axes reversed, on both sides
         return transpose(reshape(transpose(self), tuple(np.atleast_1d(shape))[::-1]))

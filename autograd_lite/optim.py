@@ -148,8 +148,10 @@ class Optimizer:
         if (not isinstance(state, dict) or state.get("optimizer") != name
                 or not isinstance(groups, list) or len(groups) != 1
                 or not isinstance(state.get("state"), dict)):
-            raise ValueError(f"{name}.load_state_dict: this is not a {name}'s state_dict "
-                             f"(keys {sorted(state) if isinstance(state, dict) else state})")
+            raise ValueError(f"{name}.load_state_dict: this is not what state_dict() of an "
+                             f"al.optim.{name} gives (keys "
+                             f"{sorted(state) if isinstance(state, dict) else state}; a "
+                             "torch.optim state_dict holds torch tensors, and is not loaded)")
         n = len(self.params)
         fits = groups[0].get("params") == list(range(n)) and all(
             isinstance(i, int) and 0 <= i < n and isinstance(s, dict)

@@ -227,10 +227,12 @@ def _set_label(self: Tensor, label: str | None) -> None:
     self.name = label
 
 
-def _split(self: Tensor, split_size_or_sections: Any, dim: int = 0) -> list[Tensor]:
+def _split(self: Tensor, split_size_or_sections: Any, dim: int = 0, *,
+           axis: int | None = None) -> list[Tensor]:
     """PyTorch's ``t.split(size, dim)``: pieces of ``size`` along ``dim`` (the last may be
     smaller), or of the sizes listed, which must add up to the axis. Views of t, each with
-    its gradient (numpy's np.split(t, k) counts sections instead)."""
+    its gradient (numpy's np.split(t, k) counts sections instead). ``axis=`` is dim."""
+    dim = dim if axis is None else axis
     n = self.shape[ops._axes(dim, self.ndim, "split")[0]]
     if np.ndim(split_size_or_sections) == 0:
         size = operator.index(split_size_or_sections)
@@ -246,9 +248,10 @@ def _split(self: Tensor, split_size_or_sections: Any, dim: int = 0) -> list[Tens
     return ops.pieces(self, list(zip([0] + stops[:-1], stops)), dim, "split")
 
 
-def _chunk(self: Tensor, chunks: int, dim: int = 0) -> list[Tensor]:
+def _chunk(self: Tensor, chunks: int, dim: int = 0, *, axis: int | None = None) -> list[Tensor]:
     """PyTorch's ``t.chunk(chunks, dim)``: at most ``chunks`` pieces of ceil(n / chunks)
-    along ``dim``; views of t, each with its gradient."""
+    along ``dim`` (or ``axis=``); views of t, each with its gradient."""
+    dim = dim if axis is None else axis
     chunks = operator.index(chunks)
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be at least 1, got {chunks}")
@@ -256,10 +259,18 @@ def _chunk(self: Tensor, chunks: int, dim: int = 0) -> list[Tensor]:
     return _split(self, max(1, -(-n // chunks)), dim)
 
 
+def _data_of(x: Any) -> Any:
+    return x._data if type(x) is Tensor else x
+
+
 def _view(self: Tensor, *shape: Any) -> Tensor:
     """PyTorch's ``t.view(shape)``: the same entries in a new shape, always a view of t
     (a write through it reaches t); where the layout allows no view, as after a transpose,
     it is refused as PyTorch refuses it, rather than quietly copied."""
+    if len(shape) == 1 and (isinstance(shape[0], (str, type, np.dtype))):
+        raise TypeError(f"view({shape[0]!r}): PyTorch's view(dtype) reads the bytes as another "
+                        "dtype, which a gradient cannot follow; t.astype(dtype) converts the "
+                        "values (float dtypes)")
     out = _reshape_method(self, *shape)
     if (type(self._data) is np.ndarray and self._data.size  # (0-d data: a numpy scalar)
             and not np.may_share_memory(out._data, self._data)):
@@ -269,6 +280,28 @@ def _view(self: Tensor, *shape: Any) -> Tensor:
                            "so it cannot be a view of them; write t.reshape(...), which "
                            "copies where it must (PyTorch's advice too)")
     return out
+
+
+def _view_as(self: Tensor, other: Any) -> Tensor:
+    """PyTorch's ``t.view_as(other)``: ``t.view(other.shape)``."""
+    return _view(self, *np.shape(_data_of(other)))
+
+
+def _reshape_as(self: Tensor, other: Any) -> Tensor:
+    """PyTorch's ``t.reshape_as(other)``: ``t.reshape(other.shape)``."""
+    return _reshape_method(self, *np.shape(_data_of(other)))
+
+
+def _contiguous(self: Tensor) -> Tensor:
+    """PyTorch's ``t.contiguous()``: t itself (numpy lays out what needs laying out)."""
+    return self
+
+
+def _unbind(self: Tensor, dim: int = 0) -> list[Tensor]:
+    """PyTorch's ``t.unbind(dim)``: the slices along ``dim``, each without it, as views of
+    t with their gradients: (n, m).unbind() gives n tensors of shape (m,)."""
+    n = self.shape[ops._axes(dim, self.ndim, "unbind")[0]]
+    return [ops.squeeze(p, dim) for p in _chunk(self, n, dim)] if n else []
 
 
 # PyTorch's name -> its adapter, where its arguments are not the op's own
@@ -290,6 +323,8 @@ for _op in OPS.values():
 
 Tensor.numel, Tensor.dim, Tensor.copy = _numel, _dim, _copy
 Tensor.split, Tensor.chunk = _split, _chunk
+Tensor.view_as, Tensor.reshape_as = _view_as, _reshape_as
+Tensor.contiguous, Tensor.unbind = _contiguous, _unbind
 # (not t.int(): a class attribute named int broke the annotations `int | None` that the API
 # reference reads in Tensor's namespace)
 Tensor.long, Tensor.to, Tensor.cpu = _integer("long"), _to, _cpu

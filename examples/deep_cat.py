@@ -1,6 +1,7 @@
 """Week 4: the L-layer network [12288, 20, 7, 5, 1] on cat/non-cat (98.56 % / 80 %).
 
     python examples/deep_cat.py   # after: autograd-lite data add cat PATH...
+    python examples/deep_cat.py DIR   # or DIR, the folder of the two .h5 files
 """
 
 import importlib.util
@@ -20,7 +21,8 @@ SAVE = "deep_cat.npz"
 PLOTS = "deep_cat_costs.png", "deep_cat_mislabeled.png"  # the course's figures (matplotlib)
 
 try:
-    data = nn.load_catvnoncat()  # $CATVNONCAT_DIR, else your data folder
+    data = nn.load_catvnoncat(sys.argv[1] if len(sys.argv) > 1 else None)  # else
+    # $CATVNONCAT_DIR, else your data folder
 except FileNotFoundError as err:
     sys.exit(str(err))
 

@@ -1,6 +1,7 @@
 """Week 2: logistic regression on the course's cat/non-cat images (99.04 % / 70 %).
 
     python examples/logistic_regression_cat.py   # after: autograd-lite data add cat PATH...
+    python examples/logistic_regression_cat.py DIR   # or DIR, the folder of the two .h5 files
 """
 
 import importlib.util
@@ -18,7 +19,8 @@ LEARNING_RATE = 0.005
 PLOT = "logistic_costs.png"  # the course's cost curve (needs matplotlib)
 
 try:
-    data = nn.load_catvnoncat()  # $CATVNONCAT_DIR, else your data folder
+    data = nn.load_catvnoncat(sys.argv[1] if len(sys.argv) > 1 else None)  # else
+    # $CATVNONCAT_DIR, else your data folder
 except FileNotFoundError as err:
     sys.exit(str(err))
 X_train, Y_train = data.train_X, data.train_Y  # (12288, 209), (1, 209)

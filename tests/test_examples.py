@@ -86,8 +86,8 @@ def test_logistic_regression_cat_prints_the_courses_costs(tmp_path):
     data = cat_data_dir()
     if data is None:
         pytest.skip("cat/non-cat data not found: set CATVNONCAT_DIR")
-    done = run_example("logistic_regression_cat.py", tmp_path,
-                       env={"CATVNONCAT_DIR": str(data)})  # quick: 200 iterations
+    done = run_example("logistic_regression_cat.py", tmp_path, str(data),  # the folder given
+                       env={"CATVNONCAT_DIR": str(tmp_path / "not here")})  # quick: 200 it.
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[:2] == ["Cost after iteration 0: 0.693147",  # the notebook's own lines

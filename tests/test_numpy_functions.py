@@ -324,3 +324,33 @@ def test_what_a_review_found_in_splits_and_views():
     (pieces[0] * 5.0).sum().backward()  # each piece's gradient lands on its own entries
     (pieces[1] * 7.0).sum().backward()
     np.testing.assert_array_equal(x.grad, [5.0, 7.0, 7.0, 7.0])
+
+
+def test_what_a_stranger_typed_from_pytorch():
+    x = al.Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    with pytest.raises(TypeError, match=r"view\(<class 'numpy.float32'>\): PyTorch's "
+                       r"view\(dtype\) .* t.astype\(dtype\) converts"):
+        x.view(np.float32)  # it said "'type' object is not iterable"
+    assert x.reshape(shape=(3, 2)).shape == (3, 2)  # numpy's keyword
+    assert [p.shape for p in x.split(2, axis=1)] == [(2, 2), (2, 1)]  # axis= for dim=
+    assert [p.shape for p in x.chunk(2, axis=1)] == [(2, 2), (2, 1)]
+    assert x.view_as(np.zeros((3, 2))).shape == (3, 2)
+    assert x.reshape_as(al.zeros(6)).shape == (6,)
+    assert x.contiguous() is x
+    rows = x.unbind()
+    assert [r.tolist() for r in rows] == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    (rows[1] * 2.0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [[0, 0, 0], [2, 2, 2]])
+    assert [c.shape for c in x.unbind(1)] == [(2,)] * 3
+
+
+@pytest.mark.parametrize("options", [dict(reduction="sum"), dict(reduction="none"),
+                                     dict(weight=np.ones((1, 3))), dict(pos_weight=2.0)])
+def test_pytorchs_loss_options_say_what_to_write(options):
+    """reduction=, weight= and pos_weight= gave Python's bare 'unexpected keyword'."""
+    Z = al.Tensor(np.zeros((1, 3)), requires_grad=True)
+    with pytest.raises(TypeError, match=r"the cost is the mean over every entry .* "
+                       r"reduction='sum' multiply it by Z.size"):
+        al.binary_cross_entropy_with_logits(Z, np.ones((1, 3)), **options)
+    assert al.binary_cross_entropy_with_logits(Z, np.ones((1, 3)), reduction="mean").item() \
+        == pytest.approx(np.log(2))

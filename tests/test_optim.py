@@ -255,7 +255,8 @@ def test_what_a_review_found_in_the_first_rewrite():
                        r"here: give the Tensors, and one optimizer per group"):
         al.optim.SGD([{"params": [w]}, {"params": [u], "lr": 0.1}], lr=0.01)
     opt = al.optim.Adam([w], lr=0.1)
-    with pytest.raises(ValueError, match=r"Adam.load_state_dict: this is not a Adam's"):
+    with pytest.raises(ValueError, match=r"Adam.load_state_dict: this is not what "
+                       r"state_dict\(\) of an al.optim.Adam gives"):
         opt.load_state_dict([1])
     (w * w).sum().backward()
     opt.step()
