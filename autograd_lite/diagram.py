@@ -315,6 +315,8 @@ def _nested(a: np.ndarray, precision: int) -> str:
 def _fmt_kwargs(kwargs: Mapping | None) -> str:
     parts = []
     for k, v in (kwargs or {}).items():
+        if k == "ties":  # maximum against a constant: how a tie's gradient goes, not an input
+            continue
         if k == "index":
             v = "[...]" if isinstance(v, (np.ndarray, list, tuple)) else v
         parts.append(f"{k}={v}")

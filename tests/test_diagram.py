@@ -969,3 +969,13 @@ def test_compare_finds_a_parameter_whose_box_a_leftover_loop_variable_named():
     J.backward()
     graph = al.draw(J, compare={"db1": np.full((1, 1), 99.0)})
     assert "yours [[99]]" in graph.source and "no tensor drawn is named" not in graph.source
+
+
+def test_the_courses_relu_is_drawn_as_maximum_without_its_tie_rule():
+    """np.maximum(0, Z) records how a tie's gradient goes as a keyword of the op; the
+    diagram showed it as 'ties=0.0', which is no input of the user's."""
+    Z = al.Tensor(np.array([[-1.0, 0.0, 2.0]]), requires_grad=True, name="Z")
+    J = np.maximum(0, Z).sum()
+    J.backward()
+    source = al.draw(J).source
+    assert 'label="maximum"' in source and "ties" not in source
