@@ -69,16 +69,15 @@ class GraphTooLargeError(RenderError):
 # ---- renderers --------------------------------------------------------------------------
 
 def find_renderer() -> str | None:
-    """Path of a dot-compatible program: $AUTOGRAD_LITE_DOT, ``dot``, then ``graphviz-pure``."""
+    """Path of a dot-compatible program: $AUTOGRAD_LITE_DOT, ``dot``, then ``graphviz-pure``:
+    the one installed beside this Python first (another on PATH, a pyenv shim of another
+    install, failed where this one works), then any on PATH."""
     forced = os.environ.get("AUTOGRAD_LITE_DOT")
     if forced:
         return shutil.which(forced) or (forced if os.path.isfile(forced) else None)
-    for name in ("dot", "graphviz-pure"):
-        found = shutil.which(name)
-        if found:
-            return found
     beside = os.path.join(os.path.dirname(sys.executable), "graphviz-pure")
-    return beside if os.path.isfile(beside) else None
+    return (shutil.which("dot") or (beside if os.path.isfile(beside) else None)
+            or shutil.which("graphviz-pure"))
 
 
 def _renderer_for(fmt: str, source: str | None = None) -> str:

@@ -276,7 +276,7 @@ def _view(self: Tensor, *shape: Any) -> Tensor:
             and not np.may_share_memory(out._data, self._data)):
         raise RuntimeError(f"view({', '.join(map(repr, shape))}): the entries of this tensor "
                            f"of shape {self.shape} are not laid out in that order (a "
-                           "transpose, or a slice with a step), "
+                           "transpose, or a slice that skips entries), "
                            "so it cannot be a view of them; write t.reshape(...), which "
                            "copies where it must (PyTorch's advice too)")
     return out

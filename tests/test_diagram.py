@@ -313,7 +313,7 @@ RENDERERS = [r for r in ("dot", "graphviz-pure") if shutil.which(r)
 
 def graphviz_pure_path():
     beside = os.path.join(os.path.dirname(sys.executable), "graphviz-pure")
-    return shutil.which("graphviz-pure") or beside
+    return beside if os.path.isfile(beside) else shutil.which("graphviz-pure")
 
 
 @pytest.fixture
@@ -606,7 +606,7 @@ COMPOSITE_CALLS = {  # one call of each composite op of the registry
     "mean": lambda x: al.mean(x, axis=1), "var": lambda x: al.var(x, axis=1),
     "std": lambda x: al.std(x),
     "min": lambda x: al.min(x),
-    "minimum": lambda x: al.minimum(x, 0.5), "sqrt": lambda x: al.sqrt(x),
+    "sqrt": lambda x: al.sqrt(x),
     "square": lambda x: al.square(x), "leaky_relu": lambda x: al.leaky_relu(x, 0.1),
     "clip": lambda x: al.clip(x, 0.3, 0.7), "logsumexp": lambda x: al.logsumexp(x, axis=0),
     "softmax": lambda x: al.softmax(x, axis=0), "log_softmax": lambda x: al.log_softmax(x, axis=1),
@@ -979,3 +979,29 @@ def test_the_courses_relu_is_drawn_as_maximum_without_its_tie_rule():
     J.backward()
     source = al.draw(J).source
     assert 'label="maximum"' in source and "ties" not in source
+
+
+def test_minimum_against_a_constant_is_drawn_with_it_and_gives_numpys_zero():
+    """minimum was -maximum(-x, -y): drawn minimum(Z) without its constant, and its value
+    -0 where numpy gives +0 (-maximum(-Z, 0) at Z = 0)."""
+    Z = Tensor(np.array([-1.0, 0.0, 2.0]), requires_grad=True, name="Z")
+    M = np.minimum(Z, 0)
+    assert np.array_equal(np.signbit(M.data), np.signbit(np.minimum(Z.data, 0)))
+    assert "minimum(Z, 0)" in al.draw(M.sum()).source
+
+
+def test_the_renderer_installed_beside_this_python_comes_before_another_on_path(
+        tmp_path, monkeypatch):
+    """A pyenv shim of another install's graphviz-pure, first on PATH, failed ('bash: No
+    such file') where the one installed with this Python works."""
+    from autograd_lite.diagram import find_renderer
+    beside = os.path.join(os.path.dirname(sys.executable), "graphviz-pure")
+    if not os.path.isfile(beside):
+        pytest.skip("graphviz-pure is not installed beside this Python")
+    other = tmp_path / "graphviz-pure"
+    other.write_text("#!/bin/sh\nexit 127\n")
+    other.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("AUTOGRAD_LITE_DOT", raising=False)
+    assert find_renderer() == beside
+    assert al.draw(al.Tensor(1.0, requires_grad=True) * 2).pipe(format="svg").startswith(b"<")
