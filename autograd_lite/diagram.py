@@ -440,8 +440,32 @@ def _expression(t: Tensor, names: Mapping[int, str], known: Mapping[int, str]) -
     if op == "negative":
         return _shortest(lambda a: f"-{a[0]}" if _precedence(a[0]) >= 3 else f"-({a[0]})",
                          args)
+    if op == "getitem" and len(args) == 1:  # W[1:, [0, 3]], as the user wrote it
+        index = _index_text(t._kwargs["index"])
+        if index is not None:
+            return f"{args[0] if _atomic(args[0]) else f'({args[0]})'}[{index}]"
     kw = _fmt_kwargs(t._kwargs)
     return _call_text(op, args, [kw] if kw else [])
+
+
+def _index_text(index: Any) -> str | None:
+    """An index as Python writes it inside brackets (``1:, [0, 3]``); None when an array in
+    it is too big to show."""
+    parts = []
+    for i in index if type(index) is tuple else (index,):
+        if type(i) is slice:
+            text = ":".join("" if v is None else str(v) for v in (i.start, i.stop, i.step))
+            parts.append(text[:-1] if i.step is None else text)
+        elif i is None or i is Ellipsis:
+            parts.append("None" if i is None else "...")
+        elif isinstance(i, np.ndarray):
+            if i.size > 8 or i.ndim > 1:
+                return None
+            parts.append(str(i.tolist()))
+        else:
+            parts.append(str(i))
+    text = ", ".join(parts)
+    return text if len(text) <= 30 else None
 
 
 def _call_text(op: str, args: list[str], params: list[str]) -> str:

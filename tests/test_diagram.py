@@ -1005,3 +1005,16 @@ def test_the_renderer_installed_beside_this_python_comes_before_another_on_path(
     monkeypatch.delenv("AUTOGRAD_LITE_DOT", raising=False)
     assert find_renderer() == beside
     assert al.draw(al.Tensor(1.0, requires_grad=True) * 2).pipe(format="svg").startswith(b"<")
+
+
+@pytest.mark.parametrize("index, text", [
+    ((1, 2), "W[1, 2]"), ([0, 2, 0], "W[[0, 2, 0]]"), ((slice(1, None), [0, 3]), "W[1:, [0, 3]]"),
+    ((slice(None), slice(None, None, 2)), "W[:, ::2]"), ((None, Ellipsis, 1), "W[None, ..., 1]")])
+def test_an_index_is_drawn_as_the_user_wrote_it(index, text):
+    """Every index but an int was drawn getitem(W, index=[...]): np.split's pieces were two
+    identical boxes."""
+    W = Tensor(np.arange(12.0).reshape(3, 4), requires_grad=True, name="W")
+    assert f'label="{text}\\n' in al.draw(W[index].sum()).source
+    top, bottom = np.split(W, [1])
+    dot = al.draw(top.sum() + bottom.sum()).source
+    assert 'label="W[0:1]\\n' in dot and 'label="W[1:]\\n' in dot
