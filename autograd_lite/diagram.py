@@ -33,7 +33,7 @@ from .backward import (
     toposort,
 )
 from .gradcheck import ABSOLUTE, _norm, agree
-from .ops import _OPTION_TYPES, Composite
+from .ops import _OPTION_TYPES, CONSTANT_LABELS, Composite
 from .tensor import Tensor
 
 __all__ = ["draw", "render", "explain", "save_diagram", "Diagram", "RenderError",
@@ -346,6 +346,9 @@ def _caller_names() -> dict[int, str]:
                         label = key if key not in taken else f"{name}[{key!r}]"  # (a clash)
                         known[id(item)] = label
                         taken.add(label)
+    for key, (ref, label) in list(CONSTANT_LABELS.items()):  # (softmax's shift: max)
+        if ref() is not None:
+            known.setdefault(key, label)
     return known
 
 

@@ -16,6 +16,7 @@ import functools
 import inspect
 import operator
 import types
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -792,8 +793,21 @@ def _shifted(x: Tensor, axes) -> tuple[Tensor, Any]:
     if np.size(xv) == 0:
         m = np.zeros(np.shape(np.sum(xv, axis=axes, keepdims=True)), np.result_type(xv))
     else:
-        m = nondiff(_logsumexp_shift, x, axis=axes)
+        m = _labelled(nondiff(_logsumexp_shift, x, axis=axes), "max")
     return x - m, m
+
+
+# Arrays a composite makes for itself, by id: (a weak reference, what a diagram calls it):
+# explain's rows for softmax read x - max, not x - [[3, 2]], a constant nobody wrote
+CONSTANT_LABELS: dict[int, tuple[weakref.ref, str]] = {}
+
+
+def _labelled(a: Any, label: str) -> Any:
+    if type(a) is np.ndarray:
+        if len(CONSTANT_LABELS) >= 256:
+            CONSTANT_LABELS.clear()
+        CONSTANT_LABELS[id(a)] = (weakref.ref(a), label)
+    return a
 
 
 def _logsumexp_shift(x, axis):

@@ -1018,3 +1018,13 @@ def test_an_index_is_drawn_as_the_user_wrote_it(index, text):
     top, bottom = np.split(W, [1])
     dot = al.draw(top.sum() + bottom.sum()).source
     assert 'label="W[0:1]\\n' in dot and 'label="W[1:]\\n' in dot
+
+
+def test_softmax_s_shift_is_called_max_in_explain_not_shown_as_a_constant():
+    """explain walks softmax's steps; its shift by the column max read x - [[3, 2]], a
+    constant nobody wrote."""
+    x = Tensor(np.array([[1.0, 2.0], [3.0, 0.0]]), requires_grad=True, name="x")
+    J = (al.softmax(x, axis=0) * np.array([[1.0, 2.0], [3.0, 4.0]])).sum()
+    table = al.explain(J)
+    assert "exp(x - max)" in table and "[[3, 2]]" not in table
+    assert "x - max" in al.draw(J, expand=True).source
