@@ -892,7 +892,8 @@ class Generator:
             if i == n_forward and i < len(body) - 1:
                 lines.append("    # backward")
             lines.extend("    " + line for line in ast.unparse(_readable(st)).splitlines())
-        header = ["import numpy as np", *sorted(self.imports.values())]
+        header = ["import numpy as np", *sorted(self.imports.values()),
+                  *_arrays_read(body + hoisted, self.constants)]
         if hoisted:  # (module level: computed once, when the code is loaded)
             header += ["", "# constants of the trace"]
             header += [ast.unparse(_readable(st)) for st in hoisted]
@@ -902,6 +903,17 @@ class Generator:
         linecache.cache[f"<al.compile {fname}>"] = (len(source), None,
                                                     source.splitlines(True), "")
         return GeneratedCode(ns[fname], source, ns, dict(self.constants))
+
+
+def _arrays_read(statements: list, constants: dict) -> list[str]:
+    """Comment lines naming the arrays the trace read that the code uses by name (c, c_2:
+    an index, an array a closure held): no literal writes them, so the source says what
+    they are and where they are (the compiled function's ``constants``)."""
+    used = {n.id for st in statements for n in ast.walk(st) if isinstance(n, ast.Name)}
+    arrays = [f"#   {k}: array {v.shape} {v.dtype}" for k, v in sorted(constants.items())
+              if k in used and isinstance(v, np.ndarray)]
+    return (["", "# arrays read while tracing (not literals: the compiled function's "
+             "constants holds them)", *arrays] if arrays else [])
 
 
 # ---- passes over the generated statements -------------------------------------------------

@@ -822,3 +822,20 @@ def test_a_compiled_function_inside_another_ones_trace_names_both_and_the_line()
     with pytest.raises(al.TraceError, match=r"al.compile\(<lambda>\) was called inside the "
                        r"trace of al.compile\(outer\)(.|\n)*test_compile.py:\d+"):
         al.compile(outer)(al.Tensor(np.ones(2), requires_grad=True))
+
+
+def test_the_source_says_what_the_arrays_it_reads_by_name_are():
+    """Arrays a closure held, or an index, appear as c, c_2 with nothing in .source to say
+    what they are: exec(source) alone raised NameError with no hint."""
+    w = np.array([1.0, 2.0, 3.0])
+
+    def f(x):
+        return (x[[0, 2, 2]] * w[None, :]).sum()
+    compiled = al.compile(f)
+    compiled(al.Tensor(np.arange(9.0).reshape(3, 3), requires_grad=True))
+    source = compiled.source
+    assert "# arrays read while tracing (not literals: the compiled function's constants " \
+           "holds them)" in source
+    assert "#   c: array (1, 3) float64" in source and "c" in compiled.constants
+    ns = dict(compiled.constants)
+    exec(compile(source, "<source>", "exec"), ns)  # noqa: S102  (runs with what it names)
