@@ -316,8 +316,7 @@ def _splitter(equal: bool):
                 raise ValueError(f"numpy.split: an axis of length {n} does not split into {k} "
                                  "equal sections; np.array_split allows unequal ones")
             each, extra = divmod(n, k)
-            stops = np.cumsum([each + 1] * extra + [each] * (k - extra)).tolist()
-            spans = list(zip([0] + stops[:-1], stops))
+            spans = ops.spans_of([each + 1] * extra + [each] * (k - extra))
         else:  # numpy's: ary[:i0], ary[i0:i1], ..., ary[ik:], as slices take the bounds
             cuts = [operator.index(i) for i in indices_or_sections]
             spans = list(zip([0, *cuts], [*cuts, None]))

@@ -780,9 +780,14 @@ def logsumexp(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
     x = _tensor(x, "logsumexp")  # (a complex or a matrix named here, not inside)
     axes = _axes(axis, np.ndim(_val(x)), "logsumexp")
     shifted, m = _shifted(x, axes)
-    with np.errstate(divide="ignore"):  # log(0) = -inf is the answer for an empty sum
-        out = log(sum(exp(shifted), axes, keepdims=True)) + m
+    out = _log_sum_exp(shifted, axes) + m
     return out if keepdims else reshape(out, np.shape(np.sum(_val(x), axis=axes)))
+
+
+def _log_sum_exp(shifted: Tensor, axes) -> Tensor:
+    """log(sum(exp(x - m))) over ``axes`` (kept), for logsumexp and log_softmax."""
+    with np.errstate(divide="ignore"):  # log(0) = -inf is the answer for an empty sum
+        return log(sum(exp(shifted), axes, keepdims=True))
 
 
 def _shifted(x: Tensor, axes) -> tuple[Tensor, Any]:
@@ -829,8 +834,7 @@ def log_softmax(x: ArrayLike, axis: int | None = None) -> Tensor:
     """log(softmax(x)) along ``axis``, stably (given, as for softmax, unless x is a vector)."""
     axes = _class_axis(x, axis, "log_softmax")
     shifted = _shifted(_tensor(x, "log_softmax"), axes)[0]
-    with np.errstate(divide="ignore"):
-        return shifted - log(sum(exp(shifted), axes, keepdims=True))
+    return shifted - _log_sum_exp(shifted, axes)
 
 
 def _class_axis(x: ArrayLike, axis: Any, name: str) -> Any:
@@ -939,21 +943,13 @@ def reshape(x: ArrayLike, shape) -> Tensor:
 def _shape_of_ints(shape: Any) -> tuple[int, ...]:
     """reshape's shape as a tuple of ints, refusing what numpy refuses (1.5, 2.0, True)."""
     sizes = (shape,) if np.ndim(shape) == 0 else tuple(shape)
-    bad = [n for n in sizes if isinstance(n, (bool, np.bool_)) or not _is_index(n)]
+    bad = [n for n in sizes if not _index_in(n, -np.inf, np.inf)]
     if bad:
         why = ("a size computed with / is a float: write // (X.shape[0] // k) or int(...)"
                if isinstance(bad[0], (float, np.floating)) else f"got {bad[0]!r}")
         raise TypeError(f"reshape: the shape {shape!r} must hold integers (one may be -1); "
                         + why)
     return tuple(operator.index(n) for n in sizes)
-
-
-def _is_index(n: Any) -> bool:
-    try:
-        operator.index(n)
-    except TypeError:
-        return False
-    return True
 
 
 @composite
@@ -1076,6 +1072,12 @@ def pieces(x: ArrayLike, spans: list[tuple[int, int | None]], axis: int,
     axis = _axes(axis, np.ndim(_val(x)), op)[0]
     lead = (slice(None),) * axis
     return [getitem(x, lead + (slice(a, b),)) for a, b in spans]
+
+
+def spans_of(sizes: list[int]) -> list[tuple[int, int]]:
+    """The (start, stop) of consecutive pieces of these sizes: [2, 3] -> [(0, 2), (2, 5)]."""
+    stops = np.cumsum(sizes, dtype=int).tolist()
+    return list(zip([0] + stops[:-1], stops))
 
 
 @composite

@@ -244,8 +244,7 @@ def _split(self: Tensor, split_size_or_sections: Any, dim: int = 0, *,
     if sum(sizes) != n or min(sizes, default=0) < 0:
         raise ValueError(f"split: the sizes {sizes} must be >= 0 and add up to {n}, the "
                          f"length of axis {dim} of the tensor of shape {self.shape}")
-    stops = np.cumsum(sizes).tolist()
-    return ops.pieces(self, list(zip([0] + stops[:-1], stops)), dim, "split")
+    return ops.pieces(self, ops.spans_of(sizes), dim, "split")
 
 
 def _chunk(self: Tensor, chunks: int, dim: int = 0, *, axis: int | None = None) -> list[Tensor]:
@@ -257,10 +256,6 @@ def _chunk(self: Tensor, chunks: int, dim: int = 0, *, axis: int | None = None) 
         raise ValueError(f"chunk: chunks must be at least 1, got {chunks}")
     n = self.shape[ops._axes(dim, self.ndim, "chunk")[0]]
     return _split(self, max(1, -(-n // chunks)), dim)
-
-
-def _data_of(x: Any) -> Any:
-    return x._data if type(x) is Tensor else x
 
 
 def _view(self: Tensor, *shape: Any) -> Tensor:
@@ -284,12 +279,12 @@ def _view(self: Tensor, *shape: Any) -> Tensor:
 
 def _view_as(self: Tensor, other: Any) -> Tensor:
     """PyTorch's ``t.view_as(other)``: ``t.view(other.shape)``."""
-    return _view(self, *np.shape(_data_of(other)))
+    return _view(self, *np.shape(ops._val(other)))
 
 
 def _reshape_as(self: Tensor, other: Any) -> Tensor:
     """PyTorch's ``t.reshape_as(other)``: ``t.reshape(other.shape)``."""
-    return _reshape_method(self, *np.shape(_data_of(other)))
+    return _reshape_method(self, *np.shape(ops._val(other)))
 
 
 def _contiguous(self: Tensor) -> Tensor:
