@@ -84,8 +84,9 @@ GRACE = 2.0  # seconds past the limit before the watchdog takes a call for one t
 @contextlib.contextmanager
 def _time_limit(what: str):
     """Raise LearnerTimeout in the code run inside once it has run ``_limit["seconds"]``,
-    and again every 0.1 s after (a bare ``except:`` in a loop caught the first one). Where
-    SIGALRM cannot be used (Windows, a thread other than the main one) there is no limit."""
+    or what is left of ``_limit["total"]`` if less, and again every 0.1 s after (a bare
+    ``except:`` in a loop caught the first one). Where SIGALRM cannot be used (Windows, a
+    thread other than the main one) no call is stopped; the total is checked between calls."""
     seconds, total = _limit["seconds"], _limit["total"]
     left = None if not total else total - _limit["spent"]
     if left is not None and left <= 0:
