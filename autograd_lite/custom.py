@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .modes import current_mode, mode_var
-from .tensor import Primitive, Tensor, _as_float_array
+from .modes import current_mode, differentiating, mode_var
+from .tensor import Primitive, Tensor, _as_float_array, _make
 
 
 def custom_op(forward: Callable, *vjps: Callable | None, name: str | None = None) -> Primitive:
@@ -79,6 +79,8 @@ def guard_vjp(vjp: Callable, name: str, i: int) -> Callable:
     def rule(g, ans, *inputs, **kwargs):
         create = type(g) is Tensor
         token = mode_var.set(current_mode().recording(create))
+        named = differentiating.set(f"custom op '{name}': vjp {i}, {_AGAIN}" if create
+                                    else differentiating.get())
         try:
             gi = vjp(_read_only(g), _read_only(ans), *[_read_only(v) for v in inputs],
                      **kwargs)
@@ -94,11 +96,23 @@ def guard_vjp(vjp: Callable, name: str, i: int) -> Callable:
                 "autograd_lite differentiates (al.where(x > 0, 1.0, 0.0) for "
                 "np.heaviside), or differentiate it once only") from err
         finally:
+            differentiating.reset(named)
             mode_var.reset(token)
+        if create and type(gi) is not Tensor and g.requires_grad:  # (linear in g: it is lost)
+            raise TypeError(
+                f"custom op '{name}': vjp {i} returned {type(gi).__name__}, not a Tensor, while "
+                f"it was {_AGAIN}: the derivative through it would be lost (second derivatives "
+                "missing or 0). Build it from g, ans and the inputs with operations the engine "
+                "records (g * al.ones_like(x), not np.full(x.shape, g); no writes into a new "
+                "array), or differentiate it once only")
         return _gradient(gi, name, i, inputs[i], ans, create)
 
     rule.__wrapped__ = vjp  # type: ignore[attr-defined]
     return rule
+
+
+# why a VJP gets Tensors: its own derivative is being recorded
+_AGAIN = "run again to differentiate it (al.hessian, gradgradcheck, create_graph=True)"
 
 
 def _read_only(v: Any) -> Any:
@@ -169,7 +183,7 @@ def _gradient(gi: Any, name: str, i: int, x: Any, ans: Any, create: bool) -> Any
             f"the output's {out_shape}, which the engine sums back over the axes the forward "
             "broadcast)" + (" (a tuple or list of several gradients? each input has its own "
                             "vjp)" if shape[1:] == x_shape else ""))
-    return gi
+    return _make(gi, False) if create and type(gi) is not Tensor else gi  # a constant of it
 
 
 def _kind(a: np.ndarray) -> str:

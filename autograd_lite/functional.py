@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .backward import gradients
-from .modes import TraceError, enable_grad, tracer, user_stacklevel
+from .modes import TraceError, differentiated, enable_grad, tracer, user_stacklevel
 from .tensor import CutOffWarning, Tensor
 
 
@@ -185,7 +185,8 @@ def _value_and_grad(f: Callable, argnums: Any, has_aux: bool, create_graph: bool
         enclosed = _depth.get() > 0
         with enable_grad(), _inside():  # whatever the caller's mode, as torch.func does
             xs, nested, variables = _variables(args, nums, dicts=True)
-            out, aux = _split_aux(f(*xs, **kwargs), has_aux)
+            with differentiated(f"inside the function given to al.{fname}"):
+                out, aux = _split_aux(f(*xs, **kwargs), has_aux)
             gs, nested = _gradients(out, variables, None, nested, enclosed, create_graph,
                                     fname)
         _release(variables)
@@ -261,7 +262,8 @@ def jacobian(f: Callable, argnums: int = 0) -> Callable:
         with enable_grad(), _inside():  # whatever the caller's mode
             xs, nested, _ = _variables(args, (argnums,))
             x = xs[argnums]
-            out = _tensor_output(f(*xs, **kwargs), "jacobian")
+            with differentiated("inside the function given to al.jacobian"):
+                out = _tensor_output(f(*xs, **kwargs), "jacobian")
             rows = []
             for k in range(out.size):
                 seed = np.zeros(out.size, out.dtype)

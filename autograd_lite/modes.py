@@ -13,6 +13,7 @@ import inspect
 import os
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -47,6 +48,35 @@ class Mode:
 # a Mode is never changed once made, so sharing one as the default is safe
 mode_var: ContextVar[Mode] = ContextVar("autograd_lite_mode", default=Mode())  # noqa: B039
 current_mode = mode_var.get
+
+
+class CutOffWarning(UserWarning):
+    """A Tensor's values left the graph through numpy while the graph was being recorded."""
+
+
+# Whose code is running while the engine differentiates it, for a CutOffWarning to name
+# where a Tensor became a number or a copy (x * float(x) inside al.grad's function, or a
+# custom op's VJP run again under create_graph): None elsewhere, where float(cost) is fine.
+differentiating: ContextVar[str | None] = ContextVar("autograd_lite_differentiating",
+                                                     default=None)
+
+
+@contextmanager
+def differentiated(what: str) -> Iterator[None]:
+    """Name ``what`` (the user's code about to run) for the warnings of a cut made in it."""
+    token = differentiating.set(what)
+    try:
+        yield
+    finally:
+        differentiating.reset(token)
+
+
+def warn_cut(message: str) -> None:
+    """A CutOffWarning at the user's line, naming whose code made the cut if the engine was
+    differentiating it (a transform's function, a custom op's VJP)."""
+    where = differentiating.get()
+    warnings.warn(f"{where}: {message}" if where else message, CutOffWarning,
+                  stacklevel=user_stacklevel())
 
 
 class _GradSwitch:

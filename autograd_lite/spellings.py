@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import operator
 import types
-import warnings
 from typing import Any
 
 import numpy as np
 
 from . import modes, ops
 from .ops import OPS, _reshape_method, _torch_keywords
-from .tensor import CutOffWarning, Tensor, _cut_off, _no_value
+from .tensor import Tensor, _cut_off, _no_value
 
 __all__ = ["cat", "manual_seed"]
 
@@ -182,12 +181,13 @@ def _copy(self: Tensor) -> Tensor:
     ``requires_grad`` and no history, as MyGrad's ``copy``; the copy of numpy code's
     ``W.copy()``. PyTorch's ``t.clone()`` is the copy that stays in the graph."""
     _no_value(self, "copy() (a new leaf: its values would be baked into the trace)")
-    subject = _cut_off(self) if self._op is not None else None  # Z.copy() mid-graph
+    # Z.copy() mid-graph, or of a variable the engine is differentiating (a VJP's x.copy())
+    subject = (_cut_off(self) if self._op is not None or modes.differentiating.get()
+               else None)
     if subject is not None:
-        warnings.warn(f"t.copy() of {subject} is a new leaf (MyGrad's copy): no "
-                      "gradient reaches what it was computed from. t.clone() is the copy "
-                      "that stays in the graph; t.detach() says you want it cut off",
-                      CutOffWarning, stacklevel=modes.user_stacklevel())
+        modes.warn_cut(f"t.copy() of {subject} is a new leaf (MyGrad's copy): no gradient "
+                       "reaches what it was computed from. t.clone() is the copy that stays "
+                       "in the graph; t.detach() says you want it cut off")
     out = Tensor(self._data.copy(), requires_grad=self.requires_grad, name=self.name)
     out._grad = None if self._grad is None else np.array(self._grad, copy=True)
     return out

@@ -23,6 +23,7 @@ import numpy as np
 from numpy import float64, ndarray
 
 from . import modes
+from .modes import CutOffWarning
 from .modes import current_mode as _current_mode
 from .modes import shape_message as _shape_message
 
@@ -32,10 +33,6 @@ __all__ = ["Tensor", "CutOffWarning", "Primitive", "PRIMITIVES", "apply", "binar
 _clock = [0]  # bumped by every write to a tensor's data; an op's output keeps its tick of birth
 _numbering = itertools.count()  # creation order of tensors: a topological order for free
 _lock = threading.Lock()  # .grad accumulation is a read-modify-write: threads must not interleave
-
-
-class CutOffWarning(UserWarning):
-    """A Tensor's values left the graph through numpy while the graph was being recorded."""
 
 
 class Primitive:
@@ -189,6 +186,11 @@ class Tensor:
     def item(self) -> float:
         """The value of a one-element tensor as a Python float."""
         _no_value(self, "item()")
+        if self._requires_grad and modes.differentiating.get() and (who := _cut_off(self)):
+            modes.warn_cut(f"{who} became a Python number (float(t), int(t), t.item()): "
+                           "what is computed from it is a constant, and that part of the "
+                           "derivative is lost (JAX raises here). Compute with the Tensor "
+                           "(x * x, not x * float(x)); float(t.detach()) says the cut is meant")
         if self._data.size != 1:
             raise ValueError(f"item(): the tensor has shape {self.shape} ({self.size} "
                              "elements); only one-element tensors convert to a float")
@@ -213,12 +215,11 @@ class Tensor:
         _no_value(self, "np.asarray(t) (numpy's __array__)")
         # (warned while its graph can be backpropagated: a spent one's arrays are for reading)
         if (subject := _cut_off(self)) is not None:
-            warnings.warn(f"{subject} that requires grad became a plain numpy array "
-                          "(np.array(t), np.asarray(t), a numpy function given a list of them)"
-                          ": what is computed from it has no gradient. Keep the Tensor (np.squ"
-                          "eeze(cost), not np.squeeze(np.array(cost))), use al.stack(list) for "
-                          "a list, or t.detach() to say the cut is meant",
-                          CutOffWarning, stacklevel=2)
+            modes.warn_cut(f"{subject} that requires grad became a plain numpy array "
+                           "(np.array(t), np.asarray(t), a numpy function given a list of "
+                           "them): what is computed from it has no gradient. Keep the Tensor "
+                           "(np.squeeze(cost), not np.squeeze(np.array(cost))), use "
+                           "al.stack(list) for a list, or t.detach() to say the cut is meant")
         d = self.data
         if copy:
             return np.array(d, dtype=dtype, copy=True)
@@ -342,10 +343,9 @@ def _as_float_array(data: Any, dtype: Any, who: str = "Tensor") -> np.ndarray:
     if isinstance(data, Tensor):
         _no_value(data, "Tensor(t) (a copy of the values)")
         if (subject := _cut_off(data)) is not None:
-            warnings.warn(f"Tensor(t) of {subject} copies its values and leaves its "
-                          "graph: no gradient reaches it or what it was computed from. Write "
-                          "t.detach() to say so (PyTorch warns here too)",
-                          CutOffWarning, stacklevel=3)
+            modes.warn_cut(f"Tensor(t) of {subject} copies its values and leaves its "
+                           "graph: no gradient reaches it or what it was computed from. Write "
+                           "t.detach() to say so (PyTorch warns here too)")
         data = data._data
     elif isinstance(data, _SEQUENCES) and _holds_tensor(data):  # Tensor([a, b]): warned
         from .writes import list_values  # where one requires grad (a cycle: imported here)

@@ -9,17 +9,15 @@ the ``__iadd__`` family made by ``inplace_method``.
 from __future__ import annotations
 
 import copy
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .modes import TraceError, tracer, user_line, user_stacklevel
+from .modes import TraceError, tracer, user_line, warn_cut
 from .modes import current_mode as _current_mode
 from .tensor import (
     _SEQUENCES,
-    CutOffWarning,
     Primitive,
     Tensor,
     _as_float_array,
@@ -54,10 +52,9 @@ def list_values(seq: list | tuple) -> list:
 
     data = values(seq)
     if cut and _current_mode().enabled:
-        warnings.warn(f"Tensor([...]) of {len(cut)} tensor(s) that require grad copies their "
-                      "values: no gradient reaches them. al.stack(list) keeps it; write "
-                      "[t.detach() for t in list] to say you want the copy", CutOffWarning,
-                      stacklevel=user_stacklevel())
+        warn_cut(f"Tensor([...]) of {len(cut)} tensor(s) that require grad copies their "
+                 "values: no gradient reaches them. al.stack(list) keeps it; write "
+                 "[t.detach() for t in list] to say you want the copy")
     return data
 
 

@@ -3,6 +3,9 @@ cannot write into the arrays they are given (the caller's data, a gradient that 
 both inputs, a compiled trace's constants), and what they return is checked. Each case
 below gave a silent wrong answer, or failed far from its cause, before the guard."""
 
+import re
+import warnings
+
 import numpy as np
 import pytest
 
@@ -215,3 +218,59 @@ def test_gradcheck_of_float32_inputs_checks_the_float32_gradient_too():
         al.gradcheck(f32bad, [x32])
     assert al.gradcheck(lambda t: al.sigmoid(t) * t, [x32])  # float32 rounding: no failure
     assert al.gradcheck(lambda a, b: a @ b, [np.ones((2, 3), np.float32), np.ones((3, 2))])
+
+
+# ---- a VJP differentiated again (al.hessian, gradgradcheck) must not cut silently ----------
+# An outside engineer's VJPs in plain numpy idioms: float(x), x.copy(), np.full(x.shape, g).
+# Each gave a second derivative of 0 (or an error blaming the caller's function) with no
+# word about the op.
+
+def test_float_of_x_in_a_vjp_warns_naming_the_op_when_differentiated_again():
+    import math
+    mexp = al.custom_op(np.exp, lambda g, ans, x: g * math.exp(float(x)), name="mexp")
+    assert al.gradcheck(mexp, [np.array(0.5)])  # first order: right, and silent
+    with pytest.warns(al.CutOffWarning, match=r"custom op 'mexp': vjp 0, run again .* became "
+                                              r"a Python number"):
+        al.hessian(mexp)(np.array(0.5))
+
+
+def test_a_copy_in_a_vjp_warns_naming_the_op_when_differentiated_again():
+    cp = al.custom_op(lambda x: x ** 2, lambda g, ans, x: 2 * x.copy() * g, name="cp")
+    with pytest.warns(al.CutOffWarning) as caught:  # (and grad's: the copy is a new leaf)
+        al.hessian(lambda x: cp(x).sum())(np.array([1.0, 2.0]))
+    assert any(re.search(r"custom op 'cp': vjp 0, run again .*t\.copy\(\)", str(w.message))
+               for w in caught)
+
+
+def test_a_vjp_returning_an_array_while_g_requires_grad_is_refused_naming_the_op():
+    mysum = al.custom_op(lambda x: x.sum(), lambda g, ans, x: np.full(x.shape, g), name="mysum")
+    assert al.gradcheck(mysum, [np.ones(3)])
+    with pytest.raises(TypeError, match=r"custom op 'mysum': vjp 0 returned ndarray, not a "
+                                        r"Tensor.*g \* al.ones_like\(x\)"), \
+            pytest.warns(al.CutOffWarning, match=r"custom op 'mysum': vjp 0, run again .*"
+                                                  r"became a plain numpy array"):  # (np.full's)
+        al.hessian(lambda x: mysum(x) ** 2)(np.array([1.0, 2.0]))
+    # written with recorded operations, the same op has the right Hessian, 2 * ones
+    mysum.defvjp(lambda g, ans, x: g * al.ones_like(x))
+    np.testing.assert_allclose(al.hessian(lambda x: mysum(x) ** 2)(np.array([1.0, 2.0])),
+                               2 * np.ones((2, 2)))
+
+
+def test_a_linear_ops_plain_vjp_still_gives_a_zero_hessian():
+    # g does not require grad here (the seed): the array VJP loses nothing, as JAX's zeros
+    mysum = al.custom_op(lambda x: x.sum(), lambda g, ans, x: np.full(x.shape, g), name="mysum")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(al.hessian(mysum)(np.array([1.0, 2.0])), np.zeros((2, 2)))
+
+
+def test_float_of_the_variable_inside_al_grad_warns_and_printing_a_cost_does_not():
+    with pytest.warns(al.CutOffWarning, match=r"inside the function given to al\.grad: a leaf "
+                                              r"Tensor became a Python number"):
+        assert al.grad(lambda x: x * float(x))(2.0) == 2.0  # JAX raises; the truth is 4
+    with warnings.catch_warnings():  # the course's "%f" % cost and float(cost) stay quiet
+        warnings.simplefilter("error")
+        w = al.tensor([1.0, 2.0], requires_grad=True)
+        cost = (w * w).sum()
+        assert "cost %f" % cost == "cost 5.000000" and float(cost) == 5.0
+        assert al.grad(lambda x: x * float(x.detach()))(2.0) == 2.0  # the cut, said meant
