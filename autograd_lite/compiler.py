@@ -238,7 +238,7 @@ class Compiled:
                                     f"(static_argnums) but a {type(a).__name__} cannot be a "
                                     "cache key; pass a hashable value (a tuple, a number, "
                                     "a string)") from None
-                key.append((_STATIC, type(a), a, _zero_signs(a)))
+                key.append((_STATIC, _kinds(a), a, _zero_signs(a)))
                 continue
             want = wanted is not None and i in wanted
             if want:
@@ -397,8 +397,10 @@ class _GuardWriter:
             else:
                 self.test(f"type({x}_data) is not {self.const(type(a._data))}")
                 self.leaves.append(f"{x}_data")
-        elif t is np.ndarray and a.dtype.kind == "f" and a.ndim:
+        elif t is np.ndarray and a.dtype.kind == "f" and a.ndim and 0 not in a.strides:
             self.array(x, a)
+            if not self.layout:  # a broadcast array (a stride 0) is copied as eager copies
+                self.test(f"0 in {x}.strides")  # it: the cache decides (+70 ns an array)
         elif t is dict or t in (list, tuple):
             if t is dict and not _plain(tuple(a)):
                 return False
@@ -423,7 +425,15 @@ class _GuardWriter:
         if not _plain(a) or _zero_signs(a) is not None:  # (-0.0 == 0.0: the cache decides)
             return False
         self.test(f"type({x}) is not {self.const(type(a))} or {x} != {self.const(a)}")
+        if type(a) is tuple:  # (1,) == (True,) == (1.0,), but x[(True,)] is not x[(1,)]
+            self.test(f"{self.const(_kinds)}({x}) != {self.const(_kinds(a))}")
         return True
+
+
+def _kinds(a: Any) -> Any:
+    """The types in a constant, for its cache key: equal tuples of other types ((1,) and
+    (True,)) are different constants of a trace."""
+    return tuple(_kinds(v) for v in a) if type(a) is tuple else type(a)
 
 
 def _zero_signs(a: Any) -> Any:
@@ -490,6 +500,9 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
     elif isinstance(a, np.generic) and a.dtype.kind == "f":
         key.append((t, False))
         leaves.append(a)
+    elif wanted and isinstance(a, _REAL_NUMBERS):  # as value_and_grad takes them
+        key.append((np.float64, False))
+        leaves.append(np.float64(a))
     else:
         if wanted:
             raise TypeError(f"al.compile({cf.__name__}): argnums asks for the gradient of "
@@ -507,13 +520,20 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
                             "from it now (its attributes are not inputs) and replay that after "
                             "they change. Pass its arrays as arguments (a dict of parameters), "
                             "or give its index in static_argnums if it never changes")
-        key.append((_STATIC, type(a), a, _zero_signs(a)))
+        key.append((_STATIC, _kinds(a), a, _zero_signs(a)))
+
+
+# numbers a gradient is asked of (argnums), taken as np.float64 as al.value_and_grad takes them
+_REAL_NUMBERS = (int, float, np.integer, np.floating)
 
 
 def _array_argument(a: np.ndarray) -> Any:
-    """An array argument as Tensor() keeps data: int and bool as floats, and 0-d as a numpy
-    number, whose ops round as eager's do (np.power on a 0-d array may not)."""
-    return a if a.dtype.kind == "f" and a.ndim else _as_float_array(a, None)
+    """An array argument as Tensor() keeps data: int and bool as floats, 0-d as a numpy
+    number, whose ops round as eager's do (np.power on a 0-d array may not), and a
+    broadcast one (a stride 0) copied as np.array copies it, in the order eager sums it."""
+    if a.dtype.kind == "f" and a.ndim and 0 not in a.strides:
+        return a
+    return _as_float_array(a, None)
 
 
 def _opaque(a: Any) -> bool:
@@ -540,6 +560,8 @@ def _traced_args(cf: Compiled, args: tuple, tracer: Tracer):
         t = type(a)
         if isinstance(a, np.ndarray) and not np.ma.isMaskedArray(a):  # a memmap: as eager
             a, t = np.asarray(a), np.ndarray
+        if wanted and t is not Tensor and isinstance(a, _REAL_NUMBERS):  # al.grad's 2.0
+            a, t = np.float64(a), np.float64
         if t is Tensor or t is np.ndarray or (isinstance(a, np.generic)
                                               and a.dtype.kind == "f"):
             data = a._data if t is Tensor else _array_argument(a) if t is np.ndarray else a
@@ -557,6 +579,7 @@ def _traced_args(cf: Compiled, args: tuple, tracer: Tracer):
             sub = []
             out = {k: convert(v, _key_name(name, k), wanted, sub) for k, v in a.items()}
             path_slots.append((dict, list(a), sub))
+            tracer.containers.append((out, _items(out), name))
             return out
         if isinstance(a, (list, tuple)):  # (gradients come back as a list or a tuple)
             sub = []
@@ -564,6 +587,8 @@ def _traced_args(cf: Compiled, args: tuple, tracer: Tracer):
             items = [convert(v, fields[i] if fields else f"{name}{i}", wanted, sub)
                      for i, v in enumerate(a)]
             out = rebuilt(t, items)  # a namedtuple by its fields
+            if isinstance(out, list):
+                tracer.containers.append((out, _items(out), name))
             path_slots.append((list if isinstance(a, list) else t if hasattr(t, "_fields")
                                else tuple, len(a), sub))  # a namedtuple's grads as one too
             return out
@@ -741,7 +766,29 @@ def _record(cf: Compiled, args: tuple) -> tuple:
     local_names: dict[int, str] = {}
     with modes.tracing(tracer), modes.enable_grad(), _LocalNames(tracer, local_names):
         result = cf.f(*traced)
+    _check_arguments_unchanged(cf, tracer)
     return tracer, inputs, names, slots, local_names, result
+
+
+def _items(container: dict | list) -> list[tuple[Any, Any]]:
+    return list(container.items() if type(container) is dict else enumerate(container))
+
+
+def _check_arguments_unchanged(cf: Compiled, tracer: Tracer) -> None:
+    """f gets copies of its arguments' dicts and lists; a write into one (the course's
+    ``caches.append(cache)``, ``params["Z1"] = Z1``) would be lost in silence, on the first
+    call and in every replay, which runs no Python: refused."""
+    for container, items, name in tracer.containers:
+        now = _items(container)
+        if len(now) != len(items) or any(k != k0 or v is not v0
+                                         for (k, v), (k0, v0) in zip(now, items)):
+            what = "dict" if type(container) is dict else "list"
+            raise TraceError(
+                f"al.compile({cf.__name__}): the function writes into its argument {name!r} "
+                f"(a {what}: an item added, replaced or removed). The compiled function works "
+                "on copies of the arguments' dicts and lists, and a replay runs no Python, so "
+                "the write would be lost. Return the value as an extra output (return cost, "
+                "Z1) and keep that, or leave this function uncompiled")
 
 
 def _random_states(generators: list) -> tuple:

@@ -923,9 +923,8 @@ def binary_cross_entropy_with_logits(z: ArrayLike, y: ArrayLike, *, reduction: s
 
 def _probabilities(p: Tensor) -> None:
     """Refuse values outside [0, 1], as PyTorch's binary_cross_entropy does: logits there
-    were clipped into a finite, wrong cost. (Not under al.compile: a trace reads no values.)"""
-    if _current_mode().trace is not None:
-        return
+    were clipped into a finite, wrong cost. (al.compile checks the first call's values, as
+    it traces: the course's forgotten sigmoid; its replays run numpy alone.)"""
     low, high = (np.min(p._data), np.max(p._data)) if p._data.size else (0.0, 1.0)
     if not (0.0 <= low and high <= 1.0):  # (NaN fails too)
         raise ValueError(f"binary_cross_entropy: p holds values in [{low:.4g}, {high:.4g}]; "

@@ -13,6 +13,7 @@ raises TraceError. Comparisons and the other functions that give masks (``x > 0`
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,14 @@ from .modes import TraceError
 from .tensor import Primitive, Tensor, _make
 
 __all__ = ["Tracer", "TraceError", "nondiff", "NONDIFF", "first_difference", "same_constant"]
+
+
+def _strictness() -> tuple:
+    """What turns a value into an error: numpy's errstate set to raise (or call), a warnings
+    filter that makes numpy's RuntimeWarning one, and anomaly mode."""
+    return (tuple(sorted(k for k, v in np.geterr().items() if v in ("raise", "call"))),
+            any(f[0] == "error" and issubclass(RuntimeWarning, f[2]) for f in warnings.filters),
+            modes.current_mode().anomaly)
 
 
 class Tracer:
@@ -37,6 +46,9 @@ class Tracer:
         self.tape: list[tuple[Tensor, Primitive, tuple, dict | None]] = []
         self.captured: dict[int, Tensor] = {}
         self.arguments: dict[int, str] = {}  # id of a Tensor passed as an argument: its name
+        self.strictness = _strictness()  # what makes an op raise, as the call began
+        self.containers: list[tuple[Any, list, str]] = []  # f's copies of argument dicts and
+        # lists, with their items as they were given and their names: a write into one is lost
 
     def capture(self, t: Tensor) -> None:
         """Note a Tensor from outside whose present values the replay keeps (one made while
@@ -75,6 +87,14 @@ class Tracer:
         for a in args:
             if type(a) is Tensor and id(a) not in known:
                 self._capture(a, prim.name)
+        if _strictness() != self.strictness:
+            raise TraceError(
+                f"al.compile({self.fname}): '{prim.name}' ran under np.errstate, a warnings "
+                f"filter or al.detect_anomaly() that the function set itself, at\n  "
+                f"{modes.user_line()}\nWhether an op raises there depends on the values, and "
+                "a replay runs numpy alone, without them. Set them around the call of the "
+                "compiled function instead (each call under detect_anomaly() is checked op by "
+                "op), or leave this function uncompiled")
         known[id(out)] = out
         self.tape.append((out, prim, args, kwargs))
 

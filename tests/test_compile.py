@@ -1,6 +1,7 @@
 """al.compile: the replay equals the eager engine bit for bit, reads as the course's
 formulas, refuses value-dependent Python, retraces when it must and only then."""
 
+import contextlib
 import copy
 import gc
 import re
@@ -839,3 +840,106 @@ def test_the_source_says_what_the_arrays_it_reads_by_name_are():
     assert "#   c: array (1, 3) float64" in source and "c" in compiled.constants
     ns = dict(compiled.constants)
     exec(compile(source, "<source>", "exec"), ns)  # noqa: S102  (runs with what it names)
+
+
+# ---- an outside tester's stale replays (a JAX user's habits), each silent before --------
+
+def test_the_forgotten_sigmoid_is_caught_on_the_first_call_as_eagerly():
+    def cost(w, X, Y):
+        return al.binary_cross_entropy(w.T @ X, Y)  # logits given as probabilities
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((3, 5)), np.array([[1.0, 0, 1, 1, 0]])
+    w = al.Tensor(rng.standard_normal((3, 1)), requires_grad=True)
+    with pytest.raises(ValueError, match="probabilities lie in"):
+        cost(w, X, Y)
+    with pytest.raises(ValueError, match="probabilities lie in"):
+        al.compile(cost)(w, X, Y)  # gave (21.82, dw ~ 7e30)
+
+
+@pytest.mark.parametrize("write", [
+    lambda p, Z: p.__setitem__("Z", Z),  # params["Z1"] = Z1
+    lambda p, Z: p.__setitem__("W", p["W"] * 1.0),  # an item replaced
+    lambda p, Z: p.pop("W"),
+])
+def test_a_write_into_a_dict_argument_is_refused_not_lost(write):
+    def f(p, X):
+        Z = p["W"] @ X
+        write(p, Z)
+        return (Z * Z).sum()
+    p = {"W": al.Tensor(np.ones((1, 2)), requires_grad=True)}
+    with pytest.raises(al.TraceError, match=r"writes into its argument 'p' \(a dict"):
+        al.compile(f)(p, np.ones((2, 3)))
+    assert list(p) == ["W"]
+
+
+def test_a_write_into_a_list_argument_is_refused_and_reading_one_is_fine():
+    def forward(W, caches):
+        caches.append(W * 2.0)  # the course's caches, passed in
+        return (W * W).sum()
+    W = al.Tensor(np.ones(2), requires_grad=True)
+    with pytest.raises(al.TraceError, match=r"writes into its argument 'caches' \(a list"):
+        al.compile(forward)(W, [])
+    reads = al.compile(lambda Ws: sum((w * w).sum() for w in Ws))
+    V = al.Tensor(np.full(2, 3.0), requires_grad=True)
+    J, (grads,) = reads([W, V])
+    assert J == 20.0 and [g.tolist() for g in grads] == [[2.0, 2.0], [6.0, 6.0]]
+
+
+@contextlib.contextmanager
+def warnings_as_errors():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+@pytest.mark.parametrize("strict", [lambda: np.errstate(divide="raise"), warnings_as_errors,
+                                    al.detect_anomaly])
+def test_errstate_warnings_or_anomaly_set_inside_f_are_refused(strict):
+    def f(x):
+        try:
+            with strict():
+                y = al.log(x)
+        except (FloatingPointError, RuntimeWarning, al.AnomalyError):
+            y = x * 0.0  # a value decides which branch: a replay of log(0) gave -inf
+        return y.sum()
+    assert al.value_and_grad(f)(np.array([0.0, 2.0]))[0] == 0.0
+    with pytest.raises(al.TraceError, match=r"'log' ran under np.errstate, a warnings filter "
+                                            r"or al.detect_anomaly\(\) that the function set"):
+        al.compile(f, argnums=0)(np.array([1.0, 2.0]))
+    with np.errstate(divide="raise"):  # set around the call: the replay runs under it too
+        step = al.compile(lambda x: al.log(x).sum(), argnums=0)
+        step(np.array([1.0, 2.0]))
+        with pytest.raises(FloatingPointError):
+            step(np.array([0.0, 2.0]))
+
+
+def test_a_broadcast_array_argument_replays_the_bits_eager_gives():
+    # Tensor() copies a stride-0 array as np.array does (Fortran order here), and its sum
+    # adds in that order: the replay summed the raw array, 26 of 50 seeds a bit apart
+    f = lambda x: (x * x).sum()  # noqa: E731
+    step = al.compile(f, argnums=0)
+    rng = np.random.default_rng(1)
+    for i in range(40):
+        x = (np.broadcast_to(rng.standard_normal((1, 8)), (8, 8)) if i % 2
+             else rng.standard_normal((8, 8)))  # the guard of the last call sees each kind
+        (J, dx), (J0, dx0) = step(x), al.value_and_grad(f)(x)
+        assert same_bits(J, J0) and same_bits(dx, dx0)
+
+
+def test_a_python_number_at_argnums_is_differentiated_as_value_and_grad_does():
+    def f(w, X, lam):
+        return ((w * X).sum() ** 2) * lam
+    w, X = al.Tensor(np.ones(3), requires_grad=True), np.arange(3.0)
+    step = al.compile(f, argnums=2)
+    for lam in (0.5, 2, np.int64(3), np.float32(0.25)):
+        J, dlam = step(w, X, lam)
+        J0, dlam0 = al.value_and_grad(f, argnums=2)(w.detach(), X, lam)
+        assert J == J0 and dlam == dlam0 == 9.0
+
+
+def test_static_tuples_of_other_types_are_other_traces():
+    step = al.compile(lambda x, i: x[i].sum(), static_argnums=1)
+    x = al.Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    for index, total in [((1,), 7.0), ((True,), 10.0), ((1,), 7.0), ((True,), 10.0)]:
+        assert step(x, index)[0] == total == x[index].sum().item()
+    assert step.trace_count == 2
