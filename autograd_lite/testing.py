@@ -844,8 +844,12 @@ def _gradient_problems(out, mine, engine, arrays_, tolerances) -> list[_Problem]
         if bad:  # np.allclose would call inf equal to inf
             problems.append(_Problem(i, "not finite", "; ".join(bad) + both))
         elif not np.allclose(m, e, rtol=rtol, atol=atol):
+            excess = np.abs(m - e) - rtol * np.abs(e)  # (a big array prints with "...")
+            j = np.unravel_index(int(np.argmax(excess)), m.shape) if m.ndim else ()
+            at = f" at index {tuple(int(k) for k in j)}" if m.ndim else ""
             problems.append(_Problem(i, "values", f"gradient {i}: relative difference "
-                                     f"{relative_difference(m, e):.3g}" + both))
+                                     f"{relative_difference(m, e):.3g}; worst{at}: yours "
+                                     f"{m[j]:.10g}, the engine's {e[j]:.10g}" + both))
     return problems
 
 

@@ -667,3 +667,79 @@ def test_the_reports_footer_names_only_the_checks_that_ran():
     assert "vs the engine (no central differences were taken)" in without
     assert "vs central differences" not in without
     assert "vs central differences (eps=" in str(al.check_gradients(cost, params, hand))
+
+
+# ---- an engineer checking hand-written gradients of their own functions (outside tester) ----
+
+def test_check_gradients_fails_one_wrong_entry_beside_entries_a_billion_times_bigger():
+    # the course's norm-wise rule alone: 1e-3 off in 2e6 passed as "all gradients agree"
+    def cost(P):
+        return 1e6 * P["w"][0] ** 2 / 2 + 1e-3 * P["w"][1] ** 2 / 2
+    report = al.check_gradients(cost, {"w": np.array([1.0, 1.0])},
+                                {"dw": np.array([1e6, 2e-3])})
+    assert not report.passed and report.rows[0].worst_index == (1,)
+    assert "at (1,) yours is 0.002, the engine's 0.001" in str(report)
+    assert al.check_gradients(cost, {"w": np.array([1.0, 1.0])},
+                              {"dw": np.array([1e6, 1e-3])}).passed
+
+
+def test_check_gradients_takes_differences_relative_to_a_large_parameter():
+    # at x ~ 1e12, x + 1e-6 == x: the differences were 0, and the engine's own gradient,
+    # given as yours, failed as "a kink ... or a saturated sigmoid"
+    x = 1e12 + np.random.default_rng(0).standard_normal(10)
+
+    def cost(P):
+        return ((P["x"] - P["x"].mean()) ** 2).sum()
+    right = al.grad(lambda x: cost({"x": x}))(x)
+    report = al.check_gradients(cost, {"x": x}, {"dx": right})
+    assert report.passed and report.rows[0].diff_numerical < 1e-9, str(report)
+    wrong = right.copy()
+    wrong[3] *= 1.5
+    assert not al.check_gradients(cost, {"x": x}, {"dx": wrong}).passed
+
+
+def test_check_gradients_says_when_differences_were_taken_at_a_sample():
+    W = np.random.default_rng(0).standard_normal((60, 60))
+    report = al.check_gradients(lambda P: (P["W"] ** 2).sum(), {"W": W}, {"dW": 2 * W})
+    assert report.passed
+    assert "dW: central differences at 2000 of 3600 entries (a seeded sample" in str(report)
+
+
+def test_gradcheck_takes_one_array_as_one_input():
+    cube = al.custom_op(lambda x: x ** 3, lambda g, ans, x: 3 * x ** 2 * g, name="cube")
+    assert al.gradcheck(cube, np.array([0.5, 1.0, 2.0]))  # 3 inputs of one number before
+    assert al.gradcheck(lambda x: (x * x).sum(), al.tensor([1.0, 2.0]))
+
+
+def test_gradcheck_holds_a_tensor_without_requires_grad_and_int_arrays_constant():
+    scale = al.custom_op(lambda x, c: x * c, lambda g, a, x, c: g * c, None, name="xc")
+    assert al.gradcheck(scale, [np.ones(3), al.tensor([1.0, 2.0, 3.0])])
+    with pytest.raises(al.GradcheckError, match=r"input 0 .*index \(2,\)"):
+        wrong = al.custom_op(lambda x, c: x * c, lambda g, a, x, c: g * c * (c < 2.5), None,
+                             name="wrong")
+        al.gradcheck(wrong, [np.ones(3), al.tensor([1.0, 2.0, 3.0])])
+    rows = np.array([2, 0])  # an index: as given, not turned into floats
+    assert al.gradcheck(lambda x, i: x[i].sum(), [np.arange(6.0).reshape(3, 2), rows])
+    with pytest.raises(TypeError, match=r"input 1 is not differentiable\. .*hold constant "
+                                        r"as al\.tensor\(c\)"):
+        al.gradcheck(scale, [np.ones(3), np.array([1.0, 2.0, 3.0])])
+
+
+def test_gradcheck_says_the_rule_it_applied():
+    wrong = al.custom_op(np.sin, lambda g, ans, x: g * np.cos(x) * 1.5, name="sin15")
+    with pytest.raises(al.GradcheckError,
+                       match=r"\|backward - finite differences\| = 0\.\d+ > atol \+ rtol "
+                             r"\|finite differences\| = 0\.\d+"):
+        al.gradcheck(wrong, [np.array([0.3])])
+
+
+def test_assert_gradients_match_names_the_wrong_entry_of_a_large_array():
+    x = np.random.default_rng(0).standard_normal((40, 50))
+
+    def hand(x):
+        g = 2 * x
+        g[17, 33] += 1.0
+        return g
+    from autograd_lite.testing import GradientMismatchError, assert_gradients_match
+    with pytest.raises(GradientMismatchError, match=r"index \(17, 33\)"):
+        assert_gradients_match(lambda x: (x * x).sum(), hand, [x])
