@@ -60,9 +60,29 @@ def guard(prim: Primitive) -> None:
                       for i, v in enumerate(prim.vjps))
 
 
+def wrong_arity(prim: Primitive, given: int) -> str:
+    """Why ``prim`` cannot take ``given`` inputs, saying what to write for a custom op."""
+    n = prim.arity
+    if not prim.user_defined:
+        return f"{prim.name}() takes {n} input{'s' if n != 1 else ''}, got {given}"
+    if n == 0:
+        return (f"custom op '{prim.name}' has no vjp yet: give one per input, "
+                f"custom_op(forward, vjp, ...) or @{prim.name}.defvjp")
+    return (f"custom op '{prim.name}' takes {n} input{'s' if n != 1 else ''}, one per vjp, "
+            f"got {given}: give parameters (an axis, a shape) by keyword, as "
+            f"{prim.name}(x, axis=1), or give the op one vjp per input (None where an input "
+            "is not differentiable)")
+
+
 def guard_forward(forward: Callable, name: str) -> Callable:
     """``forward`` run on read-only views of its inputs, its result one array."""
     def run(*inputs, **kwargs):
+        tensors = [k for k, v in kwargs.items() if type(v) is Tensor]
+        if tensors:
+            raise TypeError(f"custom op '{name}': {tensors[0]}= is a Tensor, but keywords are "
+                            "parameters, passed to forward as they are and not "
+                            "differentiated; give it positionally, with a vjp (None if it "
+                            "needs no gradient), or pass its values as an array (t.numpy())")
         try:
             ans = forward(*[_read_only(v) for v in inputs], **kwargs)
         except ValueError as err:

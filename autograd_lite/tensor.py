@@ -443,9 +443,8 @@ _SEQUENCES = (list, tuple)
 def apply(prim: Primitive, args: tuple, kwargs: dict | None = None) -> Tensor:
     """Run ``prim`` forward on the arrays of ``args`` and record it if any input needs grad."""
     if len(args) != prim.arity and prim.arity is not None:
-        raise TypeError(f"{prim.name}() takes {prim.arity} input{'s' if prim.arity != 1 else ''}"
-                        f", got {len(args)}" + ("; give one vjp per input (None where it is "
-                                                "not differentiable)" if prim.user_defined else ""))
+        from .custom import wrong_arity  # (custom.py imports this module)
+        raise TypeError(wrong_arity(prim, len(args)))
     vals = []
     need = tensors = converted = ints = False
     for a in args:

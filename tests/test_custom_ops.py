@@ -274,3 +274,21 @@ def test_float_of_the_variable_inside_al_grad_warns_and_printing_a_cost_does_not
         cost = (w * w).sum()
         assert "cost %f" % cost == "cost 5.000000" and float(cost) == 5.0
         assert al.grad(lambda x: x * float(x.detach()))(2.0) == 2.0  # the cut, said meant
+
+
+def test_custom_op_misuse_says_what_to_write():
+    # an outside engineer's three: each said something beside the point before
+    mul = al.custom_op(lambda x, y=1.0: x * y, lambda g, a, x, y=1.0: g * y, name="mul")
+    w = leaf([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"custom op 'mul': y= is a Tensor, but keywords are "
+                                        r"parameters"):  # was: "forward returned a Tensor"
+        mul(w, y=w)
+    with pytest.raises(TypeError, match=r"custom op 'mul' takes 1 input, one per vjp, got 2"):
+        mul(w, 2.0)
+    np.testing.assert_array_equal(mul(w, y=2.0).data, [2.0, 4.0])
+
+    @al.custom_op
+    def doubled(x):
+        return x * 2
+    with pytest.raises(TypeError, match=r"custom op 'doubled' has no vjp yet: .*@doubled.defvjp"):
+        doubled(w)  # was: "doubled() takes 0 inputs, got 1"
