@@ -32,14 +32,13 @@ from .gradcheck import (
     _engine_gradients,
     _entry_floors,
     _epsilon,
-    _evaluate,
     _finite_or_none,
     _first_nonfinite,
     _named,
     _norm,
     _require_tensor,
-    _scalar,
     _shape_hint,
+    _subgradient_at_kinks,
     _summed_terms,
     _unconnected,
     _written,
@@ -619,40 +618,6 @@ def _custom_op_blame(f, out, mine, engine, given, problems) -> list[_Problem]:
                          "al.gradcheck(op, [inputs])")
     return [_Problem(p.input, "custom op's VJP", f"{p.text}\n  {blamed[p.input]}")
             if p.reason == "values" and p.input in blamed else p for p in problems]
-
-
-# disagreeing entries looked at for a kink (two evaluations of f each); more are a wrong
-# gradient. 32 failed a right relu_backward on hypothesis's first array, all zeros
-KINK_ENTRIES = 1024
-
-
-def _subgradient_at_kinks(f, given, i, mine, engine, tolerance) -> bool:
-    """Whether every entry where gradient ``i`` disagrees sits at a kink of f (its one-sided
-    slopes differ) and yours lies between them, as a subgradient does: where f has no
-    derivative, yours and the engine's conventions may differ (|x| at 0). A property test
-    shrank a gradient wrong for x < 0 to x = 0, a counterexample of conventions alone;
-    passing there, it shrinks to one where the gradient is wrong."""
-    rtol, atol = tolerance
-    mine = np.asarray(mine, dtype=np.float64)
-    wrong = np.argwhere(~np.isclose(mine, engine, rtol=rtol, atol=atol))
-    if not 0 < len(wrong) <= KINK_ENTRIES:
-        return False
-    arrays = [np.array(a, dtype=np.float64) for a in given]
-    with np.errstate(all="ignore"):
-        at = _scalar(_evaluate(f, arrays))
-        for index in map(tuple, wrong):
-            x = arrays[i]
-            step, kept = 1e-6 * (1 + abs(x[index])), x[index]
-            x[index] = kept + step
-            right = (_scalar(_evaluate(f, arrays)) - at) / step
-            x[index] = kept - step
-            left = (at - _scalar(_evaluate(f, arrays))) / step
-            x[index] = kept
-            low, high = min(left, right), max(left, right)
-            slack = 1e-4 * (1 + abs(low) + abs(high))
-            if not (high - low > 1e3 * slack and low - slack <= mine[index] <= high + slack):
-                return False
-    return True
 
 
 def _require_tolerance(fname: str, key: str, value: Any) -> None:

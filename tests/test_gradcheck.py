@@ -743,3 +743,16 @@ def test_assert_gradients_match_names_the_wrong_entry_of_a_large_array():
     from autograd_lite.testing import GradientMismatchError, assert_gradients_match
     with pytest.raises(GradientMismatchError, match=r"index \(17, 33\)"):
         assert_gradients_match(lambda x: (x * x).sum(), hand, [x])
+
+
+def test_check_gradients_takes_either_subgradient_at_a_kink_and_blames_no_rule():
+    # relu at 0: yours 0.5 (the differences' average) was WRONG, "a rule of the engine's
+    # is wrong here", where assert_gradients_match took it
+    def cost(P):
+        return al.relu(P["x"]).sum()
+    at_kink = al.check_gradients(cost, {"x": np.array([0.0, 1.0])}, {"dx": np.array([0.5, 1.0])})
+    assert at_kink.passed and "kink" in str(at_kink) and "engine's is wrong" not in str(at_kink)
+    assert not al.check_gradients(cost, {"x": np.array([0.0, 1.0])},
+                                  {"dx": np.array([1.5, 1.0])}).passed  # not between 0 and 1
+    assert not al.check_gradients(cost, {"x": np.array([-1.0, 1.0])},
+                                  {"dx": np.array([1.0, 1.0])}).passed  # no kink at -1
