@@ -10,6 +10,8 @@
 Diagrams (graphviz) and the hypothesis strategies load only when first used.
 """
 
+import numpy as np
+
 from . import backward as _backward  # noqa: F401  (attaches Tensor.backward)
 from . import numpy_api as _numpy_api  # noqa: F401  (installs numpy's protocols on Tensor)
 from . import optim
@@ -124,12 +126,52 @@ _LAZY = {  # name -> module; imported on first use so that `import autograd_lite
 }
 
 
+# PyTorch's dtype names, for Tensor(x, dtype=al.float32) as torch.float32 is written
+float16, float32, float64 = np.float16, np.float32, np.float64
+
+_INTS = ("a Tensor holds floats (gradients need them); index with a numpy int array, "
+         "np.array(ix) or t.numpy().astype(np.int64)")
+# What a PyTorch user types that autograd_lite has no name for, and what to write instead:
+# the error says it rather than "no attribute" (an outside tester porting makemore met each)
+_PYTORCH_ONLY = {
+    **dict.fromkeys(("long", "int", "int64", "int32", "int16", "int8", "uint8", "bool"), _INTS),
+    "set_default_dtype": "float64 is the default; give dtype=al.float32 to a tensor, or "
+                         "write t.astype(np.float32)",
+    "Generator": "use a numpy generator, rng = np.random.default_rng(seed), with "
+                 "al.randn(..., rng=rng) (generator= is taken too)",
+    "multinomial": "write rng.choice(n, size=k, p=probs.numpy().ravel()) with rng = "
+                   "np.random.default_rng(seed) (np.random.choice takes a Tensor's p too)",
+    "randint": "write rng.integers(low, high, size) with rng = np.random.default_rng(seed)",
+    "randperm": "write rng.permutation(n) with rng = np.random.default_rng(seed)",
+    "empty": "write al.zeros(shape)",
+    "cross_entropy": "write -al.log_softmax(logits, axis=1)[np.arange(n), y].mean() for logits of "
+                     "shape (n, classes) and int labels y (nn.functional has no counterpart)",
+    "one_hot": "write np.eye(num_classes)[y], an array, for int labels y",
+    "mse_loss": "write ((prediction - target) ** 2).mean()",
+    "nn": "there is no torch.nn here: layers are W @ X + b on Tensors that require grad, "
+          "with al.optim for the updates; the course's models are the separate nn package "
+          "(import nn)",
+    "autograd": "write y.backward() then x.grad, or al.grad(f)(x) (JAX's form) for "
+                "torch.autograd.grad(y, x)",
+    "inference_mode": "write al.no_grad()",
+    "from_numpy": "write al.tensor(a) (a copy: a later write into a does not reach it)",
+    "as_tensor": "write al.tensor(a) (a copy)",
+    "is_tensor": "write isinstance(t, al.Tensor)",
+    "allclose": "write np.allclose(a, b) (numpy's functions take Tensors)",
+    "equal": "write np.array_equal(a, b) (numpy's functions take Tensors)",
+    "clamp": "write al.clip(t, low, high), or t.clamp(low, high)",
+}
+
+
 def __getattr__(name):
     if name in _LAZY:
         import importlib
 
         module = importlib.import_module(f".{_LAZY[name] or name}", __name__)
         return module if _LAZY[name] is None else getattr(module, name)
+    if name in _PYTORCH_ONLY:
+        raise AttributeError(f"module 'autograd_lite' has no attribute {name!r} (PyTorch's "
+                             f"{name}): {_PYTORCH_ONLY[name]}")
     raise AttributeError(f"module 'autograd_lite' has no attribute {name!r}")
 
 
@@ -155,5 +197,5 @@ __all__ = [
     "flatten", "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to", "astype",
     "getitem", "concatenate", "stack", "hstack", "vstack", "tile", "cat", "manual_seed",
     "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange",
-    "linspace", "randn", "rand",
+    "linspace", "randn", "rand", "float16", "float32", "float64",
 ]

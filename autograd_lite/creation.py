@@ -117,17 +117,35 @@ def linspace(start: float, stop: float, num: int = 50, *, requires_grad: bool = 
 
 
 def randn(*shape: Any, requires_grad: bool = False, dtype: Any = None,
-          rng: np.random.Generator | None = None) -> Tensor:
+          rng: np.random.Generator | None = None,
+          generator: np.random.Generator | None = None) -> Tensor:
     """Standard normal draws of ``shape``: ``np.random.randn(*shape)`` (numpy's global state,
-    as the course's ``np.random.seed(1)`` sets it), or ``rng.standard_normal(shape)``."""
+    as the course's ``np.random.seed(1)`` sets it), or ``rng.standard_normal(shape)``
+    (``generator=`` is PyTorch's name for ``rng=``)."""
     sizes = _shape(shape, "randn")
+    rng = _generator(rng, generator, "randn")
     values = np.random.randn(*sizes) if rng is None else rng.standard_normal(sizes)
     return _leaf(values, requires_grad, dtype, "randn")
 
 
 def rand(*shape: Any, requires_grad: bool = False, dtype: Any = None,
-         rng: np.random.Generator | None = None) -> Tensor:
-    """Uniform draws in [0, 1) of ``shape``: ``np.random.rand(*shape)``, or ``rng.random``."""
+         rng: np.random.Generator | None = None,
+         generator: np.random.Generator | None = None) -> Tensor:
+    """Uniform draws in [0, 1) of ``shape``: ``np.random.rand(*shape)``, or ``rng.random``
+    (``generator=`` is PyTorch's name for ``rng=``)."""
     sizes = _shape(shape, "rand")
+    rng = _generator(rng, generator, "rand")
     values = np.random.rand(*sizes) if rng is None else rng.random(sizes)
     return _leaf(values, requires_grad, dtype, "rand")
+
+
+def _generator(rng: Any, generator: Any, fname: str) -> np.random.Generator | None:
+    """rng= or PyTorch's generator=: a numpy Generator (or None: numpy's global state)."""
+    if generator is not None:
+        if rng is not None:
+            raise TypeError(f"{fname}: give rng= or PyTorch's generator=, not both")
+        rng = generator
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise TypeError(f"{fname}: rng= is a numpy Generator, np.random.default_rng(seed); got "
+                        f"{type(rng).__name__}")
+    return rng

@@ -179,6 +179,7 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0,
 def _value_and_grad(f: Callable, argnums: Any, has_aux: bool, create_graph: bool | None,
                     fname: str) -> Callable:
     """value_and_grad, its messages naming ``fname`` (grad and hvp call it too)."""
+    _function(f, fname)
     nums = _argnums(argnums, fname)
 
     def wrapper(*args: Any, **kwargs: Any):
@@ -253,6 +254,7 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False, *
 def jacobian(f: Callable, argnums: int = 0) -> Callable:
     """``jacobian(f)(*args)`` w.r.t. ``x = args[argnums]``, of shape ``f(x).shape + x.shape``
     (one backward per output). ``argnums`` is one index, spelled as grad's (and JAX's)."""
+    _function(f, "jacobian")
     argnums = _one_index(argnums, "jacobian")
 
     def wrapper(*args: Any, **kwargs: Any):
@@ -297,6 +299,16 @@ def hessian(f: Callable, argnums: int = 0) -> Callable:
     return wrapper
 
 
+def _function(f: Any, fname: str) -> None:
+    """The transforms take a function; PyTorch's autograd.grad(y, x) takes an output."""
+    if not callable(f):
+        usage = "al.hvp(f, x, v)" if fname == "hvp" else f"al.{fname}(f)(x)"
+        raise TypeError(f"al.{fname} takes a function f, as JAX's: {usage}. Given a "
+                        f"{type(f).__name__}: for PyTorch's torch.autograd.grad(y, x), write "
+                        "y.backward() and read x.grad, or give a function that computes y "
+                        "from x (lambda x: ...)")
+
+
 def _one_index(argnums: Any, fname: str) -> int:
     nums = _argnums(argnums, fname)
     if len(nums) != 1 or isinstance(argnums, (list, tuple)):
@@ -328,6 +340,7 @@ def hvp(f: Callable, x: Any, v: Any, *args: Any, create_graph: bool | None = Non
         raise TypeError("hvp(f, x, v): x and v are one array each; PyTorch's "
                         "hvp(f, (x,), (v,)) takes tuples: write al.hvp(f, x, v), which returns "
                         "H(x) v alone (PyTorch's returns (f(x), H(x) v))")
+    _function(f, "hvp")
     _one_array(x, "hvp")
     _one_array(v, "hvp")
     if not (isinstance(v, Tensor) and v.requires_grad):  # (one that does: a variable of an

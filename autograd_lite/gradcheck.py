@@ -915,13 +915,9 @@ def _compare(row, mine, ref, cost_at, numerical, custom, limits, entry_floor=Non
                 or _farther_out_agrees(row, mine.reshape(-1)[idx], fd, fine, numerical, idx,
                                        limits, trusted=not custom)):
             return
-    if not with_engine and not custom and along is not None and _subgradient_at_kinks(
-            along(name), [along.params[name]], 0, mine, ref,
-            (tol_engine, floor_engine if entry_floor is None else entry_floor)):
-        row.message = ("yours differs from the engine's only where the cost has a kink (its "
-                       "one-sided slopes differ: relu, abs, max or clip at a tie), and lies "
-                       "between those slopes: both are subgradients there (the course's "
-                       "relu_backward gives 0 at Z = 0)")
+    if not with_engine and not custom and _at_kinks(
+            row, mine, ref, along, (tol_engine, floor_engine if entry_floor is None
+                                    else entry_floor)):
         return
     _wrong(row, mine, ref, fd, idx, custom, with_engine,
            (tol_numerical, floor_numerical * np.sqrt(idx.size)))
@@ -931,6 +927,21 @@ def _compare(row, mine, ref, cost_at, numerical, custom, limits, entry_floor=Non
 # norm-wise rule alone passed 2e-3 for 1e-3 beside 1e6. (Not tol_engine: the course's own
 # dAL = -(Y/AL - (1-Y)/(1-AL)) loses 2e-6 of each term where 1 - AL = 1e-10, and passes.)
 PER_ENTRY = 0.01
+
+
+def _at_kinks(row, mine, ref, along, tolerance) -> bool:
+    """Whether yours differs from the engine's only at kinks of the cost, lying between
+    their one-sided slopes (a subgradient, as assert_gradients_match takes it): True, with
+    a note on ``row``. ``along``: as _compare's."""
+    if along is None or not _subgradient_at_kinks(along(row.parameter),
+                                                   [along.params[row.parameter]], 0, mine,
+                                                   ref, tolerance):
+        return False
+    row.message = ("yours differs from the engine's only where the cost has a kink (its "
+                   "one-sided slopes differ: relu, abs, max or clip at a tie), and lies "
+                   "between those slopes: both are subgradients there (the course's "
+                   "relu_backward gives 0 at Z = 0)")
+    return True
 
 
 def _each_entry_agrees(row, mine, ref, err, tol, entry_floor) -> bool:

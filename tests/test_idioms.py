@@ -2,6 +2,8 @@
 the course's engine loop, progress prints and a diagram after backward. Each test checks
 numbers, not only that nothing raised."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -1022,3 +1024,49 @@ def test_pytorchs_device_dtype_and_masking_spellings():
         x.long()
     with pytest.raises(TypeError, match="numpy runs on the CPU alone"):
         x.to("cuda")
+
+
+# ---- a porter's names (an outside tester moved makemore and the 60-minute blitz over) -------
+
+def test_pytorch_dtype_names_and_generator_keyword_work():
+    assert al.tensor([1, 2], dtype=al.float32).dtype == np.float32
+    assert al.tensor([1.0]).dtype == al.float64
+    g1, g2 = np.random.default_rng(2147483647), np.random.default_rng(2147483647)
+    np.testing.assert_array_equal(al.randn(27, 10, generator=g1).data,
+                                  al.randn(27, 10, rng=g2).data)
+    with pytest.raises(TypeError, match=r"rng= is a numpy Generator, np.random.default_rng"):
+        al.rand(3, generator=2147483647)  # torch.Generator().manual_seed(...)'s habit
+
+
+@pytest.mark.parametrize("name, instead", [
+    ("long", "np.int64"), ("int64", "np.int64"), ("set_default_dtype", "float64 is the default"),
+    ("multinomial", "rng.choice"), ("randint", "rng.integers"), ("randperm", "permutation"),
+    ("Generator", "default_rng"), ("cross_entropy", "log_softmax"), ("one_hot", "np.eye"),
+    ("nn", "no torch.nn"), ("autograd", "x.grad"), ("inference_mode", "al.no_grad"),
+    ("from_numpy", "al.tensor"), ("clamp", "al.clip"), ("allclose", "np.allclose"),
+])
+def test_a_pytorch_name_autograd_lite_lacks_says_what_to_write(name, instead):
+    with pytest.raises(AttributeError, match=re.escape(instead)):
+        getattr(al, name)
+    assert not hasattr(al, "no_such_name")  # others are plain AttributeErrors
+
+
+def test_the_written_instead_runs():
+    rng = np.random.default_rng(0)
+    logits = al.tensor(rng.standard_normal((5, 4)), requires_grad=True)
+    y = np.array([0, 3, 1, 1, 2])
+    loss = -al.log_softmax(logits, axis=1)[np.arange(5), y].mean()
+    loss.backward()  # PyTorch's cross_entropy: softmax - one_hot, over n
+    p = np.exp(logits.data) / np.exp(logits.data).sum(1, keepdims=True)
+    np.testing.assert_allclose(logits.grad, (p - np.eye(4)[y]) / 5, rtol=1e-12)
+    probs = al.softmax(al.tensor(rng.standard_normal(27)), axis=0)
+    assert 0 <= rng.choice(27, size=3, p=probs.numpy().ravel()).min()
+
+
+@pytest.mark.parametrize("call", [lambda y, x: al.grad(y, x), lambda y, x: al.grad(y),
+                                  lambda y, x: al.jacobian(y), lambda y, x: al.hvp(y, x, x)])
+def test_torch_autograd_grad_s_form_is_told_the_transforms_take_a_function(call):
+    x = al.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    with pytest.raises(TypeError, match=r"takes a function f.*y.backward\(\) and read x.grad"):
+        call(y, x)
