@@ -21,6 +21,7 @@ the traceback).
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import math
 import os
@@ -482,33 +483,72 @@ def plot_training(history, model: CourseModel, parameters, data, path, learning_
 
 def grade(args) -> int:
     """The ``grade`` command: results.json in Gradescope's format; the score printed."""
-    folder = os.path.dirname(args.output)
-    if folder and os.path.abspath(folder) == os.path.abspath(os.path.expanduser(args.diagrams)):
+    # absolute before the learner's code runs: an os.chdir at its top level moved -o
+    output = os.path.abspath(os.path.expanduser(args.output))
+    diagrams = os.path.abspath(os.path.expanduser(args.diagrams))
+    folder = os.path.dirname(output)
+    if os.path.dirname(args.output) and folder == diagrams:
         os.makedirs(folder, exist_ok=True)  # -o grader_out/results.json: its diagrams' folder
     try:
         output_path(args.output)  # (checked here, not by argparse: it needs --diagrams)
     except argparse.ArgumentTypeError as err:
         raise UsageError(f"argument -o/--output/--json: {err}") from None
+
     def stuck(results):  # (from the watchdog: the learner's code will not stop; exit here)
-        _write_results(results, args.output)
+        _write_results(results, output)
         sys.stdout.flush()
         os._exit(1 if args.strict else 0)
 
-    results = grading.grade(args.learner, args.model, args.examples, args.diagrams,
-                            args.points, args.visibility, args.time_limit or None,
-                            args.function, on_stuck=stuck,
-                            total_time_limit=args.total_time_limit or None)
-    _write_results(results, args.output)
+    # A 0 stands until the grade replaces it: code that ends the process (os._exit, a
+    # signal) or breaks the grader leaves that and its reason, not an autograder error
+    _write_json(grading.unfinished(args.learner, args.points, args.visibility), output)
+    try:
+        results = grading.grade(args.learner, args.model, args.examples, diagrams,
+                                args.points, args.visibility, args.time_limit or None,
+                                args.function, on_stuck=stuck,
+                                total_time_limit=args.total_time_limit or None)
+    except grading.GraderError:  # no score for Gradescope to record: the grader's own bug
+        _WRITTEN.pop(output, None)  # must not cost the learner a 0 (the status says it)
+        os.remove(output)
+        raise
+    _write_results(results, output)
     full = results["score"] >= sum(t["max_score"] for t in results["tests"]) - 1e-9
     missing = not os.path.isfile(args.learner)  # a typo: the 0 is written, and the status says
     return 1 if missing or args.strict and not full else 0
 
 
 def _write_results(results: dict, path: str) -> None:
-    with open(path, "w") as fh:
-        json.dump(results, fh, indent=2)
+    _write_json(results, path)
     grading.print_summary(results)
     print(f"results: {path}")
+
+
+# json.dumps and open as they were when this module was imported, before any learner's
+# code: a learner's file that wrapped json.dump at its top level wrote a score of 100
+_dumps, _open = json.dumps, open
+_WRITTEN: dict[str, str] = {}  # path -> the results text written there last
+
+
+def _write_json(results: dict, path: str) -> None:
+    text = _dumps(results, indent=2)
+    with _open(path, "w") as fh:
+        fh.write(text)
+    _WRITTEN[path] = text
+
+
+@atexit.register  # (registered on import, before any learner's: so it runs after theirs)
+def _restore_written() -> None:
+    """At exit, put back any results file changed since it was written: a learner's atexit
+    hook that rewrote results.json after the grade gave itself 100."""
+    for path, text in _WRITTEN.items():
+        try:
+            with _open(path) as fh:
+                same = fh.read() == text
+            if not same:
+                with _open(path, "w") as fh:
+                    fh.write(text)
+        except OSError:  # (gone with its folder: nothing to restore)
+            pass
 
 
 # ---- data -----------------------------------------------------------------------------------

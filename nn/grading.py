@@ -27,6 +27,8 @@ import contextlib
 import copy
 import functools
 import importlib.util
+import inspect
+import io
 import numbers
 import os
 import random
@@ -77,7 +79,7 @@ class LearnerTimeout(BaseException):
 # the time limits of the grading under way (None: none): per call and in all; since when the
 # learner's code has been running (None: it is not), which the watchdog reads; and how long
 # it has run in all
-_limit: dict = {"seconds": None, "since": None, "total": None, "spent": 0.0}
+_limit: dict = {"seconds": None, "since": None, "total": None, "spent": 0.0, "printed": 0}
 GRACE = 2.0  # seconds past the limit before the watchdog takes a call for one that won't stop
 
 
@@ -139,17 +141,79 @@ def _as_learners(function):
     """``function`` (the learner's), whose exceptions come out as LearnerCrashError: everything
     else that raises while a case is graded is the grader's own failure. It runs under the
     time limit."""
+    name = getattr(function, "__name__", "the learner's function")
+
     @functools.wraps(function)
     def call(*args, **kwargs):
+        used: list[str] = []
         try:
-            with _time_limit(getattr(function, "__name__", "the learner's function")):
+            with _time_limit(name), contextlib.redirect_stdout(_BoundedOutput(sys.stdout)), \
+                    _answers_refused(used):
                 out = function(*args, **kwargs)
         except (Exception, SystemExit) as err:
+            if used:
+                raise LearnerError(_answer_used(name, used[0])) from None
             raise LearnerCrashError(str(err)) from err
+        if used:  # (it caught what the watch raised)
+            raise LearnerError(_answer_used(name, used[0]))
         call.returned = True  # what fails from here on reads what it returned
         return out
     call.returned = False
     return call
+
+
+def _answer_used(name: str, what: str) -> str:
+    return (f"{name} calls {what}: the grader grades the learner's own derivation, so a "
+            "function that hands the work to nn's answer or to the engine scores 0. Write "
+            "the backward pass with numpy, from the course's formulas")
+
+
+# A learner's function may not call nn's answer or the engine (_answers_refused). The
+# grader's own tests of its other parts turn this off to grade nn's functions as learners.
+OWN_WORK = True
+_ANSWERS: dict = {}  # code object -> what it is, of the functions that compute an answer
+
+
+def _answers() -> dict:
+    """The code of what computes a graded answer: nn's own version of each graded
+    function, each model's hand-derived gradients, and the engine's backward pass (al.grad,
+    backward() and check_gradients all run it). A learner's file that imported nn.deep's
+    L_model_backward and called it scored 100."""
+    if not _ANSWERS:
+        from autograd_lite import backward as engine
+
+        from .registry import COURSE_MODELS
+        _ANSWERS[engine.backprop.__code__] = "autograd_lite's backward pass (the engine)"
+        for model in COURSE_MODELS.values():
+            for graded in model.graded():
+                for fn in (graded.reference, graded.hand):
+                    fn = inspect.unwrap(getattr(fn, "func", fn))  # (a partial's function)
+                    code = getattr(fn, "__code__", None)
+                    if code is not None:
+                        _ANSWERS.setdefault(code, f"{fn.__module__}.{fn.__qualname__}, nn's "
+                                                  f"own answer")
+    return _ANSWERS
+
+
+@contextlib.contextmanager
+def _answers_refused(used: list):
+    """While the learner's function runs, a call into one of _answers() is put in ``used``
+    and raised at (sys.setprofile: it sees every Python call this thread makes)."""
+    if not OWN_WORK:
+        yield
+        return
+    answers, previous = _answers(), sys.getprofile()
+
+    def watch(frame, event, arg):
+        if event == "call" and frame.f_code in answers:
+            used.append(answers[frame.f_code])
+            raise LearnerError(answers[frame.f_code])
+
+    sys.setprofile(watch)
+    try:
+        yield
+    finally:
+        sys.setprofile(previous)
 
 
 def load_learner(path):
@@ -160,7 +224,8 @@ def load_learner(path):
     try:
         spec = importlib.util.spec_from_file_location("learner", path)
         module = importlib.util.module_from_spec(spec)
-        with _time_limit(f"importing {path}"):
+        with _time_limit(f"importing {path}"), \
+                contextlib.redirect_stdout(_BoundedOutput(sys.stdout)):
             spec.loader.exec_module(module)
     except (Exception, SystemExit):  # the learner's code: whatever it raises scores 0
         raise LearnerError(f"{path} failed to import:\n{traceback.format_exc()}") from None
@@ -214,6 +279,7 @@ def check_case(model: CourseModel, function, dims, m, seed,
     with _naming(_case(model, dims, m, seed)):
         yours, mine = _learners_grads(model, function, (params, X, Y), options, seed)
         again, _ = _learners_grads(model, function, (params, X, Y), options, seed + 1)
+    yours, again = _trimmed(yours, params), _trimmed(again, params)
     _same_twice(model.learner, yours, again)
     if written is not None:
         written.update(_written_into(mine, (params, X, Y)))
@@ -280,6 +346,26 @@ def _seeded(seed: int):
     finally:
         random.setstate(python)
         np.random.set_state(numpy)
+
+
+EXTRA_KEYS = 16  # keys beside the gradients' (dA0, ...) that a report lists, at most
+
+
+def _trimmed(returned, params: dict):
+    """The learner's gradients dict (or week 2's (grads, cost)) with the parameters'
+    gradient keys and at most EXTRA_KEYS others, in order: 20,000 junk keys took the grader
+    60 s a case to compare and list, and 200,000 outlasted the autograder's limit."""
+    if isinstance(returned, tuple) and returned and isinstance(returned[0], dict):
+        return (_trimmed(returned[0], params), *returned[1:])
+    if not isinstance(returned, dict) or len(returned) <= len(params) + EXTRA_KEYS:
+        return returned
+    wanted = {"d" + k for k in params}
+    kept, others = {}, 0
+    for key, value in returned.items():
+        if key in wanted or others < EXTRA_KEYS:
+            others += key not in wanted
+            kept[key] = value
+    return kept
 
 
 def _same_twice(learner: str, first, second) -> None:
@@ -594,10 +680,10 @@ def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.
     learner caught the timeout inside its loop, or turned SIGALRM off); it must end the
     process (the CLI writes the results and exits), as the stuck call cannot be stopped."""
     with _beside(path), _watchdog(path, time_limit, on_stuck, points, visibility):
-        _limit.update(seconds=time_limit, total=total_time_limit, spent=0.0)
+        _limit.update(seconds=time_limit, total=total_time_limit, spent=0.0, printed=0)
         try:
-            return _graded(path, (model_name, function), examples, out_dir, points,
-                           visibility)
+            return _capped(_graded(path, (model_name, function), examples, out_dir, points,
+                                   visibility))
         except (LearnerError, LearnerCrashError, ReturnError):
             raise
         except Exception as err:  # not the learner's: say so, and give no score
@@ -804,6 +890,49 @@ def _zero(message, points, visibility, seconds, path=None, model=None,
                        "max_score": points, "status": "failed", "output": message,
                        "visibility": visibility}],
             "extra_data": extra}
+
+
+OUTPUT_CHARS = 20_000  # the most of each output in results.json, and of the learner's prints
+
+
+def _capped(results: dict) -> dict:
+    """``results`` with each output at most OUTPUT_CHARS long, its head and tail kept: a
+    learner's ValueError('x' * 50_000_000) wrote a 150 MB results.json in 109 s."""
+    for holder in [results, *results.get("tests", [])]:
+        text = holder.get("output")
+        if isinstance(text, str) and len(text) > OUTPUT_CHARS:
+            head, tail = OUTPUT_CHARS * 2 // 3, OUTPUT_CHARS // 3
+            holder["output"] = (f"{text[:head]}\n... ({len(text) - head - tail:,} characters "
+                                f"left out) ...\n{text[-tail:]}")
+    return results
+
+
+class _BoundedOutput(io.TextIOBase):
+    """The learner's prints, passed on up to OUTPUT_CHARS over the whole grade, then
+    dropped, said once: a learner printing in its loop sent 1 GB through the grader."""
+
+    def __init__(self, out) -> None:
+        self.out = out
+
+    def write(self, text: str) -> int:
+        left = OUTPUT_CHARS - _limit["printed"]
+        if left > 0:
+            self.out.write(text[:left])
+            if len(text) >= left:
+                self.out.write("\n[the grader shows no more of the learner's printing]\n")
+        _limit["printed"] += len(text)
+        return len(text)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+def unfinished(path, points, visibility) -> dict:
+    """The results that stand while a grade runs: score 0, saying why, left in place when
+    the learner's code ends the process (os._exit, a signal) before a score is given."""
+    return _zero(f"{path}: grading did not finish: the learner's code ended the process "
+                 "(os._exit, a signal, a crash of Python, or the autograder's own time "
+                 "limit) before a score was given. Score 0.", points, visibility, 0.0, path)
 
 
 def print_summary(results: dict, out=None) -> None:

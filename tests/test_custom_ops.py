@@ -272,7 +272,7 @@ def test_float_of_the_variable_inside_al_grad_warns_and_printing_a_cost_does_not
         warnings.simplefilter("error")
         w = al.tensor([1.0, 2.0], requires_grad=True)
         cost = (w * w).sum()
-        assert "cost %f" % cost == "cost 5.000000" and float(cost) == 5.0
+        assert "cost %f" % cost == "cost 5.000000" and float(cost) == 5.0  # noqa: UP031
         assert al.grad(lambda x: x * float(x.detach()))(2.0) == 2.0  # the cut, said meant
 
 

@@ -6,6 +6,7 @@ scores 0 with its traceback; --strict exits 1 on a score that is not full."""
 
 import inspect
 import json
+import os
 import re
 import subprocess
 import sys
@@ -347,11 +348,13 @@ def test_every_graded_function_is_told_what_is_wrong_with_what_it_returned(
     assert "Traceback" not in results["output"] and results["score"] == 0
 
 
-def test_a_file_with_two_graded_functions_has_the_specific_one_graded(tmp_path):
+def test_a_file_with_two_graded_functions_has_the_specific_one_graded(tmp_path, monkeypatch):
     """A notebook export of week 6 holds backward_propagation_with_regularization and the
     plain backward_propagation helper; the helper was graded (as "initialization"), and a
     wrong L2 term scored 100. The longer name is graded, and the output says so."""
+    from nn import grading
     from nn.grading import grade as grade_file
+    monkeypatch.setattr(grading, "OWN_WORK", False)  # (its learner calls nn's answer)
     path = tmp_path / "both.py"
     path.write_text(
         "from nn.regularization import backward_propagation_with_regularization as right\n"
@@ -366,10 +369,12 @@ def test_a_file_with_two_graded_functions_has_the_specific_one_graded(tmp_path):
     assert "the file also defines backward_propagation; this one is graded" in results["output"]
 
 
-def test_a_learner_imports_its_helpers_from_its_own_folder(tmp_path):
+def test_a_learner_imports_its_helpers_from_its_own_folder(tmp_path, monkeypatch):
     """The course's notebooks import relu_backward from dnn_utils beside them: the grader
     raised ModuleNotFoundError (score 0) unless run with PYTHONPATH=."""
+    from nn import grading
     from nn.grading import grade as grade_file
+    monkeypatch.setattr(grading, "OWN_WORK", False)  # (its helper is nn's answer)
     (tmp_path / "student_helpers.py").write_text(
         "from nn.deep import L_model_backward as course_backward\n")
     path = tmp_path / "student.py"
@@ -643,11 +648,14 @@ def test_a_crash_only_with_the_most_layers_or_the_widest_layer_scores_zero(tmp_p
 
 @pytest.mark.parametrize("model", ["logistic", "shallow", "deep", "two_layer", "initialization",
                                    "regularization", "optimization"])
-def test_the_crash_search_leaves_right_and_wrong_learners_scores_alone(tmp_path, model):
+def test_the_crash_search_leaves_right_and_wrong_learners_scores_alone(tmp_path, model,
+                                                                       monkeypatch):
     """The course's own function, of every model, scores 100 on the edge cases too (n_x = 1,
     every layer MAX_WIDTH wide, m = 1 and MAX_M); a wrong one that never crashes scores
     what its keys earn, as before the crash search."""
+    from nn import grading
     from nn.grading import grade as grade_file
+    monkeypatch.setattr(grading, "OWN_WORK", False)  # (nn's answer, graded as a learner)
     from nn.registry import COURSE_MODELS
     name = COURSE_MODELS[model].learner
     right = tmp_path / "right.py"  # the course's function, called from one the file defines
@@ -1000,3 +1008,119 @@ def test_the_total_is_checked_between_calls_where_there_is_no_timer(tmp_path):
     worker.join(60)
     assert out["score"] == 0.0 and "was not called: the learner's code has run 0.1 s" \
         in out["output"]
+
+
+# ---- a teacher's hostile submissions (an outside tester): each scored what it did not earn,
+# or left no results.json ------------------------------------------------------------------
+
+MISSING_1_OVER_M = ("dW = 1 / m * np.dot(dZ, A_prev.T)", "dW = np.dot(dZ, A_prev.T)")
+
+
+def _hostile(tmp_path, extra, wrong=True):
+    """deep_correct.py, with the 1/m of dW left out (scores 50) unless ``wrong`` is False,
+    and ``extra`` at its top level; graded by the command in a process of its own."""
+    text = (LEARNERS / "deep_correct.py").read_text()
+    if wrong:
+        text = text.replace(*MISSING_1_OVER_M)
+    learner = tmp_path / "hostile.py"
+    learner.write_text(text + "\n" + extra + "\n")
+    out = tmp_path / "res" / "results.json"
+    out.parent.mkdir()
+    done = subprocess.run([sys.executable, "-m", "nn", "grade", str(learner), "-o",
+                           str(out.relative_to(tmp_path)), "--examples", "10", "--diagrams",
+                           "figs"], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env=_THIS_CHECKOUT)
+    return done, (json.loads(out.read_text()) if out.exists() else None)
+
+
+# the command of this checkout, whichever one the environment installed
+_THIS_CHECKOUT = {**os.environ, "PYTHONPATH": os.pathsep.join(
+    [str(ROOT), os.environ.get("PYTHONPATH", "")])}
+
+
+@pytest.mark.parametrize("attack", [
+    # json.dump wrapped at import: it wrote 100 where 50 was printed
+    "import json\n_dump = json.dump\n"
+    "def _full(obj, fh, **kw):\n"
+    "    obj['score'] = 100.0\n    [t.update(score=t['max_score']) for t in obj['tests']]\n"
+    "    _dump(obj, fh, **kw)\njson.dump = _full\n"
+    "json.dumps = lambda obj, **kw: '{\"score\": 100.0}'",
+    # an atexit hook that rewrote results.json after the grade
+    "import atexit, glob\n"
+    "def _rewrite():\n"
+    "    for p in glob.glob('res/*.json'):\n"
+    "        open(p, 'w').write('{\"score\": 100.0, \"tests\": []}')\n"
+    "atexit.register(_rewrite)",
+    # a chdir at import moved -o res/results.json away
+    "import os, tempfile\nos.chdir(tempfile.gettempdir())",
+])
+def test_a_hostile_top_level_does_not_change_the_score_written(tmp_path, attack):
+    done, results = _hostile(tmp_path, attack)
+    assert done.returncode == 0, done.stderr
+    assert results["score"] == 50.0, results["output"]
+
+
+def test_a_learner_that_ends_the_process_leaves_a_zero_with_its_reason(tmp_path):
+    text = (LEARNERS / "deep_correct.py").read_text().replace(
+        "def L_model_backward(AL, Y, caches):",
+        "def L_model_backward(AL, Y, caches):\n    import os\n    os._exit(0)\n\n\n"
+        "def _unused(AL, Y, caches):")
+    learner = tmp_path / "exits.py"
+    learner.write_text(text)
+    out = tmp_path / "results.json"
+    subprocess.run([sys.executable, "-m", "nn", "grade", str(learner), "-o", str(out)],
+                   cwd=tmp_path, capture_output=True, timeout=300, env=_THIS_CHECKOUT)
+    results = json.loads(out.read_text())  # there was none: Gradescope's error, no reason
+    jsonschema.validate(results, RESULTS_SCHEMA)
+    assert results["score"] == 0 and "ended the process (os._exit" in results["output"]
+
+
+@pytest.mark.parametrize("body", [
+    "from nn.deep import L_model_backward as _answer\n\n\n"
+    "def L_model_backward(AL, Y, caches):\n    return _answer(AL, Y, caches)\n",
+    "import numpy as np\n\n\n"  # imported inside the function
+    "def L_model_backward(AL, Y, caches):\n"
+    "    import nn.deep as d\n    return d.L_model_backward(AL, Y, caches)\n",
+])
+def test_a_wrapper_around_nns_answer_scores_zero(capsys, tmp_path, body):
+    learner = tmp_path / "wrapper.py"
+    learner.write_text(body)
+    code, results, _ = grade(capsys, tmp_path, learner)  # it scored 100
+    assert results["score"] == 0 and "nn.deep.L_model_backward, nn's own answer" in \
+        results["output"]
+
+
+def test_a_propagate_computed_by_the_engine_scores_zero(capsys, tmp_path):
+    learner = tmp_path / "engine.py"
+    learner.write_text(
+        "import autograd_lite as al\n\n\n"
+        "def propagate(w, b, X, Y):\n"
+        "    def cost(w, b):\n"
+        "        A = al.sigmoid(w.T @ X + b)\n"
+        "        return -(Y * al.log(A) + (1 - Y) * al.log(1 - A)).sum() / X.shape[1]\n"
+        "    J, (dw, db) = al.value_and_grad(cost, argnums=(0, 1))(w, b)\n"
+        "    return {'dw': dw, 'db': db}, float(J)\n")
+    code, results, _ = grade(capsys, tmp_path, learner)
+    assert results["score"] == 0 and "autograd_lite's backward pass" in results["output"]
+    code, results, _ = grade(capsys, tmp_path, LEARNERS / "propagate_correct.py")
+    assert results["score"] == 100  # numpy by hand: not watched into a false 0
+
+
+def test_huge_messages_prints_and_key_lists_are_bounded(capsys, tmp_path):
+    from nn.grading import OUTPUT_CHARS
+    raising = tmp_path / "raising.py"
+    raising.write_text((LEARNERS / "deep_correct.py").read_text().replace(
+        "def L_model_backward(AL, Y, caches):",
+        "def L_model_backward(AL, Y, caches):\n    print('y' * 100_000)\n"
+        "    raise ValueError('x' * 1_000_000)\n\n\ndef _unused(AL, Y, caches):"))
+    code, results, printed = grade(capsys, tmp_path, raising)
+    assert results["score"] == 0 and "characters left out" in results["output"]
+    assert all(len(t["output"]) < OUTPUT_CHARS + 200 for t in [results, *results["tests"]])
+    assert printed.count("y") < OUTPUT_CHARS + 1000  # 100,000 twice a case, before
+    assert "the grader shows no more of the learner's printing" in printed
+    junk = tmp_path / "junk.py"
+    junk.write_text((LEARNERS / "deep_correct.py").read_text().replace(
+        "    return grads", "    grads.update(('junk%d' % i, 0.0) for i in range(20_000))\n"
+        "    return grads"))
+    code, results, _ = grade(capsys, tmp_path, junk)
+    assert results["score"] == 100
