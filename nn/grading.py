@@ -41,9 +41,17 @@ import traceback
 import numpy as np
 
 import autograd_lite as al
+from autograd_lite.backward import backprop
 from autograd_lite.gradcheck import GradientRow, relative_difference
 
-from .registry import CourseModel, ReturnError, for_learner, graded_in, random_case
+from .registry import (
+    COURSE_MODELS,
+    CourseModel,
+    ReturnError,
+    for_learner,
+    graded_in,
+    random_case,
+)
 
 MAX_LAYERS, MAX_WIDTH, MAX_M = 4, 8, 16  # the random cases' sizes
 FIXED_CASES = ((5, 0), (5, 1), (1, 2), (9, 3))  # (m, seed) on the graded layer sizes
@@ -180,10 +188,7 @@ def _answers() -> dict:
     backward() and check_gradients all run it). A learner's file that imported nn.deep's
     L_model_backward and called it scored 100."""
     if not _ANSWERS:
-        from autograd_lite import backward as engine
-
-        from .registry import COURSE_MODELS
-        _ANSWERS[engine.backprop.__code__] = "autograd_lite's backward pass (the engine)"
+        _ANSWERS[backprop.__code__] = "autograd_lite's backward pass (the engine)"
         for model in COURSE_MODELS.values():
             for graded in model.graded():
                 for fn in (graded.reference, graded.hand):
