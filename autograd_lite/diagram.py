@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -244,8 +245,12 @@ def _format_of(path: str | os.PathLike) -> str:
     return fmt
 
 
-def save_diagram(*outputs: Tensor, path: str, **options: Any) -> str:
+def save_diagram(*outputs: Tensor, path: str | None = None, **options: Any) -> str:
     """``draw(*outputs, **options)`` written to ``path`` (a suffix from ``FORMATS``)."""
+    if path is None or any(isinstance(o, (str, os.PathLike)) for o in outputs):  # (e, "e.svg")
+        raise TypeError("save_diagram(*outputs, path=...): the file is given by keyword, "
+                        "save_diagram(e, path=\"e.svg\"); the positional arguments are the "
+                        "tensors drawn")
     return draw(*outputs, **options).render_to(path)
 
 
@@ -332,24 +337,45 @@ def _caller_names() -> dict[int, str]:
     the function returns, as a debugger's look does.)"""
     spaces = _caller_spaces()
     known: dict[int, str] = {}
+    # the course's parameters dict first (W1, b1: its keys are layer-numbered names), so
+    # that a loop's leftover `for key, p in parameters.items()` does not name b1's box "p";
+    # then the variables; then other dicts' keys
+    dicts = [(name, v) for space in spaces for name, v in list(space.items())
+             if type(v) is dict and len(v) <= 200 and name[:1] != "_"]
+    variables: dict[int, str] = {}
     for space in spaces:
         for name, v in list(space.items()):
             if _nameable(v) and name[:1] != "_" and name.isidentifier():
-                known.setdefault(id(v), name)
-    taken = set(known.values())
-    for space in spaces:  # then the course's parameters dict: P["W1"] is W1
-        for name, v in list(space.items()):
-            if type(v) is dict and len(v) <= 200 and name[:1] != "_":
-                for key, item in v.items():
-                    if _nameable(item) and type(key) is str and key.isidentifier() \
-                            and id(item) not in known:
-                        label = key if key not in taken else f"{name}[{key!r}]"  # (a clash)
-                        known[id(item)] = label
-                        taken.add(label)
+                variables.setdefault(id(v), name)
+    held = set(variables.values())  # a key that is another object's variable: P['W1']
+    for name, v in dicts:
+        if _layer_keyed(v):
+            _name_items(v, name, known, held - {variables.get(id(x)) for x in v.values()})
+    for key, name in variables.items():
+        known.setdefault(key, name)
+    for name, v in dicts:
+        if not _layer_keyed(v):
+            _name_items(v, name, known, set(known.values()))
     for key, (ref, label) in list(CONSTANT_LABELS.items()):  # (softmax's shift: max)
         if ref() is not None:
             known.setdefault(key, label)
     return known
+
+
+def _layer_keyed(d: dict) -> bool:
+    """Whether every key is a layer-numbered name, as the course's parameters' (W1, b1)."""
+    return bool(d) and all(type(k) is str and re.fullmatch(r"[A-Za-z]+\d+", k) for k in d)
+
+
+def _name_items(d: dict, name: str, known: dict[int, str], taken: set[str]) -> None:
+    """Name the arrays and leaves of dict ``name`` by their keys (``name['key']`` where the
+    key is ``taken``, another object's name)."""
+    taken = taken | set(known.values())
+    for key, item in d.items():
+        if _nameable(item) and type(key) is str and key.isidentifier() and id(item) not in known:
+            label = key if key not in taken else f"{name}[{key!r}]"  # (a clash)
+            known[id(item)] = label
+            taken.add(label)
 
 
 def _caller_spaces() -> tuple[dict, ...]:
@@ -819,18 +845,22 @@ def _replayed_grads(outputs: Sequence[Tensor], order: list[Tensor]
     tensor, as micrograd does. Returns {id(tensor): gradient} and notes for the picture."""
     grads: dict[int, Any] = {}
     leaves = [t for t in order if t._op is None]
-
-    def trace(t, i, a, g, gi):
-        grads.setdefault(id(t), g)
-
     for out in outputs:
         if not backpropagated(out) or is_freed(out):
             continue
+        mine: dict[int, Any] = {}  # this backward's gradient of each op's output
+
+        def trace(t, i, a, g, gi, mine=mine):
+            mine.setdefault(id(t), g)
         try:
-            found = backprop(out, seed_of(out), inputs=leaves, trace=trace, replay=True)
-            for leaf, g in zip(leaves, found):  # this graph's share of each leaf's .grad
-                if g is not None:
-                    grads[id(leaf)] = g + grads[id(leaf)] if id(leaf) in grads else g
+            with np.errstate(all="ignore"):  # (warned once already, by the backward drawn)
+                found = backprop(out, seed_of(out), inputs=leaves, trace=trace, replay=True)
+            # summed over the outputs drawn, as the leaves' .grad are: draw(u, v) of u = 3h
+            # and v = h * h showed h's gradient from u alone, or v alone by the order given
+            found = list(mine.items()) + [(id(leaf), g) for leaf, g in zip(leaves, found)
+                                          if g is not None]
+            for key, g in found:
+                grads[key] = g + grads[key] if key in grads else g
         except RuntimeError as err:
             if "changed in place" not in str(err):
                 raise
@@ -1062,14 +1092,15 @@ def _emit_dot(statements: list[tuple[tuple, str]], edges: list[tuple[str, str]],
 
 
 def _edge_statements(edges: list[tuple[str, str]], spine: set[str] = frozenset()) -> list[str]:
-    """One DOT line per distinct edge. Edges between ``spine`` nodes (ops and the tensors
-    they make) weigh more and come first among a node's inputs, and the graph keeps that
-    order (ordering=in): dot draws the chain of ops straight, with the parameters and
-    constants on one side of it, so a long chain drawn top to bottom stays narrow."""
-    unique = list(dict.fromkeys(edges))
-    unique.sort(key=lambda e: e[0] not in spine)  # stable: otherwise in the order first seen
+    """One DOT line per edge: an op that reads one tensor twice (a * a) has two, as the
+    gradient it gives that tensor is the sum of two (one was drawn, and a learner saw a
+    multiply of one input). Edges between ``spine`` nodes (ops and the tensors they make)
+    weigh more and come first among a node's inputs, and the graph keeps that order
+    (ordering=in): dot draws the chain of ops straight, with the parameters and constants
+    on one side of it, so a long chain drawn top to bottom stays narrow."""
+    edges = sorted(edges, key=lambda e: e[0] not in spine)  # stable: else in the order seen
     return [f"\t{a} -> {b} [weight=4]\n" if a in spine and b in spine else f"\t{a} -> {b}\n"
-            for a, b in unique]
+            for a, b in edges]
 
 
 def _compared_name(t: Tensor, how: _LabelOptions) -> str | None:
@@ -1178,7 +1209,7 @@ def _collapse(statements, edges):
         kept.append(((), f"{box_id} [label={_quote(f'{top}{chr(10)}({count} nodes)')}"
                          f" {_STYLE['scope']}]"))
     new_edges = [(owner.get(a, a), owner.get(b, b)) for a, b in edges]
-    return kept, [(a, b) for a, b in new_edges if a != b]
+    return kept, list(dict.fromkeys((a, b) for a, b in new_edges if a != b))  # one per box
 
 
 # ---- explain ------------------------------------------------------------------------------

@@ -376,11 +376,12 @@ def add_graph_command(subparsers) -> argparse.ArgumentParser:
     g.add_argument("--code", action="store_true",
                    help="print forward and backward as the numpy code al.compile generates")
     g.add_argument("--precision", type=_digits, default=None, metavar="N",
-                   help="significant digits of the numbers shown (default 6 printed, 4 in the "
-                        "table and the diagram)")
+                   help="digits of the numbers shown: significant digits of a number, the "
+                        "table and the diagram, decimals of an array printed (default 6 "
+                        "printed, 4 in the table and the diagram)")
     g.add_argument("--rankdir", default="LR",
-                   help="the diagram's direction, as al.draw takes it (LR, the default, TB, RL "
-                        "or BT)")
+                   help="the diagram's direction, as al.draw takes it (LR, the default, TB, RL, "
+                        "BT, or auto: LR if it fits, else TB)")
     g.set_defaults(func=graph)
     return g
 

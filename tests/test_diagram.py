@@ -1028,3 +1028,59 @@ def test_softmax_s_shift_is_called_max_in_explain_not_shown_as_a_constant():
     table = al.explain(J)
     assert "exp(x - max)" in table and "[[3, 2]]" not in table
     assert "x - max" in al.draw(J, expand=True).source
+
+
+# ---- a learner's and a teacher's pictures (outside tester): each showed a wrong number, a
+# wrong name or a missing edge ---------------------------------------------------------------
+
+@pytest.mark.parametrize("order", [lambda u, v: (u, v), lambda u, v: (v, u)])
+def test_two_outputs_sharing_a_node_show_its_gradient_summed(order):
+    # dh = du/dh + dv/dh = 3 + 2h = 7 (a's 14 = 2 * 7); h showed 3 or 4 by the order given
+    a = Tensor(1.0, requires_grad=True, name="a")
+    h = a * 2
+    h.name = "h"
+    u, v = h * 3, h * h
+    u.name, v.name = "u", "v"
+    u.backward(retain_graph=True)
+    v.backward()
+    shown = labels(al.draw(*order(u, v)).source)
+    assert "grad 7" in next(x for x in shown.values() if x.startswith("h\\n"))
+    assert "grad 14" in next(x for x in shown.values() if x.startswith("a\\n"))
+
+
+def test_an_op_that_reads_a_tensor_twice_has_two_edges_from_it():
+    a = Tensor(3.0, requires_grad=True, name="a")
+    y = a * a
+    y.backward()
+    source = al.draw(y).source
+    node = next(k for k, x in labels(source).items() if x.startswith("a\\n"))
+    assert len(re.findall(rf"\b{node} -> op\d+", source)) == 2  # its gradient: 3 + 3
+
+
+def test_a_loops_leftover_variable_does_not_name_a_parameters_box():
+    X = np.array([[1.0, 2.0], [0.5, -1.0]])
+    parameters = {"W1": Tensor(np.ones((1, 2)), requires_grad=True),
+                  "b1": Tensor(np.zeros((1, 1)), requires_grad=True)}
+    for key, p in parameters.items():  # noqa: B007  (the update loop's leftover p)
+        pass
+    J = (parameters["W1"] @ X + parameters["b1"]).sum()
+    J.backward()
+    names = {x.split("\\n")[0] for x in labels(al.draw(J).source).values()}
+    assert {"b1", "W1 @ X + b1"} <= names and "p" not in names, names
+    assert "\nb1: [[2]]" in al.explain(J)
+
+
+def test_save_diagram_says_the_file_is_given_by_keyword(tmp_path):
+    e = Tensor(2.0, requires_grad=True) * 3
+    with pytest.raises(TypeError, match=r'save_diagram\(e, path="e.svg"\)'):
+        al.save_diagram(e, str(tmp_path / "e.svg"))
+    assert al.save_diagram(e, path=str(tmp_path / "e.svg")).endswith("e.svg")
+
+
+def test_drawing_a_graph_that_overflowed_warns_no_more(recwarn):
+    x = Tensor(np.array([0.0, 1.0]), requires_grad=True)
+    with np.errstate(all="ignore"):
+        y = al.log(x).sum()
+        y.backward()
+    al.draw(y)  # its replay of backward warned "divide by zero" again, outside errstate
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
