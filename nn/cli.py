@@ -373,6 +373,10 @@ def train(args) -> int:
     if args.seed is not None and model.seed is None:
         raise UsageError(f"{model.name} starts from zeros: it draws nothing, so it takes no "
                          "--seed")
+    zeros = [f"--{k} zeros" for k in ("init", "initialization") if options.get(k) == "zeros"]
+    if args.seed is not None and zeros:  # (deep and initialization draw nothing else)
+        raise UsageError(f"{model.name} with {zeros[0]} draws nothing, so --seed would change "
+                         "nothing; leave it out, or start from random weights")
     _validate(model, options)
     if args.plot:
         _check_plot_file(args.plot)

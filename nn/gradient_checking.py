@@ -9,6 +9,8 @@ it compares each dW[l], db[l] separately, so it names the wrong ones.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 import autograd_lite as al
@@ -54,6 +56,9 @@ def gradient_check(x, theta, epsilon=1e-7, print_msg=False, gradients="hand"):
     "Your backward propagation works perfectly fine! difference = ..." at most 2e-7, "There
     is a mistake in the backward propagation! difference = ..." above."""
     check_gradients_option(gradients, "gradient_check")
+    # in float64, as gradient_check_n's theta is: a float32 theta + 1e-7 is theta (3.0), and
+    # a right gradient had difference 1
+    x, theta = (np.float64(v) if isinstance(v, np.floating) else v for v in (x, theta))
     thetaplus = theta + epsilon
     thetaminus = theta - epsilon
     J_plus = forward_propagation(x, thetaplus)
@@ -162,15 +167,18 @@ def _cost(A, Y, m):
     return 1. / m * np.sum(logprobs)
 
 
-def forward_propagation_deep(X, Y, parameters):
-    """forward_propagation_n for any number of layers L: [LINEAR -> RELU] x (L-1) -> LINEAR
-    -> SIGMOID (the course's L_model_forward) and the same cost. Returns (cost, caches).
+def forward_propagation_deep(X, Y, parameters, hidden="relu", lambd=0.0):
+    """forward_propagation_n for any number of layers L: [LINEAR -> ``hidden``] x (L-1) ->
+    LINEAR -> SIGMOID (the course's L_model_forward) and the same cost, plus Course 2's L2
+    term lambd / (2 m) sum ||W[l]||^2 where ``lambd`` is not 0. Returns (cost, caches).
 
     Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1)."""
     X = check_X(X)
     Y = _check_labels(Y, X.shape[1], "forward_propagation_deep")
-    AL, caches = deep.L_model_forward(X, parameters)
-    return _cost(AL, Y, X.shape[1]), caches
+    AL, caches = deep.L_model_forward(X, parameters, hidden=hidden)
+    m = X.shape[1]
+    L2 = sum(np.sum(np.square(parameters[f"W{l}"])) for l in range(1, num_layers(parameters) + 1))
+    return _cost(AL, Y, m) + (lambd / (2 * m) * L2 if lambd else 0.0), caches
 
 
 def backward_propagation_n(X, Y, cache):
@@ -194,11 +202,13 @@ def cost_engine(parameters, X, Y):
 
 
 def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False,
-                     forward=None):
+                     forward=None, hidden="relu", lambd=0.0):
     """The course's N-D check: nudge each entry of theta by +-epsilon, recompute the cost
     with ``forward`` (by default the notebook's forward_propagation_n for 3 layers,
-    forward_propagation_deep for any other number), and return the difference between
-    ``gradients`` (flattened by gradients_to_vector) and the two-sided estimate.
+    forward_propagation_deep for any other number, or for ``hidden`` layers other than relu
+    or an L2 term ``lambd``: give your model's, or its gradients are checked against another
+    network's cost), and return the difference between ``gradients`` (flattened by
+    gradients_to_vector) and the two-sided estimate.
 
     parameters: {"W1", "b1", ...} of any number of layers; gradients: {"dW1", "db1", ...}.
     Above 2e-7 the course says there is a mistake in the backward propagation.
@@ -206,7 +216,11 @@ def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False,
     Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); every gradient has
     its parameter's shape, dA[l] (n[l], m)."""
     dims = check_parameters(parameters, X)
-    if forward is None:
+    chosen = forward is None  # (then say which network's cost a mistake was found against)
+    if forward is None and (hidden != "relu" or lambd):  # (a tanh network's right gradients
+        forward = functools.partial(forward_propagation_deep, hidden=hidden,  # were "a
+                                    lambd=lambd)  # mistake", 0.83 from the relu network's)
+    elif forward is None:
         forward = forward_propagation_n if len(dims) == 4 else forward_propagation_deep
     parameters_values, _ = dictionary_to_vector(parameters)
     check_like_parameters(parameters, gradients, "gradient_check_n")
@@ -224,9 +238,12 @@ def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False,
             gradapprox[i] = (J_plus - J_minus) / (2 * epsilon)
     diff = difference(grad, gradapprox)
     if print_msg:
+        against = (f" (against the cost of {hidden} hidden layers, a sigmoid output and "
+                   + (f"the L2 term of lambd={lambd}" if lambd else "no L2 term")
+                   + ": give hidden=, lambd= or forward= if your network's differs)")
         print(_verdict(diff, forward(X, Y, parameters)[0], gradapprox, grad,
                        ". Saturated sigmoids (large weights) make log(0); check at smaller "
-                       "parameters"))
+                       "parameters") + (against if chosen and diff > 2e-7 else ""))
     return diff
 
 

@@ -166,6 +166,7 @@ class Model:
         if not os.path.isdir(folder):
             raise FileNotFoundError(f"save: there is no folder {folder} for {path}; create it "
                                     "first")
+        _check_saveable(self.parameters, list(self.layer_dims))
         arrays = dict(self.parameters)
         arrays.update(layer_dims=np.array(self.layer_dims), hidden=np.array(self.hidden),
                       output=np.array(OUTPUT), init=np.array(self.init),
@@ -495,6 +496,21 @@ def _metadata(zf, members, headers, path):
         raise _fail(path, f"has bad metadata: {err}") from None
     text("output", {OUTPUT})
     return dims, text("hidden", ACTIVATIONS), text("init", INITIALIZERS)
+
+
+def _check_saveable(parameters, dims):
+    """save() refuses what load() would: parameters that do not fit layer_dims (assigned
+    from L_layer_model's run of other sizes: the file was written, and failed at load)."""
+    expected = {f"{p}{l}": ((dims[l], dims[l - 1]) if p == "W" else (dims[l], 1))
+                for l in range(1, len(dims)) for p in "Wb"}
+    wrong = [k for k in expected if np.shape(parameters.get(k)) != expected[k]]
+    if set(parameters) != set(expected) or wrong:
+        k = wrong[0] if wrong else sorted(set(parameters) ^ set(expected))[0]
+        raise ValueError(f"save: {k} is {np.shape(parameters.get(k))} (keys given: "
+                         f"{sorted(parameters)}), but layer_dims {dims} gives "
+                         f"{expected.get(k, 'no such key')}: load() would refuse the file. "
+                         "Give the model the layer_dims its parameters have "
+                         "(nn.Model(layer_dims) for L_layer_model's layer_dims)")
 
 
 def _check_parameter_headers(headers, dims, path):

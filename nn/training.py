@@ -83,7 +83,9 @@ def engine_gradients(cost: Callable, parameters, *args, compile: bool = False
         if step is None:
             if len(_COMPILED) >= 32:  # a few course costs are expected; never an unbounded cache
                 _COMPILED.pop(next(iter(_COMPILED)))
-            step = _COMPILED[cost] = al.compile(cost, argnums=0)
+            # a trace per value of a number option (lambd, keep_prob: the cost branches on
+            # them): 64 kept, so that a sweep of 10 lambd does not warn about nn's own call
+            step = _COMPILED[cost] = al.compile(cost, argnums=0, cache_size=64)
         # (a number, such as logistic regression's b, as a 0-d array: al.Tensor does so too)
         J, grads = step({k: v if type(v) is np.ndarray else np.asarray(v, float)
                          for k, v in parameters.items()}, *args)

@@ -1,5 +1,7 @@
 """Course 2's initializers, gradient checking's vector helpers and the models' printed lines."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -307,3 +309,53 @@ def test_the_updates_take_the_course_notebooks_test_case_whose_parameters_make_n
     np.testing.assert_array_equal(updated["W2"], parameters["W2"] - 0.01 * grads["dW2"])
     v, s = optimization.initialize_adam(parameters)
     optimization.update_parameters_with_adam(dict(parameters), grads, v, s, 2)
+
+
+# ---- an outside Course 2 learner's findings -------------------------------------------------
+
+def test_gradient_check_n_checks_against_the_learners_network_when_told():
+    X, y, _ = gc.gradient_check_n_test_case()
+    Y = y.reshape(1, -1)
+    tanh = nn.Model([4, 3, 2, 1], hidden="tanh", seed=0)
+    right = tanh.gradients(X, Y)
+    assert gc.gradient_check_n(tanh.parameters, right, X, Y) > 0.1  # the notebook's relu net
+    assert gc.gradient_check_n(tanh.parameters, right, X, Y, hidden="tanh") < 2e-7
+    P = nn.Model([4, 5, 3, 1], seed=1).parameters
+    _, cache = regularization.forward_propagation(X, P)
+    grads = regularization.backward_propagation_with_regularization(X, Y, cache, 0.7)
+    assert gc.gradient_check_n(P, grads, X, Y, lambd=0.7) < 2e-7  # was 0.48: "a mistake"
+
+
+def test_gradient_check_n_says_which_network_a_mistake_was_found_against(capsys):
+    X, y, _ = gc.gradient_check_n_test_case()
+    tanh = nn.Model([4, 3, 2, 1], hidden="tanh", seed=0)
+    gc.gradient_check_n(tanh.parameters, tanh.gradients(X, y.reshape(1, -1)), X, y,
+                       print_msg=True)
+    assert "against the cost of relu hidden layers" in capsys.readouterr().out
+
+
+def test_the_1d_gradient_check_of_float32_numbers_passes_a_right_gradient():
+    assert gc.gradient_check(np.float32(3), np.float32(4)) < 1e-7  # theta + 1e-7 was theta
+
+
+def test_save_refuses_parameters_that_do_not_fit_layer_dims(tmp_path):
+    X = np.random.default_rng(0).standard_normal((2, 40))
+    Y = (np.random.default_rng(1).random((1, 40)) > 0.5).astype(float)
+    model = nn.Model([2, 4, 1])
+    model.parameters = nn.deep.L_layer_model(X, Y, [2, 7, 1], num_iterations=2,
+                                             print_cost=False)[0]
+    with pytest.raises(ValueError, match=r"save: W1 is \(7, 2\).*layer_dims \[2, 4, 1\] gives "
+                                         r"\(4, 2\)"):
+        model.save(tmp_path / "m.npz")  # written, and refused only by load before
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_a_sweep_of_compiled_fits_does_not_warn_about_nns_own_call():
+    X = np.random.default_rng(0).standard_normal((2, 40))
+    Y = (np.random.default_rng(1).random((1, 40)) > 0.5).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for lambd in np.linspace(0.1, 1.0, 10):
+            nn.Model([2, 5, 2, 1], init="he", seed=3).fit(
+                X, Y, num_iterations=2, progress=False, gradients="engine", compile=True,
+                lambd=float(lambd))

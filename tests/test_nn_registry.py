@@ -174,6 +174,9 @@ def test_train_optimization_with_adam_is_the_courses_model_with_adam(tmp_path, c
     (["optimization", "--mini-batch-size", "0"], "must be a whole number from 1"),
     (["deep", "--lambd", "0.7"], "--lambd is not an option of deep"),
     (["logistic", "--seed", "3"], "takes no --seed"),
+    # accepted and ignored before (an outside tester): zeros draw nothing
+    (["initialization", "--initialization", "zeros", "--seed", "9"], "--seed would change"),
+    (["deep", "--data", "flower", "--init", "zeros", "--seed", "4"], "--seed would change"),
 ])
 def test_bad_model_options_are_usage_errors(argv, message, capsys, monkeypatch):
     monkeypatch.delenv("CATVNONCAT_DIR", raising=False)
