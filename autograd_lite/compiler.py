@@ -397,10 +397,11 @@ class _GuardWriter:
             else:
                 self.test(f"type({x}_data) is not {self.const(type(a._data))}")
                 self.leaves.append(f"{x}_data")
-        elif t is np.ndarray and a.dtype.kind == "f" and a.ndim and 0 not in a.strides:
+        elif t is np.ndarray and a.dtype.kind == "f" and a.ndim and not _broadcast(a):
             self.array(x, a)
             if not self.layout:  # a broadcast array (a stride 0) is copied as eager copies
-                self.test(f"0 in {x}.strides")  # it: the cache decides (+70 ns an array)
+                self.test(f"0 in {x}.strides and {self.const(_broadcast)}({x})")  # it: the
+                # cache decides (+70 ns an array: one `in`, unless a stride is 0)
         elif t is dict or t in (list, tuple):
             if t is dict and not _plain(tuple(a)):
                 return False
@@ -500,7 +501,7 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
     elif isinstance(a, np.generic) and a.dtype.kind == "f":
         key.append((t, False))
         leaves.append(a)
-    elif wanted and isinstance(a, _REAL_NUMBERS):  # as value_and_grad takes them
+    elif wanted and t is not bool and isinstance(a, _REAL_NUMBERS):  # as value_and_grad does
         key.append((np.float64, False))
         leaves.append(np.float64(a))
     else:
@@ -523,17 +524,24 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
         key.append((_STATIC, _kinds(a), a, _zero_signs(a)))
 
 
-# numbers a gradient is asked of (argnums), taken as np.float64 as al.value_and_grad takes them
-_REAL_NUMBERS = (int, float, np.integer, np.floating)
+# numbers a gradient is asked of (argnums), taken as np.float64 as al.value_and_grad takes
+# them (a numpy float keeps its own dtype, as there)
+_REAL_NUMBERS = (int, float, np.integer)
 
 
 def _array_argument(a: np.ndarray) -> Any:
     """An array argument as Tensor() keeps data: int and bool as floats, 0-d as a numpy
     number, whose ops round as eager's do (np.power on a 0-d array may not), and a
     broadcast one (a stride 0) copied as np.array copies it, in the order eager sums it."""
-    if a.dtype.kind == "f" and a.ndim and 0 not in a.strides:
+    if a.dtype.kind == "f" and a.ndim and not _broadcast(a):
         return a
     return _as_float_array(a, None)
+
+
+def _broadcast(a: np.ndarray) -> bool:
+    """Whether an axis longer than 1 has stride 0 (np.broadcast_to's; b[:, None]'s new axis
+    of 1 has one too, and is an ordinary view)."""
+    return 0 in a.strides and any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
 
 
 def _opaque(a: Any) -> bool:
@@ -560,7 +568,7 @@ def _traced_args(cf: Compiled, args: tuple, tracer: Tracer):
         t = type(a)
         if isinstance(a, np.ndarray) and not np.ma.isMaskedArray(a):  # a memmap: as eager
             a, t = np.asarray(a), np.ndarray
-        if wanted and t is not Tensor and isinstance(a, _REAL_NUMBERS):  # al.grad's 2.0
+        if wanted and t is not bool and isinstance(a, _REAL_NUMBERS):  # al.grad's 2.0
             a, t = np.float64(a), np.float64
         if t is Tensor or t is np.ndarray or (isinstance(a, np.generic)
                                               and a.dtype.kind == "f"):

@@ -139,13 +139,14 @@ def rand(*shape: Any, requires_grad: bool = False, dtype: Any = None,
     return _leaf(values, requires_grad, dtype, "rand")
 
 
-def _generator(rng: Any, generator: Any, fname: str) -> np.random.Generator | None:
-    """rng= or PyTorch's generator=: a numpy Generator (or None: numpy's global state)."""
+def _generator(rng: Any, generator: Any, fname: str) -> Any:
+    """rng= or PyTorch's generator=: a numpy Generator or RandomState (or None: numpy's
+    global state)."""
     if generator is not None:
         if rng is not None:
             raise TypeError(f"{fname}: give rng= or PyTorch's generator=, not both")
         rng = generator
-    if rng is not None and not isinstance(rng, np.random.Generator):
-        raise TypeError(f"{fname}: rng= is a numpy Generator, np.random.default_rng(seed); got "
-                        f"{type(rng).__name__}")
+    if rng is not None and not isinstance(rng, (np.random.Generator, np.random.RandomState)):
+        raise TypeError(f"{fname}: rng= is a numpy Generator, np.random.default_rng(seed) (or a "
+                        f"RandomState); got {type(rng).__name__}")
     return rng

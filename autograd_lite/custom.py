@@ -77,10 +77,11 @@ def wrong_arity(prim: Primitive, given: int) -> str:
 def guard_forward(forward: Callable, name: str) -> Callable:
     """``forward`` run on read-only views of its inputs, its result one array."""
     def run(*inputs, **kwargs):
-        tensors = [k for k, v in kwargs.items() if type(v) is Tensor]
+        tensors = [k for k, v in kwargs.items() if type(v) is Tensor and v.requires_grad]
         if tensors:
-            raise TypeError(f"custom op '{name}': {tensors[0]}= is a Tensor, but keywords are "
-                            "parameters, passed to forward as they are and not "
+            raise TypeError(f"custom op '{name}': {tensors[0]}= is a Tensor that requires "
+                            "grad, but keywords are parameters, passed to forward as they "
+                            "are and not "
                             "differentiated; give it positionally, with a vjp (None if it "
                             "needs no gradient), or pass its values as an array (t.numpy())")
         try:
@@ -118,7 +119,8 @@ def guard_vjp(vjp: Callable, name: str, i: int) -> Callable:
         finally:
             differentiating.reset(named)
             mode_var.reset(token)
-        if create and type(gi) is not Tensor and g.requires_grad:  # (linear in g: it is lost)
+        if create and type(gi) is not Tensor and g.requires_grad and np.any(gi):  # (linear in
+            # g: it is lost, unless it is 0, as a step function's VJP is)
             raise TypeError(
                 f"custom op '{name}': vjp {i} returned {type(gi).__name__}, not a Tensor, while "
                 f"it was {_AGAIN}: the derivative through it would be lost (second derivatives "

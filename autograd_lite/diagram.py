@@ -845,7 +845,7 @@ def _replayed_grads(outputs: Sequence[Tensor], order: list[Tensor]
     tensor, as micrograd does. Returns {id(tensor): gradient} and notes for the picture."""
     grads: dict[int, Any] = {}
     leaves = [t for t in order if t._op is None]
-    for out in outputs:
+    for out in {id(o): o for o in outputs}.values():  # (draw(J, J) counted J twice)
         if not backpropagated(out) or is_freed(out):
             continue
         mine: dict[int, Any] = {}  # this backward's gradient of each op's output

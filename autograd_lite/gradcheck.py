@@ -43,21 +43,19 @@ def _evaluate(f, arrays):
 
 
 def _central_differences(evaluate: Callable[[], Any], x: np.ndarray, eps: float,
-                         entries: Any = None, relative: bool = False) -> np.ndarray:
-    """Rows (f(x + h e_j) - f(x - h e_j)) / 2 h, flattened, for each entry j of ``x`` (all,
-    or those in ``entries``), h = eps, or eps |x_j| where that is larger (``relative``: at
-    x = 1e12, x + 1e-6 is x). ``x`` is changed in place and restored."""
+                         entries: Any = None) -> np.ndarray:
+    """Rows (f(x + eps e_j) - f(x - eps e_j)) / 2 eps, flattened, for each entry j of ``x``
+    (all, or those in ``entries``). ``x`` is changed in place and restored."""
     flat = x.reshape(-1)  # a view of the contiguous float64 copy
     rows = []
     for j in range(flat.size) if entries is None else entries:
         saved = flat[j]
-        h = eps * max(1.0, abs(saved)) if relative else eps
-        flat[j] = saved + h
+        flat[j] = saved + eps
         up = np.asarray(evaluate(), dtype=np.float64).ravel()
-        flat[j] = saved - h
+        flat[j] = saved - eps
         down = np.asarray(evaluate(), dtype=np.float64).ravel()
         flat[j] = saved
-        rows.append((up - down) / (2 * h))
+        rows.append((up - down) / (2 * eps))
     if not rows:  # an empty input: no entries, but keep the output width
         return np.zeros((0, np.size(evaluate())))
     return np.array(rows)
@@ -145,16 +143,20 @@ def gradcheck(f: Callable, inputs: Sequence[Any], eps: float = 1e-6, atol: float
 
 def _constants_apart(f: Callable, inputs: Any) -> tuple[Callable, list, list[str]]:
     """(f of the differentiable inputs alone, those inputs, their labels): as PyTorch's
-    gradcheck, a Tensor that does not require grad is a constant (al.tensor(c)), and so is
-    an int or bool array (an index); other arrays and numbers are checked. One array or
-    Tensor is one input (not its rows)."""
+    gradcheck, a Tensor that does not require grad is a constant (al.tensor(c)); arrays
+    and numbers are checked (ints as floats). One array or Tensor is one input (not its
+    rows)."""
     if isinstance(inputs, (np.ndarray, Tensor)):
         inputs = [inputs]
     inputs = list(inputs)
     fixed = {i: x for i, x in enumerate(inputs) if isinstance(x, Tensor) and not
-             x.requires_grad or isinstance(x, np.ndarray) and x.dtype.kind in "biu"}
+             x.requires_grad}
     kept = [i for i in range(len(inputs)) if i not in fixed]
     labels = [_input_label(inputs, i) for i in kept]
+    if not kept:  # (a vacuous pass otherwise: nothing checked)
+        raise ValueError("gradcheck: every input is a Tensor that does not require grad, so "
+                         "there is nothing to check; give the inputs to differentiate as "
+                         "arrays, or as Tensors that require grad")
     if not fixed:
         return f, inputs, labels
 
@@ -407,6 +409,7 @@ class GradientRow:
     yours: float | None = None
     engine: float | None = None
     numerical_entries: str = ""
+    unresolved: int = 0  # entries left out of the differences: eps below their float spacing
     message: str = ""
 
     @property
@@ -494,8 +497,12 @@ class GradientReport:
                 lines.append(f"  {r.key}: {r.message}")
             taken, _, of = (r.numerical_entries or "").partition(" of ")
             if of and taken != of:
+                why = (f"{r.unresolved} where x +- eps rounds (eps={self.eps:g} is below their "
+                       "float spacing: give a larger eps)" if r.unresolved else "")
+                if int(of) - int(taken) > r.unresolved:
+                    why += ("; " if why else "") + "a seeded sample, max_numerical=None takes all"
                 lines.append(f"  {r.key}: central differences at {r.numerical_entries} "
-                             "entries (a seeded sample; max_numerical=None takes all)")
+                             f"entries ({why})")
         extra = [r.key for r in self.rows if r.status == "extra"]
         if extra:
             lines.append(f"  not parameter gradients, not checked: {', '.join(extra)}")
@@ -780,10 +787,16 @@ def _sampled_differences(cost, params, eps, max_numerical, seed) -> Callable:
     def numerical(name, idx=None, closer=1):
         value = params[name]  # changed in place and restored
         if idx is None:
-            idx = np.arange(value.size)
-            if max_numerical is not None and value.size > max_numerical:
-                idx = np.sort(rng.choice(value.size, max_numerical, replace=False))
-        return idx, _central_differences(cost_value, value, eps / closer, idx, True)[:, 0]
+            # not where x +- eps rounds off most of eps (at x = 1e12, x + 1e-6 is x: the
+            # differences were 0, and the engine's own gradient failed as a kink's)
+            flat = value.reshape(-1)
+            idx = np.flatnonzero(np.abs((flat + eps) - (flat - eps) - 2 * eps) <= 0.01 * eps)
+            numerical.unresolved[name] = value.size - idx.size
+            if max_numerical is not None and idx.size > max_numerical:
+                idx = np.sort(rng.choice(idx, max_numerical, replace=False))
+        return idx, _central_differences(cost_value, value, eps / closer, idx)[:, 0]
+
+    numerical.unresolved = {}  # name -> entries left out: eps below their float spacing
 
     return numerical
 
@@ -893,6 +906,7 @@ def _compare(row, mine, ref, cost_at, numerical, custom, limits, entry_floor=Non
     row.engine = float(ref[worst]) if err.size else None
     idx, fd = numerical(name)
     row.numerical_entries = f"{idx.size} of {ref.size}"
+    row.unresolved = numerical.unresolved.get(name, 0)
     full = np.zeros(ref.size)  # unsampled entries stay 0: finite
     full[idx] = fd
     if _flag_nonfinite(row, f"the finite differences of the cost w.r.t. {name} are",

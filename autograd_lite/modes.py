@@ -71,6 +71,17 @@ def differentiated(what: str) -> Iterator[None]:
         differentiating.reset(token)
 
 
+def cut_off(t: Any) -> str | None:
+    """What a CutOffWarning calls Tensor ``t`` when numpy taking its values loses a gradient
+    that backward() could still give (it requires grad; a leaf, or an op not yet spent;
+    grad on: np.sum([W1, W2]) of leaves gave them none without a word); else None."""
+    if not t.requires_grad or t._op is not None and t._vals is None \
+            or not current_mode().enabled:
+        return None
+    return (f"a Tensor made by '{t._op.name}'" if t._op is not None
+            else f"a leaf Tensor{f' ({t.name!r})' if t.name else ''}")
+
+
 def warn_cut(message: str) -> None:
     """A CutOffWarning at the user's line, naming whose code made the cut if the engine was
     differentiating it (a transform's function, a custom op's VJP)."""

@@ -25,6 +25,7 @@ from numpy import float64, ndarray
 from . import modes
 from .modes import CutOffWarning
 from .modes import current_mode as _current_mode
+from .modes import cut_off as _cut_off
 from .modes import shape_message as _shape_message
 
 __all__ = ["Tensor", "CutOffWarning", "Primitive", "PRIMITIVES", "apply", "binary_method",
@@ -185,12 +186,19 @@ class Tensor:
 
     def item(self) -> float:
         """The value of a one-element tensor as a Python float."""
+        return self._number(asked=True)
+
+    def _number(self, asked: bool) -> float:
+        """item(), or float(t) and int(t) (not ``asked``: PyTorch warns there). Inside a
+        function the engine differentiates, a number computed with (x * float(x)) drops its
+        part of the derivative, silently: said, except for item() outside a custom VJP."""
         _no_value(self, "item()")
-        if self._requires_grad and modes.differentiating.get() and (who := _cut_off(self)):
-            modes.warn_cut(f"{who} became a Python number (float(t), int(t), t.item()): "
-                           "what is computed from it is a constant, and that part of the "
-                           "derivative is lost (JAX raises here). Compute with the Tensor "
-                           "(x * x, not x * float(x)); float(t.detach()) says the cut is meant")
+        if self._requires_grad and (where := modes.differentiating.get()) and (
+                not asked or where.startswith("custom op")) and (who := _cut_off(self)):
+            modes.warn_cut(f"{who} became a Python number: computed with (x * float(x)), its "
+                           "part of the derivative is lost (JAX raises here); a branch on it "
+                           "(if float(x) > 0) or a print loses nothing: t.item() says you "
+                           "want the number, and float(t.detach()) the cut")
         if self._data.size != 1:
             raise ValueError(f"item(): the tensor has shape {self.shape} ({self.size} "
                              "elements); only one-element tensors convert to a float")
@@ -241,10 +249,10 @@ class Tensor:
         return (self[i] for i in range(len(self)))
 
     def __float__(self) -> float:
-        return self.item()
+        return self._number(asked=False)
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._number(asked=False))
 
     def __round__(self, ndigits: int | None = None) -> float | int:
         return round(self.item(), ndigits)
@@ -366,17 +374,6 @@ def _as_float_array(data: Any, dtype: Any, who: str = "Tensor") -> np.ndarray:
                         "not real-valued; pass numbers, lists of numbers or a float/int array"
                         " (autograd_lite differentiates real functions)")
     return arr[()] if arr.ndim == 0 else arr  # 0-d: a numpy scalar, whose ops are ~10x faster
-
-
-def _cut_off(t: Tensor) -> str | None:
-    """What a CutOffWarning calls ``t`` when numpy taking its values loses a gradient that
-    backward() could still give (it requires grad; a leaf, or an op not yet spent; grad on:
-    np.sum([W1, W2]) of leaves gave them none without a word); else None."""
-    if not t.requires_grad or t._op is not None and t._vals is None \
-            or not _current_mode().enabled:
-        return None
-    return (f"a Tensor made by '{t._op.name}'" if t._op is not None
-            else f"a leaf Tensor{f' ({t.name!r})' if t.name else ''}")
 
 
 def _assignable(value: Any, t: Tensor, what: str) -> np.ndarray:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import json
 import math
 import os
@@ -506,6 +507,7 @@ def grade(args) -> int:
     # A 0 stands until the grade replaces it: code that ends the process (os._exit, a
     # signal) or breaks the grader leaves that and its reason, not an autograder error
     _write_json(grading.unfinished(args.learner, args.points, args.visibility), output)
+    hooks = _atexit_hooks()
     try:
         results = grading.grade(args.learner, args.model, args.examples, diagrams,
                                 args.points, args.visibility, args.time_limit or None,
@@ -513,9 +515,12 @@ def grade(args) -> int:
                                 total_time_limit=args.total_time_limit or None)
     except grading.GraderError:  # no score for Gradescope to record: the grader's own bug
         _WRITTEN.pop(output, None)  # must not cost the learner a 0 (the status says it)
-        os.remove(output)
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(output)
         raise
     _write_results(results, output)
+    if hooks is not None and _atexit_hooks() == hooks:  # no hook of the learner's to undo:
+        _WRITTEN.pop(output, None)  # a caller's own later changes to the file stand
     full = results["score"] >= sum(t["max_score"] for t in results["tests"]) - 1e-9
     missing = not os.path.isfile(args.learner)  # a typo: the 0 is written, and the status says
     return 1 if missing or args.strict and not full else 0
@@ -538,6 +543,12 @@ def _write_json(results: dict, path: str) -> None:
     with _open(path, "w") as fh:
         fh.write(text)
     _WRITTEN[path] = text
+
+
+def _atexit_hooks() -> int | None:
+    """How many atexit hooks are registered (CPython tells; None elsewhere)."""
+    count = getattr(atexit, "_ncallbacks", None)
+    return None if count is None else count()
 
 
 @atexit.register  # (registered on import, before any learner's: so it runs after theirs)

@@ -58,7 +58,8 @@ def gradient_check(x, theta, epsilon=1e-7, print_msg=False, gradients="hand"):
     check_gradients_option(gradients, "gradient_check")
     # in float64, as gradient_check_n's theta is: a float32 theta + 1e-7 is theta (3.0), and
     # a right gradient had difference 1
-    x, theta = (np.float64(v) if isinstance(v, np.floating) else v for v in (x, theta))
+    x, theta = (np.asarray(v, np.float64) if np.asarray(v).dtype.kind == "f" and
+                np.asarray(v).dtype.itemsize < 8 else v for v in (x, theta))
     thetaplus = theta + epsilon
     thetaminus = theta - epsilon
     J_plus = forward_propagation(x, thetaplus)

@@ -28,7 +28,6 @@ import copy
 import functools
 import importlib.util
 import inspect
-import io
 import numbers
 import os
 import random
@@ -186,7 +185,8 @@ def _answers() -> dict:
     """The code of what computes a graded answer: nn's own version of each graded
     function, each model's hand-derived gradients, and the engine's backward pass (al.grad,
     backward() and check_gradients all run it). A learner's file that imported nn.deep's
-    L_model_backward and called it scored 100."""
+    L_model_backward and called it scored 100. (A deterrent against the obvious, not a wall:
+    code in the grader's process can turn the watch off, or call from another thread.)"""
     if not _ANSWERS:
         _ANSWERS[backprop.__code__] = "autograd_lite's backward pass (the engine)"
         for model in COURSE_MODELS.values():
@@ -204,10 +204,10 @@ def _answers() -> dict:
 def _answers_refused(used: list):
     """While the learner's function runs, a call into one of _answers() is put in ``used``
     and raised at (sys.setprofile: it sees every Python call this thread makes)."""
-    if not OWN_WORK:
-        yield
+    if not OWN_WORK or sys.getprofile() is not None:  # (a profiler of the teacher's runs:
+        yield  # cProfile's hook cannot be put back by sys.setprofile, so it is left alone)
         return
-    answers, previous = _answers(), sys.getprofile()
+    answers = _answers()
 
     def watch(frame, event, arg):
         if event == "call" and frame.f_code in answers:
@@ -218,7 +218,7 @@ def _answers_refused(used: list):
     try:
         yield
     finally:
-        sys.setprofile(previous)
+        sys.setprofile(None)
 
 
 def load_learner(path):
@@ -912,12 +912,17 @@ def _capped(results: dict) -> dict:
     return results
 
 
-class _BoundedOutput(io.TextIOBase):
+class _BoundedOutput:
     """The learner's prints, passed on up to OUTPUT_CHARS over the whole grade, then
-    dropped, said once: a learner printing in its loop sent 1 GB through the grader."""
+    dropped, said once: a learner printing in its loop sent 1 GB through the grader. The
+    stream's other attributes are its own (encoding, buffer: a notebook's
+    io.TextIOWrapper(sys.stdout.buffer) at its top level failed to import)."""
 
     def __init__(self, out) -> None:
         self.out = out
+
+    def __getattr__(self, name: str):
+        return getattr(self.out, name)
 
     def write(self, text: str) -> int:
         left = OUTPUT_CHARS - _limit["printed"]

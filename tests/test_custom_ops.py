@@ -280,9 +280,9 @@ def test_custom_op_misuse_says_what_to_write():
     # an outside engineer's three: each said something beside the point before
     mul = al.custom_op(lambda x, y=1.0: x * y, lambda g, a, x, y=1.0: g * y, name="mul")
     w = leaf([1.0, 2.0])
-    with pytest.raises(TypeError, match=r"custom op 'mul': y= is a Tensor, but keywords are "
-                                        r"parameters"):  # was: "forward returned a Tensor"
-        mul(w, y=w)
+    with pytest.raises(TypeError, match=r"custom op 'mul': y= is a Tensor that requires grad, "
+                                        r"but keywords are parameters"):  # was: "forward
+        mul(w, y=w)  # returned a Tensor"
     with pytest.raises(TypeError, match=r"custom op 'mul' takes 1 input, one per vjp, got 2"):
         mul(w, 2.0)
     np.testing.assert_array_equal(mul(w, y=2.0).data, [2.0, 4.0])
@@ -292,3 +292,16 @@ def test_custom_op_misuse_says_what_to_write():
         return x * 2
     with pytest.raises(TypeError, match=r"custom op 'doubled' has no vjp yet: .*@doubled.defvjp"):
         doubled(w)  # was: "doubled() takes 0 inputs, got 1"
+
+
+def test_a_zero_vjp_differentiated_again_is_taken_and_a_constant_keyword_tensor_too():
+    # a hostile review: a step function's VJP, np.zeros_like(x), was refused under hessian
+    step = al.custom_op(lambda x: (x > 0).astype(float), lambda g, a, x: np.zeros_like(x),
+                        name="step")
+    np.testing.assert_array_equal(al.hessian(lambda x: (step(x) * x * x).sum())(
+        np.array([1.0, -2.0])), [[2.0, 0.0], [0.0, 0.0]])
+    masked = al.custom_op(lambda x, mask=None: x * np.asarray(mask),
+                          lambda g, a, x, mask=None: g * np.asarray(mask), name="masked")
+    x = leaf([3.0, 4.0])
+    masked(x, mask=al.tensor([1.0, 0.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 0.0])

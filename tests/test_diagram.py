@@ -1084,3 +1084,15 @@ def test_drawing_a_graph_that_overflowed_warns_no_more(recwarn):
         y.backward()
     al.draw(y)  # its replay of backward warned "divide by zero" again, outside errstate
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_an_output_given_twice_is_counted_once():
+    x = Tensor([1.0, 2.0], requires_grad=True, name="x")
+    h = x * 3
+    h.name = "h"
+    J = (h * h).sum()
+    J.backward()
+    shown = labels(al.draw(J, J).source)  # dh = 2h, dx = 3 dh; each was twice that
+    assert "grad [6, 12]" in next(v for v in shown.values() if v.startswith("h\\n"))
+    assert "grad [18, 36]" in next(v for v in shown.values() if v.startswith("x\\n"))
+    assert "(not this graph's)" not in "".join(shown.values())

@@ -1070,3 +1070,8 @@ def test_torch_autograd_grad_s_form_is_told_the_transforms_take_a_function(call)
     y = (x * x).sum()
     with pytest.raises(TypeError, match=r"takes a function f.*y.backward\(\) and read x.grad"):
         call(y, x)
+
+
+def test_randn_takes_a_random_state_as_the_course_draws():
+    a = al.randn(2, 2, rng=np.random.RandomState(1)).data
+    np.testing.assert_array_equal(a, np.random.RandomState(1).standard_normal((2, 2)))

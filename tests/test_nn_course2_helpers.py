@@ -359,3 +359,7 @@ def test_a_sweep_of_compiled_fits_does_not_warn_about_nns_own_call():
             nn.Model([2, 5, 2, 1], init="he", seed=3).fit(
                 X, Y, num_iterations=2, progress=False, gradients="engine", compile=True,
                 lambd=float(lambd))
+
+
+def test_the_1d_gradient_check_of_float32_arrays_passes_a_right_gradient():
+    assert gc.gradient_check(np.array(3, np.float32), np.array([4], np.float32)) < 1e-7

@@ -1124,3 +1124,25 @@ def test_huge_messages_prints_and_key_lists_are_bounded(capsys, tmp_path):
         "    return grads"))
     code, results, _ = grade(capsys, tmp_path, junk)
     assert results["score"] == 100
+
+
+def test_the_watch_steps_aside_for_a_teachers_profiler_and_a_learners_stdout_is_its_own(
+        capsys, tmp_path):
+    # a hostile review: under cProfile a right learner scored 0 ("'Profile' object is not
+    # callable", the grader's own restore), and a notebook's
+    # sys.stdout = io.TextIOWrapper(sys.stdout.buffer, ...) at the top failed to import
+    import cProfile
+
+    from nn.grading import grade as grade_file
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        assert grade_file(str(LEARNERS / "deep_correct.py"), examples=5,
+                          out_dir=str(tmp_path / "o"))["score"] == 100
+    finally:
+        profile.disable()
+    learner = tmp_path / "enc.py"
+    learner.write_text((LEARNERS / "deep_correct.py").read_text() +
+                       "\nimport sys\nENCODING = sys.stdout.encoding.lower()\n")
+    code, results, _ = grade(capsys, tmp_path, learner)
+    assert results["score"] == 100, results["output"]
