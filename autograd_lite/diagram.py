@@ -167,8 +167,11 @@ class Diagram(graphviz.Digraph):
         if self.n_nodes > MAX_LAYOUT_NODES:
             raise GraphTooLargeError(
                 f"the graph has {self.n_nodes} nodes; laying out more than {MAX_LAYOUT_NODES} "
-                "takes too long. Draw with collapse=True (each scope one box), draw a "
-                "smaller sub-graph, or save the .dot text", self.source)
+                "takes too long. Draw a smaller part: al.draw(t) of a tensor made earlier "
+                "shows what t was made from; or group the computation in al.scope(\"name\") "
+                "blocks and draw with collapse=True (each scope one box; a graph without "
+                "scopes stays as it is); or save the .dot text (render_to(\"g.dot\"))",
+                self.source)
 
     def _command(self, engine: str, fmt: str, renderer: str | None, formatter: str | None,
                  neato_no_op: bool | int | None) -> list[str]:
