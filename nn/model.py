@@ -21,7 +21,7 @@ from .init import INITIALIZERS, check_layer_dims, initialize
 from .regularization import check_keep_prob, check_lambd, check_one_regularizer
 from .training import COURSE_LINE_FULL, GRADIENTS, check_gradients_option
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the cost history too (1 is read, with none)
 OUTPUT = "sigmoid"  # the checkpoint format's "output" entry: Model is a binary classifier
 
 
@@ -170,7 +170,8 @@ class Model:
         arrays = dict(self.parameters)
         arrays.update(layer_dims=np.array(self.layer_dims), hidden=np.array(self.hidden),
                       output=np.array(OUTPUT), init=np.array(self.init),
-                      format_version=np.array(FORMAT_VERSION))
+                      format_version=np.array(FORMAT_VERSION),
+                      **{_HISTORY: np.asarray(self.costs, dtype=np.float64)})
         fd, tmp = _create_temp(os.path.dirname(os.path.abspath(path)))
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -310,7 +311,9 @@ def _create_temp(directory):
 # its own metadata describes.
 
 _META = {"layer_dims", "hidden", "output", "init", "format_version"}
-SUPPORTED_FORMAT_VERSIONS = (1,)
+_HISTORY = "costs"  # format 2's cost history: (n,) floats, inf allowed (a saturated sigmoid)
+_MAX_COSTS = 10_000_000  # at 8 bytes each, 80 MB at most: a hostile file gets no more
+SUPPORTED_FORMAT_VERSIONS = (1, 2)
 _NPY_MAGIC = b"\x93NUMPY"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first entry, or an empty zip
 _MAX_HEADER = 10_000  # numpy's own limit for a header it parses safely
@@ -515,7 +518,7 @@ def _check_saveable(parameters, dims):
 
 def _check_parameter_headers(headers, dims, path):
     """Every W[l] and b[l] is declared a float array of the shape layer_dims gives it."""
-    params = set(headers) - _META
+    params = set(headers) - _META - {_HISTORY}
     expected = {f"{p}{l}" for l in range(1, len(dims)) for p in "Wb"}
     if params != expected:
         raise ModelFileError(f"load: {path} has parameter keys {sorted(params)}, expected "
@@ -551,11 +554,28 @@ def load(path) -> Model:
             dims, hidden, init = _metadata(zf, members, headers, path)
             _check_parameter_headers(headers, dims, path)
             params = {}
-            for k in sorted(set(headers) - _META, key=lambda k: (int(k[1:]), k[0] == "b")):
+            for k in sorted(set(headers) - _META - {_HISTORY},
+                            key=lambda k: (int(k[1:]), k[0] == "b")):
                 v = _read_member(zf, members[k], path)
                 if not np.all(np.isfinite(v)):
                     raise ModelFileError(f"load: {k} in {path} contains NaN or inf")
                 params[k] = v.astype(np.float64)
+            costs = _read_costs(zf, members, headers, path)
     model = Model(dims, hidden=hidden, init=init, seed=0)
     model.parameters = params
+    model.costs = costs
     return model
+
+
+def _read_costs(zf, members, headers, path) -> list[float]:
+    """The cost history of a format 2 file (none in format 1's): (n,) floats, no NaN."""
+    h = headers.get(_HISTORY)
+    if h is None:
+        return []
+    if h.dtype.kind != "f" or len(h.shape) != 1 or h.shape[0] > _MAX_COSTS:
+        raise _fail(path, f"has bad metadata: {_HISTORY} should be at most {_MAX_COSTS:,} "
+                    f"floats, got shape {h.shape} of {h.dtype}")
+    costs = _read_member(zf, members[_HISTORY], path)
+    if np.isnan(costs).any():
+        raise ModelFileError(f"load: {_HISTORY} in {path} contains NaN")
+    return [float(c) for c in costs]

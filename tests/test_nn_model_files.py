@@ -235,3 +235,25 @@ def test_model_argument_errors():
         model.fit(X.T, Y, num_iterations=1, progress=False)
     with pytest.raises(ValueError, match=r"Y should be \(1, m\) = \(1, 400\)"):
         model.fit(X, Y.ravel(), num_iterations=1, progress=False)
+
+
+def test_the_cost_history_is_saved_and_loaded(tmp_path):
+    # a Course 2 learner's loaded model had costs == []: no learning curve to plot
+    model, X, Y, costs = _trained()
+    model.costs.append(float("inf"))  # the course's saturated sigmoid prints inf: kept
+    loaded = nn.load(model.save(tmp_path / "m.npz"))
+    assert loaded.costs == costs + [float("inf")] and len(costs) > 1
+    more = loaded.fit(X, Y, learning_rate=1.0, num_iterations=2, progress=False)
+    assert loaded.costs == costs + [float("inf")] + more  # training goes on from the curve
+    _save_raw(tmp_path / "v1.npz", **_good_arrays(model))  # format 1: no history
+    assert nn.load(tmp_path / "v1.npz").costs == []
+
+
+@pytest.mark.parametrize("costs, why", [(np.zeros((2, 2)), "should be at most"),
+                                        (np.array([1.0, np.nan]), "contains NaN"),
+                                        (np.array(["a"]), "should be at most")])
+def test_a_bad_cost_history_is_refused(tmp_path, costs, why):
+    model, *_ = _trained()
+    _save_raw(tmp_path / "bad.npz", **_good_arrays(model), costs=costs)
+    with pytest.raises(nn.model.ModelFileError, match=why):
+        nn.load(tmp_path / "bad.npz")
