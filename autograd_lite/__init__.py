@@ -111,11 +111,15 @@ for _name, _op in OPS.items():  # the registry's function of each op: those with
 
 
 def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = None, *,
-           label: str | None = None) -> Tensor:
+           label: str | None = None, device: str | None = None) -> Tensor:
     """PyTorch's spelling of ``Tensor(data, requires_grad=..., dtype=..., name=...)``: numbers,
     (nested) lists and arrays become float arrays (float64 unless ``dtype`` says otherwise).
+    ``device``: "cpu" (or None), the one there is, for code that passes its device along.
     (It replaces the attribute of the submodule of the same name; ``from
     autograd_lite.tensor import Tensor`` still works.)"""
+    if device not in (None, "cpu"):
+        raise ValueError(f"tensor: device={device!r}; autograd_lite computes with numpy on the "
+                         "CPU: give device='cpu', or leave it out")
     return Tensor(data, requires_grad=requires_grad, name=name, dtype=dtype, label=label)
 
 
@@ -160,6 +164,10 @@ _PYTORCH_ONLY = {
     "allclose": "write np.allclose(a, b) (numpy's functions take Tensors)",
     "equal": "write np.array_equal(a, b) (numpy's functions take Tensors)",
     "clamp": "write al.clip(t, low, high), or t.clamp(low, high)",
+    "jit": "write al.compile(f): it traces f once and replays numpy code (JAX's jit)",
+    "vmap": "there is no vmap: put the batch on an axis, X of shape (n_x, m), as the course does",
+    "Value": "micrograd's Value(2.0) is al.Tensor(2.0, requires_grad=True)",
+    "Linear": "there are no layer classes: write W @ X + b with W, b Tensors that require grad",
 }
 
 

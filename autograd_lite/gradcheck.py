@@ -496,7 +496,7 @@ class GradientReport:
             if r.message and r.status != "extra":
                 lines.append(f"  {r.key}: {r.message}")
             taken, _, of = (r.numerical_entries or "").partition(" of ")
-            if of and taken != of:
+            if of and taken != of and (int(taken) or r.unresolved):  # (none at all: said below)
                 why = (f"{r.unresolved} where x +- eps rounds (eps={self.eps:g} is below their "
                        "float spacing: give a larger eps)" if r.unresolved else "")
                 if int(of) - int(taken) > r.unresolved:

@@ -148,11 +148,14 @@ class Tensor:
         """The gradient backward() accumulated: an array of this tensor's shape (a Tensor under
         create_graph), or None."""
         if self._grad is None and self._op is not None and not self._retain:
-            warnings.warn(f"t.grad of a tensor made by '{self._op.name}' is None: backward() "
-                          "fills .grad on leaves only. al.randn(n, requires_grad=True) * .01 and "
-                          "p - lr * p.grad are made by ops: scale before .requires_grad_(); "
-                          "update under no_grad() (p -= lr * p.grad); or t.retain_grad()",
-                          stacklevel=2)
+            warnings.warn("t.grad of the tensor backward() ran from is None: d t / d t is 1 "
+                          "(micrograd's e.grad); .grad is kept on leaves, and on tensors that "
+                          "called t.retain_grad() before backward" if getattr(self, "_root", 0)
+                          else f"t.grad of a tensor made by '{self._op.name}' is None: "
+                          "backward() fills .grad on leaves only. al.randn(n, requires_grad="
+                          "True) * .01 and p - lr * p.grad are made by ops: scale before "
+                          ".requires_grad_(); update under no_grad() (p -= lr * p.grad); or "
+                          "t.retain_grad()", stacklevel=2)
         return self._grad
 
     @grad.setter

@@ -224,6 +224,8 @@ def _answers_refused(used: list):
 def load_learner(path):
     """The learner's file as a module; a LearnerError holding the traceback if it fails to
     import (a SyntaxError, an exception or sys.exit at its top level)."""
+    if os.path.isdir(path):
+        raise LearnerError(f"grade: {path} is a folder; give the learner's .py file in it")
     if not os.path.isfile(path):
         raise LearnerError(f"grade: no learner file at {path}")
     try:

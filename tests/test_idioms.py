@@ -1075,3 +1075,23 @@ def test_torch_autograd_grad_s_form_is_told_the_transforms_take_a_function(call)
 def test_randn_takes_a_random_state_as_the_course_draws():
     a = al.randn(2, 2, rng=np.random.RandomState(1)).data
     np.testing.assert_array_equal(a, np.random.RandomState(1).standard_normal((2, 2)))
+
+
+def test_the_output_of_backward_says_its_gradient_is_one_and_device_cpu_is_taken():
+    # a stranger (a micrograd user) read e.grad after e.backward(): None, and a warning
+    # about randn * 0.01 that did not fit
+    a = al.tensor(2.0, requires_grad=True, device="cpu")
+    e = a * 3
+    e.backward()
+    with pytest.warns(UserWarning, match=r"the tensor backward\(\) ran from is None: d t / d t "
+                                         r"is 1"):
+        assert e.grad is None
+    with pytest.raises(ValueError, match="device='cpu'"):
+        al.tensor(1.0, device="cuda")
+
+
+@pytest.mark.parametrize("name, instead", [("jit", "al.compile"), ("vmap", "(n_x, m)"),
+                                           ("Value", "requires_grad=True"), ("Linear", "W @ X")])
+def test_more_names_say_what_to_write(name, instead):
+    with pytest.raises(AttributeError, match=re.escape(instead)):
+        getattr(al, name)

@@ -1146,3 +1146,17 @@ def test_the_watch_steps_aside_for_a_teachers_profiler_and_a_learners_stdout_is_
                        "\nimport sys\nENCODING = sys.stdout.encoding.lower()\n")
     code, results, _ = grade(capsys, tmp_path, learner)
     assert results["score"] == 100, results["output"]
+
+
+def test_a_folder_given_to_grade_is_said_to_be_one(capsys, tmp_path):
+    code, results, _ = grade(capsys, tmp_path, LEARNERS)
+    assert results["score"] == 0 and "is a folder; give the learner's .py file" in \
+        results["output"]
+
+
+def test_a_grade_report_says_nothing_of_samples_where_no_differences_are_taken(capsys,
+                                                                            tmp_path):
+    # a stranger: every row said "central differences at 0 of 1 entries (a seeded sample,
+    # max_numerical=None takes all)" beside "(no central differences were taken)"
+    code, results, printed = grade(capsys, tmp_path, LEARNERS / "deep_wrong.py")
+    assert "central differences at 0 of" not in results["output"] + printed
