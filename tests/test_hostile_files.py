@@ -179,8 +179,8 @@ def test_bad_metadata(tmp_path, key, value, fragment):
 
 
 def test_unknown_format_version(tmp_path):
-    path = _write_npz(tmp_path / "v2.npz", _members(format_version=_npy(np.array(2))))
-    _refused(path, "format_version 2", "reads format_version 1")
+    path = _write_npz(tmp_path / "v3.npz", _members(format_version=_npy(np.array(3))))
+    _refused(path, "format_version 3", "reads format_version 1, 2")
 
 
 def test_symlink_to_a_file_that_is_not_a_zip(tmp_path):
