@@ -81,9 +81,9 @@ def guard_forward(forward: Callable, name: str) -> Callable:
         if tensors:
             raise TypeError(f"custom op '{name}': {tensors[0]}= is a Tensor that requires "
                             "grad, but keywords are parameters, passed to forward as they "
-                            "are and not "
-                            "differentiated; give it positionally, with a vjp (None if it "
-                            "needs no gradient), or pass its values as an array (t.numpy())")
+                            "are and not differentiated; give it positionally, with a vjp "
+                            "(None if it needs no gradient), or pass its values as an array "
+                            "(t.numpy())")
         try:
             ans = forward(*[_read_only(v) for v in inputs], **kwargs)
         except ValueError as err:

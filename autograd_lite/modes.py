@@ -3,7 +3,9 @@
 ``no_grad()`` / ``enable_grad()`` turn recording off and on, ``scope(name)`` groups the
 tensors made inside into a box in diagrams, and ``detect_anomaly()`` stops at the first
 NaN/inf with the op, the shapes, the line of user code and the likely cause. The message
-for an op given shapes it cannot take (``shape_message``) is here too.
+for an op given shapes it cannot take (``shape_message``) is here too, and the
+CutOffWarning for values that leave the graph (``warn_cut``), named by whose code the
+engine is differentiating (``differentiating``: a transform's function, a custom VJP).
 """
 
 from __future__ import annotations
