@@ -1257,9 +1257,9 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
     Each row is one edge: the node whose gradient is being passed back, the op, the
     upstream gradient, the local derivative (for an elementwise op, each entry's, in the
     output's shape; for another, such as matmul or sum, its rule: ``g @ x.T``), and the
-    contribution it adds to the input. The last lines add up each leaf's contributions
-    (in the order of the ops that used it), e.g. for e = (a+b)*(b+1) at a=2, b=3:
-    "b: 4 + 5 = 9". Nothing is stored in ``.grad``.
+    contribution it adds to the input. The last lines add up the contributions to each
+    tensor used more than once, then to each leaf (in the order of the ops that used it),
+    e.g. for e = (a+b)*(b+1) at a=2, b=3: "b: 4 + 5 = 9". Nothing is stored in ``.grad``.
     """
     order = toposort([output])
     if len(order) > max_nodes:
@@ -1296,7 +1296,12 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
     text = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in [head] + rows]
     text.insert(1, "  ".join("-" * w for w in widths))
     text.append("")
-    for t in leaves:
+    # a tensor made by an op and used more than once: its gradient, the upstream grad of its
+    # rows, is the sum of what its users passed back (said for leaves alone before), nearest
+    # the output first; then every leaf's
+    shared = [t for t in reversed(order) if t._op is not None and t is not output
+              and len(contributions.get(id(t), ())) > 1]
+    for t in shared + leaves:
         parts = [gi for _, gi in sorted(contributions.get(id(t), []), key=lambda p: p[0])]
         total = sum(parts[1:], parts[0]) if parts else 0.0
         terms = " + ".join(_fmt_array(p, precision) for p in parts)

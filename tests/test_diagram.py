@@ -1096,3 +1096,16 @@ def test_an_output_given_twice_is_counted_once():
     assert "grad [6, 12]" in next(v for v in shown.values() if v.startswith("h\\n"))
     assert "grad [18, 36]" in next(v for v in shown.values() if v.startswith("x\\n"))
     assert "(not this graph's)" not in "".join(shown.values())
+
+
+def test_explain_adds_up_a_tensor_made_by_an_op_and_used_several_times():
+    # a learner's "a node used twice: its gradient is the sum" was shown for leaves only
+    a = Tensor(1.0, requires_grad=True, name="a")
+    b = Tensor(2.0, requires_grad=True, name="b")
+    c = a + b
+    e = 0.5 * (c * c + 3 * c) + 2 * c  # de/dc = 0.5 (2c + 3) + 2 = 6.5 at c = 3
+    lines = al.explain(e).splitlines()
+    assert "a + b: 1.5 + 1.5 + 1.5 + 2 = 6.5" in lines
+    assert lines[-2:] == ["a: 6.5", "b: 6.5"]
+    used_once = al.explain((a + b) * (b + 1)).splitlines()  # as before: no shared line
+    assert used_once[-3:] == ["", "a: 3", "b: 3 + 3 = 6"]
