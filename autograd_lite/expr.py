@@ -72,6 +72,9 @@ def _parses(text: str) -> bool:
     return bool(text.strip())
 
 
+_SPECIAL = {"nan": float("nan"), "inf": float("inf")}  # (-inf: the sign applies)
+
+
 def parse_value(text: str) -> np.ndarray:
     """A number or a (nested) list of numbers, e.g. ``2``, ``-1.5e3``, ``[1, 2, 3]``.
 
@@ -103,7 +106,9 @@ def parse_value(text: str) -> np.ndarray:
             return -v if isinstance(node.op, ast.USub) else v
         if isinstance(node, ast.List) and len(node.elts) <= 10_000:
             return [walk(e, depth + 1) for e in node.elts]
-        raise refuse("only numbers and lists of numbers are allowed")
+        if isinstance(node, ast.Name) and node.id in _SPECIAL:  # a=nan, a=-inf: numpy's
+            return _SPECIAL[node.id]  # names of the values an edge case needs
+        raise refuse("only numbers (nan and inf too) and lists of numbers are allowed")
 
     data = walk(tree, 0)  # its ExpressionError already names the value: not wrapped again
     try:
@@ -369,7 +374,7 @@ def add_graph_command(subparsers) -> argparse.ArgumentParser:
     g.add_argument("expression", help='e.g. "(a+b)*(b+1)"; numbers are float64, so 1/0 is '
                    'inf and 0/0 is nan, as in numpy')
     g.add_argument("values", nargs="*", metavar="name=value",
-                   help="input values: numbers or lists such as x=[1,2,3]")
+                   help="input values: numbers (nan and inf too) or lists such as x=[1,2,3]")
     g.add_argument("-o", "--output", type=_diagram_file,
                    help="diagram file: .svg, .png, .dot or another suffix render_to writes")
     g.add_argument("--explain", action="store_true", help="print the backward pass as a table")
@@ -397,7 +402,9 @@ def graph(args: argparse.Namespace) -> int:
     for item in args.values:
         name, sep, text = item.partition("=")
         if not sep:
-            raise UsageError(f"expected name=value, got {item!r}")
+            raise UsageError(f"expected name=value, got {item!r}" + (
+                "; after --, everything is the expression or its values: put the options "
+                "before -- (graph --explain -- '-a**2' a=3)" if item.startswith("-") else ""))
         if name.strip() in variables:
             raise UsageError(f"{name.strip()} is given two values; give each name one")
         variables[name.strip()] = Tensor(parse_value(text), requires_grad=True,
@@ -507,8 +514,9 @@ def _dash_hint(message: str) -> str:
     m = re.search(r"unrecognized arguments: (-\S*)", message)
     if m is None or not re.search(r"[*/+()@ .]|\d", m.group(1)[1:]):
         return ""
-    return (f"; an expression that starts with '-' reads as an option: put -- before it "
-            f"(graph -- '{m.group(1)}' ...)")
+    return (f"; an expression that starts with '-' reads as an option: put -- before it, "
+            f"after the options (graph --explain -- '{m.group(1)}' a=3), or begin it with a "
+            "space or a bracket")
 
 
 def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
