@@ -217,9 +217,10 @@ def _add_grade(sub):
     g.add_argument("-o", "--output", "--json", dest="output", default="results.json",
                    type=os.path.expanduser, metavar="FILE.json", help="where to write the results "
                    "(default results.json; on Gradescope /autograder/results/results.json)")
-    g.add_argument("--examples", type=_int_in(1, 10_000),
+    g.add_argument("--examples", type=_int_in(0, 10_000),
                    default=int(os.environ.get("GRADER_EXAMPLES", 100)),
-                   help="random cases to try (default 100, or $GRADER_EXAMPLES)")
+                   help="random cases to try (default 100, or $GRADER_EXAMPLES; 0: the fixed "
+                        "cases alone, a quick check)")
     g.add_argument("--points", type=_positive("100"), default=100.0,
                    help="the total score, shared equally by the gradient keys (default 100)")
     g.add_argument("--visibility", choices=VISIBILITIES, default="visible",

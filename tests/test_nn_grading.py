@@ -1160,3 +1160,14 @@ def test_a_grade_report_says_nothing_of_samples_where_no_differences_are_taken(c
     # max_numerical=None takes all)" beside "(no central differences were taken)"
     code, results, printed = grade(capsys, tmp_path, LEARNERS / "deep_wrong.py")
     assert "central differences at 0 of" not in results["output"] + printed
+
+
+def test_examples_0_grades_the_fixed_cases_alone(capsys, tmp_path):
+    # a teacher: a learner could not run the fixed cases alone for quick feedback (1..10,000)
+    code, results, printed = grade(capsys, tmp_path, LEARNERS / "deep_wrong.py", "--examples",
+                                   "0")
+    assert results["score"] == 50
+    assert "on the fixed cases (no random ones: --examples 0)" in results["output"]
+    code, results, printed = grade(capsys, tmp_path, LEARNERS / "deep_correct.py",
+                                   "--examples", "0")
+    assert results["score"] == 100
