@@ -178,8 +178,8 @@ def __getattr__(name):
         module = importlib.import_module(f".{_LAZY[name] or name}", __name__)
         return module if _LAZY[name] is None else getattr(module, name)
     if name in _PYTORCH_ONLY:
-        raise AttributeError(f"module 'autograd_lite' has no attribute {name!r} (PyTorch's "
-                             f"{name}): {_PYTORCH_ONLY[name]}")
+        raise AttributeError(f"module 'autograd_lite' has no attribute {name!r}: "
+                             f"{_PYTORCH_ONLY[name]}")
     raise AttributeError(f"module 'autograd_lite' has no attribute {name!r}")
 
 

@@ -501,7 +501,7 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
     elif isinstance(a, np.generic) and a.dtype.kind == "f":
         key.append((t, False))
         leaves.append(a)
-    elif wanted and t is not bool and isinstance(a, _REAL_NUMBERS):  # as value_and_grad does
+    elif wanted and isinstance(a, _REAL_NUMBERS):  # as value_and_grad takes it
         key.append((np.float64, False))
         leaves.append(np.float64(a))
     else:
@@ -526,7 +526,7 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
 
 # numbers a gradient is asked of (argnums), taken as np.float64 as al.value_and_grad takes
 # them (a numpy float keeps its own dtype, as there)
-_REAL_NUMBERS = (int, float, np.integer)
+_REAL_NUMBERS = (int, float, np.integer, np.bool_)
 
 
 def _array_argument(a: np.ndarray) -> Any:
@@ -568,7 +568,7 @@ def _traced_args(cf: Compiled, args: tuple, tracer: Tracer):
         t = type(a)
         if isinstance(a, np.ndarray) and not np.ma.isMaskedArray(a):  # a memmap: as eager
             a, t = np.asarray(a), np.ndarray
-        if wanted and t is not bool and isinstance(a, _REAL_NUMBERS):  # al.grad's 2.0
+        if wanted and isinstance(a, _REAL_NUMBERS):  # al.grad's 2.0 (True is 1.0 there)
             a, t = np.float64(a), np.float64
         if t is Tensor or t is np.ndarray or (isinstance(a, np.generic)
                                               and a.dtype.kind == "f"):

@@ -154,8 +154,9 @@ def _constants_apart(f: Callable, inputs: Any) -> tuple[Callable, list, list[str
     kept = [i for i in range(len(inputs)) if i not in fixed]
     labels = [_input_label(inputs, i) for i in kept]
     if not kept:  # (a vacuous pass otherwise: nothing checked)
-        raise ValueError("gradcheck: every input is a Tensor that does not require grad, so "
-                         "there is nothing to check; give the inputs to differentiate as "
+        raise ValueError("gradcheck: " + ("no inputs were given" if not inputs else
+                                          "every input is a Tensor that does not require grad")
+                         + ", so there is nothing to check; give the inputs to differentiate as "
                          "arrays, or as Tensors that require grad")
     if not fixed:
         return f, inputs, labels
@@ -171,6 +172,9 @@ def _gradcheck(f, inputs, eps, atol, rtol, fast_mode, seed, fname) -> str | None
     f, inputs, labels = _constants_apart(f, inputs)
     try:
         return _first_problem(f, inputs, labels, eps, atol, rtol, fast_mode, seed, fname)
+    except IndexError as err:  # an int or bool index given as an input became floats
+        raise IndexError(f"{fname}: {err}. {fname} differentiates every array it is given, "
+                         "as floats: close over an index instead, lambda x: f(x, rows)") from None
     except TypeError as err:
         if "is not differentiable but requires grad" not in str(err):
             raise
@@ -906,7 +910,8 @@ def _compare(row, mine, ref, cost_at, numerical, custom, limits, entry_floor=Non
     row.engine = float(ref[worst]) if err.size else None
     idx, fd = numerical(name)
     row.numerical_entries = f"{idx.size} of {ref.size}"
-    row.unresolved = numerical.unresolved.get(name, 0)
+    if _unchecked_vjp(row, numerical.unresolved.get(name, 0), custom):
+        return
     full = np.zeros(ref.size)  # unsampled entries stay 0: finite
     full[idx] = fd
     if _flag_nonfinite(row, f"the finite differences of the cost w.r.t. {name} are",
@@ -955,6 +960,20 @@ def _at_kinks(row, mine, ref, along, tolerance) -> bool:
                    "one-sided slopes differ: relu, abs, max or clip at a tie), and lies "
                    "between those slopes: both are subgradients there (the course's "
                    "relu_backward gives 0 at Z = 0)")
+    return True
+
+
+def _unchecked_vjp(row, unresolved: int, custom) -> bool:
+    """Note on ``row`` the entries left out of the differences (x +- eps rounds there), and
+    fail it where a custom op's VJP, the user's, is then checked by nothing: True."""
+    row.unresolved = unresolved
+    if not (unresolved and custom):
+        return False
+    row.status = "wrong"
+    row.message = (f"{unresolved} entries could not be differenced (x +- eps rounds there), "
+                   f"and the engine's gradient goes through {_named(custom)}, whose VJP is "
+                   "yours: nothing checks it at those entries. Give a larger eps, or check the "
+                   "op alone with al.gradcheck at smaller inputs")
     return True
 
 

@@ -148,9 +148,10 @@ class Tensor:
         """The gradient backward() accumulated: an array of this tensor's shape (a Tensor under
         create_graph), or None."""
         if self._grad is None and self._op is not None and not self._retain:
-            warnings.warn("t.grad of the tensor backward() ran from is None: d t / d t is 1 "
-                          "(micrograd's e.grad); .grad is kept on leaves, and on tensors that "
-                          "called t.retain_grad() before backward" if getattr(self, "_root", 0)
+            warnings.warn("t.grad of a tensor backward() was called on is None: .grad is "
+                          "kept on leaves, and on tensors that called t.retain_grad() first "
+                          "(its own gradient is the seed backward() was given: 1 for a "
+                          "scalar, micrograd's e.grad)" if getattr(self, "_root", 0)
                           else f"t.grad of a tensor made by '{self._op.name}' is None: "
                           "backward() fills .grad on leaves only. al.randn(n, requires_grad="
                           "True) * .01 and p - lr * p.grad are made by ops: scale before "
@@ -189,19 +190,12 @@ class Tensor:
 
     def item(self) -> float:
         """The value of a one-element tensor as a Python float."""
-        return self._number(asked=True)
-
-    def _number(self, asked: bool) -> float:
-        """item(), or float(t) and int(t) (not ``asked``: PyTorch warns there). Inside a
-        function the engine differentiates, a number computed with (x * float(x)) drops its
-        part of the derivative, silently: said, except for item() outside a custom VJP."""
         _no_value(self, "item()")
-        if self._requires_grad and (where := modes.differentiating.get()) and (
-                not asked or where.startswith("custom op")) and (who := _cut_off(self)):
-            modes.warn_cut(f"{who} became a Python number: computed with (x * float(x)), its "
-                           "part of the derivative is lost (JAX raises here); a branch on it "
-                           "(if float(x) > 0) or a print loses nothing: t.item() says you "
-                           "want the number, and float(t.detach()) the cut")
+        if self._requires_grad and modes.differentiating.get() and (who := _cut_off(self)):
+            modes.warn_cut(f"{who} became a Python number (float(t), t.item()): if it is "
+                           "computed with (x * float(x)), that part of the derivative is lost "
+                           "(JAX raises here); a branch on it (if float(x) > 0) or a print "
+                           "loses nothing: float(x.detach()) says the number is meant")
         if self._data.size != 1:
             raise ValueError(f"item(): the tensor has shape {self.shape} ({self.size} "
                              "elements); only one-element tensors convert to a float")
@@ -252,10 +246,10 @@ class Tensor:
         return (self[i] for i in range(len(self)))
 
     def __float__(self) -> float:
-        return self._number(asked=False)
+        return self.item()
 
     def __int__(self) -> int:
-        return int(self._number(asked=False))
+        return int(self.item())
 
     def __round__(self, ndigits: int | None = None) -> float | int:
         return round(self.item(), ndigits)

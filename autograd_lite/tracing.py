@@ -13,6 +13,7 @@ raises TraceError. Comparisons and the other functions that give masks (``x > 0`
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -25,10 +26,11 @@ __all__ = ["Tracer", "TraceError", "nondiff", "NONDIFF", "first_difference", "sa
 
 
 def _strictness() -> tuple:
-    """What turns a value into an error, in this thread's context: numpy's errstate set to
-    raise (or call), and anomaly mode. (Not the warnings filters: they are the process's,
-    and another thread's catch_warnings made a trace here fail.)"""
+    """What turns a value into an error: numpy's errstate set to raise (or call), a
+    warnings filter that makes numpy's RuntimeWarning one, and anomaly mode. (The filters
+    are the process's: another thread's catch_warnings is seen too, and said.)"""
     return (tuple(sorted(k for k, v in np.geterr().items() if v in ("raise", "call"))),
+            any(f[0] == "error" and issubclass(RuntimeWarning, f[2]) for f in warnings.filters),
             modes.current_mode().anomaly)
 
 
@@ -88,12 +90,13 @@ class Tracer:
                 self._capture(a, prim.name)
         if _strictness() != self.strictness:
             raise TraceError(
-                f"al.compile({self.fname}): '{prim.name}' ran under np.errstate or "
-                f"al.detect_anomaly() that the function set itself, at\n  "
+                f"al.compile({self.fname}): '{prim.name}' ran under np.errstate, a warnings "
+                f"filter or al.detect_anomaly() that the function set itself, at\n  "
                 f"{modes.user_line()}\nWhether an op raises there depends on the values, and "
                 "a replay runs numpy alone, without them. Set them around the call of the "
                 "compiled function instead (each call under detect_anomaly() is checked op by "
-                "op), or leave this function uncompiled")
+                "op), or leave this function uncompiled. (Warnings filters are the "
+                "process's: if another thread changed them meanwhile, call it again.)")
         known[id(out)] = out
         self.tape.append((out, prim, args, kwargs))
 

@@ -547,7 +547,11 @@ def _write_json(results: dict, path: str) -> None:
 
 
 def _atexit_hooks() -> int | None:
-    """How many atexit hooks are registered (CPython tells; None elsewhere)."""
+    """How many atexit hooks are registered (CPython tells; None elsewhere). logging, which
+    drawing a counterexample imports, registers one: it is imported first, so that its hook
+    is not taken for the learner's."""
+    import logging  # noqa: F401
+
     count = getattr(atexit, "_ncallbacks", None)
     return None if count is None else count()
 

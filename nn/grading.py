@@ -204,10 +204,12 @@ def _answers() -> dict:
 def _answers_refused(used: list):
     """While the learner's function runs, a call into one of _answers() is put in ``used``
     and raised at (sys.setprofile: it sees every Python call this thread makes)."""
-    if not OWN_WORK or sys.getprofile() is not None:  # (a profiler of the teacher's runs:
-        yield  # cProfile's hook cannot be put back by sys.setprofile, so it is left alone)
+    teachers = _limit.get("profiler")  # the profile on before the learner's code ran
+    if not OWN_WORK or teachers is not None and sys.getprofile() is teachers:
+        yield  # (a teacher's cProfile: its C hook cannot be put back by sys.setprofile)
         return
-    answers = _answers()
+    answers = _answers()  # (a profile the learner set is replaced: one line at its top
+    # level, sys.setprofile(lambda *a: None), turned the watch off)
 
     def watch(frame, event, arg):
         if event == "call" and frame.f_code in answers:
@@ -690,7 +692,8 @@ def grade(path, model_name=None, examples=100, out_dir="grader_out", points=100.
     learner caught the timeout inside its loop, or turned SIGALRM off); it must end the
     process (the CLI writes the results and exits), as the stuck call cannot be stopped."""
     with _beside(path), _watchdog(path, time_limit, on_stuck, points, visibility):
-        _limit.update(seconds=time_limit, total=total_time_limit, spent=0.0, printed=0)
+        _limit.update(seconds=time_limit, total=total_time_limit, spent=0.0, printed=0,
+                      profiler=sys.getprofile())
         try:
             return _capped(_graded(path, (model_name, function), examples, out_dir, points,
                                    visibility))
@@ -930,6 +933,10 @@ class _BoundedOutput:
         self.out = out
 
     def __getattr__(self, name: str):
+        if name.startswith("__"):  # (copy's and pickle's probes: not the stream's)
+            raise AttributeError(name)
+        if name == "buffer":  # the bytes beneath, bounded too, and not closed by a wrapper
+            return _BoundedBytes(self.out.buffer, self)  # a learner drops
         return getattr(self.out, name)
 
     def write(self, text: str) -> int:
@@ -940,6 +947,34 @@ class _BoundedOutput:
                 self.out.write("\n[the grader shows no more of the learner's printing]\n")
         _limit["printed"] += len(text)
         return len(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+
+class _BoundedBytes:
+    """_BoundedOutput's buffer: bytes counted against the same limit, and a close() that
+    leaves the grader's stream open (a learner's io.TextIOWrapper(sys.stdout.buffer),
+    dropped, closed the real stdout, and the command ended in an internal error)."""
+
+    def __init__(self, raw, text: _BoundedOutput) -> None:
+        self.raw, self.text = raw, text
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.raw, name)
+
+    def write(self, data) -> int:
+        left = OUTPUT_CHARS - _limit["printed"]
+        if left > 0:
+            self.raw.write(bytes(data[:left]))
+        _limit["printed"] += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        self.flush()
 
     def flush(self) -> None:
         self.out.flush()

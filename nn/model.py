@@ -21,7 +21,8 @@ from .init import INITIALIZERS, check_layer_dims, initialize
 from .regularization import check_keep_prob, check_lambd, check_one_regularizer
 from .training import COURSE_LINE_FULL, GRADIENTS, check_gradients_option
 
-FORMAT_VERSION = 2  # 2: the cost history too (1 is read, with none)
+FORMAT_VERSION = 2  # 2: the cost history too; a model without one is written as format 1,
+# which earlier releases read
 OUTPUT = "sigmoid"  # the checkpoint format's "output" entry: Model is a binary classifier
 
 
@@ -166,12 +167,13 @@ class Model:
         if not os.path.isdir(folder):
             raise FileNotFoundError(f"save: there is no folder {folder} for {path}; create it "
                                     "first")
-        _check_saveable(self.parameters, list(self.layer_dims))
+        _check_saveable(self.parameters, list(self.layer_dims), self.costs)
         arrays = dict(self.parameters)
         arrays.update(layer_dims=np.array(self.layer_dims), hidden=np.array(self.hidden),
                       output=np.array(OUTPUT), init=np.array(self.init),
-                      format_version=np.array(FORMAT_VERSION),
-                      **{_HISTORY: np.asarray(self.costs, dtype=np.float64)})
+                      format_version=np.array(FORMAT_VERSION if self.costs else 1))
+        if self.costs:
+            arrays[_HISTORY] = np.asarray(self.costs, dtype=np.float64)
         fd, tmp = _create_temp(os.path.dirname(os.path.abspath(path)))
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -312,7 +314,7 @@ def _create_temp(directory):
 
 _META = {"layer_dims", "hidden", "output", "init", "format_version"}
 _HISTORY = "costs"  # format 2's cost history: (n,) floats, inf allowed (a saturated sigmoid)
-_MAX_COSTS = 10_000_000  # at 8 bytes each, 80 MB at most: a hostile file gets no more
+_MAX_COSTS = 1_000_000  # a million recorded costs: 8 MB read, ~30 MB as Python floats
 SUPPORTED_FORMAT_VERSIONS = (1, 2)
 _NPY_MAGIC = b"\x93NUMPY"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first entry, or an empty zip
@@ -501,12 +503,20 @@ def _metadata(zf, members, headers, path):
     return dims, text("hidden", ACTIVATIONS), text("init", INITIALIZERS)
 
 
-def _check_saveable(parameters, dims):
+def _check_saveable(parameters, dims, costs=None):
     """save() refuses what load() would: parameters that do not fit layer_dims (assigned
     from L_layer_model's run of other sizes: the file was written, and failed at load)."""
     expected = {f"{p}{l}": ((dims[l], dims[l - 1]) if p == "W" else (dims[l], 1))
                 for l in range(1, len(dims)) for p in "Wb"}
     wrong = [k for k in expected if np.shape(parameters.get(k)) != expected[k]]
+    try:
+        bad_costs = costs is not None and (np.ndim(costs) != 1 or len(costs) > _MAX_COSTS
+                                           or np.isnan(np.asarray(costs, float)).any())
+    except (TypeError, ValueError):
+        bad_costs = True
+    if bad_costs:
+        raise ValueError(f"save: costs should be a list of at most {_MAX_COSTS:,} numbers, none "
+                         "of them NaN (fit records them): load() would refuse the file")
     if set(parameters) != set(expected) or wrong:
         k = wrong[0] if wrong else sorted(set(parameters) ^ set(expected))[0]
         raise ValueError(f"save: {k} is {np.shape(parameters.get(k))} (keys given: "
@@ -572,9 +582,9 @@ def _read_costs(zf, members, headers, path) -> list[float]:
     h = headers.get(_HISTORY)
     if h is None:
         return []
-    if h.dtype.kind != "f" or len(h.shape) != 1 or h.shape[0] > _MAX_COSTS:
-        raise _fail(path, f"has bad metadata: {_HISTORY} should be at most {_MAX_COSTS:,} "
-                    f"floats, got shape {h.shape} of {h.dtype}")
+    if h.dtype not in (np.float32, np.float64) or len(h.shape) != 1 or h.shape[0] > _MAX_COSTS:
+        raise _fail(path, f"has bad metadata: {_HISTORY} should be a list of at most "
+                    f"{_MAX_COSTS:,} float64 (or float32) costs, got shape {h.shape} of {h.dtype}")
     costs = _read_member(zf, members[_HISTORY], path)
     if np.isnan(costs).any():
         raise ModelFileError(f"load: {_HISTORY} in {path} contains NaN")

@@ -265,9 +265,10 @@ def test_a_linear_ops_plain_vjp_still_gives_a_zero_hessian():
 
 
 def test_float_of_the_variable_inside_al_grad_warns_and_printing_a_cost_does_not():
-    with pytest.warns(al.CutOffWarning, match=r"inside the function given to al\.grad: a leaf "
-                                              r"Tensor became a Python number"):
-        assert al.grad(lambda x: x * float(x))(2.0) == 2.0  # JAX raises; the truth is 4
+    for cut in (lambda x: x * float(x), lambda x: x * x.item()):  # (a second review: item()
+        with pytest.warns(al.CutOffWarning, match=r"inside the function given to al\.grad: "
+                                                  r"a leaf Tensor became a Python number"):
+            assert al.grad(cut)(2.0) == 2.0  # JAX raises; the truth is 4  # went quiet)
     with warnings.catch_warnings():  # the course's "%f" % cost and float(cost) stay quiet
         warnings.simplefilter("error")
         w = al.tensor([1.0, 2.0], requires_grad=True)

@@ -765,3 +765,22 @@ def test_check_gradients_takes_either_subgradient_at_a_kink_and_blames_no_rule()
                                   {"dx": np.array([1.5, 1.0])}).passed  # not between 0 and 1
     assert not al.check_gradients(cost, {"x": np.array([-1.0, 1.0])},
                                   {"dx": np.array([1.0, 1.0])}).passed  # no kink at -1
+
+
+def test_gradcheck_says_an_index_input_must_be_closed_over_and_no_inputs_is_nothing():
+    with pytest.raises(IndexError, match=r"close over an index instead"):
+        al.gradcheck(lambda x, i: x[i].sum(), [np.arange(6.0).reshape(3, 2), np.array([2, 0])])
+    with pytest.raises(ValueError, match="no inputs were given"):
+        al.gradcheck(lambda: al.tensor(1.0), [])
+
+
+def test_check_gradients_fails_what_a_custom_vjp_leaves_unchecked_where_x_eps_rounds():
+    # a second review: a VJP wrong only at |x| > 1e6 passed, its entries left out
+    mysin = al.custom_op(np.sin, lambda g, a, x: g * np.cos(x) * np.where(abs(x) > 1e6, -1.0, 1.0),
+                         name="mysin")
+    x = np.array([1e12, 0.5, 0.7])
+
+    def cost(P):
+        return mysin(P["x"]).sum()
+    report = al.check_gradients(cost, {"x": x}, {"dx": al.grad(lambda v: cost({"x": v}))(x)})
+    assert not report.passed and "goes through custom op 'mysin'" in str(report)

@@ -1171,3 +1171,47 @@ def test_examples_0_grades_the_fixed_cases_alone(capsys, tmp_path):
     code, results, printed = grade(capsys, tmp_path, LEARNERS / "deep_correct.py",
                                    "--examples", "0")
     assert results["score"] == 100
+
+
+def test_a_profile_the_learner_sets_does_not_turn_the_watch_off(capsys, tmp_path):
+    # a second review: sys.setprofile(lambda *a: None) at the top scored 100 again
+    learner = tmp_path / "cheat.py"
+    learner.write_text("import sys\nsys.setprofile(lambda *a: None)\n"
+                       "from nn.deep import L_model_backward as _answer\n\n\n"
+                       "def L_model_backward(AL, Y, caches):\n"
+                       "    return _answer(AL, Y, caches)\n")
+    code, results, _ = grade(capsys, tmp_path, learner)
+    assert results["score"] == 0 and "nn's own answer" in results["output"]
+
+
+def test_the_learners_stdout_wrapper_and_writelines_stay_bounded(capsys, tmp_path):
+    # a second review: a notebook's io.TextIOWrapper(sys.stdout.buffer), dropped, closed the
+    # real stdout ("internal error (ValueError)"); writelines passed 100,000 characters
+    from nn.grading import OUTPUT_CHARS
+    learner = tmp_path / "wrapped.py"
+    learner.write_text((LEARNERS / "deep_correct.py").read_text().replace(
+        "def L_model_backward(AL, Y, caches):",
+        "def L_model_backward(AL, Y, caches):\n    import io, sys\n"
+        "    sys.stdout.writelines(['w' * 50_000] * 2)\n"
+        "    sys.stdout = io.TextIOWrapper(sys.stdout.buffer, encoding='utf-8')\n"
+        "    print('b' * 50_000)\n    return _unused(AL, Y, caches)\n\n\n"
+        "def _unused(AL, Y, caches):"))
+    code, results, printed = grade(capsys, tmp_path, learner)
+    assert code == 0 and results["score"] == 100, results["output"]
+    assert printed.count("w") + printed.count("b") < OUTPUT_CHARS + 1000
+
+
+def test_a_callers_edit_of_a_wrong_learners_results_stands(tmp_path):
+    # a second review: drawing the counterexample imported logging, whose atexit hook was
+    # taken for the learner's, and the caller's edit was undone at exit
+    script = tmp_path / "caller.py"
+    out = tmp_path / "r.json"
+    script.write_text(
+        "import json\nfrom nn import cli\n"
+        f"cli.main(['grade', {str(LEARNERS / 'deep_wrong.py')!r}, '-o', {str(out)!r}, "
+        f"'--examples', '5', '--diagrams', {str(tmp_path / 'd')!r}])\n"
+        f"r = json.load(open({str(out)!r}))\nr['score'] = 42.0\n"
+        f"json.dump(r, open({str(out)!r}, 'w'))\n")
+    subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
+                   timeout=300, env=_THIS_CHECKOUT, check=True)
+    assert json.loads(out.read_text())["score"] == 42.0

@@ -249,11 +249,26 @@ def test_the_cost_history_is_saved_and_loaded(tmp_path):
     assert nn.load(tmp_path / "v1.npz").costs == []
 
 
-@pytest.mark.parametrize("costs, why", [(np.zeros((2, 2)), "should be at most"),
+@pytest.mark.parametrize("costs, why", [(np.zeros((2, 2)), "should be a list of at most"),
                                         (np.array([1.0, np.nan]), "contains NaN"),
-                                        (np.array(["a"]), "should be at most")])
+                                        (np.array(["a"]), "should be a list of at most"),
+                                        (np.zeros(3, np.float16), "float64 \\(or float32\\)"),
+                                        (np.zeros(2_000_000), "at most 1,000,000")])
 def test_a_bad_cost_history_is_refused(tmp_path, costs, why):
     model, *_ = _trained()
     _save_raw(tmp_path / "bad.npz", **_good_arrays(model), costs=costs)
     with pytest.raises(nn.model.ModelFileError, match=why):
         nn.load(tmp_path / "bad.npz")
+
+
+def test_save_refuses_costs_load_would_and_writes_format_1_without_a_history(tmp_path):
+    # a second review: NaN costs saved, then load refused; and every file was format 2,
+    # which the previous release cannot read, even with no history to keep
+    model = nn.Model([2, 3, 1])
+    path = model.save(tmp_path / "m.npz")
+    with np.load(path) as f:
+        assert int(f["format_version"]) == 1 and "costs" not in f.files
+    model.costs = [0.5, float("nan")]
+    with pytest.raises(ValueError, match="none of them NaN"):
+        model.save(tmp_path / "nan.npz")
+    assert not (tmp_path / "nan.npz").exists()
