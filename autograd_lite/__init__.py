@@ -28,6 +28,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .creation import check_device as _check_device
 from .custom import custom_op
 from .functional import grad, hessian, hvp, jacobian, value_and_grad
 from .gradcheck import (
@@ -117,9 +118,7 @@ def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = Non
     ``device``: "cpu" (or None), the one there is, for code that passes its device along.
     (It replaces the attribute of the submodule of the same name; ``from
     autograd_lite.tensor import Tensor`` still works.)"""
-    if device not in (None, "cpu"):
-        raise ValueError(f"tensor: device={device!r}; autograd_lite computes with numpy on the "
-                         "CPU: give device='cpu', or leave it out")
+    _check_device(device, "tensor")
     return Tensor(data, requires_grad=requires_grad, name=name, dtype=dtype, label=label)
 
 

@@ -10,6 +10,9 @@ from a ``np.random.Generator`` given as ``rng=``.
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -18,6 +21,27 @@ from .tensor import Tensor
 
 __all__ = ["zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange",
            "linspace", "randn", "rand"]
+
+
+def check_device(device: Any, who: str) -> None:
+    """PyTorch's device=: "cpu" (or "cpu:0", or None), the one there is, for code that
+    passes its device along (torch.zeros(n, device=device)); any other is refused."""
+    if device is not None and not (isinstance(device, str) and device.split(":")[0] == "cpu"):
+        raise ValueError(f"{who}: device={device!r}; autograd_lite computes with numpy on the "
+                         "CPU: give device='cpu', or leave it out")
+
+
+def _on_cpu(function: Callable) -> Callable:
+    """``function`` taking PyTorch's device= too (check_device)."""
+    @functools.wraps(function)
+    def create(*args: Any, device: Any = None, **kwargs: Any) -> Tensor:
+        check_device(device, function.__name__)
+        return function(*args, **kwargs)
+    signature = inspect.signature(function)  # (help() shows device= beside the others)
+    create.__signature__ = signature.replace(parameters=[  # type: ignore[attr-defined]
+        *signature.parameters.values(),
+        inspect.Parameter("device", inspect.Parameter.KEYWORD_ONLY, default=None)])
+    return create
 
 
 def _shape(sizes: tuple, who: str) -> tuple[int, ...]:
@@ -41,16 +65,19 @@ def _leaf(data: Any, requires_grad: bool, dtype: Any, who: str) -> Tensor:
     return Tensor(np.asarray(data, dtype=dtype), requires_grad=requires_grad)
 
 
+@_on_cpu
 def zeros(*shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     """A Tensor of zeros of ``shape``: ``zeros(n, 1)`` for the course's b of shape (n[l], 1)."""
     return _leaf(np.zeros(_shape(shape, "zeros")), requires_grad, dtype, "zeros")
 
 
+@_on_cpu
 def ones(*shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     """A Tensor of ones of ``shape``."""
     return _leaf(np.ones(_shape(shape, "ones")), requires_grad, dtype, "ones")
 
 
+@_on_cpu
 def full(shape: Any, fill_value: float, *, requires_grad: bool = False,
          dtype: Any = None) -> Tensor:
     """A Tensor of ``shape`` (an int or a tuple) with every entry ``fill_value``; of its
@@ -69,18 +96,21 @@ def _like(t: Any, dtype: Any) -> tuple[tuple[int, ...], Any]:
     return shape, (dtype if dtype is not None else kind if kind.kind == "f" else None)
 
 
+@_on_cpu
 def zeros_like(t: Any, *, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     """Zeros of ``t``'s shape and float dtype (``t`` a Tensor or an array)."""
     shape, dtype = _like(t, dtype)
     return _leaf(np.zeros(shape), requires_grad, dtype, "zeros_like")
 
 
+@_on_cpu
 def ones_like(t: Any, *, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     """Ones of ``t``'s shape and float dtype."""
     shape, dtype = _like(t, dtype)
     return _leaf(np.ones(shape), requires_grad, dtype, "ones_like")
 
 
+@_on_cpu
 def full_like(t: Any, fill_value: float, *, requires_grad: bool = False,
               dtype: Any = None) -> Tensor:
     """``fill_value`` in every entry, in ``t``'s shape and float dtype."""
@@ -88,6 +118,7 @@ def full_like(t: Any, fill_value: float, *, requires_grad: bool = False,
     return _leaf(np.full(shape, float(fill_value)), requires_grad, dtype, "full_like")
 
 
+@_on_cpu
 def eye(n: int, m: int | None = None, *, requires_grad: bool = False,
         dtype: Any = None) -> Tensor:
     """The (n, m) identity matrix (m = n by default)."""
@@ -95,6 +126,7 @@ def eye(n: int, m: int | None = None, *, requires_grad: bool = False,
     return _leaf(np.eye(rows, cols), requires_grad, dtype, "eye")
 
 
+@_on_cpu
 def arange(start: float, stop: float | None = None, step: float = 1, *,
            requires_grad: bool = False, dtype: Any = None) -> Tensor:
     """``np.arange``'s numbers, as floats: ``arange(3)`` is [0., 1., 2.]."""
@@ -104,6 +136,7 @@ def arange(start: float, stop: float | None = None, step: float = 1, *,
     return _leaf(values, requires_grad, dtype, "arange")
 
 
+@_on_cpu
 def linspace(start: float, stop: float, num: int = 50, *, requires_grad: bool = False,
              dtype: Any = None, steps: int | None = None) -> Tensor:
     """``num`` evenly spaced numbers from ``start`` to ``stop``, both included (``steps=``
@@ -116,6 +149,7 @@ def linspace(start: float, stop: float, num: int = 50, *, requires_grad: bool = 
     return _leaf(np.linspace(start, stop, num), requires_grad, dtype, "linspace")
 
 
+@_on_cpu
 def randn(*shape: Any, requires_grad: bool = False, dtype: Any = None,
           rng: np.random.Generator | None = None,
           generator: np.random.Generator | None = None) -> Tensor:
@@ -128,6 +162,7 @@ def randn(*shape: Any, requires_grad: bool = False, dtype: Any = None,
     return _leaf(values, requires_grad, dtype, "randn")
 
 
+@_on_cpu
 def rand(*shape: Any, requires_grad: bool = False, dtype: Any = None,
          rng: np.random.Generator | None = None,
          generator: np.random.Generator | None = None) -> Tensor:

@@ -1095,3 +1095,18 @@ def test_the_output_of_backward_says_its_gradient_is_one_and_device_cpu_is_taken
 def test_more_names_say_what_to_write(name, instead):
     with pytest.raises(AttributeError, match=re.escape(instead)):
         getattr(al, name)
+
+
+@pytest.mark.parametrize("make", [lambda d: al.zeros(2, 3, device=d),
+                                  lambda d: al.ones(2, device=d),
+                                  lambda d: al.randn(2, device=d), lambda d: al.rand(2, device=d),
+                                  lambda d: al.full((2,), 1.0, device=d),
+                                  lambda d: al.arange(3, device=d), lambda d: al.eye(2, device=d),
+                                  lambda d: al.linspace(0, 1, 3, device=d),
+                                  lambda d: al.zeros_like(np.ones(2), device=d),
+                                  lambda d: al.tensor([1.0], device=d)])
+def test_device_cpu_is_taken_where_tensors_are_made(make):
+    # a second review: al.tensor took device= and al.zeros(n, device=device) did not
+    assert make("cpu").shape and make("cpu:0") is not None and make(None) is not None
+    with pytest.raises(ValueError, match="give device='cpu'"):
+        make("cuda")
