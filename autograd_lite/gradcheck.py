@@ -570,9 +570,6 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
     _same_cost_again(cost, params, cost_at)
     numerical = _sampled_differences(cost, params, eps, max_numerical, seed)
 
-    def along(name):  # the cost as a function of one parameter, the others held
-        return lambda x: cost({**{k: Tensor(v) for k, v in params.items()}, name: x})
-    along.params = params
     size = _norm(np.concatenate([g.ravel() for g in engine.values()])) if engine else 0.0
     learner32 = any(_epsilon(user[k]) > np.finfo(np.float64).eps for k in user)
     rounding = _float32_rounding(cost, parameters, engine, learner32)
@@ -590,7 +587,7 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
                      _limits(coarsest, (size, _norm(engine[name]),
                                                 rounding.get(name, 0.0)),
                              cost_at, eps, tol_engine, tol_numerical),
-                     entry_floors.get(name), along)
+                     entry_floors.get(name), (cost, params))
         if name in written:  # whatever the values, the write fails it
             row.status, row.message = "wrong", "; ".join(
                 m for m in (written[name], row.message if row.status != "ok" else "") if m)
@@ -882,14 +879,14 @@ def _shape_hint(got: tuple, expected: tuple) -> str:
 
 
 def _compare(row, mine, ref, cost_at, numerical, custom, limits, entry_floor=None,
-             along=None) -> None:
+             whole=None) -> None:
     """Fill ``row`` with yours vs the engine and vs central differences: "ok", "wrong",
     or "not finite" (the cost, yours, the engine's or the finite differences), with why.
     ``custom``: the names of the custom ops in the cost (none: the engine's rules alone
     made ``ref``). ``limits``: (tolerance, floor) vs the engine, then vs the differences
     (see ``agree``); ``entry_floor``: float64's rounding of each entry (``_entry_floors``),
-    vs the engine only; ``along(name)``: the cost as a function of that parameter alone
-    (``along.params``: the parameters), to tell a kink where yours and the engine's differ."""
+    vs the engine only; ``whole``: (the cost, the parameters), to tell a kink where yours
+    and the engine's differ."""
     key, name = row.key, row.parameter
     if not np.isfinite(cost_at):
         row.status = "not finite"
@@ -935,7 +932,7 @@ def _compare(row, mine, ref, cost_at, numerical, custom, limits, entry_floor=Non
                                        limits, trusted=not custom)):
             return
     if not with_engine and not custom and _at_kinks(
-            row, mine, ref, along, (tol_engine, floor_engine if entry_floor is None
+            row, mine, ref, whole, (tol_engine, floor_engine if entry_floor is None
                                     else entry_floor)):
         return
     _wrong(row, mine, ref, fd, idx, custom, with_engine,
@@ -948,13 +945,18 @@ def _compare(row, mine, ref, cost_at, numerical, custom, limits, entry_floor=Non
 PER_ENTRY = 0.01
 
 
-def _at_kinks(row, mine, ref, along, tolerance) -> bool:
+def _at_kinks(row, mine, ref, whole, tolerance) -> bool:
     """Whether yours differs from the engine's only at kinks of the cost, lying between
     their one-sided slopes (a subgradient, as assert_gradients_match takes it): True, with
-    a note on ``row``. ``along``: as _compare's."""
-    if along is None or not _subgradient_at_kinks(along(row.parameter),
-                                                   [along.params[row.parameter]], 0, mine,
-                                                   ref, tolerance):
+    a note on ``row``. ``whole``: as _compare's."""
+    if whole is None:
+        return False
+    cost, params = whole
+    name = row.parameter
+
+    def along(x):  # the cost as a function of this parameter, the others held
+        return cost({**{k: Tensor(v) for k, v in params.items()}, name: x})
+    if not _subgradient_at_kinks(along, [params[name]], 0, mine, ref, tolerance):
         return False
     row.message = ("yours differs from the engine's only where the cost has a kink (its "
                    "one-sided slopes differ: relu, abs, max or clip at a tie), and lies "

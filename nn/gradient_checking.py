@@ -19,7 +19,7 @@ from . import deep
 from .checks import ShapeError, check_like_parameters, check_parameters, check_X, num_layers
 from .regularization import backward_propagation as network_backward
 from .regularization import cost_engine as network_cost
-from .regularization import relu, sigmoid
+from .regularization import l2_cost, relu, sigmoid
 from .training import check_gradients_option
 
 # ---- 1-D: J(theta) = theta x ----------------------------------------------------------------
@@ -178,8 +178,7 @@ def forward_propagation_deep(X, Y, parameters, hidden="relu", lambd=0.0):
     Y = _check_labels(Y, X.shape[1], "forward_propagation_deep")
     AL, caches = deep.L_model_forward(X, parameters, hidden=hidden)
     m = X.shape[1]
-    L2 = sum(np.sum(np.square(parameters[f"W{l}"])) for l in range(1, num_layers(parameters) + 1))
-    return _cost(AL, Y, m) + (lambd / (2 * m) * L2 if lambd else 0.0), caches
+    return _cost(AL, Y, m) + (l2_cost(parameters, lambd, m) if lambd else 0.0), caches
 
 
 def backward_propagation_n(X, Y, cache):

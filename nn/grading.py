@@ -923,6 +923,13 @@ def _capped(results: dict) -> dict:
     return results
 
 
+def _left_to_print(size: int) -> int:
+    """How much of the learner's printing may still pass before ``size`` more, counted."""
+    left = OUTPUT_CHARS - _limit["printed"]
+    _limit["printed"] += size
+    return left
+
+
 class _BoundedOutput:
     """The learner's prints, passed on up to OUTPUT_CHARS over the whole grade, then
     dropped, said once: a learner printing in its loop sent 1 GB through the grader. The
@@ -940,12 +947,11 @@ class _BoundedOutput:
         return getattr(self.out, name)
 
     def write(self, text: str) -> int:
-        left = OUTPUT_CHARS - _limit["printed"]
+        left = _left_to_print(len(text))
         if left > 0:
             self.out.write(text[:left])
             if len(text) >= left:
                 self.out.write("\n[the grader shows no more of the learner's printing]\n")
-        _limit["printed"] += len(text)
         return len(text)
 
     def writelines(self, lines) -> None:
@@ -967,10 +973,9 @@ class _BoundedBytes:
         return getattr(self.raw, name)
 
     def write(self, data) -> int:
-        left = OUTPUT_CHARS - _limit["printed"]
+        left = _left_to_print(len(data))
         if left > 0:
             self.raw.write(bytes(data[:left]))
-        _limit["printed"] += len(data)
         return len(data)
 
     def close(self) -> None:

@@ -314,6 +314,7 @@ def _create_temp(directory):
 
 _META = {"layer_dims", "hidden", "output", "init", "format_version"}
 _HISTORY = "costs"  # format 2's cost history: (n,) floats, inf allowed (a saturated sigmoid)
+_NOT_PARAMETERS = _META | {_HISTORY}
 _MAX_COSTS = 1_000_000  # a million recorded costs: 8 MB read, ~30 MB as Python floats
 SUPPORTED_FORMAT_VERSIONS = (1, 2)
 _NPY_MAGIC = b"\x93NUMPY"
@@ -503,11 +504,16 @@ def _metadata(zf, members, headers, path):
     return dims, text("hidden", ACTIVATIONS), text("init", INITIALIZERS)
 
 
+def _layer_shapes(dims) -> dict[str, tuple[int, int]]:
+    """{"W1": (n[1], n[0]), "b1": (n[1], 1), ...}: the parameters layer_dims gives."""
+    return {f"{p}{l}": ((dims[l], dims[l - 1]) if p == "W" else (dims[l], 1))
+            for l in range(1, len(dims)) for p in "Wb"}
+
+
 def _check_saveable(parameters, dims, costs=None):
     """save() refuses what load() would: parameters that do not fit layer_dims (assigned
     from L_layer_model's run of other sizes: the file was written, and failed at load)."""
-    expected = {f"{p}{l}": ((dims[l], dims[l - 1]) if p == "W" else (dims[l], 1))
-                for l in range(1, len(dims)) for p in "Wb"}
+    expected = _layer_shapes(dims)
     wrong = [k for k in expected if np.shape(parameters.get(k)) != expected[k]]
     try:
         bad_costs = costs is not None and (np.ndim(costs) != 1 or len(costs) > _MAX_COSTS
@@ -528,8 +534,8 @@ def _check_saveable(parameters, dims, costs=None):
 
 def _check_parameter_headers(headers, dims, path):
     """Every W[l] and b[l] is declared a float array of the shape layer_dims gives it."""
-    params = set(headers) - _META - {_HISTORY}
-    expected = {f"{p}{l}" for l in range(1, len(dims)) for p in "Wb"}
+    params = set(headers) - _NOT_PARAMETERS
+    expected = set(_layer_shapes(dims))
     if params != expected:
         raise ModelFileError(f"load: {path} has parameter keys {sorted(params)}, expected "
                              f"{sorted(expected)} for layer_dims {dims}; missing "
@@ -564,7 +570,7 @@ def load(path) -> Model:
             dims, hidden, init = _metadata(zf, members, headers, path)
             _check_parameter_headers(headers, dims, path)
             params = {}
-            for k in sorted(set(headers) - _META - {_HISTORY},
+            for k in sorted(set(headers) - _NOT_PARAMETERS,
                             key=lambda k: (int(k[1:]), k[0] == "b")):
                 v = _read_member(zf, members[k], path)
                 if not np.all(np.isfinite(v)):
