@@ -1051,6 +1051,21 @@ def test_a_pytorch_name_autograd_lite_lacks_says_what_to_write(name, instead):
     assert not hasattr(al, "no_such_name")  # others are plain AttributeErrors
 
 
+@pytest.mark.parametrize("name, instead", [
+    ("Value", "al.Tensor(2.0, requires_grad=True)"), ("nn", "no torch.nn"),
+    ("vmap", "no vmap"), ("Linear", "W @ X + b")])
+def test_from_autograd_lite_import_a_name_it_lacks_gives_the_hint(name, instead):
+    # micrograd's `from micrograd.engine import Value`, ported: Python turns the module's
+    # AttributeError into its own bare "cannot import name", so the hint must come as an
+    # ImportError there, while hasattr() still sees an AttributeError
+    with pytest.raises(ImportError, match=re.escape(instead)):
+        exec(f"from autograd_lite import {name}", {})
+    with pytest.raises(ImportError, match="cannot import name 'no_such_name'"):
+        exec("from autograd_lite import no_such_name", {})
+    assert not hasattr(al, name)
+    exec("from autograd_lite import Tensor, draw", {})  # real and lazy names import as before
+
+
 def test_the_written_instead_runs():
     rng = np.random.default_rng(0)
     logits = al.tensor(rng.standard_normal((5, 4)), requires_grad=True)
@@ -1104,9 +1119,11 @@ def test_more_names_say_what_to_write(name, instead):
                                   lambda d: al.arange(3, device=d), lambda d: al.eye(2, device=d),
                                   lambda d: al.linspace(0, 1, 3, device=d),
                                   lambda d: al.zeros_like(np.ones(2), device=d),
-                                  lambda d: al.tensor([1.0], device=d)])
+                                  lambda d: al.tensor([1.0], device=d),
+                                  lambda d: al.Tensor([1.0], device=d),
+                                  lambda d: al.Tensor(2.0, requires_grad=True, device=d)])
 def test_device_cpu_is_taken_where_tensors_are_made(make):
     # a second review: al.tensor took device= and al.zeros(n, device=device) did not
-    assert make("cpu").shape and make("cpu:0") is not None and make(None) is not None
+    assert all(isinstance(make(d), al.Tensor) for d in ("cpu", "cpu:0", None))
     with pytest.raises(ValueError, match="give device='cpu'"):
         make("cuda")
