@@ -341,12 +341,20 @@ def _layer_dims(sizes, model: CourseModel, n_x: int, max_parameters=MAX_PARAMETE
     """[n_x, n[1], ..., 1] from _hidden_sizes (the model's own when None); a usage error
     for what the model cannot take."""
     sizes = list(model.layers) if sizes is None else sizes
-    if len(sizes) >= 2 and sizes[0] == n_x and sizes[-1] == 1:
+    full = len(sizes) >= 2 and sizes[0] == n_x and sizes[-1] == 1
+    if full:
         sizes = sizes[1:-1]
     if any(n > MAX_WIDTH for n in sizes):  # a full list whose first is not this data's n_x
         raise UsageError(f"--layers: hidden layers of 1 to {MAX_WIDTH:,} units, got "
                          f"{','.join(map(str, sizes))}; a full list starts with this data's "
                          f"n_x = {n_x}")
+    if not full and len(sizes) >= 2 and sizes[-1] == 1:  # the course's layers_dims less n_x?
+        shown, hidden = ",".join(map(str, sizes)), ",".join(map(str, sizes[:-1]))
+        raise UsageError(f"--layers {shown} ends in a hidden layer of one unit before the output "
+                         f"unit ({n_x},{shown},1): give the hidden sizes alone, --layers "
+                         f"{hidden}, or the full list that starts with this data's n_x = {n_x}, "
+                         f"--layers {n_x},{hidden},1 (--layers {n_x},{shown},1 if one unit "
+                         "is meant)")
     lo, hi = model.hidden_layers
     if lo == hi == 0 and sizes:
         raise UsageError(f"{model.name} has no hidden layer; drop --layers")

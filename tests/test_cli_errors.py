@@ -159,6 +159,13 @@ OUT_OF_RANGE = [
                                                                     "a full list starts with "
                                                                     "this data's n_x = 2"),
     (["train", "deep", "--layers", ",".join(["2"] * 101)], "at most 100 hidden layers"),
+    # the course's layers_dims less n_x read as hidden sizes made a 1-unit hidden layer, in silence
+    (["train", "deep", "--layers", "20,7,5,1", "--data", "flower"],
+     "--layers 20,7,5,1 ends in a hidden layer of one unit before the output unit "
+     "(2,20,7,5,1,1): give the hidden sizes alone, --layers 20,7,5, or the full list that "
+     "starts with this data's n_x = 2, --layers 2,20,7,5,1 (--layers 2,20,7,5,1,1 if one "
+     "unit is meant)"),
+    (["check", "deep", "--layers", "4,1"], "--layers 4,1 ends in a hidden layer of one unit"),
     (["train", "shallow", "--learning-rate", "nan"], "--learning-rate: must be a positive "
                                                      "finite number"),
     (["train", "shallow", "--learning-rate", "inf"], "positive finite"),
@@ -190,6 +197,16 @@ def test_numeric_options_out_of_range_are_usage_errors(capsys, argv, message):
     line = one_line(err)
     assert line.startswith("autograd-lite: usage error: ") and message in line
     assert out == ""  # refused before any training or checking
+
+
+@pytest.mark.parametrize("layers, dims", [("20,7,5", "[2, 20, 7, 5, 1]"),
+                                           ("2,20,7,5,1", "[2, 20, 7, 5, 1]"),
+                                           ("2,4,1,1", "[2, 4, 1, 1]"), ("1", "[2, 1, 1]")])
+def test_layers_that_say_what_they_mean_are_taken(capsys, layers, dims):
+    code, out, err = run(capsys, "train", "deep", "--data", "flower", "--layers", layers,
+                         "--iterations", "1", "--no-progress")
+    assert code == 0, err
+    assert out.startswith(f"training deep {dims} on flower")
 
 
 @pytest.mark.parametrize("argv,attribute,value", [
