@@ -19,11 +19,15 @@ its options and defaults, for a gradient g (-g with ``maximize``):
   ``amsgrad`` v_hat uses the largest v so far. t counts each parameter's own steps, as
   PyTorch's does: one unused for a while starts its bias correction at its first gradient.
 - ``AdamW``: Adam whose weight decay is p *= 1 - lr weight_decay, apart from the gradient.
+- ``RMSprop``: s = alpha s + (1 - alpha) g^2, p -= lr g / (sqrt(s) + eps) (Course 2's, alpha
+  its beta2); ``centered`` uses s - mean(g)^2, ``momentum`` steps by buf = momentum buf + that.
 
 A parameter whose ``.grad`` is None (unused by the cost) is left as it is. The settings are
 in ``opt.param_groups[0]`` (one group), as PyTorch's schedules change them
 (``opt.param_groups[0]["lr"] = 0.01``), and are attributes too (``opt.lr = 0.01``); each
-step checks them. Course 2's own momentum (v = beta v + (1 - beta) dW) is
+step checks them, and steps the tensors listed in ``opt.param_groups[0]["params"]`` then
+(a list replaced or added to is checked again). ``opt.state[p]`` is parameter p's state.
+Course 2's own momentum (v = beta v + (1 - beta) dW) is
 ``nn.optimization.update_parameters_with_momentum``.
 """
 
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -39,7 +44,7 @@ import numpy as np
 from .modes import enable_grad, no_grad
 from .tensor import Tensor
 
-__all__ = ["SGD", "Adam", "AdamW"]
+__all__ = ["SGD", "Adam", "AdamW", "RMSprop"]
 
 
 def _setting(name: str) -> property:
@@ -52,8 +57,8 @@ def _setting(name: str) -> property:
 class Optimizer:
     """The parameters (leaf Tensors that require grad), their settings, and the shared steps.
 
-    ``state[i]`` holds parameter i's arrays (PyTorch's names: ``momentum_buffer``;
-    ``step``, ``exp_avg``, ``exp_avg_sq``)."""
+    ``state[p]`` holds parameter p's arrays (PyTorch's names: ``momentum_buffer``;
+    ``step``, ``exp_avg``, ``exp_avg_sq``; ``square_avg``)."""
 
     # setting -> (lowest, highest, whether the highest is allowed); bools are flags
     _RANGES: dict[str, tuple[float, float, bool]] = {}
@@ -61,11 +66,29 @@ class Optimizer:
     lr = _setting("lr")
 
     def __init__(self, params: Iterable[Tensor] | dict[str, Tensor], **settings: Any) -> None:
-        self.params = _parameters(type(self).__name__, params)
+        listed = _parameters(type(self).__name__, params)
         self.defaults = {k: self._checked(k, v) for k, v in settings.items()}
-        self.param_groups = [{"params": self.params, **self.defaults}]
+        self.param_groups = [{"params": listed, **self.defaults}]
         self._last_checked = dict(self.defaults)
-        self.state: list[dict[str, Any]] = [{} for _ in self.params]
+        self._listed = (listed, tuple(map(id, listed)))  # the list last checked, and its items
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)  # PyTorch's
+
+    @property
+    def params(self) -> list[Tensor]:
+        """The tensors ``param_groups[0]["params"]`` lists, checked again when the list was
+        replaced or changed since (PyTorch steps what the group lists)."""
+        listed = self.param_groups[0]["params"]
+        if listed is not self._listed[0] or tuple(map(id, listed)) != self._listed[1]:
+            listed = _parameters(type(self).__name__, listed)
+            self.param_groups[0]["params"] = listed
+            self._listed = (listed, tuple(map(id, listed)))
+        return listed
+
+    def add_param_group(self, group: dict) -> None:
+        """PyTorch's second group, refused: settings apply to every parameter here."""
+        raise TypeError(f"{type(self).__name__}.add_param_group: there is one group here. Add "
+                        "tensors that share its settings to opt.param_groups[0]['params'] "
+                        "(.append(w)); make another optimizer for other settings")
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v!r}" for k, v in self.param_groups[0].items()
@@ -77,7 +100,7 @@ class Optimizer:
         a pair of floats for betas)."""
         name = type(self).__name__
         if key == "betas":
-            if not (isinstance(value, (tuple, list)) and len(value) == 2):
+            if not (isinstance(value, (tuple, list, np.ndarray)) and np.shape(value) == (2,)):
                 raise ValueError(f"{name}: betas must be a pair (beta1, beta2), as (0.9, 0.999), "
                                  f"got {value!r}")
             return tuple(_in_range(name, f"betas[{i}]", b, 0.0, 1.0, False)
@@ -95,8 +118,13 @@ class Optimizer:
         cost 9 us of SGD's 25 on 4 parameters; comparing with the last checked, 1.)"""
         group = self.param_groups[0]
         now = {k: group[k] for k in self.defaults}
-        if now != self._last_checked:  # (a NaN is never equal: checked, and refused)
+        try:
+            changed = now != self._last_checked  # (a NaN is never equal: checked, and refused)
+        except ValueError:  # an array's == is elementwise: betas = np.array([0.9, 0.99])
+            changed = True
+        if changed:
             now = {k: self._checked(k, v) for k, v in now.items()}
+            group.update(now)  # (the checked floats: the array is compared once)
             self._last_checked = now
         return now
 
@@ -121,11 +149,11 @@ class Optimizer:
                 cost = closure()
         settings = self._settings()
         with no_grad():
-            for i, p in enumerate(self.params):
+            for p in self.params:
                 if p.grad is not None:
                     g = p.grad._data if type(p.grad) is Tensor else p.grad  # (create_graph)
                     g = np.asarray(g, dtype=p.dtype)
-                    p -= self._update(self.state[i], p, -g if settings["maximize"] else g,
+                    p -= self._update(self.state[p], p, -g if settings["maximize"] else g,
                                       settings)
         return cost
 
@@ -137,37 +165,59 @@ class Optimizer:
         to save and give to ``load_state_dict`` of an optimizer made on the parameters you
         load: an optimizer pickled apart from its parameters steps its own copies of them."""
         group = {k: v for k, v in self.param_groups[0].items() if k != "params"}
+        params = self.params
         return {"optimizer": type(self).__name__,
-                "state": {i: copy.deepcopy(s) for i, s in enumerate(self.state) if s},
-                "param_groups": [{**group, "params": list(range(len(self.params)))}]}
+                "state": {i: copy.deepcopy(self.state[p]) for i, p in enumerate(params)
+                          if self.state.get(p)},
+                "param_groups": [{**group, "params": list(range(len(params)))}]}
 
     def load_state_dict(self, state: dict) -> None:
-        """Take the settings and state ``state_dict`` gave, checked against these parameters."""
+        """Take the settings and state ``state_dict`` gave, checked against these parameters.
+        An Adam's loads into an AdamW and back, as in PyTorch (their state is the same)."""
         name = type(self).__name__
         groups = state.get("param_groups") if isinstance(state, dict) else None
-        if (not isinstance(state, dict) or state.get("optimizer") != name
-                or not isinstance(groups, list) or len(groups) != 1
-                or not isinstance(state.get("state"), dict)):
+        if (not isinstance(state, dict) or not isinstance(groups, list) or len(groups) != 1
+                or not isinstance(groups[0], dict) or not isinstance(state.get("state"), dict)):
             raise ValueError(f"{name}.load_state_dict: this is not what state_dict() of an "
                              f"al.optim.{name} gives (keys "
                              f"{sorted(state) if isinstance(state, dict) else state}; a "
                              "torch.optim state_dict holds torch tensors, and is not loaded)")
-        n = len(self.params)
-        fits = groups[0].get("params") == list(range(n)) and all(
-            isinstance(i, int) and 0 <= i < n and isinstance(s, dict)
-            and set(s) in [set(), *self._STATE_KEYS] and all(
-                np.shape(v) == self.params[i].shape for k, v in s.items() if k != "step")
-            for i, s in state["state"].items())
-        if not fits:
-            raise ValueError(f"{name}.load_state_dict: its state does not fit these {n} "
-                             f"parameters' shapes (or lacks a {name}'s arrays: "
-                             f"{sorted(self._STATE_KEYS[0])})")
+        other = _OPTIMIZERS.get(state.get("optimizer"))
+        if other is None or other._STATE_KEYS != self._STATE_KEYS:
+            raise ValueError(f"{name}.load_state_dict: the state is an al.optim."
+                             f"{state.get('optimizer')}'s; load it into one of those")
+        params = self.params
+        misfit = _misfit(state["state"], groups[0].get("params"), params, self._STATE_KEYS)
+        if misfit:
+            raise ValueError(f"{name}.load_state_dict: {misfit}")
         settings = {k: self._checked(k, groups[0][k]) for k in self.defaults if k in groups[0]}
         if len(settings) != len(self.defaults):
             raise ValueError(f"{name}.load_state_dict: its settings lack "
                              f"{sorted(set(self.defaults) - set(settings))}")
         self.param_groups[0].update(settings)
-        self.state = [copy.deepcopy(state["state"].get(i, {})) for i in range(n)]
+        self.state = defaultdict(dict, {p: copy.deepcopy(state["state"][i])
+                                        for i, p in enumerate(params) if i in state["state"]})
+
+
+def _misfit(state: dict, positions: Any, params: list[Tensor], keys: tuple[set, ...]) -> str:
+    """What in a state_dict's ``state`` does not fit these parameters; "" if all does."""
+    n = len(params)
+    if positions != list(range(n)):
+        return (f"it is the state of {len(positions) if isinstance(positions, list) else '?'} "
+                f"parameters, and this optimizer has {n}")
+    for i, s in state.items():
+        if not (isinstance(i, int) and 0 <= i < n):  # (a JSON round trip makes them "0", "1")
+            return (f"its state is keyed by {i!r}; the keys are the parameters' positions, "
+                    f"ints from 0 to {n - 1} (save it with pickle, or turn the keys back "
+                    "into ints)")
+        if not isinstance(s, dict) or set(s) not in [set(), *keys]:
+            return (f"the state of parameter {i} has {sorted(s) if isinstance(s, dict) else s}"
+                    f", not {sorted(keys[0])}")
+        for k, v in s.items():
+            if k != "step" and np.shape(v) != params[i].shape:
+                return (f"its {k} of parameter {i} has shape {np.shape(v)}, the parameter "
+                        f"{params[i].shape}")
+    return ""
 
 
 class SGD(Optimizer):
@@ -249,6 +299,45 @@ class AdamW(Adam):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
 
 
+
+class RMSprop(Optimizer):
+    """PyTorch's RMSprop: s = alpha s + (1 - alpha) g^2, p -= lr g / (sqrt(s) + eps) (the
+    course's RMSprop, alpha its beta2), with momentum, centered, weight decay and maximize."""
+
+    _RANGES = {"alpha": (0.0, 1.0, True), "momentum": (0.0, 1.0, True),
+               "centered": (0, None, False), "maximize": (0, None, False)}
+    _STATE_KEYS = tuple({"step", "square_avg", *more} for more in
+                        ((), ("momentum_buffer",), ("grad_avg",), ("momentum_buffer", "grad_avg")))
+    alpha, eps, weight_decay = _setting("alpha"), _setting("eps"), _setting("weight_decay")
+    momentum, centered, maximize = (_setting("momentum"), _setting("centered"),
+                                    _setting("maximize"))
+
+    def __init__(self, params: Iterable[Tensor] | dict[str, Tensor], lr: float = 1e-2,
+                 alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
+                 momentum: float = 0.0, centered: bool = False, *,
+                 maximize: bool = False) -> None:
+        super().__init__(params, lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                         momentum=momentum, centered=centered, maximize=maximize)
+
+    def _update(self, state: dict, p: Tensor, g: np.ndarray, s: dict) -> np.ndarray:
+        alpha = s["alpha"]
+        if s["weight_decay"]:
+            g = g + s["weight_decay"] * p.data
+        if not state:
+            state.update(step=0, square_avg=np.zeros_like(p.data))
+        state["step"] += 1
+        square = state["square_avg"] = alpha * state["square_avg"] + (1 - alpha) * g * g
+        if s["centered"]:  # the variance of g rather than its second moment
+            mean = state.get("grad_avg", np.zeros_like(p.data))
+            mean = state["grad_avg"] = mean + (1 - alpha) * (g - mean)
+            square = square - mean * mean
+        d = g / (np.sqrt(square) + s["eps"])
+        if s["momentum"]:
+            buf = state.get("momentum_buffer", np.zeros_like(p.data))
+            d = state["momentum_buffer"] = s["momentum"] * buf + d
+        return s["lr"] * d
+
+
 def _parameters(name: str, params: Any) -> list[Tensor]:
     """The parameters as a list, each a leaf Tensor that requires grad, none twice."""
     if isinstance(params, Tensor):
@@ -303,3 +392,26 @@ def _is_number(value: Any) -> bool:
     """A real number: a Python or numpy one, or a 0-d array of one (np.float32(0.01) was
     refused as "not a positive finite number"); not a bool."""
     return np.ndim(value) == 0 and np.asarray(value).dtype.kind in ("i", "u", "f")
+
+
+_OPTIMIZERS = {"SGD": SGD, "Adam": Adam, "AdamW": AdamW, "RMSprop": RMSprop}
+
+
+# what PyTorch users reach for that is not here, and what to write instead
+_NOT_HERE = {
+    "lr_scheduler": "there are no schedulers: set opt.param_groups[0]['lr'] (or opt.lr) in the "
+                    "loop, e.g. opt.lr = lr0 / (1 + decay_rate * epoch), Course 2's decay",
+    **dict.fromkeys(("StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR"),
+                    "there are no schedulers: set opt.lr in the loop (opt.lr = lr0 * 0.1 ** "
+                    "(epoch // 30) is StepLR's)"),
+    **dict.fromkeys(("Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "LBFGS", "SparseAdam",
+                     "ASGD", "Rprop"),
+                    "the optimizers here are SGD (with momentum), RMSprop, Adam and AdamW"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _NOT_HERE:
+        raise AttributeError(f"module 'autograd_lite.optim' has no attribute {name!r}: "
+                             f"{_NOT_HERE[name]}")
+    raise AttributeError(f"module 'autograd_lite.optim' has no attribute {name!r}")

@@ -3,6 +3,7 @@ torch.optim pages' pseudocode (and against torch itself where it is installed), 
 ways PyTorch users drive an optimizer: param_groups, schedules, closures, state_dict."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -104,7 +105,10 @@ def test_adam_and_adamw_follow_pytorchs_documented_rule_for_every_option(kind, o
                                                           nesterov=False, weight_decay=0.01)),
                                            ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True)),
                                            ("Adam", dict(lr=0.05, amsgrad=True, weight_decay=0.1)),
-                                           ("AdamW", dict(lr=0.05, maximize=True))])
+                                           ("AdamW", dict(lr=0.05, maximize=True)),
+                                           ("RMSprop", dict(lr=0.01, alpha=0.9)),
+                                           ("RMSprop", dict(lr=0.01, momentum=0.9, centered=True,
+                                                            weight_decay=0.01))])
 def test_the_same_steps_as_torch_where_it_is_installed(kind, options):
     torch = pytest.importorskip("torch", reason="torch is the peers' extra")
     init, P, _ = _run(lambda P: getattr(al.optim, kind)(P, **options), steps=20)
@@ -218,7 +222,7 @@ def test_state_dict_has_pytorchs_layout_and_round_trips():
                                       "maximize": False, "params": [0]}]
     assert sorted(state["state"][0]) == ["exp_avg", "exp_avg_sq", "max_exp_avg_sq", "step"]
     state["state"][0]["exp_avg"][:] = 99.0  # a copy
-    assert opt.state[0]["exp_avg"][0] != 99.0
+    assert opt.state[w]["exp_avg"][0] != 99.0  # keyed by the parameter, as PyTorch's
     assert "Adam(1 parameters, lr=0.1" in repr(opt)
 
 
@@ -262,6 +266,128 @@ def test_what_a_review_found_in_the_first_rewrite():
     opt.step()
     state = opt.state_dict()
     del state["state"][0]["exp_avg"]  # step() then raised KeyError
-    with pytest.raises(ValueError, match=r"lacks a Adam's arrays: \['exp_avg', 'exp_avg_sq', "
-                       r"'step'\]"):
+    with pytest.raises(ValueError, match=r"the state of parameter 0 has \['exp_avg_sq', 'step'\], "
+                       r"not \['exp_avg', 'exp_avg_sq', 'step'\]"):
         al.optim.Adam([w]).load_state_dict(state)
+
+
+# ---- an outside tester's findings (PyTorch's idioms on the optimizers) ----------------------
+
+def _two():
+    return (al.Tensor(np.zeros(2), requires_grad=True),
+            al.Tensor(np.zeros(2), requires_grad=True))
+
+
+def test_the_group_list_is_what_step_steps_replaced_or_appended_to():
+    # param_groups[0]["params"] = [q] stepped p, the list it was made with, in silence;
+    # .append(q) raised a bare IndexError
+    p, q = _two()
+    opt = al.optim.SGD([p], lr=1.0)
+    opt.param_groups[0]["params"] = [q]
+    p.grad, q.grad = np.ones(2), np.ones(2)
+    opt.step()
+    assert p.tolist() == [0.0, 0.0] and q.tolist() == [-1.0, -1.0]
+    opt = al.optim.Adam([p], lr=0.1)
+    opt.param_groups[0]["params"].append(q)
+    p.grad, q.grad = np.ones(2), np.ones(2)
+    opt.step()
+    assert np.allclose(p.data, -0.1) and np.allclose(q.data, -1.1)
+    assert opt.state[q]["step"] == 1 and opt.state_dict()["param_groups"][0]["params"] == [0, 1]
+    opt.param_groups[0]["params"].append(p)  # listed twice: it would be stepped twice
+    with pytest.raises(ValueError, match="parameter 2 is parameter 0 again"):
+        opt.step()
+
+
+def test_state_is_keyed_by_the_parameter_and_a_second_group_is_refused_with_what_to_do():
+    p, q = _two()
+    opt = al.optim.SGD([p], lr=0.1, momentum=0.9)
+    p.grad = np.ones(2)
+    opt.step()
+    assert opt.state[p]["momentum_buffer"].tolist() == [1.0, 1.0] and not opt.state[q]
+    with pytest.raises(TypeError, match=r"there is one group here. Add tensors that share its "
+                       r"settings to opt.param_groups\[0\]\['params'\]"):
+        opt.add_param_group({"params": [q], "lr": 0.01})
+
+
+def test_betas_given_as_an_array_are_taken_at_first_and_in_the_loop():
+    p, _ = _two()
+    opt = al.optim.Adam([p], lr=0.1, betas=np.array([0.9, 0.99]))
+    p.grad = np.ones(2)
+    opt.step()
+    opt.param_groups[0]["betas"] = np.array([0.8, 0.9])  # numpy's == made step() raise
+    p.grad = np.ones(2)
+    opt.step()
+    assert opt.betas == (0.8, 0.9) and opt.state[p]["step"] == 2
+    opt.param_groups[0]["betas"] = np.array([0.8, 1.5])
+    with pytest.raises(ValueError, match=r"betas\[1\] must be a number in \[0, 1\)"):
+        opt.step()
+
+
+def test_load_state_dict_says_what_does_not_fit():
+    p, q = _two()
+    opt = al.optim.Adam([p], lr=0.1)
+    p.grad = np.ones(2)
+    opt.step()
+    state = opt.state_dict()
+    as_json = {**state, "state": {str(k): v for k, v in state["state"].items()}}
+    with pytest.raises(ValueError, match=r"its state is keyed by '0'; the keys are the "
+                       r"parameters' positions, ints from 0 to 0"):
+        al.optim.Adam([q]).load_state_dict(as_json)  # said "does not fit these shapes"
+    with pytest.raises(ValueError, match=r"its exp_avg of parameter 0 has shape \(2,\), the "
+                       r"parameter \(3,\)"):
+        al.optim.Adam([al.Tensor(np.zeros(3), requires_grad=True)]).load_state_dict(state)
+    with pytest.raises(ValueError, match="the state of 1 parameters, and this optimizer has 2"):
+        al.optim.Adam([p, q]).load_state_dict(state)
+    with pytest.raises(ValueError, match=r"the state is an al.optim.Adam's; load it into one"):
+        al.optim.SGD([q]).load_state_dict(state)  # (said: a torch state_dict)
+    w = al.optim.AdamW([q], weight_decay=0.5)
+    w.load_state_dict(state)  # PyTorch loads an Adam's state into an AdamW
+    assert w.weight_decay == 0.0 and w.state[q]["step"] == 1
+    assert np.array_equal(w.state[q]["exp_avg"], opt.state[p]["exp_avg"])
+
+
+def _rmsprop_by_hand(w, grads, lr, alpha, eps, weight_decay=0.0, momentum=0.0, centered=False):
+    """Course 2's RMSprop (s = beta2 s + (1 - beta2) dW^2, W -= lr dW / (sqrt(s) + eps)), with
+    PyTorch's documented momentum, centering and weight decay, in plain numpy."""
+    s, mean, buf = np.zeros_like(w), np.zeros_like(w), np.zeros_like(w)
+    for g in grads:
+        g = g + weight_decay * w
+        s = alpha * s + (1 - alpha) * g * g
+        var = s
+        if centered:
+            mean = mean + (1 - alpha) * (g - mean)
+            var = s - mean * mean
+        d = g / (np.sqrt(var) + eps)
+        if momentum:
+            buf = momentum * buf + d
+            d = buf
+        w = w - lr * d
+    return w
+
+
+@pytest.mark.parametrize("options", [{}, {"momentum": 0.9}, {"centered": True},
+                                     {"momentum": 0.5, "centered": True, "weight_decay": 0.1}])
+def test_rmsprop_is_the_courses_with_pytorchs_options(options):
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal((3, 2))
+    grads = [rng.standard_normal((3, 2)) for _ in range(5)]
+    w = al.Tensor(w0.copy(), requires_grad=True)
+    opt = al.optim.RMSprop([w], lr=0.01, alpha=0.9, eps=1e-8, **options)
+    for g in grads:
+        w.grad = g
+        opt.step()
+    assert np.allclose(w.data, _rmsprop_by_hand(w0, grads, 0.01, 0.9, 1e-8, **options),
+                       rtol=1e-13, atol=0)
+    state = opt.state_dict()
+    again = al.optim.RMSprop([al.Tensor(w0, requires_grad=True)], lr=0.01, alpha=0.9, **options)
+    again.load_state_dict(state)
+    assert again.state_dict()["state"][0]["step"] == 5
+
+
+@pytest.mark.parametrize("name, instead", [("lr_scheduler", "opt.param_groups[0]['lr']"),
+                                           ("StepLR", "0.1 ** (epoch // 30)"),
+                                           ("Adagrad", "SGD (with momentum), RMSprop, Adam")])
+def test_pytorch_optim_names_that_are_not_here_say_what_to_write(name, instead):
+    with pytest.raises(AttributeError, match=re.escape(instead)):
+        getattr(al.optim, name)
+    assert not hasattr(al.optim, "no_such_optimizer")
