@@ -1045,7 +1045,10 @@ def astype(x: ArrayLike, dtype) -> Tensor:
 def getitem(x: ArrayLike, index) -> Tensor:
     """``x[index]`` with basic or advanced indexing; repeated indices accumulate gradient.
     The index's arrays are copied (``frozen_index``): changing them later moves nothing."""
-    return apply(_getitem, (x,), {"index": frozen_index(index, "getitem")})
+    out = apply(_getitem, (x,), {"index": frozen_index(index, "getitem")})
+    if type(out._data) is not np.ndarray and type(x) is Tensor and x.ndim:
+        out._entry = True  # numpy copies one entry: a write into it cannot reach x
+    return out
 
 
 def concatenate(tensors, axis: int | None = 0) -> Tensor:

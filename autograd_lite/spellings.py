@@ -362,12 +362,21 @@ _OUT_OF_PLACE = {"add_": "t = t + x", "sub_": "t = t - x", "mul_": "t = t * x",
                  "fill_": "t = al.full_like(t, v)", "copy_": "t = al.broadcast_to(src, t.shape)",
                  "clamp_": "t = t.clamp(min, max)"}
 
+# the same write into one entry of W, as W[0, 1] <op> x
+_ASSIGNED = {"add_": "+= x", "sub_": "-= x", "mul_": "*= x", "div_": "/= x", "zero_": "= 0",
+             "fill_": "= v", "copy_": "= src", "clamp_": "= W[0, 1].clamp(min, max)"}
+
 
 def _in_place(t: Tensor, name: str, *values: Any) -> None:
     """What ``t op= x`` would turn into a new tensor (``t = t op x``) is refused: an in-place
     method must change ``t`` itself, as its caller reads ``t`` afterwards. So is a leaf that
     requires grad while recording, as PyTorch refuses it."""
     instead = _OUT_OF_PLACE[name]
+    if getattr(t, "_entry", False):  # PyTorch's W[0, 1] is a view; numpy's is a copy
+        raise RuntimeError(f"t.{name}(): this tensor is one entry of another, W[0, 1], which "
+                           "numpy copies, so the write would reach the copy alone; write into "
+                           f"W itself: W[0, 1] {_ASSIGNED[name]} (under `with al.no_grad():` "
+                           "for a parameter)")
     recording = modes.is_grad_enabled()
     if t._op is not None and recording:
         raise RuntimeError(f"t.{name}(): this tensor was made by '{t._op.name}', and backward() "

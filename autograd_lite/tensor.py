@@ -98,10 +98,11 @@ class Tensor:
     # A Tensor is also its graph node: _op (the Primitive; None: a leaf), _args (inputs; None
     # once backward freed them), _vals (their arrays), _kwargs, _tick (the write clock when
     # made: an input written since has a higher _version), _where (anomaly), _root (backward()
-    # ran from it). _versions: a one-item list shared with views and detached copies, or None.
+    # ran from it), _entry (a copy of one entry of another: x[0, 1]). _versions: a one-item
+    # list shared with views and detached copies, or None.
     __slots__ = ("_data", "_grad", "_requires_grad", "name", "_versions", "_retain", "_scope",
                  "_seq", "_op", "_args", "_vals", "_kwargs", "_tick", "_where", "_root",
-                 "__weakref__")
+                 "_entry", "__weakref__")
     __array_priority__ = 1000  # so that ndarray (op) Tensor defers to the Tensor
     __hash__ = object.__hash__  # == compares elementwise, like numpy
 

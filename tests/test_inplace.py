@@ -377,3 +377,34 @@ def test_pytorchs_in_place_methods_on_a_view_write_through_and_a_broadcast_view_
     with al.no_grad():
         entry += 1.0
     assert entry.item() == 7.0 and W.data[0, 1] == 6.0
+
+
+@pytest.mark.parametrize("write", [lambda W: W[0, 1].add_(100), lambda W: W[1][0].zero_(),
+                                   lambda W: W[1, 1].fill_(7), lambda W: W[0, 1].sub_(0.5),
+                                   lambda W: W[-1, -1].mul_(2), lambda W: W[0, 0].copy_(3.0),
+                                   lambda W: W[0, 0].clamp_(max=0.0)])
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_pytorchs_in_place_method_on_one_entry_is_refused_not_lost(write, requires_grad):
+    # an outside tester: PyTorch's W[0, 1] is a view, numpy's a copy, so W[0, 1].add_(100),
+    # and p[0, 1].sub_(lr) under no_grad, changed nothing, in silence
+    W = al.tensor(np.arange(6.0).reshape(2, 3), requires_grad=requires_grad)
+    before = W.data.copy()
+    with al.no_grad(), pytest.raises(RuntimeError, match=r"one entry of another, W\[0, 1\], "
+                                     r"which numpy copies.*write into W itself: W\[0, 1\]"):
+        write(W)
+    assert np.array_equal(W.data, before)
+    with al.no_grad():
+        W[0, 1] += 100  # what the message says to write: it does change W
+        W[1][0] = 0.0  # (a row is a view: its entry is written through it)
+    assert W.data[0, 1] == 101.0 and W.data[1, 0] == 0.0
+
+
+def test_a_rows_in_place_method_and_a_scalar_tensors_still_write():
+    W = al.tensor(np.zeros((2, 3)))
+    W[1].add_(1.0)  # a view: written through, as before
+    W[:, 0].fill_(5.0)
+    t = al.tensor(2.0)
+    t.add_(1.0)  # a scalar tensor of its own, not an entry of another
+    e = W[0, 2]
+    e += 1  # Python's e = e + 1 on a copy, numpy's meaning (README): W is left as it is
+    assert W.tolist() == [[5.0, 0.0, 0.0], [5.0, 1.0, 1.0]] and t.item() == 3.0 and e.item() == 1.0
