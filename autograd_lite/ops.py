@@ -664,9 +664,13 @@ def sum(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A00
 
 @composite
 def mean(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:
-    """Mean over ``axis``: the sum divided by the number of entries summed."""
-    shape = np.shape(_val(x))
+    """Mean over ``axis``: the sum divided by the number of entries summed (float16 summed
+    in float32, as numpy's mean does: 1,000 entries of 100 overflowed float16's sum)."""
+    data = _val(x)
+    shape = np.shape(data)
     axes = _axes(axis, len(shape), "mean")
+    if getattr(data, "dtype", None) == np.float16:
+        return astype(mean(astype(x, np.float32), axes, keepdims), np.float16)
     return sum(x, axes, keepdims) / float(_count(shape, axes))
 
 
@@ -758,10 +762,18 @@ def clip(x: ArrayLike, a_min=None, a_max=None, *, min=None, max=None) -> Tensor:
         out = where(nondiff(np.less, out, a_min), a_min, out)
     if a_max is not None:
         out = where(nondiff(np.greater, out, a_max), a_max, out)
+    for bound in (a_min, a_max):  # numpy's clip: a NaN bound makes its entries NaN (no
+        if bound is not None and _may_be_nan(bound):  # comparison with it holds)
+            out = where(nondiff(np.isnan, bound), bound, out)
     if out is not x:  # NaN in x: numpy's value, NaN, and torch.clamp's gradient, 0 (no
         # comparison holds for it, so it had passed through the wheres with gradient 1)
         out = where(nondiff(np.isnan, x), out * 0.0, out)
     return new_array(out, x) if type(out) is Tensor else _tensor(out, "clip")  # (no bounds)
+
+
+def _may_be_nan(bound: Any) -> bool:
+    """A Tensor bound (its values may change under al.compile), or a constant with a NaN."""
+    return type(bound) is Tensor or bool(np.isnan(bound).any())
 
 
 def norm(x: ArrayLike, axis=None, keepdims: bool = False) -> Tensor:

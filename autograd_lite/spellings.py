@@ -288,8 +288,22 @@ def _reshape_as(self: Tensor, other: Any) -> Tensor:
 
 
 def _contiguous(self: Tensor) -> Tensor:
-    """PyTorch's ``t.contiguous()``: t itself (numpy lays out what needs laying out)."""
-    return self
+    """PyTorch's ``t.contiguous()``: t itself where its entries lie in C order, else a copy
+    in that order that stays in the graph, so that ``t.transpose(1, 2).contiguous().view(n,
+    -1)`` is a view of the copy (it was t itself, and view() refused the transpose)."""
+    data = self._data
+    if type(data) is not np.ndarray or data.flags.c_contiguous:
+        return self
+    out = ops.astype(self, self.dtype)  # (a new array in the graph, as t.clone() ...)
+    out._data = np.ascontiguousarray(out._data)  # (... whose layout astype keeps)
+    return out
+
+
+def _contains(self: Tensor, value: Any) -> bool:
+    """``v in t``: whether any entry equals v, as numpy's and PyTorch's (a 2-D tensor's rows
+    were compared in turn, and a row's truth is ambiguous)."""
+    _no_value(self, "v in t")
+    return bool((self._data == ops._val(value)).any())
 
 
 def _unbind(self: Tensor, dim: int = 0) -> list[Tensor]:
@@ -319,7 +333,7 @@ for _op in OPS.values():
 Tensor.numel, Tensor.dim, Tensor.copy = _numel, _dim, _copy
 Tensor.split, Tensor.chunk = _split, _chunk
 Tensor.view_as, Tensor.reshape_as = _view_as, _reshape_as
-Tensor.contiguous, Tensor.unbind = _contiguous, _unbind
+Tensor.contiguous, Tensor.unbind, Tensor.__contains__ = _contiguous, _unbind, _contains
 # (not t.int(): a class attribute named int broke the annotations `int | None` that the API
 # reference reads in Tensor's namespace)
 Tensor.long, Tensor.to, Tensor.cpu = _integer("long"), _to, _cpu
