@@ -69,6 +69,8 @@ from .ops import (
     expand_dims,
     expm1,
     flatten,
+    flip,
+    gather,
     getitem,
     leaky_relu,
     log,
@@ -100,8 +102,11 @@ from .ops import (
     subtract,
     sum,
     swapaxes,
+    take_along_axis,
     tanh,
     transpose,
+    tril,
+    triu,
     var,
     where,
 )
@@ -165,7 +170,6 @@ _PYTORCH_ONLY = {
     "is_tensor": "write isinstance(t, al.Tensor)",
     "allclose": "write np.allclose(a, b) (numpy's functions take Tensors)",
     "equal": "write np.array_equal(a, b) (numpy's functions take Tensors)",
-    "clamp": "write al.clip(t, low, high), or t.clamp(low, high)",
     "jit": "write al.compile(f): it traces f once and replays numpy code (JAX's jit)",
     "vmap": "there is no vmap: put the batch on an axis, X of shape (n_x, m), as the course does",
     "Value": "micrograd's Value(2.0) is al.Tensor(2.0, requires_grad=True)",
@@ -173,7 +177,15 @@ _PYTORCH_ONLY = {
 }
 
 
+# PyTorch's names of ops, as functions: torch.pow(x, 2) is al.pow(x, 2). (Served here rather
+# than bound: `from autograd_lite import *` must not shadow Python's pow.)
+_TORCH_FUNCTIONS = {"pow": "power", "mul": "multiply", "sub": "subtract", "div": "divide",
+                    "neg": "negative", "clamp": "clip"}
+
+
 def __getattr__(name):
+    if name in _TORCH_FUNCTIONS:
+        return globals()[_TORCH_FUNCTIONS[name]]
     if name in _LAZY:
         import importlib
 
@@ -202,7 +214,7 @@ _IMPORT_FROM = dis.opmap["IMPORT_FROM"]
 
 
 def __dir__():  # tab completion lists the lazy names too (al.dr<TAB> -> draw)
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_TORCH_FUNCTIONS))
 
 
 __all__ = [
@@ -222,6 +234,7 @@ __all__ = [
     "reshape",
     "flatten", "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to", "astype",
     "getitem", "concatenate", "stack", "hstack", "vstack", "tile", "cat", "manual_seed",
+    "flip", "tril", "triu", "take_along_axis", "gather",
     "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange",
     "linspace", "randn", "rand", "float16", "float32", "float64",
 ]

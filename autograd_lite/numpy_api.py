@@ -344,6 +344,10 @@ FUNCTIONS = {
     np.dot: lambda a, b, out=None: ops.dot(a, b),
     np.broadcast_to: lambda array, shape, subok=False: ops.broadcast_to(array, shape),
     np.split: _splitter(True), np.array_split: _splitter(False),
+    np.flip: lambda m, axis=None: ops.flip(m, axis),
+    np.fliplr: lambda m: ops.flip(m, 1), np.flipud: lambda m: ops.flip(m, 0),
+    np.tril: lambda m, k=0: ops.tril(m, k), np.triu: lambda m, k=0: ops.triu(m, k),
+    np.take_along_axis: lambda arr, indices, axis=-1: ops.take_along_axis(arr, indices, axis),
 }
 for _op in ops.OPS.values():  # every numpy entry of the registry must land somewhere
     for _f in _op.numpy:
@@ -403,12 +407,8 @@ _INSTEAD = {
     "cumprod": "al.exp(al.cumsum(al.log(x))) for positive x",
     "copy": "t.clone() (a copy in the graph) or t.copy() (a new leaf, no history)",
     "take": "indexing: x[idx] for axis 0, x[:, idx] for np.take(x, idx, axis=1)",
-    "take_along_axis": "indexing with an index array for each axis",
     "moveaxis": "x.transpose(axes), the axes listed in their new order (two: al.swapaxes)",
     "rollaxis": "x.transpose(axes), the axes listed in their new order",
-    "flip": "a slice with step -1: x[::-1] for axis 0, x[:, ::-1] for axis 1",
-    "fliplr": "x[:, ::-1]",
-    "flipud": "x[::-1]",
     "roll": "al.concatenate([x[-k:], x[:-k]]) for a shift by k along axis 0",
     "append": "al.concatenate([x, values], axis=...)",
     "column_stack": "al.stack(tensors, axis=1) for vectors, al.concatenate(tensors, axis=1) "

@@ -698,7 +698,7 @@ def std(x: ArrayLike, axis=None, *, keepdims: bool = False, ddof: int = 0) -> Te
     """Standard deviation over ``axis``: the square root of ``var`` (numpy's ddof=0). Over
     one entry it is 0 whatever the entry, with gradient 0 (sqrt's at 0 gave NaN: a batch of
     one poisoned every gradient); over equal entries its gradient is 0/0 (NaN), as sqrt's at
-    0. keepdims and ddof are keywords, as var's."""
+    0 and JAX's (PyTorch's is 0). keepdims and ddof are keywords, as var's."""
     x = _tensor(x, "std")
     if ddof == 0 and _count(x.shape, _axes(axis, x.ndim, "std")) == 1:
         return var(x, axis, keepdims=keepdims)  # (x - x)**2: 0, and its gradient 0
@@ -1220,12 +1220,85 @@ def tile(x: ArrayLike, reps) -> Tensor:
 def dot(a: ArrayLike, b: ArrayLike) -> Tensor:
     """numpy's dot for scalars, vectors and matrices (``matmul`` for stacks of matrices)."""
     na, nb = np.ndim(_val(a)), np.ndim(_val(b))
-    if na == 0 or nb == 0:
+    if na == 0 or nb == 0:  # np.dot reads a Python number as a float64 or int64 array,
+        a, b = (np.asarray(v) if type(v) in (float, int) else v for v in (a, b))  # not weak
         return multiply(a, b)
     if na > 2 or nb > 2:
         raise ValueError(f"dot: inputs of {na} and {nb} dimensions; for stacks of matrices "
                          "use matmul (np.dot's N-d rule is not supported)")
     return matmul(a, b)
+
+
+@composite
+def flip(x: ArrayLike, axis=None) -> Tensor:
+    """``np.flip`` (PyTorch's ``t.flip(dims)``): the entries in reverse order along ``axis``
+    (None: every axis), a view as numpy's: ``x[::-1]`` for axis 0, ``x[:, ::-1]`` for 1."""
+    ndim = np.ndim(_val(x))
+    axes = range(ndim) if axis is None else _axes(axis, ndim, "flip")
+    return getitem(x, tuple(slice(None, None, -1) if a in axes else slice(None)
+                            for a in range(ndim)))
+
+
+@composite
+def tril(x: ArrayLike, k: int = 0) -> Tensor:
+    """``np.tril``: the last two axes' entries on and below diagonal ``k``, zeros above
+    (exact zeros, as numpy's; PyTorch's ``t.tril(diagonal)``). (n, m) -> (n, m)."""
+    return _triangle(x, k, np.tril, "tril")
+
+
+@composite
+def triu(x: ArrayLike, k: int = 0) -> Tensor:
+    """``np.triu``: the last two axes' entries on and above diagonal ``k``, zeros below."""
+    return _triangle(x, k, np.triu, "triu")
+
+
+def _triangle(x, k, keep, name: str) -> Tensor:
+    shape = np.shape(_val(x))
+    if len(shape) < 2:
+        raise ValueError(f"{name}: a tensor of shape {shape} has no two axes to take a "
+                         "triangle of; give a matrix (or a stack of them)")
+    return where(keep(np.ones(shape[-2:], dtype=bool), operator.index(k)), x, 0.0)
+
+
+@composite
+def take_along_axis(x: ArrayLike, indices, axis) -> Tensor:
+    """``np.take_along_axis``: ``out[i, j] = x[i, indices[i, j]]`` for axis 1 (``x[indices[i,
+    j], j]`` for axis 0); ``indices`` has x's number of axes, its others broadcast against
+    x's. Repeated indices add up their gradients. axis None: x flattened first."""
+    indices = np.asarray(indices)
+    if axis is None:
+        x, axis = flatten(x), 0
+    shape = np.shape(_val(x))
+    return _along(x, indices, _axes(axis, len(shape), "take_along_axis")[0], shape,
+                  "take_along_axis")
+
+
+@composite
+def gather(x: ArrayLike, dim: int, index) -> Tensor:
+    """PyTorch's ``t.gather(dim, index)``: ``out[i, j] = x[i, index[i, j]]`` for dim 1; the
+    output has index's shape, which may be shorter than x's on the other axes (there it
+    takes the first entries). The cross-entropy's ``logits.gather(1, y[:, None])``."""
+    index = np.asarray(index)
+    shape = np.shape(_val(x))
+    axis = _axes(dim, len(shape), "gather")[0]
+    if index.ndim == len(shape) and any(i > n for a, (i, n) in enumerate(
+            zip(index.shape, shape)) if a != axis):
+        raise ValueError(f"gather: index of shape {index.shape} is longer than x of shape "
+                         f"{shape} on an axis other than dim={dim}")
+    return _along(x, index, axis, index.shape, "gather")
+
+
+def _along(x, indices, axis: int, lengths: tuple, name: str) -> Tensor:
+    """x indexed along ``axis`` by ``indices``, every other axis a by its own positions
+    0..lengths[a]-1 (advanced indexing: the gradient accumulates repeats)."""
+    ndim = len(np.shape(_val(x)))
+    if indices.ndim != ndim or indices.dtype.kind not in "iu":
+        raise IndexError(f"{name}: indices must be an int array with x's {ndim} axes (x[:, "
+                         f"None] style), got {indices.dtype} of shape {indices.shape}")
+    index = tuple(indices if a == axis else
+                  np.arange(lengths[a]).reshape([-1 if b == a else 1 for b in range(ndim)])
+                  for a in range(ndim))
+    return getitem(x, index)
 
 
 def _operand(x, op: str, beside: Any = None):
@@ -1512,9 +1585,9 @@ def _flag_like(v: Any) -> bool:
 # divides by n - 1. Written with axis= they mean one thing.
 _POSITIONAL_MEANINGS = {
     "max": "numpy reads {0} as the axis and gives the maxima; PyTorch gives (values, "
-           "indices). Write max(axis={0}), and argmax(axis={0}) for the indices",
+           "indices). Write max(axis={0}), and t.argmax(axis={0}) (or np.argmax) for the indices",
     "min": "numpy reads {0} as the axis and gives the minima; PyTorch gives (values, "
-           "indices). Write min(axis={0}), and argmin(axis={0}) for the indices",
+           "indices). Write min(axis={0}), and t.argmin(axis={0}) (or np.argmin) for the indices",
     "norm": "PyTorch reads {0} as the order p; the norm here is the 2-norm, over an axis: "
             "write norm(axis=...) (al.sum(al.abs(x)) is the 1-norm)",
     "var": "numpy reads {0} as the axis and divides by n, PyTorch by n - 1: write "

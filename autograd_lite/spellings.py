@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import modes, ops
+from .creation import check_device
 from .ops import OPS, _reshape_method, _torch_keywords
 from .tensor import Tensor, _cut_off, _no_value
 
@@ -42,14 +43,28 @@ def _permute(self: Tensor, *dims: Any) -> Tensor:
     return ops.transpose(self, dims)
 
 
-def _amax(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    """PyTorch's ``t.amax(dim, keepdim)``: the maxima alone (its ``max(dim)`` adds indices)."""
+def _amax(self: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+          keepdims: Any = None) -> Tensor:
+    """PyTorch's ``t.amax(dim, keepdim)``: the maxima alone (its ``max(dim)`` adds indices);
+    numpy's ``axis=`` and ``keepdims=`` are taken too."""
+    dim, keepdim = _either(dim, axis, "amax"), _either(keepdim, keepdims, "amax", False)
     return ops.max(self, axis=_every_axis(dim), keepdims=keepdim)
 
 
-def _amin(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    """PyTorch's ``t.amin(dim, keepdim)``: the minima alone."""
+def _amin(self: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+          keepdims: Any = None) -> Tensor:
+    """PyTorch's ``t.amin(dim, keepdim)``: the minima alone (``axis=``, ``keepdims=`` too)."""
+    dim, keepdim = _either(dim, axis, "amin"), _either(keepdim, keepdims, "amin", False)
     return ops.min(self, axis=_every_axis(dim), keepdims=keepdim)
+
+
+def _either(torchs: Any, numpys: Any, op: str, unset: Any = None) -> Any:
+    """PyTorch's argument or numpy's name for it, not both."""
+    if numpys is None:
+        return torchs
+    if torchs is not unset:
+        raise TypeError(f"{op}: give dim= or axis= (keepdim= or keepdims=), not both")
+    return numpys
 
 
 def _every_axis(dim: Any) -> Any:
@@ -299,6 +314,87 @@ def _contiguous(self: Tensor) -> Tensor:
     return out
 
 
+def _flip(self: Tensor, *dims: Any) -> Tensor:
+    """PyTorch's ``t.flip(dims)``: reversed along each axis in dims (``np.flip``)."""
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    if not dims:
+        raise TypeError("flip(dims): give the axes to reverse, t.flip(0) or t.flip((0, 1)) "
+                        "(np.flip(t) reverses every axis)")
+    return ops.flip(self, dims)
+
+
+def _tril(self: Tensor, diagonal: int = 0) -> Tensor:
+    """PyTorch's ``t.tril(diagonal)``: ``np.tril(t, k=diagonal)``."""
+    return ops.tril(self, diagonal)
+
+
+def _triu(self: Tensor, diagonal: int = 0) -> Tensor:
+    """PyTorch's ``t.triu(diagonal)``: ``np.triu(t, k=diagonal)``."""
+    return ops.triu(self, diagonal)
+
+
+def _gather(self: Tensor, dim: int, index: Any) -> Tensor:
+    """PyTorch's ``t.gather(dim, index)`` (index an int array, or a Tensor of PyTorch's
+    longs is not one here: give numpy ints)."""
+    return ops.gather(self, dim, index)
+
+
+def _expand_as(self: Tensor, other: Any) -> Tensor:
+    """PyTorch's ``t.expand_as(other)``: ``al.broadcast_to(t, other.shape)``."""
+    return ops.broadcast_to(self, np.shape(ops._val(other)))
+
+
+def _type_as(self: Tensor, other: Any) -> Tensor:
+    """PyTorch's ``t.type_as(other)``: t in other's float dtype (t itself if it has it)."""
+    dtype = np.result_type(ops._val(other))
+    return self if dtype == self.dtype else ops.astype(self, dtype)
+
+
+def _new(fill: Any) -> Any:
+    def new(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False,
+            device: Any = None) -> Tensor:
+        check_device(device, f"new_{fill}")
+        shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) \
+            else size
+        data = np.full(shape, 0.0 if fill == "zeros" else 1.0, dtype or self.dtype)
+        return Tensor(data, requires_grad=requires_grad)
+    new.__name__ = new.__qualname__ = f"new_{fill}"
+    new.__doc__ = (f"PyTorch's ``t.new_{fill}(size)``: {fill} of that shape in t's dtype (a "
+                   "new leaf, requires_grad= as given).")
+    return new
+
+
+def _sign(self: Tensor) -> np.ndarray:
+    """PyTorch's ``t.sign()``: -1, 0 or 1 per entry, a plain array as ``np.sign(t)`` and
+    ``t > 0`` are (its derivative is 0 wherever it has one)."""
+    return np.sign(self)
+
+
+def _register_hook(self: Tensor, hook: Any) -> Any:
+    """PyTorch's ``t.register_hook(fn)``: not here; says what to write."""
+    raise NotImplementedError(
+        "t.register_hook(): there are no hooks here. To read t's gradient, call "
+        "t.retain_grad() before backward() and read t.grad after it; to change a gradient "
+        "on its way back, make the op with al.custom_op and give it your own VJP")
+
+
+def _round(self: Tensor, decimals: int = 0) -> np.ndarray:
+    """numpy's ``t.round(decimals)``: a plain array, as ``np.round(t)`` (no gradient)."""
+    return np.round(self, decimals)
+
+
+def _nonzero(self: Tensor) -> tuple:
+    """numpy's ``t.nonzero()``: the indices of the nonzero entries, one array per axis (PyTorch's
+    is one (count, ndim) array: ``np.argwhere(t.data)``)."""
+    return np.nonzero(self)
+
+
+def _fill(self: Tensor, value: Any) -> None:
+    """numpy's ``t.fill(v)``: every entry v, in place (``t.fill_(v)``, by its rules)."""
+    _fill_(self, value)
+
+
 def _contains(self: Tensor, value: Any) -> bool:
     """``v in t``: whether any entry equals v, as numpy's and PyTorch's (a 2-D tensor's rows
     were compared in turn, and a row's truth is ambiguous)."""
@@ -334,6 +430,11 @@ Tensor.numel, Tensor.dim, Tensor.copy = _numel, _dim, _copy
 Tensor.split, Tensor.chunk = _split, _chunk
 Tensor.view_as, Tensor.reshape_as = _view_as, _reshape_as
 Tensor.contiguous, Tensor.unbind, Tensor.__contains__ = _contiguous, _unbind, _contains
+Tensor.flip, Tensor.tril, Tensor.triu, Tensor.gather = _flip, _tril, _triu, _gather
+Tensor.expand_as, Tensor.type_as = _expand_as, _type_as
+Tensor.new_zeros, Tensor.new_ones = _new("zeros"), _new("ones")
+Tensor.sign, Tensor.register_hook = _sign, _register_hook
+Tensor.round, Tensor.nonzero, Tensor.fill = _round, _nonzero, _fill
 # (not t.int(): a class attribute named int broke the annotations `int | None` that the API
 # reference reads in Tensor's namespace)
 Tensor.long, Tensor.to, Tensor.cpu = _integer("long"), _to, _cpu

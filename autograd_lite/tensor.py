@@ -226,8 +226,9 @@ class Tensor:
         if (subject := _cut_off(self)) is not None:
             modes.warn_cut(f"{subject} that requires grad became a plain numpy array "
                            "(np.array(t), np.asarray(t), a numpy function given a list of "
-                           "them): what is computed from it has no gradient. Keep the Tensor "
-                           "(np.squeeze(cost), not np.squeeze(np.array(cost))), use "
+                           "them, an array's method: X.dot(W)): what is computed from it has "
+                           "no gradient. Keep the Tensor (np.squeeze(cost), not "
+                           "np.squeeze(np.array(cost)); np.dot(X, W) or X @ W), use "
                            "al.stack(list) for a list, or t.detach() to say the cut is meant")
         d = self.data
         if copy:

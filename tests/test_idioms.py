@@ -839,7 +839,7 @@ def test_an_optimizers_state_dict_continues_training_in_a_new_optimizer(make, tm
         step(w, opt)
         step(w2, opt2)
     np.testing.assert_array_equal(w2.data, w.data)  # the same steps, bit for bit
-    with pytest.raises(ValueError, match="it is the state of 1 parameters, and this optimizer has 2"):
+    with pytest.raises(ValueError, match="the state of 1 parameters, and this optimizer has 2"):
         make([w, al.tensor([1.0], requires_grad=True)]).load_state_dict(opt.state_dict())
     with pytest.raises(ValueError, match="this is not what state_dict"):
         make([w]).load_state_dict({"lr": 0.1})
@@ -1043,7 +1043,7 @@ def test_pytorch_dtype_names_and_generator_keyword_work():
     ("multinomial", "rng.choice"), ("randint", "rng.integers"), ("randperm", "permutation"),
     ("Generator", "default_rng"), ("cross_entropy", "log_softmax"), ("one_hot", "np.eye"),
     ("nn", "no torch.nn"), ("autograd", "x.grad"), ("inference_mode", "al.no_grad"),
-    ("from_numpy", "al.tensor"), ("clamp", "al.clip"), ("allclose", "np.allclose"),
+    ("from_numpy", "al.tensor"), ("allclose", "np.allclose"),
 ])
 def test_a_pytorch_name_autograd_lite_lacks_says_what_to_write(name, instead):
     with pytest.raises(AttributeError, match=re.escape(instead)):

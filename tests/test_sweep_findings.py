@@ -86,3 +86,145 @@ def test_contiguous_then_view_is_pytorchs_attention_idiom():
     view = c.contiguous().view(6, 4)
     view[0, 0] = 99.0  # a view of c: the write reaches it
     assert c.data[0, 0, 0] == 99.0
+
+
+# ---- PyTorch's and numpy's names that were a bare AttributeError or "no counterpart" -------
+
+def _value_and_grad(f, data, weights):
+    x = al.tensor(data, requires_grad=True)
+    out = f(x)
+    (out * weights).sum().backward()
+    return out.data, x.grad
+
+
+_FLIPS = [
+    (lambda t: t.flip(0), lambda a: np.flip(a, 0)),
+    (lambda t: t.flip((0, 1)), lambda a: a[::-1, ::-1]),
+    (lambda t: t.flip(-1), lambda a: np.flip(a, -1)),
+    (lambda t: np.flip(t), lambda a: np.flip(a)),
+    (lambda t: np.fliplr(t), np.fliplr), (lambda t: np.flipud(t), np.flipud),
+    (lambda t: al.flip(t, 1), lambda a: np.flip(a, 1)),
+    (lambda t: t.tril(), np.tril), (lambda t: t.triu(1), lambda a: np.triu(a, 1)),
+    (lambda t: np.tril(t, -1), lambda a: np.tril(a, -1)), (lambda t: al.triu(t), np.triu),
+    (lambda t: np.take_along_axis(t, np.array([[2, 0, 0, 1], [1, 1, 3, 0], [0, 0, 0, 0]]), 1),
+     lambda a: np.take_along_axis(a, np.array([[2, 0, 0, 1], [1, 1, 3, 0], [0, 0, 0, 0]]), 1)),
+    (lambda t: np.take_along_axis(t, np.array([[2, 0, 1, 0]]), axis=0),
+     lambda a: np.take_along_axis(a, np.array([[2, 0, 1, 0]]), axis=0)),
+    (lambda t: al.take_along_axis(t, np.array([11, 0, 11]), None),
+     lambda a: np.take_along_axis(a, np.array([11, 0, 11]), None)),
+    # PyTorch's gather: index's shape, the first entries on the other axes
+    (lambda t: t.gather(1, np.array([[3], [0]])), lambda a: np.array([[a[0, 3]], [a[1, 0]]])),
+    (lambda t: al.gather(t, 0, np.array([[2, 2, 0]])), lambda a: a[[2, 2, 0], [0, 1, 2]][None]),
+]
+
+
+@pytest.mark.parametrize("f, reference", _FLIPS)
+def test_flip_triangles_and_gathers_match_numpy_with_gradients(f, reference):
+    rng = np.random.default_rng(1)
+    data = rng.standard_normal((3, 4))
+    out = f(al.tensor(data))
+    weights = rng.uniform(0.5, 1.5, out.shape)
+    value, grad = _value_and_grad(f, data, weights)
+    np.testing.assert_array_equal(value, reference(data))  # exact: indexing and zeros
+    expected = _central_differences(lambda d: (reference(d) * weights).sum(), data)
+    np.testing.assert_allclose(grad, expected, rtol=1e-7, atol=1e-9)  # repeats add up
+
+
+def test_gather_is_the_cross_entropy_pytorch_users_write():
+    rng = np.random.default_rng(2)
+    logits, y = rng.standard_normal((5, 4)), np.array([0, 3, 1, 1, 2])
+    z = al.tensor(logits, requires_grad=True)
+    loss = -al.log_softmax(z, axis=1).gather(1, y[:, None]).mean()
+    loss.backward()
+    p = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    np.testing.assert_allclose(z.grad, (p - np.eye(4)[y]) / 5, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda t: t.tril() if t.ndim == 1 else None, ValueError, r"tril: a tensor of shape \(3,\)"),
+    (lambda t: t.gather(0, np.array([0.0, 1.0])), IndexError, "gather: indices must be an int "),
+    (lambda t: t.gather(0, np.array([[0], [1]])), IndexError, r"with x's 1 axes"),
+    (lambda t: t.flip(), TypeError, r"flip\(dims\): give the axes to reverse"),
+    (lambda t: t.register_hook(print), NotImplementedError, "t.retain_grad"),
+])
+def test_the_new_names_say_what_is_wrong(call, error, message):
+    with pytest.raises(error, match=message):
+        call(al.tensor([1.0, 2.0, 3.0]))
+    with pytest.raises(ValueError, match="longer than x"):
+        al.tensor(np.ones((2, 2))).gather(0, np.zeros((2, 3), int))
+
+
+def test_pytorchs_small_conveniences():
+    x = al.tensor([[1.26, 0.0], [3.0, -2.5]], requires_grad=True)
+    e = x.expand_as(np.ones((3, 2, 2)))
+    e.sum().backward()
+    assert e.shape == (3, 2, 2) and x.grad.tolist() == [[3.0, 3.0], [3.0, 3.0]]
+    assert x.type_as(np.ones(1, np.float32)).dtype == np.float32 and x.type_as(x) is x
+    z = x.new_zeros(2, 3)
+    assert z.shape == (2, 3) and z.dtype == np.float64 and not z.requires_grad
+    assert x.new_ones((1,), dtype=np.float32).dtype == np.float32
+    assert x.new_zeros((2,), requires_grad=True).requires_grad
+    with pytest.raises(ValueError, match="device='cpu'"):
+        x.new_ones(2, device="cuda")
+    assert x.sign().tolist() == [[1.0, 0.0], [1.0, -1.0]] and type(x.sign()) is np.ndarray
+    assert x.round(1).tolist() == [[1.3, 0.0], [3.0, -2.5]]
+    assert [i.tolist() for i in x.nonzero()] == [[0, 1, 1], [0, 0, 1]]
+    y = al.tensor([1.0, 2.0])
+    y.fill(7.0)  # numpy's in-place fill
+    assert y.tolist() == [7.0, 7.0]
+    with pytest.raises(RuntimeError, match="fill_"):
+        x.fill(0.0)  # a leaf that requires grad, while recording: refused as fill_ is
+
+
+def test_pytorchs_function_names_of_ops():
+    x = al.tensor([-1.0, 2.0], requires_grad=True)
+    for name, same in [("pow", "power"), ("mul", "multiply"), ("sub", "subtract"),
+                       ("div", "divide"), ("neg", "negative"), ("clamp", "clip")]:
+        assert getattr(al, name) is getattr(al, same), name
+    al.clamp(x, min=0.0).sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0]
+    namespace = {}
+    exec("from autograd_lite import *", namespace)
+    assert "pow" not in namespace  # Python's pow is not shadowed by a star import
+
+
+def test_np_dot_with_a_python_number_is_float64_as_numpys():
+    x32 = np.ones(3, np.float32)
+    for b in (2.5, 2):
+        assert np.dot(al.tensor(x32), b).dtype == np.dot(x32, b).dtype == np.float64
+        assert np.dot(b, al.tensor(x32)).dtype == np.float64
+    assert np.dot(al.tensor(x32), np.float32(2)).dtype == np.float32
+
+
+def test_amax_takes_numpys_axis_and_max_points_to_an_argmax_that_exists():
+    x = al.tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]])
+    assert x.amax(axis=1).tolist() == [3.0, 4.0] and x.amin(axis=0, keepdims=True).shape == (1, 3)
+    assert x.amax(1, keepdim=True).shape == (2, 1)
+    with pytest.raises(TypeError, match="give dim= or axis="):
+        x.amax(1, axis=0)
+    with pytest.raises(TypeError, match=r"t.argmax\(axis=1\) \(or np.argmax\)") as refused:
+        al.max(x, 1)  # it named argmax(axis=1), and al.argmax is no function
+    written = str(refused.value).split("Write ")[1]
+    assert "t.argmax(axis=1)" in written and x.argmax(axis=1).tolist() == [2, 1]
+
+
+def test_the_readmes_shuffle_keeps_every_row_and_its_gradient():
+    # numpy's rng.shuffle(t) duplicates rows (the README says so); its advice does not
+    data = np.arange(12.0).reshape(6, 2)
+    t = al.tensor(data, requires_grad=True)
+    order = np.random.default_rng(0).permutation(len(t))
+    shuffled = t[order]
+    assert sorted(map(tuple, shuffled.data)) == sorted(map(tuple, data))
+    (shuffled * np.arange(6.0)[:, None]).sum().backward()
+    assert t.grad[:, 0].tolist() == np.argsort(order).astype(float).tolist()
+
+
+def test_an_arrays_dot_method_cuts_the_graph_and_the_warning_says_what_to_write():
+    # X.dot(W) (CS231n's form) gives a plain array through __array__: the warning named only
+    # np.array and np.asarray
+    X = np.ones((2, 3))
+    W = al.tensor(np.ones((3, 2)), requires_grad=True)
+    with pytest.warns(al.CutOffWarning, match=r"X.dot\(W\).*np.dot\(X, W\) or X @ W"):
+        assert type(X.dot(W)) is np.ndarray
+    (np.dot(X, W) + X @ W).sum().backward()  # what it says to write keeps the gradient
+    assert W.grad.tolist() == [[4.0, 4.0]] * 3
