@@ -1267,10 +1267,13 @@ def take_along_axis(x: ArrayLike, indices, axis) -> Tensor:
     x's. Repeated indices add up their gradients. axis None: x flattened first."""
     indices = np.asarray(indices)
     if axis is None:
+        if indices.ndim != 1:
+            raise ValueError(f"take_along_axis: with axis=None x is flattened, so indices must "
+                             f"have one axis, got shape {indices.shape}")
         x, axis = flatten(x), 0
     shape = np.shape(_val(x))
-    return _along(x, indices, _axes(axis, len(shape), "take_along_axis")[0], shape,
-                  "take_along_axis")
+    return _along(x, indices, _axes(operator.index(axis), len(shape), "take_along_axis")[0],
+                  shape, "take_along_axis")
 
 
 @composite
@@ -1280,7 +1283,7 @@ def gather(x: ArrayLike, dim: int, index) -> Tensor:
     takes the first entries). The cross-entropy's ``logits.gather(1, y[:, None])``."""
     index = np.asarray(index)
     shape = np.shape(_val(x))
-    axis = _axes(dim, len(shape), "gather")[0]
+    axis = _axes(operator.index(dim), len(shape), "gather")[0]
     if index.ndim == len(shape) and any(i > n for a, (i, n) in enumerate(
             zip(index.shape, shape)) if a != axis):
         raise ValueError(f"gather: index of shape {index.shape} is longer than x of shape "

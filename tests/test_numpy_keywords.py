@@ -39,6 +39,8 @@ BASE_CALLS = {
     "prod": ([X], {}), "cumsum": ([X], {}), "hstack": ([[X, Y]], {}), "vstack": ([[X, Y]], {}),
     "outer": ([X, M], {}), "tile": ([X, (2, 1)], {}), "einsum": (["ij,jk->ik", X, M], {}),
     "split": ([X, 2], {}), "array_split": ([X, 3], {}),
+    "flip": ([X], {}), "fliplr": ([X], {}), "flipud": ([X], {}), "tril": ([X], {}),
+    "triu": ([X], {}), "take_along_axis": ([X, np.array([[0, 3], [2, 2], [1, 0]])], {}),
 }
 # values to try for each optional keyword numpy documents (every one must be listed)
 SAMPLES = {
@@ -50,7 +52,7 @@ SAMPLES = {
     "subok": [False, True], "decimals": [0, 2], "rtol": [1e-3], "atol": [0.1],
     "equal_nan": [True, False], "shape": [(4, 3)], "newshape": [(2, 6)], "x": [X], "y": [Y],
     "device": [None, "cpu"], "ddof": [0, 1], "correction": [1], "mean": ["mean"],
-    "ord": [None, 2, "fro", 1, np.inf], "optimize": [False, True, "greedy"],
+    "ord": [None, 2, "fro", 1, np.inf], "optimize": [False, True, "greedy"], "k": [0, 1, -2],
 }
 UFUNC_KEYWORDS = ["out", "where", "casting", "order", "dtype", "subok", "signature", "axes",
                   "axis", "keepdims"]
