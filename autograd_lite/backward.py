@@ -32,7 +32,7 @@ __all__ = ["backprop", "backpropagated", "gradients", "seed_of", "toposort", "un
 
 def backward(self: Tensor, grad: Any = None, retain_graph: bool = False,
              create_graph: bool = False, retain_grads: bool = False, *,
-             gradient: Any = None) -> None:
+             gradient: Any = None, inputs: Any = None) -> None:
     """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
 
     grad: the upstream gradient, shape ``self.shape``; may be omitted for one element.
@@ -42,6 +42,8 @@ def backward(self: Tensor, grad: Any = None, retain_graph: bool = False,
     create_graph: record the backward pass; ``.grad`` then holds Tensors that can be
         differentiated again (implies retain_graph).
     retain_grads: also keep ``.grad`` on every intermediate tensor of the graph.
+    inputs: PyTorch's: a tensor or a list of them, the only ones whose ``.grad`` gets the
+        gradient (an intermediate one too: it and what is upstream of it get their totals).
     """
     if not self._requires_grad:
         raise RuntimeError("backward(): this tensor does not require grad and has no "
@@ -54,6 +56,9 @@ def backward(self: Tensor, grad: Any = None, retain_graph: bool = False,
         if grad is not None:
             raise TypeError("backward(): give grad= or PyTorch's gradient=, not both")
         grad = gradient
+    if inputs is not None:
+        _backward_into(self, _listed_inputs(inputs), grad, retain_graph, create_graph)
+        return
     data = self._data
     if _SEEDS:  # (a dict's truth test: no cost on the usual path)
         _SEEDS.pop(id(self), None)
@@ -68,6 +73,32 @@ def backward(self: Tensor, grad: Any = None, retain_graph: bool = False,
     if grad is not None or retain_graph or create_graph:
         _remember_seed(self, np.array(seed._data if type(seed) is Tensor else seed))
     backprop(self, seed, owned, retain_graph or create_graph, create_graph, retain_grads)
+
+
+def _listed_inputs(inputs: Any) -> list[Tensor]:
+    """backward(inputs=...)'s tensors, each once, each one that requires grad."""
+    listed = [inputs] if type(inputs) is Tensor else list(inputs)
+    if not listed:
+        raise ValueError("backward(inputs=[]): give the tensors whose .grad should get the "
+                         "gradient, or leave inputs= out for every leaf")
+    for t in listed:
+        if type(t) is not Tensor or not t._requires_grad:
+            what = type(t).__name__ if type(t) is not Tensor else "a tensor without grad"
+            raise TypeError(f"backward(inputs=...): {what} has no gradient to get; give "
+                            "Tensors made with requires_grad=True (or computed from them)")
+    return list({id(t): t for t in listed}.values())  # (twice listed: added once)
+
+
+def _backward_into(out: Tensor, inputs: list[Tensor], grad: Any, retain_graph: bool,
+                   create_graph: bool) -> None:
+    """backward(inputs=...): the gradients of ``inputs`` alone, added into their ``.grad``."""
+    seed, owned = _seed(out, grad, create_graph)
+    found = backprop(out, seed, owned, retain_graph or create_graph, create_graph,
+                     inputs=inputs)
+    with _lock:
+        for t, g in zip(inputs, found):
+            if g is not None:
+                t._grad = g if t._grad is None else _total(t._grad, g)
 
 
 def _remember_seed(out: Tensor, seed: np.ndarray) -> None:
@@ -183,8 +214,8 @@ def backprop(root: Tensor, grad: Any, owned: bool = False, retain_graph: bool = 
     watch = _edge_watcher(mode, trace, root) if mode.special or trace is not None else None
     while heap:
         t, g = pending.pop(-heappop(heap))
-        if (every or t._retain) and _deliver(t, g, targets, found, held):
-            continue
+        if every or t._retain:
+            _deliver(t, g, targets, found, held)
         if t._tick != clock:  # spent by an earlier backward, or data written since
             _check_saved(t, restored)
         if create_graph:
@@ -222,18 +253,16 @@ def backprop(root: Tensor, grad: Any, owned: bool = False, retain_graph: bool = 
     return _deliver_leaves(pending.values(), targets, found, held, inputs, outside)
 
 
-def _deliver(t, g, targets, found, held) -> bool:
+def _deliver(t, g, targets, found, held) -> None:
     """During the walk, a tensor whose gradient is wanted (retain_grad, retain_grads, or a
-    requested input): store it, or keep it as a result; True when the walk stops there."""
+    requested input): store it, or keep it as a result. The walk goes on through it, so
+    that inputs upstream of a requested intermediate get their totals, as in PyTorch."""
     if targets is None:
         g = _owned(g, held, t._data)
         with _lock:
             t._grad = g if t._grad is None else _total(t._grad, g)
-        return False
-    if id(t) in targets:
+    elif id(t) in targets:
         found[id(t)] = _owned(g, held, t._data)
-        return True
-    return False
 
 
 def _deliver_leaves(leaves, targets, found, held, inputs, outside) -> list[Any] | None:

@@ -228,3 +228,57 @@ def test_an_arrays_dot_method_cuts_the_graph_and_the_warning_says_what_to_write(
         assert type(X.dot(W)) is np.ndarray
     (np.dot(X, W) + X @ W).sum().backward()  # what it says to write keeps the gradient
     assert W.grad.tolist() == [[4.0, 4.0]] * 3
+
+
+# ---- PyTorch's backward(inputs=...) ----------------------------------------------------------
+
+def _loss(w, b):
+    y = w * 2.0
+    return y, (y * y).sum() + b * w.sum()
+
+
+def test_backward_inputs_fills_those_alone_with_the_full_gradient():
+    w = al.tensor([1.0, 2.0], requires_grad=True)
+    b = al.tensor(3.0, requires_grad=True)
+    _, loss = _loss(w, b)
+    loss.backward(inputs=[w])  # PyTorch's: only w.grad; it was a TypeError
+    assert w.grad.tolist() == [8 * 1.0 + 3.0, 8 * 2.0 + 3.0] and b.grad is None
+    _, loss = _loss(w, b)
+    loss.backward(inputs=b)  # one tensor, and it adds into what .grad holds
+    assert b.grad.item() == 3.0 and w.grad.tolist() == [11.0, 19.0]
+
+
+def test_backward_inputs_through_an_intermediate_gives_upstream_inputs_their_totals():
+    # the walk stopped at a requested tensor: w, upstream of y, lost the path through y
+    w = al.tensor([1.0, 2.0], requires_grad=True)
+    b = al.tensor(3.0, requires_grad=True)
+    y, loss = _loss(w, b)
+    loss.backward(inputs=[y, w, y])  # y twice: added once
+    assert y.grad.tolist() == [4.0, 8.0] and w.grad.tolist() == [11.0, 19.0]
+    w2, b2 = al.tensor([1.0, 2.0], requires_grad=True), al.tensor(3.0, requires_grad=True)
+    _loss(w2, b2)[1].backward()
+    assert w2.grad.tolist() == w.grad.tolist() and b.grad is None
+
+
+@pytest.mark.parametrize("inputs, error, message", [
+    ([], ValueError, r"backward\(inputs=\[\]\): give the tensors"),
+    ([np.ones(2)], TypeError, "ndarray has no gradient to get"),
+    ([al.tensor([1.0, 2.0])], TypeError, "a tensor without grad has no gradient"),
+])
+def test_backward_inputs_refuses_what_has_no_gradient(inputs, error, message):
+    w = al.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(error, match=message):
+        (w * w).sum().backward(inputs=inputs)
+
+
+def test_backward_inputs_matches_torch_where_it_is_installed():
+    torch = pytest.importorskip("torch", reason="torch is the peers' extra")
+    data = np.array([0.5, -1.5, 2.0])
+    t = torch.tensor(data, requires_grad=True)
+    u = torch.tanh(t) * 3
+    (u.exp().sum() + (t * t).sum()).backward(inputs=[u, t])
+    a = al.tensor(data, requires_grad=True)
+    v = al.tanh(a) * 3
+    (v.exp().sum() + (a * a).sum()).backward(inputs=[v, a])
+    np.testing.assert_allclose(v.grad, u.grad.numpy(), rtol=1e-14)
+    np.testing.assert_allclose(a.grad, t.grad.numpy(), rtol=1e-14)
