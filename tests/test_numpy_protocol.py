@@ -275,7 +275,7 @@ def test_the_courses_np_array_of_the_cost_says_what_keeps_the_gradient():
     w = al.Tensor(np.ones((2, 1)), requires_grad=True)
     cost = (w * w).sum()
     with pytest.warns(al.CutOffWarning, match=r"np.array\(t\).*Keep the Tensor \(np.squeeze\("
-                      r"cost\), not np.squeeze\(np.array\(cost\)\)\)"):
+                      r"cost\), not np.squeeze\(np.array\(cost\)\)"):
         np.squeeze(np.array(cost))
     np.squeeze(cost).backward()  # what it says to write: the gradient is there
     np.testing.assert_array_equal(w.grad, [[2.0], [2.0]])
