@@ -10,7 +10,6 @@
 Diagrams (graphviz) and the hypothesis strategies load only when first used.
 """
 
-import dis
 import sys
 
 import numpy as np
@@ -48,6 +47,7 @@ from .modes import (
     detect_anomaly,
     enable_grad,
     is_grad_enabled,
+    missing_name,
     no_grad,
     scope,
     set_grad_enabled,
@@ -192,25 +192,8 @@ def __getattr__(name):
         module = importlib.import_module(f".{_LAZY[name] or name}", __name__)
         return module if _LAZY[name] is None else getattr(module, name)
     if name in _PYTORCH_ONLY:
-        if _importing_from(sys._getframe(1)):  # Python would put its own words in its place
-            raise ImportError(f"cannot import name {name!r} from 'autograd_lite': "
-                              f"{_PYTORCH_ONLY[name]}", name=__name__)
-        raise AttributeError(f"module 'autograd_lite' has no attribute {name!r}: "
-                             f"{_PYTORCH_ONLY[name]}")
+        raise missing_name(__name__, name, _PYTORCH_ONLY[name], sys._getframe(1))
     raise AttributeError(f"module 'autograd_lite' has no attribute {name!r}")
-
-
-def _importing_from(frame) -> bool:
-    """Whether ``frame`` is running ``from autograd_lite import name``, whose AttributeError
-    Python replaces with a bare "cannot import name": the hint goes in an ImportError there
-    (an ImportError elsewhere would escape hasattr())."""
-    try:
-        return frame.f_code.co_code[frame.f_lasti] == _IMPORT_FROM
-    except (IndexError, AttributeError):
-        return False
-
-
-_IMPORT_FROM = dis.opmap["IMPORT_FROM"]
 
 
 def __dir__():  # tab completion lists the lazy names too (al.dr<TAB> -> draw)

@@ -10,6 +10,7 @@ engine is differentiating (``differentiating``: a transform's function, a custom
 
 from __future__ import annotations
 
+import dis
 import functools
 import inspect
 import os
@@ -345,3 +346,20 @@ def shape_message(prim, vals, err) -> str:
     hint = _SHAPE_HINTS.get(prim.name, _BROADCAST_HINT if len(vals) > 1 else "")
     return (f"{prim.name}: cannot apply to shapes {shapes}" + (f": {hint}" if hint else "")
             + f" (numpy: {err})")
+
+
+def missing_name(module: str, name: str, hint: str, frame) -> Exception:
+    """The error for ``module.name`` that is not there, with ``hint`` (what to write): an
+    AttributeError, or where ``frame`` runs ``from module import name``, an ImportError,
+    since Python replaces an AttributeError there with a bare "cannot import name" (an
+    ImportError elsewhere would escape hasattr())."""
+    try:
+        importing = frame.f_code.co_code[frame.f_lasti] == _IMPORT_FROM
+    except (IndexError, AttributeError):
+        importing = False
+    if importing:
+        return ImportError(f"cannot import name {name!r} from {module!r}: {hint}", name=module)
+    return AttributeError(f"module {module!r} has no attribute {name!r}: {hint}")
+
+
+_IMPORT_FROM = dis.opmap["IMPORT_FROM"]

@@ -1058,9 +1058,10 @@ def getitem(x: ArrayLike, index) -> Tensor:
     """``x[index]`` with basic or advanced indexing; repeated indices accumulate gradient.
     The index's arrays are copied (``frozen_index``): changing them later moves nothing."""
     out = apply(_getitem, (x,), {"index": frozen_index(index, "getitem")})
-    if type(out._data) is not np.ndarray and type(x) is Tensor and x.ndim:
-        out._entry = True  # numpy copies one entry: a write into it cannot reach x
-    return out
+    if type(x) is Tensor and (type(out._data) is not np.ndarray
+                              or type(x._data) is not np.ndarray):
+        out._entry = True  # numpy copies one entry (and a 0-d tensor's number is
+    return out  # immutable): a write into it cannot reach x
 
 
 def concatenate(tensors, axis: int | None = 0) -> Tensor:
@@ -1283,7 +1284,14 @@ def gather(x: ArrayLike, dim: int, index) -> Tensor:
     takes the first entries). The cross-entropy's ``logits.gather(1, y[:, None])``."""
     index = np.asarray(index)
     shape = np.shape(_val(x))
+    if not shape:
+        raise ValueError("gather: x is 0-d and has no axis to gather along")
     axis = _axes(operator.index(dim), len(shape), "gather")[0]
+    if index.dtype.kind in "iu" and index.size and (index.min() < 0
+                                                     or index.max() >= shape[axis]):
+        raise IndexError(f"gather: index from {index.min()} to {index.max()} is out of bounds "
+                         f"for x's axis {axis} of length {shape[axis]} (PyTorch's rule: "
+                         "0 to length - 1; a -1 would take the last entry)")
     if index.ndim == len(shape) and any(i > n for a, (i, n) in enumerate(
             zip(index.shape, shape)) if a != axis):
         raise ValueError(f"gather: index of shape {index.shape} is longer than x of shape "

@@ -35,13 +35,14 @@ from __future__ import annotations
 
 import copy
 import math
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
-from .modes import enable_grad, no_grad
+from .modes import enable_grad, missing_name, no_grad
 from .tensor import Tensor
 
 __all__ = ["SGD", "Adam", "AdamW", "RMSprop"]
@@ -58,7 +59,7 @@ class Optimizer:
     """The parameters (leaf Tensors that require grad), their settings, and the shared steps.
 
     ``state[p]`` holds parameter p's arrays (PyTorch's names: ``momentum_buffer``;
-    ``step``, ``exp_avg``, ``exp_avg_sq``; ``square_avg``)."""
+    ``step``, ``exp_avg``, ``exp_avg_sq``; ``square_avg``, ``grad_avg``)."""
 
     # setting -> (lowest, highest, whether the highest is allowed); bools are flags
     _RANGES: dict[str, tuple[float, float, bool]] = {}
@@ -83,6 +84,22 @@ class Optimizer:
             self.param_groups[0]["params"] = listed
             self._listed = (listed, tuple(map(id, listed)))
         return listed
+
+    @params.setter
+    def params(self, tensors: Iterable[Tensor]) -> None:
+        self.param_groups[0]["params"] = list(tensors)  # (checked at the next step)
+
+    def __setstate__(self, saved: dict) -> None:
+        """An optimizer pickled before the group's list drove the steps held ``params`` and
+        its state as a list by position: both are read into today's form."""
+        saved = dict(saved)
+        if "_listed" not in saved:
+            listed = saved.pop("params", None) or saved["param_groups"][0]["params"]
+            saved["_listed"] = (listed, tuple(map(id, listed)))
+            if isinstance(saved.get("state"), list):
+                saved["state"] = defaultdict(dict, {p: s for p, s in zip(listed, saved["state"])
+                                                    if s})
+        self.__dict__.update(saved)
 
     def add_param_group(self, group: dict) -> None:
         """PyTorch's second group, refused: settings apply to every parameter here."""
@@ -183,9 +200,14 @@ class Optimizer:
                              f"{sorted(state) if isinstance(state, dict) else state}; a "
                              "torch.optim state_dict holds torch tensors, and is not loaded)")
         other = _OPTIMIZERS.get(state.get("optimizer"))
-        if other is None or other._STATE_KEYS != self._STATE_KEYS:
+        if other is None:
+            raise ValueError(f"{name}.load_state_dict: this is not what state_dict() of an "
+                             f"al.optim.{name} gives: it names no optimizer of al.optim (its "
+                             f"'optimizer' is {state.get('optimizer')!r}; a torch.optim "
+                             "state_dict holds torch tensors, and is not loaded)")
+        if other._STATE_KEYS != self._STATE_KEYS:
             raise ValueError(f"{name}.load_state_dict: the state is an al.optim."
-                             f"{state.get('optimizer')}'s; load it into one of those")
+                             f"{other.__name__}'s; load it into one of those")
         params = self.params
         misfit = _misfit(state["state"], groups[0].get("params"), params, self._STATE_KEYS)
         if misfit:
@@ -297,7 +319,6 @@ class AdamW(Adam):
                  weight_decay: float = 1e-2, amsgrad: bool = False, *,
                  maximize: bool = False) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
-
 
 
 class RMSprop(Optimizer):
@@ -412,6 +433,5 @@ _NOT_HERE = {
 
 def __getattr__(name: str) -> Any:
     if name in _NOT_HERE:
-        raise AttributeError(f"module 'autograd_lite.optim' has no attribute {name!r}: "
-                             f"{_NOT_HERE[name]}")
-    raise AttributeError(f"module 'autograd_lite.optim' has no attribute {name!r}")
+        raise missing_name(__name__, name, _NOT_HERE[name], sys._getframe(1))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

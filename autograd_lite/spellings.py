@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from . import modes, ops
+from . import creation, modes, ops
 from .creation import check_device
 from .ops import OPS, _reshape_method, _torch_keywords
 from .tensor import Tensor, _cut_off, _no_value
@@ -314,14 +314,19 @@ def _contiguous(self: Tensor) -> Tensor:
     return out
 
 
-def _flip(self: Tensor, *dims: Any) -> Tensor:
-    """PyTorch's ``t.flip(dims)``: reversed along each axis in dims (``np.flip``)."""
+def _flip(self: Tensor, *dims: Any, **keywords: Any) -> Tensor:
+    """PyTorch's ``t.flip(dims)``: reversed along each axis in dims, a copy as PyTorch's (numpy's
+    ``np.flip(t)`` is a view, as for arrays)."""
+    if "dims" in keywords and not dims:
+        dims = (keywords.pop("dims"),)
+    if keywords:
+        raise TypeError(f"flip() got an unexpected keyword {next(iter(keywords))!r}")
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
     if not dims:
         raise TypeError("flip(dims): give the axes to reverse, t.flip(0) or t.flip((0, 1)) "
                         "(np.flip(t) reverses every axis)")
-    return ops.flip(self, dims)
+    return ops.new_array(ops.flip(self, dims), self)
 
 
 def _tril(self: Tensor, diagonal: int = 0) -> Tensor:
@@ -347,18 +352,23 @@ def _expand_as(self: Tensor, other: Any) -> Tensor:
 
 def _type_as(self: Tensor, other: Any) -> Tensor:
     """PyTorch's ``t.type_as(other)``: t in other's float dtype (t itself if it has it)."""
-    dtype = np.result_type(ops._val(other))
+    dtype = getattr(ops._val(other), "dtype", None)
+    if dtype is None:
+        raise TypeError(f"type_as: give a Tensor or an array, got {type(other).__name__}")
     return self if dtype == self.dtype else ops.astype(self, dtype)
 
 
 def _new(fill: Any) -> Any:
+    make = creation.zeros if fill == "zeros" else creation.ones
+
     def new(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False,
-            device: Any = None) -> Tensor:
+            device: Any = None, **keywords: Any) -> Tensor:
         check_device(device, f"new_{fill}")
-        shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) \
-            else size
-        data = np.full(shape, 0.0 if fill == "zeros" else 1.0, dtype or self.dtype)
-        return Tensor(data, requires_grad=requires_grad)
+        if "size" in keywords and not size:
+            size = (keywords.pop("size"),)
+        if keywords:
+            raise TypeError(f"new_{fill}() got an unexpected keyword {next(iter(keywords))!r}")
+        return make(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
     new.__name__ = new.__qualname__ = f"new_{fill}"
     new.__doc__ = (f"PyTorch's ``t.new_{fill}(size)``: {fill} of that shape in t's dtype (a "
                    "new leaf, requires_grad= as given).")
@@ -488,10 +498,11 @@ def _in_place(t: Tensor, name: str, *values: Any) -> None:
     requires grad while recording, as PyTorch refuses it."""
     instead = _OUT_OF_PLACE[name]
     if getattr(t, "_entry", False):  # PyTorch's W[0, 1] is a view; numpy's is a copy
-        raise RuntimeError(f"t.{name}(): this tensor is one entry of another, W[0, 1], which "
-                           "numpy copies, so the write would reach the copy alone; write into "
-                           f"W itself: W[0, 1] {_ASSIGNED[name]} (under `with al.no_grad():` "
-                           "for a parameter)")
+        raise RuntimeError(f"t.{name}(): this tensor is one entry taken from another (as W[0, "
+                           "1] is), which numpy copies, so the write would reach the copy "
+                           f"alone; write into the other: W[0, 1] {_ASSIGNED[name]} (under "
+                           "`with al.no_grad():` for a parameter). For a tensor of its own, "
+                           "take t = W[0, 1].clone()")
     recording = modes.is_grad_enabled()
     if t._op is not None and recording:
         raise RuntimeError(f"t.{name}(): this tensor was made by '{t._op.name}', and backward() "

@@ -321,6 +321,7 @@ class Tensor:
                                "leaves can change it. For a value that no gradient flows "
                                "through, use t.detach() (a new tensor without history)")
         self._requires_grad = flag
+        self._entry = False  # a parameter of its own now, x = W[0, 1].requires_grad_()
         return self
 
     def detach(self) -> Tensor:
@@ -332,6 +333,7 @@ class Tensor:
             return mode.trace.detach(self)  # a value of the inputs: recorded, not a constant
         out = _make(self._data, False, mode.scope)
         _share_versions(self, out)
+        out._entry = getattr(self, "_entry", False)  # (W[0, 1].detach(): still W's copy)
         return out
 
     def retain_grad(self) -> Tensor:

@@ -348,14 +348,16 @@ def _layer_dims(sizes, model: CourseModel, n_x: int, max_parameters=MAX_PARAMETE
         raise UsageError(f"--layers: hidden layers of 1 to {MAX_WIDTH:,} units, got "
                          f"{','.join(map(str, sizes))}; a full list starts with this data's "
                          f"n_x = {n_x}")
-    if not full and len(sizes) >= 2 and sizes[-1] == 1:  # the course's layers_dims less n_x?
-        shown, hidden = ",".join(map(str, sizes)), ",".join(map(str, sizes[:-1]))
-        raise UsageError(f"--layers {shown} ends in a hidden layer of one unit before the output "
-                         f"unit ({n_x},{shown},1): give the hidden sizes alone, --layers "
-                         f"{hidden}, or the full list that starts with this data's n_x = {n_x}, "
-                         f"--layers {n_x},{hidden},1 (--layers {n_x},{shown},1 if one unit "
-                         "is meant)")
     lo, hi = model.hidden_layers
+    fits = range(lo, min(hi, MAX_HIDDEN_LAYERS) + 1)
+    if not full and len(sizes) >= 2 and sizes[-1] == 1 and {len(sizes), len(sizes) - 1} <= set(
+            fits):  # the course's layers_dims less n_x, or a last hidden layer of one unit?
+        shown, hidden = ",".join(map(str, sizes)), ",".join(map(str, sizes[:-1]))
+        alone = f"the hidden sizes alone, --layers {hidden}, or " if sizes[-2] != 1 else ""
+        raise UsageError(f"--layers {shown} ends in a hidden layer of one unit before the output "
+                         f"unit ({n_x},{shown},1): give {alone}the full list that starts with "
+                         f"this data's n_x = {n_x}, --layers {n_x},{hidden},1 (--layers "
+                         f"{n_x},{shown},1 if one unit is meant)")
     if lo == hi == 0 and sizes:
         raise UsageError(f"{model.name} has no hidden layer; drop --layers")
     if lo == hi and len(sizes) != lo:

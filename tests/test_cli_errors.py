@@ -166,6 +166,10 @@ OUT_OF_RANGE = [
      "starts with this data's n_x = 2, --layers 2,20,7,5,1 (--layers 2,20,7,5,1,1 if one "
      "unit is meant)"),
     (["check", "deep", "--layers", "4,1"], "--layers 4,1 ends in a hidden layer of one unit"),
+    (["train", "deep", "--layers", "4,1,1", "--data", "flower"],  # (offered --layers 4,1)
+     "--layers 4,1,1 ends in a hidden layer of one unit before the output unit (2,4,1,1,1): "
+     "give the full list that starts with this data's n_x = 2, --layers 2,4,1,1 (--layers "
+     "2,4,1,1,1 if one unit is meant)"),
     (["train", "shallow", "--learning-rate", "nan"], "--learning-rate: must be a positive "
                                                      "finite number"),
     (["train", "shallow", "--learning-rate", "inf"], "positive finite"),
@@ -207,6 +211,14 @@ def test_layers_that_say_what_they_mean_are_taken(capsys, layers, dims):
                          "--iterations", "1", "--no-progress")
     assert code == 0, err
     assert out.startswith(f"training deep {dims} on flower")
+
+
+def test_a_trailing_one_is_taken_where_the_model_allows_one_reading_alone(capsys):
+    # initialization has exactly two hidden layers: 10,1 can only be hidden sizes (refused)
+    code, out, err = run(capsys, "train", "initialization", "--layers", "10,1",
+                         "--iterations", "1", "--no-progress")
+    assert code == 0, err
+    assert out.startswith("training initialization [2, 10, 1, 1] on circles")
 
 
 @pytest.mark.parametrize("argv,attribute,value", [

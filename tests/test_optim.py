@@ -3,6 +3,7 @@ torch.optim pages' pseudocode (and against torch itself where it is installed), 
 ways PyTorch users drive an optimizer: param_groups, schedules, closures, state_dict."""
 
 import math
+import pickle
 import re
 
 import numpy as np
@@ -391,3 +392,39 @@ def test_pytorch_optim_names_that_are_not_here_say_what_to_write(name, instead):
     with pytest.raises(AttributeError, match=re.escape(instead)):
         getattr(al.optim, name)
     assert not hasattr(al.optim, "no_such_optimizer")
+
+
+
+def test_load_state_dict_of_a_dict_naming_no_optimizer_says_so():
+    p, _ = _two()
+    with pytest.raises(ValueError, match=r"it names no optimizer of al.optim \(its 'optimizer' "
+                       r"is None"):  # said "the state is an al.optim.None's"
+        al.optim.Adam([p]).load_state_dict({"state": {}, "param_groups": [{"params": [0]}]})
+
+
+def test_from_optim_import_a_scheduler_gives_the_hint():
+    with pytest.raises(ImportError, match=r"cannot import name 'lr_scheduler'.*opt.lr = lr0"):
+        exec("from autograd_lite.optim import lr_scheduler", {})
+    exec("from autograd_lite.optim import RMSprop", {})
+
+
+def test_params_can_be_set_and_an_optimizer_pickled_before_the_change_steps():
+    p, q = _two()
+    opt = al.optim.SGD([p], lr=1.0)
+    opt.params = [q]  # a property without a setter raised
+    q.grad = np.ones(2)
+    opt.step()
+    assert q.tolist() == [-1.0, -1.0]
+    # the __dict__ of an SGD pickled before: params and a state list by position
+    old = {"params": [p], "defaults": dict(opt.defaults), "state": [{"momentum_buffer": None}],
+           "param_groups": [{"params": [p], **opt.defaults}],
+           "_last_checked": dict(opt.defaults)}
+    restored = al.optim.SGD.__new__(al.optim.SGD)
+    restored.__setstate__(old)
+    p.grad = np.ones(2)
+    restored.step()
+    assert p.tolist() == [-1.0, -1.0] and restored.params == [p]
+    again = pickle.loads(pickle.dumps(restored))
+    again.params[0].grad = np.ones(2)
+    again.step()
+    assert again.params[0].tolist() == [-2.0, -2.0] and p.tolist() == [-1.0, -1.0]

@@ -141,17 +141,43 @@ def test_gather_is_the_cross_entropy_pytorch_users_write():
 
 
 @pytest.mark.parametrize("call, error, message", [
-    (lambda t: t.tril() if t.ndim == 1 else None, ValueError, r"tril: a tensor of shape \(3,\)"),
+    (lambda t: t.tril(), ValueError, r"tril: a tensor of shape \(3,\)"),
     (lambda t: t.gather(0, np.array([0.0, 1.0])), IndexError, "gather: indices must be an int "),
     (lambda t: t.gather(0, np.array([[0], [1]])), IndexError, r"with x's 1 axes"),
+    (lambda t: t.gather(0, np.array([-1, 0])), IndexError, r"gather: index from -1 to 0 is out "
+     r"of bounds for x's axis 0 of length 3 \(PyTorch's rule"),  # a -1 took the last entry
+    (lambda t: t.gather(0, np.array([3])), IndexError, "out of bounds"),
+    (lambda t: t.sum().gather(0, np.array(0)), ValueError, "x is 0-d"),
     (lambda t: t.flip(), TypeError, r"flip\(dims\): give the axes to reverse"),
+    (lambda t: t.flip(0, dim=0), TypeError, "unexpected keyword 'dim'"),
     (lambda t: t.register_hook(print), NotImplementedError, "t.retain_grad"),
+    (lambda t: t.type_as([1, 2]), TypeError, "type_as: give a Tensor or an array, got list"),
+    (lambda t: t.new_zeros(2, dtype=np.int64), TypeError, "int64 is not a float dtype"),
+    (lambda t: al.tensor(np.ones((2, 2))).gather(0, np.zeros((2, 3), int)), ValueError,
+     "longer than x"),
 ])
 def test_the_new_names_say_what_is_wrong(call, error, message):
     with pytest.raises(error, match=message):
         call(al.tensor([1.0, 2.0, 3.0]))
-    with pytest.raises(ValueError, match="longer than x"):
-        al.tensor(np.ones((2, 2))).gather(0, np.zeros((2, 3), int))
+
+
+def test_flip_the_method_is_pytorchs_copy_and_np_flip_numpys_view():
+    # a review: t.flip(0) was a view, so y[0] = 100 changed x (PyTorch's flip copies)
+    x = al.tensor([1.0, 2.0, 3.0])
+    y = x.flip(0)
+    y[0] = 100.0
+    assert x.tolist() == [1.0, 2.0, 3.0] and x.flip(dims=(0,)).tolist() == [3.0, 2.0, 1.0]
+    v = np.flip(x, 0)
+    v[0] = 100.0  # numpy's flip is a view of x, for tensors as for arrays
+    assert x.tolist() == [1.0, 2.0, 100.0]
+    w = al.tensor([1.0, 2.0], requires_grad=True)
+    (w.flip(0) * np.array([1.0, 10.0])).sum().backward()
+    assert w.grad.tolist() == [10.0, 1.0]
+
+
+def test_new_zeros_takes_pytorchs_size_keyword():
+    x = al.tensor(np.ones(2, np.float32))
+    assert x.new_zeros(size=(2, 3)).shape == (2, 3) and x.new_ones(size=[1]).dtype == np.float32
 
 
 def test_pytorchs_small_conveniences():
@@ -282,3 +308,33 @@ def test_backward_inputs_matches_torch_where_it_is_installed():
     (v.exp().sum() + (a * a).sum()).backward(inputs=[v, a])
     np.testing.assert_allclose(v.grad, u.grad.numpy(), rtol=1e-14)
     np.testing.assert_allclose(a.grad, t.grad.numpy(), rtol=1e-14)
+
+
+
+def test_an_entry_made_a_parameter_of_its_own_steps_in_place():
+    # a review: x = X[0, 0].requires_grad_() kept the one-entry flag, and x.sub_(lr * x.grad)
+    # was refused with advice that would not update x
+    X = al.tensor(np.ones((2, 2)))
+    x = X[0, 0]
+    x.requires_grad_()
+    (x * 3.0).backward()
+    with al.no_grad():
+        x.sub_(0.5 * x.grad)
+    assert x.item() == -0.5 and X.data[0, 0] == 1.0
+
+
+@pytest.mark.parametrize("write", [lambda z: z[()].add_(1.0), lambda z: z[...].fill_(5.0)])
+def test_a_0d_tensors_entry_is_a_copy_too_and_its_in_place_method_is_refused(write):
+    z = al.tensor(2.0)  # its number is immutable: z[()] and z[...] are copies
+    with pytest.raises(RuntimeError, match="one entry taken from another"):
+        write(z)
+    assert z.item() == 2.0
+
+
+def test_a_detached_entry_still_refuses_the_lost_write():
+    W = al.tensor(np.zeros((2, 2)))
+    with pytest.raises(RuntimeError, match="one entry taken from another"):
+        W[0, 1].detach().add_(1.0)  # PyTorch writes W; numpy's entry is a copy
+    e = W[0, 1].clone()
+    e.add_(1.0)  # what the message offers for a tensor of its own
+    assert e.item() == 1.0 and W.data[0, 1] == 0.0
