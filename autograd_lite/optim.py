@@ -78,6 +78,8 @@ class Optimizer:
     def params(self) -> list[Tensor]:
         """The tensors ``param_groups[0]["params"]`` lists, checked again when the list was
         replaced or changed since (PyTorch steps what the group lists)."""
+        if len(self.param_groups) != 1:  # param_groups.append({...}) stepped nothing of it
+            self.add_param_group(self.param_groups[-1])
         listed = self.param_groups[0]["params"]
         if listed is not self._listed[0] or tuple(map(id, listed)) != self._listed[1]:
             listed = _parameters(type(self).__name__, listed)

@@ -26,6 +26,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -319,10 +320,12 @@ def _hidden_sizes(text: str | None) -> list[int] | None:
     None when --layers is not given. Read before any data is loaded."""
     if text is None:
         return None
-    try:
-        sizes = [int(s) for s in text.replace(" ", "").split(",") if s]
+    parts = re.split(r"\s*,\s*|\s+", text.strip())  # 20,7,5 or "20, 7, 5" or "20 7 5"
+    try:  # (spaces were deleted: "20 7 5" read as 2075; and empty sizes were skipped)
+        sizes = [int(s) for s in parts]
     except ValueError:
-        raise UsageError(f"--layers must be integers separated by commas, got {text!r}") from None
+        raise UsageError(f"--layers must be integers separated by commas, such as 20,7,5, got "
+                         f"{text!r}") from None
     full = len(sizes) >= 2 and sizes[-1] == 1  # maybe n_x,...,1: n_x is the data's, any size
     if any(not 1 <= n <= MAX_WIDTH for n in sizes[full:]) or sizes and sizes[0] < 1:
         raise UsageError(f"--layers sizes must be positive integers from 1 to {MAX_WIDTH:,} "

@@ -166,6 +166,11 @@ OUT_OF_RANGE = [
      "starts with this data's n_x = 2, --layers 2,20,7,5,1 (--layers 2,20,7,5,1,1 if one "
      "unit is meant)"),
     (["check", "deep", "--layers", "4,1"], "--layers 4,1 ends in a hidden layer of one unit"),
+    # spaces were deleted ("20 7 5" trained a 2075-unit layer) and empty sizes skipped
+    (["train", "deep", "--layers", "", "--data", "flower"], "--layers must be integers "
+                                                            "separated by commas, such as 20,7,5"),
+    (["train", "deep", "--layers", "20,,5", "--data", "flower"], "got '20,,5'"),
+    (["train", "deep", "--layers", ",", "--data", "flower"], "got ','"),
     (["train", "deep", "--layers", "4,1,1", "--data", "flower"],  # (offered --layers 4,1)
      "--layers 4,1,1 ends in a hidden layer of one unit before the output unit (2,4,1,1,1): "
      "give the full list that starts with this data's n_x = 2, --layers 2,4,1,1 (--layers "
@@ -204,6 +209,8 @@ def test_numeric_options_out_of_range_are_usage_errors(capsys, argv, message):
 
 
 @pytest.mark.parametrize("layers, dims", [("20,7,5", "[2, 20, 7, 5, 1]"),
+                                           ("20 7 5", "[2, 20, 7, 5, 1]"),
+                                           (" 20, 7 ,5 ", "[2, 20, 7, 5, 1]"),
                                            ("2,20,7,5,1", "[2, 20, 7, 5, 1]"),
                                            ("2,4,1,1", "[2, 4, 1, 1]"), ("1", "[2, 1, 1]")])
 def test_layers_that_say_what_they_mean_are_taken(capsys, layers, dims):

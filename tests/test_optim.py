@@ -428,3 +428,15 @@ def test_params_can_be_set_and_an_optimizer_pickled_before_the_change_steps():
     again.params[0].grad = np.ones(2)
     again.step()
     assert again.params[0].tolist() == [-2.0, -2.0] and p.tolist() == [-1.0, -1.0]
+
+
+
+def test_a_second_group_appended_to_param_groups_is_refused_not_left_untrained():
+    # the stranger: param_groups.append({"params": [c], "lr": 0.5}) stepped W alone, in silence
+    p, q = _two()
+    opt = al.optim.SGD([p], lr=0.1)
+    opt.param_groups.append({"params": [q], "lr": 0.5})
+    p.grad, q.grad = np.ones(2), np.ones(2)
+    with pytest.raises(TypeError, match="there is one group here"):
+        opt.step()
+    assert p.tolist() == [0.0, 0.0] and q.tolist() == [0.0, 0.0]
