@@ -112,10 +112,7 @@ class Tensor:
                         "attribute of your class instead")
 
     def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None,
-                 dtype: Any = None, *, label: str | None = None, device: Any = None) -> None:
-        if device is not None:  # PyTorch's device=: "cpu", the one there is
-            from .creation import check_device
-            check_device(device, "Tensor")
+                 dtype: Any = None, *, label: str | None = None) -> None:
         if type(data) is float and dtype is None:  # Tensor(2.0): expr 8 % fewer instructions
             self._data = float64(data)  # a numpy scalar: its ops are ~10x faster than 0-d's
         else:

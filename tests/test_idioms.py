@@ -1120,8 +1120,7 @@ def test_more_names_say_what_to_write(name, instead):
                                   lambda d: al.linspace(0, 1, 3, device=d),
                                   lambda d: al.zeros_like(np.ones(2), device=d),
                                   lambda d: al.tensor([1.0], device=d),
-                                  lambda d: al.Tensor([1.0], device=d),
-                                  lambda d: al.Tensor(2.0, requires_grad=True, device=d)])
+                                  lambda d: al.tensor(2.0, requires_grad=True, device=d)])
 def test_device_cpu_is_taken_where_tensors_are_made(make):
     # a second review: al.tensor took device= and al.zeros(n, device=device) did not
     assert all(isinstance(make(d), al.Tensor) for d in ("cpu", "cpu:0", None))
