@@ -26,7 +26,9 @@ from .creation import (
     ones,
     ones_like,
     rand,
+    rand_like,
     randn,
+    randn_like,
     zeros,
     zeros_like,
 )
@@ -63,6 +65,7 @@ from .ops import (
     clip,
     concatenate,
     cos,
+    diagonal,
     divide,
     dot,
     exp,
@@ -217,7 +220,7 @@ __all__ = [
     "reshape",
     "flatten", "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to", "astype",
     "getitem", "concatenate", "stack", "hstack", "vstack", "tile", "cat", "manual_seed",
-    "flip", "tril", "triu", "take_along_axis", "gather",
+    "flip", "tril", "triu", "take_along_axis", "gather", "diagonal",
     "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange",
-    "linspace", "randn", "rand", "float16", "float32", "float64",
+    "linspace", "randn", "rand", "randn_like", "rand_like", "float16", "float32", "float64",
 ]

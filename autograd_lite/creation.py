@@ -174,6 +174,24 @@ def rand(*shape: Any, requires_grad: bool = False, dtype: Any = None,
     return _leaf(values, requires_grad, dtype, "rand")
 
 
+
+@_on_cpu
+def randn_like(t: Any, *, requires_grad: bool = False, dtype: Any = None,
+               rng: np.random.Generator | None = None,
+               generator: np.random.Generator | None = None) -> Tensor:
+    """PyTorch's ``torch.randn_like(t)``: ``randn`` of t's shape, in t's float dtype."""
+    shape, dtype = _like(t, dtype)
+    return randn(*shape, requires_grad=requires_grad, dtype=dtype, rng=rng, generator=generator)
+
+
+@_on_cpu
+def rand_like(t: Any, *, requires_grad: bool = False, dtype: Any = None,
+              rng: np.random.Generator | None = None,
+              generator: np.random.Generator | None = None) -> Tensor:
+    """PyTorch's ``torch.rand_like(t)``: ``rand`` of t's shape, in t's float dtype."""
+    shape, dtype = _like(t, dtype)
+    return rand(*shape, requires_grad=requires_grad, dtype=dtype, rng=rng, generator=generator)
+
 def _generator(rng: Any, generator: Any, fname: str) -> Any:
     """rng= or PyTorch's generator=: a numpy Generator or RandomState (or None: numpy's
     global state)."""

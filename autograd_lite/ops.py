@@ -1231,9 +1231,11 @@ def dot(a: ArrayLike, b: ArrayLike) -> Tensor:
 
 
 @composite
-def flip(x: ArrayLike, axis=None) -> Tensor:
-    """``np.flip`` (PyTorch's ``t.flip(dims)``): the entries in reverse order along ``axis``
-    (None: every axis), a view as numpy's: ``x[::-1]`` for axis 0, ``x[:, ::-1]`` for 1."""
+def flip(x: ArrayLike, axis=None, *, dims=None) -> Tensor:
+    """``np.flip`` (PyTorch's ``torch.flip(t, dims)``): the entries in reverse order along
+    ``axis`` (None: every axis), a view as numpy's: ``x[::-1]`` for axis 0, ``x[:, ::-1]``
+    for 1."""
+    axis = _either_name(axis, dims, "flip", "axis", "dims")
     ndim = np.ndim(_val(x))
     axes = range(ndim) if axis is None else _axes(axis, ndim, "flip")
     return getitem(x, tuple(slice(None, None, -1) if a in axes else slice(None)
@@ -1241,16 +1243,38 @@ def flip(x: ArrayLike, axis=None) -> Tensor:
 
 
 @composite
-def tril(x: ArrayLike, k: int = 0) -> Tensor:
+def tril(x: ArrayLike, k: int = 0, *, diagonal=None) -> Tensor:
     """``np.tril``: the last two axes' entries on and below diagonal ``k``, zeros above
-    (exact zeros, as numpy's; PyTorch's ``t.tril(diagonal)``). (n, m) -> (n, m)."""
-    return _triangle(x, k, np.tril, "tril")
+    (exact zeros, as numpy's; PyTorch's ``torch.tril(t, diagonal)``). (n, m) -> (n, m)."""
+    return _triangle(x, _either_name(k, diagonal, "tril", "k", "diagonal", 0), np.tril, "tril")
 
 
 @composite
-def triu(x: ArrayLike, k: int = 0) -> Tensor:
+def triu(x: ArrayLike, k: int = 0, *, diagonal=None) -> Tensor:
     """``np.triu``: the last two axes' entries on and above diagonal ``k``, zeros below."""
-    return _triangle(x, k, np.triu, "triu")
+    return _triangle(x, _either_name(k, diagonal, "triu", "k", "diagonal", 0), np.triu, "triu")
+
+
+def _either_name(numpys, torchs, op: str, numpy_name: str, torch_name: str, unset=None):
+    """numpy's argument or PyTorch's name for it, not both."""
+    if torchs is None:
+        return numpys
+    if numpys is not unset:
+        raise TypeError(f"{op}: give {numpy_name}= or {torch_name}=, not both")
+    return torchs
+
+
+@composite
+def diagonal(x: ArrayLike, offset: int = 0) -> Tensor:
+    """A matrix's diagonal, ``np.diagonal`` (PyTorch's ``t.diagonal()``): ``x[i, i + offset]``,
+    of length min(n, m - offset) for (n, m), offset above (below, if negative) the main one."""
+    shape = np.shape(_val(x))
+    if len(shape) != 2:
+        raise ValueError(f"diagonal: x of shape {shape}; the diagonal here is a matrix's (2 "
+                         "axes): index a stack, x[k], first")
+    offset = operator.index(offset)
+    rows = np.arange(builtins.max(0, -offset), builtins.min(shape[0], shape[1] - offset))
+    return getitem(x, (rows, rows + offset))
 
 
 def _triangle(x, k, keep, name: str) -> Tensor:

@@ -375,6 +375,33 @@ def _new(fill: Any) -> Any:
     return new
 
 
+def _diagonal_method(self: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """PyTorch's and numpy's ``t.diagonal(offset)``: a matrix's diagonal, with its gradient."""
+    if (dim1, dim2) != (0, 1):
+        raise ValueError("diagonal: the diagonal of the first two axes of a matrix alone here; "
+                         "transpose first for others")
+    return ops.diagonal(self, offset)
+
+
+def _trace_method(self: Tensor, offset: int = 0) -> Tensor:
+    """PyTorch's and numpy's ``t.trace()``: the sum of a matrix's diagonal."""
+    return ops.sum(ops.diagonal(self, offset))
+
+
+def _new_full(self: Tensor, size: Any, fill_value: float, *, dtype: Any = None,
+              requires_grad: bool = False, device: Any = None) -> Tensor:
+    """PyTorch's ``t.new_full(size, v)``: v everywhere, in t's dtype (a new leaf)."""
+    check_device(device, "new_full")
+    return creation.full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def _new_tensor(self: Tensor, data: Any, *, dtype: Any = None, requires_grad: bool = False,
+                device: Any = None) -> Tensor:
+    """PyTorch's ``t.new_tensor(data)``: a new leaf of data (copied) in t's dtype."""
+    check_device(device, "new_tensor")
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype or self.dtype)
+
+
 def _sign(self: Tensor) -> np.ndarray:
     """PyTorch's ``t.sign()``: -1, 0 or 1 per entry, a plain array as ``np.sign(t)`` and
     ``t > 0`` are (its derivative is 0 wherever it has one)."""
@@ -444,6 +471,12 @@ Tensor.flip, Tensor.tril, Tensor.triu, Tensor.gather = _flip, _tril, _triu, _gat
 Tensor.expand_as, Tensor.type_as = _expand_as, _type_as
 Tensor.new_zeros, Tensor.new_ones = _new("zeros"), _new("ones")
 Tensor.sign, Tensor.register_hook = _sign, _register_hook
+Tensor.diagonal, Tensor.trace = _diagonal_method, _trace_method
+Tensor.fliplr = lambda self: _flip(self, 1)  # PyTorch's, as np.fliplr but a copy
+Tensor.flipud = lambda self: _flip(self, 0)
+Tensor.new_full, Tensor.new_tensor, Tensor.new_empty = _new_full, _new_tensor, _new("zeros")
+Tensor.clamp_min = lambda self, min: _clamp(self, min=min)  # noqa: A006 (PyTorch's name)
+Tensor.clamp_max = lambda self, max: _clamp(self, max=max)  # noqa: A006
 Tensor.round, Tensor.nonzero, Tensor.fill = _round, _nonzero, _fill
 # (not t.int(): a class attribute named int broke the annotations `int | None` that the API
 # reference reads in Tensor's namespace)

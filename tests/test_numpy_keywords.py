@@ -41,6 +41,7 @@ BASE_CALLS = {
     "split": ([X, 2], {}), "array_split": ([X, 3], {}),
     "flip": ([X], {}), "fliplr": ([X], {}), "flipud": ([X], {}), "tril": ([X], {}),
     "triu": ([X], {}), "take_along_axis": ([X, np.array([[0, 3], [2, 2], [1, 0]])], {}),
+    "diagonal": ([X], {}), "trace": ([X], {}),
 }
 # values to try for each optional keyword numpy documents (every one must be listed)
 SAMPLES = {
@@ -53,6 +54,7 @@ SAMPLES = {
     "equal_nan": [True, False], "shape": [(4, 3)], "newshape": [(2, 6)], "x": [X], "y": [Y],
     "device": [None, "cpu"], "ddof": [0, 1], "correction": [1], "mean": ["mean"],
     "ord": [None, 2, "fro", 1, np.inf], "optimize": [False, True, "greedy"], "k": [0, 1, -2],
+    "offset": [0, 1, -1], "axis1": [0, 1], "axis2": [1, 0],
 }
 UFUNC_KEYWORDS = ["out", "where", "casting", "order", "dtype", "subok", "signature", "axes",
                   "axis", "keepdims"]

@@ -338,3 +338,63 @@ def test_a_detached_entry_still_refuses_the_lost_write():
     e = W[0, 1].clone()
     e.add_(1.0)  # what the message offers for a tensor of its own
     assert e.item() == 1.0 and W.data[0, 1] == 0.0
+
+
+# ---- the stranger's list of names: diagonals, PyTorch's keywords, new_*, *_like -----------
+
+_DIAGONALS = [
+    (lambda t: t.diagonal(), lambda a: np.diagonal(a).copy()),
+    (lambda t: t.diagonal(2), lambda a: np.diagonal(a, 2).copy()),
+    (lambda t: np.diagonal(t, -1), lambda a: np.diagonal(a, -1).copy()),
+    (lambda t: np.diagonal(t, 1, axis1=1, axis2=0), lambda a: np.diagonal(a, 1, 1, 0).copy()),
+    (lambda t: al.diagonal(t, 5), lambda a: np.diagonal(a, 5).copy()),  # empty
+    (lambda t: np.trace(t, 1), lambda a: np.trace(a, 1)),
+    (lambda t: t.trace(), np.trace),
+    (lambda t: t.fliplr(), np.fliplr), (lambda t: t.flipud(), np.flipud),
+    (lambda t: al.flip(t, dims=(0, 1)), lambda a: a[::-1, ::-1]),
+    (lambda t: al.tril(t, diagonal=-1), lambda a: np.tril(a, -1)),
+    (lambda t: al.triu(t, diagonal=2), lambda a: np.triu(a, 2)),
+    (lambda t: t.clamp_min(0.0), lambda a: np.maximum(a, 0.0)),
+    (lambda t: t.clamp_max(0.5), lambda a: np.minimum(a, 0.5)),
+]
+
+
+@pytest.mark.parametrize("f, reference", _DIAGONALS)
+def test_diagonals_and_pytorchs_keywords_match_numpy_with_gradients(f, reference):
+    rng = np.random.default_rng(4)
+    data = rng.standard_normal((3, 4))
+    out = f(al.tensor(data))
+    weights = rng.uniform(0.5, 1.5, out.shape)
+    value, grad = _value_and_grad(f, data, weights)
+    np.testing.assert_array_equal(value, reference(data))
+    expected = _central_differences(lambda d: (reference(d) * weights).sum(), data)
+    np.testing.assert_allclose(grad, expected, rtol=1e-7, atol=1e-9)
+
+
+def test_the_stranger_list_of_names_refuses_what_it_cannot_mean():
+    t = al.tensor(np.ones((2, 3)))
+    with pytest.raises(TypeError, match="give k= or diagonal=, not both"):
+        al.tril(t, 1, diagonal=1)
+    with pytest.raises(ValueError, match="axis1 and axis2 cannot be the same"):
+        np.diagonal(t, 0, 1, 1)
+    with pytest.raises(ValueError, match=r"diagonal: x of shape \(2, 2, 2\)"):
+        al.tensor(np.ones((2, 2, 2))).diagonal()
+    with pytest.raises(TypeError, match=r"keyword\(s\) \['dtype'\]"):
+        np.trace(t, dtype=np.float32)
+
+
+def test_pytorchs_new_and_like_makers():
+    x = al.tensor(np.ones((2, 3), np.float32), requires_grad=True)
+    full = x.new_full((2,), 7.0)
+    assert full.tolist() == [7.0, 7.0] and full.dtype == np.float32 and not full.requires_grad
+    made = x.new_tensor([1, 2], requires_grad=True)
+    assert made.dtype == np.float32 and made.requires_grad and made.tolist() == [1.0, 2.0]
+    assert x.new_empty(4).shape == (4,)
+    r = al.randn_like(x, rng=np.random.default_rng(0))
+    assert r.shape == (2, 3) and r.dtype == np.float32
+    np.testing.assert_array_equal(
+        r.data, np.random.default_rng(0).standard_normal((2, 3)).astype(np.float32))
+    u = al.rand_like(np.zeros(5), generator=np.random.default_rng(1))
+    assert u.dtype == np.float64 and ((0 <= u.data) & (u.data < 1)).all()
+    with pytest.raises(ValueError, match="device='cpu'"):
+        al.randn_like(x, device="cuda")
