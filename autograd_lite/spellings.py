@@ -402,6 +402,26 @@ def _new_tensor(self: Tensor, data: Any, *, dtype: Any = None, requires_grad: bo
     return Tensor(data, requires_grad=requires_grad, dtype=dtype or self.dtype)
 
 
+def _fliplr(self: Tensor) -> Tensor:
+    """PyTorch's ``t.fliplr()``: ``t.flip(1)``, a copy (``np.fliplr(t)`` is numpy's view)."""
+    return _flip(self, 1)
+
+
+def _flipud(self: Tensor) -> Tensor:
+    """PyTorch's ``t.flipud()``: ``t.flip(0)``, a copy."""
+    return _flip(self, 0)
+
+
+def _clamp_min(self: Tensor, min: Any) -> Tensor:  # noqa: A002  (PyTorch's name)
+    """PyTorch's ``t.clamp_min(v)``: ``t.clamp(min=v)``."""
+    return _clamp(self, min=min)
+
+
+def _clamp_max(self: Tensor, max: Any) -> Tensor:  # noqa: A002  (PyTorch's name)
+    """PyTorch's ``t.clamp_max(v)``: ``t.clamp(max=v)``."""
+    return _clamp(self, max=max)
+
+
 def _sign(self: Tensor) -> np.ndarray:
     """PyTorch's ``t.sign()``: -1, 0 or 1 per entry, a plain array as ``np.sign(t)`` and
     ``t > 0`` are (its derivative is 0 wherever it has one)."""
@@ -472,11 +492,9 @@ Tensor.expand_as, Tensor.type_as = _expand_as, _type_as
 Tensor.new_zeros, Tensor.new_ones = _new("zeros"), _new("ones")
 Tensor.sign, Tensor.register_hook = _sign, _register_hook
 Tensor.diagonal, Tensor.trace = _diagonal_method, _trace_method
-Tensor.fliplr = lambda self: _flip(self, 1)  # PyTorch's, as np.fliplr but a copy
-Tensor.flipud = lambda self: _flip(self, 0)
+Tensor.fliplr, Tensor.flipud = _fliplr, _flipud
 Tensor.new_full, Tensor.new_tensor, Tensor.new_empty = _new_full, _new_tensor, _new("zeros")
-Tensor.clamp_min = lambda self, min: _clamp(self, min=min)  # noqa: A006 (PyTorch's name)
-Tensor.clamp_max = lambda self, max: _clamp(self, max=max)  # noqa: A006
+Tensor.clamp_min, Tensor.clamp_max = _clamp_min, _clamp_max
 Tensor.round, Tensor.nonzero, Tensor.fill = _round, _nonzero, _fill
 # (not t.int(): a class attribute named int broke the annotations `int | None` that the API
 # reference reads in Tensor's namespace)
