@@ -1307,4 +1307,20 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
         terms = " + ".join(_fmt_array(p, precision) for p in parts)
         text.append(f"{names[id(t)]}: {terms} = {_fmt_array(total, precision)}"
                     if len(parts) > 1 else f"{names[id(t)]}: {_fmt_array(total, precision)}")
-    return "\n".join(text)
+    return "\n".join(text + _composites_drawn_as_one(order, names))
+
+
+def _composites_drawn_as_one(order: list[Tensor], names: Mapping[int, str]) -> list[str]:
+    """A line for each composite call that draw() shows as one node, naming its rows in the
+    table (mean's are sum and divide), so that the table and the diagram read together."""
+    walked = {id(t) for t in order}
+    calls = {id(c.out): c for cs in _calls(order, expand=False).values() for c in cs}
+    lines = []
+    for call in sorted(calls.values(), key=lambda c: c.start):
+        inside = sorted((t for t in call.made() if id(t) in walked and t._op is not None),
+                        key=lambda t: t._seq)
+        if len(inside) > 1 or inside and inside[0]._op.name != call.name:
+            rows = ", ".join(t._op.name for t in inside)
+            lines.append(f"({call.name}, made of {rows}: draw() shows it as one node, "
+                         f"{names.get(id(call.out), '')}; draw(..., expand=True) as these rows)")
+    return [""] + lines if lines else []

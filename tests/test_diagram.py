@@ -1109,3 +1109,16 @@ def test_explain_adds_up_a_tensor_made_by_an_op_and_used_several_times():
     assert lines[-2:] == ["a: 6.5", "b: 6.5"]
     used_once = al.explain((a + b) * (b + 1)).splitlines()  # as before: no shared line
     assert used_once[-3:] == ["", "a: 3", "b: 3 + 3 = 6"]
+
+
+def test_explain_says_which_rows_draw_shows_as_one_composite_node():
+    # explain's rows are primitives (mean's sum and divide) where draw() shows one "mean"
+    # node: a learner reading both saw different graphs, with nothing to join them
+    x = al.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    text = al.explain((x * 2).mean())
+    assert text.splitlines()[-1] == ("(mean, made of sum, divide: draw() shows it as one node, "
+                                     "sum(x * 2) / 3; draw(..., expand=True) as these rows)")
+    assert 'label="mean"' in al.draw((x * 2).mean()).source
+    a = al.tensor(2.0, requires_grad=True)
+    b = al.tensor(3.0, requires_grad=True)
+    assert "draw()" not in al.explain((a + b) * (b + 1))  # primitives alone: no such line
