@@ -24,7 +24,7 @@ from numpy import asarray, float64, ndarray
 
 from . import modes
 from .modes import current_mode as _current_mode
-from .tensor import PRIMITIVES, Tensor, _clock, _lock, _make, apply, identity_vjp
+from .tensor import PRIMITIVES, Tensor, _as_float_array, _clock, _lock, _make, apply, identity_vjp
 
 __all__ = ["backprop", "backpropagated", "gradients", "seed_of", "toposort", "unbroadcast",
            "release_kept_graphs", "is_freed", "is_spent", "KEEP_NODES", "KEEP_BYTES", "KEEP_GRAPHS"]
@@ -153,8 +153,8 @@ def _seed(t: Tensor, grad: Any, create_graph: bool) -> tuple[Any, bool]:
         return (_make(seed, False) if create_graph else seed), True
     if type(grad) is Tensor and not create_graph:
         grad = grad._data
-    if type(grad) is not Tensor:
-        grad = np.asarray(grad, dtype=t.dtype)
+    if type(grad) is not Tensor:  # (complex, None or str: refused, as Tensor data is)
+        grad = np.asarray(_as_float_array(grad, None, "backward(gradient=...)"), t.dtype)
     if grad.shape != t.shape:
         raise ValueError(f"backward(): grad has shape {grad.shape}, "
                          f"the output has shape {t.shape}; they must match")

@@ -89,24 +89,31 @@ def full(shape: Any, fill_value: float, *, requires_grad: bool = False,
     return _leaf(np.full(sizes, float(fill_value)), requires_grad, dtype, "full")
 
 
-def _like(t: Any, dtype: Any) -> tuple[tuple[int, ...], Any]:
+def _like(t: Any, dtype: Any, who: str) -> tuple[tuple[int, ...], Any]:
     """``t``'s shape and float dtype; of a Tensor, read without its values (under al.compile
-    a shape is fixed for the trace, as in JAX's jit)."""
-    shape, kind = (t.shape, t.dtype) if type(t) is Tensor else (np.shape(t), np.asarray(t).dtype)
+    a shape is fixed for the trace, as in JAX's jit). A string, None or a dict is refused
+    (zeros_like("abc") gave a 0-d tensor)."""
+    if type(t) is Tensor:
+        shape, kind = t.shape, t.dtype
+    else:
+        shape, kind = np.shape(t), np.asarray(t).dtype
+        if kind.kind not in "biuf":
+            raise TypeError(f"{who}: give a Tensor, an array or numbers to take the shape of, "
+                            f"got {type(t).__name__}")
     return shape, (dtype if dtype is not None else kind if kind.kind == "f" else None)
 
 
 @_on_cpu
 def zeros_like(t: Any, *, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     """Zeros of ``t``'s shape and float dtype (``t`` a Tensor or an array)."""
-    shape, dtype = _like(t, dtype)
+    shape, dtype = _like(t, dtype, "zeros_like")
     return _leaf(np.zeros(shape), requires_grad, dtype, "zeros_like")
 
 
 @_on_cpu
 def ones_like(t: Any, *, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     """Ones of ``t``'s shape and float dtype."""
-    shape, dtype = _like(t, dtype)
+    shape, dtype = _like(t, dtype, "ones_like")
     return _leaf(np.ones(shape), requires_grad, dtype, "ones_like")
 
 
@@ -114,7 +121,7 @@ def ones_like(t: Any, *, requires_grad: bool = False, dtype: Any = None) -> Tens
 def full_like(t: Any, fill_value: float, *, requires_grad: bool = False,
               dtype: Any = None) -> Tensor:
     """``fill_value`` in every entry, in ``t``'s shape and float dtype."""
-    shape, dtype = _like(t, dtype)
+    shape, dtype = _like(t, dtype, "full_like")
     return _leaf(np.full(shape, float(fill_value)), requires_grad, dtype, "full_like")
 
 
@@ -180,7 +187,7 @@ def randn_like(t: Any, *, requires_grad: bool = False, dtype: Any = None,
                rng: np.random.Generator | None = None,
                generator: np.random.Generator | None = None) -> Tensor:
     """PyTorch's ``torch.randn_like(t)``: ``randn`` of t's shape, in t's float dtype."""
-    shape, dtype = _like(t, dtype)
+    shape, dtype = _like(t, dtype, "randn_like")
     return randn(*shape, requires_grad=requires_grad, dtype=dtype, rng=rng, generator=generator)
 
 
@@ -189,7 +196,7 @@ def rand_like(t: Any, *, requires_grad: bool = False, dtype: Any = None,
               rng: np.random.Generator | None = None,
               generator: np.random.Generator | None = None) -> Tensor:
     """PyTorch's ``torch.rand_like(t)``: ``rand`` of t's shape, in t's float dtype."""
-    shape, dtype = _like(t, dtype)
+    shape, dtype = _like(t, dtype, "rand_like")
     return rand(*shape, requires_grad=requires_grad, dtype=dtype, rng=rng, generator=generator)
 
 def _generator(rng: Any, generator: Any, fname: str) -> Any:

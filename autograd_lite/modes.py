@@ -348,6 +348,16 @@ def shape_message(prim, vals, err) -> str:
             + f" (numpy: {err})")
 
 
+def read_as_value(t, what: str) -> None:
+    """Warn where ``t``, a tensor the engine is differentiating (al.grad's x, a custom VJP's
+    input under create_graph), is read as ``what`` (a number, an array): the derivative
+    through what is computed from it is lost."""
+    if t._requires_grad and differentiating.get() and (who := cut_off(t)):
+        warn_cut(f"{who} became {what}: if it is computed with (x * float(x)), that part of "
+                 "the derivative is lost (JAX raises here); a branch on it (if float(x) > 0) "
+                 "or a print loses nothing: x.detach() says it is meant")
+
+
 def missing_name(module: str, name: str, hint: str, frame) -> Exception:
     """The error for ``module.name`` that is not there, with ``hint`` (what to write): an
     AttributeError, or where ``frame`` runs ``from module import name``, an ImportError,

@@ -132,6 +132,7 @@ class Tensor:
         """The values as a numpy array. Assigning to it (``t.data -= lr * t.grad``) marks the
         tensor as changed, so a graph that saved the old values refuses to backprop."""
         _no_value(self, "t.data")
+        modes.read_as_value(self, "an array (t.data)")
         d = self._data
         if type(d) is not np.ndarray:  # ops on 0-d data give numpy scalars, for speed
             d = self._data = np.asarray(d)
@@ -192,11 +193,7 @@ class Tensor:
     def item(self) -> float:
         """The value of a one-element tensor as a Python float."""
         _no_value(self, "item()")
-        if self._requires_grad and modes.differentiating.get() and (who := _cut_off(self)):
-            modes.warn_cut(f"{who} became a Python number (float(t), t.item()): if it is "
-                           "computed with (x * float(x)), that part of the derivative is lost "
-                           "(JAX raises here); a branch on it (if float(x) > 0) or a print "
-                           "loses nothing: float(x.detach()) says the number is meant")
+        modes.read_as_value(self, "a Python number (float(t), t.item())")
         if self._data.size != 1:
             raise ValueError(f"item(): the tensor has shape {self.shape} ({self.size} "
                              "elements); only one-element tensors convert to a float")
@@ -206,6 +203,7 @@ class Tensor:
         """A read-only copy: a write through it raises (PyTorch's shares memory and changes
         the tensor; a writable copy lost the write), and hist.append(w.numpy()) keeps values."""
         _no_value(self, "numpy()")
+        modes.read_as_value(self, "an array (t.numpy())")
         copy = np.array(self._data)
         copy.flags.writeable = False
         return copy
@@ -227,7 +225,9 @@ class Tensor:
                            "no gradient. Keep the Tensor (np.squeeze(cost), not "
                            "np.squeeze(np.array(cost)); np.dot(X, W) or X @ W), use "
                            "al.stack(list) for a list, or t.detach() to say the cut is meant")
-        d = self.data
+        d = self._data
+        if type(d) is not np.ndarray:  # (not self.data: no second warning for one read)
+            d = self._data = np.asarray(d)
         if copy:
             return np.array(d, dtype=dtype, copy=True)
         if dtype is not None and np.dtype(dtype) != d.dtype:

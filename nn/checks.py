@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -32,8 +33,13 @@ def _rank1_hint(shape):
 
 
 def num_layers(parameters) -> int:
-    """L, from the keys W1, b1, ..., WL, bL; a clear error if any is missing."""
-    L = sum(1 for k in parameters if k.startswith("W") and k[1:].isdigit())
+    """L, from the keys W1, b1, ..., WL, bL; a clear error if any is missing (L is the
+    highest l of a W or a b: a b2 without W2 ran as one layer, in silence)."""
+    if not isinstance(parameters, Mapping):
+        raise TypeError(f"parameters must be a dict {{'W1': ..., 'b1': ..., ...}}, got "
+                        f"{type(parameters).__name__} (arguments in the wrong order?)")
+    L = max((int(k[1:]) for k in parameters
+             if isinstance(k, str) and k[:1] in ("W", "b") and k[1:].isdigit()), default=0)
     missing = [k for l in range(1, L + 1) for k in (f"W{l}", f"b{l}") if k not in parameters]
     if L == 0 or missing:
         raise KeyError(f"parameters must have keys W1, b1, ..., WL, bL; missing "
@@ -186,6 +192,14 @@ def is_number(value) -> bool:
     """A finite real number: a Python or numpy int or float, not a bool (True is no lambda)."""
     return (isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
             and math.isfinite(value))
+
+
+def check_learning_rate(learning_rate, fn) -> None:
+    """A finite learning rate >= 0 (0 leaves the parameters as they are): NaN or inf made
+    every parameter NaN, and a negative one climbed the cost, without a word."""
+    if not (is_number(learning_rate) and learning_rate >= 0):
+        raise ValueError(f"{fn}: learning_rate must be a finite number >= 0, such as the "
+                         f"course's 0.0075, got {learning_rate!r}")
 
 
 def check_like_parameters(parameters, d, fn, name="gradients", hint=""):

@@ -6,7 +6,7 @@ import numpy as np
 
 import autograd_lite as al
 
-from .checks import ShapeError, check_Y
+from .checks import ShapeError, check_labels, check_Y
 
 # A of exactly 0 or 1 (a saturated sigmoid) would give log(0) = -inf; this bound keeps J
 # finite (at most about 34.5 per example). It changes J wherever A or 1 - A is below 1e-15
@@ -50,6 +50,24 @@ def check_predictions(A, Y, name="A", strict=True, who="compute_cost"):
     return m, check_Y(Y, m, "Y")
 
 
+def check_probabilities(A, Y, name="A", who="compute_cost") -> None:
+    """Predictions in [0, 1], the sigmoid's outputs, and labels 0 and 1: Z passed for A (the
+    sigmoid forgotten) gave a cost, or 0.0 through the course's nansum, without a word. NaN
+    passes (a diverged run's, which the trainers name). A Tensor's values are not read
+    here: binary_cross_entropy checks its own, also while al.compile traces."""
+    check_labels(Y, who)
+    if isinstance(A, al.Tensor):
+        return
+    values = np.asarray(A, dtype=float)
+    bad = (values < 0) | (values > 1)
+    if bad.any():
+        raise ValueError(f"{who}: {name} should hold the predictions, probabilities in [0, 1] "
+                         f"(the sigmoid's output), but {bad.sum()} of its {values.size} entries "
+                         f"are not (from {np.nanmin(values):.4g} to {np.nanmax(values):.4g}"
+                         f"{', NaN' if np.isnan(values).any() else ''}): give {name} = "
+                         "sigmoid(Z), not Z")
+
+
 def as_cost(J):
     """A cost as the course's functions return it: a Python float, or, on the engine path
     (predictions that are a Tensor), the Tensor itself, so that ``J.backward()`` reaches
@@ -67,6 +85,7 @@ def cross_entropy(A, Y, name="A", strict=False, who="compute_cost") -> float | a
     """
     A = A if isinstance(A, al.Tensor) else np.asarray(A)
     m, Y = check_predictions(A, Y, name, strict, who)
+    check_probabilities(A, Y, name, who)
     A = np.clip(A.reshape(1, m), A_BOUND, 1 - A_BOUND)
     return as_cost(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m)
 

@@ -230,8 +230,12 @@ def load_learner(path):
         raise LearnerError(f"grade: {path} is a folder; give the learner's .py file in it")
     if not os.path.isfile(path):
         raise LearnerError(f"grade: no learner file at {path}")
+    spec = importlib.util.spec_from_file_location("learner", path)
+    if spec is None:  # (it showed the grader's own AttributeError, as the learner's)
+        hint = (f": export the notebook first, jupyter nbconvert --to script {path}"
+                if str(path).endswith(".ipynb") else "")
+        raise LearnerError(f"grade: {path} is not a Python file (.py){hint}")
     try:
-        spec = importlib.util.spec_from_file_location("learner", path)
         module = importlib.util.module_from_spec(spec)
         with _time_limit(f"importing {path}"), \
                 contextlib.redirect_stdout(_BoundedOutput(sys.stdout)):

@@ -14,7 +14,7 @@ import numpy as np
 import autograd_lite as al
 
 from .activations import expit
-from .checks import check_training_data, check_X, check_Y
+from .checks import check_finite, check_learning_rate, check_training_data, check_X, check_Y
 from .cost import cross_entropy_from_logits
 from .training import check_gradients_option, engine_gradients, train_loop
 
@@ -32,14 +32,18 @@ def initialize_with_zeros(dim: int):
     return np.zeros((dim, 1)), 0.0
 
 
-def _check(w, X, Y=None):
+def _check(w, b, X, Y=None):
+    """w (n_x, 1), b a number, X (n_x, m), Y (1, m), as arrays (X a list works, as numpy's
+    w.T @ X does); b of another shape broadcast dw to (n_x, n_x) and J to a wrong value."""
     w = np.asarray(w)
     if w.ndim != 2 or w.shape[1] != 1:
         raise ValueError(f"w should be (n_x, 1), got {w.shape}"
                          + (" (a rank-1 array: use w.reshape(-1, 1))" if w.ndim == 1 else ""))
-    check_X(X, w.shape[0])
-    if Y is not None:
-        check_Y(Y, X.shape[1])
+    if np.size(b) != 1:
+        raise ValueError(f"b should be a number (the bias, as initialize_with_zeros gives 0.0), "
+                         f"got an array of shape {np.shape(b)}")
+    X = check_X(X, w.shape[0])
+    return w, X, (None if Y is None else check_Y(Y, X.shape[1]))
 
 
 def propagate(w, b, X, Y):
@@ -48,7 +52,7 @@ def propagate(w, b, X, Y):
     w (n_x, 1), b a number, X (n_x, m), Y (1, m). Returns (grads {"dw", "db"}, cost):
     db is a ``np.float64`` and cost a 0-d array, as the course's. J is computed from Z,
     so it stays finite."""
-    _check(w, X, Y)
+    w, X, Y = _check(w, b, X, Y)
     m = X.shape[1]
     Z = w.T @ X + b
     A = sigmoid(Z)
@@ -71,6 +75,7 @@ def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=Fal
 
     Shapes: w (n_x, 1), b a number, X (n_x, m), Y (1, m); dw (n_x, 1)."""
     check_gradients_option(gradients, "optimize", compile)
+    check_learning_rate(learning_rate, "optimize")
     find = propagate if gradients == "hand" else functools.partial(propagate_engine,
                                                                    compile=compile)
     w = np.array(w, dtype=float)
@@ -94,7 +99,11 @@ def predict(w, b, X):
     w = np.asarray(w)
     if w.ndim == 1:
         w = w.reshape(-1, 1)
-    _check(w, X)
+    w, X, _ = _check(w, b, X)
+    check_finite(X, "predict")
+    if not (np.isfinite(w).all() and np.isfinite(b).all()):
+        raise ValueError("predict: w or b holds NaN or inf (a diverged training run?): "
+                         "NaN > 0.5 is False, so every example would be predicted 0")
     return (sigmoid(w.T @ X + b) > 0.5).astype(float)
 
 
@@ -155,6 +164,6 @@ def propagate_engine(w, b, X, Y, compile=False):
     (``compile``: replayed by al.compile, the same bits).
 
     Shapes: w (n_x, 1), b a number, X (n_x, m), Y (1, m); dw (n_x, 1)."""
-    _check(w, X, Y)
+    w, X, Y = _check(w, b, X, Y)
     grads, cost = engine_gradients(_cost_of, {"w": w, "b": b}, X, Y, compile=compile)
     return {"dw": grads["dw"], "db": float(grads["db"])}, cost

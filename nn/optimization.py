@@ -21,6 +21,7 @@ import numpy as np
 from .checks import (
     ShapeError,
     check_examples,
+    check_learning_rate,
     check_like_parameters,
     check_parameters,
     check_training_data,
@@ -29,7 +30,7 @@ from .checks import (
     is_number,
     num_layers,
 )
-from .cost import as_cost, check_predictions
+from .cost import as_cost, check_predictions, check_probabilities
 from .init import he
 from .regularization import (
     backward_propagation,
@@ -67,6 +68,7 @@ def _keys(parameters, grads, fn, **averages):
 def update_parameters_with_gd(parameters, grads, learning_rate):
     """W[l] = W[l] - learning_rate dW[l], b[l] = b[l] - learning_rate db[l] for every l."""
     keys = _keys(parameters, grads, "update_parameters_with_gd")
+    check_learning_rate(learning_rate, "update_parameters_with_gd")
     for k in keys:
         parameters[k] = parameters[k] - learning_rate * grads["d" + k]
     return parameters
@@ -124,6 +126,7 @@ def update_parameters_with_momentum(parameters, grads, v, beta, learning_rate):
     """v = beta v + (1 - beta) grad, then W[l] -= learning_rate v["dW[l]"] (b likewise).
     Returns (parameters, v)."""
     check_hyperparameter("beta", beta, "update_parameters_with_momentum")
+    check_learning_rate(learning_rate, "update_parameters_with_momentum")
     keys = _keys(parameters, grads, "update_parameters_with_momentum", v=v)
     for k in keys:
         v["d" + k] = beta * v["d" + k] + (1 - beta) * grads["d" + k]
@@ -155,6 +158,7 @@ def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01, 
     t = int(t)
     for name, value in (("beta1", beta1), ("beta2", beta2), ("epsilon", epsilon)):
         check_hyperparameter(name, value, "update_parameters_with_adam")
+    check_learning_rate(learning_rate, "update_parameters_with_adam")
     keys = _keys(parameters, grads, "update_parameters_with_adam", v=v, s=s)
     v_corrected, s_corrected = {}, {}
     # Python's float ** int, as the course's beta1 ** t and al.optim.Adam: np.power differs
@@ -210,6 +214,7 @@ def compute_cost(a3, Y):
 
     Shapes: a3 and Y (1, m); a transposed one is refused (it would broadcast to (m, m))."""
     _, Y = check_predictions(a3, Y, "a3")
+    check_probabilities(a3, Y, "a3")
     with np.errstate(divide="ignore", invalid="ignore"):
         logprobs = np.multiply(-np.log(a3), Y) + np.multiply(-np.log(1 - a3), 1 - Y)
     return as_cost(np.sum(logprobs))

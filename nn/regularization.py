@@ -26,13 +26,15 @@ from . import activations
 from .checks import (
     ShapeError,
     check_examples,
+    check_finite,
+    check_learning_rate,
     check_like_parameters,
     check_parameters,
     check_training_data,
     is_number,
     num_layers,
 )
-from .cost import as_cost, check_predictions
+from .cost import as_cost, check_predictions, check_probabilities
 from .init import lecun
 from .training import COURSE_LINE_FULL, check_gradients_option, engine_gradients, gradient_descent
 
@@ -154,6 +156,7 @@ def compute_cost(A3, Y):
 
     Shapes: A3 and Y: (1, m)."""
     m, Y = check_predictions(A3, Y, "A3")
+    check_probabilities(A3, Y, "A3")
     with np.errstate(divide="ignore", invalid="ignore"):
         logprobs = np.multiply(-np.log(A3), Y) + np.multiply(-np.log(1 - A3), 1 - Y)
         return as_cost(1. / m * np.nansum(logprobs))
@@ -298,6 +301,7 @@ def update_parameters(parameters, grads, learning_rate):
     edition copies first and leaves yours untouched: nn.deep.update_parameters.) Every
     dW[l], db[l] is checked for its parameter's shape before any is applied."""
     check_like_parameters(parameters, grads, "update_parameters")
+    check_learning_rate(learning_rate, "update_parameters")
     for l in range(1, num_layers(parameters) + 1):
         parameters[f"W{l}"] = parameters[f"W{l}"] - learning_rate * grads[f"dW{l}"]
         parameters[f"b{l}"] = parameters[f"b{l}"] - learning_rate * grads[f"db{l}"]
@@ -315,6 +319,7 @@ def predict(X, y, parameters):
                         "the accuracy, as the course's predict does; predict_dec(parameters, "
                         "X) gives the predictions alone")
     X, y = check_examples(X, y, "predict", parameters, name="y")
+    check_finite(X, "predict")
     p = predict_dec(parameters, X).astype(int)
     print("Accuracy: " + str(np.mean(p[0, :] == y[0, :])))
     return p

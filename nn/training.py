@@ -14,7 +14,7 @@ import numpy as np
 
 import autograd_lite as al
 
-from .checks import ShapeError
+from .checks import ShapeError, check_learning_rate
 
 GRADIENTS = ("hand", "engine")  # the hand-derived backward, or the engine's backward()
 
@@ -55,6 +55,7 @@ def update_parameters(parameters, grads, learning_rate):
     into the dict passed in instead: nn.regularization.update_parameters. Every gradient is
     checked first (there, and not broadcasting its parameter: a rank-1 db made b1 (4, 4); a
     number for a (1, 1) b2 is fine, as numpy takes it)."""
+    check_learning_rate(learning_rate, "update_parameters")
     for k, v in parameters.items():  # all checked before any step is taken
         if "d" + k not in grads:
             raise KeyError(f"update_parameters: no 'd{k}' in the gradients (keys given: "

@@ -306,3 +306,31 @@ def test_a_zero_vjp_differentiated_again_is_taken_and_a_constant_keyword_tensor_
     x = leaf([3.0, 4.0])
     masked(x, mask=al.tensor([1.0, 0.0])).sum().backward()
     np.testing.assert_array_equal(x.grad, [1.0, 0.0])
+
+
+@pytest.mark.parametrize("read", [lambda x: x.data, lambda x: x.numpy()])
+def test_a_vjp_reading_x_data_under_create_graph_warns_rather_than_a_silent_zero(read):
+    # an outside tester: 3 x.data ** 2 * g gave a Hessian of 0 (diag(3, -9) is right), with
+    # no warning, where float(x) and x.copy() warned
+    cube = al.custom_op(lambda x: x ** 3,
+                        lambda g, ans, x: 3 * (read(x) if isinstance(x, al.Tensor) else x) ** 2
+                        * g)
+    x = np.array([0.5, -1.5])
+    with pytest.warns(al.CutOffWarning, match=r"vjp 0, run again to differentiate it .*became "
+                      r"an array \(t\.(data|numpy\(\))\)"):
+        al.hessian(lambda z: al.sum(cube(z)))(x)
+    right = al.custom_op(lambda x: x ** 3, lambda g, ans, x: 3 * x ** 2 * g)
+    np.testing.assert_allclose(al.hessian(lambda z: al.sum(right(z)))(x), np.diag(6 * x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # first order, and a training loop's t.data, are quiet
+        al.grad(lambda z: al.sum(cube(z)))(x)
+        w = al.tensor([1.0, 2.0], requires_grad=True)
+        (w * w).sum().backward()
+        w.data -= 0.1 * w.grad
+
+
+def test_x_data_inside_al_grads_function_warns():
+    with pytest.warns(al.CutOffWarning, match=r"inside the function given to al\.grad: .*became "
+                      r"an array \(t\.data\)"):
+        g = al.grad(lambda x: al.sum(x * x.data))(np.array([1.0, 2.0]))
+    assert g.tolist() == [1.0, 2.0]  # the lost half: x.data is a constant there

@@ -1,0 +1,162 @@
+"""What a sweep of about 2,000 bad inputs found: each a silent wrong answer or an internal
+crash before its fix, checked here against the course's formula, numpy, or the message
+the function's siblings give."""
+
+import math
+
+import numpy as np
+import pytest
+
+import autograd_lite as al
+from nn import deep, logistic, optimization, regularization, shallow
+from nn.cli import main
+
+
+def _data(n_x=3, m=8, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n_x, m)), (rng.random((1, m)) > 0.5).astype(float)
+
+
+def test_logistic_refuses_a_b_that_is_an_array_and_takes_x_as_a_list():
+    # b of shape (n_x, 1) broadcast dw to (3, 3) and J to 2.54 (0.845 is right); a list X
+    # raised AttributeError: 'list' object has no attribute 'shape'
+    X, Y = _data()
+    w = np.full((3, 1), 0.1)
+    with pytest.raises(ValueError, match=r"b should be a number .* got an array of shape "
+                       r"\(3, 1\)"):
+        logistic.propagate(w, np.zeros((3, 1)), X, Y)
+    with pytest.raises(ValueError, match=r"shape \(1, 8\)"):
+        logistic.propagate(w, np.zeros((1, 8)), X, Y)
+    grads, cost = logistic.propagate(w, 0.5, X.tolist(), Y)
+    A = 1 / (1 + np.exp(-(w.T @ X + 0.5)))  # the course's formulas
+    np.testing.assert_allclose(grads["dw"], X @ (A - Y).T / 8, rtol=1e-12)
+    assert math.isclose(float(cost), float(-np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))),
+                        rel_tol=1e-12)
+    logistic.propagate(w, np.array([[0.5]]), X, Y)  # a (1, 1) b is a number too
+
+
+@pytest.mark.parametrize("cost, A", [
+    (lambda A, Y: deep.compute_cost(A, Y), "AL"),
+    (lambda A, Y: deep.compute_cost(A, Y, strict=True), "AL"),
+    (lambda A, Y: shallow.compute_cost(A, Y), "A2"),
+    (lambda A, Y: regularization.compute_cost(A, Y), "A3"),  # gave 0.0 through nansum
+    (lambda A, Y: optimization.compute_cost(A, Y), "a3"),
+])
+def test_a_cost_of_z_passed_for_a_is_refused(cost, A):
+    # the sigmoid forgotten: Z passed as AL gave 17.38, 25.9, 0.0 or nan, without a word
+    X, Y = _data()
+    Z = np.linspace(-2.0, 1.5, 8).reshape(1, 8)
+    with pytest.raises(ValueError, match=rf"{A} should hold the predictions, probabilities in "
+                       rf"\[0, 1\] .* give {A} = sigmoid\(Z\), not Z"):
+        cost(Z, Y)
+    with pytest.raises(ValueError, match="Y must hold the labels 0 and 1 only"):
+        cost(np.full((1, 8), 0.5), Y * 2 - 1)  # labels -1 and 1
+    A_ok = 1 / (1 + np.exp(-Z))
+    assert np.isfinite(cost(A_ok, Y))  # the sigmoid's output passes, saturated or not
+    cost(np.where(Y == 1, 1.0, 0.0), Y)  # (opt_utils' sum gives the course's nan there)
+
+
+def test_predict_refuses_nan_rather_than_predicting_0():
+    X, Y = _data()
+    X[1, 3] = np.nan
+    with pytest.raises(ValueError, match=r"predict: X holds NaN or inf in 1 example\(s\) "
+                       r"\(columns 3\)"):
+        logistic.predict(np.zeros((3, 1)), 0.0, X)
+    with pytest.raises(ValueError, match="w or b holds NaN or inf"):
+        logistic.predict(np.full((3, 1), np.nan), 0.0, _data()[0])
+    P = regularization.initialize_parameters([3, 4, 2, 1]) \
+        if hasattr(regularization, "initialize_parameters") else deep.initialize_parameters_deep(
+            [3, 4, 2, 1])
+    with pytest.raises(ValueError, match="predict: X holds NaN"):
+        regularization.predict(X, Y, P)
+
+
+def test_a_b_key_without_its_w_is_named_rather_than_a_layer_dropped():
+    # W2 missing, b2 present: L_model_forward ran one layer, AL of shape (4, 8); the L2
+    # cost left W3's term out (0.981 for 1.001)
+    X, Y = _data()
+    P = deep.initialize_parameters_deep([3, 4, 1])
+    del P["W2"]
+    with pytest.raises(KeyError, match=r"missing \['W2'\]"):
+        deep.L_model_forward(X, P)
+    P3 = deep.initialize_parameters_deep([3, 4, 2, 1])
+    A3 = np.full((1, 8), 0.5)
+    del P3["W3"]
+    with pytest.raises(KeyError, match=r"missing \['W3'\]"):
+        regularization.compute_cost_with_regularization(A3, Y, P3, 0.7)
+
+
+@pytest.mark.parametrize("call", [
+    lambda X, P: deep.L_model_forward(X, [P["W1"], P["b1"]]),
+    lambda X, P: shallow.predict(X, P),  # the arguments swapped
+])
+def test_parameters_that_are_not_a_dict_are_named(call):
+    # AttributeError: 'numpy.ndarray' object has no attribute 'startswith'
+    X, _ = _data()
+    P = deep.initialize_parameters_deep([3, 4, 1])
+    with pytest.raises(TypeError, match=r"parameters must be a dict \{'W1': ..., 'b1': ..., "
+                       r"...\}, got (list|ndarray) \(arguments in the wrong order\?\)"):
+        call(X, P)
+
+
+@pytest.mark.parametrize("rate", [math.nan, math.inf, -0.01])
+@pytest.mark.parametrize("update", [
+    lambda P, g, r: deep.update_parameters(P, g, r),
+    lambda P, g, r: shallow.update_parameters(P, g, r),
+    lambda P, g, r: regularization.update_parameters(P, g, r),
+    lambda P, g, r: optimization.update_parameters_with_gd(P, g, r),
+    lambda P, g, r: optimization.update_parameters_with_momentum(
+        P, g, optimization.initialize_velocity(P), 0.9, r),
+    lambda P, g, r: optimization.update_parameters_with_adam(
+        P, g, *optimization.initialize_adam(P), 1, r),
+])
+def test_a_learning_rate_that_is_not_finite_or_is_negative_is_refused(update, rate):
+    # nan made every parameter NaN and a negative rate climbed the cost, without a word
+    P = deep.initialize_parameters_deep([3, 2, 1])
+    grads = {f"d{k}": np.ones_like(v) for k, v in P.items()}
+    before = {k: v.copy() for k, v in P.items()}
+    with pytest.raises(ValueError, match=r"learning_rate must be a finite number >= 0, such "
+                       r"as the course's 0.0075, got"):
+        update(P, grads, rate)
+    assert all(np.array_equal(P[k], before[k]) for k in P)  # nothing stepped
+    update(P, grads, 0.0)  # 0 leaves them as they are, as optimization.model allows
+
+
+def test_the_models_refuse_a_nan_learning_rate_before_training():
+    X, Y = _data()
+    with pytest.raises(ValueError, match="learning_rate must be a finite number"):
+        deep.L_layer_model(X, Y, [3, 2, 1], learning_rate=math.nan, num_iterations=2)
+    with pytest.raises(ValueError, match="optimize: learning_rate must be"):
+        logistic.optimize(np.zeros((3, 1)), 0.0, X, Y, learning_rate=-1.0)
+
+
+@pytest.mark.parametrize("gradient, message", [
+    (np.array([1j, 2.0]), "not real-valued"), (np.array([None, None]), "not real-valued"),
+    (np.array(["1", "2"]), "not real-valued")])
+def test_backward_gradient_refuses_what_a_tensor_refuses(gradient, message):
+    # a complex gradient lost its imaginary part, None gave NaN, and '1' was read as 1
+    x = al.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match=rf"backward\(gradient=...\): .*{message}"):
+        (x * 2).backward(gradient=gradient)
+    (x * 2).backward(gradient=[1, 0])  # ints and lists, as numbers
+    assert x.grad.tolist() == [2.0, 0.0]
+
+
+@pytest.mark.parametrize("make", [al.zeros_like, al.ones_like, al.randn_like, al.rand_like,
+                                  lambda t: al.full_like(t, 2.0)])
+@pytest.mark.parametrize("bad", ["abc", None, {"a": 1}])
+def test_a_like_maker_refuses_what_has_no_shape_to_take(make, bad):
+    with pytest.raises(TypeError, match="give a Tensor, an array or numbers"):
+        make(bad)
+    assert make([1.0, 2.0]).shape == (2,) and make(np.ones((2, 1), int)).dtype == np.float64
+
+
+def test_grading_a_notebook_says_to_export_it(tmp_path, capsys):
+    # the grader's own AttributeError (spec.loader of None) was shown as the learner's
+    notebook = tmp_path / "learner.ipynb"
+    notebook.write_text('{"cells": []}')
+    main(["grade", str(notebook), "-o", str(tmp_path / "results.json")])
+    out = capsys.readouterr().out
+    assert ("is not a Python file (.py): export the notebook first, jupyter nbconvert "
+            "--to script") in out
+    assert "Traceback" not in out and "AttributeError" not in out
