@@ -62,7 +62,7 @@ def _inside() -> Iterator[None]:
 
 def _gradients(out: Tensor, variables: list[Tensor], seed: Any, nested: bool,
                enclosed: bool, create_graph: bool | None = None,
-               fname: str = "grad") -> tuple[list, bool]:
+               fname: str | None = "grad") -> tuple[list, bool]:
     """(d out / d variables, nested): recorded when ``nested`` or ``create_graph``, and also
     when, inside an enclosing transform, ``out`` reaches a tensor that requires grad beside
     the variables (f closed over the enclosing one's variable), which the second value then
@@ -74,16 +74,18 @@ def _gradients(out: Tensor, variables: list[Tensor], seed: Any, nested: bool,
     gs = gradients(out, variables, seed, create_graph=nested, outside=outside)
     if outside and enclosed:
         return gradients(out, variables, seed, create_graph=True), True
-    if outside:
+    if outside and fname:  # (fname None: said already, as for a Jacobian's later rows)
         names = ", ".join(f"'{t.name}'" if t.name else f"one of shape {t.shape}"
                           for t in outside[:3])
+        instead = (f"pass create_graph=True to {fname}, which returns Tensors; "
+                   "create_graph=False says you want the arrays" if fname != "jacobian" else
+                   "call it inside another transform, which records it; .detach() the "
+                   "tensors to say they are constants")
         warnings.warn(
             f"{fname}: the function reads tensors that require grad beside its arguments "
-            f"({names}); the gradient returned is an array, constant in them, as PyTorch's "
+            f"({names}); the result is an array, constant in them, as PyTorch's "
             f"autograd.grad gives it. To differentiate through it (a gradient penalty, "
-            f"MAML), pass create_graph=True to {fname}, which returns Tensors; "
-            f"create_graph=False says you want the arrays", CutOffWarning,
-            stacklevel=user_stacklevel())
+            f"MAML), {instead}", CutOffWarning, stacklevel=user_stacklevel())
     return gs, nested
 
 
@@ -271,7 +273,8 @@ def jacobian(f: Callable, argnums: int = 0) -> Callable:
                 seed = np.zeros(out.size, out.dtype)
                 seed[k] = 1.0  # (the first row tells whether f closed over an outer variable)
                 (g,), nested = _gradients(out, [x], seed.reshape(out.shape), nested,
-                                          enclosed and k == 0)
+                                          enclosed and k == 0,
+                                          fname="jacobian" if k == 0 else None)
                 rows.append(g)
         _release([x])
         shape = out.shape + x.shape

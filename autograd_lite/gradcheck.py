@@ -316,7 +316,9 @@ def gradgradcheck(f: Callable, inputs: Sequence[Any], grad_outputs: Any = None,
                   raise_exception: bool = True, seed: int = 0) -> bool:
     """Check second derivatives: gradcheck of the map inputs -> (vector-Jacobian product of f
     with ``grad_outputs``), which the engine differentiates through ``create_graph``.
-    Any NaN or inf fails; ``f`` must return a Tensor connected to its inputs."""
+    Any NaN or inf fails; ``f`` must return a Tensor connected to its inputs. It takes the
+    first derivatives as given (a VJP off by a factor can pass): run gradcheck first, as
+    with PyTorch's gradgradcheck."""
     from .ops import concatenate, reshape
 
     fname = "gradgradcheck"

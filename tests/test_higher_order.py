@@ -295,3 +295,16 @@ def test_what_a_review_found_in_the_transforms():
     np.testing.assert_array_equal(g, 2 * x * v)
     with pytest.raises(TypeError, match=r"give np.stack\(list\)"):
         al.jacobian(lambda a: a * 2)([np.array(1.0), np.array(2.0)])
+
+
+def test_jacobian_of_a_function_closing_over_a_parameter_warns_once_with_advice_it_takes():
+    # an outside tester: one warning per output row, saying to pass create_graph=True to
+    # grad, which jacobian and hessian do not take
+    w = al.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        J = al.jacobian(lambda x: x * w)(np.array([1.0, 3.0, 5.0]))
+    np.testing.assert_array_equal(J, np.diag([1.0, 2.0, 3.0]))
+    said = [str(c.message) for c in caught if issubclass(c.category, al.CutOffWarning)]
+    assert len(said) == 1 and "call it inside another transform" in said[0]
+    assert "create_graph" not in said[0]
