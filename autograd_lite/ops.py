@@ -607,10 +607,15 @@ def composite(function):
 
 def _refuse_tensor_lists(name: str, args: tuple, positions: tuple) -> None:
     """A list or tuple holding a Tensor, given at ``positions`` (where one array goes), is
-    refused (by _input_data, naming al.stack) before numpy reads it and cuts it off."""
+    refused (by _input_data, naming al.stack) before numpy reads it and cuts it off; so is
+    what is no array (None, a string), by the composite's name, not its first primitive's
+    (al.sqrt(None) said "power")."""
     for i in positions:
-        if i < len(args) and (type(args[i]) is list or type(args[i]) is tuple):
+        if i < len(args) and type(args[i]) not in _ARRAY_TYPES:
             _input_data(args[i], name)
+
+
+_ARRAY_TYPES = (Tensor, np.ndarray, float, int)  # (the usual ones: no check)
 
 
 def _option(v) -> Any:

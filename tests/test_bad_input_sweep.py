@@ -160,3 +160,12 @@ def test_grading_a_notebook_says_to_export_it(tmp_path, capsys):
     assert ("is not a Python file (.py): export the notebook first, jupyter nbconvert "
             "--to script") in out
     assert "Traceback" not in out and "AttributeError" not in out
+
+
+@pytest.mark.parametrize("name", ["sqrt", "square", "reciprocal", "mean", "clip", "std"])
+def test_a_composite_given_none_names_itself_not_its_first_primitive(name):
+    # al.sqrt(None) said "power:", al.mean(None) "sum:"
+    with pytest.raises(TypeError, match=rf"^{name}: .*NoneType"):
+        getattr(al, name)(None)
+    with pytest.raises(TypeError, match=rf"^{name}: .*str"):
+        getattr(al, name)("abc")
