@@ -10,7 +10,13 @@ import numpy as np
 import autograd_lite as al
 
 from .activations import sigmoid
-from .checks import check_finite, check_parameters, check_training_data, check_Y
+from .checks import (
+    check_examples,
+    check_finite,
+    check_parameters,
+    check_training_data,
+    check_Y,
+)
 from .cost import cross_entropy
 from .init import small_random
 from .training import check_gradients_option, engine_gradients, gradient_descent
@@ -32,13 +38,20 @@ def initialize_parameters(n_x, n_h, n_y, seed=2):
 def forward_propagation(X, parameters):
     """Z1 = W1 X + b1, A1 = tanh(Z1), Z2 = W2 A1 + b2, A2 = sigmoid(Z2).
     Returns A2 (n_y, m) and cache {"Z1", "A1", "Z2", "A2"}."""
-    check_parameters(parameters, X)
+    _check_two_layers(parameters, X, "forward_propagation")
     W1, b1, W2, b2 = (parameters[k] for k in ("W1", "b1", "W2", "b2"))
     Z1 = W1 @ X + b1
     A1 = np.tanh(Z1)
     Z2 = W2 @ A1 + b2
     A2, _ = sigmoid(Z2)
     return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+
+
+def _check_two_layers(parameters, X, fn) -> None:
+    """W1, b1, W2, b2 of one hidden layer (a missing W2 was a bare KeyError: 'W2')."""
+    if len(check_parameters(parameters, X)) != 3:
+        raise KeyError(f"{fn}: the shallow network's parameters are W1, b1, W2 and b2 (one "
+                       f"hidden layer); keys given: {sorted(parameters)}")
 
 
 def compute_cost(A2, Y, parameters=None, *, strict=False) -> float:
@@ -57,8 +70,13 @@ def backward_propagation(parameters, cache, X, Y):
 
     Shapes: X (n_x, m), Y (1, m); W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h), b2 (1, 1); every
     gradient has its parameter's shape."""
+    _check_two_layers(parameters, None, "backward_propagation")
+    X, Y = check_examples(X, Y, "backward_propagation", parameters)  # (X.T was blamed on Y)
+    missing = [k for k in ("A1", "A2") if k not in cache]
+    if missing:
+        raise KeyError(f"backward_propagation: the cache lacks {missing}; give the cache "
+                       f"forward_propagation returned (keys given: {sorted(cache)})")
     m = X.shape[1]
-    check_Y(Y, m)
     W2 = parameters["W2"]
     A1, A2 = cache["A1"], cache["A2"]
     dZ2 = A2 - Y

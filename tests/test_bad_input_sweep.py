@@ -169,3 +169,22 @@ def test_a_composite_given_none_names_itself_not_its_first_primitive(name):
         getattr(al, name)(None)
     with pytest.raises(TypeError, match=rf"^{name}: .*str"):
         getattr(al, name)("abc")
+
+
+def test_shallow_backward_names_a_transposed_x_and_missing_keys():
+    # it blamed Y ("Y should be (1, m) = (1, 3), got (1, 8)") for X.T, and a missing W2 or
+    # A1 was a bare KeyError
+    X, Y = _data(n_x=3, m=8)
+    P = shallow.initialize_parameters(3, 4, 1)
+    A2, cache = shallow.forward_propagation(X, P)
+    with pytest.raises(ValueError, match=r"backward_propagation: X should be \(n_x, m\) = "
+                       r"\(3, 8\) with examples as columns, got \(8, 3\)"):
+        shallow.backward_propagation(P, cache, X.T, Y)
+    with pytest.raises(KeyError, match=r"the shallow network's parameters are W1, b1, W2 and "
+                       r"b2 .* keys given: \['W1', 'b1'\]"):
+        shallow.forward_propagation(X, {"W1": P["W1"], "b1": P["b1"]})
+    with pytest.raises(KeyError, match=r"the cache lacks \['A1'\]"):
+        shallow.backward_propagation(P, {"A2": A2}, X, Y)
+    grads = shallow.backward_propagation(P, cache, X, Y)
+    dZ2 = A2 - Y  # the course's formulas
+    np.testing.assert_allclose(grads["dW2"], dZ2 @ cache["A1"].T / 8, rtol=1e-12)
