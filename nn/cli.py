@@ -161,7 +161,7 @@ def _add_train(sub):
     t.add_argument("--iterations", type=_int_in(1, MAX_ITERATIONS),
                    help=f"1 to {MAX_ITERATIONS:,} (epochs, for a model on mini-batches)")
     t.add_argument("--seed", type=_int_in(0, MAX_SEED), help=f"0 to {MAX_SEED:,}")
-    t.add_argument("--gradients", choices=GRADIENTS, default="hand")
+    t.add_argument("--gradients", choices=GRADIENTS, help="hand (the default) or engine")
     t.add_argument("--compile", action="store_true",
                    help="the engine's gradients, replayed by al.compile (the same numbers, "
                         "faster; implies --gradients engine)")
@@ -400,7 +400,10 @@ def train(args) -> int:
     common = {k: v for k, v in (("learning_rate", args.learning_rate),
                                 ("iterations", args.iterations), ("seed", args.seed))
               if v is not None}
-    gradients = "engine" if args.compile else args.gradients
+    if args.compile and args.gradients == "hand":  # (it trained on the engine's, unsaid)
+        raise UsageError("--compile replays the engine's gradients: give --gradients engine, "
+                         "or leave --compile out for the hand-derived ones")
+    gradients = "engine" if args.compile else args.gradients or "hand"
     run = model.run(_layer_dims(sizes, model, data.train_X.shape[0]), **common,
                     **options, gradients=gradients, progress=not args.no_progress,
                     compile=args.compile)

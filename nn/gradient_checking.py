@@ -16,7 +16,14 @@ import numpy as np
 import autograd_lite as al
 
 from . import deep
-from .checks import ShapeError, check_like_parameters, check_parameters, check_X, num_layers
+from .checks import (
+    ShapeError,
+    check_like_parameters,
+    check_parameters,
+    check_X,
+    is_number,
+    num_layers,
+)
 from .regularization import backward_propagation as network_backward
 from .regularization import cost_engine as network_cost
 from .regularization import l2_cost, relu, sigmoid
@@ -49,6 +56,13 @@ def backward_propagation_engine(x, theta):
     return t.grad
 
 
+def _check_epsilon(epsilon, fn) -> None:
+    """A small positive step: 0 or NaN made 0/0, blamed on saturated sigmoids."""
+    if not (is_number(epsilon) and epsilon > 0):
+        raise ValueError(f"{fn}: epsilon must be a small positive number, such as the course's "
+                         f"1e-7, got {epsilon!r}")
+
+
 def gradient_check(x, theta, epsilon=1e-7, print_msg=False, gradients="hand"):
     """The course's difference between the gradient of J = theta x (from
     backward_propagation, or the engine with gradients="engine") and its two-sided
@@ -56,6 +70,7 @@ def gradient_check(x, theta, epsilon=1e-7, print_msg=False, gradients="hand"):
     "Your backward propagation works perfectly fine! difference = ..." at most 2e-7, "There
     is a mistake in the backward propagation! difference = ..." above."""
     check_gradients_option(gradients, "gradient_check")
+    _check_epsilon(epsilon, "gradient_check")
     # in float64, as gradient_check_n's theta is: a float32 theta + 1e-7 is theta (3.0), and
     # a right gradient had difference 1
     x, theta = (np.asarray(v, np.float64) if np.asarray(v).dtype.kind == "f" and
@@ -216,6 +231,7 @@ def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False,
     Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); every gradient has
     its parameter's shape, dA[l] (n[l], m)."""
     dims = check_parameters(parameters, X)
+    _check_epsilon(epsilon, "gradient_check_n")
     chosen = forward is None  # (then say which network's cost a mistake was found against)
     if forward is None and (hidden != "relu" or lambd):  # (a tanh network's right gradients
         forward = functools.partial(forward_propagation_deep, hidden=hidden,  # were "a

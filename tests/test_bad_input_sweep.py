@@ -188,3 +188,28 @@ def test_shallow_backward_names_a_transposed_x_and_missing_keys():
     grads = shallow.backward_propagation(P, cache, X, Y)
     dZ2 = A2 - Y  # the course's formulas
     np.testing.assert_allclose(grads["dW2"], dZ2 @ cache["A1"].T / 8, rtol=1e-12)
+
+
+@pytest.mark.parametrize("epsilon", [0.0, math.nan, -1e-7, "1e-7"])
+def test_gradient_checks_refuse_an_epsilon_that_is_no_step(epsilon):
+    # epsilon 0 gave 0/0, blamed on "saturated sigmoids (large weights)"
+    from nn import gradient_checking as gc
+    X, Y = _data(n_x=4, m=3)
+    P = deep.initialize_parameters_deep([4, 5, 3, 1])
+    AL, caches = deep.L_model_forward(X, P)
+    grads = deep.L_model_backward(AL, Y, caches)
+    with pytest.raises(ValueError, match="gradient_check_n: epsilon must be a small positive "
+                       "number, such as the course's 1e-7"):
+        gc.gradient_check_n(P, grads, X, Y, epsilon=epsilon)
+    with pytest.raises(ValueError, match="gradient_check: epsilon must be"):
+        gc.gradient_check(2.0, 4.0, epsilon=epsilon)
+
+
+def test_train_compile_with_hand_gradients_is_refused_rather_than_ignored(capsys):
+    # --compile --gradients hand trained on the engine's gradients, the header the only sign
+    assert main(["train", "shallow", "--compile", "--gradients", "hand", "--iterations", "1",
+                 "--no-progress"]) == 2
+    assert "--compile replays the engine's gradients: give --gradients engine" in \
+        capsys.readouterr().err
+    assert main(["train", "shallow", "--compile", "--iterations", "1", "--no-progress"]) == 0
+    assert "engine gradients (compiled)" in capsys.readouterr().out
