@@ -54,7 +54,9 @@ def check_probabilities(A, Y, name="A", who="compute_cost") -> None:
     """Predictions in [0, 1], the sigmoid's outputs, and labels 0 and 1: Z passed for A (the
     sigmoid forgotten) gave a cost, or 0.0 through the course's nansum, without a word. NaN
     passes (a diverged run's, which the trainers name). A Tensor's values are not read
-    here: binary_cross_entropy checks its own, also while al.compile traces."""
+    here: binary_cross_entropy checks its own, also while al.compile traces.
+
+    Shapes: A and Y (1, m)."""
     check_labels(Y, who)
     if isinstance(A, al.Tensor):
         return

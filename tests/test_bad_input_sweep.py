@@ -213,3 +213,12 @@ def test_train_compile_with_hand_gradients_is_refused_rather_than_ignored(capsys
         capsys.readouterr().err
     assert main(["train", "shallow", "--compile", "--iterations", "1", "--no-progress"]) == 0
     assert "engine gradients (compiled)" in capsys.readouterr().out
+
+
+def test_retain_grad_on_a_tensor_without_grad_is_refused_as_pytorch_refuses_it():
+    with pytest.raises(RuntimeError, match="retain_grad\\(\\): this tensor does not require"):
+        (al.tensor([1.0]) * 2).retain_grad()
+    x = al.tensor([1.0, 2.0], requires_grad=True)
+    h = (x * 3).retain_grad()
+    (h * h).sum().backward()
+    assert h.grad.tolist() == [6.0, 12.0]
