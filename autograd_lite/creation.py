@@ -99,7 +99,7 @@ def _like(t: Any, dtype: Any, who: str) -> tuple[tuple[int, ...], Any]:
         shape, kind = np.shape(t), np.asarray(t).dtype
         if kind.kind not in "biuf":
             raise TypeError(f"{who}: give a Tensor, an array or numbers to take the shape of, "
-                            f"got {type(t).__name__}")
+                            f"got {type(t).__name__} of dtype {kind}")
     return shape, (dtype if dtype is not None else kind if kind.kind == "f" else None)
 
 
@@ -181,7 +181,6 @@ def rand(*shape: Any, requires_grad: bool = False, dtype: Any = None,
     return _leaf(values, requires_grad, dtype, "rand")
 
 
-
 @_on_cpu
 def randn_like(t: Any, *, requires_grad: bool = False, dtype: Any = None,
                rng: np.random.Generator | None = None,
@@ -198,6 +197,7 @@ def rand_like(t: Any, *, requires_grad: bool = False, dtype: Any = None,
     """PyTorch's ``torch.rand_like(t)``: ``rand`` of t's shape, in t's float dtype."""
     shape, dtype = _like(t, dtype, "rand_like")
     return rand(*shape, requires_grad=requires_grad, dtype=dtype, rng=rng, generator=generator)
+
 
 def _generator(rng: Any, generator: Any, fname: str) -> Any:
     """rng= or PyTorch's generator=: a numpy Generator or RandomState (or None: numpy's

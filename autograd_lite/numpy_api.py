@@ -325,18 +325,9 @@ def _splitter(equal: bool):
     return split
 
 
-def _diagonal(a, offset=0, axis1=0, axis2=1):
-    """A matrix's diagonal; axis1=1, axis2=0 is its transpose's."""
-    ndim = np.ndim(_data(a))
-    axes = ops._axes(axis1, ndim, "diagonal") + ops._axes(axis2, ndim, "diagonal")
-    if axes[0] == axes[1]:
-        raise ValueError("numpy.diagonal: axis1 and axis2 cannot be the same")
-    return ops.diagonal(ops.transpose(a) if axes == (1, 0) else a, offset)
-
-
 def _trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     _refuse("trace", dtype=dtype, out=out)
-    return ops.sum(_diagonal(a, offset, axis1, axis2))
+    return ops.sum(ops.diagonal(a, offset, axis1, axis2))
 
 
 UFUNCS = {np.positive: lambda x: ops.new_array(x, x)}
@@ -362,7 +353,7 @@ FUNCTIONS = {
     np.fliplr: lambda m: ops.flip(m, 1), np.flipud: lambda m: ops.flip(m, 0),
     np.tril: lambda m, k=0: ops.tril(m, k), np.triu: lambda m, k=0: ops.triu(m, k),
     np.take_along_axis: lambda arr, indices, axis=-1: ops.take_along_axis(arr, indices, axis),
-    np.diagonal: _diagonal, np.trace: _trace,
+    np.diagonal: ops.diagonal, np.trace: _trace,
 }
 for _op in ops.OPS.values():  # every numpy entry of the registry must land somewhere
     for _f in _op.numpy:

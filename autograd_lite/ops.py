@@ -1270,13 +1270,19 @@ def _either_name(numpys, torchs, op: str, numpy_name: str, torch_name: str, unse
 
 
 @composite
-def diagonal(x: ArrayLike, offset: int = 0) -> Tensor:
+def diagonal(x: ArrayLike, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
     """A matrix's diagonal, ``np.diagonal`` (PyTorch's ``t.diagonal()``): ``x[i, i + offset]``,
-    of length min(n, m - offset) for (n, m), offset above (below, if negative) the main one."""
+    of length min(n, m - offset) for (n, m), offset above (below, if negative) the main one;
+    axis1=1, axis2=0 takes the transpose's."""
     shape = np.shape(_val(x))
     if len(shape) != 2:
         raise ValueError(f"diagonal: x of shape {shape}; the diagonal here is a matrix's (2 "
                          "axes): index a stack, x[k], first")
+    axes = _axes(axis1, 2, "diagonal") + _axes(axis2, 2, "diagonal")
+    if axes[0] == axes[1]:
+        raise ValueError("diagonal: axis1 and axis2 cannot be the same")
+    if axes == (1, 0):
+        x, shape = transpose(x), shape[::-1]
     offset = operator.index(offset)
     rows = np.arange(builtins.max(0, -offset), builtins.min(shape[0], shape[1] - offset))
     return getitem(x, (rows, rows + offset))
@@ -1478,7 +1484,6 @@ Tensor.__neg__ = negative
 Tensor.__pos__ = lambda self: new_array(self, self)  # a new array, as numpy's +a
 Tensor.__abs__ = abs
 Tensor.__getitem__ = getitem
-
 
 
 def _comparison(ufunc):

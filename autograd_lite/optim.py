@@ -79,6 +79,9 @@ class Optimizer:
         """The tensors ``param_groups[0]["params"]`` lists, checked again when the list was
         replaced or changed since (PyTorch steps what the group lists)."""
         if len(self.param_groups) != 1:  # param_groups.append({...}) stepped nothing of it
+            if not self.param_groups:
+                raise ValueError(f"{type(self).__name__}: param_groups is empty; it holds the "
+                                 "one group of parameters and settings (make a new optimizer)")
             self.add_param_group(self.param_groups[-1])
         listed = self.param_groups[0]["params"]
         if listed is not self._listed[0] or tuple(map(id, listed)) != self._listed[1]:

@@ -375,12 +375,12 @@ def _new(fill: Any) -> Any:
     return new
 
 
-def _diagonal_method(self: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """PyTorch's and numpy's ``t.diagonal(offset)``: a matrix's diagonal, with its gradient."""
-    if (dim1, dim2) != (0, 1):
-        raise ValueError("diagonal: the diagonal of the first two axes of a matrix alone here; "
-                         "transpose first for others")
-    return ops.diagonal(self, offset)
+def _diagonal_method(self: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1, *,
+                     axis1: Any = None, axis2: Any = None) -> Tensor:
+    """PyTorch's ``t.diagonal(offset, dim1, dim2)`` and numpy's (``axis1=``, ``axis2=``): a
+    matrix's diagonal, with its gradient."""
+    return ops.diagonal(self, offset, _either(dim1, axis1, "diagonal", 0),
+                        _either(dim2, axis2, "diagonal", 1))
 
 
 def _trace_method(self: Tensor, offset: int = 0) -> Tensor:

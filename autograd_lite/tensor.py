@@ -336,8 +336,8 @@ class Tensor:
     def retain_grad(self) -> Tensor:
         """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
         if not self._requires_grad:  # (it did nothing, where PyTorch raises)
-            raise RuntimeError("retain_grad(): this tensor does not require grad, so it gets "
-                               "no gradient; make its inputs with requires_grad=True")
+            raise RuntimeError("retain_grad(): this tensor does not require grad (made under "
+                               "no_grad(), or from inputs without requires_grad=True)")
         self._retain = True
         return self
 

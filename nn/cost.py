@@ -6,7 +6,7 @@ import numpy as np
 
 import autograd_lite as al
 
-from .checks import ShapeError, check_labels, check_Y
+from .checks import ShapeError, check_Y
 
 # A of exactly 0 or 1 (a saturated sigmoid) would give log(0) = -inf; this bound keeps J
 # finite (at most about 34.5 per example). It changes J wherever A or 1 - A is below 1e-15
@@ -51,23 +51,26 @@ def check_predictions(A, Y, name="A", strict=True, who="compute_cost"):
 
 
 def check_probabilities(A, Y, name="A", who="compute_cost") -> None:
-    """Predictions in [0, 1], the sigmoid's outputs, and labels 0 and 1: Z passed for A (the
-    sigmoid forgotten) gave a cost, or 0.0 through the course's nansum, without a word. NaN
-    passes (a diverged run's, which the trainers name). A Tensor's values are not read
-    here: binary_cross_entropy checks its own, also while al.compile traces.
+    """Predictions in [0, 1], the sigmoid's outputs, and labels in [0, 1] (0 and 1, or soft
+    ones, as al.binary_cross_entropy takes them): Z passed for A (the sigmoid forgotten)
+    gave a cost, or 0.0 through the course's nansum, and a label 2 or -1 a cost, without a
+    word. NaN passes (a diverged run's, which the trainers name). A Tensor's values are not
+    read here: binary_cross_entropy checks its own, also while al.compile traces. (Two
+    reductions each: every training step's cost calls this.)
 
     Shapes: A and Y (1, m)."""
-    check_labels(Y, who)
-    if isinstance(A, al.Tensor):
-        return
-    values = np.asarray(A, dtype=float)
-    bad = (values < 0) | (values > 1)
-    if bad.any():
-        raise ValueError(f"{who}: {name} should hold the predictions, probabilities in [0, 1] "
-                         f"(the sigmoid's output), but {bad.sum()} of its {values.size} entries "
-                         f"are not (from {np.nanmin(values):.4g} to {np.nanmax(values):.4g}"
-                         f"{', NaN' if np.isnan(values).any() else ''}): give {name} = "
-                         "sigmoid(Z), not Z")
+    for values, what, hint in ((np.asarray(Y, dtype=float), "Y", "labels: 0 and 1 for the "
+                                "two classes"),
+                               (None if isinstance(A, al.Tensor) else np.asarray(A, dtype=float),
+                                name, f"predictions, the sigmoid's output: give {name} = "
+                                "sigmoid(Z), not Z")):
+        if values is not None and values.size and not (values.min() >= 0
+                                                       and values.max() <= 1):
+            bad = values[(values < 0) | (values > 1)]
+            if bad.size:  # (not NaN alone)
+                raise ValueError(f"{who}: {what} should hold values in [0, 1], {hint}; "
+                                 f"{bad.size} of its {values.size} entries are not, such as "
+                                 f"{float(bad[0])!r}")
 
 
 def as_cost(J):
@@ -77,17 +80,20 @@ def as_cost(J):
     return J if isinstance(J, al.Tensor) else float(J)
 
 
-def cross_entropy(A, Y, name="A", strict=False, who="compute_cost") -> float | al.Tensor:
+def cross_entropy(A, Y, name="A", strict=False, who="compute_cost",
+                  values=True) -> float | al.Tensor:
     """J for predictions A (1, m) in [0, 1] and labels Y (1, m); a Python float (a Tensor
     when A is one: see as_cost).
 
     As in the course, a rank-1 A (m,) is accepted and paired with Y's m columns;
     ``strict=True`` refuses it. Shape errors call A ``name`` (A2, AL) and the function
-    ``who``.
+    ``who``. ``values``: check that A and Y lie in [0, 1] (check_probabilities; a training
+    loop's step leaves it to the checks made before the loop: it cost nn_model 15 %).
     """
     A = A if isinstance(A, al.Tensor) else np.asarray(A)
     m, Y = check_predictions(A, Y, name, strict, who)
-    check_probabilities(A, Y, name, who)
+    if values:  # (a training loop's own sigmoid output, and labels checked before it: not)
+        check_probabilities(A, Y, name, who)
     A = np.clip(A.reshape(1, m), A_BOUND, 1 - A_BOUND)
     return as_cost(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m)
 

@@ -20,8 +20,8 @@ import autograd_lite as al
 from . import activations
 from .checks import (
     ShapeError,
-    check_finite,
     check_parameters,
+    check_predictable,
     check_training_data,
     check_X,
     check_Y,
@@ -318,7 +318,7 @@ def grads_and_cost(parameters, X, Y, hidden="relu", gradients="hand", lambd=0.0,
         return engine_gradients(L_model_cost_engine, parameters, X, Y, hidden, None, lambd,
                                 keep_prob, masks, compile=compile)
     AL, caches = L_model_forward(X, parameters, hidden, keep_prob, seed)
-    cost = compute_cost(AL, Y)
+    cost = np.float64(cross_entropy(AL, Y, "AL", values=False))  # (compute_cost, unchecked)
     if lambd:
         cost = cost + l2_cost(parameters, lambd, AL.shape[1])
     return L_model_backward(AL, Y, caches, hidden, lambd, keep_prob), cost
@@ -382,7 +382,7 @@ def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000
 def predict(X, y, parameters, hidden="relu"):
     """Predictions p (1, m) of 0/1 floats (AL > 0.5) for X (n_x, m); y is not used (the
     course's helper takes it to print the accuracy, which nn leaves to you)."""
-    check_finite(X, "predict")
+    check_predictable(X, parameters, "predict")
     AL, _ = L_model_forward(X, parameters, hidden)
     return (AL > 0.5).astype(float)
 

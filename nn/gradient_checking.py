@@ -56,11 +56,20 @@ def backward_propagation_engine(x, theta):
     return t.grad
 
 
-def _check_epsilon(epsilon, fn) -> None:
-    """A small positive step: 0 or NaN made 0/0, blamed on saturated sigmoids."""
+def _check_epsilon(epsilon, fn, theta) -> float:
+    """epsilon as a Python float (a float32 one made theta float32, where 4 + 1e-7 is 4), a
+    step that moves every entry of theta: 0, NaN or 1e-20 made 0/0 or a difference of 1,
+    blamed on the backward propagation."""
     if not (is_number(epsilon) and epsilon > 0):
         raise ValueError(f"{fn}: epsilon must be a small positive number, such as the course's "
                          f"1e-7, got {epsilon!r}")
+    epsilon = float(epsilon)
+    theta = np.asarray(theta, dtype=np.float64)
+    if (theta + epsilon == theta).any():
+        raise ValueError(f"{fn}: epsilon {epsilon!r} rounds away beside theta (largest "
+                         f"|theta| {np.abs(theta).max():g}): a step that moves nothing gives "
+                         "a difference of 1; use the course's 1e-7")
+    return epsilon
 
 
 def gradient_check(x, theta, epsilon=1e-7, print_msg=False, gradients="hand"):
@@ -70,7 +79,7 @@ def gradient_check(x, theta, epsilon=1e-7, print_msg=False, gradients="hand"):
     "Your backward propagation works perfectly fine! difference = ..." at most 2e-7, "There
     is a mistake in the backward propagation! difference = ..." above."""
     check_gradients_option(gradients, "gradient_check")
-    _check_epsilon(epsilon, "gradient_check")
+    epsilon = _check_epsilon(epsilon, "gradient_check", theta)
     # in float64, as gradient_check_n's theta is: a float32 theta + 1e-7 is theta (3.0), and
     # a right gradient had difference 1
     x, theta = (np.asarray(v, np.float64) if np.asarray(v).dtype.kind == "f" and
@@ -231,7 +240,6 @@ def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False,
     Shapes: X (n_x, m), Y (1, m); W[l] (n[l], n[l-1]), b[l] (n[l], 1); every gradient has
     its parameter's shape, dA[l] (n[l], m)."""
     dims = check_parameters(parameters, X)
-    _check_epsilon(epsilon, "gradient_check_n")
     chosen = forward is None  # (then say which network's cost a mistake was found against)
     if forward is None and (hidden != "relu" or lambd):  # (a tanh network's right gradients
         forward = functools.partial(forward_propagation_deep, hidden=hidden,  # were "a
@@ -239,6 +247,7 @@ def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False,
     elif forward is None:
         forward = forward_propagation_n if len(dims) == 4 else forward_propagation_deep
     parameters_values, _ = dictionary_to_vector(parameters)
+    epsilon = _check_epsilon(epsilon, "gradient_check_n", parameters_values)
     check_like_parameters(parameters, gradients, "gradient_check_n")
     grad = gradients_to_vector(gradients)
     num_parameters = parameters_values.shape[0]

@@ -14,7 +14,7 @@ import numpy as np
 import autograd_lite as al
 
 from .activations import expit
-from .checks import check_finite, check_learning_rate, check_training_data, check_X, check_Y
+from .checks import check_learning_rate, check_predictable, check_training_data, check_X, check_Y
 from .cost import cross_entropy_from_logits
 from .training import check_gradients_option, engine_gradients, train_loop
 
@@ -100,10 +100,7 @@ def predict(w, b, X):
     if w.ndim == 1:
         w = w.reshape(-1, 1)
     w, X, _ = _check(w, b, X)
-    check_finite(X, "predict")
-    if not (np.isfinite(w).all() and np.isfinite(b).all()):
-        raise ValueError("predict: w or b holds NaN or inf (a diverged training run?): "
-                         "NaN > 0.5 is False, so every example would be predicted 0")
+    check_predictable(X, {"w": w, "b": b}, "predict")
     return (sigmoid(w.T @ X + b) > 0.5).astype(float)
 
 

@@ -215,6 +215,11 @@ def compute_cost(a3, Y):
     Shapes: a3 and Y (1, m); a transposed one is refused (it would broadcast to (m, m))."""
     _, Y = check_predictions(a3, Y, "a3")
     check_probabilities(a3, Y, "a3")
+    return _summed_cost(a3, Y)
+
+
+def _summed_cost(a3, Y):
+    """compute_cost's sum on arrays checked already (a mini-batch step's)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         logprobs = np.multiply(-np.log(a3), Y) + np.multiply(-np.log(1 - a3), 1 - Y)
     return as_cost(np.sum(logprobs))
@@ -278,7 +283,7 @@ def _minibatch_grads(parameters, X, Y, gradients, compile=False):
                                           compile=compile)
         return grads, cost_mean * X.shape[1]
     a3, caches = forward_propagation(X, parameters)
-    return backward_propagation(X, Y, caches), compute_cost(a3, Y)
+    return backward_propagation(X, Y, caches), _summed_cost(a3, Y)
 
 
 def make_update(optimizer: str, parameters: dict, beta=0.9, beta1=0.9, beta2=0.999,

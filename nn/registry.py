@@ -33,9 +33,9 @@ from .training import cost_line
 
 # ---- what an entry holds ---------------------------------------------------------------------
 
+
 def _accept(options, given=()) -> None:
     """Accept any combination of the model's options (the default ``validate``)."""
-
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,10 @@ from . import activations
 from .checks import (
     ShapeError,
     check_examples,
-    check_finite,
     check_learning_rate,
     check_like_parameters,
     check_parameters,
+    check_predictable,
     check_training_data,
     is_number,
     num_layers,
@@ -157,6 +157,11 @@ def compute_cost(A3, Y):
     Shapes: A3 and Y: (1, m)."""
     m, Y = check_predictions(A3, Y, "A3")
     check_probabilities(A3, Y, "A3")
+    return _cost(A3, Y, m)
+
+
+def _cost(A3, Y, m):
+    """compute_cost's formula on arrays checked already (the training loop's step)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         logprobs = np.multiply(-np.log(A3), Y) + np.multiply(-np.log(1 - A3), 1 - Y)
         return as_cost(1. / m * np.nansum(logprobs))
@@ -319,7 +324,7 @@ def predict(X, y, parameters):
                         "the accuracy, as the course's predict does; predict_dec(parameters, "
                         "X) gives the predictions alone")
     X, y = check_examples(X, y, "predict", parameters, name="y")
-    check_finite(X, "predict")
+    check_predictable(X, parameters, "predict")
     p = predict_dec(parameters, X).astype(int)
     print("Accuracy: " + str(np.mean(p[0, :] == y[0, :])))
     return p
@@ -328,6 +333,7 @@ def predict(X, y, parameters):
 def predict_dec(parameters, X):
     """The course's helper for the decision-boundary plots: A3 > 0.5 (1, m) of booleans,
     printing nothing. Shapes: X (n_x, m)."""
+    check_predictable(X, parameters, "predict_dec")
     A3, _ = forward_propagation(X, parameters)
     return A3 > 0.5
 
@@ -360,10 +366,11 @@ def grads_and_cost(parameters, X, Y, lambd=0.0, keep_prob=1.0, seed=1, gradients
         a3, cache = forward_propagation(X, parameters)
     else:
         a3, cache = forward_propagation_with_dropout(X, parameters, keep_prob, seed)
-    if lambd == 0:
-        cost = compute_cost(a3, Y)
-    else:
-        cost = compute_cost_with_regularization(a3, Y, parameters, lambd)
+    m = np.shape(Y)[1]  # (the trainers checked X and Y: the step's cost is not checked)
+    if lambd != 0:
+        check_lambd(lambd, "grads_and_cost")
+    cost = _cost(a3, Y, m) if lambd == 0 else as_cost(_cost(a3, Y, m)
+                                                      + l2_cost(parameters, lambd, m))
     if lambd != 0:
         return backward_propagation_with_regularization(X, Y, cache, lambd), cost
     if keep_prob != 1:

@@ -12,8 +12,8 @@ import autograd_lite as al
 from .activations import sigmoid
 from .checks import (
     check_examples,
-    check_finite,
     check_parameters,
+    check_predictable,
     check_training_data,
     check_Y,
 )
@@ -54,6 +54,17 @@ def _check_two_layers(parameters, X, fn) -> None:
                        f"hidden layer); keys given: {sorted(parameters)}")
 
 
+def _backward_mistake(parameters, cache, X, Y) -> None:
+    """What is wrong with backward_propagation's arguments: missing keys, or an X whose
+    examples are rows (it blamed Y for X.T)."""
+    _check_two_layers(parameters, None, "backward_propagation")
+    missing = [k for k in ("A1", "A2") if k not in cache]
+    if missing:
+        raise KeyError(f"backward_propagation: the cache lacks {missing}; give the cache "
+                       f"forward_propagation returned (keys given: {sorted(cache)})")
+    check_examples(X, Y, "backward_propagation", parameters)
+
+
 def compute_cost(A2, Y, parameters=None, *, strict=False) -> float:
     """Cross-entropy J of A2 (1, m) against Y (1, m): a Python float, as the course's
     ``float(np.squeeze(cost))``; finite even for A2 of exactly 0 or 1.
@@ -70,12 +81,9 @@ def backward_propagation(parameters, cache, X, Y):
 
     Shapes: X (n_x, m), Y (1, m); W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h), b2 (1, 1); every
     gradient has its parameter's shape."""
-    _check_two_layers(parameters, None, "backward_propagation")
-    X, Y = check_examples(X, Y, "backward_propagation", parameters)  # (X.T was blamed on Y)
-    missing = [k for k in ("A1", "A2") if k not in cache]
-    if missing:
-        raise KeyError(f"backward_propagation: the cache lacks {missing}; give the cache "
-                       f"forward_propagation returned (keys given: {sorted(cache)})")
+    if "W2" not in parameters or "A1" not in cache or "A2" not in cache \
+            or np.ndim(X) != 2 or np.shape(Y) != (1, np.shape(X)[1]):  # (each step: say why
+        _backward_mistake(parameters, cache, X, Y)  # only when something is wrong)
     m = X.shape[1]
     W2 = parameters["W2"]
     A1, A2 = cache["A1"], cache["A2"]
@@ -105,7 +113,8 @@ def grads_and_cost(parameters, X, Y, gradients="hand", compile=False):
     if gradients == "engine":
         return engine_gradients(cost_engine, parameters, X, Y, compile=compile)
     A2, cache = forward_propagation(X, parameters)
-    return backward_propagation(parameters, cache, X, Y), compute_cost(A2, Y)
+    return backward_propagation(parameters, cache, X, Y), cross_entropy(A2, Y, "A2",
+                                                                         values=False)
 
 
 def nn_model(X, Y, n_h, num_iterations=10000, print_cost=False, seed=2, learning_rate=1.2,
@@ -133,7 +142,7 @@ def nn_model(X, Y, n_h, num_iterations=10000, print_cost=False, seed=2, learning
 
 def predict(parameters, X):
     """Predictions (1, m), True for class 1: A2 > 0.5, a boolean array as the course returns."""
-    check_finite(X, "predict")
+    check_predictable(X, parameters, "predict")
     A2, _ = forward_propagation(X, parameters)
     return A2 > 0.5
 

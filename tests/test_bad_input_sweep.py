@@ -46,10 +46,10 @@ def test_a_cost_of_z_passed_for_a_is_refused(cost, A):
     # the sigmoid forgotten: Z passed as AL gave 17.38, 25.9, 0.0 or nan, without a word
     X, Y = _data()
     Z = np.linspace(-2.0, 1.5, 8).reshape(1, 8)
-    with pytest.raises(ValueError, match=rf"{A} should hold the predictions, probabilities in "
-                       rf"\[0, 1\] .* give {A} = sigmoid\(Z\), not Z"):
+    with pytest.raises(ValueError, match=rf"{A} should hold values in \[0, 1\], predictions, "
+                       rf"the sigmoid's output: give {A} = sigmoid\(Z\), not Z"):
         cost(Z, Y)
-    with pytest.raises(ValueError, match="Y must hold the labels 0 and 1 only"):
+    with pytest.raises(ValueError, match=r"Y should hold values in \[0, 1\], labels"):
         cost(np.full((1, 8), 0.5), Y * 2 - 1)  # labels -1 and 1
     A_ok = 1 / (1 + np.exp(-Z))
     assert np.isfinite(cost(A_ok, Y))  # the sigmoid's output passes, saturated or not
@@ -62,7 +62,7 @@ def test_predict_refuses_nan_rather_than_predicting_0():
     with pytest.raises(ValueError, match=r"predict: X holds NaN or inf in 1 example\(s\) "
                        r"\(columns 3\)"):
         logistic.predict(np.zeros((3, 1)), 0.0, X)
-    with pytest.raises(ValueError, match="w or b holds NaN or inf"):
+    with pytest.raises(ValueError, match=r"predict: w holds NaN or inf"):
         logistic.predict(np.full((3, 1), np.nan), 0.0, _data()[0])
     P = regularization.initialize_parameters([3, 4, 2, 1]) \
         if hasattr(regularization, "initialize_parameters") else deep.initialize_parameters_deep(
@@ -222,3 +222,72 @@ def test_retain_grad_on_a_tensor_without_grad_is_refused_as_pytorch_refuses_it()
     h = (x * 3).retain_grad()
     (h * h).sum().backward()
     assert h.grad.tolist() == [6.0, 12.0]
+
+
+# ---- a review of the fixes above -----------------------------------------------------------
+
+@pytest.mark.parametrize("predict", [
+    lambda X, Y, P: deep.predict(X, Y, P),
+    lambda X, Y, P: shallow.predict(P, X),
+    lambda X, Y, P: regularization.predict(X, Y, P),
+    lambda X, Y, P: regularization.predict_dec(P, X),
+    lambda X, Y, P: regularization.accuracy(X, Y, P),
+])
+def test_every_predict_refuses_nan_in_x_or_in_the_parameters(predict):
+    # only logistic and regularization's predict had the check: predict_dec, accuracy and
+    # deep's predict with a NaN b3 predicted 0 in silence
+    X, Y = _data(n_x=2, m=4)
+    P = deep.initialize_parameters_deep([2, 4, 1] if predict.__code__.co_names[0] == "shallow"
+                                        else [2, 4, 3, 1])
+    assert predict(X, Y, P) is not None
+    bad = X.copy()
+    bad[0, 1] = np.nan
+    with pytest.raises(ValueError, match=r"X holds NaN or inf in 1 example\(s\) \(columns 1\)"):
+        predict(bad, Y, P)
+    key = "b2" if "b3" not in P else "b3"
+    P[key] = np.full_like(P[key], np.nan)
+    with pytest.raises(ValueError, match=rf"{key} holds NaN or inf \(a diverged training run\?\)"):
+        predict(X, Y, P)
+
+
+def test_the_cost_checks_take_soft_labels_and_show_the_exact_bad_value():
+    A = np.array([[0.8, 0.9, 0.4]])
+    soft = np.array([[0.9, 0.9, 0.1]])  # as al.binary_cross_entropy takes them
+    expected = -np.mean(soft * np.log(A) + (1 - soft) * np.log(1 - A))
+    assert math.isclose(deep.compute_cost(A, soft), expected, rel_tol=1e-12)
+    with pytest.raises(ValueError, match=r"AL should hold values in \[0, 1\], predictions, "
+                       r"the sigmoid's output: .* such as 1.0000000000000002"):
+        deep.compute_cost(np.array([[1 + 2 ** -52, 0.5, 0.5]]), soft)  # (".4g" showed "1")
+    with pytest.raises(ValueError, match=r"Y should hold values in \[0, 1\], labels"):
+        deep.compute_cost(A, np.array([[2.0, 0.0, 1.0]]))
+
+
+def test_gradient_check_refuses_an_epsilon_that_rounds_away_and_takes_a_float32_one():
+    from nn import gradient_checking as gc
+    with pytest.raises(ValueError, match=r"epsilon 1e-20 rounds away beside theta \(largest "
+                       r"\|theta\| 4\)"):  # it said "a mistake in the backward propagation"
+        gc.gradient_check(3.0, 4.0, epsilon=1e-20)
+    assert gc.gradient_check(3.0, 4.0, epsilon=np.float32(1e-7)) < 1e-7  # (4 + 1e-7f was 4)
+
+
+def test_backward_refuses_pytorchs_positional_inputs_rather_than_retaining_every_gradient():
+    w = al.tensor([1.0, 2.0], requires_grad=True)
+    v = al.tensor([3.0, 4.0], requires_grad=True)
+    with pytest.raises(TypeError, match=r"PyTorch's fourth argument, inputs, is given by "
+                       r"keyword here: backward\(inputs=\[w\]\)"):
+        (w * v).sum().backward(None, False, False, [w])  # it kept every gradient, v's too
+    assert w.grad is None and v.grad is None
+
+
+def test_retain_grad_under_no_grad_names_no_grad():
+    x = al.tensor([1.0], requires_grad=True)
+    with al.no_grad(), pytest.raises(RuntimeError, match=r"made under no_grad\(\)"):
+        (x * 2).retain_grad()
+
+
+@pytest.mark.parametrize("rate", [np.array(0.01), np.float32(0.01), 1, np.int64(0)])
+def test_a_learning_rate_that_is_a_0d_array_or_an_int_is_taken(rate):
+    P = deep.initialize_parameters_deep([3, 2, 1])
+    grads = {f"d{k}": np.ones_like(v) for k, v in P.items()}
+    out = deep.update_parameters(P, grads, rate)
+    np.testing.assert_allclose(out["W1"], P["W1"] - float(rate), rtol=1e-6)

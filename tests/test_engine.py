@@ -99,6 +99,7 @@ def test_an_empty_list_indexes_as_numpys_and_a_write_with_a_tensor_index_says_wh
                                      r"that is a Tensor .*holds floats.*x\[t > 0\]"):
         x[al.Tensor([True, False, True])] = 1.0
 
+
 @pytest.mark.parametrize("spell", [
     lambda x, s: x.reshape(*s), lambda x, s: x.reshape(s), lambda x, s: al.reshape(x, s),
     lambda x, s: np.reshape(x, s), lambda x, s: x.view(*s)])

@@ -394,7 +394,6 @@ def test_pytorch_optim_names_that_are_not_here_say_what_to_write(name, instead):
     assert not hasattr(al.optim, "no_such_optimizer")
 
 
-
 def test_load_state_dict_of_a_dict_naming_no_optimizer_says_so():
     p, _ = _two()
     with pytest.raises(ValueError, match=r"it names no optimizer of al.optim \(its 'optimizer' "
@@ -428,7 +427,6 @@ def test_params_can_be_set_and_an_optimizer_pickled_before_the_change_steps():
     again.params[0].grad = np.ones(2)
     again.step()
     assert again.params[0].tolist() == [-2.0, -2.0] and p.tolist() == [-1.0, -1.0]
-
 
 
 def test_a_second_group_appended_to_param_groups_is_refused_not_left_untrained():

@@ -298,7 +298,6 @@ def test_backward_inputs_matches_torch_where_it_is_installed():
     np.testing.assert_allclose(a.grad, t.grad.numpy(), rtol=1e-14)
 
 
-
 def test_an_entry_made_a_parameter_of_its_own_steps_in_place():
     # a review: x = X[0, 0].requires_grad_() kept the one-entry flag, and x.sub_(lr * x.grad)
     # was refused with advice that would not update x
@@ -345,7 +344,6 @@ _DIAGONALS = [
     (lambda t: t.clamp_min(0.0), lambda a: np.maximum(a, 0.0)),
     (lambda t: t.clamp_max(0.5), lambda a: np.minimum(a, 0.5)),
 ]
-
 
 
 def test_the_stranger_list_of_names_refuses_what_it_cannot_mean():
