@@ -131,8 +131,7 @@ class Tensor:
     def data(self) -> np.ndarray:
         """The values as a numpy array. Assigning to it (``t.data -= lr * t.grad``) marks the
         tensor as changed, so a graph that saved the old values refuses to backprop."""
-        _no_value(self, "t.data")
-        modes.read_as_value(self, "an array (t.data)")
+        _no_value(self, "t.data", "an array (t.data)")
         d = self._data
         if type(d) is not np.ndarray:  # ops on 0-d data give numpy scalars, for speed
             d = self._data = np.asarray(d)
@@ -192,8 +191,7 @@ class Tensor:
 
     def item(self) -> float:
         """The value of a one-element tensor as a Python float."""
-        _no_value(self, "item()")
-        modes.read_as_value(self, "a Python number (float(t), t.item())")
+        _no_value(self, "item()", "a Python number (float(t), t.item())")
         if self._data.size != 1:
             raise ValueError(f"item(): the tensor has shape {self.shape} ({self.size} "
                              "elements); only one-element tensors convert to a float")
@@ -202,8 +200,7 @@ class Tensor:
     def numpy(self) -> np.ndarray:
         """A read-only copy: a write through it raises (PyTorch's shares memory and changes
         the tensor; a writable copy lost the write), and hist.append(w.numpy()) keeps values."""
-        _no_value(self, "numpy()")
-        modes.read_as_value(self, "an array (t.numpy())")
+        _no_value(self, "numpy()", "an array (t.numpy())")
         copy = np.array(self._data)
         copy.flags.writeable = False
         return copy
@@ -403,13 +400,16 @@ def _share_versions(src: Tensor, dst: Tensor) -> None:
     dst._versions = src._versions
 
 
-def _no_value(t: Tensor, what: str) -> None:
+def _no_value(t: Tensor, what: str, read: str | None = None) -> None:
     """Under al.compile's trace, ``what`` of a tensor computed from the inputs raises
     TraceError: its value at trace time would be baked into every replay. (Nothing outside a
-    trace: one ContextVar read, on paths that read values, never on an op's.)"""
+    trace: one ContextVar read, on paths that read values, never on an op's.) ``read``: warn
+    if t is being differentiated (tested inline: a call per t.data cost the flower 0.5 %)."""
     trace = _current_mode().trace
     if trace is not None:  # refused for a traced tensor; one from outside is watched
         trace.read(t, what)
+    if read is not None and t._requires_grad and modes.differentiating.get():
+        modes.read_as_value(t, read)
 
 
 _new = object.__new__
