@@ -61,7 +61,8 @@ def backward(self: Tensor, grad: Any = None, retain_graph: bool = False,
     if inputs is not None:
         _backward_into(self, _listed_inputs(inputs), grad, retain_graph, create_graph)
         return
-    if retain_grads is not False and retain_grads is not True:  # PyTorch's 4th is inputs
+    if retain_grads is not False and not isinstance(retain_grads, (bool, np.bool_, int,
+                                                                    type(None))):
         raise TypeError(f"backward(): retain_grads is True or False, got "
                         f"{type(retain_grads).__name__}; PyTorch's fourth argument, inputs, "
                         "is given by keyword here: backward(inputs=[w])")

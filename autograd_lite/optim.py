@@ -138,7 +138,7 @@ class Optimizer:
         """The group's settings, checked again where a schedule (or a loaded state) wrote
         them since (a NaN lr made every parameter NaN). (Checking all of them each step
         cost 9 us of SGD's 25 on 4 parameters; comparing with the last checked, 1.)"""
-        group = self.param_groups[0]
+        group = self.params and self.param_groups[0]  # (params: a group missing, or a second)
         now = {k: group[k] for k in self.defaults}
         try:
             changed = now != self._last_checked  # (a NaN is never equal: checked, and refused)

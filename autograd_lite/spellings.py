@@ -58,12 +58,13 @@ def _amin(self: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = N
     return ops.min(self, axis=_every_axis(dim), keepdims=keepdim)
 
 
-def _either(torchs: Any, numpys: Any, op: str, unset: Any = None) -> Any:
+def _either(torchs: Any, numpys: Any, op: str, unset: Any = None,
+            names: str = "dim= or axis= (keepdim= or keepdims=)") -> Any:
     """PyTorch's argument or numpy's name for it, not both."""
     if numpys is None:
         return torchs
     if torchs is not unset:
-        raise TypeError(f"{op}: give dim= or axis= (keepdim= or keepdims=), not both")
+        raise TypeError(f"{op}: give {names}, not both")
     return numpys
 
 
@@ -379,8 +380,8 @@ def _diagonal_method(self: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1
                      axis1: Any = None, axis2: Any = None) -> Tensor:
     """PyTorch's ``t.diagonal(offset, dim1, dim2)`` and numpy's (``axis1=``, ``axis2=``): a
     matrix's diagonal, with its gradient."""
-    return ops.diagonal(self, offset, _either(dim1, axis1, "diagonal", 0),
-                        _either(dim2, axis2, "diagonal", 1))
+    return ops.diagonal(self, offset, _either(dim1, axis1, "diagonal", 0, "dim1= or axis1="),
+                        _either(dim2, axis2, "diagonal", 1, "dim2= or axis2="))
 
 
 def _trace_method(self: Tensor, offset: int = 0) -> Tensor:

@@ -38,9 +38,11 @@ def num_layers(parameters) -> int:
     if type(parameters) is not dict and not isinstance(parameters, Mapping):
         raise TypeError(f"parameters must be a dict {{'W1': ..., 'b1': ..., ...}}, got "
                         f"{type(parameters).__name__} (arguments in the wrong order?)")
-    L = sum(1 for k in parameters if k.startswith("W") and k[1:].isdigit())
-    while f"b{L + 1}" in parameters:  # a b beyond the last W: that W is missing
-        L += 1
+    L = len(parameters) // 2
+    if not (len(parameters) % 2 == 0 and all(f"W{l}" in parameters and f"b{l}" in parameters
+                                             for l in range(1, L + 1))):  # (else the fast way)
+        L = max((int(k[1:]) for k in parameters if isinstance(k, str) and k[:1] in ("W", "b")
+                 and k[1:].isdigit()), default=0)
     missing = [k for l in range(1, L + 1) for k in (f"W{l}", f"b{l}") if k not in parameters]
     if L == 0 or missing:
         raise KeyError(f"parameters must have keys W1, b1, ..., WL, bL; missing "
@@ -161,7 +163,8 @@ def check_predictable(X, parameters, fn) -> None:
         num_layers(parameters)  # (the arguments swapped: said so)
     check_finite(X, fn, "NaN > 0.5 is False: it would be predicted 0 (an inf feature can "
                         "make W @ X NaN)")
-    bad = [k for k, v in parameters.items() if not np.isfinite(np.asarray(v, float)).all()]
+    bad = [str(k) for k, v in parameters.items() if np.asarray(v).dtype.kind == "f"
+           and not np.isfinite(v).all()]
     if bad:
         raise ValueError(f"{fn}: {', '.join(bad)} {'holds' if len(bad) == 1 else 'hold'} NaN "
                          "or inf (a diverged training run?): NaN > 0.5 is False, so every "
@@ -209,8 +212,8 @@ def check_examples(X, Y, fn, parameters=None, cache_m=None, made_by=None, name="
 
 def _real(value) -> float | None:
     """A real number as a float: a Python or numpy one, a 0-d array or Tensor; else None."""
-    if isinstance(value, (bool, np.bool_)):
-        return None
+    if isinstance(value, (bool, np.bool_, Tensor)):  # (a Tensor rate made every parameter
+        return None  # a Tensor, and the graph spanned every update)
     if isinstance(value, numbers.Real):
         return float(value)
     kind = getattr(getattr(value, "dtype", None), "kind", "")

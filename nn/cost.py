@@ -66,7 +66,8 @@ def check_probabilities(A, Y, name="A", who="compute_cost") -> None:
                                 "sigmoid(Z), not Z")):
         if values is not None and values.size and not (values.min() >= 0
                                                        and values.max() <= 1):
-            bad = values[(values < 0) | (values > 1)]
+            bad = values[(values < 0) | (values > 1) | (np.isnan(values) if what == "Y"
+                                                        else False)]  # (nansum drops them)
             if bad.size:  # (not NaN alone)
                 raise ValueError(f"{who}: {what} should hold values in [0, 1], {hint}; "
                                  f"{bad.size} of its {values.size} entries are not, such as "

@@ -65,10 +65,13 @@ def _check_epsilon(epsilon, fn, theta) -> float:
                          f"1e-7, got {epsilon!r}")
     epsilon = float(epsilon)
     theta = np.asarray(theta, dtype=np.float64)
+    if not np.isfinite(theta).all():
+        raise ValueError(f"{fn}: theta holds NaN or inf, where no difference is defined")
     if (theta + epsilon == theta).any():
         raise ValueError(f"{fn}: epsilon {epsilon!r} rounds away beside theta (largest "
                          f"|theta| {np.abs(theta).max():g}): a step that moves nothing gives "
-                         "a difference of 1; use the course's 1e-7")
+                         "a difference of 1; take epsilon near 1e-7 times |theta| (the "
+                         "course's 1e-7 for |theta| about 1)")
     return epsilon
 
 

@@ -16,7 +16,14 @@ import numpy as np
 
 from . import deep, optimization
 from .activations import ACTIVATIONS
-from .checks import check_finite, check_labels, check_training_data, check_X, check_Y, is_number
+from .checks import (
+    check_labels,
+    check_predictable,
+    check_training_data,
+    check_X,
+    check_Y,
+    is_number,
+)
 from .init import INITIALIZERS, check_layer_dims, initialize
 from .regularization import check_keep_prob, check_lambd, check_one_regularizer
 from .training import COURSE_LINE_FULL, GRADIENTS, check_gradients_option
@@ -145,7 +152,7 @@ class Model:
     def predict(self, X):
         """0/1 predictions (1, m) for X (n_x, m), which must be finite (NaN > 0.5 is False:
         an example with a NaN feature was predicted 0)."""
-        check_finite(X, "predict")
+        check_predictable(X, self.parameters, "predict")
         return (self.forward(X) > 0.5).astype(float)
 
     def accuracy(self, X, Y):

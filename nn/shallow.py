@@ -54,7 +54,7 @@ def _check_two_layers(parameters, X, fn) -> None:
                        f"hidden layer); keys given: {sorted(parameters)}")
 
 
-def _backward_mistake(parameters, cache, X, Y) -> None:
+def _backward_mistake(parameters, cache, X, Y) -> tuple:
     """What is wrong with backward_propagation's arguments: missing keys, or an X whose
     examples are rows (it blamed Y for X.T)."""
     _check_two_layers(parameters, None, "backward_propagation")
@@ -62,7 +62,7 @@ def _backward_mistake(parameters, cache, X, Y) -> None:
     if missing:
         raise KeyError(f"backward_propagation: the cache lacks {missing}; give the cache "
                        f"forward_propagation returned (keys given: {sorted(cache)})")
-    check_examples(X, Y, "backward_propagation", parameters)
+    return check_examples(X, Y, "backward_propagation", parameters)
 
 
 def compute_cost(A2, Y, parameters=None, *, strict=False) -> float:
@@ -82,8 +82,9 @@ def backward_propagation(parameters, cache, X, Y):
     Shapes: X (n_x, m), Y (1, m); W1 (n_h, n_x), b1 (n_h, 1), W2 (1, n_h), b2 (1, 1); every
     gradient has its parameter's shape."""
     if "W2" not in parameters or "A1" not in cache or "A2" not in cache \
-            or np.ndim(X) != 2 or np.shape(Y) != (1, np.shape(X)[1]):  # (each step: say why
-        _backward_mistake(parameters, cache, X, Y)  # only when something is wrong)
+            or type(X) is not np.ndarray or X.ndim != 2 or np.shape(Y) != (1, X.shape[1]) \
+            or X.shape[:1] != np.shape(parameters.get("W1"))[-1:]:  # (each step: say why only
+        X, Y = _backward_mistake(parameters, cache, X, Y)  # when something is wrong)
     m = X.shape[1]
     W2 = parameters["W2"]
     A1, A2 = cache["A1"], cache["A2"]

@@ -291,3 +291,76 @@ def test_a_learning_rate_that_is_a_0d_array_or_an_int_is_taken(rate):
     grads = {f"d{k}": np.ones_like(v) for k, v in P.items()}
     out = deep.update_parameters(P, grads, rate)
     np.testing.assert_allclose(out["W1"], P["W1"] - float(rate), rtol=1e-6)
+
+
+# ---- a third review ------------------------------------------------------------------------
+
+def test_a_tensor_learning_rate_is_refused_rather_than_recording_every_update():
+    # 10,000 updates made one graph of 1.3 GB, and the parameters came back as Tensors
+    P = deep.initialize_parameters_deep([3, 2, 1])
+    grads = {f"d{k}": np.ones_like(v) for k, v in P.items()}
+    with pytest.raises(ValueError, match="learning_rate must be a finite number"):
+        deep.update_parameters(P, grads, al.tensor(1.2, requires_grad=True))
+
+
+def test_nan_labels_are_refused_by_every_cost():
+    A = np.array([[0.2, 0.9, 0.6, 0.7]])
+    Y = np.array([[0.0, 1.0, np.nan, 1.0]])  # regularization's nansum dropped the example
+    for cost in (deep.compute_cost, shallow.compute_cost, regularization.compute_cost,
+                 optimization.compute_cost):
+        with pytest.raises(ValueError, match=r"Y should hold values in \[0, 1\], .* such as "
+                           r"nan"):
+            cost(A, Y)
+
+
+def test_shallow_backward_checks_x_against_w1_and_takes_a_list():
+    X, Y = _data(n_x=2, m=5)
+    P = shallow.initialize_parameters(2, 4, 1)
+    A2, cache = shallow.forward_propagation(X, P)
+    right = shallow.backward_propagation(P, cache, X, Y)
+    listed = shallow.backward_propagation(P, cache, X.tolist(), Y)  # (an AttributeError)
+    assert all(np.array_equal(right[k], listed[k]) for k in right)
+    with pytest.raises(ValueError, match=r"X should be \(n_x, m\) with n_x = 2 features"):
+        shallow.backward_propagation(P, cache, np.ones((3, 5)), Y)  # (dW1 came out (4, 3))
+
+
+def test_model_predict_refuses_nan_parameters():
+    from nn import Model
+    X, Y = _data(n_x=2, m=6)
+    model = Model([2, 3, 1])
+    model.fit(X, Y, num_iterations=2, progress=False)
+    model.parameters["W2"] = model.parameters["W2"] * np.nan
+    with pytest.raises(ValueError, match=r"W2 holds NaN or inf"):
+        model.predict(X)
+
+
+@pytest.mark.parametrize("keys", [("W1", "b1", "b3"), ("W1", "b1", "W2", "b2", "b4")])
+def test_num_layers_names_a_layer_missing_below_a_higher_key(keys):
+    from nn.checks import num_layers
+    with pytest.raises(KeyError, match="missing"):
+        num_layers({k: np.zeros((1, 1)) for k in keys})
+    assert num_layers({"W1": 0, "b1": 0, "W2": 0, "b2": 0, "gamma1": 0}) == 2
+
+
+def test_an_emptied_param_groups_says_so_at_step():
+    w = al.tensor([1.0], requires_grad=True)
+    opt = al.optim.SGD([w], lr=0.1)
+    opt.param_groups.clear()
+    w.grad = np.ones(1)
+    with pytest.raises(ValueError, match="param_groups is empty"):
+        opt.step()
+
+
+def test_backward_takes_numpy_bools_and_none_for_retain_grads():
+    x = al.tensor([1.0, 2.0], requires_grad=True)
+    (x * 2).sum().backward(retain_grads=np.True_)
+    (x * 2).sum().backward(retain_grads=None)
+    assert x.grad.tolist() == [4.0, 4.0]
+
+
+def test_gradient_check_of_an_infinite_theta_blames_theta():
+    from nn import gradient_checking as gc
+    with pytest.raises(ValueError, match="theta holds NaN or inf"):
+        gc.gradient_check(2.0, np.inf)
+    with pytest.raises(ValueError, match=r"take epsilon near 1e-7 times \|theta\|"):
+        gc.gradient_check(2.0, 1e10)
