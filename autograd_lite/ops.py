@@ -762,6 +762,12 @@ def clip(x: ArrayLike, a_min=None, a_max=None, *, min=None, max=None) -> Tensor:
         if a_min is not None or a_max is not None:
             raise TypeError("clip: give a_min/a_max, or min=/max=, not both")
         a_min, a_max = min, max
+    for bound in (a_min, a_max):  # (numpy's bare "operands could not be broadcast")
+        if bound is not None and np.ndim(bound) and not _broadcasts(np.shape(_val(bound)),
+                                                                   np.shape(_val(x))):
+            raise ValueError(f"clip: a bound of shape {np.shape(_val(bound))} does not "
+                             f"broadcast with x's shape {np.shape(_val(x))}: give a number, or "
+                             "an array of x's shape (or one that broadcasts with it)")
     out = x
     if a_min is not None:  # (nondiff: recorded under al.compile, a plain array otherwise)
         out = where(nondiff(np.less, out, a_min), a_min, out)
@@ -774,6 +780,15 @@ def clip(x: ArrayLike, a_min=None, a_max=None, *, min=None, max=None) -> Tensor:
         # comparison holds for it, so it had passed through the wheres with gradient 1)
         out = where(nondiff(np.isnan, x), out * 0.0, out)
     return new_array(out, x) if type(out) is Tensor else _tensor(out, "clip")  # (no bounds)
+
+
+def _broadcasts(shape: tuple, beside: tuple) -> bool:
+    """Whether arrays of these shapes broadcast together, as numpy's operands must."""
+    try:
+        np.broadcast_shapes(shape, beside)
+    except ValueError:
+        return False
+    return True
 
 
 def _may_be_nan(bound: Any) -> bool:
@@ -1005,7 +1020,7 @@ def swapaxes(x: ArrayLike, axis1: int, axis2: int) -> Tensor:
 def expand_dims(x: ArrayLike, axis) -> Tensor:
     """Insert axes of length 1 at ``axis`` (int or tuple)."""
     shape = list(np.shape(_val(x)))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)  # (_axes refuses 1.5, by name)
     for a in _axes(axes, len(shape) + len(axes), "expand_dims"):
         shape.insert(a, 1)
     return reshape(x, shape)

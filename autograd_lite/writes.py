@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .modes import TraceError, tracer, user_line, warn_cut
+from .modes import TraceError, shape_message, tracer, user_line, warn_cut
 from .modes import current_mode as _current_mode
 from .tensor import (
     _SEQUENCES,
@@ -194,7 +194,12 @@ def inplace_method(prim: Primitive, symbol: str) -> Callable[[Tensor, Any], Tens
             return outplace(self, other)  # total += loss: Python's total = total + loss
         _no_write(self, what)
         _check_writable(self, what, other)
-        value = prim.forward(self._data, _written(other, what))
+        other = _written(other, what)
+        try:
+            value = prim.forward(self._data, other)
+        except ValueError as err:  # numpy's bare "operands could not be broadcast together"
+            raise ValueError(f"{what}: {shape_message(prim, [self._data, other], err)}"
+                             ) from None
         if np.shape(value) != self._data.shape:
             raise ValueError(f"in-place {symbol}: the result has shape {np.shape(value)}, but "
                              f"the tensor has shape {self._data.shape}; use t = t "

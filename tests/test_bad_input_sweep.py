@@ -364,3 +364,25 @@ def test_gradient_check_of_an_infinite_theta_blames_theta():
         gc.gradient_check(2.0, np.inf)
     with pytest.raises(ValueError, match=r"take epsilon near 1e-7 times \|theta\|"):
         gc.gradient_check(2.0, 1e10)
+
+
+@pytest.mark.parametrize("write, op", [
+    (lambda t: t.__iadd__(np.ones((3, 5))), r"in-place \+=: add"),
+    (lambda t: t.add_(np.ones((3, 5))), r"in-place \+=: add"),
+    (lambda t: t.__imatmul__(np.ones((3, 4))), r"in-place @=: matmul")])
+def test_an_in_place_op_of_the_wrong_shape_names_the_op_and_shapes(write, op):
+    # numpy's bare "operands could not be broadcast together with shapes (3,4) (3,5)"
+    t = al.tensor(np.ones((3, 4)))
+    with pytest.raises(ValueError, match=rf"{op}: cannot apply to shapes \(3, 4\) and"):
+        write(t)
+    assert t.tolist() == np.ones((3, 4)).tolist()
+
+
+def test_clip_and_expand_dims_name_a_bad_bound_or_axis():
+    t = al.tensor(np.ones((3, 4)))
+    with pytest.raises(ValueError, match=r"clip: a bound of shape \(5,\) does not broadcast "
+                       r"with x's shape \(3, 4\)"):
+        al.clip(t, np.zeros(5), 1.0)
+    assert np.clip(al.tensor(np.ones(4)), np.zeros((3, 4)), 1.0).shape == (3, 4)  # numpy's
+    with pytest.raises(TypeError, match=r"expand_dims: axis must be an int"):
+        al.expand_dims(t, 1.5)  # ('float' object is not iterable)
