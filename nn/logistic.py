@@ -29,6 +29,9 @@ def sigmoid(z):
 
 def initialize_with_zeros(dim: int):
     """w = zeros (dim, 1), b = 0.0 (a Python float, as the course's test checks)."""
+    if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)) or dim < 1:
+        raise ValueError(f"initialize_with_zeros: dim is n_x, the number of features (X.shape[0]"
+                         f"), a positive int, got {dim!r}")  # (0 gave a w of shape (0, 1))
     return np.zeros((dim, 1)), 0.0
 
 

@@ -386,3 +386,11 @@ def test_clip_and_expand_dims_name_a_bad_bound_or_axis():
     assert np.clip(al.tensor(np.ones(4)), np.zeros((3, 4)), 1.0).shape == (3, 4)  # numpy's
     with pytest.raises(TypeError, match=r"expand_dims: axis must be an int"):
         al.expand_dims(t, 1.5)  # ('float' object is not iterable)
+
+
+@pytest.mark.parametrize("dim", [0, -2, 2.0, True, "3"])
+def test_initialize_with_zeros_refuses_a_dim_that_is_no_feature_count(dim):
+    with pytest.raises(ValueError, match=r"dim is n_x, the number of features"):
+        logistic.initialize_with_zeros(dim)
+    w, b = logistic.initialize_with_zeros(np.int64(2))
+    assert w.shape == (2, 1) and b == 0.0 and type(b) is float
