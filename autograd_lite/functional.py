@@ -193,7 +193,7 @@ def _value_and_grad(f: Callable, argnums: Any, has_aux: bool, create_graph: bool
             gs, nested = _gradients(out, variables, None, nested, enclosed, create_graph,
                                     fname)
         _release(variables)
-        value = out if nested else out.data
+        value = out if nested else np.asarray(out._data)  # (no read-as-value warning)
         if not nested:
             gs = [np.asarray(g) for g in gs]
             aux = _values(aux)  # arrays, as the value is (and as JAX gives them)
@@ -210,7 +210,7 @@ def _value_and_grad(f: Callable, argnums: Any, has_aux: bool, create_graph: bool
 def _values(x: Any) -> Any:
     """Tensors in ``x`` (a dict, list or tuple of them too) as their arrays."""
     if isinstance(x, Tensor):
-        return x.data
+        return np.asarray(x._data)
     if isinstance(x, dict):
         return {k: _values(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):

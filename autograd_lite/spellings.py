@@ -99,7 +99,7 @@ def _expand(self: Tensor, *sizes: Any) -> Tensor:
 
 def _mm(self: Tensor, other: Any) -> Tensor:
     """PyTorch's ``t.mm(other)``: the product of two matrices (``@`` takes vectors too)."""
-    shapes = (self.shape, np.shape(other.data if type(other) is Tensor else other))
+    shapes = (self.shape, np.shape(other))  # (other.data warned inside al.grad)
     if any(len(s) != 2 for s in shapes):
         raise ValueError(f"mm: both must be matrices (2 axes), got shapes {shapes[0]} and "
                          f"{shapes[1]}; use matmul (@) for vectors and stacks")

@@ -3,6 +3,8 @@ PyTorch's Tensor API against torch: each a silent wrong answer or a crash with t
 advice before its fix, checked here against numpy's own result (computed on the same
 arrays) or PyTorch's documented rule, and gradients against central differences."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -385,3 +387,12 @@ def test_flip_triangles_gathers_and_diagonals_match_numpy_with_gradients(f, refe
     np.testing.assert_array_equal(value, reference(data))  # exact: indexing and zeros
     expected = _central_differences(lambda d: (reference(d) * weights).sum(), data)
     np.testing.assert_allclose(grad, expected, rtol=1e-7, atol=1e-9)  # repeats add up
+
+
+def test_mm_inside_al_grad_reads_no_value():
+    # t.mm(w) read w.data for its shape check, and warned that w's derivative was lost
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gx, gw = al.grad(lambda x, w: x.mm(w).sum(), argnums=(0, 1))(np.ones((2, 2)),
+                                                                      np.ones((2, 3)))
+    assert gx.tolist() == [[3.0, 3.0]] * 2 and gw.tolist() == [[2.0, 2.0, 2.0]] * 2
