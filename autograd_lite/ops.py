@@ -590,7 +590,7 @@ def composite(function):
 
     @functools.wraps(function)
     def call(*args, **kwargs):
-        _refuse_tensor_lists(spec.name, args, arrays)
+        _refuse_non_arrays(spec.name, args, arrays)
         start = next(_numbering)  # every tensor made from here on has a larger _seq
         out = function(*args, **kwargs)
         if type(out) is Tensor and out._op is not None and out._seq > start:
@@ -605,7 +605,7 @@ def composite(function):
     return call
 
 
-def _refuse_tensor_lists(name: str, args: tuple, positions: tuple) -> None:
+def _refuse_non_arrays(name: str, args: tuple, positions: tuple) -> None:
     """A list or tuple holding a Tensor, given at ``positions`` (where one array goes), is
     refused (by _input_data, naming al.stack) before numpy reads it and cuts it off; so is
     what is no array (None, a string), by the composite's name, not its first primitive's
@@ -887,7 +887,7 @@ def _class_axis(x: ArrayLike, axis: Any, name: str) -> Any:
 def _same_shape(name: str, first: str, x: Any, y: Any) -> None:
     """A loss's prediction and labels: one shape (or one label for all), as PyTorch's losses
     require. Broadcast, the course's (m, 1) against Y's (1, m) averaged m * m pairs."""
-    _refuse_tensor_lists(name, (x, y), (0, 1))
+    _refuse_non_arrays(name, (x, y), (0, 1))
     xs, ys = np.shape(_val(x)), np.shape(_val(y))
     if xs == ys or ys == ():  # before numpy's broadcast: the fused flower step's forward
         return  # took 1.8 us (10 %) longer for it
@@ -1255,7 +1255,7 @@ def flip(x: ArrayLike, axis=None, *, dims=None) -> Tensor:
     """``np.flip`` (PyTorch's ``torch.flip(t, dims)``): the entries in reverse order along
     ``axis`` (None: every axis), a view as numpy's: ``x[::-1]`` for axis 0, ``x[:, ::-1]``
     for 1."""
-    axis = _either_name(axis, dims, "flip", "axis", "dims")
+    axis = _either_name(axis, dims, "flip", "axis= or dims=")
     ndim = np.ndim(_val(x))
     axes = range(ndim) if axis is None else _axes(axis, ndim, "flip")
     return getitem(x, tuple(slice(None, None, -1) if a in axes else slice(None)
@@ -1266,22 +1266,24 @@ def flip(x: ArrayLike, axis=None, *, dims=None) -> Tensor:
 def tril(x: ArrayLike, k: int = 0, *, diagonal=None) -> Tensor:
     """``np.tril``: the last two axes' entries on and below diagonal ``k``, zeros above
     (exact zeros, as numpy's; PyTorch's ``torch.tril(t, diagonal)``). (n, m) -> (n, m)."""
-    return _triangle(x, _either_name(k, diagonal, "tril", "k", "diagonal", 0), np.tril, "tril")
+    return _triangle(x, _either_name(k, diagonal, "tril", "k= or diagonal=", 0), np.tril, "tril")
 
 
 @composite
 def triu(x: ArrayLike, k: int = 0, *, diagonal=None) -> Tensor:
     """``np.triu``: the last two axes' entries on and above diagonal ``k``, zeros below."""
-    return _triangle(x, _either_name(k, diagonal, "triu", "k", "diagonal", 0), np.triu, "triu")
+    return _triangle(x, _either_name(k, diagonal, "triu", "k= or diagonal=", 0), np.triu, "triu")
 
 
-def _either_name(numpys, torchs, op: str, numpy_name: str, torch_name: str, unset=None):
-    """numpy's argument or PyTorch's name for it, not both."""
-    if torchs is None:
-        return numpys
-    if numpys is not unset:
-        raise TypeError(f"{op}: give {numpy_name}= or {torch_name}=, not both")
-    return torchs
+def _either_name(given, alias, op: str, names: str, unset=None):
+    """An argument or its other name (numpy's or PyTorch's), not both: ``given`` is the
+    argument itself (``unset`` when left out), ``alias`` the other name's (None when left
+    out); ``names`` says both in the error ("k= or diagonal=")."""
+    if alias is None:
+        return given
+    if given is not unset:
+        raise TypeError(f"{op}: give {names}, not both")
+    return alias
 
 
 @composite

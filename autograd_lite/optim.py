@@ -78,17 +78,22 @@ class Optimizer:
     def params(self) -> list[Tensor]:
         """The tensors ``param_groups[0]["params"]`` lists, checked again when the list was
         replaced or changed since (PyTorch steps what the group lists)."""
-        if len(self.param_groups) != 1:  # param_groups.append({...}) stepped nothing of it
+        group = self._group()
+        listed = group["params"]
+        if listed is not self._listed[0] or tuple(map(id, listed)) != self._listed[1]:
+            listed = group["params"] = _parameters(type(self).__name__, listed)
+            self._listed = (listed, tuple(map(id, listed)))
+        return listed
+
+    def _group(self) -> dict:
+        """The one group: a second appended to param_groups (which nothing stepped) or none
+        left is refused, saying so."""
+        if len(self.param_groups) != 1:
             if not self.param_groups:
                 raise ValueError(f"{type(self).__name__}: param_groups is empty; it holds the "
                                  "one group of parameters and settings (make a new optimizer)")
             self.add_param_group(self.param_groups[-1])
-        listed = self.param_groups[0]["params"]
-        if listed is not self._listed[0] or tuple(map(id, listed)) != self._listed[1]:
-            listed = _parameters(type(self).__name__, listed)
-            self.param_groups[0]["params"] = listed
-            self._listed = (listed, tuple(map(id, listed)))
-        return listed
+        return self.param_groups[0]
 
     @params.setter
     def params(self, tensors: Iterable[Tensor]) -> None:
@@ -138,7 +143,7 @@ class Optimizer:
         """The group's settings, checked again where a schedule (or a loaded state) wrote
         them since (a NaN lr made every parameter NaN). (Checking all of them each step
         cost 9 us of SGD's 25 on 4 parameters; comparing with the last checked, 1.)"""
-        group = self.params and self.param_groups[0]  # (params: a group missing, or a second)
+        group = self._group()
         now = {k: group[k] for k in self.defaults}
         try:
             changed = now != self._last_checked  # (a NaN is never equal: checked, and refused)

@@ -21,6 +21,7 @@ import numpy as np
 from . import creation, modes, ops
 from .creation import check_device
 from .ops import OPS, _reshape_method, _torch_keywords
+from .ops import _either_name as _either
 from .tensor import Tensor, _cut_off, _no_value
 
 __all__ = ["cat", "manual_seed"]
@@ -47,25 +48,20 @@ def _amax(self: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = N
           keepdims: Any = None) -> Tensor:
     """PyTorch's ``t.amax(dim, keepdim)``: the maxima alone (its ``max(dim)`` adds indices);
     numpy's ``axis=`` and ``keepdims=`` are taken too."""
-    dim, keepdim = _either(dim, axis, "amax"), _either(keepdim, keepdims, "amax", False)
+    dim, keepdim = _either(dim, axis, "amax", _AXIS), _either(keepdim, keepdims, "amax", _AXIS,
+                                                             False)
     return ops.max(self, axis=_every_axis(dim), keepdims=keepdim)
 
 
 def _amin(self: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
           keepdims: Any = None) -> Tensor:
     """PyTorch's ``t.amin(dim, keepdim)``: the minima alone (``axis=``, ``keepdims=`` too)."""
-    dim, keepdim = _either(dim, axis, "amin"), _either(keepdim, keepdims, "amin", False)
+    dim, keepdim = _either(dim, axis, "amin", _AXIS), _either(keepdim, keepdims, "amin", _AXIS,
+                                                             False)
     return ops.min(self, axis=_every_axis(dim), keepdims=keepdim)
 
 
-def _either(torchs: Any, numpys: Any, op: str, unset: Any = None,
-            names: str = "dim= or axis= (keepdim= or keepdims=)") -> Any:
-    """PyTorch's argument or numpy's name for it, not both."""
-    if numpys is None:
-        return torchs
-    if torchs is not unset:
-        raise TypeError(f"{op}: give {names}, not both")
-    return numpys
+_AXIS = "dim= or axis= (keepdim= or keepdims=)"  # amax's and amin's two names
 
 
 def _every_axis(dim: Any) -> Any:
@@ -380,8 +376,8 @@ def _diagonal_method(self: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1
                      axis1: Any = None, axis2: Any = None) -> Tensor:
     """PyTorch's ``t.diagonal(offset, dim1, dim2)`` and numpy's (``axis1=``, ``axis2=``): a
     matrix's diagonal, with its gradient."""
-    return ops.diagonal(self, offset, _either(dim1, axis1, "diagonal", 0, "dim1= or axis1="),
-                        _either(dim2, axis2, "diagonal", 1, "dim2= or axis2="))
+    return ops.diagonal(self, offset, _either(dim1, axis1, "diagonal", "dim1= or axis1=", 0),
+                        _either(dim2, axis2, "diagonal", "dim2= or axis2=", 1))
 
 
 def _trace_method(self: Tensor, offset: int = 0) -> Tensor:

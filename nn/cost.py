@@ -54,24 +54,30 @@ def check_probabilities(A, Y, name="A", who="compute_cost") -> None:
     """Predictions in [0, 1], the sigmoid's outputs, and labels in [0, 1] (0 and 1, or soft
     ones, as al.binary_cross_entropy takes them): Z passed for A (the sigmoid forgotten)
     gave a cost, or 0.0 through the course's nansum, and a label 2 or -1 a cost, without a
-    word. NaN passes (a diverged run's, which the trainers name). A Tensor's values are not
-    read here: binary_cross_entropy checks its own, also while al.compile traces. (Two
-    reductions each: every training step's cost calls this.)
+    word. NaN in A passes (a diverged run's, which the trainers name); NaN in Y does not
+    (nansum would drop its example). A Tensor's values are not read here:
+    binary_cross_entropy checks its own, also while al.compile traces.
 
     Shapes: A and Y (1, m)."""
-    for values, what, hint in ((np.asarray(Y, dtype=float), "Y", "labels: 0 and 1 for the "
-                                "two classes"),
-                               (None if isinstance(A, al.Tensor) else np.asarray(A, dtype=float),
-                                name, f"predictions, the sigmoid's output: give {name} = "
-                                "sigmoid(Z), not Z")):
-        if values is not None and values.size and not (values.min() >= 0
-                                                       and values.max() <= 1):
-            bad = values[(values < 0) | (values > 1) | (np.isnan(values) if what == "Y"
-                                                        else False)]  # (nansum drops them)
-            if bad.size:  # (not NaN alone)
-                raise ValueError(f"{who}: {what} should hold values in [0, 1], {hint}; "
-                                 f"{bad.size} of its {values.size} entries are not, such as "
-                                 f"{float(bad[0])!r}")
+    _in_unit_interval(np.asarray(Y, dtype=float), "Y", "labels: 0 and 1 for the two classes",
+                      who, nan=False)
+    if not isinstance(A, al.Tensor):
+        _in_unit_interval(np.asarray(A, dtype=float), name, f"predictions, the sigmoid's "
+                          f"output: give {name} = sigmoid(Z), not Z", who)
+
+
+def _in_unit_interval(values, what, hint, who, nan=True) -> None:
+    """``values`` in [0, 1] (NaN too where ``nan``): a min and a max when they are, as every
+    training step's are (a mask each took the cost twice as long)."""
+    if not values.size or values.min() >= 0 and values.max() <= 1:
+        return
+    outside = (values < 0) | (values > 1)
+    if not nan:
+        outside |= np.isnan(values)
+    bad = values[outside]
+    if bad.size:
+        raise ValueError(f"{who}: {what} should hold values in [0, 1], {hint}; {bad.size} of "
+                         f"its {values.size} entries are not, such as {float(bad[0])!r}")
 
 
 def as_cost(J):
