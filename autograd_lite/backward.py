@@ -27,7 +27,8 @@ from .modes import current_mode as _current_mode
 from .tensor import PRIMITIVES, Tensor, _as_float_array, _clock, _lock, _make, apply, identity_vjp
 
 __all__ = ["backprop", "backpropagated", "gradients", "seed_of", "toposort", "unbroadcast",
-           "release_kept_graphs", "is_freed", "is_spent", "KEEP_NODES", "KEEP_BYTES", "KEEP_GRAPHS"]
+           "release_kept_graphs", "is_freed", "is_spent", "KEEP_NODES", "KEEP_BYTES", "KEEP_GRAPHS",
+           "HookHandle"]
 
 
 def backward(self: Tensor, grad: Any = None, retain_graph: bool = False,
@@ -221,8 +222,8 @@ def backprop(root: Tensor, grad: Any, owned: bool = False, retain_graph: bool = 
     watch = _edge_watcher(mode, trace, root) if mode.special or trace is not None else None
     while heap:
         t, g = pending.pop(-heappop(heap))
-        if every or t._retain:
-            _deliver(t, g, targets, found, held)
+        if every or t._retain:  # (retain_grad, or a hook: _hooks)
+            g = _deliver(t, g, every, targets, found, held, restored is None and trace is None)
         if t._tick != clock:  # spent by an earlier backward, or data written since
             _check_saved(t, restored)
         if create_graph:
@@ -257,19 +258,28 @@ def backprop(root: Tensor, grad: Any, owned: bool = False, retain_graph: bool = 
         _spend(walked)
     elif restored:
         _respend(restored)
-    return _deliver_leaves(pending.values(), targets, found, held, inputs, outside)
+    leaves = pending.values()
+    if _hooked[0] and restored is None and trace is None:  # (hooks on leaves: see above)
+        leaves = [(t, _run_hooks(t, g) if getattr(t, "_hooks", None) else g) for t, g in leaves]
+    return _deliver_leaves(leaves, targets, found, held, inputs, outside)
 
 
-def _deliver(t, g, targets, found, held) -> None:
-    """During the walk, a tensor whose gradient is wanted (retain_grad, retain_grads, or a
-    requested input): store it, or keep it as a result. The walk goes on through it, so
-    that inputs upstream of a requested intermediate get their totals, as in PyTorch."""
+def _deliver(t, g, every, targets, found, held, hooks: bool) -> Any:
+    """During the walk, a tensor whose gradient is wanted (retain_grad, retain_grads, a
+    requested input, or a hook): its hooks run, then it is stored, or kept as a result; the
+    gradient goes on (as the hooks left it) to what is upstream, so that inputs upstream of a
+    requested intermediate get their totals, as in PyTorch. A walk for draw() or explain()
+    (``hooks`` False) runs no hook."""
+    if hooks and getattr(t, "_hooks", None):  # (a slot set by register_hook alone)
+        g = _run_hooks(t, g)
     if targets is None:
-        g = _owned(g, held, t._data)
-        with _lock:
-            t._grad = g if t._grad is None else _total(t._grad, g)
+        if every or t._retain is True:
+            stored = _owned(g, held, t._data)
+            with _lock:
+                t._grad = stored if t._grad is None else _total(t._grad, stored)
     elif id(t) in targets:
         found[id(t)] = _owned(g, held, t._data)
+    return g
 
 
 def _deliver_leaves(leaves, targets, found, held, inputs, outside) -> list[Any] | None:
@@ -287,6 +297,87 @@ def _deliver_leaves(leaves, targets, found, held, inputs, outside) -> list[Any] 
         elif outside is not None:
             outside.append(t)
     return [found.get(id(t)) for t in inputs]
+
+
+# ---- hooks: t.register_hook(fn), PyTorch's --------------------------------------------
+
+_hooked = [False]  # whether any hook was ever registered: leaves are looked at only then
+
+
+class HookHandle:
+    """What ``t.register_hook(fn)`` returns: ``handle.remove()`` takes fn off ``t``."""
+
+    __slots__ = ("_tensor", "_hook")
+
+    def __init__(self, tensor: Tensor, hook: Callable) -> None:
+        self._tensor, self._hook = weakref.ref(tensor), hook
+
+    def remove(self) -> None:
+        """Take the hook off (again: nothing happens)."""
+        t = self._tensor()
+        hooks = getattr(t, "_hooks", None) if t is not None else None
+        if hooks and self._hook in hooks:
+            hooks.remove(self._hook)
+            if not hooks and t._retain == "hooks":
+                t._retain = False
+
+
+def register_hook(self: Tensor, hook: Callable) -> HookHandle:
+    """PyTorch's ``t.register_hook(fn)``: every backward() through ``t`` calls ``fn(grad)``
+    with t's gradient, its total over t's users (shape ``t.shape``; a read-only array, a
+    Tensor under create_graph); fn returns None to leave it, or a gradient of the same shape
+    that goes on instead (into ``.grad`` for a leaf, upstream for an op's output). Hooks run
+    in the order registered, before retain_grad() keeps the gradient. The transforms
+    (al.grad, ...) run the hooks of tensors made inside their function, not of the
+    arguments (they differentiate fresh copies, as torch.func does); al.compile refuses
+    hooks; draw() and explain() show the chain rule's own gradients and run no hook.
+    Returns a handle: ``handle.remove()``."""
+    if not callable(hook):
+        raise TypeError(f"register_hook(fn): fn is called with the gradient; got a "
+                        f"{type(hook).__name__}")
+    if not self._requires_grad:
+        raise RuntimeError("register_hook(): this tensor does not require grad, so no "
+                           "gradient reaches it; create it with requires_grad=True")
+    mode = _current_mode()
+    if mode.trace is not None and id(self) in mode.trace.known:
+        raise modes.TraceError(
+            f"al.compile({mode.trace.fname}): register_hook inside the compiled function, "
+            f"at\n  {modes.user_line()}\nthe generated backward pass runs no hook: call the "
+            "function uncompiled, or change the gradients it returns")
+    hooks = getattr(self, "_hooks", None)
+    if hooks is None:
+        hooks = self._hooks = []
+    hooks.append(hook)
+    if self._retain is False:
+        self._retain = "hooks"  # (the walk stops here to run them; .grad is not kept)
+    _hooked[0] = True
+    return HookHandle(self, hook)
+
+
+Tensor.register_hook = register_hook
+
+
+def _run_hooks(t: Tensor, g: Any) -> Any:
+    """``g`` after t's hooks, each given what the one before it left."""
+    for hook in list(t._hooks):  # (a hook may remove itself)
+        shown = g
+        if type(g) is ndarray:  # (a VJP's array may be another's gradient too)
+            shown = g.view()
+            shown.flags.writeable = False
+        new = hook(shown)
+        if new is None:
+            continue
+        if type(g) is Tensor:  # create_graph: the new gradient may be recorded
+            new = new if type(new) is Tensor else _make(_as_float_array(new, t.dtype), False)
+        else:
+            new = np.array(new._data if type(new) is Tensor else new, dtype=t.dtype)
+        if new.shape != t.shape:
+            name = getattr(hook, "__name__", type(hook).__name__)
+            raise ValueError(f"register_hook: the hook {name} returned a gradient of shape "
+                             f"{new.shape} for {_label(t)}of shape {t.shape}; return one of "
+                             "that shape, or None to leave the gradient as it is")
+        g = new
+    return g
 
 
 def _total(grad: Any, g: Any) -> Any:

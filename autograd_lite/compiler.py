@@ -476,6 +476,10 @@ def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Co
                              f"{modes.user_line()}\nA compiled function gives numpy values, "
                              f"which the outer trace cannot follow: call the plain function "
                              f"{cf.__name__} there instead")
+        if getattr(a, "_hooks", None):  # (a slot that register_hook alone sets)
+            raise TypeError(f"al.compile({cf.__name__}): argument {argi} has a hook "
+                            "(register_hook), which the generated backward pass would not "
+                            "run; call the function uncompiled, or handle.remove() the hook")
         if a._op is not None and a._requires_grad and modes.is_grad_enabled():
             warnings.warn(f"al.compile({cf.__name__}): argument {argi} was made by "
                           f"'{a._op.name}' while recording, but the compiled function gives "

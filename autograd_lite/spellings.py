@@ -425,14 +425,6 @@ def _sign(self: Tensor) -> np.ndarray:
     return np.sign(self)
 
 
-def _register_hook(self: Tensor, hook: Any) -> Any:
-    """PyTorch's ``t.register_hook(fn)``: not here; says what to write."""
-    raise NotImplementedError(
-        "t.register_hook(): there are no hooks here. To read t's gradient, call "
-        "t.retain_grad() before backward() and read t.grad after it; to change a gradient "
-        "on its way back, make the op with al.custom_op and give it your own VJP")
-
-
 def _round(self: Tensor, decimals: int = 0) -> np.ndarray:
     """numpy's ``t.round(decimals)``: a plain array, as ``np.round(t)`` (no gradient)."""
     return np.round(self, decimals)
@@ -487,7 +479,7 @@ Tensor.contiguous, Tensor.unbind, Tensor.__contains__ = _contiguous, _unbind, _c
 Tensor.flip, Tensor.tril, Tensor.triu, Tensor.gather = _flip, _tril, _triu, _gather
 Tensor.expand_as, Tensor.type_as = _expand_as, _type_as
 Tensor.new_zeros, Tensor.new_ones = _new("zeros"), _new("ones")
-Tensor.sign, Tensor.register_hook = _sign, _register_hook
+Tensor.sign = _sign
 Tensor.diagonal, Tensor.trace = _diagonal_method, _trace_method
 Tensor.fliplr, Tensor.flipud = _fliplr, _flipud
 Tensor.new_full, Tensor.new_tensor, Tensor.new_empty = _new_full, _new_tensor, _new("zeros")

@@ -96,13 +96,13 @@ class Tensor:
     micrograd's word for ``name=`` (``Value(2.0, label='a')``)."""
 
     # A Tensor is also its graph node: _op (the Primitive; None: a leaf), _args (inputs; None
-    # once backward freed them), _vals (their arrays), _kwargs, _tick (the write clock when
-    # made: an input written since has a higher _version), _where (anomaly), _root (backward()
-    # ran from it), _entry (a copy of one entry of another: x[0, 1]). _versions: a one-item
-    # list shared with views and detached copies, or None.
+    # once freed), _vals (their arrays), _kwargs, _tick (the write clock when made: an input
+    # written since has a higher _version), _where (anomaly), _root (backward() ran from it),
+    # _entry (a copy of one entry of another: x[0, 1]), _retain (True: retain_grad; "hooks":
+    # _hooks alone, a slot set by register_hook). _versions: shared with views, or None.
     __slots__ = ("_data", "_grad", "_requires_grad", "name", "_versions", "_retain", "_scope",
                  "_seq", "_op", "_args", "_vals", "_kwargs", "_tick", "_where", "_root",
-                 "_entry", "__weakref__")
+                 "_entry", "_hooks", "__weakref__")
     __array_priority__ = 1000  # so that ndarray (op) Tensor defers to the Tensor
     __hash__ = object.__hash__  # == compares elementwise, like numpy
 
@@ -148,7 +148,7 @@ class Tensor:
     def grad(self) -> Any:
         """The gradient backward() accumulated: an array of this tensor's shape (a Tensor under
         create_graph), or None."""
-        if self._grad is None and self._op is not None and not self._retain:
+        if self._grad is None and self._op is not None and self._retain is not True:
             warnings.warn("t.grad of a tensor backward() was called on is None: .grad is "
                           "kept on leaves, and on tensors that called t.retain_grad() first "
                           "(its own gradient is the seed backward() was given: 1 for a "
