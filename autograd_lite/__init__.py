@@ -176,6 +176,8 @@ _PYTORCH_ONLY = {
     "jit": "write al.compile(f): it traces f once and replays numpy code (JAX's jit)",
     "vmap": "there is no vmap: put the batch on an axis, X of shape (n_x, m), as the course does",
     "Value": "micrograd's Value(2.0) is al.Tensor(2.0, requires_grad=True)",
+    "draw_dot": "micrograd's draw_dot(root) is al.draw(root), a graphviz.Digraph: "
+                "al.draw(e).render_to('e.svg'), or show it in Jupyter",
     "Linear": "there are no layer classes: write W @ X + b with W, b Tensors that require grad",
 }
 

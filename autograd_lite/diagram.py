@@ -346,9 +346,9 @@ def _caller_names() -> dict[int, str]:
     dicts = [(name, v) for space in spaces for name, v in list(space.items())
              if type(v) is dict and len(v) <= 200 and name[:1] != "_"]
     variables: dict[int, str] = {}
-    for space in spaces:
+    for space in spaces:  # (an op's result too: A = sigmoid(Z) is the learner's A)
         for name, v in list(space.items()):
-            if _nameable(v) and name[:1] != "_" and name.isidentifier():
+            if (_nameable(v) or type(v) is Tensor) and name[:1] != "_" and name.isidentifier():
                 variables.setdefault(id(v), name)
     held = set(variables.values())  # a key that is another object's variable: P['W1']
     for name, v in dicts:
@@ -412,22 +412,25 @@ def _nameable(v: Any) -> bool:
 
 
 def _labels(order: list[Tensor], extra: list, known: Mapping[int, str] | None = None,
-            calls: Mapping[int, tuple] | None = None) -> dict[int, str]:
-    """Names for tensors: their .name; for a leaf or constant, the caller's variable that
-    holds it (``known``); for a collapsed composite's output (``calls``: {id: (call, its
-    inputs)}) the call, ``clip(A, a_min=0.1)``; else the op applied to its inputs' names,
-    ``sigmoid(Z)``, with operands too long to fit shortened to "...". Unnamed leaves are t1,
-    t2, ... in the order drawn."""
+            calls: Mapping[int, tuple] | None = None,
+            titles: dict[int, str] | None = None) -> dict[int, str]:
+    """Names for tensors: their .name, else the caller's variable that holds it (``known``);
+    else, for a collapsed composite's output (``calls``: {id: (call, its inputs)}), the
+    call, ``clip(A, a_min=0.1)``; else the op applied to its inputs' names, ``sigmoid(Z)``,
+    with operands too long to fit shortened to "...". An op's result that a variable holds
+    is named by it, and ``titles`` gets both, ``A = sigmoid(Z)``, for its box. Unnamed leaves
+    are t1, t2, ... in the order drawn."""
     known = known or {}
     names: dict[int, str] = {}
     unnamed = itertools.count(1)
     for t in extra + order:
         if id(t) in names:
             continue
+        held = None if t.name else known.get(id(t))
         if t.name:
             label = t.name
-        elif id(t) in known:
-            label = known[id(t)]
+        elif held is not None and t._op is None:
+            label = held
         elif calls and id(t) in calls:
             call, inputs = calls[id(t)]
             label = _call_text(call.name, _as_called(call, inputs,
@@ -438,6 +441,10 @@ def _labels(order: list[Tensor], extra: list, known: Mapping[int, str] | None = 
         else:
             label = (_const_text(t, known, operand=True) if not t.requires_grad
                      else f"t{next(unnamed)}")
+        if held is not None and t._op is not None:  # Z = w.T @ X + b: a learner's own name
+            if titles is not None:
+                titles[id(t)] = f"{held} = {label}"
+            label = held
         names[id(t)] = label
     return names
 
@@ -728,7 +735,8 @@ class _LabelOptions:
     """What ``draw`` was asked to show, and what it knows about the graph."""
 
     names: dict[int, str]
-    known: dict[int, str]  # the caller's variable names of arrays and leaves
+    titles: dict[int, str]  # a box's title where it is not its name: A = sigmoid(Z)
+    known: dict[int, str]  # the caller's variable names of arrays and tensors
     outputs: set[int]
     expected: dict[str, np.ndarray | _Verdict]
     show_values: bool
@@ -744,7 +752,8 @@ class _LabelOptions:
 
 def draw(*outputs: Tensor, rankdir: str = "auto", show_values: bool = True,
          show_grads: bool = True, precision: int = 4, collapse: bool = False,
-         expand: bool = False, compare: Any = None, max_entries: int = 12) -> Diagram:
+         expand: bool = False, compare: Any = None, max_entries: int = 12,
+         format: str = "svg") -> Diagram:  # noqa: A002 (micrograd's and graphviz's name)
     """A ``graphviz.Digraph`` of the graph that produced ``outputs``.
 
     One box per tensor (name, shape, dtype, value and, when known, gradient; arrays above
@@ -752,7 +761,8 @@ def draw(*outputs: Tensor, rankdir: str = "auto", show_values: bool = True,
     and arguments such as ``axis``), edges in the direction of data flow. Parameters (leaves
     that require grad) are blue, constants dashed grey boxes, outputs yellow. A tensor
     without a ``.name`` is named after the variable that holds it in the calling code (a
-    leaf or a constant: ``X (2, 400)``), else after its op and inputs (``sigmoid(Z)``).
+    constant: ``X (2, 400)``; an op's result: ``A = sigmoid(Z)``), else after its op and
+    inputs (``sigmoid(w.T @ X + b)``).
 
     rankdir: "auto" (left to right when that fits 1,000 px, else top to bottom), "LR",
         "TB", "RL" or "BT".
@@ -764,6 +774,9 @@ def draw(*outputs: Tensor, rankdir: str = "auto", show_values: bool = True,
         tensors whose gradient disagrees are outlined red with both values (and the shapes,
         where they differ), and a note names the keys no tensor drawn has.
 
+    format: what ``render``, ``pipe`` and ``view`` write when not told (micrograd's
+        ``draw_dot(root, format="png")``).
+
     Show it with graphviz's ``d.render("e", format="png")``, ``d.pipe(format="svg")``,
     ``d.view()`` or Jupyter, or write a file with ``d.render_to("e.svg")``; no system
     Graphviz is needed.
@@ -771,37 +784,56 @@ def draw(*outputs: Tensor, rankdir: str = "auto", show_values: bool = True,
     if rankdir not in RANKDIRS:
         raise ValueError(f"draw: rankdir must be 'auto', 'LR', 'TB', 'RL' or 'BT', got "
                          f"{rankdir!r}")
-    for o in outputs:
-        if not isinstance(o, Tensor):
-            raise TypeError(f"draw: expected Tensors, got {type(o).__name__}")
+    _drawable(outputs)
     order = toposort(list(outputs))
     nodes, edges, calls = _collect_nodes(outputs, order, expand)
     consts = [a for t in order if t._op is not None and t._args is not None for a in t._args
               if isinstance(a, Tensor) and not a.requires_grad]
     consts += [o for o in outputs if not o.requires_grad]
     replayed, notes = _gradients_and_notes(outputs, order, show_grads)
-    known = _caller_names()
-    how = _LabelOptions(_labels(order, consts, known, calls), known, {id(o) for o in outputs},
-                        _expected_grads(compare), show_values, show_grads, precision,
-                        max_entries, replayed, any(map(backpropagated, outputs)))
+    known, titles = _caller_names(), {}
+    how = _LabelOptions(_labels(order, consts, known, calls, titles), titles, known,
+                        {id(o) for o in outputs}, _expected_grads(compare), show_values,
+                        show_grads, precision, max_entries, replayed,
+                        any(map(backpropagated, outputs)))
     how.aliases = _caller_aliases() if compare is not None else {}
     how.shown = {id(t): _grads_shown(t, how) for t in order}
     how.scale = _compared_size(order, how)
     notes += [note for note in [_unmatched_note(order, how)] if note]
     if show_grads and any(more is not None for _, more in how.shown.values()):
         notes.append(_ACCUMULATED if how.walked else _ELSEWHERE)
-    labelled = [(node, *_node_label(node, how)) for node in nodes]
+    graph = _picture([(node, *_node_label(node, how)) for node in nodes], edges, rankdir,
+                     collapse, notes)
+    graph.format = format  # (graphviz refuses a format it does not know, naming them)
+    return graph
+
+
+def _picture(labelled: list[tuple], edges: list[tuple[str, str]], rankdir: str,
+             collapse: bool, notes: list[str]) -> Diagram:
+    """The Diagram of the labelled nodes and the edges, with the notes written under it."""
     if rankdir == "auto":
         rankdir = _auto_rankdir(labelled, edges)
     statements = [(node.scope, f"{node.id} [label={_quote(label)} {style}]")
                   for node, label, style in labelled]
-    spine = {node.id for node in nodes if node.kind in ("op", "call")
+    spine = {node.id for node, _, _ in labelled if node.kind in ("op", "call")
              or node.kind == "tensor" and node.item._op is not None}
     graph = _emit_dot(statements, edges, rankdir, collapse, spine)
     if notes:  # said in the picture itself, where a reader of the image will see it
         text = "\n".join(textwrap.fill(n, 100) for n in notes)
         graph.attr(label=text, labelloc="b", labeljust="l", fontsize="10")
     return graph
+
+
+def _drawable(outputs: Sequence[Any]) -> None:
+    """Refuse what is not a Tensor, saying what to draw instead."""
+    for o in outputs:
+        if isinstance(o, Tensor):
+            continue
+        hint = ("; draw the tensors themselves: al.draw(*outputs)" if isinstance(o, (list, tuple))
+                else "; a number or an array has no graph: al.compile's results and .item() "
+                "are numbers, so draw what the plain function returns (J = cost(...), then "
+                "al.draw(J))" if isinstance(o, (np.ndarray, np.generic, float, int)) else "")
+        raise TypeError(f"draw: expected Tensors, got {type(o).__name__}{hint}")
 
 
 def _gradients_and_notes(outputs: Sequence[Tensor], order: list[Tensor], show_grads: bool
@@ -987,7 +1019,8 @@ def _node_label(node: _Node, how: _LabelOptions) -> tuple[str, str]:
         return t._op.name + ("\n" + kw if kw else ""), _STYLE["op"]
     dtype = _DTYPE_NAMES.get(t._data.dtype) or _DTYPE_NAMES.setdefault(t._data.dtype,
                                                                        str(t._data.dtype))
-    lines = [how.names.get(id(t), "tensor"), f"{t.shape} {dtype}" if t.shape else dtype]
+    lines = [how.titles.get(id(t)) or how.names.get(id(t), "tensor"),
+             f"{t.shape} {dtype}" if t.shape else dtype]
     if how.show_values:
         lines.append("value " + _fmt_array(t._data, how.precision, how.max_entries, _WIDTH))
     grad, more = how.shown.get(id(t)) or _grads_shown(t, how)  # (an output's constant)

@@ -560,10 +560,10 @@ def test_an_array_input_is_drawn_by_its_name_and_shape():
     nodes, edges = labels(dot), set(re.findall(r"\t(\w+) -> (\w+)", dot))
     bce = next(k for k, v in nodes.items() if v == "binary_cross_entropy")
     into = {nodes[a].split("\\n")[0] for a, b in edges if b == bce}
-    assert into == {"sigmoid(w.T @ X + b)", "Y (1, 3)"}  # A, and the labels Y by name
+    assert into == {"A = sigmoid(w.T @ X + b)", "Y (1, 3)"}  # A (held here), the labels Y
     assert "binary_cross_entropy(sigmoid(w.T @ X + b), Y)" not in dot  # too long: shortened
     out = next(a for a, b in edges if a.startswith("op") is False and b == bce
-               and nodes[a].startswith("sigmoid"))
+               and nodes[a].startswith("A = sigmoid"))
     assert "grad" in nodes[out]  # A's gradient still shown after a plain backward
 
 
@@ -585,7 +585,7 @@ def test_a_composite_is_one_node_by_default_and_expand_shows_its_insides():
     nodes, edges = labels(dot), set(re.findall(r"\t(\w+) -> (\w+)", dot))
     std = next(k for k, v in nodes.items() if v == "std")
     into = [a for a, b in edges if b == std]
-    assert [nodes[a].split("\\n")[0] for a in into] == ["w.T @ X + b"]
+    assert [nodes[a].split("\\n")[0] for a in into] == ["Z = w.T @ X + b"]  # Z: held here
     assert "grad" in nodes[into[0]]  # Z's gradient still shown after a plain backward
     inside = al.draw(J, expand=True).source
     assert {"subtract", "multiply", "sum", "divide", "power"} <= set(ops_drawn(inside))
@@ -675,17 +675,23 @@ def test_composites_inside_a_scope_stay_in_its_cluster_and_collapse_with_it():
 
 # ---- names, constants, direction and font: what a reader sees -----------------------------
 
+def _unheld_cost(w, b, X):
+    """A * 2 - (b - Z), its intermediates held in no variable of the caller of draw()."""
+    Z = w.T @ X + b
+    A = al.sigmoid(Z)
+    return A * 2.0 - (b - Z)
+
+
 def test_unnamed_intermediates_are_named_from_their_op_and_inputs():
     X = np.array([[1.0, 2.0, -1.0], [0.5, -1.5, 2.0]])
     w = Tensor(np.array([[0.1], [-0.2]]), requires_grad=True, name="w")
     b = Tensor(0.0, requires_grad=True, name="b")
-    Z = w.T @ X + b
-    A = al.sigmoid(Z)
-    firsts = [v.split("\\n")[0] for k, v in labels(al.draw(A * 2.0 - (b - Z)).source).items()
+    firsts = [v.split("\\n")[0] for k, v in labels(al.draw(_unheld_cost(w, b, X)).source).items()
               if k.startswith("t")]
     assert {"w.T", "w.T @ X", "w.T @ X + b", "sigmoid(w.T @ X + b)", "b - (w.T @ X + b)",
             "sigmoid(w.T @ X + b) * 2"} <= set(firsts)  # Python's precedence, as typed
     assert "... - (b - (w.T @ X + b))" in firsts  # too long: the longest operand shortened
+    Z = w.T @ X + b
     Z.name = "Z"
     assert "sigmoid(Z)" in al.draw(al.sigmoid(Z)).source
     y = Tensor(1.0, requires_grad=True, name="y")
@@ -782,7 +788,7 @@ def test_a_collapsed_call_names_a_repeated_argument_each_time():
     a = Tensor([1.0, 2.0], requires_grad=True, name="a")
     for out, text in ((np.outer(a, a), "outer(a, a)"), (al.minimum(a, a), "minimum(a, a)")):
         firsts = [v.split("\\n")[0] for v in labels(al.draw(out.sum()).source).values()]
-        assert text in firsts
+        assert f"out = {text}" in firsts  # (the loop's variable out holds it)
 
 
 @pytest.mark.parametrize("make, text", [
@@ -879,7 +885,7 @@ def test_a_product_with_a_matrix_product_on_its_right_keeps_its_brackets():
     for tree, label in ((A * (B * 2.0), "A * (B * 2)"), (A + (B - 1.0), "A + (B - 1)"),
                         ((A * B) * 2.0, "A * B * 2"), (A ** (B ** 2.0), "A ** B ** 2")):
         names = {v.split("\\n")[0] for v in labels(al.draw(tree).source).values()}
-        assert label in names, names  # (the label parses to the graph's own tree)
+        assert f"tree = {label}" in names, names  # (the label parses to the graph's tree)
 
 
 def _labels_of(graph):
@@ -1017,7 +1023,7 @@ def test_an_index_is_drawn_as_the_user_wrote_it(index, text):
     assert f'label="{text}\\n' in al.draw(W[index].sum()).source
     top, bottom = np.split(W, [1])
     dot = al.draw(top.sum() + bottom.sum()).source
-    assert 'label="W[0:1]\\n' in dot and 'label="W[1:]\\n' in dot
+    assert 'label="top = W[0:1]\\n' in dot and 'label="bottom = W[1:]\\n' in dot
 
 
 def test_softmax_s_shift_is_called_max_in_explain_not_shown_as_a_constant():
@@ -1105,7 +1111,7 @@ def test_explain_adds_up_a_tensor_made_by_an_op_and_used_several_times():
     c = a + b
     e = 0.5 * (c * c + 3 * c) + 2 * c  # de/dc = 0.5 (2c + 3) + 2 = 6.5 at c = 3
     lines = al.explain(e).splitlines()
-    assert "a + b: 1.5 + 1.5 + 1.5 + 2 = 6.5" in lines
+    assert "c: 1.5 + 1.5 + 1.5 + 2 = 6.5" in lines  # c, as the learner named it
     assert lines[-2:] == ["a: 6.5", "b: 6.5"]
     used_once = al.explain((a + b) * (b + 1)).splitlines()  # as before: no shared line
     assert used_once[-3:] == ["", "a: 3", "b: 3 + 3 = 6"]
@@ -1122,3 +1128,50 @@ def test_explain_says_which_rows_draw_shows_as_one_composite_node():
     a = al.tensor(2.0, requires_grad=True)
     b = al.tensor(3.0, requires_grad=True)
     assert "draw()" not in al.explain((a + b) * (b + 1))  # primitives alone: no such line
+
+
+def test_a_learners_variables_name_the_boxes_of_what_ops_made():
+    """The course's own cost code drew as "1 / ...", "log(1 / ...)": the variables a learner
+    wrote, Z and A, now title the boxes with what made them, and name them as operands."""
+    X = np.array([[1.0, 2.0, -1.0], [0.5, -1.5, 2.0]])
+    Y = np.array([[1.0, 0.0, 1.0]])
+    w = Tensor(np.zeros((2, 1)), requires_grad=True)
+    b = Tensor(0.0, requires_grad=True)
+    Z = np.dot(w.T, X) + b
+    A = 1 / (1 + np.exp(-Z))
+    J = -1 / 3 * np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+    J.backward()
+    firsts = {v.split("\\n")[0] for v in labels(al.draw(J).source).values()}
+    assert {"Z = dot(w.T, X) + b", "A = 1 / (1 + exp(-Z))", "log(A)", "1 - A",
+            "log(1 - A)"} <= firsts, firsts
+    assert any(f.startswith("J = ") for f in firsts)
+    table = al.explain(J)
+    assert "\nA  " in table and "1 / (1 + exp(-Z))" not in table  # rows name A, not its text
+    dZ = (A.data - Y) / 3  # the course's dz = (a - y) / m, compared by the learner's name
+    dot = al.draw(J, compare={"dZ": dZ}).source
+    assert "yours" not in dot and "no tensor drawn" not in dot
+    wrong = al.draw(J, compare={"dZ": dZ * 3}).source  # 1/m forgotten: Z's box outlined
+    assert re.search(r'label="Z = [^"]*\\nyours \[\[-0.5, 0.5, -0.5\]\]" [^]]*#e03131', wrong)
+
+
+def test_micrograds_draw_dot_spellings():
+    a = Tensor(2.0, requires_grad=True, label="a")
+    e = a * a
+    e.backward()
+    d = al.draw(e, format="png", rankdir="LR")  # draw_dot(root, format="png", rankdir="LR")
+    assert d.format == "png" and "rankdir=LR" in d.source
+    with pytest.raises(AttributeError, match=r"draw_dot\(root\) is al.draw\(root\)"):
+        al.draw_dot(e)
+    with pytest.raises(ImportError, match=r"al.draw\(root\)"):
+        from autograd_lite import draw_dot  # noqa: F401
+    with pytest.raises(ValueError, match="unknown format"):
+        al.draw(e, format="pngx")
+
+
+def test_drawing_what_is_not_a_tensor_says_what_to_draw():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    value, _ = al.compile(lambda x: (x * x).sum())(x)
+    with pytest.raises(TypeError, match="al.compile's results and .item.. are numbers"):
+        al.draw(value)
+    with pytest.raises(TypeError, match=r"al.draw\(\*outputs\)"):
+        al.draw([x * 2, x * 3])
