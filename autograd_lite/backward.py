@@ -216,14 +216,14 @@ def backprop(root: Tensor, grad: Any, owned: bool = False, retain_graph: bool = 
     targets = None if inputs is None else {id(t) for t in inputs}
     found, walked, restored = {}, [], ([] if replay else None)
     held = set() if owned or type(grad) is Tensor else {id(grad)}  # arrays others hold
-    every, clock = retain_grads or targets is not None, _clock[0]
+    every, clock, hooks = retain_grads or targets is not None, _clock[0], not replay and not trace
     pending = {root._seq: [root, grad]}  # number -> [tensor, its gradient so far]
     heap = [] if root._op is None else [-root._seq]  # ops only: leaves have nothing to pass on
     watch = _edge_watcher(mode, trace, root) if mode.special or trace is not None else None
     while heap:
         t, g = pending.pop(-heappop(heap))
         if every or t._retain:  # (retain_grad, or a hook: _hooks)
-            g = _deliver(t, g, every, targets, found, held, restored is None and trace is None)
+            g = _deliver(t, g, every, targets, found, held, hooks)
         if t._tick != clock:  # spent by an earlier backward, or data written since
             _check_saved(t, restored)
         if create_graph:
@@ -258,10 +258,7 @@ def backprop(root: Tensor, grad: Any, owned: bool = False, retain_graph: bool = 
         _spend(walked)
     elif restored:
         _respend(restored)
-    leaves = pending.values()
-    if _hooked[0] and restored is None and trace is None:  # (hooks on leaves: see above)
-        leaves = [(t, _run_hooks(t, g) if getattr(t, "_hooks", None) else g) for t, g in leaves]
-    return _deliver_leaves(leaves, targets, found, held, inputs, outside)
+    return _deliver_leaves(pending.values(), targets, found, held, inputs, outside, hooks)
 
 
 def _deliver(t, g, every, targets, found, held, hooks: bool) -> Any:
@@ -282,9 +279,12 @@ def _deliver(t, g, every, targets, found, held, hooks: bool) -> Any:
     return g
 
 
-def _deliver_leaves(leaves, targets, found, held, inputs, outside) -> list[Any] | None:
-    """The leaves' totals: accumulated into ``.grad``, or returned for the requested inputs
-    (None where unreached), the others' tensors put in ``outside`` if it is a list."""
+def _deliver_leaves(leaves, targets, found, held, inputs, outside, hooks) -> list[Any] | None:
+    """The leaves' totals, after their hooks (``hooks``: not for draw or explain):
+    accumulated into ``.grad``, or returned for the requested inputs (None where
+    unreached), the others' tensors put in ``outside`` if it is a list."""
+    if hooks and _hooked[0]:  # (looked at only once a hook was registered)
+        leaves = [(t, _run_hooks(t, g) if getattr(t, "_hooks", None) else g) for t, g in leaves]
     if targets is None:
         with _lock:  # .grad += is a read-modify-write: threads must not interleave
             for t, g in leaves:

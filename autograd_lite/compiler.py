@@ -466,33 +466,41 @@ def _tensor_key(d: Any, requires_grad: bool) -> tuple:
     return (type(d), requires_grad)
 
 
+def _check_tensor_argument(a: Tensor, trace: Any, cf: Compiled, argi: int) -> None:
+    """Refuse a Tensor argument the compiled function cannot take, or warn."""
+    if trace is not None and id(a) in trace.known:
+        raise TraceError(f"al.compile({cf.__name__}) was called inside the trace of "
+                         f"al.compile({trace.fname}) with a value of its inputs, at\n  "
+                         f"{modes.user_line()}\nA compiled function gives numpy values, "
+                         f"which the outer trace cannot follow: call the plain function "
+                         f"{cf.__name__} there instead")
+    if getattr(a, "_hooks", None):  # (a slot that register_hook alone sets)
+        raise TypeError(f"al.compile({cf.__name__}): argument {argi} has a hook "
+                        "(register_hook), which the generated backward pass would not "
+                        "run; call the function uncompiled, or handle.remove() the hook")
+    if a._op is not None and a._requires_grad and modes.is_grad_enabled():
+        warnings.warn(f"al.compile({cf.__name__}): argument {argi} was made by "
+                      f"'{a._op.name}' while recording, but the compiled function gives "
+                      "numpy values and gradients, cut off from that graph: no gradient "
+                      "reaches what the argument was computed from. Call the plain "
+                      "function to extend the graph, or pass t.detach() to say you want "
+                      "the cut", CutOffWarning, stacklevel=modes.user_stacklevel())
+
+
 def _leaf_keys(a: Any, key: list, leaves: list, wanted: bool, trace: Any, cf: Compiled,
                argi: int) -> None:
     t = type(a)
     if t is Tensor:
-        if trace is not None and id(a) in trace.known:
-            raise TraceError(f"al.compile({cf.__name__}) was called inside the trace of "
-                             f"al.compile({trace.fname}) with a value of its inputs, at\n  "
-                             f"{modes.user_line()}\nA compiled function gives numpy values, "
-                             f"which the outer trace cannot follow: call the plain function "
-                             f"{cf.__name__} there instead")
-        if getattr(a, "_hooks", None):  # (a slot that register_hook alone sets)
-            raise TypeError(f"al.compile({cf.__name__}): argument {argi} has a hook "
-                            "(register_hook), which the generated backward pass would not "
-                            "run; call the function uncompiled, or handle.remove() the hook")
-        if a._op is not None and a._requires_grad and modes.is_grad_enabled():
-            warnings.warn(f"al.compile({cf.__name__}): argument {argi} was made by "
-                          f"'{a._op.name}' while recording, but the compiled function gives "
-                          "numpy values and gradients, cut off from that graph: no gradient "
-                          "reaches what the argument was computed from. Call the plain "
-                          "function to extend the graph, or pass t.detach() to say you want "
-                          "the cut", CutOffWarning, stacklevel=modes.user_stacklevel())
+        _check_tensor_argument(a, trace, cf, argi)
         d = a._data
         key.append(_tensor_key(d, a.requires_grad and cf.argnums is None))
         leaves.append(d)
     elif isinstance(a, np.ndarray) and not np.ma.isMaskedArray(a):  # a memmap too, as eager
-        a = _array_argument(np.asarray(a))
-        key.append((a.shape, a.strides, a.dtype) if type(a) is np.ndarray else (type(a), False))
+        a = np.asarray(a)
+        given = a.dtype  # (an int's kind is in the key: int16 is not int64 to numpy)
+        a = _array_argument(a)
+        key.append((a.shape, a.strides, a.dtype, given) if type(a) is np.ndarray
+                   else (type(a), False, given))
         leaves.append(a)
     elif isinstance(a, dict):  # an OrderedDict (PyTorch's state_dict) reaches f as a dict
         key.append((dict, tuple(a)))
@@ -723,14 +731,7 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
     del tracer1, inputs1, result1
     if why is not None:
         raise _changed_error(cf, why, tracer, local_names)
-    root, extra_tree = (result[0], result[1:]) if isinstance(result, tuple) else (result, ())
-    if type(root) is not Tensor:
-        raise TypeError(f"al.compile({cf.__name__}): the function must return a scalar Tensor "
-                        f"(or a tuple whose first item is one), got {type(root).__name__}")
-    if root._data.size != 1:
-        raise ValueError(f"al.compile({cf.__name__}): the function returned shape "
-                         f"{root.shape}; it must return one number (the cost), e.g. "
-                         "with .sum() or al.mean")
+    root, extra_tree = _cost_and_extra(cf, result)
     if id(root) not in tracer.known:  # a constant: the replay gives it back unchanged
         tracer.known[id(root)] = root
         tracer.tape.append((root, _CONSTANT, (), {"value": root._data}))
@@ -767,7 +768,75 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
                            "does not reproduce the eager engine's results; please report "
                            "it with the function. The code was:\n" + code.source)
     entry.code, entry.fn, entry.source = code, code.function, code.source
+    _check_int_arguments(cf, args, root, wanted)
     return entry
+
+
+def _check_int_arguments(cf: Compiled, args: tuple, root: Tensor, wanted: list[Tensor]) -> None:
+    """An int or bool array argument is traced as a float64 input (as Tensor() takes it),
+    where eager numpy computes with it as it is: float32 * a bool mask is float32, float32 *
+    float64 is not, and uint8's 0 - 1 is 255. So f runs once more, eagerly, on the arguments
+    themselves, and a value or a gradient that is not the trace's, bit for bit, is refused
+    rather than replayed."""
+    ints = [n for n, a in _array_leaves(cf, args) if a.dtype.kind in "biu"]
+    if not ints:
+        return
+    from .backward import gradients
+    with contextlib.redirect_stdout(_QuietThread(sys.stdout)), modes.enable_grad():
+        out = cf.f(*args)
+    eager = out[0] if isinstance(out, tuple) else out
+    same = type(eager) is Tensor and _identical(eager._data, root._data)
+    ours = [a for _, a in _array_leaves(cf, args, tensors=True) if a.requires_grad]
+    if (same and cf.argnums is None and wanted and len(ours) == len(wanted)
+            and len({id(a) for a in ours}) == len(ours)):  # (f(w, w): a total each, eagerly)
+        same = _identical(gradients(eager, ours, unconnected="zeros"),
+                          gradients(root, wanted, retain_graph=True))
+    if not same:
+        what = "is an int or bool array" if len(ints) == 1 else "are int or bool arrays"
+        raise TypeError(
+            f"al.compile({cf.__name__}): {', '.join(ints)} {what}, "
+            "which the compiled function takes as float64, and f then gives other numbers "
+            f"than it does eagerly (eager: {_dtype_of(eager)}, traced: {root._data.dtype}; "
+            "numpy keeps float32 * a bool mask float32). Pass the array in the float dtype "
+            "you compute in, e.g. mask.astype(np.float32)")
+
+
+def _dtype_of(x: Any) -> str:
+    return str(x._data.dtype) if type(x) is Tensor else type(x).__name__
+
+
+def _array_leaves(cf: Compiled, args: tuple, tensors: bool = False) -> list[tuple[str, Any]]:
+    """(name, array) of the arrays among the traced arguments (static ones left out), in the
+    order _traced_args takes them; ``tensors``: the Tensors instead."""
+    found: list[tuple[str, Any]] = []
+
+    def walk(a: Any, name: str) -> None:
+        if tensors and type(a) is Tensor or not tensors and type(a) is np.ndarray:
+            found.append((name, a))
+        elif isinstance(a, dict):
+            for k, v in a.items():
+                walk(v, _key_name(name, k))
+        elif isinstance(a, (list, tuple)):
+            for i, v in enumerate(a):
+                walk(v, f"{name}[{i}]")
+
+    for i, a in enumerate(args):
+        if i not in cf.static_argnums:
+            walk(a, _param_name(cf._params, i))
+    return found
+
+
+def _cost_and_extra(cf: Compiled, result: Any) -> tuple[Tensor, tuple]:
+    """f's result as (the cost, a one-number Tensor; what else it returned)."""
+    root, extra_tree = (result[0], result[1:]) if isinstance(result, tuple) else (result, ())
+    if type(root) is not Tensor:
+        raise TypeError(f"al.compile({cf.__name__}): the function must return a scalar Tensor "
+                        f"(or a tuple whose first item is one), got {type(root).__name__}")
+    if root._data.size != 1:
+        raise ValueError(f"al.compile({cf.__name__}): the function returned shape "
+                         f"{root.shape}; it must return one number (the cost), e.g. "
+                         "with .sum() or al.mean")
+    return root, extra_tree
 
 
 def _record(cf: Compiled, args: tuple) -> tuple:

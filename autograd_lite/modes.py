@@ -339,9 +339,17 @@ _SHAPE_HINTS = {
 }
 
 
+class OpValueError(ValueError):
+    """A value an op's forward refuses, in the op's own words (numpy's messages get the
+    shapes added instead)."""
+
+
 def shape_message(prim, vals, err) -> str:
     """The message for ``prim`` failing on these shapes (numpy's ValueError ``err``), in
-    course notation where it applies."""
+    course notation where it applies. A forward's own message (an OpValueError: bce's "p
+    holds values in ...") is kept as it is."""
+    if isinstance(err, OpValueError):
+        return str(err)
     shapes = " and ".join(str(np.shape(v)) for v in vals if not isinstance(v, (slice, tuple)))
     hint = _SHAPE_HINTS.get(prim.name, _BROADCAST_HINT if len(vals) > 1 else "")
     return (f"{prim.name}: cannot apply to shapes {shapes}" + (f": {hint}" if hint else "")

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .modes import OpValueError
 from .modes import current_mode as _current_mode
 from .tensor import (
     PRIMITIVES,
@@ -300,7 +301,7 @@ def _clipped(p):
 
 
 def _bce_forward(p, y):
-    pc = _clipped(p)  # p of exactly 0 or 1: a large finite cost, not inf
+    pc = _clipped(_probabilities(p))  # p of exactly 0 or 1: a large finite cost, not inf
     losses = y * np.log(pc) + (1 - y) * np.log(1 - pc)
     return -(losses.sum() / losses.size)
 
@@ -931,7 +932,6 @@ def binary_cross_entropy(p: ArrayLike, y: ArrayLike) -> Tensor:
     """
     _same_shape("binary_cross_entropy", "p", p, y)
     p = _tensor(p, "binary_cross_entropy")  # (a list, an int array: float64, as ops take them)
-    _probabilities(p)
     if not (type(y) is np.ndarray and y.dtype.kind == "f"):  # (an array: drawn by its name)
         y = _operand(y, "binary_cross_entropy", p)
     return apply(_bce, (p, y))
@@ -953,15 +953,16 @@ def binary_cross_entropy_with_logits(z: ArrayLike, y: ArrayLike, *, reduction: s
     return apply(_bce_logits, (z, y))
 
 
-def _probabilities(p: Tensor) -> None:
-    """Refuse values outside [0, 1], as PyTorch's binary_cross_entropy does: logits there
-    were clipped into a finite, wrong cost. (al.compile checks the first call's values, as
-    it traces: the course's forgotten sigmoid; its replays run numpy alone.)"""
-    low, high = (np.min(p._data), np.max(p._data)) if p._data.size else (0.0, 1.0)
+def _probabilities(p: Any) -> Any:
+    """p, its values checked to lie in [0, 1], as PyTorch's binary_cross_entropy checks them:
+    logits there were clipped into a finite, wrong cost (the course's forgotten sigmoid).
+    In bce's forward, so that al.compile's code checks every replay too (by this name)."""
+    low, high = (np.min(p), np.max(p)) if np.size(p) else (0.0, 1.0)
     if not (0.0 <= low and high <= 1.0):  # (NaN fails too)
-        raise ValueError(f"binary_cross_entropy: p holds values in [{low:.4g}, {high:.4g}]; "
+        raise OpValueError(f"binary_cross_entropy: p holds values in [{low:.4g}, {high:.4g}]; "
                          "probabilities lie in [0, 1]. For logits (Z before the sigmoid) use "
                          "binary_cross_entropy_with_logits(Z, Y), which is also exact")
+    return p
 
 
 def reshape(x: ArrayLike, shape) -> Tensor:
