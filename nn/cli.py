@@ -83,6 +83,16 @@ def _int_in(lo: int, hi: int):
     return parse
 
 
+def _examples(text: str) -> int:
+    """--examples, or $GRADER_EXAMPLES (argparse checks a default given as text too)."""
+    try:
+        return _int_in(0, 10_000)(text)
+    except argparse.ArgumentTypeError as err:
+        if os.environ.get("GRADER_EXAMPLES") == text:
+            raise argparse.ArgumentTypeError(f"{err} (from $GRADER_EXAMPLES)") from None
+        raise
+
+
 def _positive(example: str):
     """An argparse type: a finite number > 0 (nan, inf, 0 and negatives never train, nor
     score); its error shows ``example``."""
@@ -218,8 +228,8 @@ def _add_grade(sub):
     g.add_argument("-o", "--output", "--json", dest="output", default="results.json",
                    type=os.path.expanduser, metavar="FILE.json", help="where to write the results "
                    "(default results.json; on Gradescope /autograder/results/results.json)")
-    g.add_argument("--examples", type=_int_in(0, 10_000),
-                   default=int(os.environ.get("GRADER_EXAMPLES", 100)),
+    g.add_argument("--examples", type=_examples,
+                   default=os.environ.get("GRADER_EXAMPLES", "100"),  # (checked as given)
                    help="random cases to try (default 100, or $GRADER_EXAMPLES; 0: the fixed "
                         "cases alone, a quick check)")
     g.add_argument("--points", type=_positive("100"), default=100.0,
@@ -515,6 +525,7 @@ def grade(args) -> int:
         output_path(args.output)  # (checked here, not by argparse: it needs --diagrams)
     except argparse.ArgumentTypeError as err:
         raise UsageError(f"argument -o/--output/--json: {err}") from None
+    _check_folder(diagrams, "--diagrams")
 
     def stuck(results):  # (from the watchdog: the learner's code will not stop; exit here)
         _write_results(results, output)
@@ -541,6 +552,19 @@ def grade(args) -> int:
     full = results["score"] >= sum(t["max_score"] for t in results["tests"]) - 1e-9
     missing = not os.path.isfile(args.learner)  # a typo: the 0 is written, and the status says
     return 1 if missing or args.strict and not full else 0
+
+
+def _check_folder(path: str, option: str) -> None:
+    """A usage error unless ``path`` is a folder, or one can be made there (a wrong learner's
+    diagram went there after the whole grade, and the grade was lost)."""
+    existing = path
+    while not os.path.exists(existing) and os.path.dirname(existing) != existing:
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing) or not os.access(existing, os.W_OK | os.X_OK):
+        what = "is a file" if existing == path else f"is below {existing}, which " + (
+            "is a file" if not os.path.isdir(existing) else "cannot be written")
+        raise UsageError(f"argument {option}: {path} {what}; give a folder that exists or "
+                         "can be made")
 
 
 def _write_results(results: dict, path: str) -> None:

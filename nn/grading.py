@@ -33,6 +33,7 @@ import os
 import random
 import signal
 import sys
+import sysconfig
 import threading
 import time
 import traceback
@@ -249,14 +250,54 @@ def load_learner(path):
 def _beside(path):
     """The learner's folder first on sys.path while it is graded: its helpers (from
     dnn_utils import ..., at the top or inside its function) import as python learner.py
-    would find them. (Whatever the learner did to sys.path, only that entry is taken out.)"""
+    would find them. (Whatever the learner did to sys.path, only that entry is taken out.)
+    The modules its folder holds are the learner's alone: one of that name loaded from
+    elsewhere (the last learner's dnn_utils, graded in this process) is set aside while it
+    is graded, and the ones loaded from its folder are forgotten after (the next learner
+    got this one's helpers: a wrong one scored 100)."""
     folder = os.path.dirname(os.path.abspath(path))
+    shadowed = {name: sys.modules.pop(name) for name in _module_names(folder)
+                if name in sys.modules and _shadowable(sys.modules[name], folder)}
+    before = set(sys.modules)
     sys.path.insert(0, folder)
     try:
         yield
     finally:
         if folder in sys.path:
             sys.path.remove(folder)
+        for name in set(sys.modules) - before:
+            if name.split(".")[0] not in ("nn", "autograd_lite") and _inside(
+                    sys.modules[name], folder):
+                del sys.modules[name]
+        sys.modules.update(shadowed)
+
+
+def _module_names(folder: str) -> list[str]:
+    """The names ``import`` finds in ``folder``: its .py files and packages."""
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return []
+    return [e[:-3] if e.endswith(".py") else e for e in entries
+            if e.endswith(".py") or os.path.isfile(os.path.join(folder, e, "__init__.py"))]
+
+
+def _shadowable(module, folder: str) -> bool:
+    """Whether the learner's file of ``module``'s name is imported in its stead while it is
+    graded: a module of the grader's process's own code, not Python's or an installed
+    package's (a learner's random.py must not take `random` from the grader)."""
+    file = getattr(module, "__file__", None)
+    if not file or _inside(module, folder):
+        return False
+    installed = {os.path.abspath(p) for key in ("stdlib", "platstdlib", "purelib", "platlib")
+                 if (p := sysconfig.get_paths().get(key))}
+    return not any(_inside(module, p) for p in installed)
+
+
+def _inside(module, folder: str) -> bool:
+    """Whether ``module`` was loaded from a file in ``folder`` (or below it)."""
+    file = getattr(module, "__file__", None)
+    return bool(file) and os.path.abspath(file).startswith(folder + os.sep)
 
 
 def graded_dims(model: CourseModel, n_x=3) -> list:
@@ -620,9 +661,12 @@ def draw_case(model: CourseModel, case, report, out_dir) -> str:
     cost = model.engine(P, X, Y, **case_options(model, case["seed"]))
     cost.name = "J"
     cost.backward(retain_graph=True)
-    os.makedirs(out_dir, exist_ok=True)
     graph = al.draw(cost, compare=report, show_values=False)
-    path = graph.render_to(os.path.join(out_dir, "counterexample.dot"))
+    try:  # (a folder that cannot be written must not cost the grade: it is said instead)
+        os.makedirs(out_dir, exist_ok=True)
+        path = graph.render_to(os.path.join(out_dir, "counterexample.dot"))
+    except OSError as err:
+        return f"not written ({out_dir}: {err.strerror or err})"
     try:
         return graph.render_to(os.path.join(out_dir, "counterexample.svg"))
     except al.RenderError:
@@ -915,15 +959,19 @@ def _zero(message, points, visibility, seconds, path=None, model=None,
 OUTPUT_CHARS = 20_000  # the most of each output in results.json, and of the learner's prints
 
 
-def _capped(results: dict) -> dict:
-    """``results`` with each output at most OUTPUT_CHARS long, its head and tail kept: a
-    learner's ValueError('x' * 50_000_000) wrote a 150 MB results.json in 109 s."""
-    for holder in [results, *results.get("tests", [])]:
-        text = holder.get("output")
-        if isinstance(text, str) and len(text) > OUTPUT_CHARS:
-            head, tail = OUTPUT_CHARS * 2 // 3, OUTPUT_CHARS // 3
-            holder["output"] = (f"{text[:head]}\n... ({len(text) - head - tail:,} characters "
-                                f"left out) ...\n{text[-tail:]}")
+def _capped(results: object) -> object:
+    """``results`` with every text in it (each output, extra_data's crashed_on error) at most
+    OUTPUT_CHARS long, its head and tail kept: a learner's ValueError('x' * 50_000_000)
+    wrote a 150 MB results.json in 109 s, and through crashed_on still 50 MB."""
+    if isinstance(results, dict):
+        for key, value in results.items():
+            results[key] = _capped(value)
+    elif isinstance(results, list):
+        results[:] = [_capped(v) for v in results]
+    elif isinstance(results, str) and len(results) > OUTPUT_CHARS:
+        head, tail = OUTPUT_CHARS * 2 // 3, OUTPUT_CHARS // 3
+        return (f"{results[:head]}\n... ({len(results) - head - tail:,} characters left "
+                f"out) ...\n{results[-tail:]}")
     return results
 
 

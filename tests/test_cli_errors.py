@@ -506,3 +506,46 @@ def test_python_m_nn_names_itself_in_its_usage():
     done = subprocess.run([sys.executable, "-m", "nn", "train", "--help"], capture_output=True,
                           text=True, timeout=120, check=True)
     assert done.stdout.startswith("usage: python -m nn train")
+
+
+def test_a_diagrams_folder_that_cannot_be_made_is_a_usage_error_before_grading(
+        capsys, tmp_path):
+    """A wrong learner was graded whole, then its diagram could not be written: 'internal
+    error (GraderError)', exit 1, and no results.json."""
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    learner = os.path.join(ROOT, "examples", "learners", "deep_wrong.py")
+    for folder, said in ((afile, "is a file"), (afile / "sub", f"is below {afile}, which is a")):
+        code, out, err = run(capsys, "grade", learner, "--examples", "0", "--diagrams",
+                             str(folder), "-o", str(tmp_path / "r.json"))
+        assert code == 2 and out == "" and said in err and "internal error" not in err
+
+
+def test_a_diagram_that_cannot_be_written_does_not_cost_the_grade(tmp_path, monkeypatch):
+    from nn import grading
+    real = grading.os.makedirs
+
+    def refused(path, *args, **kwargs):  # (the folder went away, or was made read-only)
+        if "figs" in str(path):
+            raise PermissionError(13, "Permission denied")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(grading.os, "makedirs", refused)
+    learner = os.path.join(ROOT, "examples", "learners", "deep_wrong.py")
+    results = grading.grade(learner, examples=3, out_dir=str(tmp_path / "figs"))
+    assert results["score"] == 50.0
+    assert "its diagram: not written" in results["output"] + "".join(
+        t["output"] for t in results["tests"])
+
+
+@pytest.mark.parametrize("value", ["abc", "", "-5", "99999999"])
+def test_a_bad_grader_examples_variable_is_a_usage_error_of_grade_alone(
+        capsys, tmp_path, monkeypatch, value):
+    """A bare int() of $GRADER_EXAMPLES, read as the parser was built, broke every command
+    with a traceback; -5 was an internal error; a huge one ran past --examples' cap."""
+    monkeypatch.setenv("GRADER_EXAMPLES", value)
+    code, out, err = run(capsys, "graph", "a+b", "a=1", "b=2")
+    assert code == 0 and "d out / d a = 1" in out
+    learner = os.path.join(ROOT, "examples", "learners", "deep_wrong.py")
+    code, out, err = run(capsys, "grade", learner, "-o", str(tmp_path / "r.json"))
+    assert code == 2 and "from 0 to 10,000" in err and "$GRADER_EXAMPLES" in err

@@ -1116,6 +1116,9 @@ def test_huge_messages_prints_and_key_lists_are_bounded(capsys, tmp_path):
     code, results, printed = grade(capsys, tmp_path, raising)
     assert results["score"] == 0 and "characters left out" in results["output"]
     assert all(len(t["output"]) < OUTPUT_CHARS + 200 for t in [results, *results["tests"]])
+    assert "characters left out" in results["extra_data"]["crashed_on"]["error"]
+    assert len(json.dumps(results)) < 4 * OUTPUT_CHARS  # the whole file (crashed_on's error
+    # carried the message whole: a 5 MB results.json for ValueError('y' * 5_000_000))
     assert printed.count("y") < OUTPUT_CHARS + 1000  # 100,000 twice a case, before
     assert "the grader shows no more of the learner's printing" in printed
     junk = tmp_path / "junk.py"
@@ -1215,3 +1218,49 @@ def test_a_callers_edit_of_a_wrong_learners_results_stands(tmp_path):
     subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
                    timeout=300, env=_THIS_CHECKOUT, check=True)
     assert json.loads(out.read_text())["score"] == 42.0
+
+
+_HELPER = '''import numpy as np
+
+def relu_backward(dA, Z):
+    return dA * (Z > 0)
+
+def sigmoid_backward(dA, Z):
+    s = 1 / (1 + np.exp(-Z))
+    return dA * s{tail}
+'''
+
+_USES_HELPER = '''import numpy as np
+from dnn_utils import relu_backward, sigmoid_backward   # the learner's own helper file
+
+def L_model_backward(AL, Y, caches):
+    grads = {}
+    L = len(caches)
+    dA = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+    for l in reversed(range(L)):
+        (A_prev, W, b), Z = caches[l]
+        dZ = sigmoid_backward(dA, Z) if l == L - 1 else relu_backward(dA, Z)
+        m = A_prev.shape[1]
+        grads["dW" + str(l + 1)] = dZ @ A_prev.T / m
+        grads["db" + str(l + 1)] = dZ.sum(axis=1, keepdims=True) / m
+        dA = grads["dA" + str(l)] = W.T @ dZ
+    return grads
+'''
+
+
+def test_learners_graded_in_one_process_each_get_their_own_helpers(tmp_path, monkeypatch):
+    """A teacher's batch script: bob's helper lacks sigmoid's (1 - s), and he scored 100
+    after alice, whose dnn_utils stayed loaded; alice scored 0 after bob."""
+    from nn.grading import grade
+    for who, tail in (("alice", " * (1 - s)"), ("bob", "")):
+        (tmp_path / who).mkdir()
+        (tmp_path / who / "dnn_utils.py").write_text(_HELPER.format(tail=tail))
+        (tmp_path / who / "submission.py").write_text(_USES_HELPER)
+    teachers = type(sys)("dnn_utils")  # the teacher's own module of that name, loaded first
+    teachers.__file__ = str(tmp_path / "teacher" / "dnn_utils.py")
+    monkeypatch.setitem(sys.modules, "dnn_utils", teachers)
+    scores = [grade(str(tmp_path / who / "submission.py"), examples=3,
+                    out_dir=str(tmp_path / "out"))["score"]
+              for who in ("alice", "bob", "alice", "bob")]
+    assert scores == [100.0, 0.0, 100.0, 0.0]
+    assert sys.modules["dnn_utils"] is teachers  # set aside while they were graded
