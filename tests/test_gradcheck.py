@@ -387,12 +387,19 @@ def test_gradgradcheck_refuses_outputs_built_outside_the_engine():
 
 
 def test_a_kink_where_you_agree_with_the_engine_is_explained_not_blamed_on_you():
+    """Exactly at relu's kink the differences average its sides (0.5); yours and the
+    engine's 0 lie between its one-sided slopes, 0 and 1: a subgradient, passed with a note
+    (it failed, and nn's own L_model_backward failed a teacher's property test where He
+    init's b = 0 under a dead unit gave Z = 0 exactly)."""
     report = al.check_gradients(lambda P: P["W1"].relu().sum(), {"W1": np.zeros((1, 2))},
                                 {"dW1": np.zeros((1, 2))})
-    assert not report.passed  # not verifiable there: it cannot pass
+    assert report.passed
     row = report.rows[0]
-    assert "yours agrees with the engine, but at (0, 0) central differences give 0.5 where " \
-           "both give 0: the cost may have a kink there" in row.message
+    assert "yours equals the engine's; the central differences differ only where the cost " \
+           "has a kink" in row.message
+    outside = al.check_gradients(lambda P: P["W1"].relu().sum(), {"W1": np.zeros((1, 2))},
+                                 {"dW1": np.full((1, 2), -0.5)})  # not between 0 and 1
+    assert not outside.passed
     moved = al.check_gradients(lambda P: P["W1"].relu().sum(), {"W1": np.full((1, 2), 0.3)},
                                {"dW1": np.ones((1, 2))})
     assert moved.passed  # off the kink, as the message says
@@ -593,10 +600,13 @@ def test_a_kink_without_a_custom_op_points_the_table_at_it():
     P = {"x": np.array([1.0, 0.0, 2.0])}  # relu's kink at x[1]
     report = al.check_gradients(lambda P: al.sum(al.relu(P["x"])), P,
                                 {"dx": np.array([1.0, 0.0, 1.0])})
-    row = report.rows[0]
-    assert row.status == "wrong" and "kink" in row.message and "custom" not in row.message
-    assert row.worst_index == (1,) and "at (1,)" in row.message
-    assert "(1,)" in _table_line(report, "dx")
+    row = report.rows[0]  # yours, the engine's 0, lies between the slopes 0 and 1: passed
+    assert row.status == "ok" and "kink" in row.message and "custom" not in row.message
+    past = al.check_gradients(lambda P: al.sum(al.relu(P["x"]) * P["x"]), P,
+                              {"dx": np.array([2.0, 1.0, 4.0])})  # d(relu(x) x) is 0 at x = 0
+    row = past.rows[0]
+    assert row.status == "wrong" and row.worst_index == (1,) and "at (1,)" in row.message
+    assert "(1,)" in _table_line(past, "dx")
 
 
 def test_a_right_hand_gradient_past_a_wrong_custom_vjp_names_the_op():
@@ -784,3 +794,24 @@ def test_check_gradients_fails_what_a_custom_vjp_leaves_unchecked_where_x_eps_ro
         return mysin(P["x"]).sum()
     report = al.check_gradients(cost, {"x": x}, {"dx": al.grad(lambda v: cost({"x": v}))(x)})
     assert not report.passed and "goes through custom op 'mysin'" in str(report)
+
+
+def test_nn_s_own_backward_passes_at_an_exact_relu_kink():
+    """A teacher's property test: dims [6, 1, 1, 1], m = 1, He init (b = 0) and a dead unit
+    upstream give Z2 = 0 exactly; db2 was WRONG for nn's own L_model_backward (the slopes
+    there, 0 and 0.107, were not told for a kink: a gap of 0.1 relative was asked)."""
+    from nn.deep import (
+        L_model_backward,
+        L_model_cost_engine,
+        L_model_forward,
+        initialize_parameters_deep,
+    )
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((6, 1)), (rng.random((1, 1)) > 0.5).astype(float)
+    P = initialize_parameters_deep([6, 1, 1, 1], seed=0, init="he")
+    AL, caches = L_model_forward(X, P)
+    assert caches[1][1][0, 0] == 0.0  # Z2, exactly at the kink
+    grads = L_model_backward(AL, Y, caches)
+    assert al.check_gradients(lambda T: L_model_cost_engine(T, X, Y), P, grads).passed
+    wrong = {**grads, "db2": np.array([[0.3]])}  # past the right slope, 0.107
+    assert not al.check_gradients(lambda T: L_model_cost_engine(T, X, Y), P, wrong).passed

@@ -533,6 +533,29 @@ def test_register_profiles_refuses_a_profile_it_does_not_have(monkeypatch):
     with pytest.raises(ValueError, match=r"AUTOGRAD_LITE_PROFILE='thorogh' names no profile; "
                                          r"use 'ci' or 'thorough'"):
         register_profiles()
+    monkeypatch.delenv("AUTOGRAD_LITE_PROFILE")  # it blamed the variable, which was unset
+    with pytest.raises(ValueError, match=r"register_profiles\(default='mine'\) names no"):
+        register_profiles(default="mine")
+
+
+def test_register_profiles_called_twice_keeps_thorough_random(monkeypatch):
+    """Two conftests calling it: "thorough" was registered again under the loaded "ci",
+    inheriting derandomize=True."""
+    from hypothesis import settings
+
+    from autograd_lite.testing import register_profiles
+    monkeypatch.delenv("AUTOGRAD_LITE_PROFILE", raising=False)
+    loaded = settings.default
+    try:
+        register_profiles()
+        monkeypatch.setenv("AUTOGRAD_LITE_PROFILE", "thorough")
+        register_profiles()
+        thorough = settings.get_profile("thorough")
+        assert thorough.derandomize is False and thorough.max_examples == 400
+        assert settings.get_profile("ci").derandomize is True
+    finally:
+        settings.register_profile("_restored", loaded)
+        settings.load_profile("_restored")
 
 
 def test_a_gradient_given_as_a_list_of_its_rows_still_passes():
@@ -699,3 +722,38 @@ def test_a_failures_diagram_shows_the_engines_gradient_as_this_graphs():
     dot = open(failure.value.diagram.rsplit(".", 1)[0] + ".dot").read()
     assert "other graphs" not in dot and "grad [2, 4]" in dot and "yours [3, 6]" in dot
     assert "grad [1, 1]" in dot  # t * t's, an intermediate
+
+
+def test_while_hypothesis_shrinks_only_the_reported_failure_is_drawn(tmp_path, monkeypatch):
+    """Every failing example hypothesis tried drew an SVG: one failing test wrote 704 files
+    and spent 4.8 s of its 7.4 s drawing them."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from autograd_lite.testing import GradientMismatchError, assert_gradients_match
+
+    monkeypatch.setenv("AUTOGRAD_LITE_FAILURE_DIR", str(tmp_path))
+    tried = []
+
+    @settings(database=None, derandomize=True, max_examples=50)
+    @given(st.lists(st.floats(-3, 3), min_size=1, max_size=6))
+    def squares(xs):
+        tried.append(xs)
+        assert_gradients_match(lambda w: (w * w).sum(), lambda w: w, [np.array(xs)],
+                               name="squares")  # d/dw of w^2 is 2w, not w
+
+    with pytest.raises(GradientMismatchError) as caught:
+        squares()
+    assert len(tried) > 10  # it shrank
+    drawn = sorted(p.suffix for p in tmp_path.iterdir())
+    assert drawn in ([".dot", ".svg"], [".dot"])  # the reported example's diagram alone
+    assert caught.value.diagram and os.path.exists(caught.value.diagram)
+
+
+def test_past_the_kink_limit_the_message_says_why_a_subgradient_failed():
+    from autograd_lite.testing import GradientMismatchError, assert_gradients_match
+    relu_backward = lambda t: (t >= 0) * 1.0  # noqa: E731 (a right subgradient at 0)
+    assert_gradients_match(lambda t: al.sum(al.relu(t)), relu_backward, [np.zeros(1024)])
+    with pytest.raises(GradientMismatchError, match=r"1,025 entries differ, more than the "
+                                                    r"1,024 looked at for kinks"):
+        assert_gradients_match(lambda t: al.sum(al.relu(t)), relu_backward, [np.zeros(1025)])
