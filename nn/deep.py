@@ -244,7 +244,8 @@ def _output_dZ(AL, Y, ZL):
 def _check_dropout_scale(caches, hidden, keep_prob):
     """Layer 1's cache holds Z[1] and D[1], layer 2's A_prev = A[1] (check_dropout_scale)."""
     (_, Z1, D1), A1 = caches[0], caches[1][0][0]
-    check_dropout_scale(Z1, D1, A1, keep_prob, "L_model_backward", "L_model_forward", hidden)
+    check_dropout_scale(Z1, D1, A1, keep_prob, "L_model_backward", "L_model_forward", hidden,
+                        stacklevel=4)  # (the caller of L_model_backward)
 
 
 def L_model_backward(AL, Y, caches, hidden="relu", lambd=0.0, keep_prob=1.0,

@@ -149,7 +149,9 @@ def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01, 
         s = beta2 s + (1 - beta2) grad^2        s_corrected = s / (1 - beta2^t)
         W = W - learning_rate v_corrected / (sqrt(s_corrected) + epsilon)
 
-    (epsilon outside the square root). Returns (parameters, v, s, v_corrected, s_corrected).
+    (epsilon outside the square root). Returns (parameters, v, s, v_corrected, s_corrected),
+    as the course's current edition does; the older edition's notebook unpacks three
+    (``parameters, v, s = ...``): take ``update_parameters_with_adam(...)[:3]`` there.
     """
     if not (is_number(t) and t >= 1 and t == int(t)):  # 2.0 works in the course's beta ** t
         raise ValueError(f"update_parameters_with_adam: t must be a positive integer step "

@@ -446,7 +446,8 @@ def test_w4_L_model_forward():
 def test_w4_compute_cost():
     # public_tests.compute_cost_test
     cost = deep.compute_cost(np.array([[.8, .9, 0.4]]), np.asarray([[1, 1, 0]]))
-    assert np.isclose(cost, 0.2797765635793422, rtol=1e-12)
+    assert cost == 0.2797765635793422  # bit for bit: the notebook's printed value (-sum / m
+    # gave ...423, where a learner's exact comparison failed; the course's -1/m * sum)
     # the course's np.squeeze(cost): a float with shape ()
     assert isinstance(cost, float) and np.shape(cost) == ()
 
@@ -702,3 +703,39 @@ def test_a_transposed_W1_whose_shape_is_X_s_is_told_by_b1():
     assert check_parameters(right, np.ones((2, 4))) == [2, 4, 1]
     with pytest.raises(nn.ShapeError, match=r"^X should be"):
         check_parameters(right, np.ones((4, 2)))
+
+
+def test_c2_backward_propagation_with_dropout_on_the_courses_own_test_case():
+    """public_tests.backward_propagation_with_dropout_test: its cache is scaled by 1 / 0.5
+    (A1, A2), its call passes keep_prob=0.8; nn refused it, so the notebook's cell raised.
+    The course's formula with 0.8 gives its expected output; nn warns and gives it."""
+    from nn.regularization import DropoutScaleWarning, backward_propagation_with_dropout
+    np.random.seed(1)
+    X, Y = np.random.randn(3, 5), np.array([[1, 1, 0, 1, 0]])
+    Z1 = np.array([[-1.52855314, 3.32524635, 2.13994541, 2.60700654, -0.75942115],
+                   [-1.98043538, 4.1600994, 0.79051021, 1.46493512, -0.45506242]])
+    W1 = np.array([[-1.09989127, -0.17242821, -0.87785842], [0.04221375, 0.58281521, -1.10061918]])
+    b1 = np.array([[1.14472371], [0.90159072]])
+    W2 = np.array([[0.50249434, 0.90085595], [-0.68372786, -0.12289023],
+                   [-0.93576943, -0.26788808]])
+    b2 = np.array([[0.53035547], [-0.69166075], [-0.39675353]])
+    W3, b3 = np.array([[-0.6871727, -0.84520564, -0.67124613]]), np.array([[0.86888616]])
+    D1 = np.array([[True, False, True, True, True], [True, True, True, True, False]])
+    A1 = np.array([[0., 0., 4.27989081, 5.21401307, 0.],
+                   [0., 8.32019881, 1.58102041, 2.92987024, 0.]])
+    Z2 = np.array([[0.53035547, 8.02565606, 4.10524802, 5.78975856, 0.53035547],
+                   [-0.69166075, -1.71413186, -3.81223329, -4.61667916, -0.69166075],
+                   [-0.39675353, -2.62563561, -4.82528105, -6.0607449, -0.39675353]])
+    D2 = np.array([[True, False, True, False, True], [False, True, False, True, True],
+                   [False, False, True, False, False]])
+    A2 = np.array([[1.06071093, 0., 8.21049603, 0., 1.06071093], [0.] * 5, [0.] * 5])
+    Z3 = np.array([[-0.7415562, -0.0126646, -5.65469333, -0.0126646, -0.7415562]])
+    A3 = np.array([[0.32266394, 0.49683389, 0.00348883, 0.49683389, 0.32266394]])
+    cache = (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)
+    with pytest.warns(DropoutScaleWarning, match="scaled by 1 / 0.5"):
+        gradients = backward_propagation_with_dropout(X, Y, cache, keep_prob=0.8)
+    published(gradients["dA1"], [[0.36544439, 0., -0.00188233, 0., -0.17408748],
+                                 [0.65515713, 0., -0.00337459, 0., -0.]])
+    published(gradients["dA2"], [[0.58180856, 0., -0.00299679, 0., -0.27715731],
+                                 [0., 0.53159854, -0., 0.53159854, -0.34089673],
+                                 [0., 0., -0.00292733, 0., -0.]])

@@ -287,7 +287,7 @@ def test_tensor_of_a_recorded_tensor_warns_that_it_leaves_the_graph():
             al.Tensor(y)
 
 
-def test_l_model_backward_refuses_a_keep_prob_other_than_the_forward_passs():
+def test_l_model_backward_warns_of_a_keep_prob_other_than_the_forward_passs():
     # keep_prob=0.5 on caches made with 0.86 rescaled every dA[l]: dW1 off by up to 3.46
     from nn import deep
     rs = np.random.RandomState(0)
@@ -300,9 +300,12 @@ def test_l_model_backward_refuses_a_keep_prob_other_than_the_forward_passs():
     deep.compute_cost(AL_t, Y).backward()
     for k in P:
         np.testing.assert_allclose(same["d" + k], T[k].grad, rtol=1e-9, atol=1e-12)
-    with pytest.raises(ValueError, match=r"keep_prob=0.5, but the forward pass that made these "
-                                         r"caches scaled by 1 / 0.86"):
-        deep.L_model_backward(AL, Y, caches, keep_prob=0.5)
+    from nn.regularization import DropoutScaleWarning
+    with pytest.warns(DropoutScaleWarning, match=r"keep_prob=0.5, but the forward pass that "
+                                                 r"made these caches scaled by 1 / 0.86") as w:
+        other = deep.L_model_backward(AL, Y, caches, keep_prob=0.5)
+    assert w[0].filename == __file__  # said at the learner's line
+    assert not np.allclose(other["dW1"], same["dW1"])  # the course's formula, with 0.5
 
 
 # ---- a second review of the verdicts above: what a looser check let through ---------------
