@@ -107,7 +107,7 @@ class _Entry:
     """One trace: the generated code, how to read the arguments, and how to build results."""
 
     __slots__ = ("code", "fn", "treedef", "grad_slots", "n_extra", "extra_tree", "captured",
-                 "source", "match", "layout")
+                 "source", "match", "layout", "tupled")
 
     def captured_changed(self) -> bool:
         return any(t._version != v or t.requires_grad is not rg for t, v, rg in self.captured)
@@ -248,7 +248,7 @@ class Compiled:
 
     def _results(self, entry: _Entry, value: Any, grads: list, extra: list) -> tuple[Any, Any]:
         """(value, grads) in the structure of f's arguments, from flat values."""
-        if entry.n_extra or entry.extra_tree:  # (aux outputs with no Tensor in them too)
+        if entry.tupled:  # f returned a tuple: (J,) too, and aux outputs without Tensors
             value = (value, *_unflatten_values(entry.extra_tree, extra))
         return value, _grads(entry, grads, self)
 
@@ -747,7 +747,7 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
     all_names = _name_tensors(inputs, tracer.tape, root, names, local_names)
     entry = _Entry()
     entry.grad_slots = tuple(_prune(s) for s in slots)
-    entry.n_extra = len(extra)
+    entry.n_extra, entry.tupled = len(extra), isinstance(result, tuple)
     entry.extra_tree = extra_tree
     entry.captured = tuple((t, t._version, t.requires_grad) for t in tracer.captured.values())
     # whether the code may depend on the inputs' strides: reshape is a view or a copy by
@@ -1182,7 +1182,7 @@ def _return_node(cf: Compiled, entry: _Entry, gen: Generator, value: ast.expr,
     if cf.argnums is not None:
         per_arg = [per_arg[i] for i in cf.argnums]
     grad_node = per_arg[0] if cf._single else ast.Tuple(per_arg)
-    if entry.n_extra or entry.extra_tree:
+    if entry.tupled:
         rest = iter(extra)
 
         def fill(x):

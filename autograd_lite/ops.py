@@ -1070,8 +1070,11 @@ def new_array(out: Tensor, x: ArrayLike) -> Tensor:
 
 def astype(x: ArrayLike, dtype) -> Tensor:
     """Convert to another float dtype; the gradient is converted back."""
-    if np.dtype(dtype).kind != "f":
+    if np.dtype(dtype).kind != "f" and not (
+            type(x) is Tensor and not x._requires_grad and _current_mode().trace is not None):
         raise TypeError(f"astype: {np.dtype(dtype)} is not a float dtype; gradients need floats")
+    # (al.compile traces as a Tensor what is an array eagerly, a mask (A > 0.5), np.floor(x),
+    # an array argument: its int astype is numpy's, as it is eagerly)
     return apply(_astype, (x,), {"dtype": np.dtype(dtype)})
 
 
@@ -1319,7 +1322,8 @@ def take_along_axis(x: ArrayLike, indices, axis) -> Tensor:
     """``np.take_along_axis``: ``out[i, j] = x[i, indices[i, j]]`` for axis 1 (``x[indices[i,
     j], j]`` for axis 0); ``indices`` has x's number of axes, its others broadcast against
     x's. Repeated indices add up their gradients. axis None: x flattened first."""
-    indices = np.asarray(indices)
+    indices = np.asarray(frozen_index(indices, "take_along_axis"))  # (a Tensor: refused,
+    # saying what to write, as x[t] is)
     if axis is None:
         if indices.ndim != 1:
             raise ValueError(f"take_along_axis: with axis=None x is flattened, so indices must "
@@ -1335,7 +1339,7 @@ def gather(x: ArrayLike, dim: int, index) -> Tensor:
     """PyTorch's ``t.gather(dim, index)``: ``out[i, j] = x[i, index[i, j]]`` for dim 1; the
     output has index's shape, which may be shorter than x's on the other axes (there it
     takes the first entries). The cross-entropy's ``logits.gather(1, y[:, None])``."""
-    index = np.asarray(index)
+    index = np.asarray(frozen_index(index, "gather"))
     shape = np.shape(_val(x))
     if not shape:
         raise ValueError("gather: x is 0-d and has no axis to gather along")

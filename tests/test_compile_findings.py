@@ -79,3 +79,67 @@ def test_the_readmes_forgotten_sigmoid_is_refused_when_replayed():
     step(al.Tensor([[1.0]], requires_grad=True), X, Y)  # p <= 0.3: traces
     with pytest.raises(ValueError, match="binary_cross_entropy_with_logits"):
         step(al.Tensor([[5.0]], requires_grad=True), X, Y)
+
+
+def _counts(x, X):
+    # the course's accuracy pattern: a mask cast to int, np.floor(...).astype(int), and an
+    # array argument cast: arrays eagerly, traced tensors under al.compile
+    return ((x * (x > 1).astype(int)).sum() + np.floor(x * 2).astype(int).sum()
+            + X.astype(np.int32).sum())
+
+
+def test_an_int_cast_of_what_is_an_array_eagerly_compiles_bit_for_bit():
+    X = np.array([1.5, 2.5])
+    step = al.compile(_counts)
+    for values in ([0.6, 1.2, 3.0], [2.0, 3.0, 0.1]):  # the trace, then a replay
+        x = al.Tensor(values, requires_grad=True)
+        value, (dx, _) = step(x, X)
+        J = _counts(x, X)
+        J.backward()
+        assert np.asarray(value).tobytes() == J.data.tobytes()
+        assert dx.tobytes() == x.grad.tobytes()
+    assert step.trace_count == 1
+
+
+def test_an_int_cast_of_a_tensor_that_requires_grad_is_refused_as_eagerly():
+    x = al.Tensor([0.6, 1.2], requires_grad=True)
+    for call in (lambda: x.astype(int), lambda: al.compile(lambda x: x.astype(int).sum())(x)):
+        with pytest.raises(TypeError, match="astype: int64 is not a float dtype"):
+            call()
+
+
+@pytest.mark.parametrize("pick", [
+    lambda Z, y: Z[y, np.arange(3)],
+    lambda Z, y: al.take_along_axis(Z, y[None, :], 0),
+    lambda Z, y: Z.gather(0, y[None, :]),
+], ids=["getitem", "take_along_axis", "gather"])
+def test_an_index_array_argument_says_what_to_write_for_every_way_of_indexing(pick):
+    # take_along_axis and gather said only "np.asarray(t) needs the value of a tensor"
+    Z = al.Tensor(np.arange(12.0).reshape(4, 3), requires_grad=True)
+    y = np.array([0, 3, 1])
+    with pytest.raises(al.TraceError, match="give it at static_argnums as a tuple"):
+        al.compile(lambda Z, y: -al.log_softmax(pick(Z, y), axis=0).sum())(Z, y)
+
+
+def test_one_hot_labels_are_the_compiled_cross_entropy():
+    rng = np.random.default_rng(3)
+    Z = al.Tensor(rng.standard_normal((4, 3)), requires_grad=True)
+    y = np.array([0, 3, 1])
+    Y = np.eye(4)[y].T  # (classes, m), as the README says
+
+    def cost(Z, Y):
+        return -(Y * al.log_softmax(Z, axis=0)).sum() / 3
+    value, (dZ, _) = al.compile(cost)(Z, Y)
+    J = -al.log_softmax(Z, axis=0)[y, np.arange(3)].sum() / 3  # indexed eagerly
+    J.backward()
+    np.testing.assert_allclose(value, J.data, rtol=1e-15)
+    np.testing.assert_allclose(dZ, Z.grad, rtol=1e-14, atol=1e-16)
+
+
+def test_a_one_tuple_comes_back_a_one_tuple_as_the_readme_says():
+    w = al.Tensor([1.0, 2.0], requires_grad=True)
+    step = al.compile(lambda x: (x.sum(),))
+    for _ in range(2):  # the trace, then a replay
+        value, (dw,) = step(w)
+        assert type(value) is tuple and len(value) == 1 and value[0] == 3.0
+    assert "return ((J,), (dx,))" in step.source
