@@ -30,6 +30,7 @@ from .backward import (
     backprop,
     backpropagated,
     is_freed,
+    is_spent,
     seed_of,
     toposort,
 )
@@ -43,10 +44,11 @@ __all__ = ["draw", "render", "explain", "save_diagram", "Diagram", "RenderError"
 MAX_LAYOUT_NODES = 3000  # beyond this, dot takes minutes: refuse with a clear message
 _SHOWN_LINES = 40  # of the DOT text, in a notebook, where a graph could not be rendered
 
-# What graphviz-pure writes (its `-T?` list; pdf and ps are not among them). render_to accepts
-# exactly these suffixes; render and pipe accept them with graphviz-pure, and whatever a system
-# dot writes with dot.
-FORMATS = ("svg", "png", "jpg", "jpeg", "jpe", "json", "json0", "dot_json", "xdot_json", "plain",
+# What graphviz-pure writes (its `-T?` list; pdf and ps are not among them; its xdot_json is
+# dot_json, without the drawing operations: left out). render_to accepts exactly these
+# suffixes; render and pipe accept them with graphviz-pure, and whatever a system dot writes
+# with dot.
+FORMATS = ("svg", "png", "jpg", "jpeg", "jpe", "json", "json0", "dot_json", "plain",
            "plain-ext", "dot", "gv", "canon", "xdot", "xdot1.2", "xdot1.4")
 
 _NO_RENDERER = ("no Graphviz renderer found: `pip install graphviz-pure` (pure, no system "
@@ -271,6 +273,8 @@ def _fmt_array(a: Any, precision: int, max_entries: int = 12, width: int | None 
     """An array's values (up to ``max_entries``), else its min, mean and max. With
     ``width``, the text goes over as many lines of about that many characters as it takes."""
     a = np.asarray(a._data if isinstance(a, Tensor) else a)
+    if a.dtype.kind == "f":
+        a = a + 0.0  # -0.0 reads 0 (a learner read "grad [[-0]]" as a sign to look into)
     if a.size <= max_entries:
         text = _nested(a, precision)
         return text if width is None or len(text) <= width else _pack(text, width)
@@ -281,7 +285,7 @@ def _fmt_array(a: Any, precision: int, max_entries: int = 12, width: int | None 
     left_out = _nonfinite(a, finite.size)
     text = f"min {low}  mean {mean}  max {high}{left_out}"
     if width is not None and len(text) + 6 > width:  # 6: room for "value "
-        return f"min {low}  max {high}\nmean {mean}{left_out}"
+        return f"min {low}  mean {mean}\nmax {high}{left_out}"  # (in the same order)
     return text
 
 
@@ -300,8 +304,10 @@ def _pack(text: str, width: int) -> str:
     """``text`` over lines of at most ``width`` characters: a matrix one row a line when its
     rows fit (and hold more than one number), else broken after commas."""
     rows = text.split("], [")
-    if len(rows) > 1 and ", " in rows[0] and max(map(len, rows)) + 3 <= width:
-        return "],\n [".join(rows)
+    if len(rows) > 1 and ", " in rows[0]:  # a row a line, each broken as it must be: a row
+        # broken where the line was full read as two rows of the matrix
+        return "],\n [".join(rows if max(map(len, rows)) + 3 <= width
+                             else [_pack(r, width - 2).replace("\n", "\n  ") for r in rows])
     lines, line = [], ""
     for piece in text.split(", "):
         if line and len(line) + 2 + len(piece) > width:
@@ -801,7 +807,8 @@ def draw(*outputs: Tensor, rankdir: str = "auto", show_values: bool = True,
     how.scale = _compared_size(order, how)
     notes += [note for note in [_unmatched_note(order, how)] if note]
     if show_grads and any(more is not None for _, more in how.shown.values()):
-        notes.append(_ACCUMULATED if how.walked else _ELSEWHERE)
+        notes.append(_ACCUMULATED if how.walked else _DOWNSTREAM if any(
+            is_spent(t) for t in order) else _ELSEWHERE)
     graph = _picture([(node, *_node_label(node, how)) for node in nodes], edges, rankdir,
                      collapse, notes)
     graph.format = format  # (graphviz refuses a format it does not know, naming them)
@@ -1053,6 +1060,9 @@ _ACCUMULATED = ("grad: this graph's gradient. .grad: what the tensor's .grad hol
                 "differs: backward() from another output, through other graphs or again "
                 "through this one (retain_graph) added to it (a loop without p.grad = None "
                 "or zero_grad() between steps), or it was set by hand")
+_DOWNSTREAM = (".grad: what the tensor's .grad holds from a backward() from an output "
+               "computed from this one, through this graph: draw that output with this one, "
+               "al.draw(J, c), to see the gradients at these boxes")
 _ELSEWHERE = (".grad: what the tensor's .grad holds from backward() through other graphs; "
               "this one has had no backward() yet")
 

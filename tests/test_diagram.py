@@ -351,7 +351,7 @@ def looks_like(fmt, data, source):
 def test_formats_are_what_graphviz_pure_writes():
     done = subprocess.run([graphviz_pure_path(), "-T?"], capture_output=True, text=True)
     listed = done.stderr.split("Use one of:")[1].split()
-    assert sorted(FORMATS) == sorted(listed)
+    assert sorted(FORMATS) == sorted(set(listed) - {"xdot_json"})  # (its xdot_json is dot_json)
 
 
 def test_render_to_error_lists_exactly_the_formats(tmp_path):
@@ -1175,3 +1175,39 @@ def test_drawing_what_is_not_a_tensor_says_what_to_draw():
         al.draw(value)
     with pytest.raises(TypeError, match=r"al.draw\(\*outputs\)"):
         al.draw([x * 2, x * 3])
+
+
+def test_a_matrix_too_wide_for_one_line_keeps_a_row_a_line_and_no_negative_zero():
+    """A (3, 4) gradient drew as four lines, its second row broken where the line was full:
+    it read as a fourth row. And -0.0 drew as "-0"."""
+    from autograd_lite.diagram import _fmt_array
+    g = np.array([[-0.05615, 0.06756, -0.07443, 0.08071],
+                  [-0.004064, 0.003135, -0.005219, 0.00296], [1.0, 2.0, 3.0, 4.0]])
+    lines = _fmt_array(g, 4, 12, 40).splitlines()
+    assert [line[:3] for line in lines] == ["[[-", " [-", "  0", " [1"]  # row 2 goes on, indented
+    assert _fmt_array(np.array([[-0.0, 0.2]]), 4) == "[[0, 0.2]]"
+    assert _fmt_array(np.full(100, -0.6931), 4, 12, 30).splitlines() == [
+        "min -0.6931  mean -0.6931", "max -0.6931"]  # the order of the one-line summary
+
+
+def test_drawing_part_of_a_graph_after_a_later_outputs_backward_says_what_to_draw():
+    """draw(c) after e.backward(), e made from c, said "this one has had no backward() yet"."""
+    a = Tensor(2.0, requires_grad=True, name="a")
+    b = Tensor(3.0, requires_grad=True, name="b")
+    c = a + b
+    e = c * (b + 1)
+    e.backward()
+    note = re.findall(r'label="([^"]*)"', al.draw(c).source)[-1].replace("\n", " ")
+    assert "from a backward() from an output computed from this one" in note
+    assert "no backward() yet" not in note
+    assert "grad 4" in al.draw(e, c).source  # as it says
+
+
+def test_graphviz_pures_xdot_json_is_not_offered_as_one():
+    """It wrote dot_json's bytes (no drawing operations) under xdot_json's name."""
+    from autograd_lite.diagram import FORMATS, RenderError, find_renderer
+    assert "xdot_json" not in FORMATS
+    if (find_renderer() or "").endswith("graphviz-pure"):
+        a = Tensor(2.0, requires_grad=True, name="a")
+        with pytest.raises(RenderError, match="cannot write 'xdot_json'.*install Graphviz"):
+            al.draw(a * a).pipe(format="xdot_json")
