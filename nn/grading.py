@@ -459,12 +459,19 @@ def _not_real_arrays(grads) -> dict[str, str]:
                 isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))):
             continue
         try:
-            numeric = isinstance(v, al.Tensor) or np.asarray(v).dtype.kind in "biufc"
+            arr = np.asarray(v)
+            numeric = isinstance(v, al.Tensor) or arr.dtype.kind in "biufc" or (
+                arr.dtype.kind == "O" and _numbers_in(arr))  # (dW1.astype(object) scored 100)
         except (TypeError, ValueError):
             numeric = False
         if numeric:
             odd[key] = _kind(v)
     return odd
+
+
+def _numbers_in(arr: np.ndarray) -> bool:
+    """Whether an object array holds numbers alone (text is check_gradients' to name)."""
+    return all(isinstance(x, numbers.Number) for x in arr.flat)
 
 
 def _kind(v) -> str:
@@ -498,12 +505,15 @@ def _cost_row(yours, engines: float) -> GradientRow:
     """The learner's cost against the engine's, as a row of the report: relative 1e-6
     (1e-4 for a float32 cost, the course's log(1 - A) in float32)."""
     row = GradientRow(parameter="cost", key="cost", shape=(), status="ok", engine=engines)
-    try:
-        value = np.asarray(yours, dtype=float)
-        mine = float(value.reshape(()))
+    try:  # (text and lists are not the course's cost: "5.80" and [cost] scored 100)
+        if isinstance(yours, (str, bytes, list, tuple, dict)) or np.asarray(
+                yours).dtype.kind not in "biuf":
+            raise TypeError
+        mine = float(np.asarray(yours, dtype=float).reshape(()))
     except (TypeError, ValueError):
-        row.status, row.message = "wrong", (f"the cost should be one number, got "
-                                            f"{type(yours).__name__} {np.shape(yours)}")
+        row.status, row.message = "wrong", (
+            f"the cost should be one number (np.squeeze(cost), as the course's propagate "
+            f"returns it), got {type(yours).__name__} {np.shape(yours)}")
         return row
     row.yours, row.max_abs_error = mine, abs(mine - engines)
     row.diff_engine = relative_difference(mine, engines)

@@ -201,6 +201,11 @@ def test_a_learner_that_writes_into_its_inputs_is_graded_on_what_it_returned(tmp
     ('return {"dw": dw, "db": db}, np.squeeze(cost)',
      'return np.squeeze(cost), {"dw": dw, "db": db}',
      r"propagate should return \(grads, cost\).*it returned a tuple \(float64, dict\)"),
+    ('return {"dw": dw, "db": db}, np.squeeze(cost)',  # text and a list scored 100
+     'return {"dw": dw, "db": db}, str(np.squeeze(cost))',
+     r"the cost should be one number \(np.squeeze\(cost\).*got str"),
+    ('return {"dw": dw, "db": db}, np.squeeze(cost)',
+     'return {"dw": dw, "db": db}, [np.squeeze(cost)]', r"the cost should be one number.*list"),
 ])
 def test_week_2s_propagate_is_told_what_is_wrong_with_what_it_returned(tmp_path, old, new,
                                                                        verdict):
@@ -712,6 +717,8 @@ def test_the_crash_named_is_the_smallest_even_when_the_first_search_met_one(tmp_
      "dW1 is a matrix"),
     ("complex", "    return grads\n", "    grads['db1'] = grads['db1'] + 0j\n    return grads\n",
      "db1 is of complex128"),
+    ("object", "    return grads\n", "    grads['db1'] = grads['db1'].astype(object)\n"
+     "    return grads\n", "db1 is of object"),
     ("tensor", "    return grads\n",
      "    import autograd_lite as al\n    grads['dW1'] = al.Tensor(grads['dW1'])\n"
      "    return grads\n",
@@ -748,7 +755,8 @@ def test_a_learner_that_would_have_scored_100_wrongly_scores_zero(tmp_path, name
     text = results["output"] + "".join(t["output"] for t in results["tests"])
     assert expected in text
     keys = len(results["tests"])
-    assert results["score"] == (0.0 if name not in ("list", "matrix", "complex", "tensor")
+    assert results["score"] == (0.0 if name not in ("list", "matrix", "complex", "object",
+                                                    "tensor")
                                 else pytest.approx(100.0 * (keys - 1) / keys))  # one key fails
     assert al.check_gradients is check  # put back for whatever is graded next
     assert GradientReport.passed is passed and grading.FIXED_CASES is fixed
