@@ -160,11 +160,14 @@ def register_profiles(default: str = "ci") -> str:
 
     then ``AUTOGRAD_LITE_PROFILE=thorough python -m pytest`` runs the thorough one.
     """
-    from hypothesis import HealthCheck, settings
+    from hypothesis import HealthCheck, Phase, settings
 
     base = settings.get_profile("default")  # (not the loaded one: a second call from
-    for key, options in _PROFILES.items():  # another conftest made "thorough" derandomized)
-        settings.register_profile(key, base, deadline=None, suppress_health_check=[
+    # another conftest made "thorough" derandomized). No explain phase: its "lines always and
+    # only run by failing test cases" named the engine's backward.py, not the learner's code
+    phases = [p for p in base.phases if p is not Phase.explain]
+    for key, options in _PROFILES.items():
+        settings.register_profile(key, base, deadline=None, phases=phases, suppress_health_check=[
             HealthCheck.too_slow, HealthCheck.filter_too_much], **options)
     chosen = os.environ.get("AUTOGRAD_LITE_PROFILE") or default
     if chosen not in _PROFILES:
@@ -499,11 +502,13 @@ class GradientMismatchError(AssertionError):
     inputs: the inputs as hand_grad got them (arrays, in their own dtype). yours:
     hand_grad's gradients as float64 arrays (None where one is not numeric). engine: the
     engine's (float64). problems: one dict per problem, {"input", "reason", "message"};
-    ``reason`` is "values", "shape", "missing" (None given), "not finite", "count",
-    "wrote into input" or "f not finite". input, reason: the first problem's (input None
+    ``reason`` is "values", "shape", "type" (a list, np.matrix, complex or Tensor given),
+    "missing" (None given), "not finite", "count", "wrote into input", "custom op's VJP" or
+    "f not finite". input, reason: the first problem's (input None
     for f itself or the count). relative_difference: ||yours - engine|| / (||yours|| +
     ||engine||) for that input (NaN for a NaN/inf; None where there is nothing to
-    compare). diagram: the path in the message. tolerances: (rtol, atol) per input (atol,
+    compare). diagram: the path in the message ("" for an example hypothesis tries while
+    shrinking: only the one it reports is drawn). tolerances: (rtol, atol) per input (atol,
     for a float32 input, one per entry).
     """
 

@@ -552,6 +552,8 @@ def test_register_profiles_called_twice_keeps_thorough_random(monkeypatch):
         register_profiles()
         thorough = settings.get_profile("thorough")
         assert thorough.derandomize is False and thorough.max_examples == 400
+        from hypothesis import Phase  # (its report pointed teachers at the engine's lines)
+        assert Phase.explain not in thorough.phases and Phase.shrink in thorough.phases
         assert settings.get_profile("ci").derandomize is True
     finally:
         settings.register_profile("_restored", loaded)
