@@ -364,7 +364,15 @@ def _run_hooks(t: Tensor, g: Any) -> Any:
         if type(g) is ndarray:  # (a VJP's array may be another's gradient too)
             shown = g.view()
             shown.flags.writeable = False
-        new = hook(shown)
+        try:
+            new = hook(shown)
+        except ValueError as err:
+            if "read-only" not in str(err):
+                raise
+            of = f" of {_label(t).strip()}" if _label(t) else ""
+            raise ValueError(f"register_hook: the hook {_hook_name(hook)} wrote into the "
+                             f"gradient{of} it was shown, which other tensors' gradients may "
+                             "share; return a new one instead (g * 2, not g *= 2)") from err
         if new is None:
             continue
         if type(g) is Tensor:  # create_graph: the new gradient may be recorded
@@ -372,12 +380,15 @@ def _run_hooks(t: Tensor, g: Any) -> Any:
         else:
             new = np.array(new._data if type(new) is Tensor else new, dtype=t.dtype)
         if new.shape != t.shape:
-            name = getattr(hook, "__name__", type(hook).__name__)
-            raise ValueError(f"register_hook: the hook {name} returned a gradient of shape "
-                             f"{new.shape} for {_label(t)}of shape {t.shape}; return one of "
-                             "that shape, or None to leave the gradient as it is")
+            raise ValueError(f"register_hook: the hook {_hook_name(hook)} returned a gradient "
+                             f"of shape {new.shape} for {_label(t)}of shape {t.shape}; return "
+                             "one of that shape, or None to leave the gradient as it is")
         g = new
     return g
+
+
+def _hook_name(hook: Callable) -> str:
+    return getattr(hook, "__name__", type(hook).__name__)
 
 
 def _total(grad: Any, g: Any) -> Any:

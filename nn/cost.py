@@ -56,11 +56,16 @@ def check_probabilities(A, Y, name="A", who="compute_cost") -> None:
     gave a cost, or 0.0 through the course's nansum, and a label 2 or -1 a cost, without a
     word. NaN in A passes (a diverged run's, which the trainers name); NaN in Y does not
     (nansum would drop its example). A Tensor's values are not read here:
-    binary_cross_entropy checks its own, also while al.compile traces.
+    binary_cross_entropy checks its own, also while al.compile traces; nor are labels that
+    al.compile traces (Y an argument of the compiled function: reading them raised).
 
     Shapes: A and Y (1, m)."""
-    _in_unit_interval(np.asarray(Y, dtype=float), "Y", "labels: 0 and 1 for the two classes",
-                      who, nan=False)
+    try:
+        labels = np.asarray(Y, dtype=float)
+    except al.TraceError:
+        labels = None
+    if labels is not None:
+        _in_unit_interval(labels, "Y", "labels: 0 and 1 for the two classes", who, nan=False)
     if not isinstance(A, al.Tensor):
         _in_unit_interval(np.asarray(A, dtype=float), name, f"predictions, the sigmoid's "
                           f"output: give {name} = sigmoid(Z), not Z", who)

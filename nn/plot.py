@@ -52,9 +52,11 @@ def plot_costs(costs, learning_rate=None, every: int = 100, unit: str = "iterati
 def plot_decision_boundary(predict: Callable, X, Y, title: str | None = None, ax=None,
                            resolution: float = 0.01):
     """The course's decision boundary on 2-D data: ``predict`` maps points (2, k) to
-    predictions (1, k) (as nn.shallow.predict(parameters, .) does); the regions it predicts
-    are filled, and the examples X (2, m) drawn coloured by their labels Y (1, m). xlabel
-    "x1", ylabel "x2". Returns the Figure."""
+    predictions (1, k) (as nn.shallow.predict(parameters, .) does), or, as the course's
+    planar_utils passes them, points (k, 2) (the notebooks' ``lambda x: predict(parameters,
+    x.T)``: tried when the first form raises); the regions it predicts are filled, and the
+    examples X (2, m) drawn coloured by their labels Y (1, m). xlabel "x1", ylabel "x2".
+    Returns the Figure."""
     X, Y = np.asarray(X, dtype=float), np.asarray(Y)
     if X.ndim != 2 or X.shape[0] != 2:
         raise ValueError(f"plot_decision_boundary: X should be (2, m), two features per "
@@ -65,7 +67,7 @@ def plot_decision_boundary(predict: Callable, X, Y, title: str | None = None, ax
     lo, hi = X.min(axis=1) - 1, X.max(axis=1) + 1
     steps = [min(int((hi[k] - lo[k]) / resolution) + 1, 600) for k in (0, 1)]
     xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], steps[0]), np.linspace(lo[1], hi[1], steps[1]))
-    Z = np.asarray(predict(np.c_[xx.ravel(), yy.ravel()].T))  # (1, k) for the grid's k points
+    Z = _predicted(predict, np.c_[xx.ravel(), yy.ravel()])  # (1, k) for the grid's k points
     if Z.size != xx.size:
         raise ValueError(f"plot_decision_boundary: predict should map points (2, k) to "
                          f"predictions (1, k) with k = {xx.size}, got {Z.shape}")
@@ -77,6 +79,18 @@ def plot_decision_boundary(predict: Callable, X, Y, title: str | None = None, ax
     if title is not None:
         ax.set_title(title)
     return fig
+
+
+def _predicted(predict: Callable, grid: np.ndarray) -> np.ndarray:
+    """predict's answer for the grid's points (k, 2): given as columns (2, k), nn's form, else
+    as rows (k, 2), the course's (its predict(parameters, x.T) raised nn's "use X.T")."""
+    try:
+        return np.asarray(predict(grid.T))
+    except (ValueError, TypeError) as first:
+        try:
+            return np.asarray(predict(grid))
+        except Exception:
+            raise first from None
 
 
 def _name(classes, k) -> str:

@@ -143,3 +143,31 @@ def test_a_one_tuple_comes_back_a_one_tuple_as_the_readme_says():
         value, (dw,) = step(w)
         assert type(value) is tuple and len(value) == 1 and value[0] == 3.0
     assert "return ((J,), (dx,))" in step.source
+
+
+@pytest.mark.parametrize("model", ["deep", "shallow"])
+def test_a_cost_built_from_nns_compute_cost_compiles_with_the_labels_as_an_argument(model):
+    """compute_cost read Y's values to check them; under al.compile Y is traced, and the
+    obvious compiled course step raised a TraceError pointing into nn/cost.py."""
+    import nn
+    from nn import deep, shallow
+    X, Y = nn.planar_flower()
+    if model == "deep":
+        params = deep.initialize_parameters_deep([2, 4, 3, 1])
+
+        def J(params, X, Y):
+            return deep.compute_cost(deep.L_model_forward(X, params)[0], Y)
+    else:
+        params = shallow.initialize_parameters(2, 4, 1)
+
+        def J(params, X, Y):
+            return shallow.compute_cost(shallow.forward_propagation(X, params)[0], Y)
+    value, grads = al.value_and_grad(J)(params, X, Y)
+    step = al.compile(J, argnums=0)
+    for labels in (Y, 1 - Y):  # the trace, then a replay with other labels
+        value, grads = al.value_and_grad(J)(params, X, labels)
+        compiled, compiled_grads = step(params, X, labels)
+        assert np.asarray(compiled).tobytes() == np.asarray(value).tobytes()
+        assert all(compiled_grads[k].tobytes() == grads[k].tobytes() for k in grads)
+    with pytest.raises(ValueError, match="Y should hold values in"):  # eagerly still checked
+        J(params, X, 2 * Y)

@@ -56,6 +56,12 @@ def test_the_decision_boundary_on_the_flower():
     assert len(ax.collections[-1].get_offsets()) == 400  # every example drawn
     with pytest.raises(ValueError, match=r"X should be \(2, m\).*got \(400, 2\)"):
         nn.plot.plot_decision_boundary(lambda x: x[:1], X.T, Y)
+    # the course's call: its planar_utils passes points as rows, so the notebooks transpose
+    course = nn.plot.plot_decision_boundary(lambda x: nn.shallow.predict(parameters, x.T), X, Y)
+    np.testing.assert_array_equal(course.axes[0].collections[0].get_array(),
+                                  fig.axes[0].collections[0].get_array())  # the same regions
+    with pytest.raises(nn.checks.ShapeError, match=r"X should be \(n_x, m\)"):  # neither: the 1st
+        nn.plot.plot_decision_boundary(lambda x: nn.shallow.predict(parameters, x[:1]), X, Y)
 
 
 def test_the_mislabelled_images_grid():
