@@ -388,7 +388,8 @@ class _GuardWriter:
         if static:
             return self.constant(x, a)
         if t is Tensor:
-            self.test(f"type({x}) is not Tensor or {x}._op is not None" + (
+            self.test(f"type({x}) is not Tensor or {x}._op is not None or {x}._retain is not "
+                      "False" + (  # (a hook, or retain_grad: the cache path says what to do)
                 f" or {x}.requires_grad is not {a.requires_grad!r}" if self.cf.argnums is None
                 and type(a.requires_grad) is bool else ""))
             self.lines.append(f"    {x}_data = {x}._data")
@@ -781,6 +782,17 @@ def _check_int_arguments(cf: Compiled, args: tuple, root: Tensor, wanted: list[T
     ints = [n for n, a in _array_leaves(cf, args) if a.dtype.kind in "biu"]
     if not ints:
         return
+    narrow = [(n, a.dtype) for n, a in _array_leaves(cf, args)
+              if a.dtype.kind == "u" or a.dtype.kind == "i" and a.dtype.itemsize < 8]
+    if narrow:  # (its arithmetic wraps with the values, uint8's y - 1 at 0, where float64's
+        # does not: the first call's values need not show it)
+        name, dtype = narrow[0]
+        raise TypeError(f"al.compile({cf.__name__}): {name} is a {dtype} array, which the "
+                        f"compiled function takes as float64, where eager numpy computes in "
+                        f"{dtype}, whose arithmetic wraps ({np.iinfo(dtype).max} + 1 is "
+                        f"{np.iinfo(dtype).min} in {dtype}), so a replay could give other "
+                        f"numbers than eager's: pass it in the "
+                        f"float dtype you compute in, e.g. {name}.astype(np.float64)")
     from .backward import gradients
     with contextlib.redirect_stdout(_QuietThread(sys.stdout)), modes.enable_grad():
         out = cf.f(*args)

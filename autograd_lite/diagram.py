@@ -428,6 +428,7 @@ def _labels(order: list[Tensor], extra: list, known: Mapping[int, str] | None = 
     are t1, t2, ... in the order drawn."""
     known = known or {}
     names: dict[int, str] = {}
+    taken: set[str] = set()
     unnamed = itertools.count(1)
     for t in extra + order:
         if id(t) in names:
@@ -447,11 +448,14 @@ def _labels(order: list[Tensor], extra: list, known: Mapping[int, str] | None = 
         else:
             label = (_const_text(t, known, operand=True) if not t.requires_grad
                      else f"t{next(unnamed)}")
+        if held in taken and t._op is not None:  # (a leaf named Z, and Z = Z @ W: two "Z")
+            held = None
         if held is not None and t._op is not None:  # Z = w.T @ X + b: a learner's own name
             if titles is not None:
                 titles[id(t)] = f"{held} = {label}"
             label = held
         names[id(t)] = label
+        taken.add(label)
     return names
 
 

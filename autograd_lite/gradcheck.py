@@ -1047,12 +1047,15 @@ def _subgradient_at_kinks(f, given, i, mine, engine, tolerance) -> bool:
             step = 1e-6 * (1 + abs(x[index]))
             low, high = slopes(index, step)
             slack, gap = 1e-4 * (1 + abs(low) + abs(high)), high - low
-            if not gap > 10 * slack:  # (1e3 * slack missed a relu kink of slopes 0 and 0.107)
+            # f's rounding moves a slope by up to eps |f| / step (16 times that at step / 16):
+            # a cost of 1e9 made noise of 0.2 that passed for a kink
+            noise = 4 * np.finfo(np.float64).eps * (abs(at) + 1) / step
+            if not gap > 10 * (slack + 16 * noise):  # (1e3 * slack missed slopes 0 and 0.107)
                 return False
             # a kink's gap stays as the step shrinks; a bend's (curvature, at 1e12 a step
             # of 1e6) shrinks with it, 16 times here
             low, high = slopes(index, step / 16)
-            if not (high - low > max(10 * slack, gap / 2)
+            if not (abs(high - low - gap) <= gap / 4
                     and low - slack <= mine[index] <= high + slack):
                 return False
     return True

@@ -1211,3 +1211,13 @@ def test_graphviz_pures_xdot_json_is_not_offered_as_one():
         a = Tensor(2.0, requires_grad=True, name="a")
         with pytest.raises(RenderError, match="cannot write 'xdot_json'.*install Graphviz"):
             al.draw(a * a).pipe(format="xdot_json")
+
+
+def test_a_variable_that_names_another_box_already_does_not_name_a_second():
+    """A hostile review: a leaf named Z and the caller's Z = Z @ W drew two boxes "Z", and
+    compare={"dZ": ...} outlined both."""
+    W = Tensor(np.ones((2, 2)), requires_grad=True, name="W")
+    Z = Tensor(np.ones((2, 2)), requires_grad=True, name="Z")
+    Z = Z @ W
+    firsts = [v.split("\\n")[0] for v in labels(al.draw(Z.sum()).source).values()]
+    assert firsts.count("Z") == 1 and "Z @ W" in firsts

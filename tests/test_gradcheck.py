@@ -815,3 +815,14 @@ def test_nn_s_own_backward_passes_at_an_exact_relu_kink():
     assert al.check_gradients(lambda T: L_model_cost_engine(T, X, Y), P, grads).passed
     wrong = {**grads, "db2": np.array([[0.3]])}  # past the right slope, 0.107
     assert not al.check_gradients(lambda T: L_model_cost_engine(T, X, Y), P, wrong).passed
+
+
+@pytest.mark.parametrize("offset", [1e7, 1e9])
+def test_a_costs_rounding_noise_is_not_taken_for_a_kink(offset):
+    """A hostile review: with the kink test loosened, sum(w^2) + 1e9 rounded its one-sided
+    slopes apart by ~0.2, and an 18 % wrong gradient passed as "a kink's subgradient"."""
+    w = {"w": np.array([[-0.83304, 0.5]])}
+    right = 2 * w["w"]
+    cost = lambda P: (P["w"] ** 2).sum() + offset  # noqa: E731
+    assert al.check_gradients(cost, w, {"dw": right}).passed
+    assert not al.check_gradients(cost, w, {"dw": right + np.array([[0.3, 0.0]])}).passed

@@ -111,6 +111,10 @@ def test_a_hook_returning_the_wrong_shape_names_it_and_the_shapes():
     with pytest.raises(ValueError, match=r"hook flatten returned a gradient of shape "
                                          r"\(8,\) for 'W1' of shape \(4, 2\)"):
         W.sum().backward()
+    unnamed = al.Tensor(np.ones(2), requires_grad=True)
+    unnamed.register_hook(lambda g: g[:1])
+    with pytest.raises(ValueError, match=r"of shape \(1,\) for a tensor of shape \(2,\)"):
+        unnamed.sum().backward()
 
 
 def test_bad_registrations_say_what_to_do():
@@ -203,3 +207,30 @@ def test_hooks_agree_with_torch():
         J.backward()
         results.append(np.asarray(W.grad))
     np.testing.assert_allclose(results[0], results[1], rtol=1e-12, atol=1e-12)
+
+
+def test_a_hook_registered_after_a_compiled_functions_first_call_is_refused_too():
+    """A hostile review: the replay's fast path never looked for hooks: the hook was silently
+    not run."""
+    x = al.Tensor([1.0, 2.0], requires_grad=True)
+    step = al.compile(lambda x: (x * x).sum())
+    step(x)
+    handle = x.register_hook(lambda g: g * 0)
+    with pytest.raises(TypeError, match="argument 0 has a hook"):
+        step(x)
+    handle.remove()
+    assert step(x)[1][0].tolist() == [2.0, 4.0]
+    x.retain_grad()  # (a leaf's retain_grad: nothing to refuse, the slower path takes it)
+    assert step(x)[1][0].tolist() == [2.0, 4.0]
+
+
+def test_hooks_run_only_on_the_inputs_asked_for():
+    """A hostile review: backward(inputs=[w]) ran the hook of x, whose gradient nobody asked
+    for (PyTorch calls it 0 times)."""
+    x = al.Tensor([1.0, 2.0], requires_grad=True)
+    w = al.Tensor([3.0, 4.0], requires_grad=True)
+    calls = []
+    x.register_hook(lambda g: calls.append("x"))
+    w.register_hook(lambda g: calls.append("w"))
+    (x * w).sum().backward(inputs=[w])
+    assert calls == ["w"] and x.grad is None

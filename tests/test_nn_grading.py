@@ -432,7 +432,7 @@ def test_a_near_miss_of_a_graded_name_is_pointed_at(tmp_path):
      "return {\"dw\": dw, \"db\": db}, -np.squeeze(cost)", r"cost: yours is -", 200 / 3),
     ("return {\"dw\": dw, \"db\": db}, np.squeeze(cost)",
      "return {\"dw\": dw, \"db\": db}, [cost, cost]",
-     r"the cost should be one number, got list", 200 / 3),
+     r"the cost should be one number \(np.squeeze\(cost\).*got list", 200 / 3),
     ("return {\"dw\": dw, \"db\": db}, np.squeeze(cost)",
      "return {\"dw\": dw, \"db\": db}, np.float32(np.squeeze(cost))", None, 100.0),
 ])
@@ -1272,3 +1272,20 @@ def test_learners_graded_in_one_process_each_get_their_own_helpers(tmp_path, mon
               for who in ("alice", "bob", "alice", "bob")]
     assert scores == [100.0, 0.0, 100.0, 0.0]
     assert sys.modules["dnn_utils"] is teachers  # set aside while they were graded
+
+
+def test_a_learners_copy_of_the_library_beside_its_file_does_not_replace_the_graders(tmp_path):
+    """A hostile review: a submission folder holding autograd_lite/ (a learner who copied the
+    library in) set aside the grader's own, whose lazy imports then loaded the learner's
+    copy: no score, 'the grader itself failed'. (A fresh process, as the command runs.)"""
+    for package in ("autograd_lite", "nn"):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("raise ImportError('the copy')\n")
+    learner = tmp_path / "submission.py"
+    learner.write_text((LEARNERS / "deep_correct.py").read_text())
+    code = ("import sys; from nn.grading import grade; "
+            f"r = grade({str(learner)!r}, examples=3, out_dir={str(tmp_path / 'out')!r}); "
+            "print(r['score']); print(r['output'])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=str(ROOT), timeout=120)
+    assert done.stdout.startswith("100.0"), done.stdout + done.stderr
