@@ -302,7 +302,7 @@ def _deliver_leaves(leaves, targets, found, held, inputs, outside, hooks) -> lis
 
 # ---- hooks: t.register_hook(fn), PyTorch's --------------------------------------------
 
-_hooked = [False]  # whether any hook was ever registered: leaves are looked at only then
+_hooked = [0]  # hooks registered, less those removed: while 0, leaves are not looked at
 
 
 class HookHandle:
@@ -319,6 +319,7 @@ class HookHandle:
         hooks = getattr(t, "_hooks", None) if t is not None else None
         if hooks and self._hook in hooks:
             hooks.remove(self._hook)
+            _hooked[0] -= 1
             if not hooks and t._retain == "hooks":
                 t._retain = False
 
@@ -351,7 +352,7 @@ def register_hook(self: Tensor, hook: Callable) -> HookHandle:
     hooks.append(hook)
     if self._retain is False:
         self._retain = "hooks"  # (the walk stops here to run them; .grad is not kept)
-    _hooked[0] = True
+    _hooked[0] += 1
     return HookHandle(self, hook)
 
 

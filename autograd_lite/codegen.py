@@ -151,7 +151,7 @@ def _one_lambda(text: str) -> ast.Lambda | None:
 # Functions that the generated code calls by a readable name rather than inlining.
 def _friendly_names() -> dict[Any, str]:
     from . import ops
-    return {ops._stable_sigmoid: "sigmoid", ops._probabilities: "probabilities"}
+    return {ops._stable_sigmoid: "sigmoid", ops.probabilities: "probabilities"}
 
 
 # Functions of a value's shape, dtype or type only: fixed per trace, so evaluated now.

@@ -301,7 +301,7 @@ def _clipped(p):
 
 
 def _bce_forward(p, y):
-    pc = _clipped(_probabilities(p))  # p of exactly 0 or 1: a large finite cost, not inf
+    pc = _clipped(probabilities(p))  # p of exactly 0 or 1: a large finite cost, not inf
     losses = y * np.log(pc) + (1 - y) * np.log(1 - pc)
     return -(losses.sum() / losses.size)
 
@@ -953,7 +953,7 @@ def binary_cross_entropy_with_logits(z: ArrayLike, y: ArrayLike, *, reduction: s
     return apply(_bce_logits, (z, y))
 
 
-def _probabilities(p: Any) -> Any:
+def probabilities(p: Any) -> Any:
     """p, its values checked to lie in [0, 1], as PyTorch's binary_cross_entropy checks them:
     logits there were clipped into a finite, wrong cost (the course's forgotten sigmoid).
     In bce's forward, so that al.compile's code checks every replay too (by this name)."""

@@ -234,3 +234,15 @@ def test_hooks_run_only_on_the_inputs_asked_for():
     w.register_hook(lambda g: calls.append("w"))
     (x * w).sum().backward(inputs=[w])
     assert calls == ["w"] and x.grad is None
+
+
+def test_removing_every_hook_gives_the_walk_back_its_hookless_path():
+    from autograd_lite import backward
+    before = backward._hooked[0]
+    x = al.Tensor([1.0], requires_grad=True)
+    y = x * 2
+    handles = [x.register_hook(print), y.register_hook(print)]
+    assert backward._hooked[0] == before + 2 and y._retain == "hooks"
+    for handle in handles:
+        handle.remove()
+    assert backward._hooked[0] == before and y._retain is False
