@@ -283,9 +283,10 @@ def _deliver_leaves(leaves, targets, found, held, inputs, outside, hooks) -> lis
     """The leaves' totals, after their hooks (``hooks``: not for draw or explain):
     accumulated into ``.grad``, or returned for the requested inputs (None where
     unreached), the others' tensors put in ``outside`` if it is a list."""
-    if hooks and _hooked[0]:  # (looked at only once a hook was registered; a leaf not asked
-        leaves = [(t, _run_hooks(t, g) if getattr(t, "_hooks", None) and (  # for is not run:
-            targets is None or id(t) in targets) else g) for t, g in leaves]  # PyTorch's)
+    if hooks and _hooked[0]:  # (only while hooks are registered; as in PyTorch, a leaf that
+        # backward(inputs=) does not ask for runs none)
+        leaves = [(t, _run_hooks(t, g) if getattr(t, "_hooks", None)
+                   and (targets is None or id(t) in targets) else g) for t, g in leaves]
     if targets is None:
         with _lock:  # .grad += is a read-modify-write: threads must not interleave
             for t, g in leaves:
@@ -384,8 +385,8 @@ def _run_hooks(t: Tensor, g: Any) -> Any:
         if new.shape != t.shape:
             raise ValueError(f"register_hook: the hook {_hook_name(hook)} returned a gradient "
                              f"of shape {new.shape} for {_label(t) or 'a tensor '}of shape "
-                             f"{t.shape}; return "
-                             "one of that shape, or None to leave the gradient as it is")
+                             f"{t.shape}; return one of that shape, or None to leave the "
+                             "gradient as it is")
         g = new
     return g
 

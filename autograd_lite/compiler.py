@@ -776,23 +776,23 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
 def _check_int_arguments(cf: Compiled, args: tuple, root: Tensor, wanted: list[Tensor]) -> None:
     """An int or bool array argument is traced as a float64 input (as Tensor() takes it),
     where eager numpy computes with it as it is: float32 * a bool mask is float32, float32 *
-    float64 is not, and uint8's 0 - 1 is 255. So f runs once more, eagerly, on the arguments
-    themselves, and a value or a gradient that is not the trace's, bit for bit, is refused
-    rather than replayed."""
+    float64 is not. So f runs once more, eagerly, on the arguments themselves, and a value or
+    a gradient that is not the trace's, bit for bit, is refused rather than replayed. An int
+    narrower than int64 is refused at once: its arithmetic wraps, at values the first call
+    need not have (uint8's y - 1 at 0 is 255)."""
     ints = [n for n, a in _array_leaves(cf, args) if a.dtype.kind in "biu"]
     if not ints:
         return
     narrow = [(n, a.dtype) for n, a in _array_leaves(cf, args)
               if a.dtype.kind == "u" or a.dtype.kind == "i" and a.dtype.itemsize < 8]
-    if narrow:  # (its arithmetic wraps with the values, uint8's y - 1 at 0, where float64's
-        # does not: the first call's values need not show it)
+    if narrow:
         name, dtype = narrow[0]
         raise TypeError(f"al.compile({cf.__name__}): {name} is a {dtype} array, which the "
                         f"compiled function takes as float64, where eager numpy computes in "
                         f"{dtype}, whose arithmetic wraps ({np.iinfo(dtype).max} + 1 is "
                         f"{np.iinfo(dtype).min} in {dtype}), so a replay could give other "
-                        f"numbers than eager's: pass it in the "
-                        f"float dtype you compute in, e.g. {name}.astype(np.float64)")
+                        f"numbers than eager's: pass it in the float dtype you compute in, "
+                        f"e.g. {name}.astype(np.float64)")
     from .backward import gradients
     with contextlib.redirect_stdout(_QuietThread(sys.stdout)), modes.enable_grad():
         out = cf.f(*args)
