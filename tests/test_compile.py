@@ -87,10 +87,11 @@ def test_compiled_equals_eager_bit_for_bit_on_random_graphs(case):
     assert called <= CALLED_BY_NAME and not step.constants, step.source
 
 
-# Called by name, not read: sigmoid (by design, for readability), concatenate's VJP (it
-# loops over a variable number of inputs), power's VJP when the exponent is an input and
-# prod's (they branch on values: the exponent's, a zero in a lane).
-CALLED_BY_NAME = {"_stable_sigmoid", "_dconcat", "_dpow_dbase", "_dprod"}
+# Called by name, not read: sigmoid (by design, for readability), bce's check of p (it
+# raises on values: every replay checks them), concatenate's VJP (it loops over a variable
+# number of inputs), power's VJP when the exponent is an input and prod's (they branch on
+# values: the exponent's, a zero in a lane).
+CALLED_BY_NAME = {"_stable_sigmoid", "probabilities", "_dconcat", "_dpow_dbase", "_dprod"}
 
 
 # ---- the composites that read values: a replay with new values recomputes them ----------------

@@ -58,7 +58,13 @@ def test_L_model_backward_with_course2_options_equals_engine(dims, m, seed, hidd
     else:
         J = deep.compute_cost(AL, Y)
     J += lambd / (2 * m) * sum(np.sum(params[f"W{l}"] ** 2) for l in range(1, len(dims)))
-    assert np.isclose(cost, J, rtol=1e-10)
+    from nn.cost import A_BOUND
+    if output == "sigmoid" and not np.all((AL > A_BOUND) & (AL < 1 - A_BOUND)):
+        # compute_cost clips AL to [1e-15, 1 - 1e-15], where the engine's logits cost is
+        # exact (the thorough profile drew AL = 4.6e-20 for a label 1: 6.37 against 8.04)
+        assert J <= cost + 1e-10
+    else:
+        assert np.isclose(cost, J, rtol=1e-10)
 
 
 @given(dims=st.tuples(st.integers(1, 5), st.integers(1, 8), st.integers(1, 5)),
