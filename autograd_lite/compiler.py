@@ -780,11 +780,10 @@ def _check_int_arguments(cf: Compiled, args: tuple, root: Tensor, wanted: list[T
     a gradient that is not the trace's, bit for bit, is refused rather than replayed. An int
     narrower than int64 is refused at once: its arithmetic wraps, at values the first call
     need not have (uint8's y - 1 at 0 is 255)."""
-    ints = [n for n, a in _array_leaves(cf, args) if a.dtype.kind in "biu"]
+    ints = [(n, a.dtype) for n, a in _array_leaves(cf, args) if a.dtype.kind in "biu"]
     if not ints:
         return
-    narrow = [(n, a.dtype) for n, a in _array_leaves(cf, args)
-              if a.dtype.kind == "u" or a.dtype.kind == "i" and a.dtype.itemsize < 8]
+    narrow = [(n, d) for n, d in ints if d.kind == "u" or d.kind == "i" and d.itemsize < 8]
     if narrow:
         name, dtype = narrow[0]
         raise TypeError(f"al.compile({cf.__name__}): {name} is a {dtype} array, which the "
@@ -806,7 +805,7 @@ def _check_int_arguments(cf: Compiled, args: tuple, root: Tensor, wanted: list[T
     if not same:
         what = "is an int or bool array" if len(ints) == 1 else "are int or bool arrays"
         raise TypeError(
-            f"al.compile({cf.__name__}): {', '.join(ints)} {what}, "
+            f"al.compile({cf.__name__}): {', '.join(n for n, _ in ints)} {what}, "
             "which the compiled function takes as float64, and f then gives other numbers "
             f"than it does eagerly (eager: {_dtype_of(eager)}, traced: {root._data.dtype}; "
             "numpy keeps float32 * a bool mask float32). Pass the array in the float dtype "

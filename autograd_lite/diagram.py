@@ -337,7 +337,7 @@ def _fmt_kwargs(kwargs: Mapping | None) -> str:
 
 
 def _caller_names() -> dict[int, str]:
-    """{id(object): variable name} for the arrays and leaf Tensors that the code calling
+    """{id(object): variable name} for the arrays and Tensors that the code calling
     draw/explain holds in variables (its locals, then its module's globals), so that a
     constant reads ``X (2, 400)`` and an unnamed parameter ``w``. Names starting with "_"
     (IPython's output history among them) and names that are not identifiers (pytest's
@@ -354,7 +354,8 @@ def _caller_names() -> dict[int, str]:
     variables: dict[int, str] = {}
     for space in spaces:  # (an op's result too: A = sigmoid(Z) is the learner's A)
         for name, v in list(space.items()):
-            if (_nameable(v) or type(v) is Tensor) and name[:1] != "_" and name.isidentifier():
+            if (type(v) is np.ndarray or type(v) is Tensor) and name[:1] != "_" \
+                    and name.isidentifier():
                 variables.setdefault(id(v), name)
     held = set(variables.values())  # a key that is another object's variable: P['W1']
     for name, v in dicts:
