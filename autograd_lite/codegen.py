@@ -774,6 +774,25 @@ class Generator:
         qv, yv = self.value_of(q), self.value_of(y)
         return qv.static and yv.static and np.array_equal(qv.value, 1 - np.asarray(yv.value))
 
+    def aliases(self) -> frozenset[str]:
+        """Gradients that are a forward value as they are, ``dt5 = t3`` (so after the unit
+        seed is dropped, ``dt5 = dout * t3``): substituted into their use they would read as
+        a forward value, ``db = t3 + dt3`` for ``(a + b) * (b + 1)``, so they keep a line."""
+        grads = set(self.gnames.values())
+        ones = ({k for k, v in self.shadow.items() if isinstance(v, np.floating) and v == 1}
+                if self.peephole else set())
+
+        def forward_value(node: ast.expr) -> bool:
+            if isinstance(node, ast.Name):
+                return node.id not in grads
+            return (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult)
+                    and any(isinstance(u, ast.Name) and u.id in ones and forward_value(x)
+                            for u, x in ((node.left, node.right), (node.right, node.left))))
+
+        return frozenset(st.targets[0].id for st in self.stmts
+                         if isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name)
+                         and st.targets[0].id in grads and forward_value(st.value))
+
     def grad_name(self, t: Tensor) -> str:
         """d<name>: the name of ``t``'s gradient (a temporary when ``t``'s name is one)."""
         if id(t) not in self.gnames:
@@ -875,7 +894,7 @@ class Generator:
         else:
             result = ast.Tuple([value, *grad_nodes, *extra])
         self.stmts.append(ast.Return(result))
-        body, n_forward = _simplify(self.stmts, self.temps, n_forward)
+        body, n_forward = _simplify(self.stmts, self.temps, n_forward, self.aliases())
         hoisted, body, n_forward = _hoist_constants(body, n_forward, {*self.ns, *self.imports},
                                                     self.alloc if self.peephole else None)
         if self.peephole:
@@ -946,9 +965,10 @@ def _stores(st: ast.stmt) -> set[str]:
     return set()
 
 
-def _simplify(stmts: list[ast.stmt], temps: set[str], n_forward: int):
+def _simplify(stmts: list[ast.stmt], temps: set[str], n_forward: int,
+              kept: frozenset[str] = frozenset()):
     """Drop temporaries that nothing reads, then substitute each temporary used once into
-    its use (when nothing it reads is written in between)."""
+    its use (when nothing it reads is written in between), except those ``kept``."""
     loads: dict[str, int] = {}
     assigned: dict[str, int] = {}
     stores: dict[str, list[int]] = {}
@@ -981,7 +1001,7 @@ def _simplify(stmts: list[ast.stmt], temps: set[str], n_forward: int):
                 uses.setdefault(name, i)
     for i, st in enumerate(stmts):
         name = temp_target(st) if alive[i] else None
-        if name is None or loads.get(name) != 1:
+        if name is None or loads.get(name) != 1 or name in kept:
             continue
         j = uses.get(name)
         use = stmts[j] if j is not None else None

@@ -55,6 +55,19 @@ def test_graph_code_prints_the_generated_numpy_code_which_runs_to_the_same_gradi
     assert f"d out / d w = {np.array2string(dw, precision=6, separator=', ')}" in out
 
 
+def test_the_courses_example_code_names_each_gradient_where_a_forward_value_is_its_value(capsys):
+    """de/dd = c and de/dc = d: each gradient keeps its line, so db reads as a sum of two
+    gradients (it read ``db = t3 + dt3``, t3 the forward a + b standing for dt5)."""
+    code, out, err = run(capsys, "graph", "(a+b)*(b+1)", "a=2", "b=3", "--code")
+    assert code == 0, err
+    backward = out[out.index("# backward"):].splitlines()[1:]
+    lines = [line.strip() for line in backward]
+    assert lines[:3] == ["dt3 = t5", "dt5 = t3", "db = dt5 + dt3"], backward
+    namespace = {}
+    exec(out[out.index("import numpy as np"):], namespace)  # noqa: S102
+    assert namespace["expression"](2.0, 3.0) == (20.0, (4.0, 9.0))
+
+
 @pytest.mark.parametrize("expression,value", [("1/0", "inf"), ("0/0", "nan"), ("2 + 3", "5")])
 def test_graph_of_numbers_alone_prints_numpys_value_as_its_help_says(capsys, expression, value):
     code, out, err = run(capsys, "graph", expression)
