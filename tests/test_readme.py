@@ -46,6 +46,30 @@ def test_the_python_blocks_run_in_order(tmp_path, monkeypatch):
     assert_git_ignores(tmp_path)
 
 
+def test_each_printed_output_shown_is_what_its_block_prints(tmp_path, monkeypatch):
+    """A ```text block after a ```python block shows what that block prints: every line of
+    it is a line of the output (indentation and trailing spaces aside: a shown excerpt may
+    be dedented), so a changed message or generated source cannot leave the README behind."""
+    blocks = [(kind, textwrap.dedent(body))
+              for kind, body in re.findall(r"```(\w+)\n(.*?)```", README, re.S)]
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    shown = 0
+    for i, (kind, body) in enumerate(blocks):
+        if kind != "python":
+            continue
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(body, f"README.md block {i + 1}", "exec"), namespace)  # noqa: S102
+        printed = {line.strip() for line in out.getvalue().splitlines()}
+        if i + 1 < len(blocks) and blocks[i + 1][0] == "text":
+            missing = [line for line in blocks[i + 1][1].splitlines()
+                       if line.strip() and line.strip() not in printed]
+            assert not missing, f"README block {i + 2} shows lines block {i + 1} does not print"
+            shown += 1
+    assert shown >= 3
+
+
 def _runnable(command):
     return not command.startswith(RUN_ELSEWHERE) and not any(n in command for n in NEEDS_DOWNLOAD)
 
