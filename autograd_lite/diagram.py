@@ -451,6 +451,9 @@ def _labels(order: list[Tensor], extra: list, known: Mapping[int, str] | None = 
                      else f"t{next(unnamed)}")
         if held in taken and t._op is not None:  # (a leaf named Z, and Z = Z @ W: two "Z")
             held = None
+        if label in taken and (t.name or t._op is None and known.get(id(t))):  # a, a_2
+            label = next(f"{label}_{k}" for k in itertools.count(2)
+                         if f"{label}_{k}" not in taken)
         if held is not None and t._op is not None:  # Z = w.T @ X + b: a learner's own name
             if titles is not None:
                 titles[id(t)] = f"{held} = {label}"
@@ -1341,7 +1344,8 @@ def explain(output: Tensor, precision: int = 4, max_nodes: int = 60) -> str:
         contributions[id(output)] = [(0, seed)]
     head = ("node", "op", "input", "upstream grad", "local derivative", "contribution")
     widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
-    text = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in [head] + rows]
+    text = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()
+            for r in [head] + rows]
     text.insert(1, "  ".join("-" * w for w in widths))
     text.append("")
     # a tensor made by an op and used more than once: its gradient, the upstream grad of its

@@ -283,6 +283,25 @@ def test_explain_shows_the_chain_rule_for_the_course_example():
     assert text.splitlines()[0].split() == ["node", "op", "input", "upstream", "grad", "local",
                                             "derivative", "contribution"]
     assert b.grad is None  # explain stores nothing
+    assert all(line == line.rstrip() for line in text.splitlines())  # no padding at the end
+
+
+def test_two_leaves_given_the_same_name_are_told_apart_as_compile_tells_them():
+    """Two tensors named "a" read "e = a * a" (a square) and a table with two rows for a;
+    the second is a_2, as in al.compile's source."""
+    a = al.tensor(2.0, requires_grad=True, name="a")
+    other = al.tensor(3.0, requires_grad=True, name="a")
+    e = a * other
+    source = al.draw(e).source
+    assert "e = a * a_2" in source and 'label="a_2' in source, source
+    table = al.explain(e)
+    assert "a: 3" in table and "a_2: 2" in table, table
+    def f(x, y):
+        return x * y
+    step = al.compile(f)
+    step(a, other)
+    assert "def f(a, a_2):" in step.source
+    assert a.name == other.name == "a"  # the names given are kept
 
 
 def test_explain_refuses_big_graphs():
