@@ -541,6 +541,9 @@ def grade(args) -> int:
                                 args.points, args.visibility, args.time_limit or None,
                                 args.function, on_stuck=stuck,
                                 total_time_limit=args.total_time_limit or None)
+    except KeyboardInterrupt:  # (stop, as asked; the 0 says why)
+        _write_results(grading.interrupted(args.learner, args.points, args.visibility), output)
+        raise
     except grading.GraderError:  # no score for Gradescope to record: the grader's own bug
         _WRITTEN.pop(output, None)  # must not cost the learner a 0 (the status says it)
         with contextlib.suppress(FileNotFoundError):

@@ -241,8 +241,13 @@ def load_learner(path):
         with _time_limit(f"importing {path}"), \
                 contextlib.redirect_stdout(_BoundedOutput(sys.stdout)):
             spec.loader.exec_module(module)
-    except (Exception, SystemExit):  # the learner's code: whatever it raises scores 0
-        raise LearnerError(f"{path} failed to import:\n{traceback.format_exc()}") from None
+    except (Exception, SystemExit) as raised:  # the learner's code: whatever it raises scores 0
+        frames = traceback.extract_tb(raised.__traceback__)
+        mine = os.path.abspath(path)  # the learner's frames alone: the grader's and
+        first = next((i for i, f in enumerate(frames)  # importlib's would seem to blame it
+                      if os.path.abspath(f.filename) == mine), len(frames))
+        raise LearnerError(f"{path} failed to import:\n"
+                           f"{_traceback_text(frames[first:], raised)}") from None
     return module
 
 
@@ -688,6 +693,13 @@ def draw_case(model: CourseModel, case, report, out_dir) -> str:
         return path
 
 
+def _traceback_text(frames: list, raised: BaseException) -> str:
+    """A traceback of ``frames`` alone (a SyntaxError's own lines say where, with none)."""
+    head = ["Traceback (most recent call last):\n", *traceback.format_list(frames)] \
+        if frames else []
+    return "".join([*head, *traceback.format_exception_only(type(raised), raised)])
+
+
 def _why(err: LearnerCrashError | ReturnError) -> str:
     """What went wrong in the learner's function: what it returned (no traceback: the
     grader's frames would seem to blame it), or what it raised, with the traceback from the
@@ -696,8 +708,7 @@ def _why(err: LearnerCrashError | ReturnError) -> str:
         return f"returned the wrong thing: {err}"
     raised = err.__cause__
     frames = traceback.extract_tb(raised.__traceback__)[1:]  # [0]: _as_learners' call
-    text = "".join(["Traceback (most recent call last):\n", *traceback.format_list(frames),
-                    *traceback.format_exception_only(type(raised), raised)])
+    text = _traceback_text(frames, raised)
     if isinstance(raised, SystemExit):
         return f"called exit() (SystemExit {raised.code!r}); a graded function must return:\n" \
                f"{text}"
@@ -1058,6 +1069,14 @@ def unfinished(path, points, visibility) -> dict:
     return _zero(f"{path}: grading did not finish: the learner's code ended the process "
                  "(os._exit, a signal, a crash of Python, or the autograder's own time "
                  "limit) before a score was given. Score 0.", points, visibility, 0.0, path)
+
+
+def interrupted(path, points, visibility) -> dict:
+    """The results left when a KeyboardInterrupt ends a grade: a Ctrl-C, or the learner's
+    code raising it (the placeholder blamed os._exit or a signal)."""
+    return _zero(f"{path}: grading was interrupted (KeyboardInterrupt: a Ctrl-C, or the "
+                 "learner's code raised it) before a score was given. Score 0.", points,
+                 visibility, 0.0, path)
 
 
 def print_summary(results: dict, out=None) -> None:

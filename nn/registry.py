@@ -574,7 +574,13 @@ def for_learner(module, name=None, function=None) -> CourseModel:
             wanted = " or ".join(sorted({f"{m.learner}()" for m in allowed}))
             raise LookupError(f"the learner's file defines no {wanted}, which "
                               f"{name or 'the grader'} grades")
-        return max(defined, key=lambda model: len(model.learner))
+        chosen = max(defined, key=lambda model: len(model.learner))
+        if not chosen.learner_matches(getattr(module, chosen.learner)):
+            fits = sorted({m.name for m in graded_in(module) if m.learner == chosen.learner})
+            raise LookupError(_other_arguments([chosen], getattr(module, chosen.learner))
+                              + (f"; --model {fits[0]} grades the function it defines"
+                                 if fits else ""))
+        return chosen
     matching = graded_in(module)
     if matching:  # the most specific name: a notebook's export of week 6's
         # backward_propagation_with_regularization also holds the plain helper, and grading
@@ -583,10 +589,8 @@ def for_learner(module, name=None, function=None) -> CourseModel:
     for model in allowed:  # the name, but other arguments: say which
         function = getattr(module, model.learner, None)
         if callable(function):
-            raise LookupError(f"the learner's file defines {model.learner}{_arguments(function)}"
-                              f", but the course's takes {model.learner}"
-                              f"{_arguments(model.reference)}: give it those arguments (extra "
-                              "ones need a default)")
+            raise LookupError(_other_arguments(
+                [m for m in allowed if m.learner == model.learner], function))
     wanted = graded_functions()
     near = sorted(n for n, v in vars(module).items() if callable(v) and n not in wanted
                   and any(n.startswith(w) for w in wanted))  # backward_propagation_n
@@ -597,6 +601,13 @@ def for_learner(module, name=None, function=None) -> CourseModel:
     raise LookupError(f"the learner's file defines none of the graded functions: "
                       f"{', '.join(wanted)}"
                       + (f"; {', '.join(near)} is not one of them{why}" if near else ""))
+
+
+def _other_arguments(models: list[CourseModel], function) -> str:
+    """The learner's function takes other arguments than each of ``models`` (one name)."""
+    takes = [f"{m.name}'s takes {m.learner}{_arguments(m.reference)}" for m in models]
+    return (f"the learner's file defines {models[0].learner}{_arguments(function)}, but "
+            f"{', '.join(takes)}: give it those arguments (extra ones need a default)")
 
 
 def graded_functions() -> list[str]:

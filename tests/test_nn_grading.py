@@ -153,8 +153,26 @@ def test_a_learner_that_fails_scores_zero_with_its_traceback(capsys, tmp_path, s
     assert [t["max_score"] for t in results["tests"]] == [100.0]
     assert expected in results["output"] and expected in results["tests"][0]["output"]
     if expected != "defines none of the graded functions":
-        assert "Traceback" in results["output"] and str(learner) in results["output"]
+        assert str(learner) in results["output"]  # the line, as python learner.py says it
+        assert ("Traceback" in results["output"]) == (expected != "SyntaxError")
+        # the learner's frames alone: the grader's and importlib's would seem to blame them
+        assert "grading.py" not in results["output"] and "<frozen" not in results["output"]
     assert main(["grade", str(learner), "-o", str(tmp_path / "r.json"), "--strict"]) == 1
+
+
+def test_a_keyboard_interrupt_stops_the_grade_and_its_results_say_so(capsys, tmp_path):
+    """Ctrl-C stops grading (exit 130); the 0 left said the code ended the process by
+    os._exit or a signal."""
+    learner = tmp_path / "learner.py"
+    learner.write_text("def propagate(w, b, X, Y):\n    raise KeyboardInterrupt\n")
+    out = tmp_path / "results.json"
+    assert main(["grade", str(learner), "-o", str(out)]) == 130
+    results = json.loads(out.read_text())
+    jsonschema.validate(results, RESULTS_SCHEMA)
+    assert results["score"] == 0.0
+    assert "grading was interrupted (KeyboardInterrupt: a Ctrl-C, or the learner's code " \
+           "raised it) before a score was given" in results["output"], results["output"]
+    assert "os._exit" not in results["output"]
 
 
 def _variant(tmp_path, source, old, new, name):
@@ -266,8 +284,29 @@ def test_a_graded_name_with_other_arguments_is_told_which():
         def propagate(w, b, X, Y, print_cost):
             return {}, 0.0
     with pytest.raises(LookupError, match=r"defines propagate\(w, b, X, Y, print_cost\), but "
-                                          r"the course's takes propagate\(w, b, X, Y\)"):
+                                          r"logistic's takes propagate\(w, b, X, Y\)"):
         for_learner(Learner)
+
+
+def test_a_model_named_for_a_function_of_other_arguments_says_which_model_fits(capsys, tmp_path):
+    """--model initialization on week 3's backward_propagation(parameters, cache, X, Y) ran
+    it with (X, Y, cache): a bare TypeError, 'missing 1 required positional argument'."""
+    path = tmp_path / "week3.py"
+    path.write_text("def backward_propagation(parameters, cache, X, Y):\n    return {}\n")
+    code, results, _ = grade(capsys, tmp_path, path, "--model", "initialization")
+    err = results["output"]
+    assert results["score"] == 0.0
+    assert ("defines backward_propagation(parameters, cache, X, Y), but initialization's takes "
+            "backward_propagation(X, Y, cache): give it those arguments (extra ones need a "
+            "default); --model shallow grades the function it defines") in err, err
+    assert "TypeError" not in err
+    two = tmp_path / "two.py"
+    two.write_text("def backward_propagation(X, Y):\n    return {}\n")
+    code, results, _ = grade(capsys, tmp_path, two)  # no model fits: each one's arguments
+    err = results["output"]
+    assert ("but shallow's takes backward_propagation(parameters, cache, X, Y), "
+            "initialization's takes backward_propagation(X, Y, cache), optimization's takes "
+            "backward_propagation(X, Y, cache)") in err, err
 
 
 def test_a_fixed_case_failure_is_the_summarys_first_line_and_cases_counts_those_run(tmp_path):
