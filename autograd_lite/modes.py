@@ -235,6 +235,19 @@ def tracer(t: Any = None) -> Any:
     return None
 
 
+def refuse_grad_in_trace(what: str) -> None:
+    """``t.grad`` read or set while al.compile records: TraceError. The traced copy of an
+    argument has no .grad (eagerly w.grad may hold one), and an outside tensor's .grad
+    would be baked into every replay; the compiled function returns the gradients."""
+    trace = current_mode().trace
+    if trace is not None:
+        raise TraceError(f"al.compile({trace.fname}): {what} t.grad inside the compiled "
+                         f"function, at\n  {user_line()}\nA replay would not see .grad as "
+                         "it is then (an argument's copy has none). Take the gradients from "
+                         "what the compiled function returns, (value, grads), and read or "
+                         "set .grad outside it")
+
+
 @contextmanager
 def tracing(trace: Any) -> Iterator[None]:
     """Record every op on a tensor of ``trace`` (and keep recording them as usual)."""

@@ -98,8 +98,8 @@ class Tensor:
     # A Tensor is also its graph node: _op (the Primitive; None: a leaf), _args (inputs; None
     # once freed), _vals (their arrays), _kwargs, _tick (the write clock when made: an input
     # written since has a higher _version), _where (anomaly), _root (backward() ran from it),
-    # _entry (a copy of one entry of another: x[0, 1]), _retain (True: retain_grad; "hooks":
-    # _hooks alone, a slot set by register_hook). _versions: shared with views, or None.
+    # _entry (a copy of one entry: x[0, 1]), _retain (True: retain_grad; "hooks": _hooks alone,
+    # by register_hook). _versions: shared with views, or None.
     __slots__ = ("_data", "_grad", "_requires_grad", "name", "_versions", "_retain", "_scope",
                  "_seq", "_op", "_args", "_vals", "_kwargs", "_tick", "_where", "_root",
                  "_entry", "_hooks", "__weakref__")
@@ -146,8 +146,8 @@ class Tensor:
 
     @property
     def grad(self) -> Any:
-        """The gradient backward() accumulated: an array of this tensor's shape (a Tensor under
-        create_graph), or None."""
+        """What backward() accumulated: an array of t's shape (a Tensor: create_graph), or None."""
+        modes.refuse_grad_in_trace("reading")
         if self._grad is None and self._op is not None and self._retain is not True:
             warnings.warn("t.grad of a tensor backward() was called on is None: .grad is "
                           "kept on leaves, and on tensors that called t.retain_grad() first "
@@ -162,15 +162,15 @@ class Tensor:
 
     @grad.setter
     def grad(self, value: Any) -> None:
+        modes.refuse_grad_in_trace("setting")
         if value is not None:
             if isinstance(value, (int, float, np.number)) and type(value) is not bool:
                 value = np.full(np.shape(self._data), value, self._data.dtype)  # p.grad = 0
             elif type(value) is not Tensor:
                 value = np.asarray(value, dtype=self._data.dtype)
             if value.shape != np.shape(self._data):
-                raise ValueError(f"Tensor.grad: the gradient has shape {value.shape}, the tensor "
-                                 f"{np.shape(self._data)}; assign None (p.grad = None) or an "
-                                 "array of the tensor's shape")
+                raise ValueError(f"Tensor.grad: the gradient has shape {value.shape}, the "
+                                 f"tensor {np.shape(self._data)}; assign None or its shape")
         self._grad = value
 
     shape = property(lambda self: self._data.shape, doc="Shape of the data.")

@@ -184,3 +184,37 @@ def test_a_narrow_int_argument_is_refused_whatever_its_first_values():
             al.compile(f)(w, np.array([2, 3], dtype))
     value, (dw, _) = al.compile(f)(w, np.array([2, 3]))  # int64: compared with eager, taken
     assert value == 5.0 and dw.tolist() == [1.0, 2.0]
+
+
+def test_reading_or_setting_grad_inside_a_compiled_function_is_refused():
+    """Eagerly w.grad held [2, 4] and f took the other branch (9); compiled, the traced copy's
+    .grad was None and the replay returned 5, silently."""
+    w = al.tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()
+
+    def branches_on_grad(w):
+        return (w * w).sum() if w.grad is None else (w * 3).sum()
+
+    assert float(branches_on_grad(w)) == 9.0
+    with pytest.raises(al.TraceError, match=r"reading t.grad inside the compiled function, "
+                                            r"at\n  .*test_compile_findings.py"):
+        al.compile(branches_on_grad)(w)
+
+    outside = al.tensor([1.0, 1.0], requires_grad=True)
+    outside.grad = np.array([5.0, 5.0])
+
+    def reads_a_closures_grad(w):  # baked in: a later outside.grad would go unseen
+        return (w * outside.grad).sum()
+
+    with pytest.raises(al.TraceError, match="reading t.grad"):
+        al.compile(reads_a_closures_grad)(w)
+
+    def sets_grad(w):
+        w.grad = None
+        return (w * w).sum()
+
+    with pytest.raises(al.TraceError, match="setting t.grad"):
+        al.compile(sets_grad)(w)
+    assert w.grad.tolist() == [2.0, 4.0] and outside.grad.tolist() == [5.0, 5.0]
+    value, (dw,) = al.compile(lambda w: (w * w).sum())(w)  # and without .grad, as before
+    assert value == 5.0 and dw.tolist() == [2.0, 4.0]
