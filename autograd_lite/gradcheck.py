@@ -1032,33 +1032,60 @@ def _subgradient_at_kinks(f, given, i, mine, engine, tolerance) -> bool:
     arrays = [np.array(a, dtype=np.float64) for a in given]
     x = arrays[i]
 
-    def slopes(index, step):  # (lower, higher) of the left and right slopes
-        kept = x[index]
-        x[index] = kept + step
+    def slopes(index, step, direction=1.0):  # (left, right): f's slopes along direction
+        kept = np.copy(x[index])
+        x[index] = kept + step * direction
         right = (_scalar(_evaluate(f, arrays)) - at) / step
-        x[index] = kept - step
+        x[index] = kept - step * direction
         left = (at - _scalar(_evaluate(f, arrays))) / step
         x[index] = kept
-        return min(left, right), max(left, right)
+        return left, right
 
+    sides = []
     with np.errstate(all="ignore"):
         at = _scalar(_evaluate(f, arrays))
+        # f's rounding moves a slope by up to eps |f| / step (16 times that at step / 16):
+        # a cost of 1e9 made noise of 0.2 that passed for a kink
+        noise = 4 * np.finfo(np.float64).eps * (abs(at) + 1) / 1e-6
         for index in map(tuple, wrong):
             step = 1e-6 * (1 + abs(x[index]))
-            low, high = slopes(index, step)
+            low, high = sorted(slopes(index, step))
             slack, gap = 1e-4 * (1 + abs(low) + abs(high)), high - low
-            # f's rounding moves a slope by up to eps |f| / step (16 times that at step / 16):
-            # a cost of 1e9 made noise of 0.2 that passed for a kink
-            noise = 4 * np.finfo(np.float64).eps * (abs(at) + 1) / step
-            if not gap > 10 * (slack + 16 * noise):  # (1e3 * slack missed slopes 0 and 0.107)
-                return False
+            if not gap > 10 * (slack + 16 * noise / (1 + abs(x[index]))):  # (1e3 * slack
+                return False  # missed slopes 0 and 0.107)
             # a kink's gap stays as the step shrinks; a bend's (curvature, at 1e12 a step
             # of 1e6) shrinks with it, 16 times here
-            low, high = slopes(index, step / 16)
+            left, right = slopes(index, step / 16)
+            low, high = sorted((left, right))
             if not (abs(high - low - gap) <= gap / 4
                     and low - slack <= mine[index] <= high + slack):
                 return False
-    return True
+            sides.append((left, right))
+        if len(wrong) == 1:
+            return True
+        step = 1e-6 * (1 + np.max(np.abs(x[tuple(wrong.T)]))) / 16
+        return _subgradient_jointly(slopes, wrong, sides, mine, engine, step,
+                                    noise * 1e-6 / step)
+
+
+def _subgradient_jointly(slopes, wrong, sides, mine, engine, step, noise) -> bool:
+    """Each disagreeing entry lies between its own one-sided slopes; at a tie the entries
+    share one kink (max over [2, 2]: raising both raises the max once), and the max-pool
+    bug, the whole gradient to every tied entry, passed entry by entry. So f's slopes along
+    d, yours minus the engine's over those entries, are measured: where they are the sum of
+    the entries' own (independent kinks, a relu each), each entry's test stands; where not,
+    yours, dotted with d, must lie between them, as a subgradient's does."""
+    index = tuple(wrong.T)
+    d = (mine[index] - np.asarray(engine, dtype=np.float64)[index])
+    d = d / np.max(np.abs(d))
+    left, right = slopes(index, step, d)
+    own = np.array(sides)  # (left, right) of each entry
+    up, down = np.where(d > 0, own[:, 1], own[:, 0]), np.where(d > 0, own[:, 0], own[:, 1])
+    slack = 1e-4 * (1 + np.sum(np.abs(d) * np.abs(own).sum(axis=1))) + 10 * noise
+    if abs(right - np.dot(d, up)) <= slack and abs(left - np.dot(d, down)) <= slack:
+        return True
+    low, high = sorted((left, right))
+    return low - slack <= float(np.dot(d, mine[index])) <= high + slack
 
 
 def _wrong(row, mine, ref, fd, idx, custom, with_engine, limit) -> None:

@@ -826,3 +826,57 @@ def test_a_costs_rounding_noise_is_not_taken_for_a_kink(offset):
     cost = lambda P: (P["w"] ** 2).sum() + offset  # noqa: E731
     assert al.check_gradients(cost, w, {"dw": right}).passed
     assert not al.check_gradients(cost, w, {"dw": right + np.array([[0.3, 0.0]])}).passed
+
+
+# ---- ties: one kink shared by several entries ------------------------------------------------
+
+_WEIGHTS = np.array([1.0, 2.0, 3.0])
+_TIED = np.array([2.0, 2.0, 1.0, 5.0, 0.0, 0.0])  # rows [2, 2], [1, 5], [0, 0]: two ties
+
+
+def _row_max_cost(x, weights=_WEIGHTS):
+    return (al.max(x.reshape(3, 2), axis=1) * weights).sum()
+
+
+def _every_tied_max(x, weights=_WEIGHTS):  # the max-pool bug: the whole gradient to each
+    X = x.reshape(3, 2)
+    return ((X == X.max(1, keepdims=True)) * weights[:, None]).ravel()
+
+
+def _first_max(x, weights=_WEIGHTS, last=False):  # np.argmax's choice: a subgradient
+    X = x.reshape(3, 2)
+    g = np.zeros((3, 2))
+    g[np.arange(3), 1 - X[:, ::-1].argmax(1) if last else X.argmax(1)] = weights
+    return g.ravel()
+
+
+@pytest.mark.parametrize("hand,right", [
+    (_every_tied_max, False), (_first_max, True),
+    (lambda x: _first_max(x, last=True), True),
+])
+def test_a_gradient_at_a_tie_passes_only_if_it_is_a_subgradient_as_a_whole(hand, right):
+    """Entry by entry, each tied max lies between its own one-sided slopes (0 and its
+    weight), and the whole gradient to every tied entry passed "a subgradient": along
+    d = (1, 1) over [2, 2] the max rises once, at 1, where that gradient says 2."""
+    report = al.check_gradients(lambda P: _row_max_cost(P["x"]), {"x": _TIED},
+                                {"dx": hand(_TIED)})
+    assert report.passed is right, report
+    if not right:
+        assert "subgradient" not in report.rows[0].message
+
+
+@pytest.mark.parametrize("hand,right", [((1.0, 1.0), False), ((1.0, -1.0), True),
+                                        ((0.25, -0.25), True), ((0.0, 0.0), True)])
+def test_abs_of_a_difference_at_a_tie_takes_opposite_gradients_only(hand, right):
+    """|x0 - x1| at x0 = x1: the subgradients are (a, -a), |a| <= 1; (1, 1) passed."""
+    report = al.check_gradients(lambda P: al.abs(P["v"][0] - P["v"][1]),
+                                {"v": np.array([1.0, 1.0])}, {"dv": np.array(hand)})
+    assert report.passed is right, report
+
+
+def test_a_tie_under_a_negative_weight_keeps_its_first_max():
+    """-max(x0, x1) at a tie is concave there: np.argmax's choice still passes."""
+    weights = np.array([-1.0, 2.0, -3.0])
+    report = al.check_gradients(lambda P: _row_max_cost(P["x"], weights), {"x": _TIED},
+                                {"dx": _first_max(_TIED, weights)})
+    assert report.passed, report
