@@ -107,10 +107,15 @@ class _Entry:
     """One trace: the generated code, how to read the arguments, and how to build results."""
 
     __slots__ = ("code", "fn", "treedef", "grad_slots", "n_extra", "extra_tree", "captured",
-                 "source", "match", "layout", "tupled")
+                 "source", "match", "layout", "tupled", "bindings", "watch")
 
-    def captured_changed(self) -> bool:
-        return any(t._version != v or t.requires_grad is not rg for t, v, rg in self.captured)
+    def changed(self) -> str | None:
+        """What changed since the trace: a Tensor from outside written or its flag set (""),
+        or the name of a global or closure variable of f rebound ("X"); else None."""
+        if any(t._version != v or t.requires_grad is not rg for t, v, rg in self.captured):
+            return ""
+        return next((name for name, read, value in self.bindings
+                     if not _same_binding(read(), value)), None)
 
 
 class Compiled:
@@ -151,6 +156,7 @@ class Compiled:
         self._cache: OrderedDict[Any, _Entry] = OrderedDict()
         self._last: _Entry | None = None
         self._lock = threading.Lock()
+        self._rebound_said = False
 
     def _indices(self, nums: Any, what: str) -> tuple[int, ...]:
         """argnums or static_argnums checked against f's parameters, negative ones counted
@@ -183,13 +189,13 @@ class Compiled:
         entry = self._last
         if entry is not None and entry.match is not None:  # the arguments of the last call?
             leaves = entry.match(args)
-            if leaves is not None and not (entry.captured and entry.captured_changed()):
+            if leaves is not None and not (entry.watch and entry.changed() is not None):
                 return entry.fn(*leaves)
         key, leaves = self._flatten(args)
         if modes.current_mode().anomaly:  # checked op by op as eager is: a trace, not cached
             return _trace(self, args).fn(*leaves)
         entry = self._cache.get(key)
-        if entry is None or (entry.captured and entry.captured_changed()):
+        if entry is None or (entry.watch and entry.changed() is not None):
             entry = self._trace(args, key)
         elif self._last is not entry:
             self._cache.move_to_end(key)
@@ -256,9 +262,17 @@ class Compiled:
     def _trace(self, args: tuple, key: tuple) -> _Entry:
         with self._lock:
             entry = self._cache.get(key)  # traced by another thread while this one waited
-            if entry is not None and not (entry.captured and entry.captured_changed()):
+            rebound = entry.changed() if entry is not None and entry.watch else None
+            if entry is not None and rebound is None:
                 self._last = entry
                 return entry
+            if rebound and not self._rebound_said:  # (once: a new batch each step retraces
+                self._rebound_said = True  # each step, 1,000 times slower, and silently)
+                warnings.warn(f"al.compile({self.__name__}): {rebound}, which {self.__name__} "
+                              "reads from outside (a global or closure variable), now holds "
+                              "another value than when it was traced, so it is traced again "
+                              "(each time it changes). Pass it as an argument: an input of "
+                              "every trace", stacklevel=3)
             entry = _trace(self, args)
             entry.match = _guard(self, args, entry.layout)
             self.trace_count += 1
@@ -751,6 +765,8 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
     entry.n_extra, entry.tupled = len(extra), isinstance(result, tuple)
     entry.extra_tree = extra_tree
     entry.captured = tuple((t, t._version, t.requires_grad) for t in tracer.captured.values())
+    entry.bindings = _bindings(cf.f)
+    entry.watch = bool(entry.captured or entry.bindings)
     # whether the code may depend on the inputs' strides: reshape is a view or a copy by
     # them, and the code's in-place writes are chosen by which arrays are views
     entry.layout = any(getattr(prim, "view", False) and prim.name != "transpose"
@@ -771,6 +787,63 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
     entry.code, entry.fn, entry.source = code, code.function, code.source
     _check_int_arguments(cf, args, root, wanted)
     return entry
+
+
+_MISSING = object()
+_DATA = (np.ndarray, np.generic, Tensor, int, float, complex, str, type(None))  # bool: int
+
+
+def _bindings(f: Any) -> tuple:
+    """(name, read, value) for each global and closure variable of f's own code that holds
+    data (an array, a Tensor, a number, or a dict, list or tuple of them): the trace took
+    its value as a constant, so a replay after ``X = next_batch`` would use the old one.
+    ``read()`` gives what the name holds now. (A write into the array itself, X *= 2, is not
+    seen: arrays have no version; nor are the variables of the functions f calls.)"""
+    f = getattr(f, "__func__", f)
+    if type(f) is not types.FunctionType:
+        return ()
+    codes, names = [f.__code__], set()
+    while codes:  # f's lambdas and comprehensions read f's globals too
+        code = codes.pop()
+        names.update(code.co_names)
+        codes += [c for c in code.co_consts if type(c) is types.CodeType]
+    scope = f.__globals__
+    found = [(n, functools.partial(scope.get, n, _MISSING), scope[n]) for n in sorted(names)
+             if n in scope]
+    for n, cell in zip(f.__code__.co_freevars, f.__closure__ or ()):
+        with contextlib.suppress(ValueError):  # (a cell not yet filled)
+            found.append((n, functools.partial(getattr, cell, "cell_contents", _MISSING),
+                          cell.cell_contents))
+    return tuple((n, read, _snapshot(v)) for n, read, v in found if _is_data(v))
+
+
+def _is_data(v: Any) -> bool:
+    if isinstance(v, (dict, list, tuple)):
+        items = list(v.values()) if isinstance(v, dict) else v
+        return any(isinstance(x, _DATA) for x in items[:256])
+    return isinstance(v, _DATA)
+
+
+def _snapshot(v: Any) -> Any:
+    """``v``, and for a container the items it held (params["W1"] = ... is a change)."""
+    if isinstance(v, dict):
+        return v, tuple(v.items())
+    if isinstance(v, list):
+        return v, tuple(v)
+    return v, None
+
+
+def _same_binding(now: Any, then: tuple) -> bool:
+    value, items = then
+    if now is not value:  # (an equal number or text again, scale = 1.0, is the same)
+        return (type(now) is type(value) and isinstance(value, (int, float, complex, str))
+                and now == value)
+    if items is None:
+        return True
+    held = tuple(now.items()) if isinstance(now, dict) else tuple(now)
+    return len(held) == len(items) and all(
+        (a[0] == b[0] and a[1] is b[1]) if isinstance(now, dict) else a is b
+        for a, b in zip(held, items))
 
 
 def _check_int_arguments(cf: Compiled, args: tuple, root: Tensor, wanted: list[Tensor]) -> None:

@@ -1,6 +1,8 @@
 """What an outside tester of al.compile found: replays that could give another answer than
 eager autograd_lite, each now refused or made the same, bit for bit."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -218,3 +220,59 @@ def test_reading_or_setting_grad_inside_a_compiled_function_is_refused():
     assert w.grad.tolist() == [2.0, 4.0] and outside.grad.tolist() == [5.0, 5.0]
     value, (dw,) = al.compile(lambda w: (w * w).sum())(w)  # and without .grad, as before
     assert value == 5.0 and dw.tolist() == [2.0, 4.0]
+
+
+_BATCH = np.array([[1.0, 2.0, 3.0]])
+
+
+def _cost_of_the_global_batch(w):
+    return (w * _BATCH).sum()
+
+
+def test_rebinding_a_global_or_closure_value_that_f_reads_retraces_saying_so():
+    """The trace took X, a global, as a constant: after X = next batch the replay gave the
+    old cost and gradients, silently (h18: 0.7037 where eager gave 1.3276)."""
+    global _BATCH
+    w = al.tensor([[0.5, -1.0, 2.0]], requires_grad=True)
+    step = al.compile(_cost_of_the_global_batch)
+    first = np.array([[1.0, 2.0, 3.0]])
+    _BATCH = first
+    assert step(w)[0] == 4.5
+    try:
+        _BATCH = first * 2
+        with pytest.warns(UserWarning, match=r"al.compile\(_cost_of_the_global_batch\): "
+                                             r"_BATCH, which .* reads from outside \(a global "
+                                             r"or closure variable\), now holds another value"):
+            value, (dw,) = step(w)
+        assert value == 9.0 and dw.tolist() == [[2.0, 4.0, 6.0]] and step.trace_count == 2
+        _BATCH = first * 3  # said once
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert step(w)[0] == float(_cost_of_the_global_batch(w)) == 13.5
+            assert step(w)[0] == 13.5 and step.trace_count == 3  # unchanged: replayed
+    finally:
+        _BATCH = first
+
+
+def test_a_closures_number_flag_or_dict_item_changed_retraces_an_equal_one_does_not():
+    w = al.tensor([1.0, 2.0], requires_grad=True)
+    scale, training, params = 1.0, True, {"v": np.array([1.0, 1.0])}
+
+    def f(w):
+        out = (w * scale * params["v"]).sum()
+        return out * 2 if training else out
+
+    step = al.compile(f)
+    assert step(w)[0] == 6.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scale = 5.0
+        assert step(w)[0] == float(f(w)) == 30.0
+        training = False
+        assert step(w)[0] == float(f(w)) == 15.0
+        params["v"] = params["v"] * 10
+        value, (dw,) = step(w)
+    assert value == float(f(w)) == 150.0 and dw.tolist() == [50.0, 50.0]
+    count = step.trace_count
+    scale, params["v"] = 5.0, params["v"]  # the same number again, the same array
+    assert step(w)[0] == 150.0 and step.trace_count == count == 4
