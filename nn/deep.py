@@ -380,11 +380,22 @@ def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000
                              record_last=record_last, callback=callback)
 
 
-def predict(X, y, parameters, hidden="relu"):
+def predict(X, y, parameters, hidden="relu", output="sigmoid"):
     """Predictions p (1, m) of 0/1 floats (AL > 0.5) for X (n_x, m); y is not used (the
-    course's helper takes it to print the accuracy, which nn leaves to you)."""
+    course's helper takes it to print the accuracy, which nn leaves to you).
+    output="softmax": for C classes, the class of each example, argmax of AL (C, m), as
+    floats 0 ... C-1 in p (1, m) (compare them with labels, or with one-hot Y's argmax)."""
+    _check_output(output)
     check_predictable(X, parameters, "predict")
-    AL, _ = L_model_forward(X, parameters, hidden)
+    AL, _ = L_model_forward(X, parameters, hidden, output=output)
+    if output == "softmax":
+        return np.argmax(AL, axis=0).reshape(1, -1).astype(float)
+    if AL.shape[0] != 1:  # (each unit was thresholded: 19 of 150 columns had 0 or 2 classes)
+        L = num_layers(parameters)
+        raise ValueError(f"predict: the output layer has {AL.shape[0]} units (W{L} is "
+                         f"{np.shape(parameters[f'W{L}'])}), where a sigmoid output has 1; for "
+                         f"{AL.shape[0]} classes, predict(X, y, parameters, output=\"softmax\") "
+                         "gives each example's class")
     return (AL > 0.5).astype(float)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import init
-from .checks import check_examples
+from .checks import check_examples, check_scored
 from .regularization import grads_and_cost, model_layers, predict, predict_dec, update_parameters
 from .training import COURSE_LINE_FULL, check_gradients_option, gradient_descent
 
@@ -48,6 +48,7 @@ def accuracy(X, Y, parameters):
 
     Shapes: X (n_x, m), Y (1, m)."""
     X, Y = check_examples(X, Y, "accuracy", parameters)
+    check_scored(Y, "accuracy")
     return float(np.mean(predict_dec(parameters, X)[0, :] == Y[0, :]))
 
 

@@ -14,7 +14,15 @@ import numpy as np
 import autograd_lite as al
 
 from .activations import expit
-from .checks import check_learning_rate, check_predictable, check_training_data, check_X, check_Y
+from .checks import (
+    check_examples,
+    check_learning_rate,
+    check_predictable,
+    check_scored,
+    check_training_data,
+    check_X,
+    check_Y,
+)
 from .cost import cross_entropy_from_logits
 from .training import check_gradients_option, engine_gradients, train_loop
 
@@ -119,13 +127,18 @@ def model(X_train, Y_train, X_test=None, Y_test=None, num_iterations=2000, learn
 
     Shapes: X_train (n_x, m_train), Y_train (1, m_train), X_test (n_x, m_test), Y_test (1,
     m_test); w (n_x, 1)."""
+    X_train, Y_train = check_examples(X_train, Y_train, "model", name="Y_train")
     if X_test is not None:
+        if Y_test is None:
+            raise TypeError("model: X_test is given without Y_test; give both (the test "
+                            "accuracy needs the labels), or neither")
         X_test = check_X(X_test, np.shape(X_train)[0], "X_test")
         Y_test = np.asarray(Y_test)
         if Y_test.ndim == 1 and Y_test.shape[0] == X_test.shape[1]:
             Y_test = Y_test.reshape(1, -1)  # the course's test passes y_test = np.array([0, 1, 0])
         Y_test = check_Y(Y_test, X_test.shape[1], "Y_test")
-    check_training_data(check_X(X_train, None, "X_train"), Y_train, "model")
+        check_scored(Y_test, "model", "Y_test")
+    check_training_data(X_train, Y_train, "model")
     w, b = initialize_with_zeros(X_train.shape[0])
     params, _, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate,
                                 print_cost, progress, gradients, callback, compile)

@@ -17,8 +17,8 @@ import numpy as np
 from . import deep, optimization
 from .activations import ACTIVATIONS
 from .checks import (
-    check_labels,
     check_predictable,
+    check_scored,
     check_training_data,
     check_X,
     check_Y,
@@ -158,7 +158,7 @@ class Model:
     def accuracy(self, X, Y):
         """Fraction of examples predicted right, in [0, 1]; Y (1, m) holds 0s and 1s."""
         Y = check_Y(Y, np.shape(X)[1])
-        check_labels(Y, "accuracy")
+        check_scored(Y, "accuracy")
         return float(np.mean(self.predict(X) == Y))
 
     # ---- files --------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from .checks import (
     check_learning_rate,
     check_like_parameters,
     check_parameters,
+    check_scored,
     check_training_data,
     check_X,
     check_Y,
@@ -232,6 +233,7 @@ def accuracy(X, Y, parameters):
 
     Shapes: X (n_x, m), Y (1, m)."""
     X, Y = check_examples(X, Y, "accuracy", parameters)
+    check_scored(Y, "accuracy")
     return float(np.mean(predict_dec(parameters, X)[0, :] == Y[0, :]))
 
 

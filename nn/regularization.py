@@ -31,6 +31,7 @@ from .checks import (
     check_like_parameters,
     check_parameters,
     check_predictable,
+    check_scored,
     check_training_data,
     is_number,
     num_layers,
@@ -334,6 +335,7 @@ def predict(X, y, parameters):
                         "the accuracy, as the course's predict does; predict_dec(parameters, "
                         "X) gives the predictions alone")
     X, y = check_examples(X, y, "predict", parameters, name="y")
+    check_scored(y, "predict", "y")
     check_predictable(X, parameters, "predict")
     p = predict_dec(parameters, X).astype(int)
     print("Accuracy: " + str(np.mean(p[0, :] == y[0, :])))
@@ -354,6 +356,7 @@ def accuracy(X, Y, parameters):
 
     Shapes: X (n_x, m), Y (1, m)."""
     X, Y = check_examples(X, Y, "accuracy", parameters)
+    check_scored(Y, "accuracy")
     return float(np.mean(predict_dec(parameters, X)[0, :] == Y[0, :]))
 
 
