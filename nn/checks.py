@@ -185,7 +185,7 @@ def check_labels(Y, fn, name="Y"):
                          f"classification), found {bad.sum()} other value(s): {shown}; map "
                          f"two classes to 0/1, e.g. {name} = (labels == positive_class)"
                          ".astype(float) (for more classes: nn.deep's output=\"softmax\" with "
-                         "one-hot labels, nn.one_hot)")
+                         "one-hot labels, nn.deep.one_hot)")
 
 
 def check_scored(Y, fn, name="Y"):
