@@ -365,6 +365,12 @@ def output_path(path: str) -> str:
     if folder and not os.path.isdir(folder):
         raise argparse.ArgumentTypeError(f"{path!r}: there is no folder {folder!r}; create it "
                                          f"(mkdir -p {folder}) or write the file elsewhere")
+    if os.path.isdir(path):  # (train --save found it after all its iterations)
+        raise argparse.ArgumentTypeError(f"{path!r} is a folder; give a file in it, such as "
+                                         f"{os.path.join(path, 'model.npz')!r}")
+    if not os.access(folder or ".", os.W_OK):
+        raise argparse.ArgumentTypeError(f"{path!r}: the folder {folder or '.'!r} is not "
+                                         "writable for you; write the file elsewhere")
     return path
 
 

@@ -175,7 +175,8 @@ class Model:
             raise FileNotFoundError(f"save: there is no folder {folder} for {path}; create it "
                                     "first")
         _check_saveable(self.parameters, list(self.layer_dims), self.costs)
-        arrays = dict(self.parameters)
+        arrays = {k: np.asarray(v, dtype=np.float64) if np.asarray(v).dtype.kind in "iu"
+                  else v for k, v in self.parameters.items()}  # (load takes floats)
         arrays.update(layer_dims=np.array(self.layer_dims), hidden=np.array(self.hidden),
                       output=np.array(OUTPUT), init=np.array(self.init),
                       format_version=np.array(FORMAT_VERSION if self.costs else 1))
@@ -312,6 +313,9 @@ def _create_temp(directory):
             return os.open(tmp, flags, 0o666), tmp
         except FileExistsError:
             continue
+        except PermissionError as err:  # (it named the hidden temporary file)
+            raise PermissionError(f"save: cannot write in {directory} ({err.strerror}); "
+                                  "save the model in a folder you can write") from None
     raise FileExistsError(f"save: could not create a temporary file in {directory}")
 
 
@@ -530,6 +534,14 @@ def _check_saveable(parameters, dims, costs=None):
     if bad_costs:
         raise ValueError(f"save: costs should be a list of at most {_MAX_COSTS:,} numbers, none "
                          "of them NaN (fit records them): load() would refuse the file")
+    for k in sorted(set(parameters) & set(expected)):
+        v = np.asarray(parameters[k])
+        if v.dtype.kind not in "iuf":
+            raise ValueError(f"save: {k} has dtype {v.dtype}, not numbers: load() would "
+                             "refuse the file")
+        if v.dtype.kind == "f" and not np.isfinite(v).all():
+            raise ValueError(f"save: {k} holds NaN or inf (a diverged training run?): load() "
+                             "would refuse the file")
     if set(parameters) != set(expected) or wrong:
         k = wrong[0] if wrong else sorted(set(parameters) ^ set(expected))[0]
         raise ValueError(f"save: {k} is {np.shape(parameters.get(k))} (keys given: "

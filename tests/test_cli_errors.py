@@ -549,3 +549,30 @@ def test_a_bad_grader_examples_variable_is_a_usage_error_of_grade_alone(
     learner = os.path.join(ROOT, "examples", "learners", "deep_wrong.py")
     code, out, err = run(capsys, "grade", learner, "-o", str(tmp_path / "r.json"))
     assert code == 2 and "from 0 to 10,000" in err and "$GRADER_EXAMPLES" in err
+
+
+def test_a_save_path_that_is_a_folder_or_in_an_unwritable_one_is_refused_before_training(
+        capsys, tmp_path, monkeypatch):
+    """train --save FOLDER trained all its iterations, then failed, and the model was lost."""
+    assert main(["train", "shallow", "--save", str(tmp_path), "--no-progress"]) == 2
+    err = capsys.readouterr()
+    assert f"argument --save: {str(tmp_path)!r} is a folder; give a file in it" in err.err
+    assert "Cost after" not in err.out  # said before any training
+    import autograd_lite.expr as expr  # (root may write anywhere: the check is what is tested)
+    monkeypatch.setattr(expr.os, "access", lambda path, mode: False)
+    assert main(["train", "shallow", "--save", str(tmp_path / "m.npz"),
+                 "--no-progress"]) == 2
+    assert f"the folder {str(tmp_path)!r} is not writable for you" in capsys.readouterr().err
+
+
+def test_a_save_that_cannot_write_names_the_folder_not_the_temporary_file(
+        tmp_path, monkeypatch):
+    import nn.model
+
+    def refused(path, *args):
+        raise PermissionError(13, "Permission denied", path)
+    monkeypatch.setattr(nn.model.os, "open", refused)
+    with pytest.raises(PermissionError, match=rf"save: cannot write in {tmp_path} "
+                                              r"\(Permission denied\); save the model in a "
+                                              "folder you can write"):
+        nn.Model([2, 3, 1], seed=0).save(tmp_path / "m.npz")

@@ -272,3 +272,17 @@ def test_save_refuses_costs_load_would_and_writes_format_1_without_a_history(tmp
     with pytest.raises(ValueError, match="none of them NaN"):
         model.save(tmp_path / "nan.npz")
     assert not (tmp_path / "nan.npz").exists()
+
+
+def test_save_refuses_what_load_would_and_writes_int_parameters_as_floats(tmp_path):
+    """A NaN W1 and an int W1 were written, and load() refused both files."""
+    model = nn.Model([2, 5, 2, 1], seed=1)
+    model.parameters["W1"] = np.full((5, 2), np.nan)
+    with pytest.raises(ValueError, match=r"save: W1 holds NaN or inf \(a diverged training "
+                                         r"run\?\): load\(\) would refuse the file"):
+        model.save(tmp_path / "nan.npz")
+    assert not (tmp_path / "nan.npz").exists()
+    model.parameters["W1"] = np.arange(10).reshape(5, 2)
+    model.save(tmp_path / "int.npz")
+    loaded = nn.load(tmp_path / "int.npz").parameters["W1"]
+    assert loaded.dtype == np.float64 and loaded.tolist() == np.arange(10.0).reshape(5, 2).tolist()
