@@ -72,7 +72,8 @@ def plot_decision_boundary(predict: Callable, X, Y, title: str | None = None, ax
         raise ValueError(f"plot_decision_boundary: predict should map points (2, k) to "
                          f"predictions (1, k) with k = {xx.size}, got {Z.shape}")
     fig, ax = _figure(ax, (6, 5))
-    ax.contourf(xx, yy, Z.reshape(xx.shape), cmap="Spectral")
+    # (as floats: a bool Z made two mid-band colours, orange and green, not red and blue)
+    ax.contourf(xx, yy, Z.reshape(xx.shape).astype(float), cmap="Spectral")
     ax.scatter(X[0], X[1], c=Y.ravel(), s=40, cmap="Spectral", edgecolors="k", linewidths=0.3)
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")

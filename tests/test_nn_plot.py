@@ -122,3 +122,17 @@ def test_a_cost_curve_of_one_cost_is_one_point(tmp_path, capsys):
     with pytest.raises(ValueError, match=r"plot_costs: costs must be a non-empty list of "
                                          r"numbers .* got 1 items of shapes \[\(2,\)\]"):
         nn.plot.plot_costs([np.array([0.5, 0.4])])
+
+
+def test_bool_and_float_predictions_fill_the_same_red_and_blue_regions():
+    """shallow.predict returns bools: contourf of a bool array drew its two regions in the
+    colour map's middle (orange and green), where a float one (deep's) draws its ends."""
+    X, Y = nn.planar_flower()
+    parameters = nn.shallow.nn_model(X, Y, 4, 200)
+    as_bool = nn.plot.plot_decision_boundary(lambda x: nn.shallow.predict(parameters, x), X, Y)
+    as_float = nn.plot.plot_decision_boundary(
+        lambda x: nn.shallow.predict(parameters, x).astype(float), X, Y)
+    colours = [fig.axes[0].collections[0].get_facecolor() for fig in (as_bool, as_float)]
+    np.testing.assert_array_equal(*colours)
+    first, last = colours[0][0], colours[0][-1]
+    assert first[0] > first[2] and last[2] > last[0]  # red for 0, blue for 1
