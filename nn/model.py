@@ -8,6 +8,7 @@ import numbers
 import os
 import secrets
 import stat
+import warnings
 import zipfile
 import zlib
 from typing import NamedTuple
@@ -104,7 +105,8 @@ class Model:
         Momentum's and Adam's moments and t, the decay's epoch count and the mini-batches'
         shuffle seeds, and its cost history counts from iteration 0 (``self.costs`` holds
         every fit's, one after the other). A fit that diverges (a NaN cost, or NaN or inf
-        parameters) raises FloatingPointError and leaves the parameters as they were.
+        parameters) raises FloatingPointError and leaves the parameters as they were; one
+        stopped with Ctrl-C keeps the parameters of its last whole step, and warns.
 
         Course 2's options, by the course's functions (nn.optimization, nn.deep):
         - optimizer: "gd", "momentum" (beta, 0.9) or "adam" (beta1 0.9, beta2 0.999,
@@ -137,17 +139,41 @@ class Model:
 
         parameters = dict(self.parameters)  # the updates replace its entries, not the arrays
         update = optimization.make_update(optimizer, parameters, **hyper)
-        trained, costs = optimization.train_epochs(
-            parameters, X, Y, grads_and_loss, update, learning_rate, num_iterations,
-            mini_batch_size, decay, decay_rate, record_every=int(record_every),
-            record_last=True, progress=progress, leave=leave, desc="fit",
-            print_cost=print_cost or verbose, print_last=True, line=COURSE_LINE_FULL.format(
-                unit="epoch" if mini_batch_size else "iteration", i="{i}", cost="{cost}"))
+        reached = [0, dict(parameters), []]  # steps done, their parameters, recorded costs
+
+        def after_step(i, cost):  # (for a Ctrl-C: a dict of ~8 entries copied, ~0.3 us)
+            reached[:2] = i + 1, dict(parameters)
+            if i % int(record_every) == 0:
+                reached[2].append(float(cost))
+        try:
+            trained, costs = optimization.train_epochs(
+                parameters, X, Y, grads_and_loss, update, learning_rate, num_iterations,
+                mini_batch_size, decay, decay_rate, record_every=int(record_every),
+                record_last=True, progress=progress, leave=leave, desc="fit",
+                print_cost=print_cost or verbose, print_last=True, callback=after_step,
+                line=COURSE_LINE_FULL.format(unit="epoch" if mini_batch_size else "iteration",
+                                             i="{i}", cost="{cost}"))
+        except KeyboardInterrupt:  # (Ctrl-C in a notebook: the steps done were lost)
+            self._keep_reached(*reached)
+            raise
         costs = [float(c) for c in costs]
         _check_trained(trained, costs, learning_rate)
         self.parameters = trained
         self.costs.extend(costs)
         return costs
+
+    def _keep_reached(self, steps: int, parameters: dict, costs: list) -> None:
+        """A fit stopped by Ctrl-C: keep the parameters its last whole step left (as Keras
+        and a PyTorch loop do), unless they are not finite, and say so."""
+        finite = all(np.isfinite(v).all() for v in parameters.values())
+        if steps and finite and all(np.isfinite(costs)):
+            self.parameters = parameters
+            self.costs.extend(costs)
+            said = (f"the model keeps the parameters of its last whole step and the "
+                    f"{len(costs)} costs recorded")
+        else:
+            said = "the model keeps its parameters from before the fit"
+        warnings.warn(f"fit: interrupted after {steps} of its steps; {said}", stacklevel=3)
 
     def predict(self, X):
         """0/1 predictions (1, m) for X (n_x, m), which must be finite (NaN > 0.5 is False:

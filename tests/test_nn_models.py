@@ -221,3 +221,29 @@ def test_fit_says_what_to_write_for_keras_option_names():
         nn.Model([3, 4, 1]).fit(X, Y, epochs=10, batch_size=8)
     with pytest.raises(TypeError, match=r"foo= \(help\(Model.fit\) lists its options\)"):
         nn.Model([3, 4, 1]).fit(X, Y, foo=1)
+
+
+def test_ctrl_c_during_fit_keeps_the_parameters_of_the_last_whole_step(monkeypatch):
+    """A fit stopped by Ctrl-C kept none of its steps (Keras and a PyTorch loop keep them)."""
+    X, Y = nn.planar_flower()
+    model = nn.Model([2, 4, 1], seed=0)
+    calls = [0]
+    real = nn.deep.grads_and_cost
+
+    def interrupted_in_step_251(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] == 251:  # in the middle of a step: its update must not count
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+    monkeypatch.setattr(nn.deep, "grads_and_cost", interrupted_in_step_251)
+    with pytest.warns(UserWarning, match="fit: interrupted after 250 of its steps; the model "
+                                         "keeps the parameters of its last whole step and "
+                                         "the 3 costs recorded"):
+        with pytest.raises(KeyboardInterrupt):
+            model.fit(X, Y, 0.5, 1000, progress=False)
+    monkeypatch.setattr(nn.deep, "grads_and_cost", real)
+    same = nn.Model([2, 4, 1], seed=0)
+    same.fit(X, Y, 0.5, 250, progress=False)
+    for k in same.parameters:
+        np.testing.assert_array_equal(model.parameters[k], same.parameters[k])
+    assert model.costs == same.costs[:3]
