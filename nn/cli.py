@@ -265,15 +265,16 @@ def _add_model_options(parser, gradients_only: bool):
                            help=f"{', '.join(owners[name])}: {o.help} (default {o.default})")
 
 
-def _given_options(args, model: CourseModel) -> dict:
-    """The model's options given on the command line; a usage error for another's."""
-    own = {o.name for o in model.options}
+def _given_options(args, model: CourseModel, gradients_only: bool = False) -> dict:
+    """The model's options given on the command line; a usage error for another's (check
+    takes only those that change the gradients: it listed train's, and refused them)."""
+    own = {o.name for o in model.options if o.gradients or not gradients_only}
     given = {k: v for k, v in vars(args).items() if k in _ALL_OPTIONS and v is not None}
     foreign = sorted(set(given) - own)
     if foreign:
         takes = ", ".join("--" + o.replace("_", "-") for o in sorted(own)) or "none"
         raise UsageError(f"--{foreign[0].replace('_', '-')} is not an option of "
-                         f"{model.name} (its options: {takes})")
+                         f"{model.name}{' for check' * gradients_only} (its options: {takes})")
     return given
 
 
@@ -654,7 +655,7 @@ def check(args) -> int:
     """The ``check`` command: the model's hand-derived gradients against the engine and
     finite differences, on random data (X (n_x, m), Y (1, m), parameters)."""
     model = COURSE_MODELS[args.model]
-    options = model.gradient_options(_validate(model, _given_options(args, model)))
+    options = model.gradient_options(_validate(model, _given_options(args, model, True)))
     dims = _layer_dims(_hidden_sizes(args.layers), model, args.n_x, MAX_CHECK_PARAMETERS)
     X, Y, parameters = random_case(model, dims, args.m, args.seed)
     hand = model.hand(parameters, X, Y, **options)

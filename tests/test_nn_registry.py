@@ -267,3 +267,14 @@ def test_version_and_the_two_python_m_entry_points(capsys):
                           capture_output=True, text=True, timeout=120)
     assert al_m.returncode == 2 and al_m.stdout == ""
     assert al_m.stderr.count("\n") == 1 and "python -m nn train" in al_m.stderr
+
+
+def test_checks_usage_error_lists_the_options_check_takes(capsys):
+    """check optimization --lambd listed --beta, --optimizer, ... (train's), which check then
+    refused as unrecognized arguments."""
+    code, out, err = run(capsys, "check", "optimization", "--lambd", "0.7")
+    assert code == 2
+    assert "--lambd is not an option of optimization for check (its options: none)" in err
+    code, out, err = run(capsys, "check", "deep", "--keep-prob", "0.5")
+    assert "not an option of deep for check (its options: none)" in err
+    assert run(capsys, "check", "regularization", "--lambd", "0.7")[0] == 0  # one it takes
