@@ -159,7 +159,7 @@ def _check_writable(t: Tensor, what: str, other: Any = None) -> None:
                            "memory with each other; a write would land on one entry several "
                            "times. Write t = t op x for a new tensor")
     if t._op is not None and recording:
-        raise RuntimeError(f"{what}: this tensor was made by '{t._op.name}', and backward() "
+        raise RuntimeError(f"{what}: this tensor was made by {_maker(t)}, and backward() "
                            "would not see a write into it. Build a new tensor instead (e.g. "
                            "al.where(mask, new, t)), or write under `with al.no_grad():`")
     if t.requires_grad and recording:
@@ -235,6 +235,14 @@ def deepcopy(self: Tensor, memo: dict) -> Tensor:
                  else copy.deepcopy(grad, memo))
     memo[id(self)] = out
     return out
+
+
+def _maker(t: Tensor) -> str:
+    """The op that made ``t``, as the user wrote it: clone() is an astype to the same dtype."""
+    source = t._args[0] if t._args else None  # (None once backward() freed the graph)
+    if t._op.name == "astype" and type(source) is Tensor and source.dtype == t.dtype:
+        return "'astype' (t.clone())"
+    return f"'{t._op.name}'"
 
 
 def _copyable(t: Tensor, what: str) -> None:

@@ -302,6 +302,9 @@ def test_two_leaves_given_the_same_name_are_told_apart_as_compile_tells_them():
     step(a, other)
     assert "def f(a, a_2):" in step.source
     assert a.name == other.name == "a"  # the names given are kept
+    x = al.Tensor(1.0, name="w", requires_grad=True)  # a name, and a variable of that name
+    w = al.Tensor(2.0, requires_grad=True)
+    assert "out = w * w_2" in al.draw(out := x * w).source and "w_2: 1" in al.explain(out)
 
 
 def test_explain_refuses_big_graphs():

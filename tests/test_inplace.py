@@ -409,3 +409,13 @@ def test_a_rows_in_place_method_and_a_scalar_tensors_still_write():
     e = W[0, 2]
     e += 1  # Python's e = e + 1 on a copy, numpy's meaning (README): W is left as it is
     assert W.tolist() == [[5.0, 0.0, 0.0], [5.0, 1.0, 1.0]] and t.item() == 3.0 and e.item() == 1.0
+
+
+def test_a_write_into_a_clone_names_clone_not_only_astype():
+    """y = x.clone(); y[0] = 5 said the tensor was made by 'astype', which the user never
+    wrote (h18: a PyTorch user's idiom)."""
+    x = al.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"made by 'astype' \(t\.clone\(\)\), and backward"):
+        x.clone()[0] = 5.0
+    with pytest.raises(RuntimeError, match=r"made by 'multiply', and backward"):
+        (x * 2)[0] = 5.0
