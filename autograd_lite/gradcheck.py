@@ -146,6 +146,9 @@ def _constants_apart(f: Callable, inputs: Any) -> tuple[Callable, list, list[str
     gradcheck, a Tensor that does not require grad is a constant (al.tensor(c)); arrays
     and numbers are checked (ints as floats). One array or Tensor is one input (not its
     rows)."""
+    if not callable(f) and callable(inputs):  # (TypeError: 'function' object is not iterable)
+        raise TypeError("give the function first, then its inputs (a list of arrays or "
+                        "Tensors), as gradcheck(f, [x]); got them the other way round")
     if isinstance(inputs, (np.ndarray, Tensor)):
         inputs = [inputs]
     inputs = list(inputs)
@@ -566,6 +569,12 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
         raise TypeError(f"check_gradients(cost, parameters, grads): give the cost function "
                         f"first, then the parameters dict {{'W1': ...}}, then your gradients; "
                         f"got ({got})")
+    if (isinstance(grads, Mapping) and parameters and all(
+            type(k) is str and k.startswith("d") for k in parameters)
+            and {"d" + str(k) for k in grads} == set(parameters)):  # (a KeyError in cost)
+        raise TypeError(f"check_gradients(cost, parameters, grads): the parameters come second "
+                        f"and your gradients third; got {sorted(parameters)} second and "
+                        f"{sorted(grads)} third")
     params = {k: _as_float64(v) for k, v in parameters.items()}
     user, written = _user_gradients(grads, params)
     engine, cost_at, custom = _engine_gradients(cost, params)

@@ -880,3 +880,17 @@ def test_a_tie_under_a_negative_weight_keeps_its_first_max():
     report = al.check_gradients(lambda P: _row_max_cost(P["x"], weights), {"x": _TIED},
                                 {"dx": _first_max(_TIED, weights)})
     assert report.passed, report
+
+
+def test_arguments_given_the_other_way_round_are_said_so():
+    """gradcheck([x], f) raised "'function' object is not iterable"; check_gradients(cost,
+    grads, params) a KeyError from inside the cost (h18 engineer)."""
+    x = np.array([1.0, 2.0])
+    for check in (al.gradcheck, al.gradgradcheck):
+        with pytest.raises(TypeError, match=r"give the function first, then its inputs .*"
+                                            r"got them the other way round"):
+            check([x], lambda x: (x * x).sum())
+    P = {"W": np.ones((2, 2))}
+    with pytest.raises(TypeError, match=r"the parameters come second and your gradients "
+                                        r"third; got \['dW'\] second and \['W'\] third"):
+        al.check_gradients(lambda P: (P["W"] ** 2).sum(), {"dW": 2 * P["W"]}, P)
