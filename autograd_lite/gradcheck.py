@@ -1111,7 +1111,8 @@ def _wrong(row, mine, ref, fd, idx, custom, with_engine, limit) -> None:
         row.message = _kink_message(row.worst_index, fd[k], flat_mine[k], custom)
         return
     yours, engines = _distinct(row.yours, row.engine)
-    row.message = f"at {row.worst_index} yours is {yours}, the engine's {engines}"
+    row.message = (f"at {row.worst_index} yours is {yours}, the engine's {engines}"
+                   + _slip(mine, ref))
     if agree(flat_ref, fd, *limit):
         return
     if agree(flat_mine, fd, *limit):
@@ -1178,6 +1179,32 @@ def _farther_out_agrees(row, mine, fd, fine, numerical, idx, limits, trusted) ->
                    f"{coarse[k]:.6g} at eps * {FARTHER}): the cost rounds noisily here (a "
                    "saturated sigmoid's log(1 - A))")
     return True
+
+
+def _slip(mine: Any, ref: Any) -> str:
+    """What a wrong gradient is, where it is a simple slip: "; yours is 5 times the engine's
+    everywhere (a missing 1/5, such as 1/m?)", -1 times (a sign), the transpose. '' else."""
+    mine, ref = np.asarray(mine, dtype=np.float64), np.asarray(ref, dtype=np.float64)
+    if mine.shape != ref.shape or not (np.isfinite(mine).all() and np.isfinite(ref).all()):
+        return ""
+    if mine.ndim == 2 and mine.shape[0] == mine.shape[1] > 1 and not np.allclose(
+            mine, mine.T) and np.allclose(mine, ref.T, rtol=1e-6, atol=0):
+        return "; yours is the engine's transposed"
+    nonzero = ref != 0
+    if nonzero.sum() < 2 or not np.array_equal(mine == 0, ~nonzero):
+        return ""
+    ratios = mine[nonzero] / ref[nonzero]
+    c = float(np.median(ratios))
+    if not np.allclose(ratios, c, rtol=1e-6, atol=0) or np.isclose(c, 1, rtol=1e-6, atol=0):
+        return ""
+    why = ""
+    if np.isclose(c, -1, rtol=1e-6, atol=0):
+        why = " (a sign?)"
+    elif abs(c) > 1 and np.isclose(c, round(c), rtol=1e-9, atol=0):
+        why = f" (a missing 1/{abs(round(c))}, such as 1/m?)"
+    elif abs(c) < 1 and np.isclose(1 / c, round(1 / c), rtol=1e-9, atol=0):
+        why = f" (an extra 1/{abs(round(1 / c))}, such as 1/m twice?)"
+    return f"; yours is {c:.6g} times the engine's everywhere{why}"
 
 
 def _distinct(a: float, b: float) -> tuple[str, str]:

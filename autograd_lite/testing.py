@@ -39,6 +39,7 @@ from .gradcheck import (
     _norm,
     _require_tensor,
     _shape_hint,
+    _slip,
     _subgradient_at_kinks,
     _summed_terms,
     _unconnected,
@@ -855,7 +856,8 @@ def _gradient_problems(out, mine, engine, arrays_, tolerances) -> list[_Problem]
             at = f" at index {tuple(int(k) for k in j)}" if m.ndim else ""
             problems.append(_Problem(i, "values", f"gradient {i}: relative difference "
                                      f"{relative_difference(m, e):.3g}; worst{at}: yours "
-                                     f"{m[j]:.10g}, the engine's {e[j]:.10g}" + both))
+                                     f"{m[j]:.10g}, the engine's {e[j]:.10g}"
+                                     + _slip(m, e) + both))
     return problems
 
 

@@ -894,3 +894,34 @@ def test_arguments_given_the_other_way_round_are_said_so():
     with pytest.raises(TypeError, match=r"the parameters come second and your gradients "
                                         r"third; got \['dW'\] second and \['W'\] third"):
         al.check_gradients(lambda P: (P["W"] ** 2).sum(), {"dW": 2 * P["W"]}, P)
+
+
+@pytest.mark.parametrize("slip,said", [
+    (lambda g: 5 * g, "yours is 5 times the engine's everywhere (a missing 1/5, such as 1/m?)"),
+    (lambda g: -g, "yours is -1 times the engine's everywhere (a sign?)"),
+    (lambda g: g / 5, "yours is 0.2 times the engine's everywhere (an extra 1/5, such as 1/m "
+                      "twice?)"),
+    (lambda g: g.T, "yours is the engine's transposed"),
+    (lambda g: g + 1, None),  # no simple slip: nothing more is said
+])
+def test_a_gradient_off_by_a_factor_or_transposed_says_so(slip, said):
+    """The course's slips, named: dW without 1/m is m times the engine's everywhere."""
+    rng = np.random.default_rng(1)
+    W, X = rng.standard_normal((3, 3)), rng.standard_normal((3, 5))
+    weights = rng.standard_normal((3, 5))
+
+    def cost(P):
+        return (P["W"] @ X * weights).sum() / 5
+
+    right = weights @ X.T / 5
+    report = al.check_gradients(cost, {"W": W}, {"dW": slip(right)})
+    message = report.rows[0].message
+    assert report.rows[0].status == "wrong" and message.startswith("at (")
+    if said is None:
+        assert "times the engine's" not in message and "transposed" not in message
+    else:
+        assert message.endswith("; " + said), message
+    with pytest.raises(al.testing.GradientMismatchError) as caught:
+        al.testing.assert_gradients_match(lambda W: cost({"W": W}), lambda W: slip(right), [W])
+    text = str(caught.value)
+    assert said in text if said else "times the engine's" not in text, text
