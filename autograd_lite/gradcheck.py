@@ -117,8 +117,17 @@ def _require_tensor(fname: str, what: str, out: Any) -> Tensor:
 
 
 def _unconnected(fname: str, what: str, inputs: str) -> str:
-    return (f"{fname}: {what} is not connected to any {inputs} (the engine sees a constant, "
-            f"so every gradient would be 0); {_FROM_TENSORS}")
+    return f"{fname}: {_unconnected_note(what, inputs)}"
+
+
+def _unconnected_note(what: str, inputs: str) -> str:
+    return (f"{what} is not connected to any {inputs} (the engine sees a constant, so every "
+            f"gradient would be 0); {_FROM_TENSORS}")
+
+
+def _output_name(fname: str) -> str:
+    """What is differentiated: gradgradcheck's is f's VJP, not f's output."""
+    return "f's vector-Jacobian product" if fname.startswith("gradgradcheck") else "f's output"
 
 
 # ---- gradcheck and gradgradcheck -------------------------------------------------------------
@@ -265,8 +274,8 @@ def _projection_problem(f, labels, arrays, xs, out, eps, atol, rtol, seed, fname
     numerical = (projected[0] - projected[1]) / (2 * eps)
     if abs(analytical - numerical) <= atol + rtol * abs(numerical):  # NaN compares False
         return None
-    note = "" if connected else _unconnected(fname, "f's output", "input") + ". "
-    return (f"{note}{fname} (fast mode): the projection v^T J u is {analytical:.10g} from "
+    note = "" if connected else _unconnected_note(_output_name(fname), "input") + ". "
+    return (f"{fname} (fast mode): {note}the projection v^T J u is {analytical:.10g} from "
             f"backward but {numerical:.10g} by finite differences (relative difference "
             f"{relative_difference(analytical, numerical):.3g})")
 
@@ -297,8 +306,8 @@ def _jacobian_problem(f, labels, arrays, xs, out, eps, atol, rtol, seed, fname):
         if excess.size and not np.all(excess <= 0):  # NaN compares False: it fails
             k, j = np.unravel_index(int(np.argmax(excess)), excess.shape)
             an, nu = analytical[k, j], numerical[k, j]
-            note = "" if connected else _unconnected(fname, "f's output", "input") + ". "
-            return (f"{note}{fname}: gradient{_output_entry(k, out.shape)} w.r.t. {label} "
+            note = "" if connected else _unconnected_note(_output_name(fname), "input") + ". "
+            return (f"{fname}: {note}gradient{_output_entry(k, out.shape)} w.r.t. {label} "
                     f"disagrees at index {_entry(j, a.shape)}: backward gives {an:.10g}, "
                     f"finite differences {nu:.10g} (|backward - finite differences| = "
                     f"{abs(an - nu):.3g} > atol + rtol |finite differences| = "
@@ -348,6 +357,11 @@ def gradgradcheck(f: Callable, inputs: Sequence[Any], grad_outputs: Any = None,
 
     problem = _gradcheck(first_order, inputs, eps, atol, rtol, False, seed,
                          f"{fname} (the derivative of f's vector-Jacobian product)")
+    custom = _custom_ops(out) if problem is not None else []
+    if custom:  # (a VJP from values its forward saved: second derivatives of 0, silently)
+        problem += (f"; f goes through {_named(custom)}, whose VJP is yours: for second "
+                    "derivatives it must compute with al ops on the Tensors it is given (g, "
+                    "ans, x), not with values its forward saved (a cache) or read as arrays")
     return True if problem is None else _fail(problem, raise_exception)
 
 

@@ -334,3 +334,25 @@ def test_x_data_inside_al_grads_function_warns():
                       r"an array \(t\.data\)"):
         g = al.grad(lambda x: al.sum(x * x.data))(np.array([1.0, 2.0]))
     assert g.tolist() == [1.0, 2.0]  # the lost half: x.data is a constant there
+
+
+def test_gradgradcheck_names_a_custom_op_whose_vjp_reads_what_its_forward_saved():
+    """Its second derivatives are 0 (the VJP is a constant to the engine); gradgradcheck
+    blamed .data and np.asarray, named no op, and said its own name twice (h18 engineer)."""
+    saved = {}
+
+    def forward(x):
+        saved["slope"] = 3 * x ** 2
+        return x ** 3
+    cube = al.custom_op(forward, lambda g, ans, x: g * saved["slope"], name="cube_saved")
+    x = np.array([1.0, 2.0])
+    assert al.gradcheck(cube, [x])  # the first derivative is right
+    with pytest.raises(al.GradcheckError) as caught:
+        al.gradgradcheck(cube, [x])
+    message = str(caught.value)
+    assert message.count("gradgradcheck") == 1, message
+    assert "f's vector-Jacobian product is not connected to any input" in message
+    assert message.endswith("f goes through custom op 'cube_saved', whose VJP is yours: for "
+                            "second derivatives it must compute with al ops on the Tensors it "
+                            "is given (g, ans, x), not with values its forward saved (a cache) "
+                            "or read as arrays")
