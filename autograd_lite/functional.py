@@ -117,8 +117,11 @@ def rebuilt(kind: type, items: list) -> list | tuple:
 
 
 def _structure(a) -> bool:
-    """A list or tuple of parameters (arrays, Tensors, dicts), not a list of numbers."""
-    return isinstance(a, (list, tuple)) and len(a) > 0 and all(
+    """A list or tuple of parameters (arrays, Tensors, dicts; numbers beside them: (w, 1.0)),
+    or any namedtuple, P(w=x, b=2.0); not a list of numbers alone (an array, as numpy's)."""
+    if not isinstance(a, (list, tuple)) or not a:
+        return False
+    return hasattr(type(a), "_fields") or any(
         isinstance(v, (np.ndarray, Tensor, dict)) or _structure(v) for v in a)
 
 

@@ -308,3 +308,16 @@ def test_jacobian_of_a_function_closing_over_a_parameter_warns_once_with_advice_
     said = [str(c.message) for c in caught if issubclass(c.category, al.CutOffWarning)]
     assert len(said) == 1 and "call it inside another transform" in said[0]
     assert "create_graph" not in said[0]
+
+
+def test_grad_of_a_tuple_or_namedtuple_mixing_arrays_and_numbers_keeps_its_structure():
+    """(x, 1.0) and P(w=x, b=2.0) raised "cannot make a numeric array from tuple"; the same
+    values in a dict worked (h18 engineer). JAX's pytrees give one gradient per leaf."""
+    from collections import namedtuple
+    x = np.array([1.0, 2.0])
+    dx, dc = al.grad(lambda p: (p[0] * p[1]).sum())((x, 1.0))
+    assert dx.tolist() == [1.0, 1.0] and float(dc) == 3.0
+    P = namedtuple("P", "w b")
+    g = al.grad(lambda p: (p.w * p.b).sum())(P(w=x, b=2.0))
+    assert type(g) is P and g.w.tolist() == [2.0, 2.0] and float(g.b) == 3.0
+    assert al.grad(lambda p: p[0] ** 2 + p[1] ** 3)([1.0, 2.0]).tolist() == [2.0, 12.0]
