@@ -179,6 +179,14 @@ _PYTORCH_ONLY = {
     "draw_dot": "micrograd's draw_dot(root) is al.draw(root), a graphviz.Digraph: "
                 "al.draw(e).render_to('e.svg'), or show it in Jupyter",
     "Linear": "there are no layer classes: write W @ X + b with W, b Tensors that require grad",
+    "cuda": "there is no GPU here: numpy runs on the CPU (t.to('cpu') and t.cpu() are t)",
+    "device": "there is no device: numpy runs on the CPU, and t.device is 'cpu'",
+    "sort": "write t[np.argsort(t.data)] (indexing keeps the gradient)",
+    "topk": "write t[np.argsort(t.data)[-k:]] for the k largest (indexing keeps the gradient)",
+    "jvp": "there is no forward mode: al.jacobian(f)(x) gives the whole Jacobian, "
+           "al.hvp(f)(x, v) a Hessian-vector product",
+    "vjp": "write al.grad(lambda x: (f(x) * v).sum())(x), or y.backward(v) then x.grad",
+    "stop_gradient": "write t.detach() (JAX's stop_gradient)",
 }
 
 

@@ -122,15 +122,6 @@ def _double(self: Tensor) -> Tensor:
     return ops.astype(self, np.float64)
 
 
-def _integer(name: str):
-    def method(self: Tensor) -> Tensor:
-        raise TypeError(f"t.{name}(): tensors hold floats here, which gradients need; for "
-                        "integer values (which have no gradient) write t.numpy().astype(int)")
-    method.__name__ = method.__qualname__ = name
-    method.__doc__ = f"PyTorch's ``t.{name}()``: refused, saying what to write (floats only)."
-    return method
-
-
 def _to(self: Tensor, target: Any = None, dtype: Any = None) -> Tensor:
     """PyTorch's ``t.to("cpu")`` (numpy runs on the CPU: ``t`` itself) or ``t.to(dtype)``
     (``astype``, float dtypes)."""
@@ -487,7 +478,27 @@ Tensor.clamp_min, Tensor.clamp_max = _clamp_min, _clamp_max
 Tensor.round, Tensor.nonzero, Tensor.fill = _round, _nonzero, _fill
 # (not t.int(): a class attribute named int broke the annotations `int | None` that the API
 # reference reads in Tensor's namespace)
-Tensor.long, Tensor.to, Tensor.cpu = _integer("long"), _to, _cpu
+Tensor.to, Tensor.cpu = _to, _cpu
+
+
+def _refused(name: str, hint: str):
+    """PyTorch's ``t.name()``, which has no counterpart here: a method saying what to write.
+    (Not a Tensor.__getattr__ for every missing name: a class with one loses CPython's
+    quick attribute reads, and expr took 25 % more instructions.)"""
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(f"t.{name}(): {hint}")
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"PyTorch's ``t.{name}()``: refused, saying what to write."
+    return method
+
+
+Tensor.long = _refused("long", "tensors hold floats here, which gradients need; for integer "
+                               "values (which have no gradient) write t.numpy().astype(int)")
+Tensor.half = _refused("half", "write t.astype(np.float16) (t.float() is float32)")
+Tensor.cuda = _refused("cuda", "there is no GPU here: numpy runs on the CPU, and t.cpu() is t")
+Tensor.sort = _refused("sort", "write t[np.argsort(t.data)] (indexing keeps the gradient)")
+Tensor.topk = _refused("topk", "write t[np.argsort(t.data)[-k:]] for the k largest (indexing "
+                               "keeps the gradient)")
 Tensor.masked_fill, Tensor.where = _masked_fill, _where_method
 Tensor.device = property(lambda self: "cpu", doc="PyTorch's ``t.device``: always 'cpu'.")
 Tensor.grad_fn = property(lambda self: self._op, doc="PyTorch's ``t.grad_fn``: the op that "

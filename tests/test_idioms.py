@@ -1022,6 +1022,11 @@ def test_pytorchs_device_dtype_and_masking_spellings():
     np.testing.assert_array_equal(x.grad, [1.0, 0.0, 1.0])
     with pytest.raises(TypeError, match="tensors hold floats"):
         x.long()
+    for method, instead in [("half", "astype(np.float16)"), ("cuda", "no GPU"),
+                            ("sort", "np.argsort"), ("topk", "np.argsort")]:  # (h18)
+        with pytest.raises(TypeError, match=re.escape(f"t.{method}(): ") + ".*"
+                           + re.escape(instead)):
+            getattr(x, method)()
     with pytest.raises(TypeError, match="numpy runs on the CPU alone"):
         x.to("cuda")
 
@@ -1044,6 +1049,9 @@ def test_pytorch_dtype_names_and_generator_keyword_work():
     ("Generator", "default_rng"), ("cross_entropy", "log_softmax"), ("one_hot", "np.eye"),
     ("nn", "no torch.nn"), ("autograd", "x.grad"), ("inference_mode", "al.no_grad"),
     ("from_numpy", "al.tensor"), ("allclose", "np.allclose"),
+    ("cuda", "no GPU"), ("device", "t.device is 'cpu'"), ("sort", "np.argsort"),
+    ("topk", "np.argsort"), ("jvp", "no forward mode"), ("vjp", "al.grad"),
+    ("stop_gradient", "t.detach()"),  # (h18: bare AttributeErrors)
 ])
 def test_a_pytorch_name_autograd_lite_lacks_says_what_to_write(name, instead):
     with pytest.raises(AttributeError, match=re.escape(instead)):
