@@ -825,32 +825,40 @@ def _bindings(f: Any) -> tuple:
 
 
 def _is_data(v: Any) -> bool:
-    if isinstance(v, (dict, list, tuple)):
-        items = list(v.values()) if isinstance(v, dict) else v
-        return any(isinstance(x, _DATA) for x in items[:256])
-    return isinstance(v, _DATA)
+    """Read by type alone, as _one_step reads: no code of the user's runs (a dead
+    weakref.proxy raised ReferenceError from isinstance)."""
+    kind = type(v)
+    if issubclass(kind, dict):
+        return any(issubclass(type(x), _DATA) for _, x in _held(v)[:256])
+    if issubclass(kind, (list, tuple)):
+        return any(issubclass(type(x), _DATA) for x in _held(v)[:256])
+    return issubclass(kind, _DATA)
+
+
+def _held(v: Any) -> tuple:
+    """A dict's (key, value) pairs, a list's or tuple's items, as stored."""
+    if issubclass(type(v), dict):
+        return tuple(dict.items(v))
+    base = list if issubclass(type(v), list) else tuple
+    return tuple(base.__getitem__(v, slice(None)))
 
 
 def _snapshot(v: Any) -> Any:
-    """``v``, and for a container the items it held (params["W1"] = ... is a change)."""
-    if isinstance(v, dict):
-        return v, tuple(v.items())
-    if isinstance(v, list):
-        return v, tuple(v)
-    return v, None
+    """``v``, and for a dict or list the items it held (params["W1"] = ... is a change)."""
+    return v, (_held(v) if issubclass(type(v), (dict, list)) else None)
 
 
 def _same_binding(now: Any, then: tuple) -> bool:
     value, items = then
     if now is not value:  # (an equal number or text again, scale = 1.0, is the same)
-        return (type(now) is type(value) and isinstance(value, (int, float, complex, str))
+        return (type(now) is type(value) and issubclass(type(value), (int, float, complex, str))
                 and now == value)
     if items is None:
         return True
-    held = tuple(now.items()) if isinstance(now, dict) else tuple(now)
+    held = _held(now)
+    pairs = issubclass(type(now), dict)
     return len(held) == len(items) and all(
-        (a[0] == b[0] and a[1] is b[1]) if isinstance(now, dict) else a is b
-        for a, b in zip(held, items))
+        (a[0] == b[0] and a[1] is b[1]) if pairs else a is b for a, b in zip(held, items))
 
 
 def _check_int_arguments(cf: Compiled, args: tuple, root: Tensor, wanted: list[Tensor]) -> None:

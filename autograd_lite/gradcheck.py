@@ -561,6 +561,21 @@ def _layer(name: str) -> int:
     return int(m.group(1)) if m else -1
 
 
+def _check_argument_order(cost: Any, parameters: Any, grads: Any) -> None:
+    """check_gradients(cost, parameters, grads), in that order: said, where it is not."""
+    if not callable(cost) or not isinstance(parameters, Mapping):
+        got = ", ".join(type(a).__name__ for a in (cost, parameters, grads))
+        raise TypeError(f"check_gradients(cost, parameters, grads): give the cost function "
+                        f"first, then the parameters dict {{'W1': ...}}, then your gradients; "
+                        f"got ({got})")
+    if (isinstance(grads, Mapping) and parameters and all(
+            type(k) is str and k.startswith("d") for k in parameters)
+            and {"d" + str(k) for k in grads} == set(parameters)):  # (a KeyError in cost)
+        raise TypeError(f"check_gradients(cost, parameters, grads): the parameters come second "
+                        f"and your gradients third; got {sorted(parameters)} second and "
+                        f"{sorted(grads)} third")
+
+
 def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
                     parameters: Mapping[str, Any],
                     grads: Mapping[str, Any] | Callable[[dict[str, np.ndarray]], Mapping],
@@ -578,17 +593,7 @@ def check_gradients(cost: Callable[[dict[str, Tensor]], Any],
     A NaN or inf in the cost, the engine's gradient, the finite differences or yours fails
     that parameter with status "not finite", naming the first bad entry.
     """
-    if not callable(cost) or not isinstance(parameters, Mapping):
-        got = ", ".join(type(a).__name__ for a in (cost, parameters, grads))
-        raise TypeError(f"check_gradients(cost, parameters, grads): give the cost function "
-                        f"first, then the parameters dict {{'W1': ...}}, then your gradients; "
-                        f"got ({got})")
-    if (isinstance(grads, Mapping) and parameters and all(
-            type(k) is str and k.startswith("d") for k in parameters)
-            and {"d" + str(k) for k in grads} == set(parameters)):  # (a KeyError in cost)
-        raise TypeError(f"check_gradients(cost, parameters, grads): the parameters come second "
-                        f"and your gradients third; got {sorted(parameters)} second and "
-                        f"{sorted(grads)} third")
+    _check_argument_order(cost, parameters, grads)
     params = {k: _as_float64(v) for k, v in parameters.items()}
     user, written = _user_gradients(grads, params)
     engine, cost_at, custom = _engine_gradients(cost, params)

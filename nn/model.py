@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import numbers
@@ -36,6 +37,38 @@ OUTPUT = "sigmoid"  # the checkpoint format's "output" entry: Model is a binary 
 
 class ModelFileError(ValueError):
     """A checkpoint file is corrupt, truncated, pickled, or does not fit the model."""
+
+
+class _KeptOnInterrupt:
+    """Around a fit's loop: a fit stopped by Ctrl-C keeps the parameters its last whole step
+    left and the costs recorded (as Keras and a PyTorch loop do; it kept none), unless they
+    are not finite, and says so. ``after_step(i, cost)`` is the loop's callback."""
+
+    def __init__(self, model, parameters: dict, record_every: int) -> None:
+        self.model, self.parameters, self.record_every = model, parameters, record_every
+        self.steps, self.reached, self.costs = 0, dict(parameters), []
+
+    def __enter__(self):
+        return self.after_step
+
+    def after_step(self, i: int, cost) -> None:  # (a dict of ~8 entries copied: ~0.3 us)
+        self.steps, self.reached = i + 1, dict(self.parameters)
+        if i % self.record_every == 0:
+            self.costs.append(float(cost))
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        if kind is KeyboardInterrupt:
+            finite = all(np.isfinite(v).all() for v in self.reached.values())
+            if self.steps and finite and all(np.isfinite(self.costs)):
+                self.model.parameters = self.reached
+                self.model.costs.extend(self.costs)
+                said = (f"the model keeps the parameters of its last whole step and the "
+                        f"{len(self.costs)} costs recorded")
+            else:
+                said = "the model keeps its parameters from before the fit"
+            warnings.warn(f"fit: interrupted after {self.steps} of its steps; {said}",
+                          stacklevel=3)
+        return False
 
 
 class Model:
@@ -130,22 +163,11 @@ class Model:
         decay, decay_rate = _decay(lr_decay, decay_rate)
         _check_regularization(lambd, keep_prob, X.shape[1], mini_batch_size, self.layer_dims)
 
-        def grads_and_loss(p, X_b, Y_b):  # the mini-batch's gradients and summed loss
-            m_b = X_b.shape[1]  # L2: lambd/(2m), m of the whole set, in each batch (+ below)
-            grads, cost = deep.grads_and_cost(p, X_b, Y_b, self.hidden, gradients,
-                                              _batch_lambd(lambd, m_b, X.shape[1]),
-                                              keep_prob, compile=compile)
-            return grads, cost * m_b
-
+        grads_and_loss = functools.partial(_batch_grads_and_loss, self.hidden, gradients, lambd,
+                                           keep_prob, compile, X.shape[1])
         parameters = dict(self.parameters)  # the updates replace its entries, not the arrays
         update = optimization.make_update(optimizer, parameters, **hyper)
-        reached = [0, dict(parameters), []]  # steps done, their parameters, recorded costs
-
-        def after_step(i, cost):  # (for a Ctrl-C: a dict of ~8 entries copied, ~0.3 us)
-            reached[:2] = i + 1, dict(parameters)
-            if i % int(record_every) == 0:
-                reached[2].append(float(cost))
-        try:
+        with _KeptOnInterrupt(self, parameters, int(record_every)) as after_step:
             trained, costs = optimization.train_epochs(
                 parameters, X, Y, grads_and_loss, update, learning_rate, num_iterations,
                 mini_batch_size, decay, decay_rate, record_every=int(record_every),
@@ -153,27 +175,11 @@ class Model:
                 print_cost=print_cost or verbose, print_last=True, callback=after_step,
                 line=COURSE_LINE_FULL.format(unit="epoch" if mini_batch_size else "iteration",
                                              i="{i}", cost="{cost}"))
-        except KeyboardInterrupt:  # (Ctrl-C in a notebook: the steps done were lost)
-            self._keep_reached(*reached)
-            raise
         costs = [float(c) for c in costs]
         _check_trained(trained, costs, learning_rate)
         self.parameters = trained
         self.costs.extend(costs)
         return costs
-
-    def _keep_reached(self, steps: int, parameters: dict, costs: list) -> None:
-        """A fit stopped by Ctrl-C: keep the parameters its last whole step left (as Keras
-        and a PyTorch loop do), unless they are not finite, and say so."""
-        finite = all(np.isfinite(v).all() for v in parameters.values())
-        if steps and finite and all(np.isfinite(costs)):
-            self.parameters = parameters
-            self.costs.extend(costs)
-            said = (f"the model keeps the parameters of its last whole step and the "
-                    f"{len(costs)} costs recorded")
-        else:
-            said = "the model keeps its parameters from before the fit"
-        warnings.warn(f"fit: interrupted after {steps} of its steps; {said}", stacklevel=3)
 
     def predict(self, X):
         """0/1 predictions (1, m) for X (n_x, m), which must be finite (NaN > 0.5 is False:
@@ -271,6 +277,14 @@ def _decay(lr_decay, decay_rate):
         raise ValueError(f"fit: decay_rate must be a finite number >= 0 (the course's 1), got "
                          f"{decay_rate!r}")
     return lr_decay, decay_rate
+
+
+def _batch_grads_and_loss(hidden, gradients, lambd, keep_prob, compile, m, p, X_b, Y_b):
+    """A mini-batch's gradients and summed loss, for fit's loop (m: the whole set's)."""
+    m_b = X_b.shape[1]  # L2: lambd/(2m), m of the whole set, in each batch (+ below)
+    grads, cost = deep.grads_and_cost(p, X_b, Y_b, hidden, gradients,
+                                      _batch_lambd(lambd, m_b, m), keep_prob, compile=compile)
+    return grads, cost * m_b
 
 
 def _batch_lambd(lambd, m_b, m):
