@@ -424,8 +424,11 @@ def train(args) -> int:
           + "".join(f", {k} {v}" for k, v in options.items()))
     parameters, history = train_watched(model, data, run)
     _report(model, parameters, data, history, run.options)
-    if args.save:
-        print(f"saved: {model.to_model(parameters, run.options).save(args.save)}")
+    if args.save:  # with its cost curve, as Model.fit records it (it was saved without)
+        saved = model.to_model(parameters, run.options)
+        last = history[-1][0] if history else None
+        saved.costs = [float(c) for i, c in history if i % 100 == 0 or i == last]
+        print(f"saved: {saved.save(args.save)}")
     if args.plot:
         written = plot_training(history, model, parameters, data, args.plot, run.learning_rate,
                                 run.options)

@@ -116,7 +116,14 @@ def test_train_on_flower_saves_and_plots(capsys, tmp_path):
     assert "train accuracy" in out
     assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
     import nn
-    assert nn.load(tmp_path / "m.npz").layer_dims == [2, 4, 1]
+    saved = nn.load(tmp_path / "m.npz")
+    assert saved.layer_dims == [2, 4, 1]
+    # its cost curve too, as Model.fit records it: every 100 iterations and the last (the
+    # file had none, so nn.load(f).costs was [])
+    printed = [float(line.split(": ")[1]) for line in out.splitlines()
+               if line.startswith("Cost after iteration")]
+    assert len(saved.costs) == 4 and saved.costs[0] == pytest.approx(printed[0], rel=1e-6)
+    assert f"final cost: {saved.costs[-1]:.6f}" in out
 
 
 @pytest.mark.parametrize("hidden", ["tanh", "sigmoid", "leaky_relu"])
