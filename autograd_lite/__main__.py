@@ -29,6 +29,7 @@ def build_parser() -> Parser:
     for name in ("train", "check"):
         nn_command = sub.add_parser(name, add_help=False,
                                     help=f"nn's: run autograd-lite {name} or python -m nn {name}")
+        nn_command.add_argument("-h", "--help", action="store_true")  # (it was "unrecognized")
         nn_command.add_argument("rest", nargs=argparse.REMAINDER)
         nn_command.set_defaults(func=_nn_command)
     debug_after_commands(p)

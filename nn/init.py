@@ -17,6 +17,10 @@ def rng_from(seed):
     """A random source from a seed; ints give the legacy stream the course's code used."""
     if isinstance(seed, (np.random.Generator, np.random.RandomState)):
         return seed
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and not (
+            0 <= seed < 2 ** 32):  # (numpy's bare "Seed must be between 0 and 2**32 - 1")
+        raise ValueError(f"seed must be an int from 0 to 2**32 - 1 (the course's are 1, 2, 3), "
+                         f"got {seed}")
     if seed is None or isinstance(seed, (int, np.integer)):
         return np.random.RandomState(seed)
     raise TypeError(f"seed must be an int, a numpy Generator or RandomState, or None; got "

@@ -138,3 +138,11 @@ def test_catvnoncat_loader_reads_utf8_class_names_and_checks_label_values(tmp_pa
     _write_h5(tmp_path / "test_catvnoncat.h5", "test", x, np.array([1, 2]))
     with pytest.raises(nn.DataError, match=r"test_set_y .* labels of 0 or 1, found \[2\]"):
         nn.load_catvnoncat(tmp_path)
+
+
+@pytest.mark.parametrize("seed", [-1, 2 ** 32])
+def test_a_seed_out_of_numpys_range_says_which(seed):
+    """Model(dims, seed=-1) raised numpy's bare 'Seed must be between 0 and 2**32 - 1'."""
+    with pytest.raises(ValueError, match=rf"seed must be an int from 0 to 2\*\*32 - 1 .*got "
+                                         rf"{seed}"):
+        nn.Model([2, 3, 1], seed=seed)

@@ -267,6 +267,11 @@ def test_version_and_the_two_python_m_entry_points(capsys):
                           capture_output=True, text=True, timeout=120)
     assert al_m.returncode == 2 and al_m.stdout == ""
     assert al_m.stderr.count("\n") == 1 and "python -m nn train" in al_m.stderr
+    from autograd_lite.__main__ import main as al_main  # --help too (it was "unrecognized")
+    for argv in (["train", "--help"], ["check", "-h"], ["train", "shallow", "--help"]):
+        assert al_main(argv) == 2
+        err = capsys.readouterr().err
+        assert f"{argv[0]} is nn's command" in err and f"python -m nn {argv[0]}" in err, err
 
 
 def test_checks_usage_error_lists_the_options_check_takes(capsys):
