@@ -284,6 +284,18 @@ def test_a_run_whose_last_update_is_non_finite_is_an_error(capsys):
     assert "the parameters became NaN or inf in the last update" in one_line(err)
 
 
+def test_a_short_run_of_the_courses_zigzag_start_gets_no_note(capsys, cat_dir):
+    """The course's cat logistic regression zigzags up for its first iterations (0.693,
+    0.741, 0.753, 0.867, ...); 10 of them ended at 0.877 and were told the learning rate
+    may be too high, the course's own (h18 nn)."""
+    code, out, err = run(capsys, "train", "logistic", "--data", f"cat:{cat_dir}",
+                         "--iterations", "10", "--no-progress")
+    assert code == 0 and "final cost: 0.877" in out and "note:" not in out, out
+    code, out, err = run(capsys, "train", "shallow", "--learning-rate", "50", "--iterations",
+                         "50", "--no-progress")  # far above its start: said
+    assert "note: the cost rose from 0.69" in out
+
+
 def test_a_rising_but_finite_cost_trains_with_a_note(capsys):
     code, out, err = run(capsys, "train", "shallow", "--learning-rate", "1e6", "--iterations",
                          "150", "--no-progress")
