@@ -844,21 +844,27 @@ def _held(v: Any) -> tuple:
 
 
 def _snapshot(v: Any) -> Any:
-    """``v``, and for a dict or list the items it held (params["W1"] = ... is a change)."""
-    return v, (_held(v) if issubclass(type(v), (dict, list)) else None)
+    """``v``, and for a dict or list of up to 256 items the items it held (params["W1"] =
+    ... is a change; a bigger one, a vocabulary, is watched as one object: each call would
+    compare every item)."""
+    watched = issubclass(type(v), (dict, list)) and len(v) <= 256
+    return v, (_held(v) if watched else None)
 
 
 def _same_binding(now: Any, then: tuple) -> bool:
     value, items = then
     if now is not value:  # (an equal number or text again, scale = 1.0, is the same)
-        return (type(now) is type(value) and issubclass(type(value), (int, float, complex, str))
-                and now == value)
+        return (type(now) is type(value) and issubclass(type(value), _EQUAL_IF_SAME)
+                and bool(now == value))
     if items is None:
         return True
-    held = _held(now)
+    held = _held(now)  # (keys by identity: a dict keeps its key objects; no __eq__ of theirs)
     pairs = issubclass(type(now), dict)
     return len(held) == len(items) and all(
-        (a[0] == b[0] and a[1] is b[1]) if pairs else a is b for a, b in zip(held, items))
+        (a[0] is b[0] and a[1] is b[1]) if pairs else a is b for a, b in zip(held, items))
+
+
+_EQUAL_IF_SAME = (int, float, complex, str, np.number)
 
 
 def _check_int_arguments(cf: Compiled, args: tuple, root: Tensor, wanted: list[Tensor]) -> None:

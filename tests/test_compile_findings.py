@@ -276,3 +276,17 @@ def test_a_closures_number_flag_or_dict_item_changed_retraces_an_equal_one_does_
     count = step.trace_count
     scale, params["v"] = 5.0, params["v"]  # the same number again, the same array
     assert step(w)[0] == 150.0 and step.trace_count == count == 4
+
+
+def test_an_equal_numpy_number_again_is_no_change_and_a_big_dict_is_one_object():
+    w = al.tensor([1.0, 2.0], requires_grad=True)
+    steps, table = np.int64(3), {i: float(i) for i in range(1000)}
+
+    def f(w):
+        return (w * float(steps) * table[2]).sum()
+
+    step = al.compile(f)
+    assert step(w)[0] == 18.0
+    steps = np.int64(3)  # another object, the same number: replayed
+    table[999] = -1.0  # a 1,000-item dict is watched as one object (each call would compare
+    assert step(w)[0] == 18.0 and step.trace_count == 1  # every item), as documented
