@@ -1002,12 +1002,14 @@ def _at_kinks(row, mine, ref, whole, tolerance, message: str | None = None) -> b
 
     def along(x):  # the cost as a function of this parameter, the others held
         return cost({**{k: Tensor(v) for k, v in params.items()}, name: x})
-    if not _subgradient_at_kinks(along, [params[name]], 0, mine, ref, tolerance):
+    ties: list[str] = []
+    if not _subgradient_at_kinks(along, [params[name]], 0, mine, ref, tolerance,
+                                 ties if message is None else None):  # (ref: the differences)
         return False
     row.message = message or ("yours differs from the engine's only where the cost has a "
                               "kink (its one-sided slopes differ: relu, abs, max or clip at a "
-                              "tie), and lies between those slopes: both are subgradients "
-                              "there (the course's relu_backward gives 0 at Z = 0)")
+                              "tie), each entry between those slopes (the course's "
+                              "relu_backward gives 0 at Z = 0)" + "".join("; " + t for t in ties))
     return True
 
 
@@ -1046,12 +1048,13 @@ def _each_entry_agrees(row, mine, ref, err, tol, entry_floor) -> bool:
 KINK_ENTRIES = 1024
 
 
-def _subgradient_at_kinks(f, given, i, mine, engine, tolerance) -> bool:
+def _subgradient_at_kinks(f, given, i, mine, engine, tolerance, ties=None) -> bool:
     """Whether every entry where gradient ``i`` disagrees sits at a kink of f (its one-sided
     slopes differ) and yours lies between them, as a subgradient does: where f has no
     derivative, yours and the engine's conventions may differ (|x| at 0). A property test
     shrank a gradient wrong for x < 0 to x = 0, a counterexample of conventions alone;
-    passing there, it shrinks to one where the gradient is wrong."""
+    passing there, it shrinks to one where the gradient is wrong. ``ties``, a list, gets
+    _tie_doubt's words where those entries look tied."""
     rtol, atol = tolerance
     mine = np.asarray(mine, dtype=np.float64)
     wrong = np.argwhere(~np.isclose(mine, engine, rtol=rtol, atol=atol))
@@ -1089,31 +1092,40 @@ def _subgradient_at_kinks(f, given, i, mine, engine, tolerance) -> bool:
                     and low - slack <= mine[index] <= high + slack):
                 return False
             sides.append((left, right))
-        if len(wrong) == 1:
-            return True
-        step = 1e-6 * (1 + np.max(np.abs(x[tuple(wrong.T)]))) / 16
-        return _subgradient_jointly(slopes, wrong, sides, mine, engine, step,
-                                    noise * 1e-6 / step)
+        if ties is not None and len(wrong) > 1:
+            step = 1e-6 * (1 + np.max(np.abs(x[tuple(wrong.T)]))) / 16
+            doubt = _tie_doubt(slopes, wrong, sides, mine, engine, step, noise * 1e-6 / step)
+            ties += [doubt] if doubt else []
+    return True
 
 
-def _subgradient_jointly(slopes, wrong, sides, mine, engine, step, noise) -> bool:
-    """Each disagreeing entry lies between its own one-sided slopes; at a tie the entries
-    share one kink (max over [2, 2]: raising both raises the max once), and the max-pool
-    bug, the whole gradient to every tied entry, passed entry by entry. So f's slopes along
-    d, yours minus the engine's over those entries, are measured: where they are the sum of
-    the entries' own (independent kinks, a relu each), each entry's test stands; where not,
-    yours, dotted with d, must lie between them, as a subgradient's does."""
+def _tie_doubt(slopes, wrong, sides, mine, engine, step, noise) -> str | None:
+    """Words for a note where the entries look tied and yours may be no subgradient as a
+    whole (the max-pool bug, the whole gradient to every tied max, passes entry by entry),
+    else None. Along d (yours minus the engine's, then all ones, over those entries) where
+    f has one slope, but not the sum of the entries' own (they share a kink: independent
+    relus add up), a subgradient's dot with d is that slope. Not a failure: where convex
+    and concave kinks cancel along d, relu'(0) = 1 differs too, and is a convention (a
+    h19 review found such right gradients failed)."""
     index = tuple(wrong.T)
-    d = (mine[index] - np.asarray(engine, dtype=np.float64)[index])
-    d = d / np.max(np.abs(d))
-    left, right = slopes(index, step, d)
     own = np.array(sides)  # (left, right) of each entry
-    up, down = np.where(d > 0, own[:, 1], own[:, 0]), np.where(d > 0, own[:, 0], own[:, 1])
-    slack = 1e-4 * (1 + np.sum(np.abs(d) * np.abs(own).sum(axis=1))) + 10 * noise
-    if abs(right - np.dot(d, up)) <= slack and abs(left - np.dot(d, down)) <= slack:
-        return True
-    low, high = sorted((left, right))
-    return low - slack <= float(np.dot(d, mine[index])) <= high + slack
+    diff = mine[index] - np.asarray(engine, dtype=np.float64)[index]
+    for d in (diff / np.max(np.abs(diff)), np.ones(len(diff))):
+        left, right = slopes(index, step, d)
+        slack = 1e-4 * (1 + np.sum(np.abs(d) * np.abs(own).sum(axis=1))) + 10 * noise
+        up = np.dot(d, np.where(d > 0, own[:, 1], own[:, 0]))
+        down = np.dot(d, np.where(d > 0, own[:, 0], own[:, 1]))
+        shared = abs(right - up) > slack or abs(left - down) > slack
+        yours = float(np.dot(d, mine[index]))
+        if shared and abs(right - left) <= slack and abs(yours - (left + right) / 2) > slack:
+            where = ", ".join(str(tuple(int(k) for k in w)) for w in wrong[:4])
+            return (f"but moving {where}{', ...' if len(wrong) > 4 else ''} together (along "
+                    f"{np.array2string(d, precision=3)}), the cost's slope is "
+                    f"{(left + right) / 2:.6g} where yours gives {yours:.6g}: if those "
+                    "entries are tied (a max over equal entries), yours is no subgradient "
+                    "as a whole (the whole gradient to every tied max is a known bug); "
+                    "check the tie")
+    return None
 
 
 def _wrong(row, mine, ref, fd, idx, custom, with_engine, limit) -> None:
