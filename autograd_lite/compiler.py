@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import collections
 import contextlib
+import dis
 import functools
 import gc
 import inspect
@@ -115,7 +116,7 @@ class _Entry:
         if self.captured and any(t._version != v or t.requires_grad is not rg
                                  for t, v, rg in self.captured):
             return ""
-        for name, scope, cell, then in self.bindings:  # (a loop: 0.15 us for two, a
+        for name, scope, cell, then in self.bindings:  # (a loop: 0.23 us for four, a
             try:  # generator of partials took 0.56)
                 now = scope.get(name, _MISSING) if cell is None else cell.cell_contents
             except ValueError:  # (a closure's variable deleted)
@@ -798,70 +799,65 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
 
 
 _MISSING = object()
-_DATA = (np.ndarray, np.generic, Tensor, int, float, complex, str, type(None))  # bool: int
 
 
 def _bindings(f: Any) -> tuple:
-    """(name, f's globals, None, then) for each global variable of f's own code that holds
-    data (an array, a Tensor, a number, or a dict, list or tuple of them), and (name, None,
-    its cell, then) for each closure variable: the trace took its value as a constant, so a
-    replay after ``X = next_batch`` would use the old one. ``then``: _snapshot's. (A write
-    into the array itself, X *= 2, is not seen: arrays have no version; nor are the
-    variables of the functions f calls.)"""
+    """(name, f's globals, None, then) for each global variable f's own code loads, and
+    (name, None, its cell, then) for each closure variable, modules aside: the trace took
+    their values as they were (an array as a constant, a helper's ops, a flag's branch), so
+    a replay after ``X = next_batch`` would use the old one. ``then``: _snapshot's. (A write
+    into an array itself, X *= 2, or into an object's attribute is not seen: arrays have no
+    version; nor are the variables of the functions f calls.)"""
     f = getattr(f, "__func__", f)
     if type(f) is not types.FunctionType:
         return ()
     codes, names = [f.__code__], set()
     while codes:  # f's lambdas and comprehensions read f's globals too
-        code = codes.pop()
-        names.update(code.co_names)
+        code = codes.pop()  # (LOAD_GLOBAL's names alone: co_names has attributes too, and
+        names.update(i.argval for i in dis.get_instructions(code)  # al.log watched a
+                     if i.opname in ("LOAD_GLOBAL", "LOAD_NAME"))  # global list named log)
         codes += [c for c in code.co_consts if type(c) is types.CodeType]
     scope = f.__globals__
     found = [(n, scope, None, scope[n]) for n in sorted(names) if n in scope]
     for n, cell in zip(f.__code__.co_freevars, f.__closure__ or ()):
         with contextlib.suppress(ValueError):  # (a cell not yet filled)
             found.append((n, None, cell, cell.cell_contents))
-    return tuple((n, scope, cell, _snapshot(v)) for n, scope, cell, v in found if _is_data(v))
+    return tuple((n, scope, cell, _snapshot(v, [256])) for n, scope, cell, v in found
+                 if not issubclass(type(v), types.ModuleType))
 
 
-def _is_data(v: Any) -> bool:
-    """Read by type alone, as _one_step reads: no code of the user's runs (a dead
-    weakref.proxy raised ReferenceError from isinstance)."""
-    kind = type(v)
-    if issubclass(kind, dict):
-        return any(issubclass(type(x), _DATA) for _, x in _held(v)[:256])
-    if issubclass(kind, (list, tuple)):
-        return any(issubclass(type(x), _DATA) for x in _held(v)[:256])
-    return issubclass(kind, _DATA)
-
-
-def _held(v: Any) -> tuple:
-    """A dict's (key, value) pairs, a list's or tuple's items, as stored."""
+def _items(v: Any) -> list:
+    """A dict's (key, value) pairs, a list's or tuple's items, as stored (read by type
+    alone: no code of the user's runs; a dead weakref.proxy raised from isinstance)."""
     if issubclass(type(v), dict):
-        return tuple(dict.items(v))
-    base = list if issubclass(type(v), list) else tuple
-    return tuple(base.__getitem__(v, slice(None)))
+        return list(dict.items(v))
+    return list((list if issubclass(type(v), list) else tuple).__getitem__(v, slice(None)))
 
 
-def _snapshot(v: Any) -> Any:
-    """``v``, and for a dict or list of up to 256 items the items it held (params["W1"] =
-    ... is a change; a bigger one, a vocabulary, is watched as one object: each call would
-    compare every item)."""
-    watched = issubclass(type(v), (dict, list)) and len(v) <= 256
-    return v, (_held(v) if watched else None)
+def _snapshot(v: Any, budget: list) -> tuple:
+    """``v``, and for a dict, list or tuple what it held, two levels deep, up to 256 items
+    in all (params["W1"] = ... is a change; past that, a vocabulary, the container is
+    watched as one object: each call compares what was snapshot)."""
+    if not issubclass(type(v), (dict, list, tuple)) or len(v) > budget[0]:
+        return v, None
+    budget[0] -= len(v)
+    pairs = issubclass(type(v), dict)
+    return v, tuple((x[0], _snapshot(x[1], budget)) if pairs else _snapshot(x, budget)
+                    for x in _items(v))
 
 
 def _same_binding(now: Any, then: tuple) -> bool:
-    value, items = then
+    value, held = then
     if now is not value:  # (an equal number or text again, scale = 1.0, is the same)
         return (type(now) is type(value) and issubclass(type(value), _EQUAL_IF_SAME)
                 and bool(now == value))
-    if items is None:
+    if held is None:
         return True
-    held = _held(now)  # (keys by identity: a dict keeps its key objects; no __eq__ of theirs)
+    items = _items(now)  # (keys by identity: a dict keeps its key objects; no __eq__ runs)
     pairs = issubclass(type(now), dict)
-    return len(held) == len(items) and all(
-        (a[0] is b[0] and a[1] is b[1]) if pairs else a is b for a, b in zip(held, items))
+    return len(items) == len(held) and all(
+        (a[0] is b[0] and _same_binding(a[1], b[1])) if pairs else _same_binding(a, b)
+        for a, b in zip(items, held))
 
 
 _EQUAL_IF_SAME = (int, float, complex, str, np.number)

@@ -290,3 +290,42 @@ def test_an_equal_numpy_number_again_is_no_change_and_a_big_dict_is_one_object()
     steps = np.int64(3)  # another object, the same number: replayed
     table[999] = -1.0  # a 1,000-item dict is watched as one object (each call would compare
     assert step(w)[0] == 18.0 and step.trace_count == 1  # every item), as documented
+
+
+log = [0.6931]  # a training loop's record, named as al.log is: f does not read it
+
+
+def _learner_cost(w):
+    A = al.sigmoid(w)
+    return -(al.log(A) + al.log(1 - A)).sum()
+
+
+def test_attribute_names_are_not_watched_and_what_f_loads_is_even_nested_or_a_function():
+    """co_names holds attribute names too: a global list named log was watched because f
+    calls al.log, and a loop appending to it retraced every step, saying f reads it (h19
+    review). And a list of dicts, a dict in a dict, a list in a tuple, a rebound object or
+    helper function replayed their old values (3.0 where eager gave 30.0)."""
+    w = al.tensor([0.5, -1.0], requires_grad=True)
+    step = al.compile(_learner_cost)
+    for _ in range(5):
+        value, _ = step(w)
+        log.append(float(value))
+    assert step.trace_count == 1
+    nested, pair = [{"v": 1.0}], ([1.0],)
+
+    def scale(x):
+        return x * 1.0
+
+    def f(w):
+        return scale(w * nested[0]["v"] * pair[0][0]).sum() * 3
+
+    fixed = al.tensor([1.0], requires_grad=True)
+    compiled = al.compile(f)
+    assert compiled(fixed)[0] == 3.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for change in (lambda: nested[0].update(v=10.0), lambda: pair[0].__setitem__(0, 2.0)):
+            change()
+            assert compiled(fixed)[0] == float(f(fixed))
+        scale = lambda x: x * 0.5  # noqa: E731  (a helper rebound)
+        assert compiled(fixed)[0] == float(f(fixed)) == 30.0
