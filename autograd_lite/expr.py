@@ -368,9 +368,11 @@ def output_path(path: str) -> str:
     if os.path.isdir(path):  # (train --save found it after all its iterations)
         raise argparse.ArgumentTypeError(f"{path!r} is a folder; give a file in it, such as "
                                          f"{os.path.join(path, 'model.npz')!r}")
-    if not os.access(folder or ".", os.W_OK):
-        raise argparse.ArgumentTypeError(f"{path!r}: the folder {folder or '.'!r} is not "
-                                         "writable for you; write the file elsewhere")
+    exists = os.path.exists(path)  # (/dev/stdout: writable, in a folder that is not)
+    if not os.access(path if exists else folder or ".", os.W_OK):
+        what = "it" if exists else f"the folder {folder or '.'!r}"
+        raise argparse.ArgumentTypeError(f"{path!r}: {what} is not writable for you; write "
+                                         "the file elsewhere")
     return path
 
 

@@ -1142,9 +1142,9 @@ def _wrong(row, mine, ref, fd, idx, custom, with_engine, limit) -> None:
         row.message = _kink_message(row.worst_index, fd[k], flat_mine[k], custom)
         return
     yours, engines = _distinct(row.yours, row.engine)
-    row.message = (f"at {row.worst_index} yours is {yours}, the engine's {engines}"
-                   + _slip(mine, ref))
-    if agree(flat_ref, fd, *limit):
+    row.message = f"at {row.worst_index} yours is {yours}, the engine's {engines}"
+    if agree(flat_ref, fd, *limit):  # (the engine trusted: a slip of yours is named)
+        row.message += _slip(mine, ref)
         return
     if agree(flat_mine, fd, *limit):
         row.message += ("; yours agrees with the finite differences and the engine's does "

@@ -143,9 +143,10 @@ def compute_cost(AL, Y, *, strict=False) -> np.float64:
 OUTPUTS = ("sigmoid", "softmax")
 
 
-def _check_output(output):
+def _check_output(output, fn=None):
     if output not in OUTPUTS:
-        raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}")
+        raise ValueError(f"{fn + ': ' if fn else ''}output must be one of {OUTPUTS}, got "
+                         f"{output!r}")
 
 
 def _dropout_masks(hidden_dims, m, keep_prob, seed, fn):
@@ -385,10 +386,14 @@ def predict(X, y, parameters, hidden="relu", output="sigmoid"):
     course's helper takes it to print the accuracy, which nn leaves to you).
     output="softmax": for C classes, the class of each example, argmax of AL (C, m), as
     floats 0 ... C-1 in p (1, m) (compare them with labels, or with one-hot Y's argmax)."""
-    _check_output(output)
+    _check_output(output, "predict")
     check_predictable(X, parameters, "predict")
     AL, _ = L_model_forward(X, parameters, hidden, output=output)
     if output == "softmax":
+        if AL.shape[0] < 2:  # (argmax of one row: class 0 for every example, silently)
+            raise ValueError("predict: output=\"softmax\" needs an output layer of C >= 2 "
+                             "units, one per class; this one has 1: leave output out for a "
+                             "sigmoid's 0/1")
         return np.argmax(AL, axis=0).reshape(1, -1).astype(float)
     if AL.shape[0] != 1:  # (each unit was thresholded: 19 of 150 columns had 0 or 2 classes)
         L = num_layers(parameters)

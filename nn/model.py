@@ -62,8 +62,9 @@ class _KeptOnInterrupt:
             if self.steps and finite and all(np.isfinite(self.costs)):
                 self.model.parameters = self.reached
                 self.model.costs.extend(self.costs)
+                n = len(self.costs)
                 said = (f"the model keeps the parameters of its last whole step and the "
-                        f"{len(self.costs)} costs recorded")
+                        f"{n} cost{'s' * (n != 1)} recorded")
             else:
                 said = "the model keeps its parameters from before the fit"
             warnings.warn(f"fit: interrupted after {self.steps} of its steps; {said}",

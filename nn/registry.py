@@ -574,8 +574,9 @@ def for_learner(module, name=None, function=None) -> CourseModel:
             wanted = " or ".join(sorted({f"{m.learner}()" for m in allowed}))
             raise LookupError(f"the learner's file defines no {wanted}, which "
                               f"{name or 'the grader'} grades")
-        chosen = max(defined, key=lambda model: len(model.learner))
-        if not chosen.learner_matches(getattr(module, chosen.learner)):
+        fitting = [m for m in defined if m.learner_matches(getattr(module, m.learner))]
+        chosen = max(fitting or defined, key=lambda model: len(model.learner))  # (--function
+        if not chosen.learner_matches(getattr(module, chosen.learner)):  # took shallow's)
             fits = sorted({m.name for m in graded_in(module) if m.learner == chosen.learner})
             raise LookupError(_other_arguments([chosen], getattr(module, chosen.learner))
                               + (f"; --model {fits[0]} grades the function it defines"

@@ -588,3 +588,12 @@ def test_a_save_that_cannot_write_names_the_folder_not_the_temporary_file(
                                               r"\(Permission denied\); save the model in a "
                                               "folder you can write"):
         nn.Model([2, 3, 1], seed=0).save(tmp_path / "m.npz")
+
+
+def test_an_output_that_is_a_writable_file_in_a_folder_that_is_not_is_taken(monkeypatch):
+    """-o /dev/stdout: writable, in /dev, which is not (refused for a user, not for root)."""
+    import autograd_lite.expr as expr
+    monkeypatch.setattr(expr.os, "access", lambda path, mode: path == "/dev/stdout")
+    assert expr.output_path("/dev/stdout") == "/dev/stdout"
+    with pytest.raises(Exception, match=r"'/dev/new.svg': the folder '/dev' is not writable"):
+        expr.output_path("/dev/new.svg")

@@ -943,3 +943,14 @@ def test_a_gradient_off_by_a_factor_or_transposed_says_so(slip, said):
         al.testing.assert_gradients_match(lambda W: cost({"W": W}), lambda W: slip(right), [W])
     text = str(caught.value)
     assert said in text if said else "times the engine's" not in text, text
+
+
+def test_no_slip_is_named_where_the_engines_gradient_is_the_wrong_one():
+    """A custom op's VJP missing a factor 3: 'a missing 1/3, such as 1/m?' blamed the
+    learner, whose gradient the same message then called right (h19 review)."""
+    cube = al.custom_op(lambda x: x ** 3, lambda g, ans, x: g * x ** 2, name="cube_third")
+    x = np.array([1.0, 2.0, 3.0])
+    report = al.check_gradients(lambda P: cube(P["x"]).sum(), {"x": x}, {"dx": 3 * x ** 2})
+    message = report.rows[0].message
+    assert not report.passed and "yours agrees with the finite differences" in message
+    assert "times the engine's" not in message and "1/m" not in message, message

@@ -1328,3 +1328,16 @@ def test_a_learners_copy_of_the_library_beside_its_file_does_not_replace_the_gra
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=str(ROOT), timeout=120)
     assert done.stdout.startswith("100.0"), done.stdout + done.stderr
+
+
+def test_function_names_the_graded_function_and_the_model_is_the_one_that_fits(capsys,
+                                                                                tmp_path):
+    """grade --function backward_propagation took shallow's, the first in the registry, and
+    scored every right Course 2 learner 0 (h19 review)."""
+    from nn.registry import for_learner
+
+    class Course2:
+        @staticmethod
+        def backward_propagation(X, Y, cache):
+            return {}
+    assert for_learner(Course2, function="backward_propagation").name == "initialization"

@@ -118,3 +118,13 @@ def test_deep_predict_gives_each_examples_class_for_a_softmax_output():
                                          r"classes, predict\(X, y, parameters, "
                                          r"output=\"softmax\"\)"):
         deep.predict(X, None, params)
+
+
+def test_softmax_predictions_need_two_units_or_more():
+    from nn import deep
+    params = deep.initialize_parameters_deep([2, 3, 1])
+    with pytest.raises(ValueError, match=r"predict: output=\"softmax\" needs an output layer "
+                                         r"of C >= 2 units"):
+        deep.predict(np.ones((2, 4)), None, params, output="softmax")
+    with pytest.raises(ValueError, match=r"predict: output must be one of"):
+        deep.predict(np.ones((2, 4)), None, params, output="tanh")
