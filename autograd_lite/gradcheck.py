@@ -1214,7 +1214,7 @@ def _farther_out_agrees(row, mine, fd, fine, numerical, idx, limits, trusted) ->
 
 def _slip(mine: Any, ref: Any) -> str:
     """What a wrong gradient is, where it is a simple slip: "; yours is 5 times the engine's
-    everywhere (a missing 1/5, such as 1/m?)", -1 times (a sign), the transpose. '' else."""
+    everywhere (a missing 1/5? 1/m, if m = 5)", -1 times (a sign), the transpose. '' else."""
     mine, ref = np.asarray(mine, dtype=np.float64), np.asarray(ref, dtype=np.float64)
     if mine.shape != ref.shape or not (np.isfinite(mine).all() and np.isfinite(ref).all()):
         return ""
@@ -1231,10 +1231,12 @@ def _slip(mine: Any, ref: Any) -> str:
     why = ""
     if np.isclose(c, -1, rtol=1e-6, atol=0):
         why = " (a sign?)"
-    elif abs(c) > 1 and np.isclose(c, round(c), rtol=1e-9, atol=0):
-        why = f" (a missing 1/{abs(round(c))}, such as 1/m?)"
+    elif abs(c) > 1 and np.isclose(c, round(c), rtol=1e-9, atol=0):  # (1/m only if m is
+        k = abs(round(c))  # that: a planted 4 / m at m = 3 was called a missing 1/4)
+        why = f" (a missing 1/{k}? 1/m, if m = {k})"
     elif abs(c) < 1 and np.isclose(1 / c, round(1 / c), rtol=1e-9, atol=0):
-        why = f" (an extra 1/{abs(round(1 / c))}, such as 1/m twice?)"
+        k = abs(round(1 / c))
+        why = f" (an extra 1/{k}? 1/m twice, if m = {k})"
     return f"; yours is {c:.6g} times the engine's everywhere{why}"
 
 

@@ -915,10 +915,11 @@ def test_arguments_given_the_other_way_round_are_said_so():
 
 
 @pytest.mark.parametrize("slip,said", [
-    (lambda g: 5 * g, "yours is 5 times the engine's everywhere (a missing 1/5, such as 1/m?)"),
+    (lambda g: 5 * g, "yours is 5 times the engine's everywhere (a missing 1/5? 1/m, if m = "
+                      "5)"),
     (lambda g: -g, "yours is -1 times the engine's everywhere (a sign?)"),
-    (lambda g: g / 5, "yours is 0.2 times the engine's everywhere (an extra 1/5, such as 1/m "
-                      "twice?)"),
+    (lambda g: g / 5, "yours is 0.2 times the engine's everywhere (an extra 1/5? 1/m twice, "
+                      "if m = 5)"),
     (lambda g: g.T, "yours is the engine's transposed"),
     (lambda g: g + 1, None),  # no simple slip: nothing more is said
 ])
