@@ -108,7 +108,7 @@ class _Entry:
     """One trace: the generated code, how to read the arguments, and how to build results."""
 
     __slots__ = ("code", "fn", "treedef", "grad_slots", "n_extra", "extra_tree", "captured",
-                 "source", "match", "layout", "tupled", "bindings", "watch")
+                 "source", "match", "layout", "tupled", "bindings", "watch", "differentiates")
 
     def changed(self) -> str | None:
         """What changed since the trace: a Tensor from outside written or its flag set (""),
@@ -165,7 +165,7 @@ class Compiled:
         self._cache: OrderedDict[Any, _Entry] = OrderedDict()
         self._last: _Entry | None = None
         self._lock = threading.Lock()
-        self._rebound_said = False
+        self._rebound_said = self._none_said = False
 
     def _indices(self, nums: Any, what: str) -> tuple[int, ...]:
         """argnums or static_argnums checked against f's parameters, negative ones counted
@@ -283,6 +283,14 @@ class Compiled:
                               "(each time it changes). Pass it as an argument: an input of "
                               "every trace", stacklevel=3)
             entry = _trace(self, args)
+            if (not entry.differentiates and not self._none_said and self.argnums is None
+                    and not _array_leaves(self, args, tensors=True)):  # (arrays alone: a
+                self._none_said = True  # JAX user's; None, then a TypeError at p - lr * g)
+                warnings.warn(
+                    f"al.compile({self.__name__}): no argument requires grad, so every "
+                    "gradient it returns is None. Give Tensors made with requires_grad=True, "
+                    "or argnums=(0, 1, ...) to differentiate arrays, as al.value_and_grad "
+                    "does", stacklevel=3)
             entry.match = _guard(self, args, entry.layout)
             self.trace_count += 1
             for i, a in enumerate(args):  # (for the warning below: which ones changed)
@@ -768,6 +776,7 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
             tracer.tape.append((t, _CONSTANT, (), {"value": t._data}))
             extra[i] = t
     wanted = [t for t in inputs if t.requires_grad]
+    entry_differentiates = bool(wanted)
     all_names = _name_tensors(inputs, tracer.tape, root, names, local_names)
     entry = _Entry()
     entry.grad_slots = tuple(_prune(s) for s in slots)
@@ -775,6 +784,7 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
     entry.extra_tree = extra_tree
     entry.captured = tuple((t, t._version, t.requires_grad) for t in tracer.captured.values())
     entry.bindings = _bindings(cf.f)
+    entry.differentiates = entry_differentiates
     entry.watch = bool(entry.captured or entry.bindings)
     # whether the code may depend on the inputs' strides: reshape is a view or a copy by
     # them, and the code's in-place writes are chosen by which arrays are views

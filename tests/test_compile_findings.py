@@ -329,3 +329,18 @@ def test_attribute_names_are_not_watched_and_what_f_loads_is_even_nested_or_a_fu
             assert compiled(fixed)[0] == float(f(fixed))
         scale = lambda x: x * 0.5  # noqa: E731  (a helper rebound)
         assert compiled(fixed)[0] == float(f(fixed)) == 30.0
+
+
+def test_compiling_a_cost_of_plain_arrays_says_its_gradients_are_none():
+    """A JAX user's arrays came back with (None, None), silently, and a TypeError followed
+    at p - lr * g (h19 stranger); argnums differentiates them."""
+    def cost(w, X):
+        return (w * X).sum()
+    step = al.compile(cost)
+    with pytest.warns(UserWarning, match=r"al.compile\(cost\): no argument requires grad, so "
+                                         r"every gradient it returns is None.*argnums="):
+        assert step(np.ones(3), np.ones(3)) == (3.0, (None, None))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value, dw = al.compile(cost, argnums=0)(np.ones(3), np.ones(3))
+    assert value == 3.0 and dw.tolist() == [1.0, 1.0, 1.0]
