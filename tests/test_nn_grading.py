@@ -1341,3 +1341,12 @@ def test_function_names_the_graded_function_and_the_model_is_the_one_that_fits(c
         def backward_propagation(X, Y, cache):
             return {}
     assert for_learner(Course2, function="backward_propagation").name == "initialization"
+
+
+def test_the_smallest_failing_case_names_a_missing_one_over_m(capsys, tmp_path):
+    """deep_wrong's smallest case, a (1, 1) dW1 at m = 2, showed two numbers and no hint:
+    one entry is too few for check_gradients to call it a slip (h19 stranger)."""
+    code, results, printed = grade(capsys, tmp_path, LEARNERS / "deep_wrong.py")
+    assert "smallest failing case: layer_dims=[1, 1], m=2" in printed.lower()
+    assert "dW1: at (0, 0) yours is -0.00979878, the engine's -0.00489939; yours is m = 2 " \
+           "times the engine's (a missing 1/m?)" in printed
