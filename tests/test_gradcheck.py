@@ -955,3 +955,15 @@ def test_no_slip_is_named_where_the_engines_gradient_is_the_wrong_one():
     message = report.rows[0].message
     assert not report.passed and "yours agrees with the finite differences" in message
     assert "times the engine's" not in message and "1/m" not in message, message
+
+
+def test_the_table_calls_an_extra_key_unchecked_not_a_fault():
+    """The course's dA and dZ keys read 'EXTRA' in the result column, beside nn's own right
+    backward, as if something were wrong (h19 stranger); and no line ends in spaces."""
+    w = np.array([1.0, 2.0])
+    report = al.check_gradients(lambda P: (P["w"] ** 2).sum(), {"w": w},
+                                {"dw": 2 * w, "dA0": np.zeros(2)})
+    table = str(report)
+    assert report.passed and "EXTRA" not in table
+    assert table.splitlines()[3].split()[-1] == "unchecked"
+    assert all(line == line.rstrip() for line in table.splitlines())
