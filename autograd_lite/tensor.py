@@ -147,7 +147,7 @@ class Tensor:
     @property
     def grad(self) -> Any:
         """What backward() accumulated: an array of t's shape (a Tensor: create_graph), or None."""
-        modes.refuse_grad_in_trace("reading")
+        _current_mode().trace is None or modes.refuse_grad_in_trace("reading")  # (expr +0.7 %)
         if self._grad is None and self._op is not None and self._retain is not True:
             warnings.warn("t.grad of a tensor backward() was called on is None: .grad is "
                           "kept on leaves, and on tensors that called t.retain_grad() first "
@@ -162,7 +162,7 @@ class Tensor:
 
     @grad.setter
     def grad(self, value: Any) -> None:
-        modes.refuse_grad_in_trace("setting")
+        _current_mode().trace is None or modes.refuse_grad_in_trace("setting")
         if value is not None:
             if isinstance(value, (int, float, np.number)) and type(value) is not bool:
                 value = np.full(np.shape(self._data), value, self._data.dtype)  # p.grad = 0
