@@ -43,6 +43,9 @@ def test_the_python_blocks_run_in_order(tmp_path, monkeypatch):
                  "all gradients agree", "    dZ = const * (Y - A)\n"):
         assert line in printed, line
     assert (tmp_path / "e.svg").read_text().lstrip().startswith("<")
+    assert (tmp_path / "e").read_text().startswith("digraph")  # as the comment says
+    assert (tmp_path / "e2.svg").read_text().lstrip().startswith("<")
+    assert not (tmp_path / "e2").exists()
     assert_git_ignores(tmp_path)
 
 
