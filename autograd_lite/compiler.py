@@ -776,7 +776,6 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
             tracer.tape.append((t, _CONSTANT, (), {"value": t._data}))
             extra[i] = t
     wanted = [t for t in inputs if t.requires_grad]
-    entry_differentiates = bool(wanted)
     all_names = _name_tensors(inputs, tracer.tape, root, names, local_names)
     entry = _Entry()
     entry.grad_slots = tuple(_prune(s) for s in slots)
@@ -784,7 +783,7 @@ def _trace(cf: Compiled, args: tuple) -> _Entry:
     entry.extra_tree = extra_tree
     entry.captured = tuple((t, t._version, t.requires_grad) for t in tracer.captured.values())
     entry.bindings = _bindings(cf.f)
-    entry.differentiates = entry_differentiates
+    entry.differentiates = bool(wanted)
     entry.watch = bool(entry.captured or entry.bindings)
     # whether the code may depend on the inputs' strides: reshape is a view or a copy by
     # them, and the code's in-place writes are chosen by which arrays are views
@@ -856,6 +855,9 @@ def _snapshot(v: Any, budget: list) -> tuple:
                     for x in _items(v))
 
 
+_EQUAL_IF_SAME = (int, float, complex, str, np.number)  # compared by value when rebound
+
+
 def _same_binding(now: Any, then: tuple) -> bool:
     value, held = then
     if now is not value:  # (an equal number or text again, scale = 1.0, is the same)
@@ -868,9 +870,6 @@ def _same_binding(now: Any, then: tuple) -> bool:
     return len(items) == len(held) and all(
         (a[0] is b[0] and _same_binding(a[1], b[1])) if pairs else _same_binding(a, b)
         for a, b in zip(items, held))
-
-
-_EQUAL_IF_SAME = (int, float, complex, str, np.number)
 
 
 def _check_int_arguments(cf: Compiled, args: tuple, root: Tensor, wanted: list[Tensor]) -> None:

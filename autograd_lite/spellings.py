@@ -476,8 +476,6 @@ Tensor.fliplr, Tensor.flipud = _fliplr, _flipud
 Tensor.new_full, Tensor.new_tensor, Tensor.new_empty = _new_full, _new_tensor, _new("zeros")
 Tensor.clamp_min, Tensor.clamp_max = _clamp_min, _clamp_max
 Tensor.round, Tensor.nonzero, Tensor.fill = _round, _nonzero, _fill
-# (not t.int(): a class attribute named int broke the annotations `int | None` that the API
-# reference reads in Tensor's namespace)
 Tensor.to, Tensor.cpu = _to, _cpu
 
 
@@ -492,6 +490,8 @@ def _refused(name: str, hint: str):
     return method
 
 
+# (not t.int(): a class attribute named int broke the annotations `int | None` that the API
+# reference reads in Tensor's namespace)
 Tensor.long = _refused("long", "tensors hold floats here, which gradients need; for integer "
                                "values (which have no gradient) write t.numpy().astype(int)")
 Tensor.half = _refused("half", "write t.astype(np.float16) (t.float() is float32)")

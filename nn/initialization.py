@@ -9,11 +9,16 @@ are reg_utils' 3-layer functions).
 
 from __future__ import annotations
 
-import numpy as np
-
 from . import init
-from .checks import check_examples, check_scored
-from .regularization import grads_and_cost, model_layers, predict, predict_dec, update_parameters
+from .checks import check_examples
+from .regularization import (  # (accuracy: the three Course 2 notebooks' is one)
+    accuracy,
+    grads_and_cost,
+    model_layers,
+    predict,
+    predict_dec,
+    update_parameters,
+)
 from .training import COURSE_LINE_FULL, check_gradients_option, gradient_descent
 
 __all__ = ["initialize_parameters_zeros", "initialize_parameters_random",
@@ -41,15 +46,6 @@ def initialize_parameters_he(layers_dims, seed=3):
 INITIALIZATIONS = {"zeros": initialize_parameters_zeros,
                    "random": initialize_parameters_random,
                    "he": initialize_parameters_he}
-
-
-def accuracy(X, Y, parameters):
-    """The fraction predicted right, as the course prints it.
-
-    Shapes: X (n_x, m), Y (1, m)."""
-    X, Y = check_examples(X, Y, "accuracy", parameters)
-    check_scored(Y, "accuracy")
-    return float(np.mean(predict_dec(parameters, X)[0, :] == Y[0, :]))
 
 
 def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True,

@@ -20,11 +20,9 @@ import numpy as np
 
 from .checks import (
     ShapeError,
-    check_examples,
     check_learning_rate,
     check_like_parameters,
     check_parameters,
-    check_scored,
     check_training_data,
     check_X,
     check_Y,
@@ -33,14 +31,15 @@ from .checks import (
 )
 from .cost import as_cost, check_predictions, check_probabilities
 from .init import he
+from .regularization import accuracy as accuracy  # the three Course 2 notebooks' is one
 from .regularization import (
     backward_propagation,
     course_rng,
     forward_propagation,
     grads_and_cost,
-    predict_dec,
 )
 from .regularization import predict as predict  # opt_utils' predict, which prints
+from .regularization import predict_dec as predict_dec  # opt_utils' too
 from .training import check_gradients_option, train_loop
 
 
@@ -226,15 +225,6 @@ def _summed_cost(a3, Y):
     with np.errstate(divide="ignore", invalid="ignore"):
         logprobs = np.multiply(-np.log(a3), Y) + np.multiply(-np.log(1 - a3), 1 - Y)
     return as_cost(np.sum(logprobs))
-
-
-def accuracy(X, Y, parameters):
-    """The fraction predicted right, as the course prints it.
-
-    Shapes: X (n_x, m), Y (1, m)."""
-    X, Y = check_examples(X, Y, "accuracy", parameters)
-    check_scored(Y, "accuracy")
-    return float(np.mean(predict_dec(parameters, X)[0, :] == Y[0, :]))
 
 
 DECAYS = {"update_lr": update_lr, "schedule_lr_decay": schedule_lr_decay}
